@@ -1,0 +1,234 @@
+/**
+ * The arm32 execution core: predecoding (fetch, table decode, the row's
+ * semantics, the condition and PC wrappers), the register view and the
+ * machine factory.
+ *
+ * @module
+ */
+
+import { TableInstructionSet } from '../../src/isa/assembler.ts';
+import type { FieldValues } from '../../src/isa/instruction-table.ts';
+import { DecodedOp } from '../../src/interp/decoded-op.ts';
+import type { ExecutionCore } from '../../src/interp/interpreter.ts';
+import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
+import { RETIRED, type ExceptionReturn, type Trap } from '../../src/interp/step-result.ts';
+import type { TraceSink } from '../../src/interp/trace.ts';
+import { GuestMemory } from '../../src/memory/guest-memory.ts';
+import { deliverArm32, exceptionReturnArm32, modeName } from './exceptions.ts';
+import {
+  BANKED_READERS,
+  CORE_NAMES,
+  CP15_INDEX,
+  CP15_REGISTERS,
+  createArm32State,
+  lrBankOf,
+  bankOf,
+  Mode,
+  MODE_NAMES,
+  readCpsr,
+  switchMode,
+  writeCpsr,
+  type Arm32State,
+} from './registers.ts';
+import { conditionPassed, undefinedInstruction, unpredictable, type A32Handler, type Op } from './semantics/common.ts';
+import { ARM32_SEMANTICS } from './semantics/index.ts';
+import { ARM32_TABLE } from './table.ts';
+
+/** The A32 instruction set for the assembler and disassembler (little-endian only for now). */
+export const ARM32_INSTRUCTION_SET = new TableInstructionSet(ARM32_TABLE, 'little', ['@', '//']);
+
+const raiseFixed: A32Handler = (_s, op) => op.fixed!;
+
+/** Fields that name a register the instruction reads: if one is 15, the op needs r15 = PC + 8. */
+const SOURCE_FIELDS = ['rn', 'rm', 'rs', 'rt', 'rt2', 'ra'] as const;
+
+function readsPc(name: string, fields: FieldValues): boolean {
+  for (const field of SOURCE_FIELDS) if (fields[field] === 15) return true;
+  return name === 'STM' && (fields.regs! & 0x8000) !== 0;
+}
+
+// The wrappers the loop calls around a row's handler. Module-level functions, so no closure per op.
+const conditional: A32Handler = (s, op) => (conditionPassed(s, op.cond) ? op.inner(s, op) : RETIRED);
+const pcReading: A32Handler = (s, op) => {
+  s.r[15] = (op.address + 8) >>> 0;
+  return op.inner(s, op);
+};
+const conditionalPcReading: A32Handler = (s, op) => {
+  if (!conditionPassed(s, op.cond)) return RETIRED;
+  s.r[15] = (op.address + 8) >>> 0;
+  return op.inner(s, op);
+};
+
+/** Predecode the instruction at `address`. Never throws. */
+export function predecodeArm32(memory: GuestMemory, address: number): Op {
+  if ((address & 3) !== 0) {
+    const op = new DecodedOp<Arm32State>('misaligned', address, 4, 0, (s, o) => unpredictable(s, o, 'the PC is not word-aligned in ARM state'), memory);
+    op.cacheable = false;
+    return op;
+  }
+  const word = memory.fetch32(address);
+  if (word === undefined) {
+    const op = new DecodedOp<Arm32State>('fetch-fault', address, 4, 0, raiseFixed, memory);
+    op.fixed = { kind: 'trap', cause: 'fetch-fault', address, next: address + 4 };
+    op.cacheable = false;
+    return op;
+  }
+  const match = ARM32_TABLE.decode(word);
+  if (match === undefined) {
+    const op = new DecodedOp<Arm32State>('undefined', address, 4, word, raiseFixed, memory);
+    op.fixed = undefinedInstruction(op, 'unknown encoding');
+    return op;
+  }
+  const name = match.entry.def.name;
+  const op = new DecodedOp<Arm32State>(name, address, 4, word, raiseFixed, memory);
+  const prepare = ARM32_SEMANTICS[name];
+  if (prepare === undefined) {
+    op.fixed = undefinedInstruction(op, `no semantics for ${name}`);
+    return op;
+  }
+  op.cond = match.fields.cond ?? 14;
+  op.inner = prepare(op, match.fields);
+  const pc = readsPc(name, match.fields);
+  if (op.cond === 14) op.exec = pc ? pcReading : op.inner;
+  else op.exec = pc ? conditionalPcReading : conditional;
+  return op;
+}
+
+/** Disassembly of a word at an address (for traces). */
+export function describeArm32(word: number, address: number): string {
+  const match = ARM32_TABLE.decode(word);
+  return match === undefined ? `.inst 0x${word.toString(16).padStart(8, '0')}` : ARM32_TABLE.format(match, { address });
+}
+
+/** The arm32 {@link ExecutionCore}. */
+export class Arm32Core implements ExecutionCore<Arm32State> {
+  /** Architectural state. */
+  readonly state: Arm32State = createArm32State();
+  /** Instructions are 4-byte aligned. */
+  readonly alignShift = 2;
+  /** Instructions are 4 bytes. */
+  readonly maxInstructionBytes = 4;
+
+  /** @param memory guest memory (little-endian). */
+  constructor(readonly memory: GuestMemory) {}
+
+  /** Predecode at `address`. */
+  decode(address: number): Op {
+    return predecodeArm32(this.memory, address);
+  }
+
+  /** Deliver a trap through the exception model. */
+  deliver(trap: Trap, trace: TraceSink | undefined): ReturnType<ExecutionCore<Arm32State>['deliver']> {
+    return deliverArm32(this.state, trap, trace);
+  }
+
+  /** Perform an exception return through the exception model. */
+  exceptionReturn(request: ExceptionReturn, trace: TraceSink | undefined): ReturnType<ExecutionCore<Arm32State>['exceptionReturn']> {
+    return exceptionReturnArm32(this.state, request, trace);
+  }
+
+  /** The current mode's name. */
+  modeName(): string {
+    return modeName(this.state.mode);
+  }
+
+  /** Disassembly of an op. */
+  describe(op: Op): string {
+    return op.name === 'fetch-fault' ? '<unmapped>' : describeArm32(op.word, op.address);
+  }
+}
+
+const CP15_64 = new Set(CP15_REGISTERS.filter((r) => r.width === 64).map((r) => r.name));
+
+/** Register names in dump order: core, CPSR, banked, then cp15. */
+function registerNames(): string[] {
+  return [...CORE_NAMES, 'cpsr', ...BANKED_READERS.keys(), ...CP15_REGISTERS.filter((r) => r.operation !== true).map((r) => r.name)];
+}
+
+const NAMES = registerNames();
+
+/** Write a banked register's storage directly (setup, not an instruction: no access checks). */
+function writeBanked(s: Arm32State, name: string, value: number): boolean {
+  if (name === 'elr_hyp') {
+    s.elrHyp = value;
+    return true;
+  }
+  const match = /^(r8|r9|r10|r11|r12|sp|lr|spsr)_(usr|fiq|irq|svc|abt|und|mon|hyp)$/.exec(name);
+  if (match === null || !BANKED_READERS.has(name)) return false;
+  const [, register, owner] = match as unknown as [string, string, string];
+  const mode = Mode[owner as keyof typeof Mode];
+  if (register === 'spsr') {
+    s.bankedSpsr[bankOf(mode)] = value;
+    return true;
+  }
+  if (register === 'sp') {
+    if (bankOf(s.mode) === bankOf(mode)) s.r[13] = value;
+    else s.bankedSp[bankOf(mode)] = value;
+    return true;
+  }
+  if (register === 'lr') {
+    if (lrBankOf(s.mode) === bankOf(mode)) s.r[14] = value;
+    else s.bankedLr[bankOf(mode)] = value;
+    return true;
+  }
+  const index = Number(register.slice(1)) - 8;
+  const fiqCurrent = s.mode === Mode.fiq;
+  if (owner === 'fiq') {
+    if (fiqCurrent) s.r[8 + index] = value;
+    else s.fiqHigh[index] = value;
+  } else if (fiqCurrent) s.usrHigh[index] = value;
+  else s.r[8 + index] = value;
+  return true;
+}
+
+/** The arm32 register view: `r0`…`r12`, `sp`, `lr`, `pc`, `cpsr`, the banked registers and cp15. */
+export const ARM32_REGISTERS: RegisterView<Arm32State> = {
+  digits: 8,
+  modes: [...MODE_NAMES.values()],
+  names: () => NAMES,
+  read(s, name) {
+    const core = CORE_NAMES.indexOf(name);
+    if (core === 15) return BigInt(s.pc);
+    if (core >= 0) return BigInt(s.r[core]!);
+    if (name === 'cpsr') return BigInt(readCpsr(s));
+    const banked = BANKED_READERS.get(name);
+    if (banked !== undefined) return BigInt(banked(s) >>> 0);
+    const slot = CP15_INDEX.get(name);
+    if (slot === undefined) return undefined;
+    return CP15_64.has(name) ? (BigInt(s.cp15[slot + 1]!) << 32n) | BigInt(s.cp15[slot]!) : BigInt(s.cp15[slot]!);
+  },
+  write(s, name, value) {
+    const v = Number(BigInt.asUintN(32, value));
+    const core = CORE_NAMES.indexOf(name.replace(/^r13$/, 'sp').replace(/^r14$/, 'lr').replace(/^r15$/, 'pc'));
+    if (core === 15) {
+      s.pc = v;
+      return true;
+    }
+    if (core >= 0) {
+      s.r[core] = v;
+      return true;
+    }
+    if (name === 'cpsr') {
+      writeCpsr(s, v);
+      return true;
+    }
+    if (writeBanked(s, name, v)) return true;
+    const slot = CP15_INDEX.get(name);
+    if (slot === undefined) return false;
+    s.cp15[slot] = v;
+    if (CP15_64.has(name)) s.cp15[slot + 1] = Number(BigInt.asUintN(32, value >> 32n));
+    return true;
+  },
+  mode: (s) => modeName(s.mode),
+  setMode(s, mode) {
+    const value = Mode[mode as keyof typeof Mode];
+    if (value === undefined) return false;
+    switchMode(s, value);
+    return true;
+  },
+};
+
+/** A new arm32 machine over empty little-endian memory. */
+export function createArm32Machine(): CoreMachine<Arm32State> {
+  return new CoreMachine('arm32', new Arm32Core(new GuestMemory('little')), ARM32_REGISTERS);
+}

@@ -1,0 +1,243 @@
+/**
+ * The arm32 exception model: the one place that turns a trap into
+ * architectural state (mode, banked LR/SPSR, ELR_hyp, HSR, fault registers,
+ * vector) and that performs exception returns.
+ *
+ * References: ARM ARM (ARMv7-A/R, DDI 0406C) B1.8 "Exception handling", B1.9
+ * "Exception descriptions", B3.13.6 "Use of the HSR" and B9.3.3 "ERET";
+ * QEMU `arm_cpu_do_interrupt_aarch32` / `_aarch32_hyp` for the same rules.
+ *
+ * @module
+ */
+
+import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import type { TraceSink } from '../../src/interp/trace.ts';
+import { Bank, bankOf, Cp15, isValidMode, Mode, MODE_NAMES, Psr, readCpsr, switchMode, writeCpsr, type Arm32State } from './registers.ts';
+
+/** HSR exception classes used here (ARM ARM B3.13.6, Table B3-24; Linux `kvm_arm.h`). */
+export const Ec = {
+  unknown: 0x00,
+  wfiWfe: 0x01,
+  cp15_32: 0x03,
+  cp15_64: 0x04,
+  svc: 0x11,
+  hvc: 0x12,
+  smc: 0x13,
+  iabtLower: 0x20,
+  iabtHyp: 0x21,
+  dabtLower: 0x24,
+  dabtHyp: 0x25,
+} as const;
+
+/** HSR.IL: the trapped instruction was 32 bits (always, in A32 state). */
+const IL = 1 << 25;
+
+/** Build an HSR value. */
+export function syndrome(ec: number, iss: number): number {
+  return ((ec << 26) | IL | (iss & 0x1ff_ffff)) >>> 0;
+}
+
+/** Long-descriptor fault status for a synchronous external abort (used by HSR, ARM ARM B3.13.6). */
+const FSC_SYNC_EXTERNAL = 0x10;
+/** Long-descriptor fault status for a debug event. */
+const FSC_DEBUG = 0x22;
+/** Short-descriptor DFSR/IFSR status for a synchronous external abort (ARM ARM B3.13.3, FS = 0b01000). */
+const FS_SYNC_EXTERNAL = 0x008;
+/** Short-descriptor status for a debug event (FS = 0b00010). */
+const FS_DEBUG = 0x002;
+
+/** Vector offsets (ARM ARM B1.8.1, Table B1-3; Hyp: Table B1-4). */
+export const Vector = {
+  reset: 0x00,
+  undefined: 0x04,
+  svc: 0x08,
+  prefetchAbort: 0x0c,
+  dataAbort: 0x10,
+  hypTrap: 0x14,
+  irq: 0x18,
+  fiq: 0x1c,
+} as const;
+
+/** Name of a mode for traces. */
+export function modeName(mode: number): string {
+  return MODE_NAMES.get(mode) ?? `mode 0x${mode.toString(16)}`;
+}
+
+/** Base of the PL1 vector table: the high vectors when SCTLR.V is set, else VBAR. */
+function pl1VectorBase(s: Arm32State): number {
+  return (s.cp15[Cp15.sctlr]! & (1 << 13)) !== 0 ? 0xffff_0000 : s.cp15[Cp15.vbar]!;
+}
+
+interface Entry {
+  readonly exception: string;
+  readonly cause: string;
+}
+
+/**
+ * Enter Hyp mode (ARM ARM B1.8.4 "Processor mode for taking exceptions" and
+ * the TakeHypTrapException pseudocode). From below Hyp every exception uses
+ * the Hyp trap vector (0x14); SPSR_hyp gets the CPSR, ELR_hyp the preferred
+ * return address, HSR the syndrome, and A, I and F are masked because SCR
+ * routes nothing to Monitor here.
+ */
+function enterHyp(s: Arm32State, offset: number, hsr: number, returnAddress: number, entry: Entry, trace: TraceSink | undefined): Stop | undefined {
+  const from = s.mode;
+  const vectorOffset = from !== Mode.hyp && offset < Vector.hypTrap ? Vector.hypTrap : offset;
+  const cpsr = readCpsr(s);
+  switchMode(s, Mode.hyp);
+  s.bankedSpsr[Bank.hyp] = cpsr;
+  s.elrHyp = returnAddress >>> 0;
+  s.cp15[Cp15.hsr] = hsr;
+  const hsctlr = s.cp15[Cp15.hsctlr]!;
+  // IT, J and T cleared; E from HSCTLR.EE (bit 25); T would come from HSCTLR.TE (bit 30).
+  s.psrRest = (s.psrRest & ~(Psr.IT | Psr.J | Psr.T | Psr.E)) | Psr.A | Psr.I | Psr.F | ((hsctlr >>> 25) & 1 ? Psr.E : 0);
+  const vector = (s.cp15[Cp15.hvbar]! + vectorOffset) >>> 0;
+  s.pc = vector;
+  trace?.emit({ kind: 'exception', exception: entry.exception, cause: entry.cause, from: modeName(from), to: 'hyp', vector, returnAddress: s.elrHyp, syndrome: hsr });
+  if ((hsctlr & (1 << 30)) !== 0) return stop('thumb-unsupported', `HSCTLR.TE is set: the Hyp vector at ${hexAddress(vector)} would run in Thumb state`);
+  return undefined;
+}
+
+/**
+ * Enter a PL1 mode (ARM ARM B1.8.3 and the TakeUndefInstrException,
+ * TakeSVCException, TakePrefetchAbortException, TakeDataAbortException
+ * pseudocode): SPSR_mode gets the CPSR, LR_mode the return link, I is masked
+ * (A too for aborts, F too for FIQ).
+ */
+function enterPl1(s: Arm32State, mode: number, offset: number, link: number, masks: number, base: number, entry: Entry, trace: TraceSink | undefined): Stop | undefined {
+  const from = s.mode;
+  const cpsr = readCpsr(s);
+  switchMode(s, mode);
+  s.bankedSpsr[bankOf(mode)] = cpsr;
+  s.r[14] = link >>> 0;
+  const sctlr = s.cp15[Cp15.sctlr]!;
+  s.psrRest = (s.psrRest & ~(Psr.IT | Psr.J | Psr.T | Psr.E)) | masks | ((sctlr >>> 25) & 1 ? Psr.E : 0);
+  const vector = (base + offset) >>> 0;
+  s.pc = vector;
+  trace?.emit({ kind: 'exception', exception: entry.exception, cause: entry.cause, from: modeName(from), to: modeName(mode), vector, returnAddress: link >>> 0, syndrome: undefined });
+  if ((sctlr & (1 << 30)) !== 0) return stop('thumb-unsupported', `SCTLR.TE is set: the vector at ${hexAddress(vector)} would run in Thumb state`);
+  return undefined;
+}
+
+/** Every vector address of the tables in use, to recognise a fault while fetching a vector. */
+function isVectorAddress(s: Arm32State, address: number): boolean {
+  for (const base of [s.cp15[Cp15.hvbar]!, pl1VectorBase(s), s.cp15[Cp15.mvbar]!]) {
+    const offset = address - base;
+    if (offset >= 0 && offset < 0x20 && (offset & 3) === 0) return true;
+  }
+  return false;
+}
+
+function hcr(s: Arm32State, bit: number): boolean {
+  return (s.cp15[Cp15.hcr]! & (1 << bit)) !== 0;
+}
+
+/** HCR.TSC: trap SMC to Hyp (ARM ARM B4.1.65). */
+const HCR_TSC = 19;
+
+/**
+ * Deliver a trap: the single place where arm32 enters exceptions. Returns a
+ * stop when the run cannot usefully go on (a fault fetching a vector, or a
+ * vector that would run in Thumb state).
+ */
+export function deliverArm32(s: Arm32State, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
+  const inHyp = s.mode === Mode.hyp;
+  switch (trap.cause) {
+    case 'call': {
+      const imm16 = trap.imm & 0xffff;
+      const cause = `${trap.conduit} #${trap.imm} from ${modeName(s.mode)}`;
+      if (trap.conduit === 'hvc') {
+        // HVC from Non-secure PL1 is a Hyp trap (0x14); executed in Hyp it uses the Hyp SVC/HVC slot (0x08).
+        return enterHyp(s, inHyp ? Vector.svc : Vector.hypTrap, syndrome(Ec.hvc, imm16), trap.next, { exception: inHyp ? 'hvc-in-hyp' : 'hyp-trap', cause }, trace);
+      }
+      if (trap.conduit === 'svc') {
+        if (inHyp) return enterHyp(s, Vector.svc, syndrome(Ec.svc, imm16), trap.next, { exception: 'svc-in-hyp', cause }, trace);
+        return enterPl1(s, Mode.svc, Vector.svc, trap.next, Psr.I, pl1VectorBase(s), { exception: 'svc', cause }, trace);
+      }
+      // SMC: trapped to Hyp when HCR.TSC is set (preferred return is the SMC itself), else taken to Monitor mode.
+      if (!inHyp && s.mode !== Mode.mon && hcr(s, HCR_TSC)) {
+        return enterHyp(s, Vector.hypTrap, syndrome(Ec.smc, 0), trap.address, { exception: 'hyp-trap', cause }, trace);
+      }
+      return enterPl1(s, Mode.mon, Vector.svc, trap.next, Psr.A | Psr.I | Psr.F, s.cp15[Cp15.mvbar]!, { exception: 'smc', cause }, trace);
+    }
+    case 'undefined':
+    case 'privileged': {
+      const cause = `undefined instruction at ${hexAddress(trap.address)} (${trap.reason})`;
+      if (inHyp) return enterHyp(s, Vector.undefined, syndrome(Ec.unknown, 0), trap.address, { exception: 'undefined', cause }, trace);
+      return enterPl1(s, Mode.und, Vector.undefined, trap.address + 4, Psr.I, pl1VectorBase(s), { exception: 'undefined', cause }, trace);
+    }
+    case 'fetch-fault': {
+      const cause = `instruction fetch from unmapped ${hexAddress(trap.address)}`;
+      if (isVectorAddress(s, trap.address)) {
+        s.pc = trap.address;
+        return stop('recursive-fault', `the exception vector at ${hexAddress(trap.address)} is unmapped, so taking the exception faults again (in ${modeName(s.mode)})`);
+      }
+      if (inHyp) {
+        s.cp15[Cp15.hifar] = trap.address;
+        return enterHyp(s, Vector.prefetchAbort, syndrome(Ec.iabtHyp, FSC_SYNC_EXTERNAL), trap.address, { exception: 'prefetch-abort', cause }, trace);
+      }
+      s.cp15[Cp15.ifar] = trap.address;
+      s.cp15[Cp15.ifsr] = FS_SYNC_EXTERNAL;
+      return enterPl1(s, Mode.abt, Vector.prefetchAbort, trap.address + 4, Psr.A | Psr.I, pl1VectorBase(s), { exception: 'prefetch-abort', cause }, trace);
+    }
+    case 'data-fault': {
+      const cause = `${trap.write ? 'write to' : 'read from'} unmapped ${hexAddress(trap.faultAddress)} at ${hexAddress(trap.address)}`;
+      if (inHyp) {
+        s.cp15[Cp15.hdfar] = trap.faultAddress;
+        const iss = (trap.write ? 1 << 6 : 0) | FSC_SYNC_EXTERNAL;
+        return enterHyp(s, Vector.dataAbort, syndrome(Ec.dabtHyp, iss), trap.address, { exception: 'data-abort', cause }, trace);
+      }
+      s.cp15[Cp15.dfar] = trap.faultAddress;
+      s.cp15[Cp15.dfsr] = (trap.write ? 1 << 11 : 0) | FS_SYNC_EXTERNAL;
+      return enterPl1(s, Mode.abt, Vector.dataAbort, trap.address + 8, Psr.A | Psr.I, pl1VectorBase(s), { exception: 'data-abort', cause }, trace);
+    }
+    case 'breakpoint': {
+      // BKPT is a debug event reported as a Prefetch Abort (ARM ARM C4.3 and B1.9.7).
+      const cause = `bkpt #${trap.imm} at ${hexAddress(trap.address)}`;
+      if (inHyp) return enterHyp(s, Vector.prefetchAbort, syndrome(Ec.iabtHyp, FSC_DEBUG), trap.address, { exception: 'prefetch-abort', cause }, trace);
+      s.cp15[Cp15.ifsr] = FS_DEBUG;
+      return enterPl1(s, Mode.abt, Vector.prefetchAbort, trap.address + 4, Psr.A | Psr.I, pl1VectorBase(s), { exception: 'prefetch-abort', cause }, trace);
+    }
+    case 'wait': {
+      // WFI/WFE trapped by HCR.TWI/TWE: EC 0x01, CV = 1, COND = AL, TI = 1 for WFE (ARM ARM B3.13.6).
+      const iss = (1 << 24) | (0xe << 20) | (trap.instruction === 'wfe' ? 1 : 0);
+      return enterHyp(s, Vector.hypTrap, syndrome(Ec.wfiWfe, iss), trap.address, { exception: 'hyp-trap', cause: `${trap.instruction} trapped by HCR` }, trace);
+    }
+    default: {
+      const unreachable: never = trap;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * Perform an exception return (ARM ARM B9.3.3 ERET and B9.3.19/B9.3.20 SUBS
+ * PC, LR): CPSR from the current mode's SPSR, PC from ELR_hyp (ERET in Hyp)
+ * or from the instruction's result.
+ *
+ * A return to Hyp from below Hyp, or to a mode number the architecture does
+ * not define, is UNPREDICTABLE: hyplay stops with reason `unpredictable`
+ * rather than pick a behaviour. A return to Thumb state stops with
+ * `thumb-unsupported`.
+ */
+export function exceptionReturnArm32(s: Arm32State, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
+  const from = s.mode;
+  const spsr = s.bankedSpsr[bankOf(from)]!;
+  const target = (request.target ?? (from === Mode.hyp ? s.elrHyp : s.r[14]!)) >>> 0;
+  const to = spsr & Psr.M;
+  if (!isValidMode(to)) {
+    s.pc = request.address;
+    return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: SPSR_${modeName(from)} holds mode 0x${to.toString(16)}, which is not a mode`);
+  }
+  if (to === Mode.hyp && from !== Mode.hyp) {
+    s.pc = request.address;
+    return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: return to Hyp mode from ${modeName(from)}`);
+  }
+  writeCpsr(s, spsr);
+  s.pc = target;
+  trace?.emit({ kind: 'return', instruction: request.instruction, from: modeName(from), to: modeName(to), target });
+  if ((spsr & Psr.T) !== 0 || (target & 1) !== 0) {
+    return stop('thumb-unsupported', `${request.instruction} returns to Thumb state at ${hexAddress(target & ~1)}`);
+  }
+  return undefined;
+}

@@ -1,0 +1,398 @@
+/**
+ * ARMv7-A (with the Virtualization Extensions) register file: the core
+ * registers with their per-mode banks, the CPSR, and the cp15 system
+ * registers hyplay models.
+ *
+ * Banking follows the ARM ARM (B1.3.2, "ARM core registers") and QEMU's bank
+ * numbering: Hyp has its own SP and SPSR but shares LR with usr/sys, and keeps
+ * its return address in ELR_hyp.
+ *
+ * @module
+ */
+
+/** CPSR.M values (ARM ARM B1.3.1, Table B1-1). */
+export const Mode = {
+  usr: 0x10,
+  fiq: 0x11,
+  irq: 0x12,
+  svc: 0x13,
+  mon: 0x16,
+  abt: 0x17,
+  hyp: 0x1a,
+  und: 0x1b,
+  sys: 0x1f,
+} as const;
+
+/** A mode name. */
+export type ModeName = keyof typeof Mode;
+
+/** Mode names by CPSR.M value. */
+export const MODE_NAMES: ReadonlyMap<number, ModeName> = new Map(Object.entries(Mode).map(([name, value]) => [value, name as ModeName]));
+
+/** True for a CPSR.M value the architecture defines. */
+export function isValidMode(mode: number): boolean {
+  return MODE_NAMES.has(mode);
+}
+
+/** Bank index of each mode for SP and SPSR (QEMU's `bank_number`). */
+export const Bank = { usr: 0, svc: 1, abt: 2, und: 3, irq: 4, fiq: 5, hyp: 6, mon: 7 } as const;
+
+/** The SP/SPSR bank of a mode. usr and sys share bank 0. */
+export function bankOf(mode: number): number {
+  switch (mode) {
+    case Mode.svc:
+      return Bank.svc;
+    case Mode.abt:
+      return Bank.abt;
+    case Mode.und:
+      return Bank.und;
+    case Mode.irq:
+      return Bank.irq;
+    case Mode.fiq:
+      return Bank.fiq;
+    case Mode.hyp:
+      return Bank.hyp;
+    case Mode.mon:
+      return Bank.mon;
+    default:
+      return Bank.usr;
+  }
+}
+
+/** The LR bank of a mode: Hyp has no banked LR and uses LR_usr (QEMU's `r14_bank_number`). */
+export function lrBankOf(mode: number): number {
+  return mode === Mode.hyp ? Bank.usr : bankOf(mode);
+}
+
+/** CPSR bit masks (ARM ARM B1.3.3). */
+export const Psr = {
+  N: 0x8000_0000,
+  Z: 0x4000_0000,
+  C: 0x2000_0000,
+  V: 0x1000_0000,
+  Q: 0x0800_0000,
+  J: 0x0100_0000,
+  GE: 0x000f_0000,
+  IT: 0x0600_fc00,
+  E: 0x200,
+  A: 0x100,
+  I: 0x80,
+  F: 0x40,
+  T: 0x20,
+  M: 0x1f,
+} as const;
+
+/** Where a cp15 register may be accessed from. */
+export type Cp15Level = 'pl0-rw' | 'pl0-ro' | 'pl1' | 'hyp' | 'mon';
+
+/** A modelled cp15 register. */
+export interface Cp15Register {
+  /** Lowercase architectural name. */
+  readonly name: string;
+  /** opc1 field. */
+  readonly opc1: number;
+  /** CRn (for 32-bit registers) or 0 (64-bit). */
+  readonly crn: number;
+  /** CRm. */
+  readonly crm: number;
+  /** opc2 (32-bit registers) or 0. */
+  readonly opc2: number;
+  /** 32 for MRC/MCR, 64 for MRRC/MCRR. */
+  readonly width: 32 | 64;
+  /** Lowest privilege that may access it (from Non-secure state). */
+  readonly level: Cp15Level;
+  /** Value at reset. */
+  readonly reset: number;
+  /** Writes are ignored-with-a-note (identification registers) when true. */
+  readonly readOnly?: boolean;
+  /** A write-only operation (cache, TLB, barrier) that hyplay treats as a no-op. */
+  readonly operation?: boolean;
+}
+
+function reg32(name: string, opc1: number, crn: number, crm: number, opc2: number, level: Cp15Level, reset = 0, extra: Partial<Cp15Register> = {}): Cp15Register {
+  return { name, opc1, crn, crm, opc2, width: 32, level, reset, ...extra };
+}
+
+function reg64(name: string, opc1: number, crm: number, level: Cp15Level): Cp15Register {
+  return { name, opc1, crn: 0, crm, opc2: 0, width: 64, level, reset: 0 };
+}
+
+/**
+ * The cp15 registers hyplay models. Encodings from the ARM ARM (B4.1, B3.17 and
+ * B8 for the Hyp registers); reset values are those of a Cortex-A15 where the
+ * architecture leaves them IMPLEMENTATION DEFINED.
+ */
+export const CP15_REGISTERS: readonly Cp15Register[] = [
+  reg32('midr', 0, 0, 0, 0, 'pl1', 0x412f_c0f1, { readOnly: true }),
+  reg32('mpidr', 0, 0, 0, 5, 'pl1', 0x8000_0000, { readOnly: true }),
+  reg32('sctlr', 0, 1, 0, 0, 'pl1', 0x00c5_0078),
+  reg32('cpacr', 0, 1, 0, 2, 'pl1'),
+  reg32('nsacr', 0, 1, 1, 2, 'pl1', 0x0000_0c00, { readOnly: true }),
+  reg32('ttbr0', 0, 2, 0, 0, 'pl1'),
+  reg32('ttbr1', 0, 2, 0, 1, 'pl1'),
+  reg32('ttbcr', 0, 2, 0, 2, 'pl1'),
+  reg32('dacr', 0, 3, 0, 0, 'pl1'),
+  reg32('dfsr', 0, 5, 0, 0, 'pl1'),
+  reg32('ifsr', 0, 5, 0, 1, 'pl1'),
+  reg32('dfar', 0, 6, 0, 0, 'pl1'),
+  reg32('ifar', 0, 6, 0, 2, 'pl1'),
+  reg32('iciallu', 0, 7, 5, 0, 'pl1', 0, { operation: true }),
+  reg32('cp15isb', 0, 7, 5, 4, 'pl0-rw', 0, { operation: true }),
+  reg32('bpiall', 0, 7, 5, 6, 'pl1', 0, { operation: true }),
+  reg32('cp15dsb', 0, 7, 10, 4, 'pl0-rw', 0, { operation: true }),
+  reg32('cp15dmb', 0, 7, 10, 5, 'pl0-rw', 0, { operation: true }),
+  reg32('tlbiall', 0, 8, 7, 0, 'pl1', 0, { operation: true }),
+  reg32('vbar', 0, 12, 0, 0, 'pl1'),
+  reg32('mvbar', 0, 12, 0, 1, 'mon'),
+  reg32('contextidr', 0, 13, 0, 1, 'pl1'),
+  reg32('tpidrurw', 0, 13, 0, 2, 'pl0-rw'),
+  reg32('tpidruro', 0, 13, 0, 3, 'pl0-ro'),
+  reg32('tpidrprw', 0, 13, 0, 4, 'pl1'),
+  reg32('vpidr', 4, 0, 0, 0, 'hyp', 0x412f_c0f1),
+  reg32('vmpidr', 4, 0, 0, 5, 'hyp', 0x8000_0000),
+  reg32('hsctlr', 4, 1, 0, 0, 'hyp', 0x30c5_0818),
+  reg32('hactlr', 4, 1, 0, 1, 'hyp'),
+  reg32('hcr', 4, 1, 1, 0, 'hyp'),
+  reg32('hdcr', 4, 1, 1, 1, 'hyp'),
+  reg32('hcptr', 4, 1, 1, 2, 'hyp'),
+  reg32('hstr', 4, 1, 1, 3, 'hyp'),
+  reg32('hacr', 4, 1, 1, 7, 'hyp'),
+  reg32('htcr', 4, 2, 0, 2, 'hyp'),
+  reg32('vtcr', 4, 2, 1, 2, 'hyp'),
+  reg32('hsr', 4, 5, 2, 0, 'hyp'),
+  reg32('hdfar', 4, 6, 0, 0, 'hyp'),
+  reg32('hifar', 4, 6, 0, 2, 'hyp'),
+  reg32('hpfar', 4, 6, 0, 4, 'hyp'),
+  reg32('tlbiallh', 4, 8, 7, 0, 'hyp', 0, { operation: true }),
+  reg32('tlbiallnsnh', 4, 8, 7, 4, 'hyp', 0, { operation: true }),
+  reg32('hmair0', 4, 10, 2, 0, 'hyp'),
+  reg32('hmair1', 4, 10, 2, 1, 'hyp'),
+  reg32('hvbar', 4, 12, 0, 0, 'hyp'),
+  reg32('htpidr', 4, 13, 0, 2, 'hyp'),
+  reg64('ttbr0_64', 0, 2, 'pl1'),
+  reg64('ttbr1_64', 1, 2, 'pl1'),
+  reg64('par', 0, 7, 'pl1'),
+  reg64('httbr', 4, 2, 'hyp'),
+  reg64('vttbr', 6, 2, 'hyp'),
+];
+
+/** Index of each cp15 register by name (a 64-bit register takes two slots: low, high). */
+export const CP15_INDEX: ReadonlyMap<string, number> = (() => {
+  const map = new Map<string, number>();
+  let next = 0;
+  for (const r of CP15_REGISTERS) {
+    map.set(r.name, next);
+    next += r.width === 64 ? 2 : 1;
+  }
+  return map;
+})();
+
+const CP15_SLOTS = CP15_REGISTERS.reduce((n, r) => n + (r.width === 64 ? 2 : 1), 0);
+
+function cp15Key(width: 32 | 64, opc1: number, crn: number, crm: number, opc2: number): number {
+  return width === 64 ? 0x10000 | (opc1 << 4) | crm : (opc1 << 12) | (crn << 8) | (crm << 4) | opc2;
+}
+
+const CP15_BY_ENCODING: ReadonlyMap<number, Cp15Register> = new Map(CP15_REGISTERS.map((r) => [cp15Key(r.width, r.opc1, r.crn, r.crm, r.opc2), r]));
+
+/** The cp15 register at an MRC/MCR (width 32) or MRRC/MCRR (width 64) encoding, or `undefined`. */
+export function findCp15(width: 32 | 64, opc1: number, crn: number, crm: number, opc2: number): Cp15Register | undefined {
+  return CP15_BY_ENCODING.get(cp15Key(width, opc1, crn, crm, opc2));
+}
+
+/** Slot of a named cp15 register in {@link Arm32State.cp15}. Throws for an unknown name (a programming error). */
+export function cp15Slot(name: string): number {
+  const slot = CP15_INDEX.get(name);
+  if (slot === undefined) throw new Error(`no cp15 register '${name}'`);
+  return slot;
+}
+
+/** Slots of the registers the exception model touches on every entry, resolved once. */
+export const Cp15 = {
+  sctlr: cp15Slot('sctlr'),
+  vbar: cp15Slot('vbar'),
+  mvbar: cp15Slot('mvbar'),
+  dfsr: cp15Slot('dfsr'),
+  ifsr: cp15Slot('ifsr'),
+  dfar: cp15Slot('dfar'),
+  ifar: cp15Slot('ifar'),
+  hsctlr: cp15Slot('hsctlr'),
+  hcr: cp15Slot('hcr'),
+  hsr: cp15Slot('hsr'),
+  hdfar: cp15Slot('hdfar'),
+  hifar: cp15Slot('hifar'),
+  hpfar: cp15Slot('hpfar'),
+  hvbar: cp15Slot('hvbar'),
+  vttbr: cp15Slot('vttbr'),
+} as const;
+
+/**
+ * The whole arm32 architectural state, as plain data.
+ *
+ * `r` is the register view of the current mode. The banks hold the values of
+ * the modes that are not current (the current mode's slots are stale until
+ * the next mode switch saves them). Flags are kept apart for speed and folded
+ * into the CPSR by {@link readCpsr}.
+ */
+export interface Arm32State {
+  /** Address of the next instruction. */
+  pc: number;
+  /** r0–r15 as the current mode sees them. r15 is only meaningful while an instruction that reads the PC runs. */
+  r: Uint32Array;
+  /** N flag (0 or 1). */
+  n: number;
+  /** Z flag. */
+  z: number;
+  /** C flag. */
+  c: number;
+  /** V flag. */
+  v: number;
+  /** Q flag. */
+  q: number;
+  /** CPSR.M. */
+  mode: number;
+  /** CPSR bits other than N, Z, C, V, Q and M. */
+  psrRest: number;
+  /** SP by bank ({@link Bank}). */
+  bankedSp: Uint32Array;
+  /** LR by bank (the Hyp slot is unused). */
+  bankedLr: Uint32Array;
+  /** SPSR by bank (the usr slot is unused). */
+  bankedSpsr: Uint32Array;
+  /** r8–r12 of fiq mode, while fiq is not current. */
+  fiqHigh: Uint32Array;
+  /** r8–r12 of every other mode, while fiq is current. */
+  usrHigh: Uint32Array;
+  /** ELR_hyp. */
+  elrHyp: number;
+  /** cp15 registers by {@link cp15Slot}. */
+  cp15: Uint32Array;
+}
+
+/** A fresh state: svc mode with A, I and F masked, cp15 at reset values, everything else zero. */
+export function createArm32State(): Arm32State {
+  const cp15 = new Uint32Array(CP15_SLOTS);
+  for (const r of CP15_REGISTERS) cp15[CP15_INDEX.get(r.name)!] = r.reset;
+  return {
+    pc: 0,
+    r: new Uint32Array(16),
+    n: 0,
+    z: 0,
+    c: 0,
+    v: 0,
+    q: 0,
+    mode: Mode.svc,
+    psrRest: Psr.A | Psr.I | Psr.F,
+    bankedSp: new Uint32Array(8),
+    bankedLr: new Uint32Array(8),
+    bankedSpsr: new Uint32Array(8),
+    fiqHigh: new Uint32Array(5),
+    usrHigh: new Uint32Array(5),
+    elrHyp: 0,
+    cp15,
+  };
+}
+
+/** The CPSR value. */
+export function readCpsr(s: Arm32State): number {
+  return ((s.n << 31) | (s.z << 30) | (s.c << 29) | (s.v << 28) | (s.q << 27) | s.psrRest | s.mode) >>> 0;
+}
+
+/**
+ * Switch the banked registers from the current mode to `mode`. Only the
+ * register view changes; the caller sets the rest of the CPSR.
+ */
+export function switchMode(s: Arm32State, mode: number): void {
+  const old = s.mode;
+  if (old === mode) return;
+  const r = s.r;
+  s.bankedSp[bankOf(old)] = r[13]!;
+  s.bankedLr[lrBankOf(old)] = r[14]!;
+  if (old === Mode.fiq) {
+    for (let i = 0; i < 5; i++) {
+      s.fiqHigh[i] = r[8 + i]!;
+      r[8 + i] = s.usrHigh[i]!;
+    }
+  }
+  if (mode === Mode.fiq) {
+    for (let i = 0; i < 5; i++) {
+      s.usrHigh[i] = r[8 + i]!;
+      r[8 + i] = s.fiqHigh[i]!;
+    }
+  }
+  r[13] = s.bankedSp[bankOf(mode)]!;
+  r[14] = s.bankedLr[lrBankOf(mode)]!;
+  s.mode = mode;
+}
+
+/**
+ * Write the whole CPSR, switching banks if the mode changes. The caller has
+ * already checked that the mode change is allowed.
+ */
+export function writeCpsr(s: Arm32State, value: number): void {
+  switchMode(s, value & Psr.M);
+  s.n = (value >>> 31) & 1;
+  s.z = (value >>> 30) & 1;
+  s.c = (value >>> 29) & 1;
+  s.v = (value >>> 28) & 1;
+  s.q = (value >>> 27) & 1;
+  s.psrRest = value & ~(Psr.N | Psr.Z | Psr.C | Psr.V | Psr.Q | Psr.M) & 0xffff_ffff;
+}
+
+/** Names of the banked registers in the JSON register dump, with how to read each one. */
+type BankedReader = (s: Arm32State) => number;
+
+function bankedSp(bank: number, mode: number): BankedReader {
+  return (s) => (bankOf(s.mode) === bank && (s.mode === mode || bank === Bank.usr) ? s.r[13]! : s.bankedSp[bank]!);
+}
+
+function bankedLr(bank: number): BankedReader {
+  return (s) => (lrBankOf(s.mode) === bank ? s.r[14]! : s.bankedLr[bank]!);
+}
+
+function fiqHigh(i: number): BankedReader {
+  return (s) => (s.mode === Mode.fiq ? s.r[8 + i]! : s.fiqHigh[i]!);
+}
+
+/** Every banked register by its lowercase architectural name, as MRS (banked) spells them. */
+export const BANKED_READERS: ReadonlyMap<string, BankedReader> = new Map<string, BankedReader>([
+  ['sp_usr', bankedSp(Bank.usr, Mode.usr)],
+  ['lr_usr', bankedLr(Bank.usr)],
+  ...[0, 1, 2, 3, 4].map((i): [string, BankedReader] => [`r${8 + i}_fiq`, fiqHigh(i)]),
+  ['sp_fiq', bankedSp(Bank.fiq, Mode.fiq)],
+  ['lr_fiq', bankedLr(Bank.fiq)],
+  ['spsr_fiq', (s) => s.bankedSpsr[Bank.fiq]!],
+  ['sp_irq', bankedSp(Bank.irq, Mode.irq)],
+  ['lr_irq', bankedLr(Bank.irq)],
+  ['spsr_irq', (s) => s.bankedSpsr[Bank.irq]!],
+  ['sp_svc', bankedSp(Bank.svc, Mode.svc)],
+  ['lr_svc', bankedLr(Bank.svc)],
+  ['spsr_svc', (s) => s.bankedSpsr[Bank.svc]!],
+  ['sp_abt', bankedSp(Bank.abt, Mode.abt)],
+  ['lr_abt', bankedLr(Bank.abt)],
+  ['spsr_abt', (s) => s.bankedSpsr[Bank.abt]!],
+  ['sp_und', bankedSp(Bank.und, Mode.und)],
+  ['lr_und', bankedLr(Bank.und)],
+  ['spsr_und', (s) => s.bankedSpsr[Bank.und]!],
+  ['sp_mon', bankedSp(Bank.mon, Mode.mon)],
+  ['lr_mon', bankedLr(Bank.mon)],
+  ['spsr_mon', (s) => s.bankedSpsr[Bank.mon]!],
+  ['sp_hyp', bankedSp(Bank.hyp, Mode.hyp)],
+  ['spsr_hyp', (s) => s.bankedSpsr[Bank.hyp]!],
+  ['elr_hyp', (s) => s.elrHyp],
+]);
+
+/** Core register names r0–r15 as the JSON dump spells them. */
+export const CORE_NAMES: readonly string[] = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12', 'sp', 'lr', 'pc'];
+
+/** Register-number aliases the assembler accepts. */
+export const REGISTER_ALIASES: ReadonlyMap<string, number> = new Map([
+  ...CORE_NAMES.map((name, i): [string, number] => [name, i]),
+  ['r13', 13],
+  ['r14', 14],
+  ['r15', 15],
+  ['ip', 12],
+  ['fp', 11],
+  ['sl', 10],
+  ['sb', 9],
+]);

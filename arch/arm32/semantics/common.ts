@@ -1,0 +1,177 @@
+/**
+ * Helpers every A32 semantics family shares: conditions, shifts, PC writes,
+ * and the guards named after the manual's rules.
+ *
+ * @module
+ */
+
+import type { DecodedOp, Handler } from '../../../src/interp/decoded-op.ts';
+import { hexAddress, RETIRED, stop, type StepResult, type UndefinedTrap } from '../../../src/interp/step-result.ts';
+import type { FieldValues } from '../../../src/isa/instruction-table.ts';
+import { Mode, type Arm32State } from '../registers.ts';
+
+/** A predecoded A32 instruction. */
+export type Op = DecodedOp<Arm32State>;
+
+/** An A32 instruction handler. */
+export type A32Handler = Handler<Arm32State>;
+
+/**
+ * Fills an op's operand slots from the decoded fields and returns the
+ * handler to run. One per table row, named after it.
+ */
+export type Prepare = (op: Op, fields: FieldValues) => A32Handler;
+
+/** ConditionPassed() (ARM ARM A8.3). */
+export function conditionPassed(s: Arm32State, cond: number): boolean {
+  switch (cond) {
+    case 0:
+      return s.z === 1;
+    case 1:
+      return s.z === 0;
+    case 2:
+      return s.c === 1;
+    case 3:
+      return s.c === 0;
+    case 4:
+      return s.n === 1;
+    case 5:
+      return s.n === 0;
+    case 6:
+      return s.v === 1;
+    case 7:
+      return s.v === 0;
+    case 8:
+      return s.c === 1 && s.z === 0;
+    case 9:
+      return s.c === 0 || s.z === 1;
+    case 10:
+      return s.n === s.v;
+    case 11:
+      return s.n !== s.v;
+    case 12:
+      return s.z === 0 && s.n === s.v;
+    case 13:
+      return s.z === 1 || s.n !== s.v;
+    default:
+      return true;
+  }
+}
+
+/** Carry out of the last shift; a scratch value, read right after the shift that set it. */
+export let shifterCarry = 0;
+
+/** Shift_C with an immediate amount as encoded (imm5; 0 means 32 for LSR/ASR and RRX for ROR). ARM ARM A8.4.3. */
+export function shiftImmediate(value: number, type: number, imm5: number, carryIn: number): number {
+  switch (type) {
+    case 0:
+      if (imm5 === 0) {
+        shifterCarry = carryIn;
+        return value;
+      }
+      shifterCarry = (value >>> (32 - imm5)) & 1;
+      return (value << imm5) >>> 0;
+    case 1:
+      if (imm5 === 0) {
+        shifterCarry = value >>> 31;
+        return 0;
+      }
+      shifterCarry = (value >>> (imm5 - 1)) & 1;
+      return value >>> imm5;
+    case 2:
+      if (imm5 === 0) {
+        shifterCarry = value >>> 31;
+        return (value >> 31) >>> 0;
+      }
+      shifterCarry = (value >>> (imm5 - 1)) & 1;
+      return (value >> imm5) >>> 0;
+    default:
+      if (imm5 === 0) {
+        shifterCarry = value & 1;
+        return ((carryIn << 31) | (value >>> 1)) >>> 0;
+      }
+      shifterCarry = (value >>> (imm5 - 1)) & 1;
+      return ((value >>> imm5) | (value << (32 - imm5))) >>> 0;
+  }
+}
+
+/** Shift_C by a register amount (Rs[7:0], 0..255). ARM ARM A8.4.3. */
+export function shiftRegister(value: number, type: number, amount: number, carryIn: number): number {
+  if (amount === 0) {
+    shifterCarry = carryIn;
+    return value;
+  }
+  switch (type) {
+    case 0:
+      if (amount < 32) return shiftImmediate(value, 0, amount, carryIn);
+      shifterCarry = amount === 32 ? value & 1 : 0;
+      return 0;
+    case 1:
+      if (amount < 32) return shiftImmediate(value, 1, amount, carryIn);
+      shifterCarry = amount === 32 ? value >>> 31 : 0;
+      return 0;
+    case 2:
+      if (amount < 32) return shiftImmediate(value, 2, amount, carryIn);
+      shifterCarry = value >>> 31;
+      return (value >> 31) >>> 0;
+    default: {
+      const n = amount & 31;
+      if (n === 0) {
+        shifterCarry = value >>> 31;
+        return value;
+      }
+      return shiftImmediate(value, 3, n, carryIn);
+    }
+  }
+}
+
+/**
+ * BXWritePC / LoadWritePC / ALUWritePC in ARM state (ARM ARM A2.3.1): an odd
+ * target means Thumb state, which hyplay does not model and reports as a
+ * stop; bit 1 set is UNPREDICTABLE.
+ */
+export function interworkingBranch(s: Arm32State, op: Op, target: number): StepResult {
+  if ((target & 1) !== 0) {
+    s.pc = target >>> 0;
+    return stop('thumb-unsupported', `${op.name} at ${hexAddress(op.address)} branches to ${hexAddress(target >>> 0)}: an odd address selects Thumb state, which hyplay does not model`);
+  }
+  if ((target & 2) !== 0) return unpredictable(s, op, `branch to ${hexAddress(target >>> 0)}, which is not word-aligned in ARM state`);
+  s.pc = target >>> 0;
+  return RETIRED;
+}
+
+/** Stop with `unpredictable`, leaving the PC on the instruction. */
+export function unpredictable(s: Arm32State, op: Op, why: string): StepResult {
+  s.pc = op.address;
+  return stop('unpredictable', `${op.name} at ${hexAddress(op.address)}: ${why}`);
+}
+
+/** An undefined-instruction trap for this op. */
+export function undefinedInstruction(op: Op, reason: string): UndefinedTrap {
+  return { kind: 'trap', cause: 'undefined', address: op.address, next: op.next, reason };
+}
+
+/** "… is UNDEFINED in User mode": PL0 is the usr mode. */
+export function isUserMode(s: Arm32State): boolean {
+  return s.mode === Mode.usr;
+}
+
+/** Handler that runs `inner` and then treats a write to r15 as an interworking branch. */
+export function writesPc(inner: A32Handler): A32Handler {
+  return (s, op) => {
+    const result = inner(s, op);
+    if (result !== RETIRED) return result;
+    return interworkingBranch(s, op, s.r[15]!);
+  };
+}
+
+/** A handler for an encoding whose use here is UNPREDICTABLE. */
+export function unpredictableHandler(why: string): A32Handler {
+  return (s, op) => unpredictable(s, op, why);
+}
+
+/** Two's-complement sign extension of the low `bits` bits. */
+export function signExtend(value: number, bits: number): number {
+  const shift = 32 - bits;
+  return (value << shift) >> shift;
+}

@@ -1,0 +1,105 @@
+/**
+ * cp15 transfers: MRC, MCR, MRRC and MCRR (ARM ARM A8.8.108, A8.8.99,
+ * A8.8.109, A8.8.100) for the registers in `registers.ts`. An encoding that
+ * names no modelled register, or one the current mode may not access, is an
+ * undefined instruction whose reason names the register.
+ *
+ * Slots: dest = Rt, src1 = Rt2, imm = cp15 slot, variant = the register's
+ * index in CP15_REGISTERS.
+ *
+ * @module
+ */
+
+import { RETIRED } from '../../../src/interp/step-result.ts';
+import { CP15_INDEX, CP15_REGISTERS, findCp15, Mode, type Arm32State, type Cp15Register } from '../registers.ts';
+import { undefinedInstruction, unpredictableHandler, type A32Handler, type Op, type Prepare } from './common.ts';
+
+/** Whether the current mode may read (or write) a cp15 register, from Non-secure state. */
+function accessible(s: Arm32State, register: Cp15Register, write: boolean): boolean {
+  switch (register.level) {
+    case 'pl0-rw':
+      return true;
+    case 'pl0-ro':
+      return !write || s.mode !== Mode.usr;
+    case 'pl1':
+      return s.mode !== Mode.usr;
+    case 'hyp':
+      return s.mode === Mode.hyp || s.mode === Mode.mon;
+    case 'mon':
+      return s.mode === Mode.mon;
+    default: {
+      const unreachable: never = register.level;
+      return unreachable;
+    }
+  }
+}
+
+function denied(s: Arm32State, op: Op, register: Cp15Register): ReturnType<A32Handler> {
+  const mode = Object.entries(Mode).find(([, v]) => v === s.mode)?.[0] ?? 'this mode';
+  return undefinedInstruction(op, `${register.name} is not accessible from ${mode}`);
+}
+
+const read32: A32Handler = (s, op) => {
+  const register = CP15_REGISTERS[op.variant]!;
+  if (!accessible(s, register, false) || register.operation === true) return denied(s, op, register);
+  const value = s.cp15[op.imm]!;
+  if (op.dest === 15) {
+    // MRC with Rt = 15 transfers bits 31:28 to the APSR flags.
+    s.n = value >>> 31;
+    s.z = (value >>> 30) & 1;
+    s.c = (value >>> 29) & 1;
+    s.v = (value >>> 28) & 1;
+  } else {
+    s.r[op.dest] = value;
+  }
+  return RETIRED;
+};
+
+const write32: A32Handler = (s, op) => {
+  const register = CP15_REGISTERS[op.variant]!;
+  if (!accessible(s, register, true)) return denied(s, op, register);
+  if (register.readOnly !== true && register.operation !== true) s.cp15[op.imm] = s.r[op.dest]!;
+  return RETIRED;
+};
+
+const read64: A32Handler = (s, op) => {
+  const register = CP15_REGISTERS[op.variant]!;
+  if (!accessible(s, register, false)) return denied(s, op, register);
+  s.r[op.dest] = s.cp15[op.imm]!;
+  s.r[op.src1] = s.cp15[op.imm + 1]!;
+  return RETIRED;
+};
+
+const write64: A32Handler = (s, op) => {
+  const register = CP15_REGISTERS[op.variant]!;
+  if (!accessible(s, register, true)) return denied(s, op, register);
+  s.cp15[op.imm] = s.r[op.dest]!;
+  s.cp15[op.imm + 1] = s.r[op.src1]!;
+  return RETIRED;
+};
+
+function prepare(width: 32 | 64, write: boolean): Prepare {
+  return (op, f) => {
+    const register = findCp15(width, f.opc1!, f.crn ?? 0, f.crm!, f.opc2 ?? 0);
+    op.dest = f.rt!;
+    op.src1 = f.rt2 ?? 0;
+    if (register === undefined) {
+      const name = width === 32 ? `p15, ${f.opc1}, c${f.crn}, c${f.crm}, ${f.opc2}` : `p15, ${f.opc1}, c${f.crm} (64-bit)`;
+      return (_s, o) => undefinedInstruction(o, `unknown system register ${name}`);
+    }
+    op.imm = CP15_INDEX.get(register.name)!;
+    op.variant = CP15_REGISTERS.indexOf(register);
+    if (width === 64 && (f.rt === 15 || f.rt2 === 15 || (!write && f.rt === f.rt2))) return unpredictableHandler('MRRC/MCRR with the PC or Rt = Rt2');
+    if (width === 32 && write && f.rt === 15) return unpredictableHandler('MCR from the PC');
+    if (width === 32) return write ? write32 : read32;
+    return write ? write64 : read64;
+  };
+}
+
+/** Handlers of this family by table row name. */
+export const COPROCESSOR_SEMANTICS: Readonly<Record<string, Prepare>> = {
+  MRC: prepare(32, false),
+  MCR: prepare(32, true),
+  MRRC: prepare(64, false),
+  MCRR: prepare(64, true),
+};

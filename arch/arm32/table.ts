@@ -1,0 +1,266 @@
+/**
+ * The A32 instruction table (ARMv7-A with the Virtualization Extensions).
+ *
+ * One row per encoding pattern; the row name is the name of its semantics
+ * handler. Patterns follow the ARM ARM (DDI 0406C) chapter A8 encodings,
+ * written most significant bit first. Encodings the table does not list are
+ * undefined instructions.
+ *
+ * @module
+ */
+
+import { InstructionTable, type InstructionDef, type TemplateDef } from '../../src/isa/instruction-table.ts';
+import { ARM32_CODECS } from './operands.ts';
+
+/** Data-processing opcodes (ARM ARM A5.2.1), in encoding order. */
+export const DATA_PROCESSING_OPS = ['and', 'eor', 'sub', 'rsb', 'add', 'adc', 'sbc', 'rsc', 'tst', 'teq', 'cmp', 'cmn', 'orr', 'mov', 'bic', 'mvn'] as const;
+
+/** A data-processing mnemonic. */
+export type DataProcessingOp = (typeof DATA_PROCESSING_OPS)[number];
+
+const NOT_UNCONDITIONAL = [{ cond: 0b1111 }];
+
+function bits(value: number, width: number): string {
+  return value.toString(2).padStart(width, '0');
+}
+
+function dataProcessing(): InstructionDef[] {
+  const defs: InstructionDef[] = [];
+  DATA_PROCESSING_OPS.forEach((op, opcode) => {
+    const name = op.toUpperCase();
+    const code = bits(opcode, 4);
+    const compare = opcode >= 8 && opcode <= 11;
+    const move = op === 'mov' || op === 'mvn';
+    const s = compare ? '1' : 's:1';
+    const rn = move ? '0000' : 'rn:4';
+    const rd = compare ? '0000' : 'rd:4';
+    const head = (operand: string): string => {
+      if (compare) return `${op}{cond:cond} {reg:rn}, ${operand}`;
+      if (move) return `${op}{s:s}{cond:cond} {reg:rd}, ${operand}`;
+      return `${op}{s:s}{cond:cond} {reg:rd}, {reg:rn}, ${operand}`;
+    };
+    defs.push({
+      name: `${name}_imm`,
+      pattern: `cond:4 001 ${code} ${s} ${rn} ${rd} imm12:12`,
+      syntax: [head('{modimm:imm12}')],
+      exclude: NOT_UNCONDITIONAL,
+    });
+    const registerSyntax: (string | TemplateDef)[] = [];
+    const shiftedRegisterSyntax: (string | TemplateDef)[] = [];
+    if (op === 'mov') {
+      // llvm prints the shift as the mnemonic: `lsl r0, r1, #3`, `rrx r0, r1`.
+      registerSyntax.push(
+        { text: 'mov{s:s}{cond:cond} {reg:rd}, {reg:rm}', when: { type: 0, imm5: 0 } },
+        { text: 'rrx{s:s}{cond:cond} {reg:rd}, {reg:rm}', when: { type: 3, imm5: 0 } },
+        { text: 'lsl{s:s}{cond:cond} {reg:rd}, {reg:rm}, {shimmlsl:imm5}', when: { type: 0 } },
+        { text: 'lsr{s:s}{cond:cond} {reg:rd}, {reg:rm}, {shimm32:imm5}', when: { type: 1 } },
+        { text: 'asr{s:s}{cond:cond} {reg:rd}, {reg:rm}, {shimm32:imm5}', when: { type: 2 } },
+        { text: 'ror{s:s}{cond:cond} {reg:rd}, {reg:rm}, {shimmror:imm5}', when: { type: 3 } },
+      );
+      ['lsl', 'lsr', 'asr', 'ror'].forEach((shift, type) => {
+        shiftedRegisterSyntax.push({ text: `${shift}{s:s}{cond:cond} {reg:rd}, {reg:rm}, {reg:rs}`, when: { type } });
+      });
+    }
+    registerSyntax.push(head('{shift:rm,type,imm5}'));
+    shiftedRegisterSyntax.push(head('{rshift:rm,type,rs}'));
+    defs.push({
+      name: `${name}_reg`,
+      pattern: `cond:4 000 ${code} ${s} ${rn} ${rd} imm5:5 type:2 0 rm:4`,
+      syntax: registerSyntax,
+      exclude: NOT_UNCONDITIONAL,
+    });
+    defs.push({
+      name: `${name}_rsr`,
+      pattern: `cond:4 000 ${code} ${s} ${rn} ${rd} rs:4 0 type:2 1 rm:4`,
+      syntax: shiftedRegisterSyntax,
+      exclude: NOT_UNCONDITIONAL,
+    });
+  });
+  return defs;
+}
+
+function loadStore(): InstructionDef[] {
+  const defs: InstructionDef[] = [];
+  const forms = [
+    { name: 'STR', b: 0, l: 0 },
+    { name: 'LDR', b: 0, l: 1 },
+    { name: 'STRB', b: 1, l: 0 },
+    { name: 'LDRB', b: 1, l: 1 },
+  ];
+  for (const { name, b, l } of forms) {
+    const op = name.toLowerCase();
+    const immediate: (string | TemplateDef)[] = [`${op}{cond:cond} {reg:rt}, {addr12:rn,p,u,w,imm12}`];
+    // `push {r}` / `pop {r}` assemble to the single-register STR/LDR forms (llvm prints them as str/ldr).
+    if (name === 'STR') immediate.push({ text: 'push{cond:cond} {reglist1:rt}', when: { rn: 13, p: 1, u: 0, w: 1, imm12: 4 } });
+    if (name === 'LDR') immediate.push({ text: 'pop{cond:cond} {reglist1:rt}', when: { rn: 13, p: 0, u: 1, w: 0, imm12: 4 } });
+    defs.push({
+      name: `${name}_imm`,
+      pattern: `cond:4 010 p:1 u:1 ${b} w:1 ${l} rn:4 rt:4 imm12:12`,
+      syntax: immediate,
+      exclude: [...NOT_UNCONDITIONAL, { p: 0, w: 1 }],
+    });
+    defs.push({
+      name: `${name}_reg`,
+      pattern: `cond:4 011 p:1 u:1 ${b} w:1 ${l} rn:4 rt:4 imm5:5 type:2 0 rm:4`,
+      syntax: [`${op}{cond:cond} {reg:rt}, {addrreg:rn,p,u,w,rm,type,imm5}`],
+      exclude: [...NOT_UNCONDITIONAL, { p: 0, w: 1 }],
+    });
+  }
+  const extra = [
+    { name: 'STRH', l: 0, sh: '1011' },
+    { name: 'LDRH', l: 1, sh: '1011' },
+    { name: 'LDRSB', l: 1, sh: '1101' },
+    { name: 'LDRSH', l: 1, sh: '1111' },
+  ];
+  for (const { name, l, sh } of extra) {
+    const op = name.toLowerCase();
+    defs.push({
+      name: `${name}_imm`,
+      pattern: `cond:4 000 p:1 u:1 1 w:1 ${l} rn:4 rt:4 imm8:4 ${sh} imm8:4`,
+      syntax: [`${op}{cond:cond} {reg:rt}, {addr8:rn,p,u,w,imm8}`],
+      exclude: [...NOT_UNCONDITIONAL, { p: 0, w: 1 }],
+    });
+    defs.push({
+      name: `${name}_reg`,
+      pattern: `cond:4 000 p:1 u:1 0 w:1 ${l} rn:4 rt:4 0000 ${sh} rm:4`,
+      syntax: [`${op}{cond:cond} {reg:rt}, {addrreg8:rn,p,u,w,rm}`],
+      exclude: [...NOT_UNCONDITIONAL, { p: 0, w: 1 }],
+    });
+  }
+  defs.push({
+    name: 'STM',
+    pattern: 'cond:4 100 p:1 u:1 0 w:1 0 rn:4 regs:16',
+    syntax: [
+      { text: 'push{cond:cond} {reglist2:regs}', when: { p: 1, u: 0, w: 1, rn: 13 } },
+      'stm{blockmode:p,u}{cond:cond} {reg:rn}{wb:w}, {reglist:regs}',
+      { text: 'stmfd{cond:cond} {reg:rn}{wb:w}, {reglist:regs}', when: { p: 1, u: 0 } },
+    ],
+    exclude: [...NOT_UNCONDITIONAL, { regs: 0 }],
+  });
+  defs.push({
+    name: 'LDM',
+    pattern: 'cond:4 100 p:1 u:1 0 w:1 1 rn:4 regs:16',
+    syntax: [
+      { text: 'pop{cond:cond} {reglist2:regs}', when: { p: 0, u: 1, w: 1, rn: 13 } },
+      'ldm{blockmode:p,u}{cond:cond} {reg:rn}{wb:w}, {reglist:regs}',
+      { text: 'ldmfd{cond:cond} {reg:rn}{wb:w}, {reglist:regs}', when: { p: 0, u: 1 } },
+    ],
+    exclude: [...NOT_UNCONDITIONAL, { regs: 0 }],
+  });
+  return defs;
+}
+
+const HINTS = ['nop', 'yield', 'wfe', 'wfi'] as const;
+
+/** The A32 table rows, in the order the assembler tries them. */
+export const ARM32_INSTRUCTIONS: readonly InstructionDef[] = [
+  ...dataProcessing(),
+  {
+    name: 'MOVW',
+    pattern: 'cond:4 00110000 imm16:4 rd:4 imm16:12',
+    syntax: ['movw{cond:cond} {reg:rd}, {imm16:imm16}', 'mov{cond:cond} {reg:rd}, {imm16:imm16}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  {
+    name: 'MOVT',
+    pattern: 'cond:4 00110100 imm16:4 rd:4 imm16:12',
+    syntax: ['movt{cond:cond} {reg:rd}, {imm16:imm16}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  {
+    name: 'MUL',
+    pattern: 'cond:4 0000000 s:1 rd:4 0000 rm:4 1001 rn:4',
+    syntax: ['mul{s:s}{cond:cond} {reg:rd}, {reg:rn}, {reg:rm}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  {
+    name: 'MLA',
+    pattern: 'cond:4 0000001 s:1 rd:4 ra:4 rm:4 1001 rn:4',
+    syntax: ['mla{s:s}{cond:cond} {reg:rd}, {reg:rn}, {reg:rm}, {reg:ra}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  ...loadStore(),
+  { name: 'B', pattern: 'cond:4 1010 imm24:24', syntax: ['b{cond:cond} {target:imm24}'], exclude: NOT_UNCONDITIONAL },
+  { name: 'BL', pattern: 'cond:4 1011 imm24:24', syntax: ['bl{cond:cond} {target:imm24}'], exclude: NOT_UNCONDITIONAL },
+  { name: 'BX', pattern: 'cond:4 0001 0010 1111 1111 1111 0001 rm:4', syntax: ['bx{cond:cond} {reg:rm}'], exclude: NOT_UNCONDITIONAL },
+  { name: 'BLX_reg', pattern: 'cond:4 0001 0010 1111 1111 1111 0011 rm:4', syntax: ['blx{cond:cond} {reg:rm}'], exclude: NOT_UNCONDITIONAL },
+  { name: 'MRS', pattern: 'cond:4 00010 r:1 00 1111 rd:4 0000 0000 0000', syntax: ['mrs{cond:cond} {reg:rd}, {psr:r}'], exclude: NOT_UNCONDITIONAL },
+  {
+    name: 'MRS_banked',
+    pattern: 'cond:4 00010 r:1 00 m1:4 rd:4 001 m:1 0000 0000',
+    syntax: ['mrs{cond:cond} {reg:rd}, {banked:r,m,m1}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  { name: 'MSR_reg', pattern: 'cond:4 00010 r:1 10 mask:4 1111 0000 0000 rn:4', syntax: ['msr{cond:cond} {psrmask:r,mask}, {reg:rn}'], exclude: [...NOT_UNCONDITIONAL, { mask: 0 }] },
+  {
+    name: 'MSR_banked',
+    pattern: 'cond:4 00010 r:1 10 m1:4 1111 001 m:1 0000 rn:4',
+    syntax: ['msr{cond:cond} {banked:r,m,m1}, {reg:rn}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  {
+    name: 'MSR_imm',
+    pattern: 'cond:4 00110 r:1 10 mask:4 1111 imm12:12',
+    syntax: ['msr{cond:cond} {psrmask:r,mask}, {modimmu:imm12}'],
+    exclude: [...NOT_UNCONDITIONAL, { r: 1, mask: 0 }],
+  },
+  // Hints live in MSR (immediate)'s space with mask = 0 (ARM ARM A5.2.11): declared overlaps.
+  ...HINTS.map(
+    (hint, op): InstructionDef => ({
+      name: hint.toUpperCase(),
+      pattern: `cond:4 0011 0010 0000 1111 0000 ${bits(op, 8)}`,
+      syntax: [`${hint}{cond:cond}`],
+      exclude: NOT_UNCONDITIONAL,
+      overlaps: ['MSR_imm'],
+    }),
+  ),
+  {
+    name: 'CPS',
+    pattern: '1111 00010000 imod:2 mmod:1 0 0000000 a:1 i:1 f:1 0 mode:5',
+    syntax: [
+      { text: 'cps {imm5:mode}', when: { imod: 0, mmod: 1, a: 0, i: 0, f: 0 } },
+      { text: 'cpsie {aif:a,i,f}', when: { imod: 2, mmod: 0, mode: 0 } },
+      { text: 'cpsid {aif:a,i,f}', when: { imod: 3, mmod: 0, mode: 0 } },
+      { text: 'cpsie {aif:a,i,f}, {imm5:mode}', when: { imod: 2, mmod: 1 } },
+      { text: 'cpsid {aif:a,i,f}, {imm5:mode}', when: { imod: 3, mmod: 1 } },
+    ],
+    exclude: [{ imod: 1 }, { imod: 0, mmod: 0 }, { imod: 0, a: 1 }, { imod: 0, i: 1 }, { imod: 0, f: 1 }],
+  },
+  {
+    name: 'MRC',
+    pattern: 'cond:4 1110 opc1:3 1 crn:4 rt:4 1111 opc2:3 1 crm:4',
+    syntax: ['mrc{cond:cond} {p15}, {imm3:opc1}, {reg:rt}, {creg:crn}, {creg:crm}, {imm3:opc2}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  {
+    name: 'MCR',
+    pattern: 'cond:4 1110 opc1:3 0 crn:4 rt:4 1111 opc2:3 1 crm:4',
+    syntax: ['mcr{cond:cond} {p15}, {imm3:opc1}, {reg:rt}, {creg:crn}, {creg:crm}, {imm3:opc2}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  {
+    name: 'MRRC',
+    pattern: 'cond:4 1100 0101 rt2:4 rt:4 1111 opc1:4 crm:4',
+    syntax: ['mrrc{cond:cond} {p15}, {imm4:opc1}, {reg:rt}, {reg:rt2}, {creg:crm}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  {
+    name: 'MCRR',
+    pattern: 'cond:4 1100 0100 rt2:4 rt:4 1111 opc1:4 crm:4',
+    syntax: ['mcrr{cond:cond} {p15}, {imm4:opc1}, {reg:rt}, {reg:rt2}, {creg:crm}'],
+    exclude: NOT_UNCONDITIONAL,
+  },
+  { name: 'SVC', pattern: 'cond:4 1111 imm24:24', syntax: ['svc{cond:cond} {imm24:imm24}', 'swi{cond:cond} {imm24:imm24}'], exclude: NOT_UNCONDITIONAL },
+  // HVC and BKPT must be unconditional (cond = AL); other conditions are UNPREDICTABLE and left undefined here.
+  { name: 'HVC', pattern: '1110 00010100 imm16:12 0111 imm16:4', syntax: ['hvc {imm16:imm16}'] },
+  { name: 'SMC', pattern: 'cond:4 00010110 0000 0000 0000 0111 imm4:4', syntax: ['smc{cond:cond} {imm4:imm4}'], exclude: NOT_UNCONDITIONAL },
+  { name: 'BKPT', pattern: '1110 00010010 imm16:12 0111 imm16:4', syntax: ['bkpt {imm16:imm16}'] },
+  { name: 'UDF', pattern: '1110 0111 1111 imm16:12 1111 imm16:4', syntax: ['udf {imm16:imm16}'] },
+  { name: 'ERET', pattern: 'cond:4 0001 0110 0000 0000 0000 0110 1110', syntax: ['eret{cond:cond}'], exclude: NOT_UNCONDITIONAL },
+  { name: 'DSB', pattern: '1111 0101 0111 1111 1111 0000 0100 option:4', syntax: ['dsb {barrier:option}'] },
+  { name: 'DMB', pattern: '1111 0101 0111 1111 1111 0000 0101 option:4', syntax: ['dmb {barrier:option}'] },
+  { name: 'ISB', pattern: '1111 0101 0111 1111 1111 0000 0110 option:4', syntax: ['isb {barrier:option}'] },
+];
+
+/** The built A32 table (checked for overlaps when this module loads). */
+export const ARM32_TABLE: InstructionTable = InstructionTable.build(ARM32_INSTRUCTIONS, { name: 'arm32', width: 32, codecs: ARM32_CODECS });

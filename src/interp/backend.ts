@@ -1,0 +1,55 @@
+/**
+ * What a backend contributes: its instruction set for the assembler and
+ * disassembler, a machine factory, run defaults and benchmark programs.
+ * Each backend binds one of these through its own ContainerModule.
+ *
+ * @module
+ */
+
+import type { InstructionSet } from '../isa/assembler.ts';
+import type { Endian } from '../memory/guest-memory.ts';
+import type { Machine } from './machine.ts';
+
+/** A guest program the benchmark runs. */
+export interface BenchProgram {
+  /** The metric it measures (`alu-ips`, `trap-rtps`). */
+  readonly metric: string;
+  /** What it measures, one line. */
+  readonly description: string;
+  /** Assembly source. */
+  readonly source: string;
+  /** Mode to start in. */
+  readonly mode: string;
+  /** Registers to set before running (e.g. the vector base). */
+  readonly registers: Readonly<Record<string, bigint>>;
+  /** Guest instructions per measured unit (1 for instructions per second; instructions per round trip for traps). */
+  readonly instructionsPerUnit: number;
+}
+
+/** Options for a new machine. */
+export interface MachineOptions {
+  /** Byte order, for architectures that have both. */
+  readonly endian?: Endian;
+}
+
+/** One architecture backend. */
+export interface ArchBackend {
+  /** `arm32`, `arm64`, `ppc64` or `x86_64`. */
+  readonly name: string;
+  /** One line describing what is modelled. */
+  readonly title: string;
+  /** Byte orders supported; the first is the default. */
+  readonly endians: readonly Endian[];
+  /** The instruction set in a byte order. */
+  instructionSet(endian: Endian): InstructionSet;
+  /** Smallest instruction size in bytes (the disassembler's unit). */
+  readonly unitSize: number;
+  /** Where `hyplay run` loads programs. */
+  readonly loadAddress: number;
+  /** The mode `hyplay run` starts in. */
+  readonly defaultMode: string;
+  /** A fresh machine with nothing mapped. */
+  createMachine(options?: MachineOptions): Machine;
+  /** Benchmark programs. */
+  readonly benchmarks: readonly BenchProgram[];
+}

@@ -1,0 +1,77 @@
+/**
+ * A predecoded instruction: the handler to run plus its operands, extracted
+ * once and cached by address. All ops share one shape so that the hot loop's
+ * property loads stay monomorphic.
+ *
+ * @module
+ */
+
+import type { GuestMemory } from '../memory/guest-memory.ts';
+import type { ExceptionReturn, StepResult, Trap } from './step-result.ts';
+
+/** Runs one predecoded instruction against the state. */
+export type Handler<S> = (state: S, op: DecodedOp<S>) => StepResult;
+
+/** The minimum a backend's state must have for the step loop. */
+export interface SteppableState {
+  /** Address of the next instruction to execute. */
+  pc: number;
+}
+
+/**
+ * One predecoded instruction. The operand slots are filled by the backend's
+ * semantics when the instruction is predecoded; what each slot means is up to
+ * the handler that reads it.
+ */
+export class DecodedOp<S> {
+  /** What the loop calls. May be a wrapper (condition check, PC read/write) around {@link DecodedOp.inner}. */
+  exec: Handler<S>;
+  /** The pattern's own handler. */
+  inner: Handler<S>;
+  /** Destination register number. */
+  dest = 0;
+  /** First source register number. */
+  src1 = 0;
+  /** Second source register number. */
+  src2 = 0;
+  /** Third source register number. */
+  src3 = 0;
+  /** Main immediate (already expanded). */
+  imm = 0;
+  /** Second immediate or bit mask. */
+  imm2 = 0;
+  /** Handler-specific variant (shift type, addressing mode, …). */
+  variant = 0;
+  /** Condition code, where the architecture has one. */
+  cond = 0;
+  /** Whether the instruction sets flags. */
+  setFlags = false;
+  /** A trap or exception return this instruction produces, built once at predecode so that trapping allocates nothing. */
+  fixed: Trap | ExceptionReturn | undefined = undefined;
+  /** Whether this op may be kept in the predecode cache (fetch faults are not). */
+  cacheable = true;
+  /** Address of the following instruction. */
+  readonly next: number;
+
+  /**
+   * @param name table entry name (the handler's name).
+   * @param address address of the instruction.
+   * @param size length in bytes.
+   * @param word the raw instruction word (or the first bytes of it).
+   * @param handler the pattern's handler.
+   * @param memory the guest memory its loads and stores use.
+   */
+  constructor(
+    readonly name: string,
+    readonly address: number,
+    readonly size: number,
+    readonly word: number,
+    handler: Handler<S>,
+    readonly memory: GuestMemory,
+  ) {
+    this.exec = handler;
+    this.inner = handler;
+    this.next = address + size;
+  }
+
+}

@@ -1,0 +1,181 @@
+/**
+ * A machine: one backend's execution core, its interpreter and a register
+ * view, behind an interface the CLI, scenarios and tests share.
+ *
+ * @module
+ */
+
+import { restoreState, snapshotState } from '../cpu/plain-state.ts';
+import type { GuestMemory, MemorySnapshot } from '../memory/guest-memory.ts';
+import type { SteppableState } from './decoded-op.ts';
+import { Interpreter, type ExecutionCore, type RunResult } from './interpreter.ts';
+import type { TraceSink } from './trace.ts';
+
+/** A bad register name or value given to a machine (an input error, not a guest fault). */
+export class MachineError extends Error {
+  override readonly name = 'MachineError';
+}
+
+/** How a backend exposes its registers by name. */
+export interface RegisterView<S> {
+  /** Names in dump order, lowercase as the architecture spells them. */
+  names(state: S): readonly string[];
+  /** Read a register; `undefined` for an unknown name. */
+  read(state: S, name: string): bigint | undefined;
+  /** Write a register; returns false for an unknown name. */
+  write(state: S, name: string, value: bigint): boolean;
+  /** Hex digits per register in the dump. */
+  readonly digits: number;
+  /** Processor modes by name. */
+  readonly modes: readonly string[];
+  /** The current mode's name. */
+  mode(state: S): string;
+  /** Enter a mode directly (machine setup, not an instruction). Returns false for an unknown name. */
+  setMode(state: S, mode: string): boolean;
+}
+
+/** A snapshot of a whole machine. */
+export interface MachineSnapshot {
+  /** Registers. */
+  readonly state: unknown;
+  /** Memory. */
+  readonly memory: MemorySnapshot;
+}
+
+/** The architecture-neutral face of a machine. */
+export interface Machine {
+  /** Architecture name. */
+  readonly arch: string;
+  /** Guest memory. */
+  readonly memory: GuestMemory;
+  /** Breakpoint addresses. */
+  readonly breakpoints: Set<number>;
+  /** Where trace events go. */
+  trace: TraceSink | undefined;
+  /** The PC. */
+  pc: number;
+  /** Modes this architecture has. */
+  readonly modes: readonly string[];
+  /** The current mode. */
+  mode(): string;
+  /** Enter a mode (setup). Throws {@link MachineError} for an unknown mode. */
+  setMode(mode: string): void;
+  /** Every register as lowercase name to `0x` hex. */
+  registers(): Record<string, string>;
+  /** One register's value. Throws {@link MachineError} for an unknown name. */
+  register(name: string): bigint;
+  /** Set a register. Throws {@link MachineError} for an unknown name. */
+  setRegister(name: string, value: bigint): void;
+  /** Run until a stop or `maxSteps` instructions. */
+  run(maxSteps: number): RunResult;
+  /** Copy the whole machine. */
+  snapshot(): MachineSnapshot;
+  /** Put the machine back as `snapshot` was taken. */
+  restore(snapshot: MachineSnapshot): void;
+}
+
+/** A {@link Machine} built from an execution core and a register view. */
+export class CoreMachine<S extends SteppableState> implements Machine {
+  /** The step loop. */
+  readonly interpreter: Interpreter<S>;
+
+  /**
+   * @param arch architecture name.
+   * @param core the backend's execution core.
+   * @param view the backend's register view.
+   */
+  constructor(
+    readonly arch: string,
+    readonly core: ExecutionCore<S>,
+    private readonly view: RegisterView<S>,
+  ) {
+    this.interpreter = new Interpreter(core);
+  }
+
+  /** The backend state. */
+  get state(): S {
+    return this.core.state;
+  }
+
+  /** Guest memory. */
+  get memory(): GuestMemory {
+    return this.core.memory;
+  }
+
+  /** Breakpoint addresses. */
+  get breakpoints(): Set<number> {
+    return this.interpreter.breakpoints;
+  }
+
+  /** Where trace events go. */
+  get trace(): TraceSink | undefined {
+    return this.interpreter.trace;
+  }
+
+  set trace(sink: TraceSink | undefined) {
+    this.interpreter.trace = sink;
+  }
+
+  /** The PC. */
+  get pc(): number {
+    return this.core.state.pc;
+  }
+
+  set pc(value: number) {
+    this.core.state.pc = value;
+  }
+
+  /** Modes this architecture has. */
+  get modes(): readonly string[] {
+    return this.view.modes;
+  }
+
+  /** The current mode. */
+  mode(): string {
+    return this.view.mode(this.core.state);
+  }
+
+  /** Enter a mode (setup). */
+  setMode(mode: string): void {
+    if (!this.view.setMode(this.core.state, mode)) throw new MachineError(`unknown mode '${mode}' (one of ${this.view.modes.join(', ')})`);
+  }
+
+  /** Every register as lowercase name to `0x` hex. */
+  registers(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const name of this.view.names(this.core.state)) {
+      const value = this.view.read(this.core.state, name)!;
+      out[name] = `0x${value.toString(16).padStart(this.view.digits, '0')}`;
+    }
+    return out;
+  }
+
+  /** One register's value. */
+  register(name: string): bigint {
+    const value = this.view.read(this.core.state, name.toLowerCase());
+    if (value === undefined) throw new MachineError(`unknown register '${name}'`);
+    return value;
+  }
+
+  /** Set a register. */
+  setRegister(name: string, value: bigint): void {
+    if (!this.view.write(this.core.state, name.toLowerCase(), value)) throw new MachineError(`unknown register '${name}'`);
+  }
+
+  /** Run until a stop or `maxSteps` instructions. */
+  run(maxSteps: number): RunResult {
+    return this.interpreter.run(maxSteps);
+  }
+
+  /** Copy the whole machine. */
+  snapshot(): MachineSnapshot {
+    return { state: snapshotState(this.core.state), memory: this.core.memory.snapshot() };
+  }
+
+  /** Put the machine back as `snapshot` was taken. */
+  restore(snapshot: MachineSnapshot): void {
+    restoreState(this.core.state, snapshot.state as S);
+    this.core.memory.restore(snapshot.memory);
+    this.interpreter.flush();
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * What one instruction's semantics can produce: it retired, it trapped, or
+ * the run must stop. Traps are values: semantics never enter an exception
+ * themselves, they return a {@link Trap} and the backend's exception model
+ * (one place per backend) delivers it.
+ *
+ * @module
+ */
+
+/** The instruction completed; execution continues at the PC it left. */
+export interface Retired {
+  /** Discriminant. */
+  readonly kind: 'retired';
+}
+
+/** The one {@link Retired} value, compared by identity in the hot loop. */
+export const RETIRED: Retired = Object.freeze({ kind: 'retired' });
+
+/** Fields every trap carries. */
+interface TrapBase {
+  /** Discriminant. */
+  readonly kind: 'trap';
+  /** Address of the instruction that trapped (for a fetch fault, the address fetched). */
+  readonly address: number;
+  /** Address of the following instruction. */
+  readonly next: number;
+}
+
+/** An exception-generating call instruction (`svc`, `hvc`, `smc`, `sc`, `vmcall`, …). */
+export interface CallTrap extends TrapBase {
+  /** Cause discriminant. */
+  readonly cause: 'call';
+  /** The conduit name, e.g. `hvc`. */
+  readonly conduit: string;
+  /** The instruction's immediate (0 when it has none). */
+  readonly imm: number;
+}
+
+/** An undefined (or illegal) instruction. */
+export interface UndefinedTrap extends TrapBase {
+  /** Cause discriminant. */
+  readonly cause: 'undefined';
+  /** Why, in a few words: `unknown encoding`, `HVC at PL0`, `unknown system register …`. */
+  readonly reason: string;
+}
+
+/** A privileged instruction in an unprivileged mode, where the architecture reports it apart from undefined ones. */
+export interface PrivilegedTrap extends TrapBase {
+  /** Cause discriminant. */
+  readonly cause: 'privileged';
+  /** The instruction, for traces. */
+  readonly reason: string;
+}
+
+/** An instruction fetch from unmapped memory. */
+export interface FetchFaultTrap extends TrapBase {
+  /** Cause discriminant. */
+  readonly cause: 'fetch-fault';
+}
+
+/** A data access to unmapped memory. */
+export interface DataFaultTrap extends TrapBase {
+  /** Cause discriminant. */
+  readonly cause: 'data-fault';
+  /** The faulting data address. */
+  readonly faultAddress: number;
+  /** True for a write. */
+  readonly write: boolean;
+  /** Access size in bytes. */
+  readonly size: number;
+}
+
+/** A breakpoint or trap instruction (`bkpt`, `tw`, …). */
+export interface BreakpointTrap extends TrapBase {
+  /** Cause discriminant. */
+  readonly cause: 'breakpoint';
+  /** The instruction's immediate. */
+  readonly imm: number;
+}
+
+/** A trapped wait-for-interrupt, where the architecture can trap it to a hypervisor. */
+export interface WaitTrap extends TrapBase {
+  /** Cause discriminant. */
+  readonly cause: 'wait';
+  /** `wfi` or `wfe`. */
+  readonly instruction: string;
+}
+
+/** Every trap an instruction can raise. */
+export type Trap = CallTrap | UndefinedTrap | PrivilegedTrap | FetchFaultTrap | DataFaultTrap | BreakpointTrap | WaitTrap;
+
+/** Why a run ended. */
+export type StopReason =
+  | 'budget-exhausted'
+  | 'breakpoint'
+  | 'wfi'
+  | 'thumb-unsupported'
+  | 'unpredictable'
+  | 'recursive-fault'
+  | 'firmware';
+
+/** The run must end. */
+export interface Stop {
+  /** Discriminant. */
+  readonly kind: 'stop';
+  /** Why. */
+  readonly reason: StopReason;
+  /** One line of detail. */
+  readonly detail: string;
+}
+
+/**
+ * An exception-return instruction (`eret`, `subs pc, lr, #4`, `rfid`, …). Like
+ * a trap, it is handed to the backend's exception model, which restores the
+ * saved state.
+ */
+export interface ExceptionReturn {
+  /** Discriminant. */
+  readonly kind: 'return';
+  /** The instruction, for traces. */
+  readonly instruction: string;
+  /** Address of the instruction. */
+  readonly address: number;
+  /** The return address the instruction computed, or `undefined` for the architecture's own return register (ELR_hyp, SRR0, …). */
+  readonly target: number | undefined;
+}
+
+/** What executing one instruction produced. */
+export type StepResult = Retired | Trap | Stop | ExceptionReturn;
+
+/** Build a {@link Stop}. */
+export function stop(reason: StopReason, detail: string): Stop {
+  return { kind: 'stop', reason, detail };
+}
+
+/** One-line description of a trap, for traces and messages. */
+export function describeTrap(trap: Trap): string {
+  switch (trap.cause) {
+    case 'call':
+      return `${trap.conduit} #${trap.imm}`;
+    case 'undefined':
+      return `undefined instruction (${trap.reason})`;
+    case 'privileged':
+      return `privileged instruction (${trap.reason})`;
+    case 'fetch-fault':
+      return `fetch fault at ${hexAddress(trap.address)}`;
+    case 'data-fault':
+      return `data fault: ${trap.write ? 'write' : 'read'} of ${trap.size} byte(s) at ${hexAddress(trap.faultAddress)}`;
+    case 'breakpoint':
+      return `breakpoint #${trap.imm}`;
+    case 'wait':
+      return `${trap.instruction} trapped`;
+    default: {
+      const unreachable: never = trap;
+      return unreachable;
+    }
+  }
+}
+
+/** `0x` hex of an address: 8 digits below 4 GiB, 16 above. */
+export function hexAddress(address: number): string {
+  const digits = address < 0x1_0000_0000 ? 8 : 16;
+  return `0x${address.toString(16).padStart(digits, '0')}`;
+}

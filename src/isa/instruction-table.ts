@@ -1,0 +1,466 @@
+/**
+ * The instruction table: one typed list of patterns per instruction set that
+ * feeds the decoder, the encoder, the assembler, the disassembler and the
+ * overlap check.
+ *
+ * Every overlap between two entries must be declared on the entry that wins
+ * (`overlaps`). An undeclared overlap, a declaration whose overlap no longer
+ * exists, an unknown field, codec or name are all rejected when the table is
+ * built, with a message naming the entry.
+ *
+ * @module
+ */
+
+import { extractField, insertField, parsePattern, TableError, type BitPattern, type FieldLayout } from './bit-pattern.ts';
+import { OperandError, type CodecSet, type FormatContext, type OperandCodec, type ParseContext } from './operand.ts';
+
+/** An assembly template with fixed field values it applies to. */
+export interface TemplateDef {
+  /** The template text, e.g. `push{cond:cond} {reglist:regs}`. */
+  readonly text: string;
+  /** Field values this template implies (assembler) and requires (disassembler). */
+  readonly when?: Readonly<Record<string, number>>;
+}
+
+/** One table row, as written in a backend's `table.ts`. */
+export interface InstructionDef {
+  /** Unique name; also the name of the semantics handler for this pattern. */
+  readonly name: string;
+  /** The bit pattern, see {@link parsePattern}. */
+  readonly pattern: string;
+  /**
+   * Assembly templates. The disassembler uses the first one whose codecs all
+   * format; the assembler accepts any of them.
+   */
+  readonly syntax: readonly (string | TemplateDef)[];
+  /**
+   * Field-value combinations that are not this instruction, each a partial
+   * assignment (e.g. `{ cond: 0b1111 }`, or `{ p: 0, w: 1 }` for both at once).
+   */
+  readonly exclude?: readonly Readonly<Record<string, number>>[];
+  /** Entries this one overlaps on purpose; this entry takes priority over them. */
+  readonly overlaps?: readonly string[];
+}
+
+/** A bit cube: the words `w` with `(w & mask) === value`. */
+interface Cube {
+  readonly mask: number;
+  readonly value: number;
+}
+
+/** One segment of a compiled template. */
+type Segment =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'operand'; readonly codecName: string; readonly codec: OperandCodec; readonly fields: readonly string[] };
+
+/** A template compiled to a matcher. */
+export interface CompiledTemplate {
+  /** The template text as written in the table. */
+  readonly text: string;
+  /** Fixed field values. */
+  readonly when: Readonly<Record<string, number>>;
+  /** Literal text and placeholders in order. */
+  readonly segments: readonly Segment[];
+  /** Matches a whole instruction line (trimmed, comments removed). */
+  readonly line: RegExp;
+  /** Matches the mnemonic word alone. */
+  readonly mnemonic: RegExp;
+}
+
+/** A built table row. */
+export interface TableEntry {
+  /** The row as written. */
+  readonly def: InstructionDef;
+  /** Its parsed pattern. */
+  readonly pattern: BitPattern;
+  /** Its exclusions as cubes. */
+  readonly exclusions: readonly Cube[];
+  /** Its compiled templates. */
+  readonly templates: readonly CompiledTemplate[];
+}
+
+/** Field values by name. */
+export type FieldValues = Readonly<Record<string, number>>;
+
+/** The result of decoding one word. */
+export interface DecodeMatch {
+  /** The matching row. */
+  readonly entry: TableEntry;
+  /** Every field's value. */
+  readonly fields: FieldValues;
+}
+
+/** A successful match of one line against one template. */
+export interface EncodeMatch {
+  /** The row that matched. */
+  readonly entry: TableEntry;
+  /** The encoded word. */
+  readonly word: number;
+}
+
+/** Why a line did not assemble against a table. */
+export interface EncodeFailure {
+  /** What is wrong, in one line. */
+  readonly message: string;
+  /** Character offset inside the line. */
+  readonly offset: number;
+}
+
+/** Options for building a table. */
+export interface TableOptions {
+  /** Name of the instruction set, used in messages. */
+  readonly name: string;
+  /** Width of an instruction word in bits. */
+  readonly width: number;
+  /** The operand codecs templates may name. */
+  readonly codecs: CodecSet;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function literalRegex(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    if (/\s/.test(ch)) out += '\\s*';
+    else if (ch === ',') out += '\\s*,\\s*';
+    else out += escapeRegex(ch);
+  }
+  return out.replace(/(\\s\*)+/g, '\\s*');
+}
+
+function compileTemplate(def: string | TemplateDef, owner: string, pattern: BitPattern, codecs: CodecSet): CompiledTemplate {
+  const text = typeof def === 'string' ? def : def.text;
+  const when = typeof def === 'string' ? {} : (def.when ?? {});
+  const segments: Segment[] = [];
+  const placeholder = /\{([a-z0-9_]+)(?::([a-z0-9_,]+))?\}/gi;
+  let last = 0;
+  for (const match of text.matchAll(placeholder)) {
+    if (match.index > last) segments.push({ kind: 'text', text: text.slice(last, match.index) });
+    const codecName = match[1]!;
+    const codec = codecs[codecName];
+    if (codec === undefined) throw new TableError(`${owner}: template '${text}' names unknown codec '${codecName}'`);
+    if (/\((?!\?)/.test(codec.pattern.replace(/\\\(/g, ''))) {
+      throw new TableError(`${owner}: codec '${codecName}' pattern has a capturing group`);
+    }
+    const fields = match[2] === undefined ? [] : match[2].split(',');
+    for (const field of fields) {
+      if (!pattern.fields.has(field)) throw new TableError(`${owner}: template '${text}' names unknown field '${field}'`);
+    }
+    segments.push({ kind: 'operand', codecName, codec, fields });
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) segments.push({ kind: 'text', text: text.slice(last) });
+  for (const field of Object.keys(when)) {
+    if (!pattern.fields.has(field)) throw new TableError(`${owner}: template '${text}' fixes unknown field '${field}'`);
+  }
+  const covered = new Set<string>(Object.keys(when));
+  for (const segment of segments) if (segment.kind === 'operand') for (const f of segment.fields) covered.add(f);
+  for (const field of pattern.fields.keys()) {
+    if (!covered.has(field)) throw new TableError(`${owner}: template '${text}' does not set field '${field}'`);
+  }
+  // Split at the first whitespace of the template text: mnemonic, then operands.
+  let regex = '';
+  let mnemonicRegex = '';
+  let inMnemonic = true;
+  for (const segment of segments) {
+    if (segment.kind === 'operand') {
+      regex += `(${segment.codec.pattern})`;
+      if (inMnemonic) mnemonicRegex += `(?:${segment.codec.pattern})`;
+      continue;
+    }
+    if (inMnemonic) {
+      const space = segment.text.search(/\s/);
+      if (space >= 0) {
+        inMnemonic = false;
+        mnemonicRegex += escapeRegex(segment.text.slice(0, space));
+        regex += `${escapeRegex(segment.text.slice(0, space))}\\s+${literalRegex(segment.text.slice(space).trimStart())}`;
+        continue;
+      }
+      mnemonicRegex += escapeRegex(segment.text);
+      regex += escapeRegex(segment.text);
+      continue;
+    }
+    regex += literalRegex(segment.text);
+  }
+  return {
+    text,
+    when,
+    segments,
+    line: new RegExp(`^${regex}\\s*$`, 'id'),
+    mnemonic: new RegExp(`^${mnemonicRegex}$`, 'i'),
+  };
+}
+
+function fieldCube(pattern: BitPattern, field: string, value: number, owner: string): Cube {
+  const layout = pattern.fields.get(field);
+  if (layout === undefined) throw new TableError(`${owner}: exclusion names unknown field '${field}'`);
+  if (value < 0 || value >= 2 ** layout.width) throw new TableError(`${owner}: exclusion ${field}=${value} does not fit ${layout.width} bits`);
+  const ones = layout.width >= 32 ? 0xffff_ffff : 2 ** layout.width - 1;
+  return { mask: insertField(0, layout, ones), value: insertField(0, layout, value) };
+}
+
+/**
+ * Find a part of `cube` not covered by any of `holes`, or `undefined` if the
+ * holes cover it. Splits on a bit one hole constrains and the cube does not.
+ */
+function uncovered(cube: Cube, holes: readonly Cube[]): Cube | undefined {
+  const touching = holes.filter((h) => ((h.value ^ cube.value) & h.mask & cube.mask) === 0);
+  if (touching.length === 0) return cube;
+  for (const hole of touching) {
+    if ((hole.mask & ~cube.mask) === 0) return undefined; // hole contains the cube
+  }
+  const hole = touching[0]!;
+  const free = hole.mask & ~cube.mask;
+  const bit = free & -free;
+  const mask = (cube.mask | bit) >>> 0;
+  return uncovered({ mask, value: cube.value >>> 0 }, touching) ?? uncovered({ mask, value: (cube.value | bit) >>> 0 }, touching);
+}
+
+/** Decoder, encoder and overlap check built from one list of {@link InstructionDef}. */
+export class InstructionTable {
+  /** Entries in decode order: declared winners before the entries they overlap, otherwise table order. */
+  readonly entries: readonly TableEntry[];
+  /** Entries in the order they were written. */
+  readonly written: readonly TableEntry[];
+  private readonly byName: ReadonlyMap<string, TableEntry>;
+
+  private constructor(
+    readonly options: TableOptions,
+    written: TableEntry[],
+    ordered: TableEntry[],
+  ) {
+    this.written = written;
+    this.entries = ordered;
+    this.byName = new Map(written.map((e) => [e.def.name, e]));
+  }
+
+  /** Build and check a table. Throws {@link TableError} on any problem. */
+  static build(defs: readonly InstructionDef[], options: TableOptions): InstructionTable {
+    const written: TableEntry[] = [];
+    const names = new Set<string>();
+    for (const def of defs) {
+      const owner = `${options.name} table entry '${def.name}'`;
+      if (names.has(def.name)) throw new TableError(`${owner}: name defined twice`);
+      names.add(def.name);
+      const pattern = parsePattern(def.pattern, options.width, owner);
+      const exclusions: Cube[] = [];
+      for (const assignment of def.exclude ?? []) {
+        let mask = 0;
+        let value = 0;
+        for (const [field, fieldValue] of Object.entries(assignment)) {
+          const cube = fieldCube(pattern, field, fieldValue, owner);
+          mask |= cube.mask;
+          value |= cube.value;
+        }
+        if (Object.keys(assignment).length === 0) throw new TableError(`${owner}: empty exclusion`);
+        exclusions.push({ mask: mask >>> 0, value: value >>> 0 });
+      }
+      if (def.syntax.length === 0) throw new TableError(`${owner}: no syntax`);
+      const templates = def.syntax.map((t) => compileTemplate(t, owner, pattern, options.codecs));
+      written.push({ def, pattern, exclusions, templates });
+    }
+    const byName = new Map(written.map((e) => [e.def.name, e]));
+    // Overlap check: every pair that shares a word must be declared, and every declaration must be real.
+    const beats = new Map<TableEntry, Set<TableEntry>>();
+    for (const entry of written) {
+      const set = new Set<TableEntry>();
+      for (const other of entry.def.overlaps ?? []) {
+        const target = byName.get(other);
+        if (target === undefined) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps unknown entry '${other}'`);
+        if (target === entry) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps itself`);
+        set.add(target);
+      }
+      beats.set(entry, set);
+    }
+    for (let i = 0; i < written.length; i++) {
+      for (let j = i + 1; j < written.length; j++) {
+        const a = written[i]!;
+        const b = written[j]!;
+        const witness = InstructionTable.overlapWitness(a, b);
+        const declared = beats.get(a)!.has(b) || beats.get(b)!.has(a);
+        if (beats.get(a)!.has(b) && beats.get(b)!.has(a)) {
+          throw new TableError(`${options.name} table: '${a.def.name}' and '${b.def.name}' each claim priority over the other`);
+        }
+        if (witness !== undefined && !declared) {
+          throw new TableError(
+            `${options.name} table: undeclared overlap between '${a.def.name}' and '${b.def.name}' (both match 0x${witness.toString(16).padStart(8, '0')})`,
+          );
+        }
+        if (witness === undefined && declared) {
+          throw new TableError(`${options.name} table: '${a.def.name}' and '${b.def.name}' are declared to overlap but do not`);
+        }
+      }
+    }
+    // Decode order: stable topological sort, winners first.
+    const ordered: TableEntry[] = [];
+    const placed = new Set<TableEntry>();
+    const visiting = new Set<TableEntry>();
+    const place = (entry: TableEntry): void => {
+      if (placed.has(entry)) return;
+      if (visiting.has(entry)) throw new TableError(`${options.name} table: overlap priorities form a cycle at '${entry.def.name}'`);
+      visiting.add(entry);
+      for (const [winner, losers] of beats) if (losers.has(entry)) place(winner);
+      visiting.delete(entry);
+      placed.add(entry);
+      ordered.push(entry);
+    };
+    for (const entry of written) place(entry);
+    return new InstructionTable(options, written, ordered);
+  }
+
+  /** A word both entries match, or `undefined` when they are disjoint. */
+  static overlapWitness(a: TableEntry, b: TableEntry): number | undefined {
+    const { mask: ma, value: va } = a.pattern;
+    const { mask: mb, value: vb } = b.pattern;
+    if (((va ^ vb) & ma & mb) !== 0) return undefined;
+    const cube = { mask: (ma | mb) >>> 0, value: (va | vb) >>> 0 };
+    const part = uncovered(cube, [...a.exclusions, ...b.exclusions]);
+    return part === undefined ? undefined : part.value >>> 0;
+  }
+
+  /** The entry of this name, or `undefined`. */
+  entry(name: string): TableEntry | undefined {
+    return this.byName.get(name);
+  }
+
+  /** Decode a word, or `undefined` when no entry matches (the architecture's undefined instruction). */
+  decode(word: number): DecodeMatch | undefined {
+    const w = word >>> 0;
+    for (const entry of this.entries) {
+      if (((w & entry.pattern.mask) >>> 0) !== entry.pattern.value) continue;
+      let excluded = false;
+      for (const hole of entry.exclusions) {
+        if (((w & hole.mask) >>> 0) === hole.value) {
+          excluded = true;
+          break;
+        }
+      }
+      if (excluded) continue;
+      const fields: Record<string, number> = {};
+      for (const layout of entry.pattern.fields.values()) fields[layout.name] = extractField(w, layout);
+      return { entry, fields };
+    }
+    return undefined;
+  }
+
+  /** Encode field values with an entry's pattern. Throws {@link TableError} if a value does not fit. */
+  encode(entry: TableEntry, fields: FieldValues): number {
+    let word = entry.pattern.value;
+    for (const layout of entry.pattern.fields.values()) {
+      const value = fields[layout.name];
+      if (value === undefined) throw new TableError(`${entry.def.name}: field '${layout.name}' has no value`);
+      if (!Number.isInteger(value) || value < 0 || value >= 2 ** layout.width) {
+        throw new TableError(`${entry.def.name}: field '${layout.name}' value ${value} does not fit ${layout.width} bits`);
+      }
+      word = insertField(word, layout, value);
+    }
+    return word >>> 0;
+  }
+
+  /** Disassemble a decoded match with its first applicable template. */
+  format(match: DecodeMatch, context: FormatContext): string {
+    for (const template of match.entry.templates) {
+      const text = formatTemplate(template, match.fields, context);
+      if (text !== undefined) return text;
+    }
+    return `.inst 0x${this.encode(match.entry, match.fields).toString(16).padStart(8, '0')}`;
+  }
+
+  /**
+   * Assemble one instruction line (no label, no comment). Returns the match,
+   * or the most useful failure: an operand error from a template whose shape
+   * matched, else "bad operands" when a mnemonic matched, else "unknown
+   * mnemonic".
+   */
+  assemble(line: string, context: ParseContext): EncodeMatch | EncodeFailure {
+    const text = line.trim();
+    const mnemonicWord = text.split(/\s/, 1)[0] ?? '';
+    let operandFailure: EncodeFailure | undefined;
+    let mnemonicKnown = false;
+    for (const entry of this.written) {
+      for (const template of entry.templates) {
+        if (!mnemonicKnown && template.mnemonic.test(mnemonicWord)) mnemonicKnown = true;
+        const match = template.line.exec(text);
+        if (match === null) continue;
+        const result = this.parseTemplate(entry, template, match, context);
+        if (typeof result === 'number') return { entry, word: result };
+        if (result !== undefined && operandFailure === undefined) operandFailure = result;
+      }
+    }
+    if (operandFailure !== undefined) return operandFailure;
+    if (mnemonicKnown) {
+      const forms = this.written
+        .flatMap((e) => e.templates)
+        .filter((t) => t.mnemonic.test(mnemonicWord))
+        .map((t) => t.text.replace(/\{([a-z0-9_]+)(?::([a-z0-9_,]+))?\}/gi, (_, c: string, f?: string) => `<${f ?? c}>`));
+      const shown = [...new Set(forms)].slice(0, 3).join(' | ');
+      return { message: `bad operands for '${mnemonicWord}' (expected ${shown})`, offset: mnemonicWord.length + 1 };
+    }
+    return { message: `unknown mnemonic '${mnemonicWord}'`, offset: 0 };
+  }
+
+  private parseTemplate(entry: TableEntry, template: CompiledTemplate, match: RegExpExecArray, context: ParseContext): number | EncodeFailure | undefined {
+    const fields: Record<string, number> = { ...template.when };
+    let group = 1;
+    for (const segment of template.segments) {
+      if (segment.kind !== 'operand') continue;
+      const captured = match[group] ?? '';
+      const start = match.indices?.[group]?.[0] ?? 0;
+      group += 1;
+      let values: readonly number[];
+      try {
+        values = segment.codec.parse(captured, context);
+      } catch (error) {
+        if (error instanceof OperandError) return { message: error.message, offset: start + error.offset };
+        throw error;
+      }
+      if (values.length !== segment.fields.length) {
+        throw new TableError(`${entry.def.name}: codec '${segment.codecName}' returned ${values.length} values for ${segment.fields.length} fields`);
+      }
+      for (let i = 0; i < values.length; i++) {
+        const field = segment.fields[i]!;
+        const previous = fields[field];
+        if (previous !== undefined && previous !== values[i]) return undefined; // inconsistent: not this template
+        fields[field] = values[i]!;
+      }
+    }
+    for (const layout of entry.pattern.fields.values()) {
+      const value = fields[layout.name];
+      if (value === undefined || value < 0 || value >= 2 ** layout.width) return undefined;
+    }
+    const word = this.encode(entry, fields);
+    const decoded = this.decode(word);
+    if (decoded === undefined || decoded.entry !== entry) return undefined; // excluded value or shadowed encoding
+    return word;
+  }
+}
+
+function sameWhen(template: CompiledTemplate, fields: FieldValues): boolean {
+  for (const [field, value] of Object.entries(template.when)) if (fields[field] !== value) return false;
+  return true;
+}
+
+function formatTemplate(template: CompiledTemplate, fields: FieldValues, context: FormatContext): string | undefined {
+  if (!sameWhen(template, fields)) return undefined;
+  let out = '';
+  for (const segment of template.segments) {
+    if (segment.kind === 'text') {
+      out += segment.text;
+      continue;
+    }
+    const text = segment.codec.format(
+      segment.fields.map((f) => fields[f]!),
+      context,
+    );
+    if (text === undefined) return undefined;
+    out += text;
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/** Layout of a named field of an entry (for backends that pre-extract fields). */
+export function fieldLayout(entry: TableEntry, name: string): FieldLayout | undefined {
+  return entry.pattern.fields.get(name);
+}

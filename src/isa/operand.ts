@@ -1,0 +1,75 @@
+/**
+ * Operand codecs: how one piece of assembly syntax maps to instruction fields.
+ *
+ * A table template such as `add{s:s}{cond:cond} {reg:rd}, {reg:rn}, {modimm:imm12}`
+ * names a codec and the fields it owns for each placeholder. The same codec
+ * formats the fields for the disassembler and parses the text for the
+ * assembler, so the two cannot drift apart.
+ *
+ * @module
+ */
+
+/** What a codec may ask about the place it is assembled at. */
+export interface ParseContext {
+  /** Address of the instruction being assembled. */
+  readonly address: number;
+  /**
+   * Value of a label, or `undefined` when it is not (yet) known. In the
+   * first pass unknown labels are expected; see {@link ParseContext.final}.
+   */
+  resolve(symbol: string): number | undefined;
+  /** True in the final pass, where an unknown label is an error. */
+  readonly final: boolean;
+}
+
+/** What a codec may ask about the place it is disassembled at. */
+export interface FormatContext {
+  /** Address of the instruction being disassembled. */
+  readonly address: number;
+}
+
+/** A problem with one operand's text. `offset` is relative to the operand's first character. */
+export class OperandError extends Error {
+  override readonly name = 'OperandError';
+  /**
+   * @param message what is wrong, naming the offending text.
+   * @param offset character offset of the problem inside the operand text.
+   */
+  constructor(
+    message: string,
+    readonly offset = 0,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Formats and parses one placeholder. A codec is bound to an ordered list of
+ * fields in the template; `format` receives their values in that order and
+ * `parse` returns them in that order.
+ */
+export interface OperandCodec {
+  /** Regular-expression source matching the operand text. It must not contain capturing groups. */
+  readonly pattern: string;
+  /** Text for these field values, or `undefined` when this template does not apply to them. */
+  format(values: readonly number[], context: FormatContext): string | undefined;
+  /** Field values for this text. Throws {@link OperandError} for a bad value, register or range. */
+  parse(text: string, context: ParseContext): readonly number[];
+}
+
+/** A set of codecs by the name templates use. */
+export type CodecSet = Readonly<Record<string, OperandCodec>>;
+
+/**
+ * Parse an integer the way assemblers write it: decimal, `0x` hex, `0b`
+ * binary, with an optional sign and an optional leading `#`. Returns
+ * `undefined` when the text is not a number.
+ */
+export function parseInteger(text: string): number | undefined {
+  const match = /^#?\s*([+-]?)\s*(0x[0-9a-f]+|0b[01]+|\d+)$/i.exec(text.trim());
+  if (match === null) return undefined;
+  const digits = match[2]!.toLowerCase();
+  const magnitude = digits.startsWith('0b') ? parseInt(digits.slice(2), 2) : Number(digits);
+  if (!Number.isSafeInteger(magnitude)) return undefined;
+  return match[1] === '-' ? -magnitude : magnitude;
+}
