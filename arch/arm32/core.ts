@@ -14,7 +14,7 @@ import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
 import { RETIRED, type ExceptionReturn, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
-import { deliverArm32, exceptionReturnArm32, modeName } from './exceptions.ts';
+import { deliverArm32, exceptionReturnArm32, modeName, unmappedVector } from './exceptions.ts';
 import {
   BANKED_READERS,
   CORE_NAMES,
@@ -32,12 +32,36 @@ import {
 } from './registers.ts';
 import { conditionPassed, undefinedInstruction, unpredictable, type A32Handler, type Op } from './semantics/common.ts';
 import { ARM32_SEMANTICS } from './semantics/index.ts';
+import { branch, branchExchange, branchWithLink } from './semantics/branch.ts';
+import {
+  adcHandler,
+  addHandler,
+  andHandler,
+  bicHandler,
+  cmnHandler,
+  cmpHandler,
+  DATA_PROCESSING_HANDLERS,
+  eorHandler,
+  moveTop,
+  moveWide,
+  movHandler,
+  multiply,
+  mvnHandler,
+  orrHandler,
+  rscHandler,
+  rsbHandler,
+  sbcHandler,
+  subHandler,
+  teqHandler,
+  tstHandler,
+} from './semantics/data-processing.ts';
+import { load, loadMultiple, store, storeMultiple } from './semantics/load-store.ts';
+import { exceptionReturn, hypervisorCall, noOperation, raiseFixed } from './semantics/system.ts';
 import { ARM32_TABLE } from './table.ts';
 
 /** The A32 instruction set for the assembler and disassembler (little-endian only for now). */
 export const ARM32_INSTRUCTION_SET = new TableInstructionSet(ARM32_TABLE, 'little', ['@', '//']);
 
-const raiseFixed: A32Handler = (_s, op) => op.fixed!;
 
 /** Fields that name a register the instruction reads: if one is 15, the op needs r15 = PC + 8. */
 const SOURCE_FIELDS = ['rn', 'rm', 'rs', 'rt', 'rt2', 'ra'] as const;
@@ -47,17 +71,105 @@ function readsPc(name: string, fields: FieldValues): boolean {
   return name === 'STM' && (fields.regs! & 0x8000) !== 0;
 }
 
-// The wrappers the loop calls around a row's handler. Module-level functions, so no closure per op.
-const conditional: A32Handler = (s, op) => (conditionPassed(s, op.cond) ? op.inner(s, op) : RETIRED);
-const pcReading: A32Handler = (s, op) => {
-  s.r[15] = (op.address + 8) >>> 0;
-  return op.inner(s, op);
-};
-const conditionalPcReading: A32Handler = (s, op) => {
-  if (!conditionPassed(s, op.cond)) return RETIRED;
-  s.r[15] = (op.address + 8) >>> 0;
-  return op.inner(s, op);
-};
+/** `op.flags` bit: the instruction reads r15, which must hold the instruction's address + 8. */
+const READS_PC = 1;
+
+/**
+ * Handlers that get a direct, monomorphic call from {@link executeArm32}, in
+ * `op.kind` order. Every other handler runs through `op.inner`.
+ */
+const DIRECT_HANDLERS: readonly A32Handler[] = [
+  ...DATA_PROCESSING_HANDLERS,
+  load,
+  store,
+  loadMultiple,
+  storeMultiple,
+  branch,
+  branchWithLink,
+  branchExchange,
+  hypervisorCall,
+  exceptionReturn,
+  raiseFixed,
+  noOperation,
+  moveWide,
+  moveTop,
+  multiply,
+];
+
+/**
+ * The single `exec` of every arm32 op: the condition check (ARM ARM A8.3),
+ * r15 for instructions that read the PC, then a switch to the row's handler.
+ * One function at the loop's call site keeps that call monomorphic, and each
+ * case's call is monomorphic too, so V8 can inline them.
+ */
+function executeArm32(s: Arm32State, op: Op): ReturnType<A32Handler> {
+  if (op.cond !== 14 && !conditionPassed(s, op.cond)) return RETIRED;
+  if (op.flags !== 0) s.r[15] = (op.address + 8) >>> 0;
+  switch (op.kind) {
+    case 0:
+      return andHandler(s, op);
+    case 1:
+      return eorHandler(s, op);
+    case 2:
+      return subHandler(s, op);
+    case 3:
+      return rsbHandler(s, op);
+    case 4:
+      return addHandler(s, op);
+    case 5:
+      return adcHandler(s, op);
+    case 6:
+      return sbcHandler(s, op);
+    case 7:
+      return rscHandler(s, op);
+    case 8:
+      return tstHandler(s, op);
+    case 9:
+      return teqHandler(s, op);
+    case 10:
+      return cmpHandler(s, op);
+    case 11:
+      return cmnHandler(s, op);
+    case 12:
+      return orrHandler(s, op);
+    case 13:
+      return movHandler(s, op);
+    case 14:
+      return bicHandler(s, op);
+    case 15:
+      return mvnHandler(s, op);
+    case 16:
+      return load(s, op);
+    case 17:
+      return store(s, op);
+    case 18:
+      return loadMultiple(s, op);
+    case 19:
+      return storeMultiple(s, op);
+    case 20:
+      return branch(s, op);
+    case 21:
+      return branchWithLink(s, op);
+    case 22:
+      return branchExchange(s, op);
+    case 23:
+      return hypervisorCall(s, op);
+    case 24:
+      return exceptionReturn(s, op);
+    case 25:
+      return op.fixed!;
+    case 26:
+      return RETIRED;
+    case 27:
+      return moveWide(s, op);
+    case 28:
+      return moveTop(s, op);
+    case 29:
+      return multiply(s, op);
+    default:
+      return op.inner(s, op);
+  }
+}
 
 /** Predecode the instruction at `address`. Never throws. */
 export function predecodeArm32(memory: GuestMemory, address: number): Op {
@@ -88,9 +200,9 @@ export function predecodeArm32(memory: GuestMemory, address: number): Op {
   }
   op.cond = match.fields.cond ?? 14;
   op.inner = prepare(op, match.fields);
-  const pc = readsPc(name, match.fields);
-  if (op.cond === 14) op.exec = pc ? pcReading : op.inner;
-  else op.exec = pc ? conditionalPcReading : conditional;
+  op.flags = readsPc(name, match.fields) ? READS_PC : 0;
+  op.kind = DIRECT_HANDLERS.indexOf(op.inner);
+  op.exec = executeArm32;
   return op;
 }
 
@@ -119,7 +231,7 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
 
   /** Deliver a trap through the exception model. */
   deliver(trap: Trap, trace: TraceSink | undefined): ReturnType<ExecutionCore<Arm32State>['deliver']> {
-    return deliverArm32(this.state, trap, trace);
+    return deliverArm32(this.state, trap, trace) ?? unmappedVector(this.state, this.memory);
   }
 
   /** Perform an exception return through the exception model. */
@@ -189,7 +301,7 @@ export const ARM32_REGISTERS: RegisterView<Arm32State> = {
   read(s, name) {
     const core = CORE_NAMES.indexOf(name);
     if (core === 15) return BigInt(s.pc);
-    if (core >= 0) return BigInt(s.r[core]!);
+    if (core >= 0) return BigInt(s.r[core]! >>> 0);
     if (name === 'cpsr') return BigInt(readCpsr(s));
     const banked = BANKED_READERS.get(name);
     if (banked !== undefined) return BigInt(banked(s) >>> 0);

@@ -12,6 +12,7 @@
 
 import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
+import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { Bank, bankOf, Cp15, isValidMode, Mode, MODE_NAMES, Psr, readCpsr, switchMode, writeCpsr, type Arm32State } from './registers.ts';
 
 /** HSR exception classes used here (ARM ARM B3.13.6, Table B3-24; Linux `kvm_arm.h`). */
@@ -68,9 +69,27 @@ function pl1VectorBase(s: Arm32State): number {
   return (s.cp15[Cp15.sctlr]! & (1 << 13)) !== 0 ? 0xffff_0000 : s.cp15[Cp15.vbar]!;
 }
 
-interface Entry {
-  readonly exception: string;
-  readonly cause: string;
+/** One line saying what raised an exception, for the trace (built only when tracing). */
+function causeOf(trap: Trap, from: number): string {
+  switch (trap.cause) {
+    case 'call':
+      return `${trap.conduit} #${trap.imm} from ${modeName(from)}`;
+    case 'undefined':
+    case 'privileged':
+      return `undefined instruction at ${hexAddress(trap.address)} (${trap.reason})`;
+    case 'fetch-fault':
+      return `instruction fetch from unmapped ${hexAddress(trap.address)}`;
+    case 'data-fault':
+      return `${trap.write ? 'write to' : 'read from'} unmapped ${hexAddress(trap.faultAddress)} at ${hexAddress(trap.address)}`;
+    case 'breakpoint':
+      return `bkpt #${trap.imm} at ${hexAddress(trap.address)}`;
+    case 'wait':
+      return `${trap.instruction} trapped by HCR`;
+    default: {
+      const unreachable: never = trap;
+      return unreachable;
+    }
+  }
 }
 
 /**
@@ -80,7 +99,7 @@ interface Entry {
  * return address, HSR the syndrome, and A, I and F are masked because SCR
  * routes nothing to Monitor here.
  */
-function enterHyp(s: Arm32State, offset: number, hsr: number, returnAddress: number, entry: Entry, trace: TraceSink | undefined): Stop | undefined {
+function enterHyp(s: Arm32State, offset: number, hsr: number, returnAddress: number, exception: string, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
   const from = s.mode;
   const vectorOffset = from !== Mode.hyp && offset < Vector.hypTrap ? Vector.hypTrap : offset;
   const cpsr = readCpsr(s);
@@ -93,7 +112,7 @@ function enterHyp(s: Arm32State, offset: number, hsr: number, returnAddress: num
   s.psrRest = (s.psrRest & ~(Psr.IT | Psr.J | Psr.T | Psr.E)) | Psr.A | Psr.I | Psr.F | ((hsctlr >>> 25) & 1 ? Psr.E : 0);
   const vector = (s.cp15[Cp15.hvbar]! + vectorOffset) >>> 0;
   s.pc = vector;
-  trace?.emit({ kind: 'exception', exception: entry.exception, cause: entry.cause, from: modeName(from), to: 'hyp', vector, returnAddress: s.elrHyp, syndrome: hsr });
+  if (trace !== undefined) trace.emit({ kind: 'exception', exception, cause: causeOf(trap, from), from: modeName(from), to: 'hyp', vector, returnAddress: s.elrHyp, syndrome: hsr });
   if ((hsctlr & (1 << 30)) !== 0) return stop('thumb-unsupported', `HSCTLR.TE is set: the Hyp vector at ${hexAddress(vector)} would run in Thumb state`);
   return undefined;
 }
@@ -104,7 +123,7 @@ function enterHyp(s: Arm32State, offset: number, hsr: number, returnAddress: num
  * pseudocode): SPSR_mode gets the CPSR, LR_mode the return link, I is masked
  * (A too for aborts, F too for FIQ).
  */
-function enterPl1(s: Arm32State, mode: number, offset: number, link: number, masks: number, base: number, entry: Entry, trace: TraceSink | undefined): Stop | undefined {
+function enterPl1(s: Arm32State, mode: number, offset: number, link: number, masks: number, base: number, exception: string, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
   const from = s.mode;
   const cpsr = readCpsr(s);
   switchMode(s, mode);
@@ -114,18 +133,9 @@ function enterPl1(s: Arm32State, mode: number, offset: number, link: number, mas
   s.psrRest = (s.psrRest & ~(Psr.IT | Psr.J | Psr.T | Psr.E)) | masks | ((sctlr >>> 25) & 1 ? Psr.E : 0);
   const vector = (base + offset) >>> 0;
   s.pc = vector;
-  trace?.emit({ kind: 'exception', exception: entry.exception, cause: entry.cause, from: modeName(from), to: modeName(mode), vector, returnAddress: link >>> 0, syndrome: undefined });
+  if (trace !== undefined) trace.emit({ kind: 'exception', exception, cause: causeOf(trap, from), from: modeName(from), to: modeName(mode), vector, returnAddress: link >>> 0, syndrome: undefined });
   if ((sctlr & (1 << 30)) !== 0) return stop('thumb-unsupported', `SCTLR.TE is set: the vector at ${hexAddress(vector)} would run in Thumb state`);
   return undefined;
-}
-
-/** Every vector address of the tables in use, to recognise a fault while fetching a vector. */
-function isVectorAddress(s: Arm32State, address: number): boolean {
-  for (const base of [s.cp15[Cp15.hvbar]!, pl1VectorBase(s), s.cp15[Cp15.mvbar]!]) {
-    const offset = address - base;
-    if (offset >= 0 && offset < 0x20 && (offset & 3) === 0) return true;
-  }
-  return false;
 }
 
 function hcr(s: Arm32State, bit: number): boolean {
@@ -145,63 +155,54 @@ export function deliverArm32(s: Arm32State, trap: Trap, trace: TraceSink | undef
   switch (trap.cause) {
     case 'call': {
       const imm16 = trap.imm & 0xffff;
-      const cause = `${trap.conduit} #${trap.imm} from ${modeName(s.mode)}`;
       if (trap.conduit === 'hvc') {
         // HVC from Non-secure PL1 is a Hyp trap (0x14); executed in Hyp it uses the Hyp SVC/HVC slot (0x08).
-        return enterHyp(s, inHyp ? Vector.svc : Vector.hypTrap, syndrome(Ec.hvc, imm16), trap.next, { exception: inHyp ? 'hvc-in-hyp' : 'hyp-trap', cause }, trace);
+        return enterHyp(s, inHyp ? Vector.svc : Vector.hypTrap, syndrome(Ec.hvc, imm16), trap.next, inHyp ? 'hvc-in-hyp' : 'hyp-trap', trap, trace);
       }
       if (trap.conduit === 'svc') {
-        if (inHyp) return enterHyp(s, Vector.svc, syndrome(Ec.svc, imm16), trap.next, { exception: 'svc-in-hyp', cause }, trace);
-        return enterPl1(s, Mode.svc, Vector.svc, trap.next, Psr.I, pl1VectorBase(s), { exception: 'svc', cause }, trace);
+        if (inHyp) return enterHyp(s, Vector.svc, syndrome(Ec.svc, imm16), trap.next, 'svc-in-hyp', trap, trace);
+        return enterPl1(s, Mode.svc, Vector.svc, trap.next, Psr.I, pl1VectorBase(s), 'svc', trap, trace);
       }
       // SMC: trapped to Hyp when HCR.TSC is set (preferred return is the SMC itself), else taken to Monitor mode.
       if (!inHyp && s.mode !== Mode.mon && hcr(s, HCR_TSC)) {
-        return enterHyp(s, Vector.hypTrap, syndrome(Ec.smc, 0), trap.address, { exception: 'hyp-trap', cause }, trace);
+        return enterHyp(s, Vector.hypTrap, syndrome(Ec.smc, 0), trap.address, 'hyp-trap', trap, trace);
       }
-      return enterPl1(s, Mode.mon, Vector.svc, trap.next, Psr.A | Psr.I | Psr.F, s.cp15[Cp15.mvbar]!, { exception: 'smc', cause }, trace);
+      return enterPl1(s, Mode.mon, Vector.svc, trap.next, Psr.A | Psr.I | Psr.F, s.cp15[Cp15.mvbar]!, 'smc', trap, trace);
     }
     case 'undefined':
     case 'privileged': {
-      const cause = `undefined instruction at ${hexAddress(trap.address)} (${trap.reason})`;
-      if (inHyp) return enterHyp(s, Vector.undefined, syndrome(Ec.unknown, 0), trap.address, { exception: 'undefined', cause }, trace);
-      return enterPl1(s, Mode.und, Vector.undefined, trap.address + 4, Psr.I, pl1VectorBase(s), { exception: 'undefined', cause }, trace);
+      if (inHyp) return enterHyp(s, Vector.undefined, syndrome(Ec.unknown, 0), trap.address, 'undefined', trap, trace);
+      return enterPl1(s, Mode.und, Vector.undefined, trap.address + 4, Psr.I, pl1VectorBase(s), 'undefined', trap, trace);
     }
     case 'fetch-fault': {
-      const cause = `instruction fetch from unmapped ${hexAddress(trap.address)}`;
-      if (isVectorAddress(s, trap.address)) {
-        s.pc = trap.address;
-        return stop('recursive-fault', `the exception vector at ${hexAddress(trap.address)} is unmapped, so taking the exception faults again (in ${modeName(s.mode)})`);
-      }
       if (inHyp) {
         s.cp15[Cp15.hifar] = trap.address;
-        return enterHyp(s, Vector.prefetchAbort, syndrome(Ec.iabtHyp, FSC_SYNC_EXTERNAL), trap.address, { exception: 'prefetch-abort', cause }, trace);
+        return enterHyp(s, Vector.prefetchAbort, syndrome(Ec.iabtHyp, FSC_SYNC_EXTERNAL), trap.address, 'prefetch-abort', trap, trace);
       }
       s.cp15[Cp15.ifar] = trap.address;
       s.cp15[Cp15.ifsr] = FS_SYNC_EXTERNAL;
-      return enterPl1(s, Mode.abt, Vector.prefetchAbort, trap.address + 4, Psr.A | Psr.I, pl1VectorBase(s), { exception: 'prefetch-abort', cause }, trace);
+      return enterPl1(s, Mode.abt, Vector.prefetchAbort, trap.address + 4, Psr.A | Psr.I, pl1VectorBase(s), 'prefetch-abort', trap, trace);
     }
     case 'data-fault': {
-      const cause = `${trap.write ? 'write to' : 'read from'} unmapped ${hexAddress(trap.faultAddress)} at ${hexAddress(trap.address)}`;
       if (inHyp) {
         s.cp15[Cp15.hdfar] = trap.faultAddress;
         const iss = (trap.write ? 1 << 6 : 0) | FSC_SYNC_EXTERNAL;
-        return enterHyp(s, Vector.dataAbort, syndrome(Ec.dabtHyp, iss), trap.address, { exception: 'data-abort', cause }, trace);
+        return enterHyp(s, Vector.dataAbort, syndrome(Ec.dabtHyp, iss), trap.address, 'data-abort', trap, trace);
       }
       s.cp15[Cp15.dfar] = trap.faultAddress;
       s.cp15[Cp15.dfsr] = (trap.write ? 1 << 11 : 0) | FS_SYNC_EXTERNAL;
-      return enterPl1(s, Mode.abt, Vector.dataAbort, trap.address + 8, Psr.A | Psr.I, pl1VectorBase(s), { exception: 'data-abort', cause }, trace);
+      return enterPl1(s, Mode.abt, Vector.dataAbort, trap.address + 8, Psr.A | Psr.I, pl1VectorBase(s), 'data-abort', trap, trace);
     }
     case 'breakpoint': {
       // BKPT is a debug event reported as a Prefetch Abort (ARM ARM C4.3 and B1.9.7).
-      const cause = `bkpt #${trap.imm} at ${hexAddress(trap.address)}`;
-      if (inHyp) return enterHyp(s, Vector.prefetchAbort, syndrome(Ec.iabtHyp, FSC_DEBUG), trap.address, { exception: 'prefetch-abort', cause }, trace);
+      if (inHyp) return enterHyp(s, Vector.prefetchAbort, syndrome(Ec.iabtHyp, FSC_DEBUG), trap.address, 'prefetch-abort', trap, trace);
       s.cp15[Cp15.ifsr] = FS_DEBUG;
-      return enterPl1(s, Mode.abt, Vector.prefetchAbort, trap.address + 4, Psr.A | Psr.I, pl1VectorBase(s), { exception: 'prefetch-abort', cause }, trace);
+      return enterPl1(s, Mode.abt, Vector.prefetchAbort, trap.address + 4, Psr.A | Psr.I, pl1VectorBase(s), 'prefetch-abort', trap, trace);
     }
     case 'wait': {
       // WFI/WFE trapped by HCR.TWI/TWE: EC 0x01, CV = 1, COND = AL, TI = 1 for WFE (ARM ARM B3.13.6).
       const iss = (1 << 24) | (0xe << 20) | (trap.instruction === 'wfe' ? 1 : 0);
-      return enterHyp(s, Vector.hypTrap, syndrome(Ec.wfiWfe, iss), trap.address, { exception: 'hyp-trap', cause: `${trap.instruction} trapped by HCR` }, trace);
+      return enterHyp(s, Vector.hypTrap, syndrome(Ec.wfiWfe, iss), trap.address, 'hyp-trap', trap, trace);
     }
     default: {
       const unreachable: never = trap;
@@ -211,12 +212,29 @@ export function deliverArm32(s: Arm32State, trap: Trap, trace: TraceSink | undef
 }
 
 /**
+ * After an exception entry, whether its vector can be fetched. If not, taking
+ * the exception would fault again at once: the Prefetch Abort for the vector
+ * fetch (ARM ARM B1.9.7) is taken through a table that is just as unmapped, or
+ * loops through it forever. hyplay stops with `recursive-fault` instead, the
+ * PC on the vector.
+ *
+ * This is decided at entry, from the vector actually selected. Deciding it
+ * later, from any fetch fault whose address lies in some vector table, also
+ * caught ordinary branches into an unused (unmapped) table, e.g. HVBAR left at
+ * 0 and a PL1 guest jumping to 0x10, which must be an ordinary Prefetch Abort.
+ */
+export function unmappedVector(s: Arm32State, memory: GuestMemory): Stop | undefined {
+  if (memory.isMapped(s.pc)) return undefined;
+  return stop('recursive-fault', `the exception vector at ${hexAddress(s.pc)} is unmapped, so taking the exception faults again (in ${modeName(s.mode)})`);
+}
+
+/**
  * Perform an exception return (ARM ARM B9.3.3 ERET and B9.3.19/B9.3.20 SUBS
  * PC, LR): CPSR from the current mode's SPSR, PC from ELR_hyp (ERET in Hyp)
  * or from the instruction's result.
  *
- * A return to Hyp from below Hyp, or to a mode number the architecture does
- * not define, is UNPREDICTABLE: hyplay stops with reason `unpredictable`
+ * A return to Hyp from a Non-secure PL1 mode, or to a mode number the
+ * architecture does not define, is UNPREDICTABLE: hyplay stops with reason `unpredictable`
  * rather than pick a behaviour. A return to Thumb state stops with
  * `thumb-unsupported`.
  */
@@ -229,15 +247,28 @@ export function exceptionReturnArm32(s: Arm32State, request: ExceptionReturn, tr
     s.pc = request.address;
     return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: SPSR_${modeName(from)} holds mode 0x${to.toString(16)}, which is not a mode`);
   }
-  if (to === Mode.hyp && from !== Mode.hyp) {
+  // CPSRWriteByInstr with is_excpt_return (ARM ARM B1.3.3): entering Hyp from a
+  // Non-secure PL1 mode is UNPREDICTABLE, but Monitor mode is Secure and may
+  // return to Hyp when SCR.NS is 1 (taken as set: hyplay models the
+  // Non-secure world). That is how Secure firmware enters a kernel in Hyp.
+  if (to === Mode.hyp && from !== Mode.hyp && from !== Mode.mon) {
     s.pc = request.address;
     return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: return to Hyp mode from ${modeName(from)}`);
   }
-  writeCpsr(s, spsr);
-  s.pc = target;
-  trace?.emit({ kind: 'return', instruction: request.instruction, from: modeName(from), to: modeName(to), target });
-  if ((spsr & Psr.T) !== 0 || (target & 1) !== 0) {
-    return stop('thumb-unsupported', `${request.instruction} returns to Thumb state at ${hexAddress(target & ~1)}`);
+  // Likewise Monitor mode exists only in Secure state: entering it from any
+  // Non-secure mode (everything but Monitor itself) is UNPREDICTABLE.
+  if (to === Mode.mon && from !== Mode.mon) {
+    s.pc = request.address;
+    return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: return to Monitor mode from Non-secure ${modeName(from)}`);
   }
+  writeCpsr(s, spsr);
+  // ERET (B9.3.3) and SUBS PC, LR (B9.3.20) end in BranchWritePC (A2.3.1):
+  // the instruction set comes from SPSR.T, never from the address, and in ARM
+  // state the address is forced to a word boundary (address<31:2>:'00').
+  const thumb = (spsr & Psr.T) !== 0;
+  const pc = (thumb ? target & ~1 : target & ~3) >>> 0;
+  s.pc = pc;
+  trace?.emit({ kind: 'return', instruction: request.instruction, from: modeName(from), to: modeName(to), target: pc });
+  if (thumb) return stop('thumb-unsupported', `${request.instruction} returns to Thumb state at ${hexAddress(pc)}`);
   return undefined;
 }

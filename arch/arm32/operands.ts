@@ -92,6 +92,27 @@ function modifiedImmediate(signed: boolean): OperandCodec {
   );
 }
 
+/**
+ * An immediate written for the partner instruction (`mov r0, #-1` for
+ * `mvn r0, #0`): accepted only when the value itself cannot be encoded and
+ * its inverse (`~v`) or negation (`-v`) can. Never formats: the disassembler
+ * prints the row's own mnemonic.
+ */
+function partnerImmediate(transform: 'not' | 'neg'): OperandCodec {
+  return simple(
+    IMM,
+    () => undefined,
+    (text) => {
+      const value = parseImmediate(text, -0x8000_0000, 0xffff_ffff) >>> 0;
+      const shown = text.trim().replace(/^#\s*/, '');
+      if (encodeModifiedImmediate(value) !== undefined) throw new OperandError(`immediate ${shown} is encoded by the instruction as written`);
+      const imm12 = encodeModifiedImmediate(transform === 'not' ? ~value : -value);
+      if (imm12 === undefined) throw new OperandError(`immediate ${shown} cannot be encoded as a rotated 8-bit value`);
+      return [imm12];
+    },
+  );
+}
+
 const register = simple(
   IDENT,
   ([n]) => CORE_NAMES[n!],
@@ -371,16 +392,33 @@ const interruptFlags: OperandCodec = {
 
 const BARRIER_NAMES = new Map<number, string>([[15, 'sy'], [14, 'st'], [11, 'ish'], [10, 'ishst'], [7, 'nsh'], [6, 'nshst'], [3, 'osh'], [2, 'oshst']]);
 
-/** Barrier option (`sy`, `ish`, … or `#n`). Field: option. */
+/** A barrier option without a name, as llvm prints it: `#0x` and hex digits. */
+function unnamedOption(v: number): string {
+  return `#0x${v.toString(16)}`;
+}
+
+/** DSB/DMB option (`sy`, `ish`, … or `#n`, printed `#0xn`). Field: option. */
 const barrierOption: OperandCodec = simple(
   `${IDENT}|${IMM}`,
-  ([v]) => BARRIER_NAMES.get(v!) ?? `#${v}`,
+  ([v]) => BARRIER_NAMES.get(v!) ?? unnamedOption(v!),
   (text) => {
     const t = text.trim().toLowerCase();
     for (const [v, name] of BARRIER_NAMES) if (name === t) return [v];
-    if (t === 'un') return [7];
-    if (t === 'unst') return [6];
+    // Older names: un/unst for nsh/nshst, sh/shst for ish/ishst.
+    const older: Record<string, number> = { un: 7, unst: 6, sh: 11, shst: 10 };
+    if (older[t] !== undefined) return [older[t]];
     return [parseImmediate(t, 0, 15, 'barrier option')];
+  },
+);
+
+/** ISB option: only `sy` (15) has a name (ARM ARM A8.8.44); others are `#n`, printed `#0xn`. Field: option. */
+const isbOption: OperandCodec = simple(
+  `${IDENT}|${IMM}`,
+  ([v]) => (v === 15 ? 'sy' : unnamedOption(v!)),
+  (text) => {
+    const t = text.trim().toLowerCase();
+    if (t === 'sy') return [15];
+    return [parseImmediate(t, 0, 15, 'ISB option')];
   },
 );
 
@@ -424,6 +462,20 @@ const blockMode: OperandCodec = simple(
   },
 );
 
+/** Hint number of an unnamed hint in MSR (immediate)'s space: `#0`…`#255` of imm12. */
+const hintNumber: OperandCodec = simple(
+  IMM,
+  ([v]) => (v! <= 0xff ? `#${v}` : undefined),
+  (text) => [parseImmediate(text, 0, 255, 'hint number')],
+);
+
+/** DBG option: hints 0xf0…0xff are `dbg #0`…`dbg #15` (ARM ARM A8.8.42). Field: imm12. */
+const debugOption: OperandCodec = simple(
+  IMM,
+  ([v]) => ((v! & 0xff0) === 0xf0 ? `#${v! & 0xf}` : undefined),
+  (text) => [0xf0 | parseImmediate(text, 0, 15, 'debug option')],
+);
+
 /** The A32 codecs, by the names `table.ts` uses. */
 export const ARM32_CODECS: CodecSet = {
   cond: simple(
@@ -436,6 +488,8 @@ export const ARM32_CODECS: CodecSet = {
   reg: register,
   modimm: modifiedImmediate(true),
   modimmu: modifiedImmediate(false),
+  modimmnot: partnerImmediate('not'),
+  modimmneg: partnerImmediate('neg'),
   imm3: unsignedImmediate(3),
   imm4: unsignedImmediate(4),
   imm5: unsignedImmediate(5),
@@ -486,6 +540,9 @@ export const ARM32_CODECS: CodecSet = {
   psrmask: psrMask,
   aif: interruptFlags,
   barrier: barrierOption,
+  isboption: isbOption,
+  hint: hintNumber,
+  dbg: debugOption,
   creg: coprocessorRegister,
   p15: coprocessor15,
   blockmode: blockMode,

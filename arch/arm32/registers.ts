@@ -29,39 +29,36 @@ export type ModeName = keyof typeof Mode;
 /** Mode names by CPSR.M value. */
 export const MODE_NAMES: ReadonlyMap<number, ModeName> = new Map(Object.entries(Mode).map(([name, value]) => [value, name as ModeName]));
 
+/** 1 for each CPSR.M value the architecture defines, indexed by the 5-bit mode. */
+const VALID_MODE = new Uint8Array(32);
+for (const value of Object.values(Mode)) VALID_MODE[value] = 1;
+
 /** True for a CPSR.M value the architecture defines. */
 export function isValidMode(mode: number): boolean {
-  return MODE_NAMES.has(mode);
+  return VALID_MODE[mode & 0x1f] === 1 && mode <= 0x1f;
 }
 
 /** Bank index of each mode for SP and SPSR (QEMU's `bank_number`). */
 export const Bank = { usr: 0, svc: 1, abt: 2, und: 3, irq: 4, fiq: 5, hyp: 6, mon: 7 } as const;
 
+/** SP/SPSR bank by 5-bit mode (usr, sys and undefined modes use bank 0). */
+const BANK_OF = new Uint8Array(32);
+/** LR bank by 5-bit mode: as {@link BANK_OF}, but Hyp shares LR_usr. */
+const LR_BANK_OF = new Uint8Array(32);
+for (const [name, value] of Object.entries(Mode)) {
+  const bank = name in Bank ? Bank[name as keyof typeof Bank] : Bank.usr;
+  BANK_OF[value] = bank;
+  LR_BANK_OF[value] = value === Mode.hyp ? Bank.usr : bank;
+}
+
 /** The SP/SPSR bank of a mode. usr and sys share bank 0. */
 export function bankOf(mode: number): number {
-  switch (mode) {
-    case Mode.svc:
-      return Bank.svc;
-    case Mode.abt:
-      return Bank.abt;
-    case Mode.und:
-      return Bank.und;
-    case Mode.irq:
-      return Bank.irq;
-    case Mode.fiq:
-      return Bank.fiq;
-    case Mode.hyp:
-      return Bank.hyp;
-    case Mode.mon:
-      return Bank.mon;
-    default:
-      return Bank.usr;
-  }
+  return BANK_OF[mode & 0x1f]!;
 }
 
 /** The LR bank of a mode: Hyp has no banked LR and uses LR_usr (QEMU's `r14_bank_number`). */
 export function lrBankOf(mode: number): number {
-  return mode === Mode.hyp ? Bank.usr : bankOf(mode);
+  return LR_BANK_OF[mode & 0x1f]!;
 }
 
 /** CPSR bit masks (ARM ARM B1.3.3). */
@@ -237,8 +234,12 @@ export const Cp15 = {
 export interface Arm32State {
   /** Address of the next instruction. */
   pc: number;
-  /** r0–r15 as the current mode sees them. r15 is only meaningful while an instruction that reads the PC runs. */
-  r: Uint32Array;
+  /**
+   * r0–r15 as the current mode sees them, as int32 (read them with `>>> 0`
+   * for the unsigned value): V8 keeps int32 values unboxed. r15 is only
+   * meaningful while an instruction that reads the PC runs.
+   */
+  r: Int32Array;
   /** N flag (0 or 1). */
   n: number;
   /** Z flag. */
@@ -275,7 +276,7 @@ export function createArm32State(): Arm32State {
   for (const r of CP15_REGISTERS) cp15[CP15_INDEX.get(r.name)!] = r.reset;
   return {
     pc: 0,
-    r: new Uint32Array(16),
+    r: new Int32Array(16),
     n: 0,
     z: 0,
     c: 0,

@@ -10,7 +10,7 @@
  */
 
 import { InstructionTable, type InstructionDef, type TemplateDef } from '../../src/isa/instruction-table.ts';
-import { ARM32_CODECS } from './operands.ts';
+import { ARM32_CODECS, bankedRegisterName } from './operands.ts';
 
 /** Data-processing opcodes (ARM ARM A5.2.1), in encoding order. */
 export const DATA_PROCESSING_OPS = ['and', 'eor', 'sub', 'rsb', 'add', 'adc', 'sbc', 'rsc', 'tst', 'teq', 'cmp', 'cmn', 'orr', 'mov', 'bic', 'mvn'] as const;
@@ -20,8 +20,38 @@ export type DataProcessingOp = (typeof DATA_PROCESSING_OPS)[number];
 
 const NOT_UNCONDITIONAL = [{ cond: 0b1111 }];
 
+/**
+ * Data-processing pairs whose immediates are each other's inverse or
+ * negation: for row `key`, the text `op rd, rn, #v` with `v` not encodable
+ * but `~v` (`modimmnot`) or `-v` (`modimmneg`) encodable is this row.
+ */
+const IMMEDIATE_PARTNERS: Partial<Record<DataProcessingOp, { readonly op: DataProcessingOp; readonly codec: 'modimmnot' | 'modimmneg' }>> = {
+  and: { op: 'bic', codec: 'modimmnot' },
+  bic: { op: 'and', codec: 'modimmnot' },
+  adc: { op: 'sbc', codec: 'modimmnot' },
+  sbc: { op: 'adc', codec: 'modimmnot' },
+  mov: { op: 'mvn', codec: 'modimmnot' },
+  mvn: { op: 'mov', codec: 'modimmnot' },
+  add: { op: 'sub', codec: 'modimmneg' },
+  sub: { op: 'add', codec: 'modimmneg' },
+  cmp: { op: 'cmn', codec: 'modimmneg' },
+  cmn: { op: 'cmp', codec: 'modimmneg' },
+};
+
 function bits(value: number, width: number): string {
   return value.toString(2).padStart(width, '0');
+}
+
+/**
+ * (R, SYSm) pairs that name no banked register: UNPREDICTABLE (ARM ARM
+ * B9.2.3), so left undefined. Derived from the codec's own name map.
+ */
+function unallocatedBanked(): Record<string, number>[] {
+  const out: Record<string, number>[] = [];
+  for (const r of [0, 1]) {
+    for (let sysm = 0; sysm < 32; sysm++) if (bankedRegisterName(r, sysm) === undefined) out.push({ r, m: sysm >> 4, m1: sysm & 15 });
+  }
+  return out;
 }
 
 function dataProcessing(): InstructionDef[] {
@@ -34,15 +64,22 @@ function dataProcessing(): InstructionDef[] {
     const s = compare ? '1' : 's:1';
     const rn = move ? '0000' : 'rn:4';
     const rd = compare ? '0000' : 'rd:4';
-    const head = (operand: string): string => {
-      if (compare) return `${op}{cond:cond} {reg:rn}, ${operand}`;
-      if (move) return `${op}{s:s}{cond:cond} {reg:rd}, ${operand}`;
-      return `${op}{s:s}{cond:cond} {reg:rd}, {reg:rn}, ${operand}`;
+    const head = (operand: string, mnemonic: string = op): string => {
+      if (compare) return `${mnemonic}{cond:cond} {reg:rn}, ${operand}`;
+      if (move) return `${mnemonic}{s:s}{cond:cond} {reg:rd}, ${operand}`;
+      return `${mnemonic}{s:s}{cond:cond} {reg:rd}, {reg:rn}, ${operand}`;
     };
+    // llvm prints the immediate of MOV (immediate) to the PC unsigned (ARMInstPrinter::printModImmOperand), every other one signed.
+    const immediateSyntax: (string | TemplateDef)[] = op === 'mov' ? [{ text: 'mov{s:s}{cond:cond} pc, {modimmu:imm12}', when: { rd: 15 } }] : [];
+    immediateSyntax.push(head('{modimm:imm12}'));
+    // The partner's mnemonic with an immediate only this row can encode (`mov r0, #-1` is `mvn r0, #0`), as
+    // llvm-mc and GNU as accept. Assembler only: these codecs never format.
+    const partner = IMMEDIATE_PARTNERS[op];
+    if (partner !== undefined) immediateSyntax.push(head(`{${partner.codec}:imm12}`, partner.op));
     defs.push({
       name: `${name}_imm`,
       pattern: `cond:4 001 ${code} ${s} ${rn} ${rd} imm12:12`,
-      syntax: [head('{modimm:imm12}')],
+      syntax: immediateSyntax,
       exclude: NOT_UNCONDITIONAL,
     });
     const registerSyntax: (string | TemplateDef)[] = [];
@@ -77,6 +114,15 @@ function dataProcessing(): InstructionDef[] {
     });
   });
   return defs;
+}
+
+/**
+ * The stack-oriented LDM/STM suffixes (ARM ARM A8.8.58 and following): full or
+ * empty, descending or ascending, each a (P, U) pair that differs for loads
+ * and stores. Assembler only; the disassembler prints ia/ib/da/db.
+ */
+function stackAliases(op: 'ldm' | 'stm', modes: Readonly<Record<'fd' | 'ed' | 'fa' | 'ea', readonly [number, number]>>): TemplateDef[] {
+  return Object.entries(modes).map(([suffix, [p, u]]) => ({ text: `${op}${suffix}{cond:cond} {reg:rn}{wb:w}, {reglist:regs}`, when: { p, u } }));
 }
 
 function loadStore(): InstructionDef[] {
@@ -133,7 +179,7 @@ function loadStore(): InstructionDef[] {
     syntax: [
       { text: 'push{cond:cond} {reglist2:regs}', when: { p: 1, u: 0, w: 1, rn: 13 } },
       'stm{blockmode:p,u}{cond:cond} {reg:rn}{wb:w}, {reglist:regs}',
-      { text: 'stmfd{cond:cond} {reg:rn}{wb:w}, {reglist:regs}', when: { p: 1, u: 0 } },
+      ...stackAliases('stm', { fd: [1, 0], ed: [0, 0], fa: [1, 1], ea: [0, 1] }),
     ],
     exclude: [...NOT_UNCONDITIONAL, { regs: 0 }],
   });
@@ -143,7 +189,7 @@ function loadStore(): InstructionDef[] {
     syntax: [
       { text: 'pop{cond:cond} {reglist2:regs}', when: { p: 0, u: 1, w: 1, rn: 13 } },
       'ldm{blockmode:p,u}{cond:cond} {reg:rn}{wb:w}, {reglist:regs}',
-      { text: 'ldmfd{cond:cond} {reg:rn}{wb:w}, {reglist:regs}', when: { p: 0, u: 1 } },
+      ...stackAliases('ldm', { fd: [0, 1], ed: [1, 1], fa: [0, 0], ea: [1, 0] }),
     ],
     exclude: [...NOT_UNCONDITIONAL, { regs: 0 }],
   });
@@ -189,27 +235,45 @@ export const ARM32_INSTRUCTIONS: readonly InstructionDef[] = [
     name: 'MRS_banked',
     pattern: 'cond:4 00010 r:1 00 m1:4 rd:4 001 m:1 0000 0000',
     syntax: ['mrs{cond:cond} {reg:rd}, {banked:r,m,m1}'],
-    exclude: NOT_UNCONDITIONAL,
+    exclude: [...NOT_UNCONDITIONAL, ...unallocatedBanked()],
   },
   { name: 'MSR_reg', pattern: 'cond:4 00010 r:1 10 mask:4 1111 0000 0000 rn:4', syntax: ['msr{cond:cond} {psrmask:r,mask}, {reg:rn}'], exclude: [...NOT_UNCONDITIONAL, { mask: 0 }] },
   {
     name: 'MSR_banked',
     pattern: 'cond:4 00010 r:1 10 m1:4 1111 001 m:1 0000 rn:4',
     syntax: ['msr{cond:cond} {banked:r,m,m1}, {reg:rn}'],
-    exclude: NOT_UNCONDITIONAL,
+    exclude: [...NOT_UNCONDITIONAL, ...unallocatedBanked()],
   },
   {
     name: 'MSR_imm',
     pattern: 'cond:4 00110 r:1 10 mask:4 1111 imm12:12',
-    syntax: ['msr{cond:cond} {psrmask:r,mask}, {modimmu:imm12}'],
-    exclude: [...NOT_UNCONDITIONAL, { r: 1, mask: 0 }],
+    // With R = 0 and mask = 0 this space holds the hints (ARM ARM A5.2.11). The named ones the table
+    // models have rows of their own (declared overlaps below); the rest (SEV, CSDB, DBG and the
+    // unallocated hints) execute as NOPs, which is what an MSR writing no field does, so they stay
+    // here and only need their own spelling. Bits 11:8 are should-be-zero in every hint.
+    syntax: [
+      'msr{cond:cond} {psrmask:r,mask}, {modimmu:imm12}',
+      { text: 'sev{cond:cond}', when: { r: 0, mask: 0, imm12: 0x04 } },
+      { text: 'csdb{cond:cond}', when: { r: 0, mask: 0, imm12: 0x14 } },
+      { text: 'dbg{cond:cond} {dbg:imm12}', when: { r: 0, mask: 0 } },
+      { text: 'hint{cond:cond} {hint:imm12}', when: { r: 0, mask: 0 } },
+    ],
+    exclude: [
+      ...NOT_UNCONDITIONAL,
+      { r: 1, mask: 0 },
+      '.... 00110 0 10 0000 1111 1... ........',
+      '.... 00110 0 10 0000 1111 .1.. ........',
+      '.... 00110 0 10 0000 1111 ..1. ........',
+      '.... 00110 0 10 0000 1111 ...1 ........',
+    ],
   },
   // Hints live in MSR (immediate)'s space with mask = 0 (ARM ARM A5.2.11): declared overlaps.
   ...HINTS.map(
     (hint, op): InstructionDef => ({
       name: hint.toUpperCase(),
       pattern: `cond:4 0011 0010 0000 1111 0000 ${bits(op, 8)}`,
-      syntax: [`${hint}{cond:cond}`],
+      // `hint #n` is accepted for the named hints too, as llvm does (`hint #0` is `nop`).
+      syntax: [`${hint}{cond:cond}`, `hint{cond:cond} #${op}`],
       exclude: NOT_UNCONDITIONAL,
       overlaps: ['MSR_imm'],
     }),
@@ -224,18 +288,43 @@ export const ARM32_INSTRUCTIONS: readonly InstructionDef[] = [
       { text: 'cpsie {aif:a,i,f}, {imm5:mode}', when: { imod: 2, mmod: 1 } },
       { text: 'cpsid {aif:a,i,f}, {imm5:mode}', when: { imod: 3, mmod: 1 } },
     ],
-    exclude: [{ imod: 1 }, { imod: 0, mmod: 0 }, { imod: 0, a: 1 }, { imod: 0, i: 1 }, { imod: 0, f: 1 }],
+    // UNPREDICTABLE, so undefined here (ARM ARM B9.3.2): imod = 01; a mode without M; CPSIE/CPSID
+    // without flags; a plain CPS with flags.
+    exclude: [
+      { imod: 1 },
+      { imod: 0, mmod: 0 },
+      { imod: 0, a: 1 },
+      { imod: 0, i: 1 },
+      { imod: 0, f: 1 },
+      { imod: 2, a: 0, i: 0, f: 0 },
+      { imod: 3, a: 0, i: 0, f: 0 },
+      '1111 00010000 .. 0 0 0000000 ... 0 1....',
+      '1111 00010000 .. 0 0 0000000 ... 0 .1...',
+      '1111 00010000 .. 0 0 0000000 ... 0 ..1..',
+      '1111 00010000 .. 0 0 0000000 ... 0 ...1.',
+      '1111 00010000 .. 0 0 0000000 ... 0 ....1',
+    ],
   },
   {
     name: 'MRC',
     pattern: 'cond:4 1110 opc1:3 1 crn:4 rt:4 1111 opc2:3 1 crm:4',
-    syntax: ['mrc{cond:cond} {p15}, {imm3:opc1}, {reg:rt}, {creg:crn}, {creg:crm}, {imm3:opc2}'],
+    syntax: [
+      // Rt = 15 transfers bits 31:28 to the APSR flags (ARM ARM A8.8.108).
+      { text: 'mrc{cond:cond} {p15}, {imm3:opc1}, apsr_nzcv, {creg:crn}, {creg:crm}, {imm3:opc2}', when: { rt: 15 } },
+      'mrc{cond:cond} {p15}, {imm3:opc1}, {reg:rt}, {creg:crn}, {creg:crm}, {imm3:opc2}',
+      // opc2 may be left out and is then 0.
+      { text: 'mrc{cond:cond} {p15}, {imm3:opc1}, apsr_nzcv, {creg:crn}, {creg:crm}', when: { rt: 15, opc2: 0 } },
+      { text: 'mrc{cond:cond} {p15}, {imm3:opc1}, {reg:rt}, {creg:crn}, {creg:crm}', when: { opc2: 0 } },
+    ],
     exclude: NOT_UNCONDITIONAL,
   },
   {
     name: 'MCR',
     pattern: 'cond:4 1110 opc1:3 0 crn:4 rt:4 1111 opc2:3 1 crm:4',
-    syntax: ['mcr{cond:cond} {p15}, {imm3:opc1}, {reg:rt}, {creg:crn}, {creg:crm}, {imm3:opc2}'],
+    syntax: [
+      'mcr{cond:cond} {p15}, {imm3:opc1}, {reg:rt}, {creg:crn}, {creg:crm}, {imm3:opc2}',
+      { text: 'mcr{cond:cond} {p15}, {imm3:opc1}, {reg:rt}, {creg:crn}, {creg:crm}', when: { opc2: 0 } },
+    ],
     exclude: NOT_UNCONDITIONAL,
   },
   {
@@ -257,9 +346,23 @@ export const ARM32_INSTRUCTIONS: readonly InstructionDef[] = [
   { name: 'BKPT', pattern: '1110 00010010 imm16:12 0111 imm16:4', syntax: ['bkpt {imm16:imm16}'] },
   { name: 'UDF', pattern: '1110 0111 1111 imm16:12 1111 imm16:4', syntax: ['udf {imm16:imm16}'] },
   { name: 'ERET', pattern: 'cond:4 0001 0110 0000 0000 0000 0110 1110', syntax: ['eret{cond:cond}'], exclude: NOT_UNCONDITIONAL },
-  { name: 'DSB', pattern: '1111 0101 0111 1111 1111 0000 0100 option:4', syntax: ['dsb {barrier:option}'] },
-  { name: 'DMB', pattern: '1111 0101 0111 1111 1111 0000 0101 option:4', syntax: ['dmb {barrier:option}'] },
-  { name: 'ISB', pattern: '1111 0101 0111 1111 1111 0000 0110 option:4', syntax: ['isb {barrier:option}'] },
+  {
+    name: 'DSB',
+    pattern: '1111 0101 0111 1111 1111 0000 0100 option:4',
+    // DSB #0 and #4 are the speculation barriers SSBB and PSSBB (ARM ARM A32 SSBB/PSSBB); llvm prints those names.
+    // Without an option a barrier is SY.
+    syntax: [{ text: 'ssbb', when: { option: 0 } }, { text: 'pssbb', when: { option: 4 } }, 'dsb {barrier:option}', { text: 'dsb', when: { option: 15 } }],
+  },
+  {
+    name: 'DMB',
+    pattern: '1111 0101 0111 1111 1111 0000 0101 option:4',
+    syntax: ['dmb {barrier:option}', { text: 'dmb', when: { option: 15 } }],
+  },
+  {
+    name: 'ISB',
+    pattern: '1111 0101 0111 1111 1111 0000 0110 option:4',
+    syntax: ['isb {isboption:option}', { text: 'isb', when: { option: 15 } }],
+  },
 ];
 
 /** The built A32 table (checked for overlaps when this module loads). */

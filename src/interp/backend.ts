@@ -26,6 +26,18 @@ export interface BenchProgram {
   readonly instructionsPerUnit: number;
 }
 
+/** A short guest program the main job runs with a trace, to show the backend at work. */
+export interface Showcase {
+  /** One-line title. */
+  readonly title: string;
+  /** Assembly source, loaded at the backend's load address. */
+  readonly source: string;
+  /** Mode to start in. */
+  readonly mode: string;
+  /** Step budget. */
+  readonly maxSteps: number;
+}
+
 /** Options for a new machine. */
 export interface MachineOptions {
   /** Byte order, for architectures that have both. */
@@ -52,4 +64,6 @@ export interface ArchBackend {
   createMachine(options?: MachineOptions): Machine;
   /** Benchmark programs. */
   readonly benchmarks: readonly BenchProgram[];
+  /** What the main job shows for this backend. */
+  readonly showcase: Showcase;
 }

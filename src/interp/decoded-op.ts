@@ -46,6 +46,10 @@ export class DecodedOp<S> {
   cond = 0;
   /** Whether the instruction sets flags. */
   setFlags = false;
+  /** Backend dispatch number: lets a backend's single `exec` switch to the handler directly (monomorphic calls). */
+  kind = -1;
+  /** Backend-specific flag bits (e.g. "reads the PC"). */
+  flags = 0;
   /** A trap or exception return this instruction produces, built once at predecode so that trapping allocates nothing. */
   fixed: Trap | ExceptionReturn | undefined = undefined;
   /** Whether this op may be kept in the predecode cache (fetch faults are not). */

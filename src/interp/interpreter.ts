@@ -11,8 +11,8 @@
  */
 
 import type { GuestMemory } from '../memory/guest-memory.ts';
-import type { DecodedOp, SteppableState } from './decoded-op.ts';
-import { RETIRED, stop, type ExceptionReturn, type Stop, type StopReason, type Trap } from './step-result.ts';
+import { DecodedOp, type SteppableState } from './decoded-op.ts';
+import { RETIRED, stop, type ExceptionReturn, type Retired, type StepResult, type Stop, type StopReason, type Trap } from './step-result.ts';
 import type { TraceSink } from './trace.ts';
 
 /** What a backend gives the step loop. */
@@ -61,10 +61,14 @@ export class Interpreter<S extends SteppableState> {
   trace: TraceSink | undefined = undefined;
   /** Total instructions executed by this interpreter. */
   totalSteps = 0;
-  private readonly cache: (DecodedOp<S> | undefined)[] = new Array<DecodedOp<S> | undefined>(CACHE_SIZE).fill(undefined);
+  /** Direct-mapped predecode cache; empty slots hold {@link Interpreter.empty}, whose address matches no PC. */
+  private readonly cache: DecodedOp<S>[];
+  private readonly empty: DecodedOp<S>;
 
   /** @param core the backend's execution core. */
   constructor(readonly core: ExecutionCore<S>) {
+    this.empty = new DecodedOp<S>('empty', -1, 0, 0, () => RETIRED, core.memory);
+    this.cache = new Array<DecodedOp<S>>(CACHE_SIZE).fill(this.empty);
     core.memory.onCodeWrite((address, length) => this.invalidate(address, length));
   }
 
@@ -73,26 +77,25 @@ export class Interpreter<S extends SteppableState> {
     const step = 1 << this.core.alignShift;
     const first = address - this.core.maxInstructionBytes + 1;
     if (length >= CACHE_SIZE * step) {
-      this.cache.fill(undefined);
+      this.cache.fill(this.empty);
       return;
     }
     for (let a = first - (first % step); a < address + length; a += step) {
       const index = (a >>> this.core.alignShift) & CACHE_MASK;
-      const op = this.cache[index];
-      if (op !== undefined && op.address === a) this.cache[index] = undefined;
+      if (this.cache[index]!.address === a) this.cache[index] = this.empty;
     }
   }
 
   /** Drop every cached op (after a state or memory restore). */
   flush(): void {
-    this.cache.fill(undefined);
+    this.cache.fill(this.empty);
   }
 
   /** The predecoded op at `address`, from the cache when possible. */
   opAt(address: number): DecodedOp<S> {
     const index = (address >>> this.core.alignShift) & CACHE_MASK;
-    let op = this.cache[index];
-    if (op === undefined || op.address !== address) {
+    let op = this.cache[index]!;
+    if (op.address !== address) {
       op = this.core.decode(address);
       if (op.cacheable) this.cache[index] = op;
     }
@@ -104,26 +107,89 @@ export class Interpreter<S extends SteppableState> {
    * the starting PC is stepped over, so a run can resume from one.
    */
   run(maxSteps: number): RunResult {
+    const state = this.core.state;
+    let steps: number;
+    let ended: Stop | undefined;
+    if (this.breakpoints.size === 0 && this.trace === undefined) {
+      steps = this.runFast(maxSteps);
+      ended = this.ended;
+    } else {
+      steps = this.runObserved(maxSteps);
+      ended = this.ended;
+    }
+    this.ended = undefined;
+    this.totalSteps += steps;
+    const final = ended ?? stop('budget-exhausted', `step budget of ${maxSteps} used up`);
+    this.trace?.emit({ kind: 'stop', reason: final.reason, pc: state.pc, detail: final.detail });
+    return { reason: final.reason, detail: final.detail, pc: state.pc, steps };
+  }
+
+  /** How the current run ended, set by {@link Interpreter.settle}. */
+  private ended: Stop | undefined = undefined;
+
+  /**
+   * Hand a non-retired result to the exception model. Returns true when the
+   * run must end (and records why).
+   */
+  private settle(result: Exclude<StepResult, Retired>, trace: TraceSink | undefined): boolean {
+    let halted: Stop | undefined;
+    switch (result.kind) {
+      case 'trap':
+        halted = this.core.deliver(result, trace);
+        break;
+      case 'return':
+        halted = this.core.exceptionReturn(result, trace);
+        break;
+      case 'stop':
+        halted = result;
+        break;
+      default: {
+        const unreachable: never = result;
+        halted = unreachable;
+      }
+    }
+    if (halted === undefined) return false;
+    this.ended = halted;
+    return true;
+  }
+
+  /** The hot loop: no breakpoints, no trace. */
+  private runFast(maxSteps: number): number {
     const core = this.core;
     const state = core.state;
     const cache = this.cache;
     const shift = core.alignShift;
-    const breakpoints = this.breakpoints;
-    const trace = this.trace;
     let steps = 0;
-    let ended: Stop | undefined;
     while (steps < maxSteps) {
       const pc = state.pc;
-      if (breakpoints.size !== 0 && steps !== 0 && breakpoints.has(pc)) {
-        ended = stop('breakpoint', `breakpoint at 0x${pc.toString(16)}`);
-        break;
-      }
       const index = (pc >>> shift) & CACHE_MASK;
-      let op = cache[index];
-      if (op === undefined || op.address !== pc) {
+      let op = cache[index]!;
+      if (op.address !== pc) {
         op = core.decode(pc);
         if (op.cacheable) cache[index] = op;
       }
+      state.pc = op.next;
+      const result = op.exec(state, op);
+      steps++;
+      if (result !== RETIRED && this.settle(result as Exclude<StepResult, Retired>, undefined)) break;
+    }
+    return steps;
+  }
+
+  /** The loop with breakpoints and trace events. */
+  private runObserved(maxSteps: number): number {
+    const core = this.core;
+    const state = core.state;
+    const breakpoints = this.breakpoints;
+    const trace = this.trace;
+    let steps = 0;
+    while (steps < maxSteps) {
+      const pc = state.pc;
+      if (steps !== 0 && breakpoints.has(pc)) {
+        this.ended = stop('breakpoint', `breakpoint at 0x${pc.toString(16)}`);
+        break;
+      }
+      const op = this.opAt(pc);
       if (trace !== undefined) {
         const bytes = core.memory.readBytes(pc, op.size);
         trace.emit({
@@ -137,31 +203,8 @@ export class Interpreter<S extends SteppableState> {
       state.pc = op.next;
       const result = op.exec(state, op);
       steps++;
-      if (result === RETIRED) continue;
-      if (result.kind === 'trap') {
-        const halted = core.deliver(result, trace);
-        if (halted !== undefined) {
-          ended = halted;
-          break;
-        }
-        continue;
-      }
-      if (result.kind === 'return') {
-        const halted = core.exceptionReturn(result, trace);
-        if (halted !== undefined) {
-          ended = halted;
-          break;
-        }
-        continue;
-      }
-      if (result.kind === 'stop') {
-        ended = result;
-        break;
-      }
+      if (result !== RETIRED && this.settle(result as Exclude<StepResult, Retired>, trace)) break;
     }
-    this.totalSteps += steps;
-    const final = ended ?? stop('budget-exhausted', `step budget of ${maxSteps} used up`);
-    trace?.emit({ kind: 'stop', reason: final.reason, pc: state.pc, detail: final.detail });
-    return { reason: final.reason, detail: final.detail, pc: state.pc, steps };
+    return steps;
   }
 }

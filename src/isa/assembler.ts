@@ -102,41 +102,12 @@ export function assemble(set: InstructionSet, source: string, base: number): Ass
     for (let index = 0; index < lines.length; index++) {
       const lineNumber = index + 1;
       const raw = stripComment(lines[index]!, set.commentPrefixes);
-      let rest = raw;
-      let column = 1;
-      // Labels: `name:` at the start, possibly several.
-      for (;;) {
-        const label = /^(\s*)([A-Za-z_.$][\w.$]*):/.exec(rest);
-        if (label === null) break;
-        const name = label[2]!;
-        if (defined.has(name)) throw new AssemblyError(`label '${name}' defined twice`, lineNumber, column + label[1]!.length);
-        defined.set(name, address);
-        column += label[0].length;
-        rest = rest.slice(label[0].length);
+      // `;` separates statements on one line, as in GNU as.
+      let statementColumn = 1;
+      for (const statement of raw.split(';')) {
+        address = assembleStatement(set, statement, statementColumn, lineNumber, address, final, defined, symbols, items);
+        statementColumn += statement.length + 1;
       }
-      const text = rest.trim();
-      if (text === '') continue;
-      const textColumn = column + (rest.length - rest.trimStart().length);
-      const context: ParseContext = {
-        address,
-        final,
-        resolve: (symbol) => (final ? symbols.get(symbol) : (defined.get(symbol) ?? symbols.get(symbol))),
-      };
-      if (text.startsWith('.')) {
-        const bytes = directive(set, text, address, lineNumber, textColumn, context);
-        items.push({ address, bytes, text, line: lineNumber, instruction: false });
-        address += bytes.length;
-        continue;
-      }
-      let bytes: Uint8Array;
-      try {
-        bytes = set.assembleOne(text, context);
-      } catch (error) {
-        if (error instanceof AssemblyError) throw new AssemblyError(error.message, lineNumber, textColumn + error.column - 1);
-        throw error;
-      }
-      items.push({ address, bytes, text, line: lineNumber, instruction: true });
-      address += bytes.length;
     }
     symbols = defined;
   }
@@ -144,6 +115,55 @@ export function assemble(set: InstructionSet, source: string, base: number): Ass
   const image = new Uint8Array(end - base);
   for (const item of items) image.set(item.bytes, item.address - base);
   return { base, bytes: image, items, symbols };
+}
+
+function assembleStatement(
+  set: InstructionSet,
+  statement: string,
+  startColumn: number,
+  lineNumber: number,
+  startAddress: number,
+  final: boolean,
+  defined: Map<string, number>,
+  symbols: ReadonlyMap<string, number>,
+  items: AssembledItem[],
+): number {
+  let address = startAddress;
+  let rest = statement;
+  let column = startColumn;
+  // Labels: `name:` at the start, possibly several.
+  for (;;) {
+    const label = /^(\s*)([A-Za-z_.$][\w.$]*):/.exec(rest);
+    if (label === null) break;
+    const name = label[2]!;
+    if (defined.has(name)) throw new AssemblyError(`label '${name}' defined twice`, lineNumber, column + label[1]!.length);
+    defined.set(name, address);
+    column += label[0].length;
+    rest = rest.slice(label[0].length);
+  }
+  const text = rest.trim();
+  if (text === '') return address;
+  const textColumn = column + (rest.length - rest.trimStart().length);
+  const context: ParseContext = {
+    address,
+    final,
+    resolve: (symbol) => (final ? symbols.get(symbol) : (defined.get(symbol) ?? symbols.get(symbol))),
+  };
+  if (text.startsWith('.')) {
+    const bytes = directive(set, text, address, lineNumber, textColumn, context);
+    items.push({ address, bytes, text, line: lineNumber, instruction: false });
+    return address + bytes.length;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = set.assembleOne(text, context);
+  } catch (error) {
+    if (error instanceof AssemblyError) throw new AssemblyError(error.message, lineNumber, textColumn + error.column - 1);
+    throw error;
+  }
+  items.push({ address, bytes, text, line: lineNumber, instruction: true });
+  address += bytes.length;
+  return address;
 }
 
 function directive(set: InstructionSet, text: string, address: number, line: number, column: number, context: ParseContext): Uint8Array {

@@ -35,9 +35,12 @@ export interface InstructionDef {
   readonly syntax: readonly (string | TemplateDef)[];
   /**
    * Field-value combinations that are not this instruction, each a partial
-   * assignment (e.g. `{ cond: 0b1111 }`, or `{ p: 0, w: 1 }` for both at once).
+   * assignment (e.g. `{ cond: 0b1111 }`, or `{ p: 0, w: 1 }` for both at once),
+   * or a bit pattern of fixed and don't-care bits only (no fields), for a
+   * condition on single bits inside a field, such as should-be-zero bits that
+   * only exist for some values of another field.
    */
-  readonly exclude?: readonly Readonly<Record<string, number>>[];
+  readonly exclude?: readonly (Readonly<Record<string, number>> | string)[];
   /** Entries this one overlaps on purpose; this entry takes priority over them. */
   readonly overlaps?: readonly string[];
 }
@@ -247,6 +250,16 @@ export class InstructionTable {
       const pattern = parsePattern(def.pattern, options.width, owner);
       const exclusions: Cube[] = [];
       for (const assignment of def.exclude ?? []) {
+        if (typeof assignment === 'string') {
+          const hole = parsePattern(assignment, options.width, `${owner} exclusion`);
+          if (hole.fields.size > 0) throw new TableError(`${owner}: exclusion pattern '${assignment}' names fields; use an assignment`);
+          if (hole.mask === 0) throw new TableError(`${owner}: empty exclusion`);
+          if (((hole.value ^ pattern.value) & hole.mask & pattern.mask) !== 0) {
+            throw new TableError(`${owner}: exclusion pattern '${assignment}' never matches the entry's pattern`);
+          }
+          exclusions.push({ mask: hole.mask, value: hole.value });
+          continue;
+        }
         let mask = 0;
         let value = 0;
         for (const [field, fieldValue] of Object.entries(assignment)) {

@@ -10,20 +10,20 @@
 import { RETIRED } from '../../../src/interp/step-result.ts';
 import { signExtend, interworkingBranch, type A32Handler, type Prepare } from './common.ts';
 
-const branch: A32Handler = (s, op) => {
-  s.pc = op.imm;
+export const branch: A32Handler = (s, op) => {
+  s.pc = op.imm >>> 0;
   return RETIRED;
 };
 
-const branchWithLink: A32Handler = (s, op) => {
+export const branchWithLink: A32Handler = (s, op) => {
   s.r[14] = op.next;
-  s.pc = op.imm;
+  s.pc = op.imm >>> 0;
   return RETIRED;
 };
 
-const branchExchange: A32Handler = (s, op) => interworkingBranch(s, op, s.r[op.src2]!);
+export const branchExchange: A32Handler = (s, op) => interworkingBranch(s, op, s.r[op.src2]!);
 
-const branchLinkExchange: A32Handler = (s, op) => {
+export const branchLinkExchange: A32Handler = (s, op) => {
   const target = s.r[op.src2]!;
   s.r[14] = op.next;
   return interworkingBranch(s, op, target);
@@ -31,7 +31,7 @@ const branchLinkExchange: A32Handler = (s, op) => {
 
 function prepareImmediate(link: boolean): Prepare {
   return (op, f) => {
-    op.imm = (op.address + 8 + signExtend(f.imm24!, 24) * 4) >>> 0;
+    op.imm = (op.address + 8 + signExtend(f.imm24!, 24) * 4) | 0; // int32 slot; the handler takes it >>> 0
     return link ? branchWithLink : branch;
   };
 }

@@ -61,7 +61,10 @@ export function conditionPassed(s: Arm32State, cond: number): boolean {
 /** Carry out of the last shift; a scratch value, read right after the shift that set it. */
 export let shifterCarry = 0;
 
-/** Shift_C with an immediate amount as encoded (imm5; 0 means 32 for LSR/ASR and RRX for ROR). ARM ARM A8.4.3. */
+/**
+ * Shift_C with an immediate amount as encoded (imm5; 0 means 32 for LSR/ASR
+ * and RRX for ROR). ARM ARM A8.4.3. Takes and returns int32.
+ */
 export function shiftImmediate(value: number, type: number, imm5: number, carryIn: number): number {
   switch (type) {
     case 0:
@@ -70,32 +73,32 @@ export function shiftImmediate(value: number, type: number, imm5: number, carryI
         return value;
       }
       shifterCarry = (value >>> (32 - imm5)) & 1;
-      return (value << imm5) >>> 0;
+      return value << imm5;
     case 1:
       if (imm5 === 0) {
         shifterCarry = value >>> 31;
         return 0;
       }
       shifterCarry = (value >>> (imm5 - 1)) & 1;
-      return value >>> imm5;
+      return (value >>> imm5) | 0;
     case 2:
       if (imm5 === 0) {
         shifterCarry = value >>> 31;
-        return (value >> 31) >>> 0;
+        return value >> 31;
       }
       shifterCarry = (value >>> (imm5 - 1)) & 1;
-      return (value >> imm5) >>> 0;
+      return value >> imm5;
     default:
       if (imm5 === 0) {
         shifterCarry = value & 1;
-        return ((carryIn << 31) | (value >>> 1)) >>> 0;
+        return (carryIn << 31) | (value >>> 1);
       }
       shifterCarry = (value >>> (imm5 - 1)) & 1;
-      return ((value >>> imm5) | (value << (32 - imm5))) >>> 0;
+      return (value >>> imm5) | (value << (32 - imm5));
   }
 }
 
-/** Shift_C by a register amount (Rs[7:0], 0..255). ARM ARM A8.4.3. */
+/** Shift_C by a register amount (Rs[7:0], 0..255). ARM ARM A8.4.3. Takes and returns int32. */
 export function shiftRegister(value: number, type: number, amount: number, carryIn: number): number {
   if (amount === 0) {
     shifterCarry = carryIn;
@@ -113,7 +116,7 @@ export function shiftRegister(value: number, type: number, amount: number, carry
     case 2:
       if (amount < 32) return shiftImmediate(value, 2, amount, carryIn);
       shifterCarry = value >>> 31;
-      return (value >> 31) >>> 0;
+      return value >> 31;
     default: {
       const n = amount & 31;
       if (n === 0) {

@@ -16,26 +16,16 @@ import { Mode, type Arm32State } from '../registers.ts';
 import { DATA_PROCESSING_OPS } from '../table.ts';
 import { shifterCarry, shiftImmediate, shiftRegister, undefinedInstruction, unpredictableHandler, writesPc, type A32Handler, type Op, type Prepare } from './common.ts';
 
-const AND = 0;
-const EOR = 1;
-const SUB = 2;
-const RSB = 3;
-const ADD = 4;
-const ADC = 5;
-const SBC = 6;
-const RSC = 7;
 const TST = 8;
-const TEQ = 9;
-const CMP = 10;
 const CMN = 11;
-const ORR = 12;
-const MOV = 13;
-const BIC = 14;
 
-/** AddWithCarry (ARM ARM A2.2.1); sets N, Z, C and V when `setFlags`. */
+/**
+ * AddWithCarry (ARM ARM A2.2.1) on int32 operands; sets N, Z, C and V when
+ * `setFlags`. Returns the int32 result (V8 keeps int32 unboxed).
+ */
 function addWithCarry(s: Arm32State, a: number, b: number, carryIn: number, setFlags: boolean): number {
-  const sum = a + b + carryIn;
-  const result = sum >>> 0;
+  const sum = (a >>> 0) + (b >>> 0) + carryIn;
+  const result = sum | 0;
   if (setFlags) {
     s.n = result >>> 31;
     s.z = result === 0 ? 1 : 0;
@@ -51,80 +41,204 @@ function logical(s: Arm32State, result: number, setFlags: boolean, carry: number
     s.z = result === 0 ? 1 : 0;
     s.c = carry;
   }
-  return result >>> 0;
+  return result | 0;
 }
 
-/** The ALU proper: `a` is Rn, `b` the shifted operand, `carry` the shifter's carry-out. */
-function alu(s: Arm32State, op: Op, a: number, b: number, carry: number): StepResult {
-  const flags = op.setFlags;
-  const r = s.r;
-  switch (op.variant) {
-    case AND:
-      r[op.dest] = logical(s, a & b, flags, carry);
-      break;
-    case EOR:
-      r[op.dest] = logical(s, a ^ b, flags, carry);
-      break;
-    case SUB:
-      r[op.dest] = addWithCarry(s, a, ~b >>> 0, 1, flags);
-      break;
-    case RSB:
-      r[op.dest] = addWithCarry(s, ~a >>> 0, b, 1, flags);
-      break;
-    case ADD:
-      r[op.dest] = addWithCarry(s, a, b, 0, flags);
-      break;
-    case ADC:
-      r[op.dest] = addWithCarry(s, a, b, s.c, flags);
-      break;
-    case SBC:
-      r[op.dest] = addWithCarry(s, a, ~b >>> 0, s.c, flags);
-      break;
-    case RSC:
-      r[op.dest] = addWithCarry(s, ~a >>> 0, b, s.c, flags);
-      break;
-    case TST:
-      logical(s, a & b, true, carry);
-      break;
-    case TEQ:
-      logical(s, a ^ b, true, carry);
-      break;
-    case CMP:
-      addWithCarry(s, a, ~b >>> 0, 1, true);
-      break;
-    case CMN:
-      addWithCarry(s, a, b, 0, true);
-      break;
-    case ORR:
-      r[op.dest] = logical(s, a | b, flags, carry);
-      break;
-    case MOV:
-      r[op.dest] = logical(s, b, flags, carry);
-      break;
-    case BIC:
-      r[op.dest] = logical(s, a & ~b, flags, carry);
-      break;
-    default:
-      r[op.dest] = logical(s, ~b, flags, carry);
-      break;
+const FORM_IMMEDIATE = 0;
+const FORM_REGISTER = 1;
+const FORM_SHIFTED_REGISTER = 2;
+/** Rm with LSL #0: no shift at all, the commonest register form. */
+const FORM_PLAIN_REGISTER = 3;
+
+/** The shifter's carry-out for the operand {@link operand2} just computed. */
+let operandCarry = 0;
+
+/**
+ * The second operand by form (`op.variant`): the expanded immediate (its
+ * carry-out precomputed in `imm2`, -1 for "C unchanged"), plain Rm, or Rm
+ * shifted. Small, so that V8 inlines it into every handler.
+ */
+function operand2(s: Arm32State, op: Op): number {
+  const form = op.variant;
+  if (form === FORM_IMMEDIATE) {
+    operandCarry = op.imm2 < 0 ? s.c : op.imm2;
+    return op.imm;
   }
-  return RETIRED;
+  if (form === FORM_PLAIN_REGISTER) {
+    operandCarry = s.c;
+    return s.r[op.src2]!;
+  }
+  return shiftedOperand(s, op);
 }
 
-/** Rn op #imm. */
-const dataProcessingImmediate: A32Handler = (s, op) => alu(s, op, s.r[op.src1]!, op.imm, op.imm2 < 0 ? s.c : op.imm2);
+/** Rm shifted by an immediate or by Rs[7:0], with the shifter's carry-out. */
+function shiftedOperand(s: Arm32State, op: Op): number {
+  const value =
+    op.variant === FORM_REGISTER ? shiftImmediate(s.r[op.src2]!, op.imm2, op.imm, s.c) : shiftRegister(s.r[op.src2]!, op.imm2, s.r[op.src3]! & 0xff, s.c);
+  operandCarry = shifterCarry;
+  return value;
+}
 
-/** Rn op (Rm shift #n). */
-const dataProcessingRegister: A32Handler = (s, op) => {
-  const b = shiftImmediate(s.r[op.src2]!, op.imm2, op.imm, s.c);
-  return alu(s, op, s.r[op.src1]!, b, shifterCarry);
+// One handler per operation (each a separate function, so that V8 optimises
+// each on its own); the form only changes how operand2 is fetched.
+
+/** AND: Rd = Rn AND op2. */
+export const andHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = logical(s, s.r[op.src1]! & b, op.setFlags, operandCarry);
+  return RETIRED;
+};
+/** EOR: Rd = Rn EOR op2. */
+export const eorHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = logical(s, s.r[op.src1]! ^ b, op.setFlags, operandCarry);
+  return RETIRED;
+};
+/** SUB: Rd = Rn - op2. */
+export const subHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = addWithCarry(s, s.r[op.src1]!, ~b, 1, op.setFlags);
+  return RETIRED;
+};
+/** RSB: Rd = op2 - Rn. */
+export const rsbHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = addWithCarry(s, ~s.r[op.src1]!, b, 1, op.setFlags);
+  return RETIRED;
+};
+/** ADD: Rd = Rn + op2. */
+export const addHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = addWithCarry(s, s.r[op.src1]!, b, 0, op.setFlags);
+  return RETIRED;
+};
+/** ADC: Rd = Rn + op2 + C. */
+export const adcHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = addWithCarry(s, s.r[op.src1]!, b, s.c, op.setFlags);
+  return RETIRED;
+};
+/** SBC: Rd = Rn - op2 - NOT(C). */
+export const sbcHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = addWithCarry(s, s.r[op.src1]!, ~b, s.c, op.setFlags);
+  return RETIRED;
+};
+/** RSC: Rd = op2 - Rn - NOT(C). */
+export const rscHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = addWithCarry(s, ~s.r[op.src1]!, b, s.c, op.setFlags);
+  return RETIRED;
+};
+/** TST: flags of Rn AND op2. */
+export const tstHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  logical(s, s.r[op.src1]! & b, true, operandCarry);
+  return RETIRED;
+};
+/** TEQ: flags of Rn EOR op2. */
+export const teqHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  logical(s, s.r[op.src1]! ^ b, true, operandCarry);
+  return RETIRED;
+};
+/** CMP: flags of Rn - op2. */
+export const cmpHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  addWithCarry(s, s.r[op.src1]!, ~b, 1, true);
+  return RETIRED;
+};
+/** CMN: flags of Rn + op2. */
+export const cmnHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  addWithCarry(s, s.r[op.src1]!, b, 0, true);
+  return RETIRED;
+};
+/** ORR: Rd = Rn OR op2. */
+export const orrHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = logical(s, s.r[op.src1]! | b, op.setFlags, operandCarry);
+  return RETIRED;
+};
+/** MOV: Rd = op2. */
+export const movHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = logical(s, b, op.setFlags, operandCarry);
+  return RETIRED;
+};
+/** BIC: Rd = Rn AND NOT op2. */
+export const bicHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = logical(s, s.r[op.src1]! & ~b, op.setFlags, operandCarry);
+  return RETIRED;
+};
+/** MVN: Rd = NOT op2. */
+export const mvnHandler: A32Handler = (s, op) => {
+  const b = operand2(s, op);
+  s.r[op.dest] = logical(s, ~b, op.setFlags, operandCarry);
+  return RETIRED;
 };
 
-/** Rn op (Rm shift Rs). */
-const dataProcessingShiftedRegister: A32Handler = (s, op) => {
-  const b = shiftRegister(s.r[op.src2]!, op.imm2, s.r[op.src3]! & 0xff, s.c);
-  return alu(s, op, s.r[op.src1]!, b, shifterCarry);
-};
+/**
+ * Run a data-processing op whose `kind` is its opcode (0–15): a direct call
+ * per operation, so that each stays monomorphic.
+ */
+export function executeDataProcessing(s: Arm32State, op: Op): ReturnType<A32Handler> {
+  switch (op.kind) {
+    case 0:
+      return andHandler(s, op);
+    case 1:
+      return eorHandler(s, op);
+    case 2:
+      return subHandler(s, op);
+    case 3:
+      return rsbHandler(s, op);
+    case 4:
+      return addHandler(s, op);
+    case 5:
+      return adcHandler(s, op);
+    case 6:
+      return sbcHandler(s, op);
+    case 7:
+      return rscHandler(s, op);
+    case 8:
+      return tstHandler(s, op);
+    case 9:
+      return teqHandler(s, op);
+    case 10:
+      return cmpHandler(s, op);
+    case 11:
+      return cmnHandler(s, op);
+    case 12:
+      return orrHandler(s, op);
+    case 13:
+      return movHandler(s, op);
+    case 14:
+      return bicHandler(s, op);
+    default:
+      return mvnHandler(s, op);
+  }
+}
+
+/** The sixteen operation handlers in opcode order (ARM ARM A5.2.1). */
+export const DATA_PROCESSING_HANDLERS: readonly A32Handler[] = [
+  andHandler,
+  eorHandler,
+  subHandler,
+  rsbHandler,
+  addHandler,
+  adcHandler,
+  sbcHandler,
+  rscHandler,
+  tstHandler,
+  teqHandler,
+  cmpHandler,
+  cmnHandler,
+  orrHandler,
+  movHandler,
+  bicHandler,
+  mvnHandler,
+];
 
 /**
  * The flag-setting forms with Rd = PC (`subs pc, lr, #4`, `movs pc, lr`):
@@ -147,26 +261,26 @@ function prepareDataProcessing(opcode: number, form: 'imm' | 'reg' | 'rsr'): Pre
   const compare = opcode >= TST && opcode <= CMN;
   const mnemonic = DATA_PROCESSING_OPS[opcode]!;
   return (op, f) => {
-    op.variant = opcode;
     op.dest = compare ? 0 : f.rd!;
     op.src1 = f.rn ?? 0;
     op.setFlags = compare || f.s === 1;
-    let handler: A32Handler;
+    const handler = DATA_PROCESSING_HANDLERS[opcode]!;
     if (form === 'imm') {
-      op.imm = expandModifiedImmediate(f.imm12!);
-      op.imm2 = (f.imm12! >>> 8) === 0 ? -1 : op.imm >>> 31;
-      handler = dataProcessingImmediate;
+      const value = expandModifiedImmediate(f.imm12!);
+      op.variant = FORM_IMMEDIATE;
+      op.imm = value | 0; // slots hold int32 so that V8 keeps them small integers
+      op.imm2 = (f.imm12! >>> 8) === 0 ? -1 : value >>> 31;
     } else if (form === 'reg') {
+      op.variant = f.imm5 === 0 && f.type === 0 ? FORM_PLAIN_REGISTER : FORM_REGISTER;
       op.src2 = f.rm!;
       op.imm = f.imm5!;
       op.imm2 = f.type!;
-      handler = dataProcessingRegister;
     } else {
       if (f.rd === 15 || f.rn === 15 || f.rm === 15 || f.rs === 15) return unpredictableHandler('register-shifted register forms may not use the PC');
+      op.variant = FORM_SHIFTED_REGISTER;
       op.src2 = f.rm!;
       op.src3 = f.rs!;
       op.imm2 = f.type!;
-      handler = dataProcessingShiftedRegister;
     }
     if (compare || op.dest !== 15) return handler;
     if (op.setFlags) {
@@ -179,21 +293,21 @@ function prepareDataProcessing(opcode: number, form: 'imm' | 'reg' | 'rsr'): Pre
 }
 
 /** MOVW: Rd = imm16. */
-const moveWide: A32Handler = (s, op) => {
+export const moveWide: A32Handler = (s, op) => {
   s.r[op.dest] = op.imm;
   return RETIRED;
 };
 
 /** MOVT: Rd[31:16] = imm16. */
-const moveTop: A32Handler = (s, op) => {
-  s.r[op.dest] = ((op.imm << 16) | (s.r[op.dest]! & 0xffff)) >>> 0;
+export const moveTop: A32Handler = (s, op) => {
+  s.r[op.dest] = (op.imm << 16) | (s.r[op.dest]! & 0xffff);
   return RETIRED;
 };
 
 /** MUL / MLA: Rd = Rn * Rm (+ Ra); S sets N and Z only (ARM ARM A8.8.114). */
-const multiply: A32Handler = (s, op) => {
+export const multiply: A32Handler = (s, op) => {
   const r = s.r;
-  const result = (Math.imul(r[op.src1]!, r[op.src2]!) + (op.variant === 1 ? r[op.src3]! : 0)) >>> 0;
+  const result = (Math.imul(r[op.src1]!, r[op.src2]!) + (op.variant === 1 ? r[op.src3]! : 0)) | 0;
   r[op.dest] = result;
   if (op.setFlags) {
     s.n = result >>> 31;

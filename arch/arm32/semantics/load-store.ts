@@ -41,9 +41,9 @@ function offsetAddress(s: Arm32State, op: Op): number {
   return ((op.variant & ADD_OFFSET) !== 0 ? base + offset : base - offset) >>> 0;
 }
 
-const load: A32Handler = (s, op) => {
+export const load: A32Handler = (s, op) => {
   const offsetAddr = offsetAddress(s, op);
-  const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]!;
+  const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]! >>> 0;
   const memory = op.memory;
   let value: number | undefined;
   switch (op.src3) {
@@ -72,9 +72,9 @@ const load: A32Handler = (s, op) => {
   return RETIRED;
 };
 
-const store: A32Handler = (s, op) => {
+export const store: A32Handler = (s, op) => {
   const offsetAddr = offsetAddress(s, op);
-  const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]!;
+  const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]! >>> 0;
   const value = s.r[op.dest]!;
   const memory = op.memory;
   const ok = op.src3 === WORD ? memory.write32(address, value) : op.src3 === BYTE ? memory.write8(address, value & 0xff) : memory.write16(address, value & 0xffff);
@@ -133,7 +133,7 @@ function writebackBlock(s: Arm32State, op: Op): void {
   s.r[op.src1] = ((op.variant & ADD_OFFSET) !== 0 ? s.r[op.src1]! + bytes : s.r[op.src1]! - bytes) >>> 0;
 }
 
-const loadMultiple: A32Handler = (s, op) => {
+export const loadMultiple: A32Handler = (s, op) => {
   const memory = op.memory;
   const mask = op.imm;
   let address = blockStart(s, op);
@@ -150,7 +150,7 @@ const loadMultiple: A32Handler = (s, op) => {
   return RETIRED;
 };
 
-const storeMultiple: A32Handler = (s, op) => {
+export const storeMultiple: A32Handler = (s, op) => {
   const memory = op.memory;
   const mask = op.imm;
   const start = blockStart(s, op);

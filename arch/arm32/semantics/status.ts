@@ -148,14 +148,17 @@ const moveToBanked: A32Handler = (s, op) => {
 /** CPS (ARM ARM B9.3.2): a NOP in usr mode; otherwise sets or clears A, I, F and may change mode. */
 const changeProcessorState: A32Handler = (s, op) => {
   if (isUserMode(s)) return RETIRED;
-  const flags = op.imm;
-  if (op.variant === 2) s.psrRest &= ~flags;
-  else if (op.variant === 3) s.psrRest |= flags;
+  // CPS writes A, I, F and M together through CPSRWriteByInstr (B9.3.2), so an
+  // UNPREDICTABLE mode change is found before anything is written: the stop
+  // leaves the CPSR as it was.
   if (op.setFlags) {
     const why = badModeChange(s, op.imm2);
     if (why !== undefined) return unpredictable(s, op, why);
-    switchMode(s, op.imm2);
   }
+  const flags = op.imm;
+  if (op.variant === 2) s.psrRest &= ~flags;
+  else if (op.variant === 3) s.psrRest |= flags;
+  if (op.setFlags) switchMode(s, op.imm2);
   return RETIRED;
 };
 

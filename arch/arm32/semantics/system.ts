@@ -14,22 +14,22 @@ import { Cp15, Mode, type Arm32State } from '../registers.ts';
 import { isUserMode, undefinedInstruction, type A32Handler, type Op, type Prepare } from './common.ts';
 
 /** The op's fixed trap or return value. */
-const raiseFixed: A32Handler = (_s, op) => op.fixed!;
+export const raiseFixed: A32Handler = (_s, op) => op.fixed!;
 
 /** "HVC is UNDEFINED in User mode" (ARM ARM B9.3.4). SCR.HCE is taken as set: firmware enabled HVC. */
-const hypervisorCall: A32Handler = (s, op) => (isUserMode(s) ? undefinedInstruction(op, 'HVC is UNDEFINED at PL0') : op.fixed!);
+export const hypervisorCall: A32Handler = (s, op) => (isUserMode(s) ? undefinedInstruction(op, 'HVC is UNDEFINED at PL0') : op.fixed!);
 
 /** "SMC is UNDEFINED in User mode" (ARM ARM B6.1.13). */
 const secureMonitorCall: A32Handler = (s, op) => (isUserMode(s) ? undefinedInstruction(op, 'SMC is UNDEFINED at PL0') : op.fixed!);
 
 /** ERET: UNDEFINED in User mode; in Hyp it returns through ELR_hyp, elsewhere like SUBS PC, LR, #0. */
-const exceptionReturn: A32Handler = (s, op) => {
+export const exceptionReturn: A32Handler = (s, op) => {
   if (isUserMode(s)) return undefinedInstruction(op, 'ERET is UNDEFINED at PL0');
   if (s.mode === Mode.sys) return undefinedInstruction(op, 'ERET in sys mode (no SPSR)');
   return op.fixed!;
 };
 
-const noOperation: A32Handler = () => RETIRED;
+export const noOperation: A32Handler = () => RETIRED;
 
 /** HCR.TWI (bit 13) and HCR.TWE (bit 14) trap WFI/WFE from below Hyp (ARM ARM B4.1.65). */
 function trappedByHcr(s: Arm32State, bit: number): boolean {

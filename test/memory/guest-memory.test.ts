@@ -1,0 +1,292 @@
+/**
+ * Sparse guest memory: byte order, page-crossing accesses, faults as values
+ * with nothing partially written, regions, snapshot/restore and the
+ * code-write notifications the predecode cache relies on.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { GuestMemory, PAGE_SIZE } from '../../src/memory/guest-memory.ts';
+
+const hex = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' '));
+
+describe('byte order', () => {
+  it('little-endian 16/32/64-bit writes put the least significant byte first', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1000, 0x100);
+    expect(m.write16(0x1000, 0x1122)).toBe(true);
+    expect(m.write32(0x1004, 0x1122_3344)).toBe(true);
+    expect(m.write64(0x1008, 0x0102_0304_0506_0708n)).toBe(true);
+    expect(m.write8(0x1010, 0x1ff)).toBe(true);
+    expect(hex(m.readBytes(0x1000, 2))).toBe('22 11');
+    expect(hex(m.readBytes(0x1004, 4))).toBe('44 33 22 11');
+    expect(hex(m.readBytes(0x1008, 8))).toBe('08 07 06 05 04 03 02 01');
+    expect(m.read8(0x1010)).toBe(0xff);
+    expect(m.read16(0x1004)).toBe(0x3344);
+    expect(m.read16(0x1006)).toBe(0x1122);
+    expect(m.read32(0x1008)).toBe(0x0506_0708);
+    expect(m.read32(0x100c)).toBe(0x0102_0304);
+    expect(m.read64(0x1008)).toBe(0x0102_0304_0506_0708n);
+    expect(m.read64(0x1004)).toBe(0x0506_0708_1122_3344n);
+  });
+
+  it('big-endian 16/32/64-bit writes put the most significant byte first', () => {
+    const m = new GuestMemory('big');
+    m.map(0x1000, 0x100);
+    m.write16(0x1000, 0x1122);
+    m.write32(0x1004, 0x1122_3344);
+    m.write64(0x1008, 0x0102_0304_0506_0708n);
+    expect(hex(m.readBytes(0x1000, 2))).toBe('11 22');
+    expect(hex(m.readBytes(0x1004, 4))).toBe('11 22 33 44');
+    expect(hex(m.readBytes(0x1008, 8))).toBe('01 02 03 04 05 06 07 08');
+    expect(m.read16(0x1004)).toBe(0x1122);
+    expect(m.read16(0x1006)).toBe(0x3344);
+    expect(m.read32(0x1008)).toBe(0x0102_0304);
+    expect(m.read64(0x1008)).toBe(0x0102_0304_0506_0708n);
+    expect(m.read64(0x1004)).toBe(0x1122_3344_0102_0304n);
+  });
+
+  it('32-bit reads are unsigned and writes take signed or unsigned values', () => {
+    for (const endian of ['little', 'big'] as const) {
+      const m = new GuestMemory(endian);
+      m.map(0, 16);
+      m.write32(0, -1);
+      expect(m.read32(0)).toBe(0xffff_ffff);
+      m.write32(4, 0x8000_0000);
+      expect(m.read32(4)).toBe(0x8000_0000);
+      m.write16(8, -2);
+      expect(m.read16(8)).toBe(0xfffe);
+      m.write64(8, 0xffff_ffff_ffff_ffffn);
+      expect(m.read64(8)).toBe(0xffff_ffff_ffff_ffffn);
+    }
+  });
+});
+
+describe('accesses that cross a page boundary', () => {
+  for (const endian of ['little', 'big'] as const) {
+    it(`${endian}-endian 16/32/64-bit accesses across two mapped pages`, () => {
+      const m = new GuestMemory(endian);
+      m.map(0x1000, 2 * PAGE_SIZE);
+      const edge = 0x2000;
+      expect(m.write16(edge - 1, 0xa1b2)).toBe(true);
+      expect(m.read16(edge - 1)).toBe(0xa1b2);
+      expect(hex(m.readBytes(edge - 1, 2))).toBe(endian === 'little' ? 'b2 a1' : 'a1 b2');
+      for (const offset of [1, 2, 3]) {
+        expect(m.write32(edge - offset, 0xdead_beef)).toBe(true);
+        expect(m.read32(edge - offset)).toBe(0xdead_beef);
+        expect(hex(m.readBytes(edge - offset, 4))).toBe(endian === 'little' ? 'ef be ad de' : 'de ad be ef');
+      }
+      for (const offset of [1, 4, 7]) {
+        expect(m.write64(edge - offset, 0x0011_2233_4455_6677n)).toBe(true);
+        expect(m.read64(edge - offset)).toBe(0x0011_2233_4455_6677n);
+      }
+      // The last write64 started at edge - 7: its first word holds the low half (little) or the high half (big).
+      expect(m.read32(edge - 7)).toBe(endian === 'little' ? 0x4455_6677 : 0x0011_2233);
+      expect(m.read32(edge - 3)).toBe(endian === 'little' ? 0x0011_2233 : 0x4455_6677);
+    });
+  }
+
+  it('a page-crossing little-endian word read matches the bytes', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1000, 2 * PAGE_SIZE);
+    m.writeBytes(0x1ffe, new Uint8Array([0x01, 0x02, 0x03, 0x04]));
+    expect(m.read32(0x1ffe)).toBe(0x0403_0201);
+    expect(m.read16(0x1fff)).toBe(0x0302);
+    const big = new GuestMemory('big');
+    big.map(0x1000, 2 * PAGE_SIZE);
+    big.writeBytes(0x1ffe, new Uint8Array([0x01, 0x02, 0x03, 0x04]));
+    expect(big.read32(0x1ffe)).toBe(0x0102_0304);
+    expect(big.read16(0x1fff)).toBe(0x0203);
+  });
+});
+
+describe('faults are values', () => {
+  for (const endian of ['little', 'big'] as const) {
+    it(`${endian}: unmapped reads are undefined, unmapped writes are false, and nothing is partially written`, () => {
+      const m = new GuestMemory(endian);
+      m.map(0x1000, PAGE_SIZE);
+      const filler = new Uint8Array(PAGE_SIZE).fill(0x5a);
+      m.writeBytes(0x1000, filler);
+      expect(m.read8(0x2000)).toBeUndefined();
+      expect(m.read8(0xfff)).toBeUndefined();
+      expect(m.read16(0x1fff)).toBeUndefined();
+      expect(m.read32(0x1ffd)).toBeUndefined();
+      expect(m.read32(0xffe)).toBeUndefined();
+      expect(m.read64(0x1ffc)).toBeUndefined();
+      expect(m.read64(0x1ff9)).toBeUndefined();
+      expect(m.readBytes(0x1ff0, 0x20)).toBeUndefined();
+      expect(m.write8(0x2000, 1)).toBe(false);
+      expect(m.write16(0x1fff, 0xffff)).toBe(false);
+      expect(m.write32(0x1ffd, 0xffff_ffff)).toBe(false);
+      expect(m.write32(0xffe, 0xffff_ffff)).toBe(false);
+      expect(m.write64(0x1ffc, -1n)).toBe(false);
+      expect(m.write64(0x1ff9, -1n)).toBe(false);
+      expect(m.writeBytes(0x1ff0, new Uint8Array(0x20).fill(0xff))).toBe(false);
+      expect(m.writeBytes(0xff0, new Uint8Array(0x20).fill(0xff))).toBe(false);
+      // Every byte of the mapped page is still the filler.
+      expect(m.readBytes(0x1000, PAGE_SIZE)).toEqual(filler);
+      expect(m.isMapped(0x2000)).toBe(false);
+      expect(m.isMapped(0xfff)).toBe(false);
+    });
+  }
+
+  it('a hole between two mapped pages faults an access that spans it', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1000, PAGE_SIZE);
+    m.map(0x3000, PAGE_SIZE);
+    expect(m.write64(0x1ff8, 1n)).toBe(true);
+    expect(m.write32(0x3000, 0x7777_7777)).toBe(true);
+    // From the first page, over the hole, into the third: nothing lands on either side.
+    expect(m.writeBytes(0x1ff8, new Uint8Array(0x1010).fill(0xff))).toBe(false);
+    expect(m.read64(0x1ff8)).toBe(1n);
+    expect(m.read32(0x3000)).toBe(0x7777_7777);
+    // From the hole into the third page.
+    expect(m.write64(0x2ffc, -1n)).toBe(false);
+    expect(m.write32(0x2ffe, 0)).toBe(false);
+    expect(m.read32(0x3000)).toBe(0x7777_7777);
+    expect(m.read64(0x2ffc)).toBeUndefined();
+  });
+});
+
+describe('mapping', () => {
+  it('map aligns outward to pages, zero-fills, and keeps bytes of pages already mapped', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1ff0, 0x20);
+    expect(m.isMapped(0x1000)).toBe(true);
+    expect(m.isMapped(0x2fff)).toBe(true);
+    expect(m.isMapped(0x3000)).toBe(false);
+    expect(m.read32(0x1000)).toBe(0);
+    m.write32(0x1ff0, 0x1234);
+    m.map(0x1000, PAGE_SIZE);
+    expect(m.read32(0x1ff0)).toBe(0x1234);
+    m.map(0x5000, 0);
+    expect(m.isMapped(0x5000)).toBe(false);
+  });
+
+  it('regions() merges adjacent pages and sorts', () => {
+    const m = new GuestMemory('little');
+    m.map(0x5000, 1);
+    m.map(0x1000, 2 * PAGE_SIZE);
+    m.map(0x3000, PAGE_SIZE);
+    m.map(0x10000, PAGE_SIZE);
+    expect(m.regions()).toEqual([
+      { base: 0x1000, size: 0x3000 },
+      { base: 0x5000, size: 0x1000 },
+      { base: 0x10000, size: 0x1000 },
+    ]);
+    m.unmap(0x2000, 1);
+    expect(m.regions()).toEqual([
+      { base: 0x1000, size: 0x1000 },
+      { base: 0x3000, size: 0x1000 },
+      { base: 0x5000, size: 0x1000 },
+      { base: 0x10000, size: 0x1000 },
+    ]);
+    expect(m.read8(0x2000)).toBeUndefined();
+    expect(new GuestMemory('little').regions()).toEqual([]);
+  });
+
+  it('addresses above 4 GiB are their own pages', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1_0000_0000, PAGE_SIZE);
+    expect(m.isMapped(0)).toBe(false);
+    expect(m.write32(0x1_0000_0ffc, 0xcafe_f00d)).toBe(true);
+    expect(m.read32(0x1_0000_0ffc)).toBe(0xcafe_f00d);
+    expect(m.read32(0x0ffc)).toBeUndefined();
+    expect(m.regions()).toEqual([{ base: 0x1_0000_0000, size: PAGE_SIZE }]);
+  });
+
+  it('load maps and copies', () => {
+    const m = new GuestMemory('little');
+    m.load(0x8ffe, new Uint8Array([1, 2, 3, 4]));
+    expect(m.read32(0x8ffe)).toBe(0x0403_0201);
+    expect(m.regions()).toEqual([{ base: 0x8000, size: 0x2000 }]);
+  });
+});
+
+describe('snapshot and restore', () => {
+  it('restore puts back every byte and the mapping, and the snapshot is not aliased', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1000, PAGE_SIZE);
+    m.write32(0x1000, 0x1111_1111);
+    const snap = m.snapshot();
+    m.write32(0x1000, 0x2222_2222);
+    m.map(0x8000, PAGE_SIZE);
+    m.write32(0x8000, 3);
+    expect(snap.pages.get(1)![0]).toBe(0x11);
+    m.restore(snap);
+    expect(m.read32(0x1000)).toBe(0x1111_1111);
+    expect(m.isMapped(0x8000)).toBe(false);
+    expect(m.regions()).toEqual([{ base: 0x1000, size: PAGE_SIZE }]);
+    // Writing after the restore does not change the snapshot; it restores again.
+    m.write32(0x1000, 0x4444_4444);
+    m.restore(snap);
+    expect(m.read32(0x1000)).toBe(0x1111_1111);
+  });
+
+  it('restore brings back unmapped pages', () => {
+    const m = new GuestMemory('big');
+    m.map(0x1000, PAGE_SIZE);
+    m.write16(0x1002, 0xabcd);
+    const snap = m.snapshot();
+    m.unmap(0x1000, PAGE_SIZE);
+    expect(m.read16(0x1002)).toBeUndefined();
+    m.restore(snap);
+    expect(m.read16(0x1002)).toBe(0xabcd);
+  });
+});
+
+describe('code-write notifications', () => {
+  it('only writes to pages an instruction was fetched from notify, with the written range', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1000, 2 * PAGE_SIZE);
+    const seen: [number, number][] = [];
+    m.onCodeWrite((address, length) => seen.push([address, length]));
+    m.write32(0x1000, 1);
+    expect(seen).toEqual([]);
+    expect(m.fetch32(0x1000)).toBe(1);
+    m.write32(0x1004, 2);
+    m.write8(0x1008, 3);
+    m.write16(0x100a, 4);
+    m.write64(0x1010, 5n);
+    m.writeBytes(0x1020, new Uint8Array(3));
+    m.write32(0x2000, 6); // the other page: no code there
+    expect(seen.slice(0, 3)).toEqual([
+      [0x1004, 4],
+      [0x1008, 1],
+      [0x100a, 2],
+    ]);
+    // write64 may report as one or two writes, but it covers its 8 bytes.
+    const covered = new Set<number>();
+    for (const [a, n] of seen) for (let i = 0; i < n; i++) covered.add(a + i);
+    for (let i = 0; i < 8; i++) expect(covered.has(0x1010 + i)).toBe(true);
+    for (let i = 0; i < 3; i++) expect(covered.has(0x1020 + i)).toBe(true);
+    expect([...covered].some((a) => a >= 0x2000)).toBe(false);
+  });
+
+  it('a page-crossing write into a code page notifies', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1000, 2 * PAGE_SIZE);
+    m.fetch32(0x2000);
+    const seen: [number, number][] = [];
+    m.onCodeWrite((address, length) => seen.push([address, length]));
+    m.write32(0x1ffe, 0xffff_ffff);
+    const covered = new Set<number>();
+    for (const [a, n] of seen) for (let i = 0; i < n; i++) covered.add(a + i);
+    expect(covered.has(0x2000)).toBe(true);
+    expect(covered.has(0x2001)).toBe(true);
+  });
+
+  it('unmapping a code page and restoring memory notify', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1000, PAGE_SIZE);
+    m.fetch32(0x1000);
+    const snap = m.snapshot();
+    const seen: [number, number][] = [];
+    m.onCodeWrite((address, length) => seen.push([address, length]));
+    m.unmap(0x1000, PAGE_SIZE);
+    expect(seen).toEqual([[0x1000, PAGE_SIZE]]);
+    m.restore(snap);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]![0]).toBe(0);
+    expect(seen[1]![1]).toBeGreaterThanOrEqual(2 ** 32);
+  });
+});
