@@ -293,13 +293,18 @@ function writeBanked(s: Arm32State, name: string, value: number): boolean {
   return true;
 }
 
+/** r0–r15 by name, with r13/r14/r15 as aliases of sp/lr/pc (the same names for reading and writing); -1 otherwise. */
+function coreRegisterIndex(name: string): number {
+  return CORE_NAMES.indexOf(name === 'r13' ? 'sp' : name === 'r14' ? 'lr' : name === 'r15' ? 'pc' : name);
+}
+
 /** The arm32 register view: `r0`…`r12`, `sp`, `lr`, `pc`, `cpsr`, the banked registers and cp15. */
 export const ARM32_REGISTERS: RegisterView<Arm32State> = {
   digits: 8,
   modes: [...MODE_NAMES.values()],
   names: () => NAMES,
   read(s, name) {
-    const core = CORE_NAMES.indexOf(name);
+    const core = coreRegisterIndex(name);
     if (core === 15) return BigInt(s.pc);
     if (core >= 0) return BigInt(s.r[core]! >>> 0);
     if (name === 'cpsr') return BigInt(readCpsr(s));
@@ -311,7 +316,7 @@ export const ARM32_REGISTERS: RegisterView<Arm32State> = {
   },
   write(s, name, value) {
     const v = Number(BigInt.asUintN(32, value));
-    const core = CORE_NAMES.indexOf(name.replace(/^r13$/, 'sp').replace(/^r14$/, 'lr').replace(/^r15$/, 'pc'));
+    const core = coreRegisterIndex(name);
     if (core === 15) {
       s.pc = v;
       return true;

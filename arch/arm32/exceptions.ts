@@ -17,16 +17,27 @@ import { Bank, bankOf, Cp15, isValidMode, Mode, MODE_NAMES, Psr, readCpsr, switc
 
 /** HSR exception classes used here (ARM ARM B3.13.6, Table B3-24; Linux `kvm_arm.h`). */
 export const Ec = {
+  /** Unknown reason (undefined instruction in Hyp). */
   unknown: 0x00,
+  /** Trapped WFI/WFE. */
   wfiWfe: 0x01,
+  /** Trapped MCR/MRC. */
   cp15_32: 0x03,
+  /** Trapped MCRR/MRRC. */
   cp15_64: 0x04,
+  /** SVC (taken to Hyp). */
   svc: 0x11,
+  /** HVC. */
   hvc: 0x12,
+  /** Trapped SMC. */
   smc: 0x13,
+  /** Prefetch abort from below Hyp. */
   iabtLower: 0x20,
+  /** Prefetch abort taken in Hyp. */
   iabtHyp: 0x21,
+  /** Data abort from below Hyp. */
   dabtLower: 0x24,
+  /** Data abort taken in Hyp. */
   dabtHyp: 0x25,
 } as const;
 
@@ -49,13 +60,21 @@ const FS_DEBUG = 0x002;
 
 /** Vector offsets (ARM ARM B1.8.1, Table B1-3; Hyp: Table B1-4). */
 export const Vector = {
+  /** Reset. */
   reset: 0x00,
+  /** Undefined instruction. */
   undefined: 0x04,
+  /** SVC (PL1); SVC/HVC executed in Hyp (HVBAR). */
   svc: 0x08,
+  /** Prefetch abort. */
   prefetchAbort: 0x0c,
+  /** Data abort. */
   dataAbort: 0x10,
+  /** Hyp trap: every exception routed to Hyp from below it. */
   hypTrap: 0x14,
+  /** IRQ. */
   irq: 0x18,
+  /** FIQ. */
   fiq: 0x1c,
 } as const;
 

@@ -12,14 +12,23 @@
 
 /** CPSR.M values (ARM ARM B1.3.1, Table B1-1). */
 export const Mode = {
+  /** User (PL0). */
   usr: 0x10,
+  /** FIQ. */
   fiq: 0x11,
+  /** IRQ. */
   irq: 0x12,
+  /** Supervisor. */
   svc: 0x13,
+  /** Monitor (Secure). */
   mon: 0x16,
+  /** Abort. */
   abt: 0x17,
+  /** Hyp (PL2, Non-secure). */
   hyp: 0x1a,
+  /** Undefined. */
   und: 0x1b,
+  /** System (PL1, shares usr registers). */
   sys: 0x1f,
 } as const;
 
@@ -39,7 +48,24 @@ export function isValidMode(mode: number): boolean {
 }
 
 /** Bank index of each mode for SP and SPSR (QEMU's `bank_number`). */
-export const Bank = { usr: 0, svc: 1, abt: 2, und: 3, irq: 4, fiq: 5, hyp: 6, mon: 7 } as const;
+export const Bank = {
+  /** usr and sys. */
+  usr: 0,
+  /** svc. */
+  svc: 1,
+  /** abt. */
+  abt: 2,
+  /** und. */
+  und: 3,
+  /** irq. */
+  irq: 4,
+  /** fiq. */
+  fiq: 5,
+  /** hyp (SP and SPSR only). */
+  hyp: 6,
+  /** mon. */
+  mon: 7,
+} as const;
 
 /** SP/SPSR bank by 5-bit mode (usr, sys and undefined modes use bank 0). */
 const BANK_OF = new Uint8Array(32);
@@ -63,19 +89,33 @@ export function lrBankOf(mode: number): number {
 
 /** CPSR bit masks (ARM ARM B1.3.3). */
 export const Psr = {
+  /** Negative. */
   N: 0x8000_0000,
+  /** Zero. */
   Z: 0x4000_0000,
+  /** Carry. */
   C: 0x2000_0000,
+  /** Overflow. */
   V: 0x1000_0000,
+  /** Saturation. */
   Q: 0x0800_0000,
+  /** Jazelle. */
   J: 0x0100_0000,
+  /** Greater-than-or-equal flags. */
   GE: 0x000f_0000,
+  /** If-Then state. */
   IT: 0x0600_fc00,
+  /** Big-endian data. */
   E: 0x200,
+  /** Asynchronous abort mask. */
   A: 0x100,
+  /** IRQ mask. */
   I: 0x80,
+  /** FIQ mask. */
   F: 0x40,
+  /** Thumb state. */
   T: 0x20,
+  /** Mode field. */
   M: 0x1f,
 } as const;
 
@@ -206,20 +246,35 @@ export function cp15Slot(name: string): number {
 
 /** Slots of the registers the exception model touches on every entry, resolved once. */
 export const Cp15 = {
+  /** Slot of SCTLR. */
   sctlr: cp15Slot('sctlr'),
+  /** Slot of VBAR. */
   vbar: cp15Slot('vbar'),
+  /** Slot of MVBAR. */
   mvbar: cp15Slot('mvbar'),
+  /** Slot of DFSR. */
   dfsr: cp15Slot('dfsr'),
+  /** Slot of IFSR. */
   ifsr: cp15Slot('ifsr'),
+  /** Slot of DFAR. */
   dfar: cp15Slot('dfar'),
+  /** Slot of IFAR. */
   ifar: cp15Slot('ifar'),
+  /** Slot of HSCTLR. */
   hsctlr: cp15Slot('hsctlr'),
+  /** Slot of HCR. */
   hcr: cp15Slot('hcr'),
+  /** Slot of HSR. */
   hsr: cp15Slot('hsr'),
+  /** Slot of HDFAR. */
   hdfar: cp15Slot('hdfar'),
+  /** Slot of HIFAR. */
   hifar: cp15Slot('hifar'),
+  /** Slot of HPFAR. */
   hpfar: cp15Slot('hpfar'),
+  /** Slot of HVBAR. */
   hvbar: cp15Slot('hvbar'),
+  /** Slot of VTTBR. */
   vttbr: cp15Slot('vttbr'),
 } as const;
 
@@ -341,7 +396,7 @@ export function writeCpsr(s: Arm32State, value: number): void {
 }
 
 /** Names of the banked registers in the JSON register dump, with how to read each one. */
-type BankedReader = (s: Arm32State) => number;
+export type BankedReader = (s: Arm32State) => number;
 
 function bankedSp(bank: number, mode: number): BankedReader {
   return (s) => (bankOf(s.mode) === bank && (s.mode === mode || bank === Bank.usr) ? s.r[13]! : s.bankedSp[bank]!);

@@ -6,6 +6,7 @@
 
 /** A user-input error: bad mnemonic, register, value, file or hex. The message names the input and position. */
 export class CliError extends Error {
+  /** Always `'CliError'`. */
   override readonly name = 'CliError';
 }
 

@@ -80,7 +80,7 @@ export function buildProgram(io: CliIo, registry: BackendRegistry = loadBackends
     .description('Hypercall ABI playground: real guest encodings, executable ABI specs, one dispatcher')
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: (text) => io.err(text.split('\n')[0]!) });
+    .configureOutput({ writeOut: io.out, writeErr: (text) => io.err(text.split('\n')[0]!), outputError: (text, write) => write(`hyplay: ${text.replace(/^error: /, '')}`) });
 
   program
     .command('asm')

@@ -27,10 +27,20 @@ export interface RunOptions {
   readonly endian?: Endian;
 }
 
+/** Where and why a run stopped, as printed. */
+export interface RunStop {
+  /** The stop reason. */
+  readonly reason: StopReason;
+  /** The PC at the stop, `0x` hex. */
+  readonly pc: string;
+  /** One line of detail. */
+  readonly detail: string;
+}
+
 /** What `hyplay run --json` prints. */
 export interface RunReport {
   /** Why and where it stopped. */
-  readonly stop: { readonly reason: StopReason; readonly pc: string; readonly detail: string };
+  readonly stop: RunStop;
   /** Instructions executed. */
   readonly steps: number;
   /** Final registers. */

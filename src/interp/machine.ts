@@ -13,6 +13,7 @@ import type { TraceSink } from './trace.ts';
 
 /** A bad register name or value given to a machine (an input error, not a guest fault). */
 export class MachineError extends Error {
+  /** Always `'MachineError'`. */
   override readonly name = 'MachineError';
 }
 

@@ -13,6 +13,14 @@ import type { Endian } from '../memory/guest-memory.ts';
 import { InstructionTable } from './instruction-table.ts';
 import { parseInteger, type ParseContext } from './operand.ts';
 
+/** One decoded instruction at the start of a byte stream. */
+export interface DecodedText {
+  /** Its length in bytes. */
+  readonly length: number;
+  /** Its disassembly. */
+  readonly text: string;
+}
+
 /** What the assembler and disassembler need from an architecture. */
 export interface InstructionSet {
   /** Architecture name, for messages. */
@@ -26,11 +34,12 @@ export interface InstructionSet {
   /** Encode one instruction. Throws {@link AssemblyError} (column relative to `text`). */
   assembleOne(text: string, context: ParseContext): Uint8Array;
   /** Decode the instruction at the start of `bytes`: its length and text, or `undefined` if it is not an instruction. */
-  disassembleOne(bytes: Uint8Array, address: number): { readonly length: number; readonly text: string } | undefined;
+  disassembleOne(bytes: Uint8Array, address: number): DecodedText | undefined;
 }
 
 /** An input error with its position. `line` and `column` count from 1. */
 export class AssemblyError extends Error {
+  /** Always `'AssemblyError'`. */
   override readonly name = 'AssemblyError';
   /**
    * @param message what is wrong.
@@ -288,7 +297,7 @@ export class TableInstructionSet implements InstructionSet {
   }
 
   /** Decode and format the instruction word at the start of `bytes`. */
-  disassembleOne(bytes: Uint8Array, address: number): { length: number; text: string } | undefined {
+  disassembleOne(bytes: Uint8Array, address: number): DecodedText | undefined {
     if (bytes.length < this.size) return undefined;
     let word = 0;
     for (let i = 0; i < this.size; i++) word = word * 256 + bytes[this.endian === 'little' ? this.size - 1 - i : i]!;

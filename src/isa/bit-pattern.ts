@@ -41,6 +41,7 @@ export interface BitPattern {
 
 /** A problem in a table or pattern definition, found when the table is built. */
 export class TableError extends Error {
+  /** Always `'TableError'`. */
   override readonly name = 'TableError';
 }
 

@@ -46,15 +46,35 @@ export interface InstructionDef {
 }
 
 /** A bit cube: the words `w` with `(w & mask) === value`. */
-interface Cube {
+export interface Cube {
+  /** Bits that are fixed. */
   readonly mask: number;
+  /** Their values. */
   readonly value: number;
 }
 
+/** Literal text inside a template. */
+export interface TextSegment {
+  /** Discriminant. */
+  readonly kind: 'text';
+  /** The text. */
+  readonly text: string;
+}
+
+/** A placeholder inside a template. */
+export interface OperandSegment {
+  /** Discriminant. */
+  readonly kind: 'operand';
+  /** The codec's name in the table's codec set. */
+  readonly codecName: string;
+  /** The codec. */
+  readonly codec: OperandCodec;
+  /** The fields it formats and parses, in order. */
+  readonly fields: readonly string[];
+}
+
 /** One segment of a compiled template. */
-type Segment =
-  | { readonly kind: 'text'; readonly text: string }
-  | { readonly kind: 'operand'; readonly codecName: string; readonly codec: OperandCodec; readonly fields: readonly string[] };
+export type Segment = TextSegment | OperandSegment;
 
 /** A template compiled to a matcher. */
 export interface CompiledTemplate {
@@ -230,6 +250,7 @@ export class InstructionTable {
   private readonly byName: ReadonlyMap<string, TableEntry>;
 
   private constructor(
+    /** How the table was built. */
     readonly options: TableOptions,
     written: TableEntry[],
     ordered: TableEntry[],

@@ -30,6 +30,7 @@ export interface FormatContext {
 
 /** A problem with one operand's text. `offset` is relative to the operand's first character. */
 export class OperandError extends Error {
+  /** Always `'OperandError'`. */
   override readonly name = 'OperandError';
   /**
    * @param message what is wrong, naming the offending text.

@@ -147,7 +147,7 @@ describe('machine snapshot and restore (arm32)', () => {
 describe('predecode cache coherence', () => {
   it('a store that rewrites a later instruction takes effect', () => {
     const m = setupMachine();
-    // The word at `patch` is rewritten before it runs for the first time.
+    // The instruction at CODE + 8 is rewritten before it runs for the first time.
     load(
       m,
       [

@@ -4,6 +4,7 @@
  * code-write notifications the predecode cache relies on.
  */
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GuestMemory, PAGE_SIZE } from '../../src/memory/guest-memory.ts';
 
@@ -289,4 +290,54 @@ describe('code-write notifications', () => {
     expect(seen[1]![0]).toBe(0);
     expect(seen[1]![1]).toBeGreaterThanOrEqual(2 ** 32);
   });
+});
+
+describe('against a byte-array model (fast-check)', () => {
+  // Three pages mapped around a hole: [0x1000, 0x3000) and [0x4000, 0x5000).
+  const MAPPED = (address: number): boolean => (address >= 0x1000 && address < 0x3000) || (address >= 0x4000 && address < 0x5000);
+  const address = fc.oneof(fc.integer({ min: 0x0ff0, max: 0x1010 }), fc.integer({ min: 0x1ff0, max: 0x2010 }), fc.integer({ min: 0x2ff0, max: 0x3010 }), fc.integer({ min: 0x3ff0, max: 0x4010 }), fc.integer({ min: 0x4ff0, max: 0x5010 }));
+  const access = fc.record({ size: fc.constantFrom(1, 2, 4, 8), address, value: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), write: fc.boolean() });
+
+  for (const endian of ['little', 'big'] as const) {
+    it(`${endian}: reads and writes of every size agree with the model, faults included`, () => {
+      fc.assert(
+        fc.property(fc.array(access, { maxLength: 40 }), (ops) => {
+          const memory = new GuestMemory(endian);
+          memory.map(0x1000, 0x2000);
+          memory.map(0x4000, 0x1000);
+          const model = new Map<number, number>();
+          const byteAt = (a: number): number => model.get(a) ?? 0;
+          for (const { size, address: a, value, write } of ops) {
+            const inRange = Array.from({ length: size }, (_, i) => MAPPED(a + i)).every(Boolean);
+            const v = BigInt.asUintN(8 * size, value);
+            if (write) {
+              const ok = size === 1 ? memory.write8(a, Number(v)) : size === 2 ? memory.write16(a, Number(v)) : size === 4 ? memory.write32(a, Number(v)) : memory.write64(a, v);
+              expect(ok).toBe(inRange);
+              if (ok) {
+                for (let i = 0; i < size; i++) {
+                  const shift = endian === 'little' ? 8 * i : 8 * (size - 1 - i);
+                  model.set(a + i, Number((v >> BigInt(shift)) & 0xffn));
+                }
+              }
+            } else {
+              const got = size === 1 ? memory.read8(a) : size === 2 ? memory.read16(a) : size === 4 ? memory.read32(a) : memory.read64(a);
+              if (!inRange) {
+                expect(got).toBeUndefined();
+                continue;
+              }
+              let expected = 0n;
+              for (let i = 0; i < size; i++) {
+                const byte = BigInt(byteAt(endian === 'little' ? a + size - 1 - i : a + i));
+                expected = (expected << 8n) | byte;
+              }
+              expect(typeof got === 'bigint' ? got : BigInt(got!)).toBe(expected);
+            }
+          }
+          // And every mapped byte matches the model at the end.
+          for (const [a, byte] of model) expect(memory.read8(a)).toBe(byte);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  }
 });

@@ -10,19 +10,23 @@
 import { RETIRED } from '../../../src/interp/step-result.ts';
 import { signExtend, interworkingBranch, type A32Handler, type Prepare } from './common.ts';
 
+/** B: branch to the target computed at predecode. */
 export const branch: A32Handler = (s, op) => {
   s.pc = op.imm >>> 0;
   return RETIRED;
 };
 
+/** BL: LR = next instruction, then branch. */
 export const branchWithLink: A32Handler = (s, op) => {
   s.r[14] = op.next;
   s.pc = op.imm >>> 0;
   return RETIRED;
 };
 
+/** BX Rm: interworking branch. */
 export const branchExchange: A32Handler = (s, op) => interworkingBranch(s, op, s.r[op.src2]!);
 
+/** BLX Rm: LR = next instruction, then interworking branch. */
 export const branchLinkExchange: A32Handler = (s, op) => {
   const target = s.r[op.src2]!;
   s.r[14] = op.next;

@@ -41,6 +41,7 @@ function offsetAddress(s: Arm32State, op: Op): number {
   return ((op.variant & ADD_OFFSET) !== 0 ? base + offset : base - offset) >>> 0;
 }
 
+/** LDR, LDRB, LDRH, LDRSB, LDRSH (kind in `src3`). */
 export const load: A32Handler = (s, op) => {
   const offsetAddr = offsetAddress(s, op);
   const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]! >>> 0;
@@ -72,6 +73,7 @@ export const load: A32Handler = (s, op) => {
   return RETIRED;
 };
 
+/** STR, STRB, STRH (kind in `src3`). */
 export const store: A32Handler = (s, op) => {
   const offsetAddr = offsetAddress(s, op);
   const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]! >>> 0;
@@ -133,6 +135,7 @@ function writebackBlock(s: Arm32State, op: Op): void {
   s.r[op.src1] = ((op.variant & ADD_OFFSET) !== 0 ? s.r[op.src1]! + bytes : s.r[op.src1]! - bytes) >>> 0;
 }
 
+/** LDM in any block mode; all words are read before any register changes. */
 export const loadMultiple: A32Handler = (s, op) => {
   const memory = op.memory;
   const mask = op.imm;
@@ -150,6 +153,7 @@ export const loadMultiple: A32Handler = (s, op) => {
   return RETIRED;
 };
 
+/** STM in any block mode; every word is checked mapped before any is written. */
 export const storeMultiple: A32Handler = (s, op) => {
   const memory = op.memory;
   const mask = op.imm;

@@ -29,6 +29,7 @@ export const exceptionReturn: A32Handler = (s, op) => {
   return op.fixed!;
 };
 
+/** NOP, YIELD and the barriers: nothing to do in this model. */
 export const noOperation: A32Handler = () => RETIRED;
 
 /** HCR.TWI (bit 13) and HCR.TWE (bit 14) trap WFI/WFE from below Hyp (ARM ARM B4.1.65). */

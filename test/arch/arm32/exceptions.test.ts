@@ -563,6 +563,18 @@ describe('banked registers across mode switches (ARM ARM B1.3.2)', () => {
     }
   });
 
+  it('the register view names r13, r14 and r15 as aliases of sp, lr and pc, for reading as for writing', () => {
+    const ran = runProgram('wfi', { registers: { r13: 0x1300, r14: 0x1400 } });
+    const m = ran.machine;
+    expect(m.register('sp')).toBe(0x1300n);
+    expect(m.register('r13')).toBe(0x1300n);
+    expect(m.register('lr')).toBe(0x1400n);
+    expect(m.register('r14')).toBe(0x1400n);
+    expect(m.register('r15')).toBe(BigInt(CODE + 4));
+    expect(() => m.register('lr_hyp')).toThrow(/unknown register/);
+    expect(() => m.setRegister('lr_hyp', 1n)).toThrow(/unknown register/);
+  });
+
   it('fiq banks r8–r12; the other modes share them', () => {
     const ran = runProgram('wfi', {
       mode: 'fiq',
@@ -629,5 +641,35 @@ describe('banked registers across mode switches (ARM ARM B1.3.2)', () => {
     expect(clean.r('r2')).toBe(CODE + 12);
     expect(clean.r('sp_svc')).toBe(0x66);
     expect(clean.r('lr_svc')).toBe(CODE + 12);
+  });
+});
+
+describe('exception vectors and returns at high addresses', () => {
+  it('HVBAR and VBAR in the top half; ERET back to code there', () => {
+    const HIGH_CODE = 0x8000_8000;
+    const ran = runProgram('hvc #1\nsvc #2\nmov r0, #3\nwfi', {
+      base: HIGH_CODE,
+      registers: { hvbar: 0xa000_0000, vbar: 0xb000_0000 },
+      setup: (m) => {
+        vectors(m, 0xa000_0000, { 0x14: 'eret' });
+        vectors(m, 0xb000_0000, { 0x08: 'movs pc, lr' });
+      },
+    });
+    expect(ran.result.reason).toBe('wfi');
+    expect(ran.result.pc).toBe(HIGH_CODE + 16);
+    expect(ran.r('r0')).toBe(3);
+    expect(ran.r('elr_hyp')).toBe(HIGH_CODE + 4);
+    expect(ran.r('lr_svc')).toBe(HIGH_CODE + 8);
+    const [hvc, svc] = exceptionEvents(ran.trace.events);
+    expect(hvc).toMatchObject({ vector: 0xa000_0014, returnAddress: HIGH_CODE + 4 });
+    expect(svc).toMatchObject({ vector: 0xb000_0008, returnAddress: HIGH_CODE + 8 });
+    expect(ran.trace.events.filter((e) => e.kind === 'return').map((e) => (e.kind === 'return' ? e.target : 0))).toEqual([HIGH_CODE + 4, HIGH_CODE + 8]);
+  });
+
+  it('a prefetch abort at a high address: IFAR and LR unsigned', () => {
+    const ran = runProgram('mov pc, r0', { registers: { r0: 0xe000_0000 } });
+    expect(ran.result.pc).toBe(VBAR + 0x10);
+    expect(ran.r('ifar')).toBe(0xe000_0000);
+    expect(ran.r('lr')).toBe(0xe000_0004);
   });
 });

@@ -332,3 +332,56 @@ describe('data aborts on unmapped memory (ARM ARM B1.9.8)', () => {
     expect(ran.r('lr_usr')).toBe(0x6000);
   });
 });
+
+describe('addresses at and above 0x80000000 (registers are held as int32 internally)', () => {
+  const HIGH = 0x8000_0000;
+  const HIGH_DATA = 0xc000_0000;
+
+  it('code, loads, stores, block transfers and calls all run in the top half of the address space', () => {
+    const ran = runProgram(
+      [
+        'str r1, [r0], #4', // post-indexed: the old (high) base is the address
+        'ldr r2, [r0, #-4]!',
+        'strb r1, [r0, #8]',
+        'ldrsb r3, [r0, #8]',
+        'stmdb sp!, {r1, r2, lr}',
+        'ldmia sp!, {r4, r5, r6}',
+        'bl func',
+        'mov r8, pc',
+        'wfi',
+        'func: mov r7, lr',
+        'bx lr',
+      ].join('\n'),
+      {
+        base: HIGH,
+        registers: { r0: HIGH_DATA, r1: 0x8765_43f1, sp: HIGH_DATA + 0x800, lr: 0xf000_0000 },
+        setup: (m) => m.memory.map(HIGH_DATA, 0x1000),
+      },
+    );
+    expect(ran.result.reason).toBe('wfi');
+    expect(ran.result.pc).toBe(HIGH + 36);
+    expect(ran.machine.memory.read32(HIGH_DATA)).toBe(0x8765_43f1);
+    expect(ran.r('r0')).toBe(HIGH_DATA);
+    expect(ran.r('r2')).toBe(0x8765_43f1);
+    expect(ran.r('r3')).toBe(0xffff_fff1);
+    expect([ran.r('r4'), ran.r('r5'), ran.r('r6')]).toEqual([0x8765_43f1, 0x8765_43f1, 0xf000_0000]);
+    expect(ran.r('sp')).toBe(HIGH_DATA + 0x800);
+    expect(ran.r('r7')).toBe(HIGH + 28);
+    expect(ran.r('r8')).toBe(HIGH + 28 + 8);
+  });
+
+  it('a data abort at a high address reports it unsigned in DFAR and in the trace', () => {
+    const ran = runProgram('ldr r0, [r1], #4\nwfi', { registers: { r1: 0xf000_0010 } });
+    expect(ran.result.pc).toBe(VBAR + 0x14);
+    expect(ran.r('dfar')).toBe(0xf000_0010);
+    expect(ran.r('r1')).toBe(0xf000_0010);
+    const line = ran.trace.lines().find((l) => l.startsWith('-- exception'));
+    expect(line).toContain('read from unmapped 0xf0000010');
+  });
+
+  it('a data abort from an LDM at a high address', () => {
+    const ran = runProgram('ldmdb r1!, {r2, r3}\nwfi', { registers: { r1: 0xf000_0010 } });
+    expect(ran.r('dfar')).toBe(0xf000_0008);
+    expect(ran.r('r1')).toBe(0xf000_0010);
+  });
+});
