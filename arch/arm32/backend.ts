@@ -7,6 +7,7 @@
 
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM32_INSTRUCTION_SET, createArm32Machine } from './core.ts';
+import { ARM32_FIRMWARE_PORT } from './firmware-port.ts';
 
 /** ALU loop: four ALU instructions per iteration, the loop counter in r1. */
 const ALU_LOOP = `
@@ -117,4 +118,5 @@ export const ARM32_BACKEND: ArchBackend = {
   createMachine: () => createArm32Machine(),
   benchmarks: BENCHMARKS,
   showcase: SOFT_RESTART,
+  firmware: ARM32_FIRMWARE_PORT,
 };

@@ -8,7 +8,8 @@
 import { Container } from 'inversify';
 import { arm32Module } from '../../arch/arm32/module.ts';
 import type { ArchBackend } from '../interp/backend.ts';
-import { ARCH_BACKEND } from './tokens.ts';
+import { AbiRegistry } from '../abi/registry.ts';
+import { ABI_SPEC, ALLOWED_COLLISION, ARCH_BACKEND } from './tokens.ts';
 
 /** The backends by name, in a stable (sorted) order. */
 export class BackendRegistry {
@@ -50,4 +51,11 @@ export function createContainer(): Container {
 /** The backend registry from a fresh container. */
 export function loadBackends(container: Container = createContainer()): BackendRegistry {
   return new BackendRegistry(container.getAll(ARCH_BACKEND));
+}
+
+/** The ABI registry from a fresh container: every backend's specs and allow-list. */
+export function loadAbis(container: Container = createContainer()): AbiRegistry {
+  const abis = container.isBound(ABI_SPEC) ? container.getAll(ABI_SPEC) : [];
+  const allowed = container.isBound(ALLOWED_COLLISION) ? container.getAll(ALLOWED_COLLISION) : [];
+  return new AbiRegistry(abis, allowed);
 }

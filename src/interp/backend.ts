@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { FirmwarePort } from '../firmware/firmware.ts';
 import type { InstructionSet } from '../isa/assembler.ts';
 import type { Endian } from '../memory/guest-memory.ts';
 import type { Machine } from './machine.ts';
@@ -66,4 +67,6 @@ export interface ArchBackend {
   readonly benchmarks: readonly BenchProgram[];
   /** What the main job shows for this backend. */
   readonly showcase: Showcase;
+  /** How spec firmware sits at this architecture's hypervisor vectors, where it has them. */
+  readonly firmware?: FirmwarePort;
 }

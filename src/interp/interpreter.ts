@@ -53,8 +53,18 @@ const CACHE_BITS = 14;
 const CACHE_SIZE = 1 << CACHE_BITS;
 const CACHE_MASK = CACHE_SIZE - 1;
 
+/**
+ * Code that runs at a guest address instead of the instruction fetched there
+ * (firmware: a vector table that *is* a spec). It sees the machine through
+ * whatever it closed over, and ends like an instruction: retired (with the PC
+ * it set), a trap, an exception return, or a stop.
+ */
+export type Overlay = () => StepResult;
+
 /** The step loop with its predecode cache, breakpoints and trace sink. */
 export class Interpreter<S extends SteppableState> {
+  /** Overlays by address; consulted before the backend's predecoder. */
+  private readonly overlays = new Map<number, Overlay>();
   /** Addresses at which a run stops before executing. */
   readonly breakpoints = new Set<number>();
   /** Where trace events go; `undefined` traces nothing (and costs nothing). */
@@ -86,6 +96,26 @@ export class Interpreter<S extends SteppableState> {
     }
   }
 
+  /** Run `overlay` whenever execution reaches `address`. */
+  addOverlay(address: number, overlay: Overlay): void {
+    this.overlays.set(address, overlay);
+    this.invalidate(address, 1);
+  }
+
+  /** Stop running the overlay at `address`. */
+  removeOverlay(address: number): void {
+    this.overlays.delete(address);
+    this.invalidate(address, 1);
+  }
+
+  /** Predecode at `address`: an overlay if one is installed there, else the backend's op. */
+  private decode(address: number): DecodedOp<S> {
+    const overlay = this.overlays.get(address);
+    if (overlay === undefined) return this.core.decode(address);
+    const op = new DecodedOp<S>('overlay', address, 1 << this.core.alignShift, 0, () => overlay(), this.core.memory);
+    return op;
+  }
+
   /** Drop every cached op (after a state or memory restore). */
   flush(): void {
     this.cache.fill(this.empty);
@@ -96,7 +126,7 @@ export class Interpreter<S extends SteppableState> {
     const index = (address >>> this.core.alignShift) & CACHE_MASK;
     let op = this.cache[index]!;
     if (op.address !== address) {
-      op = this.core.decode(address);
+      op = this.decode(address);
       if (op.cacheable) this.cache[index] = op;
     }
     return op;
@@ -165,7 +195,7 @@ export class Interpreter<S extends SteppableState> {
       const index = (pc >>> shift) & CACHE_MASK;
       let op = cache[index]!;
       if (op.address !== pc) {
-        op = core.decode(pc);
+        op = this.decode(pc);
         if (op.cacheable) cache[index] = op;
       }
       state.pc = op.next;

@@ -8,7 +8,7 @@
 import { restoreState, snapshotState } from '../cpu/plain-state.ts';
 import type { GuestMemory, MemorySnapshot } from '../memory/guest-memory.ts';
 import type { SteppableState } from './decoded-op.ts';
-import { Interpreter, type ExecutionCore, type RunResult } from './interpreter.ts';
+import { Interpreter, type ExecutionCore, type Overlay, type RunResult } from './interpreter.ts';
 import type { TraceSink } from './trace.ts';
 
 /** A bad register name or value given to a machine (an input error, not a guest fault). */
@@ -69,6 +69,10 @@ export interface Machine {
   setRegister(name: string, value: bigint): void;
   /** Run until a stop or `maxSteps` instructions. */
   run(maxSteps: number): RunResult;
+  /** Run `overlay` instead of the instruction at `address` (firmware). */
+  addOverlay(address: number, overlay: Overlay): void;
+  /** Remove the overlay at `address`. */
+  removeOverlay(address: number): void;
   /** Copy the whole machine. */
   snapshot(): MachineSnapshot;
   /** Put the machine back as `snapshot` was taken. */
@@ -166,6 +170,16 @@ export class CoreMachine<S extends SteppableState> implements Machine {
   /** Run until a stop or `maxSteps` instructions. */
   run(maxSteps: number): RunResult {
     return this.interpreter.run(maxSteps);
+  }
+
+  /** Run `overlay` instead of the instruction at `address`. */
+  addOverlay(address: number, overlay: Overlay): void {
+    this.interpreter.addOverlay(address, overlay);
+  }
+
+  /** Remove the overlay at `address`. */
+  removeOverlay(address: number): void {
+    this.interpreter.removeOverlay(address);
   }
 
   /** Copy the whole machine. */

@@ -176,11 +176,15 @@ function assembleStatement(
 }
 
 function directive(set: InstructionSet, text: string, address: number, line: number, column: number, context: ParseContext): Uint8Array {
-  const match = /^(\.[a-z0-9_]+)\s*(.*)$/i.exec(text)!;
+  const match = /^(\.[a-z0-9_]+)\s*(.*)$/i.exec(text);
+  if (match === null) throw new AssemblyError(`unknown directive '${text.split(/\s/, 1)[0]}'`, line, column);
   const name = match[1]!.toLowerCase();
   const argsText = match[2]!;
   const argsColumn = column + text.length - argsText.length;
-  const args = argsText === '' ? [] : argsText.split(',').map((a) => a.trim());
+  const parts = argsText === '' ? [] : argsText.split(',');
+  const args = parts.map((a) => a.trim());
+  // Column of each argument's first character (not `indexOf`, which finds `b` inside `ab`).
+  const argColumns = parts.map((_, i) => argsColumn + parts.slice(0, i).reduce((n, p) => n + p.length + 1, 0) + (parts[i]!.length - parts[i]!.trimStart().length));
   const value = (arg: string, i: number): number => {
     const n = parseInteger(arg);
     if (n !== undefined) return n;
@@ -188,9 +192,9 @@ function directive(set: InstructionSet, text: string, address: number, line: num
       const v = context.resolve(arg);
       if (v !== undefined) return v;
       if (!context.final) return 0;
-      throw new AssemblyError(`unknown label '${arg}'`, line, argsColumn + argsText.indexOf(arg));
+      throw new AssemblyError(`unknown label '${arg}'`, line, argColumns[i]!);
     }
-    throw new AssemblyError(`bad value '${arg}' for ${name} (argument ${i + 1})`, line, argsColumn + Math.max(0, argsText.indexOf(arg)));
+    throw new AssemblyError(`bad value '${arg}' for ${name} (argument ${i + 1})`, line, argColumns[i]!);
   };
   switch (name) {
     case '.word':
@@ -200,7 +204,7 @@ function directive(set: InstructionSet, text: string, address: number, line: num
       const out = new Uint8Array(4 * args.length);
       args.forEach((arg, i) => {
         const v = value(arg, i);
-        if (v < -0x8000_0000 || v > 0xffff_ffff) throw new AssemblyError(`value ${arg} does not fit 32 bits`, line, argsColumn + argsText.indexOf(arg));
+        if (v < -0x8000_0000 || v > 0xffff_ffff) throw new AssemblyError(`value ${arg} does not fit 32 bits`, line, argColumns[i]!);
         out.set(wordBytes(v >>> 0, 4, set.endian), 4 * i);
       });
       return out;

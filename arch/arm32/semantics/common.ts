@@ -6,7 +6,8 @@
  */
 
 import type { DecodedOp, Handler } from '../../../src/interp/decoded-op.ts';
-import { hexAddress, RETIRED, stop, type StepResult, type UndefinedTrap } from '../../../src/interp/step-result.ts';
+import { hexAddress, RETIRED, stop, type FetchFaultTrap, type StepResult, type UndefinedTrap } from '../../../src/interp/step-result.ts';
+import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
 import { Mode, type Arm32State } from '../registers.ts';
 
@@ -129,18 +130,39 @@ export function shiftRegister(value: number, type: number, amount: number, carry
 }
 
 /**
- * BXWritePC / LoadWritePC / ALUWritePC in ARM state (ARM ARM A2.3.1): an odd
- * target means Thumb state, which hyplay does not model and reports as a
- * stop; bit 1 set is UNPREDICTABLE.
+ * Where a BX-style branch lands (BXWritePC / LoadWritePC / ALUWritePC in ARM
+ * state, ARM ARM A2.3.1). An odd target selects Thumb state, and bit 1 set in
+ * ARM state is UNPREDICTABLE; but the first thing the processor does at the
+ * target is fetch, and if nothing is mapped there that fetch is a Prefetch
+ * Abort whatever the state: hyplay takes it. Only a mapped Thumb target stops
+ * with `thumb-unsupported` (Thumb is not modelled), and a mapped misaligned
+ * ARM target with `unpredictable`.
+ *
+ * @param from address of the branching instruction (the PC on a stop).
+ * @param what the instruction, for messages.
  */
-export function interworkingBranch(s: Arm32State, op: Op, target: number): StepResult {
-  if ((target & 1) !== 0) {
-    s.pc = target >>> 0;
-    return stop('thumb-unsupported', `${op.name} at ${hexAddress(op.address)} branches to ${hexAddress(target >>> 0)}: an odd address selects Thumb state, which hyplay does not model`);
+export function branchTo(s: Arm32State, memory: GuestMemory, target: number, from: number, what: string): StepResult {
+  const t = target >>> 0;
+  const fetchAt = (t & 1) !== 0 ? (t & ~1) >>> 0 : t;
+  if ((t & 3) !== 0 && !memory.isMapped(fetchAt)) {
+    const fault: FetchFaultTrap = { kind: 'trap', cause: 'fetch-fault', address: fetchAt, next: fetchAt + 4 };
+    return fault;
   }
-  if ((target & 2) !== 0) return unpredictable(s, op, `branch to ${hexAddress(target >>> 0)}, which is not word-aligned in ARM state`);
-  s.pc = target >>> 0;
+  if ((t & 1) !== 0) {
+    s.pc = t;
+    return stop('thumb-unsupported', `${what} at ${hexAddress(from)} branches to ${hexAddress(t)}: an odd address selects Thumb state, which hyplay does not model`);
+  }
+  if ((t & 2) !== 0) {
+    s.pc = from;
+    return stop('unpredictable', `${what} at ${hexAddress(from)}: branch to ${hexAddress(t)}, which is not word-aligned in ARM state`);
+  }
+  s.pc = t;
   return RETIRED;
+}
+
+/** {@link branchTo} for an instruction's own branch. */
+export function interworkingBranch(s: Arm32State, op: Op, target: number): StepResult {
+  return branchTo(s, op.memory, target, op.address, op.name);
 }
 
 /** Stop with `unpredictable`, leaving the PC on the instruction. */

@@ -1,0 +1,285 @@
+/**
+ * ABI specs: declarative data that decides what a trap means, runs as the
+ * reference handler, generates the docs and generates conformance tests.
+ *
+ * A spec is written once with {@link defineAbi}, which checks it at
+ * definition time (a value claimed twice, overlapping ranges, a missing
+ * source, contradicting fields) and returns an {@link Abi}: the same data
+ * plus the selector regions the dispatcher and the collision analysis use.
+ *
+ * @module
+ */
+
+import { ValueSet } from './value-set.ts';
+
+/** The privilege a trap came from. */
+export type Privilege = 'user' | 'kernel' | 'hyp';
+
+/** Whether a trap came from the host or from a guest of a hypervisor. */
+export type World = 'host' | 'guest';
+
+/** Every privilege, in order. */
+export const PRIVILEGES: readonly Privilege[] = ['user', 'kernel', 'hyp'];
+
+/** Every world, in order. */
+export const WORLDS: readonly World[] = ['host', 'guest'];
+
+/** Where a trap came from. */
+export interface Origin {
+  /** Privilege of the caller. */
+  readonly privilege: Privilege;
+  /** Host or guest. */
+  readonly world: World;
+}
+
+/** How established an ABI (era) is. */
+export type AbiStatus = 'mainline' | 'removed' | 'proposal' | 'draft' | 'out-of-tree' | 'alternative';
+
+/** Where a spec's facts come from. */
+export interface AbiSource {
+  /** Document or file, e.g. `torvalds/linux:arch/arm/kernel/hyp-stub.S`. */
+  readonly document: string;
+  /** The kernel (or other) version it describes, e.g. `v4.12`. */
+  readonly version: string;
+  /** Anything a reader must know about the source (unconfirmed values, …). */
+  readonly note?: string;
+}
+
+/** Values of one register, written as numbers, ranges or both. */
+export type ValueSpec = bigint | { readonly min: bigint; readonly max: bigint } | readonly (bigint | { readonly min: bigint; readonly max: bigint })[];
+
+/** A register condition of the whole spec (a magic value, a range). */
+export interface RegisterCondition {
+  /** Register name as the machine spells it (`r3`, `x0`, `rax`). */
+  readonly register: string;
+  /** The values that satisfy it. */
+  readonly values: ValueSpec;
+  /** Why the condition exists, one line. */
+  readonly why: string;
+}
+
+/** One argument or result of a call. */
+export interface RegisterRole {
+  /** Register name. */
+  readonly register: string;
+  /** What it carries. */
+  readonly role: string;
+}
+
+/** What a call's semantics sees and changes. */
+export interface CallContext {
+  /** A register's value at the trap (or as changed by this call). Unknown names read as 0. */
+  get(register: string): bigint;
+  /** Change a register (a result, or a system register such as the vector base). */
+  set(register: string, value: bigint): void;
+  /** The trap's immediate. */
+  readonly imm: number;
+  /** Where the trap came from. */
+  readonly origin: Origin;
+}
+
+/** How a call ends. */
+export type CallOutcome =
+  /** Return to the caller with the registers as set. */
+  | { readonly kind: 'return' }
+  /** Continue at `target` in the handler's (hypervisor) mode; the caller never sees a return. */
+  | { readonly kind: 'jump'; readonly target: bigint; readonly note: string }
+  /** Call a hypervisor function at `target` with `args`; it returns to the handler, which then returns to the caller. */
+  | { readonly kind: 'call'; readonly target: bigint; readonly args: readonly bigint[]; readonly note: string };
+
+/** The selector values of one call: a number, a range, a list, or every value no other call of the spec claims. */
+export type CallSelect = ValueSpec | 'otherwise';
+
+/** One call of an ABI. */
+export interface CallSpec {
+  /** Name as the source spells it (`HVC_SOFT_RESTART`, `getpid`). */
+  readonly name: string;
+  /** Selector values. */
+  readonly select: CallSelect;
+  /** What it does, one line. */
+  readonly summary: string;
+  /** Argument registers. */
+  readonly args?: readonly RegisterRole[];
+  /** Result registers. */
+  readonly results?: readonly RegisterRole[];
+  /** Registers it may clobber besides the results. */
+  readonly clobbers?: readonly string[];
+  /** Whether the call never returns to the caller. */
+  readonly noReturn?: boolean;
+  /**
+   * What the call means, for telling agreement from collision: two specs
+   * agree on a trap when their calls have the same meaning and the same
+   * effect. Defaults to the call name.
+   */
+  readonly meaning?: string;
+  /** The executable semantics: the reference handler. */
+  readonly run: (context: CallContext) => CallOutcome;
+}
+
+/** A runnable example of the ABI. */
+export interface AbiExample {
+  /** What it shows. */
+  readonly title: string;
+  /** Registers at the trap (unset ones are 0). */
+  readonly registers: Readonly<Record<string, bigint>>;
+  /** Where the caller runs (default: the spec's first allowed origin). */
+  readonly origin?: Origin;
+  /** The call it must reach. */
+  readonly call: string;
+}
+
+/** A spec as written in an `.abi.ts` file. */
+export interface AbiSpec {
+  /** Unique id, e.g. `linux-hyp-stub-v4.12`. */
+  readonly id: string;
+  /** Family shared by the eras of one ABI, e.g. `linux-hyp-stub`. */
+  readonly family: string;
+  /** Architecture name. */
+  readonly arch: string;
+  /** Era or version, e.g. `v4.12–v5.6`. */
+  readonly era: string;
+  /** How established it is. */
+  readonly status: AbiStatus;
+  /** What the ABI is for, one paragraph. */
+  readonly purpose: string;
+  /** Where the facts come from. */
+  readonly source: AbiSource;
+  /** The trapping instruction and the immediates it answers to. */
+  readonly conduit: { readonly instruction: string; readonly imm: ValueSpec | 'any' };
+  /** Who may call it. */
+  readonly origin: { readonly privilege: readonly Privilege[]; readonly world: readonly World[] };
+  /** The register that selects the call, and its width in bits. */
+  readonly selector: { readonly register: string; readonly width: number };
+  /** Conditions on other registers every call needs (magic values). */
+  readonly conditions?: readonly RegisterCondition[];
+  /** Order in which a hypervisor that implements several ABIs on one conduit consults them (higher first). */
+  readonly priority: number;
+  /** The calls. */
+  readonly calls: readonly CallSpec[];
+  /** Runnable examples. */
+  readonly examples: readonly AbiExample[];
+  /** Notes for the docs page. */
+  readonly notes?: readonly string[];
+}
+
+/** A call with its selector values resolved. */
+export interface ResolvedCall {
+  /** The call as written. */
+  readonly spec: CallSpec;
+  /** Selector values it claims ('otherwise' resolved against the other calls). */
+  readonly values: ValueSet;
+}
+
+/** A checked spec with its resolved selector regions. */
+export interface Abi {
+  /** The spec as written. */
+  readonly spec: AbiSpec;
+  /** Immediates the conduit answers to. */
+  readonly imm: ValueSet;
+  /** Conditions as value sets, by register. */
+  readonly conditions: ReadonlyMap<string, ValueSet>;
+  /** Calls with their selector values. */
+  readonly calls: readonly ResolvedCall[];
+}
+
+/** A spec that contradicts itself or lacks something required. The message names the spec and the field. */
+export class AbiSpecError extends Error {
+  /** Always `'AbiSpecError'`. */
+  override readonly name = 'AbiSpecError';
+}
+
+/** Immediates are 24 bits at most on every modelled conduit (A32 SVC). */
+const IMM_WIDTH = 24;
+
+/** Turn a {@link ValueSpec} into a set, checking each range. */
+export function valuesOf(values: ValueSpec, width: number, where: string): ValueSet {
+  const items = Array.isArray(values) ? (values as readonly (bigint | { min: bigint; max: bigint })[]) : [values as bigint | { min: bigint; max: bigint }];
+  if (items.length === 0) throw new AbiSpecError(`${where}: no values`);
+  let set = ValueSet.none(width);
+  for (const item of items) {
+    if (typeof item === 'bigint') set = set.union(ValueSet.of(width, item));
+    else {
+      const min = BigInt.asUintN(width, item.min);
+      const max = BigInt.asUintN(width, item.max);
+      if (min > max) throw new AbiSpecError(`${where}: range ${item.min}..${item.max} is empty`);
+      set = set.union(ValueSet.range(width, min, max));
+    }
+  }
+  return set;
+}
+
+/**
+ * Check a spec and resolve its selectors. Throws {@link AbiSpecError} naming
+ * the spec and field for: a missing id, family, arch, era, purpose or source;
+ * no calls; a call name used twice; a selector value claimed twice (or
+ * ranges that overlap) inside the spec; more than one `otherwise` call; an
+ * `otherwise` call with nothing left to claim; an example that names an
+ * unknown call or does not reach the call it names.
+ */
+export function defineAbi(spec: AbiSpec): Abi {
+  const id = spec.id?.trim() ? spec.id : '<no id>';
+  const fail = (field: string, message: string): never => {
+    throw new AbiSpecError(`ABI spec '${id}': ${field}: ${message}`);
+  };
+  if (!spec.id?.trim()) fail('id', 'missing');
+  for (const field of ['family', 'arch', 'era', 'purpose'] as const) if (!spec[field]?.trim()) fail(field, 'missing');
+  if (spec.source === undefined || !spec.source.document?.trim()) fail('source.document', 'missing: every spec cites its source');
+  if (!spec.source.version?.trim()) fail('source.version', 'missing: say which kernel (or other) version it describes');
+  if (!spec.conduit?.instruction?.trim()) fail('conduit.instruction', 'missing');
+  if (spec.origin.privilege.length === 0) fail('origin.privilege', 'no privilege may call it');
+  if (spec.origin.world.length === 0) fail('origin.world', 'no world may call it');
+  const width = spec.selector.width;
+  if (!Number.isInteger(width) || width < 1 || width > 64) fail('selector.width', `${width} is not 1..64`);
+  if (spec.calls.length === 0) fail('calls', 'no calls');
+  const imm = spec.conduit.imm === 'any' ? ValueSet.all(IMM_WIDTH) : valuesOf(spec.conduit.imm, IMM_WIDTH, `ABI spec '${id}': conduit.imm`);
+  const conditions = new Map<string, ValueSet>();
+  for (const [index, condition] of (spec.conditions ?? []).entries()) {
+    if (conditions.has(condition.register)) fail(`conditions[${index}]`, `register ${condition.register} is conditioned twice`);
+    if (condition.register === spec.selector.register) fail(`conditions[${index}]`, `the selector register ${condition.register} cannot also be a condition`);
+    conditions.set(condition.register, valuesOf(condition.values, width, `ABI spec '${id}': conditions[${index}] (${condition.register})`));
+  }
+  const names = new Set<string>();
+  const explicit: { call: CallSpec; values: ValueSet }[] = [];
+  let otherwise: CallSpec | undefined;
+  let claimed = ValueSet.none(width);
+  for (const [index, call] of spec.calls.entries()) {
+    const where = `calls[${index}] '${call.name}'`;
+    if (!call.name?.trim()) fail(`calls[${index}].name`, 'missing');
+    if (names.has(call.name)) fail(where, 'call name used twice');
+    names.add(call.name);
+    if (call.select === 'otherwise') {
+      if (otherwise !== undefined) fail(where, `a second 'otherwise' call (the first is '${otherwise.name}')`);
+      otherwise = call;
+      continue;
+    }
+    const values = valuesOf(call.select, width, `ABI spec '${id}': ${where}.select`);
+    const overlap = values.intersect(claimed);
+    if (!overlap.isEmpty()) {
+      const other = explicit.find((e) => !e.values.intersect(values).isEmpty())!;
+      fail(`${where}.select`, `value ${overlap.toString()} is already claimed by '${other.call.name}'`);
+    }
+    claimed = claimed.union(values);
+    explicit.push({ call, values });
+  }
+  const calls: ResolvedCall[] = explicit.map((e) => ({ spec: e.call, values: e.values }));
+  if (otherwise !== undefined) {
+    const rest = claimed.complement();
+    if (rest.isEmpty()) fail(`calls '${otherwise.name}'`, "'otherwise' has nothing left to claim");
+    calls.push({ spec: otherwise, values: rest });
+  }
+  const abi: Abi = { spec, imm, conditions, calls };
+  for (const [index, example] of spec.examples.entries()) {
+    if (!names.has(example.call)) fail(`examples[${index}]`, `names unknown call '${example.call}'`);
+    const selector = example.registers[spec.selector.register] ?? 0n;
+    const reached = calls.find((c) => c.values.has(selector));
+    if (reached?.spec.name !== example.call) {
+      fail(`examples[${index}]`, `${spec.selector.register}=0x${BigInt.asUintN(width, selector).toString(16)} reaches '${reached?.spec.name ?? 'no call'}', not '${example.call}'`);
+    }
+  }
+  return abi;
+}
+
+/** Whether an origin is allowed by a spec. */
+export function originAllowed(abi: Abi, origin: Origin): boolean {
+  return abi.spec.origin.privilege.includes(origin.privilege) && abi.spec.origin.world.includes(origin.world);
+}
