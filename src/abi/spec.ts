@@ -45,8 +45,16 @@ export interface AbiSource {
   readonly note?: string;
 }
 
+/** An inclusive range of register values. */
+export interface ValueRange {
+  /** Smallest value. */
+  readonly min: bigint;
+  /** Largest value. */
+  readonly max: bigint;
+}
+
 /** Values of one register, written as numbers, ranges or both. */
-export type ValueSpec = bigint | { readonly min: bigint; readonly max: bigint } | readonly (bigint | { readonly min: bigint; readonly max: bigint })[];
+export type ValueSpec = bigint | ValueRange | readonly (bigint | ValueRange)[];
 
 /** A register condition of the whole spec (a magic value, a range). */
 export interface RegisterCondition {
@@ -78,14 +86,60 @@ export interface CallContext {
   readonly origin: Origin;
 }
 
+/** The call returns to the caller with the registers as set. */
+export interface ReturnOutcome {
+  /** Discriminant. */
+  readonly kind: 'return';
+}
+
+/** The call continues at `target` in the handler's (hypervisor) mode; the caller never sees a return. */
+export interface JumpOutcome {
+  /** Discriminant. */
+  readonly kind: 'jump';
+  /** Where execution continues. */
+  readonly target: bigint;
+  /** What the jump means, one line. */
+  readonly note: string;
+}
+
+/** The call runs a hypervisor function at `target` with `args`; it returns to the handler, which then returns to the caller. */
+export interface FunctionCallOutcome {
+  /** Discriminant. */
+  readonly kind: 'call';
+  /** The function's address. */
+  readonly target: bigint;
+  /** Its arguments, in the architecture's argument registers. */
+  readonly args: readonly bigint[];
+  /** What the call means, one line. */
+  readonly note: string;
+}
+
 /** How a call ends. */
-export type CallOutcome =
-  /** Return to the caller with the registers as set. */
-  | { readonly kind: 'return' }
-  /** Continue at `target` in the handler's (hypervisor) mode; the caller never sees a return. */
-  | { readonly kind: 'jump'; readonly target: bigint; readonly note: string }
-  /** Call a hypervisor function at `target` with `args`; it returns to the handler, which then returns to the caller. */
-  | { readonly kind: 'call'; readonly target: bigint; readonly args: readonly bigint[]; readonly note: string };
+export type CallOutcome = ReturnOutcome | JumpOutcome | FunctionCallOutcome;
+
+/** The trapping instruction and the immediates an ABI answers to. */
+export interface AbiConduit {
+  /** Conduit instruction (`hvc`, `svc`, `smc`, `sc`, `sc1`, `vmcall`, …). */
+  readonly instruction: string;
+  /** Immediates it answers to. */
+  readonly imm: ValueSpec | 'any';
+}
+
+/** Who may call an ABI. */
+export interface AbiOrigin {
+  /** Privileges that may call it. */
+  readonly privilege: readonly Privilege[];
+  /** Worlds that may call it. */
+  readonly world: readonly World[];
+}
+
+/** The register that selects the call. */
+export interface AbiSelector {
+  /** Register name. */
+  readonly register: string;
+  /** Its width in bits (1–64). */
+  readonly width: number;
+}
 
 /** The selector values of one call: a number, a range, a list, or every value no other call of the spec claims. */
 export type CallSelect = ValueSpec | 'otherwise';
@@ -145,11 +199,11 @@ export interface AbiSpec {
   /** Where the facts come from. */
   readonly source: AbiSource;
   /** The trapping instruction and the immediates it answers to. */
-  readonly conduit: { readonly instruction: string; readonly imm: ValueSpec | 'any' };
+  readonly conduit: AbiConduit;
   /** Who may call it. */
-  readonly origin: { readonly privilege: readonly Privilege[]; readonly world: readonly World[] };
+  readonly origin: AbiOrigin;
   /** The register that selects the call, and its width in bits. */
-  readonly selector: { readonly register: string; readonly width: number };
+  readonly selector: AbiSelector;
   /** Conditions on other registers every call needs (magic values). */
   readonly conditions?: readonly RegisterCondition[];
   /** Order in which a hypervisor that implements several ABIs on one conduit consults them (higher first). */
@@ -193,7 +247,7 @@ const IMM_WIDTH = 24;
 
 /** Turn a {@link ValueSpec} into a set, checking each range. */
 export function valuesOf(values: ValueSpec, width: number, where: string): ValueSet {
-  const items = Array.isArray(values) ? (values as readonly (bigint | { min: bigint; max: bigint })[]) : [values as bigint | { min: bigint; max: bigint }];
+  const items = Array.isArray(values) ? (values as readonly (bigint | ValueRange)[]) : [values as bigint | ValueRange];
   if (items.length === 0) throw new AbiSpecError(`${where}: no values`);
   let set = ValueSet.none(width);
   for (const item of items) {
