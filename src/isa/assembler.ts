@@ -106,6 +106,7 @@ export function assemble(set: InstructionSet, source: string, base: number): Ass
   let items: AssembledItem[] = [];
   for (const final of [false, true]) {
     const defined = new Map<string, number>();
+    const equates = new Map<string, number>();
     items = [];
     let address = base;
     for (let index = 0; index < lines.length; index++) {
@@ -114,7 +115,7 @@ export function assemble(set: InstructionSet, source: string, base: number): Ass
       // `;` separates statements on one line, as in GNU as.
       let statementColumn = 1;
       for (const statement of raw.split(';')) {
-        address = assembleStatement(set, statement, statementColumn, lineNumber, address, final, defined, symbols, items);
+        address = assembleStatement(set, statement, statementColumn, lineNumber, address, final, defined, symbols, items, equates);
         statementColumn += statement.length + 1;
       }
     }
@@ -136,6 +137,7 @@ function assembleStatement(
   defined: Map<string, number>,
   symbols: ReadonlyMap<string, number>,
   items: AssembledItem[],
+  equates: Map<string, number>,
 ): number {
   let address = startAddress;
   let rest = statement;
@@ -158,14 +160,24 @@ function assembleStatement(
     final,
     resolve: (symbol) => (final ? symbols.get(symbol) : (defined.get(symbol) ?? symbols.get(symbol))),
   };
+  const equate = /^\.(?:equ|set)\s+([A-Za-z_][\w]*)\s*,\s*(.+)$/i.exec(text);
+  if (equate !== null) {
+    const name = equate[1]!;
+    const raw = equate[2]!.trim();
+    const value = parseInteger(raw) ?? equates.get(raw);
+    if (value === undefined) throw new AssemblyError(`bad value '${raw}' for .equ ${name}`, lineNumber, textColumn + text.indexOf(raw));
+    if (equates.has(name) || defined.has(name)) throw new AssemblyError(`symbol '${name}' defined twice`, lineNumber, textColumn);
+    equates.set(name, value);
+    return address;
+  }
   if (text.startsWith('.')) {
-    const bytes = directive(set, text, address, lineNumber, textColumn, context);
+    const bytes = directive(set, substituteEquates(text, equates), address, lineNumber, textColumn, context);
     items.push({ address, bytes, text, line: lineNumber, instruction: false });
     return address + bytes.length;
   }
   let bytes: Uint8Array;
   try {
-    bytes = set.assembleOne(text, context);
+    bytes = set.assembleOne(substituteEquates(text, equates), context);
   } catch (error) {
     if (error instanceof AssemblyError) throw new AssemblyError(error.message, lineNumber, textColumn + error.column - 1);
     throw error;
@@ -173,6 +185,19 @@ function assembleStatement(
   items.push({ address, bytes, text, line: lineNumber, instruction: true });
   address += bytes.length;
   return address;
+}
+
+/**
+ * Replace `.equ`/`.set` symbols in a statement by their values, as whole
+ * words (so `#HVC_SOFT_RESTART` becomes `#1`). Columns after a substitution
+ * may shift; errors still name the statement's line.
+ */
+function substituteEquates(text: string, equates: ReadonlyMap<string, number>): string {
+  if (equates.size === 0) return text;
+  return text.replace(/[A-Za-z_][\w]*/g, (word) => {
+    const value = equates.get(word);
+    return value === undefined ? word : value < 0 ? `-0x${(-value).toString(16)}` : `0x${value.toString(16)}`;
+  });
 }
 
 function directive(set: InstructionSet, text: string, address: number, line: number, column: number, context: ParseContext): Uint8Array {

@@ -84,6 +84,16 @@ describe('assemble', () => {
     ]);
   });
 
+  it('substitutes .equ and .set symbols as whole words, and rejects bad or repeated ones', () => {
+    const source = '.equ FIVE, 5\n.set WORD, 0x12345678\n.equ ALIAS, FIVE\nmov r1, #ALIAS\n.word WORD, FIVEFOLD\nFIVEFOLD: nop';
+    const program = asm(source);
+    expect(hex(program.bytes.subarray(0, 2))).toBe(hex(asm('mov r1, #5').bytes));
+    expect(hex(program.bytes.subarray(2, 6))).toBe('78 56 34 12');
+    expect(program.items.map((i) => i.address)).toEqual([0, 2, 10]);
+    expect(failure('.equ X, nonsense')).toBe('1:9: bad value \'nonsense\' for .equ X');
+    expect(failure('.equ X, 1\n.set X, 2')).toBe("2:1: symbol 'X' defined twice");
+  });
+
   it('pads to .align (2^n here), .balign and .p2align boundaries', () => {
     expect(asm('nop\n.align 2\nhalt').items.map((i) => [i.address, i.bytes.length])).toEqual([
       [0, 2],
