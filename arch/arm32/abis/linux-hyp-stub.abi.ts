@@ -50,6 +50,32 @@ const softRestartR1: Omit<CallSpec, 'select'> = {
   run: (call) => ({ kind: 'jump', target: call.get('r1'), note: 'soft restart: the stub branches to r1 in Hyp mode' }),
 };
 
+/** Get-vectors of the eras that have it: r0 ← HVBAR. */
+const getVectors: Omit<CallSpec, 'select' | 'name'> = {
+  summary: 'read HVBAR: r0 ← HVBAR',
+  results: [{ register: 'r0', role: 'HVBAR' }],
+  meaning: 'get-vectors',
+  run: (call) => {
+    call.set('r0', call.get('hvbar'));
+    return { kind: 'return' };
+  },
+};
+
+/** The v4.12+ answer to anything that is not a stub call: r0 ← HVC_STUB_ERR. */
+function stubError(summary: string): CallSpec {
+  return {
+    name: 'invalid',
+    select: 'otherwise',
+    summary,
+    results: [{ register: 'r0', role: 'HVC_STUB_ERR' }],
+    meaning: 'error',
+    run: (call) => {
+      call.set('r0', HVC_STUB_ERR);
+      return { kind: 'return' };
+    },
+  };
+}
+
 /** The original stub (v3.6): r0 = -1 reads HVBAR, any other r0 is the new HVBAR. */
 export const LINUX_HYP_STUB_V3_6: Abi = defineAbi({
   ...common,
@@ -60,17 +86,7 @@ export const LINUX_HYP_STUB_V3_6: Abi = defineAbi({
     'The first hyp-stub: a kernel booted in Hyp mode keeps a minimal Hyp vector table so that KVM (or a kexec-ed kernel) can later install its own vectors. It has exactly two operations and no soft restart, so a 32-bit soft_restart could not return to Hyp mode in this era.',
   source: { document: 'torvalds/linux:arch/arm/kernel/hyp-stub.S @0af0b189 (__hyp_stub_do_trap, __hyp_get_vectors, __hyp_set_vectors)', version: 'v3.6' },
   calls: [
-    {
-      name: '__hyp_get_vectors',
-      select: -1n,
-      summary: 'read HVBAR: r0 ← HVBAR',
-      results: [{ register: 'r0', role: 'HVBAR' }],
-      meaning: 'get-vectors',
-      run: (call) => {
-        call.set('r0', call.get('hvbar'));
-        return { kind: 'return' };
-      },
-    },
+    { ...getVectors, name: '__hyp_get_vectors', select: -1n },
     {
       name: '__hyp_set_vectors',
       select: 'otherwise',
@@ -104,17 +120,7 @@ export const LINUX_HYP_STUB_2017_PROPOSAL: Abi = defineAbi({
     note: 'The exact mainline release of this numbering is UNCONFIRMED (abi-facts.md Appendix A.1): it is modelled as a proposal, not a release.',
   },
   calls: [
-    {
-      name: 'HVC_GET_VECTORS',
-      select: 0n,
-      summary: 'read HVBAR: r0 ← HVBAR',
-      results: [{ register: 'r0', role: 'HVBAR' }],
-      meaning: 'get-vectors',
-      run: (call) => {
-        call.set('r0', call.get('hvbar'));
-        return { kind: 'return' };
-      },
-    },
+    { ...getVectors, name: 'HVC_GET_VECTORS', select: 0n },
     {
       name: 'HVC_SET_VECTORS',
       select: 1n,
@@ -179,17 +185,7 @@ export const LINUX_HYP_STUB_V4_12: Abi = defineAbi({
         return { kind: 'return' };
       },
     },
-    {
-      name: 'invalid',
-      select: 'otherwise',
-      summary: 'r0 ≥ HVC_STUB_HCALL_NR (3) is not a stub call: r0 ← HVC_STUB_ERR (0xbadca11)',
-      results: [{ register: 'r0', role: 'HVC_STUB_ERR' }],
-      meaning: 'error',
-      run: (call) => {
-        call.set('r0', HVC_STUB_ERR);
-        return { kind: 'return' };
-      },
-    },
+    stubError('r0 ≥ HVC_STUB_HCALL_NR (3) is not a stub call: r0 ← HVC_STUB_ERR (0xbadca11)'),
   ],
   examples: [
     { title: 'KVM installs its vectors', registers: { r0: 0n, r1: 0x8000_1000n }, call: 'HVC_SET_VECTORS' },
@@ -211,17 +207,7 @@ export const LINUX_HYP_STUB_V5_7: Abi = defineAbi({
   calls: [
     { ...setVectorsR1, select: 0n },
     { ...softRestartR1, select: 1n },
-    {
-      name: 'invalid',
-      select: 'otherwise',
-      summary: 'anything else (RESET_VECTORS included): r0 ← HVC_STUB_ERR (0xbadca11)',
-      results: [{ register: 'r0', role: 'HVC_STUB_ERR' }],
-      meaning: 'error',
-      run: (call) => {
-        call.set('r0', HVC_STUB_ERR);
-        return { kind: 'return' };
-      },
-    },
+    stubError('anything else (RESET_VECTORS included): r0 ← HVC_STUB_ERR (0xbadca11)'),
   ],
   examples: [
     { title: 'kexec soft restart to the new kernel', registers: { r0: 1n, r1: 0x8000_8000n }, call: 'HVC_SOFT_RESTART' },

@@ -179,47 +179,6 @@ export const mvnHandler: A32Handler = (s, op) => {
   return RETIRED;
 };
 
-/**
- * Run a data-processing op whose `kind` is its opcode (0–15): a direct call
- * per operation, so that each stays monomorphic.
- */
-export function executeDataProcessing(s: Arm32State, op: Op): ReturnType<A32Handler> {
-  switch (op.kind) {
-    case 0:
-      return andHandler(s, op);
-    case 1:
-      return eorHandler(s, op);
-    case 2:
-      return subHandler(s, op);
-    case 3:
-      return rsbHandler(s, op);
-    case 4:
-      return addHandler(s, op);
-    case 5:
-      return adcHandler(s, op);
-    case 6:
-      return sbcHandler(s, op);
-    case 7:
-      return rscHandler(s, op);
-    case 8:
-      return tstHandler(s, op);
-    case 9:
-      return teqHandler(s, op);
-    case 10:
-      return cmpHandler(s, op);
-    case 11:
-      return cmnHandler(s, op);
-    case 12:
-      return orrHandler(s, op);
-    case 13:
-      return movHandler(s, op);
-    case 14:
-      return bicHandler(s, op);
-    default:
-      return mvnHandler(s, op);
-  }
-}
-
 /** The sixteen operation handlers in opcode order (ARM ARM A5.2.1). */
 export const DATA_PROCESSING_HANDLERS: readonly A32Handler[] = [
   andHandler,
