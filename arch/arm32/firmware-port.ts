@@ -1,18 +1,20 @@
 /**
  * How spec firmware sits at the arm32 Hyp vectors: the slots of the HVBAR
  * table, reading the pending call out of HSR, SPSR_hyp and VTTBR, and
- * leaving through ERET, a branch in Hyp, or a call with a return trampoline.
+ * leaving through ERET, a branch in Hyp, or a call with a return trampoline;
+ * plus the conformance driver (`firmware/conformance-driver.ts`).
  *
  * @module
  */
 
 import type { Origin, Privilege } from '../../src/abi/spec.ts';
-import type { FirmwarePort, FirmwareSlot, PendingTrap } from '../../src/firmware/firmware.ts';
+import type { FirmwarePort, FirmwareSlot, PendingTrap, RegisterAccess } from '../../src/firmware/firmware.ts';
 import type { CoreMachine } from '../../src/interp/machine.ts';
 import type { Machine } from '../../src/interp/machine.ts';
 import { hexAddress, type ExceptionReturn, type StepResult } from '../../src/interp/step-result.ts';
 import { Ec, modeName, Vector } from './exceptions.ts';
-import { Bank, Mode, type Arm32State } from './registers.ts';
+import { ARM32_CONFORMANCE_DRIVER } from './firmware/conformance-driver.ts';
+import { Bank, Cp15, Mode, type Arm32State } from './registers.ts';
 import { branchTo } from './semantics/common.ts';
 
 const SLOTS: readonly FirmwareSlot[] = [
@@ -30,17 +32,29 @@ function state(machine: Machine): Arm32State {
   return (machine as CoreMachine<Arm32State>).state;
 }
 
-function privilegeOf(mode: number): Privilege {
-  if (mode === Mode.usr) return 'user';
-  if (mode === Mode.hyp) return 'hyp';
-  return 'kernel';
+/** Index of a mode's privilege in {@link ORIGINS}: usr is PL0, hyp is PL2, every other mode PL1. */
+function privilegeIndex(mode: number): number {
+  if (mode === Mode.usr) return 0;
+  if (mode === Mode.hyp) return 2;
+  return 1;
 }
 
-/** VTTBR.VMID (bits 55:48): 0 is the host, anything else a guest (Linux `kvm_arm.h`, KVM's `hyp_hvc`). */
-function worldOf(machine: Machine): Origin['world'] {
-  const vmid = (machine.register('vttbr') >> 48n) & 0xffn;
-  return vmid === 0n ? 'host' : 'guest';
+/** VTTBR.VMID (bits 55:48, so bits 23:16 of the high word): 0 is the host, anything else a guest (Linux `kvm_arm.h`, KVM's `hyp_hvc`). */
+function isGuest(s: Arm32State): boolean {
+  return ((s.cp15[Cp15.vttbr + 1]! >>> 16) & 0xff) !== 0;
 }
+
+/** One origin object per privilege (user, kernel, hyp) and world (host, guest), so that reading a pending trap allocates no origin. */
+const ORIGINS: readonly Origin[] = (['user', 'kernel', 'hyp'] as const satisfies readonly Privilege[]).flatMap((privilege) => [
+  { privilege, world: 'host' as const },
+  { privilege, world: 'guest' as const },
+]);
+
+/** BigInts of the small values call numbers and results mostly are, so that reading them allocates nothing. */
+const SMALL: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
+
+/** r0–r12 by name: the registers spec semantics use, read and written straight from the state. */
+const CORE_ACCESS = /^r(\d|1[0-2])$/;
 
 /** The arm32 {@link FirmwarePort}. */
 export const ARM32_FIRMWARE_PORT: FirmwarePort = {
@@ -50,12 +64,12 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
   slots: SLOTS,
   pendingTrap(machine: Machine): PendingTrap | undefined {
     const s = state(machine);
-    const hsr = Number(machine.register('hsr'));
+    const hsr = s.cp15[Cp15.hsr]! >>> 0;
     const ec = hsr >>> 26;
     const conduit = ec === Ec.hvc ? 'hvc' : ec === Ec.svc ? 'svc' : ec === Ec.smc ? 'smc' : undefined;
     if (conduit === undefined) return undefined;
     const from = s.bankedSpsr[Bank.hyp]! & 0x1f;
-    return { conduit, imm: conduit === 'smc' ? 0 : hsr & 0xffff, origin: { privilege: privilegeOf(from), world: worldOf(machine) } };
+    return { conduit, imm: conduit === 'smc' ? 0 : hsr & 0xffff, origin: ORIGINS[privilegeIndex(from) * 2 + (isGuest(s) ? 1 : 0)]! };
   },
   describeException(machine: Machine, slot: FirmwareSlot): string {
     const s = state(machine);
@@ -63,9 +77,9 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
     const hsr = hexAddress(Number(machine.register('hsr')));
     switch (slot.offset) {
       case Vector.prefetchAbort:
-        return `prefetch abort in Hyp at ${hexAddress(Number(machine.register('hifar')))} (HVBAR+0x0c, HSR ${hsr}), taken from ${from}`;
+        return `prefetch abort in Hyp at ${hexAddress(Number(machine.register('hifar')))} (HIFAR; HVBAR+0x0c, HSR ${hsr}), taken from ${from}`;
       case Vector.dataAbort:
-        return `data abort in Hyp at ${hexAddress(Number(machine.register('hdfar')))} (HVBAR+0x10, HSR ${hsr}), taken from ${from}`;
+        return `data abort in Hyp at ${hexAddress(Number(machine.register('hdfar')))} (HDFAR; HVBAR+0x10, HSR ${hsr}), taken from ${from}`;
       case Vector.undefined:
         return `undefined instruction in Hyp at ${hexAddress(s.elrHyp)} (HVBAR+0x04)`;
       default:
@@ -86,5 +100,21 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
     });
     s.r[14] = returnAddress;
     return branchTo(s, machine.memory, Number(BigInt.asUintN(32, target)), address, 'spec firmware blx');
+  },
+  conformance: ARM32_CONFORMANCE_DRIVER,
+  registerAccess(machine: Machine, name: string): RegisterAccess | undefined {
+    if (!CORE_ACCESS.test(name)) return undefined;
+    const s = state(machine);
+    const index = Number(name.slice(1));
+    // The same conversions as the register view (`ARM32_REGISTERS` in core.ts).
+    return {
+      read: () => {
+        const value = s.r[index]! >>> 0;
+        return value < 256 ? SMALL[value]! : BigInt(value);
+      },
+      write: (value) => {
+        s.r[index] = Number(BigInt.asUintN(32, value));
+      },
+    };
   },
 };

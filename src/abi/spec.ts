@@ -133,9 +133,16 @@ export interface AbiOrigin {
   readonly world: readonly World[];
 }
 
+/**
+ * The selector name that means "the trap's immediate" rather than a register
+ * (e.g. ARM OABI syscalls, `svc #(0x900000 + nr)`). A spec whose selector is
+ * the immediate answers only immediates its calls claim.
+ */
+export const IMMEDIATE_SELECTOR = 'imm';
+
 /** The register that selects the call. */
 export interface AbiSelector {
-  /** Register name. */
+  /** Register name, or {@link IMMEDIATE_SELECTOR} when the trap's immediate selects the call. */
   readonly register: string;
   /** Its width in bits (1–64). */
   readonly width: number;
@@ -178,8 +185,35 @@ export interface AbiExample {
   readonly registers: Readonly<Record<string, bigint>>;
   /** Where the caller runs (default: the spec's first allowed origin). */
   readonly origin?: Origin;
+  /** The trap's immediate (default: the smallest the conduit answers to). */
+  readonly imm?: number;
   /** The call it must reach. */
   readonly call: string;
+}
+
+/** An example as a trap: its immediate, origin and registers with the defaults filled in. */
+export interface ExampleTrap {
+  /** The immediate. */
+  readonly imm: number;
+  /** The caller. */
+  readonly origin: Origin;
+  /** Registers at the trap (unset ones are 0). */
+  readonly registers: Readonly<Record<string, bigint>>;
+}
+
+/** Whether a spec's selector is the trap's immediate. */
+export function selectsByImmediate(spec: Pick<AbiSpec, 'selector'>): boolean {
+  return spec.selector.register === IMMEDIATE_SELECTOR;
+}
+
+/**
+ * The trap an example stands for: its immediate (default: the smallest the
+ * conduit answers to) and its origin (default: the spec's first privilege
+ * and first world).
+ */
+export function exampleTrap(abi: Abi, example: AbiExample): ExampleTrap {
+  const origin = example.origin ?? { privilege: abi.spec.origin.privilege[0]!, world: abi.spec.origin.world[0]! };
+  return { imm: example.imm ?? Number(abi.imm.first() ?? 0n), origin, registers: example.registers };
 }
 
 /** A spec as written in an `.abi.ts` file. */
@@ -267,8 +301,10 @@ export function valuesOf(values: ValueSpec, width: number, where: string): Value
  * the spec and field for: a missing id, family, arch, era, purpose or source;
  * no calls; a call name used twice; a selector value claimed twice (or
  * ranges that overlap) inside the spec; more than one `otherwise` call; an
- * `otherwise` call with nothing left to claim; an example that names an
- * unknown call or does not reach the call it names.
+ * `otherwise` call with nothing left to claim; a call selected by the
+ * immediate that claims an immediate the conduit does not answer to; an
+ * example that names an unknown call, uses an immediate or origin the spec
+ * does not answer to, fails a condition, or does not reach the call it names.
  */
 export function defineAbi(spec: AbiSpec): Abi {
   const id = spec.id?.trim() ? spec.id : '<no id>';
@@ -290,8 +326,10 @@ export function defineAbi(spec: AbiSpec): Abi {
   for (const [index, condition] of (spec.conditions ?? []).entries()) {
     if (conditions.has(condition.register)) fail(`conditions[${index}]`, `register ${condition.register} is conditioned twice`);
     if (condition.register === spec.selector.register) fail(`conditions[${index}]`, `the selector register ${condition.register} cannot also be a condition`);
+    if (condition.register === IMMEDIATE_SELECTOR) fail(`conditions[${index}]`, `'${IMMEDIATE_SELECTOR}' is the trap's immediate, not a register: say which immediates the ABI answers to in conduit.imm`);
     conditions.set(condition.register, valuesOf(condition.values, width, `ABI spec '${id}': conditions[${index}] (${condition.register})`));
   }
+  const byImmediate = selectsByImmediate(spec);
   const names = new Set<string>();
   const explicit: { call: CallSpec; values: ValueSet }[] = [];
   let otherwise: CallSpec | undefined;
@@ -307,6 +345,9 @@ export function defineAbi(spec: AbiSpec): Abi {
       continue;
     }
     const values = valuesOf(call.select, width, `ABI spec '${id}': ${where}.select`);
+    // A call selected by the immediate can only claim immediates the conduit answers to.
+    const unreachable = byImmediate ? values.minus(imm) : ValueSet.none(width);
+    if (!unreachable.isEmpty()) fail(`${where}.select`, `immediate ${unreachable.toString()} is outside conduit.imm (${imm.toString()})`);
     const overlap = values.intersect(claimed);
     if (!overlap.isEmpty()) {
       const other = explicit.find((e) => !e.values.intersect(values).isEmpty())!;
@@ -317,14 +358,22 @@ export function defineAbi(spec: AbiSpec): Abi {
   }
   const calls: ResolvedCall[] = explicit.map((e) => ({ spec: e.call, values: e.values }));
   if (otherwise !== undefined) {
-    const rest = claimed.complement();
+    // Selected by the immediate, 'otherwise' means every other immediate the conduit answers to (kept at the selector's width).
+    const rest = byImmediate ? ValueSet.fromIntervals(width, claimed.complement().intersect(imm).intervals) : claimed.complement();
     if (rest.isEmpty()) fail(`calls '${otherwise.name}'`, "'otherwise' has nothing left to claim");
     calls.push({ spec: otherwise, values: rest });
   }
   const abi: Abi = { spec, imm, conditions, calls };
   for (const [index, example] of spec.examples.entries()) {
     if (!names.has(example.call)) fail(`examples[${index}]`, `names unknown call '${example.call}'`);
-    const selector = example.registers[spec.selector.register] ?? 0n;
+    const trap = exampleTrap(abi, example);
+    if (!imm.has(BigInt(trap.imm))) fail(`examples[${index}].imm`, `0x${trap.imm.toString(16)} is outside conduit.imm (${imm.toString()})`);
+    if (!originAllowed(abi, trap.origin)) fail(`examples[${index}].origin`, `${trap.origin.privilege} in ${trap.origin.world} may not call this ABI`);
+    for (const [register, values] of conditions) {
+      const value = trap.registers[register] ?? 0n;
+      if (!values.has(value)) fail(`examples[${index}]`, `${register}=0x${BigInt.asUintN(width, value).toString(16)} fails the condition on ${register}`);
+    }
+    const selector = byImmediate ? BigInt(trap.imm) : (trap.registers[spec.selector.register] ?? 0n);
     const reached = calls.find((c) => c.values.has(selector));
     if (reached?.spec.name !== example.call) {
       fail(`examples[${index}]`, `${spec.selector.register}=0x${BigInt.asUintN(width, selector).toString(16)} reaches '${reached?.spec.name ?? 'no call'}', not '${example.call}'`);

@@ -7,7 +7,12 @@
  */
 
 import { performance } from 'node:perf_hooks';
-import type { BackendRegistry } from '../di/container.ts';
+import type { AbiRegistry } from '../abi/registry.ts';
+import { exampleTrap } from '../abi/spec.ts';
+import { loadAbis, type BackendRegistry } from '../di/container.ts';
+import { analyseCollisions } from '../dispatch/collisions.ts';
+import { dispatch, type TrapQuery } from '../dispatch/dispatcher.ts';
+import { installSpecFirmware } from '../firmware/firmware.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
 
 /** One measured figure. */
@@ -26,14 +31,23 @@ export interface BenchResult {
 const STEPS = 40_000_000;
 const REPEATS = 3;
 
-/** Run every backend's benchmark programs; the best of a few runs after a warm-up. */
-export function runBenchmarks(registry: BackendRegistry): BenchResult[] {
+/**
+ * Run every backend's benchmark programs (the best of a few runs after a
+ * warm-up), then the dispatcher and collision-analysis measurements.
+ */
+export function runBenchmarks(registry: BackendRegistry, abis: AbiRegistry = loadAbis()): BenchResult[] {
   const results: BenchResult[] = [];
   for (const backend of registry.all()) {
     for (const bench of backend.benchmarks) {
       const program = assembleOrFail(backend, bench.source, `${backend.name}:${bench.metric}`, backend.loadAddress);
       const machine = loadProgram(backend, program, bench.mode);
       for (const [name, value] of Object.entries(bench.registers)) machine.setRegister(name, value);
+      if (bench.firmware !== undefined) {
+        const abi = abis.get(bench.firmware.abi);
+        if (abi === undefined) throw new Error(`${backend.name} ${bench.metric}: no ABI spec '${bench.firmware.abi}'`);
+        if (backend.firmware === undefined) throw new Error(`${backend.name} ${bench.metric}: the backend has no firmware port`);
+        installSpecFirmware(machine, backend.firmware, abi, bench.firmware.base);
+      }
       const start = machine.snapshot();
       machine.run(2_000_000); // warm-up: predecode and JIT
       let best = 0;
@@ -47,8 +61,61 @@ export function runBenchmarks(registry: BackendRegistry): BenchResult[] {
       }
       results.push({ arch: backend.name, metric: bench.metric, value: Math.round(best), description: bench.description });
     }
+    const rate = dispatchRate(abis, backend.name);
+    if (rate !== undefined) results.push({ arch: backend.name, metric: 'dispatch-per-s', value: Math.round(rate), description: 'dispatcher classifications per second (every spec example of the arch, in turn)' });
   }
+  results.push({ arch: 'all', metric: 'collision-analysis-ms', value: collisionAnalysisMs(abis), description: `one full collision analysis of every shipped spec (${abis.all().length} specs), median` });
   return results;
+}
+
+/** How long each dispatcher measurement runs. */
+const DISPATCH_MS = 300;
+
+/**
+ * Classifications per second against the whole registry, cycling through the
+ * traps of every example of every spec of `arch` (each is classified against
+ * all specs on its conduit, as `hyplay dispatch` does). `undefined` when the
+ * arch has no specs.
+ */
+export function dispatchRate(abis: AbiRegistry, arch: string): number | undefined {
+  const queries: TrapQuery[] = [];
+  for (const abi of abis.all(arch)) {
+    for (const example of abi.spec.examples) {
+      const trap = exampleTrap(abi, example);
+      queries.push({ arch, conduit: abi.spec.conduit.instruction, imm: trap.imm, privilege: trap.origin.privilege, world: trap.origin.world, registers: trap.registers });
+    }
+  }
+  if (queries.length === 0) return undefined;
+  let sink = 0;
+  const runFor = (ms: number): number => {
+    let count = 0;
+    const t0 = performance.now();
+    let elapsed = 0;
+    while (elapsed < ms) {
+      for (const query of queries) sink += dispatch(abis, query).interpretations.length;
+      count += queries.length;
+      elapsed = performance.now() - t0;
+    }
+    return count / (elapsed / 1000);
+  };
+  runFor(DISPATCH_MS / 2); // warm-up
+  let best = 0;
+  for (let i = 0; i < REPEATS; i++) best = Math.max(best, runFor(DISPATCH_MS));
+  if (sink < 0) throw new Error('unreachable');
+  return best;
+}
+
+/** One full collision analysis of every spec in milliseconds: the median of several runs after a warm-up, to two decimals. */
+export function collisionAnalysisMs(abis: AbiRegistry): number {
+  for (let i = 0; i < 3; i++) analyseCollisions(abis);
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t0 = performance.now();
+    analyseCollisions(abis);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(times.length / 2)]! * 100) / 100;
 }
 
 /** A human table of results. */

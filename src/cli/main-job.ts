@@ -1,20 +1,27 @@
 /**
- * The main job (`npm start`): for now, each backend's showcase run with its
- * trace. The kexec/kdump reset matrix and the collision summary join it as
- * they land.
+ * The main job (`npm start`): for each backend, its kexec/kdump reset matrix
+ * where it has one (else its showcase run with its trace), then a summary of
+ * the static collision analysis over every shipped spec.
  *
  * @module
  */
 
-import type { BackendRegistry } from '../di/container.ts';
+import type { AbiRegistry } from '../abi/registry.ts';
+import { loadAbis, type BackendRegistry } from '../di/container.ts';
+import { collisionSummary } from './collisions-command.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
+import { resetMatrixText } from './scenario-command.ts';
 import { formatTraceEvent, TraceRecorder } from '../interp/trace.ts';
 
-/** Run every backend's showcase and return the report text. */
-export function runMainJob(registry: BackendRegistry): string {
+/** Run every backend's reset matrix (or showcase), then summarise the collisions between `abis`; return the report text. */
+export function runMainJob(registry: BackendRegistry, abis: AbiRegistry = loadAbis()): string {
   const out: string[] = ['hyplay: hypercall ABI playground', ''];
   for (const backend of registry.all()) {
     out.push(`== ${backend.name}: ${backend.title}`);
+    if (backend.resetMatrix !== undefined) {
+      out.push(resetMatrixText([backend], abis), '');
+      continue;
+    }
     const { showcase } = backend;
     out.push(`-- ${showcase.title}`);
     const program = assembleOrFail(backend, showcase.source, `${backend.name} showcase`, backend.loadAddress);
@@ -25,5 +32,6 @@ export function runMainJob(registry: BackendRegistry): string {
     out.push(...recorder.events.filter((e) => e.kind !== 'step' || /hvc|eret|bx/.test(e.text)).map(formatTraceEvent));
     out.push(`result: ${result.reason} in ${machine.mode()} mode at 0x${result.pc.toString(16).padStart(8, '0')} after ${result.steps} steps`, '');
   }
+  out.push(collisionSummary(abis), '');
   return out.join('\n');
 }

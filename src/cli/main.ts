@@ -11,11 +11,14 @@ import { loadBackends, type BackendRegistry } from '../di/container.ts';
 import { disassemble } from '../isa/assembler.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import type { Endian } from '../memory/guest-memory.ts';
+import { registerAbiCommands } from './abi-commands.ts';
 import { formatBenchTable, runBenchmarks } from './bench.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
+import { registerConformanceCommand, ResultFailure } from './conformance-command.ts';
 import { parseHexArguments } from './hex.ts';
 import { runMainJob } from './main-job.ts';
 import { assembleOrFail, runProgram } from './run-program.ts';
+import { registerScenarioCommands } from './scenario-command.ts';
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {
@@ -154,6 +157,10 @@ export function buildProgram(io: CliIo, registry: BackendRegistry = loadBackends
       io.out(lines.join('\n'));
     });
 
+  registerAbiCommands(program, io, registry);
+  registerConformanceCommand(program, io, registry);
+  registerScenarioCommands(program, io, registry);
+
   program
     .command('bench')
     .description('measure guest instructions and trap round trips per second')
@@ -176,7 +183,8 @@ export function buildProgram(io: CliIo, registry: BackendRegistry = loadBackends
 
 /**
  * Run the CLI with `argv` (without node and script). Returns the exit status:
- * 0 on success, 2 on an input error.
+ * 0 on success, 1 when a command's result is a failure (a failing
+ * conformance case), 2 on an input error.
  */
 export function runCli(argv: readonly string[], io: CliIo = processIo): number {
   let program: Command;
@@ -194,6 +202,7 @@ export function runCli(argv: readonly string[], io: CliIo = processIo): number {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
       return 2;
     }
+    if (error instanceof ResultFailure) return error.status;
     if (error instanceof CliError) {
       io.err(`hyplay: ${error.message}`);
       return 2;

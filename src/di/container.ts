@@ -7,6 +7,7 @@
 
 import { Container } from 'inversify';
 import { arm32Module } from '../../arch/arm32/module.ts';
+import { ppc64Module } from '../../arch/ppc64/module.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import { AbiRegistry } from '../abi/registry.ts';
 import { ABI_SPEC, ALLOWED_COLLISION, ARCH_BACKEND } from './tokens.ts';
@@ -45,6 +46,7 @@ export class BackendRegistry {
 export function createContainer(): Container {
   const container = new Container();
   container.load(arm32Module);
+  container.load(ppc64Module);
   return container;
 }
 

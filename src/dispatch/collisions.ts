@@ -13,7 +13,7 @@
  */
 
 import type { AbiRegistry, AllowedCollision } from '../abi/registry.ts';
-import { PRIVILEGES, WORLDS, type Abi, type Origin, type ResolvedCall } from '../abi/spec.ts';
+import { PRIVILEGES, selectsByImmediate, WORLDS, type Abi, type Origin, type ResolvedCall } from '../abi/spec.ts';
 import { hexValue, ValueSet } from '../abi/value-set.ts';
 
 /** A register state, immediate and origin that two specs both claim. */
@@ -56,6 +56,8 @@ export interface CollisionReport {
 
 interface Region {
   readonly call: ResolvedCall;
+  /** Immediates the call answers to (the conduit's, or the call's own when the immediate is the selector). */
+  readonly imm: ValueSet;
   readonly registers: ReadonlyMap<string, ValueSet>;
 }
 
@@ -66,10 +68,11 @@ function origins(abi: Abi): Origin[] {
 }
 
 function regions(abi: Abi): Region[] {
+  const byImmediate = selectsByImmediate(abi.spec);
   return abi.calls.map((call) => {
     const registers = new Map(abi.conditions);
-    registers.set(abi.spec.selector.register, call.values);
-    return { call, registers };
+    if (!byImmediate) registers.set(abi.spec.selector.register, call.values);
+    return { call, imm: byImmediate ? abi.imm.intersect(call.values) : abi.imm, registers };
   });
 }
 
@@ -107,13 +110,15 @@ export function analyseCollisions(registry: AbiRegistry, arch?: string): Collisi
       const origin = first.origins.find((o) => second.origins.some((p) => p.privilege === o.privilege && p.world === o.world));
       if (origin === undefined) continue;
       let overlaps = 0;
-      let witness: { registers: Map<string, ValueSet>; calls: [string, string] } | undefined;
+      let witness: { imm: ValueSet; registers: Map<string, ValueSet>; calls: [string, string] } | undefined;
       for (const ra of first.regions) {
         for (const rb of second.regions) {
+          const immediates = ra.imm.intersect(rb.imm);
+          if (immediates.isEmpty()) continue;
           const both = intersectRegisters(ra.registers, rb.registers);
           if (both === undefined) continue;
           overlaps++;
-          witness ??= { registers: both, calls: [ra.call.spec.name, rb.call.spec.name] };
+          witness ??= { imm: immediates, registers: both, calls: [ra.call.spec.name, rb.call.spec.name] };
         }
       }
       if (witness === undefined) continue;
@@ -129,7 +134,7 @@ export function analyseCollisions(registry: AbiRegistry, arch?: string): Collisi
         abis: swap ? [b.id, a.id] : [a.id, b.id],
         calls: swap ? [witness.calls[1], witness.calls[0]] : witness.calls,
         overlaps,
-        witness: { registers, imm: Number(imm.first()!), origin },
+        witness: { registers, imm: Number(witness.imm.first()!), origin },
         allowed: entry !== undefined,
         ...(entry === undefined ? {} : { reason: entry.reason }),
       });

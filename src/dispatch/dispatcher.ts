@@ -6,7 +6,7 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import { originAllowed, type Abi, type CallContext, type CallOutcome, type Origin, type Privilege, type ResolvedCall, type World } from '../abi/spec.ts';
+import { originAllowed, selectsByImmediate, type Abi, type CallContext, type CallOutcome, type Origin, type Privilege, type ResolvedCall, type World } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 
 /** A trap to classify. */
@@ -102,7 +102,8 @@ export function findCall(abi: Abi, imm: number, origin: Origin, read: RegisterRe
       return `${register}=${hexValue(value)} fails the condition ${register} ∈ {${values.toString()}} (${why})`;
     }
   }
-  const selector = BigInt.asUintN(abi.spec.selector.width, read(abi.spec.selector.register));
+  // A spec may be selected by the trap's immediate instead of a register (ARM OABI: svc #(0x900000 + nr)).
+  const selector = BigInt.asUintN(abi.spec.selector.width, selectsByImmediate(abi.spec) ? BigInt(imm) : read(abi.spec.selector.register));
   const call = abi.calls.find((c) => c.values.has(selector));
   return call ?? `${abi.spec.selector.register}=${hexValue(selector)} is not one of its calls`;
 }

@@ -12,8 +12,9 @@
  * @module
  */
 
-import type { Abi, CallContext, CallOutcome, Origin } from '../abi/spec.ts';
-import { findCall } from '../dispatch/dispatcher.ts';
+import { selectsByImmediate, type Abi, type CallContext, type CallOutcome, type Origin, type ResolvedCall } from '../abi/spec.ts';
+import type { ConformanceDriver } from './conformance.ts';
+import { findCall, type RegisterReader } from '../dispatch/dispatcher.ts';
 import type { Machine } from '../interp/machine.ts';
 import { stop, type StepResult } from '../interp/step-result.ts';
 
@@ -57,6 +58,113 @@ export interface FirmwarePort {
   jump(machine: Machine, target: bigint, address: number): StepResult;
   /** Call a function at `target` with `args`, so that it returns to `returnAddress`. */
   callFunction(machine: Machine, target: bigint, args: readonly bigint[], returnAddress: number, address: number): StepResult;
+  /** How conformance suites run on this architecture, where they can. */
+  readonly conformance?: ConformanceDriver;
+  /**
+   * A direct accessor for register `name`, equivalent to `machine.register(name)`
+   * and `machine.setRegister(name, …)` but without resolving the name on every
+   * access; `undefined` where the port has none (the firmware then goes through
+   * the machine). Speed only, never behaviour.
+   */
+  registerAccess?(machine: Machine, name: string): RegisterAccess | undefined;
+}
+
+/** Reads and writes one register of a live machine. */
+export interface RegisterAccess {
+  /** The register's value. */
+  read(): bigint;
+  /** Set the register. */
+  write(value: bigint): void;
+}
+
+/**
+ * Register accessors by name for one machine, resolved once per name through
+ * the port (or the machine's by-name access where the port offers none).
+ */
+class RegisterCache {
+  private readonly byName = new Map<string, RegisterAccess>();
+  /** The last name looked up and its accessor: semantics mostly touch one register. */
+  private lastName = '';
+  private lastAccess: RegisterAccess | undefined;
+
+  constructor(
+    private readonly machine: Machine,
+    private readonly port: FirmwarePort,
+  ) {}
+
+  access(name: string): RegisterAccess {
+    if (name === this.lastName && this.lastAccess !== undefined) return this.lastAccess;
+    let access = this.byName.get(name);
+    if (access === undefined) {
+      const machine = this.machine;
+      access = this.port.registerAccess?.(machine, name) ?? { read: () => machine.register(name), write: (value) => machine.setRegister(name, value) };
+      this.byName.set(name, access);
+    }
+    this.lastName = name;
+    this.lastAccess = access;
+    return access;
+  }
+}
+
+/** Decides which call of a spec a trap reaches, like {@link findCall}. */
+type CallFinder = (imm: number, origin: Origin, read: RegisterReader) => ResolvedCall | string;
+
+/**
+ * {@link findCall} with a one-entry memo. The call a trap reaches depends only
+ * on the immediate, the origin, the selector register and the condition
+ * registers, so when those repeat the last decision stands; anything else
+ * (and every "not handled" answer) goes through `findCall` itself.
+ */
+function memoisedFindCall(abi: Abi, registers: RegisterCache): CallFinder {
+  const selector = selectsByImmediate(abi.spec) ? undefined : registers.access(abi.spec.selector.register);
+  const conditioned = [...abi.conditions.keys()];
+  const lastConditions: bigint[] = conditioned.map(() => 0n);
+  let last: ResolvedCall | undefined;
+  let lastImm = 0;
+  let lastPrivilege = '';
+  let lastWorld = '';
+  let lastSelector = 0n;
+  return (imm, origin, read) => {
+    // Registers are read here only after findCall has read them successfully for the remembered decision.
+    hit: if (last !== undefined && imm === lastImm && origin.privilege === lastPrivilege && origin.world === lastWorld) {
+      if ((selector === undefined ? 0n : selector.read()) !== lastSelector) break hit;
+      for (let i = 0; i < conditioned.length; i++) if (read(conditioned[i]!) !== lastConditions[i]) break hit;
+      return last;
+    }
+    const found = findCall(abi, imm, origin, read);
+    if (typeof found === 'string') {
+      last = undefined;
+      return found;
+    }
+    last = found;
+    lastImm = imm;
+    lastPrivilege = origin.privilege;
+    lastWorld = origin.world;
+    lastSelector = selector === undefined ? 0n : selector.read();
+    for (let i = 0; i < conditioned.length; i++) lastConditions[i] = read(conditioned[i]!);
+    return found;
+  };
+}
+
+/**
+ * A {@link CallContext} over cached register accessors: what the firmware
+ * hands a spec's semantics. One per installed firmware, re-aimed at each trap
+ * (semantics run synchronously and return their outcome, so none outlives
+ * its call).
+ */
+class FirmwareContext implements CallContext {
+  imm = 0;
+  origin: Origin = { privilege: 'kernel', world: 'host' };
+
+  constructor(private readonly registers: RegisterCache) {}
+
+  get(register: string): bigint {
+    return this.registers.access(register).read();
+  }
+
+  set(register: string, value: bigint): void {
+    this.registers.access(register).write(value);
+  }
 }
 
 /** A {@link CallContext} over a live machine. */
@@ -96,28 +204,44 @@ export interface InstalledFirmware {
  * it. Call slots run the spec: the call the trap reaches runs its semantics
  * on the live registers, then returns, jumps or calls as its outcome says.
  * Any other exception reaching the table ends the run with a `firmware` stop
- * that says what was taken where.
+ * that says what was taken where, the PC on the vector. The table's memory is mapped if it is not
+ * (the exception entry fetches the vector like any other).
  */
 export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: Abi, base: number): InstalledFirmware {
   if (base % port.alignment !== 0) throw new Error(`firmware base 0x${base.toString(16)} is not ${port.alignment}-byte aligned`);
   const returnTrampoline = base + port.tableSize;
+  // The exception entry fetches the vector: the table must be mapped, like real vectors (its bytes are never run).
+  machine.memory.map(base, port.tableSize + port.alignment);
   const id = abi.spec.id;
+  const registers = new RegisterCache(machine, port);
+  const read = (register: string): bigint => registers.access(register).read();
+  const find = memoisedFindCall(abi, registers);
+  const context = new FirmwareContext(registers);
   for (const slot of port.slots) {
     const address = base + slot.offset;
+    // A stop leaves the PC on the vector it happened at (the step loop has already moved it past).
+    const halt = (detail: string): StepResult => {
+      machine.pc = address;
+      return stop('firmware', `${id} firmware: ${detail}`);
+    };
     if (!slot.calls) {
-      machine.addOverlay(address, () => stop('firmware', `${id} firmware: ${port.describeException(machine, slot)} (vector ${slot.name})`));
+      machine.addOverlay(address, () => halt(`${port.describeException(machine, slot)} (vector ${slot.name})`));
       continue;
     }
+    // The exception return is the same value every time (as an `eret` op's is): build it once.
+    const back = port.returnToCaller(address);
     machine.addOverlay(address, () => {
       const trap = port.pendingTrap(machine, slot);
-      if (trap === undefined) return stop('firmware', `${id} firmware: ${port.describeException(machine, slot)} (vector ${slot.name})`);
-      if (trap.conduit !== abi.spec.conduit.instruction) return stop('firmware', `${id} firmware: a ${trap.conduit} trap, but this ABI answers ${abi.spec.conduit.instruction}`);
-      const found = findCall(abi, trap.imm, trap.origin, (register) => machine.register(register));
-      if (typeof found === 'string') return stop('firmware', `${id} firmware: ${trap.conduit} #${trap.imm} not handled: ${found}`);
-      const outcome: CallOutcome = found.spec.run(new MachineContext(machine, trap.imm, trap.origin));
+      if (trap === undefined) return halt(`${port.describeException(machine, slot)} (vector ${slot.name})`);
+      if (trap.conduit !== abi.spec.conduit.instruction) return halt(`a ${trap.conduit} trap, but this ABI answers ${abi.spec.conduit.instruction}`);
+      const found = find(trap.imm, trap.origin, read);
+      if (typeof found === 'string') return halt(`${trap.conduit} #${trap.imm} not handled: ${found}`);
+      context.imm = trap.imm;
+      context.origin = trap.origin;
+      const outcome: CallOutcome = found.spec.run(context);
       switch (outcome.kind) {
         case 'return':
-          return port.returnToCaller(address);
+          return back;
         case 'jump':
           return port.jump(machine, outcome.target, address);
         case 'call':

@@ -9,6 +9,7 @@
 import type { FirmwarePort } from '../firmware/firmware.ts';
 import type { InstructionSet } from '../isa/assembler.ts';
 import type { Endian } from '../memory/guest-memory.ts';
+import type { ResetMatrixDefinition, ScenarioCatalog } from '../scenario/scenario.ts';
 import type { Machine } from './machine.ts';
 
 /** A guest program the benchmark runs. */
@@ -25,6 +26,16 @@ export interface BenchProgram {
   readonly registers: Readonly<Record<string, bigint>>;
   /** Guest instructions per measured unit (1 for instructions per second; instructions per round trip for traps). */
   readonly instructionsPerUnit: number;
+  /** Spec firmware to install before the run: the ABI with this id at `base` (the vector base register points at it). */
+  readonly firmware?: BenchFirmware;
+}
+
+/** Spec firmware a benchmark runs against. */
+export interface BenchFirmware {
+  /** ABI spec id, e.g. `linux-hyp-stub-v4.12`. */
+  readonly abi: string;
+  /** Vector base to install it at. */
+  readonly base: number;
 }
 
 /** A short guest program the main job runs with a trace, to show the backend at work. */
@@ -67,6 +78,12 @@ export interface ArchBackend {
   readonly benchmarks: readonly BenchProgram[];
   /** What the main job shows for this backend. */
   readonly showcase: Showcase;
+  /** Trap conduits `hyplay dispatch` accepts (`hvc`, `svc`, `smc`, …), whether or not a spec uses them yet. */
+  readonly conduits?: readonly string[];
   /** How spec firmware sits at this architecture's hypervisor vectors, where it has them. */
   readonly firmware?: FirmwarePort;
+  /** Scenarios (machine setup, guest code, expected outcome) this backend ships, where it has any. */
+  readonly scenarios?: ScenarioCatalog;
+  /** The kexec/kdump reset matrix, where the backend has one; its rows name scenarios of {@link ArchBackend.scenarios}. */
+  readonly resetMatrix?: ResetMatrixDefinition;
 }

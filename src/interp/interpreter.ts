@@ -35,7 +35,34 @@ export interface ExecutionCore<S extends SteppableState> {
   modeName(): string;
   /** Disassembly of a predecoded op, for traces. */
   describe(op: DecodedOp<S>): string;
+  /**
+   * The backend's own copy of the hot loop, if it has one (the interpreter's
+   * `runFast` is the reference: look the PC up in `host.cache`, on a miss
+   * take `host.miss(pc)` and keep it when cacheable, set the PC to
+   * `op.next`, run `op.exec`, and end when `host.settle` says so). V8 keeps
+   * type feedback per function, so one loop shared by several backends in a
+   * process sees all their ops and states: its `op.exec` call goes
+   * polymorphic and inlining stops short (measured: a second backend's ALU
+   * loop ran at half speed or less after the first had run). A backend that
+   * brings its own copy, written in its own source, keeps it monomorphic.
+   */
+  readonly runLoop?: RunLoop<S>;
 }
+
+/** What a backend's copy of the hot loop ({@link ExecutionCore.runLoop}) may use of the interpreter. */
+export interface LoopHost<S> {
+  /** The direct-mapped predecode cache, indexed by `(pc >>> alignShift) & mask`. */
+  readonly cache: DecodedOp<S>[];
+  /** The cache index mask. */
+  readonly mask: number;
+  /** Predecode `address` after a cache miss (an overlay there comes first). */
+  miss(address: number): DecodedOp<S>;
+  /** Hand a non-retired result to the exception model; true when the run must end (the interpreter records why). */
+  settle(result: Exclude<StepResult, Retired>): boolean;
+}
+
+/** A backend's copy of the hot loop: runs at most `maxSteps` instructions, returns how many ran. */
+export type RunLoop<S> = (host: LoopHost<S>, state: S, maxSteps: number) => number;
 
 /** How a run ended. */
 export interface RunResult {
@@ -80,7 +107,11 @@ export class Interpreter<S extends SteppableState> {
     this.empty = new DecodedOp<S>('empty', -1, 0, 0, () => RETIRED, core.memory);
     this.cache = new Array<DecodedOp<S>>(CACHE_SIZE).fill(this.empty);
     core.memory.onCodeWrite((address, length) => this.invalidate(address, length));
+    this.host = { cache: this.cache, mask: CACHE_MASK, miss: (address) => this.decode(address), settle: (result) => this.settle(result, undefined) };
   }
+
+  /** What a backend's own hot loop sees of this interpreter. */
+  private readonly host: LoopHost<S>;
 
   /** Drop cached ops overlapping `[address, address + length)`. */
   invalidate(address: number, length: number): void {
@@ -186,6 +217,7 @@ export class Interpreter<S extends SteppableState> {
   /** The hot loop: no breakpoints, no trace. */
   private runFast(maxSteps: number): number {
     const core = this.core;
+    if (core.runLoop !== undefined) return core.runLoop(this.host, core.state, maxSteps);
     const state = core.state;
     const cache = this.cache;
     const shift = core.alignShift;

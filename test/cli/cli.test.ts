@@ -216,7 +216,7 @@ describe('input errors: one line, `hyplay: ` first, the position where there is 
     ['odd hex digits', () => ['disasm', 'arm32', '700'], "hyplay: bad hex '700' (argument 1): odd number of hex digits"],
     ['unreadable asm file', () => ['asm', 'arm32', '--file', missing], `hyplay: cannot read '${missing}': ENOENT`],
     ['unreadable run file', () => ['run', 'arm32', missing], `hyplay: cannot read '${missing}': ENOENT`],
-    ['unknown architecture', () => ['asm', 'arm33', 'nop'], "hyplay: unknown architecture 'arm33' (one of arm32)"],
+    ['unknown architecture', () => ['asm', 'arm33', 'nop'], "hyplay: unknown architecture 'arm33' (one of arm32, ppc64)"],
     ['bad --mode', () => ['run', 'arm32', file('nop\n'), '--mode', 'kernel'], "hyplay: --mode: unknown mode 'kernel' (one of usr, fiq, irq, svc, mon, abt, hyp, und, sys)"],
     ['--max-steps not a number', () => ['run', 'arm32', file('nop\n'), '--max-steps', 'lots'], "hyplay: --max-steps: 'lots' is not a number (decimal or 0x hex)"],
     ['--max-steps zero', () => ['run', 'arm32', file('nop\n'), '--max-steps', '0'], 'hyplay: --max-steps: 0 is out of range 1..1000000000'],

@@ -103,7 +103,10 @@ export const LINUX_HYP_STUB_V3_6: Abi = defineAbi({
     { title: 'KVM init saves the stub vectors', registers: { r0: 0xffff_ffffn }, call: '__hyp_get_vectors' },
     { title: 'KVM installs its init vectors', registers: { r0: 0x8000_1000n }, call: '__hyp_set_vectors' },
   ],
-  notes: ['r0 = -1 is the only value that is not a vector address; a soft restart request (r0 = 1 or 2 in later numberings) would set HVBAR to 1 or 2.'],
+  notes: [
+    'r0 = -1 is the only value that is not a vector address; a soft restart request (r0 = 1 or 2 in later numberings) would set HVBAR to 1 or 2.',
+    'Its contemporary KVM (kvm-arm32-v3.9) answers r0 = -1 the same way, so __hyp_get_vectors works whoever owns Hyp; every other r0 means set-vectors here and a function pointer there.',
+  ],
 });
 
 /** The early-2017 list proposal: 0 GET, 1 SET (r1), 2 SOFT_RESTART (r3). */
@@ -166,7 +169,7 @@ export const LINUX_HYP_STUB_V4_12: Abi = defineAbi({
   era: 'v4.12–v5.6',
   status: 'removed',
   purpose:
-    'The reworked stub ABI shared with arm64: call numbers below HVC_STUB_HCALL_NR (3) are stub calls, every argument in r1, and an error value for anything else. KVM implements the same three calls in its own init code, so a soft restart works whoever owns Hyp mode.',
+    'The reworked stub ABI shared with arm64: call numbers below HVC_STUB_HCALL_NR (3) are stub calls, every argument in r1, and an error value for anything else. KVM (kvm-arm32-v4.12) reserves the same r0 < 3 and implements SOFT_RESTART and RESET_VECTORS in its own init code, so a soft restart works whoever owns Hyp mode; SET_VECTORS is for the boot stub only.',
   source: {
     document: 'torvalds/linux:arch/arm/kernel/hyp-stub.S and arch/arm/include/asm/virt.h (v4.12 rework); Documentation/virt/kvm/arm/hyp-abi.rst @166cc2a4',
     version: 'v4.12',
@@ -193,7 +196,10 @@ export const LINUX_HYP_STUB_V4_12: Abi = defineAbi({
     { title: 'reset vectors while the stub owns Hyp', registers: { r0: 2n }, call: 'HVC_RESET_VECTORS' },
     { title: 'a kvm_call_hyp aimed at the stub', registers: { r0: 0xc010_0000n }, call: 'invalid' },
   ],
-  notes: ['The hyp-abi document says r0 values other than the stub calls are hypervisor-specific: that is where KVM puts its function pointers.'],
+  notes: [
+    'The hyp-abi document says r0 values other than the stub calls are hypervisor-specific: that is where KVM puts its function pointers.',
+    'A KVM older than v4.12 (kvm-arm32-v3.9) takes every r0 but -1 as a Hyp function pointer: if it still owns HVBAR when SOFT_RESTART (r0 = 1) is issued, as on the kdump path, the call becomes a branch to address 1 and a prefetch abort in Hyp.',
+  ],
 });
 
 /** v5.7+: KVM/arm32 is gone; only SET_VECTORS and SOFT_RESTART remain. */

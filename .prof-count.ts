@@ -1,0 +1,15 @@
+const { loadAbis, loadBackends } = await import('/work/main/src/di/container.ts');
+const { installSpecFirmware } = await import('/work/main/src/firmware/firmware.ts');
+const { Interpreter } = await import('/work/main/src/interp/interpreter.ts');
+const { assembleOrFail, loadProgram } = await import('/work/main/src/cli/run-program.ts');
+let decodes = 0;
+const orig = (Interpreter.prototype as any).decode;
+(Interpreter.prototype as any).decode = function (a: number) { decodes++; return orig.call(this, a); };
+const backend = loadBackends().get('arm32')!;
+const abis = loadAbis();
+const bench = backend.benchmarks.find((b) => b.metric === 'spec-trap-rtps')!;
+const program = assembleOrFail(backend, bench.source, 'x', backend.loadAddress);
+const machine = loadProgram(backend, program, bench.mode);
+installSpecFirmware(machine, backend.firmware!, abis.get(bench.firmware!.abi)!, bench.firmware!.base);
+const r = machine.run(1_000_000);
+console.log(r, decodes, machine.registers().r1, machine.mode());

@@ -1,0 +1,470 @@
+/**
+ * The ppc64 execution core: predecoding (fetch in the current byte order,
+ * table decode, the row's semantics), the single execute dispatch, the
+ * register view and the machine factory.
+ *
+ * @module
+ */
+
+import { TableInstructionSet } from '../../src/isa/assembler.ts';
+import { DecodedOp } from '../../src/interp/decoded-op.ts';
+import type { ExecutionCore, LoopHost } from '../../src/interp/interpreter.ts';
+import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
+import { RETIRED, stop, type ExceptionReturn, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import type { TraceSink } from '../../src/interp/trace.ts';
+import { GuestMemory, type CodeWriteListener, type Endian } from '../../src/memory/guest-memory.ts';
+import { deliverPpc64, exceptionReturnPpc64 } from './exceptions.ts';
+import {
+  createPpc64State,
+  high32,
+  join64,
+  low32,
+  MODE_NAMES,
+  modeMsr,
+  modeName,
+  readXer,
+  SPR_BY_NAME,
+  writeMsr,
+  writeXer,
+  type ModeName,
+  type Ppc64State,
+} from './registers.ts';
+import { add, addImmediate, addImmediateCarrying, addRegisters, divide, loadImmediate, multiplyImmediate, multiplyLow, subtractFromImmediate } from './semantics/arithmetic.ts';
+import { branch, branchConditional, branchOnCondition, branchOnConditionNear, branchOnCount, branchToCount, branchToLink } from './semantics/branch.ts';
+import { illegalInstruction, swap32, type Op, type PpcHandler } from './semantics/common.ts';
+import { compare } from './semantics/compare.ts';
+import { PPC64_SEMANTICS } from './semantics/index.ts';
+import { load, store } from './semantics/load-store.ts';
+import { andImmediate, countLeadingZeros, extendSign, logical, or, orImmediate, xor, xorImmediate } from './semantics/logical.ts';
+import { rotateDoubleword, rotateWord, shift } from './semantics/rotate.ts';
+import { moveFromCount, moveFromLink, moveToCount, moveToLink } from './semantics/special.ts';
+import { noOperation, raiseFixed, returnFromInterrupt, trap } from './semantics/system.ts';
+import { PPC64_TABLE } from './table.ts';
+
+const instructionSets: Record<Endian, TableInstructionSet> = {
+  big: new TableInstructionSet(PPC64_TABLE, 'big', ['#']),
+  little: new TableInstructionSet(PPC64_TABLE, 'little', ['#']),
+};
+
+/** The Power instruction set in a byte order, for the assembler and disassembler (comments start with `#`). */
+export function ppc64InstructionSet(endian: Endian): TableInstructionSet {
+  return instructionSets[endian];
+}
+
+/**
+ * Guest memory that can tell its code listeners (the interpreter's
+ * predecode cache) that every instruction changed: when MSR[LE] flips, the
+ * same bytes decode to other instructions.
+ */
+export class Ppc64Memory extends GuestMemory {
+  private readonly codeListeners: CodeWriteListener[] = [];
+
+  /** Register a listener for writes to code (kept so that {@link Ppc64Memory.invalidateAllCode} can reach it). */
+  override onCodeWrite(listener: CodeWriteListener): void {
+    super.onCodeWrite(listener);
+    this.codeListeners.push(listener);
+  }
+
+  /** Tell every code listener that all code changed. */
+  invalidateAllCode(): void {
+    for (const listener of this.codeListeners) listener(0, Number.MAX_SAFE_INTEGER);
+  }
+}
+
+/**
+ * Handlers that get a direct, monomorphic call from {@link executePpc64},
+ * in `op.kind` order. Every other handler runs through `op.inner`.
+ */
+const DIRECT_HANDLERS: readonly PpcHandler[] = [
+  loadImmediate,
+  addImmediate,
+  addImmediateCarrying,
+  add,
+  addRegisters,
+  xor,
+  or,
+  logical,
+  orImmediate,
+  andImmediate,
+  rotateWord,
+  rotateDoubleword,
+  shift,
+  compare,
+  branch,
+  branchConditional,
+  branchOnCondition,
+  branchOnCount,
+  branchToLink,
+  branchToCount,
+  load,
+  store,
+  moveFromLink,
+  moveToLink,
+  moveFromCount,
+  moveToCount,
+  raiseFixed,
+  noOperation,
+  returnFromInterrupt,
+  trap,
+  extendSign,
+  xorImmediate,
+  multiplyLow,
+  multiplyImmediate,
+  subtractFromImmediate,
+  countLeadingZeros,
+  divide,
+  branchOnConditionNear,
+];
+
+/**
+ * The single `exec` of every ppc64 op: a switch on `op.kind` to the row's
+ * handler. One function at the loop's call site keeps that call
+ * monomorphic, and each case's call is monomorphic too, so V8 can inline
+ * them.
+ */
+function executePpc64(s: Ppc64State, op: Op): StepResult {
+  switch (op.kind) {
+    case 0:
+      return loadImmediate(s, op);
+    case 1:
+      return addImmediate(s, op);
+    case 2:
+      return addImmediateCarrying(s, op);
+    case 3:
+      return add(s, op);
+    case 4:
+      return addRegisters(s, op);
+    case 5:
+      return xor(s, op);
+    case 6:
+      return or(s, op);
+    case 7:
+      return logical(s, op);
+    case 8:
+      return orImmediate(s, op);
+    case 9:
+      return andImmediate(s, op);
+    case 10:
+      return rotateWord(s, op);
+    case 11:
+      return rotateDoubleword(s, op);
+    case 12:
+      return shift(s, op);
+    case 13:
+      return compare(s, op);
+    case 14:
+      return branch(s, op);
+    case 15:
+      return branchConditional(s, op);
+    case 16:
+      return branchOnCondition(s, op);
+    case 17:
+      return branchOnCount(s, op);
+    case 18:
+      return branchToLink(s, op);
+    case 19:
+      return branchToCount(s, op);
+    case 20:
+      return load(s, op);
+    case 21:
+      return store(s, op);
+    case 22:
+      return moveFromLink(s, op);
+    case 23:
+      return moveToLink(s, op);
+    case 24:
+      return moveFromCount(s, op);
+    case 25:
+      return moveToCount(s, op);
+    case 26:
+      return op.fixed!;
+    case 27:
+      return noOperation(s, op);
+    case 28:
+      return returnFromInterrupt(s, op);
+    case 29:
+      return trap(s, op);
+    case 30:
+      return extendSign(s, op);
+    case 31:
+      return xorImmediate(s, op);
+    case 32:
+      return multiplyLow(s, op);
+    case 33:
+      return multiplyImmediate(s, op);
+    case 34:
+      return subtractFromImmediate(s, op);
+    case 35:
+      return countLeadingZeros(s, op);
+    case 36:
+      return divide(s, op);
+    case 37:
+      return branchOnConditionNear(s, op);
+    default:
+      return op.inner(s, op);
+  }
+}
+
+const misalignedFetch: PpcHandler = (s, op) => {
+  s.pc = op.address;
+  return stop('unpredictable', `the PC ${`0x${op.address.toString(16)}`} is not word-aligned (NIA[62:63] is always 0 in the ISA)`);
+};
+
+/**
+ * The ppc64 op: a DecodedOp of this backend's own class, so that V8 tracks
+ * its fields' representations apart from other backends' ops (which share
+ * the base class and may widen a field's representation for everyone).
+ */
+export class Ppc64Op extends DecodedOp<Ppc64State> {}
+
+/** Predecode the instruction at `address`, fetched in the byte order MSR[LE] selects. Never throws. */
+export function predecodePpc64(memory: GuestMemory, s: Ppc64State, address: number): Op {
+  if (address % 4 !== 0) {
+    const op = new Ppc64Op('misaligned', address, 4, 0, misalignedFetch, memory);
+    op.cacheable = false;
+    return dispatched(op);
+  }
+  const raw = memory.fetch32(address);
+  if (raw === undefined) {
+    const op = new Ppc64Op('fetch-fault', address, 4, 0, raiseFixed, memory);
+    op.fixed = { kind: 'trap', cause: 'fetch-fault', address, next: address + 4 };
+    op.cacheable = false;
+    return dispatched(op);
+  }
+  const word = s.swap !== 0 ? swap32(raw) >>> 0 : raw;
+  const match = PPC64_TABLE.decode(word);
+  if (match === undefined) {
+    const op = new Ppc64Op('illegal', address, 4, word, raiseFixed, memory);
+    op.fixed = illegalInstruction(op, 'unknown encoding');
+    return dispatched(op);
+  }
+  const name = match.entry.def.name;
+  const op = new Ppc64Op(name, address, 4, word, raiseFixed, memory);
+  const prepare = PPC64_SEMANTICS[name];
+  if (prepare === undefined) {
+    op.fixed = illegalInstruction(op, `no semantics for ${name}`);
+    return dispatched(op);
+  }
+  op.inner = prepare(op, match.fields);
+  return dispatched(op);
+}
+
+/** Route an op through {@link executePpc64}, so that every ppc64 op has the same `exec`. */
+function dispatched(op: Op): Op {
+  op.kind = DIRECT_HANDLERS.indexOf(op.inner);
+  op.exec = executePpc64;
+  return op;
+}
+
+/** Disassembly of a word at an address (for traces). */
+export function describePpc64(word: number, address: number): string {
+  const match = PPC64_TABLE.decode(word);
+  return match === undefined ? `.inst 0x${word.toString(16).padStart(8, '0')}` : PPC64_TABLE.format(match, { address });
+}
+
+/** The ppc64 {@link ExecutionCore}. */
+export class Ppc64Core implements ExecutionCore<Ppc64State> {
+  /** Architectural state. */
+  readonly state: Ppc64State;
+  /** Instructions are 4-byte aligned. */
+  readonly alignShift = 2;
+  /** Instructions are 4 bytes. */
+  readonly maxInstructionBytes = 4;
+  /** Drops every predecoded op: the instruction byte order changed. */
+  readonly onEndianChange: () => void;
+
+  /** @param memory guest memory; its byte order is the machine's boot byte order. */
+  constructor(readonly memory: Ppc64Memory) {
+    this.state = createPpc64State(memory.endian === 'big');
+    this.onEndianChange = () => memory.invalidateAllCode();
+  }
+
+  /**
+   * ppc64's own copy of the interpreter's hot loop (`ExecutionCore.runLoop`):
+   * the same steps in this backend's source, so that its type feedback sees
+   * only ppc64 ops and state. Every op, overlays included, goes through
+   * `executePpc64` (an overlay has no kind and runs its `inner`), and
+   * traps and returns go straight to this backend's exception model.
+   */
+  runLoop(host: LoopHost<Ppc64State>, s: Ppc64State, maxSteps: number): number {
+    const cache = host.cache;
+    const mask = host.mask;
+    const memory = this.memory;
+    const onEndianChange = this.onEndianChange;
+    let steps = 0;
+    while (steps < maxSteps) {
+      const pc = s.pc;
+      const index = (pc >>> 2) & mask;
+      let op = cache[index]!;
+      if (op.address !== pc) {
+        op = host.miss(pc);
+        if (op.cacheable) cache[index] = op;
+      }
+      s.pc = op.next;
+      const result = executePpc64(s, op);
+      steps++;
+      if (result === RETIRED) continue;
+      let halted: Stop | undefined;
+      if (result.kind === 'trap') halted = deliverPpc64(s, result, undefined, memory, onEndianChange);
+      else if (result.kind === 'return') halted = exceptionReturnPpc64(s, result, undefined, onEndianChange);
+      else halted = result as Stop;
+      if (halted !== undefined && host.settle(halted)) break;
+    }
+    return steps;
+  }
+
+  /** Predecode at `address`. */
+  decode(address: number): Op {
+    return predecodePpc64(this.memory, this.state, address);
+  }
+
+  /** Deliver a trap through the exception model. */
+  deliver(trap: Trap, trace: TraceSink | undefined): Stop | undefined {
+    return deliverPpc64(this.state, trap, trace, this.memory, this.onEndianChange);
+  }
+
+  /** Perform rfid or hrfid through the exception model. */
+  exceptionReturn(request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
+    return exceptionReturnPpc64(this.state, request, trace, this.onEndianChange);
+  }
+
+  /** The current mode's name. */
+  modeName(): string {
+    return modeName(this.state);
+  }
+
+  /** Disassembly of an op. */
+  describe(op: Op): string {
+    return op.name === 'fetch-fault' || op.name === 'misaligned' ? '<unmapped>' : describePpc64(op.word, op.address);
+  }
+}
+
+/** Register names in dump order. */
+const NAMES: readonly string[] = [
+  ...Array.from({ length: 32 }, (_, i) => `r${i}`),
+  'pc',
+  'cr',
+  'xer',
+  'lr',
+  'ctr',
+  'msr',
+  'srr0',
+  'srr1',
+  'hsrr0',
+  'hsrr1',
+  'sprg0',
+  'sprg1',
+  'sprg2',
+  'sprg3',
+  'hsprg0',
+  'hsprg1',
+  'dar',
+  'dsisr',
+  'pvr',
+  'pir',
+];
+
+/** `r0`…`r31` (and `sp` for r1) to the register number; -1 otherwise. */
+function gprNumber(name: string): number {
+  if (name === 'sp') return 1;
+  const match = /^r(\d+)$/.exec(name);
+  if (match === null) return -1;
+  const n = Number(match[1]);
+  return n <= 31 ? n : -1;
+}
+
+/**
+ * The ppc64 register view: `r0`…`r31` (`sp` is r1), `pc`, `cr`, `xer`,
+ * `lr`, `ctr`, `msr` and the modelled SPRs, 16 hex digits each. Writes are
+ * setup, not instructions: no privilege checks, and read-only SPRs can be
+ * set.
+ */
+function registerView(memory: Ppc64Memory): RegisterView<Ppc64State> {
+  return {
+    digits: 16,
+    modes: MODE_NAMES,
+    names: () => NAMES,
+    read(s, name) {
+      const n = gprNumber(name);
+      if (n >= 0) return join64(s.gpr[2 * n]!, s.gpr[2 * n + 1]!);
+      switch (name) {
+        case 'pc':
+          return BigInt(s.pc);
+        case 'cr':
+          return BigInt(s.cr >>> 0);
+        case 'xer':
+          return BigInt(readXer(s));
+        case 'lr':
+          return join64(s.lrHi, s.lrLo);
+        case 'ctr':
+          return join64(s.ctrHi, s.ctrLo);
+        case 'msr':
+          return join64(s.msrHi, s.msrLo);
+        default: {
+          const def = SPR_BY_NAME.get(name);
+          if (def === undefined || def.slot < 0) return undefined;
+          return join64(s.spr[2 * def.slot]!, s.spr[2 * def.slot + 1]!);
+        }
+      }
+    },
+    write(s, name, value) {
+      const v = BigInt.asUintN(64, value);
+      const hi = high32(v);
+      const lo = low32(v);
+      const n = gprNumber(name);
+      if (n >= 0) {
+        s.gpr[2 * n] = hi;
+        s.gpr[2 * n + 1] = lo;
+        return true;
+      }
+      switch (name) {
+        case 'pc':
+          s.pc = Number(v & ~3n);
+          return true;
+        case 'cr':
+          s.cr = lo;
+          return true;
+        case 'xer':
+          writeXer(s, lo);
+          return true;
+        case 'lr':
+          s.lrHi = hi;
+          s.lrLo = lo;
+          return true;
+        case 'ctr':
+          s.ctrHi = hi;
+          s.ctrLo = lo;
+          return true;
+        case 'msr':
+          if (writeMsr(s, hi, lo)) memory.invalidateAllCode();
+          return true;
+        default: {
+          const def = SPR_BY_NAME.get(name);
+          if (def === undefined || def.slot < 0) return false;
+          s.spr[2 * def.slot] = def.width === 32 ? 0 : hi;
+          s.spr[2 * def.slot + 1] = lo;
+          return true;
+        }
+      }
+    },
+    mode: (s) => modeName(s),
+    setMode(s, mode) {
+      if (!(MODE_NAMES as readonly string[]).includes(mode)) return false;
+      const msr = modeMsr(mode as ModeName, s.bigMemory === 0);
+      if (writeMsr(s, msr.hi, msr.lo)) memory.invalidateAllCode();
+      return true;
+    },
+  };
+}
+
+/** Options for a new ppc64 machine. */
+export interface Ppc64MachineOptions {
+  /** Byte order of guest memory and of MSR[LE] at reset; big-endian when absent. */
+  readonly endian?: Endian;
+}
+
+/** A new ppc64 machine over empty memory, in hypervisor state. */
+export function createPpc64Machine(options: Ppc64MachineOptions = {}): CoreMachine<Ppc64State> {
+  const memory = new Ppc64Memory(options.endian ?? 'big');
+  return new CoreMachine('ppc64', new Ppc64Core(memory), registerView(memory));
+}

@@ -1,0 +1,335 @@
+/**
+ * The Book3S 64-bit register file (Power ISA v3.0B): GPRs, CR, XER, LR,
+ * CTR, the MSR and the special-purpose registers hyplay models.
+ *
+ * Every 64-bit register is kept as two int32 halves (high word, low word),
+ * so that the hot paths stay in V8's unboxed integer arithmetic: no BigInt
+ * and no doubles. The GPRs share one `Int32Array` of 64 entries, r*n* at
+ * index 2*n* (high word) and 2*n*+1 (low word); predecode stores those
+ * indexes in the op's slots.
+ *
+ * Bits are named the way the ISA names them (MSB = 0) in comments; masks are
+ * given on the 32-bit half that holds the bit.
+ *
+ * @module
+ */
+
+/**
+ * MSR bits hyplay implements, as masks on the high (`hi`) or low (`lo`) word
+ * (Power ISA v3.0B Book III 4.2.1 "Machine State Register"; Linux `reg.h`
+ * gives the same bits numbered LSB = 0).
+ */
+export const Msr = {
+  /** SF (bit 0): 64-bit mode. High word. */
+  SF: 0x8000_0000,
+  /** HV (bit 3): hypervisor state (with PR = 0). High word. */
+  HV: 0x1000_0000,
+  /** VEC (bit 38): vector available. */
+  VEC: 0x0200_0000,
+  /** VSX (bit 40): VSX available. */
+  VSX: 0x0080_0000,
+  /** EE (bit 48): external interrupts enabled. */
+  EE: 0x8000,
+  /** PR (bit 49): problem state. */
+  PR: 0x4000,
+  /** FP (bit 50): floating point available. */
+  FP: 0x2000,
+  /** ME (bit 51): machine check enabled. */
+  ME: 0x1000,
+  /** FE0 (bit 52). */
+  FE0: 0x0800,
+  /** SE (bit 53): single-step trace. */
+  SE: 0x0400,
+  /** BE (bit 54): branch trace. */
+  BE: 0x0200,
+  /** FE1 (bit 55). */
+  FE1: 0x0100,
+  /** IR (bit 58): instruction relocation. */
+  IR: 0x20,
+  /** DR (bit 59): data relocation. */
+  DR: 0x10,
+  /** PMM (bit 61): performance monitor mark. */
+  PMM: 0x04,
+  /** RI (bit 62): recoverable interrupt. */
+  RI: 0x02,
+  /** LE (bit 63): little-endian mode. */
+  LE: 0x01,
+} as const;
+
+/** MSR high-word bits hyplay implements (SF, HV); the others (TS, TM, …) read as 0. */
+export const MSR_HI_IMPLEMENTED = Msr.SF | Msr.HV;
+/** MSR low-word bits hyplay implements. */
+export const MSR_LO_IMPLEMENTED =
+  Msr.VEC | Msr.VSX | Msr.EE | Msr.PR | Msr.FP | Msr.ME | Msr.FE0 | Msr.SE | Msr.BE | Msr.FE1 | Msr.IR | Msr.DR | Msr.PMM | Msr.RI | Msr.LE;
+
+/** XER bits in the low word (Power ISA v3.0B Book I 3.2.2): SO, OV, CA, OV32, CA32. */
+export const Xer = {
+  /** SO (bit 32): summary overflow. */
+  SO: 0x8000_0000,
+  /** OV (bit 33): overflow. */
+  OV: 0x4000_0000,
+  /** CA (bit 34): carry. */
+  CA: 0x2000_0000,
+  /** OV32 (bit 44): 32-bit overflow (new in v3.0). */
+  OV32: 0x0008_0000,
+  /** CA32 (bit 45): carry out of bit 32 (new in v3.0). */
+  CA32: 0x0004_0000,
+  /** Bits 57:63: the byte count of the string instructions (kept, not used). */
+  COUNT: 0x7f,
+} as const;
+
+/** Who may access an SPR (Book III 4.4.4, the "privileged" column of the SPR table). */
+export type SprAccess = 'user' | 'privileged' | 'hypervisor';
+
+/** One modelled special-purpose register. */
+export interface SprDef {
+  /** Lowercase name, as in the register dump. */
+  readonly name: string;
+  /** SPR number (the decoded `spr` field). */
+  readonly number: number;
+  /** Lowest state that may access it. */
+  readonly access: SprAccess;
+  /** 32 for registers whose mtspr keeps only bits 32:63, else 64. */
+  readonly width: 32 | 64;
+  /** True when only mfspr is defined (mtspr names an undefined SPR). */
+  readonly readOnly?: boolean;
+  /** Slot in {@link Ppc64State.spr}; XER, LR and CTR have their own fields (slot -1). */
+  readonly slot: number;
+  /** Value at reset. */
+  readonly reset: bigint;
+}
+
+/** POWER9 DD2.2 processor version (the reset value of PVR). */
+export const POWER9_PVR = 0x004e_1202n;
+
+/**
+ * The SPRs hyplay models (Book III 4.4.4, Figure "SPR encodings" of v3.0B;
+ * numbers also in Linux `arch/powerpc/include/asm/reg.h`). Any other SPR
+ * number is undefined: mtspr/mfspr give an illegal-instruction program
+ * interrupt, with a trace note.
+ */
+export const SPRS: readonly SprDef[] = [
+  { name: 'xer', number: 1, access: 'user', width: 64, slot: -1, reset: 0n },
+  { name: 'lr', number: 8, access: 'user', width: 64, slot: -1, reset: 0n },
+  { name: 'ctr', number: 9, access: 'user', width: 64, slot: -1, reset: 0n },
+  { name: 'dsisr', number: 18, access: 'privileged', width: 32, slot: 0, reset: 0n },
+  { name: 'dar', number: 19, access: 'privileged', width: 64, slot: 1, reset: 0n },
+  { name: 'srr0', number: 26, access: 'privileged', width: 64, slot: 2, reset: 0n },
+  { name: 'srr1', number: 27, access: 'privileged', width: 64, slot: 3, reset: 0n },
+  { name: 'sprg0', number: 272, access: 'privileged', width: 64, slot: 4, reset: 0n },
+  { name: 'sprg1', number: 273, access: 'privileged', width: 64, slot: 5, reset: 0n },
+  { name: 'sprg2', number: 274, access: 'privileged', width: 64, slot: 6, reset: 0n },
+  { name: 'sprg3', number: 275, access: 'privileged', width: 64, slot: 7, reset: 0n },
+  { name: 'pvr', number: 287, access: 'privileged', width: 32, readOnly: true, slot: 8, reset: POWER9_PVR },
+  { name: 'hsprg0', number: 304, access: 'hypervisor', width: 64, slot: 9, reset: 0n },
+  { name: 'hsprg1', number: 305, access: 'hypervisor', width: 64, slot: 10, reset: 0n },
+  { name: 'hsrr0', number: 314, access: 'hypervisor', width: 64, slot: 11, reset: 0n },
+  { name: 'hsrr1', number: 315, access: 'hypervisor', width: 64, slot: 12, reset: 0n },
+  { name: 'pir', number: 1023, access: 'privileged', width: 32, readOnly: true, slot: 13, reset: 0n },
+];
+
+/** Number of {@link Ppc64State.spr} slots. */
+const SPR_SLOTS = 14;
+
+/** SPRs by number. */
+export const SPR_BY_NUMBER: ReadonlyMap<number, SprDef> = new Map(SPRS.map((d) => [d.number, d]));
+
+/** SPRs by name. */
+export const SPR_BY_NAME: ReadonlyMap<string, SprDef> = new Map(SPRS.map((d) => [d.name, d]));
+
+function slotOf(name: string): number {
+  const def = SPR_BY_NAME.get(name);
+  if (def === undefined || def.slot < 0) throw new Error(`no SPR slot named '${name}'`);
+  return def.slot;
+}
+
+/** Index of an SPR's high word in {@link Ppc64State.spr} (the low word follows it). */
+export const Spr = {
+  /** DSISR. */
+  dsisr: 2 * slotOf('dsisr'),
+  /** DAR. */
+  dar: 2 * slotOf('dar'),
+  /** SRR0. */
+  srr0: 2 * slotOf('srr0'),
+  /** SRR1. */
+  srr1: 2 * slotOf('srr1'),
+  /** HSRR0. */
+  hsrr0: 2 * slotOf('hsrr0'),
+  /** HSRR1. */
+  hsrr1: 2 * slotOf('hsrr1'),
+} as const;
+
+/**
+ * Architectural state as plain data. 64-bit values are int32 pairs; read a
+ * low word with `>>> 0` for its unsigned value.
+ */
+export interface Ppc64State {
+  /** Address of the next instruction (NIA), as a number (exact below 2^53). */
+  pc: number;
+  /** r0–r31: index 2n holds bits 0:31 of rn, 2n+1 bits 32:63. */
+  gpr: Int32Array;
+  /** The condition register, CR0 in bits 31:28 (ISA bits 32:35). */
+  cr: number;
+  /** XER[SO] (0 or 1). */
+  so: number;
+  /** XER[OV]. */
+  ov: number;
+  /** XER[CA]. */
+  ca: number;
+  /** XER[OV32]. */
+  ov32: number;
+  /** XER[CA32]. */
+  ca32: number;
+  /** XER bits 57:63 (the string byte count), kept as written. */
+  xerCount: number;
+  /** LR bits 0:31. */
+  lrHi: number;
+  /** LR bits 32:63. */
+  lrLo: number;
+  /** CTR bits 0:31. */
+  ctrHi: number;
+  /** CTR bits 32:63. */
+  ctrLo: number;
+  /** MSR bits 0:31 (only implemented bits are ever set). */
+  msrHi: number;
+  /** MSR bits 32:63. */
+  msrLo: number;
+  /** MSR[SF], kept beside the MSR for the hot paths (always equal to it). */
+  sf: number;
+  /** MSR[HV]. */
+  hv: number;
+  /** MSR[PR]. */
+  pr: number;
+  /** MSR[LE]. */
+  le: number;
+  /** 1 when guest memory is big-endian (fixed per machine). */
+  bigMemory: number;
+  /** 1 when MSR[LE] disagrees with the memory's byte order, so every access swaps bytes. */
+  swap: number;
+  /** The other modelled SPRs: slot k has its high word at 2k, low word at 2k+1 ({@link SPRS}). */
+  spr: Int32Array;
+}
+
+/** The hypervisor state, problem state and the privileged non-hypervisor state between them (Book III 2.2). */
+export const MODE_NAMES = ['hv', 'supervisor', 'problem'] as const;
+
+/** A mode name. */
+export type ModeName = (typeof MODE_NAMES)[number];
+
+/** The current mode's name: problem state whenever PR = 1, else hypervisor or supervisor by HV. */
+export function modeName(s: Ppc64State): ModeName {
+  if (s.pr !== 0) return 'problem';
+  return s.hv !== 0 ? 'hv' : 'supervisor';
+}
+
+/**
+ * Write the MSR: only implemented bits are kept, and the flags kept beside
+ * it are updated. Returns true when MSR[LE] changed (so the byte order of
+ * instruction fetch changed and predecoded code must be dropped).
+ */
+export function writeMsr(s: Ppc64State, hi: number, lo: number): boolean {
+  const oldLe = s.le;
+  s.msrHi = hi & MSR_HI_IMPLEMENTED;
+  s.msrLo = lo & MSR_LO_IMPLEMENTED;
+  s.sf = s.msrHi >>> 31;
+  s.hv = (s.msrHi >>> 28) & 1;
+  s.pr = (s.msrLo >>> 14) & 1;
+  s.le = s.msrLo & 1;
+  s.swap = s.le ^ s.bigMemory ^ 1;
+  return s.le !== oldLe;
+}
+
+/** A 64-bit value as int32 halves. */
+export interface Halves {
+  /** Bits 0:31. */
+  readonly hi: number;
+  /** Bits 32:63. */
+  readonly lo: number;
+}
+
+/** The MSR a mode starts in when set up directly (not by an instruction). */
+export function modeMsr(mode: ModeName, littleEndian: boolean): Halves {
+  const le = littleEndian ? Msr.LE : 0;
+  switch (mode) {
+    case 'hv':
+      return { hi: Msr.SF | Msr.HV, lo: Msr.ME | Msr.RI | le };
+    case 'supervisor':
+      return { hi: Msr.SF, lo: Msr.ME | Msr.RI | le };
+    case 'problem':
+      // rfid and mtmsrd set EE, IR and DR whenever they set PR (Book III 4.4.4): problem state always has them.
+      return { hi: Msr.SF, lo: Msr.EE | Msr.PR | Msr.ME | Msr.IR | Msr.DR | Msr.RI | le };
+    default: {
+      const unreachable: never = mode;
+      return unreachable;
+    }
+  }
+}
+
+/** The XER value (low word; the high word is reserved and reads 0). */
+export function readXer(s: Ppc64State): number {
+  return (
+    ((s.so << 31) | (s.ov << 30) | (s.ca << 29) | (s.ov32 << 19) | (s.ca32 << 18) | (s.xerCount & Xer.COUNT)) >>> 0
+  );
+}
+
+/** Write the XER from its low word. */
+export function writeXer(s: Ppc64State, lo: number): void {
+  s.so = (lo >>> 31) & 1;
+  s.ov = (lo >>> 30) & 1;
+  s.ca = (lo >>> 29) & 1;
+  s.ov32 = (lo >>> 19) & 1;
+  s.ca32 = (lo >>> 18) & 1;
+  s.xerCount = lo & Xer.COUNT;
+}
+
+/** A fresh state: everything zero, SPRs at reset, hypervisor state, 64-bit mode. */
+export function createPpc64State(bigEndian: boolean): Ppc64State {
+  const spr = new Int32Array(2 * SPR_SLOTS);
+  for (const def of SPRS) {
+    if (def.slot < 0) continue;
+    spr[2 * def.slot] = Number(BigInt.asIntN(32, def.reset >> 32n));
+    spr[2 * def.slot + 1] = Number(BigInt.asIntN(32, def.reset));
+  }
+  const s: Ppc64State = {
+    pc: 0,
+    gpr: new Int32Array(64),
+    cr: 0,
+    so: 0,
+    ov: 0,
+    ca: 0,
+    ov32: 0,
+    ca32: 0,
+    xerCount: 0,
+    lrHi: 0,
+    lrLo: 0,
+    ctrHi: 0,
+    ctrLo: 0,
+    msrHi: 0,
+    msrLo: 0,
+    sf: 0,
+    hv: 0,
+    pr: 0,
+    le: 0,
+    bigMemory: bigEndian ? 1 : 0,
+    swap: 0,
+    spr,
+  };
+  const msr = modeMsr('hv', !bigEndian);
+  writeMsr(s, msr.hi, msr.lo);
+  return s;
+}
+
+/** A 64-bit value from its halves. */
+export function join64(hi: number, lo: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+/** The high half (int32) of a 64-bit value. */
+export function high32(value: bigint): number {
+  return Number(BigInt.asIntN(32, value >> 32n));
+}
+
+/** The low half (int32) of a 64-bit value. */
+export function low32(value: bigint): number {
+  return Number(BigInt.asIntN(32, value));
+}

@@ -1,0 +1,226 @@
+/**
+ * `hyplay scenario list`, `hyplay scenario run NAME [--trace] [--json]` and
+ * `hyplay reset-matrix [--arch A] [--json]`, plus the reset-matrix section
+ * of the main job.
+ *
+ * @module
+ */
+
+import type { Command } from 'commander';
+import type { AbiRegistry } from '../abi/registry.ts';
+import { hexValue } from '../abi/value-set.ts';
+import { loadAbis, type BackendRegistry } from '../di/container.ts';
+import type { ArchBackend } from '../interp/backend.ts';
+import type { Interpretation } from '../dispatch/dispatcher.ts';
+import { describeCallOutcome, type HvcRecord } from '../scenario/hvc-annotator.ts';
+import { formatOutcome, outcomeJson, type OutcomeJson } from '../scenario/outcome.ts';
+import { formatResetMatrix, runResetMatrix, type ResetMatrixRow } from '../scenario/reset-matrix.ts';
+import { runScenario, type ScenarioRun } from '../scenario/runner.ts';
+import type { Scenario } from '../scenario/scenario.ts';
+import { CliError } from './cli-error.ts';
+import type { CliIo } from './main.ts';
+
+/** One scenario in `scenario list --json`. */
+export interface ScenarioListEntry {
+  /** Its name. */
+  readonly name: string;
+  /** Architecture. */
+  readonly arch: string;
+  /** One line. */
+  readonly title: string;
+  /** The outcome it is expected to reach. */
+  readonly expected: string;
+}
+
+/** What a spec made of a call, in `scenario run --json`. */
+export interface InterpretationJson {
+  /** Spec id. */
+  readonly abi: string;
+  /** The call, or `null` when the spec does not claim it. */
+  readonly call: string | null;
+  /** What happens, one line. */
+  readonly effect: string;
+}
+
+/** One hypervisor call in `scenario run --json`. */
+export interface HvcJson {
+  /** Conduit. */
+  readonly conduit: string;
+  /** Immediate. */
+  readonly imm: number;
+  /** The caller's mode. */
+  readonly from: string;
+  /** The call registers, `0x` hex. */
+  readonly registers: Readonly<Record<string, string>>;
+  /** The vector base, `0x` hex. */
+  readonly vectorBase: string;
+  /** The slot taken. */
+  readonly slot: string;
+  /** What sits at the vector base. */
+  readonly handler: string;
+  /** What the handler's spec made of it. */
+  readonly handled: InterpretationJson | null;
+  /** What the caller meant. */
+  readonly meant: InterpretationJson | null;
+  /** The dispatcher's verdict across every registered spec. */
+  readonly verdict: string;
+}
+
+/** `scenario run --json`. */
+export interface ScenarioRunJson {
+  /** Scenario name. */
+  readonly scenario: string;
+  /** Architecture. */
+  readonly arch: string;
+  /** One line. */
+  readonly title: string;
+  /** Expected outcome. */
+  readonly expected: string;
+  /** Whether the outcome is the expected one. */
+  readonly matches: boolean;
+  /** Instructions executed. */
+  readonly steps: number;
+  /** The outcome with its details. */
+  readonly outcome: OutcomeJson;
+  /** Every hypervisor call. */
+  readonly hvcs: readonly HvcJson[];
+  /** The trace (with `--trace`). */
+  readonly trace?: readonly string[];
+}
+
+/** A scenario with the backend it runs on. */
+export interface BackendScenario {
+  /** The backend. */
+  readonly backend: ArchBackend;
+  /** The scenario. */
+  readonly scenario: Scenario;
+}
+
+/** Every scenario of every backend, in backend then catalog order. */
+export function allScenarios(backends: BackendRegistry): readonly BackendScenario[] {
+  return backends.all().flatMap((backend) => (backend.scenarios?.scenarios() ?? []).map((scenario) => ({ backend, scenario })));
+}
+
+function interpretationJson(interpretation: Interpretation | undefined): InterpretationJson | null {
+  if (interpretation === undefined) return null;
+  if (!interpretation.mine) return { abi: interpretation.abi, call: null, effect: interpretation.effect };
+  return { abi: interpretation.abi, call: interpretation.call ?? null, effect: describeCallOutcome(interpretation.outcome, interpretation.writes) };
+}
+
+function hvcJson(record: HvcRecord, register: string): HvcJson {
+  return {
+    conduit: record.conduit,
+    imm: record.imm,
+    from: record.from,
+    registers: Object.fromEntries(Object.entries(record.registers).map(([name, value]) => [name, hexValue(value)])),
+    vectorBase: hexValue(BigInt(record.vectorBase)),
+    slot: `${register.toUpperCase()}+0x${record.slot.offset.toString(16).padStart(2, '0')} (${record.slot.name})`,
+    handler: record.owner.name,
+    handled: interpretationJson(record.handled),
+    meant: interpretationJson(record.meant),
+    verdict: record.dispatch.verdict,
+  };
+}
+
+/** `scenario run --json` for a run. */
+export function scenarioRunJson(run: ScenarioRun, backend: ArchBackend, trace: boolean): ScenarioRunJson {
+  const register = backend.firmware?.vectorBaseRegister ?? 'vbar';
+  return {
+    scenario: run.scenario.name,
+    arch: run.scenario.arch,
+    title: run.scenario.title,
+    expected: run.scenario.expected,
+    matches: run.matches,
+    steps: run.steps,
+    outcome: outcomeJson(run.outcome),
+    hvcs: run.hvcs.map((record) => hvcJson(record, register)),
+    ...(trace ? { trace: run.trace } : {}),
+  };
+}
+
+/** The text of `scenario run`: the trace with `--trace`, else the outcome and one line per hypervisor call. */
+export function scenarioRunText(run: ScenarioRun, trace: boolean): string {
+  if (trace) return run.trace.join('\n');
+  const calls = run.hvcs.map((record, i) => {
+    const handled = record.handled?.mine === true ? `${record.handled.call}: ${describeCallOutcome(record.handled.outcome, record.handled.writes)}` : 'no spec';
+    const meant = record.meant?.mine === true && record.meant.call !== record.handled?.call ? ` (meant ${record.meant.call})` : '';
+    return `  ${i + 1}. ${record.conduit} #${record.imm} from ${record.from}, ${Object.entries(record.registers).map(([n, v]) => `${n}=${hexValue(v)}`).join(' ')} -> ${record.owner.name}: ${handled}${meant}`;
+  });
+  return [
+    `scenario ${run.scenario.name} (${run.scenario.arch}): ${run.scenario.title}`,
+    `hypervisor calls: ${run.hvcs.length}${run.hvcs.length === 0 ? '' : ' (--trace shows each as it happens)'}`,
+    ...calls,
+    `outcome: ${formatOutcome(run.outcome)}`,
+    `expected: ${run.scenario.expected} (${run.matches ? 'ok' : 'MISMATCH'}), after ${run.steps} steps`,
+  ].join('\n');
+}
+
+/** The reset matrices of `backends` (all that have one, or only `arch`'s), as a text section per architecture. */
+export function resetMatrixText(backends: readonly ArchBackend[], abis: AbiRegistry): string {
+  return backends
+    .filter((backend) => backend.resetMatrix !== undefined)
+    .map((backend) => [`== ${backend.resetMatrix!.title}`, formatResetMatrix(runResetMatrix(backend, abis).map((r) => r.row))].join('\n'))
+    .join('\n\n');
+}
+
+function matrixBackends(backends: BackendRegistry, arch: string | undefined): readonly ArchBackend[] {
+  const withMatrix = backends.all().filter((b) => b.resetMatrix !== undefined);
+  if (arch === undefined) return withMatrix;
+  const backend = backends.get(arch);
+  if (backend === undefined) throw new CliError(`--arch: unknown architecture '${arch}' (one of ${backends.names().join(', ')})`);
+  if (backend.resetMatrix === undefined) throw new CliError(`--arch: ${arch} has no reset matrix (one of ${withMatrix.map((b) => b.name).join(', ') || 'none'} has)`);
+  return [backend];
+}
+
+/**
+ * Add `scenario` (`list`, `run`) and `reset-matrix` to `program`. `abis` is
+ * called once, on the first command that runs a scenario.
+ */
+export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'>, backends: BackendRegistry, abis: () => AbiRegistry = loadAbis): void {
+  let loaded: AbiRegistry | undefined;
+  const registry = (): AbiRegistry => (loaded ??= abis());
+
+  const scenario = program.command('scenario').description('kexec/kdump reset scenarios: machine setup, real guest code, expected outcome');
+  scenario
+    .command('list')
+    .description('list the scenarios')
+    .option('--json', 'JSON output')
+    .action((options: { json?: boolean }) => {
+      const entries: ScenarioListEntry[] = allScenarios(backends).map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected }));
+      if (options.json === true) {
+        io.out(JSON.stringify({ scenarios: entries }, undefined, 2));
+        return;
+      }
+      const width = Math.max(0, ...entries.map((e) => e.name.length));
+      const expected = Math.max(0, ...entries.map((e) => e.expected.length));
+      io.out(entries.map((e) => `${e.name.padEnd(width)}  ${e.arch}  ${e.expected.padEnd(expected)}  ${e.title}`).join('\n'));
+    });
+  scenario
+    .command('run')
+    .description('run one scenario and print its outcome (--trace: every event, each hypervisor call annotated)')
+    .argument('<name>', 'scenario name (see `hyplay scenario list`)')
+    .option('--trace', 'print the trace, one line per event')
+    .option('--json', 'JSON output')
+    .action((name: string, options: { trace?: boolean; json?: boolean }) => {
+      const found = allScenarios(backends).find(({ scenario: s }) => s.name === name);
+      if (found === undefined) throw new CliError(`unknown scenario '${name}' (see \`hyplay scenario list\`)`);
+      const run = runScenario(found.backend, found.scenario, registry());
+      const trace = options.trace === true;
+      io.out(options.json === true ? JSON.stringify(scenarioRunJson(run, found.backend, trace), undefined, 2) : scenarioRunText(run, trace));
+    });
+
+  program
+    .command('reset-matrix')
+    .description('run the kexec/kdump reset matrix: each reboot path against each hyp-stub and hypervisor era')
+    .option('--arch <arch>', 'only this architecture')
+    .option('--json', 'JSON output')
+    .action((options: { arch?: string; json?: boolean }) => {
+      const selected = matrixBackends(backends, options.arch);
+      if (options.json === true) {
+        const rows: ResetMatrixRow[] = selected.flatMap((backend) => runResetMatrix(backend, registry()).map((r) => r.row));
+        io.out(JSON.stringify({ rows }, undefined, 2));
+        return;
+      }
+      io.out(resetMatrixText(selected, registry()));
+    });
+}

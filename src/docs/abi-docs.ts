@@ -1,0 +1,434 @@
+/**
+ * The spec → Markdown renderer behind `abi-docs/`: one page per ABI family
+ * and architecture (`<arch>/<family>.md`), an index (`index.md`), the
+ * collision report (`collisions.md`) and a manifest of every generated file.
+ *
+ * Every era and every call is written in the fixed field order of
+ * CONVENTIONS.md #4 ({@link DOC_FIELDS}), in the style of the kernel's
+ * `Documentation/virt/kvm/arm/hyp-abi.rst` and `x86/hypercalls.rst`. The
+ * output is a pure function of the registry: sorted, no timestamps, no paths
+ * of the machine it ran on, so the committed pages can be compared with a
+ * fresh rendering.
+ *
+ * @module
+ */
+
+import type { AbiRegistry } from '../abi/registry.ts';
+import { exampleTrap, selectsByImmediate, type Abi, type AbiSpec, type CallSpec, type ResolvedCall } from '../abi/spec.ts';
+import { hexValue } from '../abi/value-set.ts';
+import { analyseCollisions, type Collision, type CollisionReport } from '../dispatch/collisions.ts';
+import { dispatch, interpret } from '../dispatch/dispatcher.ts';
+
+/** The fields of every era and call section, in the order CONVENTIONS.md #4 fixes. */
+export const DOC_FIELDS = ['Architecture', 'Status', 'Purpose', 'Registers in', 'Registers out', 'Clobbers', 'Returns', 'Notes'] as const;
+
+/** One field name of {@link DOC_FIELDS}. */
+export type DocField = (typeof DOC_FIELDS)[number];
+
+/** A field section's values, one per field. */
+export type DocFields = Readonly<Record<DocField, string>>;
+
+/** One generated file, its path relative to the `abi-docs/` directory (always `/`-separated). */
+export interface GeneratedPage {
+  /** Path relative to `abi-docs/`, e.g. `arm32/linux-hyp-stub.md`. */
+  readonly path: string;
+  /** The whole file. */
+  readonly content: string;
+}
+
+/** Name of the manifest that lists every generated file, so that regeneration removes only its own stale files. */
+export const MANIFEST_FILE = 'generated-files.txt';
+
+/** The directory of hand-written guides inside `abi-docs/`: never generated, never touched. */
+export const GUIDES_DIR = 'guides';
+
+const BANNER = '<!-- Generated from the ABI specs by `npm run abi-docs`. Do not edit: change the spec and regenerate. -->';
+
+/** Code-point order, independent of the locale (deterministic output everywhere). */
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A Markdown table cell: no pipes or line breaks. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  return [`| ${header.map(cell).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)];
+}
+
+function code(text: string): string {
+  return `\`${text}\``;
+}
+
+/** `Foo bar` from a list, `none` when empty. */
+function listOrNone(items: readonly string[]): string {
+  return items.length === 0 ? 'none' : items.join('; ');
+}
+
+/** Sort key of an era: the first `vMAJOR.MINOR` of its source version (chronological), then the id. */
+function eraOrder(a: Abi, b: Abi): number {
+  const version = (abi: Abi): readonly number[] => {
+    const match = /v?(\d+)\.(\d+)/.exec(abi.spec.source.version);
+    return match === null ? [Number.MAX_SAFE_INTEGER, 0] : [Number(match[1]), Number(match[2])];
+  };
+  const [am, an] = version(a);
+  const [bm, bn] = version(b);
+  return am! - bm! || an! - bn! || byText(a.spec.id, b.spec.id);
+}
+
+/** The page path of a family: `<arch>/<family>.md`. */
+export function familyPagePath(arch: string, family: string): string {
+  return `${arch}/${family}.md`;
+}
+
+/** One family on one architecture, with its eras. */
+export interface FamilyEras {
+  /** Architecture. */
+  readonly arch: string;
+  /** Family. */
+  readonly family: string;
+  /** Its eras, oldest first. */
+  readonly eras: readonly Abi[];
+}
+
+/** The families, per architecture, each with its eras in chronological order. Sorted by architecture, then family. */
+export function familiesOf(registry: AbiRegistry): readonly FamilyEras[] {
+  const groups = new Map<string, { arch: string; family: string; eras: Abi[] }>();
+  for (const abi of registry.all()) {
+    const key = `${abi.spec.arch}\u0000${abi.spec.family}`;
+    const group = groups.get(key) ?? { arch: abi.spec.arch, family: abi.spec.family, eras: [] };
+    group.eras.push(abi);
+    groups.set(key, group);
+  }
+  return [...groups.values()].sort((a, b) => byText(a.arch, b.arch) || byText(a.family, b.family)).map((g) => ({ ...g, eras: [...g.eras].sort(eraOrder) }));
+}
+
+function immText(abi: Abi): string {
+  return abi.spec.conduit.imm === 'any' ? 'any immediate' : `immediate ${abi.imm.toString()}`;
+}
+
+function callersText(spec: AbiSpec): string {
+  return `${spec.origin.privilege.join('/')} (${spec.origin.world.join('/')})`;
+}
+
+/** The conduit and callers, one line: ``arm32: `hvc`, any immediate, from kernel (host)``. */
+export function architectureText(abi: Abi): string {
+  return `${abi.spec.arch}: ${code(abi.spec.conduit.instruction)}, ${immText(abi)}, from ${callersText(abi.spec)}`;
+}
+
+/** Selector values of a resolved call, with `otherwise` spelled out. */
+export function selectText(call: ResolvedCall): string {
+  return call.spec.select === 'otherwise' ? `otherwise (${call.values.toString()})` : call.values.toString();
+}
+
+function conditionTexts(abi: Abi): string[] {
+  return (abi.spec.conditions ?? []).map((c) => `${c.register} ∈ {${abi.conditions.get(c.register)!.toString()}} (${c.why})`);
+}
+
+/**
+ * Specs with more calls than this (system call tables) get their calls in
+ * the call table only: the era's fields count calls instead of naming them,
+ * and there is no field list per call.
+ */
+export const FEW_CALLS = 16;
+
+/** How many call names a field lists before it counts them instead. */
+const NAMED_USERS = 8;
+
+/** `a`, `b` (`c`), or `12 calls`. */
+function usersText(users: readonly string[]): string {
+  return users.length <= NAMED_USERS ? users.join(', ') : `${users.length} calls`;
+}
+
+/** Group `register: role` pairs of every call by register, naming the calls that use each role. */
+function rolesByRegister(calls: readonly ResolvedCall[], pick: (call: CallSpec) => readonly { register: string; role: string }[] | undefined): string[] {
+  const byRegister = new Map<string, Map<string, string[]>>();
+  for (const call of calls) {
+    for (const { register, role } of pick(call.spec) ?? []) {
+      const roles = byRegister.get(register) ?? new Map<string, string[]>();
+      const users = roles.get(role) ?? [];
+      users.push(code(call.spec.name));
+      roles.set(role, users);
+      byRegister.set(register, roles);
+    }
+  }
+  return [...byRegister].map(([register, roles]) => `${register}: ${[...roles].map(([role, users]) => `${role} (${usersText(users)})`).join(', ')}`);
+}
+
+function returnsText(calls: readonly ResolvedCall[]): string {
+  const never = calls.filter((c) => c.spec.noReturn === true).map((c) => code(c.spec.name));
+  if (never.length === 0) return 'every call returns to the caller';
+  if (never.length === calls.length) return 'no call returns to the caller';
+  return `${usersText(never)} ${never.length === 1 ? 'does' : 'do'} not return; every other call returns to the caller`;
+}
+
+/** The era-level fields of a spec, in {@link DOC_FIELDS} order. */
+export function eraFields(abi: Abi): DocFields {
+  const { spec } = abi;
+  const selects = abi.calls.length <= FEW_CALLS ? abi.calls.map((c) => `${code(c.spec.name)} ${selectText(c)}`).join(', ') : `${abi.calls.length} calls, in the call table`;
+  const selector = selectsByImmediate(spec) ? `none: the trap's immediate selects the call: ${selects}` : `${spec.selector.register}: selects the call (${spec.selector.width} bits): ${selects}`;
+  const clobberSets = new Map<string, string[]>();
+  for (const c of abi.calls) {
+    if ((c.spec.clobbers ?? []).length === 0) continue;
+    const key = c.spec.clobbers!.join(', ');
+    clobberSets.set(key, [...(clobberSets.get(key) ?? []), code(c.spec.name)]);
+  }
+  const clobbers = [...clobberSets].map(([registers, users]) => `${registers} (${usersText(users)})`);
+  return {
+    Architecture: architectureText(abi),
+    Status: `${spec.status}, era ${spec.era}`,
+    Purpose: spec.purpose,
+    'Registers in': listOrNone([selector, ...conditionTexts(abi), ...rolesByRegister(abi.calls, (c) => c.args)]),
+    'Registers out': listOrNone(rolesByRegister(abi.calls, (c) => c.results)),
+    Clobbers: listOrNone(clobbers),
+    Returns: returnsText(abi.calls),
+    Notes: [`Dispatch priority ${spec.priority}.`, ...(spec.notes ?? [])].map((note) => (/[.!?)]$/.test(note.trim()) ? note.trim() : `${note.trim()}.`)).join(' '),
+  };
+}
+
+/** The fields of one call, in {@link DOC_FIELDS} order. */
+export function callFields(abi: Abi, call: ResolvedCall): DocFields {
+  const { spec } = abi;
+  const c = call.spec;
+  const selected = selectsByImmediate(spec) ? `immediate ${selectText(call)}` : `${spec.selector.register} = ${selectText(call)}`;
+  const inputs = [selected, ...conditionTexts(abi), ...(c.args ?? []).map((a) => `${a.register} = ${a.role}`)];
+  return {
+    Architecture: architectureText(abi),
+    Status: `${spec.status}, era ${spec.era}`,
+    Purpose: c.summary,
+    'Registers in': inputs.join('; '),
+    'Registers out': c.noReturn === true ? 'none: the call does not return' : listOrNone((c.results ?? []).map((r) => `${r.register} = ${r.role}`)),
+    Clobbers: listOrNone(c.clobbers ?? []),
+    Returns: c.noReturn === true ? 'does not return to the caller' : 'returns to the caller',
+    Notes: `meaning for the dispatcher: ${code(c.meaning ?? c.name)} (equal meanings and effects agree, different ones collide)`,
+  };
+}
+
+function fieldTable(fields: DocFields): string[] {
+  return table(
+    ['Field', 'Value'],
+    DOC_FIELDS.map((field) => [field, fields[field]]),
+  );
+}
+
+function fieldList(fields: DocFields): string[] {
+  return DOC_FIELDS.map((field) => `- **${field}:** ${fields[field].replace(/\r?\n/g, ' ')}`);
+}
+
+function registersText(registers: Readonly<Record<string, bigint>>, width: number): string {
+  const entries = Object.entries(registers);
+  return entries.length === 0 ? 'all zero' : entries.map(([r, v]) => `${r}=${hexValue(BigInt.asUintN(width, v))}`).join(', ');
+}
+
+/**
+ * One era as Markdown: the field table, the source, the per-call table, a
+ * field list per call and the examples, each run through the dispatcher's
+ * interpretation of this spec alone. `level` is the heading level of the era
+ * (2 on a family page).
+ */
+export function renderEraSection(abi: Abi, level = 2): string[] {
+  const { spec } = abi;
+  const h = (extra: number): string => '#'.repeat(level + extra);
+  const out: string[] = [`${h(0)} ${spec.era}: ${spec.id}`, ''];
+  out.push(...fieldTable(eraFields(abi)), '');
+  out.push(`**Source:** ${spec.source.document} (describes ${spec.source.version}).${spec.source.note === undefined ? '' : ` ${spec.source.note}`}`, '');
+
+  out.push(`${h(1)} Calls of ${spec.id}`, '');
+  out.push(
+    ...table(
+      [spec.selector.register, 'Call', 'Arguments', 'Results', 'Clobbers', 'No return', 'Summary'],
+      abi.calls.map((call) => {
+        const c = call.spec;
+        return [
+          selectText(call),
+          code(c.name),
+          listOrNone((c.args ?? []).map((a) => `${a.register}: ${a.role}`)),
+          listOrNone((c.results ?? []).map((r) => `${r.register}: ${r.role}`)),
+          listOrNone(c.clobbers ?? []),
+          c.noReturn === true ? 'yes' : 'no',
+          c.summary,
+        ];
+      }),
+    ),
+    '',
+  );
+  if (abi.calls.length <= FEW_CALLS) {
+    for (const call of abi.calls) out.push(`${h(2)} ${code(call.spec.name)} (${spec.id})`, '', ...fieldList(callFields(abi, call)), '');
+  } else {
+    out.push(`With ${abi.calls.length} calls, each call's fields are its row of the table; the era's fields above hold for all of them.`, '');
+  }
+
+  out.push(`${h(1)} Examples of ${spec.id}`, '');
+  const rows = spec.examples.map((example) => {
+    const trap = exampleTrap(abi, example);
+    const { origin } = trap;
+    const result = interpret(abi, { arch: spec.arch, conduit: spec.conduit.instruction, imm: trap.imm, privilege: origin.privilege, world: origin.world, registers: trap.registers });
+    if (!result.mine || result.call !== example.call) {
+      throw new Error(`ABI spec '${spec.id}': example '${example.title}' reaches ${result.call ?? 'nothing'} (${result.effect}), not '${example.call}'`);
+    }
+    return [example.title, code(`${spec.conduit.instruction} #${trap.imm}`), registersText(example.registers, spec.selector.width), `${origin.privilege} (${origin.world})`, code(example.call), result.effect];
+  });
+  out.push(...(rows.length === 0 ? ['No examples.'] : table(['Example', 'Trap', 'Registers', 'From', 'Call', 'Effect'], rows)), '');
+  return out;
+}
+
+function frontmatter(title: string): string[] {
+  return ['---', `title: ${JSON.stringify(title)}`, '---', '', BANNER, ''];
+}
+
+/** A family's page: an era overview, then one section per era, oldest first. */
+export function renderFamilyPage(arch: string, family: string, eras: readonly Abi[]): string {
+  const out: string[] = [...frontmatter(`${arch}: ${family}`), `# ${family} (${arch})`, ''];
+  out.push(
+    `The ${code(family)} ABI on ${arch}, one section per era. Each era's fields follow the fixed order ${DOC_FIELDS.join(', ')}. Back to the [index](../index.md); overlaps with other families are in [collisions](../collisions.md).`,
+    '',
+  );
+  out.push(
+    ...table(
+      ['Era', 'Spec', 'Status', 'Conduit', 'Source version', 'Calls'],
+      eras.map((abi) => [abi.spec.era, code(abi.spec.id), abi.spec.status, `${code(abi.spec.conduit.instruction)} (${immText(abi)})`, abi.spec.source.version, String(abi.calls.length)]),
+    ),
+    '',
+  );
+  for (const abi of eras) out.push(...renderEraSection(abi, 2));
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+function witnessText(collision: Collision): string {
+  const registers = Object.entries(collision.witness.registers)
+    .map(([r, v]) => `${r}=${v}`)
+    .join(', ');
+  const { origin } = collision.witness;
+  return `${code(`${collision.conduit} #${collision.witness.imm}`)} from ${origin.privilege} (${origin.world}) with ${registers === '' ? 'all registers zero' : registers}`;
+}
+
+/** The collision report: a summary per conduit, then each colliding pair with its witness and what the dispatcher says for it. */
+export function renderCollisionsPage(registry: AbiRegistry, report: CollisionReport = analyseCollisions(registry)): string {
+  const out: string[] = [...frontmatter('ABI collisions'), '# ABI collisions', ''];
+  out.push(
+    'Every pair of specs of different families on one architecture and conduit whose selectors intersect, found by intersecting their selector regions (immediate, caller, selector and condition registers). Each overlap has a witness: one trap both claim. Intended overlaps are on the allow-list with a reason; the others are real conflicts between the ABIs. Eras of one family replace each other and are not paired. Back to the [index](index.md).',
+    '',
+  );
+  const counts = new Map<string, { total: number; allowed: number }>();
+  for (const c of report.collisions) {
+    const key = `${c.arch}\u0000${c.conduit}`;
+    const entry = counts.get(key) ?? { total: 0, allowed: 0 };
+    entry.total += 1;
+    if (c.allowed) entry.allowed += 1;
+    counts.set(key, entry);
+  }
+  out.push('## Summary', '');
+  if (counts.size === 0) out.push('No collisions between the shipped specs.', '');
+  else {
+    const rows = [...counts].sort(([a], [b]) => byText(a, b)).map(([key, n]) => {
+      const [arch, conduit] = key.split('\u0000') as [string, string];
+      return [arch, code(conduit), String(n.total), String(n.allowed), String(n.total - n.allowed)];
+    });
+    out.push(...table(['Architecture', 'Conduit', 'Collisions', 'Allowed', 'Not allowed'], rows), '');
+  }
+  if (report.stale.length > 0) {
+    out.push('## Stale allow-list entries', '', ...report.stale.map((s) => `- ${code(s.abis[0])} × ${code(s.abis[1])}: ${s.reason} (no longer overlaps)`), '');
+  }
+  const sorted = [...report.collisions].sort((a, b) => byText(a.arch, b.arch) || byText(a.conduit, b.conduit) || byText(a.abis[0], b.abis[0]) || byText(a.abis[1], b.abis[1]));
+  for (const c of sorted) {
+    const pages = c.abis.map((id) => {
+      const abi = registry.get(id)!;
+      return `[${id}](${familyPagePath(abi.spec.arch, abi.spec.family)})`;
+    });
+    out.push(`## ${c.arch} ${c.conduit}: ${c.abis[0]} × ${c.abis[1]}`, '');
+    const answer = dispatch(registry, {
+      arch: c.arch,
+      conduit: c.conduit,
+      imm: c.witness.imm,
+      privilege: c.witness.origin.privilege,
+      world: c.witness.origin.world,
+      registers: Object.fromEntries(Object.entries(c.witness.registers).map(([r, v]) => [r, BigInt(v)])),
+    });
+    out.push(
+      ...table(
+        ['Field', 'Value'],
+        [
+          ['Specs', pages.join(' × ')],
+          ['Calls at the witness', `${code(c.calls[0])} × ${code(c.calls[1])}`],
+          ['Overlapping call pairs', String(c.overlaps)],
+          ['Witness', witnessText(c)],
+          ['Allowed', c.allowed ? `yes: ${c.reason ?? ''}` : 'no: not on the allow-list'],
+          ['Dispatcher verdict at the witness', code(answer.verdict)],
+        ],
+      ),
+      '',
+    );
+    out.push(
+      `What every spec on ${code(c.conduit)} makes of the witness:`,
+      '',
+      ...table(
+        ['Spec', 'Call', 'Effect'],
+        answer.interpretations.filter((i) => i.mine).map((i) => [code(i.abi), code(i.call!), i.effect]),
+      ),
+      '',
+    );
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The index: every family per architecture with its eras, and the collision count. */
+export function renderIndexPage(registry: AbiRegistry, report: CollisionReport = analyseCollisions(registry)): string {
+  const out: string[] = [...frontmatter('ABI documentation'), '# ABI documentation', ''];
+  out.push(
+    'Generated from the executable ABI specs in `arch/<arch>/abis/*.abi.ts`: the same objects the dispatcher, the spec firmware and the conformance tests run. One page per family and architecture; every era section lists Architecture, Status, Purpose, Registers in, Registers out, Clobbers, Returns and Notes in that order, then its calls and runnable examples. Hand-written guides live beside these pages in `guides/`.',
+    '',
+  );
+  const families = familiesOf(registry);
+  if (families.length === 0) out.push('No ABI specs are registered.', '');
+  else {
+    out.push(
+      ...table(
+        ['Architecture', 'Family', 'Conduit', 'Eras'],
+        families.map(({ arch, family, eras }) => [
+          arch,
+          `[${family}](${familyPagePath(arch, family)})`,
+          [...new Set(eras.map((e) => code(e.spec.conduit.instruction)))].join(', '),
+          eras.map((e) => `${e.spec.era} (${e.spec.status})`).join('; '),
+        ]),
+      ),
+      '',
+    );
+  }
+  const unallowed = report.collisions.filter((c) => !c.allowed).length;
+  out.push(
+    `[Collisions](collisions.md): ${report.collisions.length} colliding pair${report.collisions.length === 1 ? '' : 's'} of specs, ${report.collisions.length - unallowed} allowed, ${unallowed} not allowed${report.stale.length === 0 ? '' : `, ${report.stale.length} stale allow-list entr${report.stale.length === 1 ? 'y' : 'ies'}`}.`,
+    '',
+  );
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** The manifest: one generated path per line (itself included), sorted. */
+function renderManifest(paths: readonly string[]): string {
+  return `${['# Files written by `npm run abi-docs`; regeneration removes only files listed here. Hand-written guides go in guides/.', ...paths].join('\n')}\n`;
+}
+
+/** Paths listed in a manifest's text. */
+export function parseManifest(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** Every generated file, sorted by path: the index, the collisions page, one page per family, and the manifest. */
+export function renderAbiDocs(registry: AbiRegistry): readonly GeneratedPage[] {
+  const report = analyseCollisions(registry);
+  const pages: GeneratedPage[] = [
+    { path: 'index.md', content: renderIndexPage(registry, report) },
+    { path: 'collisions.md', content: renderCollisionsPage(registry, report) },
+    ...familiesOf(registry).map(({ arch, family, eras }) => ({ path: familyPagePath(arch, family), content: renderFamilyPage(arch, family, eras) })),
+  ];
+  for (const page of pages) {
+    if (page.path.split('/')[0] === GUIDES_DIR) throw new Error(`generated page '${page.path}' would land in the hand-written ${GUIDES_DIR}/ directory`);
+  }
+  const paths = [...pages.map((p) => p.path), MANIFEST_FILE].sort(byText);
+  pages.push({ path: MANIFEST_FILE, content: renderManifest(paths) });
+  return pages.sort((a, b) => byText(a.path, b.path));
+}

@@ -1,0 +1,355 @@
+/**
+ * The scenario runner: builds the initial machine (segments, memory,
+ * firmware, entry mode), runs it with a trace, and turns how it ended into an
+ * {@link Outcome}.
+ *
+ * The trace is deterministic, one line per event:
+ * - `== …` lines frame the run (scenario, machine, firmware, outcome);
+ * - `label:` lines mark the guest labels execution reaches;
+ * - instruction, exception, return, note and stop lines are the
+ *   interpreter's own ({@link formatTraceEvent});
+ * - `-- hvc …` and `-- dispatch …` lines annotate each hypervisor call
+ *   ({@link HvcAnnotator}).
+ *
+ * A hypervisor crash is seen as it happens: an exception taken in the
+ * hypervisor's mode at a vector slot no call arrives at. The runner stops
+ * the run on that vector (a breakpoint) rather than let the handler spin.
+ *
+ * @module
+ */
+
+import type { AbiRegistry } from '../abi/registry.ts';
+import type { Abi } from '../abi/spec.ts';
+import { hexValue } from '../abi/value-set.ts';
+import { installSpecFirmware, type FirmwarePort, type FirmwareSlot } from '../firmware/firmware.ts';
+import type { ArchBackend } from '../interp/backend.ts';
+import type { RunResult } from '../interp/interpreter.ts';
+import type { Machine } from '../interp/machine.ts';
+import { hexAddress } from '../interp/step-result.ts';
+import { formatTraceEvent, type TraceEvent, type TraceSink } from '../interp/trace.ts';
+import { assemble, AssemblyError, type AssembledProgram } from '../isa/assembler.ts';
+import { HvcAnnotator, shortValue, type HvcRecord, type VectorOwner } from './hvc-annotator.ts';
+import { formatOutcome, type HypCrash, type Outcome } from './outcome.ts';
+import type { Location, Scenario, ScenarioCatalog } from './scenario.ts';
+
+/** A scenario that cannot be built (its code does not assemble, a label is missing): a defect of the scenario, not a guest outcome. */
+export class ScenarioError extends Error {
+  /** Always `'ScenarioError'`. */
+  override readonly name = 'ScenarioError';
+}
+
+/** A finished run. */
+export interface ScenarioRun {
+  /** The scenario. */
+  readonly scenario: Scenario;
+  /** How it ended. */
+  readonly outcome: Outcome;
+  /** Whether that is the outcome the scenario expects. */
+  readonly matches: boolean;
+  /** Instructions executed. */
+  readonly steps: number;
+  /** The trace, one line per event. */
+  readonly trace: readonly string[];
+  /** Every hypervisor call, in order. */
+  readonly hvcs: readonly HvcRecord[];
+}
+
+/** A crash seen at a vector, before the run stops on it. */
+interface CrashSighting {
+  readonly slot: FirmwareSlot;
+  readonly vectorAddress: number;
+  readonly offset: number;
+  readonly from: string;
+  readonly faultAddress: number;
+}
+
+/** What a spec-firmware table looks like in the trace, by address. */
+interface FirmwareSite {
+  readonly label: string;
+  readonly what: string;
+}
+
+function offsetText(offset: number): string {
+  return `0x${offset.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+/** The backend pieces a run needs, or a {@link ScenarioError} naming what is missing. */
+function partsOf(backend: ArchBackend): { catalog: ScenarioCatalog; port: FirmwarePort } {
+  if (backend.scenarios === undefined) throw new ScenarioError(`${backend.name} has no scenarios`);
+  if (backend.firmware === undefined) throw new ScenarioError(`${backend.name} has no firmware port: scenarios need its hypervisor vectors`);
+  return { catalog: backend.scenarios, port: backend.firmware };
+}
+
+function assembleSegments(backend: ArchBackend, scenario: Scenario): Map<string, AssembledProgram> {
+  const programs = new Map<string, AssembledProgram>();
+  const set = backend.instructionSet(backend.endians[0]!);
+  for (const segment of scenario.segments) {
+    try {
+      programs.set(segment.name, assemble(set, segment.source, segment.base));
+    } catch (error) {
+      if (error instanceof AssemblyError) throw new ScenarioError(`${scenario.name}: segment ${segment.name} (${segment.origin}) line ${error.line}:${error.column}: ${error.message}`);
+      throw error;
+    }
+  }
+  return programs;
+}
+
+function resolver(scenario: Scenario, programs: ReadonlyMap<string, AssembledProgram>): (location: Location) => number {
+  return (location) => {
+    if (typeof location === 'number') return location;
+    const program = programs.get(location.segment);
+    if (program === undefined) throw new ScenarioError(`${scenario.name}: no segment '${location.segment}'`);
+    const address = program.symbols.get(location.symbol);
+    if (address === undefined) throw new ScenarioError(`${scenario.name}: segment ${location.segment} has no label '${location.symbol}'`);
+    return address;
+  };
+}
+
+/** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call. */
+export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry): ScenarioRun {
+  const { catalog, port } = partsOf(backend);
+  const programs = assembleSegments(backend, scenario);
+  const resolve = resolver(scenario, programs);
+  const machine = backend.createMachine();
+
+  // Guest code, then further memory.
+  const labels = new Map<number, string[]>();
+  for (const segment of scenario.segments) {
+    const program = programs.get(segment.name)!;
+    machine.memory.load(segment.base, program.bytes.length === 0 ? new Uint8Array(4) : program.bytes);
+    for (const [name, address] of program.symbols) labels.set(address, [...(labels.get(address) ?? []), name]);
+  }
+  for (const region of scenario.regions) machine.memory.map(region.base, region.size);
+
+  // Firmware: installed where the scenario says, then the vector base is put back, as the boot firmware left it.
+  const initialBase = machine.register(port.vectorBaseRegister);
+  const owners = new Map<number, VectorOwner>();
+  const sites = new Map<number, FirmwareSite>();
+  for (const firmware of scenario.firmware) {
+    if (firmware.kind === 'spec') {
+      const installed = installSpecFirmware(machine, port, firmware.abi, firmware.base);
+      const label = `${firmware.abi.spec.id} (spec firmware)`;
+      owners.set(firmware.base, { name: firmware.abi.spec.id, label, abi: firmware.abi });
+      for (const slot of port.slots) sites.set(firmware.base + slot.offset, { label: firmware.abi.spec.id, what: `${slot.name} slot` });
+      sites.set(installed.returnTrampoline, { label: firmware.abi.spec.id, what: 'return trampoline' });
+    } else {
+      const symbols = firmware.install(machine);
+      for (const [name, address] of symbols ?? []) labels.set(address, [...(labels.get(address) ?? []), name]);
+      const abi = abis.get(firmware.implements);
+      owners.set(firmware.base, { name: firmware.name, label: `${firmware.name} (real code implementing ${firmware.implements})`, abi });
+    }
+  }
+  machine.setRegister(port.vectorBaseRegister, initialBase);
+
+  // Where it starts, where it ends.
+  try {
+    machine.setMode(scenario.entry.mode);
+  } catch (error) {
+    throw new ScenarioError(`${scenario.name}: ${(error as Error).message}`);
+  }
+  machine.pc = resolve(scenario.entry.at);
+  const newKernel = resolve(scenario.newKernel);
+  const exits = new Map(scenario.errorExits.map((exit) => [resolve(exit.at), exit.what]));
+  for (const address of exits.keys()) machine.breakpoints.add(address);
+
+  const registered = (id: string): Abi => {
+    const abi = abis.get(id);
+    if (abi === undefined) throw new ScenarioError(`${scenario.name}: the caller ABI '${id}' is not registered`);
+    return abi;
+  };
+  const caller: Abi | undefined = scenario.caller === undefined ? undefined : registered(scenario.caller);
+  const callers = new Map((scenario.callers ?? []).map((c) => [resolve(c.at), registered(c.abi)]));
+  // The function a trapping instruction belongs to: the nearest label at or before it.
+  const sorted = [...labels.keys()].sort((a, b) => a - b);
+  const callerAt = (address: number): Abi | undefined => {
+    let function_: number | undefined;
+    for (const labelled of sorted) {
+      if (labelled > address) break;
+      function_ = labelled;
+    }
+    return (function_ === undefined ? undefined : callers.get(function_)) ?? caller;
+  };
+  const ownerAt = (base: number): VectorOwner | undefined => {
+    const owner = owners.get(base);
+    if (owner !== undefined) return owner;
+    const name = labels.get(base)?.[0];
+    return name === undefined ? undefined : { name, label: `${name} (guest code)`, abi: undefined };
+  };
+  const annotator = new HvcAnnotator({ arch: backend.name, port, abis, callRegisters: catalog.callRegisters, ownerAt });
+
+  const trace: string[] = [`== scenario ${scenario.name}: ${scenario.title}`];
+  for (const segment of scenario.segments) {
+    const program = programs.get(segment.name)!;
+    trace.push(`== segment ${segment.name} at ${hexAddress(segment.base)}-${hexAddress(segment.base + Math.max(program.bytes.length, 4) - 1)} (${segment.origin})`);
+  }
+  for (const firmware of scenario.firmware) trace.push(`== firmware at ${hexAddress(firmware.base)}: ${owners.get(firmware.base)!.label}`);
+  trace.push(`== entered in ${scenario.entry.mode} at ${hexAddress(machine.pc)}; new kernel at ${hexAddress(newKernel)}; budget ${scenario.maxSteps} steps`);
+
+  let crash: CrashSighting | undefined;
+  let arrival: { mode: string } | undefined;
+  let lastStep = machine.pc;
+  const sink: TraceSink = {
+    emit(event: TraceEvent): void {
+      switch (event.kind) {
+        case 'step': {
+          const names = labels.get(event.address);
+          if (names !== undefined) trace.push(`${names.join(': ')}:`);
+          if (event.address === newKernel && arrival === undefined) arrival = { mode: event.mode };
+          lastStep = event.address;
+          const site = sites.get(event.address);
+          trace.push(site === undefined ? formatTraceEvent(event) : `${hexAddress(event.address)} ${event.mode.padEnd(4)} [${site.label} spec firmware: ${site.what}]`);
+          return;
+        }
+        case 'exception': {
+          trace.push(formatTraceEvent(event));
+          if (event.to !== catalog.hypervisorMode) return;
+          const base = Number(machine.register(port.vectorBaseRegister));
+          const offset = event.vector - base;
+          const slot = port.slots.find((s) => s.offset === offset);
+          if (slot === undefined) return;
+          if (slot.calls) {
+            const annotated = annotator.annotate(machine, slot, base, event.from, callerAt(lastStep));
+            if (annotated !== undefined) trace.push(...annotated.lines);
+            return;
+          }
+          if (crash === undefined) {
+            crash = { slot, vectorAddress: event.vector, offset, from: event.from, faultAddress: catalog.faultAddress(machine, slot) ?? event.returnAddress };
+            // Stop on the vector: whatever sits there (a spin, a panic) would only run out the budget.
+            machine.breakpoints.add(event.vector);
+          }
+          return;
+        }
+        case 'stop':
+          if (crash !== undefined && event.reason === 'breakpoint' && event.pc === crash.vectorAddress) return;
+          trace.push(formatTraceEvent(event));
+          return;
+        default:
+          trace.push(formatTraceEvent(event));
+      }
+    },
+  };
+  machine.trace = sink;
+  const result = machine.run(scenario.maxSteps);
+  machine.trace = undefined;
+
+  const labelOf = (address: number): string | undefined => labels.get(address)?.[0];
+  const outcome = classify({ scenario, catalog, port, machine, result, crash, arrival, newKernel, exits, records: annotator.records, ownerAt, labelOf });
+  const matches = outcome.kind === scenario.expected;
+  trace.push(`== outcome ${formatOutcome(outcome)}`);
+  trace.push(`== expected ${scenario.expected}: ${matches ? 'ok' : 'MISMATCH'}`);
+  return { scenario, outcome, matches, steps: result.steps, trace, hvcs: annotator.records };
+}
+
+interface Ending {
+  readonly scenario: Scenario;
+  readonly catalog: ScenarioCatalog;
+  readonly port: FirmwarePort;
+  readonly machine: Machine;
+  readonly result: RunResult;
+  readonly crash: CrashSighting | undefined;
+  readonly arrival: { mode: string } | undefined;
+  readonly newKernel: number;
+  readonly exits: ReadonlyMap<number, string>;
+  readonly records: readonly HvcRecord[];
+  readonly ownerAt: (base: number) => VectorOwner | undefined;
+  readonly labelOf: (address: number) => string | undefined;
+}
+
+/** The selector as `r0=2`. */
+function selectorText(record: HvcRecord): string {
+  return `${record.selector.register}=${shortValue(record.selector.value)}`;
+}
+
+/** `HVC_SOFT_RESTART (r0=2)`: the call as the caller meant it, with its selector. */
+function meantCall(record: HvcRecord): string {
+  const meant = record.meant;
+  const name = meant === undefined || !meant.mine ? `${record.conduit} #${record.imm}` : meant.call;
+  return `${name} (${selectorText(record)})`;
+}
+
+function lastCall(records: readonly HvcRecord[]): HvcRecord | undefined {
+  return records[records.length - 1];
+}
+
+/** Why the crash happened: the last call before it, as its handler took it. */
+function crashCause(record: HvcRecord | undefined, fault: number): string {
+  if (record === undefined) return 'no hypervisor call led here';
+  const handled = record.handled;
+  const what = meantCall(record);
+  if (handled === undefined || !handled.mine) return `after ${what} reached ${record.owner.label}`;
+  const outcome = handled.outcome;
+  if (outcome?.kind === 'call') {
+    const aside = Number(outcome.target) === fault ? '' : ` (call target ${hexValue(outcome.target)})`;
+    return `${record.owner.name} took ${what} as a function pointer${aside}`;
+  }
+  if (outcome?.kind === 'jump') return `${record.owner.name} took ${what} as ${handled.call}, a jump to ${hexValue(outcome.target)}`;
+  return `${record.owner.name} took ${what} as ${handled.call}`;
+}
+
+function describeCrash(ending: Ending, crash: CrashSighting): HypCrash {
+  const { port, records, catalog } = ending;
+  const where = `${crash.slot.name.replace(/-/g, ' ')} in ${catalog.displayMode(crash.from)} at ${hexAddress(crash.faultAddress)} (${port.vectorBaseRegister.toUpperCase()}+${offsetText(crash.offset)})`;
+  return {
+    kind: 'hyp-crash',
+    vector: crash.slot.name,
+    offset: crash.offset,
+    vectorAddress: crash.vectorAddress,
+    faultAddress: crash.faultAddress,
+    mode: crash.from,
+    detail: `${where}: ${crashCause(lastCall(records), crash.faultAddress)}`,
+  };
+}
+
+/** Who owns the hypervisor vectors at the end, one phrase. */
+function vectorOwnerNow(ending: Ending): string {
+  const register = ending.port.vectorBaseRegister.toUpperCase();
+  const base = Number(ending.machine.register(ending.port.vectorBaseRegister));
+  const owner = ending.ownerAt(base);
+  if (owner !== undefined) return `${register} left with ${owner.name}`;
+  return ending.records.length === 0 && base === 0 ? `${register} never set: no hypervisor` : `${register} left at ${hexAddress(base)}`;
+}
+
+/** How the new kernel was reached: through a call whose handler jumped there, or a plain branch. */
+function arrivalRoute(ending: Ending): string {
+  const record = lastCall(ending.records);
+  const handled = record?.handled;
+  const outcome = handled?.outcome;
+  if (record !== undefined && handled?.mine === true && outcome?.kind === 'jump' && Number(outcome.target) === ending.newKernel) {
+    const meant = record.meant?.mine === true && record.meant.call !== handled.call ? `, meant as ${record.meant.call}` : '';
+    return `via ${record.owner.name} ${handled.call} (${selectorText(record)}${meant})`;
+  }
+  return `by a plain branch, no soft-restart call (${vectorOwnerNow(ending)})`;
+}
+
+/** `0x80008058 (cpu_idle)`. */
+function placeOf(ending: Ending, address: number): string {
+  const label = ending.labelOf(address);
+  return label === undefined ? hexAddress(address) : `${hexAddress(address)} (${label})`;
+}
+
+function classify(ending: Ending): Outcome {
+  const { scenario, catalog, machine, result, crash, arrival, newKernel, exits, records } = ending;
+  const mode = machine.mode();
+  const shown = catalog.displayMode(mode);
+  if (crash !== undefined) return describeCrash(ending, crash);
+  if (arrival !== undefined) {
+    const where = `new kernel entered in ${catalog.displayMode(arrival.mode)} at ${hexAddress(newKernel)} ${arrivalRoute(ending)}`;
+    if (arrival.mode === catalog.hypervisorMode) return { kind: 'new-kernel-in-hyp', entry: newKernel, mode: arrival.mode, detail: where };
+    if (arrival.mode === catalog.kernelMode) return { kind: 'new-kernel-in-svc', entry: newKernel, mode: arrival.mode, detail: where };
+    return { kind: 'guest-error', reason: 'unexpected-mode', pc: result.pc, mode, detail: `${where}, a mode no kernel is entered in` };
+  }
+  const last = lastCall(records);
+  const returned = last?.handled?.mine === true && last.handled.outcome?.kind === 'return' ? ', which returned' : '';
+  const after = last === undefined ? '' : `; the last call, ${meantCall(last)}, went to ${last.handled === undefined ? last.owner.label : last.owner.name}${last.handled?.mine === true ? ` as ${last.handled.call}${returned}` : ''}`;
+  if (result.reason === 'breakpoint' && exits.has(result.pc)) {
+    return { kind: 'guest-error', reason: 'bug', pc: result.pc, mode, detail: `${exits.get(result.pc)!}, at ${placeOf(ending, result.pc)} in ${shown} mode${after}` };
+  }
+  if (result.reason === 'budget-exhausted') {
+    return { kind: 'budget-exhausted', steps: result.steps, pc: result.pc, mode, detail: `no outcome within ${scenario.maxSteps} steps: still running at ${placeOf(ending, result.pc)} in ${shown}` };
+  }
+  if (result.reason === 'recursive-fault' && mode === catalog.hypervisorMode) {
+    const base = Number(machine.register(ending.port.vectorBaseRegister));
+    return { kind: 'hyp-crash', vector: 'unmapped vector', offset: result.pc - base, vectorAddress: result.pc, faultAddress: result.pc, mode, detail: `${result.detail}${after}` };
+  }
+  return { kind: 'guest-error', reason: result.reason, pc: result.pc, mode, detail: `${result.reason} at ${placeOf(ending, result.pc)} in ${shown}: ${result.detail}${after}` };
+}

@@ -1,0 +1,169 @@
+/**
+ * Scenario types: an initial machine (memory image, firmware at the
+ * hypervisor vectors, the mode it is entered in), real guest code, and the
+ * outcome it is expected to reach. A backend contributes its scenarios as a
+ * {@link ScenarioCatalog} and, where it has one, a {@link ResetMatrixDefinition}
+ * whose rows name scenarios.
+ *
+ * Nothing here names an architecture: modes, registers and vector slots come
+ * from the catalog and from the backend's firmware port.
+ *
+ * @module
+ */
+
+import type { Abi } from '../abi/spec.ts';
+import type { FirmwareSlot } from '../firmware/firmware.ts';
+import type { Machine } from '../interp/machine.ts';
+import type { OutcomeKind } from './outcome.ts';
+
+/** A piece of guest code assembled at its own base address (a kernel image, a crash kernel, …). */
+export interface ScenarioSegment {
+  /** Name used by {@link SymbolRef} and in messages (`kernel`, `new-kernel`). */
+  readonly name: string;
+  /** Where it is assembled and loaded. */
+  readonly base: number;
+  /** The assembly source. */
+  readonly source: string;
+  /** Where the source came from, for assembly errors (`arch/arm32/scenarios/kernel.s + …`). */
+  readonly origin: string;
+}
+
+/** A label of a segment. */
+export interface SymbolRef {
+  /** The segment's name. */
+  readonly segment: string;
+  /** The label. */
+  readonly symbol: string;
+}
+
+/** An address: a number, or a label of a segment. */
+export type Location = number | SymbolRef;
+
+/** Memory mapped before the run besides the segments (stacks, data). */
+export interface ScenarioRegion {
+  /** First byte. */
+  readonly base: number;
+  /** Size in bytes. */
+  readonly size: number;
+  /** What it is for, one line. */
+  readonly what: string;
+}
+
+/** A spec's own firmware (`installSpecFirmware`) at `base`. */
+export interface SpecFirmware {
+  /** Discriminant. */
+  readonly kind: 'spec';
+  /** The spec that answers the traps. */
+  readonly abi: Abi;
+  /** The vector base it is installed at. */
+  readonly base: number;
+}
+
+/** Real code (assembly the backend interprets) installed at `base` by the backend. */
+export interface CodeFirmware {
+  /** Discriminant. */
+  readonly kind: 'code';
+  /** Its name (`asm:hyp-stub-v4.12`). */
+  readonly name: string;
+  /** The ABI id it implements. */
+  readonly implements: string;
+  /** The vector base it is installed at. */
+  readonly base: number;
+  /** Load it into `machine` at {@link CodeFirmware.base}; returns its labels (for the trace), if it has any. */
+  install(machine: Machine): ReadonlyMap<string, number> | undefined;
+}
+
+/** Something installed at a hypervisor vector base before the run. */
+export type ScenarioFirmware = SpecFirmware | CodeFirmware;
+
+/** Where the machine starts. */
+export interface ScenarioEntry {
+  /** The first instruction. */
+  readonly at: Location;
+  /** The mode the machine is entered in (what the boot firmware left). */
+  readonly mode: string;
+}
+
+/** An address whose execution means the guest gave up (a kernel's `die()`): the run ends as `guest-error`. */
+export interface GuestErrorExit {
+  /** Where. */
+  readonly at: Location;
+  /** What reaching it means, one line (`the old kernel died: BUG() or an oops`). */
+  readonly what: string;
+}
+
+/** A guest function whose hypervisor calls speak a given ABI (KVM's `kvm_call_hyp` speaks KVM's, not the stub's). */
+export interface CallerFunction {
+  /** The function's label. */
+  readonly at: SymbolRef;
+  /** The ABI id its calls speak. */
+  readonly abi: string;
+}
+
+/** One scenario. */
+export interface Scenario {
+  /** Unique name (`kdump-2017-proposal-kvm-v3.9`). */
+  readonly name: string;
+  /** Architecture name. */
+  readonly arch: string;
+  /** What it shows, one line. */
+  readonly title: string;
+  /** Guest code, assembled and loaded in order. */
+  readonly segments: readonly ScenarioSegment[];
+  /** Further memory to map. */
+  readonly regions: readonly ScenarioRegion[];
+  /** Firmware installed before the run. The vector base register is put back afterwards: the guest installs its own vectors. */
+  readonly firmware: readonly ScenarioFirmware[];
+  /** Where and how the machine starts. */
+  readonly entry: ScenarioEntry;
+  /** The new kernel's first instruction: reaching it ends the scenario as `new-kernel-in-…`. */
+  readonly newKernel: Location;
+  /** Addresses that end the run as `guest-error`. */
+  readonly errorExits: readonly GuestErrorExit[];
+  /** The ABI the guest kernel speaks on its hypervisor calls (for the trace and crash details: what the caller meant). */
+  readonly caller?: string;
+  /** Functions that speak another ABI than {@link Scenario.caller}: a call belongs to the nearest label at or before its trapping instruction. */
+  readonly callers?: readonly CallerFunction[];
+  /** Step budget. */
+  readonly maxSteps: number;
+  /** The outcome the scenario is expected to reach. */
+  readonly expected: OutcomeKind;
+}
+
+/** A backend's scenarios and what the runner needs to know about its modes. */
+export interface ScenarioCatalog {
+  /** Every scenario, in a stable order (built on first use). */
+  scenarios(): readonly Scenario[];
+  /** The mode hypervisor code runs in (`hyp`). */
+  readonly hypervisorMode: string;
+  /** The mode a kernel runs in below the hypervisor (`svc`): the `svc` of `new-kernel-in-svc`. */
+  readonly kernelMode: string;
+  /** How a mode is written in details (`hyp` → `Hyp`, `svc` → `SVC`). */
+  displayMode(mode: string): string;
+  /** Registers shown for each hypervisor call in a trace (`r0`–`r3`). */
+  readonly callRegisters: readonly string[];
+  /** The faulting address of an exception being taken at `slot` (HIFAR for a prefetch abort, …), or `undefined` when the slot has none. */
+  faultAddress(machine: Machine, slot: FirmwareSlot): number | undefined;
+}
+
+/** One row of a reset matrix: a reboot path, a hyp-stub era and a hypervisor, run as a scenario. */
+export interface ResetMatrixRowDefinition {
+  /** The reboot path (`kexec`, `kdump`). */
+  readonly path: string;
+  /** The hyp-stub ABI id. */
+  readonly stub: string;
+  /** The hypervisor ABI id, or `none`. */
+  readonly hypervisor: string;
+  /** Whether this pair existed together in a kernel people ran. */
+  readonly shipped: boolean;
+  /** The scenario that runs it. */
+  readonly scenario: string;
+}
+
+/** A backend's reset matrix. */
+export interface ResetMatrixDefinition {
+  /** What the matrix shows, one line. */
+  readonly title: string;
+  /** The rows, in display order. */
+  readonly rows: readonly ResetMatrixRowDefinition[];
+}

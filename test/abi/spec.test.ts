@@ -1,0 +1,248 @@
+/**
+ * The spec layer: `defineAbi` rejects contradicting or incomplete specs with a
+ * message that names the spec and the field, resolves `otherwise` and
+ * immediate selectors, and the {@link ValueSet} algebra it rests on agrees
+ * with a naive set of numbers.
+ */
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AbiSpecError, defineAbi, exampleTrap, IMMEDIATE_SELECTOR, originAllowed, selectsByImmediate, type AbiSpec, type CallSpec } from '../../src/abi/spec.ts';
+import { hexValue, ValueSet } from '../../src/abi/value-set.ts';
+
+const RETURN = (): { kind: 'return' } => ({ kind: 'return' });
+
+function call(name: string, select: CallSpec['select']): CallSpec {
+  return { name, select, summary: name, run: RETURN };
+}
+
+/** A small valid spec to break one field at a time. */
+function base(overrides: Partial<AbiSpec> = {}): AbiSpec {
+  return {
+    id: 'toy-abi',
+    family: 'toy',
+    arch: 'toy',
+    era: 'v1',
+    status: 'draft',
+    purpose: 'A toy ABI for the tests.',
+    source: { document: 'test/abi/spec.test.ts', version: 'v1' },
+    conduit: { instruction: 'hvc', imm: 0n },
+    origin: { privilege: ['kernel'], world: ['host'] },
+    selector: { register: 'r0', width: 8 },
+    priority: 0,
+    calls: [call('zero', 0n), call('small', { min: 1n, max: 3n }), call('rest', 'otherwise')],
+    examples: [{ title: 'zero', registers: { r0: 0n }, call: 'zero' }],
+    ...overrides,
+  };
+}
+
+/** The AbiSpecError message `defineAbi` gives for `spec`. */
+function rejection(spec: AbiSpec): string {
+  try {
+    defineAbi(spec);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AbiSpecError);
+    return (error as Error).message;
+  }
+  throw new Error(`defineAbi accepted ${spec.id}`);
+}
+
+describe('defineAbi rejects a bad spec, naming the spec and the field', () => {
+  it('a value claimed twice', () => {
+    const message = rejection(base({ calls: [call('a', 5n), call('b', [7n, 5n])] }));
+    expect(message).toBe("ABI spec 'toy-abi': calls[1] 'b'.select: value 0x5 is already claimed by 'a'");
+  });
+
+  it('overlapping ranges', () => {
+    const message = rejection(base({ calls: [call('low', { min: 0n, max: 0x10n }), call('high', { min: 0x0cn, max: 0x20n })] }));
+    expect(message).toBe("ABI spec 'toy-abi': calls[1] 'high'.select: value 0xc–0x10 is already claimed by 'low'");
+  });
+
+  it('a missing source document or version', () => {
+    expect(rejection(base({ source: { document: ' ', version: 'v1' } }))).toBe("ABI spec 'toy-abi': source.document: missing: every spec cites its source");
+    expect(rejection(base({ source: { document: 'somewhere', version: '' } }))).toBe("ABI spec 'toy-abi': source.version: missing: say which kernel (or other) version it describes");
+    expect(rejection(base({ source: undefined as unknown as AbiSpec['source'] }))).toBe("ABI spec 'toy-abi': source.document: missing: every spec cites its source");
+  });
+
+  it("two 'otherwise' calls", () => {
+    const message = rejection(base({ calls: [call('one', 1n), call('rest', 'otherwise'), call('more', 'otherwise')] }));
+    expect(message).toBe("ABI spec 'toy-abi': calls[2] 'more': a second 'otherwise' call (the first is 'rest')");
+  });
+
+  it("an 'otherwise' with nothing left", () => {
+    const message = rejection(base({ calls: [call('all', { min: 0n, max: 0xffn }), call('rest', 'otherwise')], examples: [] }));
+    expect(message).toBe("ABI spec 'toy-abi': calls 'rest': 'otherwise' has nothing left to claim");
+  });
+
+  it('an example that reaches the wrong call', () => {
+    const message = rejection(base({ examples: [{ title: 'two', registers: { r0: 2n }, call: 'zero' }] }));
+    expect(message).toBe("ABI spec 'toy-abi': examples[0]: r0=0x2 reaches 'small', not 'zero'");
+  });
+
+  it('an example that names no call, or comes from the wrong place', () => {
+    expect(rejection(base({ examples: [{ title: 'x', registers: {}, call: 'nope' }] }))).toBe("ABI spec 'toy-abi': examples[0]: names unknown call 'nope'");
+    expect(rejection(base({ examples: [{ title: 'x', registers: {}, imm: 1, call: 'zero' }] }))).toBe("ABI spec 'toy-abi': examples[0].imm: 0x1 is outside conduit.imm (0x0)");
+    expect(rejection(base({ examples: [{ title: 'x', registers: {}, origin: { privilege: 'user', world: 'host' }, call: 'zero' }] }))).toBe(
+      "ABI spec 'toy-abi': examples[0].origin: user in host may not call this ABI",
+    );
+  });
+
+  it('a call name used twice, an empty range, a bad width, no calls', () => {
+    expect(rejection(base({ calls: [call('a', 1n), call('a', 2n)], examples: [] }))).toBe("ABI spec 'toy-abi': calls[1] 'a': call name used twice");
+    expect(rejection(base({ calls: [call('a', { min: 5n, max: 4n })], examples: [] }))).toBe("ABI spec 'toy-abi': calls[0] 'a'.select: range 5..4 is empty");
+    expect(rejection(base({ selector: { register: 'r0', width: 65 } }))).toBe("ABI spec 'toy-abi': selector.width: 65 is not 1..64");
+    expect(rejection(base({ calls: [], examples: [] }))).toBe("ABI spec 'toy-abi': calls: no calls");
+  });
+
+  it('identity fields and origin', () => {
+    expect(rejection(base({ id: '' }))).toBe("ABI spec '<no id>': id: missing");
+    expect(rejection(base({ family: '' }))).toBe("ABI spec 'toy-abi': family: missing");
+    expect(rejection(base({ origin: { privilege: [], world: ['host'] } }))).toBe("ABI spec 'toy-abi': origin.privilege: no privilege may call it");
+  });
+
+  it('conditions: on the selector, on the immediate, twice, or failed by an example', () => {
+    const why = 'magic';
+    expect(rejection(base({ conditions: [{ register: 'r0', values: 1n, why }] }))).toBe("ABI spec 'toy-abi': conditions[0]: the selector register r0 cannot also be a condition");
+    expect(rejection(base({ conditions: [{ register: IMMEDIATE_SELECTOR, values: 1n, why }] }))).toMatch(/^ABI spec 'toy-abi': conditions\[0\]: 'imm' is the trap's immediate/);
+    expect(
+      rejection(
+        base({
+          conditions: [
+            { register: 'r3', values: 1n, why },
+            { register: 'r3', values: 2n, why },
+          ],
+        }),
+      ),
+    ).toBe("ABI spec 'toy-abi': conditions[1]: register r3 is conditioned twice");
+    expect(rejection(base({ conditions: [{ register: 'r3', values: 0x4bn, why }] }))).toBe("ABI spec 'toy-abi': examples[0]: r3=0x0 fails the condition on r3");
+  });
+});
+
+describe('defineAbi resolves selectors', () => {
+  it("'otherwise' claims exactly what the other calls leave", () => {
+    const abi = defineAbi(base());
+    expect(abi.calls.map((c) => [c.spec.name, c.values.toString()])).toEqual([
+      ['zero', '0x0'],
+      ['small', '0x1–0x3'],
+      ['rest', '0x4–0xff'],
+    ]);
+  });
+
+  it('values wrap to the selector width, so -1 is all ones', () => {
+    const abi = defineAbi(base({ calls: [call('minus-one', -1n), call('rest', 'otherwise')], examples: [] }));
+    expect(abi.calls[0]!.values.toString()).toBe('0xff');
+  });
+
+  it('an immediate selector claims immediates inside conduit.imm, and otherwise is the rest of conduit.imm', () => {
+    const spec = base({
+      conduit: { instruction: 'svc', imm: { min: 0x900000n, max: 0x9fffffn } },
+      selector: { register: IMMEDIATE_SELECTOR, width: 32 },
+      calls: [call('exit', 0x900001n), call('rest', 'otherwise')],
+      examples: [
+        { title: 'exit', registers: {}, imm: 0x900001, call: 'exit' },
+        { title: 'default immediate', registers: {}, call: 'rest' },
+      ],
+    });
+    expect(selectsByImmediate(spec)).toBe(true);
+    const abi = defineAbi(spec);
+    expect(abi.calls.map((c) => [c.spec.name, c.values.toString(), c.values.width])).toEqual([
+      ['exit', '0x900001', 32],
+      ['rest', '0x900000, 0x900002–0x9fffff', 32],
+    ]);
+    expect(rejection({ ...spec, calls: [call('svc0', 0n)], examples: [] })).toBe("ABI spec 'toy-abi': calls[0] 'svc0'.select: immediate 0x0 is outside conduit.imm (0x900000–0x9fffff)");
+  });
+
+  it('exampleTrap fills in the immediate and origin defaults', () => {
+    const abi = defineAbi(base({ conduit: { instruction: 'hvc', imm: [0xea1n, 0x10n] }, origin: { privilege: ['kernel', 'hyp'], world: ['guest', 'host'] } }));
+    expect(exampleTrap(abi, abi.spec.examples[0]!)).toEqual({ imm: 0x10, origin: { privilege: 'kernel', world: 'guest' }, registers: { r0: 0n } });
+    expect(exampleTrap(abi, { title: 't', registers: {}, imm: 0xea1, origin: { privilege: 'hyp', world: 'host' }, call: 'zero' })).toMatchObject({ imm: 0xea1, origin: { privilege: 'hyp' } });
+    expect(originAllowed(abi, { privilege: 'user', world: 'host' })).toBe(false);
+  });
+});
+
+/** A naive model of a value set: the members, as numbers. */
+function naive(set: ValueSet): Set<number> {
+  const out = new Set<number>();
+  for (const interval of set.intervals) for (let v = interval.min; v <= interval.max; v++) out.add(Number(v));
+  return out;
+}
+
+const WIDTHS = [1, 2, 3, 4, 5, 6] as const;
+
+/** An arbitrary set of a small width, built from values and ranges, with its naive twin. */
+const arbitrarySet = fc.constantFrom(...WIDTHS).chain((width) => {
+  const top = (1 << width) - 1;
+  const piece = fc.oneof(
+    fc.integer({ min: 0, max: top }).map((v) => ({ min: v, max: v })),
+    fc.tuple(fc.integer({ min: 0, max: top }), fc.integer({ min: 0, max: top })).map(([a, b]) => ({ min: Math.min(a, b), max: Math.max(a, b) })),
+  );
+  return fc.tuple(fc.constant(width), fc.array(piece, { maxLength: 6 }), fc.array(piece, { maxLength: 6 }));
+});
+
+function build(width: number, pieces: readonly { min: number; max: number }[]): { set: ValueSet; members: Set<number> } {
+  const set = ValueSet.fromIntervals(
+    width,
+    pieces.map((p) => ({ min: BigInt(p.min), max: BigInt(p.max) })),
+  );
+  const members = new Set<number>();
+  for (const p of pieces) for (let v = p.min; v <= p.max; v++) members.add(v);
+  return { set, members };
+}
+
+function sorted(values: Iterable<number>): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+describe('ValueSet', () => {
+  it('agrees with a naive set on union, intersection, complement, minus and membership (small widths)', () => {
+    fc.assert(
+      fc.property(arbitrarySet, ([width, left, right]) => {
+        const a = build(width, left);
+        const b = build(width, right);
+        const all = Array.from({ length: 1 << width }, (_, v) => v);
+        expect(sorted(naive(a.set))).toEqual(sorted(a.members));
+        expect(sorted(naive(a.set.union(b.set)))).toEqual(sorted(new Set([...a.members, ...b.members])));
+        expect(sorted(naive(a.set.intersect(b.set)))).toEqual(sorted(all.filter((v) => a.members.has(v) && b.members.has(v))));
+        expect(sorted(naive(a.set.complement()))).toEqual(sorted(all.filter((v) => !a.members.has(v))));
+        expect(sorted(naive(a.set.minus(b.set)))).toEqual(sorted(all.filter((v) => a.members.has(v) && !b.members.has(v))));
+        for (const v of all) expect(a.set.has(BigInt(v))).toBe(a.members.has(v));
+        expect(a.set.isEmpty()).toBe(a.members.size === 0);
+        expect(a.set.isAll()).toBe(a.members.size === all.length);
+        expect(a.set.first()).toBe(a.members.size === 0 ? undefined : BigInt(Math.min(...a.members)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps intervals sorted, disjoint and non-adjacent', () => {
+    fc.assert(
+      fc.property(arbitrarySet, ([width, left, right]) => {
+        const set = build(width, left).set.union(build(width, right).set);
+        set.intervals.forEach((interval, i) => {
+          expect(interval.min <= interval.max).toBe(true);
+          const next = set.intervals[i + 1];
+          if (next !== undefined) expect(next.min > interval.max + 1n).toBe(true);
+        });
+      }),
+    );
+  });
+
+  it('wraps values to the width and prints hex', () => {
+    expect(ValueSet.of(32, -1n).toString()).toBe('0xffffffff');
+    expect(ValueSet.range(8, 0n, 2n).union(ValueSet.of(8, 0x10n)).toString()).toBe('0x0–0x2, 0x10');
+    expect(ValueSet.all(64).toString()).toBe('any');
+    expect(ValueSet.none(64).toString()).toBe('none');
+    expect(ValueSet.range(8, 5n, 4n).isEmpty()).toBe(true);
+    expect(hexValue(0xbadca11n)).toBe('0xbadca11');
+  });
+
+  it('costs intervals, not values: a 64-bit complement of a huge range is two intervals', () => {
+    const top = ValueSet.top(64);
+    const middle = ValueSet.range(64, 3n, top - 3n);
+    expect(middle.complement().intervals).toEqual([
+      { min: 0n, max: 2n },
+      { min: top - 2n, max: top },
+    ]);
+    expect(middle.intersect(ValueSet.range(64, top - 10n, top)).intervals).toEqual([{ min: top - 10n, max: top - 3n }]);
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * `hyplay conformance <abi-id> [--impl <name>] [--json]`, driven in-process
+ * through `runCli` with a capturing io: exit 0 when every case passes, 1
+ * when one fails (the report on stdout, nothing on stderr), 2 on bad input
+ * (one line on stderr).
+ */
+
+import { describe, expect, it } from 'vitest';
+import { KVM_ARM32_V3_9 } from '../../arch/arm32/abis/kvm-arm32.abi.ts';
+import { LINUX_HYP_STUB_V4_12 } from '../../arch/arm32/abis/linux-hyp-stub.abi.ts';
+import { AbiRegistry } from '../../src/abi/registry.ts';
+import { defineAbi } from '../../src/abi/spec.ts';
+import { CliError } from '../../src/cli/cli-error.ts';
+import { runConformanceCommand } from '../../src/cli/conformance-command.ts';
+import { runCli } from '../../src/cli/main.ts';
+import { loadBackends } from '../../src/di/container.ts';
+
+interface Captured {
+  readonly status: number;
+  readonly out: string;
+  readonly err: string[];
+}
+
+function cli(...argv: string[]): Captured {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { status, out: out.join('\n'), err };
+}
+
+const CASES = [
+  'HVC_SET_VECTORS r0=0x0 r1=0x80001000',
+  'HVC_SOFT_RESTART r0=0x1 r1=0x80008000',
+  'HVC_RESET_VECTORS r0=0x2',
+  'invalid r0=0xc0100000',
+  'invalid r0=0x3',
+  'invalid r0=0xffffffff',
+  'invalid r0=0x80000000',
+];
+
+describe('hyplay conformance', () => {
+  it("defaults to the spec's own firmware: every case passes, exit 0", () => {
+    const result = cli('conformance', 'linux-hyp-stub-v4.12');
+    expect(result.err).toEqual([]);
+    expect(result.status).toBe(0);
+    const lines = result.out.split('\n');
+    expect(lines[0]).toBe('conformance of spec to linux-hyp-stub-v4.12');
+    expect(lines.slice(1, -1).map((l) => l.slice(0, l.indexOf(':')))).toEqual(CASES.map((c) => `pass ${c}`));
+    expect(lines).toContain('pass HVC_SOFT_RESTART r0=0x1 r1=0x80008000: landed at 0x80008000 in hyp');
+    expect(lines.at(-1)).toBe('7 passed, 0 failed');
+  });
+
+  it('--impl asm:hyp-stub-v4.12 (or the bare name) runs the assembly stub: exit 0', () => {
+    for (const impl of ['asm:hyp-stub-v4.12', 'hyp-stub-v4.12']) {
+      const result = cli('conformance', 'linux-hyp-stub-v4.12', '--impl', impl);
+      expect(result.err).toEqual([]);
+      expect(result.status).toBe(0);
+      expect(result.out.split('\n')[0]).toBe('conformance of asm:hyp-stub-v4.12 to linux-hyp-stub-v4.12');
+      expect(result.out).toContain('\n7 passed, 0 failed');
+    }
+  });
+
+  it('--impl with another spec id runs that spec as the firmware; a failing case is a result: exit 1, report on stdout, stderr empty', () => {
+    const result = cli('conformance', 'linux-hyp-stub-v4.12', '--impl', 'linux-hyp-stub-v3.6');
+    expect(result.err).toEqual([]);
+    expect(result.status).toBe(1);
+    expect(result.out).toContain('FAIL HVC_SOFT_RESTART r0=0x1 r1=0x80008000: expected to land at 0x80008000 in hyp; got a return to the caller at 0x00008004 in svc');
+    expect(result.out.split('\n').at(-1)).toBe('0 passed, 7 failed');
+    // spec:<id> names the same implementation.
+    expect(cli('conformance', 'linux-hyp-stub-v4.12', '--impl', 'spec:linux-hyp-stub-v3.6').out).toBe(result.out);
+  });
+
+  it("--impl kvm-arm32-v3.9 (KVM's r0-is-a-function-pointer convention) fails on HVC_SOFT_RESTART with the reason: exit 1", () => {
+    const result = cli('conformance', 'linux-hyp-stub-v4.12', '--impl', 'kvm-arm32-v3.9');
+    expect(result.err).toEqual([]);
+    expect(result.status).toBe(1);
+    expect(result.out.split('\n')).toContain(
+      'FAIL HVC_SOFT_RESTART r0=0x1 r1=0x80008000: expected to land at 0x80008000 in hyp; got firmware stop: kvm-arm32-v3.9 firmware: prefetch abort in Hyp at 0x00000000 (HIFAR; HVBAR+0x0c, HSR 0x86000010), taken from hyp (vector prefetch-abort)',
+    );
+    expect(result.out.split('\n')[0]).toBe('conformance of kvm-arm32-v3.9 to linux-hyp-stub-v4.12');
+  });
+
+  it('a spec suite against its own firmware passes for KVM too, listing the targets it cannot observe as skipped', () => {
+    const result = cli('conformance', 'kvm-arm32-v3.9');
+    expect(result.status).toBe(0);
+    expect(result.out).toContain('skip kvm_call_hyp r0=0x1 ');
+    expect(result.out.split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed, \d+ skipped$/);
+  });
+
+  it('a spec whose conduit cannot be driven is bad input: exit 2', () => {
+    expect(cli('conformance', 'psci-v0.2-smc')).toEqual({
+      status: 2,
+      out: '',
+      err: ['hyplay: cannot run a conformance suite for psci-v0.2-smc: arm32 conformance drives hvc only, not smc (from PL1, svc is taken at VBAR and smc at MVBAR, not at the Hyp vectors)'],
+    });
+  });
+
+  it('--impl asm:kvm-v3.9 fails on SOFT_RESTART with the reason: exit 1', () => {
+    const result = cli('conformance', 'linux-hyp-stub-v4.12', '--impl', 'asm:kvm-v3.9');
+    expect(result.status).toBe(1);
+    expect(result.out).toContain(
+      'FAIL HVC_SOFT_RESTART r0=0x1 r1=0x80008000: expected to land at 0x80008000 in hyp; got no end within 10000 steps, stuck at 0x0000200c in hyp (vector prefetch-abort: prefetch abort in Hyp at 0x00000000 (HIFAR; HVBAR+0x0c',
+    );
+  });
+
+  it('--json: abi, implementation, counts, skipped, and per case its registers, expectation, verdict and stop', () => {
+    const result = cli('conformance', 'linux-hyp-stub-v4.12', '--impl', 'asm:hyp-stub-v4.12', '--json');
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.out);
+    expect(Object.keys(report)).toEqual(['abi', 'implementation', 'passed', 'failed', 'skipped', 'cases']);
+    expect([report.abi, report.implementation, report.passed, report.failed, report.skipped]).toEqual(['linux-hyp-stub-v4.12', 'asm:hyp-stub-v4.12', 7, 0, []]);
+    expect(report.cases.map((c: { name: string }) => c.name)).toEqual(CASES);
+    const restart = report.cases[1];
+    expect(Object.keys(restart)).toEqual(['name', 'call', 'pass', 'why', 'registers', 'expected', 'stop']);
+    expect(restart.call).toBe('HVC_SOFT_RESTART');
+    expect(restart.pass).toBe(true);
+    expect(restart.registers.r1).toBe('0x80008000');
+    expect(restart.expected).toEqual({ kind: 'jump', target: '0x80008000', writes: {} });
+    expect(restart.stop).toEqual({ reason: 'wfi', pc: '0x80008004', mode: 'hyp' });
+    expect(report.cases[0].expected).toMatchObject({ kind: 'return', writes: { hvbar: '0x80001000', r0: '0x00000000' }, clobbers: ['r1', 'r2', 'r3', 'r12'] });
+  });
+
+  it('--json on a failing run still prints the report, with exit 1', () => {
+    const result = cli('conformance', 'linux-hyp-stub-v4.12', '--impl', 'linux-hyp-stub-v3.6', '--json');
+    expect(result.status).toBe(1);
+    expect(result.err).toEqual([]);
+    const report = JSON.parse(result.out);
+    expect([report.passed, report.failed]).toEqual([0, 7]);
+    expect(report.cases[1].why).toBe('expected to land at 0x80008000 in hyp; got a return to the caller at 0x00008004 in svc');
+  });
+
+  it.each([
+    [['conformance', 'no-such-abi'], "hyplay: unknown ABI 'no-such-abi' (see `hyplay abi list`)"],
+    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'nope'], "hyplay: --impl: unknown implementation 'nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9)"],
+    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'asm:nope'], "hyplay: --impl: unknown implementation 'asm:nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9)"],
+  ])('bad input %j: one line on stderr, exit 2', (argv, message) => {
+    const result = cli(...argv);
+    expect(result).toEqual({ status: 2, out: '', err: [message] });
+  });
+
+  it('a missing ABI id is a usage error: exit 2', () => {
+    const result = cli('conformance');
+    expect(result.status).toBe(2);
+    expect(result.err).toEqual(["hyplay: missing required argument 'abi-id'"]);
+  });
+});
+
+describe('runConformanceCommand with an explicit registry', () => {
+  const backends = loadBackends();
+
+  it('the linux-hyp-stub-v4.12 suite against kvm-arm32-v3.9 fails on HVC_SOFT_RESTART, saying why', () => {
+    const abis = new AbiRegistry([LINUX_HYP_STUB_V4_12, KVM_ARM32_V3_9]);
+    const { text, report } = runConformanceCommand(backends, abis, 'linux-hyp-stub-v4.12', { impl: 'kvm-arm32-v3.9' });
+    expect(report.failed).toBe(7);
+    expect(text.split('\n')).toContain(
+      'FAIL HVC_SOFT_RESTART r0=0x1 r1=0x80008000: expected to land at 0x80008000 in hyp; got firmware stop: kvm-arm32-v3.9 firmware: prefetch abort in Hyp at 0x00000000 (HIFAR; HVBAR+0x0c, HSR 0x86000010), taken from hyp (vector prefetch-abort)',
+    );
+  });
+
+  it('refuses a spec of another architecture as the implementation, and a spec it cannot drive', () => {
+    const foreign = defineAbi({ ...LINUX_HYP_STUB_V4_12.spec, id: 'foreign', arch: 'ppc64', examples: [] });
+    const svc = defineAbi({ ...LINUX_HYP_STUB_V4_12.spec, id: 'svc-spec', conduit: { instruction: 'svc', imm: 'any' }, examples: [] });
+    const abis = new AbiRegistry([LINUX_HYP_STUB_V4_12, foreign, svc]);
+    expect(() => runConformanceCommand(backends, abis, 'linux-hyp-stub-v4.12', { impl: 'foreign' })).toThrow(new CliError("--impl: 'foreign' is a ppc64 spec and linux-hyp-stub-v4.12 is arm32"));
+    expect(() => runConformanceCommand(backends, abis, 'svc-spec', {})).toThrow(
+      new CliError('cannot run a conformance suite for svc-spec: arm32 conformance drives hvc only, not svc (from PL1, svc is taken at VBAR and smc at MVBAR, not at the Hyp vectors)'),
+    );
+    const noDriver = defineAbi({ ...LINUX_HYP_STUB_V4_12.spec, id: 'elsewhere', arch: 'no-such-arch', examples: [] });
+    expect(() => runConformanceCommand(backends, new AbiRegistry([noDriver]), 'elsewhere', {})).toThrow(new CliError('elsewhere: architecture no-such-arch has no conformance driver'));
+  });
+});

@@ -1,0 +1,34 @@
+/**
+ * The main job (`npm start`): the showcase output, then the collision
+ * summary over the shipped specs as its last section.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { collisionSummary } from '../../src/cli/collisions-command.ts';
+import { runMainJob } from '../../src/cli/main-job.ts';
+import { loadAbis, loadBackends } from '../../src/di/container.ts';
+import { analyseCollisions } from '../../src/dispatch/collisions.ts';
+
+describe('the main job', () => {
+  const abis = loadAbis();
+  const report = runMainJob(loadBackends(), abis);
+
+  it('ends with the collision summary, after the showcase', () => {
+    const summary = collisionSummary(abis);
+    expect(report.trimEnd().endsWith(summary)).toBe(true);
+    expect(report.indexOf('== arm32')).toBeGreaterThanOrEqual(0);
+    expect(report.indexOf('== arm32')).toBeLessThan(report.indexOf('== collision analysis'));
+  });
+
+  it('counts per architecture and conduit and lists every collision that is not allowed', () => {
+    const lines = report.split('\n');
+    const collisions = analyseCollisions(abis).collisions.filter((c) => c.arch === 'arm32' && c.conduit === 'hvc');
+    const allowed = collisions.filter((c) => c.allowed).length;
+    const specs = abis.all('arm32').filter((a) => a.spec.conduit.instruction === 'hvc').length;
+    expect(lines).toContain(`arm32 hvc: ${specs} specs, ${collisions.length} collisions (${allowed} allowed, ${collisions.length - allowed} not allowed)`);
+    expect(lines).toContain('not allowed:');
+    const listed = lines.filter((line) => line.startsWith('  arm32 hvc: '));
+    expect(listed).toHaveLength(collisions.length - allowed);
+    expect(listed.some((line) => line.startsWith('  arm32 hvc: kvm-arm32-v3.9 (') && line.includes(' x linux-hyp-stub-v4.12 ('))).toBe(true);
+  });
+});

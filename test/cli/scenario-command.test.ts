@@ -1,0 +1,158 @@
+/**
+ * `hyplay scenario list|run` and `hyplay reset-matrix` against their
+ * contract, in-process through `runCli`; and `npm start`, spawned for real:
+ * it exits 0 and prints the reset matrix, then the collision summary.
+ */
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Captured {
+  readonly status: number;
+  readonly out: string;
+  readonly err: string[];
+}
+
+function cli(...argv: string[]): Captured {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { status, out: out.join('\n'), err };
+}
+
+function json(...argv: string[]): any {
+  const result = cli(...argv, '--json');
+  expect(result.err).toEqual([]);
+  expect(result.status).toBe(0);
+  return JSON.parse(result.out);
+}
+
+describe('hyplay scenario list', () => {
+  it('lists every scenario with its architecture, expected outcome and title', () => {
+    const { scenarios } = json('scenario', 'list');
+    expect(scenarios.length).toBeGreaterThan(20);
+    expect(scenarios).toContainEqual({
+      name: 'kdump-2017-proposal-kvm-v3.9',
+      arch: 'arm32',
+      title: 'kdump on linux-hyp-stub-2017-proposal with kvm-arm32-v3.9: the 2017 proposal on the KVM of its time',
+      expected: 'hyp-crash',
+    });
+    for (const s of scenarios) expect(Object.keys(s)).toEqual(['name', 'arch', 'title', 'expected']);
+    const text = cli('scenario', 'list');
+    expect(text.status).toBe(0);
+    expect(text.out.split('\n')).toHaveLength(scenarios.length);
+    expect(text.out).toMatch(/^idle-spin +arm32 +budget-exhausted +boot in Hyp/m);
+  });
+});
+
+describe('hyplay scenario run', () => {
+  it('prints the outcome and one line per hypervisor call', () => {
+    const result = cli('scenario', 'run', 'kdump-2017-proposal-kvm-v3.9');
+    expect(result.status).toBe(0);
+    expect(result.err).toEqual([]);
+    const lines = result.out.split('\n');
+    expect(lines[0]).toBe('scenario kdump-2017-proposal-kvm-v3.9 (arm32): kdump on linux-hyp-stub-2017-proposal with kvm-arm32-v3.9: the 2017 proposal on the KVM of its time');
+    expect(lines[1]).toBe('hypervisor calls: 6 (--trace shows each as it happens)');
+    expect(lines).toContain('  6. hvc #0 from svc, r0=0x2 r1=0x1 r2=0xc50078 r3=0x88008000 -> kvm-arm32-v3.9: kvm_call_hyp: calls 0x2(0x1, 0xc50078, 0x88008000) (meant HVC_SOFT_RESTART)');
+    expect(lines.at(-2)).toBe('outcome: hyp-crash: prefetch abort in Hyp at 0x00000002 (HVBAR+0x0C): kvm-arm32-v3.9 took HVC_SOFT_RESTART (r0=2) as a function pointer');
+    expect(lines.at(-1)).toMatch(/^expected: hyp-crash \(ok\), after \d+ steps$/);
+  });
+
+  it('--trace prints the golden trace: each HVC with mode, r0–r3, the vector and the dispatcher', () => {
+    const result = cli('scenario', 'run', 'kexec-v4.12-kvm-v4.12', '--trace');
+    expect(result.status).toBe(0);
+    const lines = result.out.split('\n');
+    expect(lines[0]).toMatch(/^== scenario kexec-v4.12-kvm-v4.12: /);
+    // The kexec reboot notifier: KVM v4.12 resets with HVC_RESET_VECTORS (r0 = 2); r1–r3 hold whatever the caller left.
+    expect(lines.some((l) => /^-- hvc #0 from svc: r0=0x00000002 r1=0x[0-9a-f]{8} r2=0x[0-9a-f]{8} r3=0x[0-9a-f]{8}; HVBAR\+0x14 \(hyp-trap\) of kvm-arm32-v4\.12 \(spec firmware\)$/.test(l))).toBe(true);
+    expect(lines.some((l) => /^-- dispatch collision \(\d+ of \d+ specs claim it\): handler kvm-arm32-v4\.12 HVC_RESET_VECTORS: hsctlr ← 0x0, hvbar ← 0x80100000, r0 ← 0x0; returns; caller means linux-hyp-stub-v4\.12 HVC_RESET_VECTORS: r0 ← 0x0; returns/.test(l))).toBe(true);
+    expect(lines.at(-1)).toBe('== expected new-kernel-in-hyp: ok');
+  });
+
+  it('--json gives the outcome with its details and every call', () => {
+    const run = json('scenario', 'run', 'kdump-v4.12-kvm-v3.9');
+    expect(Object.keys(run)).toEqual(['scenario', 'arch', 'title', 'expected', 'matches', 'steps', 'outcome', 'hvcs']);
+    expect(run.outcome).toEqual({
+      kind: 'hyp-crash',
+      vector: 'prefetch-abort',
+      offset: '0x0c',
+      vectorAddress: '0x8011000c',
+      faultAddress: '0x00000000',
+      mode: 'hyp',
+      detail: 'prefetch abort in Hyp at 0x00000000 (HVBAR+0x0C): kvm-arm32-v3.9 took HVC_SOFT_RESTART (r0=1) as a function pointer (call target 0x1)',
+    });
+    expect(run.matches).toBe(true);
+    expect(run.hvcs.at(-1)).toEqual({
+      conduit: 'hvc',
+      imm: 0,
+      from: 'svc',
+      registers: { r0: '0x1', r1: '0x88008000', r2: '0xc50078', r3: '0x0' },
+      vectorBase: '0x80110000',
+      slot: 'HVBAR+0x14 (hyp-trap)',
+      handler: 'kvm-arm32-v3.9',
+      handled: { abi: 'kvm-arm32-v3.9', call: 'kvm_call_hyp', effect: 'calls 0x1(0x88008000, 0xc50078, 0x0)' },
+      meant: { abi: 'linux-hyp-stub-v4.12', call: 'HVC_SOFT_RESTART', effect: 'jumps to 0x88008000' },
+      verdict: 'collision',
+    });
+    const traced = json('scenario', 'run', 'kdump-v4.12-kvm-v3.9', '--trace');
+    expect(traced.trace.at(-2)).toBe(`== outcome hyp-crash: ${run.outcome.detail}`);
+  });
+
+  it('an unknown scenario is a one-line error with exit status 2', () => {
+    const result = cli('scenario', 'run', 'no-such-scenario');
+    expect(result).toEqual({ status: 2, out: '', err: ["hyplay: unknown scenario 'no-such-scenario' (see `hyplay scenario list`)"] });
+    expect(cli('scenario', 'run').status).toBe(2);
+  });
+});
+
+describe('hyplay reset-matrix', () => {
+  it('--json prints {"rows":[{"path","stub","hypervisor","shipped","outcome","detail"}]}', () => {
+    const { rows } = json('reset-matrix', '--arch', 'arm32');
+    expect(rows).toHaveLength(20);
+    for (const row of rows) expect(Object.keys(row)).toEqual(['path', 'stub', 'hypervisor', 'shipped', 'outcome', 'detail']);
+    expect(rows).toContainEqual({
+      path: 'kdump',
+      stub: 'linux-hyp-stub-2017-proposal',
+      hypervisor: 'kvm-arm32-2017-interim',
+      shipped: true,
+      outcome: 'hyp-crash',
+      detail: 'prefetch abort in Hyp at 0x00000002 (HVBAR+0x0C): kvm-arm32-2017-interim took HVC_SOFT_RESTART (r0=2) as a function pointer',
+    });
+    expect(json('reset-matrix')).toEqual({ rows });
+  });
+
+  it('prints a readable table', () => {
+    const result = cli('reset-matrix', '--arch', 'arm32');
+    expect(result.status).toBe(0);
+    const lines = result.out.split('\n');
+    expect(lines[0]).toBe('== arm32 kexec/kdump reset matrix: hyp-stub era × KVM era (booted in Hyp mode)');
+    expect(lines[1]).toMatch(/^path +stub +hypervisor +shipped +outcome +detail$/);
+    expect(lines).toHaveLength(23);
+  });
+
+  it('an unknown architecture, or one without a matrix, is a one-line error with exit status 2', () => {
+    const unknown = cli('reset-matrix', '--arch', 'sparc');
+    expect(unknown.status).toBe(2);
+    expect(unknown.err).toHaveLength(1);
+    expect(unknown.err[0]).toMatch(/^hyplay: --arch: unknown architecture 'sparc' \(one of /);
+  });
+});
+
+describe('npm start', () => {
+  it('exits 0 and prints the reset matrix, then the collision summary', () => {
+    const result = spawnSync('npm', ['start', '--silent'], { cwd: ROOT, encoding: 'utf8', timeout: 55_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const out = result.stdout;
+    const matrix = out.indexOf('== arm32 kexec/kdump reset matrix');
+    const collisions = out.indexOf('== collision analysis');
+    expect(matrix).toBeGreaterThan(-1);
+    expect(collisions).toBeGreaterThan(matrix);
+    expect(out).toMatch(/^kdump +linux-hyp-stub-2017-proposal +kvm-arm32-v3\.9 +yes +hyp-crash +prefetch abort in Hyp at 0x00000002 \(HVBAR\+0x0C\)/m);
+    expect(out).toMatch(/^kdump +linux-hyp-stub-v4\.12 +kvm-arm32-v4\.12 +yes +new-kernel-in-hyp +new kernel entered in Hyp at 0x88008000 via kvm-arm32-v4\.12/m);
+    expect(out).toMatch(/^kdump +linux-hyp-stub-v4\.12 +kvm-arm32-v3\.9 +NO +hyp-crash /m);
+  });
+});
