@@ -207,7 +207,7 @@ function executePpc64(s: Ppc64State, op: Op): StepResult {
 
 const misalignedFetch: PpcHandler = (s, op) => {
   s.pc = op.address;
-  return stop('unpredictable', `the PC ${`0x${op.address.toString(16)}`} is not word-aligned (NIA[62:63] is always 0 in the ISA)`);
+  return stop('unpredictable', `the PC 0x${op.address.toString(16)} is not word-aligned (NIA[62:63] is always 0 in the ISA)`);
 };
 
 /**
@@ -215,7 +215,7 @@ const misalignedFetch: PpcHandler = (s, op) => {
  * its fields' representations apart from other backends' ops (which share
  * the base class and may widen a field's representation for everyone).
  */
-export class Ppc64Op extends DecodedOp<Ppc64State> {}
+class Ppc64Op extends DecodedOp<Ppc64State> {}
 
 /** Predecode the instruction at `address`, fetched in the byte order MSR[LE] selects. Never throws. */
 export function predecodePpc64(memory: GuestMemory, s: Ppc64State, address: number): Op {

@@ -49,7 +49,7 @@ function machineWith(source: string): Machine {
 
 describe('the firmware decision memory', () => {
   it('follows the selector back and forth, then refuses a failed condition', () => {
-    const machine = machineWith(['mov r0, #0', 'mov r7, #0x42', 'hvc #0', 'hvc #0', 'mov r0, #1', 'hvc #0', 'mov r0, #0', 'hvc #1', 'mov r7, #0x43', 'hvc #0', 'wfi'].join('\n'));
+    const machine = machineWith(['mov r0, #0', 'mov r7, #0x42', 'hvc #0', 'hvc #1', 'mov r0, #1', 'hvc #0', 'mov r0, #0', 'hvc #0', 'mov r7, #0x43', 'hvc #0', 'wfi'].join('\n'));
     const result = machine.run(100);
     expect(result.reason).toBe('firmware');
     expect(result.detail).toBe('memo-test firmware: hvc #0 not handled: r7=0x43 fails the condition r7 ∈ {0x42} (magic)');

@@ -267,6 +267,21 @@ export function privilegedInstruction(op: Op, reason: string): PrivilegedTrap {
   return { kind: 'trap', cause: 'privileged', address: op.address, next: op.next, reason };
 }
 
+/** Privileged-instruction traps built at predecode, by op: a trapping op returns the same value every time. */
+const privilegedTraps = new WeakMap<Op, PrivilegedTrap>();
+/** The second kind an SPR move may raise: a hypervisor SPR outside hypervisor state. */
+const hypervisorTraps = new WeakMap<Op, PrivilegedTrap>();
+
+/** At predecode: build the privileged-instruction trap this op raises in problem state (or, with `hypervisor`, outside hypervisor state). */
+export function preparePrivileged(op: Op, reason: string, hypervisor = false): void {
+  (hypervisor ? hypervisorTraps : privilegedTraps).set(op, privilegedInstruction(op, reason));
+}
+
+/** The op's privileged-instruction trap, built by {@link preparePrivileged}: no allocation when it traps. */
+export function privilegedTrap(op: Op, hypervisor = false): PrivilegedTrap {
+  return (hypervisor ? hypervisorTraps : privilegedTraps).get(op) ?? privilegedInstruction(op, `${op.name.toLowerCase()} is privileged`);
+}
+
 /** A data-storage trap (built only when an access faults). */
 export function dataFault(op: Op, faultAddress: number, write: boolean, size: number): DataFaultTrap {
   return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size };

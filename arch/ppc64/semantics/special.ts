@@ -22,7 +22,7 @@
 
 import { RETIRED, type Trap } from '../../../src/interp/step-result.ts';
 import { Msr, readXer, SPR_BY_NUMBER, writeMsr, writeXer, type Ppc64State, type SprDef } from '../registers.ts';
-import { gprIndex, illegalInstruction, inHypervisorState, inProblemState, privilegedInstruction, TWO_32, type Op, type PpcHandler, type Prepare } from './common.ts';
+import { gprIndex, illegalInstruction, inHypervisorState, inProblemState, preparePrivileged, privilegedTrap, TWO_32, type Op, type PpcHandler, type Prepare } from './common.ts';
 
 /** Traps raised for an SPR number hyplay does not model; the exception model adds a trace note for them. */
 const unknownSprTraps = new WeakSet<Trap>();
@@ -37,14 +37,10 @@ function privilegedNumber(n: number): boolean {
   return (n & 0x10) !== 0;
 }
 
-/** The access check for a defined SPR; a trap, or undefined when allowed. */
+/** The access check for a defined SPR; a trap (built at predecode), or undefined when allowed. */
 function denied(s: Ppc64State, op: Op, def: SprDef): Trap | undefined {
-  if (inProblemState(s) && (privilegedNumber(def.number) || def.access !== 'user')) {
-    return privilegedInstruction(op, `${op.name.toLowerCase()} of ${def.name} in problem state`);
-  }
-  if (def.access === 'hypervisor' && !inHypervisorState(s)) {
-    return privilegedInstruction(op, `${op.name.toLowerCase()} of hypervisor SPR ${def.name} outside hypervisor state`);
-  }
+  if (inProblemState(s) && (privilegedNumber(def.number) || def.access !== 'user')) return privilegedTrap(op);
+  if (def.access === 'hypervisor' && !inHypervisorState(s)) return privilegedTrap(op, true);
   return undefined;
 }
 
@@ -109,7 +105,7 @@ const moveToSpr: PpcHandler = (s, op) => {
 
 /** mtspr/mfspr of an SPR number hyplay does not model (or mtspr of a read-only one). */
 const unknownSpr: PpcHandler = (s, op) => {
-  if (inProblemState(s) && privilegedNumber(op.imm)) return privilegedInstruction(op, `${op.name.toLowerCase()} of privileged SPR ${op.imm} in problem state`);
+  if (inProblemState(s) && privilegedNumber(op.imm)) return privilegedTrap(op);
   return op.fixed!;
 };
 
@@ -124,6 +120,7 @@ function prepareSpr(direction: 'mf' | 'mt'): Prepare {
       const trap = illegalInstruction(op, `${direction}spr: ${what}`);
       unknownSprTraps.add(trap);
       op.fixed = trap;
+      preparePrivileged(op, `${direction}spr of privileged SPR ${n} in problem state`);
       return unknownSpr;
     }
     switch (def.name) {
@@ -136,6 +133,8 @@ function prepareSpr(direction: 'mf' | 'mt'): Prepare {
       default:
         op.src3 = 2 * def.slot;
         op.variant = def.width;
+        preparePrivileged(op, `${direction}spr of ${def.name} in problem state`);
+        if (def.access === 'hypervisor') preparePrivileged(op, `${direction}spr of hypervisor SPR ${def.name} outside hypervisor state`, true);
         return direction === 'mf' ? moveFromSpr : moveToSpr;
     }
   };
@@ -163,7 +162,7 @@ function fieldMask(fxm: number): number {
 
 /** "mfmsr is privileged". */
 const moveFromMsr: PpcHandler = (s, op) => {
-  if (inProblemState(s)) return privilegedInstruction(op, 'mfmsr in problem state');
+  if (inProblemState(s)) return privilegedTrap(op);
   s.gpr[op.dest] = s.msrHi;
   s.gpr[op.dest + 1] = s.msrLo;
   return RETIRED;
@@ -183,7 +182,7 @@ const MSR_HI_COPIED = 0xe000_0000 | 0x0fff_fff8;
  * for mtmsrd). L = 1 changes only EE and RI. Privileged.
  */
 const moveToMsr: PpcHandler = (s, op) => {
-  if (inProblemState(s)) return privilegedInstruction(op, `${op.name.toLowerCase()} in problem state`);
+  if (inProblemState(s)) return privilegedTrap(op);
   const rsHi = s.gpr[op.dest]!;
   const rsLo = s.gpr[op.dest + 1]!;
   let hi = s.msrHi;
@@ -227,18 +226,21 @@ export const SPECIAL_SEMANTICS: Readonly<Record<string, Prepare>> = {
   },
   MFMSR: (op, f) => {
     op.dest = gprIndex(f.rt!);
+    preparePrivileged(op, 'mfmsr in problem state');
     return moveFromMsr;
   },
   MTMSR: (op, f) => {
     op.dest = gprIndex(f.rs!);
     op.variant = f.l!;
     op.src3 = 0;
+    preparePrivileged(op, 'mtmsr in problem state');
     return moveToMsr;
   },
   MTMSRD: (op, f) => {
     op.dest = gprIndex(f.rs!);
     op.variant = f.l!;
     op.src3 = 1;
+    preparePrivileged(op, 'mtmsrd in problem state');
     return moveToMsr;
   },
 };

@@ -13,7 +13,7 @@
  */
 
 import { RETIRED, stop, type CallTrap, type ExceptionReturn } from '../../../src/interp/step-result.ts';
-import { gprIndex, inHypervisorState, inProblemState, privilegedInstruction, signExtend, type Op, type PpcHandler, type Prepare } from './common.ts';
+import { gprIndex, inHypervisorState, inProblemState, preparePrivileged, privilegedTrap, signExtend, type Op, type PpcHandler, type Prepare } from './common.ts';
 
 /** The op's fixed trap or return value. */
 export const raiseFixed: PpcHandler = (_s, op) => op.fixed!;
@@ -22,7 +22,7 @@ export const raiseFixed: PpcHandler = (_s, op) => op.fixed!;
 export const noOperation: PpcHandler = () => RETIRED;
 
 /** "rfid is privileged" (Book III 4.3.1). */
-export const returnFromInterrupt: PpcHandler = (s, op) => (inProblemState(s) ? privilegedInstruction(op, 'rfid in problem state') : op.fixed!);
+export const returnFromInterrupt: PpcHandler = (s, op) => (inProblemState(s) ? privilegedTrap(op) : op.fixed!);
 
 /**
  * "hrfid is hypervisor privileged" (Book III 4.3.1). Outside hypervisor
@@ -30,7 +30,7 @@ export const returnFromInterrupt: PpcHandler = (s, op) => (inProblemState(s) ? p
  * privileged state) or a privileged-instruction program interrupt (from
  * problem state); hyplay gives the program interrupt in both.
  */
-export const hypervisorReturn: PpcHandler = (s, op) => (inHypervisorState(s) ? op.fixed! : privilegedInstruction(op, 'hrfid outside hypervisor state'));
+export const hypervisorReturn: PpcHandler = (s, op) => (inHypervisorState(s) ? op.fixed! : privilegedTrap(op));
 
 /** TO bits (Book I 3.3.11): signed less, signed greater, equal, unsigned less, unsigned greater. */
 const TO_LT = 16;
@@ -90,10 +90,12 @@ export const SYSTEM_SEMANTICS: Readonly<Record<string, Prepare>> = {
   },
   RFID: (op) => {
     op.fixed = returnRequest(op, 'rfid');
+    preparePrivileged(op, 'rfid in problem state');
     return returnFromInterrupt;
   },
   HRFID: (op) => {
     op.fixed = returnRequest(op, 'hrfid');
+    preparePrivileged(op, 'hrfid outside hypervisor state');
     return hypervisorReturn;
   },
   TW: trapForm(false, false),

@@ -315,3 +315,29 @@ done: wait`,
     expect(recorder.lines()[0]).toContain('lwz 4, 0(8)');
   });
 });
+
+describe('MSR moves (Book III 4.4.4)', () => {
+  it('mtmsrd L = 1 changes only EE and RI; L = 0 cannot change HV, ME or LE; PR = 1 brings EE, IR and DR', () => {
+    const o = runToWait(
+      `
+      li 3, -1
+      mtmsrd 3, 1          # EE and RI from r3
+      mfmsr 10
+      li 4, 0
+      mtmsrd 4             # clears SF and the rest, but not HV, ME or LE
+      mfmsr 11
+      wait`,
+      { mode: 'hv' },
+    );
+    expect(o.reg('r10')).toBe(MSR.SF | MSR.HV | MSR.ME | MSR.RI | MSR.EE);
+    expect(o.reg('r11')).toBe(MSR.HV | MSR.ME);
+    const problem = run('li 3, 0x4000\nmtmsr 3\nwait', { mode: 'supervisor' });
+    expect(problem.reg('msr')).toBe(MSR.SF | MSR.ME | MSR.PR | MSR.EE | MSR.IR | MSR.DR);
+    expect(problem.machine.mode()).toBe('problem');
+  });
+
+  it('mtmsr leaves the high word (SF, HV) alone', () => {
+    const o = runToWait('li 3, 0\nmtmsr 3\nwait', { mode: 'hv' });
+    expect(o.reg('msr')).toBe(MSR.SF | MSR.HV | MSR.ME);
+  });
+});

@@ -160,6 +160,12 @@ describe('data storage interrupts', () => {
     expect([...o.machine.memory.readBytes(DATA + 0xffc, 4)!]).toEqual([0, 0, 0, 0]);
   });
 
+  it('in 32-bit mode the EA is the low word only', () => {
+    const o = runToWait('li 9, 0\nmtmsrd 9\nli 5, 0x42\nstb 5, 8(3)\nlbz 6, 8(3)\nwait', { registers: { r3: 0x5_0000_0000n + BigInt(DATA) } });
+    expect(o.reg('r6')).toBe(0x42n);
+    expect(o.machine.memory.read8(DATA + 8)).toBe(0x42);
+  });
+
   it('an address above 2^32 is unmapped too: DAR holds the full doubleword', () => {
     const o = run('ld 4, 0(3)\nwait', { vectors: { 0x300: 'wait' }, registers: { r3: 0x1_2345_6780n } });
     expect(o.reg('dar')).toBe(0x1_2345_6780n);
