@@ -9,9 +9,9 @@
 import { TableInstructionSet } from '../../src/isa/assembler.ts';
 import type { FieldValues } from '../../src/isa/instruction-table.ts';
 import { DecodedOp } from '../../src/interp/decoded-op.ts';
-import type { ExecutionCore } from '../../src/interp/interpreter.ts';
+import type { ExecutionCore, LoopHost } from '../../src/interp/interpreter.ts';
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
-import { RETIRED, type ExceptionReturn, type Trap } from '../../src/interp/step-result.ts';
+import { RETIRED, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { deliverArm32, exceptionReturnArm32, modeName, unmappedVector } from './exceptions.ts';
@@ -223,6 +223,39 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
 
   /** @param memory guest memory (little-endian). */
   constructor(readonly memory: GuestMemory) {}
+
+  /**
+   * arm32's own copy of the interpreter's hot loop (`ExecutionCore.runLoop`):
+   * the same steps as `Interpreter.runFast`, in this backend's source, so that
+   * V8's type feedback sees only arm32 ops. Predecoded ops run through
+   * {@link executeArm32} directly; overlays (firmware) through their own
+   * `exec`. Traps and returns go straight to the exception model.
+   */
+  runLoop(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
+    const cache = host.cache;
+    const mask = host.mask;
+    const memory = this.memory;
+    let steps = 0;
+    while (steps < maxSteps) {
+      const pc = s.pc;
+      const index = (pc >>> 2) & mask;
+      let op = cache[index]!;
+      if (op.address !== pc) {
+        op = host.miss(pc);
+        if (op.cacheable) cache[index] = op;
+      }
+      s.pc = op.next;
+      const result = op.exec === executeArm32 ? executeArm32(s, op) : op.exec(s, op);
+      steps++;
+      if (result === RETIRED) continue;
+      let halted: Stop | undefined;
+      if (result.kind === 'trap') halted = deliverArm32(s, result, undefined) ?? unmappedVector(s, memory);
+      else if (result.kind === 'return') halted = exceptionReturnArm32(s, result, undefined);
+      else halted = result as Stop;
+      if (halted !== undefined && host.settle(halted)) break;
+    }
+    return steps;
+  }
 
   /** Predecode at `address`. */
   decode(address: number): Op {
