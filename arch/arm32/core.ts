@@ -26,6 +26,7 @@ import {
   Mode,
   MODE_NAMES,
   readCpsr,
+  Slot,
   switchMode,
   writeCpsr,
   type Arm32State,
@@ -303,25 +304,25 @@ function writeBanked(s: Arm32State, name: string, value: number): boolean {
   const [, register, owner] = match as unknown as [string, string, string];
   const mode = Mode[owner as keyof typeof Mode];
   if (register === 'spsr') {
-    s.bankedSpsr[bankOf(mode)] = value;
+    s.r[Slot.spsr + bankOf(mode)] = value;
     return true;
   }
   if (register === 'sp') {
     if (bankOf(s.mode) === bankOf(mode)) s.r[13] = value;
-    else s.bankedSp[bankOf(mode)] = value;
+    else s.r[Slot.sp + bankOf(mode)] = value;
     return true;
   }
   if (register === 'lr') {
     if (lrBankOf(s.mode) === bankOf(mode)) s.r[14] = value;
-    else s.bankedLr[bankOf(mode)] = value;
+    else s.r[Slot.lr + bankOf(mode)] = value;
     return true;
   }
   const index = Number(register.slice(1)) - 8;
   const fiqCurrent = s.mode === Mode.fiq;
   if (owner === 'fiq') {
     if (fiqCurrent) s.r[8 + index] = value;
-    else s.fiqHigh[index] = value;
-  } else if (fiqCurrent) s.usrHigh[index] = value;
+    else s.r[Slot.fiqHigh + index] = value;
+  } else if (fiqCurrent) s.r[Slot.usrHigh + index] = value;
   else s.r[8 + index] = value;
   return true;
 }

@@ -13,7 +13,7 @@
 import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
-import { Bank, bankOf, Cp15, isValidMode, Mode, MODE_NAMES, Psr, readCpsr, switchMode, writeCpsr, type Arm32State } from './registers.ts';
+import { Bank, bankOf, Cp15, isValidMode, Mode, MODE_NAMES, Psr, readCpsr, switchMode, writeCpsr, type Arm32State, Slot } from './registers.ts';
 
 /** HSR exception classes used here (ARM ARM B3.13.6, Table B3-24; Linux `kvm_arm.h`). */
 export const Ec = {
@@ -123,7 +123,7 @@ function enterHyp(s: Arm32State, offset: number, hsr: number, returnAddress: num
   const vectorOffset = from !== Mode.hyp && offset < Vector.hypTrap ? Vector.hypTrap : offset;
   const cpsr = readCpsr(s);
   switchMode(s, Mode.hyp);
-  s.bankedSpsr[Bank.hyp] = cpsr;
+  s.r[Slot.spsr + Bank.hyp] = cpsr;
   s.elrHyp = returnAddress >>> 0;
   s.cp15[Cp15.hsr] = hsr;
   const hsctlr = s.cp15[Cp15.hsctlr]!;
@@ -146,7 +146,7 @@ function enterPl1(s: Arm32State, mode: number, offset: number, link: number, mas
   const from = s.mode;
   const cpsr = readCpsr(s);
   switchMode(s, mode);
-  s.bankedSpsr[bankOf(mode)] = cpsr;
+  s.r[Slot.spsr + bankOf(mode)] = cpsr;
   s.r[14] = link >>> 0;
   const sctlr = s.cp15[Cp15.sctlr]!;
   s.psrRest = (s.psrRest & ~(Psr.IT | Psr.J | Psr.T | Psr.E)) | masks | ((sctlr >>> 25) & 1 ? Psr.E : 0);
@@ -259,7 +259,7 @@ export function unmappedVector(s: Arm32State, memory: GuestMemory): Stop | undef
  */
 export function exceptionReturnArm32(s: Arm32State, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
   const from = s.mode;
-  const spsr = s.bankedSpsr[bankOf(from)]!;
+  const spsr = s.r[Slot.spsr + bankOf(from)]! >>> 0;
   const target = (request.target ?? (from === Mode.hyp ? s.elrHyp : s.r[14]!)) >>> 0;
   const to = spsr & Psr.M;
   if (!isValidMode(to)) {

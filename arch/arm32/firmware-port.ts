@@ -14,7 +14,7 @@ import type { Machine } from '../../src/interp/machine.ts';
 import { hexAddress, type ExceptionReturn, type StepResult } from '../../src/interp/step-result.ts';
 import { Ec, modeName, Vector } from './exceptions.ts';
 import { ARM32_CONFORMANCE_DRIVER } from './firmware/conformance-driver.ts';
-import { Bank, Cp15, Mode, type Arm32State } from './registers.ts';
+import { Bank, Cp15, Mode, Slot, type Arm32State } from './registers.ts';
 import { branchTo } from './semantics/common.ts';
 
 const SLOTS: readonly FirmwareSlot[] = [
@@ -68,12 +68,12 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
     const ec = hsr >>> 26;
     const conduit = ec === Ec.hvc ? 'hvc' : ec === Ec.svc ? 'svc' : ec === Ec.smc ? 'smc' : undefined;
     if (conduit === undefined) return undefined;
-    const from = s.bankedSpsr[Bank.hyp]! & 0x1f;
+    const from = s.r[Slot.spsr + Bank.hyp]! & 0x1f;
     return { conduit, imm: conduit === 'smc' ? 0 : hsr & 0xffff, origin: ORIGINS[privilegeIndex(from) * 2 + (isGuest(s) ? 1 : 0)]! };
   },
   describeException(machine: Machine, slot: FirmwareSlot): string {
     const s = state(machine);
-    const from = modeName(s.bankedSpsr[Bank.hyp]! & 0x1f);
+    const from = modeName(s.r[Slot.spsr + Bank.hyp]! & 0x1f);
     const hsr = hexAddress(Number(machine.register('hsr')));
     switch (slot.offset) {
       case Vector.prefetchAbort:

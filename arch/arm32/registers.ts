@@ -67,6 +67,28 @@ export const Bank = {
   mon: 7,
 } as const;
 
+/** Where the banked registers live in {@link Arm32State.r}, after r0–r15. */
+export const Slot = {
+  /** SP of each {@link Bank}. */
+  sp: 16,
+  /** LR of each {@link Bank} (the Hyp slot is unused: Hyp shares LR_usr). */
+  lr: 24,
+  /** SPSR of each {@link Bank} (the usr slot is unused). */
+  spsr: 32,
+  /** r8–r12 of fiq mode, while fiq is not current. */
+  fiqHigh: 40,
+  /** r8–r12 of every other mode, while fiq is current. */
+  usrHigh: 45,
+} as const;
+
+/** Int32 slots in {@link Arm32State.r}. */
+export const REGISTER_SLOTS = 50;
+
+const SP_SLOT = Slot.sp;
+const LR_SLOT = Slot.lr;
+const FIQ_SLOT = Slot.fiqHigh;
+const USR_SLOT = Slot.usrHigh;
+
 /** SP/SPSR bank by 5-bit mode (usr, sys and undefined modes use bank 0). */
 const BANK_OF = new Uint8Array(32);
 /** LR bank by 5-bit mode: as {@link BANK_OF}, but Hyp shares LR_usr. */
@@ -290,9 +312,13 @@ export interface Arm32State {
   /** Address of the next instruction. */
   pc: number;
   /**
-   * r0–r15 as the current mode sees them, as int32 (read them with `>>> 0`
-   * for the unsigned value): V8 keeps int32 values unboxed. r15 is only
-   * meaningful while an instruction that reads the PC runs.
+   * The register file as int32 (read with `>>> 0` for the unsigned value; V8
+   * keeps int32 unboxed): slots 0–15 are r0–r15 as the current mode sees
+   * them, then the banks at the offsets in {@link Slot} (SP, LR and SPSR per
+   * {@link Bank}, r8–r12 of fiq and of the other modes). The current mode's
+   * own bank slots are stale until the next mode switch saves them. r15 is
+   * only meaningful while an instruction that reads the PC runs. One array
+   * keeps a mode switch to a handful of loads and stores.
    */
   r: Int32Array;
   /** N flag (0 or 1). */
@@ -309,16 +335,6 @@ export interface Arm32State {
   mode: number;
   /** CPSR bits other than N, Z, C, V, Q and M. */
   psrRest: number;
-  /** SP by bank ({@link Bank}). */
-  bankedSp: Uint32Array;
-  /** LR by bank (the Hyp slot is unused). */
-  bankedLr: Uint32Array;
-  /** SPSR by bank (the usr slot is unused). */
-  bankedSpsr: Uint32Array;
-  /** r8–r12 of fiq mode, while fiq is not current. */
-  fiqHigh: Uint32Array;
-  /** r8–r12 of every other mode, while fiq is current. */
-  usrHigh: Uint32Array;
   /** ELR_hyp. */
   elrHyp: number;
   /** cp15 registers by {@link cp15Slot}. */
@@ -331,7 +347,7 @@ export function createArm32State(): Arm32State {
   for (const r of CP15_REGISTERS) cp15[CP15_INDEX.get(r.name)!] = r.reset;
   return {
     pc: 0,
-    r: new Int32Array(16),
+    r: new Int32Array(REGISTER_SLOTS),
     n: 0,
     z: 0,
     c: 0,
@@ -339,11 +355,6 @@ export function createArm32State(): Arm32State {
     q: 0,
     mode: Mode.svc,
     psrRest: Psr.A | Psr.I | Psr.F,
-    bankedSp: new Uint32Array(8),
-    bankedLr: new Uint32Array(8),
-    bankedSpsr: new Uint32Array(8),
-    fiqHigh: new Uint32Array(5),
-    usrHigh: new Uint32Array(5),
     elrHyp: 0,
     cp15,
   };
@@ -362,22 +373,17 @@ export function switchMode(s: Arm32State, mode: number): void {
   const old = s.mode;
   if (old === mode) return;
   const r = s.r;
-  s.bankedSp[bankOf(old)] = r[13]!;
-  s.bankedLr[lrBankOf(old)] = r[14]!;
-  if (old === Mode.fiq) {
+  r[SP_SLOT + BANK_OF[old & 0x1f]!] = r[13]!;
+  r[LR_SLOT + LR_BANK_OF[old & 0x1f]!] = r[14]!;
+  if (old === Mode.fiq || mode === Mode.fiq) {
+    const [save, load] = old === Mode.fiq ? [FIQ_SLOT, USR_SLOT] : [USR_SLOT, FIQ_SLOT];
     for (let i = 0; i < 5; i++) {
-      s.fiqHigh[i] = r[8 + i]!;
-      r[8 + i] = s.usrHigh[i]!;
+      r[save + i] = r[8 + i]!;
+      r[8 + i] = r[load + i]!;
     }
   }
-  if (mode === Mode.fiq) {
-    for (let i = 0; i < 5; i++) {
-      s.usrHigh[i] = r[8 + i]!;
-      r[8 + i] = s.fiqHigh[i]!;
-    }
-  }
-  r[13] = s.bankedSp[bankOf(mode)]!;
-  r[14] = s.bankedLr[lrBankOf(mode)]!;
+  r[13] = r[SP_SLOT + BANK_OF[mode & 0x1f]!]!;
+  r[14] = r[LR_SLOT + LR_BANK_OF[mode & 0x1f]!]!;
   s.mode = mode;
 }
 
@@ -399,15 +405,15 @@ export function writeCpsr(s: Arm32State, value: number): void {
 export type BankedReader = (s: Arm32State) => number;
 
 function bankedSp(bank: number, mode: number): BankedReader {
-  return (s) => (bankOf(s.mode) === bank && (s.mode === mode || bank === Bank.usr) ? s.r[13]! : s.bankedSp[bank]!);
+  return (s) => (bankOf(s.mode) === bank && (s.mode === mode || bank === Bank.usr) ? s.r[13]! : s.r[SP_SLOT + bank]!);
 }
 
 function bankedLr(bank: number): BankedReader {
-  return (s) => (lrBankOf(s.mode) === bank ? s.r[14]! : s.bankedLr[bank]!);
+  return (s) => (lrBankOf(s.mode) === bank ? s.r[14]! : s.r[LR_SLOT + bank]!);
 }
 
 function fiqHigh(i: number): BankedReader {
-  return (s) => (s.mode === Mode.fiq ? s.r[8 + i]! : s.fiqHigh[i]!);
+  return (s) => (s.mode === Mode.fiq ? s.r[8 + i]! : s.r[FIQ_SLOT + i]!);
 }
 
 /** Every banked register by its lowercase architectural name, as MRS (banked) spells them. */
@@ -417,24 +423,24 @@ export const BANKED_READERS: ReadonlyMap<string, BankedReader> = new Map<string,
   ...[0, 1, 2, 3, 4].map((i): [string, BankedReader] => [`r${8 + i}_fiq`, fiqHigh(i)]),
   ['sp_fiq', bankedSp(Bank.fiq, Mode.fiq)],
   ['lr_fiq', bankedLr(Bank.fiq)],
-  ['spsr_fiq', (s) => s.bankedSpsr[Bank.fiq]!],
+  ['spsr_fiq', (s) => s.r[Slot.spsr + Bank.fiq]!],
   ['sp_irq', bankedSp(Bank.irq, Mode.irq)],
   ['lr_irq', bankedLr(Bank.irq)],
-  ['spsr_irq', (s) => s.bankedSpsr[Bank.irq]!],
+  ['spsr_irq', (s) => s.r[Slot.spsr + Bank.irq]!],
   ['sp_svc', bankedSp(Bank.svc, Mode.svc)],
   ['lr_svc', bankedLr(Bank.svc)],
-  ['spsr_svc', (s) => s.bankedSpsr[Bank.svc]!],
+  ['spsr_svc', (s) => s.r[Slot.spsr + Bank.svc]!],
   ['sp_abt', bankedSp(Bank.abt, Mode.abt)],
   ['lr_abt', bankedLr(Bank.abt)],
-  ['spsr_abt', (s) => s.bankedSpsr[Bank.abt]!],
+  ['spsr_abt', (s) => s.r[Slot.spsr + Bank.abt]!],
   ['sp_und', bankedSp(Bank.und, Mode.und)],
   ['lr_und', bankedLr(Bank.und)],
-  ['spsr_und', (s) => s.bankedSpsr[Bank.und]!],
+  ['spsr_und', (s) => s.r[Slot.spsr + Bank.und]!],
   ['sp_mon', bankedSp(Bank.mon, Mode.mon)],
   ['lr_mon', bankedLr(Bank.mon)],
-  ['spsr_mon', (s) => s.bankedSpsr[Bank.mon]!],
+  ['spsr_mon', (s) => s.r[Slot.spsr + Bank.mon]!],
   ['sp_hyp', bankedSp(Bank.hyp, Mode.hyp)],
-  ['spsr_hyp', (s) => s.bankedSpsr[Bank.hyp]!],
+  ['spsr_hyp', (s) => s.r[Slot.spsr + Bank.hyp]!],
   ['elr_hyp', (s) => s.elrHyp],
 ]);
 

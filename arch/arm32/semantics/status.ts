@@ -11,7 +11,7 @@
 
 import { RETIRED, type StepResult } from '../../../src/interp/step-result.ts';
 import { bankedRegisterName, expandModifiedImmediate } from '../operands.ts';
-import { Bank, bankOf, isValidMode, Mode, MODE_NAMES, Psr, readCpsr, switchMode, type Arm32State } from '../registers.ts';
+import { Bank, bankOf, isValidMode, Mode, MODE_NAMES, Psr, readCpsr, Slot, switchMode, type Arm32State } from '../registers.ts';
 import { isUserMode, undefinedInstruction, unpredictable, type A32Handler, type Op, type Prepare } from './common.ts';
 
 /**
@@ -64,13 +64,13 @@ function writeSpsrByInstruction(s: Arm32State, value: number, mask: number): voi
   let bytes = 0;
   for (let i = 0; i < 4; i++) if ((mask & (1 << i)) !== 0) bytes |= 0xff << (8 * i);
   const bank = bankOf(s.mode);
-  s.bankedSpsr[bank] = ((s.bankedSpsr[bank]! & ~bytes) | (value & bytes)) >>> 0;
+  s.r[Slot.spsr + bank] = (s.r[Slot.spsr + bank]! & ~bytes) | (value & bytes);
 }
 
 const moveFromStatus: A32Handler = (s, op) => {
   if (op.variant === 1) {
     if (!hasSpsr(s)) return undefinedInstruction(op, 'MRS of SPSR in a mode without one');
-    s.r[op.dest] = s.bankedSpsr[bankOf(s.mode)]!;
+    s.r[op.dest] = s.r[Slot.spsr + bankOf(s.mode)]!;
   } else {
     s.r[op.dest] = readCpsr(s);
   }
@@ -90,11 +90,11 @@ function moveToStatus(value: (s: Arm32State, op: Op) => number): A32Handler {
 const moveRegisterToStatus = moveToStatus((s, op) => s.r[op.src1]!);
 const moveImmediateToStatus = moveToStatus((_s, op) => op.imm);
 
-/** Where a banked register lives while its mode is not current. */
-interface BankedLocation {
-  readonly array: 'bankedSp' | 'bankedLr' | 'bankedSpsr' | 'usrHigh' | 'fiqHigh' | 'elrHyp';
-  readonly index: number;
-}
+/** Where a banked register lives while its mode is not current: a slot of `s.r`, or {@link ELR_HYP}. */
+type BankedLocation = number;
+
+/** The {@link BankedLocation} of ELR_hyp, which is a field of its own. */
+const ELR_HYP = -1;
 
 const MODE_BANK: Readonly<Record<string, number>> = { usr: Bank.usr, fiq: Bank.fiq, irq: Bank.irq, svc: Bank.svc, abt: Bank.abt, und: Bank.und, mon: Bank.mon, hyp: Bank.hyp };
 
@@ -113,25 +113,25 @@ function bankedAccess(s: Arm32State, name: string): BankedLocation | string {
   if (owner === 'mon') return `${name} is a Monitor register, not accessible from Non-secure state`;
   if (name === 'elr_hyp' || name === 'SPSR_hyp') {
     if (mode !== 'hyp' && mode !== 'mon') return `${name} is accessible only from Hyp mode`;
-    return name === 'elr_hyp' ? { array: 'elrHyp', index: 0 } : { array: 'bankedSpsr', index: Bank.hyp };
+    return name === 'elr_hyp' ? ELR_HYP : Slot.spsr + Bank.hyp;
   }
-  if (name === 'sp_hyp') return mode === 'mon' ? { array: 'bankedSp', index: Bank.hyp } : 'SP_hyp is accessible only from Monitor mode';
+  if (name === 'sp_hyp') return mode === 'mon' ? Slot.sp + Bank.hyp : 'SP_hyp is accessible only from Monitor mode';
   const current =
     owner === mode ||
     (owner === 'usr' && (mode === 'sys' || (register === 'lr' && mode === 'hyp') || (/^r\d+$/.test(register) && mode !== 'fiq')));
   if (current) return `${name} is a register of the current mode`;
-  if (register === 'spsr') return { array: 'bankedSpsr', index: MODE_BANK[owner]! };
-  if (register === 'sp') return { array: 'bankedSp', index: MODE_BANK[owner]! };
-  if (register === 'lr') return { array: 'bankedLr', index: MODE_BANK[owner]! };
+  if (register === 'spsr') return Slot.spsr + MODE_BANK[owner]!;
+  if (register === 'sp') return Slot.sp + MODE_BANK[owner]!;
+  if (register === 'lr') return Slot.lr + MODE_BANK[owner]!;
   const index = Number(register.slice(1)) - 8;
-  return { array: owner === 'fiq' ? 'fiqHigh' : 'usrHigh', index };
+  return (owner === 'fiq' ? Slot.fiqHigh : Slot.usrHigh) + index;
 }
 
 const moveFromBanked: A32Handler = (s, op) => {
   const name = bankedRegisterName(op.variant, op.src3)!;
   const location = bankedAccess(s, name);
   if (typeof location === 'string') return undefinedInstruction(op, location);
-  s.r[op.dest] = location.array === 'elrHyp' ? s.elrHyp : s[location.array][location.index]!;
+  s.r[op.dest] = location === ELR_HYP ? s.elrHyp : s.r[location]!;
   return RETIRED;
 };
 
@@ -140,8 +140,8 @@ const moveToBanked: A32Handler = (s, op) => {
   const location = bankedAccess(s, name);
   if (typeof location === 'string') return undefinedInstruction(op, location);
   const value = s.r[op.src1]!;
-  if (location.array === 'elrHyp') s.elrHyp = value;
-  else s[location.array][location.index] = value;
+  if (location === ELR_HYP) s.elrHyp = value >>> 0;
+  else s.r[location] = value;
   return RETIRED;
 };
 
