@@ -229,7 +229,7 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
    * arm32's own copy of the interpreter's hot loop (`ExecutionCore.runLoop`):
    * the same steps as `Interpreter.runFast`, in this backend's source, so that
    * V8's type feedback sees only arm32 ops. Predecoded ops run through
-   * {@link executeArm32} directly; overlays (firmware) through their own
+   * `executeArm32` directly; overlays (firmware) through their own
    * `exec`. Traps and returns go straight to the exception model.
    */
   runLoop(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {

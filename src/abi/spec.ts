@@ -216,6 +216,30 @@ export function exampleTrap(abi: Abi, example: AbiExample): ExampleTrap {
   return { imm: example.imm ?? Number(abi.imm.first() ?? 0n), origin, registers: example.registers };
 }
 
+/**
+ * What a hypervisor must look at to recognise one of a design's calls on a
+ * conduit it shares with something else (ordinarily the OS's system calls):
+ * the trap's immediate (or a level field such as PowerPC's `sc` LEV), magic
+ * values in registers, the caller's privilege, the trapping address, or a
+ * fetch of the trapping instruction itself.
+ */
+export type RecognitionInput = 'immediate' | 'magic-registers' | 'privilege' | 'pc' | 'instruction-fetch';
+
+/**
+ * The design cost of an ABI: what recognising a call costs the hypervisor and
+ * the guest. Optional; the docs render it on the family page and gather every
+ * spec that has one on the design-cost page, so that competing designs for the
+ * same conduit can be compared.
+ */
+export interface AbiRecognition {
+  /** What the hypervisor inspects on every trap of the conduit to tell a call of this ABI from anything else. */
+  readonly inspects: readonly RecognitionInput[];
+  /** How many registers the guest gives up to recognition (magic values, a token) beyond the ones the conduit's own ABI already uses. */
+  readonly registersGivenUp: number;
+  /** Whether, and why, ordinary system calls on the same conduit get slower, one line. */
+  readonly slowsSyscalls: string;
+}
+
 /** A spec as written in an `.abi.ts` file. */
 export interface AbiSpec {
   /** Unique id, e.g. `linux-hyp-stub-v4.12`. */
@@ -248,6 +272,8 @@ export interface AbiSpec {
   readonly examples: readonly AbiExample[];
   /** Notes for the docs page. */
   readonly notes?: readonly string[];
+  /** The design cost of recognising a call (see {@link AbiRecognition}); rendered in the docs when present. */
+  readonly recognition?: AbiRecognition;
 }
 
 /** A call with its selector values resolved. */
@@ -321,6 +347,11 @@ export function defineAbi(spec: AbiSpec): Abi {
   const width = spec.selector.width;
   if (!Number.isInteger(width) || width < 1 || width > 64) fail('selector.width', `${width} is not 1..64`);
   if (spec.calls.length === 0) fail('calls', 'no calls');
+  if (spec.recognition !== undefined) {
+    if (spec.recognition.inspects.length === 0) fail('recognition.inspects', 'empty: say what the hypervisor inspects');
+    if (!Number.isInteger(spec.recognition.registersGivenUp) || spec.recognition.registersGivenUp < 0) fail('recognition.registersGivenUp', `${spec.recognition.registersGivenUp} is not a count`);
+    if (!spec.recognition.slowsSyscalls?.trim()) fail('recognition.slowsSyscalls', 'missing');
+  }
   const imm = spec.conduit.imm === 'any' ? ValueSet.all(IMM_WIDTH) : valuesOf(spec.conduit.imm, IMM_WIDTH, `ABI spec '${id}': conduit.imm`);
   const conditions = new Map<string, ValueSet>();
   for (const [index, condition] of (spec.conditions ?? []).entries()) {

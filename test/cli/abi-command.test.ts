@@ -4,29 +4,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import { DOC_FIELDS } from '../../src/docs/abi-docs.ts';
-
-interface Captured {
-  readonly status: number;
-  readonly out: string;
-  readonly err: string[];
-}
-
-function cli(...argv: string[]): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err };
-}
-
-function json(...argv: string[]): any {
-  const result = cli(...argv, '--json');
-  expect(result.err).toEqual([]);
-  expect(result.status).toBe(0);
-  return JSON.parse(result.out);
-}
+import { cli, json } from '../support/cli.ts';
 
 const SHIPPED = loadAbis();
 

@@ -11,16 +11,10 @@ import { ABI_DOCS_DIR } from '../../src/cli/abi-commands.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import { MANIFEST_FILE, renderAbiDocs } from '../../src/docs/abi-docs.ts';
+import { cli } from '../support/cli.ts';
 
 const TMP = mkdtempSync(join(tmpdir(), 'hyplay-abi-docs-cli-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-function cli(...argv: string[]): { status: number; out: string; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err };
-}
 
 describe('hyplay abi-docs', () => {
   it('writes the generated pages into --out, then finds them up to date, keeping guides', () => {

@@ -8,29 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { AbiRegistry } from '../../src/abi/registry.ts';
 import { defineAbi, type Abi } from '../../src/abi/spec.ts';
 import { collisionsJson, collisionsText, collisionSummary } from '../../src/cli/collisions-command.ts';
-import { runCli } from '../../src/cli/main.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import { analyseCollisions } from '../../src/dispatch/collisions.ts';
-
-interface Captured {
-  readonly status: number;
-  readonly out: string;
-  readonly err: string[];
-}
-
-function cli(...argv: string[]): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err };
-}
-
-function json(...argv: string[]): any {
-  const result = cli(...argv, '--json');
-  expect(result.err).toEqual([]);
-  expect(result.status).toBe(0);
-  return JSON.parse(result.out);
-}
+import { cli, json } from '../support/cli.ts';
 
 const SHIPPED = loadAbis();
 

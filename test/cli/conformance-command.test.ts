@@ -12,21 +12,8 @@ import { AbiRegistry } from '../../src/abi/registry.ts';
 import { defineAbi } from '../../src/abi/spec.ts';
 import { CliError } from '../../src/cli/cli-error.ts';
 import { runConformanceCommand } from '../../src/cli/conformance-command.ts';
-import { runCli } from '../../src/cli/main.ts';
 import { loadBackends } from '../../src/di/container.ts';
-
-interface Captured {
-  readonly status: number;
-  readonly out: string;
-  readonly err: string[];
-}
-
-function cli(...argv: string[]): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err };
-}
+import { cli } from '../support/cli.ts';
 
 const CASES = [
   'HVC_SET_VECTORS r0=0x0 r1=0x80001000',

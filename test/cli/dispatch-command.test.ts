@@ -9,28 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { AbiRegistry } from '../../src/abi/registry.ts';
 import { defineAbi, type Abi, type CallSpec } from '../../src/abi/spec.ts';
 import { conduitsOf, parseRegisterAssignments, runDispatchCommand } from '../../src/cli/dispatch-command.ts';
-import { runCli } from '../../src/cli/main.ts';
 import { loadAbis, loadBackends } from '../../src/di/container.ts';
-
-interface Captured {
-  readonly status: number;
-  readonly out: string;
-  readonly err: string[];
-}
-
-function cli(...argv: string[]): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err };
-}
-
-function json(...argv: string[]): any {
-  const result = cli(...argv, '--json');
-  expect(result.err).toEqual([]);
-  expect(result.status).toBe(0);
-  return JSON.parse(result.out);
-}
+import { cli, json } from '../support/cli.ts';
 
 function byAbi(doc: any, id: string): any {
   const found = doc.interpretations.find((i: any) => i.abi === id);

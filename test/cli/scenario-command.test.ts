@@ -7,29 +7,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { cli, json } from '../support/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Captured {
-  readonly status: number;
-  readonly out: string;
-  readonly err: string[];
-}
-
-function cli(...argv: string[]): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err };
-}
-
-function json(...argv: string[]): any {
-  const result = cli(...argv, '--json');
-  expect(result.err).toEqual([]);
-  expect(result.status).toBe(0);
-  return JSON.parse(result.out);
-}
 
 describe('hyplay scenario list', () => {
   it('lists every scenario with its architecture, expected outcome and title', () => {

@@ -9,27 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../src/cli/main.ts';
-
-interface Captured {
-  readonly status: number;
-  readonly out: string;
-  readonly err: string[];
-}
-
-function cli(...argv: string[]): Captured {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
-  return { status, out: out.join('\n'), err };
-}
-
-function json(...argv: string[]): any {
-  const result = cli(...argv, '--json');
-  expect(result.err).toEqual([]);
-  expect(result.status).toBe(0);
-  return JSON.parse(result.out);
-}
+import { cli, json } from '../../support/cli.ts';
 
 const TMP = mkdtempSync(join(tmpdir(), 'hyplay-ppc64-cli-'));
 afterAll(() => rmSync(TMP, { recursive: true, force: true }));

@@ -1,0 +1,33 @@
+/**
+ * Drive the `hyplay` command in-process, the way every CLI test does: run
+ * `runCli` with an io that captures stdout and stderr.
+ */
+
+import { expect } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+
+/** What one run printed, and its exit status. */
+export interface Captured {
+  /** Exit status. */
+  readonly status: number;
+  /** Standard output, joined with newlines. */
+  readonly out: string;
+  /** Standard error, one entry per write. */
+  readonly err: string[];
+}
+
+/** Run `hyplay argv…` and capture its output. */
+export function cli(...argv: string[]): Captured {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { status, out: out.join('\n'), err };
+}
+
+/** Run with `--json`, insisting on success and a silent stderr, and parse stdout. */
+export function json(...argv: string[]): any {
+  const result = cli(...argv, '--json');
+  expect(result.err).toEqual([]);
+  expect(result.status).toBe(0);
+  return JSON.parse(result.out);
+}
