@@ -219,7 +219,7 @@ export function exampleTrap(abi: Abi, example: AbiExample): ExampleTrap {
 /**
  * What a hypervisor must look at to recognise one of a design's calls on a
  * conduit it shares with something else (ordinarily the OS's system calls):
- * the trap's immediate (or a level field such as PowerPC's `sc` LEV), magic
+ * the trap's immediate (or a level field encoded in the trapping instruction), magic
  * values in registers, the caller's privilege, the trapping address, or a
  * fetch of the trapping instruction itself.
  */

@@ -95,7 +95,10 @@ function pairKey(a: string, b: string): string {
 /** Analyse every pair of specs on each conduit. */
 export function analyseCollisions(registry: AbiRegistry, arch?: string): CollisionReport {
   const abis = registry.all(arch);
-  const allowed = new Map(registry.allowed.map((entry) => [pairKey(entry.abis[0], entry.abis[1]), entry]));
+  // With an architecture, only its own allow-list entries are checked (another architecture's entries are neither used nor stale here).
+  const ids = new Set(abis.map((abi) => abi.spec.id));
+  const entries = arch === undefined ? registry.allowed : registry.allowed.filter((entry) => entry.abis.some((id) => ids.has(id)));
+  const allowed = new Map(entries.map((entry) => [pairKey(entry.abis[0], entry.abis[1]), entry]));
   const used = new Set<string>();
   const collisions: Collision[] = [];
   const prepared = abis.map((abi) => ({ abi, origins: origins(abi), regions: regions(abi) }));
@@ -140,6 +143,6 @@ export function analyseCollisions(registry: AbiRegistry, arch?: string): Collisi
       });
     }
   }
-  const stale = registry.allowed.filter((entry) => !used.has(pairKey(entry.abis[0], entry.abis[1])));
+  const stale = entries.filter((entry) => !used.has(pairKey(entry.abis[0], entry.abis[1])));
   return { collisions, stale };
 }

@@ -1,7 +1,9 @@
 /**
  * The spec → Markdown renderer behind `abi-docs/`: one page per ABI family
  * and architecture (`<arch>/<family>.md`), an index (`index.md`), the
- * collision report (`collisions.md`) and a manifest of every generated file.
+ * collision report (`collisions.md`), the design-cost comparison of the specs
+ * that declare an {@link AbiRecognition} (`design-cost.md`) and a manifest of
+ * every generated file.
  *
  * Every era and every call is written in the fixed field order of
  * CONVENTIONS.md #4 ({@link DOC_FIELDS}), in the style of the kernel's
@@ -14,7 +16,7 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import { exampleTrap, selectsByImmediate, type Abi, type AbiSpec, type CallSpec, type ResolvedCall } from '../abi/spec.ts';
+import { exampleTrap, selectsByImmediate, type Abi, type AbiRecognition, type AbiSpec, type CallSpec, type RecognitionInput, type ResolvedCall } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 import { analyseCollisions, type Collision, type CollisionReport } from '../dispatch/collisions.ts';
 import { dispatch, interpret } from '../dispatch/dispatcher.ts';
@@ -234,6 +236,7 @@ export function renderEraSection(abi: Abi, level = 2): string[] {
   const out: string[] = [`${h(0)} ${spec.era}: ${spec.id}`, ''];
   out.push(...fieldTable(eraFields(abi)), '');
   out.push(`**Source:** ${spec.source.document} (describes ${spec.source.version}).${spec.source.note === undefined ? '' : ` ${spec.source.note}`}`, '');
+  if (spec.recognition !== undefined) out.push(`**Design cost:** ${recognitionText(spec.recognition)} See [design cost](../${DESIGN_COST_PAGE}).`, '');
 
   out.push(`${h(1)} Calls of ${spec.id}`, '');
   out.push(
@@ -373,6 +376,59 @@ export function renderCollisionsPage(registry: AbiRegistry, report: CollisionRep
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+/** The page comparing the design cost of every spec that declares one. */
+export const DESIGN_COST_PAGE = 'design-cost.md';
+
+/** What a hypervisor inspects, in words. */
+const INSPECTS_TEXT: Readonly<Record<RecognitionInput, string>> = {
+  immediate: "the trap's immediate (or level field)",
+  'magic-registers': 'magic register values',
+  privilege: "the caller's privilege",
+  pc: 'the trapping address (PC)',
+  'instruction-fetch': 'a fetch of the trapping instruction',
+};
+
+/** A spec's design cost as one sentence group. */
+export function recognitionText(recognition: AbiRecognition): string {
+  const given = recognition.registersGivenUp;
+  return `to recognise a call the hypervisor inspects ${recognition.inspects.map((i) => INSPECTS_TEXT[i]).join(', ')}; the guest gives up ${given} register${given === 1 ? '' : 's'}; ordinary syscalls slower? ${recognition.slowsSyscalls.trim().replace(/[.]$/, '')}.`;
+}
+
+/** The design-cost page: every spec with a {@link AbiRecognition}, per architecture and conduit. */
+export function renderDesignCostPage(registry: AbiRegistry): string {
+  const out: string[] = [...frontmatter('Design cost'), '# Design cost', ''];
+  out.push(
+    'What each hypercall design costs, for the specs that declare it: what the hypervisor must inspect to tell one of its calls from anything else on the same conduit (the immediate or level field, magic registers, the privilege, the trapping address, or a fetch of the trapping instruction), how many registers the guest gives up to that, and whether ordinary system calls get slower. Back to the [index](index.md).',
+    '',
+  );
+  const specs = registry
+    .all()
+    .filter((abi) => abi.spec.recognition !== undefined)
+    .sort((a, b) => byText(a.spec.arch, b.spec.arch) || byText(a.spec.conduit.instruction, b.spec.conduit.instruction) || byText(a.spec.id, b.spec.id));
+  if (specs.length === 0) out.push('No spec declares its design cost.', '');
+  else {
+    out.push(
+      ...table(
+        ['Architecture', 'Conduit', 'Spec', 'Status', 'Inspects', 'Registers given up', 'Ordinary syscalls slower?'],
+        specs.map((abi) => {
+          const r = abi.spec.recognition!;
+          return [
+            abi.spec.arch,
+            code(abi.spec.conduit.instruction),
+            `[${abi.spec.id}](${familyPagePath(abi.spec.arch, abi.spec.family)})`,
+            abi.spec.status,
+            r.inspects.map((i) => INSPECTS_TEXT[i]).join(', '),
+            String(r.registersGivenUp),
+            r.slowsSyscalls,
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
+
 /** The index: every family per architecture with its eras, and the collision count. */
 export function renderIndexPage(registry: AbiRegistry, report: CollisionReport = analyseCollisions(registry)): string {
   const out: string[] = [...frontmatter('ABI documentation'), '# ABI documentation', ''];
@@ -401,6 +457,7 @@ export function renderIndexPage(registry: AbiRegistry, report: CollisionReport =
     `[Collisions](collisions.md): ${report.collisions.length} colliding pair${report.collisions.length === 1 ? '' : 's'} of specs, ${report.collisions.length - unallowed} allowed, ${unallowed} not allowed${report.stale.length === 0 ? '' : `, ${report.stale.length} stale allow-list entr${report.stale.length === 1 ? 'y' : 'ies'}`}.`,
     '',
   );
+  if (registry.all().some((abi) => abi.spec.recognition !== undefined)) out.push(`[Design cost](${DESIGN_COST_PAGE}): what recognising a call costs each design that declares it.`, '');
   return `${out.join('\n').trimEnd()}\n`;
 }
 
@@ -423,6 +480,7 @@ export function renderAbiDocs(registry: AbiRegistry): readonly GeneratedPage[] {
   const pages: GeneratedPage[] = [
     { path: 'index.md', content: renderIndexPage(registry, report) },
     { path: 'collisions.md', content: renderCollisionsPage(registry, report) },
+    { path: DESIGN_COST_PAGE, content: renderDesignCostPage(registry) },
     ...familiesOf(registry).map(({ arch, family, eras }) => ({ path: familyPagePath(arch, family), content: renderFamilyPage(arch, family, eras) })),
   ];
   for (const page of pages) {

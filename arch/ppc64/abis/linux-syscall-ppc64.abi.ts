@@ -12,7 +12,7 @@
  * @module
  */
 
-import { defineAbi, type Abi, type CallContext, type CallSpec, type RegisterRole } from '../../../src/abi/spec.ts';
+import { defineAbi, type Abi, type CallContext, type CallSpec, type RegisterRole, type ReturnOutcome } from '../../../src/abi/spec.ts';
 import { PPC64_SYSCALL_TABLE, PPC64_SYSCALL_TABLE_COMMIT, type Ppc64SyscallEntry } from './ppc64-syscall-table.ts';
 
 /** `ENOSYS`: an unknown system call returns it, positive, in r3 with cr0.SO set. */
@@ -31,7 +31,7 @@ export const FAST_ENDIAN_SWITCH = 0x1ebe;
 export const SYSCALL_ARGUMENT_REGISTERS: readonly string[] = ['r3', 'r4', 'r5', 'r6', 'r7', 'r8'];
 
 /** Fail a system call the ppc64 way: r3 ← errno (positive), cr0.SO ← 1. */
-export function failSyscall(call: CallContext, errno: bigint): { kind: 'return' } {
+export function failSyscall(call: CallContext, errno: bigint): ReturnOutcome {
   call.set('r3', errno);
   call.set('cr', call.get('cr') | CR0_SO);
   return { kind: 'return' };
