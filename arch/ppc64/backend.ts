@@ -14,6 +14,8 @@
 
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { createPpc64Machine, ppc64InstructionSet } from './core.ts';
+import { PPC64_FIRMWARE_PORT } from './firmware-port.ts';
+import { PPC64_SCENARIOS } from './scenarios/index.ts';
 
 /** ALU loop: four instructions per iteration, the loop counter in r5. */
 const ALU_LOOP = `
@@ -121,4 +123,6 @@ export const PPC64_BACKEND: ArchBackend = {
   createMachine: (options) => createPpc64Machine(options?.endian === undefined ? {} : { endian: options.endian }),
   benchmarks: BENCHMARKS,
   showcase: HYPERCALL,
+  firmware: PPC64_FIRMWARE_PORT,
+  scenarios: PPC64_SCENARIOS,
 };

@@ -375,7 +375,9 @@ function gprNumber(name: string): number {
 
 /**
  * The ppc64 register view: `r0`…`r31` (`sp` is r1), `pc`, `cr`, `xer`,
- * `lr`, `ctr`, `msr` and the modelled SPRs, 16 hex digits each. Writes are
+ * `lr`, `ctr`, `msr` and the modelled SPRs, 16 hex digits each; plus
+ * `ivbase`, the interrupt vector base, a pseudo-register fixed at 0 (only 0
+ * can be written), which spec firmware's port names as its vector base. Writes are
  * setup, not instructions: no privilege checks, and read-only SPRs can be
  * set.
  */
@@ -400,6 +402,9 @@ function registerView(memory: Ppc64Memory): RegisterView<Ppc64State> {
           return join64(s.ctrHi, s.ctrLo);
         case 'msr':
           return join64(s.msrHi, s.msrLo);
+        case 'ivbase':
+          // Pseudo-register: the interrupt vector base, fixed at 0 (real mode, LPCR[AIL] = 0).
+          return 0n;
         default: {
           const def = SPR_BY_NAME.get(name);
           if (def === undefined || def.slot < 0) return undefined;
@@ -438,6 +443,8 @@ function registerView(memory: Ppc64Memory): RegisterView<Ppc64State> {
         case 'msr':
           if (writeMsr(s, hi, lo)) memory.invalidateAllCode();
           return true;
+        case 'ivbase':
+          return v === 0n;
         default: {
           const def = SPR_BY_NAME.get(name);
           if (def === undefined || def.slot < 0) return false;

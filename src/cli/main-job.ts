@@ -1,6 +1,7 @@
 /**
  * The main job (`npm start`): for each backend, its kexec/kdump reset matrix
- * where it has one (else its showcase run with its trace), then a summary of
+ * where it has one (else its showcase run with its trace, then one line per
+ * scenario it has), then a summary of
  * the static collision analysis over every shipped spec.
  *
  * @module
@@ -11,7 +12,21 @@ import { loadAbis, type BackendRegistry } from '../di/container.ts';
 import { collisionSummary } from './collisions-command.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
 import { resetMatrixText } from './scenario-command.ts';
+import type { ArchBackend } from '../interp/backend.ts';
+import { runScenario } from '../scenario/runner.ts';
 import { formatTraceEvent, TraceRecorder } from '../interp/trace.ts';
+
+/** A backend's scenarios (for one without a reset matrix, which shows them): one line each, its outcome and whether it is the expected one. */
+function scenarioLines(backend: ArchBackend, abis: AbiRegistry): string[] {
+  const scenarios = backend.scenarios?.scenarios() ?? [];
+  if (scenarios.length === 0) return [];
+  const width = Math.max(...scenarios.map((s) => s.name.length));
+  const lines = scenarios.map((scenario) => {
+    const run = runScenario(backend, scenario, abis);
+    return `  ${scenario.name.padEnd(width)}  ${run.outcome.kind}${run.matches ? '' : ` (MISMATCH: expected ${scenario.expected})`}`;
+  });
+  return [`-- ${backend.name} scenarios (hyplay scenario run NAME --trace)`, ...lines, ''];
+}
 
 /** Run every backend's reset matrix (or showcase), then summarise the collisions between `abis`; return the report text. */
 export function runMainJob(registry: BackendRegistry, abis: AbiRegistry = loadAbis()): string {
@@ -31,6 +46,7 @@ export function runMainJob(registry: BackendRegistry, abis: AbiRegistry = loadAb
     const result = machine.run(showcase.maxSteps);
     out.push(...recorder.events.filter((e) => e.kind !== 'step' || /hvc|eret|bx/.test(e.text)).map(formatTraceEvent));
     out.push(`result: ${result.reason} in ${machine.mode()} mode at 0x${result.pc.toString(16).padStart(8, '0')} after ${result.steps} steps`, '');
+    out.push(...scenarioLines(backend, abis));
   }
   out.push(collisionSummary(abis), '');
   return out.join('\n');

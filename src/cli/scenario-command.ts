@@ -180,7 +180,7 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
   let loaded: AbiRegistry | undefined;
   const registry = (): AbiRegistry => (loaded ??= abis());
 
-  const scenario = program.command('scenario').description('kexec/kdump reset scenarios: machine setup, real guest code, expected outcome');
+  const scenario = program.command('scenario').description('scenarios (kexec/kdump reset paths, guest hypercall designs): machine setup, real guest code, expected outcome');
   scenario
     .command('list')
     .description('list the scenarios')

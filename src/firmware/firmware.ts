@@ -199,6 +199,17 @@ export interface InstalledFirmware {
   readonly returnTrampoline: number;
 }
 
+/** How spec firmware treats what its spec does not handle. */
+export interface SpecFirmwareOptions {
+  /**
+   * Where a trap at a call slot that the spec does not take as one of its
+   * calls continues, in the handler's mode and with the exception state as
+   * taken (the hypervisor reflects it to the guest's own handler). Without
+   * it such a trap stops the run.
+   */
+  readonly reflectTo?: number;
+}
+
 /**
  * Install `abi` as firmware at `base` and point the vector base register at
  * it. Call slots run the spec: the call the trap reaches runs its semantics
@@ -207,7 +218,7 @@ export interface InstalledFirmware {
  * that says what was taken where, the PC on the vector. The table's memory is mapped if it is not
  * (the exception entry fetches the vector like any other).
  */
-export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: Abi, base: number): InstalledFirmware {
+export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: Abi, base: number, options: SpecFirmwareOptions = {}): InstalledFirmware {
   if (base % port.alignment !== 0) throw new Error(`firmware base 0x${base.toString(16)} is not ${port.alignment}-byte aligned`);
   const returnTrampoline = base + port.tableSize;
   // The exception entry fetches the vector: the table must be mapped, like real vectors (its bytes are never run).
@@ -233,9 +244,13 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
     machine.addOverlay(address, () => {
       const trap = port.pendingTrap(machine, slot);
       if (trap === undefined) return halt(`${port.describeException(machine, slot)} (vector ${slot.name})`);
+      if (trap.conduit !== abi.spec.conduit.instruction && options.reflectTo !== undefined) return port.jump(machine, BigInt(options.reflectTo), address);
       if (trap.conduit !== abi.spec.conduit.instruction) return halt(`a ${trap.conduit} trap, but this ABI answers ${abi.spec.conduit.instruction}`);
       const found = find(trap.imm, trap.origin, read);
-      if (typeof found === 'string') return halt(`${trap.conduit} #${trap.imm} not handled: ${found}`);
+      if (typeof found === 'string') {
+        if (options.reflectTo !== undefined) return port.jump(machine, BigInt(options.reflectTo), address);
+        return halt(`${trap.conduit} #${trap.imm} not handled: ${found}`);
+      }
       context.imm = trap.imm;
       context.origin = trap.origin;
       const outcome: CallOutcome = found.spec.run(context);

@@ -78,14 +78,38 @@ export interface GuestError {
   readonly detail: string;
 }
 
+/**
+ * The guest reached an address the scenario names as an ending (a `ScenarioExit` of scenario.ts):
+ * - `guest-done`: the guest finished what it set out to do (its calls returned what it checks for);
+ * - `syscall-reflected`: a system call the guest made reached the guest kernel's own handler
+ *   (the hypervisor did not take it as a hypercall, or passed it on);
+ * - `hypercall-intercepted`: a system call the guest made never reached the guest kernel:
+ *   the hypervisor took it as a hypercall and returned straight to the caller.
+ *
+ * The scenario says which kind each of its exits ends with.
+ */
+export interface ExitReached {
+  /** Discriminant. */
+  readonly kind: ExitKind;
+  /** The address reached. */
+  readonly pc: number;
+  /** The mode it was reached in. */
+  readonly mode: string;
+  /** One line: what reaching it means, and the last call. */
+  readonly detail: string;
+}
+
+/** The outcome kinds a scenario exit can end a run with. */
+export type ExitKind = 'guest-done' | 'syscall-reflected' | 'hypercall-intercepted';
+
 /** How a scenario ended. */
-export type Outcome = NewKernelInHyp | NewKernelInSvc | HypCrash | BudgetExhausted | GuestError;
+export type Outcome = NewKernelInHyp | NewKernelInSvc | HypCrash | BudgetExhausted | GuestError | ExitReached;
 
 /** The name of an outcome. */
 export type OutcomeKind = Outcome['kind'];
 
 /** Every outcome name, in the order the docs list them. */
-export const OUTCOME_KINDS: readonly OutcomeKind[] = ['new-kernel-in-hyp', 'new-kernel-in-svc', 'hyp-crash', 'budget-exhausted', 'guest-error'];
+export const OUTCOME_KINDS: readonly OutcomeKind[] = ['new-kernel-in-hyp', 'new-kernel-in-svc', 'hyp-crash', 'budget-exhausted', 'guest-error', 'guest-done', 'syscall-reflected', 'hypercall-intercepted'];
 
 /** An outcome as JSON: addresses as `0x` hex strings. */
 export type OutcomeJson = Readonly<Record<string, string | number | null>>;
@@ -108,6 +132,10 @@ export function outcomeJson(outcome: Outcome): OutcomeJson {
       };
     case 'budget-exhausted':
       return { kind: outcome.kind, steps: outcome.steps, pc: hexAddress(outcome.pc), mode: outcome.mode, detail: outcome.detail };
+    case 'guest-done':
+    case 'syscall-reflected':
+    case 'hypercall-intercepted':
+      return { kind: outcome.kind, pc: hexAddress(outcome.pc), mode: outcome.mode, detail: outcome.detail };
     case 'guest-error':
       return { kind: outcome.kind, reason: outcome.reason, pc: hexAddress(outcome.pc), mode: outcome.mode, detail: outcome.detail };
     default: {

@@ -29,7 +29,7 @@ import { hexAddress } from '../interp/step-result.ts';
 import { formatTraceEvent, type TraceEvent, type TraceSink } from '../interp/trace.ts';
 import { assemble, AssemblyError, type AssembledProgram } from '../isa/assembler.ts';
 import { HvcAnnotator, shortValue, type HvcRecord, type VectorOwner } from './hvc-annotator.ts';
-import { formatOutcome, type HypCrash, type Outcome } from './outcome.ts';
+import { formatOutcome, type ExitKind, type HypCrash, type Outcome } from './outcome.ts';
 import type { Location, Scenario, ScenarioCatalog } from './scenario.ts';
 
 /** A scenario that cannot be built (its code does not assemble, a label is missing): a defect of the scenario, not a guest outcome. */
@@ -127,7 +127,8 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   const sites = new Map<number, FirmwareSite>();
   for (const firmware of scenario.firmware) {
     if (firmware.kind === 'spec') {
-      const installed = installSpecFirmware(machine, port, firmware.abi, firmware.base);
+      const reflectTo = firmware.reflectTo === undefined ? undefined : resolve(firmware.reflectTo);
+      const installed = installSpecFirmware(machine, port, firmware.abi, firmware.base, reflectTo === undefined ? {} : { reflectTo });
       const label = `${firmware.abi.spec.id} (spec firmware)`;
       owners.set(firmware.base, { name: firmware.abi.spec.id, label, abi: firmware.abi });
       for (const slot of port.slots) sites.set(firmware.base + slot.offset, { label: firmware.abi.spec.id, what: `${slot.name} slot` });
@@ -148,9 +149,12 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
     throw new ScenarioError(`${scenario.name}: ${(error as Error).message}`);
   }
   machine.pc = resolve(scenario.entry.at);
-  const newKernel = resolve(scenario.newKernel);
+  const newKernel = scenario.newKernel === undefined ? undefined : resolve(scenario.newKernel);
   const exits = new Map(scenario.errorExits.map((exit) => [resolve(exit.at), exit.what]));
   for (const address of exits.keys()) machine.breakpoints.add(address);
+  const endings = new Map((scenario.exits ?? []).map((exit) => [resolve(exit.at), { kind: exit.kind, what: exit.what }]));
+  for (const address of endings.keys()) machine.breakpoints.add(address);
+  const trapModes = new Set([catalog.hypervisorMode, ...(catalog.trapModes ?? [])]);
 
   const registered = (id: string): Abi => {
     const abi = abis.get(id);
@@ -183,7 +187,8 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
     trace.push(`== segment ${segment.name} at ${hexAddress(segment.base)}-${hexAddress(segment.base + Math.max(program.bytes.length, 4) - 1)} (${segment.origin})`);
   }
   for (const firmware of scenario.firmware) trace.push(`== firmware at ${hexAddress(firmware.base)}: ${owners.get(firmware.base)!.label}`);
-  trace.push(`== entered in ${scenario.entry.mode} at ${hexAddress(machine.pc)}; new kernel at ${hexAddress(newKernel)}; budget ${scenario.maxSteps} steps`);
+  const ends = [...(newKernel === undefined ? [] : [`new kernel at ${hexAddress(newKernel)}`]), ...[...endings].map(([address, exit]) => `${exit.kind} at ${hexAddress(address)}`)];
+  trace.push(`== entered in ${scenario.entry.mode} at ${hexAddress(machine.pc)}; ${ends.join('; ')}; budget ${scenario.maxSteps} steps`);
 
   let crash: CrashSighting | undefined;
   let arrival: { mode: string } | undefined;
@@ -202,7 +207,7 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
         }
         case 'exception': {
           trace.push(formatTraceEvent(event));
-          if (event.to !== catalog.hypervisorMode) return;
+          if (!trapModes.has(event.to)) return;
           const base = Number(machine.register(port.vectorBaseRegister));
           const offset = event.vector - base;
           const slot = port.slots.find((s) => s.offset === offset);
@@ -233,7 +238,7 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   machine.trace = undefined;
 
   const labelOf = (address: number): string | undefined => labels.get(address)?.[0];
-  const outcome = classify({ scenario, catalog, port, machine, result, crash, arrival, newKernel, exits, records: annotator.records, ownerAt, labelOf });
+  const outcome = classify({ scenario, catalog, port, machine, result, crash, arrival, newKernel, exits, endings, records: annotator.records, ownerAt, labelOf });
   const matches = outcome.kind === scenario.expected;
   trace.push(`== outcome ${formatOutcome(outcome)}`);
   trace.push(`== expected ${scenario.expected}: ${matches ? 'ok' : 'MISMATCH'}`);
@@ -248,8 +253,9 @@ interface Ending {
   readonly result: RunResult;
   readonly crash: CrashSighting | undefined;
   readonly arrival: { mode: string } | undefined;
-  readonly newKernel: number;
+  readonly newKernel: number | undefined;
   readonly exits: ReadonlyMap<number, string>;
+  readonly endings: ReadonlyMap<number, { readonly kind: ExitKind; readonly what: string }>;
   readonly records: readonly HvcRecord[];
   readonly ownerAt: (base: number) => VectorOwner | undefined;
   readonly labelOf: (address: number) => string | undefined;
@@ -328,7 +334,8 @@ function placeOf(ending: Ending, address: number): string {
 }
 
 function classify(ending: Ending): Outcome {
-  const { scenario, catalog, machine, result, crash, arrival, newKernel, exits, records } = ending;
+  const { scenario, catalog, machine, result, crash, arrival, exits, endings, records } = ending;
+  const newKernel = ending.newKernel ?? 0;
   const mode = machine.mode();
   const shown = catalog.displayMode(mode);
   if (crash !== undefined) return describeCrash(ending, crash);
@@ -341,6 +348,8 @@ function classify(ending: Ending): Outcome {
   const last = lastCall(records);
   const returned = last?.handled?.mine === true && last.handled.outcome?.kind === 'return' ? ', which returned' : '';
   const after = last === undefined ? '' : `; the last call, ${meantCall(last)}, went to ${last.handled === undefined ? last.owner.label : last.owner.name}${last.handled?.mine === true ? ` as ${last.handled.call}${returned}` : ''}`;
+  const exit = result.reason === 'breakpoint' ? endings.get(result.pc) : undefined;
+  if (exit !== undefined) return { kind: exit.kind, pc: result.pc, mode, detail: `${exit.what}, at ${placeOf(ending, result.pc)} in ${shown}${after}` };
   if (result.reason === 'breakpoint' && exits.has(result.pc)) {
     return { kind: 'guest-error', reason: 'bug', pc: result.pc, mode, detail: `${exits.get(result.pc)!}, at ${placeOf(ending, result.pc)} in ${shown} mode${after}` };
   }

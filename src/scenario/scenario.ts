@@ -14,7 +14,7 @@
 import type { Abi } from '../abi/spec.ts';
 import type { FirmwareSlot } from '../firmware/firmware.ts';
 import type { Machine } from '../interp/machine.ts';
-import type { OutcomeKind } from './outcome.ts';
+import type { ExitKind, OutcomeKind } from './outcome.ts';
 
 /** A piece of guest code assembled at its own base address (a kernel image, a crash kernel, …). */
 export interface ScenarioSegment {
@@ -57,6 +57,12 @@ export interface SpecFirmware {
   readonly abi: Abi;
   /** The vector base it is installed at. */
   readonly base: number;
+  /**
+   * Where a trap the spec does not take as one of its calls continues: the
+   * guest kernel's own handler, entered with the exception state as taken
+   * (the hypervisor reflects it). Without it such a trap stops the run.
+   */
+  readonly reflectTo?: Location;
 }
 
 /** Real code (assembly the backend interprets) installed at `base` by the backend. */
@@ -92,6 +98,16 @@ export interface GuestErrorExit {
   readonly what: string;
 }
 
+/** An address whose execution ends the run with an {@link ExitKind} outcome. */
+export interface ScenarioExit {
+  /** Where. */
+  readonly at: Location;
+  /** The outcome. */
+  readonly kind: ExitKind;
+  /** What reaching it means, one line (`the guest kernel's syscall handler ran`). */
+  readonly what: string;
+}
+
 /** A guest function whose hypervisor calls speak a given ABI (KVM's `kvm_call_hyp` speaks KVM's, not the stub's). */
 export interface CallerFunction {
   /** The function's label. */
@@ -116,8 +132,10 @@ export interface Scenario {
   readonly firmware: readonly ScenarioFirmware[];
   /** Where and how the machine starts. */
   readonly entry: ScenarioEntry;
-  /** The new kernel's first instruction: reaching it ends the scenario as `new-kernel-in-…`. */
-  readonly newKernel: Location;
+  /** The new kernel's first instruction: reaching it ends the scenario as `new-kernel-in-…`; absent for scenarios that do not reboot. */
+  readonly newKernel?: Location;
+  /** Addresses whose execution ends the run with a given outcome (`guest-done`, `syscall-reflected`, …). */
+  readonly exits?: readonly ScenarioExit[];
   /** Addresses that end the run as `guest-error`. */
   readonly errorExits: readonly GuestErrorExit[];
   /** The ABI the guest kernel speaks on its hypervisor calls (for the trace and crash details: what the caller meant). */
@@ -136,6 +154,13 @@ export interface ScenarioCatalog {
   scenarios(): readonly Scenario[];
   /** The mode hypervisor code runs in (`hyp`). */
   readonly hypervisorMode: string;
+  /**
+   * Further modes in which an exception taken at a hypervisor vector slot is
+   * a trap to the hypervisor's vectors: where a conduit enters the shared
+   * vectors without raising the mode (a system-call vector shared by
+   * system calls and hypercalls). Absent: {@link ScenarioCatalog.hypervisorMode} only.
+   */
+  readonly trapModes?: readonly string[];
   /** The mode a kernel runs in below the hypervisor (`svc`): the `svc` of `new-kernel-in-svc`. */
   readonly kernelMode: string;
   /** How a mode is written in details (`hyp` → `Hyp`, `svc` → `SVC`). */
