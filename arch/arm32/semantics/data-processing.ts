@@ -24,14 +24,13 @@ const CMN = 11;
  * `setFlags`. Returns the int32 result (V8 keeps int32 unboxed).
  */
 function addWithCarry(s: Arm32State, a: number, b: number, carryIn: number, setFlags: boolean): number {
+  if (!setFlags) return (a + b + carryIn) | 0;
   const sum = (a >>> 0) + (b >>> 0) + carryIn;
   const result = sum | 0;
-  if (setFlags) {
-    s.n = result >>> 31;
-    s.z = result === 0 ? 1 : 0;
-    s.c = sum > 0xffff_ffff ? 1 : 0;
-    s.v = ((a ^ result) & (b ^ result)) >>> 31;
-  }
+  s.n = result >>> 31;
+  s.z = result === 0 ? 1 : 0;
+  s.c = sum > 0xffff_ffff ? 1 : 0;
+  s.v = ((a ^ result) & (b ^ result)) >>> 31;
   return result;
 }
 
@@ -71,6 +70,17 @@ function operand2(s: Arm32State, op: Op): number {
   return shiftedOperand(s, op);
 }
 
+/**
+ * The second operand's value alone, for the arithmetic operations: their
+ * flags come from the adder, so the shifter's carry-out is not needed.
+ */
+function operandValue(s: Arm32State, op: Op): number {
+  const form = op.variant;
+  if (form === FORM_IMMEDIATE) return op.imm;
+  if (form === FORM_PLAIN_REGISTER) return s.r[op.src2]!;
+  return shiftedOperand(s, op);
+}
+
 /** Rm shifted by an immediate or by Rs[7:0], with the shifter's carry-out. */
 function shiftedOperand(s: Arm32State, op: Op): number {
   const value =
@@ -96,37 +106,37 @@ export const eorHandler: A32Handler = (s, op) => {
 };
 /** SUB: Rd = Rn - op2. */
 export const subHandler: A32Handler = (s, op) => {
-  const b = operand2(s, op);
+  const b = operandValue(s, op);
   s.r[op.dest] = addWithCarry(s, s.r[op.src1]!, ~b, 1, op.setFlags);
   return RETIRED;
 };
 /** RSB: Rd = op2 - Rn. */
 export const rsbHandler: A32Handler = (s, op) => {
-  const b = operand2(s, op);
+  const b = operandValue(s, op);
   s.r[op.dest] = addWithCarry(s, ~s.r[op.src1]!, b, 1, op.setFlags);
   return RETIRED;
 };
 /** ADD: Rd = Rn + op2. */
 export const addHandler: A32Handler = (s, op) => {
-  const b = operand2(s, op);
+  const b = operandValue(s, op);
   s.r[op.dest] = addWithCarry(s, s.r[op.src1]!, b, 0, op.setFlags);
   return RETIRED;
 };
 /** ADC: Rd = Rn + op2 + C. */
 export const adcHandler: A32Handler = (s, op) => {
-  const b = operand2(s, op);
+  const b = operandValue(s, op);
   s.r[op.dest] = addWithCarry(s, s.r[op.src1]!, b, s.c, op.setFlags);
   return RETIRED;
 };
 /** SBC: Rd = Rn - op2 - NOT(C). */
 export const sbcHandler: A32Handler = (s, op) => {
-  const b = operand2(s, op);
+  const b = operandValue(s, op);
   s.r[op.dest] = addWithCarry(s, s.r[op.src1]!, ~b, s.c, op.setFlags);
   return RETIRED;
 };
 /** RSC: Rd = op2 - Rn - NOT(C). */
 export const rscHandler: A32Handler = (s, op) => {
-  const b = operand2(s, op);
+  const b = operandValue(s, op);
   s.r[op.dest] = addWithCarry(s, ~s.r[op.src1]!, b, s.c, op.setFlags);
   return RETIRED;
 };
@@ -144,13 +154,13 @@ export const teqHandler: A32Handler = (s, op) => {
 };
 /** CMP: flags of Rn - op2. */
 export const cmpHandler: A32Handler = (s, op) => {
-  const b = operand2(s, op);
+  const b = operandValue(s, op);
   addWithCarry(s, s.r[op.src1]!, ~b, 1, true);
   return RETIRED;
 };
 /** CMN: flags of Rn + op2. */
 export const cmnHandler: A32Handler = (s, op) => {
-  const b = operand2(s, op);
+  const b = operandValue(s, op);
   addWithCarry(s, s.r[op.src1]!, b, 0, true);
   return RETIRED;
 };
