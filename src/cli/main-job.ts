@@ -13,6 +13,7 @@ import { collisionSummary } from './collisions-command.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
 import { resetMatrixText } from './scenario-command.ts';
 import type { ArchBackend } from '../interp/backend.ts';
+import { hexAddress } from '../interp/step-result.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { formatTraceEvent, TraceRecorder } from '../interp/trace.ts';
 
@@ -45,7 +46,7 @@ export function runMainJob(registry: BackendRegistry, abis: AbiRegistry = loadAb
     machine.trace = recorder;
     const result = machine.run(showcase.maxSteps);
     out.push(...recorder.events.filter((e) => e.kind !== 'step' || /hvc|eret|bx/.test(e.text)).map(formatTraceEvent));
-    out.push(`result: ${result.reason} in ${machine.mode()} mode at 0x${result.pc.toString(16).padStart(8, '0')} after ${result.steps} steps`, '');
+    out.push(`result: ${result.reason} in ${machine.mode()} mode at ${hexAddress(result.pc)} after ${result.steps} steps`, '');
     out.push(...scenarioLines(backend, abis));
   }
   out.push(collisionSummary(abis), '');

@@ -13,6 +13,8 @@ import type { ArchBackend } from '../interp/backend.ts';
 import type { Endian } from '../memory/guest-memory.ts';
 import { registerAbiCommands } from './abi-commands.ts';
 import { formatBenchTable, runBenchmarks } from './bench.ts';
+import { hexBytes } from '../cpu/plain-state.ts';
+import { hexAddress } from '../interp/step-result.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
 import { registerConformanceCommand, ResultFailure } from './conformance-command.ts';
 import { parseHexArguments } from './hex.ts';
@@ -56,18 +58,10 @@ function readSource(file: string): string {
   }
 }
 
-function hex(address: number): string {
-  return `0x${address.toString(16).padStart(8, '0')}`;
-}
-
-function byteText(bytes: Uint8Array): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-}
-
 function listing(arch: string, items: readonly { address: number; bytes: Uint8Array; text: string }[], json: boolean): string {
-  if (json) return JSON.stringify({ arch, instructions: items.map((i) => ({ address: hex(i.address), bytes: byteText(i.bytes), text: i.text })) }, undefined, 2);
-  const width = Math.max(0, ...items.map((i) => byteText(i.bytes).length));
-  return items.map((i) => `${hex(i.address)}:  ${byteText(i.bytes).padEnd(width)}  ${i.text}`).join('\n');
+  if (json) return JSON.stringify({ arch, instructions: items.map((i) => ({ address: hexAddress(i.address), bytes: hexBytes(i.bytes), text: i.text })) }, undefined, 2);
+  const width = Math.max(0, ...items.map((i) => hexBytes(i.bytes).length));
+  return items.map((i) => `${hexAddress(i.address)}:  ${hexBytes(i.bytes).padEnd(width)}  ${i.text}`).join('\n');
 }
 
 function parseBase(value: string | undefined): number {

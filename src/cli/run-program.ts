@@ -6,7 +6,7 @@
 
 import { assemble, AssemblyError, type AssembledProgram } from '../isa/assembler.ts';
 import type { ArchBackend } from '../interp/backend.ts';
-import type { StopReason } from '../interp/step-result.ts';
+import { hexAddress, type StopReason } from '../interp/step-result.ts';
 import { formatTraceEvent, TraceRecorder } from '../interp/trace.ts';
 import type { Machine } from '../interp/machine.ts';
 import type { Endian } from '../memory/guest-memory.ts';
@@ -85,7 +85,7 @@ export function runProgram(backend: ArchBackend, source: string, inputName: stri
   if (options.trace) machine.trace = recorder;
   const result = machine.run(options.maxSteps);
   return {
-    stop: { reason: result.reason, pc: `0x${result.pc.toString(16).padStart(8, '0')}`, detail: result.detail },
+    stop: { reason: result.reason, pc: hexAddress(result.pc), detail: result.detail },
     steps: result.steps,
     registers: machine.registers(),
     trace: recorder.events.map(formatTraceEvent),

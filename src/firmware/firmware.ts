@@ -167,30 +167,6 @@ class FirmwareContext implements CallContext {
   }
 }
 
-/** A {@link CallContext} over a live machine. */
-export class MachineContext implements CallContext {
-  /**
-   * @param machine the machine.
-   * @param imm the trap's immediate.
-   * @param origin the caller.
-   */
-  constructor(
-    private readonly machine: Machine,
-    readonly imm: number,
-    readonly origin: Origin,
-  ) {}
-
-  /** A register's value. */
-  get(register: string): bigint {
-    return this.machine.register(register);
-  }
-
-  /** Set a register. */
-  set(register: string, value: bigint): void {
-    this.machine.setRegister(register, value);
-  }
-}
-
 /** Where spec firmware is installed. */
 export interface InstalledFirmware {
   /** The vector base. */

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { hexBytes } from '../cpu/plain-state.ts';
 import type { GuestMemory } from '../memory/guest-memory.ts';
 import { DecodedOp, type SteppableState } from './decoded-op.ts';
 import { RETIRED, stop, type ExceptionReturn, type Retired, type StepResult, type Stop, type StopReason, type Trap } from './step-result.ts';
@@ -143,8 +144,7 @@ export class Interpreter<S extends SteppableState> {
   private decode(address: number): DecodedOp<S> {
     const overlay = this.overlays.get(address);
     if (overlay === undefined) return this.core.decode(address);
-    const op = new DecodedOp<S>('overlay', address, 1 << this.core.alignShift, 0, () => overlay(), this.core.memory);
-    return op;
+    return new DecodedOp<S>('overlay', address, 1 << this.core.alignShift, 0, overlay, this.core.memory);
   }
 
   /** Drop every cached op (after a state or memory restore). */
@@ -169,15 +169,8 @@ export class Interpreter<S extends SteppableState> {
    */
   run(maxSteps: number): RunResult {
     const state = this.core.state;
-    let steps: number;
-    let ended: Stop | undefined;
-    if (this.breakpoints.size === 0 && this.trace === undefined) {
-      steps = this.runFast(maxSteps);
-      ended = this.ended;
-    } else {
-      steps = this.runObserved(maxSteps);
-      ended = this.ended;
-    }
+    const steps = this.breakpoints.size === 0 && this.trace === undefined ? this.runFast(maxSteps) : this.runObserved(maxSteps);
+    const ended = this.ended;
     this.ended = undefined;
     this.totalSteps += steps;
     const final = ended ?? stop('budget-exhausted', `step budget of ${maxSteps} used up`);
@@ -257,7 +250,7 @@ export class Interpreter<S extends SteppableState> {
         trace.emit({
           kind: 'step',
           address: pc,
-          bytes: bytes === undefined ? '??' : [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' '),
+          bytes: bytes === undefined ? '??' : hexBytes(bytes),
           text: core.describe(op),
           mode: core.modeName(),
         });

@@ -133,30 +133,6 @@ export function stop(reason: StopReason, detail: string): Stop {
   return { kind: 'stop', reason, detail };
 }
 
-/** One-line description of a trap, for traces and messages. */
-export function describeTrap(trap: Trap): string {
-  switch (trap.cause) {
-    case 'call':
-      return `${trap.conduit} #${trap.imm}`;
-    case 'undefined':
-      return `undefined instruction (${trap.reason})`;
-    case 'privileged':
-      return `privileged instruction (${trap.reason})`;
-    case 'fetch-fault':
-      return `fetch fault at ${hexAddress(trap.address)}`;
-    case 'data-fault':
-      return `data fault: ${trap.write ? 'write' : 'read'} of ${trap.size} byte(s) at ${hexAddress(trap.faultAddress)}`;
-    case 'breakpoint':
-      return `breakpoint #${trap.imm}`;
-    case 'wait':
-      return `${trap.instruction} trapped`;
-    default: {
-      const unreachable: never = trap;
-      return unreachable;
-    }
-  }
-}
-
 /** `0x` hex of an address: 8 digits below 4 GiB, 16 above. */
 export function hexAddress(address: number): string {
   const digits = address < 0x1_0000_0000 ? 8 : 16;

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { extractField, insertField, parsePattern, TableError, type BitPattern, type FieldLayout } from './bit-pattern.ts';
+import { extractField, insertField, parsePattern, TableError, type BitPattern } from './bit-pattern.ts';
 import { OperandError, type CodecSet, type FormatContext, type OperandCodec, type ParseContext } from './operand.ts';
 
 /** An assembly template with fixed field values it applies to. */
@@ -492,9 +492,4 @@ function formatTemplate(template: CompiledTemplate, fields: FieldValues, context
     out += text;
   }
   return out.replace(/\s+/g, ' ').trim();
-}
-
-/** Layout of a named field of an entry (for backends that pre-extract fields). */
-export function fieldLayout(entry: TableEntry, name: string): FieldLayout | undefined {
-  return entry.pattern.fields.get(name);
 }

@@ -12,6 +12,7 @@
 
 import { InstructionTable, type InstructionDef } from '../../src/isa/instruction-table.ts';
 import { OperandError, parseInteger, type CodecSet } from '../../src/isa/operand.ts';
+import { TOY_CODECS } from './fixtures/toy-codecs.ts';
 
 /** Condition names by encoding; 15 has no name (that space is `SVC`). */
 export const TOY_CONDITIONS = ['eq', 'ne', 'cs', 'cc', 'mi', 'pl', 'vs', 'vc', 'hi', 'ls', 'ge', 'lt', 'gt', 'le', 'al'] as const;
@@ -22,15 +23,7 @@ function signExtend8(value: number): number {
 
 /** The toy codecs. */
 export const TOY_ISA_CODECS: CodecSet = {
-  reg: {
-    pattern: 'r\\d+',
-    format: ([v]) => `r${v}`,
-    parse: (text) => {
-      const n = Number(text.slice(1));
-      if (n > 15) throw new OperandError(`unknown register '${text}'`);
-      return [n];
-    },
-  },
+  reg: TOY_CODECS.reg!,
   imm8: {
     pattern: '#[^,\\s]*',
     format: ([v]) => `#${v}`,

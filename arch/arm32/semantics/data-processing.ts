@@ -10,7 +10,7 @@
  * @module
  */
 
-import { RETIRED, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
+import { RETIRED, type ExceptionReturn } from '../../../src/interp/step-result.ts';
 import { expandModifiedImmediate } from '../operands.ts';
 import { Mode, type Arm32State } from '../registers.ts';
 import { DATA_PROCESSING_OPS } from '../table.ts';

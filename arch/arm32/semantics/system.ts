@@ -9,7 +9,7 @@
  * @module
  */
 
-import { RETIRED, stop, type CallTrap, type ExceptionReturn } from '../../../src/interp/step-result.ts';
+import { hexAddress, RETIRED, stop, type CallTrap, type ExceptionReturn } from '../../../src/interp/step-result.ts';
 import { Cp15, Mode, type Arm32State } from '../registers.ts';
 import { isUserMode, undefinedInstruction, type A32Handler, type Op, type Prepare } from './common.ts';
 
@@ -43,7 +43,7 @@ function trappedByHcr(s: Arm32State, bit: number): boolean {
  */
 const waitForInterrupt: A32Handler = (s, op) => {
   if (trappedByHcr(s, 13)) return op.fixed!;
-  return stop('wfi', `wfi at 0x${op.address.toString(16).padStart(8, '0')} in ${s.mode === Mode.hyp ? 'hyp' : 'a PL1/PL0'} mode waits for an interrupt that never comes`);
+  return stop('wfi', `wfi at ${hexAddress(op.address)} in ${s.mode === Mode.hyp ? 'hyp' : 'a PL1/PL0'} mode waits for an interrupt that never comes`);
 };
 
 /** WFE: may complete at once (the event register semantics allow a spurious wake-up). */

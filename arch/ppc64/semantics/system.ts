@@ -12,7 +12,7 @@
  * @module
  */
 
-import { RETIRED, stop, type CallTrap, type ExceptionReturn } from '../../../src/interp/step-result.ts';
+import { hexAddress, RETIRED, stop, type CallTrap, type ExceptionReturn } from '../../../src/interp/step-result.ts';
 import { gprIndex, inHypervisorState, inProblemState, preparePrivileged, privilegedTrap, signExtend, type Op, type PpcHandler, type Prepare } from './common.ts';
 
 /** The op's fixed trap or return value. */
@@ -59,7 +59,7 @@ export const trap: PpcHandler = (s, op) => {
 };
 
 /** wait: hyplay models no interrupt source, so the run ends with reason `wfi`, the PC after it. */
-export const wait: PpcHandler = (_s, op) => stop('wfi', `wait at 0x${op.address.toString(16).padStart(8, '0')} waits for an interrupt that never comes`);
+export const wait: PpcHandler = (_s, op) => stop('wfi', `wait at ${hexAddress(op.address)} waits for an interrupt that never comes`);
 
 function callTrap(op: Op, lev: number): CallTrap {
   return { kind: 'trap', cause: 'call', conduit: lev === 1 ? 'sc1' : 'sc', imm: lev, address: op.address, next: op.next };
