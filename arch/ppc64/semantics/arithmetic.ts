@@ -275,6 +275,15 @@ function addForm(form: number): Prepare {
   };
 }
 
+/** A register-form row whose handler picks its variant from `op.src3`. */
+function registerForm(handler: PpcHandler, form: number): Prepare {
+  return (op, f) => {
+    registers(op, f);
+    op.src3 = form;
+    return handler;
+  };
+}
+
 function immediate(op: Op, f: FieldValues, shift: number): void {
   op.dest = gprIndex(f.rt!);
   op.src1 = baseIndex(f.ra!);
@@ -321,34 +330,10 @@ export const ARITHMETIC_SEMANTICS: Readonly<Record<string, Prepare>> = {
   ADDZE: addForm(AddForm.addze),
   SUBFZE: addForm(AddForm.subfze),
   NEG: addForm(AddForm.neg),
-  MULLD: (op, f) => {
-    registers(op, f);
-    op.src3 = MultiplyForm.mulld;
-    return multiplyLow;
-  },
-  MULLW: (op, f) => {
-    registers(op, f);
-    op.src3 = MultiplyForm.mullw;
-    return multiplyLow;
-  },
-  DIVD: (op, f) => {
-    registers(op, f);
-    op.src3 = DivideForm.divd;
-    return divide;
-  },
-  DIVDU: (op, f) => {
-    registers(op, f);
-    op.src3 = DivideForm.divdu;
-    return divide;
-  },
-  DIVW: (op, f) => {
-    registers(op, f);
-    op.src3 = DivideForm.divw;
-    return divide;
-  },
-  DIVWU: (op, f) => {
-    registers(op, f);
-    op.src3 = DivideForm.divwu;
-    return divide;
-  },
+  MULLD: registerForm(multiplyLow, MultiplyForm.mulld),
+  MULLW: registerForm(multiplyLow, MultiplyForm.mullw),
+  DIVD: registerForm(divide, DivideForm.divd),
+  DIVDU: registerForm(divide, DivideForm.divdu),
+  DIVW: registerForm(divide, DivideForm.divw),
+  DIVWU: registerForm(divide, DivideForm.divwu),
 };
