@@ -74,6 +74,49 @@ export interface RegisterRole {
   readonly role: string;
 }
 
+/**
+ * Hypervisor-side state that a spec keeps between calls (which vCPUs are on,
+ * a partition's SPRG0, …): named values, read with the value they hold before
+ * any call set them. One store lives as long as one machine's firmware, one
+ * conformance case or one dispatch query.
+ */
+export interface HypervisorState {
+  /** The value under `key`, or `initial` if no call has set it. */
+  get(key: string, initial: bigint): bigint;
+  /** Set the value under `key`. */
+  set(key: string, value: bigint): void;
+}
+
+/** A {@link HypervisorState} in a Map: what the dispatcher and conformance use, and the default for firmware. */
+export class MapHypervisorState implements HypervisorState {
+  /** The values set so far, in order of first write. */
+  readonly values = new Map<string, bigint>();
+
+  /** The value under `key`, or `initial`. */
+  get(key: string, initial: bigint): bigint {
+    return this.values.get(key) ?? initial;
+  }
+
+  /** Set the value under `key`. */
+  set(key: string, value: bigint): void {
+    this.values.set(key, value);
+  }
+}
+
+/**
+ * Guest memory as a call's semantics may touch it (PAPR H_PAGE_INIT zeroes or
+ * copies a page). Addresses are guest physical addresses. A read of memory that
+ * is not there gives `undefined` and a write returns false, as in
+ * `GuestMemory`; the dispatcher, which has no guest memory, reads zeros and
+ * records writes.
+ */
+export interface CallMemory {
+  /** `size` bytes at `address` in the guest's byte order. */
+  read(address: bigint, size: 1 | 2 | 4 | 8): bigint | undefined;
+  /** Write `size` bytes at `address`; false if any byte is not there. */
+  write(address: bigint, size: 1 | 2 | 4 | 8, value: bigint): boolean;
+}
+
 /** What a call's semantics sees and changes. */
 export interface CallContext {
   /** A register's value at the trap (or as changed by this call). Unknown names read as 0. */
@@ -84,6 +127,10 @@ export interface CallContext {
   readonly imm: number;
   /** Where the trap came from. */
   readonly origin: Origin;
+  /** Hypervisor-side state kept between calls (see {@link HypervisorState}). */
+  readonly state: HypervisorState;
+  /** Guest memory (see {@link CallMemory}). */
+  readonly memory: CallMemory;
 }
 
 /** The call returns to the caller with the registers as set. */

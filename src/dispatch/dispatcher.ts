@@ -6,7 +6,7 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import { originAllowed, selectsByImmediate, type Abi, type CallContext, type CallOutcome, type Origin, type Privilege, type ResolvedCall, type World } from '../abi/spec.ts';
+import { MapHypervisorState, originAllowed, selectsByImmediate, type Abi, type CallContext, type CallMemory, type HypervisorState, type CallOutcome, type Origin, type Privilege, type ResolvedCall, type World } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 
 /** A trap to classify. */
@@ -56,20 +56,51 @@ export interface Dispatch {
   readonly interpretations: readonly Interpretation[];
 }
 
+/** One guest memory write a call made. */
+export interface MemoryWrite {
+  /** Guest physical address. */
+  readonly address: bigint;
+  /** Bytes written. */
+  readonly size: number;
+  /** The value. */
+  readonly value: bigint;
+}
+
+/** Guest memory for a call classified without a machine: reads give 0 (or what the call wrote), writes are recorded. */
+export class RecordingMemory implements CallMemory {
+  /** Writes by `address:size`, in order of first write. */
+  readonly writes = new Map<string, MemoryWrite>();
+
+  /** What the call wrote at exactly this address and size, else 0. */
+  read(address: bigint, size: 1 | 2 | 4 | 8): bigint {
+    return this.writes.get(`${address}:${size}`)?.value ?? 0n;
+  }
+
+  /** Record a write. */
+  write(address: bigint, size: 1 | 2 | 4 | 8, value: bigint): boolean {
+    this.writes.set(`${address}:${size}`, { address, size, value });
+    return true;
+  }
+}
+
 /** A register context backed by a map, recording writes. */
 export class RecordingContext implements CallContext {
   /** Registers written by the call, in order of first write. */
   readonly writes = new Map<string, bigint>();
+  /** Guest memory writes the call made. */
+  readonly memory = new RecordingMemory();
 
   /**
    * @param registers registers at the trap.
    * @param imm the immediate.
    * @param origin the caller.
+   * @param state hypervisor-side state (a fresh, empty one by default).
    */
   constructor(
     private readonly registers: Readonly<Record<string, bigint>>,
     readonly imm: number,
     readonly origin: Origin,
+    readonly state: HypervisorState = new MapHypervisorState(),
   ) {}
 
   /** Current value (after this call's writes). */

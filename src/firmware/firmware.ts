@@ -12,7 +12,7 @@
  * @module
  */
 
-import { selectsByImmediate, type Abi, type CallContext, type CallOutcome, type Origin, type ResolvedCall } from '../abi/spec.ts';
+import { MapHypervisorState, selectsByImmediate, type Abi, type CallContext, type CallMemory, type CallOutcome, type HypervisorState, type Origin, type ResolvedCall } from '../abi/spec.ts';
 import type { ConformanceDriver } from './conformance.ts';
 import { findCall, type RegisterReader } from '../dispatch/dispatcher.ts';
 import type { Machine } from '../interp/machine.ts';
@@ -155,8 +155,13 @@ function memoisedFindCall(abi: Abi, registers: RegisterCache): CallFinder {
 class FirmwareContext implements CallContext {
   imm = 0;
   origin: Origin = { privilege: 'kernel', world: 'host' };
+  /** Lives as long as the installed firmware. */
+  readonly state: HypervisorState = new MapHypervisorState();
 
-  constructor(private readonly registers: RegisterCache) {}
+  constructor(
+    private readonly registers: RegisterCache,
+    readonly memory: CallMemory,
+  ) {}
 
   get(register: string): bigint {
     return this.registers.access(register).read();
@@ -165,6 +170,43 @@ class FirmwareContext implements CallContext {
   set(register: string, value: bigint): void {
     this.registers.access(register).write(value);
   }
+}
+
+/** The machine's memory as a spec's semantics sees it (guest physical addresses are the machine's addresses here). */
+function machineMemory(machine: Machine): CallMemory {
+  const memory = machine.memory;
+  return {
+    read(address, size) {
+      const a = Number(address);
+      switch (size) {
+        case 1:
+          return toBig(memory.read8(a));
+        case 2:
+          return toBig(memory.read16(a));
+        case 4:
+          return toBig(memory.read32(a));
+        default:
+          return memory.read64(a);
+      }
+    },
+    write(address, size, value) {
+      const a = Number(address);
+      switch (size) {
+        case 1:
+          return memory.write8(a, Number(BigInt.asUintN(8, value)));
+        case 2:
+          return memory.write16(a, Number(BigInt.asUintN(16, value)));
+        case 4:
+          return memory.write32(a, Number(BigInt.asUintN(32, value)));
+        default:
+          return memory.write64(a, BigInt.asUintN(64, value));
+      }
+    },
+  };
+}
+
+function toBig(value: number | undefined): bigint | undefined {
+  return value === undefined ? undefined : BigInt(value >>> 0);
 }
 
 /** Where spec firmware is installed. */
@@ -203,7 +245,7 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
   const registers = new RegisterCache(machine, port);
   const read = (register: string): bigint => registers.access(register).read();
   const find = memoisedFindCall(abi, registers);
-  const context = new FirmwareContext(registers);
+  const context = new FirmwareContext(registers, machineMemory(machine));
   for (const slot of port.slots) {
     const address = base + slot.offset;
     // A stop leaves the PC on the vector it happened at (the step loop has already moved it past).

@@ -50,10 +50,20 @@ export interface Showcase {
   readonly maxSteps: number;
 }
 
+/**
+ * How a machine runs guest code: `interp` is the step-by-step interpreter (the
+ * semantic reference, and the mode for breakpoints and single-stepping);
+ * `jit` translates blocks and falls back to the interpreter for anything it
+ * does not translate.
+ */
+export type EngineName = 'interp' | 'jit';
+
 /** Options for a new machine. */
 export interface MachineOptions {
   /** Byte order, for architectures that have both. */
   readonly endian?: Endian;
+  /** Execution engine; the backend's first entry in {@link ArchBackend.engines} by default. */
+  readonly engine?: EngineName;
 }
 
 /** One architecture backend. */
@@ -74,6 +84,8 @@ export interface ArchBackend {
   readonly defaultMode: string;
   /** A fresh machine with nothing mapped. */
   createMachine(options?: MachineOptions): Machine;
+  /** Engines this backend offers, the default first; absent means `['interp']` only. */
+  readonly engines?: readonly EngineName[];
   /** Benchmark programs. */
   readonly benchmarks: readonly BenchProgram[];
   /** What the main job shows for this backend. */
