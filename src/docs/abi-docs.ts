@@ -136,87 +136,87 @@ function conditionTexts(abi: Abi): string[] {
  */
 export const FEW_CALLS = 16;
 
-/** How many call names a field lists before it counts them instead. */
-const NAMED_USERS = 8;
-
-/** `a`, `b` (`c`), or `12 calls`. */
-function usersText(users: readonly string[]): string {
-  return users.length <= NAMED_USERS ? users.join(', ') : `${users.length} calls`;
+/** The most frequent text among `texts`, with how often it occurs (ties: the first seen). */
+function mostCommon(texts: readonly string[]): { text: string; count: number } | undefined {
+  const counts = new Map<string, number>();
+  for (const text of texts) counts.set(text, (counts.get(text) ?? 0) + 1);
+  let best: { text: string; count: number } | undefined;
+  for (const [text, count] of counts) if (best === undefined || count > best.count) best = { text, count };
+  return best;
 }
 
-/** Group `register: role` pairs of every call by register, naming the calls that use each role. */
-function rolesByRegister(calls: readonly ResolvedCall[], pick: (call: CallSpec) => readonly { register: string; role: string }[] | undefined): string[] {
-  const byRegister = new Map<string, Map<string, string[]>>();
-  for (const call of calls) {
-    for (const { register, role } of pick(call.spec) ?? []) {
-      const roles = byRegister.get(register) ?? new Map<string, string[]>();
-      const users = roles.get(role) ?? [];
-      users.push(code(call.spec.name));
-      roles.set(role, users);
-      byRegister.set(register, roles);
-    }
-  }
-  return [...byRegister].map(([register, roles]) => `${register}: ${[...roles].map(([role, users]) => `${role} (${usersText(users)})`).join(', ')}`);
+function rolesText(roles: readonly { register: string; role: string }[] | undefined): string {
+  return listOrNone((roles ?? []).map((r) => `${r.register}: ${r.role}`));
 }
 
-function returnsText(calls: readonly ResolvedCall[]): string {
-  const never = calls.filter((c) => c.spec.noReturn === true).map((c) => code(c.spec.name));
-  if (never.length === 0) return 'every call returns to the caller';
-  if (never.length === calls.length) return 'no call returns to the caller';
-  return `${usersText(never)} ${never.length === 1 ? 'does' : 'do'} not return; every other call returns to the caller`;
+/** The results most calls of a big spec share: said once for the era, and only the calls that differ say theirs. */
+function commonResults(abi: Abi): string | undefined {
+  if (abi.calls.length <= FEW_CALLS) return undefined;
+  const common = mostCommon(abi.calls.filter((c) => c.spec.noReturn !== true).map((c) => rolesText(c.spec.results)));
+  return common !== undefined && common.count * 2 > abi.calls.length ? common.text : undefined;
 }
 
-/** The era-level fields of a spec, in {@link DOC_FIELDS} order. */
-export function eraFields(abi: Abi): DocFields {
+/** How the selector picks the call, one line. */
+function selectorText(abi: Abi): string {
   const { spec } = abi;
-  const selects = abi.calls.length <= FEW_CALLS ? abi.calls.map((c) => `${code(c.spec.name)} ${selectText(c)}`).join(', ') : `${abi.calls.length} calls, in the call table`;
-  const selector = selectsByImmediate(spec) ? `none: the trap's immediate selects the call: ${selects}` : `${spec.selector.register}: selects the call (${spec.selector.width} bits): ${selects}`;
-  const clobberSets = new Map<string, string[]>();
-  for (const c of abi.calls) {
-    if ((c.spec.clobbers ?? []).length === 0) continue;
-    const key = c.spec.clobbers!.join(', ');
-    clobberSets.set(key, [...(clobberSets.get(key) ?? []), code(c.spec.name)]);
-  }
-  const clobbers = [...clobberSets].map(([registers, users]) => `${registers} (${usersText(users)})`);
+  return selectsByImmediate(spec) ? "the trap's immediate selects the call" : `${spec.selector.register} selects the call (${spec.selector.width} bits)`;
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?)]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+/**
+ * The era-level fields of a spec, in {@link DOC_FIELDS} order. Only what holds
+ * for the whole era is said here (who may call it and how, what selects the
+ * call, the notes); what differs per call is said once, with the call. A big
+ * spec (more than {@link FEW_CALLS} calls) also says here the results most of
+ * its calls share, so that its call table need not repeat them.
+ */
+export function eraFields(abi: Abi): Partial<DocFields> {
+  const { spec } = abi;
+  const common = commonResults(abi);
+  const notes = [...(spec.priority === 0 ? [] : [`Dispatch priority ${spec.priority} (higher is consulted first).`]), ...(spec.notes ?? [])].map(sentence);
   return {
     Architecture: architectureText(abi),
     Status: `${spec.status}, era ${spec.era}`,
     Purpose: spec.purpose,
-    'Registers in': listOrNone([selector, ...conditionTexts(abi), ...rolesByRegister(abi.calls, (c) => c.args)]),
-    'Registers out': listOrNone(rolesByRegister(abi.calls, (c) => c.results)),
-    Clobbers: listOrNone(clobbers),
-    Returns: returnsText(abi.calls),
-    Notes: [`Dispatch priority ${spec.priority}.`, ...(spec.notes ?? [])].map((note) => (/[.!?)]$/.test(note.trim()) ? note.trim() : `${note.trim()}.`)).join(' '),
+    'Registers in': [selectorText(abi), ...conditionTexts(abi)].join('; '),
+    ...(common === undefined ? {} : { 'Registers out': `${common} (every call whose row below gives no results of its own)` }),
+    ...(notes.length === 0 ? {} : { Notes: notes.join(' ') }),
   };
 }
 
-/** The fields of one call, in {@link DOC_FIELDS} order. */
-export function callFields(abi: Abi, call: ResolvedCall): DocFields {
+/**
+ * The fields of one call, in {@link DOC_FIELDS} order. Architecture and
+ * Status are the era's (said once above the calls) and are left out; Notes
+ * appear only when there is something to note.
+ */
+export function callFields(abi: Abi, call: ResolvedCall): Partial<DocFields> {
   const { spec } = abi;
   const c = call.spec;
   const selected = selectsByImmediate(spec) ? `immediate ${selectText(call)}` : `${spec.selector.register} = ${selectText(call)}`;
-  const inputs = [selected, ...conditionTexts(abi), ...(c.args ?? []).map((a) => `${a.register} = ${a.role}`)];
+  const inputs = [selected, ...(c.args ?? []).map((a) => `${a.register} = ${a.role}`)];
   return {
-    Architecture: architectureText(abi),
-    Status: `${spec.status}, era ${spec.era}`,
     Purpose: c.summary,
     'Registers in': inputs.join('; '),
     'Registers out': c.noReturn === true ? 'none: the call does not return' : listOrNone((c.results ?? []).map((r) => `${r.register} = ${r.role}`)),
-    Clobbers: listOrNone(c.clobbers ?? []),
+    Clobbers: (c.clobbers ?? []).length === 0 ? 'none' : c.clobbers!.join(', '),
     Returns: c.noReturn === true ? 'does not return to the caller' : 'returns to the caller',
-    Notes: `meaning for the dispatcher: ${code(c.meaning ?? c.name)} (equal meanings and effects agree, different ones collide)`,
+    ...(c.meaning === undefined || c.meaning === c.name ? {} : { Notes: `the dispatcher compares it as ${code(c.meaning)}` }),
   };
 }
 
-function fieldTable(fields: DocFields): string[] {
+function fieldTable(fields: Partial<DocFields>): string[] {
   return table(
     ['Field', 'Value'],
-    DOC_FIELDS.map((field) => [field, fields[field]]),
+    DOC_FIELDS.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]!]),
   );
 }
 
-function fieldList(fields: DocFields): string[] {
-  return DOC_FIELDS.map((field) => `- **${field}:** ${fields[field].replace(/\r?\n/g, ' ')}`);
+function fieldList(fields: Partial<DocFields>): string[] {
+  return DOC_FIELDS.filter((field) => fields[field] !== undefined).map((field) => `- **${field}:** ${fields[field]!.replace(/\r?\n/g, ' ')}`);
 }
 
 function registersText(registers: Readonly<Record<string, bigint>>, width: number): string {
@@ -224,11 +224,30 @@ function registersText(registers: Readonly<Record<string, bigint>>, width: numbe
   return entries.length === 0 ? 'all zero' : entries.map(([r, v]) => `${r}=${hexValue(BigInt.asUintN(width, v))}`).join(', ');
 }
 
+/** The call table of a big spec: one row per call, with only the columns some call needs. */
+function callTable(abi: Abi): string[] {
+  const common = commonResults(abi);
+  const results = (c: CallSpec): string => (c.noReturn === true ? '' : rolesText(c.results) === common ? '' : rolesText(c.results));
+  const columns: { header: string; value: (c: CallSpec) => string }[] = [
+    { header: selectsByImmediate(abi.spec) ? 'Immediate' : abi.spec.selector.register, value: () => '' },
+    { header: 'Call', value: (c) => code(c.name) },
+    { header: 'Arguments', value: (c) => rolesText(c.args) },
+  ];
+  if (abi.calls.some((c) => results(c.spec) !== '')) columns.push({ header: 'Results', value: results });
+  if (abi.calls.some((c) => (c.spec.clobbers ?? []).length > 0)) columns.push({ header: 'Clobbers', value: (c) => (c.clobbers ?? []).join(', ') });
+  if (abi.calls.some((c) => c.spec.noReturn === true)) columns.push({ header: 'Returns', value: (c) => (c.noReturn === true ? 'does not return' : '') });
+  columns.push({ header: 'Summary', value: (c) => c.summary });
+  return table(
+    columns.map((c) => c.header),
+    abi.calls.map((call) => [selectText(call), ...columns.slice(1).map((column) => column.value(call.spec))]),
+  );
+}
+
 /**
- * One era as Markdown: the field table, the source, the per-call table, a
- * field list per call and the examples, each run through the dispatcher's
- * interpretation of this spec alone. `level` is the heading level of the era
- * (2 on a family page).
+ * One era as Markdown: the era's fields, its source, each call once (a field
+ * list per call, or one table row per call for a big spec) and the examples,
+ * each run through the dispatcher's interpretation of this spec alone. `level`
+ * is the heading level of the era (2 on a family page).
  */
 export function renderEraSection(abi: Abi, level = 2): string[] {
   const { spec } = abi;
@@ -239,28 +258,10 @@ export function renderEraSection(abi: Abi, level = 2): string[] {
   if (spec.recognition !== undefined) out.push(`**Design cost:** ${recognitionText(spec.recognition)} See [design cost](../${DESIGN_COST_PAGE}).`, '');
 
   out.push(`${h(1)} Calls of ${spec.id}`, '');
-  out.push(
-    ...table(
-      [spec.selector.register, 'Call', 'Arguments', 'Results', 'Clobbers', 'No return', 'Summary'],
-      abi.calls.map((call) => {
-        const c = call.spec;
-        return [
-          selectText(call),
-          code(c.name),
-          listOrNone((c.args ?? []).map((a) => `${a.register}: ${a.role}`)),
-          listOrNone((c.results ?? []).map((r) => `${r.register}: ${r.role}`)),
-          listOrNone(c.clobbers ?? []),
-          c.noReturn === true ? 'yes' : 'no',
-          c.summary,
-        ];
-      }),
-    ),
-    '',
-  );
   if (abi.calls.length <= FEW_CALLS) {
     for (const call of abi.calls) out.push(`${h(2)} ${code(call.spec.name)} (${spec.id})`, '', ...fieldList(callFields(abi, call)), '');
   } else {
-    out.push(`With ${abi.calls.length} calls, each call's fields are its row of the table; the era's fields above hold for all of them.`, '');
+    out.push(...callTable(abi), '');
   }
 
   out.push(`${h(1)} Examples of ${spec.id}`, '');
@@ -285,7 +286,7 @@ function frontmatter(title: string): string[] {
 export function renderFamilyPage(arch: string, family: string, eras: readonly Abi[]): string {
   const out: string[] = [...frontmatter(`${arch}: ${family}`), `# ${family} (${arch})`, ''];
   out.push(
-    `The ${code(family)} ABI on ${arch}, one section per era. Each era's fields follow the fixed order ${DOC_FIELDS.join(', ')}. Back to the [index](../index.md); overlaps with other families are in [collisions](../collisions.md).`,
+    `The ${code(family)} ABI on ${arch}, one section per era. Fields keep the fixed order ${DOC_FIELDS.join(', ')}: an era says once what holds for all its calls (Architecture, Status, Purpose, what selects the call, Notes), and each call then says only its own fields. Two specs agree on a trap when their calls have the same meaning (the call name unless a call's Notes say otherwise) and the same effect; otherwise they collide. Back to the [index](../index.md); overlaps with other families are in [collisions](../collisions.md).`,
     '',
   );
   out.push(
@@ -433,7 +434,7 @@ export function renderDesignCostPage(registry: AbiRegistry): string {
 export function renderIndexPage(registry: AbiRegistry, report: CollisionReport = analyseCollisions(registry)): string {
   const out: string[] = [...frontmatter('ABI documentation'), '# ABI documentation', ''];
   out.push(
-    'Generated from the executable ABI specs in `arch/<arch>/abis/*.abi.ts`: the same objects the dispatcher, the spec firmware and the conformance tests run. One page per family and architecture; every era section lists Architecture, Status, Purpose, Registers in, Registers out, Clobbers, Returns and Notes in that order, then its calls and runnable examples. Hand-written guides live beside these pages in `guides/`.',
+    'Generated from the executable ABI specs in `arch/<arch>/abis/*.abi.ts`: the same objects the dispatcher, the spec firmware and the conformance tests run. One page per family and architecture, one section per era. Fields keep the fixed order Architecture, Status, Purpose, Registers in, Registers out, Clobbers, Returns, Notes: an era says once what holds for all its calls, then each call gives its own registers, clobbers and return, and runnable examples close the era. Hand-written guides live beside these pages in `guides/` (start with [kexec vs kdump](guides/kexec-vs-kdump.md)); the command line that runs all of this is in the project README.',
     '',
   );
   const families = familiesOf(registry);

@@ -181,12 +181,30 @@ describe('the fixed field order (CONVENTIONS.md #4)', () => {
   });
 
   it('holds for every era section of every shipped spec, and for every call of the smaller specs', () => {
+    const inOrder = (fields: readonly string[]): string[] => DOC_FIELDS.filter((field) => fields.includes(field));
     for (const abi of REGISTRY.all()) {
       const section = renderEraSection(abi).join('\n');
-      expect(fieldTableAfter(section, `## ${abi.spec.era}: ${abi.spec.id}`)).toEqual([...DOC_FIELDS]);
+      const era = fieldTableAfter(section, `## ${abi.spec.era}: ${abi.spec.id}`);
+      expect(era).toEqual(inOrder(era));
+      expect(era.slice(0, 4)).toEqual(['Architecture', 'Status', 'Purpose', 'Registers in']);
       if (abi.calls.length > FEW_CALLS) continue;
-      for (const call of abi.calls) expect(fieldListAfter(section, `#### \`${call.spec.name}\` (${abi.spec.id})`)).toEqual([...DOC_FIELDS]);
+      for (const call of abi.calls) {
+        const fields = fieldListAfter(section, `#### \`${call.spec.name}\` (${abi.spec.id})`);
+        expect(fields).toEqual(inOrder(fields));
+        expect(fields.slice(0, 5)).toEqual(['Purpose', 'Registers in', 'Registers out', 'Clobbers', 'Returns']);
+      }
     }
+  });
+
+  it('says each call once: no era-level list of calls, no second table of the smaller specs, and no boilerplate per call', () => {
+    for (const page of PAGES.filter((p) => p.path.includes('/'))) {
+      expect(page.content).not.toContain('equal meanings and effects agree');
+      const headings = page.content.split('\n').filter((line) => line.startsWith('#### '));
+      expect(new Set(headings).size).toBe(headings.length);
+    }
+    const abi = REGISTRY.get('linux-hyp-stub-v4.12')!;
+    const section = renderEraSection(abi).join('\n');
+    for (const call of abi.calls) expect(section.split(`\`${call.spec.name}\``).length - 1).toBeLessThanOrEqual(2 + abi.spec.examples.filter((e) => e.call === call.spec.name).length);
   });
 
   it('fills each field of the v4.12 stub from its spec', () => {
@@ -195,12 +213,16 @@ describe('the fixed field order (CONVENTIONS.md #4)', () => {
     const row = (field: string): string => section.split('\n').find((line) => line.startsWith(`| ${field} |`))!;
     expect(row('Architecture')).toBe('| Architecture | arm32: `hvc`, any immediate, from kernel (host) |');
     expect(row('Status')).toBe('| Status | removed, era v4.12–v5.6 |');
-    expect(row('Registers in')).toContain('r0: selects the call (32 bits): `HVC_SET_VECTORS` 0x0, `HVC_SOFT_RESTART` 0x1, `HVC_RESET_VECTORS` 0x2, `invalid` otherwise (0x3–0xffffffff)');
-    expect(row('Registers in')).toContain('r1: vectors (`HVC_SET_VECTORS`), restart address (`HVC_SOFT_RESTART`)');
-    expect(row('Clobbers')).toBe('| Clobbers | r1, r2, r3, r12 (`HVC_SET_VECTORS`) |');
-    expect(row('Returns')).toBe('| Returns | `HVC_SOFT_RESTART` does not return; every other call returns to the caller |');
+    expect(row('Registers in')).toBe('| Registers in | r0 selects the call (32 bits) |');
+    expect(row('Clobbers')).toBeUndefined();
+    const call = (name: string): string => section.slice(section.indexOf(`#### \`${name}\``)).split('\n\n')[1]!;
+    expect(call('HVC_SET_VECTORS')).toContain('- **Registers in:** r0 = 0x0; r1 = vectors');
+    expect(call('HVC_SET_VECTORS')).toContain('- **Clobbers:** r1, r2, r3, r12');
+    expect(call('HVC_SOFT_RESTART')).toContain('- **Registers out:** none: the call does not return');
+    expect(call('HVC_SOFT_RESTART')).toContain('- **Returns:** does not return to the caller');
+    expect(call('invalid')).toContain('- **Registers in:** r0 = otherwise (0x3–0xffffffff)');
     expect(section).toContain('**Source:** torvalds/linux:arch/arm/kernel/hyp-stub.S and arch/arm/include/asm/virt.h (v4.12 rework); Documentation/virt/kvm/arm/hyp-abi.rst @166cc2a4 (describes v4.12).');
-    expect(section).toContain('| 0x1 | `HVC_SOFT_RESTART` | r1: restart address | none | none | yes | branch to r1 in Hyp mode (the kexec/kdump soft restart); does not return |');
+    expect(section).toContain('- **Purpose:** branch to r1 in Hyp mode (the kexec/kdump soft restart); does not return');
     expect(section).toMatch(/\| kexec soft restart to the new kernel \| `hvc #0` \| r0=0x1, r1=0x80008000 \| kernel \(host\) \| `HVC_SOFT_RESTART` \| jumps to 0x80008000 in the hypervisor's mode, no return/);
   });
 });
