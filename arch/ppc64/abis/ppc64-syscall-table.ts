@@ -1,428 +1,135 @@
 /**
- * The 64-bit PowerPC Linux system call table as data: number, name and the
- * ppc64 entry point, as the kernel's `arch/powerpc/kernel/syscalls/syscall.tbl`
- * lists them for a 64-bit kernel (rows of ABI `common`, `nospu` and `64`; a
- * number with only a `32` row, or whose 64-bit entry is `sys_ni_syscall`, has
- * no entry point here). The linux-syscall-ppc64 spec is built from it, so that
- * dispatch names `getpid`, not `20`.
+ * The 64-bit PowerPC Linux system call tables as data, derived from the rows
+ * of a released `arch/powerpc/kernel/syscalls/syscall.tbl` the way the
+ * kernel's own generators derive them, so that dispatch names `getpid`, not
+ * `20`.
  *
- * Source: torvalds/linux:arch/powerpc/kernel/syscalls/syscall.tbl at commit
- * 00bf25d693e7f69497cb7f61d46ef99fe295a8a5 (the v5.0-era table, last entry
- * 402 msgctl), read with the search tool. Comment lines and the numbers they
- * leave unused (224, 257, 366–377, 389–391) are left out, as the kernel's table
- * generator leaves them out. Numbers added after that table (403 onwards:
- * the time64 calls, io_uring, clone3, …) are not in it.
+ * The tbl's ABI column says who gets a row: a 64-bit kernel's native table
+ * (`syscall_table_64`) takes the rows of ABI `common`, `nospu` and `64`; the
+ * `32` rows feed the 32-bit and compat tables and the `spu` rows the SPU table
+ * (arch/powerpc/kernel/syscalls/Makefile: `systbl_abis_syscall_table_64 :=
+ * common,nospu,64`). `syscalltbl.sh` fills every number below the highest
+ * with `sys_ni_syscall`, and `syscallhdr.sh` makes `__NR_syscalls` (the
+ * kernel's `NR_syscalls`) one past the highest 64-bit number. So for a 64-bit
+ * caller a number with only `32` or `spu` rows (mmap2, 192) is
+ * sys_ni_syscall, and so is a number with no row at all below NR_syscalls
+ * (224); both give ENOSYS, as does any r0 ≥ NR_syscalls.
+ *
+ * Tables: Linux v5.0 (`syscall-tbl-v5.0.ts`) and v5.7 (`syscall-tbl-v5.7.ts`),
+ * each complete as released. The state stored for torvalds/linux at
+ * 00bf25d6, which this module used to carry, is a v5.1 merge-window
+ * table that no release had (abi-facts §8.1).
  *
  * @module
  */
 
-/** The commit of syscall.tbl the table was read from. */
-export const PPC64_SYSCALL_TABLE_COMMIT = '00bf25d693e7f69497cb7f61d46ef99fe295a8a5';
+import { SYSCALL_TBL_V5_0 } from './syscall-tbl-v5.0.ts';
+import { SYSCALL_TBL_V5_7 } from './syscall-tbl-v5.7.ts';
 
-/** One 64-bit row of syscall.tbl. */
+/** The ABI column of syscall.tbl on powerpc. */
+export type SyscallTblAbi = 'common' | 'nospu' | '32' | '64' | 'spu';
+
+/** The ABIs whose rows make a 64-bit kernel's native table. */
+export const NATIVE_64_ABIS: readonly SyscallTblAbi[] = ['common', 'nospu', '64'];
+
+/** One row of syscall.tbl (the compat column left out). */
+export interface SyscallTblRow {
+  /** The number. */
+  readonly number: number;
+  /** Who gets the row. */
+  readonly abi: SyscallTblAbi;
+  /** The name, as `__NR_<name>` spells it. */
+  readonly name: string;
+  /** The entry point the row names (`sys_ni_syscall` for a reserved slot). */
+  readonly entry: string;
+}
+
+/** What a number means to a 64-bit caller. */
+export type Ppc64SyscallKind =
+  /** A 64-bit row with a real entry point. */
+  | 'native'
+  /** A 64-bit row whose entry is sys_ni_syscall (`__NR_` is defined, the call is not). */
+  | 'ni-syscall'
+  /** Only `32` and/or `spu` rows: not in the 64-bit table, so sys_ni_syscall. */
+  | 'not-64-bit';
+
+/** One number of the 64-bit view. */
 export interface Ppc64SyscallEntry {
   /** The number (r0). */
   readonly number: number;
-  /** The name, as `__NR_<name>` spells it. */
+  /** The name: the 64-bit row's, else the first other row's. */
   readonly name: string;
-  /** The 64-bit kernel entry point, `undefined` when the slot is sys_ni_syscall (or 32-bit only). */
+  /** The 64-bit entry point; `undefined` when the number is sys_ni_syscall for a 64-bit caller. */
   readonly entry: string | undefined;
+  /** How the 64-bit table gets it. */
+  readonly kind: Ppc64SyscallKind;
+  /** The ABIs of the rows the number has, in file order. */
+  readonly abis: readonly SyscallTblAbi[];
 }
 
-/** `number name entry` per line; `-` is sys_ni_syscall. */
-const ROWS = `
-0 restart_syscall sys_restart_syscall
-1 exit sys_exit
-2 fork ppc_fork
-3 read sys_read
-4 write sys_write
-5 open sys_open
-6 close sys_close
-7 waitpid sys_waitpid
-8 creat sys_creat
-9 link sys_link
-10 unlink sys_unlink
-11 execve sys_execve
-12 chdir sys_chdir
-13 time sys_time
-14 mknod sys_mknod
-15 chmod sys_chmod
-16 lchown sys_lchown
-17 break -
-18 oldstat -
-19 lseek sys_lseek
-20 getpid sys_getpid
-21 mount sys_mount
-22 umount -
-23 setuid sys_setuid
-24 getuid sys_getuid
-25 stime sys_stime
-26 ptrace sys_ptrace
-27 alarm sys_alarm
-28 oldfstat -
-29 pause sys_pause
-30 utime sys_utime
-31 stty -
-32 gtty -
-33 access sys_access
-34 nice sys_nice
-35 ftime -
-36 sync sys_sync
-37 kill sys_kill
-38 rename sys_rename
-39 mkdir sys_mkdir
-40 rmdir sys_rmdir
-41 dup sys_dup
-42 pipe sys_pipe
-43 times sys_times
-44 prof -
-45 brk sys_brk
-46 setgid sys_setgid
-47 getgid sys_getgid
-48 signal sys_signal
-49 geteuid sys_geteuid
-50 getegid sys_getegid
-51 acct sys_acct
-52 umount2 sys_umount
-53 lock -
-54 ioctl sys_ioctl
-55 fcntl sys_fcntl
-56 mpx -
-57 setpgid sys_setpgid
-58 ulimit -
-59 oldolduname -
-60 umask sys_umask
-61 chroot sys_chroot
-62 ustat sys_ustat
-63 dup2 sys_dup2
-64 getppid sys_getppid
-65 getpgrp sys_getpgrp
-66 setsid sys_setsid
-67 sigaction -
-68 sgetmask sys_sgetmask
-69 ssetmask sys_ssetmask
-70 setreuid sys_setreuid
-71 setregid sys_setregid
-72 sigsuspend -
-73 sigpending -
-74 sethostname sys_sethostname
-75 setrlimit sys_setrlimit
-76 getrlimit -
-77 getrusage sys_getrusage
-78 gettimeofday sys_gettimeofday
-79 settimeofday sys_settimeofday
-80 getgroups sys_getgroups
-81 setgroups sys_setgroups
-82 select -
-83 symlink sys_symlink
-84 oldlstat -
-85 readlink sys_readlink
-86 uselib sys_uselib
-87 swapon sys_swapon
-88 reboot sys_reboot
-89 readdir -
-90 mmap sys_mmap
-91 munmap sys_munmap
-92 truncate sys_truncate
-93 ftruncate sys_ftruncate
-94 fchmod sys_fchmod
-95 fchown sys_fchown
-96 getpriority sys_getpriority
-97 setpriority sys_setpriority
-98 profil -
-99 statfs sys_statfs
-100 fstatfs sys_fstatfs
-101 ioperm -
-102 socketcall sys_socketcall
-103 syslog sys_syslog
-104 setitimer sys_setitimer
-105 getitimer sys_getitimer
-106 stat sys_newstat
-107 lstat sys_newlstat
-108 fstat sys_newfstat
-109 olduname -
-110 iopl -
-111 vhangup sys_vhangup
-112 idle -
-113 vm86 -
-114 wait4 sys_wait4
-115 swapoff sys_swapoff
-116 sysinfo sys_sysinfo
-117 ipc sys_ipc
-118 fsync sys_fsync
-119 sigreturn -
-120 clone ppc_clone
-121 setdomainname sys_setdomainname
-122 uname sys_newuname
-123 modify_ldt -
-124 adjtimex sys_adjtimex
-125 mprotect sys_mprotect
-126 sigprocmask -
-127 create_module -
-128 init_module sys_init_module
-129 delete_module sys_delete_module
-130 get_kernel_syms -
-131 quotactl sys_quotactl
-132 getpgid sys_getpgid
-133 fchdir sys_fchdir
-134 bdflush sys_bdflush
-135 sysfs sys_sysfs
-136 personality ppc64_personality
-137 afs_syscall -
-138 setfsuid sys_setfsuid
-139 setfsgid sys_setfsgid
-140 _llseek sys_llseek
-141 getdents sys_getdents
-142 _newselect sys_select
-143 flock sys_flock
-144 msync sys_msync
-145 readv sys_readv
-146 writev sys_writev
-147 getsid sys_getsid
-148 fdatasync sys_fdatasync
-149 _sysctl sys_sysctl
-150 mlock sys_mlock
-151 munlock sys_munlock
-152 mlockall sys_mlockall
-153 munlockall sys_munlockall
-154 sched_setparam sys_sched_setparam
-155 sched_getparam sys_sched_getparam
-156 sched_setscheduler sys_sched_setscheduler
-157 sched_getscheduler sys_sched_getscheduler
-158 sched_yield sys_sched_yield
-159 sched_get_priority_max sys_sched_get_priority_max
-160 sched_get_priority_min sys_sched_get_priority_min
-161 sched_rr_get_interval sys_sched_rr_get_interval
-162 nanosleep sys_nanosleep
-163 mremap sys_mremap
-164 setresuid sys_setresuid
-165 getresuid sys_getresuid
-166 query_module -
-167 poll sys_poll
-168 nfsservctl -
-169 setresgid sys_setresgid
-170 getresgid sys_getresgid
-171 prctl sys_prctl
-172 rt_sigreturn sys_rt_sigreturn
-173 rt_sigaction sys_rt_sigaction
-174 rt_sigprocmask sys_rt_sigprocmask
-175 rt_sigpending sys_rt_sigpending
-176 rt_sigtimedwait sys_rt_sigtimedwait
-177 rt_sigqueueinfo sys_rt_sigqueueinfo
-178 rt_sigsuspend sys_rt_sigsuspend
-179 pread64 sys_pread64
-180 pwrite64 sys_pwrite64
-181 chown sys_chown
-182 getcwd sys_getcwd
-183 capget sys_capget
-184 capset sys_capset
-185 sigaltstack sys_sigaltstack
-186 sendfile sys_sendfile64
-187 getpmsg -
-188 putpmsg -
-189 vfork ppc_vfork
-190 ugetrlimit sys_getrlimit
-191 readahead sys_readahead
-192 mmap2 -
-193 truncate64 -
-194 ftruncate64 -
-195 stat64 -
-196 lstat64 -
-197 fstat64 -
-198 pciconfig_read sys_pciconfig_read
-199 pciconfig_write sys_pciconfig_write
-200 pciconfig_iobase sys_pciconfig_iobase
-201 multiplexer -
-202 getdents64 sys_getdents64
-203 pivot_root sys_pivot_root
-204 fcntl64 -
-205 madvise sys_madvise
-206 mincore sys_mincore
-207 gettid sys_gettid
-208 tkill sys_tkill
-209 setxattr sys_setxattr
-210 lsetxattr sys_lsetxattr
-211 fsetxattr sys_fsetxattr
-212 getxattr sys_getxattr
-213 lgetxattr sys_lgetxattr
-214 fgetxattr sys_fgetxattr
-215 listxattr sys_listxattr
-216 llistxattr sys_llistxattr
-217 flistxattr sys_flistxattr
-218 removexattr sys_removexattr
-219 lremovexattr sys_lremovexattr
-220 fremovexattr sys_fremovexattr
-221 futex sys_futex
-222 sched_setaffinity sys_sched_setaffinity
-223 sched_getaffinity sys_sched_getaffinity
-225 tuxcall -
-226 sendfile64 -
-227 io_setup sys_io_setup
-228 io_destroy sys_io_destroy
-229 io_getevents sys_io_getevents
-230 io_submit sys_io_submit
-231 io_cancel sys_io_cancel
-232 set_tid_address sys_set_tid_address
-233 fadvise64 sys_fadvise64
-234 exit_group sys_exit_group
-235 lookup_dcookie sys_lookup_dcookie
-236 epoll_create sys_epoll_create
-237 epoll_ctl sys_epoll_ctl
-238 epoll_wait sys_epoll_wait
-239 remap_file_pages sys_remap_file_pages
-240 timer_create sys_timer_create
-241 timer_settime sys_timer_settime
-242 timer_gettime sys_timer_gettime
-243 timer_getoverrun sys_timer_getoverrun
-244 timer_delete sys_timer_delete
-245 clock_settime sys_clock_settime
-246 clock_gettime sys_clock_gettime
-247 clock_getres sys_clock_getres
-248 clock_nanosleep sys_clock_nanosleep
-249 swapcontext ppc64_swapcontext
-250 tgkill sys_tgkill
-251 utimes sys_utimes
-252 statfs64 sys_statfs64
-253 fstatfs64 sys_fstatfs64
-254 fadvise64_64 -
-255 rtas sys_rtas
-256 sys_debug_setcontext -
-258 migrate_pages sys_migrate_pages
-259 mbind sys_mbind
-260 get_mempolicy sys_get_mempolicy
-261 set_mempolicy sys_set_mempolicy
-262 mq_open sys_mq_open
-263 mq_unlink sys_mq_unlink
-264 mq_timedsend sys_mq_timedsend
-265 mq_timedreceive sys_mq_timedreceive
-266 mq_notify sys_mq_notify
-267 mq_getsetattr sys_mq_getsetattr
-268 kexec_load sys_kexec_load
-269 add_key sys_add_key
-270 request_key sys_request_key
-271 keyctl sys_keyctl
-272 waitid sys_waitid
-273 ioprio_set sys_ioprio_set
-274 ioprio_get sys_ioprio_get
-275 inotify_init sys_inotify_init
-276 inotify_add_watch sys_inotify_add_watch
-277 inotify_rm_watch sys_inotify_rm_watch
-278 spu_run sys_spu_run
-279 spu_create sys_spu_create
-280 pselect6 sys_pselect6
-281 ppoll sys_ppoll
-282 unshare sys_unshare
-283 splice sys_splice
-284 tee sys_tee
-285 vmsplice sys_vmsplice
-286 openat sys_openat
-287 mkdirat sys_mkdirat
-288 mknodat sys_mknodat
-289 fchownat sys_fchownat
-290 futimesat sys_futimesat
-291 newfstatat sys_newfstatat
-292 unlinkat sys_unlinkat
-293 renameat sys_renameat
-294 linkat sys_linkat
-295 symlinkat sys_symlinkat
-296 readlinkat sys_readlinkat
-297 fchmodat sys_fchmodat
-298 faccessat sys_faccessat
-299 get_robust_list sys_get_robust_list
-300 set_robust_list sys_set_robust_list
-301 move_pages sys_move_pages
-302 getcpu sys_getcpu
-303 epoll_pwait sys_epoll_pwait
-304 utimensat sys_utimensat
-305 signalfd sys_signalfd
-306 timerfd_create sys_timerfd_create
-307 eventfd sys_eventfd
-308 sync_file_range2 sys_sync_file_range2
-309 fallocate sys_fallocate
-310 subpage_prot sys_subpage_prot
-311 timerfd_settime sys_timerfd_settime
-312 timerfd_gettime sys_timerfd_gettime
-313 signalfd4 sys_signalfd4
-314 eventfd2 sys_eventfd2
-315 epoll_create1 sys_epoll_create1
-316 dup3 sys_dup3
-317 pipe2 sys_pipe2
-318 inotify_init1 sys_inotify_init1
-319 perf_event_open sys_perf_event_open
-320 preadv sys_preadv
-321 pwritev sys_pwritev
-322 rt_tgsigqueueinfo sys_rt_tgsigqueueinfo
-323 fanotify_init sys_fanotify_init
-324 fanotify_mark sys_fanotify_mark
-325 prlimit64 sys_prlimit64
-326 socket sys_socket
-327 bind sys_bind
-328 connect sys_connect
-329 listen sys_listen
-330 accept sys_accept
-331 getsockname sys_getsockname
-332 getpeername sys_getpeername
-333 socketpair sys_socketpair
-334 send sys_send
-335 sendto sys_sendto
-336 recv sys_recv
-337 recvfrom sys_recvfrom
-338 shutdown sys_shutdown
-339 setsockopt sys_setsockopt
-340 getsockopt sys_getsockopt
-341 sendmsg sys_sendmsg
-342 recvmsg sys_recvmsg
-343 recvmmsg sys_recvmmsg
-344 accept4 sys_accept4
-345 name_to_handle_at sys_name_to_handle_at
-346 open_by_handle_at sys_open_by_handle_at
-347 clock_adjtime sys_clock_adjtime
-348 syncfs sys_syncfs
-349 sendmmsg sys_sendmmsg
-350 setns sys_setns
-351 process_vm_readv sys_process_vm_readv
-352 process_vm_writev sys_process_vm_writev
-353 finit_module sys_finit_module
-354 kcmp sys_kcmp
-355 sched_setattr sys_sched_setattr
-356 sched_getattr sys_sched_getattr
-357 renameat2 sys_renameat2
-358 seccomp sys_seccomp
-359 getrandom sys_getrandom
-360 memfd_create sys_memfd_create
-361 bpf sys_bpf
-362 execveat sys_execveat
-363 switch_endian ppc_switch_endian
-364 userfaultfd sys_userfaultfd
-365 membarrier sys_membarrier
-378 mlock2 sys_mlock2
-379 copy_file_range sys_copy_file_range
-380 preadv2 sys_preadv2
-381 pwritev2 sys_pwritev2
-382 kexec_file_load sys_kexec_file_load
-383 statx sys_statx
-384 pkey_alloc sys_pkey_alloc
-385 pkey_free sys_pkey_free
-386 pkey_mprotect sys_pkey_mprotect
-387 rseq sys_rseq
-388 io_pgetevents sys_io_pgetevents
-392 semtimedop sys_semtimedop
-393 semget sys_semget
-394 semctl sys_semctl
-395 shmget sys_shmget
-396 shmctl sys_shmctl
-397 shmat sys_shmat
-398 shmdt sys_shmdt
-399 msgget sys_msgget
-400 msgsnd sys_msgsnd
-401 msgrcv sys_msgrcv
-402 msgctl sys_msgctl
-`;
+/** A released syscall table, as a 64-bit caller sees it. */
+export interface Ppc64SyscallTable {
+  /** The release, e.g. `v5.7`. */
+  readonly version: string;
+  /** Where the rows were read. */
+  readonly document: string;
+  /** Every row, in file order. */
+  readonly rows: readonly SyscallTblRow[];
+  /** One entry per number that has any row, in number order. */
+  readonly entries: readonly Ppc64SyscallEntry[];
+  /** `NR_syscalls` of a 64-bit kernel: one past the highest 64-bit number. */
+  readonly nrSyscalls: number;
+  /** Numbers below NR_syscalls with no row at all (sys_ni_syscall, ENOSYS). */
+  readonly unused: readonly number[];
+}
 
-/** The table, in number order. */
-export const PPC64_SYSCALL_TABLE: readonly Ppc64SyscallEntry[] = ROWS.trim()
-  .split('\n')
-  .map((line) => {
-    const [number, name, entry] = line.trim().split(/\s+/);
-    return { number: Number(number), name: name!, entry: entry === '-' ? undefined : entry };
-  });
+const ABIS = new Set<string>(['common', 'nospu', '32', '64', 'spu']);
+
+/** Parse `number abi name entry` lines; throws on a malformed line (the data is ours, so that is a bug). */
+export function parseSyscallTbl(text: string): SyscallTblRow[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line, index) => {
+      const fields = line.trim().split(/\s+/);
+      const [number, abi, name, entry] = fields;
+      if (fields.length !== 4 || !/^\d+$/.test(number!) || !ABIS.has(abi!)) throw new Error(`syscall.tbl row ${index + 1}: malformed '${line}'`);
+      return { number: Number(number), abi: abi as SyscallTblAbi, name: name!, entry: entry! };
+    });
+}
+
+/** The 64-bit view of a release's rows (see the module comment). */
+export function ppc64SyscallTable(version: string, document: string, text: string): Ppc64SyscallTable {
+  const rows = parseSyscallTbl(text);
+  const byNumber = new Map<number, SyscallTblRow[]>();
+  for (const row of rows) byNumber.set(row.number, [...(byNumber.get(row.number) ?? []), row]);
+  const entries: Ppc64SyscallEntry[] = [...byNumber.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([number, list]): Ppc64SyscallEntry => {
+      const native = list.filter((row) => NATIVE_64_ABIS.includes(row.abi));
+      if (native.length > 1) throw new Error(`syscall.tbl ${version}: ${number} has ${native.length} 64-bit rows`);
+      const abis = list.map((row) => row.abi);
+      const row = native[0];
+      if (row === undefined) return { number, name: list[0]!.name, entry: undefined, kind: 'not-64-bit', abis };
+      const ni = row.entry === 'sys_ni_syscall';
+      return { number, name: row.name, entry: ni ? undefined : row.entry, kind: ni ? 'ni-syscall' : 'native', abis };
+    });
+  const nrSyscalls = Math.max(...entries.filter((e) => e.kind !== 'not-64-bit').map((e) => e.number)) + 1;
+  const unused: number[] = [];
+  for (let n = 0; n < nrSyscalls; n++) if (!byNumber.has(n)) unused.push(n);
+  return { version, document, rows, entries, nrSyscalls, unused };
+}
+
+/** Linux v5.0's table (NR_syscalls 389, last 388 io_pgetevents). */
+export const PPC64_SYSCALL_TABLE_V5_0: Ppc64SyscallTable = ppc64SyscallTable(
+  'v5.0',
+  'v5.0 tree (VVvector/linux-5.0.1 @0fa9cb14, Makefile 5.0.1): linux-5.0.1/arch/powerpc/kernel/syscalls/syscall.tbl',
+  SYSCALL_TBL_V5_0,
+);
+
+/** Linux v5.7's table (NR_syscalls 439, last 438 pidfd_getfd). */
+export const PPC64_SYSCALL_TABLE_V5_7: Ppc64SyscallTable = ppc64SyscallTable(
+  'v5.7',
+  'v5.7 tree (a5221985/linux-5.7.14 @5d0b54d9, Makefile 5.7.14): arch/powerpc/kernel/syscalls/syscall.tbl',
+  SYSCALL_TBL_V5_7,
+);

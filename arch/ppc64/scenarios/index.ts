@@ -21,7 +21,8 @@ import type { Machine } from '../../../src/interp/machine.ts';
 import type { ExitKind } from '../../../src/scenario/outcome.ts';
 import type { Scenario, ScenarioCatalog } from '../../../src/scenario/scenario.ts';
 import { KVM_PPC_OSI, OSI_SC_MAGIC_R3, OSI_SC_MAGIC_R4 } from '../abis/kvm-ppc-osi.abi.ts';
-import { KVM_PPC_PV, KVM_PPC_PV_2010_DRAFT, KVM_PPC_PV_2010_DRAFT_UNCHECKED, KVM_SC_MAGIC_R3_DRAFT, KVM_SC_MAGIC_R4_DRAFT, PC_KEYED } from '../abis/kvm-ppc-pv.abi.ts';
+import { KVM_PPC_PV_V3_8, KVM_PPC_PV_2010_DRAFT, KVM_PPC_PV_2010_DRAFT_UNCHECKED, KVM_SC_MAGIC_R3_DRAFT, KVM_SC_MAGIC_R4_DRAFT, PC_KEYED } from '../abis/kvm-ppc-pv.abi.ts';
+import { LINUX_SYSCALL_PPC64_V5_7 } from '../abis/linux-syscall-ppc64.abi.ts';
 import { Vector } from '../exceptions.ts';
 
 /** Where the guest kernel is loaded. */
@@ -126,14 +127,14 @@ function magicPageScenario(): Scenario {
   return {
     name: 'ppc64-kvm-pv-magic-page',
     arch: 'ppc64',
-    title: 'a guest kernel (supervisor) asks KVM_HC_FEATURES, then maps the magic page, through kvm-ppc-pv (r0 = "KVM!", token in r11, sc; nop)',
+    title: 'a guest kernel (supervisor) asks KVM_HC_FEATURES, then maps the magic page, through kvm-ppc-pv-v3.8 (r0 = "KVM!", token in r11, sc; nop)',
     segments: [{ name: 'kernel', base: KERNEL_BASE, source: MAGIC_PAGE_KERNEL, origin: 'arch/ppc64/scenarios/index.ts (MAGIC_PAGE_KERNEL)' }],
     regions: [],
-    firmware: [{ kind: 'spec', abi: KVM_PPC_PV, base: 0, reflectTo: at('syscall_entry') }],
+    firmware: [{ kind: 'spec', abi: KVM_PPC_PV_V3_8, base: 0, reflectTo: at('syscall_entry') }],
     entry: { at: at('start'), mode: 'supervisor' },
     exits: [{ at: at('mapped'), kind: 'guest-done', what: 'features r3 = 0 with the magic-page bit in r4, and the magic page mapped (r3 = 0)' }],
     errorExits: [{ at: at('fail'), what: 'a PV call failed or the magic-page feature is missing' }],
-    caller: 'kvm-ppc-pv',
+    caller: KVM_PPC_PV_V3_8.spec.id,
     maxSteps: 200,
     expected: 'guest-done',
   };
@@ -148,7 +149,7 @@ interface Design {
 }
 
 const DESIGNS: readonly Design[] = [
-  { abi: KVM_PPC_PV, short: 'kvm-ppc-pv', expected: 'syscall-reflected', why: 'r0 = "KVM!" is no syscall number, and MSR[PR] is checked' },
+  { abi: KVM_PPC_PV_V3_8, short: 'kvm-ppc-pv', expected: 'syscall-reflected', why: 'r0 = "KVM!" is no syscall number, and MSR[PR] is checked' },
   { abi: KVM_PPC_PV_2010_DRAFT, short: 'draft', expected: 'syscall-reflected', why: 'the r3/r4 magic is checked from kernel mode only' },
   { abi: KVM_PPC_PV_2010_DRAFT_UNCHECKED, short: 'draft-unchecked', expected: 'hypercall-intercepted', why: 'no MSR[PR] check: the write() with the draft magic is stolen' },
   { abi: KVM_PPC_OSI, short: 'osi', expected: 'hypercall-intercepted', why: 'OSI tests r3/r4 before any privilege check: the write() with the OSI magic is stolen' },
@@ -171,7 +172,7 @@ function userScenario(design: Design): Scenario {
       { at: at('intercepted_osi'), kind: 'hypercall-intercepted', what: 'write() with the OSI magic in r3/r4 was taken as a hypercall, never reaching the guest kernel' },
     ],
     errorExits: [],
-    caller: 'linux-syscall-ppc64',
+    caller: LINUX_SYSCALL_PPC64_V5_7.spec.id,
     maxSteps: 400,
     expected: design.expected,
   };

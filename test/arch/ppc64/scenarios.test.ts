@@ -1,11 +1,11 @@
 /**
  * The ppc64 scenarios (hyplay issue 5 §6): the guest kernel's KVM PV calls
- * through kvm-ppc-pv spec firmware at 0xC00, and a user process's syscalls
+ * through kvm-ppc-pv-v3.8 spec firmware at 0xC00, and a user process's syscalls
  * under each design's hypervisor; plus the ppc64 firmware port they run on.
  */
 
 import { describe, expect, it } from 'vitest';
-import { KVM_PPC_PV } from '../../../arch/ppc64/abis/kvm-ppc-pv.abi.ts';
+import { KVM_PPC_PV_V3_8 } from '../../../arch/ppc64/abis/kvm-ppc-pv.abi.ts';
 import { PPC64_BACKEND } from '../../../arch/ppc64/backend.ts';
 import { PPC64_FIRMWARE_PORT } from '../../../arch/ppc64/firmware-port.ts';
 import { assemble } from '../../../src/isa/assembler.ts';
@@ -87,7 +87,7 @@ describe('the ppc64 firmware port', () => {
     const machine = PPC64_BACKEND.createMachine();
     const program = assemble(PPC64_BACKEND.instructionSet('big'), source, 0x4000);
     machine.memory.load(0x4000, program.bytes);
-    installSpecFirmware(machine, PPC64_FIRMWARE_PORT, KVM_PPC_PV, 0);
+    installSpecFirmware(machine, PPC64_FIRMWARE_PORT, KVM_PPC_PV_V3_8, 0);
     machine.setMode(mode);
     machine.pc = 0x4000;
     return machine;
