@@ -1,7 +1,8 @@
 /**
  * The ppc64 scenario catalog (hyplay issue 5 §6): a guest kernel in
  * supervisor state that queries KVM_HC_FEATURES and maps the magic page
- * through the merged KVM PV interface, and a user process whose system calls
+ * through the merged KVM PV interface (v3.8 era), the same kernel idling with
+ * EV_IDLE under each merged era (answered only from v3.8), and a user process whose system calls
  * (one with the 2010 draft's r3/r4 magic, one with OSI's) run against each
  * design's hypervisor: a design with a privilege check reflects them to the
  * guest kernel, the unchecked draft and OSI intercept them as hypercalls.
@@ -21,7 +22,7 @@ import type { Machine } from '../../../src/interp/machine.ts';
 import type { ExitKind } from '../../../src/scenario/outcome.ts';
 import type { Scenario, ScenarioCatalog } from '../../../src/scenario/scenario.ts';
 import { KVM_PPC_OSI, OSI_SC_MAGIC_R3, OSI_SC_MAGIC_R4 } from '../abis/kvm-ppc-osi.abi.ts';
-import { KVM_PPC_PV_V3_8, KVM_PPC_PV_2010_DRAFT, KVM_PPC_PV_2010_DRAFT_UNCHECKED, KVM_SC_MAGIC_R3_DRAFT, KVM_SC_MAGIC_R4_DRAFT, PC_KEYED } from '../abis/kvm-ppc-pv.abi.ts';
+import { KVM_PPC_PV_MERGED, KVM_PPC_PV_V3_8, KVM_PPC_PV_2010_DRAFT, KVM_PPC_PV_2010_DRAFT_UNCHECKED, KVM_SC_MAGIC_R3_DRAFT, KVM_SC_MAGIC_R4_DRAFT, PC_KEYED } from '../abis/kvm-ppc-pv.abi.ts';
 import { LINUX_SYSCALL_PPC64_V5_7 } from '../abis/linux-syscall-ppc64.abi.ts';
 import { Vector } from '../exceptions.ts';
 
@@ -67,6 +68,33 @@ map_magic_page:
         bne     fail
 mapped: b       mapped
 fail:   b       fail
+syscall_entry:
+        b       fail                # no syscall is expected here
+`;
+
+/**
+ * The guest kernel of the idle scenarios: EV_IDLE through the KVM PV sequence,
+ * then a branch on the answer. KVM answers it only from v3.8; earlier
+ * releases have no case for it and return EV_UNIMPLEMENTED, so the guest
+ * idles by itself.
+ */
+const IDLE_KERNEL = `
+# the guest kernel, supervisor state: idle through the hypervisor if it can
+start:
+        lis     0, 0x4b56
+        ori     0, 0, 0x4d21        # r0 = KVM_SC_MAGIC_R0 ("KVM!")
+        li      11, 16
+        oris    11, 11, 1           # r11 = EV_HCALL_TOKEN(EV_IDLE) = (1 << 16) | 16
+        sc
+        nop
+        cmpdi   3, 0                # EV_SUCCESS: the hypervisor idled the vCPU
+        beq     idled
+        cmpdi   3, 12               # EV_UNIMPLEMENTED: no idle hcall here
+        beq     no_idle_hcall
+fail:   b       fail
+idled:  b       idled
+no_idle_hcall:
+        b       no_idle_hcall
 syscall_entry:
         b       fail                # no syscall is expected here
 `;
@@ -140,6 +168,28 @@ function magicPageScenario(): Scenario {
   };
 }
 
+/** EV_IDLE under one merged era of kvm-ppc-pv: answered from v3.8, EV_UNIMPLEMENTED before. */
+function idleScenario(abi: Abi): Scenario {
+  const era = abi.spec.id.replace(/^kvm-ppc-pv-/, '');
+  return {
+    name: `ppc64-kvm-pv-idle-${era}`,
+    arch: 'ppc64',
+    title: `a guest kernel (supervisor) idles with EV_IDLE through ${abi.spec.id} (${abi.spec.era})`,
+    segments: [{ name: 'kernel', base: KERNEL_BASE, source: IDLE_KERNEL, origin: 'arch/ppc64/scenarios/index.ts (IDLE_KERNEL)' }],
+    regions: [],
+    firmware: [{ kind: 'spec', abi, base: 0, reflectTo: at('syscall_entry') }],
+    entry: { at: at('start'), mode: 'supervisor' },
+    exits: [
+      { at: at('idled'), kind: 'guest-done', what: 'EV_IDLE answered EV_SUCCESS: the hypervisor idled the vCPU' },
+      { at: at('no_idle_hcall'), kind: 'guest-done', what: 'EV_IDLE answered EV_UNIMPLEMENTED (12): the guest idles by itself' },
+    ],
+    errorExits: [{ at: at('fail'), what: 'EV_IDLE gave neither EV_SUCCESS nor EV_UNIMPLEMENTED' }],
+    caller: abi.spec.id,
+    maxSteps: 100,
+    expected: 'guest-done',
+  };
+}
+
 /** One design the user process runs against, and what it makes of the magic syscalls. */
 interface Design {
   readonly abi: Abi;
@@ -183,7 +233,7 @@ let cache: readonly Scenario[] | undefined;
 /** The ppc64 {@link ScenarioCatalog}. */
 export const PPC64_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
-    cache ??= [magicPageScenario(), ...DESIGNS.map(userScenario)];
+    cache ??= [magicPageScenario(), ...KVM_PPC_PV_MERGED.map(idleScenario), ...DESIGNS.map(userScenario)];
     return cache;
   },
   hypervisorMode: 'hv',

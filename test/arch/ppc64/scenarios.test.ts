@@ -26,6 +26,9 @@ describe('ppc64 scenarios', () => {
   it('are registered on the ppc64 backend and each reaches its expected outcome', () => {
     expect(scenarios.map((s) => s.name)).toEqual([
       'ppc64-kvm-pv-magic-page',
+      'ppc64-kvm-pv-idle-v2.6.37',
+      'ppc64-kvm-pv-idle-v3.4',
+      'ppc64-kvm-pv-idle-v3.8',
       'ppc64-user-magic-syscall-kvm-ppc-pv',
       'ppc64-user-magic-syscall-draft',
       'ppc64-user-magic-syscall-draft-unchecked',
@@ -51,6 +54,19 @@ describe('ppc64 scenarios', () => {
     expect(run.hvcs[1]!.registers).toMatchObject({ r0: 0x4b56_4d21n, r11: (42n << 16n) | 4n, r3: 0x3fff_f000n });
     expect(run.hvcs[1]!.handled!.writes).toMatchObject({ r3: 0n });
     expect(run.trace).toContain('map_magic_page:');
+  });
+
+  it('EV_IDLE is EV_UNIMPLEMENTED under the eras before v3.8 and answered from v3.8', () => {
+    for (const [era, label, call] of [
+      ['v2.6.37', 'no_idle_hcall', 'unknown'],
+      ['v3.4', 'no_idle_hcall', 'unknown'],
+      ['v3.8', 'idled', 'EV_IDLE'],
+    ] as const) {
+      const run = byName(`ppc64-kvm-pv-idle-${era}`);
+      expect(run.outcome.kind).toBe('guest-done');
+      expect(run.outcome.detail, era).toContain(`(${label})`);
+      expect(run.hvcs.map((h) => [h.registers.r11, h.handled?.call, h.handled?.writes?.r3])).toEqual([[0x1_0010n, call, call === 'EV_IDLE' ? 0n : 12n]]);
+    }
   });
 
   const designs: readonly [string, string, string | undefined][] = [
