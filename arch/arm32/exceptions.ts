@@ -57,6 +57,10 @@ const FSC_DEBUG = 0x22;
 const FS_SYNC_EXTERNAL = 0x008;
 /** Short-descriptor status for a debug event (FS = 0b00010). */
 const FS_DEBUG = 0x002;
+/** Short-descriptor DFSR status for an alignment fault (ARM ARM B3.13.3, Table B3-23: FS = 0b00001). */
+const FS_ALIGNMENT = 0x001;
+/** Long-descriptor status (HSR ISS DFSC) for an alignment fault (Table B3-24: 0b100001). */
+const FSC_ALIGNMENT = 0x21;
 
 /** Vector offsets (ARM ARM B1.8.1, Table B1-3; Hyp: Table B1-4). */
 export const Vector = {
@@ -99,7 +103,7 @@ function causeOf(trap: Trap, from: number): string {
     case 'fetch-fault':
       return `instruction fetch from unmapped ${hexAddress(trap.address)}`;
     case 'data-fault':
-      return `${trap.write ? 'write to' : 'read from'} unmapped ${hexAddress(trap.faultAddress)} at ${hexAddress(trap.address)}`;
+      return `${trap.write ? 'write to' : 'read from'} ${trap.fault === 'alignment' ? 'unaligned' : 'unmapped'} ${hexAddress(trap.faultAddress)} at ${hexAddress(trap.address)}`;
     case 'breakpoint':
       return `bkpt #${trap.imm} at ${hexAddress(trap.address)}`;
     case 'wait':
@@ -203,13 +207,14 @@ export function deliverArm32(s: Arm32State, trap: Trap, trace: TraceSink | undef
       return enterPl1(s, Mode.abt, Vector.prefetchAbort, trap.address + 4, Psr.A | Psr.I, pl1VectorBase(s), 'prefetch-abort', trap, trace);
     }
     case 'data-fault': {
+      const alignment = trap.fault === 'alignment';
       if (inHyp) {
         s.cp15[Cp15.hdfar] = trap.faultAddress;
-        const iss = (trap.write ? 1 << 6 : 0) | FSC_SYNC_EXTERNAL;
+        const iss = (trap.write ? 1 << 6 : 0) | (alignment ? FSC_ALIGNMENT : FSC_SYNC_EXTERNAL);
         return enterHyp(s, Vector.dataAbort, syndrome(Ec.dabtHyp, iss), trap.address, 'data-abort', trap, trace);
       }
       s.cp15[Cp15.dfar] = trap.faultAddress;
-      s.cp15[Cp15.dfsr] = (trap.write ? 1 << 11 : 0) | FS_SYNC_EXTERNAL;
+      s.cp15[Cp15.dfsr] = (trap.write ? 1 << 11 : 0) | (alignment ? FS_ALIGNMENT : FS_SYNC_EXTERNAL);
       return enterPl1(s, Mode.abt, Vector.dataAbort, trap.address + 8, Psr.A | Psr.I, pl1VectorBase(s), 'data-abort', trap, trace);
     }
     case 'breakpoint': {

@@ -58,7 +58,10 @@ export interface FetchFaultTrap extends TrapBase {
   readonly cause: 'fetch-fault';
 }
 
-/** A data access to unmapped memory. */
+/** Why a data access faulted: nothing is mapped there, or the address is not aligned as the access requires. */
+export type DataFaultKind = 'unmapped' | 'alignment';
+
+/** A data access to unmapped memory, or one the architecture requires to be aligned that is not. */
 export interface DataFaultTrap extends TrapBase {
   /** Cause discriminant. */
   readonly cause: 'data-fault';
@@ -68,6 +71,8 @@ export interface DataFaultTrap extends TrapBase {
   readonly write: boolean;
   /** Access size in bytes. */
   readonly size: number;
+  /** Why it faulted; absent means `unmapped`. */
+  readonly fault?: DataFaultKind;
 }
 
 /** A breakpoint or trap instruction (`bkpt`, `tw`, …). */

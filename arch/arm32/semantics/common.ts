@@ -9,7 +9,7 @@ import type { DecodedOp, Handler } from '../../../src/interp/decoded-op.ts';
 import { hexAddress, RETIRED, stop, type FetchFaultTrap, type StepResult, type UndefinedTrap } from '../../../src/interp/step-result.ts';
 import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
-import { Mode, type Arm32State } from '../registers.ts';
+import { Cp15, Mode, Psr, type Arm32State } from '../registers.ts';
 
 /** A predecoded A32 instruction. */
 export type Op = DecodedOp<Arm32State>;
@@ -199,4 +199,35 @@ export function unpredictableHandler(why: string): A32Handler {
 export function signExtend(value: number, bits: number): number {
   const shift = 32 - bits;
   return (value << shift) >> shift;
+}
+
+/**
+ * CPSR.E = 1: data accesses are big-endian (ARM ARM DDI 0406C A3.3
+ * "Endian support" and the MemA[]/MemU[] pseudocode, which reverse the bytes of
+ * every multi-byte access when BigEndian()). Instruction fetches stay
+ * little-endian (ARMv7 has BE-8 only), so guest memory keeps one byte order
+ * and the semantics reverse the value.
+ */
+export function bigEndianData(s: Arm32State): boolean {
+  return (s.psrRest & Psr.E) !== 0;
+}
+
+/** Reverse the four bytes of a word (takes any 32-bit value, returns int32). */
+export function reverseBytes32(value: number): number {
+  return ((value & 0xff) << 24) | ((value & 0xff00) << 8) | ((value >>> 8) & 0xff00) | (value >>> 24);
+}
+
+/** Reverse the two bytes of a halfword. */
+export function reverseBytes16(value: number): number {
+  return ((value & 0xff) << 8) | ((value >>> 8) & 0xff);
+}
+
+/**
+ * Strict alignment checking is on: SCTLR.A, or HSCTLR.A in Hyp mode (ARM
+ * ARM B4.1, bit 1 of each). With it every unaligned halfword or word access
+ * takes an alignment fault; without it only the accesses that must always
+ * be aligned do (A3.2.1, Table A3-1).
+ */
+export function strictAlignment(s: Arm32State): boolean {
+  return ((s.mode === Mode.hyp ? s.cp15[Cp15.hsctlr]! : s.cp15[Cp15.sctlr]!) & 2) !== 0;
 }

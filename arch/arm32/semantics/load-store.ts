@@ -4,6 +4,15 @@
  * four block modes. An access to unmapped memory returns a data-fault trap
  * and leaves every register as it was.
  *
+ * With CPSR.E = 1 every halfword and word is big-endian (ARM ARM A3.3, the
+ * MemA[]/MemU[] pseudocode): guest memory keeps its little-endian order and
+ * the value is byte-reversed here. Alignment follows A3.2.1 (Table A3-1):
+ * LDM and STM need a word-aligned address whatever SCTLR.A says; the single
+ * halfword and word transfers need natural alignment only while SCTLR.A
+ * (HSCTLR.A in Hyp) is set, and otherwise make an unaligned access. A
+ * misaligned access is an alignment fault (a data-fault trap with `fault:
+ * 'alignment'`), checked before the memory is touched.
+ *
  * Slots: dest = Rt, src1 = Rn, src2 = Rm, src3 = access kind, imm = offset
  * (signed, immediate forms) or shift amount, imm2 = shift type, variant =
  * addressing bits.
@@ -14,7 +23,20 @@
 import { RETIRED, type DataFaultTrap } from '../../../src/interp/step-result.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
 import type { Arm32State } from '../registers.ts';
-import { interworkingBranch, shiftImmediate, signExtend, unpredictableHandler, writesPc, type A32Handler, type Op, type Prepare } from './common.ts';
+import {
+  bigEndianData,
+  interworkingBranch,
+  reverseBytes16,
+  reverseBytes32,
+  shiftImmediate,
+  signExtend,
+  strictAlignment,
+  unpredictableHandler,
+  writesPc,
+  type A32Handler,
+  type Op,
+  type Prepare,
+} from './common.ts';
 
 const PRE_INDEX = 1;
 const WRITEBACK = 2;
@@ -33,6 +55,16 @@ function dataFault(op: Op, faultAddress: number, write: boolean, size: number): 
   return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size };
 }
 
+/** An alignment fault (ARM ARM A3.2.1; reported as DFSR.FS = 0b00001 / DFSC 0b100001 by the exception model). */
+function alignmentFault(op: Op, faultAddress: number, write: boolean, size: number): DataFaultTrap {
+  return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size, fault: 'alignment' };
+}
+
+/** A single transfer of `size` bytes at `address` is misaligned and strict alignment checking is on (Table A3-1). */
+function misaligned(s: Arm32State, address: number, size: number): boolean {
+  return (address & (size - 1)) !== 0 && strictAlignment(s);
+}
+
 /** The offset address (Rn ± offset). */
 function offsetAddress(s: Arm32State, op: Op): number {
   const base = s.r[op.src1]!;
@@ -46,17 +78,22 @@ export const load: A32Handler = (s, op) => {
   const offsetAddr = offsetAddress(s, op);
   const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]! >>> 0;
   const memory = op.memory;
+  if (misaligned(s, address, SIZES[op.src3]!)) return alignmentFault(op, address, false, SIZES[op.src3]!);
   let value: number | undefined;
   switch (op.src3) {
-    case WORD:
-      value = memory.read32(address);
+    case WORD: {
+      const v = memory.read32(address);
+      value = v === undefined || !bigEndianData(s) ? v : reverseBytes32(v) >>> 0;
       break;
+    }
     case BYTE:
       value = memory.read8(address);
       break;
-    case HALF:
-      value = memory.read16(address);
+    case HALF: {
+      const v = memory.read16(address);
+      value = v === undefined || !bigEndianData(s) ? v : reverseBytes16(v);
       break;
+    }
     case SIGNED_BYTE: {
       const v = memory.read8(address);
       value = v === undefined ? undefined : signExtend(v, 8) >>> 0;
@@ -64,7 +101,7 @@ export const load: A32Handler = (s, op) => {
     }
     default: {
       const v = memory.read16(address);
-      value = v === undefined ? undefined : signExtend(v, 16) >>> 0;
+      value = v === undefined ? undefined : signExtend(bigEndianData(s) ? reverseBytes16(v) : v, 16) >>> 0;
     }
   }
   if (value === undefined) return dataFault(op, address, false, SIZES[op.src3]!);
@@ -77,9 +114,16 @@ export const load: A32Handler = (s, op) => {
 export const store: A32Handler = (s, op) => {
   const offsetAddr = offsetAddress(s, op);
   const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]! >>> 0;
-  const value = s.r[op.dest]!;
   const memory = op.memory;
-  const ok = op.src3 === WORD ? memory.write32(address, value) : op.src3 === BYTE ? memory.write8(address, value & 0xff) : memory.write16(address, value & 0xffff);
+  if (misaligned(s, address, SIZES[op.src3]!)) return alignmentFault(op, address, true, SIZES[op.src3]!);
+  const value = s.r[op.dest]!;
+  const big = bigEndianData(s);
+  const ok =
+    op.src3 === WORD
+      ? memory.write32(address, big ? reverseBytes32(value) : value)
+      : op.src3 === BYTE
+        ? memory.write8(address, value & 0xff)
+        : memory.write16(address, big ? reverseBytes16(value) : value & 0xffff);
   if (!ok) return dataFault(op, address, true, SIZES[op.src3]!);
   if ((op.variant & WRITEBACK) !== 0) s.r[op.src1] = offsetAddr;
   return RETIRED;
@@ -103,6 +147,8 @@ function prepareTransfer(kind: number, isLoad: boolean, registerOffset: boolean)
       op.imm = f.u === 1 ? magnitude : -magnitude;
     }
     if (writeback && (f.rn === 15 || f.rn === f.rt)) return unpredictableHandler('writeback with Rn = PC or Rn = Rt');
+    // STRB and STRH (A8.8.207, A8.8.217 and their register forms): "if t == 15 then UNPREDICTABLE".
+    if (!isLoad && kind !== WORD && f.rt === 15) return unpredictableHandler('byte and halfword stores of the PC');
     if (!isLoad) return store;
     if (f.rt !== 15) return load;
     if (kind !== WORD) return unpredictableHandler('byte and halfword loads to the PC');
@@ -140,11 +186,14 @@ export const loadMultiple: A32Handler = (s, op) => {
   const memory = op.memory;
   const mask = op.imm;
   let address = blockStart(s, op);
+  // MemA[]: LDM needs a word-aligned address whatever SCTLR.A says (ARM ARM A3.2.1, Table A3-1).
+  if ((address & 3) !== 0) return alignmentFault(op, address, false, 4);
+  const big = bigEndianData(s);
   for (let i = 0; i < 16; i++) {
     if ((mask & (1 << i)) === 0) continue;
     const value = memory.read32(address);
     if (value === undefined) return dataFault(op, address, false, 4);
-    loaded[i] = value;
+    loaded[i] = big ? reverseBytes32(value) : value;
     address = (address + 4) >>> 0;
   }
   writebackBlock(s, op);
@@ -153,18 +202,21 @@ export const loadMultiple: A32Handler = (s, op) => {
   return RETIRED;
 };
 
-/** STM in any block mode; every word is checked mapped before any is written. */
+/** STM in any block mode; the alignment and every word's mapping are checked before any is written. */
 export const storeMultiple: A32Handler = (s, op) => {
   const memory = op.memory;
   const mask = op.imm;
   const start = blockStart(s, op);
+  // MemA[]: STM needs a word-aligned address whatever SCTLR.A says (ARM ARM A3.2.1, Table A3-1).
+  if ((start & 3) !== 0) return alignmentFault(op, start, true, 4);
   for (let i = 0, address = start; i < op.src2; i++, address = (address + 4) >>> 0) {
     if (!memory.isMapped(address) || !memory.isMapped(address + 3)) return dataFault(op, address, true, 4);
   }
+  const big = bigEndianData(s);
   let address = start;
   for (let i = 0; i < 16; i++) {
     if ((mask & (1 << i)) === 0) continue;
-    memory.write32(address, s.r[i]!);
+    memory.write32(address, big ? reverseBytes32(s.r[i]!) : s.r[i]!);
     address = (address + 4) >>> 0;
   }
   writebackBlock(s, op);
@@ -180,6 +232,9 @@ function prepareBlock(isLoad: boolean): Prepare {
     op.src2 = count;
     op.variant = (f.p === 1 ? PRE_INDEX : 0) | (f.u === 1 ? ADD_OFFSET : 0) | (f.w === 1 ? WRITEBACK : 0);
     if (f.rn === 15) return unpredictableHandler('LDM/STM with Rn = PC');
+    // LDM (A8.8.58 and neighbours): "if wback && registers<n> == '1' && ArchVersion() >= 7 then UNPREDICTABLE".
+    // (STM stores an UNKNOWN value for such an Rn unless it is the lowest register: hyplay stores the old base.)
+    if (isLoad && f.w === 1 && (f.regs! & (1 << f.rn!)) !== 0) return unpredictableHandler('LDM with writeback and Rn in the list');
     return isLoad ? loadMultiple : storeMultiple;
   };
 }

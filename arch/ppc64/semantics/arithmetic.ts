@@ -2,6 +2,9 @@
  * Fixed-point arithmetic (Power ISA v3.0B Book I 3.3.9): add and subtract
  * with and without carries, negate, multiply and divide, in their D- and
  * XO-forms. OE = 1 sets XER[OV], XER[OV32] and XER[SO]; Rc = 1 sets CR0.
+ * OV32 (v3.0, Book I 3.2.2 and 3.3.9): the adds and subtracts set it from
+ * the signed overflow of the low word, whatever the mode; the multiplies
+ * and divides set it exactly as OV.
  *
  * Slots: dest = RT index, src1 = RA index (-1 for `(RA|0)` with RA = 0),
  * src2 = RB index, imm = the sign-extended immediate (shifted left 16 for
@@ -217,8 +220,9 @@ export const multiplyLow: PpcHandler = (s, op) => {
     if ((op.variant & OE) !== 0) {
       const exact = toBig(g[op.src1]!, g[op.src1 + 1]!, true) * toBig(g[op.src2]!, g[op.src2 + 1]!, true);
       const ov = exact === BigInt.asIntN(64, exact) ? 0 : 1;
-      // OV32 for mulldo: the product does not fit 32 bits (Book I 3.3.9, "mulld").
-      setOverflow(s, ov, exact === BigInt.asIntN(32, exact) ? 0 : 1);
+      // mulldo (Book I 3.3.9): "OV and OV32 are set to 1 if the product cannot be represented in 64 bits".
+      // One 64-bit overflow sets both; whether the product fits 32 bits does not matter.
+      setOverflow(s, ov, ov);
     }
   }
   g[op.dest] = hi;

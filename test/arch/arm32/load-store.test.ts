@@ -385,3 +385,153 @@ describe('addresses at and above 0x80000000 (registers are held as int32 interna
     expect(ran.r('r1')).toBe(0xf000_0010);
   });
 });
+
+describe('CPSR.E = 1: big-endian data accesses (ARM ARM A3.3 "Endian support", MemA[]/MemU[] pseudocode)', () => {
+  const E = 0x200;
+
+  it('every load size reads big-endian, aligned and unaligned, while instructions still fetch little-endian', () => {
+    const ran = runProgram(
+      ['ldr r0, [r1]', 'ldrh r2, [r1, #4]', 'ldrsh r3, [r1, #6]', 'ldrb r4, [r1, #1]', 'ldrsb r5, [r1, #6]', 'ldr r6, [r1, #1]', 'ldrh r7, [r1, #3]', 'wfi'].join('\n'),
+      {
+        registers: { r1: DATA + 0x100, cpsr: CPSR.svc | CPSR.I | E },
+        setup: (m) => m.memory.writeBytes(DATA + 0x100, Uint8Array.from([0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x87, 0x78])),
+      },
+    );
+    expect(ran.result.reason).toBe('wfi');
+    expect(ran.r('r0')).toBe(0x1122_3344);
+    expect(ran.r('r2')).toBe(0x5566);
+    expect(ran.r('r3')).toBe(0xffff_8778);
+    expect(ran.r('r4')).toBe(0x22);
+    expect(ran.r('r5')).toBe(0xffff_ff87);
+    expect(ran.r('r6')).toBe(0x2233_4455);
+    expect(ran.r('r7')).toBe(0x4455);
+  });
+
+  it('every store size writes big-endian', () => {
+    const ran = runProgram(['str r0, [r1]', 'strh r0, [r1, #4]', 'strb r0, [r1, #6]', 'str r0, [r1, #9]', 'wfi'].join('\n'), {
+      registers: { r0: 0x1122_3344, r1: DATA + 0x100, cpsr: CPSR.svc | CPSR.I | E },
+    });
+    expect([...ran.machine.memory.readBytes(DATA + 0x100, 13)!]).toEqual([0x11, 0x22, 0x33, 0x44, 0x33, 0x44, 0x44, 0, 0, 0x11, 0x22, 0x33, 0x44]);
+  });
+
+  it('ldm and stm move big-endian words', () => {
+    const ran = runProgram('stmia r0, {r1, r2}\nldmia r0, {r3, r4}\nwfi', {
+      registers: { r0: DATA, r1: 0x0102_0304, r2: 0xa0b0_c0d0, cpsr: CPSR.svc | CPSR.I | E },
+    });
+    expect([...ran.machine.memory.readBytes(DATA, 8)!]).toEqual([1, 2, 3, 4, 0xa0, 0xb0, 0xc0, 0xd0]);
+    expect([ran.r('r3'), ran.r('r4')]).toEqual([0x0102_0304, 0xa0b0_c0d0]);
+  });
+
+  it('usr mode may set E with MSR (CPSRWriteByInstr writes E from any mode, B1.3.3), and loads follow at once', () => {
+    const ran = runProgram('ldr r2, [r1]\nmsr cpsr_x, r0\nldr r3, [r1]\nwfi', {
+      mode: 'usr',
+      registers: { r0: E, r1: DATA, cpsr: CPSR.usr },
+      setup: (m) => m.memory.write32(DATA, 0x4433_2211),
+    });
+    expect(ran.result.reason).toBe('wfi');
+    expect(ran.r('cpsr') & E).toBe(E);
+    expect(ran.r('r2')).toBe(0x4433_2211);
+    expect(ran.r('r3')).toBe(0x1122_3344);
+  });
+});
+
+describe('alignment faults (ARM ARM A3.2.1, Table A3-1; DFSR FS = 0b00001, B3.13.3 Table B3-23)', () => {
+  const SCTLR_A = 2;
+
+  /** The data abort the run took: entered abt at VBAR+0x10 from the instruction at `at`. */
+  function expectAlignmentAbort(ran: ReturnType<typeof runProgram>, faultAddress: number, write: boolean, at = CODE): void {
+    expect(ran.result.reason).toBe('wfi');
+    expect(ran.result.pc).toBe(VBAR + 0x10 + 4);
+    expect(ran.machine.mode()).toBe('abt');
+    expect(ran.r('lr_abt')).toBe(at + 8);
+    expect(ran.r('dfar')).toBe(faultAddress);
+    expect(ran.r('dfsr')).toBe((write ? 1 << 11 : 0) | 0x001);
+  }
+
+  it('ldm from an address that is not word-aligned faults even with SCTLR.A = 0, changing no register', () => {
+    const ran = runProgram('ldmia r1!, {r2, r3}\nwfi', {
+      registers: { r1: DATA + 0x102, r2: 2, r3: 3 },
+      setup: (m) => m.memory.writeBytes(DATA + 0x100, new Uint8Array(16).fill(0x77)),
+    });
+    expect(ran.r('sctlr') & SCTLR_A).toBe(0);
+    expectAlignmentAbort(ran, DATA + 0x102, false);
+    expect([ran.r('r1'), ran.r('r2'), ran.r('r3')]).toEqual([DATA + 0x102, 2, 3]);
+    const line = ran.trace.lines().find((l) => l.startsWith('-- exception'));
+    expect(line).toContain(`read from unaligned 0x${(DATA + 0x102).toString(16).padStart(8, '0')}`);
+  });
+
+  it('stm to an address that is not word-aligned faults with WnR and stores nothing; DFAR is the lowest address of the block', () => {
+    const ran = runProgram('stmdb r1!, {r2, r3}\nwfi', { registers: { r1: DATA + 0x101, r2: 2, r3: 3 } });
+    expectAlignmentAbort(ran, DATA + 0x101 - 8, true);
+    expect(ran.r('r1')).toBe(DATA + 0x101);
+    expect([...ran.machine.memory.readBytes(DATA + 0xf0, 0x20)!].every((b) => b === 0)).toBe(true);
+  });
+
+  it('push and pop of several registers with a misaligned sp fault too', () => {
+    const pushed = runProgram('push {r0, r1}\nwfi', { registers: { sp: DATA + 0x802 } });
+    expectAlignmentAbort(pushed, DATA + 0x802 - 8, true);
+    const popped = runProgram('pop {r0, r1}\nwfi', { registers: { sp: DATA + 0x803 } });
+    expectAlignmentAbort(popped, DATA + 0x803, false);
+  });
+
+  it('an alignment fault is found before an unmapped page: the status is alignment', () => {
+    const ran = runProgram('ldmia r1, {r2}\nwfi', { registers: { r1: 0x0090_0001 } });
+    expectAlignmentAbort(ran, 0x0090_0001, false);
+  });
+
+  it('with SCTLR.A = 1 unaligned word and halfword transfers fault; byte transfers and aligned ones do not', () => {
+    const aligned = runProgram('ldr r0, [r1]\nldrh r2, [r1, #2]\nldrb r3, [r1, #3]\nstrh r2, [r1, #6]\nwfi', {
+      registers: { r1: DATA + 0x100, sctlr: 0x00c5_0078 | SCTLR_A },
+      setup: pattern,
+    });
+    expect(aligned.result.reason).toBe('wfi');
+    expect(aligned.result.pc).toBe(CODE + 20);
+    expect(aligned.r('r0')).toBe(patternWord(0x100));
+    for (const [source, address, write] of [
+      ['ldr r0, [r1, #1]', DATA + 0x101, false],
+      ['ldrh r0, [r1, #3]', DATA + 0x103, false],
+      ['ldrsh r0, [r1, #1]', DATA + 0x101, false],
+      ['str r0, [r1, #2]', DATA + 0x102, true],
+      ['strh r0, [r1, #1]', DATA + 0x101, true],
+    ] as const) {
+      const ran = runProgram(`${source}\nwfi`, { registers: { r0: 0x1234, r1: DATA + 0x100, sctlr: 0x00c5_0078 | SCTLR_A }, setup: pattern });
+      expectAlignmentAbort(ran, address, write);
+      expect(ran.r('r0'), source).toBe(0x1234);
+    }
+  });
+
+  it('in Hyp mode HSCTLR.A decides, and the abort is reported in HSR (EC 0x25, DFSC 0b100001) and HDFAR', () => {
+    const ldm = runProgram('ldmia r1, {r2}\nwfi', { mode: 'hyp', registers: { cpsr: CPSR.hyp, r1: DATA + 2 } });
+    expect(ldm.result.pc).toBe(0x2000 + 0x10 + 4);
+    expect(ldm.r('hsr')).toBe(((0x25 << 26) | (1 << 25) | 0x21) >>> 0);
+    expect(ldm.r('hdfar')).toBe(DATA + 2);
+    expect(ldm.r('elr_hyp')).toBe(CODE);
+    // SCTLR.A does not apply in Hyp; HSCTLR.A does.
+    const plain = runProgram('ldr r0, [r1]\nwfi', { mode: 'hyp', registers: { cpsr: CPSR.hyp, r1: DATA + 1, sctlr: 0x00c5_0078 | SCTLR_A } });
+    expect(plain.result.pc).toBe(CODE + 8);
+    const strict = runProgram('str r0, [r1]\nwfi', { mode: 'hyp', registers: { cpsr: CPSR.hyp, r1: DATA + 1, hsctlr: 0x30c5_0818 | SCTLR_A } });
+    expect(strict.result.pc).toBe(0x2000 + 0x10 + 4);
+    expect(strict.r('hsr')).toBe(((0x25 << 26) | (1 << 25) | (1 << 6) | 0x21) >>> 0);
+    expect(strict.r('hdfar')).toBe(DATA + 1);
+  });
+});
+
+describe('UNPREDICTABLE transfers the ARM ARM names', () => {
+  it('ldm with writeback and Rn in the list (A8.8.58: ArchVersion() >= 7)', () => {
+    const ran = runProgram('ldmia r1!, {r1, r2}\nwfi', { registers: { r1: DATA } });
+    expect(ran.result.reason).toBe('unpredictable');
+    expect(ran.r('r1')).toBe(DATA);
+    // Without writeback Rn may be in the list: it is loaded.
+    const plain = runProgram('ldmia r1, {r1, r2}\nwfi', { registers: { r1: DATA }, setup: (m) => m.memory.write32(DATA, 0x55) });
+    expect(plain.result.reason).toBe('wfi');
+    expect(plain.r('r1')).toBe(0x55);
+  });
+
+  it('strb and strh of the PC (A8.8.207, A8.8.217: t == 15)', () => {
+    for (const source of ['strb pc, [r1]', 'strh pc, [r1]', 'strb pc, [r1, r2]', 'strh pc, [r1, -r2]']) {
+      const ran = runProgram(`${source}\nwfi`, { registers: { r1: DATA, r2: 4 } });
+      expect(ran.result.reason, source).toBe('unpredictable');
+      expect(ran.machine.memory.read32(DATA), source).toBe(0);
+    }
+  });
+});

@@ -195,6 +195,18 @@ describe('multiply and divide', () => {
     expect(cr0(o) & SO).toBe(SO);
   });
 
+  it('mulldo sets OV and OV32 together from the one 64-bit overflow (Power ISA v3.0B Book I 3.3.9)', () => {
+    // 0x10000 * 0x10000 = 2^32: beyond 32 bits but a fine doubleword, so neither OV nor OV32.
+    const fits = runToWait('lis 3, 1\nmulldo 4, 3, 3\nwait');
+    expect(fits.reg('r4')).toBe(0x1_0000_0000n);
+    expect(fits.reg('xer') & (XER.OV | XER.OV32 | XER.SO)).toBe(0n);
+    // 2^32 * 2^32 overflows the doubleword: both, and SO.
+    const over = runToWait('li 3, 1\nsldi 3, 3, 32\nmulldo. 4, 3, 3\nwait');
+    expect(over.reg('r4')).toBe(0n);
+    expect(over.reg('xer') & (XER.OV | XER.OV32 | XER.SO)).toBe(XER.OV | XER.OV32 | XER.SO);
+    expect(cr0(over)).toBe(EQ | SO);
+  });
+
   it('divw, divwu, divd and divdu truncate toward zero; division by zero gives 0 and OV', () => {
     const o = runToWait(`
       li 3, -7
