@@ -76,6 +76,14 @@ export const Xer = {
   CA32: 0x0004_0000,
   /** Bits 57:63: the byte count of the string instructions (kept, not used). */
   COUNT: 0x7f,
+  /**
+   * Bits 32:63 other than SO, OV, CA, OV32 and CA32: the byte count and the
+   * reserved bits 35:43 and 46:56, kept as mtxer writes them. A reserved
+   * bit of a system register reads 0 if it was last written 0 and is
+   * undefined otherwise (Book I 1.3.3); hyplay returns what was written, as
+   * QEMU does.
+   */
+  KEPT: 0x1ff3_ffff,
 } as const;
 
 /** Who may access an SPR (Book III 4.4.4, the "privileged" column of the SPR table). */
@@ -180,7 +188,7 @@ export interface Ppc64State {
   ov32: number;
   /** XER[CA32]. */
   ca32: number;
-  /** XER bits 57:63 (the string byte count), kept as written. */
+  /** The other XER bits of the low word, kept as written: the string byte count (57:63) and the reserved bits ({@link Xer}.KEPT). */
   xerCount: number;
   /** LR bits 0:31. */
   lrHi: number;
@@ -268,7 +276,7 @@ export function modeMsr(mode: ModeName, littleEndian: boolean): Halves {
 /** The XER value (low word; the high word is reserved and reads 0). */
 export function readXer(s: Ppc64State): number {
   return (
-    ((s.so << 31) | (s.ov << 30) | (s.ca << 29) | (s.ov32 << 19) | (s.ca32 << 18) | (s.xerCount & Xer.COUNT)) >>> 0
+    ((s.so << 31) | (s.ov << 30) | (s.ca << 29) | (s.ov32 << 19) | (s.ca32 << 18) | (s.xerCount & Xer.KEPT)) >>> 0
   );
 }
 
@@ -279,7 +287,7 @@ export function writeXer(s: Ppc64State, lo: number): void {
   s.ca = (lo >>> 29) & 1;
   s.ov32 = (lo >>> 19) & 1;
   s.ca32 = (lo >>> 18) & 1;
-  s.xerCount = lo & Xer.COUNT;
+  s.xerCount = lo & Xer.KEPT;
 }
 
 /** A fresh state: everything zero, SPRs at reset, hypervisor state, 64-bit mode. */

@@ -234,8 +234,10 @@ export const multiplyLow: PpcHandler = (s, op) => {
 /**
  * divd, divdu, divw, divwu ({@link DivideForm} in `src3`). Division by zero
  * and the one signed overflow (most negative ÷ -1) leave RT undefined in
- * the ISA; hyplay writes 0. The word forms leave RT[0:31] undefined; hyplay
- * writes 0 there, as QEMU does.
+ * the ISA (Book I 3.3.9), and CR0 LT/GT/EQ with it; hyplay writes the
+ * dividend, as QEMU does (it divides by 1 instead), so that hyplay and QEMU
+ * agree exactly in the differential test. The word forms leave RT[0:31]
+ * undefined; hyplay writes 0 there, as QEMU does.
  */
 export const divide: PpcHandler = (s, op) => {
   const g = s.gpr;
@@ -245,7 +247,7 @@ export const divide: PpcHandler = (s, op) => {
     const signed = form === DIVW;
     const a = g[op.src1 + 1]!;
     const b = g[op.src2 + 1]!;
-    let q = 0;
+    let q = a;
     if (b === 0 || (signed && a === -0x8000_0000 && b === -1)) overflow = 1;
     else q = signed ? (a / b) | 0 : ((a >>> 0) / (b >>> 0)) >>> 0;
     g[op.dest] = 0;
@@ -254,7 +256,7 @@ export const divide: PpcHandler = (s, op) => {
     const signed = form === DIVD;
     const a = toBig(g[op.src1]!, g[op.src1 + 1]!, signed);
     const b = toBig(g[op.src2]!, g[op.src2 + 1]!, signed);
-    let q = 0n;
+    let q = a;
     if (b === 0n || (signed && a === -(1n << 63n) && b === -1n)) overflow = 1;
     else q = a / b;
     writeBig(s, op.dest, q);

@@ -207,7 +207,7 @@ describe('multiply and divide', () => {
     expect(cr0(over)).toBe(EQ | SO);
   });
 
-  it('divw, divwu, divd and divdu truncate toward zero; division by zero gives 0 and OV', () => {
+  it('divw, divwu, divd and divdu truncate toward zero; division by zero gives the dividend and OV', () => {
     const o = runToWait(`
       li 3, -7
       li 4, 2
@@ -222,8 +222,27 @@ describe('multiply and divide', () => {
     expect(o.reg('r6')).toBe(BigInt(Math.floor(0xffff_fff9 / 2)));
     expect(o.reg('r7')).toBe(u64(-3));
     expect(o.reg('r8')).toBe(u64(-7) / 2n);
-    expect(o.reg('r10')).toBe(0n);
+    // RT is undefined (Book I 3.3.9); hyplay gives what QEMU gives, the dividend (its low word, zero-extended, for divw).
+    expect(o.reg('r10')).toBe(0xffff_fff9n);
     expect(o.reg('xer') & (XER.OV | XER.SO)).toBe(XER.OV | XER.SO);
+  });
+
+  it('the undefined quotients (÷ 0, most negative ÷ -1) are the dividend, and CR0 records it', () => {
+    const o = runToWait(`
+      li 3, 1
+      sldi 3, 3, 63          # 0x8000000000000000
+      li 4, -1
+      divdo. 5, 3, 4
+      li 6, 0
+      divdu. 7, 4, 6
+      lis 8, 0x8000
+      divwo 9, 8, 4
+      wait`);
+    expect(o.reg('r5')).toBe(0x8000_0000_0000_0000n);
+    expect(o.reg('r7')).toBe(u64(-1));
+    expect(o.reg('r9')).toBe(0x8000_0000n);
+    expect(cr0(o)).toBe(LT | SO);
+    expect(o.reg('xer') & (XER.OV | XER.OV32 | XER.SO)).toBe(XER.OV | XER.OV32 | XER.SO);
   });
 
   it('divdo flags the most negative doubleword divided by -1', () => {
