@@ -1,0 +1,12 @@
+import { ARM32_TARGET as t } from './targets.ts';
+import { Coverage } from './differential.ts';
+import { Random } from './random.ts';
+const cov = new Coverage();
+let t0 = performance.now();
+const cases = Array.from({ length: 2000 }, (_, i) => t.generate(1, i, Random.forCase(1, i), cov));
+let t1 = performance.now();
+const out = cases.map((c) => t.runHyplay(c));
+let t2 = performance.now();
+t.runReference(cases.map((c) => ({ case: c, stopAt: undefined })));
+let t3 = performance.now();
+console.log('gen', (t1 - t0).toFixed(0), 'hyplay', (t2 - t1).toFixed(0), 'ref', (t3 - t2).toFixed(0), out.length);

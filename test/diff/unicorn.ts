@@ -1,0 +1,81 @@
+/**
+ * The A32 reference: Unicorn 2 through Debian's `python3-unicorn`, driven by
+ * `test/diff/unicorn-driver.py`. One Python process runs a whole batch of
+ * cases (JSON lines in, JSON lines out). The system `/usr/bin/python3` is
+ * used explicitly: a `python3` earlier on PATH (pyenv) may lack the module.
+ *
+ * @module
+ */
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { CODE_REGION, CODE_REGION_SIZE, DATA, DATA_SIZE } from './arm32-generator.ts';
+import type { MemoryBlock, Outcome, ReferenceJob } from './differential.ts';
+
+/** The Python that has the unicorn module (Debian's, not whatever `python3` is first on PATH). */
+export const UNICORN_PYTHON = '/usr/bin/python3';
+
+const DRIVER = fileURLToPath(new URL('./unicorn-driver.py', import.meta.url));
+
+/** Why Unicorn cannot be used here, or `undefined` when it can. */
+export function unicornMissing(): string | undefined {
+  const result = spawnSync(UNICORN_PYTHON, ['-c', 'import unicorn; print(unicorn.__version__)'], { encoding: 'utf8' });
+  if (result.error !== undefined) return `${UNICORN_PYTHON} cannot be run (${result.error.message}); install python3-unicorn`;
+  if (result.status !== 0) return `${UNICORN_PYTHON} cannot import unicorn (install Debian's python3-unicorn): ${result.stderr.trim().split('\n').pop()}`;
+  return undefined;
+}
+
+/** The version Unicorn reports, e.g. `2.0.1`. */
+export function unicornVersion(): string {
+  return spawnSync(UNICORN_PYTHON, ['-c', 'import unicorn; print(unicorn.__version__)'], { encoding: 'utf8' }).stdout.trim();
+}
+
+interface DriverResult {
+  readonly end: 'completed' | 'exception' | 'stopped';
+  readonly exception?: string;
+  readonly at?: number;
+  readonly detail?: string;
+  readonly reason?: string;
+  readonly registers: Record<string, string>;
+  readonly changes: [number, string][];
+}
+
+/** Run A32 jobs in one Unicorn process. */
+export function runInUnicorn(jobs: readonly ReferenceJob[]): Outcome[] {
+  const lines = jobs.map(({ case: c, stopAt }) =>
+    JSON.stringify({
+      code: c.code,
+      words: c.instructions.map((i) => i.word),
+      stop: stopAt === undefined ? null : c.code + 4 * stopAt,
+      regions: [
+        [CODE_REGION, CODE_REGION_SIZE],
+        [DATA, DATA_SIZE],
+      ],
+      registers: Object.fromEntries(Object.entries(c.registers).map(([name, value]) => [name, `0x${value.toString(16)}`])),
+      memory: c.memory.map((block) => ({ base: block.base, data: Buffer.from(block.bytes).toString('base64') })),
+      compare: [[DATA, DATA_SIZE]],
+    }),
+  );
+  const result = spawnSync(UNICORN_PYTHON, [DRIVER], { input: lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (result.error !== undefined) throw result.error;
+  if (result.status !== 0) throw new Error(`unicorn driver failed (status ${result.status}): ${result.stderr}`);
+  const outputs = result.stdout.split('\n').filter((line) => line !== '');
+  if (outputs.length !== jobs.length) throw new Error(`unicorn driver answered ${outputs.length} of ${jobs.length} cases: ${result.stderr}`);
+  return outputs.map((line, i) => {
+    const r = JSON.parse(line) as DriverResult;
+    const c = jobs[i]!.case;
+    const initial = c.memory.find((b) => b.base === DATA)?.bytes ?? new Uint8Array(DATA_SIZE);
+    const bytes = new Uint8Array(DATA_SIZE);
+    bytes.set(initial.subarray(0, DATA_SIZE));
+    for (const [address, hex] of r.changes) bytes.set(Buffer.from(hex, 'hex'), address - DATA);
+    const memory: MemoryBlock[] = [{ base: DATA, bytes }];
+    const registers = Object.fromEntries(Object.entries(r.registers).map(([name, value]) => [name, BigInt(value)]));
+    const end =
+      r.end === 'completed'
+        ? ({ kind: 'completed' } as const)
+        : r.end === 'exception'
+          ? ({ kind: 'exception', exception: r.exception!, at: r.at!, detail: r.detail! } as const)
+          : ({ kind: 'stopped', reason: r.reason!, detail: r.detail! } as const);
+    return { end, registers, memory };
+  });
+}
