@@ -84,4 +84,10 @@ function main(): number {
   return mismatches === 0 ? 0 : 1;
 }
 
+// A closed pipe (`npm run diff | head`) ends the run quietly, as Unix tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 process.exitCode = main();

@@ -10,8 +10,9 @@
  */
 
 import { createArm32Machine } from '../../arch/arm32/core.ts';
-import type { Arm32State } from '../../arch/arm32/registers.ts';
+import { Mode, Psr, type Arm32State } from '../../arch/arm32/registers.ts';
 import { restoreState, snapshotState } from '../../src/cpu/plain-state.ts';
+import type { RunResult } from '../../src/interp/interpreter.ts';
 import type { CoreMachine } from '../../src/interp/machine.ts';
 import { CODE_REGION, CODE_REGION_SIZE, DATA, DATA_SIZE, TERMINATOR } from './arm32-generator.ts';
 import { copyIn, copyOut, type DiffCase, type Outcome } from './differential.ts';
@@ -56,6 +57,23 @@ function setUp(): Runner {
   return { machine, pristine: snapshotState(machine.state) };
 }
 
+/**
+ * Run one instruction at a time, applying the case's adjustments after the
+ * instructions they name: `keep-cpsr-e` puts CPSR.E back as it was before
+ * the instruction (what a reference that ignores the write does).
+ */
+function runAdjusted(machine: CoreMachine<Arm32State>, c: DiffCase): RunResult {
+  const state = machine.state;
+  for (let steps = 0; ; steps++) {
+    const index = (state.pc - c.code) / 4;
+    const keepE = c.adjustments!.some((a) => a.index === index && a.kind === 'keep-cpsr-e');
+    const e = state.psrRest & Psr.E;
+    const result = machine.run(1);
+    if (keepE && state.mode === Mode.usr) state.psrRest = (state.psrRest & ~Psr.E) | e;
+    if (result.reason !== 'budget-exhausted' || steps > c.instructions.length) return result;
+  }
+}
+
 /** Run `c` to its end (or its first exception) and read the state. */
 export function runArm32InHyplay(c: DiffCase): Outcome {
   runner ??= setUp();
@@ -73,7 +91,7 @@ export function runArm32InHyplay(c: DiffCase): Outcome {
   machine.setRegister('cpsr', c.registers.cpsr!);
   for (const [name, value] of Object.entries(c.registers)) if (name !== 'cpsr') machine.setRegister(name, value);
   machine.pc = c.code;
-  const result = machine.run(c.instructions.length + 2);
+  const result = c.adjustments === undefined ? machine.run(c.instructions.length + 2) : runAdjusted(machine, c);
   const read = (name: string): bigint => machine.register(name);
   const data = [{ base: DATA, bytes: copyOut(memory, DATA, DATA_SIZE) }];
   const registers: Record<string, bigint> = {};

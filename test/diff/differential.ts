@@ -35,6 +35,18 @@ export interface SequenceInstruction {
   readonly setup: boolean;
 }
 
+/**
+ * Something a deviation asks hyplay to do after instruction `index`, in
+ * place of rewriting the instruction (which would change the code bytes a
+ * PC-relative load reads). Each hyplay runner knows its kinds.
+ */
+export interface Adjustment {
+  /** The instruction after which it applies. */
+  readonly index: number;
+  /** What to do, e.g. `keep-cpsr-e`. */
+  readonly kind: string;
+}
+
 /** A generated straight-line case: code, initial registers and initial memory. */
 export interface DiffCase {
   /** The target it was generated for (`arm32`, `ppc64`, `ppc64le`). */
@@ -51,6 +63,8 @@ export interface DiffCase {
   readonly registers: Readonly<Record<string, bigint>>;
   /** Memory before the first instruction (data only; each side maps the code itself). */
   readonly memory: readonly MemoryBlock[];
+  /** hyplay-only adjustments asked for by deviations (none in a generated case). */
+  readonly adjustments?: readonly Adjustment[];
 }
 
 /** How a run of a case ended. */
@@ -99,6 +113,11 @@ export interface Deviation {
   readonly reference?: (c: DiffCase) => DiffCase | undefined;
   /** After hyplay ran: the index of the instruction the reference must stop before, or `undefined`. */
   readonly stopReference?: (c: DiffCase, hyplay: Outcome) => number | undefined;
+  /**
+   * For a deviation the reference's driver works around itself (it is listed
+   * here all the same, so that this stays the one list): the cases it concerns.
+   */
+  readonly handledByDriver?: (c: DiffCase) => boolean;
 }
 
 /** Something the generator leaves out, with the reason. */
@@ -233,7 +252,7 @@ export function runDifferential(target: DiffTarget, options: RunOptions): DiffRe
         const r = deviation.reference?.(referenceCase);
         if (h !== undefined) hyplayCase = h;
         if (r !== undefined) referenceCase = r;
-        if (h !== undefined || r !== undefined) applied.push(deviation.name);
+        if (h !== undefined || r !== undefined || deviation.handledByDriver?.(original) === true) applied.push(deviation.name);
       }
       const hyplay = target.runHyplay(hyplayCase);
       let stopAt: number | undefined;
@@ -351,7 +370,8 @@ export function listing(target: DiffTarget, c: DiffCase, stopAt?: number): strin
   return c.instructions.map((instruction, i) => {
     const address = instructionAddress(c, i);
     const text = target.disassemble(instruction.word, address);
-    const notes = [instruction.setup ? 'setup' : '', stopAt === i ? 'the reference stops here' : ''].filter((n) => n !== '');
+    const adjusted = (c.adjustments ?? []).filter((a) => a.index === i).map((a) => `hyplay then: ${a.kind}`);
+    const notes = [instruction.setup ? 'setup' : '', stopAt === i ? 'the reference stops here' : '', ...adjusted].filter((n) => n !== '');
     return `    ${hex(address, 8)}  ${instruction.word.toString(16).padStart(8, '0')}  ${text.padEnd(36)}${notes.length > 0 ? `  ; ${notes.join(', ')}` : ''}`;
   });
 }

@@ -53,6 +53,8 @@ DATA_ERRORS = {"UC_ERR_READ_UNMAPPED", "UC_ERR_WRITE_UNMAPPED", "UC_ERR_READ_PRO
 FETCH_ERRORS = {"UC_ERR_FETCH_UNMAPPED", "UC_ERR_FETCH_PROT", "UC_ERR_FETCH_UNALIGNED"}
 
 WFI = 0xE320F003
+# YIELD and WFE without their condition.
+HINTS = {0x0320F001, 0x0320F002}
 
 
 def error_name(code):
@@ -107,13 +109,23 @@ class Driver:
         self.last_pc = code
         self.interrupt = None
         result = {"end": "completed"}
-        try:
-            if end != code:
-                uc.emu_start(code, end, 0, len(words) + 2)
-        except UcError as error:
-            name = error_name(error.errno)
-            exception = "data-abort" if name in DATA_ERRORS else "prefetch-abort" if name in FETCH_ERRORS else "undefined" if name == "UC_ERR_INSN_INVALID" else name
-            result = {"end": "exception", "exception": exception, "at": self.last_pc, "detail": name}
+        start = code
+        while start != end:
+            try:
+                uc.emu_start(start, end, 0, len(words) + 2)
+                break
+            except UcError as error:
+                name = error_name(error.errno)
+                # Known deviation 'unicorn-wfe-yield-stop' (test/diff/deviations.ts): Unicorn stops just after an
+                # executed WFE or YIELD as if it were invalid. Both may complete at once, so go on from the next one.
+                pc = uc.reg_read(arm.UC_ARM_REG_PC)
+                index = (self.last_pc - code) // 4
+                if name == "UC_ERR_INSN_INVALID" and 0 <= index < len(words) and (words[index] & 0x0FFFFFFF) in HINTS and pc == self.last_pc + 4 and self.interrupt is None:
+                    start = pc
+                    continue
+                exception = "data-abort" if name in DATA_ERRORS else "prefetch-abort" if name in FETCH_ERRORS else "undefined" if name == "UC_ERR_INSN_INVALID" else name
+                result = {"end": "exception", "exception": exception, "at": self.last_pc, "detail": name}
+                break
         if self.interrupt is not None:
             result = {"end": "exception", "exception": INTERRUPTS.get(self.interrupt, "interrupt %d" % self.interrupt), "at": self.last_pc, "detail": "UC_HOOK_INTR %d" % self.interrupt}
         pc = uc.reg_read(arm.UC_ARM_REG_PC)
