@@ -97,6 +97,14 @@ export interface ConformanceDriver {
   readonly statusRegisters: readonly string[];
   /** Where a called hypervisor function finds its arguments, in order. */
   readonly argumentRegisters: readonly string[];
+  /**
+   * General registers that keep their value across the entry into the
+   * hypervisor's mode (not banked there, unlike sp and lr on arm32): a jump
+   * must leave each of them as the caller had it unless the spec writes or
+   * clobbers it, so that a handler that lands in the right place with other
+   * registers fails. Absent: jumps are checked for their target and writes only.
+   */
+  readonly unbankedRegisters?: readonly string[];
   /** Why a trap cannot be driven on this architecture, or `undefined` when it can. */
   unsupported(trap: CaseTrap): string | undefined;
   /**
@@ -124,7 +132,7 @@ export interface ReturnExpectation {
   readonly clobbers: readonly string[];
 }
 
-/** The run continues at `target` in the hypervisor's mode, with `writes` made. */
+/** The run continues at `target` in the hypervisor's mode, with `writes` made and the `preserved` registers unchanged. */
 export interface JumpExpectation {
   /** Discriminant. */
   readonly kind: 'jump';
@@ -132,6 +140,8 @@ export interface JumpExpectation {
   readonly target: bigint;
   /** Register writes the spec's semantics made before the jump. */
   readonly writes: Readonly<Record<string, bigint>>;
+  /** Registers that must arrive at the target as the caller had them (the driver's unbanked registers, less results, clobbers and writes). */
+  readonly preserved: readonly string[];
   /** What the jump means. */
   readonly note: string;
 }
@@ -238,15 +248,15 @@ function caseName(call: ResolvedCall, abi: Abi, trap: CaseTrap, registers: Reado
 
 function expectationOf(outcome: CallOutcome, writes: ReadonlyMap<string, bigint>, call: ResolvedCall, driver: ConformanceDriver): Expectation {
   const written = Object.fromEntries(writes);
+  const clobbers = [...(call.spec.clobbers ?? [])];
+  const excluded = new Set([...clobbers, ...(call.spec.results ?? []).map((r) => r.register), ...writes.keys()]);
   switch (outcome.kind) {
     case 'return': {
-      const clobbers = [...(call.spec.clobbers ?? [])];
-      const excluded = new Set([...clobbers, ...(call.spec.results ?? []).map((r) => r.register), ...writes.keys()]);
       const preserved = [...driver.generalRegisters, ...driver.statusRegisters].filter((r) => !excluded.has(r));
       return { kind: 'return', writes: written, preserved, clobbers };
     }
     case 'jump':
-      return { kind: 'jump', target: outcome.target, writes: written, note: outcome.note };
+      return { kind: 'jump', target: outcome.target, writes: written, preserved: (driver.unbankedRegisters ?? []).filter((r) => !excluded.has(r)), note: outcome.note };
     case 'call':
       return { kind: 'call', target: outcome.target, args: outcome.args, note: outcome.note };
     default: {
@@ -443,8 +453,11 @@ function judge(kase: ConformanceCase, prepared: PreparedCase, result: RunResult,
       const wants = expected.kind === 'call' ? `call the hypervisor function at ${target} in ${driver.hypervisorMode}${detail}` : `land at ${target} in ${driver.hypervisorMode}${detail}`;
       if (pad === undefined || result.reason !== pad.reason || result.pc !== pad.pc || machine.mode() !== driver.hypervisorMode) return { pass: false, why: `expected to ${wants}; got ${got}` };
       const wrong = mismatches(machine, args, width);
-      if (wrong.length > 0) return { pass: false, why: `expected to ${wants}; landed, but ${wrong.join(', ')}` };
-      return { pass: true, why: `landed at ${target} in ${driver.hypervisorMode}${detail}` };
+      const preserved = expected.kind === 'jump' ? expected.preserved : [];
+      const changed = preserved.filter((r) => read(machine, r) !== before[r]).map((r) => `${r} changed ${hexRegister(before[r] ?? 0n, width)} -> ${hexRegister(read(machine, r) ?? 0n, width)}`);
+      if (wrong.length > 0 || changed.length > 0) return { pass: false, why: `expected to ${wants}; landed, but ${[...wrong, ...changed].join(', ')}` };
+      const kept = preserved.length === 0 ? '' : `; ${preserved.length} registers preserved`;
+      return { pass: true, why: `landed at ${target} in ${driver.hypervisorMode}${detail}${kept}` };
     }
     default: {
       const unreachable: never = expected;

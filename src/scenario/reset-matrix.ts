@@ -1,7 +1,7 @@
 /**
  * The reset matrix: every row a backend defines (a reboot path, a hyp-stub
- * era, a hypervisor era, whether the pair shipped) run as its scenario, with
- * the outcome and its one-line detail.
+ * era, a hypervisor era, whether a VM ran, whether the pair shipped) run as
+ * its scenario, with the outcome and its one-line detail.
  *
  * @module
  */
@@ -10,16 +10,25 @@ import type { AbiRegistry } from '../abi/registry.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import type { OutcomeKind } from './outcome.ts';
 import { runScenario, ScenarioError, type ScenarioRun } from './runner.ts';
-import type { ResetMatrixRowDefinition, Scenario } from './scenario.ts';
+import type { ResetMatrixRowDefinition, ResetMatrixVm, Scenario } from './scenario.ts';
 
-/** One row of the matrix, as `hyplay reset-matrix --json` prints it. */
+/**
+ * One row of the matrix, as `hyplay reset-matrix --json` prints it:
+ * `{"path","era","stub","hypervisor","vm","shipped","outcome","detail"}`.
+ * `vm` is `none` or `running` (see {@link ResetMatrixVm}): a hypervisor that
+ * owns the vectors only while a VM exists has a row for each.
+ */
 export interface ResetMatrixRow {
   /** The reboot path (`kexec`, `kdump`). */
   readonly path: string;
+  /** The releases the row stands for (`v4.6–v4.11`). */
+  readonly era: string;
   /** The hyp-stub ABI id. */
   readonly stub: string;
   /** The hypervisor ABI id, or `none`. */
   readonly hypervisor: string;
+  /** Whether a VM ran before the reboot. */
+  readonly vm: ResetMatrixVm;
   /** Whether the pair existed together in a kernel people ran. */
   readonly shipped: boolean;
   /** How the scenario ended. */
@@ -51,8 +60,8 @@ export function runResetMatrix(backend: ArchBackend, abis: AbiRegistry): readonl
   if (matrix === undefined) return [];
   return matrix.rows.map((definition) => {
     const run = runScenario(backend, findScenario(backend, definition.scenario), abis);
-    const { path, stub, hypervisor, shipped } = definition;
-    return { row: { path, stub, hypervisor, shipped, outcome: run.outcome.kind, detail: run.outcome.detail }, definition, run };
+    const { path, era, stub, hypervisor, vm, shipped } = definition;
+    return { row: { path, era, stub, hypervisor, vm, shipped, outcome: run.outcome.kind, detail: run.outcome.detail }, definition, run };
   });
 }
 
@@ -61,8 +70,8 @@ export function runResetMatrix(backend: ArchBackend, abis: AbiRegistry): readonl
  * detail last; rows of pairs that never shipped are marked.
  */
 export function formatResetMatrix(rows: readonly ResetMatrixRow[]): string {
-  const header = ['path', 'stub', 'hypervisor', 'shipped', 'outcome'];
-  const cells = rows.map((r) => [r.path, r.stub, r.hypervisor, r.shipped ? 'yes' : 'NO', r.outcome]);
+  const header = ['path', 'era', 'stub', 'hypervisor', 'vm', 'shipped', 'outcome'];
+  const cells = rows.map((r) => [r.path, r.era, r.stub, r.hypervisor, r.vm, r.shipped ? 'yes' : 'NO', r.outcome]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (values: readonly string[], detail: string): string => `${values.map((v, i) => v.padEnd(widths[i]!)).join('  ')}  ${detail}`.trimEnd();
   return [line(header, 'detail'), line(widths.map((w) => '-'.repeat(w)), '------'), ...rows.map((r, i) => line(cells[i]!, r.detail))].join('\n');

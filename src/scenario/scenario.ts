@@ -171,14 +171,26 @@ export interface ScenarioCatalog {
   faultAddress(machine: Machine, slot: FirmwareSlot): number | undefined;
 }
 
-/** One row of a reset matrix: a reboot path, a hyp-stub era and a hypervisor, run as a scenario. */
+/**
+ * Whether a virtual machine ran before the reboot: `none` (no hypervisor, or
+ * a hypervisor loaded with no VM) or `running` (a VM was created and has
+ * run). It matters where the hypervisor owns the vectors only while a VM
+ * exists (KVM/arm32 from v4.6).
+ */
+export type ResetMatrixVm = 'none' | 'running';
+
+/** One row of a reset matrix: a reboot path, a hyp-stub era, a hypervisor and whether a VM ran, run as a scenario. */
 export interface ResetMatrixRowDefinition {
   /** The reboot path (`kexec`, `kdump`). */
   readonly path: string;
+  /** The releases the row stands for, one phrase (`v4.6–v4.11`; a mixed-era pair names both sides). */
+  readonly era: string;
   /** The hyp-stub ABI id. */
   readonly stub: string;
   /** The hypervisor ABI id, or `none`. */
   readonly hypervisor: string;
+  /** Whether a VM ran before the reboot (`none` without a hypervisor). */
+  readonly vm: ResetMatrixVm;
   /** Whether this pair existed together in a kernel people ran. */
   readonly shipped: boolean;
   /** The scenario that runs it. */

@@ -7,8 +7,8 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { KVM_ARM32_V3_9, KVM_ARM32_V4_12 } from '../../arch/arm32/abis/kvm-arm32.abi.ts';
-import { LINUX_HYP_STUB_V3_6, LINUX_HYP_STUB_V4_12, LINUX_HYP_STUB_V5_7 } from '../../arch/arm32/abis/linux-hyp-stub.abi.ts';
+import { HYP_STUB_VECTORS, KVM_ARM32_V3_10, KVM_ARM32_V3_9, KVM_ARM32_V4_12 } from '../../arch/arm32/abis/kvm-arm32.abi.ts';
+import { LINUX_HYP_STUB_V3_6, LINUX_HYP_STUB_V4_12, LINUX_HYP_STUB_V5_7, LINUX_HYP_STUB_V5_7_ZIMAGE } from '../../arch/arm32/abis/linux-hyp-stub.abi.ts';
 import { AbiRegistry } from '../../src/abi/registry.ts';
 import { defineAbi, exampleTrap, IMMEDIATE_SELECTOR } from '../../src/abi/spec.ts';
 import { loadAbis } from '../../src/di/container.ts';
@@ -47,11 +47,13 @@ describe('the issue example: hvc r0=1 r1=0x80008000 --from kernel', () => {
     expect(kvm.effect).toContain('prefetch abort in Hyp (HVBAR+0x0c)');
   });
 
-  it('KVM v4.12 handles SOFT_RESTART itself and agrees with the stub on it', () => {
+  it('KVM v4.12 handles SOFT_RESTART itself: the same target as the stub, with other registers there (abi-facts §2.3)', () => {
     const kvm = byAbi(result.interpretations, 'kvm-arm32-v4.12');
     const stub = byAbi(result.interpretations, 'linux-hyp-stub-v4.12');
     expect(kvm).toMatchObject({ mine: true, call: 'HVC_SOFT_RESTART', outcome: { kind: 'jump', target: 0x8000_8000n } });
-    expect(kvm.key).toBe(stub.key);
+    expect(kvm.writes).toEqual({ elr_hyp: 0x8000_8000n, hsctlr: 0n, r1: HYP_STUB_VECTORS, hvbar: HYP_STUB_VECTORS, r0: 0n });
+    expect(stub.writes).toEqual({});
+    expect(kvm.key).not.toBe(stub.key);
     expect(byAbi(result.interpretations, 'kvm-arm32-v3.9').key).not.toBe(stub.key);
   });
 
@@ -84,33 +86,45 @@ describe('verdicts', () => {
     expect(result.interpretations[0]).toMatchObject({ abi: 'linux-syscall-oabi', call: 'getpid' });
   });
 
-  it('agree: same meaning and same effect (stub and KVM v4.12 on a soft restart)', () => {
-    const registry = new AbiRegistry([LINUX_HYP_STUB_V4_12, KVM_ARM32_V4_12, LINUX_HYP_STUB_V5_7]);
+  it('agree: same meaning and same effect (the v4.12 stub and both v5.7 stubs on a soft restart: bx r1)', () => {
+    const registry = new AbiRegistry([LINUX_HYP_STUB_V4_12, LINUX_HYP_STUB_V5_7, LINUX_HYP_STUB_V5_7_ZIMAGE]);
     const result = dispatch(registry, hvc({ r0: 1n, r1: 0x8000_8000n }));
     expect(result.verdict).toBe('agree');
     expect(result.interpretations.map((i) => i.call)).toEqual(['HVC_SOFT_RESTART', 'HVC_SOFT_RESTART', 'HVC_SOFT_RESTART']);
   });
 
-  it('agree: KVM v3.9 emulates the v3.6 stub get-vectors; collision: the same pair on a set-vectors', () => {
-    const registry = new AbiRegistry([LINUX_HYP_STUB_V3_6, KVM_ARM32_V3_9]);
+  it('agree: KVM v3.10 emulates the v3.7 stub get-vectors; KVM v3.9 does not (a call to 0xffffffff); collision: a set-vectors', () => {
+    const registry = new AbiRegistry([LINUX_HYP_STUB_V3_6, KVM_ARM32_V3_10]);
     const get = dispatch(registry, hvc({ r0: 0xffff_ffffn, hvbar: 0x8010_0000n }));
     expect(get.verdict).toBe('agree');
     expect(get.interpretations.map((i) => i.writes)).toEqual([{ r0: 0x8010_0000n }, { r0: 0x8010_0000n }]);
     expect(dispatch(registry, hvc({ r0: 0x8000_1000n })).verdict).toBe('collision');
+    const v39 = dispatch(new AbiRegistry([LINUX_HYP_STUB_V3_6, KVM_ARM32_V3_9]), hvc({ r0: 0xffff_ffffn, hvbar: 0x8010_0000n }));
+    expect(v39.verdict).toBe('collision');
+    expect(byAbi(v39.interpretations, 'kvm-arm32-v3.9')).toMatchObject({ call: 'kvm_call_hyp', outcome: { kind: 'call', target: 0xffff_ffffn } });
+    expect(byAbi(v39.interpretations, 'kvm-arm32-v3.9').effect).toContain('Thumb state at 0xfffffffe');
   });
 
   it('collision: same call name, different effect (RESET_VECTORS: the stub has nothing to undo, KVM puts the stub back)', () => {
     const registry = new AbiRegistry([LINUX_HYP_STUB_V4_12, KVM_ARM32_V4_12]);
     const result = dispatch(registry, hvc({ r0: 2n, hsctlr: 0x30c5_1805n }));
     expect(result.verdict).toBe('collision');
-    expect(byAbi(result.interpretations, 'kvm-arm32-v4.12').writes).toEqual({ hsctlr: 0x30c5_0800n, hvbar: 0x8010_0000n, r0: 0n });
+    expect(byAbi(result.interpretations, 'kvm-arm32-v4.12').writes).toEqual({ hsctlr: 0x30c5_0800n, r1: 0x8010_0000n, hvbar: 0x8010_0000n, r0: 0n });
     expect(byAbi(result.interpretations, 'linux-hyp-stub-v4.12').writes).toEqual({ r0: 0n });
   });
 
-  it('unclaimed: no spec answers (svc with an immediate neither syscall ABI uses; hvc from user)', () => {
-    const svc = dispatch(REGISTRY, { arch: 'arm32', conduit: 'svc', imm: 0x123, privilege: 'user', registers: { r7: 20n } });
+  it('v5.7: the kernel proper refuses SET_VECTORS (HVC_STUB_ERR, HVBAR unchanged), the decompressor stub takes it', () => {
+    const registry = new AbiRegistry([LINUX_HYP_STUB_V5_7, LINUX_HYP_STUB_V5_7_ZIMAGE]);
+    const result = dispatch(registry, hvc({ r0: 0n, r1: 0x8000_1000n }));
+    expect(result.verdict).toBe('collision');
+    expect(byAbi(result.interpretations, 'linux-hyp-stub-v5.7')).toMatchObject({ call: 'HVC_SET_VECTORS', writes: { r0: 0xbadca11n } });
+    expect(byAbi(result.interpretations, 'linux-hyp-stub-v5.7-zimage')).toMatchObject({ call: 'HVC_SET_VECTORS', writes: { hvbar: 0x8000_1000n, r0: 0n } });
+  });
+
+  it('unclaimed: no spec answers (svc from the kernel: system calls come from user space; hvc from user)', () => {
+    const svc = dispatch(REGISTRY, { arch: 'arm32', conduit: 'svc', imm: 0x123, privilege: 'kernel', registers: { r7: 20n } });
     expect(svc.verdict).toBe('unclaimed');
-    expect(svc.interpretations.map((i) => i.effect)).toEqual(['not mine: answers only to immediate 0x0', 'not mine: answers only to immediate 0x900000–0x9fffff']);
+    expect(svc.interpretations.map((i) => i.effect)).toEqual(['not mine: answers only to immediate 0x0', 'not mine: callable only from user in host/guest, not from kernel in guest']);
     expect(dispatch(REGISTRY, hvc({ r0: 1n }, { privilege: 'user' })).verdict).toBe('unclaimed');
     expect(dispatch(REGISTRY, { ...hvc({}), conduit: 'vmcall' })).toEqual({ verdict: 'unclaimed', interpretations: [] });
   });
@@ -145,10 +159,11 @@ describe('spec semantics through the dispatcher', () => {
     expect(r0({ r0: 0x8400_0004n, r1: 2n, r2: 0n })).toBe(1n);
     expect(r0({ r0: 0x8400_0004n, r1: 2n, r2: 1n })).toBe(0n);
     expect(r0({ r0: 0x8400_0004n, r1: 0n, r2: 4n })).toBe(0xffff_fffen);
-    expect(r0({ r0: 0xc400_0003n })).toBe(0xffff_ffffn);
+    // An SMC64 CPU_ON of CPU 0 is served like the SMC32 one in v4.16–v5.6: ALREADY_ON, not NOT_SUPPORTED.
+    expect(r0({ r0: 0xc400_0003n })).toBe(0xffff_fffcn);
     expect(r0({ r0: 0x1234_5678n })).toBe(0xffff_ffffn);
     const off = interpret(abi, { ...hvc({ r0: 0x8400_0008n }), conduit: 'smc', world: 'host' });
-    expect(off).toMatchObject({ call: 'PSCI_0_2_FN_SYSTEM_OFF', writes: {} });
+    expect(off).toMatchObject({ call: 'PSCI_0_2_FN_SYSTEM_OFF', writes: { r0: 0xffff_fffan } });
     expect(abi.calls.find((c) => c.spec.name === 'PSCI_0_2_FN_SYSTEM_OFF')!.spec.noReturn).toBe(true);
   });
 
@@ -158,7 +173,9 @@ describe('spec semantics through the dispatcher', () => {
     expect(svc({ r7: 7n })).toMatchObject({ call: 'unknown', writes: { r0: 0xffff_ffdan } });
     expect(svc({ r7: 13n })).toMatchObject({ call: 'time', writes: { r0: 0xffff_ffdan } });
     expect(svc({ r7: 169n })).toMatchObject({ call: 'nfsservctl', writes: { r0: 0xffff_ffdan } });
-    expect(svc({ r7: 0xf_0006n })).toMatchObject({ call: 'unknown' });
+    expect(svc({ r7: 0xf_0006n, tpidruro: 0x4000_0000n })).toMatchObject({ call: '__ARM_NR_get_tls', writes: { r0: 0x4000_0000n } });
+    expect(svc({ r7: 0xf_0007n })).toMatchObject({ call: 'arm_syscall_enosys', writes: { r0: 0xffff_ffdan } });
+    expect(svc({ r7: 0x10_0000n, r0: 5n })).toMatchObject({ call: 'bad_syscall', writes: {} });
     expect(svc({ r7: 341n, r0: 3n, r1: 2n, r2: 0x1000n, r3: 0n, r4: 0x2000n, r5: 0n })).toMatchObject({
       call: 'arm_sync_file_range',
       writes: {},

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ARM32_INSTRUCTION_SET, createArm32Machine } from '../../arch/arm32/core.ts';
-import { ARM32_ASM_FIRMWARE, ARM32_FIRMWARE_IMPLEMENTATIONS, assembleFirmware, HYP_STUB_V4_12, installAsmFirmware, KVM_V3_9, type AsmFirmware } from '../../arch/arm32/firmware/index.ts';
+import { ARM32_ASM_FIRMWARE, ARM32_FIRMWARE_IMPLEMENTATIONS, assembleFirmware, HYP_STUB_V4_12, installAsmFirmware, KVM_V3_10, KVM_V3_9, type AsmFirmware } from '../../arch/arm32/firmware/index.ts';
 import type { RunResult } from '../../src/interp/interpreter.ts';
 import type { Machine } from '../../src/interp/machine.ts';
 import { assemble } from '../../src/isa/assembler.ts';
@@ -43,6 +43,39 @@ const PINNED: Readonly<Record<string, readonly (readonly [string, string])[]>> =
     ['6e 00 60 e1', 'eret'],
   ],
   'kvm-v3.9': [
+    ['fe ff ff ea', 'b #-8'],
+    ['fe ff ff ea', 'b #-8'],
+    ['fe ff ff ea', 'b #-8'],
+    ['fe ff ff ea', 'b #-8'],
+    ['fe ff ff ea', 'b #-8'],
+    ['01 00 00 ea', 'b #4'],
+    ['fe ff ff ea', 'b #-8'],
+    ['fe ff ff ea', 'b #-8'],
+    ['07 00 2d e9', 'push {r0, r1, r2}'],
+    ['12 1f 95 ee', 'mrc p15, #4, r1, c5, c2, #0'],
+    ['21 1d a0 e1', 'lsr r1, r1, #26'],
+    ['12 00 51 e3', 'cmp r1, #18'],
+    ['10 00 00 1a', 'bne #64'],
+    ['62 0f 51 ec', 'mrrc p15, #6, r0, r1, c2'],
+    ['21 18 a0 e1', 'lsr r1, r1, #16'],
+    ['ff 10 11 e2', 'ands r1, r1, #255'],
+    ['0c 00 00 1a', 'bne #48'],
+    ['07 00 bd e8', 'pop {r0, r1, r2}'],
+    ['04 e0 2d e5', 'str lr, [sp, #-4]!'],
+    ['00 e0 4f e1', 'mrs lr, spsr'],
+    ['04 e0 2d e5', 'str lr, [sp, #-4]!'],
+    ['00 e0 a0 e1', 'mov lr, r0'],
+    ['01 00 a0 e1', 'mov r0, r1'],
+    ['02 10 a0 e1', 'mov r1, r2'],
+    ['03 20 a0 e1', 'mov r2, r3'],
+    ['3e ff 2f e1', 'blx lr'],
+    ['04 e0 9d e4', 'ldr lr, [sp], #4'],
+    ['0e f0 6f e1', 'msr SPSR_fsxc, lr'],
+    ['04 e0 9d e4', 'ldr lr, [sp], #4'],
+    ['6e 00 60 e1', 'eret'],
+    ['fe ff ff ea', 'b #-8'],
+  ],
+  'kvm-v3.10': [
     ['fe ff ff ea', 'b #-8'],
     ['fe ff ff ea', 'b #-8'],
     ['fe ff ff ea', 'b #-8'],
@@ -96,12 +129,23 @@ function sourcePath(firmware: AsmFirmware): string {
 const SPIN = 'fe ff ff ea';
 
 describe('assembly firmware: pinned bytes (no llvm-mc needed)', () => {
-  it('ships exactly the two implementations, named asm:<name>, each naming the ABI it implements', () => {
-    expect(ARM32_ASM_FIRMWARE.map((f) => f.name)).toEqual(['hyp-stub-v4.12', 'kvm-v3.9']);
+  it('ships exactly the three implementations, named asm:<name>, each naming the ABI of its era', () => {
+    expect(ARM32_ASM_FIRMWARE.map((f) => f.name)).toEqual(['hyp-stub-v4.12', 'kvm-v3.9', 'kvm-v3.10']);
     expect(ARM32_FIRMWARE_IMPLEMENTATIONS.map((i) => [i.name, i.implements])).toEqual([
       ['asm:hyp-stub-v4.12', 'linux-hyp-stub-v4.12'],
       ['asm:kvm-v3.9', 'kvm-arm32-v3.9'],
+      ['asm:kvm-v3.10', 'kvm-arm32-v3.10'],
     ]);
+  });
+
+  it('kvm-v3.9.s has no r0 = -1 test (v3.10 added it, abi-facts §2.2 step 3); kvm-v3.10.s differs from it by exactly that test', () => {
+    const texts = (name: string): string[] => PINNED[name]!.map(([, text]) => text);
+    expect(texts('kvm-v3.9')).not.toContain('cmn r0, #1');
+    const test = ['cmn r0, #1', 'mrceq p15, #4, r0, c12, c0, #0', 'ereteq'];
+    // The guest-trap branches jump over the test, so their offsets differ by its 12 bytes.
+    const branches = (texts: string[]): string[] => texts.map((text) => text.replace(/^bne #\d+$/, 'bne'));
+    expect(branches(texts('kvm-v3.10').filter((text) => !test.includes(text)))).toEqual(branches(texts('kvm-v3.9')));
+    expect(texts('kvm-v3.10').filter((text) => test.includes(text))).toEqual(test);
   });
 
   for (const firmware of ARM32_ASM_FIRMWARE) {
@@ -215,42 +259,53 @@ describe('asm:hyp-stub-v4.12 at HVBAR', () => {
 });
 
 describe('asm:kvm-v3.9 at HVBAR', () => {
-  it('r0 = -1 returns HVBAR (the old get-vectors)', () => {
-    const { machine, result } = run(KVM_V3_9, { r0: 0xffff_ffffn, r1: 0x11n });
+  it("r0 = -1 is a function pointer in v3.9: blx 0xffffffff enters Thumb at 0xfffffffe, unmapped, a prefetch abort in Hyp", () => {
+    const { machine, result, trace } = run(KVM_V3_9, { r0: 0xffff_ffffn, r1: 0x11n });
+    expect(result).toMatchObject({ reason: 'budget-exhausted', pc: HVBAR + 0x0c });
+    expect(machine.register('hifar')).toBe(0xffff_fffen);
+    expect(trace.events.filter((e): e is ExceptionEvent => e.kind === 'exception').map((e) => e.exception)).toEqual(['hyp-trap', 'prefetch-abort']);
+  });
+
+  for (const firmware of [KVM_V3_9, KVM_V3_10]) {
+    it(`${firmware.name}: any other r0 is a Hyp function: called with r1-r3 shifted into r0-r2, its r0 comes back through eret`, () => {
+      // The function adds its first two arguments and returns (bx lr).
+      const { machine, result } = run(firmware, { r0: BigInt(TARGET), r1: 40n, r2: 2n, r3: 7n, cpsr: BigInt(NZCV | 0x1d3) }, { target: 'add r0, r0, r1\nbx lr' });
+      expect(result).toMatchObject({ reason: 'wfi', pc: CODE + 8 });
+      expect(machine.mode()).toBe('svc');
+      expect(machine.register('r0')).toBe(42n);
+      expect((Number(machine.register('cpsr')) & NZCV) >>> 0).toBe(NZCV >>> 0);
+    });
+
+    it(`${firmware.name}: the function is entered in Hyp with the arguments in r0-r2`, () => {
+      const { machine, result } = run(firmware, { r0: BigInt(TARGET), r1: 0xa1n, r2: 0xa2n, r3: 0xa3n });
+      expect(result).toMatchObject({ reason: 'wfi', pc: TARGET + 4 });
+      expect(machine.mode()).toBe('hyp');
+      expect([machine.register('r0'), machine.register('r1'), machine.register('r2')]).toEqual([0xa1n, 0xa2n, 0xa3n]);
+    });
+
+    it(`${firmware.name}: r0 = 1 (a v4.12 SOFT_RESTART) is a pointer to Thumb code at 0: a prefetch abort in Hyp, spinning at HVBAR+0x0c`, () => {
+      const { machine, result, trace } = run(firmware, { r0: 1n, r1: BigInt(TARGET) });
+      expect(result).toMatchObject({ reason: 'budget-exhausted', pc: HVBAR + 0x0c });
+      expect(machine.register('hifar')).toBe(0n);
+      const entries = trace.events.filter((e): e is ExceptionEvent => e.kind === 'exception').map((e) => [e.exception, e.from, e.vector]);
+      expect(entries).toEqual([
+        ['hyp-trap', 'svc', HVBAR + 0x14],
+        ['prefetch-abort', 'hyp', HVBAR + 0x0c],
+      ]);
+    });
+
+    it(`${firmware.name}: a guest's hvc (VTTBR.VMID != 0) is not kvm_call_hyp: it goes to the (unmodelled) guest exit`, () => {
+      const { result } = run(firmware, { r0: BigInt(TARGET), vttbr: 1n << 48n });
+      const table = assembleFirmware(firmware, HVBAR);
+      expect(result).toMatchObject({ reason: 'budget-exhausted', pc: table.symbols.get('kvm_guest_trap') });
+    });
+  }
+});
+
+describe('asm:kvm-v3.10 at HVBAR', () => {
+  it('r0 = -1 returns HVBAR (the original stub get-vectors, answered by KVM from v3.10)', () => {
+    const { machine, result } = run(KVM_V3_10, { r0: 0xffff_ffffn, r1: 0x11n });
     expect(result).toMatchObject({ reason: 'wfi', pc: CODE + 8 });
     expect([machine.register('r0'), machine.register('r1')]).toEqual([BigInt(HVBAR), 0x11n]);
-  });
-
-  it('any other r0 is a Hyp function: called with r1-r3 shifted into r0-r2, its r0 comes back through eret', () => {
-    // The function adds its first two arguments and returns (bx lr).
-    const { machine, result } = run(KVM_V3_9, { r0: BigInt(TARGET), r1: 40n, r2: 2n, r3: 7n, cpsr: BigInt(NZCV | 0x1d3) }, { target: 'add r0, r0, r1\nbx lr' });
-    expect(result).toMatchObject({ reason: 'wfi', pc: CODE + 8 });
-    expect(machine.mode()).toBe('svc');
-    expect(machine.register('r0')).toBe(42n);
-    expect((Number(machine.register('cpsr')) & NZCV) >>> 0).toBe(NZCV >>> 0);
-  });
-
-  it('the function is entered in Hyp with the arguments in r0-r2', () => {
-    const { machine, result } = run(KVM_V3_9, { r0: BigInt(TARGET), r1: 0xa1n, r2: 0xa2n, r3: 0xa3n });
-    expect(result).toMatchObject({ reason: 'wfi', pc: TARGET + 4 });
-    expect(machine.mode()).toBe('hyp');
-    expect([machine.register('r0'), machine.register('r1'), machine.register('r2')]).toEqual([0xa1n, 0xa2n, 0xa3n]);
-  });
-
-  it('r0 = 1 (a v4.12 SOFT_RESTART) is a pointer to Thumb code at 0: a prefetch abort in Hyp, spinning at HVBAR+0x0c', () => {
-    const { machine, result, trace } = run(KVM_V3_9, { r0: 1n, r1: BigInt(TARGET) });
-    expect(result).toMatchObject({ reason: 'budget-exhausted', pc: HVBAR + 0x0c });
-    expect(machine.register('hifar')).toBe(0n);
-    const entries = trace.events.filter((e): e is ExceptionEvent => e.kind === 'exception').map((e) => [e.exception, e.from, e.vector]);
-    expect(entries).toEqual([
-      ['hyp-trap', 'svc', HVBAR + 0x14],
-      ['prefetch-abort', 'hyp', HVBAR + 0x0c],
-    ]);
-  });
-
-  it("a guest's hvc (VTTBR.VMID != 0) is not kvm_call_hyp: it goes to the (unmodelled) guest exit", () => {
-    const { result } = run(KVM_V3_9, { r0: BigInt(TARGET), vttbr: 1n << 48n });
-    const table = assembleFirmware(KVM_V3_9, HVBAR);
-    expect(result).toMatchObject({ reason: 'budget-exhausted', pc: table.symbols.get('kvm_guest_trap') });
   });
 });

@@ -3,12 +3,13 @@
  * what it generates from a spec, that it passes against the spec's own
  * firmware and the assembly hyp-stub, and that it fails, saying why, against
  * implementations that do something else: KVM v3.9 (r0 is a function
- * pointer, so SOFT_RESTART becomes a call to address 1), the v3.6 stub, and
+ * pointer, so SOFT_RESTART becomes a call to address 1), KVM v4.12 (the
+ * same soft-restart target, other registers there), the v3.6 stub, and
  * made-up firmware that breaks one rule each.
  */
 
 import { describe, expect, it } from 'vitest';
-import { KVM_ARM32_V3_9 } from '../../arch/arm32/abis/kvm-arm32.abi.ts';
+import { HYP_STUB_VECTORS, KVM_ARM32_V3_10, KVM_ARM32_V3_9, KVM_ARM32_V4_12 } from '../../arch/arm32/abis/kvm-arm32.abi.ts';
 import { LINUX_HYP_STUB_V3_6, LINUX_HYP_STUB_V4_12 } from '../../arch/arm32/abis/linux-hyp-stub.abi.ts';
 import { ARM32_CONFORMANCE_DRIVER, CONFORMANCE_CALLER, CONFORMANCE_HVBAR } from '../../arch/arm32/firmware/conformance-driver.ts';
 import { ARM32_FIRMWARE_PORT } from '../../arch/arm32/firmware-port.ts';
@@ -73,7 +74,8 @@ describe('suite generation from linux-hyp-stub-v4.12', () => {
     expect(suite.cases.map((c) => c.name)).toEqual(V4_12_CASES);
     expect(suite.skipped).toEqual([]);
     expect(suiteSelectorValues(LINUX_HYP_STUB_V4_12).get('invalid')).toEqual([3n, 0xffff_ffffn, 0x8000_0000n]);
-    expect(suiteSelectorValues(KVM_ARM32_V3_9).get('__hyp_get_vectors')).toEqual([0xffff_ffffn]);
+    expect(suiteSelectorValues(KVM_ARM32_V3_10).get('__hyp_get_vectors')).toEqual([0xffff_ffffn]);
+    expect(suiteSelectorValues(KVM_ARM32_V3_9).get('__hyp_get_vectors')).toBeUndefined();
   });
 
   it('registers come from the examples, the rest from a deterministic pattern', () => {
@@ -97,7 +99,14 @@ describe('suite generation from linux-hyp-stub-v4.12', () => {
       preserved: ['r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'sp', 'lr', 'cpsr'],
       clobbers: ['r1', 'r2', 'r3', 'r12'],
     });
-    expect(restart!.expected).toEqual({ kind: 'jump', target: 0x8000_8000n, writes: {}, note: 'soft restart: the stub branches to r1 in Hyp mode' });
+    // A jump keeps r0-r12 (the registers Hyp does not bank): the stub's bx r1 writes nothing.
+    expect(restart!.expected).toEqual({
+      kind: 'jump',
+      target: 0x8000_8000n,
+      writes: {},
+      preserved: ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12'],
+      note: 'soft restart: the stub branches to r1 in Hyp mode (bx r1), registers untouched',
+    });
     expect(reset!.expected).toMatchObject({ kind: 'return', writes: { r0: 0n } });
     expect(invalid!.expected).toMatchObject({ kind: 'return', writes: { r0: 0xbadca11n } });
   });
@@ -108,7 +117,7 @@ describe('linux-hyp-stub-v4.12 suite against implementations', () => {
     const report = run(LINUX_HYP_STUB_V4_12, specFirmwareImplementation(port, LINUX_HYP_STUB_V4_12, 'spec'));
     expect(report.results.filter((r) => !r.pass).map((r) => `${r.name}: ${r.why}`)).toEqual([]);
     expect([report.passed, report.failed]).toEqual([7, 0]);
-    expect(whyOf(report, 'HVC_SOFT_RESTART r0=0x1 r1=0x80008000')).toBe('pass: landed at 0x80008000 in hyp');
+    expect(whyOf(report, 'HVC_SOFT_RESTART r0=0x1 r1=0x80008000')).toBe('pass: landed at 0x80008000 in hyp; 13 registers preserved');
     expect(whyOf(report, 'HVC_SET_VECTORS r0=0x0 r1=0x80001000')).toBe(
       'pass: returned to the caller at 0x00008004 in svc with hvbar=0x80001000, r0=0x0; 11 registers preserved',
     );
@@ -127,8 +136,12 @@ describe('linux-hyp-stub-v4.12 suite against implementations', () => {
     expect(whyOf(report, 'HVC_SOFT_RESTART r0=0x1 r1=0x80008000')).toBe(
       'FAIL: expected to land at 0x80008000 in hyp; got firmware stop: kvm-arm32-v3.9 firmware: prefetch abort in Hyp at 0x00000000 (HIFAR; HVBAR+0x0c, HSR 0x86000010), taken from hyp (vector prefetch-abort)',
     );
-    // r0 = -1 is KVM's get-vectors: it returns HVBAR where the stub says HVC_STUB_ERR.
+    // In v3.9 r0 = -1 is a function pointer too: Thumb at 0xfffffffe, unmapped.
     expect(whyOf(report, 'invalid r0=0xffffffff')).toBe(
+      'FAIL: expected to return to the caller at 0x00008004 in svc with r0=0xbadca11; got firmware stop: kvm-arm32-v3.9 firmware: prefetch abort in Hyp at 0xfffffffe (HIFAR; HVBAR+0x0c, HSR 0x86000010), taken from hyp (vector prefetch-abort)',
+    );
+    // KVM v3.10 answers it itself: HVBAR where the stub says HVC_STUB_ERR.
+    expect(whyOf(run(LINUX_HYP_STUB_V4_12, specFirmwareImplementation(port, KVM_ARM32_V3_10)), 'invalid r0=0xffffffff')).toBe(
       `FAIL: expected to return to the caller at 0x00008004 in svc with r0=0xbadca11; returned, but r0=0x${CONFORMANCE_HVBAR.toString(16)} (expected 0xbadca11)`,
     );
     expect(report.passed).toBe(0);
@@ -198,6 +211,25 @@ describe('linux-hyp-stub-v4.12 suite against implementations', () => {
   });
 });
 
+describe('the soft-restart target sees different registers under the stub and under KVM v4.12 (abi-facts §2.3)', () => {
+  it("the stub's suite against KVM v4.12's firmware lands at r1 in Hyp, but FAILS on r0 and r1 there", () => {
+    const report = run(LINUX_HYP_STUB_V4_12, specFirmwareImplementation(port, KVM_ARM32_V4_12));
+    expect(whyOf(report, 'HVC_SOFT_RESTART r0=0x1 r1=0x80008000')).toBe(
+      `FAIL: expected to land at 0x80008000 in hyp; landed, but r0 changed 0x1 -> 0x0, r1 changed 0x80008000 -> 0x${HYP_STUB_VECTORS.toString(16)}`,
+    );
+  });
+
+  it("KVM v4.12's own suite expects r0 = 0, r1 = the stub vectors, HVBAR = the stub and ELR_hyp = the target, and its firmware gives them", () => {
+    const suite = generateSuite(KVM_ARM32_V4_12, port, driver);
+    const restart = suite.cases.find((c) => c.call === 'HVC_SOFT_RESTART')!;
+    expect(restart.expected).toMatchObject({ kind: 'jump', target: 0x8000_8000n, writes: { elr_hyp: 0x8000_8000n, r1: HYP_STUB_VECTORS, hvbar: HYP_STUB_VECTORS, r0: 0n } });
+    const report = run(KVM_ARM32_V4_12, specFirmwareImplementation(port, KVM_ARM32_V4_12));
+    expect(report.failed).toBe(0);
+    // And the stub's firmware, which branches with bx r1, fails KVM's suite the other way round.
+    expect(whyOf(run(KVM_ARM32_V4_12, specFirmwareImplementation(port, LINUX_HYP_STUB_V4_12)), restart.name)).toMatch(/^FAIL: expected to land at 0x80008000 in hyp with .*; landed, but .*r0=0x1 \(expected 0x0\)/);
+  });
+});
+
 describe('lock step: two implementations of one suite, registers diffed', () => {
   const suite = generateSuite(LINUX_HYP_STUB_V4_12, port, driver);
 
@@ -223,6 +255,21 @@ describe('kvm-arm32-v3.9 suite: call outcomes land in Hyp with the arguments shi
       expect(call?.why).toMatch(/^landed at 0x[0-9a-f]+ in hyp with r0=0x[0-9a-f]+, r1=0x[0-9a-f]+, r2=0x[0-9a-f]+$/);
       expect(report.skipped.map((s) => s.why)).toContain('the expected call target 0x1 cannot take a landing pad: an odd address selects Thumb state, which hyplay does not model');
     }
+  });
+});
+
+describe('kvm-arm32-v3.10 suite: r0 = -1 is get-vectors only from v3.10', () => {
+  it('passes against its own firmware and asm:kvm-v3.10', () => {
+    for (const impl of [specFirmwareImplementation(port, KVM_ARM32_V3_10, 'spec'), implementation('asm:kvm-v3.10')]) {
+      const report = run(KVM_ARM32_V3_10, impl);
+      expect(report.results.filter((r) => !r.pass).map((r) => `${impl.name} ${r.name}: ${r.why}`)).toEqual([]);
+      expect(report.passed).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it('FAILS against asm:kvm-v3.9 on __hyp_get_vectors: v3.9 calls 0xffffffff', () => {
+    const report = run(KVM_ARM32_V3_10, implementation('asm:kvm-v3.9'));
+    expect(whyOf(report, '__hyp_get_vectors r0=0xffffffff')).toMatch(/^FAIL: expected to return to the caller at 0x00008004 in svc with r0=0x2000; got no end within 10000 steps, stuck at 0x0000200c in hyp \(vector prefetch-abort: prefetch abort in Hyp at 0xfffffffe/);
   });
 });
 

@@ -5,8 +5,10 @@
  * specs are built from it, so that dispatch names `getpid`, not `20`.
  *
  * Source: torvalds/linux:arch/arm/tools/syscall.tbl at commit cdd5b5a9 (the v6.5-era
- * table, last entry 451 cachestat), read with the search tool; the ARM-private
- * numbers from torvalds/linux:arch/arm/include/uapi/asm/unistd.h at commit 02b5a603.
+ * table, last entry 451 cachestat), read with the search tool and compared
+ * row by row; the ARM-private numbers from torvalds/linux:arch/arm/include/uapi/asm/unistd.h
+ * (@02b5a603 for 1–5, the v5.7 tree's copy for get_tls, 6) and the v5.7
+ * tree's arch/arm/kernel/traps.c (arm_syscall, bad_syscall).
  * Comment lines and the unused numbers they mark (7, 17, 18, …) are left out,
  * as the kernel's table generator leaves them out.
  *
@@ -46,14 +48,25 @@ export interface ArmPrivateSyscall {
   readonly summary: string;
 }
 
-/** The ARM-private calls (`__ARM_NR_*`, relative to `__ARM_NR_BASE`). */
+/**
+ * The ARM-private calls (`__ARM_NR_*`, relative to `__ARM_NR_BASE`), as the
+ * v6.5-era `unistd.h` lists them: get_tls (+6) is in the v5.7 tree
+ * (`unistd.h:39`, `traps.c:646`) and absent from v4.12's.
+ */
 export const ARM_PRIVATE_SYSCALLS: readonly ArmPrivateSyscall[] = [
-  { offset: 1, name: '__ARM_NR_breakpoint', summary: 'report a breakpoint to the tracer (SIGTRAP)' },
+  { offset: 1, name: '__ARM_NR_breakpoint', summary: 'report a breakpoint to the tracer (ptrace_break: SIGTRAP, PC wound back to the svc)' },
   { offset: 2, name: '__ARM_NR_cacheflush', summary: 'write back and invalidate the caches for user addresses r0 (start) to r1 (end, exclusive); r2 = flags, must be 0' },
-  { offset: 3, name: '__ARM_NR_usr26', summary: 'switch to 26-bit user mode (only where the CPU has it; otherwise fails)' },
-  { offset: 4, name: '__ARM_NR_usr32', summary: 'switch back to 32-bit user mode' },
-  { offset: 5, name: '__ARM_NR_set_tls', summary: 'set the thread pointer (TPIDRURO) to r0' },
+  { offset: 3, name: '__ARM_NR_usr26', summary: 'switch to 26-bit user mode, where the CPU has it (HWCAP_26BIT)' },
+  { offset: 4, name: '__ARM_NR_usr32', summary: 'switch back to 32-bit user mode, where the CPU has 26-bit mode' },
+  { offset: 5, name: '__ARM_NR_set_tls', summary: 'set the thread pointer (TPIDRURO and the kernel copy tp_value[0]) to r0' },
+  { offset: 6, name: '__ARM_NR_get_tls', summary: 'read the thread pointer: r0 ← tp_value[0]' },
 ];
+
+/** The ARM-private numbers past the named calls that arm_syscall answers −ENOSYS rather than SIGILL, so that programs can probe (`__ARM_NR_BASE` + 0x7 … + 0x7ff). */
+export const ARM_PRIVATE_ENOSYS_END = 0x7ff;
+
+/** One past the last number arm_syscall owns: from `__ARM_NR_BASE` + 0x10000 (0x100000) on, a number goes to bad_syscall. */
+export const ARM_BAD_SYSCALL_BASE = 0x10_0000;
 
 // <num> <abi> <name> [<entry point> [<oabi compat entry point>]], one row a line, as in syscall.tbl.
 const TABLE = `

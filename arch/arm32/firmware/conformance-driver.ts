@@ -52,6 +52,8 @@ export const ARM32_CONFORMANCE_DRIVER: ConformanceDriver = {
   statusRegisters: ['cpsr'],
   // AAPCS: the first four arguments in r0-r3 (KVM shifts r1-r3 down into r0-r2).
   argumentRegisters: ['r0', 'r1', 'r2', 'r3'],
+  // r0-r12 are shared by every mode but FIQ (r8-r12 banked there); SP and LR of the caller's mode are banked away from Hyp's (ARM ARM B1.3.2).
+  unbankedRegisters: ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12'],
   unsupported(trap: CaseTrap): string | undefined {
     if (trap.conduit !== 'hvc') return `arm32 conformance drives hvc only, not ${trap.conduit} (from PL1, svc is taken at VBAR and smc at MVBAR, not at the Hyp vectors)`;
     if (trap.origin.privilege === 'user') return 'HVC is UNDEFINED in User mode (ARM ARM B9.3.4): a user caller never reaches the Hyp vectors';

@@ -6,7 +6,9 @@
  * other guest code.
  *
  * - `hyp-stub-v4.12.s`: the Linux hyp-stub ABI of v4.12–v5.6.
- * - `kvm-v3.9.s`: KVM/ARM v3.9–v4.11's host HVC dispatch (`kvm_call_hyp`).
+ * - `kvm-v3.9.s`: KVM/ARM v3.9's host HVC dispatch (`kvm_call_hyp`: every r0
+ *   a Hyp function pointer).
+ * - `kvm-v3.10.s`: KVM/ARM v3.10–v4.11's (r0 = -1 answered with HVBAR).
  *
  * @module
  */
@@ -41,17 +43,26 @@ export const HYP_STUB_V4_12: AsmFirmware = {
   stackBytes: 0,
 };
 
-/** A model of KVM v3.9's `hyp_hvc`: r0 = -1 reads HVBAR, anything else is a Hyp function pointer. */
+/** A model of KVM v3.9's `hyp_hvc`: every r0 is a Hyp function pointer. */
 export const KVM_V3_9: AsmFirmware = {
   name: 'kvm-v3.9',
   file: 'kvm-v3.9.s',
   implements: 'kvm-arm32-v3.9',
-  description: "A32 assembly model of KVM v3.9's host HVC dispatch (r0 = -1: HVBAR; else call r0 with r1-r3 shifted down)",
+  description: "A32 assembly model of KVM v3.9's host HVC dispatch (every r0, -1 included: call r0 with r1-r3 shifted down)",
+  stackBytes: 0x100,
+};
+
+/** A model of KVM v3.10–v4.11's `hyp_hvc`: r0 = -1 reads HVBAR, anything else is a Hyp function pointer. */
+export const KVM_V3_10: AsmFirmware = {
+  name: 'kvm-v3.10',
+  file: 'kvm-v3.10.s',
+  implements: 'kvm-arm32-v3.10',
+  description: "A32 assembly model of KVM v3.10-v4.11's host HVC dispatch (r0 = -1: HVBAR; else call r0 with r1-r3 shifted down)",
   stackBytes: 0x100,
 };
 
 /** Every assembly implementation, by name. */
-export const ARM32_ASM_FIRMWARE: readonly AsmFirmware[] = [HYP_STUB_V4_12, KVM_V3_9];
+export const ARM32_ASM_FIRMWARE: readonly AsmFirmware[] = [HYP_STUB_V4_12, KVM_V3_9, KVM_V3_10];
 
 const sources = new Map<string, string>();
 const assembled = new Map<string, AssembledProgram>();

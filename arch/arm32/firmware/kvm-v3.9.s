@@ -1,14 +1,13 @@
-@ A model of how KVM/ARM v3.9 to v4.11 answers `hvc #0` from the host
+@ A model of how KVM/ARM v3.9 answers `hvc #0` from the host
 @ (kvm_call_hyp), written for hyplay from the ABI facts
 @ (../shared/abi-facts.md, sections 2.1 and 2.2), not taken from any kernel
 @ source. Only the host-call path is modelled: hyplay runs no guests, so the
 @ guest-exit path and every other vector spin.
 @
-@ The convention:
-@   r0 = -1        r0 <- HVBAR (KVM answers the old stub's get-vectors)
-@   any other r0   a Hyp function pointer: r1, r2, r3 move down to r0, r1,
-@                  r2, the function is called with blx, and its r0 (r0:r1
-@                  for 64 bits) goes back to the caller through eret
+@ The convention: every r0 is a Hyp function pointer. r1, r2, r3 move down
+@ to r0, r1, r2, the function is called with blx, and its r0 (r0:r1 for 64
+@ bits) goes back to the caller through eret. v3.9 has no test for r0 = -1
+@ (the original stub's get-vectors call): that came in v3.10 (kvm-v3.10.s).
 @
 @ The trap is checked first: HSR.EC must be HVC (0x12) and VTTBR.VMID must
 @ be 0 (the host). The handler needs a Hyp stack: whoever installs this
@@ -39,10 +38,6 @@ kvm_hyp_hvc:
         ands    r1, r1, #0xff
         bne     kvm_guest_trap              @ a guest's hvc, not kvm_call_hyp
         pop     {r0, r1, r2}
-
-        cmn     r0, #1                      @ r0 = -1: get vectors
-        mrceq   p15, #4, r0, c12, c0, #0    @ r0 <- HVBAR
-        ereteq
 
         push    {lr}                        @ Hyp shares LR with usr/sys
         mrs     lr, spsr

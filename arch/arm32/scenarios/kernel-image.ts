@@ -15,6 +15,7 @@
  * | 0x80100000 | `__hyp_stub_vectors`: the hyp-stub (KVM v4.12's RESET_VECTORS puts it back here) |
  * | 0x80110000 | KVM's runtime Hyp vectors |
  * | 0x80120000–0x80120fff | KVM's Hyp stack |
+ * | 0x80200000, 0x80210000 | KVM's Hyp page tables (runtime, boot: only loaded into HTTBR) |
  * | 0x80808000 | the kexec-ed kernel (new-kernel.s) |
  * | 0x88008000 | the crash kernel (new-kernel.s), in the crashkernel= reservation |
  *
@@ -27,9 +28,10 @@ import { readFileSync } from 'node:fs';
 import type { Abi } from '../../../src/abi/spec.ts';
 import type { OutcomeKind } from '../../../src/scenario/outcome.ts';
 import type { Scenario, ScenarioFirmware } from '../../../src/scenario/scenario.ts';
-import { HYP_STUB_VECTORS, KVM_ARM32_2017_INTERIM, KVM_ARM32_V3_9, KVM_ARM32_V4_12 } from '../abis/kvm-arm32.abi.ts';
-import { LINUX_HYP_STUB_2017_PROPOSAL, LINUX_HYP_STUB_V3_6, LINUX_HYP_STUB_V4_12, LINUX_HYP_STUB_V5_7 } from '../abis/linux-hyp-stub.abi.ts';
-import { HYP_STUB_V4_12, installAsmFirmware, KVM_V3_9, type AsmFirmware } from '../firmware/index.ts';
+import type { ResetMatrixVm } from '../../../src/scenario/scenario.ts';
+import { HYP_STUB_VECTORS, KVM_ARM32_V3_10, KVM_ARM32_V3_9, KVM_ARM32_V4_12 } from '../abis/kvm-arm32.abi.ts';
+import { LINUX_HYP_STUB_RMK, LINUX_HYP_STUB_V3_6, LINUX_HYP_STUB_V4_12, LINUX_HYP_STUB_V5_7 } from '../abis/linux-hyp-stub.abi.ts';
+import { HYP_STUB_V4_12, installAsmFirmware, KVM_V3_10, KVM_V3_9, type AsmFirmware } from '../firmware/index.ts';
 
 /** Where the old kernel's image is assembled. */
 export const KERNEL_BASE = 0x8000_8000;
@@ -47,6 +49,8 @@ export const HYP_STACK = 0x8012_0000;
 export const HYP_STACK_BYTES = 0x1000;
 /** KVM's Hyp page tables (only loaded into HTTBR: the model has no MMU). */
 export const HYP_PGD = 0x8020_0000;
+/** KVM's boot Hyp page tables, which v3.10–v4.5's first init phase loads. */
+export const HYP_BOOT_PGD = 0x8021_0000;
 /** The kexec-ed kernel's entry. */
 export const KEXEC_START = 0x8080_8000;
 /** The crash kernel's entry. */
@@ -72,31 +76,44 @@ export interface StubEra {
   readonly asm?: AsmFirmware;
 }
 
-/** What a KVM era brings: its spec, whether it implements the stub calls, and real assembly where there is some. */
+/** How KVM's first Hyp call is laid out (abi-facts §2.4): v3.9 one call with the pgd in r0/r1; v3.10–v4.5 two phases; v4.6+ one call with the stack in r0. */
+export type KvmInit = 'one-phase' | 'two-phases' | 'single-call';
+
+/** When KVM's vectors are in HVBAR (abi-facts §2.5): from init onwards for good (v3.9–v4.5), or only while a VM exists (v4.6+). */
+export type KvmHypOwnership = 'from-init' | 'while-vm';
+
+/** What a KVM era brings: its host-call spec, how it initialises and owns Hyp, and real assembly where there is some. */
 export interface KvmEra {
-  /** The spec. */
+  /** The host-call spec (one spec can serve several eras: kvm-arm32-v3.10 is v3.10–v4.11). */
   readonly abi: Abi;
   /** Short name for scenario names (`kvm-v3.9`). */
   readonly short: string;
+  /** The releases it stands for (`v4.6–v4.11`). */
+  readonly era: string;
+  /** The init call's layout. */
+  readonly init: KvmInit;
+  /** When KVM owns Hyp. */
+  readonly ownership: KvmHypOwnership;
   /** v4.12+: KVM implements the stub calls (resets with HVC_RESET_VECTORS, keeps no saved vectors). */
   readonly handlesStubHvc: boolean;
   /** The real assembly vectors, where they exist. */
   readonly asm?: AsmFirmware;
 }
 
-/** The hyp-stub eras, oldest first. */
+/** The hyp-stub eras, oldest first (the out-of-tree variant where it sits in time). */
 export const STUB_ERAS: readonly StubEra[] = [
-  { abi: LINUX_HYP_STUB_V3_6, short: 'v3.6', file: 'stub-v3.6.s', softRestartInHyp: false },
-  { abi: LINUX_HYP_STUB_2017_PROPOSAL, short: '2017-proposal', file: 'stub-2017-proposal.s', softRestartInHyp: true },
+  { abi: LINUX_HYP_STUB_V3_6, short: 'v3.7', file: 'stub-v3.7.s', softRestartInHyp: false },
+  { abi: LINUX_HYP_STUB_RMK, short: 'rmk', file: 'stub-rmk.s', softRestartInHyp: true },
   { abi: LINUX_HYP_STUB_V4_12, short: 'v4.12', file: 'stub-v4.12.s', softRestartInHyp: true, asm: HYP_STUB_V4_12 },
   { abi: LINUX_HYP_STUB_V5_7, short: 'v5.7', file: 'stub-v5.7.s', softRestartInHyp: true },
 ];
 
 /** The KVM eras, oldest first. */
 export const KVM_ERAS: readonly KvmEra[] = [
-  { abi: KVM_ARM32_V3_9, short: 'kvm-v3.9', handlesStubHvc: false, asm: KVM_V3_9 },
-  { abi: KVM_ARM32_2017_INTERIM, short: 'kvm-2017-interim', handlesStubHvc: false },
-  { abi: KVM_ARM32_V4_12, short: 'kvm-v4.12', handlesStubHvc: true },
+  { abi: KVM_ARM32_V3_9, short: 'kvm-v3.9', era: 'v3.9', init: 'one-phase', ownership: 'from-init', handlesStubHvc: false, asm: KVM_V3_9 },
+  { abi: KVM_ARM32_V3_10, short: 'kvm-v3.10', era: 'v3.10–v4.5', init: 'two-phases', ownership: 'from-init', handlesStubHvc: false, asm: KVM_V3_10 },
+  { abi: KVM_ARM32_V3_10, short: 'kvm-v4.6', era: 'v4.6–v4.11', init: 'single-call', ownership: 'while-vm', handlesStubHvc: false, asm: KVM_V3_10 },
+  { abi: KVM_ARM32_V4_12, short: 'kvm-v4.12', era: 'v4.12–v5.6', init: 'single-call', ownership: 'while-vm', handlesStubHvc: true },
 ];
 
 /** The era of a spec id; throws for an unknown id (a programming error). */
@@ -106,10 +123,10 @@ export function stubEra(id: string): StubEra {
   return era;
 }
 
-/** The KVM era of a spec id; throws for an unknown id (a programming error). */
-export function kvmEra(id: string): KvmEra {
-  const era = KVM_ERAS.find((e) => e.abi.spec.id === id);
-  if (era === undefined) throw new Error(`no KVM era '${id}'`);
+/** The KVM era of a short name (`kvm-v4.6`); throws for an unknown one (a programming error). */
+export function kvmEra(short: string): KvmEra {
+  const era = KVM_ERAS.find((e) => e.short === short);
+  if (era === undefined) throw new Error(`no KVM era '${short}'`);
   return era;
 }
 
@@ -125,6 +142,10 @@ export interface KernelConfig {
   readonly stub: StubEra;
   /** The KVM era, or `undefined` when KVM is not built in. */
   readonly kvm: KvmEra | undefined;
+  /** Whether a VM has been created and has run before the reboot (`none` without KVM). */
+  readonly vm: ResetMatrixVm;
+  /** Whether kernel_kexec has the later steps (kexec_in_progress, migrate_to_reboot_cpu, cpu_hotplug_enable): kexec.s. */
+  readonly kexecRebootCpu: boolean;
   /** The mode the boot loader enters the kernel in. */
   readonly bootMode: 'hyp' | 'svc';
   /** Run the real assembly stub instead of the spec firmware. */
@@ -153,18 +174,27 @@ function hex(value: number): string {
   return `0x${value.toString(16)}`;
 }
 
+/** The `KVM_INIT` value of each init layout (kvm.s). */
+const KVM_INITS: readonly KvmInit[] = ['one-phase', 'two-phases', 'single-call'];
+
 /** The `.equ` prelude of a configuration. */
 export function prelude(config: KernelConfig): string {
+  const kvm = config.kvm;
   const lines: [string, number, string][] = [
     ['EVENT', EVENTS[config.path], `${config.path}: 0 kexec, 1 kdump, 2 idle`],
-    ['CONFIG_KVM', config.kvm === undefined ? 0 : 1, config.kvm === undefined ? 'no KVM' : config.kvm.abi.spec.id],
-    ['KVM_HANDLES_STUB_HVC', config.kvm?.handlesStubHvc === true ? 1 : 0, 'v4.12+: KVM implements the stub calls'],
+    ['CONFIG_KVM', kvm === undefined ? 0 : 1, kvm === undefined ? 'no KVM' : `${kvm.abi.spec.id}, the ${kvm.era} era`],
+    ['KVM_INIT', kvm === undefined ? 0 : KVM_INITS.indexOf(kvm.init), `init: ${kvm?.init ?? 'none'} (0 one phase, 1 two phases, 2 a single call)`],
+    ['KVM_TAKES_HYP', kvm?.ownership === 'while-vm' ? 1 : 0, `KVM owns Hyp ${kvm?.ownership === 'while-vm' ? 'only while a VM exists' : 'from init on'}`],
+    ['KVM_HANDLES_STUB_HVC', kvm?.handlesStubHvc === true ? 1 : 0, 'v4.12+: KVM implements the stub calls'],
+    ['VM_RUNNING', config.vm === 'running' ? 1 : 0, config.vm === 'running' ? 'a VM has been created and has run' : 'no VM'],
     ['SOFT_RESTART_IN_HYP', config.stub.softRestartInHyp ? 1 : 0, `${config.stub.abi.spec.id}: soft_restart may return to Hyp`],
+    ['KEXEC_REBOOT_CPU', config.kexecRebootCpu ? 1 : 0, `kernel_kexec ${config.kexecRebootCpu ? 'with' : 'without'} migrate_to_reboot_cpu() and cpu_hotplug_enable()`],
     ['KERNEL_STACK_TOP', KERNEL_STACK_TOP, ''],
     ['HYP_STUB_VECTORS', STUB_VECTORS, ''],
     ['KVM_HYP_VECTOR', KVM_VECTORS, ''],
     ['HYP_STACK_TOP', HYP_STACK + HYP_STACK_BYTES, ''],
     ['HYP_PGD', HYP_PGD, ''],
+    ['HYP_BOOT_PGD', HYP_BOOT_PGD, ''],
     ['KEXEC_START', KEXEC_START, ''],
     ['CRASH_START', CRASH_START, ''],
   ];

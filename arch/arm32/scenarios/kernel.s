@@ -13,11 +13,14 @@
 @   EVENT                what happens once booted: 0 reboot(LINUX_REBOOT_CMD_KEXEC),
 @                        1 panic() with a crash kernel loaded, 2 nothing (idle)
 @   CONFIG_KVM           1 when KVM is built in (and loads if Hyp mode is available)
-@   KVM_HANDLES_STUB_HVC 1 for KVM v4.12+, which implements the stub calls itself
-@   SOFT_RESTART_IN_HYP  1 when the era's soft_restart returns to Hyp (v4.12:
-@                        phys_reset(addr, is_hyp_mode_available())), 0 before
+@   KVM_INIT, KVM_TAKES_HYP, KVM_HANDLES_STUB_HVC, VM_RUNNING
+@                        KVM's era and whether a VM runs (kvm.s says what each means)
+@   SOFT_RESTART_IN_HYP  1 when the era's soft_restart returns to Hyp (v4.12 and
+@                        the out-of-tree soft-reboot stub: phys_reset(addr,
+@                        is_hyp_mode_available())), 0 before (phys_reset(addr))
+@   KEXEC_REBOOT_CPU     the kexec sequence of the era (kexec.s)
 @   and the memory map: KERNEL_STACK_TOP, HYP_STUB_VECTORS, KVM_HYP_VECTOR,
-@   HYP_STACK_TOP, HYP_PGD, KEXEC_START, CRASH_START.
+@   HYP_STACK_TOP, HYP_PGD, HYP_BOOT_PGD, KEXEC_START, CRASH_START.
 
         .equ    MODE_MASK, 0x1f
         .equ    HYP_MODE, 0x1a

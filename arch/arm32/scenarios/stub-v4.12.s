@@ -1,6 +1,6 @@
 @ stub-v4.12.s: the kernel's side of the reworked hyp-stub ABI, v4.12 to
-@ v5.6 (arch/arm/kernel/hyp-stub.S and asm/virt.h of the v4.12 rework;
-@ Documentation/virt/kvm/arm/hyp-abi.rst; abi-facts 1.1, 1.4): the call
+@ v5.6 (the v4.12 tree's arch/arm/kernel/hyp-stub.S and asm/virt.h;
+@ Documentation/virtual/kvm/arm/hyp-abi.txt; abi-facts 1.1, 1.4): the call
 @ number in r0, every argument in r1. soft_restart returns to Hyp mode
 @ (SOFT_RESTART_IN_HYP is 1).
 
@@ -27,8 +27,9 @@ __hyp_reset_vectors:                    @ put the stub back (KVM implements it w
 
 @ v4.12 has no get-vectors call: the rework removed it, because KVM no
 @ longer keeps the stub's vectors to put them back. Only a kernel pairing
-@ this stub with a function-pointer KVM (never shipped) asks for them; it
-@ gets the link-time address of __hyp_stub_vectors, which is what they are.
+@ this stub with a function-pointer KVM (never shipped: the rows marked
+@ shipped NO) asks for them; it gets the link-time address of
+@ __hyp_stub_vectors, which is what they are.
 __hyp_get_vectors:
         ldr     r0, stub_vectors_address
         bx      lr
