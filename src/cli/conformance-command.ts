@@ -103,7 +103,7 @@ function expectationJson(expected: Expectation, width: number): Record<string, u
     case 'return':
       return { kind: 'return', writes: hexRecord(expected.writes, width), preserved: expected.preserved, clobbers: expected.clobbers };
     case 'jump':
-      return { kind: 'jump', target: hex(expected.target, width), writes: hexRecord(expected.writes, width) };
+      return { kind: 'jump', target: hex(expected.target, width), writes: hexRecord(expected.writes, width), preserved: expected.preserved };
     case 'call':
       return { kind: 'call', target: hex(expected.target, width), args: expected.args.map((a) => hex(a, width)) };
     default: {

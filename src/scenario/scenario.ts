@@ -118,7 +118,7 @@ export interface CallerFunction {
 
 /** One scenario. */
 export interface Scenario {
-  /** Unique name (`kdump-2017-proposal-kvm-v3.9`). */
+  /** Unique name (`kdump-rmk-kvm-v4.6-vm`). */
   readonly name: string;
   /** Architecture name. */
   readonly arch: string;

@@ -63,7 +63,7 @@ describe('hyplay abi show', () => {
     expect(doc.calls[1]).toEqual({
       name: 'HVC_SOFT_RESTART',
       select: '0x1',
-      summary: 'branch to r1 in Hyp mode (the kexec/kdump soft restart); does not return',
+      summary: 'branch (bx r1) to r1 in Hyp mode, the kexec/kdump soft restart; does not return. The target sees r0 = 1 and r1 = the target, every other register as the caller left it',
       args: [{ register: 'r1', role: 'restart address' }],
       results: [],
       clobbers: [],

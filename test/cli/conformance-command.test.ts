@@ -33,7 +33,7 @@ describe('hyplay conformance', () => {
     const lines = result.out.split('\n');
     expect(lines[0]).toBe('conformance of spec to linux-hyp-stub-v4.12');
     expect(lines.slice(1, -1).map((l) => l.slice(0, l.indexOf(':')))).toEqual(CASES.map((c) => `pass ${c}`));
-    expect(lines).toContain('pass HVC_SOFT_RESTART r0=0x1 r1=0x80008000: landed at 0x80008000 in hyp');
+    expect(lines).toContain('pass HVC_SOFT_RESTART r0=0x1 r1=0x80008000: landed at 0x80008000 in hyp; 13 registers preserved');
     expect(lines.at(-1)).toBe('7 passed, 0 failed');
   });
 
@@ -74,6 +74,12 @@ describe('hyplay conformance', () => {
     expect(result.out.split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed, \d+ skipped$/);
   });
 
+  it('--impl kvm-arm32-v4.12 lands the soft restart at r1 too, but with r0 and r1 changed: the stub spec says FAIL, exit 1', () => {
+    const result = cli('conformance', 'linux-hyp-stub-v4.12', '--impl', 'kvm-arm32-v4.12');
+    expect(result.status).toBe(1);
+    expect(result.out.split('\n')).toContain('FAIL HVC_SOFT_RESTART r0=0x1 r1=0x80008000: expected to land at 0x80008000 in hyp; landed, but r0 changed 0x1 -> 0x0, r1 changed 0x80008000 -> 0x80100000');
+  });
+
   it('a spec whose conduit cannot be driven is bad input: exit 2', () => {
     expect(cli('conformance', 'psci-v0.2-smc')).toEqual({
       status: 2,
@@ -102,7 +108,7 @@ describe('hyplay conformance', () => {
     expect(restart.call).toBe('HVC_SOFT_RESTART');
     expect(restart.pass).toBe(true);
     expect(restart.registers.r1).toBe('0x80008000');
-    expect(restart.expected).toEqual({ kind: 'jump', target: '0x80008000', writes: {} });
+    expect(restart.expected).toEqual({ kind: 'jump', target: '0x80008000', writes: {}, preserved: ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12'] });
     expect(restart.stop).toEqual({ reason: 'wfi', pc: '0x80008004', mode: 'hyp' });
     expect(report.cases[0].expected).toMatchObject({ kind: 'return', writes: { hvbar: '0x80001000', r0: '0x00000000' }, clobbers: ['r1', 'r2', 'r3', 'r12'] });
   });
@@ -118,8 +124,8 @@ describe('hyplay conformance', () => {
 
   it.each([
     [['conformance', 'no-such-abi'], "hyplay: unknown ABI 'no-such-abi' (see `hyplay abi list`)"],
-    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'nope'], "hyplay: --impl: unknown implementation 'nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9)"],
-    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'asm:nope'], "hyplay: --impl: unknown implementation 'asm:nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9)"],
+    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'nope'], "hyplay: --impl: unknown implementation 'nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10)"],
+    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'asm:nope'], "hyplay: --impl: unknown implementation 'asm:nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10)"],
   ])('bad input %j: one line on stderr, exit 2', (argv, message) => {
     const result = cli(...argv);
     expect(result).toEqual({ status: 2, out: '', err: [message] });

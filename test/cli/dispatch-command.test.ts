@@ -78,10 +78,11 @@ describe('other verdicts with the shipped specs', () => {
     expect(byAbi(doc, 'linux-hyp-stub-v4.12').effect).toBe('not mine: callable only from kernel in host, not from user in host');
   });
 
-  it('unique: Xen is told apart by its immediate, from a guest', () => {
+  it('collision between hypervisors: Xen takes hvc #0xEA1 by r12, KVM ignores the immediate and takes it as PSCI', () => {
     const doc = json('dispatch', 'arm32', 'hvc', '--imm', '0xea1', '--world', 'guest', 'r12=1');
-    expect(doc.verdict).toBe('unique');
-    expect(doc.interpretations.filter((i: any) => i.mine).map((i: any) => i.abi)).toEqual(['xen-arm32']);
+    expect(doc.verdict).toBe('collision');
+    expect(doc.interpretations.filter((i: any) => i.mine).map((i: any) => i.abi).sort()).toEqual(['psci-v0.2-hvc', 'xen-arm32']);
+    expect(byAbi(doc, 'xen-arm32').call).toBe('unknown');
     expect(doc.query).toMatchObject({ imm: 0xea1, world: 'guest', registers: { r12: '0x00000001' } });
   });
 

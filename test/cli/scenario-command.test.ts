@@ -16,9 +16,9 @@ describe('hyplay scenario list', () => {
     const { scenarios } = json('scenario', 'list');
     expect(scenarios.length).toBeGreaterThan(20);
     expect(scenarios).toContainEqual({
-      name: 'kdump-2017-proposal-kvm-v3.9',
+      name: 'kdump-rmk-kvm-v4.6-vm',
       arch: 'arm32',
-      title: 'kdump on linux-hyp-stub-2017-proposal with kvm-arm32-v3.9: the 2017 proposal on the KVM of its time',
+      title: "kdump on linux-hyp-stub-rmk with kvm-arm32-v3.10 (v4.6–v4.11), a VM running: the out-of-tree soft-reboot stub on its tree's function-pointer KVM",
       expected: 'hyp-crash',
     });
     for (const s of scenarios) expect(Object.keys(s)).toEqual(['name', 'arch', 'title', 'expected']);
@@ -31,25 +31,27 @@ describe('hyplay scenario list', () => {
 
 describe('hyplay scenario run', () => {
   it('prints the outcome and one line per hypervisor call', () => {
-    const result = cli('scenario', 'run', 'kdump-2017-proposal-kvm-v3.9');
+    const result = cli('scenario', 'run', 'kdump-rmk-kvm-v4.6-vm');
     expect(result.status).toBe(0);
     expect(result.err).toEqual([]);
     const lines = result.out.split('\n');
-    expect(lines[0]).toBe('scenario kdump-2017-proposal-kvm-v3.9 (arm32): kdump on linux-hyp-stub-2017-proposal with kvm-arm32-v3.9: the 2017 proposal on the KVM of its time');
-    expect(lines[1]).toBe('hypervisor calls: 6 (--trace shows each as it happens)');
-    expect(lines).toContain('  6. hvc #0 from svc, r0=0x2 r1=0x1 r2=0xc50078 r3=0x88008000 -> kvm-arm32-v3.9: kvm_call_hyp: calls 0x2(0x1, 0xc50078, 0x88008000) (meant HVC_SOFT_RESTART)');
-    expect(lines.at(-2)).toBe('outcome: hyp-crash: prefetch abort in Hyp at 0x00000002 (HVBAR+0x0C): kvm-arm32-v3.9 took HVC_SOFT_RESTART (r0=2) as a function pointer');
+    expect(lines[0]).toBe(
+      "scenario kdump-rmk-kvm-v4.6-vm (arm32): kdump on linux-hyp-stub-rmk with kvm-arm32-v3.10 (v4.6–v4.11), a VM running: the out-of-tree soft-reboot stub on its tree's function-pointer KVM",
+    );
+    expect(lines[1]).toBe('hypervisor calls: 12 (--trace shows each as it happens)');
+    expect(lines).toContain('  12. hvc #0 from svc, r0=0x1 r1=0x1 r2=0xc50078 r3=0x88008000 -> kvm-arm32-v3.10: kvm_call_hyp: calls 0x1(0x1, 0xc50078, 0x88008000) (meant HVC_SOFT_RESTART)');
+    expect(lines.at(-2)).toBe('outcome: hyp-crash: prefetch abort in Hyp at 0x00000000 (HVBAR+0x0C): kvm-arm32-v3.10 took HVC_SOFT_RESTART (r0=1) as a function pointer (call target 0x1)');
     expect(lines.at(-1)).toMatch(/^expected: hyp-crash \(ok\), after \d+ steps$/);
   });
 
   it('--trace prints the golden trace: each HVC with mode, r0–r3, the vector and the dispatcher', () => {
-    const result = cli('scenario', 'run', 'kexec-v4.12-kvm-v4.12', '--trace');
+    const result = cli('scenario', 'run', 'kexec-v4.12-kvm-v4.12-vm', '--trace');
     expect(result.status).toBe(0);
     const lines = result.out.split('\n');
-    expect(lines[0]).toMatch(/^== scenario kexec-v4.12-kvm-v4.12: /);
+    expect(lines[0]).toMatch(/^== scenario kexec-v4.12-kvm-v4.12-vm: /);
     // The kexec reboot notifier: KVM v4.12 resets with HVC_RESET_VECTORS (r0 = 2); r1–r3 hold whatever the caller left.
     expect(lines.some((l) => /^-- hvc #0 from svc: r0=0x00000002 r1=0x[0-9a-f]{8} r2=0x[0-9a-f]{8} r3=0x[0-9a-f]{8}; HVBAR\+0x14 \(hyp-trap\) of kvm-arm32-v4\.12 \(spec firmware\)$/.test(l))).toBe(true);
-    expect(lines.some((l) => /^-- dispatch collision \(\d+ of \d+ specs claim it\): handler kvm-arm32-v4\.12 HVC_RESET_VECTORS: hsctlr ← 0x0, hvbar ← 0x80100000, r0 ← 0x0; returns; caller means linux-hyp-stub-v4\.12 HVC_RESET_VECTORS: r0 ← 0x0; returns/.test(l))).toBe(true);
+    expect(lines.some((l) => /^-- dispatch collision \(\d+ of \d+ specs claim it\): handler kvm-arm32-v4\.12 HVC_RESET_VECTORS: hsctlr ← 0x0, r1 ← 0x80100000, hvbar ← 0x80100000, r0 ← 0x0; returns; caller means linux-hyp-stub-v4\.12 HVC_RESET_VECTORS: r0 ← 0x0; returns/.test(l))).toBe(true);
     expect(lines.at(-1)).toBe('== expected new-kernel-in-hyp: ok');
   });
 
@@ -70,11 +72,11 @@ describe('hyplay scenario run', () => {
       conduit: 'hvc',
       imm: 0,
       from: 'svc',
-      registers: { r0: '0x1', r1: '0x88008000', r2: '0xc50078', r3: '0x0' },
+      registers: { r0: '0x1', r1: '0x88008000', r2: '0xc50078', r3: '0x80110000' },
       vectorBase: '0x80110000',
       slot: 'HVBAR+0x14 (hyp-trap)',
       handler: 'kvm-arm32-v3.9',
-      handled: { abi: 'kvm-arm32-v3.9', call: 'kvm_call_hyp', effect: 'calls 0x1(0x88008000, 0xc50078, 0x0)' },
+      handled: { abi: 'kvm-arm32-v3.9', call: 'kvm_call_hyp', effect: 'calls 0x1(0x88008000, 0xc50078, 0x80110000)' },
       meant: { abi: 'linux-hyp-stub-v4.12', call: 'HVC_SOFT_RESTART', effect: 'jumps to 0x88008000' },
       verdict: 'collision',
     });
@@ -90,17 +92,19 @@ describe('hyplay scenario run', () => {
 });
 
 describe('hyplay reset-matrix', () => {
-  it('--json prints {"rows":[{"path","stub","hypervisor","shipped","outcome","detail"}]}', () => {
+  it('--json prints {"rows":[{"path","era","stub","hypervisor","vm","shipped","outcome","detail"}]}', () => {
     const { rows } = json('reset-matrix', '--arch', 'arm32');
-    expect(rows).toHaveLength(20);
-    for (const row of rows) expect(Object.keys(row)).toEqual(['path', 'stub', 'hypervisor', 'shipped', 'outcome', 'detail']);
+    expect(rows).toHaveLength(30);
+    for (const row of rows) expect(Object.keys(row)).toEqual(['path', 'era', 'stub', 'hypervisor', 'vm', 'shipped', 'outcome', 'detail']);
     expect(rows).toContainEqual({
       path: 'kdump',
-      stub: 'linux-hyp-stub-2017-proposal',
-      hypervisor: 'kvm-arm32-2017-interim',
+      era: 'out of tree (v4.x vendor)',
+      stub: 'linux-hyp-stub-rmk',
+      hypervisor: 'kvm-arm32-v3.10',
+      vm: 'running',
       shipped: true,
       outcome: 'hyp-crash',
-      detail: 'prefetch abort in Hyp at 0x00000002 (HVBAR+0x0C): kvm-arm32-2017-interim took HVC_SOFT_RESTART (r0=2) as a function pointer',
+      detail: 'prefetch abort in Hyp at 0x00000000 (HVBAR+0x0C): kvm-arm32-v3.10 took HVC_SOFT_RESTART (r0=1) as a function pointer (call target 0x1)',
     });
     expect(json('reset-matrix')).toEqual({ rows });
   });
@@ -109,9 +113,9 @@ describe('hyplay reset-matrix', () => {
     const result = cli('reset-matrix', '--arch', 'arm32');
     expect(result.status).toBe(0);
     const lines = result.out.split('\n');
-    expect(lines[0]).toBe('== arm32 kexec/kdump reset matrix: hyp-stub era × KVM era (booted in Hyp mode)');
-    expect(lines[1]).toMatch(/^path +stub +hypervisor +shipped +outcome +detail$/);
-    expect(lines).toHaveLength(23);
+    expect(lines[0]).toBe('== arm32 kexec/kdump reset matrix: hyp-stub era × KVM era × VM (booted in Hyp mode)');
+    expect(lines[1]).toMatch(/^path +era +stub +hypervisor +vm +shipped +outcome +detail$/);
+    expect(lines).toHaveLength(33);
   });
 
   it('an unknown architecture, or one without a matrix, is a one-line error with exit status 2', () => {
@@ -131,8 +135,8 @@ describe('npm start', () => {
     const collisions = out.indexOf('== collision analysis');
     expect(matrix).toBeGreaterThan(-1);
     expect(collisions).toBeGreaterThan(matrix);
-    expect(out).toMatch(/^kdump +linux-hyp-stub-2017-proposal +kvm-arm32-v3\.9 +yes +hyp-crash +prefetch abort in Hyp at 0x00000002 \(HVBAR\+0x0C\)/m);
-    expect(out).toMatch(/^kdump +linux-hyp-stub-v4\.12 +kvm-arm32-v4\.12 +yes +new-kernel-in-hyp +new kernel entered in Hyp at 0x88008000 via kvm-arm32-v4\.12/m);
-    expect(out).toMatch(/^kdump +linux-hyp-stub-v4\.12 +kvm-arm32-v3\.9 +NO +hyp-crash /m);
+    expect(out).toMatch(/^kdump +out of tree \(v4\.x vendor\) +linux-hyp-stub-rmk +kvm-arm32-v3\.10 +running +yes +hyp-crash +prefetch abort in Hyp at 0x00000000 \(HVBAR\+0x0C\)/m);
+    expect(out).toMatch(/^kdump +v4\.12–v5\.6 +linux-hyp-stub-v4\.12 +kvm-arm32-v4\.12 +running +yes +new-kernel-in-hyp +new kernel entered in Hyp at 0x88008000 via kvm-arm32-v4\.12/m);
+    expect(out).toMatch(/^kdump +mixed: v4\.12 stub, v3\.9 KVM +linux-hyp-stub-v4\.12 +kvm-arm32-v3\.9 +none +NO +hyp-crash /m);
   });
 });

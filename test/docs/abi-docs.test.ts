@@ -221,8 +221,8 @@ describe('the fixed field order (CONVENTIONS.md #4)', () => {
     expect(call('HVC_SOFT_RESTART')).toContain('- **Registers out:** none: the call does not return');
     expect(call('HVC_SOFT_RESTART')).toContain('- **Returns:** does not return to the caller');
     expect(call('invalid')).toContain('- **Registers in:** r0 = otherwise (0x3–0xffffffff)');
-    expect(section).toContain('**Source:** torvalds/linux:arch/arm/kernel/hyp-stub.S and arch/arm/include/asm/virt.h (v4.12 rework); Documentation/virt/kvm/arm/hyp-abi.rst @166cc2a4 (describes v4.12).');
-    expect(section).toContain('- **Purpose:** branch to r1 in Hyp mode (the kexec/kdump soft restart); does not return');
+    expect(section).toContain('**Source:** v4.12 tree (jason50123/linux-4.12 @d7bbb6bbf66c) arch/arm/kernel/hyp-stub.S and arch/arm/include/asm/virt.h (HVC_SET_VECTORS 0, HVC_SOFT_RESTART 1, HVC_RESET_VECTORS 2, HVC_STUB_HCALL_NR 3, HVC_STUB_ERR 0xbadca11); Documentation/virtual/kvm/arm/hyp-abi.txt (the v4.12 tree; a torvalds/linux copy @68c4f9c5) (describes v4.12).');
+    expect(section).toContain('- **Purpose:** branch (bx r1) to r1 in Hyp mode, the kexec/kdump soft restart; does not return. The target sees r0 = 1 and r1 = the target, every other register as the caller left it');
     expect(section).toMatch(/\| kexec soft restart to the new kernel \| `hvc #0` \| r0=0x1, r1=0x80008000 \| kernel \(host\) \| `HVC_SOFT_RESTART` \| jumps to 0x80008000 in the hypervisor's mode, no return/);
   });
 });
@@ -234,7 +234,7 @@ describe('family pages', () => {
       .split('\n')
       .filter((line) => line.startsWith('## '))
       .map((line) => line.slice(line.lastIndexOf(' ') + 1));
-    expect(eras).toEqual(['linux-hyp-stub-v3.6', 'linux-hyp-stub-2017-proposal', 'linux-hyp-stub-v4.12', 'linux-hyp-stub-v5.7']);
+    expect(eras).toEqual(['linux-hyp-stub-v3.6', 'linux-hyp-stub-rmk', 'linux-hyp-stub-v4.12', 'linux-hyp-stub-v5.7', 'linux-hyp-stub-v5.7-zimage']);
   });
 
   it('cite the source and version of every era', () => {

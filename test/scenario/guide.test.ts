@@ -84,8 +84,8 @@ describe(GUIDE_PATH, () => {
   });
 
   it('its outcome table is the matrix the code computes', () => {
-    const table = [...GUIDE.matchAll(/^\| (kexec|kdump) \| (\S+) \| (\S+) \| (yes|no) \| (\S+) \|$/gm)].map((m) => [m[1], m[2], m[3], m[4] === 'yes', m[5]]);
-    const rows = runResetMatrix(ARM32_BACKEND, loadAbis()).map((r) => [r.row.path, r.row.stub, r.row.hypervisor, r.row.shipped, r.row.outcome]);
+    const table = [...GUIDE.matchAll(/^\| (kexec|kdump) \| ([^|]+) \| (\S+) \| (\S+) \| (none|running) \| (yes|no) \| (\S+) \|$/gm)].map((m) => [m[1], m[2], m[3], m[4], m[5], m[6] === 'yes', m[7]]);
+    const rows = runResetMatrix(ARM32_BACKEND, loadAbis()).map((r) => [r.row.path, r.row.era, r.row.stub, r.row.hypervisor, r.row.vm, r.row.shipped, r.row.outcome]);
     expect(table).toEqual(rows);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The arm32 reset matrix, row by row, against the history it must
- * reproduce (issue 4 §3; ../shared/abi-facts.md §1, §2, §4): the outcome of
- * every {path, stub, hypervisor} row, whether the pair shipped, and the
+ * reproduce (../shared/abi-facts.md §1, §2.5, §4): the outcome of every
+ * {path, era, stub, hypervisor, vm} row, whether the pair shipped, and the
  * detail that says why. The table is written out here, apart from the
  * matrix definition, so that a change to either shows.
  */
@@ -13,48 +13,63 @@ import { formatResetMatrix, runResetMatrix, type ResetMatrixRow } from '../../sr
 
 const ROWS = runResetMatrix(ARM32_BACKEND, loadAbis()).map((r) => r.row);
 
-type Expected = readonly [path: string, stub: string, hypervisor: string, shipped: boolean, outcome: ResetMatrixRow['outcome'], detail: RegExp];
+type Expected = readonly [path: string, era: string, stub: string, hypervisor: string, vm: ResetMatrixRow['vm'], shipped: boolean, outcome: ResetMatrixRow['outcome'], detail: RegExp];
 
 const SVC_BRANCH = /^new kernel entered in SVC at 0x8\d{7} by a plain branch, no soft-restart call/;
-const PROPOSAL_RESTART = /^new kernel entered in Hyp at 0x80808000 via linux-hyp-stub-2017-proposal HVC_SOFT_RESTART \(r0=2\)$/;
+const KVM_CALLS_1 = (kvm: string): RegExp => new RegExp(`^prefetch abort in Hyp at 0x00000000 \\(HVBAR\\+0x0C\\): ${kvm.replace(/\./g, '\\.')} took HVC_SOFT_RESTART \\(r0=1\\) as a function pointer \\(call target 0x1\\)$`);
+const VIA = (abi: string, entry: string): RegExp => new RegExp(`^new kernel entered in Hyp at ${entry} via ${abi.replace(/\./g, '\\.')} HVC_SOFT_RESTART \\(r0=1\\)$`);
+const KEXEC = '0x80808000';
+const CRASH = '0x88008000';
 
-/** The history, row by row. */
+/** The history, row by row (abi-facts §1, §2.5, §4). */
 const EXPECTED: readonly Expected[] = [
-  // 1. v3.6–v4.11: no soft-restart call; KVM only changes who is left owning HVBAR.
-  ['kexec', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.9', true, 'new-kernel-in-svc', /plain branch, no soft-restart call \(HVBAR left with linux-hyp-stub-v3\.6\)$/],
-  ['kdump', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.9', true, 'new-kernel-in-svc', /plain branch, no soft-restart call \(HVBAR left with kvm-arm32-v3\.9\)$/],
-  ['kexec', 'linux-hyp-stub-v3.6', 'none', true, 'new-kernel-in-svc', SVC_BRANCH],
-  ['kdump', 'linux-hyp-stub-v3.6', 'none', true, 'new-kernel-in-svc', SVC_BRANCH],
-  // 2. The early-2017 proposal, with and without the interim patch: kexec works, kdump branches to 2 in Hyp.
-  ['kexec', 'linux-hyp-stub-2017-proposal', 'kvm-arm32-v3.9', true, 'new-kernel-in-hyp', PROPOSAL_RESTART],
-  ['kdump', 'linux-hyp-stub-2017-proposal', 'kvm-arm32-v3.9', true, 'hyp-crash', /^prefetch abort in Hyp at 0x00000002 \(HVBAR\+0x0C\): kvm-arm32-v3\.9 took HVC_SOFT_RESTART \(r0=2\) as a function pointer$/],
-  ['kexec', 'linux-hyp-stub-2017-proposal', 'kvm-arm32-2017-interim', true, 'new-kernel-in-hyp', PROPOSAL_RESTART],
-  ['kdump', 'linux-hyp-stub-2017-proposal', 'kvm-arm32-2017-interim', true, 'hyp-crash', /^prefetch abort in Hyp at 0x00000002 \(HVBAR\+0x0C\): kvm-arm32-2017-interim took HVC_SOFT_RESTART \(r0=2\) as a function pointer$/],
-  ['kexec', 'linux-hyp-stub-2017-proposal', 'none', true, 'new-kernel-in-hyp', PROPOSAL_RESTART],
-  ['kdump', 'linux-hyp-stub-2017-proposal', 'none', true, 'new-kernel-in-hyp', /^new kernel entered in Hyp at 0x88008000 via linux-hyp-stub-2017-proposal HVC_SOFT_RESTART \(r0=2\)$/],
-  // 3. v4.12–v5.6: kexec reaches the stub, kdump reaches KVM's own SOFT_RESTART.
-  ['kexec', 'linux-hyp-stub-v4.12', 'kvm-arm32-v4.12', true, 'new-kernel-in-hyp', /^new kernel entered in Hyp at 0x80808000 via linux-hyp-stub-v4\.12 HVC_SOFT_RESTART \(r0=1\)$/],
-  ['kdump', 'linux-hyp-stub-v4.12', 'kvm-arm32-v4.12', true, 'new-kernel-in-hyp', /^new kernel entered in Hyp at 0x88008000 via kvm-arm32-v4\.12 HVC_SOFT_RESTART \(r0=1\)$/],
-  // 5. No KVM: the stub handles SOFT_RESTART on both paths.
-  ['kexec', 'linux-hyp-stub-v4.12', 'none', true, 'new-kernel-in-hyp', /via linux-hyp-stub-v4\.12 HVC_SOFT_RESTART \(r0=1\)$/],
-  ['kdump', 'linux-hyp-stub-v4.12', 'none', true, 'new-kernel-in-hyp', /via linux-hyp-stub-v4\.12 HVC_SOFT_RESTART \(r0=1\)$/],
-  ['kexec', 'linux-hyp-stub-v5.7', 'none', true, 'new-kernel-in-hyp', /via linux-hyp-stub-v5\.7 HVC_SOFT_RESTART \(r0=1\)$/],
-  ['kdump', 'linux-hyp-stub-v5.7', 'none', true, 'new-kernel-in-hyp', /via linux-hyp-stub-v5\.7 HVC_SOFT_RESTART \(r0=1\)$/],
-  // 4. Never shipped: the v4.12 stub with a function-pointer KVM (blx 1: Thumb at 0), and the proposal's numbering with KVM v4.12.
-  ['kexec', 'linux-hyp-stub-v4.12', 'kvm-arm32-v3.9', false, 'new-kernel-in-hyp', /via linux-hyp-stub-v4\.12 HVC_SOFT_RESTART \(r0=1\)$/],
-  ['kdump', 'linux-hyp-stub-v4.12', 'kvm-arm32-v3.9', false, 'hyp-crash', /^prefetch abort in Hyp at 0x00000000 \(HVBAR\+0x0C\): kvm-arm32-v3\.9 took HVC_SOFT_RESTART \(r0=1\) as a function pointer \(call target 0x1\)$/],
-  ['kexec', 'linux-hyp-stub-2017-proposal', 'kvm-arm32-v4.12', false, 'new-kernel-in-hyp', PROPOSAL_RESTART],
-  ['kdump', 'linux-hyp-stub-2017-proposal', 'kvm-arm32-v4.12', false, 'guest-error', /^BUG: .* the last call, HVC_SOFT_RESTART \(r0=2\), went to kvm-arm32-v4\.12 as HVC_RESET_VECTORS, which returned$/],
+  // 1. v3.7–v4.11: no soft-restart call, so both paths stay in svc; the detail names who is left owning HVBAR.
+  ['kexec', 'v3.9', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.9', 'none', true, 'new-kernel-in-svc', /plain branch, no soft-restart call \(HVBAR left with kvm-arm32-v3\.9\)$/],
+  ['kdump', 'v3.9', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.9', 'none', true, 'new-kernel-in-svc', /plain branch, no soft-restart call \(HVBAR left with kvm-arm32-v3\.9\)$/],
+  ['kexec', 'v3.10–v4.5', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.10', 'none', true, 'new-kernel-in-svc', /\(HVBAR left with kvm-arm32-v3\.10\)$/],
+  ['kdump', 'v3.10–v4.5', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.10', 'none', true, 'new-kernel-in-svc', /\(HVBAR left with kvm-arm32-v3\.10\)$/],
+  // From v4.6 KVM gives Hyp back after init: with no VM the stub owns it on both paths.
+  ['kexec', 'v4.6–v4.11', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.10', 'none', true, 'new-kernel-in-svc', /\(HVBAR left with linux-hyp-stub-v3\.6\)$/],
+  ['kdump', 'v4.6–v4.11', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.10', 'none', true, 'new-kernel-in-svc', /\(HVBAR left with linux-hyp-stub-v3\.6\)$/],
+  ['kexec', 'v4.6–v4.11', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.10', 'running', true, 'new-kernel-in-svc', /\(HVBAR left with linux-hyp-stub-v3\.6\)$/],
+  ['kdump', 'v4.6–v4.11', 'linux-hyp-stub-v3.6', 'kvm-arm32-v3.10', 'running', true, 'new-kernel-in-svc', /\(HVBAR left with kvm-arm32-v3\.10\)$/],
+  ['kexec', 'v3.7–v4.11', 'linux-hyp-stub-v3.6', 'none', 'none', true, 'new-kernel-in-svc', SVC_BRANCH],
+  ['kdump', 'v3.7–v4.11', 'linux-hyp-stub-v3.6', 'none', 'none', true, 'new-kernel-in-svc', SVC_BRANCH],
+  // 2. The out-of-tree soft-reboot stub: kdump crashes only with a VM running.
+  ['kexec', 'out of tree (v4.x vendor)', 'linux-hyp-stub-rmk', 'kvm-arm32-v3.10', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-rmk', KEXEC)],
+  ['kdump', 'out of tree (v4.x vendor)', 'linux-hyp-stub-rmk', 'kvm-arm32-v3.10', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-rmk', CRASH)],
+  ['kexec', 'out of tree (v4.x vendor)', 'linux-hyp-stub-rmk', 'kvm-arm32-v3.10', 'running', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-rmk', KEXEC)],
+  ['kdump', 'out of tree (v4.x vendor)', 'linux-hyp-stub-rmk', 'kvm-arm32-v3.10', 'running', true, 'hyp-crash', KVM_CALLS_1('kvm-arm32-v3.10')],
+  ['kexec', 'out of tree (v4.x vendor)', 'linux-hyp-stub-rmk', 'none', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-rmk', KEXEC)],
+  ['kdump', 'out of tree (v4.x vendor)', 'linux-hyp-stub-rmk', 'none', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-rmk', CRASH)],
+  // 3. v4.12–v5.6: the stub answers without a VM; with one, kexec reaches the stub (KVM reset it) and kdump KVM's own SOFT_RESTART.
+  ['kexec', 'v4.12–v5.6', 'linux-hyp-stub-v4.12', 'kvm-arm32-v4.12', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v4.12', KEXEC)],
+  ['kdump', 'v4.12–v5.6', 'linux-hyp-stub-v4.12', 'kvm-arm32-v4.12', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v4.12', CRASH)],
+  ['kexec', 'v4.12–v5.6', 'linux-hyp-stub-v4.12', 'kvm-arm32-v4.12', 'running', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v4.12', KEXEC)],
+  ['kdump', 'v4.12–v5.6', 'linux-hyp-stub-v4.12', 'kvm-arm32-v4.12', 'running', true, 'new-kernel-in-hyp', VIA('kvm-arm32-v4.12', CRASH)],
+  ['kexec', 'v4.12–v5.6', 'linux-hyp-stub-v4.12', 'none', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v4.12', KEXEC)],
+  ['kdump', 'v4.12–v5.6', 'linux-hyp-stub-v4.12', 'none', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v4.12', CRASH)],
+  ['kexec', 'v5.7+', 'linux-hyp-stub-v5.7', 'none', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v5.7', KEXEC)],
+  ['kdump', 'v5.7+', 'linux-hyp-stub-v5.7', 'none', 'none', true, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v5.7', CRASH)],
+  // 4. Never shipped: the v4.12 stub with a KVM that never gives Hyp back (both paths crash), and with one that does (only kdump with a VM).
+  ['kexec', 'mixed: v4.12 stub, v3.9 KVM', 'linux-hyp-stub-v4.12', 'kvm-arm32-v3.9', 'none', false, 'hyp-crash', KVM_CALLS_1('kvm-arm32-v3.9')],
+  ['kdump', 'mixed: v4.12 stub, v3.9 KVM', 'linux-hyp-stub-v4.12', 'kvm-arm32-v3.9', 'none', false, 'hyp-crash', KVM_CALLS_1('kvm-arm32-v3.9')],
+  ['kexec', 'mixed: v4.12 stub, v4.6–v4.11 KVM', 'linux-hyp-stub-v4.12', 'kvm-arm32-v3.10', 'none', false, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v4.12', KEXEC)],
+  ['kdump', 'mixed: v4.12 stub, v4.6–v4.11 KVM', 'linux-hyp-stub-v4.12', 'kvm-arm32-v3.10', 'none', false, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v4.12', CRASH)],
+  ['kexec', 'mixed: v4.12 stub, v4.6–v4.11 KVM', 'linux-hyp-stub-v4.12', 'kvm-arm32-v3.10', 'running', false, 'new-kernel-in-hyp', VIA('linux-hyp-stub-v4.12', KEXEC)],
+  ['kdump', 'mixed: v4.12 stub, v4.6–v4.11 KVM', 'linux-hyp-stub-v4.12', 'kvm-arm32-v3.10', 'running', false, 'hyp-crash', KVM_CALLS_1('kvm-arm32-v3.10')],
 ];
+
+const key = (r: { path: string; era: string; stub: string; hypervisor: string; vm: string }): string => [r.path, r.era, r.stub, r.hypervisor, r.vm].join(' | ');
 
 describe('the arm32 reset matrix', () => {
   it('has exactly the expected rows, in order', () => {
-    expect(ROWS.map((r) => [r.path, r.stub, r.hypervisor])).toEqual(EXPECTED.map(([path, stub, hypervisor]) => [path, stub, hypervisor]));
+    expect(ROWS.map(key)).toEqual(EXPECTED.map(([path, era, stub, hypervisor, vm]) => key({ path, era, stub, hypervisor, vm })));
   });
 
-  for (const [path, stub, hypervisor, shipped, outcome, detail] of EXPECTED) {
-    it(`${path} on ${stub} with ${hypervisor}: ${outcome}`, () => {
-      const row = ROWS.find((r) => r.path === path && r.stub === stub && r.hypervisor === hypervisor);
+  for (const [path, era, stub, hypervisor, vm, shipped, outcome, detail] of EXPECTED) {
+    it(`${path} on ${stub} with ${hypervisor} (${era}, VM ${vm}): ${outcome}`, () => {
+      const row = ROWS.find((r) => key(r) === key({ path, era, stub, hypervisor, vm }));
       expect(row).toBeDefined();
       expect(row!.shipped).toBe(shipped);
       expect(row!.outcome).toBe(outcome);
@@ -64,25 +79,42 @@ describe('the arm32 reset matrix', () => {
   }
 
   it('rows have exactly the JSON contract keys', () => {
-    for (const row of ROWS) expect(Object.keys(row)).toEqual(['path', 'stub', 'hypervisor', 'shipped', 'outcome', 'detail']);
+    for (const row of ROWS) expect(Object.keys(row)).toEqual(['path', 'era', 'stub', 'hypervisor', 'vm', 'shipped', 'outcome', 'detail']);
   });
 
   it('every row reaches the outcome its scenario expects', () => {
     for (const result of runResetMatrix(ARM32_BACKEND, loadAbis())) expect(result.run.matches, result.definition.scenario).toBe(true);
+  });
+
+  it('the VM dimension appears exactly where KVM owns Hyp only while a VM exists (v4.6+), and changes kdump there', () => {
+    const withVm = new Set(ROWS.filter((r) => r.vm === 'running').map((r) => `${r.era} ${r.stub} ${r.hypervisor}`));
+    expect([...withVm]).toEqual([
+      'v4.6–v4.11 linux-hyp-stub-v3.6 kvm-arm32-v3.10',
+      'out of tree (v4.x vendor) linux-hyp-stub-rmk kvm-arm32-v3.10',
+      'v4.12–v5.6 linux-hyp-stub-v4.12 kvm-arm32-v4.12',
+      'mixed: v4.12 stub, v4.6–v4.11 KVM linux-hyp-stub-v4.12 kvm-arm32-v3.10',
+    ]);
+    for (const row of ROWS.filter((r) => r.hypervisor === 'none')) expect(row.vm).toBe('none');
+    const kdump = (era: string, vm: string): string | undefined => ROWS.find((r) => r.path === 'kdump' && r.stub === 'linux-hyp-stub-rmk' && r.hypervisor !== 'none' && r.era === era && r.vm === vm)?.outcome;
+    expect([kdump('out of tree (v4.x vendor)', 'none'), kdump('out of tree (v4.x vendor)', 'running')]).toEqual(['new-kernel-in-hyp', 'hyp-crash']);
+  });
+
+  it('no unshipped pair is called shipped: every pair with a mixed era is marked NO, every other one yes', () => {
+    for (const row of ROWS) expect(row.shipped, key(row)).toBe(!row.era.startsWith('mixed'));
   });
 });
 
 describe('formatResetMatrix', () => {
   it('aligns the columns, marks pairs that never shipped, and puts the detail last', () => {
     const text = formatResetMatrix([
-      { path: 'kexec', stub: 's', hypervisor: 'none', shipped: true, outcome: 'new-kernel-in-hyp', detail: 'fine' },
-      { path: 'kdump', stub: 'stub-long', hypervisor: 'h', shipped: false, outcome: 'hyp-crash', detail: 'boom' },
+      { path: 'kexec', era: 'v1', stub: 's', hypervisor: 'none', vm: 'none', shipped: true, outcome: 'new-kernel-in-hyp', detail: 'fine' },
+      { path: 'kdump', era: 'v1–v2', stub: 'stub-long', hypervisor: 'h', vm: 'running', shipped: false, outcome: 'hyp-crash', detail: 'boom' },
     ]);
     expect(text.split('\n')).toEqual([
-      'path   stub       hypervisor  shipped  outcome            detail',
-      '-----  ---------  ----------  -------  -----------------  ------',
-      'kexec  s          none        yes      new-kernel-in-hyp  fine',
-      'kdump  stub-long  h           NO       hyp-crash          boom',
+      'path   era    stub       hypervisor  vm       shipped  outcome            detail',
+      '-----  -----  ---------  ----------  -------  -------  -----------------  ------',
+      'kexec  v1     s          none        none     yes      new-kernel-in-hyp  fine',
+      'kdump  v1–v2  stub-long  h           running  NO       hyp-crash          boom',
     ]);
   });
 });

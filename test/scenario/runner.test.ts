@@ -145,7 +145,7 @@ kvmp:   .word ${VECTORS}
       scenario(source, {
         entry: { at: { segment: 'main', symbol: 'start' }, mode: 'hyp' },
         firmware: [{ kind: 'spec', abi: KVM_ARM32_V3_9, base: VECTORS }],
-        caller: 'linux-hyp-stub-2017-proposal',
+        caller: 'linux-hyp-stub-v4.12',
         expected: 'hyp-crash',
       }),
       ABIS,
@@ -157,7 +157,7 @@ kvmp:   .word ${VECTORS}
       vectorAddress: VECTORS + 0x0c,
       faultAddress: 2,
       mode: 'hyp',
-      detail: 'prefetch abort in Hyp at 0x00000002 (HVBAR+0x0C): kvm-arm32-v3.9 took HVC_SOFT_RESTART (r0=2) as a function pointer',
+      detail: 'prefetch abort in Hyp at 0x00000002 (HVBAR+0x0C): kvm-arm32-v3.9 took HVC_RESET_VECTORS (r0=2) as a function pointer',
     });
     expect(outcomeJson(run.outcome)).toEqual({
       kind: 'hyp-crash',

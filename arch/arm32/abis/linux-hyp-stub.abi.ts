@@ -135,7 +135,7 @@ export const LINUX_HYP_STUB_RMK: Abi = defineAbi({
   source: {
     document:
       'beagleboard/linux:arch/arm/kernel/hyp-stub.S @4a8e59d4 (HVC_GET_VECTORS -1, HVC_SOFT_RESTART 1; __hyp_stub_do_trap: cmp r0, #-1 … teq r0, #1; mov r0, r3; bx r0 … mcrne set HVBAR; __hyp_soft_restart: mov r3, r0; mov r0, #1; hvc); the same tree\'s arch/arm/kernel/reboot.c (phys_reset(addr, is_hyp_mode_available())) and arch/arm/kvm/arm.c (the v4.6–v4.11 KVM: hyp_default_vectors, cpu_hyp_reset)',
-    version: 'out of tree (beagleboard, v4.x-era vendor tree)',
+    version: 'out of tree (the beagleboard vendor tree, whose KVM is the v4.6–v4.11 design)',
     note: 'abi-facts §1.1: neither this variant nor the 0/1/2 numbering of altera-opensource/linux-socfpga virt.h @d51ca250 is in a mainline release; whether either passed through mainline inside the v4.12 merge window is UNCONFIRMED (Appendix A.1).',
   },
   calls: [

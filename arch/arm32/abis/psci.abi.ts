@@ -269,7 +269,12 @@ export function psciContextKey(n: number): string {
 export const PSCI_SYSTEM_EVENT_KEY = 'psci.system_event';
 
 /** `KVM_SYSTEM_EVENT_SHUTDOWN` and `KVM_SYSTEM_EVENT_RESET` (uapi linux/kvm.h). */
-export const KVM_SYSTEM_EVENT = { SHUTDOWN: 1n, RESET: 2n } as const;
+export const KVM_SYSTEM_EVENT = {
+  /** The guest asked to power off (SYSTEM_OFF). */
+  SHUTDOWN: 1n,
+  /** The guest asked to reset (SYSTEM_RESET). */
+  RESET: 2n,
+} as const;
 
 function powerOf(call: CallContext, n: number): bigint {
   return call.state.get(psciPowerKey(n), n === 0 ? PSCI_AFFINITY_LEVEL.ON : PSCI_AFFINITY_LEVEL.OFF);

@@ -37,7 +37,15 @@ export interface XenHypercall {
   /** `do` (do_<name>), `do_arm` (an Arm-specific do_arm_<name>) or `deprecated` (dep_<name>: −ENOSYS). */
   readonly handler: XenArmHandler;
   /** The Kconfig option the row is under in hypercall-defs.c, if any, and its default on Arm. */
-  readonly config?: { readonly option: string; readonly defaultOnArm: boolean };
+  readonly config?: XenKconfig;
+}
+
+/** A Kconfig option a hypercall is built under. */
+export interface XenKconfig {
+  /** The option, e.g. `CONFIG_ARGO`. */
+  readonly option: string;
+  /** Whether a default Arm build has it. */
+  readonly defaultOnArm: boolean;
 }
 
 /**

@@ -55,7 +55,7 @@ class Vm {
 
   /** Make a call from vCPU `vcpu`; returns the call's name and its register writes. */
   call(registers: Record<string, bigint>, options: { vcpu?: number; imm?: number } = {}): { name: string; writes: Record<string, bigint> } {
-    const all = { vmpidr: 0x8000_0000n | psciVcpuMpidr(options.vcpu ?? 0), ...registers };
+    const all: Record<string, bigint> = { vmpidr: 0x8000_0000n | psciVcpuMpidr(options.vcpu ?? 0), ...registers };
     const imm = options.imm ?? 0;
     const found = findCall(this.abi, imm, this.origin, (r) => all[r] ?? 0n);
     if (typeof found === 'string') throw new Error(found);
