@@ -225,6 +225,8 @@ export function defineKvmArm32V4_12(stubVectors: bigint): Abi {
         summary: 'not implemented by KVM (hyp-abi.txt: only the initial stubs implement it): r0 ← HVC_STUB_ERR (0xbadca11)',
         args: [{ register: 'r1', role: 'vectors (ignored)' }],
         results: [{ register: 'r0', role: 'HVC_STUB_ERR' }],
+        // hyp_hvc reaches __kvm_handle_stub_hvc through ip: r12 is clobbered on every stub call.
+        clobbers: ['r12'],
         meaning: 'error',
         run: (call) => {
           call.set('r0', HVC_STUB_ERR);
@@ -241,6 +243,7 @@ export function defineKvmArm32V4_12(stubVectors: bigint): Abi {
           { register: 'r0', role: '0 (at the target)' },
           { register: 'r1', role: 'PA of __hyp_stub_vectors (at the target)' },
         ],
+        clobbers: ['r12'],
         noReturn: true,
         meaning: 'soft-restart',
         run: (call) => {
@@ -255,7 +258,7 @@ export function defineKvmArm32V4_12(stubVectors: bigint): Abi {
         select: 2n,
         summary: 'give Hyp back to the stub: HSCTLR.{M,A,C,I} cleared, r1 and HVBAR ← PA of __hyp_stub_vectors, r0 ← 0',
         results: [{ register: 'r0', role: '0' }],
-        clobbers: ['r1'],
+        clobbers: ['r1', 'r12'],
         meaning: 'reset-vectors',
         run: (call) => {
           resetToStub(call);
@@ -274,6 +277,7 @@ export function defineKvmArm32V4_12(stubVectors: bigint): Abi {
       `RESET_VECTORS and SOFT_RESTART load HVBAR (and r1) with the physical address of the host kernel's __hyp_stub_vectors, a link-time constant (adr_l r1, __hyp_stub_vectors); the model uses ${hexValue(stubVectors)}.`,
       'SOFT_RESTART lands where the stub\'s does, with other registers (abi-facts §2.3): r0 = 0, r1 = the stub vectors, HSCTLR MMU and caches off, HVBAR = the stub, ELR_hyp = the target. The spec writes all of them; SPSR_hyp (the Hyp CPSR, plus T for a Thumb-2 kernel) is not modelled. So the dispatcher reports stub and KVM as a collision on r0 = 1, not an agreement, and conformance of KVM to the stub spec fails on the target\'s r0 and r1.',
       'r0 = -1 is no longer special: the v3.10 get-vectors emulation is gone, so 0xffffffff is a function pointer like any r0 ≥ 3.',
+      "hyp_hvc branches to __kvm_handle_stub_hvc through ip, so every stub call KVM answers clobbers r12 (the stub's own answers do not). KVM's init vectors take stub calls too (__do_hyp_init: cmp r0, #HVC_STUB_HCALL_NR; blo __kvm_handle_stub_hvc).",
       'KVM v4.12 owns Hyp only while a VM exists: init_subsystems() takes Hyp on every CPU and its out: path gives it back, and kvm_create_vm → hardware_enable_all() takes it again (v4.12 tree virt/kvm/arm/arm.c:1291, virt/kvm/kvm_main.c:648).',
     ],
   });
