@@ -83,6 +83,14 @@ describe(GUIDE_PATH, () => {
     expect(markedRegions().filter((r) => !quoted.has(r))).toEqual([]);
   });
 
+  it('shows the matrix first, links to the ABI index and the README, and points at nothing a user does not have', () => {
+    const headings = GUIDE.split('\n').filter((line) => line.startsWith('## '));
+    expect(headings[0]).toBe('## The matrix');
+    expect(GUIDE).toContain('](../index.md)');
+    expect(GUIDE).toContain('README');
+    expect(GUIDE).not.toMatch(/\.\.\/shared|abi-facts|the issue/i);
+  });
+
   it('its outcome table is the matrix the code computes', () => {
     const table = [...GUIDE.matchAll(/^\| (kexec|kdump) \| ([^|]+) \| (\S+) \| (\S+) \| (none|running) \| (yes|no) \| (\S+) \|$/gm)].map((m) => [m[1], m[2], m[3], m[4], m[5], m[6] === 'yes', m[7]]);
     const rows = runResetMatrix(ARM32_BACKEND, loadAbis()).map((r) => [r.row.path, r.row.era, r.row.stub, r.row.hypervisor, r.row.vm, r.row.shipped, r.row.outcome]);
