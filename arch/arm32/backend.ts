@@ -90,8 +90,8 @@ count:  .word   0x7fffffff
 `;
 
 const BENCHMARKS: readonly BenchProgram[] = [
-  { metric: 'alu-ips', description: 'guest instructions per second, ALU loop', source: ALU_LOOP, mode: 'svc', registers: {}, instructionsPerUnit: 1 },
-  { metric: 'trap-rtps', description: 'HVC round trips per second (svc -> Hyp trap -> eret)', source: HVC_ROUND_TRIP, mode: 'hyp', registers: {}, instructionsPerUnit: 2.5 },
+  { metric: 'alu-ips', description: 'guest instructions per second, ALU loop', source: ALU_LOOP, mode: 'svc', registers: {}, instructionsPerUnit: 1, peer: { loop: 'loop', counter: 'r1' } },
+  { metric: 'trap-rtps', description: 'HVC round trips per second (svc -> Hyp trap -> eret)', source: HVC_ROUND_TRIP, mode: 'hyp', registers: {}, instructionsPerUnit: 2.5, peer: { loop: 'loop', counter: 'r1' } },
   {
     metric: 'spec-trap-rtps',
     description: 'HVC round trips per second into spec firmware (linux-hyp-stub-v4.12 HVC_RESET_VECTORS at HVBAR)',

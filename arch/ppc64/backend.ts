@@ -62,8 +62,8 @@ loop:   sc
 `;
 
 const BENCHMARKS: readonly BenchProgram[] = [
-  { metric: 'alu-ips', description: 'guest instructions per second, ALU loop', source: ALU_LOOP, mode: 'hv', registers: {}, instructionsPerUnit: 1 },
-  { metric: 'trap-rtps', description: 'sc round trips per second (supervisor -> 0xC00 -> rfid)', source: SC_ROUND_TRIP, mode: 'hv', registers: {}, instructionsPerUnit: 2.5 },
+  { metric: 'alu-ips', description: 'guest instructions per second, ALU loop', source: ALU_LOOP, mode: 'hv', registers: {}, instructionsPerUnit: 1, peer: { loop: 'loop', counter: 'r5' } },
+  { metric: 'trap-rtps', description: 'sc round trips per second (supervisor -> 0xC00 -> rfid)', source: SC_ROUND_TRIP, mode: 'hv', registers: {}, instructionsPerUnit: 2.5, peer: { loop: 'loop', counter: 'r5' } },
 ];
 
 /**

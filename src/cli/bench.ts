@@ -1,5 +1,38 @@
 /**
- * `hyplay bench`: run each backend's benchmark programs and measure.
+ * `hyplay bench [--peers] [--json] [--rounds N] [--round-ms MS]`: run each
+ * backend's benchmark programs on each of its engines, the dispatcher and
+ * the collision analysis, and, with `--peers`, Unicorn 2 on the same loops
+ * in the same run.
+ *
+ * How a figure is taken. A warm-up sizes each figure's work (steps,
+ * classifications, analyses) so that one round lasts about `--round-ms`
+ * (250 ms by default), then runs that work once more untimed. Each of at
+ * least 5 rounds then times the same work; a figure is the median of its
+ * rounds with their range (min–max), because these 2-core machines swing by
+ * up to 2× between runs. Rounds go figure by figure, grouped by the peer
+ * loop they compare to, and each group starts with that peer's own
+ * measurement of the round: every ratio is taken inside one round, and the
+ * ratios' median and range are reported the same way.
+ *
+ * The peer loops (Unicorn through `scripts/peers/unicorn-peer.py`, see
+ * `bench-peer.ts`):
+ * - `alu`: the backend's ALU loop (the same instructions) on Unicorn's
+ *   native JIT with no hooks, for `alu-ips`;
+ * - `trap`: the backend's trap loop with a Python hook per trap that reads
+ *   the call register and writes a result (arm32 `hvc #0` with SCR.HCE
+ *   set), for `trap-rtps`, `spec-trap-rtps` and `dispatch-per-s` (a
+ *   classification against the whole hooked trap a script would write);
+ * - `traced`: the ALU loop with a Python hook on every instruction that
+ *   records its address in a ring, for `traced-ips`.
+ * A backend whose loops the peer cannot run (ppc64 on Unicorn 2.0.1) is
+ * compared with the first backend's loop of the same kind, and the report
+ * says so.
+ *
+ * `--json` prints {@link BenchJson}: `{"results":[{"arch","metric","value",
+ * "engine"?,"min","max","rounds"}]}`, `value` being the median; with
+ * `--peers` also `peer` (who, or why skipped), `peers` (the peer's figures)
+ * and `ratios` (hyplay / peer per round, with the target and whether it
+ * holds). Progress goes to stderr, never to stdout.
  *
  * Timing lives here and only here: tests never time anything.
  *
@@ -7,77 +40,262 @@
  */
 
 import { performance } from 'node:perf_hooks';
+import type { Command } from 'commander';
 import type { AbiRegistry } from '../abi/registry.ts';
 import { exampleTrap } from '../abi/spec.ts';
-import { loadAbis, type BackendRegistry } from '../di/container.ts';
+import type { BackendRegistry } from '../di/container.ts';
 import { analyseCollisions } from '../dispatch/collisions.ts';
 import { dispatch, type TrapQuery } from '../dispatch/dispatcher.ts';
 import { installSpecFirmware } from '../firmware/firmware.ts';
+import type { ArchBackend, BenchProgram, EngineName } from '../interp/backend.ts';
+import type { TraceEvent, TraceSink } from '../interp/trace.ts';
+import { defaultPeerCommand, peerHello, peerLoopOf, PeerError, runPeerLoop, type PeerCommand, type PeerHook, type PeerIdentity, type PeerLoop } from './bench-peer.ts';
+import {
+  formatMsSummary,
+  formatRateSummary,
+  formatRatioSummary,
+  formatTarget,
+  summarise,
+  targetHolds,
+  type BenchSummary,
+  type BenchTarget,
+} from './bench-summary.ts';
+import { CliError, parseCliNumber } from './cli-error.ts';
+import { processIo, type CliIo } from './main.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
 
-/** One measured figure. */
-export interface BenchResult {
-  /** Architecture. */
+/** Rounds by default, and the fewest accepted: a median of fewer says little on these machines. */
+export const DEFAULT_ROUNDS = 5;
+
+/** How long one round of one figure lasts by default, in milliseconds. */
+export const DEFAULT_ROUND_MS = 250;
+
+/** The kinds of peer loop, and the Unicorn hook each uses. */
+export const PEER_HOOKS = {
+  /** The ALU loop on Unicorn's native JIT, no hooks. */
+  alu: 'none',
+  /** The trap loop, a Python hook per trap. */
+  trap: 'trap',
+  /** The ALU loop, a Python hook on every instruction. */
+  traced: 'code',
+} as const satisfies Record<string, PeerHook>;
+
+/** A kind of peer loop: `alu`, `trap` or `traced`. */
+export type PeerKind = keyof typeof PEER_HOOKS;
+
+const PEER_KINDS: readonly PeerKind[] = ['alu', 'trap', 'traced'];
+
+/** One hyplay figure: its rounds and their median and range. */
+export interface BenchFigure {
+  /** Architecture, or `all`. */
   readonly arch: string;
-  /** Metric name. */
+  /** Metric name (`alu-ips`, `trap-rtps`, `spec-trap-rtps`, `traced-ips`, `dispatch-per-s`, `collision-analysis-ms`). */
   readonly metric: string;
-  /** Value (per second for rates, milliseconds for `-ms` metrics). */
-  readonly value: number;
-  /** What it measures. */
+  /** The engine, for figures that run guest code. */
+  readonly engine: EngineName | undefined;
+  /** What it measures, one line. */
   readonly description: string;
+  /** Per second for rates; milliseconds for `-ms` metrics. */
+  readonly rounds: readonly number[];
+  /** Median and range of the rounds. */
+  readonly summary: BenchSummary;
+  /** The work each round did: guest steps, classifications or analyses. */
+  readonly perRound: number;
+  /** The peer loop kind this figure is compared with, if any. */
+  readonly peerKind: PeerKind | undefined;
 }
 
-/** Steps per measured run; large enough that a run takes a good fraction of a second. */
-const STEPS = 40_000_000;
-const REPEATS = 3;
+/** One peer loop's figure. */
+export interface PeerFigure {
+  /** The backend whose loop it is. */
+  readonly arch: string;
+  /** Which loop. */
+  readonly kind: PeerKind;
+  /** What it measures, one line. */
+  readonly description: string;
+  /** The trapping instruction, for `trap` loops. */
+  readonly conduit: string | undefined;
+  /** Iterations per round. */
+  readonly iterations: number;
+  /** Units per second, per round. */
+  readonly rounds: readonly number[];
+  /** Median and range. */
+  readonly summary: BenchSummary;
+}
 
-/**
- * Run every backend's benchmark programs (the best of a few runs after a
- * warm-up), then the dispatcher and collision-analysis measurements.
- */
-export function runBenchmarks(registry: BackendRegistry, abis: AbiRegistry = loadAbis()): BenchResult[] {
-  const results: BenchResult[] = [];
-  for (const backend of registry.all()) {
-    for (const bench of backend.benchmarks) {
-      const program = assembleOrFail(backend, bench.source, `${backend.name}:${bench.metric}`, backend.loadAddress);
-      const machine = loadProgram(backend, program, bench.mode);
-      for (const [name, value] of Object.entries(bench.registers)) machine.setRegister(name, value);
-      if (bench.firmware !== undefined) {
-        const abi = abis.get(bench.firmware.abi);
-        if (abi === undefined) throw new Error(`${backend.name} ${bench.metric}: no ABI spec '${bench.firmware.abi}'`);
-        if (backend.firmware === undefined) throw new Error(`${backend.name} ${bench.metric}: the backend has no firmware port`);
-        installSpecFirmware(machine, backend.firmware, abi, bench.firmware.base);
-      }
-      const start = machine.snapshot();
-      machine.run(2_000_000); // warm-up: predecode and JIT
-      let best = 0;
-      for (let i = 0; i < REPEATS; i++) {
-        machine.restore(start);
-        const t0 = performance.now();
-        const result = machine.run(STEPS);
-        const seconds = (performance.now() - t0) / 1000;
-        if (result.reason !== 'budget-exhausted') throw new Error(`${backend.name} ${bench.metric}: the benchmark stopped early (${result.reason}: ${result.detail})`);
-        best = Math.max(best, result.steps / bench.instructionsPerUnit / seconds);
-      }
-      results.push({ arch: backend.name, metric: bench.metric, value: Math.round(best), description: bench.description });
+/** hyplay / peer, per round. */
+export interface BenchRatio {
+  /** The hyplay figure's architecture. */
+  readonly arch: string;
+  /** Its metric. */
+  readonly metric: string;
+  /** Its engine. */
+  readonly engine: EngineName | undefined;
+  /** The peer loop's backend (another backend's when this one's cannot run on the peer). */
+  readonly peerArch: string;
+  /** The peer loop. */
+  readonly peerKind: PeerKind;
+  /** The ratio in each round. */
+  readonly rounds: readonly number[];
+  /** Median and range. */
+  readonly summary: BenchSummary;
+  /** The target from DESIGN.md, where there is one. */
+  readonly target: BenchTarget | undefined;
+  /** Whether the target holds in this run. */
+  readonly holds: boolean | undefined;
+}
+
+/** The peer side of a report. */
+export type PeerReport =
+  | {
+      /** Who the peer is. */
+      readonly identity: PeerIdentity;
+      /** The peer's command. */
+      readonly command: PeerCommand;
+      /** Loops it could not run, fallbacks, stand-ins. */
+      readonly notes: readonly string[];
+      /** Its figures. */
+      readonly figures: readonly PeerFigure[];
+      /** The ratios. */
+      readonly ratios: readonly BenchRatio[];
     }
-    const rate = dispatchRate(abis, backend.name);
-    if (rate !== undefined) results.push({ arch: backend.name, metric: 'dispatch-per-s', value: Math.round(rate), description: 'dispatcher classifications per second (every spec example of the arch, in turn)' });
-  }
-  results.push({ arch: 'all', metric: 'collision-analysis-ms', value: collisionAnalysisMs(abis), description: `one full collision analysis of every shipped spec (${abis.all().length} specs), median` });
-  return results;
+  | {
+      /** Why no peer ran. */
+      readonly skipped: string;
+    };
+
+/** Everything one `hyplay bench` measured. */
+export interface BenchReport {
+  /** Rounds per figure. */
+  readonly rounds: number;
+  /** Target length of one round of one figure, in milliseconds. */
+  readonly roundMs: number;
+  /** hyplay's figures. */
+  readonly figures: readonly BenchFigure[];
+  /** With `--peers`: the peer's figures and the ratios, or why they are missing. */
+  readonly peer: PeerReport | undefined;
 }
 
-/** How long each dispatcher measurement runs. */
-const DISPATCH_MS = 300;
+/** Where progress goes (stderr). */
+export interface BenchProgress {
+  /** What is being measured now. */
+  show(text: string): void;
+  /** The run is over. */
+  done(): void;
+}
 
-/**
- * Classifications per second against the whole registry, cycling through the
- * traps of every example of every spec of `arch` (each is classified against
- * all specs on its conduit, as `hyplay dispatch` does). `undefined` when the
- * arch has no specs.
- */
-export function dispatchRate(abis: AbiRegistry, arch: string): number | undefined {
+/** Progress as one line per step, through `write`. */
+export function lineProgress(write: (line: string) => void): BenchProgress {
+  return { show: (text) => write(`bench: ${text}`), done: () => undefined };
+}
+
+/** Progress on a terminal: one line, rewritten in place, cleared at the end. */
+export function terminalProgress(stream: NodeJS.WritableStream): BenchProgress {
+  return {
+    show: (text) => stream.write(`\r\x1b[Kbench: ${text}`),
+    done: () => stream.write('\r\x1b[K'),
+  };
+}
+
+/** Progress that goes nowhere. */
+export const NO_PROGRESS: BenchProgress = { show: () => undefined, done: () => undefined };
+
+/** What a run measures and how. */
+export interface BenchOptions {
+  /** Rounds per figure, at least {@link DEFAULT_ROUNDS}. */
+  readonly rounds?: number;
+  /** Target length of one round of one figure, in milliseconds. */
+  readonly roundMs?: number;
+  /** Run the peer: `true` for the default (`/usr/bin/python3` with the Unicorn script), or a command. */
+  readonly peers?: boolean | PeerCommand;
+  /** Where progress goes. */
+  readonly progress?: BenchProgress;
+}
+
+/** The ratio targets (DESIGN.md "Performance", perf-notes §5) of a metric on an engine. */
+export function benchTarget(metric: string, engine: EngineName | undefined): BenchTarget | undefined {
+  switch (metric) {
+    case 'alu-ips':
+      return engine === 'jit' ? { every: 0.5, median: 1 } : { median: 0.06 };
+    case 'trap-rtps':
+      return engine === 'jit' ? { median: 500 } : { median: 80 };
+    case 'spec-trap-rtps':
+      return { median: 100 };
+    case 'traced-ips':
+      return { median: 30 };
+    case 'dispatch-per-s':
+      return { median: 4 };
+    default:
+      return undefined;
+  }
+}
+
+/** Something the harness times: `work(count)` does `count` units of work after `reset()`, and returns the units measured. */
+interface Measurement {
+  readonly arch: string;
+  readonly metric: string;
+  readonly engine: EngineName | undefined;
+  readonly description: string;
+  /** `rate`: units per second; `ms`: milliseconds per unit. */
+  readonly unit: 'rate' | 'ms';
+  readonly peerKind: PeerKind | undefined;
+  /** Work of the first sizing run. */
+  readonly firstCount: number;
+  reset(): void;
+  work(count: number): number;
+}
+
+/** An in-memory trace: the latest events in a ring, and how many instructions (step events) arrived. */
+class LatestEvents implements TraceSink {
+  private readonly ring: (TraceEvent | undefined)[] = new Array<TraceEvent | undefined>(1 << 16).fill(undefined);
+  private next = 0;
+  steps = 0;
+
+  emit(event: TraceEvent): void {
+    this.ring[this.next] = event;
+    this.next = (this.next + 1) & 0xffff;
+    if (event.kind === 'step') this.steps++;
+  }
+}
+
+function machineMeasurement(backend: ArchBackend, bench: BenchProgram, engine: EngineName, abis: AbiRegistry, traced: boolean): Measurement {
+  const name = `${backend.name}:${bench.metric}`;
+  const program = assembleOrFail(backend, bench.source, name, backend.loadAddress);
+  const machine = loadProgram(backend, program, bench.mode, undefined, engine);
+  for (const [register, value] of Object.entries(bench.registers)) machine.setRegister(register, value);
+  if (bench.firmware !== undefined) {
+    const abi = abis.get(bench.firmware.abi);
+    if (abi === undefined) throw new Error(`${name}: no ABI spec '${bench.firmware.abi}'`);
+    if (backend.firmware === undefined) throw new Error(`${name}: the backend has no firmware port`);
+    installSpecFirmware(machine, backend.firmware, abi, bench.firmware.base);
+  }
+  const start = machine.snapshot();
+  const sink = traced ? new LatestEvents() : undefined;
+  const metric = traced ? 'traced-ips' : bench.metric;
+  return {
+    arch: backend.name,
+    metric,
+    engine,
+    description: traced ? `guest instructions per second with an in-memory trace (one event per instruction), ${bench.description.replace(/^guest instructions per second, /, '')}` : bench.description,
+    unit: 'rate',
+    peerKind: traced ? 'traced' : bench.metric === 'alu-ips' ? 'alu' : 'trap',
+    firstCount: traced ? 1_000 : 20_000,
+    reset() {
+      machine.restore(start);
+      machine.trace = sink;
+      if (sink !== undefined) sink.steps = 0;
+    },
+    work(count) {
+      const result = machine.run(count);
+      if (result.reason !== 'budget-exhausted' || result.steps !== count) throw new Error(`${name} (${engine}): the benchmark stopped early (${result.reason}: ${result.detail})`);
+      if (sink !== undefined && sink.steps !== count) throw new Error(`${name} (${engine}): ${sink.steps} step events for ${count} instructions`);
+      return count / bench.instructionsPerUnit;
+    },
+  };
+}
+
+/** The traps of every example of every spec of `arch`, as `hyplay dispatch` would classify them (each against all specs on its conduit). */
+export function dispatchQueries(abis: AbiRegistry, arch: string): TrapQuery[] {
   const queries: TrapQuery[] = [];
   for (const abi of abis.all(arch)) {
     for (const example of abi.spec.examples) {
@@ -85,44 +303,494 @@ export function dispatchRate(abis: AbiRegistry, arch: string): number | undefine
       queries.push({ arch, conduit: abi.spec.conduit.instruction, imm: trap.imm, privilege: trap.origin.privilege, world: trap.origin.world, registers: trap.registers });
     }
   }
+  return queries;
+}
+
+function dispatchMeasurement(abis: AbiRegistry, arch: string): Measurement | undefined {
+  const queries = dispatchQueries(abis, arch);
   if (queries.length === 0) return undefined;
-  let sink = 0;
-  const runFor = (ms: number): number => {
-    let count = 0;
-    const t0 = performance.now();
-    let elapsed = 0;
-    while (elapsed < ms) {
-      for (const query of queries) sink += dispatch(abis, query).interpretations.length;
-      count += queries.length;
-      elapsed = performance.now() - t0;
-    }
-    return count / (elapsed / 1000);
+  let next = 0;
+  let claims = 0;
+  return {
+    arch,
+    metric: 'dispatch-per-s',
+    engine: undefined,
+    description: 'dispatcher classifications per second (every spec example of the arch, in turn)',
+    unit: 'rate',
+    peerKind: 'trap',
+    firstCount: queries.length,
+    reset: () => undefined,
+    work(count) {
+      for (let i = 0; i < count; i++) {
+        claims += dispatch(abis, queries[next]!).interpretations.length;
+        next = next + 1 === queries.length ? 0 : next + 1;
+      }
+      // Keeps the results alive so that the classifications cannot be optimised away.
+      if (claims < 0) throw new Error('unreachable');
+      return count;
+    },
   };
-  runFor(DISPATCH_MS / 2); // warm-up
-  let best = 0;
-  for (let i = 0; i < REPEATS; i++) best = Math.max(best, runFor(DISPATCH_MS));
-  if (sink < 0) throw new Error('unreachable');
-  return best;
 }
 
-/** One full collision analysis of every spec in milliseconds: the median of several runs after a warm-up, to two decimals. */
-export function collisionAnalysisMs(abis: AbiRegistry): number {
-  for (let i = 0; i < 3; i++) analyseCollisions(abis);
-  const times: number[] = [];
-  for (let i = 0; i < 15; i++) {
-    const t0 = performance.now();
-    analyseCollisions(abis);
-    times.push(performance.now() - t0);
+function collisionMeasurement(abis: AbiRegistry): Measurement {
+  return {
+    arch: 'all',
+    metric: 'collision-analysis-ms',
+    engine: undefined,
+    description: `one full collision analysis of every shipped spec (${abis.all().length} specs)`,
+    unit: 'ms',
+    peerKind: undefined,
+    firstCount: 1,
+    reset: () => undefined,
+    work(count) {
+      for (let i = 0; i < count; i++) analyseCollisions(abis);
+      return count;
+    },
+  };
+}
+
+/** Every measurement, grouped by the peer loop kind they compare with (alu, trap, traced, then none), backends in registry order. */
+function measurements(registry: BackendRegistry, abis: AbiRegistry): Measurement[] {
+  const all: Measurement[] = [];
+  for (const backend of registry.all()) {
+    for (const engine of backend.engines ?? ['interp']) {
+      for (const bench of backend.benchmarks) {
+        all.push(machineMeasurement(backend, bench, engine, abis, false));
+        if (bench.metric === 'alu-ips') all.push(machineMeasurement(backend, bench, engine, abis, true));
+      }
+    }
+    const rate = dispatchMeasurement(abis, backend.name);
+    if (rate !== undefined) all.push(rate);
   }
-  times.sort((a, b) => a - b);
-  return Math.round(times[Math.floor(times.length / 2)]! * 100) / 100;
+  all.push(collisionMeasurement(abis));
+  const rank = (m: Measurement): number => (m.peerKind === undefined ? PEER_KINDS.length : PEER_KINDS.indexOf(m.peerKind));
+  return all.map((m, index) => ({ m, index })).sort((a, b) => rank(a.m) - rank(b.m) || a.index - b.index).map(({ m }) => m);
 }
 
-/** A human table of results. */
-export function formatBenchTable(results: readonly BenchResult[]): string {
-  const rows = results.map((r) => [r.arch, r.metric, r.metric.endsWith('-ms') ? `${r.value.toFixed(2)} ms` : `${(r.value / 1e6).toFixed(2)} M/s`, r.description]);
-  const header = ['arch', 'metric', 'value', 'what'];
+/** Most work one round may ask for (steps of a loop that counts 2^31 iterations, classifications, analyses). */
+const MAX_COUNT = 2 ** 32;
+
+function label(m: Measurement): string {
+  return `${m.arch} ${m.metric}${m.engine === undefined ? '' : ` (${m.engine})`}`;
+}
+
+/** Size `m`'s work to about `roundMs` per round, then run it once untimed at that size. */
+function size(m: Measurement, roundMs: number): number {
+  let count = m.firstCount;
+  for (;;) {
+    m.reset();
+    const t0 = performance.now();
+    m.work(count);
+    const ms = performance.now() - t0;
+    if (ms >= roundMs / 4 || count * 4 > MAX_COUNT) {
+      count = Math.max(1, Math.min(MAX_COUNT, Math.ceil((count * roundMs) / Math.max(ms, 1e-3))));
+      break;
+    }
+    count *= 4;
+  }
+  m.reset();
+  m.work(count);
+  return count;
+}
+
+function timeRound(m: Measurement, count: number): number {
+  m.reset();
+  const t0 = performance.now();
+  const units = m.work(count);
+  const ms = Math.max(performance.now() - t0, 1e-6);
+  return m.unit === 'rate' ? units / (ms / 1000) : ms / units;
+}
+
+/** A peer loop and what became of it. */
+interface PeerSlot {
+  readonly arch: string;
+  readonly kind: PeerKind;
+  readonly loop: PeerLoop;
+  readonly description: string;
+  iterations: number;
+  conduit: string | undefined;
+  readonly rounds: number[];
+  failed: string | undefined;
+}
+
+function peerDescription(arch: string, kind: PeerKind, conduit: string | undefined): string {
+  switch (kind) {
+    case 'alu':
+      return `${arch}'s ALU loop on Unicorn's native JIT, no hooks (instructions per second)`;
+    case 'trap': {
+      const how = conduit === 'hvc' ? 'hvc #0 (SCR.HCE set)' : conduit === 'svc' ? 'svc #0 standing in for hvc' : (conduit ?? 'trap');
+      return `${arch}'s trap loop, ${how}, a Python hook per trap that reads the call and writes a result (traps per second)`;
+    }
+    case 'traced':
+      return `${arch}'s ALU loop with a Python hook on every instruction recording its address (instructions per second)`;
+    default: {
+      const unreachable: never = kind;
+      return unreachable;
+    }
+  }
+}
+
+/** The loops the peer could run for these backends, each checked and sized; notes say what could not. */
+function peerSlots(registry: BackendRegistry, peer: PeerCommand, roundMs: number, progress: BenchProgress, notes: string[]): PeerSlot[] {
+  const slots: PeerSlot[] = [];
+  for (const backend of registry.all()) {
+    const endian = backend.endians[0]!;
+    for (const bench of backend.benchmarks) {
+      if (bench.peer === undefined) continue;
+      const kinds: PeerKind[] = bench.metric === 'alu-ips' ? ['alu', 'traced'] : bench.metric === 'trap-rtps' ? ['trap'] : [];
+      const program = assembleOrFail(backend, bench.source, `${backend.name}:${bench.metric}`, backend.loadAddress);
+      const loop = peerLoopOf(backend.name, endian, program, bench.peer);
+      for (const kind of kinds) {
+        progress.show(`Unicorn ${backend.name} ${kind}: checking the loop and sizing it`);
+        const slot: PeerSlot = { arch: backend.name, kind, loop, description: '', iterations: 0, conduit: undefined, rounds: [], failed: undefined };
+        try {
+          const run = runPeerLoop(peer, loop, PEER_HOOKS[kind], undefined, roundMs);
+          slot.iterations = run.iterations;
+          slot.conduit = run.conduit;
+          if (run.note !== undefined) notes.push(`${backend.name} ${kind}: ${run.note}`);
+        } catch (error) {
+          if (!(error instanceof PeerError)) throw error;
+          slot.failed = error.message;
+        }
+        slots.push({ ...slot, description: peerDescription(backend.name, kind, slot.conduit) });
+      }
+    }
+  }
+  return slots;
+}
+
+/** The slot `m` compares with: its own backend's loop, else the first backend's that runs. */
+function slotFor(slots: readonly PeerSlot[], arch: string, kind: PeerKind): PeerSlot | undefined {
+  const usable = slots.filter((s) => s.kind === kind && s.failed === undefined);
+  return usable.find((s) => s.arch === arch) ?? usable[0];
+}
+
+type Step = { readonly figure: number } | { readonly slot: PeerSlot };
+
+/**
+ * Run the benchmarks: size every figure, then `rounds` rounds of every
+ * figure, each group led by its peer loop's measurement when peers run.
+ */
+export function runBenchmarks(registry: BackendRegistry, abis: AbiRegistry, options: BenchOptions = {}): BenchReport {
+  const rounds = options.rounds ?? DEFAULT_ROUNDS;
+  const roundMs = options.roundMs ?? DEFAULT_ROUND_MS;
+  const progress = options.progress ?? NO_PROGRESS;
+  if (!Number.isInteger(rounds) || rounds < DEFAULT_ROUNDS) throw new Error(`rounds must be an integer of at least ${DEFAULT_ROUNDS}`);
+  if (!(roundMs > 0)) throw new Error('roundMs must be positive');
+  try {
+    const list = measurements(registry, abis);
+
+    // The peer first: whether it runs, and which loops.
+    let peerState: { identity: PeerIdentity; command: PeerCommand; slots: PeerSlot[]; notes: string[] } | { skipped: string } | undefined;
+    if (options.peers !== undefined && options.peers !== false) {
+      const command = options.peers === true ? defaultPeerCommand() : options.peers;
+      if (command === undefined) peerState = { skipped: 'scripts/peers/unicorn-peer.py is not installed alongside hyplay' };
+      else {
+        progress.show('asking the peer who it is');
+        try {
+          const identity = peerHello(command);
+          const notes: string[] = [];
+          peerState = { identity, command, slots: peerSlots(registry, command, roundMs, progress, notes), notes };
+        } catch (error) {
+          if (!(error instanceof PeerError)) throw error;
+          peerState = { skipped: error.message };
+        }
+      }
+    }
+    const slots = peerState !== undefined && 'slots' in peerState ? peerState.slots : [];
+
+    const counts: number[] = [];
+    for (const m of list) {
+      progress.show(`${label(m)}: warm-up`);
+      counts.push(size(m, roundMs));
+    }
+
+    // One round: each peer loop just before the first figure that compares with it.
+    const steps: Step[] = [];
+    const placed = new Set<PeerSlot>();
+    list.forEach((m, figure) => {
+      const slot = m.peerKind === undefined ? undefined : slotFor(slots, m.arch, m.peerKind);
+      if (slot !== undefined && !placed.has(slot)) {
+        placed.add(slot);
+        steps.push({ slot });
+      }
+      steps.push({ figure });
+    });
+
+    const figureRounds: number[][] = list.map(() => []);
+    for (let round = 1; round <= rounds; round++) {
+      for (const step of steps) {
+        if ('slot' in step) {
+          const slot = step.slot;
+          if (slot.failed !== undefined) continue;
+          progress.show(`Unicorn ${slot.arch} ${slot.kind}: round ${round}/${rounds}`);
+          try {
+            slot.rounds.push(runPeerLoop((peerState as { command: PeerCommand }).command, slot.loop, PEER_HOOKS[slot.kind], slot.iterations, roundMs).rate);
+          } catch (error) {
+            if (!(error instanceof PeerError)) throw error;
+            slot.failed = `round ${round}: ${error.message}`;
+          }
+          continue;
+        }
+        const m = list[step.figure]!;
+        progress.show(`${label(m)}: round ${round}/${rounds}`);
+        figureRounds[step.figure]!.push(timeRound(m, counts[step.figure]!));
+      }
+    }
+
+    const figures: BenchFigure[] = list.map((m, i) => ({
+      arch: m.arch,
+      metric: m.metric,
+      engine: m.engine,
+      description: m.description,
+      rounds: figureRounds[i]!,
+      summary: summarise(figureRounds[i]!),
+      perRound: counts[i]!,
+      peerKind: m.peerKind,
+    }));
+
+    let peer: PeerReport | undefined;
+    if (peerState !== undefined && 'skipped' in peerState) peer = peerState;
+    else if (peerState !== undefined) {
+      const notes = [...peerState.notes];
+      for (const slot of peerState.slots) {
+        if (slot.failed === undefined) continue;
+        const stand = slotFor(peerState.slots, slot.arch, slot.kind);
+        notes.push(`${slot.arch} ${slot.kind}: Unicorn ${peerState.identity.version} cannot run it (${slot.failed}); ${stand === undefined ? 'no ratio' : `its ratios use the ${stand.arch} ${slot.kind} loop`}`);
+      }
+      const measured = peerState.slots.filter((s) => s.failed === undefined);
+      const ratios: BenchRatio[] = [];
+      figures.forEach((figure) => {
+        if (figure.peerKind === undefined) return;
+        const slot = slotFor(measured, figure.arch, figure.peerKind);
+        if (slot === undefined) return;
+        const perRound = figure.rounds.map((value, k) => value / slot.rounds[k]!);
+        const summary = summarise(perRound);
+        const target = benchTarget(figure.metric, figure.engine);
+        ratios.push({ arch: figure.arch, metric: figure.metric, engine: figure.engine, peerArch: slot.arch, peerKind: slot.kind, rounds: perRound, summary, target, holds: target === undefined ? undefined : targetHolds(target, summary) });
+      });
+      peer = {
+        identity: peerState.identity,
+        command: peerState.command,
+        notes,
+        figures: measured.map((s) => ({ arch: s.arch, kind: s.kind, description: s.description, conduit: s.conduit, iterations: s.iterations, rounds: s.rounds, summary: summarise(s.rounds) })),
+        ratios,
+      };
+    }
+    return { rounds, roundMs, figures, peer };
+  } finally {
+    progress.done();
+  }
+}
+
+/** `--json` output: the contract `{"results":[{"arch","metric","value","engine"?}]}`, extended. */
+export interface BenchJson {
+  /** hyplay's figures; `value` is the median, `min`/`max` the range, `rounds` every round (per second, or ms for `-ms` metrics). */
+  readonly results: readonly BenchJsonFigure[];
+  /** With `--peers`: who the peer is, with notes, or `{"skipped": reason}`. */
+  readonly peer?: BenchJsonPeer | BenchJsonSkipped;
+  /** With `--peers`: the peer's figures (per second). */
+  readonly peers?: readonly BenchJsonPeerFigure[];
+  /** With `--peers`: hyplay / peer per round, the target and whether it holds. */
+  readonly ratios?: readonly BenchJsonRatio[];
+}
+
+/** A figure in {@link BenchJson}. */
+export interface BenchJsonFigure {
+  /** Architecture. */
+  readonly arch: string;
+  /** Metric (absent for peer loops). */
+  readonly metric?: string;
+  /** The median. */
+  readonly value: number;
+  /** The engine, for figures that run guest code. */
+  readonly engine?: EngineName;
+  /** The lowest round. */
+  readonly min: number;
+  /** The highest round. */
+  readonly max: number;
+  /** Every round. */
+  readonly rounds: readonly number[];
+}
+
+/** The peer in {@link BenchJson}. */
+export interface BenchJsonPeer {
+  /** `unicorn`. */
+  readonly name: string;
+  /** Its version. */
+  readonly version: string;
+  /** The Python version running it. */
+  readonly python: string;
+  /** Loops it could not run and what stood in for them. */
+  readonly notes: readonly string[];
+}
+
+/** Why no peer ran, in {@link BenchJson}. */
+export interface BenchJsonSkipped {
+  /** The reason. */
+  readonly skipped: string;
+}
+
+/** A peer loop's figure in {@link BenchJson}. */
+export interface BenchJsonPeerFigure extends BenchJsonFigure {
+  /** `alu`, `trap` or `traced`. */
+  readonly loop: PeerKind;
+  /** The trapping instruction of a `trap` loop (`hvc`, `svc` standing in for it, `sc`). */
+  readonly conduit?: string;
+  /** What it measures. */
+  readonly description: string;
+}
+
+/** Which peer loop a ratio divides by. */
+export interface BenchJsonPeerLoop {
+  /** The backend whose loop it is. */
+  readonly arch: string;
+  /** `alu`, `trap` or `traced`. */
+  readonly loop: PeerKind;
+}
+
+/** A ratio in {@link BenchJson}. */
+export interface BenchJsonRatio {
+  /** The hyplay figure's architecture. */
+  readonly arch: string;
+  /** Its metric. */
+  readonly metric: string;
+  /** Its engine. */
+  readonly engine?: EngineName;
+  /** The peer loop. */
+  readonly peer: BenchJsonPeerLoop;
+  /** Median ratio. */
+  readonly value: number;
+  /** Lowest round. */
+  readonly min: number;
+  /** Highest round. */
+  readonly max: number;
+  /** Every round. */
+  readonly rounds: readonly number[];
+  /** The target, where there is one: `{ "median"?, "every"? }`. */
+  readonly target?: BenchTarget;
+  /** Whether it holds. */
+  readonly holds?: boolean;
+}
+
+function roundFigure(value: number, ms: boolean): number {
+  return ms ? Math.round(value * 1000) / 1000 : Math.round(value);
+}
+
+function roundRatio(value: number): number {
+  return Number(value.toPrecision(4));
+}
+
+/** The `--json` form of a report. */
+export function benchJson(report: BenchReport): BenchJson {
+  const results = report.figures.map((f): BenchJsonFigure => {
+    const ms = f.metric.endsWith('-ms');
+    return {
+      arch: f.arch,
+      metric: f.metric,
+      value: roundFigure(f.summary.median, ms),
+      ...(f.engine === undefined ? {} : { engine: f.engine }),
+      min: roundFigure(f.summary.min, ms),
+      max: roundFigure(f.summary.max, ms),
+      rounds: f.rounds.map((v) => roundFigure(v, ms)),
+    };
+  });
+  if (report.peer === undefined) return { results };
+  if ('skipped' in report.peer) return { results, peer: { skipped: report.peer.skipped }, peers: [], ratios: [] };
+  const { identity, notes, figures, ratios } = report.peer;
+  return {
+    results,
+    peer: { name: identity.name, version: identity.version, python: identity.python, notes },
+    peers: figures.map((p) => ({
+      arch: p.arch,
+      loop: p.kind,
+      ...(p.conduit === undefined ? {} : { conduit: p.conduit }),
+      value: Math.round(p.summary.median),
+      min: Math.round(p.summary.min),
+      max: Math.round(p.summary.max),
+      rounds: p.rounds.map(Math.round),
+      description: p.description,
+    })),
+    ratios: ratios.map((r) => ({
+      arch: r.arch,
+      metric: r.metric,
+      ...(r.engine === undefined ? {} : { engine: r.engine }),
+      peer: { arch: r.peerArch, loop: r.peerKind },
+      value: roundRatio(r.summary.median),
+      min: roundRatio(r.summary.min),
+      max: roundRatio(r.summary.max),
+      rounds: r.rounds.map(roundRatio),
+      ...(r.target === undefined ? {} : { target: r.target }),
+      ...(r.holds === undefined ? {} : { holds: r.holds }),
+    })),
+  };
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+/** The human report: hyplay's figures, then the peer's and the ratios with their targets. */
+export function formatBenchReport(report: BenchReport): string {
+  const out: string[] = [
+    `hyplay bench: ${report.rounds} rounds per figure, each about ${report.roundMs} ms of fixed work (sized in a warm-up); median (min–max)`,
+    '',
+    ...table(
+      ['arch', 'engine', 'metric', 'median (min–max)', 'what'],
+      report.figures.map((f) => [f.arch, f.engine ?? '', f.metric, f.metric.endsWith('-ms') ? formatMsSummary(f.summary) : formatRateSummary(f.summary), f.description]),
+    ),
+  ];
+  const peer = report.peer;
+  if (peer === undefined) return out.join('\n');
+  out.push('');
+  if ('skipped' in peer) {
+    out.push(`peers: skipped: ${peer.skipped}`);
+    return out.join('\n');
+  }
+  out.push(`peer: Unicorn ${peer.identity.version} (${peer.command.command}, Python ${peer.identity.python}), one process per measurement, interleaved with hyplay's rounds`, '');
+  out.push(...table(['arch', 'loop', 'median (min–max)', 'what'], peer.figures.map((p) => [p.arch, p.kind, formatRateSummary(p.summary), p.description])));
+  for (const note of peer.notes) out.push(`note: ${note}`);
+  out.push('', 'ratios: hyplay / peer, taken per round; median (min–max)', '');
+  out.push(
+    ...table(
+      ['arch', 'engine', 'metric', 'peer', 'ratio (min–max)', 'target', 'holds'],
+      peer.ratios.map((r) => [r.arch, r.engine ?? '', r.metric, `${r.peerArch} ${r.peerKind}`, formatRatioSummary(r.summary), r.target === undefined ? '' : formatTarget(r.target), r.holds === undefined ? '' : r.holds ? 'yes' : 'no']),
+    ),
+  );
+  return out.join('\n');
+}
+
+/** What the bench command reads: the same two registries as `CliServices`. */
+export interface BenchServices {
+  /** The backends. */
+  backends(): BackendRegistry;
+  /** The specs. */
+  abis(): AbiRegistry;
+}
+
+function parsePositive(text: string, what: string, least: number): number {
+  const value = parseCliNumber(text, what);
+  if (value < BigInt(least) || value > 1_000_000n) throw new CliError(`${what}: ${text} is out of range (${least} to 1000000)`);
+  return Number(value);
+}
+
+/** Register `hyplay bench`. */
+export function registerBenchCommand(program: Command, io: CliIo, services: BenchServices): void {
+  program
+    .command('bench')
+    .description('measure guest instructions, trap round trips, traced execution and dispatch per second (median and range of rounds); --peers: Unicorn on the same loops, as ratios')
+    .option('--peers', 'also run Unicorn 2 (python3-unicorn under /usr/bin/python3) on the same loops, interleaved, and print the ratios and targets')
+    .option('--json', 'JSON output')
+    .option('--rounds <n>', `rounds per figure (at least ${DEFAULT_ROUNDS})`, String(DEFAULT_ROUNDS))
+    .option('--round-ms <ms>', 'length of one round of one figure, in milliseconds', String(DEFAULT_ROUND_MS))
+    .action((options: { peers?: boolean; json?: boolean; rounds: string; roundMs: string }) => {
+      const rounds = parsePositive(options.rounds, '--rounds', DEFAULT_ROUNDS);
+      const roundMs = parsePositive(options.roundMs, '--round-ms', 1);
+      const progress = io === processIo && process.stderr.isTTY === true ? terminalProgress(process.stderr) : lineProgress((line) => io.err(line));
+      const report = runBenchmarks(services.backends(), services.abis(), { rounds, roundMs, peers: options.peers === true, progress });
+      if (report.peer !== undefined && 'skipped' in report.peer) io.err(`hyplay bench: --peers skipped: ${report.peer.skipped}`);
+      io.out(options.json === true ? JSON.stringify(benchJson(report), undefined, 2) : formatBenchReport(report));
+    });
 }

@@ -7,12 +7,12 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { loadBackends, type BackendRegistry } from '../di/container.ts';
+import { loadAbis, loadBackends, type BackendRegistry } from '../di/container.ts';
 import { disassemble } from '../isa/assembler.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import type { Endian } from '../memory/guest-memory.ts';
 import { registerAbiCommands } from './abi-commands.ts';
-import { formatBenchTable, runBenchmarks } from './bench.ts';
+import { registerBenchCommand } from './bench.ts';
 import { hexBytes } from '../cpu/plain-state.ts';
 import { hexAddress } from '../interp/step-result.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
@@ -155,15 +155,7 @@ export function buildProgram(io: CliIo, registry: BackendRegistry = loadBackends
   registerConformanceCommand(program, io, registry);
   registerScenarioCommands(program, io, registry);
 
-  program
-    .command('bench')
-    .description('measure guest instructions and trap round trips per second')
-    .option('--json', 'JSON output')
-    .action((options: { json?: boolean }) => {
-      const results = runBenchmarks(registry);
-      if (options.json === true) io.out(JSON.stringify({ results: results.map(({ arch, metric, value }) => ({ arch, metric, value })) }, undefined, 2));
-      else io.out(formatBenchTable(results));
-    });
+  registerBenchCommand(program, io, { backends: () => registry, abis: loadAbis });
 
   program
     .command('start')

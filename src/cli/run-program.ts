@@ -5,7 +5,7 @@
  */
 
 import { assemble, AssemblyError, type AssembledProgram } from '../isa/assembler.ts';
-import type { ArchBackend } from '../interp/backend.ts';
+import type { ArchBackend, EngineName } from '../interp/backend.ts';
 import { hexAddress, type StopReason } from '../interp/step-result.ts';
 import { formatTraceEvent, TraceRecorder } from '../interp/trace.ts';
 import type { Machine } from '../interp/machine.ts';
@@ -61,10 +61,10 @@ export function assembleOrFail(backend: ArchBackend, source: string, inputName: 
 
 /**
  * Load a program at the backend's load address with a stack below it, in a
- * fresh machine, starting in `mode`.
+ * fresh machine (on `engine`, the backend's default when undefined), starting in `mode`.
  */
-export function loadProgram(backend: ArchBackend, program: AssembledProgram, mode: string | undefined, endian?: Endian): Machine {
-  const machine = backend.createMachine(endian === undefined ? {} : { endian });
+export function loadProgram(backend: ArchBackend, program: AssembledProgram, mode: string | undefined, endian?: Endian, engine?: EngineName): Machine {
+  const machine = backend.createMachine({ ...(endian === undefined ? {} : { endian }), ...(engine === undefined ? {} : { engine }) });
   machine.memory.map(program.base - STACK_BYTES, STACK_BYTES);
   machine.memory.load(program.base, program.bytes.length === 0 ? new Uint8Array(4) : program.bytes);
   try {

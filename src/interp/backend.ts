@@ -28,6 +28,22 @@ export interface BenchProgram {
   readonly instructionsPerUnit: number;
   /** Spec firmware to install before the run: the ABI with this id at `base` (the vector base register points at it). */
   readonly firmware?: BenchFirmware;
+  /** Where a peer emulator can run this program's loop on its own (`hyplay bench --peers`); absent when it cannot. */
+  readonly peer?: BenchPeerLoop;
+}
+
+/**
+ * The loop of a {@link BenchProgram} as a peer emulator runs it: from the
+ * label `loop` to the first instruction after it that branches back to
+ * `loop` (inclusive), with `counter` set to the number of iterations and
+ * counting down to 0. The peer starts there directly, so the program's
+ * setup (vectors, mode changes) does not run on the peer.
+ */
+export interface BenchPeerLoop {
+  /** Label of the loop's first instruction. */
+  readonly loop: string;
+  /** The register that counts iterations down to 0, as the register view names it. */
+  readonly counter: string;
 }
 
 /** Spec firmware a benchmark runs against. */

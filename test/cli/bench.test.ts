@@ -1,18 +1,31 @@
 /**
- * The benchmark programs and measurements, checked for what they run rather
- * than how fast (tests never time anything): the spec-firmware round trip
- * really goes through linux-hyp-stub-v4.12 at HVBAR at 3.5 steps per round
- * trip, and the dispatcher and collision measurements run on every spec.
+ * The benchmark programs and `hyplay bench`, checked for what they run and
+ * report rather than how fast (tests never time anything): the
+ * spec-firmware round trip really goes through linux-hyp-stub-v4.12, every
+ * figure has its rounds with their median and range, every engine a backend
+ * lists is measured, progress goes to stderr and never into `--json`, and
+ * with a (fake) peer each ratio is the round's figure over the same round's
+ * peer, with the target judged on it.
  */
 
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { collisionAnalysisMs, dispatchRate } from '../../src/cli/bench.ts';
+import { benchJson, benchTarget, dispatchQueries, formatBenchReport, lineProgress, runBenchmarks, type BenchReport } from '../../src/cli/bench.ts';
+import type { PeerCommand } from '../../src/cli/bench-peer.ts';
+import { summarise } from '../../src/cli/bench-summary.ts';
 import { assembleOrFail, loadProgram } from '../../src/cli/run-program.ts';
-import { loadAbis, loadBackends } from '../../src/di/container.ts';
+import { BackendRegistry, loadAbis, loadBackends } from '../../src/di/container.ts';
 import { installSpecFirmware } from '../../src/firmware/firmware.ts';
+import type { ArchBackend, MachineOptions } from '../../src/interp/backend.ts';
+import { cli } from '../support/cli.ts';
 
-const ARM32 = loadBackends().get('arm32')!;
+const BACKENDS = loadBackends();
+const ARM32 = BACKENDS.get('arm32')!;
 const ABIS = loadAbis();
+const FAKE = fileURLToPath(new URL('./fixtures/fake-peer.mjs', import.meta.url));
+const fake = (mode: string): PeerCommand => ({ command: process.execPath, args: [FAKE, mode] });
+/** The shortest rounds: the figures mean nothing, the shape everything. */
+const QUICK = { rounds: 5, roundMs: 1 } as const;
 
 describe('arm32 spec-trap-rtps', () => {
   const bench = ARM32.benchmarks.find((b) => b.metric === 'spec-trap-rtps')!;
@@ -40,14 +53,211 @@ describe('arm32 spec-trap-rtps', () => {
   });
 });
 
-describe('dispatcher and collision measurements', () => {
-  it('have nothing to measure for an architecture without specs', () => {
-    expect(dispatchRate(ABIS, 'no-such-arch')).toBeUndefined();
+describe('dispatch queries', () => {
+  it('are every example of every spec of the arch, and none for an arch without specs', () => {
+    const queries = dispatchQueries(ABIS, 'arm32');
+    const examples = ABIS.all('arm32').reduce((n, abi) => n + abi.spec.examples.length, 0);
+    expect(queries.length).toBe(examples);
+    expect(new Set(queries.map((q) => q.conduit))).toEqual(new Set(ABIS.all('arm32').map((abi) => abi.spec.conduit.instruction)));
+    expect(dispatchQueries(ABIS, 'no-such-arch')).toEqual([]);
+  });
+});
+
+function key(f: { arch: string; metric: string; engine?: string | undefined }): string {
+  return `${f.arch} ${f.metric} ${f.engine ?? '-'}`;
+}
+
+describe('runBenchmarks', () => {
+  const progress: string[] = [];
+  const report = runBenchmarks(BACKENDS, ABIS, { ...QUICK, progress: lineProgress((line) => progress.push(line)) });
+
+  it('measures every figure: per engine the ALU, traced, trap and spec-trap loops, then dispatch and collisions', () => {
+    expect(report.figures.map(key).sort()).toEqual(
+      [
+        'arm32 alu-ips interp',
+        'arm32 traced-ips interp',
+        'arm32 trap-rtps interp',
+        'arm32 spec-trap-rtps interp',
+        'arm32 dispatch-per-s -',
+        'ppc64 alu-ips interp',
+        'ppc64 traced-ips interp',
+        'ppc64 trap-rtps interp',
+        'ppc64 dispatch-per-s -',
+        'all collision-analysis-ms -',
+      ].sort(),
+    );
+    expect(report.peer).toBeUndefined();
   });
 
-  it('time one full analysis as a non-negative number of milliseconds', () => {
-    const ms = collisionAnalysisMs(ABIS);
-    expect(Number.isFinite(ms)).toBe(true);
-    expect(ms).toBeGreaterThanOrEqual(0);
+  it('reports each figure as the median and range of its five rounds', () => {
+    for (const figure of report.figures) {
+      expect(figure.rounds).toHaveLength(5);
+      for (const value of figure.rounds) expect(value).toBeGreaterThan(0);
+      expect(figure.summary).toEqual(summarise(figure.rounds));
+      expect(figure.perRound).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('shows what it measures and which round on the progress channel', () => {
+    for (const figure of report.figures) {
+      const name = `${figure.arch} ${figure.metric}${figure.engine === undefined ? '' : ` (${figure.engine})`}`;
+      expect(progress).toContain(`bench: ${name}: warm-up`);
+      for (let round = 1; round <= 5; round++) expect(progress).toContain(`bench: ${name}: round ${round}/5`);
+    }
+  });
+
+  it('gives JSON in the contract’s shape: arch, metric, value (the median), engine where there is one, and the range', () => {
+    const json = benchJson(report);
+    expect(Object.keys(json)).toEqual(['results']);
+    for (const entry of json.results) {
+      expect(Object.keys(entry).sort()).toEqual([...('engine' in entry ? ['engine'] : []), 'arch', 'max', 'metric', 'min', 'rounds', 'value'].sort());
+      expect(entry.min).toBeLessThanOrEqual(entry.value);
+      expect(entry.value).toBeLessThanOrEqual(entry.max);
+      expect(entry.rounds).toHaveLength(5);
+    }
+    expect(json.results.find((r) => r.metric === 'alu-ips')?.engine).toBe('interp');
+    expect(json.results.find((r) => r.metric === 'dispatch-per-s')).not.toHaveProperty('engine');
+  });
+
+  it('prints a table with rates in units that fit and times in ms', () => {
+    const text = formatBenchReport(report);
+    expect(text).toMatch(/^hyplay bench: 5 rounds per figure, each about 1 ms/);
+    for (const line of text.split('\n').filter((l) => /^(arm32|ppc64|all) /.test(l))) {
+      if (line.includes('collision-analysis-ms')) expect(line).toMatch(/ \d[\d.]* ms \([\d.]+–[\d.]+\)/);
+      else expect(line).toMatch(/ \d[\d.]* (\/s|k\/s|M\/s|G\/s) \([\d.]+–[\d.]+\)/);
+    }
+  });
+
+  it('refuses fewer than five rounds', () => {
+    expect(() => runBenchmarks(BACKENDS, ABIS, { rounds: 4, roundMs: 1 })).toThrow(/at least 5/);
+  });
+});
+
+describe('engines', () => {
+  it('measures each engine a backend lists, on machines created with that engine', () => {
+    const asked: (MachineOptions | undefined)[] = [];
+    const twoEngines: ArchBackend = {
+      ...ARM32,
+      engines: ['jit', 'interp'],
+      createMachine: (options) => {
+        asked.push(options);
+        return ARM32.createMachine(options);
+      },
+    };
+    const report = runBenchmarks(new BackendRegistry([twoEngines]), ABIS, QUICK);
+    for (const engine of ['jit', 'interp']) {
+      for (const metric of ['alu-ips', 'traced-ips', 'trap-rtps', 'spec-trap-rtps']) expect(report.figures.map(key)).toContain(`arm32 ${metric} ${engine}`);
+    }
+    expect(asked.filter((o) => o?.engine === 'jit')).toHaveLength(4);
+    expect(asked.filter((o) => o?.engine === 'interp')).toHaveLength(4);
+  });
+
+  it('have their own targets: the JIT’s ALU in every round and in the median, its traps 500×', () => {
+    expect(benchTarget('alu-ips', 'jit')).toEqual({ every: 0.5, median: 1 });
+    expect(benchTarget('alu-ips', 'interp')).toEqual({ median: 0.06 });
+    expect(benchTarget('trap-rtps', 'jit')).toEqual({ median: 500 });
+    expect(benchTarget('trap-rtps', 'interp')).toEqual({ median: 80 });
+    expect(benchTarget('spec-trap-rtps', 'interp')).toEqual({ median: 100 });
+    expect(benchTarget('traced-ips', 'interp')).toEqual({ median: 30 });
+    expect(benchTarget('dispatch-per-s', undefined)).toEqual({ median: 4 });
+    expect(benchTarget('collision-analysis-ms', undefined)).toBeUndefined();
+  });
+});
+
+function peerOf(report: BenchReport): Extract<NonNullable<BenchReport['peer']>, { ratios: unknown }> {
+  const peer = report.peer;
+  if (peer === undefined || 'skipped' in peer) throw new Error(`no peer figures: ${JSON.stringify(peer)}`);
+  return peer;
+}
+
+describe('with a peer (a fake one)', () => {
+  const arm32Only = new BackendRegistry([ARM32]);
+
+  it('measures each peer loop every round and divides each round’s figure by the same round’s peer', () => {
+    const progress: string[] = [];
+    const report = runBenchmarks(arm32Only, ABIS, { ...QUICK, peers: fake('ok'), progress: lineProgress((line) => progress.push(line)) });
+    const peer = peerOf(report);
+    expect(peer.identity.version).toBe('9.9.9');
+    expect(peer.notes).toEqual([]);
+    // The fake counts right and always takes 0.5 s for its 1000 iterations.
+    const rates = Object.fromEntries(peer.figures.map((p) => [p.kind, p.rounds]));
+    expect(rates).toEqual({ alu: Array(5).fill(8000), traced: Array(5).fill(8000), trap: Array(5).fill(8000) });
+    expect(peer.figures.find((p) => p.kind === 'trap')?.conduit).toBe('hvc');
+    for (let round = 1; round <= 5; round++) for (const kind of ['alu', 'trap', 'traced']) expect(progress).toContain(`bench: Unicorn arm32 ${kind}: round ${round}/5`);
+
+    const compared = { 'alu-ips': 'alu', 'traced-ips': 'traced', 'trap-rtps': 'trap', 'spec-trap-rtps': 'trap', 'dispatch-per-s': 'trap' } as const;
+    expect(peer.ratios.map((r) => r.metric).sort()).toEqual(Object.keys(compared).sort());
+    for (const ratio of peer.ratios) {
+      const figure = report.figures.find((f) => f.metric === ratio.metric)!;
+      expect(ratio.peerKind).toBe(compared[ratio.metric as keyof typeof compared]);
+      expect(ratio.peerArch).toBe('arm32');
+      expect(ratio.rounds).toEqual(figure.rounds.map((value) => value / 8000));
+      expect(ratio.summary).toEqual(summarise(ratio.rounds));
+      expect(ratio.target).toEqual(benchTarget(ratio.metric, ratio.engine));
+      expect(ratio.holds).toBe(ratio.summary.median >= ratio.target!.median!);
+    }
+    expect(report.figures.find((f) => f.metric === 'collision-analysis-ms')).toBeDefined();
+    expect(peer.ratios.find((r) => r.metric === 'collision-analysis-ms')).toBeUndefined();
+
+    const json = benchJson(report);
+    expect(json.peer).toEqual({ name: 'fake-unicorn', version: '9.9.9', python: '3.0.0', notes: [] });
+    expect(json.peers?.map((p) => p.loop).sort()).toEqual(['alu', 'traced', 'trap']);
+    const trapRatio = json.ratios!.find((r) => r.metric === 'trap-rtps')!;
+    expect(Object.keys(trapRatio).sort()).toEqual(['arch', 'engine', 'holds', 'max', 'metric', 'min', 'peer', 'rounds', 'target', 'value']);
+    expect(trapRatio).toMatchObject({ arch: 'arm32', engine: 'interp', peer: { arch: 'arm32', loop: 'trap' }, target: { median: 80 } });
+
+    const text = formatBenchReport(report);
+    expect(text).toContain('peer: Unicorn 9.9.9');
+    expect(text).toMatch(/arm32 +alu +8\.00 k\/s \(8\.00–8\.00\)/);
+    expect(text).toMatch(/arm32 +interp +trap-rtps +arm32 trap +[\d.]+× \([\d.]+–[\d.]+\) +≥ 80× median +(yes|no)/);
+  });
+
+  it('compares a backend the peer cannot run with the first backend’s loop, and says so', () => {
+    const report = runBenchmarks(BACKENDS, ABIS, { ...QUICK, peers: fake('no-ppc64') });
+    const peer = peerOf(report);
+    expect(peer.figures.map((p) => p.arch)).toEqual(['arm32', 'arm32', 'arm32']);
+    for (const kind of ['alu', 'traced', 'trap']) expect(peer.notes).toContain(`ppc64 ${kind}: Unicorn 9.9.9 cannot run it (POWERPC_EXCP_HISI at 0x4004); its ratios use the arm32 ${kind} loop`);
+    const ppc = peer.ratios.filter((r) => r.arch === 'ppc64');
+    expect(ppc.map((r) => r.metric).sort()).toEqual(['alu-ips', 'dispatch-per-s', 'traced-ips', 'trap-rtps']);
+    for (const ratio of ppc) expect(ratio.peerArch).toBe('arm32');
+  });
+
+  it('drops a loop that fails during the rounds, with the reason', () => {
+    const report = runBenchmarks(arm32Only, ABIS, { ...QUICK, peers: fake('fail-later') });
+    const peer = peerOf(report);
+    expect(peer.figures).toEqual([]);
+    expect(peer.ratios).toEqual([]);
+    expect(peer.notes).toContain('arm32 alu: Unicorn 9.9.9 cannot run it (round 1: the timed loop did not finish (r1 = 7)); no ratio');
+  });
+
+  it('is skipped, with the reason, when Unicorn is missing or the peer cannot start', () => {
+    const missing = runBenchmarks(arm32Only, ABIS, { ...QUICK, peers: fake('no-unicorn') });
+    expect(missing.peer).toEqual({ skipped: "Unicorn is not importable by /usr/bin/python3 (ModuleNotFoundError: No module named 'unicorn')" });
+    expect(benchJson(missing)).toMatchObject({ peer: { skipped: expect.stringContaining('not importable') }, peers: [], ratios: [] });
+    expect(formatBenchReport(missing)).toContain('peers: skipped: Unicorn is not importable');
+    // hyplay's own figures are all still there.
+    expect(missing.figures.length).toBe(runBenchmarks(arm32Only, ABIS, QUICK).figures.length);
+
+    const absent = runBenchmarks(arm32Only, ABIS, { ...QUICK, peers: { command: '/nonexistent/python3', args: [] } });
+    expect(absent.peer).toEqual({ skipped: '/nonexistent/python3 not found' });
+  });
+});
+
+describe('hyplay bench', () => {
+  it('prints JSON only on stdout and its progress on stderr', () => {
+    const run = cli('bench', '--json', '--round-ms', '1');
+    expect(run.status).toBe(0);
+    const json = JSON.parse(run.out);
+    expect(json.results.map((r: { metric: string }) => r.metric)).toContain('traced-ips');
+    expect(run.err.length).toBeGreaterThan(0);
+    for (const line of run.err) expect(line).toMatch(/^bench: .+: (warm-up|round \d\/5)$/);
+  });
+
+  it('takes more rounds, but not fewer than five, and checks its numbers', () => {
+    expect(cli('bench', '--rounds', '3').err).toEqual(['hyplay: --rounds: 3 is out of range (5 to 1000000)']);
+    expect(cli('bench', '--rounds', '3').status).toBe(2);
+    expect(cli('bench', '--round-ms', 'soon').err).toEqual(["hyplay: --round-ms: 'soon' is not a number (decimal or 0x hex)"]);
+    const seven = JSON.parse(cli('bench', '--json', '--rounds', '7', '--round-ms', '1').out);
+    for (const entry of seven.results) expect(entry.rounds).toHaveLength(7);
   });
 });
