@@ -306,10 +306,16 @@ export function dispatchQueries(abis: AbiRegistry, arch: string): TrapQuery[] {
   return queries;
 }
 
+/** Classify every query in turn as `hyplay dispatch` does; returns the claims made (kept, so the work cannot be optimised away). */
+function classifyAll(abis: AbiRegistry, queries: readonly TrapQuery[]): number {
+  let claims = 0;
+  for (const query of queries) claims += dispatch(abis, query).interpretations.length;
+  return claims;
+}
+
 function dispatchMeasurement(abis: AbiRegistry, arch: string): Measurement | undefined {
   const queries = dispatchQueries(abis, arch);
   if (queries.length === 0) return undefined;
-  let next = 0;
   let claims = 0;
   return {
     arch,
@@ -321,13 +327,11 @@ function dispatchMeasurement(abis: AbiRegistry, arch: string): Measurement | und
     firstCount: queries.length,
     reset: () => undefined,
     work(count) {
-      for (let i = 0; i < count; i++) {
-        claims += dispatch(abis, queries[next]!).interpretations.length;
-        next = next + 1 === queries.length ? 0 : next + 1;
-      }
-      // Keeps the results alive so that the classifications cannot be optimised away.
+      // Whole passes over the examples, as a batch of them would go.
+      const passes = Math.max(1, Math.ceil(count / queries.length));
+      for (let i = 0; i < passes; i++) claims += classifyAll(abis, queries);
       if (claims < 0) throw new Error('unreachable');
-      return count;
+      return passes * queries.length;
     },
   };
 }
@@ -406,7 +410,7 @@ interface PeerSlot {
   readonly arch: string;
   readonly kind: PeerKind;
   readonly loop: PeerLoop;
-  readonly description: string;
+  description: string;
   iterations: number;
   conduit: string | undefined;
   readonly rounds: number[];
@@ -452,7 +456,8 @@ function peerSlots(registry: BackendRegistry, peer: PeerCommand, roundMs: number
           if (!(error instanceof PeerError)) throw error;
           slot.failed = error.message;
         }
-        slots.push({ ...slot, description: peerDescription(backend.name, kind, slot.conduit) });
+        slot.description = peerDescription(backend.name, kind, slot.conduit);
+        slots.push(slot);
       }
     }
   }
@@ -498,6 +503,7 @@ export function runBenchmarks(registry: BackendRegistry, abis: AbiRegistry, opti
       }
     }
     const slots = peerState !== undefined && 'slots' in peerState ? peerState.slots : [];
+    const peerCommand = peerState !== undefined && 'command' in peerState ? peerState.command : undefined;
 
     const counts: number[] = [];
     for (const m of list) {
@@ -525,7 +531,7 @@ export function runBenchmarks(registry: BackendRegistry, abis: AbiRegistry, opti
           if (slot.failed !== undefined) continue;
           progress.show(`Unicorn ${slot.arch} ${slot.kind}: round ${round}/${rounds}`);
           try {
-            slot.rounds.push(runPeerLoop((peerState as { command: PeerCommand }).command, slot.loop, PEER_HOOKS[slot.kind], slot.iterations, roundMs).rate);
+            slot.rounds.push(runPeerLoop(peerCommand!, slot.loop, PEER_HOOKS[slot.kind], slot.iterations, roundMs).rate);
           } catch (error) {
             if (!(error instanceof PeerError)) throw error;
             slot.failed = `round ${round}: ${error.message}`;
@@ -776,8 +782,8 @@ function parsePositive(text: string, what: string, least: number): number {
   return Number(value);
 }
 
-/** Register `hyplay bench`. */
-export function registerBenchCommand(program: Command, io: CliIo, services: BenchServices): void {
+/** Register `hyplay bench`; `--peers` runs `peer` (the default: Unicorn under `/usr/bin/python3`). */
+export function registerBenchCommand(program: Command, io: CliIo, services: BenchServices, peer?: PeerCommand): void {
   program
     .command('bench')
     .description('measure guest instructions, trap round trips, traced execution and dispatch per second (median and range of rounds); --peers: Unicorn on the same loops, as ratios')
@@ -789,7 +795,7 @@ export function registerBenchCommand(program: Command, io: CliIo, services: Benc
       const rounds = parsePositive(options.rounds, '--rounds', DEFAULT_ROUNDS);
       const roundMs = parsePositive(options.roundMs, '--round-ms', 1);
       const progress = io === processIo && process.stderr.isTTY === true ? terminalProgress(process.stderr) : lineProgress((line) => io.err(line));
-      const report = runBenchmarks(services.backends(), services.abis(), { rounds, roundMs, peers: options.peers === true, progress });
+      const report = runBenchmarks(services.backends(), services.abis(), { rounds, roundMs, peers: options.peers === true ? (peer ?? true) : false, progress });
       if (report.peer !== undefined && 'skipped' in report.peer) io.err(`hyplay bench: --peers skipped: ${report.peer.skipped}`);
       io.out(options.json === true ? JSON.stringify(benchJson(report), undefined, 2) : formatBenchReport(report));
     });

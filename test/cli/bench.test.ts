@@ -8,9 +8,10 @@
  * peer, with the target judged on it.
  */
 
+import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { benchJson, benchTarget, dispatchQueries, formatBenchReport, lineProgress, runBenchmarks, type BenchReport } from '../../src/cli/bench.ts';
+import { benchJson, benchTarget, dispatchQueries, formatBenchReport, lineProgress, registerBenchCommand, runBenchmarks, type BenchReport } from '../../src/cli/bench.ts';
 import type { PeerCommand } from '../../src/cli/bench-peer.ts';
 import { summarise } from '../../src/cli/bench-summary.ts';
 import { assembleOrFail, loadProgram } from '../../src/cli/run-program.ts';
@@ -251,6 +252,18 @@ describe('hyplay bench', () => {
     expect(json.results.map((r: { metric: string }) => r.metric)).toContain('traced-ips');
     expect(run.err.length).toBeGreaterThan(0);
     for (const line of run.err) expect(line).toMatch(/^bench: .+: (warm-up|round \d\/5)$/);
+  });
+
+  it('prints why --peers was skipped, on stderr and in the report, and still measures', () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const program = new Command().exitOverride();
+    registerBenchCommand(program, { out: (t) => out.push(t), err: (t) => err.push(t) }, { backends: () => new BackendRegistry([ARM32]), abis: () => ABIS }, fake('no-unicorn'));
+    program.parse(['bench', '--peers', '--round-ms', '1'], { from: 'user' });
+    const reason = "Unicorn is not importable by /usr/bin/python3 (ModuleNotFoundError: No module named 'unicorn')";
+    expect(err).toContain(`hyplay bench: --peers skipped: ${reason}`);
+    expect(out.join('\n')).toContain(`peers: skipped: ${reason}`);
+    expect(out.join('\n')).toMatch(/arm32 +interp +alu-ips/);
   });
 
   it('takes more rounds, but not fewer than five, and checks its numbers', () => {
