@@ -7,7 +7,7 @@
 
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM32_INSTRUCTION_SET, createArm32Machine } from './core.ts';
-import { ARM32_FIRMWARE_PORT } from './firmware-port.ts';
+import { ARM32_FIRMWARE_PORT, ARM32_ORIGIN_REGISTERS } from './firmware-port.ts';
 import { ARM32_RESET_MATRIX, ARM32_SCENARIOS } from './scenarios/index.ts';
 
 /** ALU loop: four ALU instructions per iteration, the loop counter in r1. */
@@ -158,6 +158,9 @@ export const ARM32_BACKEND: ArchBackend = {
   benchmarks: BENCHMARKS,
   showcase: SOFT_RESTART,
   conduits: ['hvc', 'smc', 'svc'],
+  // ARM ARM B9.3.4 HVC #imm16, B6.1.13 SMC #imm4 (a trapped SMC's HSR does not carry it), A8.8.228 SVC #imm24.
+  immediates: { hvc: { field: 'imm16', bits: 16 }, smc: { field: 'imm4', bits: 4 }, svc: { field: 'imm24', bits: 24 } },
+  originRegisters: ARM32_ORIGIN_REGISTERS,
   firmware: ARM32_FIRMWARE_PORT,
   scenarios: ARM32_SCENARIOS,
   resetMatrix: ARM32_RESET_MATRIX,

@@ -9,12 +9,13 @@
 
 import type { Origin, Privilege } from '../../src/abi/spec.ts';
 import type { FirmwarePort, FirmwareSlot, PendingTrap, RegisterAccess } from '../../src/firmware/firmware.ts';
+import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts';
 import type { CoreMachine } from '../../src/interp/machine.ts';
 import type { Machine } from '../../src/interp/machine.ts';
 import { hexAddress, type ExceptionReturn, type StepResult } from '../../src/interp/step-result.ts';
 import { Ec, modeName, Vector } from './exceptions.ts';
 import { ARM32_CONFORMANCE_DRIVER } from './firmware/conformance-driver.ts';
-import { Bank, Cp15, Mode, Slot, type Arm32State } from './registers.ts';
+import { Bank, Cp15, isValidMode, Mode, MODE_NAMES, Slot, type Arm32State } from './registers.ts';
 import { branchTo } from './semantics/common.ts';
 
 const SLOTS: readonly FirmwareSlot[] = [
@@ -38,6 +39,33 @@ function privilegeIndex(mode: number): number {
   if (mode === Mode.hyp) return 2;
   return 1;
 }
+
+const PRIVILEGE_NAMES: readonly Privilege[] = ['user', 'kernel', 'hyp'];
+
+/**
+ * The registers that say where an arm32 trap came from, read by the same
+ * rules as a pending trap: CPSR.M gives the privilege (usr PL0, hyp PL2,
+ * every other mode PL1; ARM ARM B1.3.1), VTTBR.VMID the world (0 is the
+ * host).
+ */
+export const ARM32_ORIGIN_REGISTERS: readonly OriginRegister[] = [
+  {
+    register: 'cpsr',
+    read(value: bigint): OriginReading {
+      const mode = Number(value & 0x1fn);
+      const field = `M[4:0]=0x${mode.toString(16).padStart(2, '0')}`;
+      if (!isValidMode(mode)) return { field, error: `${field} is not an arm32 mode (B1.3.1)` };
+      return { privilege: PRIVILEGE_NAMES[privilegeIndex(mode)]!, field: `${field} (${MODE_NAMES.get(mode)!})` };
+    },
+  },
+  {
+    register: 'vttbr',
+    read(value: bigint): OriginReading {
+      const vmid = Number((value >> 48n) & 0xffn);
+      return { world: vmid === 0 ? 'host' : 'guest', field: `VMID=0x${vmid.toString(16)}` };
+    },
+  },
+];
 
 /** VTTBR.VMID (bits 55:48, so bits 23:16 of the high word): 0 is the host, anything else a guest (Linux `kvm_arm.h`, KVM's `hyp_hvc`). */
 function isGuest(s: Arm32State): boolean {

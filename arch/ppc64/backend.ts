@@ -14,7 +14,7 @@
 
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { createPpc64Machine, ppc64InstructionSet } from './core.ts';
-import { PPC64_FIRMWARE_PORT } from './firmware-port.ts';
+import { PPC64_FIRMWARE_PORT, PPC64_ORIGIN_REGISTERS } from './firmware-port.ts';
 import { PPC64_SCENARIOS } from './scenarios/index.ts';
 
 /** ALU loop: four instructions per iteration, the loop counter in r5. */
@@ -125,4 +125,11 @@ export const PPC64_BACKEND: ArchBackend = {
   showcase: HYPERCALL,
   firmware: PPC64_FIRMWARE_PORT,
   scenarios: PPC64_SCENARIOS,
+  conduits: ['sc', 'sc1'],
+  // Book III 4.3.1 sc LEV: the level is the conduit (sc is LEV 0, sc1 is `sc 1`, the hypervisor call), so the trap carries no immediate of its own.
+  immediates: {
+    sc: { field: 'LEV', bits: 0, note: 'LEV is the conduit: sc is LEV 0, sc1 is `sc 1`' },
+    sc1: { field: 'LEV', bits: 0, note: 'LEV is the conduit: sc1 is `sc 1`, sc is LEV 0' },
+  },
+  originRegisters: PPC64_ORIGIN_REGISTERS,
 };

@@ -24,6 +24,7 @@
 
 import type { Origin } from '../../src/abi/spec.ts';
 import type { FirmwarePort, FirmwareSlot, PendingTrap } from '../../src/firmware/firmware.ts';
+import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts';
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
 import { hexAddress, RETIRED, type ExceptionReturn, type StepResult } from '../../src/interp/step-result.ts';
 import { Vector } from './exceptions.ts';
@@ -54,11 +55,29 @@ const HYP_HOST: Origin = { privilege: 'hyp', world: 'host' };
 /** The caller's origin, from SRR1[PR] and SRR1[HV]. */
 function originOf(s: Ppc64State): Origin {
   const { hi, lo } = srr1(s);
+  return originOfMsr(hi, lo);
+}
+
+/** The origin an MSR (its high and low words) gives: HV = 1 is the host (the hypervisor, or its problem state), HV = 0 a guest (Book III 2.2: problem state is PR = 1). */
+function originOfMsr(hi: number, lo: number): Origin {
   const hv = (hi & Msr.HV) !== 0;
   const pr = (lo & Msr.PR) !== 0;
   if (hv) return pr ? USER_HOST : HYP_HOST;
   return pr ? USER_GUEST : KERNEL_GUEST;
 }
+
+/** The register that says where a ppc64 trap came from: the MSR, by the rule a pending trap is read with (its SRR1). */
+export const PPC64_ORIGIN_REGISTERS: readonly OriginRegister[] = [
+  {
+    register: 'msr',
+    read(value: bigint): OriginReading {
+      const hi = Number((value >> 32n) & 0xffff_ffffn);
+      const lo = Number(value & 0xffff_ffffn);
+      const origin = originOfMsr(hi, lo);
+      return { ...origin, field: `MSR[HV]=${(hi & Msr.HV) === 0 ? 0 : 1} MSR[PR]=${(lo & Msr.PR) === 0 ? 0 : 1}` };
+    },
+  },
+];
 
 /** The caller's state as a mode name (`problem`, `supervisor`, `hv`). */
 function callerMode(s: Ppc64State): string {

@@ -18,6 +18,9 @@ export interface Interval {
 
 /** An immutable set of unsigned values of a given width. */
 export class ValueSet {
+  /** The numeric view, built on first use. */
+  private numbers: NumberIntervals | undefined;
+
   private constructor(
     /** Width of the values in bits (values lie in 0 … 2^width − 1). */
     readonly width: number,
@@ -91,6 +94,14 @@ export class ValueSet {
     return false;
   }
 
+  /**
+   * The same set for membership tests on plain numbers (see
+   * {@link NumberIntervals}), built once per set.
+   */
+  get numeric(): NumberIntervals {
+    return (this.numbers ??= new NumberIntervals(this.intervals));
+  }
+
   /** The smallest member, or `undefined` when empty. */
   first(): bigint | undefined {
     return this.intervals[0]?.min;
@@ -141,6 +152,62 @@ export class ValueSet {
     if (this.isEmpty()) return 'none';
     if (this.isAll()) return 'any';
     return this.intervals.map((i) => (i.min === i.max ? hexValue(i.min) : `${hexValue(i.min)}–${hexValue(i.max)}`)).join(', ');
+  }
+}
+
+/** The largest integer a JavaScript number holds exactly (2^53 − 1), as a BigInt. */
+export const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * A {@link ValueSet}'s intervals as float64 bounds, for deciding membership of
+ * a value given as a plain number (what the dispatcher and spec firmware hold
+ * for registers up to 32 bits, and for wider values that happen to be small).
+ *
+ * A value must be an exact integer 0 ≤ v ≤ 2^53 − 1. Bounds at or above 2^53
+ * are rounded by the conversion, but the rounding is monotonic and such a
+ * bound stays ≥ 2^53 > v, so every comparison with an exact value gives the
+ * answer the BigInt comparison would. Values above 2^53 − 1 must use the
+ * {@link ValueSet} itself.
+ */
+export class NumberIntervals {
+  /** Smallest value of each interval, ascending. */
+  readonly mins: Float64Array;
+  /** Largest value of each interval. */
+  readonly maxs: Float64Array;
+
+  /** @param intervals sorted, disjoint intervals (a {@link ValueSet}'s). */
+  constructor(intervals: readonly Interval[]) {
+    this.mins = Float64Array.from(intervals, (i) => Number(i.min));
+    this.maxs = Float64Array.from(intervals, (i) => Number(i.max));
+  }
+
+  /** Index of the interval holding `value`, or −1 (binary search). */
+  indexOf(value: number): number {
+    const mins = this.mins;
+    let lo = 0;
+    let hi = mins.length - 1;
+    // The last interval whose min ≤ value.
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (mins[mid]! <= value) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return hi >= 0 && value <= this.maxs[hi]! ? hi : -1;
+  }
+
+  /** Whether `value` (an exact integer, 0 ≤ value ≤ 2^53 − 1) is in the set. */
+  has(value: number): boolean {
+    const mins = this.mins;
+    // Most sets are one to three intervals: a scan beats the search.
+    if (mins.length <= 4) {
+      const maxs = this.maxs;
+      for (let i = 0; i < mins.length; i++) {
+        if (value < mins[i]!) return false;
+        if (value <= maxs[i]!) return true;
+      }
+      return false;
+    }
+    return this.indexOf(value) >= 0;
   }
 }
 

@@ -14,9 +14,8 @@ import { renderAbiDocs } from '../docs/abi-docs.ts';
 import { writeAbiDocs } from '../docs/abi-docs-files.ts';
 import { analyseCollisions } from '../dispatch/collisions.ts';
 import { abiList, abiShow, checkArch } from './abi-command.ts';
-import { CliError } from './cli-error.ts';
 import { collisionsJson, collisionsText } from './collisions-command.ts';
-import { runDispatchCommand, type DispatchOptions } from './dispatch-command.ts';
+import { registerDispatchCommand } from './dispatch-command.ts';
 import type { CliIo } from './main.ts';
 
 /** The committed `abi-docs/` directory of this checkout. */
@@ -31,21 +30,7 @@ export function registerAbiCommands(program: Command, io: Pick<CliIo, 'out'>, ba
   const registry = (): AbiRegistry => (loaded ??= abis());
   const knownArchs = (): string[] => [...new Set([...backends.names(), ...registry().all().map((a) => a.spec.arch)])].sort();
 
-  program
-    .command('dispatch')
-    .description('classify one trap against every spec on its conduit (REG=VAL in decimal or 0x hex; unset registers are 0)')
-    .argument('<arch>', 'architecture')
-    .argument('<conduit>', 'trap conduit (arm32: hvc, svc, smc)')
-    .argument('[registers...]', 'REG=VAL assignments')
-    .option('--imm <n>', 'the instruction immediate', '0')
-    .option('--from <privilege>', 'caller privilege: user, kernel or hyp', 'kernel')
-    .option('--world <world>', 'host or guest (default: both)')
-    .option('--json', 'JSON output')
-    .action((arch: string, conduit: string, assignments: string[], options: DispatchOptions) => {
-      const backend = backends.get(arch);
-      if (backend === undefined) throw new CliError(`unknown architecture '${arch}' (one of ${backends.names().join(', ')})`);
-      io.out(runDispatchCommand(backend, registry(), conduit, assignments, options));
-    });
+  registerDispatchCommand(program, io, backends, registry);
 
   program
     .command('collisions')

@@ -1,143 +1,127 @@
 /**
- * `hyplay dispatch <arch> <conduit> [REG=VAL ...] [--imm N] [--from P] [--world W]`:
- * what every spec on a conduit makes of one trap, and the verdict.
+ * `hyplay dispatch <arch> <conduit> [REG=VAL ...] [--imm N] [--from P] [--world W] [--json]`:
+ * what every spec on a conduit makes of one trap, and the verdict; and
+ * `hyplay dispatch --batch FILE|-`: one trap per JSON line in, one result per
+ * JSON line out (see `src/dispatch/batch.ts` for the line format).
+ *
+ * The values are checked against the architecture ({@link TrapInput}): the
+ * immediate must fit the conduit's instruction, register values their
+ * register, a register no spec on the conduit reads is an error unless it is
+ * an origin register (arm32 `cpsr`, `vttbr`; ppc64 `msr`), which gives the
+ * privilege and world (contradicting `--from`/`--world` is an error), and
+ * `--from` takes privilege names, never CPU modes.
  *
  * @module
  */
 
-import type { AbiRegistry } from '../abi/registry.ts';
-import { PRIVILEGES, WORLDS, type Privilege, type World } from '../abi/spec.ts';
-import { hexValue } from '../abi/value-set.ts';
-import { dispatch, type Dispatch, type Interpretation, type TrapQuery } from '../dispatch/dispatcher.ts';
+import { closeSync, openSync, readSync } from 'node:fs';
+import type { Command } from 'commander';
+import { AbiRegistry } from '../abi/registry.ts';
+import type { BackendRegistry } from '../di/container.ts';
+import { DispatchBatch } from '../dispatch/batch.ts';
+import { dispatchJson, type DispatchJson } from '../dispatch/dispatch-json.ts';
+import { dispatch, type Dispatch, type TrapQuery } from '../dispatch/dispatcher.ts';
+import { TrapInput, TrapInputError, type TrapLabels } from '../dispatch/trap-input.ts';
 import type { ArchBackend } from '../interp/backend.ts';
-import { MachineError } from '../interp/machine.ts';
-import { CliError, parseCliNumber } from './cli-error.ts';
+import { CliError } from './cli-error.ts';
+import type { CliIo } from './main.ts';
+
+export type { InterpretationJson, OutcomeJson } from '../dispatch/dispatch-json.ts';
 
 /** The options of `hyplay dispatch`, as commander hands them over. */
 export interface DispatchOptions {
-  /** `--imm N`. */
+  /** `--imm N` (default 0). */
   readonly imm?: string;
-  /** `--from user|kernel|hyp` (default `kernel`). */
+  /** `--from user|kernel|hyp` (default `kernel`, or what an origin register given says). */
   readonly from?: string;
   /** `--world host|guest` (default: both are considered). */
   readonly world?: string;
   /** `--json`. */
   readonly json?: boolean;
+  /** `--batch FILE|-`. */
+  readonly batch?: string;
 }
 
-/** Largest immediate any modelled conduit carries (A32 SVC: 24 bits). */
-const MAX_IMM = 0xff_ffffn;
+/** A registry without specs, for register checks that need none. */
+const NO_SPECS = new AbiRegistry([]);
+
+const INPUTS = new WeakMap<AbiRegistry, Map<ArchBackend, TrapInput>>();
+
+/** The {@link TrapInput} of a backend and registry, built once. */
+export function trapInput(backend: ArchBackend, abis: AbiRegistry): TrapInput {
+  let byBackend = INPUTS.get(abis);
+  if (byBackend === undefined) {
+    byBackend = new Map();
+    INPUTS.set(abis, byBackend);
+  }
+  let input = byBackend.get(backend);
+  if (input === undefined) {
+    input = new TrapInput(backend, abis);
+    byBackend.set(backend, input);
+  }
+  return input;
+}
 
 /** The conduits of an architecture: the backend's list, else the ones its specs use. */
 export function conduitsOf(backend: ArchBackend, abis: AbiRegistry): readonly string[] {
-  const names = new Set(backend.conduits ?? []);
-  for (const abi of abis.all(backend.name)) names.add(abi.spec.conduit.instruction);
-  return [...names].sort();
+  return trapInput(backend, abis).conduits;
 }
 
-/** Width in bits of the machine's registers, from its register dump (hex digits × 4). */
-function registerWidth(backend: ArchBackend): number {
-  const first = Object.values(backend.createMachine().registers())[0];
-  return first === undefined ? 64 : (first.length - 2) * 4;
+/** A {@link TrapInputError} as the CLI reports it: option messages as they are, the others after `dispatch: `. */
+function cliError(error: unknown): unknown {
+  if (!(error instanceof TrapInputError)) return error;
+  return new CliError(error.message.startsWith('--') ? error.message : `dispatch: ${error.message}`);
 }
 
-/**
- * Parse `REG=VAL` arguments against the backend's register names. Unknown
- * names, malformed pairs, repeated registers and values that do not fit the
- * register are {@link CliError}s naming the argument. Values may be decimal or
- * `0x` hex; a negative value is taken two's complement (`r0=-1`).
- */
-export function parseRegisterAssignments(backend: ArchBackend, assignments: readonly string[], firstPosition = 3): Record<string, bigint> {
-  const machine = backend.createMachine();
-  const width = registerWidth(backend);
-  const top = (1n << BigInt(width)) - 1n;
-  const out: Record<string, bigint> = {};
+/** Split `REG=VAL` arguments; a malformed one is a {@link CliError} naming its position. */
+function splitAssignments(assignments: readonly string[], firstPosition: number): { pairs: [string, string][]; labels: Map<string, string> } {
+  const pairs: [string, string][] = [];
+  const labels = new Map<string, string>();
   assignments.forEach((text, index) => {
     const where = `argument ${firstPosition + index}`;
     const match = /^([^=\s]+)=(.*)$/.exec(text.trim());
     if (match === null) throw new CliError(`dispatch: '${text}' (${where}) is not REG=VAL`);
-    const name = match[1]!.toLowerCase();
+    if (!labels.has(match[1]!)) labels.set(match[1]!, where);
+    pairs.push([match[1]!, match[2]!]);
+  });
+  return { pairs, labels };
+}
+
+/**
+ * Parse `REG=VAL` arguments against the backend's register names and
+ * widths. Unknown names, malformed pairs, repeated registers and values that
+ * do not fit the register are {@link CliError}s naming the argument. Values
+ * may be decimal or `0x` hex; a negative value is taken two's complement
+ * (`r0=-1`). (Whether a spec reads the register is checked with the conduit,
+ * by {@link dispatchQuery}.)
+ */
+export function parseRegisterAssignments(backend: ArchBackend, assignments: readonly string[], firstPosition = 3, abis?: AbiRegistry): Record<string, bigint> {
+  const input = trapInput(backend, abis ?? NO_SPECS);
+  const { pairs } = splitAssignments(assignments, firstPosition);
+  const out: Record<string, bigint> = {};
+  pairs.forEach(([given, value], index) => {
+    const name = given.toLowerCase();
+    const where = `argument ${firstPosition + index}`;
+    if (Object.hasOwn(out, name)) throw new CliError(`dispatch: register '${name}' is given twice (${where})`);
     try {
-      machine.register(name);
+      out[name] = input.parseRegister(name, value, where, given);
     } catch (error) {
-      if (error instanceof MachineError) throw new CliError(`dispatch: unknown register '${match[1]}' for ${backend.name} (${where})`);
-      throw error;
+      throw cliError(error);
     }
-    if (name in out) throw new CliError(`dispatch: register '${name}' is given twice (${where})`);
-    const value = parseCliNumber(match[2]!, `dispatch: ${name} (${where})`);
-    if (value > top || value < -(1n << BigInt(width - 1))) throw new CliError(`dispatch: ${name} (${where}): ${match[2]} does not fit a ${width}-bit register`);
-    out[name] = BigInt.asUintN(width, value);
   });
   return out;
 }
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], option: string): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new CliError(`${option}: '${value}' is not one of ${allowed.join(', ')}`);
-  return value as T;
-}
-
-/** Build the trap query from the command line, validating every part. */
+/** Build the trap query from the command line, validating every part (see the module notes). */
 export function dispatchQuery(backend: ArchBackend, abis: AbiRegistry, conduit: string, assignments: readonly string[], options: DispatchOptions): TrapQuery {
-  const conduits = conduitsOf(backend, abis);
-  if (!conduits.includes(conduit)) throw new CliError(`dispatch: unknown conduit '${conduit}' for ${backend.name} (one of ${conduits.join(', ')})`);
-  let imm = 0n;
-  if (options.imm !== undefined) {
-    imm = parseCliNumber(options.imm, '--imm');
-    if (imm < 0n || imm > MAX_IMM) throw new CliError(`--imm: ${options.imm} is out of range 0..${hexValue(MAX_IMM)}`);
+  const input = trapInput(backend, abis);
+  const { pairs, labels } = splitAssignments(assignments, 3);
+  const names: TrapLabels = { register: (given) => labels.get(given) ?? given, imm: '--imm', from: '--from', world: '--world' };
+  try {
+    return input.query({ conduit, registers: pairs, ...(options.imm === undefined ? {} : { imm: options.imm }), ...(options.from === undefined ? {} : { from: options.from }), ...(options.world === undefined ? {} : { world: options.world }) }, names);
+  } catch (error) {
+    throw cliError(error);
   }
-  const privilege: Privilege = oneOf(options.from, PRIVILEGES, '--from') ?? 'kernel';
-  const world: World | undefined = oneOf(options.world, WORLDS, '--world');
-  const registers = parseRegisterAssignments(backend, assignments);
-  return { arch: backend.name, conduit, imm: Number(imm), privilege, ...(world === undefined ? {} : { world }), registers };
-}
-
-/** How a claimed call ends, in JSON. */
-export interface OutcomeJson {
-  /** `return`, `jump` or `call`. */
-  readonly kind: string;
-  /** Where a jump or call goes, `0x` hex. */
-  readonly target?: string;
-  /** A call's arguments, `0x` hex. */
-  readonly args?: readonly string[];
-}
-
-/** One interpretation in the JSON contract (plus `mine` and, when mine, `outcome`). */
-export interface InterpretationJson {
-  /** Spec id. */
-  readonly abi: string;
-  /** Whether the spec claims the trap. */
-  readonly mine: boolean;
-  /** The call, or `null` when not mine. */
-  readonly call: string | null;
-  /** Decoded arguments by role (empty when not mine). */
-  readonly args: Readonly<Record<string, string>>;
-  /** What happens, or why it is not mine. */
-  readonly effect: string;
-  /** How the call ends (`return`, `jump` with target, `call` with target and args), when mine. */
-  readonly outcome?: OutcomeJson;
-}
-
-function interpretationJson(i: Interpretation): InterpretationJson {
-  const out: InterpretationJson = { abi: i.abi, mine: i.mine, call: i.call ?? null, args: i.args ?? {}, effect: i.effect };
-  const o = i.outcome;
-  if (o === undefined) return out;
-  if (o.kind === 'return') return { ...out, outcome: { kind: o.kind } };
-  if (o.kind === 'jump') return { ...out, outcome: { kind: o.kind, target: hexValue(o.target) } };
-  return { ...out, outcome: { kind: o.kind, target: hexValue(o.target), args: o.args.map(hexValue) } };
-}
-
-function registerText(registers: Readonly<Record<string, bigint>>, digits: number): Record<string, string> {
-  return Object.fromEntries(Object.entries(registers).map(([r, v]) => [r, `0x${v.toString(16).padStart(digits, '0')}`]));
-}
-
-/** The `--json` document: the contract's `verdict` and `interpretations`, then the query as understood. */
-export function dispatchJson(query: TrapQuery, answer: Dispatch, digits: number): object {
-  return {
-    verdict: answer.verdict,
-    interpretations: answer.interpretations.map(interpretationJson),
-    query: { arch: query.arch, conduit: query.conduit, imm: query.imm, from: query.privilege, world: query.world ?? null, registers: registerText(query.registers, digits) },
-  };
 }
 
 const VERDICT_TEXT: Readonly<Record<Dispatch['verdict'], string>> = {
@@ -147,12 +131,17 @@ const VERDICT_TEXT: Readonly<Record<Dispatch['verdict'], string>> = {
   unclaimed: 'no spec on this conduit claims the trap',
 };
 
+/** The `--json` document of a dispatch (see `src/dispatch/dispatch-json.ts`), register values at each register's width. */
+export function dispatchDocument(input: TrapInput, query: TrapQuery, answer: Dispatch): DispatchJson {
+  return dispatchJson(query, answer, (register, value) => input.registerHex(register, value));
+}
+
 /** The human report: the trap, each claiming spec's interpretation, the others' reasons, then the verdict. */
-export function dispatchText(query: TrapQuery, answer: Dispatch, digits: number): string {
-  const registers = Object.entries(registerText(query.registers, digits))
-    .map(([r, v]) => `${r}=${v}`)
+export function dispatchText(input: TrapInput, query: TrapQuery, answer: Dispatch): string {
+  const registers = Object.entries(query.registers)
+    .map(([r, v]) => `${r}=${input.registerHex(r, v)}`)
     .join(' ');
-  const lines = [`${query.arch} ${query.conduit} #${query.imm} from ${query.privilege} (${query.world ?? 'host or guest'})${registers === '' ? ', all registers zero' : `: ${registers}`}`];
+  const lines = [`${query.arch} ${query.conduit}${input.immediateText(query.conduit, query.imm)} from ${query.privilege} (${query.world ?? 'host or guest'})${registers === '' ? ', all registers zero' : `: ${registers}`}`];
   const mine = answer.interpretations.filter((i) => i.mine);
   const others = answer.interpretations.filter((i) => !i.mine);
   if (answer.interpretations.length === 0) lines.push('  no spec is registered on this conduit');
@@ -170,10 +159,108 @@ export function dispatchText(query: TrapQuery, answer: Dispatch, digits: number)
   return lines.join('\n');
 }
 
-/** Run `hyplay dispatch`: the report text (JSON or human). */
+/** Run `hyplay dispatch` on one trap: the report text (JSON or human). */
 export function runDispatchCommand(backend: ArchBackend, abis: AbiRegistry, conduit: string, assignments: readonly string[], options: DispatchOptions): string {
   const query = dispatchQuery(backend, abis, conduit, assignments, options);
   const answer = dispatch(abis, query);
-  const digits = registerWidth(backend) / 4;
-  return options.json === true ? JSON.stringify(dispatchJson(query, answer, digits), undefined, 2) : dispatchText(query, answer, digits);
+  const input = trapInput(backend, abis);
+  return options.json === true ? JSON.stringify(dispatchDocument(input, query, answer), undefined, 2) : dispatchText(input, query, answer);
+}
+
+/** Words for the errors opening a file gives. */
+function fileProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory';
+    default:
+      return (error as Error).message.split('\n')[0]!;
+  }
+}
+
+/** Bytes read from the input per chunk. */
+const CHUNK = 1 << 16;
+
+/**
+ * Run `hyplay dispatch --batch FILE|-`: read trap lines from a file or
+ * standard input (`-`) as they come, and write one result line per trap as
+ * each chunk of input is done. Returns the batch's counts; the caller turns
+ * bad lines into the exit status.
+ */
+export function runDispatchBatch(file: string, backends: BackendRegistry, abis: AbiRegistry, out: (text: string) => void): DispatchBatch {
+  const batch = new DispatchBatch({ registry: abis, backend: (name) => backends.get(name), archNames: backends.names(), input: file });
+  let fd: number;
+  try {
+    fd = file === '-' ? 0 : openSync(file, 'r');
+  } catch (error) {
+    throw new CliError(`dispatch --batch: cannot read '${file}': ${fileProblem(error)}`);
+  }
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  const decoder = new TextDecoder('utf-8');
+  let pending = '';
+  let number = 0;
+  try {
+    for (;;) {
+      let read: number;
+      try {
+        read = readSync(fd, buffer, 0, CHUNK, null);
+      } catch (error) {
+        // A non-blocking standard input with nothing yet: wait for it rather than fail.
+        if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        throw new CliError(`dispatch --batch: cannot read '${file}': ${fileProblem(error)}`);
+      }
+      const text = pending + decoder.decode(buffer.subarray(0, read), { stream: read > 0 });
+      const lines = text.split('\n');
+      pending = read === 0 ? '' : lines.pop()!;
+      const results: string[] = [];
+      for (const line of lines) {
+        number++;
+        const result = batch.line(line, number);
+        if (result !== undefined) results.push(result);
+      }
+      if (results.length > 0) out(`${results.join('\n')}\n`);
+      if (read === 0) break;
+    }
+  } finally {
+    if (fd !== 0) closeSync(fd);
+  }
+  return batch;
+}
+
+/**
+ * Add `dispatch` to `program`. `abis` is called once, on the first command
+ * that needs specs.
+ */
+export function registerDispatchCommand(program: Command, io: Pick<CliIo, 'out'>, backends: BackendRegistry, abis: () => AbiRegistry): void {
+  program
+    .command('dispatch')
+    .description(
+      'classify one trap against every spec on its conduit (REG=VAL in decimal or 0x hex; unset registers are 0), or with --batch one trap per JSON line ({"arch","conduit","registers":{"r0":"0x1"},"imm","from","world"}), one result per line',
+    )
+    .argument('[arch]', 'architecture')
+    .argument('[conduit]', 'trap conduit (arm32: hvc, svc, smc; ppc64: sc, sc1)')
+    .argument('[registers...]', 'REG=VAL assignments (cpsr/vttbr on arm32 and msr on ppc64 give the privilege and world)')
+    .option('--imm <n>', "the instruction's immediate (0 by default; it must fit the conduit: hvc imm16, smc imm4, svc imm24)")
+    .option('--from <privilege>', 'caller privilege: user, kernel or hyp (default kernel)')
+    .option('--world <world>', 'host or guest (default: both)')
+    .option('--json', 'JSON output')
+    .option('--batch <file>', "classify one trap per JSON line of FILE ('-' for standard input), one JSON result per line; exit status 2 if any line was bad")
+    .action((arch: string | undefined, conduit: string | undefined, assignments: string[], options: DispatchOptions) => {
+      if (options.batch !== undefined) {
+        if (arch !== undefined) throw new CliError('dispatch --batch: each line names its own trap; give no ARCH, CONDUIT or REG=VAL');
+        for (const option of ['imm', 'from', 'world'] as const) if (options[option] !== undefined) throw new CliError(`dispatch --batch: give ${option} on each line, not as --${option}`);
+        const batch = runDispatchBatch(options.batch, backends, abis(), io.out);
+        if (batch.errors > 0) throw new CliError(`dispatch --batch: ${batch.errors} of ${batch.traps} lines were not valid traps (the first is line ${batch.firstError}); each has an {"error":…} line`);
+        return;
+      }
+      if (arch === undefined || conduit === undefined) throw new CliError('dispatch: give ARCH and CONDUIT (e.g. dispatch arm32 hvc r0=1), or --batch FILE');
+      const backend = backends.get(arch);
+      if (backend === undefined) throw new CliError(`unknown architecture '${arch}' (one of ${backends.names().join(', ')})`);
+      io.out(runDispatchCommand(backend, abis(), conduit, assignments, options));
+    });
 }

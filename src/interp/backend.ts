@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { Privilege, World } from '../abi/spec.ts';
 import type { FirmwarePort } from '../firmware/firmware.ts';
 import type { InstructionSet } from '../isa/assembler.ts';
 import type { Endian } from '../memory/guest-memory.ts';
@@ -82,6 +83,43 @@ export interface MachineOptions {
   readonly engine?: EngineName;
 }
 
+/**
+ * The immediate a trap conduit's instruction encodes, as the trap reports it
+ * (what `hyplay dispatch --imm` may give).
+ */
+export interface ConduitImmediate {
+  /** The field as the architecture manual names it (`imm16`, `imm4`, `imm24`, `LEV`). */
+  readonly field: string;
+  /** Its width in bits; 0 when the trap reports no immediate (the immediate is then always 0). */
+  readonly bits: number;
+  /** Why the range is what it is, one line, where that is not plain from the field (ppc64: LEV is the conduit itself). */
+  readonly note?: string;
+}
+
+/** What the value of an {@link OriginRegister} says about where a trap came from. */
+export interface OriginReading {
+  /** The caller's privilege, where the register gives it. */
+  readonly privilege?: Privilege;
+  /** The caller's world, where the register gives it. */
+  readonly world?: World;
+  /** The field that says so, for messages (`M[4:0]=0x13 (svc)`, `MSR[PR]=1`). */
+  readonly field: string;
+  /** Set when the value is not one the architecture defines (a reserved mode): why, one line. */
+  readonly error?: string;
+}
+
+/**
+ * A register whose value says where a trap came from: the privilege (arm32
+ * CPSR.M, ppc64 MSR[PR]/[HV]), the world (arm32 VTTBR.VMID, ppc64 MSR[HV]),
+ * or both. Tools that take a register state honour it instead of ignoring it.
+ */
+export interface OriginRegister {
+  /** Register name, lowercase. */
+  readonly register: string;
+  /** What a value of it says. */
+  read(value: bigint): OriginReading;
+}
+
 /** One architecture backend. */
 export interface ArchBackend {
   /** `arm32`, `arm64`, `ppc64` or `x86_64`. */
@@ -108,6 +146,10 @@ export interface ArchBackend {
   readonly showcase: Showcase;
   /** Trap conduits `hyplay dispatch` accepts (`hvc`, `svc`, `smc`, …), whether or not a spec uses them yet. */
   readonly conduits?: readonly string[];
+  /** The immediate each conduit's instruction encodes, by conduit name; a conduit not listed takes immediates up to 24 bits. */
+  readonly immediates?: Readonly<Record<string, ConduitImmediate>>;
+  /** Registers whose value gives a trap's privilege or world (see {@link OriginRegister}). */
+  readonly originRegisters?: readonly OriginRegister[];
   /** How spec firmware sits at this architecture's hypervisor vectors, where it has them. */
   readonly firmware?: FirmwarePort;
   /** Scenarios (machine setup, guest code, expected outcome) this backend ships, where it has any. */

@@ -59,7 +59,7 @@ describe('the issue example: hvc r0=1 r1=0x80008000 from kernel', () => {
     expect(result.status).toBe(0);
     expect(result.err).toEqual([]);
     const lines = result.out.split('\n');
-    expect(lines[0]).toBe('arm32 hvc #0 from kernel (host or guest): r0=0x00000001 r1=0x80008000');
+    expect(lines[0]).toBe('arm32 hvc #0x0 from kernel (host or guest): r0=0x00000001 r1=0x80008000');
     expect(lines).toContain('  linux-hyp-stub-v4.12: HVC_SOFT_RESTART(restart address=0x80008000)');
     expect(lines).toContain('  kvm-arm32-v4.12: HVC_SOFT_RESTART(restart address=0x80008000)');
     expect(lines).toContain('  kvm-arm32-v3.9: kvm_call_hyp(Hyp function=0x1, arg0=0x80008000, arg1=0x0, arg2=0x0)');
@@ -133,7 +133,7 @@ describe('verdicts against a made-up registry', () => {
 
   it('says so when no spec sits on the conduit', () => {
     const text = runDispatchCommand(ARM32, new AbiRegistry([]), 'smc', [], {});
-    expect(text.split('\n')).toEqual(['arm32 smc #0 from kernel (host or guest), all registers zero', '  no spec is registered on this conduit', 'verdict: unclaimed (no spec on this conduit claims the trap)']);
+    expect(text.split('\n')).toEqual(['arm32 smc #0x0 from kernel (host or guest), all registers zero', '  no spec is registered on this conduit', 'verdict: unclaimed (no spec on this conduit claims the trap)']);
   });
 
   it('accepts the backend\'s conduits even where no spec uses them', () => {
@@ -160,7 +160,7 @@ describe('input errors: one line, status 2', () => {
     ['bad --from', ['dispatch', 'arm32', 'hvc', '--from', 'root'], "hyplay: --from: 'root' is not one of user, kernel, hyp"],
     ['bad --world', ['dispatch', 'arm32', 'hvc', '--world', 'cloud'], "hyplay: --world: 'cloud' is not one of host, guest"],
     ['bad --imm', ['dispatch', 'arm32', 'hvc', '--imm', 'x1'], "hyplay: --imm: 'x1' is not a number (decimal or 0x hex)"],
-    ['--imm out of range', ['dispatch', 'arm32', 'hvc', '--imm', '0x1000000'], 'hyplay: --imm: 0x1000000 is out of range 0..0xffffff'],
+    ['--imm out of range', ['dispatch', 'arm32', 'hvc', '--imm', '0x1000000'], "hyplay: --imm: 0x1000000 does not fit hvc's imm16 (0..0xffff)"],
   ];
 
   it.each(cases)('%s', (_, argv, expected) => {
@@ -168,5 +168,106 @@ describe('input errors: one line, status 2', () => {
     expect(result.status).toBe(2);
     expect(result.out).toBe('');
     expect(result.err).toEqual([expected]);
+  });
+});
+
+describe('noReturn calls do not return (issue 8 §1)', () => {
+  const cases: readonly (readonly [string, readonly string[], string, string])[] = [
+    ['arm32 exit', ['dispatch', 'arm32', 'svc', 'r7=1', '--from', 'user'], 'linux-syscall-eabi', 'exit'],
+    ['arm32 exit_group', ['dispatch', 'arm32', 'svc', 'r7=248', '--from', 'user'], 'linux-syscall-eabi', 'exit_group'],
+    ['ppc64 exit', ['dispatch', 'ppc64', 'sc', 'r0=1', '--from', 'user'], 'linux-syscall-ppc64', 'exit'],
+    ['PSCI CPU_OFF', ['dispatch', 'arm32', 'hvc', 'r0=0x84000002', '--world', 'guest'], 'psci-v0.2-hvc', 'PSCI_0_2_FN_CPU_OFF'],
+    ['PSCI SYSTEM_OFF', ['dispatch', 'arm32', 'smc', 'r0=0x84000008', '--world', 'host'], 'psci-v0.2-smc', 'PSCI_0_2_FN_SYSTEM_OFF'],
+  ];
+
+  it.each(cases)('%s: the effect ends "does not return" and JSON says returns: false', (_, argv, abi, call) => {
+    const doc = json(...argv);
+    const reading = byAbi(doc, abi);
+    expect(reading).toMatchObject({ mine: true, call, returns: false, outcome: { kind: 'return' } });
+    expect(reading.effect).toMatch(/(^|; )does not return$/);
+    expect(reading.effect).not.toMatch(/\breturns$/);
+    const text = cli(...argv).out.split('\n');
+    const at = text.findIndex((line) => line.startsWith(`  ${abi}: ${call}(`));
+    expect(at).toBeGreaterThan(0);
+    expect(text[at + 1]).toMatch(/^ {6}(.*; )?does not return$/);
+  });
+
+  it('a call that returns says so, and a jump is not a return', () => {
+    expect(byAbi(json('dispatch', 'arm32', 'svc', 'r7=20', '--from', 'user'), 'linux-syscall-eabi')).toMatchObject({ call: 'getpid', effect: 'returns', returns: true });
+    expect(byAbi(json('dispatch', 'arm32', 'hvc', 'r0=1', 'r1=0x80008000'), 'linux-hyp-stub-v4.12')).toMatchObject({ call: 'HVC_SOFT_RESTART', returns: false, outcome: { kind: 'jump' } });
+    expect(byAbi(json('dispatch', 'arm32', 'hvc', 'r0=1', 'r1=0x80008000'), 'kvm-arm32-v3.9')).toMatchObject({ call: 'kvm_call_hyp', returns: true, outcome: { kind: 'call' } });
+    expect(byAbi(json('dispatch', 'arm32', 'hvc', 'r0=1'), 'xen-arm32')).not.toHaveProperty('returns');
+  });
+});
+
+describe('values checked against the conduit and the registers (issue 8 §3)', () => {
+  it('--imm fits the instruction: hvc imm16, smc imm4, svc imm24, ppc64 sc none', () => {
+    expect(json('dispatch', 'arm32', 'hvc', '--imm', '0xffff').query.imm).toBe(0xffff);
+    expect(json('dispatch', 'arm32', 'smc', '--imm', '15').query.imm).toBe(15);
+    expect(json('dispatch', 'arm32', 'svc', '--imm', '0xffffff', '--from', 'user').query.imm).toBe(0xff_ffff);
+    expect(json('dispatch', 'ppc64', 'sc1', '--imm', '0').query.imm).toBe(0);
+    const errors: readonly (readonly [readonly string[], string])[] = [
+      [['arm32', 'hvc', '--imm', '0x10000'], "hyplay: --imm: 0x10000 does not fit hvc's imm16 (0..0xffff)"],
+      [['arm32', 'smc', '--imm', '16'], "hyplay: --imm: 16 does not fit smc's imm4 (0..0xf)"],
+      [['arm32', 'svc', '--imm', '0x1000000'], "hyplay: --imm: 0x1000000 does not fit svc's imm24 (0..0xffffff)"],
+      [['arm32', 'hvc', '--imm', '-1'], "hyplay: --imm: -1 does not fit hvc's imm16 (0..0xffff)"],
+      [['ppc64', 'sc', '--imm', '1'], 'hyplay: --imm: sc reports no immediate (LEV is the conduit: sc is LEV 0, sc1 is `sc 1`): give 0 or leave it out'],
+    ];
+    for (const [argv, message] of errors) expect(cli('dispatch', ...argv).err, argv.join(' ')).toEqual([message]);
+  });
+
+  it('arm32 registers stay 32-bit, its 64-bit cp15 registers take 64 bits, and each is printed at its width', () => {
+    expect(cli('dispatch', 'arm32', 'hvc', 'r1=0x100000000').err).toEqual(['hyplay: dispatch: r1 (argument 3): 0x100000000 does not fit a 32-bit register']);
+    expect(cli('dispatch', 'arm32', 'hvc', 'vttbr=0x10000000000000000').err).toEqual(['hyplay: dispatch: vttbr (argument 3): 0x10000000000000000 does not fit a 64-bit register']);
+    const doc = json('dispatch', 'arm32', 'hvc', 'r0=-1', 'vttbr=0x1234');
+    expect(doc.query.registers).toEqual({ r0: '0xffffffff', vttbr: '0x0000000000001234' });
+    const ppc = json('dispatch', 'ppc64', 'sc', 'r0=1', 'cr=1', '--from', 'user');
+    expect(ppc.query.registers).toEqual({ r0: '0x0000000000000001', cr: '0x00000001' });
+    expect(cli('dispatch', 'ppc64', 'sc', 'cr=0x100000000').err).toEqual(['hyplay: dispatch: cr (argument 3): 0x100000000 does not fit a 32-bit register']);
+  });
+
+  it('a register no spec on the conduit reads is an error, not silently ignored', () => {
+    expect(cli('dispatch', 'arm32', 'hvc', 'r0=1', 'pc=0x8000').err).toEqual([
+      'hyplay: dispatch: pc (argument 4): no spec on arm32 hvc reads pc, so its value would be ignored (they read r0, r12, r1, r2, r3, hvbar, hsctlr)',
+    ]);
+    expect(cli('dispatch', 'arm32', 'svc', 'r7=20', 'r8=1', '--from', 'user').err[0]).toMatch(/^hyplay: dispatch: r8 \(argument 4\): no spec on arm32 svc reads r8/);
+    expect(cli('dispatch', 'arm32', 'hvc', 'sp_svc=1').status).toBe(2);
+    // What a spec's semantics read counts: get-vectors reads HVBAR; the pc-keyed ppc64 design conditions on the pc.
+    expect(byAbi(json('dispatch', 'arm32', 'hvc', 'r0=-1', 'hvbar=0x80100000', '--world', 'host'), 'linux-hyp-stub-v3.6').outcome).toEqual({ kind: 'return' });
+    expect(json('dispatch', 'ppc64', 'sc', 'pc=0x4000').query.registers).toEqual({ pc: '0x0000000000004000' });
+  });
+
+  it('arm32 cpsr gives the privilege (CPSR.M) and vttbr the world (VMID); a contradiction is an error', () => {
+    expect(json('dispatch', 'arm32', 'hvc', 'r0=1', 'cpsr=0x1d3').query).toMatchObject({ from: 'kernel', world: null });
+    const hyp = json('dispatch', 'arm32', 'hvc', 'r0=1', 'cpsr=0x1da');
+    expect(hyp.query.from).toBe('hyp');
+    expect(hyp.verdict).toBe('unclaimed');
+    expect(json('dispatch', 'arm32', 'svc', 'r7=20', 'cpsr=0x10').query.from).toBe('user');
+    const guest = json('dispatch', 'arm32', 'hvc', 'r0=0x84000000', 'vttbr=0x0001000000000000');
+    expect(guest.query.world).toBe('guest');
+    expect(byAbi(guest, 'psci-v0.2-hvc').mine).toBe(true);
+    expect(json('dispatch', 'arm32', 'hvc', 'r0=1', 'cpsr=0x1d3', '--from', 'kernel').query.from).toBe('kernel');
+    expect(cli('dispatch', 'arm32', 'hvc', 'r0=1', 'cpsr=0x1da', '--from', 'kernel').err).toEqual(['hyplay: dispatch: cpsr (argument 4): M[4:0]=0x1a (hyp) means hyp, but --from says kernel']);
+    expect(cli('dispatch', 'arm32', 'hvc', 'vttbr=0x0001000000000000', '--world', 'host').err).toEqual(['hyplay: dispatch: vttbr (argument 3): VMID=0x1 means the guest, but --world says host']);
+    expect(cli('dispatch', 'arm32', 'hvc', 'cpsr=0').err).toEqual(['hyplay: dispatch: cpsr (argument 3): M[4:0]=0x00 is not an arm32 mode (B1.3.1)']);
+  });
+
+  it('ppc64 msr gives the privilege (MSR[PR], MSR[HV]) and the world (MSR[HV]), as the firmware reads SRR1', () => {
+    expect(json('dispatch', 'ppc64', 'sc', 'r0=20', 'msr=0x8000000000004000').query).toMatchObject({ from: 'user', world: 'guest' });
+    expect(json('dispatch', 'ppc64', 'sc', 'r0=20', 'msr=0x8000000000000000').query).toMatchObject({ from: 'kernel', world: 'guest' });
+    expect(json('dispatch', 'ppc64', 'sc1', 'r3=8', 'msr=0x9000000000000000').query).toMatchObject({ from: 'hyp', world: 'host' });
+    expect(cli('dispatch', 'ppc64', 'sc', 'msr=0x8000000000004000', '--from', 'kernel').err).toEqual(['hyplay: dispatch: msr (argument 3): MSR[HV]=0 MSR[PR]=1 means user, but --from says kernel']);
+  });
+
+  it('--from takes privilege names; a CPU mode is an error that names its privilege', () => {
+    expect(cli('dispatch', 'arm32', 'hvc', '--from', 'svc').err).toEqual(["hyplay: --from: 'svc' is a CPU mode of arm32, not a privilege: give one of user, kernel, hyp (svc runs at kernel)"]);
+    expect(cli('dispatch', 'arm32', 'hvc', '--from', 'usr').err).toEqual(["hyplay: --from: 'usr' is a CPU mode of arm32, not a privilege: give one of user, kernel, hyp (usr runs at user)"]);
+    expect(cli('dispatch', 'ppc64', 'sc', '--from', 'hv').err).toEqual(["hyplay: --from: 'hv' is a CPU mode of ppc64, not a privilege: give one of user, kernel, hyp (hv runs at hyp)"]);
+    expect(cli('dispatch', 'ppc64', 'sc', '--from', 'problem').err).toEqual(["hyplay: --from: 'problem' is a CPU mode of ppc64, not a privilege: give one of user, kernel, hyp (problem runs at user)"]);
+  });
+
+  it('immediates are printed in hex, and a conduit without one shows none', () => {
+    expect(cli('dispatch', 'arm32', 'hvc', '--imm', '3745', '--world', 'guest', 'r12=18').out.split('\n')[0]).toBe('arm32 hvc #0xea1 from kernel (guest): r12=0x00000012');
+    expect(cli('dispatch', 'ppc64', 'sc1', 'r3=8').out.split('\n')[0]).toBe('ppc64 sc1 from kernel (host or guest): r3=0x0000000000000008');
   });
 });

@@ -1,0 +1,321 @@
+/**
+ * The dispatcher's decision structure for one (architecture, conduit): the
+ * specs on the conduit sorted once (priority, then id), each compiled to a
+ * {@link CompiledSelector} whose register slots are shared, so that a
+ * register several specs read (r0 on `hvc`) is converted once per trap.
+ * {@link dispatchTable} builds it on first use and keeps it as long as the
+ * registry lives (registries are immutable).
+ *
+ * Classifying a trap ({@link DispatchTable.classify}): store the decision
+ * registers, decide every spec on numbers, run the semantics of each call
+ * that claims the trap on a {@link RecordingContext}, compare the claims
+ * with {@link sameEffect}; the interpretations build their text only if it
+ * is read.
+ *
+ * @module
+ */
+
+import type { AbiRegistry } from '../abi/registry.ts';
+import { exampleTrap, type Abi, type CallOutcome, type Origin, type Privilege, type World } from '../abi/spec.ts';
+import { compileSelector, originIndex, ORIGINS, SlotValues, type CompiledSelector } from './compiled-selector.ts';
+import { ClaimedInterpretation, DeclinedInterpretation, sameCallEffect, type Interpretation } from './interpretation.ts';
+import { RecordingContext } from './recording-context.ts';
+
+/** A trap to classify. */
+export interface TrapQuery {
+  /** Architecture. */
+  readonly arch: string;
+  /** Conduit instruction (`hvc`, `svc`, `smc`, `sc`, `sc1`, `vmcall`, …). */
+  readonly conduit: string;
+  /** The instruction's immediate. */
+  readonly imm: number;
+  /** Caller privilege. */
+  readonly privilege: Privilege;
+  /** Host or guest; `undefined` considers both. */
+  readonly world?: World;
+  /** Registers at the trap; unset ones are 0. */
+  readonly registers: Readonly<Record<string, bigint>>;
+}
+
+/** How the interpretations relate. */
+export type Verdict = 'unique' | 'agree' | 'collision' | 'unclaimed';
+
+/** The dispatcher's answer. */
+export interface Dispatch {
+  /** The verdict. */
+  readonly verdict: Verdict;
+  /** Every spec on the conduit, claiming ones first, then by priority and id. */
+  readonly interpretations: readonly Interpretation[];
+}
+
+const PRIVILEGE_INDEX: Readonly<Record<Privilege, number>> = { user: 0, kernel: 1, hyp: 2 };
+const WORLD_INDEX: Readonly<Record<World, number>> = { host: 0, guest: 1 };
+
+/** Dispatch order: higher priority first, then by id (as the registry sorts ids). */
+function byPriority(a: Abi, b: Abi): number {
+  return b.spec.priority - a.spec.priority || a.spec.id.localeCompare(b.spec.id);
+}
+
+/** A recording context that notes every register the semantics read. */
+class ReadRecorder extends RecordingContext {
+  constructor(
+    registers: Readonly<Record<string, bigint>>,
+    imm: number,
+    origin: Origin,
+    private readonly into: Set<string>,
+  ) {
+    super(registers, imm, origin);
+  }
+
+  override get(register: string): bigint {
+    this.into.add(register);
+    return super.get(register);
+  }
+}
+
+/** The verdicts by index, as {@link DispatchTable.run} answers them. */
+export const VERDICTS: readonly Verdict[] = ['unclaimed', 'unique', 'agree', 'collision'];
+
+/**
+ * The specs of one (architecture, conduit), compiled for classification.
+ *
+ * Two ways to classify: {@link DispatchTable.classify} gives a
+ * {@link Dispatch} with interpretation objects (their text is built when
+ * read); {@link DispatchTable.run} gives only the verdict and leaves each
+ * spec's decision, outcome and writes in the table until the next run
+ * ({@link DispatchTable.code}, {@link DispatchTable.outcome},
+ * {@link DispatchTable.context}), allocating nothing of its own: what a batch
+ * or a fuzzer loop uses.
+ */
+export class DispatchTable {
+  /** The specs in dispatch order (priority, then id). */
+  readonly abis: readonly Abi[];
+  /** Each spec's compiled selector, in the same order, with slots into one shared {@link SlotValues}. */
+  readonly selectors: readonly CompiledSelector[];
+  /** The registers the decisions read, by slot. */
+  readonly registers: readonly string[];
+  private readonly values: SlotValues;
+  /** Per spec, the last run's decision (call index or refusal code), the origin it was decided for, its outcome and context. */
+  private readonly codes: Int32Array;
+  private readonly origins: Int8Array;
+  private readonly outcomes: (CallOutcome | undefined)[];
+  /** One context per spec, reused by every run; `undefined` after {@link DispatchTable.classify} handed it to an interpretation. */
+  private readonly contexts: (RecordingContext | undefined)[];
+  private lastClaims = 0;
+  private readSet: ReadonlySet<string> | undefined;
+
+  /**
+   * @param arch architecture.
+   * @param conduit conduit instruction.
+   * @param abis the specs on it (any order).
+   */
+  constructor(
+    readonly arch: string,
+    readonly conduit: string,
+    abis: readonly Abi[],
+  ) {
+    this.abis = [...abis].sort(byPriority);
+    const registers: string[] = [];
+    const slotOf = (register: string): number => {
+      const at = registers.indexOf(register);
+      return at >= 0 ? at : registers.push(register) - 1;
+    };
+    this.selectors = this.abis.map((abi) => compileSelector(abi, slotOf));
+    this.registers = registers;
+    this.values = new SlotValues(registers.length);
+    this.codes = new Int32Array(this.abis.length);
+    this.origins = new Int8Array(this.abis.length);
+    this.outcomes = new Array<CallOutcome | undefined>(this.abis.length).fill(undefined);
+    this.contexts = new Array<RecordingContext | undefined>(this.abis.length).fill(undefined);
+  }
+
+  /**
+   * The registers some spec on the conduit reads: its selector, conditions
+   * and argument registers, and the registers its calls' semantics read when
+   * each call is run once on all-zero registers and once on each of the
+   * spec's examples. (A semantics that reads a register only on a path
+   * neither takes is not seen; such a register should be declared as an
+   * argument.) Built on first use. What a register given to `hyplay
+   * dispatch` is checked against: one that no spec reads would be ignored.
+   */
+  get reads(): ReadonlySet<string> {
+    if (this.readSet === undefined) {
+      const reads = new Set<string>(this.registers);
+      for (const abi of this.abis) {
+        for (const call of abi.calls) for (const arg of call.spec.args ?? []) reads.add(arg.register);
+        const origin = ORIGINS[originIndex({ privilege: abi.spec.origin.privilege[0]!, world: abi.spec.origin.world[0]! })]!;
+        const traps = [{ imm: Number(abi.imm.first() ?? 0n), registers: {} as Readonly<Record<string, bigint>> }, ...abi.spec.examples.map((example) => exampleTrap(abi, example))];
+        for (const call of abi.calls) {
+          for (const trap of traps) {
+            const probe = new ReadRecorder(trap.registers, trap.imm, origin, reads);
+            try {
+              call.spec.run(probe);
+            } catch {
+              // A semantics that throws on a probe shows no reads; the dispatcher never runs it on such a trap unless it is one.
+            }
+          }
+        }
+      }
+      this.readSet = reads;
+    }
+    return this.readSet;
+  }
+
+  /** How many specs claimed the trap in the last run. */
+  get claims(): number {
+    return this.lastClaims;
+  }
+
+  /** The last run's decision for spec `index`: a call index (≥ 0) or a refusal code (see `REFUSAL`). */
+  code(index: number): number {
+    return this.codes[index]!;
+  }
+
+  /** The origin (see `originIndex`) the last run decided spec `index` for. */
+  origin(index: number): number {
+    return this.origins[index]!;
+  }
+
+  /** The outcome of spec `index`'s call in the last run, if it claimed the trap. */
+  outcome(index: number): CallOutcome | undefined {
+    return this.codes[index]! >= 0 ? this.outcomes[index] : undefined;
+  }
+
+  /** The context spec `index`'s call ran on in the last run (its writes), if it claimed the trap. */
+  context(index: number): RecordingContext | undefined {
+    return this.codes[index]! >= 0 ? this.contexts[index] : undefined;
+  }
+
+  /**
+   * Decide every spec on the trap without running any semantics: per spec
+   * (in {@link DispatchTable.abis} order) a call index or a refusal code,
+   * and the origin index it was decided for. Returns how many specs claim
+   * the trap. `query` must be on this table's architecture and conduit.
+   */
+  decide(query: TrapQuery): number {
+    const registers = query.registers;
+    const values = this.values;
+    const names = this.registers;
+    for (let slot = 0; slot < names.length; slot++) values.setBig(slot, registers[names[slot]!] ?? 0n);
+    const privilege = PRIVILEGE_INDEX[query.privilege] * 2;
+    const world = query.world === undefined ? -1 : WORLD_INDEX[query.world];
+    const imm = query.imm;
+    const selectors = this.selectors;
+    const codes = this.codes;
+    const origins = this.origins;
+    let claims = 0;
+    for (let i = 0; i < selectors.length; i++) {
+      const selector = selectors[i]!;
+      let origin: number;
+      let code: number;
+      if (world >= 0) {
+        origin = privilege + world;
+        code = selector.decide(imm, origin, values);
+      } else {
+        // No world given: the spec's own worlds in its order, the first that takes the trap (else the last one's reason).
+        const worlds = selector.worlds;
+        origin = privilege + worlds[0]!;
+        code = selector.decide(imm, origin, values);
+        for (let w = 1; code < 0 && w < worlds.length; w++) {
+          origin = privilege + worlds[w]!;
+          code = selector.decide(imm, origin, values);
+        }
+      }
+      codes[i] = code;
+      origins[i] = origin;
+      if (code >= 0) claims++;
+    }
+    this.lastClaims = claims;
+    return claims;
+  }
+
+  /**
+   * Classify a trap: decide every spec, run the semantics of each claimed
+   * call (each on a fresh state, as one dispatch query has always had), and
+   * compare the claims. Returns the verdict's index in {@link VERDICTS}; the
+   * decisions, outcomes and writes stay readable until the next run.
+   */
+  run(query: TrapQuery): number {
+    const claims = this.decide(query);
+    if (claims === 0) return 0;
+    const selectors = this.selectors;
+    const codes = this.codes;
+    const contexts = this.contexts;
+    const outcomes = this.outcomes;
+    let first = -1;
+    let agree = true;
+    for (let i = 0; i < selectors.length; i++) {
+      const code = codes[i]!;
+      if (code < 0) continue;
+      const origin = ORIGINS[this.origins[i]!]!;
+      let context = contexts[i];
+      if (context === undefined) contexts[i] = context = new RecordingContext(query.registers, query.imm, origin);
+      else context.reset(query.registers, query.imm, origin);
+      const call = selectors[i]!.call(code);
+      const outcome = call.spec.run(context);
+      outcomes[i] = outcome;
+      if (first < 0) first = i;
+      else if (agree) agree = sameCallEffect(selectors[first]!.call(codes[first]!), outcomes[first]!, contexts[first]!, call, outcome, context);
+    }
+    return claims === 1 ? 1 : agree ? 2 : 3;
+  }
+
+  /** Classify a trap (on this table's architecture and conduit) against every spec, as interpretation objects. */
+  classify(query: TrapQuery): Dispatch {
+    const verdict = VERDICTS[this.run(query)]!;
+    const claims = this.lastClaims;
+    const selectors = this.selectors;
+    const codes = this.codes;
+    const out = new Array<Interpretation>(selectors.length);
+    let mine = 0;
+    let other = claims;
+    for (let i = 0; i < selectors.length; i++) {
+      const selector = selectors[i]!;
+      const code = codes[i]!;
+      const id = selector.abi.spec.id;
+      if (code < 0) {
+        out[other++] = new DeclinedInterpretation(id, selector, code, query.imm, this.origins[i]!, query.registers);
+        continue;
+      }
+      // The interpretation keeps the context: the next run makes a new one.
+      out[mine++] = new ClaimedInterpretation(id, selector.call(code), selector.abi.spec.selector.width, this.outcomes[i]!, this.contexts[i]!, query.registers);
+      this.contexts[i] = undefined;
+    }
+    return { verdict, interpretations: out };
+  }
+}
+
+/** The tables of one registry, by architecture then conduit, with the last one looked up (a run of traps is mostly on one conduit). */
+interface TableCache {
+  readonly byArch: Map<string, Map<string, DispatchTable>>;
+  last: DispatchTable | undefined;
+}
+
+const TABLES = new WeakMap<AbiRegistry, TableCache>();
+
+/** The table of `registry`'s specs on (`arch`, `conduit`), built on first use and cached with the registry. */
+export function dispatchTable(registry: AbiRegistry, arch: string, conduit: string): DispatchTable {
+  let cache = TABLES.get(registry);
+  if (cache === undefined) {
+    cache = { byArch: new Map(), last: undefined };
+    TABLES.set(registry, cache);
+  }
+  const last = cache.last;
+  if (last !== undefined && last.conduit === conduit && last.arch === arch) return last;
+  let byConduit = cache.byArch.get(arch);
+  if (byConduit === undefined) {
+    byConduit = new Map();
+    cache.byArch.set(arch, byConduit);
+  }
+  let table = byConduit.get(conduit);
+  if (table === undefined) {
+    table = new DispatchTable(
+      arch,
+      conduit,
+      registry.all(arch).filter((abi) => abi.spec.conduit.instruction === conduit),
+    );
+    byConduit.set(conduit, table);
+  }
+  cache.last = table;
+  return table;
+}

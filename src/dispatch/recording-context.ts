@@ -1,0 +1,142 @@
+/**
+ * A {@link CallContext} without a machine: what the dispatcher and the
+ * conformance suites hand a spec's semantics. Registers are read from a
+ * plain record (the trap's registers) and writes are recorded, not applied;
+ * guest memory reads zeros and records writes; the hypervisor-side state is
+ * a fresh {@link MapHypervisorState} unless one is given.
+ *
+ * It is built once per claimed interpretation, so it is kept cheap: writes go
+ * to two small arrays (semantics write one to three registers), the state
+ * and the memory are created only if the semantics touch them, and nothing
+ * is built as text.
+ *
+ * @module
+ */
+
+import { MapHypervisorState, type CallContext, type CallMemory, type HypervisorState, type Origin } from '../abi/spec.ts';
+
+/** One guest memory write a call made. */
+export interface MemoryWrite {
+  /** Guest physical address. */
+  readonly address: bigint;
+  /** Bytes written. */
+  readonly size: number;
+  /** The value. */
+  readonly value: bigint;
+}
+
+/** Guest memory for a call classified without a machine: reads give 0 (or what the call wrote), writes are recorded. */
+export class RecordingMemory implements CallMemory {
+  /** Writes by `address:size`, in order of first write. */
+  readonly writes = new Map<string, MemoryWrite>();
+
+  /** What the call wrote at exactly this address and size, else 0. */
+  read(address: bigint, size: 1 | 2 | 4 | 8): bigint {
+    return this.writes.get(`${address}:${size}`)?.value ?? 0n;
+  }
+
+  /** Record a write. */
+  write(address: bigint, size: 1 | 2 | 4 | 8, value: bigint): boolean {
+    this.writes.set(`${address}:${size}`, { address, size, value });
+    return true;
+  }
+}
+
+/** A register context over the trap's registers, recording writes. */
+export class RecordingContext implements CallContext {
+  /** Registers written, in order of first write, and their values: the first `count` entries (a reset only resets the count). */
+  private readonly names: string[] = [];
+  private readonly values: bigint[] = [];
+  private count = 0;
+  private stateStore: HypervisorState | undefined;
+  private memoryStore: RecordingMemory | undefined;
+
+  /**
+   * @param registers registers at the trap (unset ones read as 0).
+   * @param imm the immediate.
+   * @param origin the caller.
+   * @param state hypervisor-side state (a fresh, empty one, created on first use, by default).
+   */
+  constructor(
+    private registers: Readonly<Record<string, bigint>>,
+    public imm: number,
+    public origin: Origin,
+    state?: HypervisorState,
+  ) {
+    this.stateStore = state;
+  }
+
+  /**
+   * Aim the context at another trap, forgetting the writes, the state and the
+   * memory: for a caller that reuses one context per spec (the dispatcher's
+   * batch path), which is sound because semantics run synchronously and
+   * keep nothing of their context.
+   */
+  reset(registers: Readonly<Record<string, bigint>>, imm: number, origin: Origin): void {
+    this.registers = registers;
+    this.imm = imm;
+    this.origin = origin;
+    this.count = 0;
+    this.stateStore = undefined;
+    this.memoryStore = undefined;
+  }
+
+  /** Hypervisor-side state kept between calls. */
+  get state(): HypervisorState {
+    return (this.stateStore ??= new MapHypervisorState());
+  }
+
+  /** Guest memory: zeros, and the writes the call made. */
+  get memory(): RecordingMemory {
+    return (this.memoryStore ??= new RecordingMemory());
+  }
+
+  /** Current value (after this call's writes). */
+  get(register: string): bigint {
+    const names = this.names;
+    for (let i = 0; i < this.count; i++) if (names[i] === register) return this.values[i]!;
+    return this.registers[register] ?? 0n;
+  }
+
+  /** Record a write. */
+  set(register: string, value: bigint): void {
+    const names = this.names;
+    for (let i = 0; i < this.count; i++) {
+      if (names[i] === register) {
+        this.values[i] = value;
+        return;
+      }
+    }
+    names[this.count] = register;
+    this.values[this.count++] = value;
+  }
+
+  /** How many registers the call wrote. */
+  get writeCount(): number {
+    return this.count;
+  }
+
+  /** The `index`-th register written (in order of first write). */
+  writtenRegister(index: number): string {
+    return this.names[index]!;
+  }
+
+  /** The value of the `index`-th register written. */
+  writtenValue(index: number): bigint {
+    return this.values[index]!;
+  }
+
+  /** The value the call left in `register`, or `undefined` if it did not write it. */
+  written(register: string): bigint | undefined {
+    const names = this.names;
+    for (let i = 0; i < this.count; i++) if (names[i] === register) return this.values[i];
+    return undefined;
+  }
+
+  /** Registers written by the call, in order of first write (a new Map on each access). */
+  get writes(): ReadonlyMap<string, bigint> {
+    const out = new Map<string, bigint>();
+    for (let i = 0; i < this.count; i++) out.set(this.names[i]!, this.values[i]!);
+    return out;
+  }
+}
