@@ -19,7 +19,7 @@ import { ClaimedInterpretation, DeclinedInterpretation, type Interpretation } fr
 import { RecordingContext } from './recording-context.ts';
 
 export { compileSelector, CompiledSelector, findCall, originIndex, ORIGINS, REFUSAL, SlotValues, type RegisterReader, type SlotAllocator } from './compiled-selector.ts';
-export { dispatchTable, DispatchTable, type Dispatch, type TrapQuery, type Verdict } from './dispatch-table.ts';
+export { dispatchTable, DispatchTable, VERDICTS, type Dispatch, type TrapQuery, type Verdict } from './dispatch-table.ts';
 export { ClaimedInterpretation, DeclinedInterpretation, describeOutcome, sameEffect, type Interpretation } from './interpretation.ts';
 export { RecordingContext, RecordingMemory, type MemoryWrite } from './recording-context.ts';
 
