@@ -25,14 +25,14 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import type { ArchBackend } from '../interp/backend.ts';
-import { dispatchJson } from './dispatch-json.ts';
+import { dispatchJsonLine } from './dispatch-json.ts';
 import { dispatchTable } from './dispatch-table.ts';
 import { TrapInput, TrapInputError, type TrapLabels } from './trap-input.ts';
 
 /** The keys a trap line may have. */
 const KEYS: ReadonlySet<string> = new Set(['arch', 'conduit', 'registers', 'imm', 'from', 'world']);
 
-const LABELS: TrapLabels = { register: (name) => `registers.${name}`, imm: 'imm', from: 'from', world: 'world' };
+const LABELS: TrapLabels = { register: () => 'in registers', imm: 'imm', from: 'from', world: 'world' };
 
 /** An error on one line: its message and, where known, the column. */
 class LineError extends Error {
@@ -116,8 +116,8 @@ export class DispatchBatch {
     const world = trap['world'];
     if (world !== undefined && world !== null && typeof world !== 'string') throw new LineError('"world" must be a string (host or guest) or null');
     const query = input.query({ conduit, registers: pairs, ...(imm === undefined ? {} : { imm }), ...(from === undefined ? {} : { from }), ...(world === undefined || world === null ? {} : { world }) }, LABELS);
-    const answer = dispatchTable(this.setup.registry, query.arch, query.conduit).classify(query);
-    return JSON.stringify(dispatchJson(query, answer, (register, value) => input.registerHex(register, value)));
+    const table = dispatchTable(this.setup.registry, query.arch, query.conduit);
+    return dispatchJsonLine(table, table.run(query), query, input.hex);
   }
 
   private inputOf(arch: string): TrapInput {

@@ -7,6 +7,7 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
+import { exampleTrap } from '../abi/spec.ts';
 import { dispatchTable, type TrapQuery } from './dispatch-table.ts';
 
 /**
@@ -27,4 +28,19 @@ export function classifyBatch(registry: AbiRegistry, queries: readonly TrapQuery
     claims += table.claims;
   }
   return claims;
+}
+
+/**
+ * The traps of every example of every spec of `arch` (each with its own
+ * immediate and origin): the prepared list `hyplay bench` classifies.
+ */
+export function exampleQueries(registry: AbiRegistry, arch: string): TrapQuery[] {
+  const queries: TrapQuery[] = [];
+  for (const abi of registry.all(arch)) {
+    for (const example of abi.spec.examples) {
+      const trap = exampleTrap(abi, example);
+      queries.push({ arch, conduit: abi.spec.conduit.instruction, imm: trap.imm, privilege: trap.origin.privilege, world: trap.origin.world, registers: trap.registers });
+    }
+  }
+  return queries;
 }

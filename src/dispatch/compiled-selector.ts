@@ -217,6 +217,8 @@ export class CompiledSelector {
   /** Refusal text by origin index, built on first use. */
   private readonly originText: (string | undefined)[] = [];
   private immText: string | undefined;
+  /** The fixed tail of each condition's refusal, built on first use. */
+  private readonly conditionText: (string | undefined)[] = [];
 
   /**
    * @param abi the spec.
@@ -325,8 +327,7 @@ export class CompiledSelector {
     const condition = this.conditions[REFUSAL.condition - code];
     if (condition === undefined) throw new RangeError(`no refusal ${code} for ${spec.id}`);
     const value = BigInt.asUintN(this.width, read(condition.register));
-    const why = spec.conditions!.find((c) => c.register === condition.register)!.why;
-    return `${condition.register}=${hexValue(value)} fails the condition ${condition.register} ∈ {${condition.set.toString()}} (${why})`;
+    return `${condition.register}=${hexValue(value)}${(this.conditionText[REFUSAL.condition - code] ??= ` fails the condition ${condition.register} ∈ {${condition.set.toString()}} (${spec.conditions!.find((c) => c.register === condition.register)!.why})`)}`;
   }
 
   /**

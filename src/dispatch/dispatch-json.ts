@@ -7,9 +7,11 @@
  * @module
  */
 
+import type { CallOutcome, ResolvedCall } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
-import type { Dispatch, TrapQuery, Verdict } from './dispatch-table.ts';
-import type { Interpretation } from './interpretation.ts';
+import { REFUSAL } from './compiled-selector.ts';
+import { VERDICTS, type Dispatch, type DispatchTable, type TrapQuery, type Verdict } from './dispatch-table.ts';
+import { describeOutcome, type Interpretation } from './interpretation.ts';
 
 /** How a claimed call ends, in JSON. */
 export interface OutcomeJson {
@@ -90,4 +92,103 @@ export function dispatchJson(query: TrapQuery, answer: Dispatch, hex: (register:
     interpretations: answer.interpretations.map(interpretationJson),
     query: { arch: query.arch, conduit: query.conduit, imm: query.imm, from: query.privilege, world: query.world ?? null, registers: registersJson(query.registers, hex) },
   };
+}
+
+/** The constant JSON pieces of one table: per spec its `"abi"` opening, and declined interpretations whose text does not depend on the registers. */
+interface TableFragments {
+  /** `{"abi":"<id>","mine":false,"call":null,"args":{},"effect":` per spec. */
+  readonly declined: readonly string[];
+  /** `{"abi":"<id>","mine":true,"call":` per spec. */
+  readonly claimed: readonly string[];
+  /** Whole declined interpretations by spec, refusal code and origin, for the refusals whose text is fixed (immediate, origin). */
+  readonly fixed: Map<number, string>;
+}
+
+const FRAGMENTS = new WeakMap<DispatchTable, TableFragments>();
+/** Per call: its name as JSON and each argument's role as a JSON key with the colon. */
+const CALL_JSON = new WeakMap<ResolvedCall, { readonly name: string; readonly roles: readonly string[] }>();
+
+function fragmentsOf(table: DispatchTable): TableFragments {
+  let fragments = FRAGMENTS.get(table);
+  if (fragments === undefined) {
+    const ids = table.abis.map((abi) => JSON.stringify(abi.spec.id));
+    fragments = {
+      declined: ids.map((id) => `{"abi":${id},"mine":false,"call":null,"args":{},"effect":`),
+      claimed: ids.map((id) => `{"abi":${id},"mine":true,"call":`),
+      fixed: new Map(),
+    };
+    FRAGMENTS.set(table, fragments);
+  }
+  return fragments;
+}
+
+function callJson(call: ResolvedCall): { readonly name: string; readonly roles: readonly string[] } {
+  let json = CALL_JSON.get(call);
+  if (json === undefined) {
+    json = { name: JSON.stringify(call.spec.name), roles: (call.spec.args ?? []).map((arg) => `${JSON.stringify(arg.role)}:`) };
+    CALL_JSON.set(call, json);
+  }
+  return json;
+}
+
+function outcomeJson(outcome: CallOutcome): string {
+  switch (outcome.kind) {
+    case 'return':
+      return '{"kind":"return"}';
+    case 'jump':
+      return `{"kind":"jump","target":"${hexValue(outcome.target)}"}`;
+    case 'call':
+      return `{"kind":"call","target":"${hexValue(outcome.target)}","args":[${outcome.args.map((a) => `"${hexValue(a)}"`).join(',')}]}`;
+    default: {
+      const unreachable: never = outcome;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * The `--json` document of the trap `table` last ran (`table.run(query)`),
+ * on one line: exactly `JSON.stringify(dispatchJson(query, …))`, written
+ * from the table's decisions without interpretation objects, with the
+ * constant pieces (spec ids, call names, fixed refusals) built once. What
+ * `hyplay dispatch --batch` prints per trap.
+ */
+export function dispatchJsonLine(table: DispatchTable, verdict: number, query: TrapQuery, hex: (register: string, value: bigint) => string): string {
+  const fragments = fragmentsOf(table);
+  const registers = query.registers;
+  const read = (register: string): bigint => registers[register] ?? 0n;
+  const claimed: string[] = [];
+  const declined: string[] = [];
+  const selectors = table.selectors;
+  for (let i = 0; i < selectors.length; i++) {
+    const selector = selectors[i]!;
+    const code = table.code(i);
+    if (code < 0) {
+      const origin = table.origin(i);
+      if (code === REFUSAL.immediate || code === REFUSAL.origin) {
+        const key = (i * 8 + origin) * 4 - code;
+        let text = fragments.fixed.get(key);
+        if (text === undefined) {
+          text = `${fragments.declined[i]}${JSON.stringify(`not mine: ${selector.refusal(code, query.imm, origin, read)}`)}}`;
+          fragments.fixed.set(key, text);
+        }
+        declined.push(text);
+      } else declined.push(`${fragments.declined[i]}${JSON.stringify(`not mine: ${selector.refusal(code, query.imm, origin, read)}`)}}`);
+      continue;
+    }
+    const call = selector.call(code);
+    const json = callJson(call);
+    const width = selector.abi.spec.selector.width;
+    const args = call.spec.args ?? [];
+    let argsText = '';
+    for (let a = 0; a < args.length; a++) argsText += `${a === 0 ? '' : ','}${json.roles[a]}"${hexValue(BigInt.asUintN(width, registers[args[a]!.register] ?? 0n))}"`;
+    const outcome = table.outcome(i)!;
+    const noReturn = call.spec.noReturn === true;
+    const effect = describeOutcome(outcome, table.context(i)!, noReturn);
+    claimed.push(`${fragments.claimed[i]}${json.name},"args":{${argsText}},"effect":${JSON.stringify(effect)},"outcome":${outcomeJson(outcome)},"returns":${!noReturn && outcome.kind !== 'jump'}}`);
+  }
+  let registersText = '';
+  for (const register of Object.keys(registers)) registersText += `${registersText === '' ? '' : ','}${JSON.stringify(register)}:"${hex(register, registers[register]!)}"`;
+  const world = query.world === undefined ? 'null' : `"${query.world}"`;
+  return `{"verdict":"${VERDICTS[verdict]}","interpretations":[${claimed.concat(declined).join(',')}],"query":{"arch":${JSON.stringify(query.arch)},"conduit":${JSON.stringify(query.conduit)},"imm":${query.imm},"from":"${query.privilege}","world":${world},"registers":{${registersText}}}}`;
 }

@@ -124,6 +124,9 @@ export class TrapInput {
     return `0x${value.toString(16).padStart(this.digits(register), '0')}`;
   }
 
+  /** {@link TrapInput.registerHex} as a bound function. */
+  readonly hex = (register: string, value: bigint): string => this.registerHex(register, value);
+
   /** The immediate as written in a trap line: `#0xea1`, or nothing where the conduit reports none. */
   immediateText(conduit: string, imm: number): string {
     return this.immediate(conduit).bits === 0 ? '' : ` #${hexValue(BigInt(imm))}`;

@@ -16,6 +16,7 @@ import { AbiRegistry } from '../../src/abi/registry.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import { analyseCollisions } from '../../src/dispatch/collisions.ts';
 import { ClaimedInterpretation, dispatch, dispatchTable, findCall, interpret, VERDICTS, type Interpretation, type TrapQuery } from '../../src/dispatch/dispatcher.ts';
+import { classifyBatch, exampleQueries } from '../../src/dispatch/classify-batch.ts';
 import { referenceDispatch, referenceFindCall, referenceInterpret, type ReferenceInterpretation } from '../support/reference-dispatcher.ts';
 
 const REGISTRY = loadAbis();
@@ -212,5 +213,18 @@ describe('DispatchTable', () => {
     expect(dispatchTable(REGISTRY, 'ppc64', 'sc').reads.has('pc')).toBe(true);
     expect(dispatchTable(REGISTRY, 'ppc64', 'sc').reads.has('msr')).toBe(true);
     expect(dispatchTable(REGISTRY, 'arm32', 'svc').reads.has('r8')).toBe(false);
+  });
+});
+
+describe('classifyBatch', () => {
+  it('gives each query the verdict dispatch gives, and counts the claims', () => {
+    for (const arch of ['arm32', 'ppc64']) {
+      const queries = exampleQueries(REGISTRY, arch);
+      expect(queries.length).toBe(REGISTRY.all(arch).reduce((n, abi) => n + abi.spec.examples.length, 0));
+      const verdicts = new Uint8Array(queries.length);
+      const claims = classifyBatch(REGISTRY, queries, verdicts);
+      expect([...verdicts].map((v) => VERDICTS[v])).toEqual(queries.map((q) => dispatch(REGISTRY, q).verdict));
+      expect(claims).toBe(queries.reduce((n, q) => n + dispatch(REGISTRY, q).interpretations.filter((i) => i.mine).length, 0));
+    }
   });
 });
