@@ -274,10 +274,21 @@ export class CompiledSelector {
    * @param values the registers by slot ({@link CompiledSelector.slots}).
    */
   decide(imm: number, origin: number, values: SlotValues): number {
+    const admitted = this.admits(imm, origin, values);
+    return admitted < 0 ? admitted : this.select(imm, values);
+  }
+
+  /**
+   * The checks before the selector, in {@link CompiledSelector.decide}'s
+   * order: the immediate, the origin, each condition. 0 when all pass, else
+   * the refusal code.
+   */
+  admits(imm: number, origin: number, values: SlotValues): number {
     if (!this.immAll && !this.imm.has((imm & this.immMask) >>> 0)) return REFUSAL.immediate;
     if ((this.originMask & (1 << origin)) === 0) return REFUSAL.origin;
-    const numbers = values.numbers;
     const conditions = this.conditions;
+    if (conditions.length === 0) return 0;
+    const numbers = values.numbers;
     for (let k = 0; k < conditions.length; k++) {
       const condition = conditions[k]!;
       let v = numbers[condition.slot]!;
@@ -291,10 +302,15 @@ export class CompiledSelector {
       } else if (this.modulus !== 0 && v >= this.modulus) v %= this.modulus;
       if (!condition.numbers.has(v)) return REFUSAL.condition - k;
     }
+    return 0;
+  }
+
+  /** The selector part of {@link CompiledSelector.decide}: the call the selector value (or the immediate) picks, or `REFUSAL.selector`. */
+  select(imm: number, values: SlotValues): number {
     let selector: number;
     if (this.selectorSlot < 0) selector = this.modulus !== 0 && imm >= this.modulus ? imm % this.modulus : imm;
     else {
-      selector = numbers[this.selectorSlot]!;
+      selector = values.numbers[this.selectorSlot]!;
       if (selector !== selector) {
         const big = BigInt.asUintN(this.width, values.wide[this.selectorSlot]!);
         if (big > MAX_EXACT) {
@@ -306,6 +322,34 @@ export class CompiledSelector {
     }
     const index = this.lookup.find(selector);
     return index < 0 ? REFUSAL.selector : index;
+  }
+
+  /** The slot of the selector register, or −1 when the immediate selects. */
+  get selectorSlotIndex(): number {
+    return this.selectorSlot;
+  }
+
+  /** The selector's width in bits. */
+  get selectorWidth(): number {
+    return this.width;
+  }
+
+  /** The call index holding a selector value already wrapped to the width, or −1. */
+  callAt(value: bigint): number {
+    return this.lookup.findBig(value);
+  }
+
+  /** Every value where the call a selector value reaches may change: each interval's start and the value after its end (wrapped out when past the top), ascending from 0. */
+  selectorBoundaries(): bigint[] {
+    const top = (1n << BigInt(this.width)) - 1n;
+    const out = new Set<bigint>([0n]);
+    for (const call of this.abi.calls) {
+      for (const interval of call.values.intervals) {
+        out.add(interval.min);
+        if (interval.max < top) out.add(interval.max + 1n);
+      }
+    }
+    return [...out].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   /**

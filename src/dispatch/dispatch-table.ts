@@ -17,7 +17,8 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import { exampleTrap, type Abi, type CallOutcome, type Origin, type Privilege, type World } from '../abi/spec.ts';
-import { compileSelector, originIndex, ORIGINS, SlotValues, type CompiledSelector } from './compiled-selector.ts';
+import { MAX_EXACT } from '../abi/value-set.ts';
+import { compileSelector, originIndex, ORIGINS, REFUSAL, SlotValues, type CompiledSelector } from './compiled-selector.ts';
 import { ClaimedInterpretation, DeclinedInterpretation, sameCallEffect, type Interpretation } from './interpretation.ts';
 import { RecordingContext } from './recording-context.ts';
 
@@ -54,6 +55,85 @@ const WORLD_INDEX: Readonly<Record<World, number>> = { host: 0, guest: 1 };
 /** Dispatch order: higher priority first, then by id (as the registry sorts ids). */
 function byPriority(a: Abi, b: Abi): number {
   return b.spec.priority - a.spec.priority || a.spec.id.localeCompare(b.spec.id);
+}
+
+/**
+ * The specs of a table that share a selector (the same register, or the
+ * immediate, at the same width): the value space cut at every boundary of
+ * any member's calls, and for each piece the call each member reaches
+ * there. One search per trap then gives every member's call.
+ */
+class SelectorGroup {
+  /** Each piece's first value, ascending from 0, as numbers (rounding as `NumberIntervals` argues) and as BigInts. */
+  private readonly starts: Float64Array;
+  private readonly bigStarts: readonly bigint[];
+  /** Per piece, per member: the call index, or `REFUSAL.selector`. */
+  readonly rows: Int32Array;
+  /** 2^width when a value must be wrapped (width < 53), else 0. */
+  private readonly modulus: number;
+
+  /**
+   * @param slot the selector register's slot, or −1 for the immediate.
+   * @param width the selectors' width.
+   * @param members the members' compiled selectors.
+   */
+  constructor(
+    readonly slot: number,
+    private readonly width: number,
+    members: readonly CompiledSelector[],
+  ) {
+    const starts = [...new Set(members.flatMap((m) => m.selectorBoundaries()))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.bigStarts = starts;
+    this.starts = Float64Array.from(starts, Number);
+    this.rows = new Int32Array(starts.length * members.length);
+    starts.forEach((start, piece) => {
+      members.forEach((member, j) => {
+        const call = member.callAt(start);
+        this.rows[piece * members.length + j] = call < 0 ? REFUSAL.selector : call;
+      });
+    });
+    this.modulus = width < 53 ? 2 ** width : 0;
+  }
+
+  /** The piece the trap's selector value lies in. */
+  piece(imm: number, values: SlotValues): number {
+    let v: number;
+    if (this.slot < 0) v = imm;
+    else {
+      v = values.numbers[this.slot]!;
+      if (v !== v) {
+        const big = BigInt.asUintN(this.width, values.wide[this.slot]!);
+        if (big > MAX_EXACT) {
+          const starts = this.bigStarts;
+          let lo = 0;
+          let hi = starts.length - 1;
+          while (lo < hi) {
+            const mid = (lo + hi + 1) >>> 1;
+            if (starts[mid]! <= big) lo = mid;
+            else hi = mid - 1;
+          }
+          return lo;
+        }
+        v = Number(big);
+      }
+    }
+    if (this.modulus !== 0 && v >= this.modulus) v %= this.modulus;
+    const starts = this.starts;
+    if (starts.length <= 8) {
+      let at = 0;
+      while (at + 1 < starts.length && starts[at + 1]! <= v) at++;
+      return at;
+    }
+    // The last piece whose start ≤ v (starts[0] is 0).
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= v) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
 }
 
 /** A recording context that notes every register the semantics read. */
@@ -102,6 +182,12 @@ export class DispatchTable {
   /** One context per spec, reused by every run; `undefined` after {@link DispatchTable.classify} handed it to an interpretation. */
   private readonly contexts: (RecordingContext | undefined)[];
   private lastClaims = 0;
+  /** The selector groups, each spec's group and its place in it, and the pieces of the last trap. */
+  private readonly groups: readonly SelectorGroup[];
+  private readonly groupOf: Int32Array;
+  private readonly memberOf: Int32Array;
+  private readonly memberCounts: Int32Array;
+  private readonly pieces: Int32Array;
   private readSet: ReadonlySet<string> | undefined;
 
   /**
@@ -127,6 +213,26 @@ export class DispatchTable {
     this.origins = new Int8Array(this.abis.length);
     this.outcomes = new Array<CallOutcome | undefined>(this.abis.length).fill(undefined);
     this.contexts = new Array<RecordingContext | undefined>(this.abis.length).fill(undefined);
+    const byKey = new Map<string, number[]>();
+    this.selectors.forEach((selector, i) => {
+      const key = `${selector.selectorSlotIndex}/${selector.selectorWidth}`;
+      const list = byKey.get(key) ?? [];
+      list.push(i);
+      byKey.set(key, list);
+    });
+    this.groupOf = new Int32Array(this.abis.length);
+    this.memberOf = new Int32Array(this.abis.length);
+    const members = [...byKey.values()];
+    this.groups = members.map((list, g) => {
+      list.forEach((i, j) => {
+        this.groupOf[i] = g;
+        this.memberOf[i] = j;
+      });
+      const first = this.selectors[list[0]!]!;
+      return new SelectorGroup(first.selectorSlotIndex, first.selectorWidth, list.map((i) => this.selectors[i]!));
+    });
+    this.memberCounts = Int32Array.from(members, (list) => list.length);
+    this.pieces = new Int32Array(this.groups.length);
   }
 
   /**
@@ -203,6 +309,10 @@ export class DispatchTable {
     const selectors = this.selectors;
     const codes = this.codes;
     const origins = this.origins;
+    // One search per selector group gives every member's call; each spec then only checks what comes before its selector.
+    const groups = this.groups;
+    const pieces = this.pieces;
+    for (let g = 0; g < groups.length; g++) pieces[g] = groups[g]!.piece(imm, values);
     let claims = 0;
     for (let i = 0; i < selectors.length; i++) {
       const selector = selectors[i]!;
@@ -210,16 +320,20 @@ export class DispatchTable {
       let code: number;
       if (world >= 0) {
         origin = privilege + world;
-        code = selector.decide(imm, origin, values);
+        code = selector.admits(imm, origin, values);
       } else {
-        // No world given: the spec's own worlds in its order, the first that takes the trap (else the last one's reason).
+        // No world given: the spec's own worlds in its order, the first that admits the trap (else the last one's reason).
         const worlds = selector.worlds;
         origin = privilege + worlds[0]!;
-        code = selector.decide(imm, origin, values);
+        code = selector.admits(imm, origin, values);
         for (let w = 1; code < 0 && w < worlds.length; w++) {
           origin = privilege + worlds[w]!;
-          code = selector.decide(imm, origin, values);
+          code = selector.admits(imm, origin, values);
         }
+      }
+      if (code === 0) {
+        const g = this.groupOf[i]!;
+        code = groups[g]!.rows[pieces[g]! * this.memberCounts[g]! + this.memberOf[i]!]!;
       }
       codes[i] = code;
       origins[i] = origin;
@@ -293,13 +407,23 @@ interface TableCache {
 
 const TABLES = new WeakMap<AbiRegistry, TableCache>();
 
+/** The last registry looked up and its cache: most callers use one registry. */
+let lastRegistry: AbiRegistry | undefined;
+let lastCache: TableCache | undefined;
+
 /** The table of `registry`'s specs on (`arch`, `conduit`), built on first use and cached with the registry. */
 export function dispatchTable(registry: AbiRegistry, arch: string, conduit: string): DispatchTable {
+  if (registry === lastRegistry) {
+    const last = lastCache!.last;
+    if (last !== undefined && last.conduit === conduit && last.arch === arch) return last;
+  }
   let cache = TABLES.get(registry);
   if (cache === undefined) {
     cache = { byArch: new Map(), last: undefined };
     TABLES.set(registry, cache);
   }
+  lastRegistry = registry;
+  lastCache = cache;
   const last = cache.last;
   if (last !== undefined && last.conduit === conduit && last.arch === arch) return last;
   let byConduit = cache.byArch.get(arch);
