@@ -19,7 +19,7 @@
  * decides with the {@link ValueSet}s themselves. Both paths give the same
  * answer as `ValueSet.has` on `BigInt.asUintN(width, value)`.
  *
- * This is the structure the dispatcher's per-conduit {@link DispatchTable}
+ * This is the structure the dispatcher's per-conduit `DispatchTable`
  * is made of, and the one spec firmware can decide with: compile once,
  * resolve the registers in {@link CompiledSelector.registers} to the
  * machine's own accessors, store their values into a {@link SlotValues} at

@@ -9,7 +9,7 @@
  * Classifying a trap ({@link DispatchTable.classify}): store the decision
  * registers, decide every spec on numbers, run the semantics of each call
  * that claims the trap on a {@link RecordingContext}, compare the claims
- * with {@link sameEffect}; the interpretations build their text only if it
+ * with `sameEffect`; the interpretations build their text only if it
  * is read.
  *
  * @module
