@@ -175,7 +175,7 @@ describe('noReturn calls do not return (issue 8 §1)', () => {
   const cases: readonly (readonly [string, readonly string[], string, string])[] = [
     ['arm32 exit', ['dispatch', 'arm32', 'svc', 'r7=1', '--from', 'user'], 'linux-syscall-eabi', 'exit'],
     ['arm32 exit_group', ['dispatch', 'arm32', 'svc', 'r7=248', '--from', 'user'], 'linux-syscall-eabi', 'exit_group'],
-    ['ppc64 exit', ['dispatch', 'ppc64', 'sc', 'r0=1', '--from', 'user'], 'linux-syscall-ppc64', 'exit'],
+    ['ppc64 exit', ['dispatch', 'ppc64', 'sc', 'r0=1', '--from', 'user'], 'linux-syscall-ppc64-v5.7', 'exit'],
     ['PSCI CPU_OFF', ['dispatch', 'arm32', 'hvc', 'r0=0x84000002', '--world', 'guest'], 'psci-v0.2-hvc', 'PSCI_0_2_FN_CPU_OFF'],
     ['PSCI SYSTEM_OFF', ['dispatch', 'arm32', 'smc', 'r0=0x84000008', '--world', 'host'], 'psci-v0.2-smc', 'PSCI_0_2_FN_SYSTEM_OFF'],
   ];
@@ -228,7 +228,7 @@ describe('values checked against the conduit and the registers (issue 8 §3)', (
 
   it('a register no spec on the conduit reads is an error, not silently ignored', () => {
     expect(cli('dispatch', 'arm32', 'hvc', 'r0=1', 'pc=0x8000').err).toEqual([
-      'hyplay: dispatch: pc (argument 4): no spec on arm32 hvc reads pc, so its value would be ignored (they read r0, r12, r1, r2, r3, hvbar, hsctlr)',
+      'hyplay: dispatch: pc (argument 4): no spec on arm32 hvc reads pc, so its value would be ignored (they read r0, r12, r1, r2, r3, hvbar, hsctlr, vmpidr, r4)',
     ]);
     expect(cli('dispatch', 'arm32', 'svc', 'r7=20', 'r8=1', '--from', 'user').err[0]).toMatch(/^hyplay: dispatch: r8 \(argument 4\): no spec on arm32 svc reads r8/);
     expect(cli('dispatch', 'arm32', 'hvc', 'sp_svc=1').status).toBe(2);

@@ -122,7 +122,7 @@ describe('hyplay dispatch --batch', () => {
   it('a clean batch exits 0; a last line without a newline counts', () => {
     const result = cli('dispatch', '--batch', tempFile('{"arch":"ppc64","conduit":"sc","registers":{"r0":"20"},"from":"user"}'));
     expect(result).toMatchObject({ status: 0, err: [] });
-    expect(JSON.parse(result.out).interpretations[0]).toMatchObject({ abi: 'linux-syscall-ppc64', call: 'getpid' });
+    expect(JSON.parse(result.out).interpretations[0]).toMatchObject({ abi: 'linux-syscall-ppc64-v5.0', call: 'getpid' });
   });
 
   it('refuses what a batch does not take, and a file it cannot read, in one line', () => {
