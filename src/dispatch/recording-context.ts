@@ -25,19 +25,44 @@ export interface MemoryWrite {
   readonly value: bigint;
 }
 
-/** Guest memory for a call classified without a machine: reads give 0 (or what the call wrote), writes are recorded. */
+/**
+ * Guest memory for a call classified without a machine: reads give 0 (or
+ * what the call wrote at exactly that address and size), writes are
+ * recorded. Kept cheap for calls that touch a whole page (PAPR H_PAGE_INIT):
+ * writes are appended to a log, a read before any write answers 0 at once,
+ * and the index that later reads use is built only when one comes.
+ */
 export class RecordingMemory implements CallMemory {
-  /** Writes by `address:size`, in order of first write. */
-  readonly writes = new Map<string, MemoryWrite>();
+  private readonly addresses: bigint[] = [];
+  private readonly sizes: number[] = [];
+  private readonly values: bigint[] = [];
+  /** Log position of the last write by `address:size`, built on the first read after a write. */
+  private index: Map<string, number> | undefined;
+
+  /** The writes by `address:size`, each with its last value, in order of first write (a new Map on each access). */
+  get writes(): ReadonlyMap<string, MemoryWrite> {
+    const out = new Map<string, MemoryWrite>();
+    for (let i = 0; i < this.addresses.length; i++) out.set(`${this.addresses[i]}:${this.sizes[i]}`, { address: this.addresses[i]!, size: this.sizes[i]!, value: this.values[i]! });
+    return out;
+  }
 
   /** What the call wrote at exactly this address and size, else 0. */
   read(address: bigint, size: 1 | 2 | 4 | 8): bigint {
-    return this.writes.get(`${address}:${size}`)?.value ?? 0n;
+    if (this.addresses.length === 0) return 0n;
+    if (this.index === undefined) {
+      this.index = new Map();
+      for (let i = 0; i < this.addresses.length; i++) this.index.set(`${this.addresses[i]}:${this.sizes[i]}`, i);
+    }
+    const at = this.index.get(`${address}:${size}`);
+    return at === undefined ? 0n : this.values[at]!;
   }
 
   /** Record a write. */
   write(address: bigint, size: 1 | 2 | 4 | 8, value: bigint): boolean {
-    this.writes.set(`${address}:${size}`, { address, size, value });
+    this.index?.set(`${address}:${size}`, this.addresses.length);
+    this.addresses.push(address);
+    this.sizes.push(size);
+    this.values.push(value);
     return true;
   }
 }

@@ -15,7 +15,7 @@ import { LINUX_HYP_STUB_V4_12, LINUX_HYP_STUB_V5_7 } from '../../arch/arm32/abis
 import { AbiRegistry } from '../../src/abi/registry.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import { analyseCollisions } from '../../src/dispatch/collisions.ts';
-import { ClaimedInterpretation, dispatch, dispatchTable, findCall, interpret, VERDICTS, type Interpretation, type TrapQuery } from '../../src/dispatch/dispatcher.ts';
+import { ClaimedInterpretation, dispatch, dispatchTable, findCall, interpret, RecordingMemory, VERDICTS, type Interpretation, type TrapQuery } from '../../src/dispatch/dispatcher.ts';
 import { classifyBatch, exampleQueries } from '../../src/dispatch/classify-batch.ts';
 import { referenceDispatch, referenceFindCall, referenceInterpret, type ReferenceInterpretation } from '../support/reference-dispatcher.ts';
 
@@ -226,5 +226,22 @@ describe('classifyBatch', () => {
       expect([...verdicts].map((v) => VERDICTS[v])).toEqual(queries.map((q) => dispatch(REGISTRY, q).verdict));
       expect(claims).toBe(queries.reduce((n, q) => n + dispatch(REGISTRY, q).interpretations.filter((i) => i.mine).length, 0));
     }
+  });
+});
+
+describe('RecordingMemory', () => {
+  it('reads 0 until written, then the last value at exactly that address and size; lists each place once, in order of first write', () => {
+    const memory = new RecordingMemory();
+    expect(memory.read(0x1000n, 8)).toBe(0n);
+    memory.write(0x1000n, 8, 5n);
+    memory.write(0x2000n, 4, 6n);
+    expect(memory.read(0x1000n, 8)).toBe(5n);
+    expect(memory.read(0x1000n, 4)).toBe(0n);
+    memory.write(0x1000n, 8, 7n);
+    expect(memory.read(0x1000n, 8)).toBe(7n);
+    expect([...memory.writes]).toEqual([
+      ['4096:8', { address: 0x1000n, size: 8, value: 7n }],
+      ['8192:4', { address: 0x2000n, size: 4, value: 6n }],
+    ]);
   });
 });
