@@ -324,6 +324,16 @@ export class CompiledSelector {
     return index < 0 ? REFUSAL.selector : index;
   }
 
+  /** True when only the origin can make {@link CompiledSelector.admits} refuse (any immediate, no conditions). */
+  get checksOriginOnly(): boolean {
+    return this.immAll && this.conditions.length === 0;
+  }
+
+  /** The bit mask of the origins (by {@link originIndex}) that may call the spec. */
+  get origins(): number {
+    return this.originMask;
+  }
+
   /** The slot of the selector register, or −1 when the immediate selects. */
   get selectorSlotIndex(): number {
     return this.selectorSlot;

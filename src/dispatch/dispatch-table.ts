@@ -188,6 +188,10 @@ export class DispatchTable {
   private readonly memberOf: Int32Array;
   private readonly memberCounts: Int32Array;
   private readonly pieces: Int32Array;
+  /** Per spec: its origin mask, whether only the origin can refuse it before the selector, and its open-world origin per privilege. */
+  private readonly masks: Int32Array;
+  private readonly simple: Uint8Array;
+  private readonly openOrigins: Int8Array;
   private readSet: ReadonlySet<string> | undefined;
 
   /**
@@ -233,6 +237,19 @@ export class DispatchTable {
     });
     this.memberCounts = Int32Array.from(members, (list) => list.length);
     this.pieces = new Int32Array(this.groups.length);
+    this.masks = Int32Array.from(this.selectors, (selector) => selector.origins);
+    this.simple = Uint8Array.from(this.selectors, (selector) => (selector.checksOriginOnly ? 1 : 0));
+    // Per spec and privilege: the origin a query that leaves the world open is decided for. The immediate and the
+    // conditions do not depend on the world, so the first of the spec's worlds the origin mask allows decides, as
+    // trying each world in turn would; when none does, the last world's origin refusal stands.
+    this.openOrigins = new Int8Array(this.selectors.length * 3);
+    this.selectors.forEach((selector, i) => {
+      for (let p = 0; p < 3; p++) {
+        const worlds = [...selector.worlds];
+        const allowed = worlds.find((w) => selector.allows(p * 2 + w));
+        this.openOrigins[i * 3 + p] = p * 2 + (allowed ?? worlds[worlds.length - 1]!);
+      }
+    });
   }
 
   /**
@@ -314,23 +331,15 @@ export class DispatchTable {
     const pieces = this.pieces;
     for (let g = 0; g < groups.length; g++) pieces[g] = groups[g]!.piece(imm, values);
     let claims = 0;
+    const masks = this.masks;
+    const simple = this.simple;
+    const open = this.openOrigins;
     for (let i = 0; i < selectors.length; i++) {
-      const selector = selectors[i]!;
-      let origin: number;
+      // With no world given, the spec's first world its privilege may call from (else its last world, for the reason).
+      const origin = world >= 0 ? privilege + world : open[i * 3 + (privilege >> 1)]!;
       let code: number;
-      if (world >= 0) {
-        origin = privilege + world;
-        code = selector.admits(imm, origin, values);
-      } else {
-        // No world given: the spec's own worlds in its order, the first that admits the trap (else the last one's reason).
-        const worlds = selector.worlds;
-        origin = privilege + worlds[0]!;
-        code = selector.admits(imm, origin, values);
-        for (let w = 1; code < 0 && w < worlds.length; w++) {
-          origin = privilege + worlds[w]!;
-          code = selector.admits(imm, origin, values);
-        }
-      }
+      if (simple[i] === 1) code = (masks[i]! & (1 << origin)) === 0 ? REFUSAL.origin : 0;
+      else code = selectors[i]!.admits(imm, origin, values);
       if (code === 0) {
         const g = this.groupOf[i]!;
         code = groups[g]!.rows[pieces[g]! * this.memberCounts[g]! + this.memberOf[i]!]!;

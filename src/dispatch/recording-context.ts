@@ -3,7 +3,7 @@
  * conformance suites hand a spec's semantics. Registers are read from a
  * plain record (the trap's registers) and writes are recorded, not applied;
  * guest memory reads zeros and records writes; the hypervisor-side state is
- * a fresh {@link MapHypervisorState} unless one is given.
+ * a fresh {@link RecordingState} unless one is given.
  *
  * It is built once per claimed interpretation, so it is kept cheap: writes go
  * to two small arrays (semantics write one to three registers), the state
@@ -13,7 +13,7 @@
  * @module
  */
 
-import { MapHypervisorState, type CallContext, type CallMemory, type HypervisorState, type Origin } from '../abi/spec.ts';
+import type { CallContext, CallMemory, HypervisorState, Origin } from '../abi/spec.ts';
 
 /** One guest memory write a call made. */
 export interface MemoryWrite {
@@ -67,6 +67,40 @@ export class RecordingMemory implements CallMemory {
   }
 }
 
+/**
+ * A {@link HypervisorState} for one classified call: the values set, in two
+ * small arrays (a call sets a handful), emptied by {@link RecordingState.clear}
+ * so that a reused context reuses it.
+ */
+export class RecordingState implements HypervisorState {
+  private readonly keys: string[] = [];
+  private readonly values: bigint[] = [];
+  private count = 0;
+
+  /** The value under `key`, or `initial` if no call has set it. */
+  get(key: string, initial: bigint): bigint {
+    for (let i = 0; i < this.count; i++) if (this.keys[i] === key) return this.values[i]!;
+    return initial;
+  }
+
+  /** Set the value under `key`. */
+  set(key: string, value: bigint): void {
+    for (let i = 0; i < this.count; i++) {
+      if (this.keys[i] === key) {
+        this.values[i] = value;
+        return;
+      }
+    }
+    this.keys[this.count] = key;
+    this.values[this.count++] = value;
+  }
+
+  /** Forget every value. */
+  clear(): void {
+    this.count = 0;
+  }
+}
+
 /** A register context over the trap's registers, recording writes. */
 export class RecordingContext implements CallContext {
   /** Registers written, in order of first write, and their values: the first `count` entries (a reset only resets the count). */
@@ -74,6 +108,8 @@ export class RecordingContext implements CallContext {
   private readonly values: bigint[] = [];
   private count = 0;
   private stateStore: HypervisorState | undefined;
+  /** The state this context made itself (reused across resets), when none was given. */
+  private ownState: RecordingState | undefined;
   private memoryStore: RecordingMemory | undefined;
 
   /**
@@ -102,13 +138,14 @@ export class RecordingContext implements CallContext {
     this.imm = imm;
     this.origin = origin;
     this.count = 0;
-    this.stateStore = undefined;
+    this.ownState?.clear();
+    this.stateStore = this.ownState;
     this.memoryStore = undefined;
   }
 
   /** Hypervisor-side state kept between calls. */
   get state(): HypervisorState {
-    return (this.stateStore ??= new MapHypervisorState());
+    return (this.stateStore ??= this.ownState = new RecordingState());
   }
 
   /** Guest memory: zeros, and the writes the call made. */
