@@ -104,7 +104,7 @@ export function allScenarios(backends: BackendRegistry): readonly BackendScenari
 function interpretationJson(interpretation: Interpretation | undefined): InterpretationJson | null {
   if (interpretation === undefined) return null;
   if (!interpretation.mine) return { abi: interpretation.abi, call: null, effect: interpretation.effect };
-  return { abi: interpretation.abi, call: interpretation.call ?? null, effect: describeCallOutcome(interpretation.outcome, interpretation.writes) };
+  return { abi: interpretation.abi, call: interpretation.call ?? null, effect: describeCallOutcome(interpretation.outcome, interpretation.writes, interpretation.returns) };
 }
 
 function hvcJson(record: HvcRecord, register: string): HvcJson {
@@ -142,7 +142,7 @@ export function scenarioRunJson(run: ScenarioRun, backend: ArchBackend, trace: b
 export function scenarioRunText(run: ScenarioRun, trace: boolean): string {
   if (trace) return run.trace.join('\n');
   const calls = run.hvcs.map((record, i) => {
-    const handled = record.handled?.mine === true ? `${record.handled.call}: ${describeCallOutcome(record.handled.outcome, record.handled.writes)}` : 'no spec';
+    const handled = record.handled?.mine === true ? `${record.handled.call}: ${describeCallOutcome(record.handled.outcome, record.handled.writes, record.handled.returns)}` : 'no spec';
     const meant = record.meant?.mine === true && record.meant.call !== record.handled?.call ? ` (meant ${record.meant.call})` : '';
     return `  ${i + 1}. ${record.conduit} #${record.imm} from ${record.from}, ${Object.entries(record.registers).map(([n, v]) => `${n}=${hexValue(v)}`).join(' ')} -> ${record.owner.name}: ${handled}${meant}`;
   });

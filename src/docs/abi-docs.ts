@@ -272,7 +272,7 @@ export function renderEraSection(abi: Abi, level = 2): string[] {
     if (!result.mine || result.call !== example.call) {
       throw new Error(`ABI spec '${spec.id}': example '${example.title}' reaches ${result.call ?? 'nothing'} (${result.effect}), not '${example.call}'`);
     }
-    return [example.title, code(`${spec.conduit.instruction} #${trap.imm}`), registersText(example.registers, spec.selector.width), `${origin.privilege} (${origin.world})`, code(example.call), result.effect];
+    return [example.title, code(`${spec.conduit.instruction} #0x${trap.imm.toString(16)}`), registersText(example.registers, spec.selector.width), `${origin.privilege} (${origin.world})`, code(example.call), result.effect];
   });
   out.push(...(rows.length === 0 ? ['No examples.'] : table(['Example', 'Trap', 'Registers', 'From', 'Call', 'Effect'], rows)), '');
   return out;

@@ -97,8 +97,12 @@ function hexRegister(value: bigint): string {
   return `0x${value.toString(16).padStart(value < 1n << 32n ? 8 : 16, '0')}`;
 }
 
-/** What a call does, compact: `r0 ← 0x0; returns`, `jumps to 0x…`, `calls 0x…(a, b, c)`. */
-export function describeCallOutcome(outcome: CallOutcome | undefined, writes: Readonly<Record<string, bigint>> | undefined): string {
+/**
+ * What a call does, compact: `r0 ← 0x0; returns`, `does not return` (a call
+ * marked `noReturn` whose model hands back), `jumps to 0x…`, `calls 0x…(a, b, c)`.
+ * `returns` is the interpretation's own (false for a noReturn call).
+ */
+export function describeCallOutcome(outcome: CallOutcome | undefined, writes: Readonly<Record<string, bigint>> | undefined, returns = true): string {
   if (outcome === undefined) return 'no outcome';
   const changed = Object.entries(writes ?? {})
     .map(([register, value]) => `${register} ← ${hexValue(value)}`)
@@ -106,7 +110,7 @@ export function describeCallOutcome(outcome: CallOutcome | undefined, writes: Re
   const prefix = changed === '' ? '' : `${changed}; `;
   switch (outcome.kind) {
     case 'return':
-      return `${prefix}returns`;
+      return `${prefix}${returns ? 'returns' : 'does not return'}`;
     case 'jump':
       return `${prefix}jumps to ${hexValue(outcome.target)}`;
     case 'call':
@@ -122,7 +126,7 @@ function describeInterpretation(interpretation: Interpretation | undefined, fall
   if (interpretation === undefined) return fallback;
   const name = owner !== undefined && owner.name !== interpretation.abi ? `${owner.name} (${interpretation.abi})` : interpretation.abi;
   if (!interpretation.mine) return `${name}: ${interpretation.effect}`;
-  return `${name} ${interpretation.call}: ${describeCallOutcome(interpretation.outcome, interpretation.writes)}`;
+  return `${name} ${interpretation.call}: ${describeCallOutcome(interpretation.outcome, interpretation.writes, interpretation.returns)}`;
 }
 
 /** Annotates hypervisor calls as they are taken. */
