@@ -223,7 +223,7 @@ describe('the fixed field order (CONVENTIONS.md #4)', () => {
     expect(call('invalid')).toContain('- **Registers in:** r0 = otherwise (0x3–0xffffffff)');
     expect(section).toContain('**Source:** v4.12 tree (jason50123/linux-4.12 @d7bbb6bbf66c) arch/arm/kernel/hyp-stub.S and arch/arm/include/asm/virt.h (HVC_SET_VECTORS 0, HVC_SOFT_RESTART 1, HVC_RESET_VECTORS 2, HVC_STUB_HCALL_NR 3, HVC_STUB_ERR 0xbadca11); Documentation/virtual/kvm/arm/hyp-abi.txt (the v4.12 tree; a torvalds/linux copy @68c4f9c5) (describes v4.12).');
     expect(section).toContain('- **Purpose:** branch (bx r1) to r1 in Hyp mode, the kexec/kdump soft restart; does not return. The target sees r0 = 1 and r1 = the target, every other register as the caller left it');
-    expect(section).toMatch(/\| kexec soft restart to the new kernel \| `hvc #0` \| r0=0x1, r1=0x80008000 \| kernel \(host\) \| `HVC_SOFT_RESTART` \| jumps to 0x80008000 in the hypervisor's mode, no return/);
+    expect(section).toMatch(/\| kexec soft restart to the new kernel \| `hvc #0x0` \| r0=0x1, r1=0x80008000 \| kernel \(host\) \| `HVC_SOFT_RESTART` \| jumps to 0x80008000 in the hypervisor's mode, no return/);
   });
 });
 
