@@ -42,10 +42,9 @@
 import { performance } from 'node:perf_hooks';
 import type { Command } from 'commander';
 import type { AbiRegistry } from '../abi/registry.ts';
-import { exampleTrap } from '../abi/spec.ts';
 import type { BackendRegistry } from '../di/container.ts';
 import { analyseCollisions } from '../dispatch/collisions.ts';
-import { dispatch, type TrapQuery } from '../dispatch/dispatcher.ts';
+import { classifyBatch, exampleQueries } from '../dispatch/classify-batch.ts';
 import { installSpecFirmware } from '../firmware/firmware.ts';
 import type { ArchBackend, BenchProgram, EngineName } from '../interp/backend.ts';
 import type { TraceEvent, TraceSink } from '../interp/trace.ts';
@@ -294,34 +293,15 @@ function machineMeasurement(backend: ArchBackend, bench: BenchProgram, engine: E
   };
 }
 
-/** The traps of every example of every spec of `arch`, as `hyplay dispatch` would classify them (each against all specs on its conduit). */
-export function dispatchQueries(abis: AbiRegistry, arch: string): TrapQuery[] {
-  const queries: TrapQuery[] = [];
-  for (const abi of abis.all(arch)) {
-    for (const example of abi.spec.examples) {
-      const trap = exampleTrap(abi, example);
-      queries.push({ arch, conduit: abi.spec.conduit.instruction, imm: trap.imm, privilege: trap.origin.privilege, world: trap.origin.world, registers: trap.registers });
-    }
-  }
-  return queries;
-}
-
-/** Classify every query in turn as `hyplay dispatch` does; returns the claims made (kept, so the work cannot be optimised away). */
-function classifyAll(abis: AbiRegistry, queries: readonly TrapQuery[]): number {
-  let claims = 0;
-  for (const query of queries) claims += dispatch(abis, query).interpretations.length;
-  return claims;
-}
-
 function dispatchMeasurement(abis: AbiRegistry, arch: string): Measurement | undefined {
-  const queries = dispatchQueries(abis, arch);
+  const queries = exampleQueries(abis, arch);
   if (queries.length === 0) return undefined;
   let claims = 0;
   return {
     arch,
     metric: 'dispatch-per-s',
     engine: undefined,
-    description: 'dispatcher classifications per second (every spec example of the arch, in turn)',
+    description: 'dispatcher classifications per second (every spec example of the arch, in turn, as `dispatch --batch` classifies them: decision and semantics, no text)',
     unit: 'rate',
     peerKind: 'trap',
     firstCount: queries.length,
@@ -329,7 +309,7 @@ function dispatchMeasurement(abis: AbiRegistry, arch: string): Measurement | und
     work(count) {
       // Whole passes over the examples, as a batch of them would go.
       const passes = Math.max(1, Math.ceil(count / queries.length));
-      for (let i = 0; i < passes; i++) claims += classifyAll(abis, queries);
+      for (let i = 0; i < passes; i++) claims += classifyBatch(abis, queries);
       if (claims < 0) throw new Error('unreachable');
       return passes * queries.length;
     },

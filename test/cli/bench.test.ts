@@ -11,7 +11,8 @@
 import { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { benchJson, benchTarget, dispatchQueries, formatBenchReport, lineProgress, registerBenchCommand, runBenchmarks, type BenchReport } from '../../src/cli/bench.ts';
+import { exampleQueries as dispatchQueries } from '../../src/dispatch/classify-batch.ts';
+import { benchJson, benchTarget, formatBenchReport, lineProgress, registerBenchCommand, runBenchmarks, type BenchReport } from '../../src/cli/bench.ts';
 import type { PeerCommand } from '../../src/cli/bench-peer.ts';
 import { summarise } from '../../src/cli/bench-summary.ts';
 import { assembleOrFail, loadProgram } from '../../src/cli/run-program.ts';
