@@ -278,6 +278,16 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
     return modeName(this.state.mode);
   }
 
+  /** The current mode as a trace code: CPSR.M. */
+  traceMode(): number {
+    return this.state.mode;
+  }
+
+  /** The name of a CPSR.M value. */
+  traceModeName(code: number): string {
+    return modeName(code);
+  }
+
   /** Disassembly of an op. */
   describe(op: Op): string {
     return op.name === 'fetch-fault' ? '<unmapped>' : describeArm32(op.word, op.address);

@@ -333,6 +333,17 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
     return modeName(this.state);
   }
 
+  /** The current mode as a trace code: 2 for MSR[PR], else 1 for MSR[HV], else 0 (as {@link modeName} decides). */
+  traceMode(): number {
+    const s = this.state;
+    return s.pr !== 0 ? 2 : s.hv !== 0 ? 1 : 0;
+  }
+
+  /** The name of a code from {@link Ppc64Core.traceMode}. */
+  traceModeName(code: number): string {
+    return code === 2 ? 'problem' : code === 1 ? 'hv' : 'supervisor';
+  }
+
   /** Disassembly of an op. */
   describe(op: Op): string {
     return op.name === 'fetch-fault' || op.name === 'misaligned' ? '<unmapped>' : describePpc64(op.word, op.address);

@@ -18,12 +18,28 @@ export interface SteppableState {
   pc: number;
 }
 
+/** What a trace recorder reads of a predecoded op (see {@link DecodedOp}). */
+export interface TracedOp {
+  /** Table entry name (`overlay` for firmware overlays). */
+  readonly name: string;
+  /** Address of the instruction. */
+  readonly address: number;
+  /** Length in bytes. */
+  readonly size: number;
+  /** The raw instruction word. */
+  readonly word: number;
+  /** The recorder this op is registered with, if any. */
+  traceOwner: object | undefined;
+  /** Its index in {@link DecodedOp.traceOwner}. */
+  traceId: number;
+}
+
 /**
  * One predecoded instruction. The operand slots are filled by the backend's
  * semantics when the instruction is predecoded; what each slot means is up to
  * the handler that reads it.
  */
-export class DecodedOp<S> {
+export class DecodedOp<S> implements TracedOp {
   /** What the loop calls. May be a wrapper (condition check, PC read/write) around {@link DecodedOp.inner}. */
   exec: Handler<S>;
   /** The pattern's own handler. */
@@ -56,6 +72,10 @@ export class DecodedOp<S> {
   cacheable = true;
   /** Address of the following instruction. */
   readonly next: number;
+  /** The trace recorder this op is registered with (a recorder registers each op once, when it first runs traced). */
+  traceOwner: object | undefined = undefined;
+  /** Its index in {@link DecodedOp.traceOwner}'s op list. */
+  traceId = -1;
 
   /**
    * @param name table entry name (the handler's name).

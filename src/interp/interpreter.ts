@@ -14,7 +14,7 @@ import { hexBytes } from '../cpu/plain-state.ts';
 import type { GuestMemory } from '../memory/guest-memory.ts';
 import { DecodedOp, type SteppableState } from './decoded-op.ts';
 import { RETIRED, stop, type ExceptionReturn, type Retired, type StepResult, type Stop, type StopReason, type Trap } from './step-result.ts';
-import type { TraceSink } from './trace.ts';
+import { TraceRecorder, type StepRenderer, type TraceSink } from './trace.ts';
 
 /** What a backend gives the step loop. */
 export interface ExecutionCore<S extends SteppableState> {
@@ -34,6 +34,14 @@ export interface ExecutionCore<S extends SteppableState> {
   exceptionReturn(request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined;
   /** The current mode's name, for traces. */
   modeName(): string;
+  /**
+   * The current mode as a small non-negative code, for compact trace
+   * records; {@link ExecutionCore.traceModeName} of it must equal
+   * {@link ExecutionCore.modeName}.
+   */
+  traceMode(): number;
+  /** The name of a mode code from {@link ExecutionCore.traceMode}. */
+  traceModeName(code: number): string;
   /** Disassembly of a predecoded op, for traces. */
   describe(op: DecodedOp<S>): string;
   /**
@@ -95,8 +103,11 @@ export class Interpreter<S extends SteppableState> {
   private readonly overlays = new Map<number, Overlay>();
   /** Addresses at which a run stops before executing. */
   readonly breakpoints = new Set<number>();
-  /** Where trace events go; `undefined` traces nothing (and costs nothing). */
-  trace: TraceSink | undefined = undefined;
+  private sink: TraceSink | undefined = undefined;
+  /** The sink when it is a {@link TraceRecorder}: steps then go in as compact records. */
+  private recorder: TraceRecorder | undefined = undefined;
+  /** How a recorder turns this core's step records back into events. */
+  private readonly renderer: StepRenderer;
   /** Total instructions executed by this interpreter. */
   totalSteps = 0;
   /** Direct-mapped predecode cache; empty slots hold {@link Interpreter.empty}, whose address matches no PC. */
@@ -109,6 +120,23 @@ export class Interpreter<S extends SteppableState> {
     this.cache = new Array<DecodedOp<S>>(CACHE_SIZE).fill(this.empty);
     core.memory.onCodeWrite((address, length) => this.invalidate(address, length));
     this.host = { cache: this.cache, mask: CACHE_MASK, miss: (address) => this.decode(address), settle: (result) => this.settle(result, undefined) };
+    this.renderer = {
+      describe: (op) => core.describe(op as DecodedOp<S>),
+      modeName: (code) => core.traceModeName(code),
+      readBytes: (address, length) => core.memory.readBytes(address, length),
+    };
+  }
+
+  /** Where trace events go; `undefined` traces nothing (and costs nothing). A {@link TraceRecorder} gets steps as compact records. */
+  get trace(): TraceSink | undefined {
+    return this.sink;
+  }
+
+  /** Attach a sink (a recorder is bound to this core's renderer). */
+  set trace(sink: TraceSink | undefined) {
+    this.sink = sink;
+    this.recorder = sink instanceof TraceRecorder ? sink : undefined;
+    this.recorder?.attach(this.renderer);
   }
 
   /** What a backend's own hot loop sees of this interpreter. */
@@ -237,6 +265,7 @@ export class Interpreter<S extends SteppableState> {
     const state = core.state;
     const breakpoints = this.breakpoints;
     const trace = this.trace;
+    const recorder = this.recorder;
     let steps = 0;
     while (steps < maxSteps) {
       const pc = state.pc;
@@ -245,7 +274,8 @@ export class Interpreter<S extends SteppableState> {
         break;
       }
       const op = this.opAt(pc);
-      if (trace !== undefined) {
+      if (recorder !== undefined) recorder.step(op, core.traceMode());
+      else if (trace !== undefined) {
         const bytes = core.memory.readBytes(pc, op.size);
         trace.emit({
           kind: 'step',

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { hexBytes } from '../cpu/plain-state.ts';
+import type { TracedOp } from './decoded-op.ts';
 import { hexAddress, type StopReason } from './step-result.ts';
 
 /** One instruction executed. */
@@ -85,14 +87,205 @@ export interface TraceSink {
   emit(event: TraceEvent): void;
 }
 
-/** A sink that keeps every event. */
+/**
+ * What a {@link TraceRecorder} needs from the machine it records, to turn its
+ * compact step records back into {@link StepEvent}s: the backend's
+ * disassembly of an op, the name of a trace mode code, and the bytes under
+ * an address. The interpreter attaches one when the recorder becomes its
+ * sink.
+ */
+export interface StepRenderer {
+  /** Disassembly of a predecoded op (the same text a traced step shows). */
+  describe(op: TracedOp): string;
+  /** The mode name of a code from the core's `traceMode()`. */
+  modeName(code: number): string;
+  /** `length` bytes at `address` in memory order, or `undefined` where unmapped. */
+  readBytes(address: number, length: number): Uint8Array | undefined;
+}
+
+/** Options of a {@link TraceRecorder}. */
+export interface TraceRecorderOptions {
+  /**
+   * Keep only the last `limit` events (a ring: older ones are dropped and
+   * counted in {@link TraceRecorder.dropped}); unlimited when absent.
+   */
+  readonly limit?: number;
+}
+
+/** Record kinds in the ring (the low 4 bits of a record's first word). */
+const STEP = 0;
+/** A step of an overlay: its bytes are read when it runs (nothing marks an overlay's page as code). */
+const OVERLAY_STEP = 1;
+/** An overlay step whose bytes were unmapped. */
+const OVERLAY_UNMAPPED = 2;
+/** Any other event, kept as an object. */
+const EVENT = 3;
+/** Int32 words per record: kind and mode, op or event index, address (low 32 bits), instruction word. */
+const STRIDE = 4;
+const INITIAL_RECORDS = 1024;
+
+/**
+ * A sink that keeps every event, stepping events as compact records.
+ *
+ * A traced step costs a few typed-array stores: the record is (kind and mode
+ * code, op index, address, instruction word) in an `Int32Array` ring. Each
+ * predecoded op is registered once, with its bytes as they were when it
+ * first ran; disassembly, hex and mode names are built only when
+ * {@link TraceRecorder.events} or {@link TraceRecorder.lines} are read.
+ * Other events (exceptions, returns, notes, stops) are rare and are kept as
+ * the objects they were emitted as.
+ *
+ * A recorder belongs to one machine at a time: ops are registered against
+ * the {@link StepRenderer} attached when it became that machine's sink.
+ */
 export class TraceRecorder implements TraceSink {
-  /** The events so far. */
-  readonly events: TraceEvent[] = [];
+  private records = new Int32Array(INITIAL_RECORDS * STRIDE);
+  /** Next free word in {@link TraceRecorder.records}. */
+  private position = 0;
+  /** Records written so far (including dropped ones). */
+  private written = 0;
+  /** Ring mask in words, or -1 while unlimited. */
+  private readonly mask: number;
+  /** Events by index: a dense list while unlimited, a ring parallel to the records when limited. */
+  private readonly objects: (TraceEvent | undefined)[] = [];
+  private readonly ops: TracedOp[] = [];
+  private readonly opBytes: string[] = [];
+  private readonly opRenderers: StepRenderer[] = [];
+  private renderer: StepRenderer | undefined = undefined;
+
+  /** @param options a ring limit, if any. */
+  constructor(options: TraceRecorderOptions = {}) {
+    if (options.limit === undefined) {
+      this.mask = -1;
+      return;
+    }
+    if (!Number.isInteger(options.limit) || options.limit < 1) throw new RangeError(`trace limit must be a positive integer, not ${options.limit}`);
+    let capacity = 1;
+    while (capacity < options.limit) capacity *= 2;
+    this.records = new Int32Array(capacity * STRIDE);
+    this.mask = capacity * STRIDE - 1;
+    this.objects = new Array<TraceEvent | undefined>(capacity).fill(undefined);
+  }
+
+  /** Use `renderer` for the ops recorded from now on (the interpreter calls this when the recorder becomes its sink). */
+  attach(renderer: StepRenderer): void {
+    this.renderer = renderer;
+  }
+
+  /** Events recorded so far, dropped ones included. */
+  get recorded(): number {
+    return this.written;
+  }
+
+  /** Events the ring no longer holds (always 0 without a limit). */
+  get dropped(): number {
+    return this.mask < 0 ? 0 : Math.max(0, this.written - (this.mask + 1) / STRIDE);
+  }
 
   /** Keep `event`. */
   emit(event: TraceEvent): void {
-    this.events.push(event);
+    const p = this.claim();
+    let index: number;
+    if (this.mask < 0) {
+      index = this.objects.length;
+      this.objects.push(event);
+    } else {
+      index = p / STRIDE;
+      this.objects[index] = event;
+    }
+    const r = this.records;
+    r[p] = EVENT;
+    r[p + 1] = index;
+    r[p + 2] = 0;
+    r[p + 3] = 0;
+  }
+
+  /**
+   * Record that `op` ran in the mode with trace code `mode` (the hot path
+   * of a traced run: no allocation once the op is registered).
+   */
+  step(op: TracedOp, mode: number): void {
+    let id = op.traceOwner === this ? op.traceId : this.register(op);
+    let kind = STEP;
+    let word: number | undefined = op.word;
+    if (id < 0) {
+      id = ~id;
+      word = this.overlayBytes(op);
+      kind = word === undefined ? OVERLAY_UNMAPPED : OVERLAY_STEP;
+    }
+    const p = this.claim();
+    const r = this.records;
+    r[p] = kind | (mode << 4);
+    r[p + 1] = id;
+    r[p + 2] = op.address | 0;
+    r[p + 3] = word ?? 0;
+  }
+
+  /** Register `op` against the attached renderer; returns its index (one's complement for an overlay, whose bytes are read per step). */
+  register(op: TracedOp): number {
+    const renderer = this.renderer;
+    if (renderer === undefined) throw new Error('TraceRecorder.step before attach: a recorder records steps only as a machine\'s trace sink');
+    const id = this.ops.length;
+    this.ops.push(op);
+    this.opRenderers.push(renderer);
+    const overlay = op.name === 'overlay';
+    const bytes = overlay ? undefined : renderer.readBytes(op.address, op.size);
+    this.opBytes.push(bytes === undefined ? '??' : hexBytes(bytes));
+    op.traceOwner = this;
+    op.traceId = overlay ? ~id : id;
+    return op.traceId;
+  }
+
+  private overlayBytes(op: TracedOp): number | undefined {
+    const bytes = this.renderer!.readBytes(op.address, op.size);
+    if (bytes === undefined) return undefined;
+    let packed = 0;
+    for (let i = bytes.length - 1; i >= 0; i--) packed = (packed << 8) | bytes[i]!;
+    return packed;
+  }
+
+  /** The word index of a new record (growing the buffer, or wrapping the ring). */
+  private claim(): number {
+    const p = this.position;
+    this.written++;
+    if (this.mask >= 0) {
+      this.position = (p + STRIDE) & this.mask;
+      return p;
+    }
+    if (p === this.records.length) {
+      const grown = new Int32Array(this.records.length * 2);
+      grown.set(this.records);
+      this.records = grown;
+    }
+    this.position = p + STRIDE;
+    return p;
+  }
+
+  /** The events still held, oldest first (steps rebuilt from their records). */
+  get events(): TraceEvent[] {
+    const out: TraceEvent[] = [];
+    const held = this.written - this.dropped;
+    const r = this.records;
+    const size = r.length;
+    let p = this.mask < 0 ? 0 : (this.position - held * STRIDE + size) % size;
+    for (let i = 0; i < held; i++, p = (p + STRIDE) % size) {
+      const kind = r[p]! & 15;
+      const id = r[p + 1]!;
+      if (kind === EVENT) {
+        out.push(this.objects[id]!);
+        continue;
+      }
+      const op = this.ops[id]!;
+      const renderer = this.opRenderers[id]!;
+      let bytes = this.opBytes[id]!;
+      if (kind === OVERLAY_UNMAPPED) bytes = '??';
+      else if (kind === OVERLAY_STEP) {
+        const packed = r[p + 3]!;
+        bytes = hexBytes(Array.from({ length: op.size }, (_, b) => (packed >>> (8 * b)) & 0xff));
+      }
+      out.push({ kind: 'step', address: op.address, bytes, text: renderer.describe(op), mode: renderer.modeName(r[p]! >>> 4) });
+    }
+    return out;
   }
 
   /** The events as lines. */

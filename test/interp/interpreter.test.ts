@@ -261,6 +261,14 @@ class ToyCore implements ExecutionCore<ToyState> {
     return 'toy';
   }
 
+  traceMode(): number {
+    return 0;
+  }
+
+  traceModeName(): string {
+    return 'toy';
+  }
+
   describe(op: DecodedOp<ToyState>): string {
     return op.name;
   }
