@@ -7,6 +7,12 @@
  * is never a JavaScript exception. The caller (an instruction's semantics)
  * turns the fault value into the architecture's abort.
  *
+ * Pages near the first one mapped live in one flat buffer, the
+ * {@link FlatWindow}, so that a load or store there is a bounds check, a
+ * page-flag test and one typed-array access (engines may use the window
+ * directly); the rest live in a sparse map. Which storage a page uses is
+ * invisible through the API.
+ *
  * @module
  */
 
@@ -19,11 +25,49 @@ export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 const PAGE_MASK = PAGE_SIZE - 1;
 
-/** One mapped page: its bytes and whether decoded code was fetched from it. */
+/** One mapped page outside the flat window: its bytes and whether decoded code was fetched from it. */
 interface Page {
   readonly bytes: Uint8Array;
   /** Set once the interpreter fetched an instruction here; writes then notify. */
   code: boolean;
+}
+
+/** {@link FlatWindow.pages} value: the page is mapped. */
+export const PAGE_MAPPED = 1;
+/** {@link FlatWindow.pages} bit: decoded code was fetched from the page, so writes to it notify the code-write listeners. */
+export const PAGE_CODE = 2;
+
+/** The span a flat window may grow to (64 MiB), and the alignment of its base. */
+export const WINDOW_SPAN = 1 << 26;
+const WINDOW_MIN = 1 << 16;
+
+/** Whether this host stores typed-array words little-endian (then an aligned little-endian guest word is one `Int32Array` element). */
+const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * The flat part of guest memory: guest addresses `[base, base + size)` at
+ * `bytes[address - base]`. A page there is mapped when its entry in `pages`
+ * is non-zero, and holds decoded code when {@link PAGE_CODE} is set; a store
+ * may go straight to the buffer only where the entry is exactly
+ * {@link PAGE_MAPPED} (a code page must notify). `words` views the same
+ * buffer as host-order int32 (`words[(address - base) >>> 2]`), valid for
+ * aligned little-endian accesses when `littleWords` is true. The arrays are
+ * replaced when the window grows: {@link GuestMemory.onLayoutChange} says
+ * when.
+ */
+export interface FlatWindow {
+  /** First guest address of the window (a multiple of {@link WINDOW_SPAN}); -1 before anything is mapped. */
+  readonly base: number;
+  /** Bytes the window covers (0 before anything is mapped). */
+  readonly size: number;
+  /** The window's bytes. */
+  readonly bytes: Uint8Array;
+  /** The same bytes as host-order int32. */
+  readonly words: Int32Array;
+  /** One entry per window page: 0 unmapped, else {@link PAGE_MAPPED} plus {@link PAGE_CODE} for code. */
+  readonly pages: Uint8Array;
+  /** True when `words` elements are this memory's 32-bit values (little-endian memory on a little-endian host). */
+  readonly littleWords: boolean;
 }
 
 /** Called when a write lands on a page that holds decoded code. */
@@ -51,15 +95,69 @@ export interface MemoryRegion {
  * is unmapped, and then nothing is written.
  */
 export class GuestMemory {
+  /** Pages outside the window. */
   private readonly pages = new Map<number, Page>();
   private lastIndex = -1;
   private lastPage: Page | undefined;
   private readonly listeners: CodeWriteListener[] = [];
+  private readonly layoutListeners: (() => void)[] = [];
+  /** The flat window (see {@link FlatWindow}); its fields are replaced together when it grows. */
+  private flatBase = -1;
+  private flatSize = 0;
+  private flatBytes = new Uint8Array(0);
+  private flatWords = new Int32Array(0);
+  private flatPages = new Uint8Array(0);
+  private readonly little: boolean;
+  /** Aligned 32-bit accesses in the window are one `Int32Array` element. */
+  private readonly fastWords: boolean;
 
   /**
    * @param endian byte order of 16-, 32- and 64-bit accesses.
    */
-  constructor(readonly endian: Endian = 'little') {}
+  constructor(readonly endian: Endian = 'little') {
+    this.little = endian === 'little';
+    this.fastWords = this.little && HOST_LITTLE;
+  }
+
+  /** The flat window as it is now (a new object each call; its arrays stay valid until the next layout change). */
+  window(): FlatWindow {
+    return { base: this.flatBase, size: this.flatSize, bytes: this.flatBytes, words: this.flatWords, pages: this.flatPages, littleWords: this.fastWords };
+  }
+
+  /** Register a listener called after the flat window's arrays are replaced (it grew). */
+  onLayoutChange(listener: () => void): void {
+    this.layoutListeners.push(listener);
+  }
+
+  /** Offset of `address` in the window, or -1 when the window does not cover it. */
+  private offset(address: number): number {
+    const offset = address - this.flatBase;
+    return offset >= 0 && offset < this.flatSize ? offset : -1;
+  }
+
+  /** Make the window cover the page at `index`, if it can; returns whether it does. */
+  private cover(index: number): boolean {
+    const address = index * PAGE_SIZE;
+    if (this.flatBase < 0) {
+      if (address >= 0x1_0000_0000) return false;
+      this.flatBase = address - (address % WINDOW_SPAN);
+    }
+    const offset = address - this.flatBase;
+    if (offset < 0 || offset >= WINDOW_SPAN) return false;
+    if (offset < this.flatSize) return true;
+    let size = Math.max(WINDOW_MIN, this.flatSize);
+    while (size <= offset) size *= 2;
+    const bytes = new Uint8Array(size);
+    bytes.set(this.flatBytes);
+    const pages = new Uint8Array(size / PAGE_SIZE);
+    pages.set(this.flatPages);
+    this.flatBytes = bytes;
+    this.flatWords = new Int32Array(bytes.buffer);
+    this.flatPages = pages;
+    this.flatSize = size;
+    for (const listener of this.layoutListeners) listener();
+    return true;
+  }
 
   /** Map `[base, base + size)`, page-aligned outward and zero-filled. Mapping a mapped page keeps its bytes. */
   map(base: number, size: number): void {
@@ -67,7 +165,13 @@ export class GuestMemory {
     const first = Math.floor(base / PAGE_SIZE);
     const last = Math.floor((base + size - 1) / PAGE_SIZE);
     for (let index = first; index <= last; index++) {
-      if (!this.pages.has(index)) this.pages.set(index, { bytes: new Uint8Array(PAGE_SIZE), code: false });
+      if (this.cover(index)) {
+        const page = (index * PAGE_SIZE - this.flatBase) / PAGE_SIZE;
+        if (this.flatPages[page] === 0) {
+          this.flatBytes.fill(0, page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+          this.flatPages[page] = PAGE_MAPPED;
+        }
+      } else if (!this.pages.has(index)) this.pages.set(index, { bytes: new Uint8Array(PAGE_SIZE), code: false });
     }
     this.lastIndex = -1;
     this.lastPage = undefined;
@@ -78,6 +182,13 @@ export class GuestMemory {
     const first = Math.floor(base / PAGE_SIZE);
     const last = Math.floor((base + size - 1) / PAGE_SIZE);
     for (let index = first; index <= last; index++) {
+      const offset = this.offset(index * PAGE_SIZE);
+      if (offset >= 0) {
+        const page = offset / PAGE_SIZE;
+        if ((this.flatPages[page]! & PAGE_CODE) !== 0) this.notify(index * PAGE_SIZE, PAGE_SIZE);
+        this.flatPages[page] = 0;
+        continue;
+      }
       if (this.pages.get(index)?.code === true) this.notify(index * PAGE_SIZE, PAGE_SIZE);
       this.pages.delete(index);
     }
@@ -87,14 +198,15 @@ export class GuestMemory {
 
   /** True when the byte at `address` is mapped. */
   isMapped(address: number): boolean {
+    const offset = this.offset(address);
+    if (offset >= 0) return this.flatPages[offset >>> PAGE_SHIFT] !== 0;
     return this.page(address) !== undefined;
   }
 
   /** The mapped ranges, merged and sorted by address. */
   regions(): MemoryRegion[] {
-    const indices = [...this.pages.keys()].sort((a, b) => a - b);
     const out: { base: number; size: number }[] = [];
-    for (const index of indices) {
+    for (const index of this.pageIndices()) {
       const base = index * PAGE_SIZE;
       const previous = out[out.length - 1];
       if (previous !== undefined && previous.base + previous.size === base) previous.size += PAGE_SIZE;
@@ -103,11 +215,20 @@ export class GuestMemory {
     return out;
   }
 
+  /** Every mapped page number, sorted. */
+  private pageIndices(): number[] {
+    const indices = [...this.pages.keys()];
+    const firstPage = this.flatBase / PAGE_SIZE;
+    for (let page = 0; page < this.flatPages.length; page++) if (this.flatPages[page] !== 0) indices.push(firstPage + page);
+    return indices.sort((a, b) => a - b);
+  }
+
   /** Register a listener for writes to pages holding decoded code. */
   onCodeWrite(listener: CodeWriteListener): void {
     this.listeners.push(listener);
   }
 
+  /** A sparse page (never a window page). */
   private page(address: number): Page | undefined {
     const index = address >= 0x1_0000_0000 ? Math.floor(address / PAGE_SIZE) : address >>> PAGE_SHIFT;
     if (index === this.lastIndex) return this.lastPage;
@@ -125,32 +246,55 @@ export class GuestMemory {
 
   /** Read one byte, or `undefined` when unmapped. */
   read8(address: number): number | undefined {
+    const offset = this.offset(address);
+    if (offset >= 0) return this.flatPages[offset >>> PAGE_SHIFT] !== 0 ? this.flatBytes[offset] : undefined;
     const page = this.page(address);
     return page === undefined ? undefined : page.bytes[address & PAGE_MASK];
   }
 
+  /**
+   * The bytes holding `[address, address + length)` when one mapped page
+   * holds them all, as the array and the index of the first byte in
+   * {@link GuestMemory.spanIndex}; `undefined` otherwise (a fault, or a
+   * page-crossing access for the byte-wise path).
+   */
+  private span(address: number, length: number): Uint8Array | undefined {
+    if ((address & PAGE_MASK) > PAGE_SIZE - length) return undefined;
+    const offset = this.offset(address);
+    if (offset >= 0) {
+      if (this.flatPages[offset >>> PAGE_SHIFT] === 0) return undefined;
+      this.spanIndex = offset;
+      return this.flatBytes;
+    }
+    const page = this.page(address);
+    if (page === undefined) return undefined;
+    this.spanIndex = address & PAGE_MASK;
+    return page.bytes;
+  }
+
+  /** Index of the first byte found by the last {@link GuestMemory.span}. */
+  private spanIndex = 0;
+
   /** Read a 16-bit value in this memory's byte order, or `undefined` on a fault. */
   read16(address: number): number | undefined {
-    const offset = address & PAGE_MASK;
-    const page = this.page(address);
-    if (page !== undefined && offset <= PAGE_SIZE - 2) {
-      const b = page.bytes;
-      return this.endian === 'little' ? b[offset]! | (b[offset + 1]! << 8) : (b[offset]! << 8) | b[offset + 1]!;
-    }
-    return this.readSlow(address, 2);
+    const b = this.span(address, 2);
+    if (b === undefined) return this.readSlow(address, 2);
+    const i = this.spanIndex;
+    return this.little ? b[i]! | (b[i + 1]! << 8) : (b[i]! << 8) | b[i + 1]!;
   }
 
   /** Read a 32-bit value (unsigned) in this memory's byte order, or `undefined` on a fault. */
   read32(address: number): number | undefined {
-    const offset = address & PAGE_MASK;
-    const page = this.page(address);
-    if (page !== undefined && offset <= PAGE_SIZE - 4) {
-      const b = page.bytes;
-      return this.endian === 'little'
-        ? (b[offset]! | (b[offset + 1]! << 8) | (b[offset + 2]! << 16) | (b[offset + 3]! << 24)) >>> 0
-        : ((b[offset]! << 24) | (b[offset + 1]! << 16) | (b[offset + 2]! << 8) | b[offset + 3]!) >>> 0;
+    const offset = address - this.flatBase;
+    if ((offset & 3) === 0 && offset >= 0 && offset < this.flatSize && this.fastWords) {
+      return this.flatPages[offset >>> PAGE_SHIFT] !== 0 ? this.flatWords[offset >>> 2]! >>> 0 : undefined;
     }
-    return this.readSlow(address, 4);
+    const b = this.span(address, 4);
+    if (b === undefined) return this.readSlow(address, 4);
+    const i = this.spanIndex;
+    return this.little
+      ? (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0
+      : ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
   }
 
   /** Read a 64-bit value in this memory's byte order, or `undefined` on a fault. */
@@ -158,7 +302,19 @@ export class GuestMemory {
     const a = this.read32(address);
     const b = this.read32(address + 4);
     if (a === undefined || b === undefined) return undefined;
-    return this.endian === 'little' ? (BigInt(b) << 32n) | BigInt(a) : (BigInt(a) << 32n) | BigInt(b);
+    return this.little ? (BigInt(b) << 32n) | BigInt(a) : (BigInt(a) << 32n) | BigInt(b);
+  }
+
+  /** Mark the page holding `address` (if mapped) as holding decoded code. */
+  private markCode(address: number): void {
+    const offset = this.offset(address);
+    if (offset >= 0) {
+      const page = offset >>> PAGE_SHIFT;
+      if (this.flatPages[page] !== 0) this.flatPages[page] = this.flatPages[page]! | PAGE_CODE;
+      return;
+    }
+    const page = this.page(address);
+    if (page !== undefined) page.code = true;
   }
 
   /**
@@ -166,8 +322,7 @@ export class GuestMemory {
    * later write to it invalidates the predecode cache.
    */
   fetch32(address: number): number | undefined {
-    const page = this.page(address);
-    if (page !== undefined) page.code = true;
+    this.markCode(address);
     return this.read32(address);
   }
 
@@ -175,27 +330,38 @@ export class GuestMemory {
   fetchBytes(address: number, length: number): Uint8Array | undefined {
     const out = this.readBytes(address, length);
     if (out === undefined) return undefined;
-    for (let a = address; a < address + length; a += PAGE_SIZE) {
-      const page = this.page(a);
-      if (page !== undefined) page.code = true;
-    }
-    const lastPage = this.page(address + length - 1);
-    if (lastPage !== undefined) lastPage.code = true;
+    for (let a = address; a < address + length; a += PAGE_SIZE) this.markCode(a);
+    this.markCode(address + length - 1);
     return out;
   }
 
   private readSlow(address: number, length: number): number | undefined {
     let value = 0;
     for (let i = 0; i < length; i++) {
-      const byte = this.read8(this.endian === 'little' ? address + length - 1 - i : address + i);
+      const byte = this.read8(this.little ? address + length - 1 - i : address + i);
       if (byte === undefined) return undefined;
       value = value * 256 + byte;
     }
     return value;
   }
 
+  /** Whether the page holding `address` (mapped) holds decoded code. */
+  private isCode(address: number): boolean {
+    const offset = this.offset(address);
+    if (offset >= 0) return (this.flatPages[offset >>> PAGE_SHIFT]! & PAGE_CODE) !== 0;
+    return this.page(address)?.code === true;
+  }
+
   /** Write one byte; `false` when unmapped. */
   write8(address: number, value: number): boolean {
+    const offset = this.offset(address);
+    if (offset >= 0) {
+      const flags = this.flatPages[offset >>> PAGE_SHIFT]!;
+      if (flags === 0) return false;
+      this.flatBytes[offset] = value;
+      if ((flags & PAGE_CODE) !== 0) this.notify(address, 1);
+      return true;
+    }
     const page = this.page(address);
     if (page === undefined) return false;
     page.bytes[address & PAGE_MASK] = value;
@@ -205,44 +371,43 @@ export class GuestMemory {
 
   /** Write a 16-bit value in this memory's byte order; `false` on a fault (nothing written). */
   write16(address: number, value: number): boolean {
-    const offset = address & PAGE_MASK;
-    const page = this.page(address);
-    if (page !== undefined && offset <= PAGE_SIZE - 2) {
-      const b = page.bytes;
-      if (this.endian === 'little') {
-        b[offset] = value;
-        b[offset + 1] = value >>> 8;
-      } else {
-        b[offset] = value >>> 8;
-        b[offset + 1] = value;
-      }
-      if (page.code) this.notify(address, 2);
-      return true;
+    const b = this.span(address, 2);
+    if (b === undefined) return this.writeSlow(address, value, 2);
+    const i = this.spanIndex;
+    if (this.little) {
+      b[i] = value;
+      b[i + 1] = value >>> 8;
+    } else {
+      b[i] = value >>> 8;
+      b[i + 1] = value;
     }
-    return this.writeSlow(address, value, 2);
+    if (this.isCode(address)) this.notify(address, 2);
+    return true;
   }
 
   /** Write a 32-bit value in this memory's byte order; `false` on a fault (nothing written). */
   write32(address: number, value: number): boolean {
-    const offset = address & PAGE_MASK;
-    const page = this.page(address);
-    if (page !== undefined && offset <= PAGE_SIZE - 4) {
-      const b = page.bytes;
-      if (this.endian === 'little') {
-        b[offset] = value;
-        b[offset + 1] = value >>> 8;
-        b[offset + 2] = value >>> 16;
-        b[offset + 3] = value >>> 24;
-      } else {
-        b[offset] = value >>> 24;
-        b[offset + 1] = value >>> 16;
-        b[offset + 2] = value >>> 8;
-        b[offset + 3] = value;
-      }
-      if (page.code) this.notify(address, 4);
+    const offset = address - this.flatBase;
+    if ((offset & 3) === 0 && offset >= 0 && offset < this.flatSize && this.fastWords && this.flatPages[offset >>> PAGE_SHIFT] === PAGE_MAPPED) {
+      this.flatWords[offset >>> 2] = value;
       return true;
     }
-    return this.writeSlow(address, value, 4);
+    const b = this.span(address, 4);
+    if (b === undefined) return this.writeSlow(address, value, 4);
+    const i = this.spanIndex;
+    if (this.little) {
+      b[i] = value;
+      b[i + 1] = value >>> 8;
+      b[i + 2] = value >>> 16;
+      b[i + 3] = value >>> 24;
+    } else {
+      b[i] = value >>> 24;
+      b[i + 1] = value >>> 16;
+      b[i + 2] = value >>> 8;
+      b[i + 3] = value;
+    }
+    if (this.isCode(address)) this.notify(address, 4);
+    return true;
   }
 
   /** Write a 64-bit value in this memory's byte order; `false` on a fault (nothing written). */
@@ -250,15 +415,13 @@ export class GuestMemory {
     if (!this.isMapped(address) || !this.isMapped(address + 7)) return false;
     const high = Number((value >> 32n) & 0xffff_ffffn);
     const low = Number(value & 0xffff_ffffn);
-    return this.endian === 'little'
-      ? this.write32(address, low) && this.write32(address + 4, high)
-      : this.write32(address, high) && this.write32(address + 4, low);
+    return this.little ? this.write32(address, low) && this.write32(address + 4, high) : this.write32(address, high) && this.write32(address + 4, low);
   }
 
   private writeSlow(address: number, value: number, length: number): boolean {
     for (let i = 0; i < length; i++) if (!this.isMapped(address + i)) return false;
     for (let i = 0; i < length; i++) {
-      const shift = this.endian === 'little' ? 8 * i : 8 * (length - 1 - i);
+      const shift = this.little ? 8 * i : 8 * (length - 1 - i);
       this.write8(address + i, Math.floor(value / 2 ** shift) & 0xff);
     }
     return true;
@@ -280,9 +443,16 @@ export class GuestMemory {
     for (let i = 0; i < bytes.length; i++) if (!this.isMapped(address + i)) return false;
     let touchedCode = false;
     for (let i = 0; i < bytes.length; i++) {
-      const page = this.page(address + i)!;
-      page.bytes[(address + i) & PAGE_MASK] = bytes[i]!;
-      touchedCode ||= page.code;
+      const a = address + i;
+      const offset = this.offset(a);
+      if (offset >= 0) {
+        this.flatBytes[offset] = bytes[i]!;
+        touchedCode ||= (this.flatPages[offset >>> PAGE_SHIFT]! & PAGE_CODE) !== 0;
+      } else {
+        const page = this.page(a)!;
+        page.bytes[a & PAGE_MASK] = bytes[i]!;
+        touchedCode ||= page.code;
+      }
     }
     if (touchedCode) this.notify(address, bytes.length);
     return true;
@@ -298,13 +468,24 @@ export class GuestMemory {
   snapshot(): MemorySnapshot {
     const pages = new Map<number, Uint8Array>();
     for (const [index, page] of this.pages) pages.set(index, page.bytes.slice());
+    const firstPage = this.flatBase / PAGE_SIZE;
+    for (let page = 0; page < this.flatPages.length; page++) {
+      if (this.flatPages[page] !== 0) pages.set(firstPage + page, this.flatBytes.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE));
+    }
     return { pages };
   }
 
   /** Put memory back exactly as `snapshot` was taken; code listeners are told everything changed. */
   restore(snapshot: MemorySnapshot): void {
     this.pages.clear();
-    for (const [index, bytes] of snapshot.pages) this.pages.set(index, { bytes: bytes.slice(), code: false });
+    this.flatPages.fill(0);
+    for (const [index, bytes] of snapshot.pages) {
+      if (this.cover(index)) {
+        const page = (index * PAGE_SIZE - this.flatBase) / PAGE_SIZE;
+        this.flatBytes.set(bytes, page * PAGE_SIZE);
+        this.flatPages[page] = PAGE_MAPPED;
+      } else this.pages.set(index, { bytes: bytes.slice(), code: false });
+    }
     this.lastIndex = -1;
     this.lastPage = undefined;
     this.notify(0, Number.MAX_SAFE_INTEGER);

@@ -6,7 +6,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { GuestMemory, PAGE_SIZE } from '../../src/memory/guest-memory.ts';
+import { GuestMemory, PAGE_CODE, PAGE_MAPPED, PAGE_SIZE, WINDOW_SPAN } from '../../src/memory/guest-memory.ts';
 
 const hex = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' '));
 
@@ -293,51 +293,118 @@ describe('code-write notifications', () => {
 });
 
 describe('against a byte-array model (fast-check)', () => {
-  // Three pages mapped around a hole: [0x1000, 0x3000) and [0x4000, 0x5000).
-  const MAPPED = (address: number): boolean => (address >= 0x1000 && address < 0x3000) || (address >= 0x4000 && address < 0x5000);
-  const address = fc.oneof(fc.integer({ min: 0x0ff0, max: 0x1010 }), fc.integer({ min: 0x1ff0, max: 0x2010 }), fc.integer({ min: 0x2ff0, max: 0x3010 }), fc.integer({ min: 0x3ff0, max: 0x4010 }), fc.integer({ min: 0x4ff0, max: 0x5010 }));
-  const access = fc.record({ size: fc.constantFrom(1, 2, 4, 8), address, value: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), write: fc.boolean() });
+  // Pages mapped around a hole, at two places: low memory (all in the flat window), and across the
+  // end of the window's span, where the last window pages meet pages of the sparse map.
+  const layouts = [
+    { name: 'in the flat window', at: 0 },
+    { name: 'across the end of the flat window', at: WINDOW_SPAN - 0x2000 },
+  ];
+  for (const layout of layouts) {
+    const at = layout.at;
+    const MAPPED = (a: number): boolean => (a >= at + 0x1000 && a < at + 0x3000) || (a >= at + 0x4000 && a < at + 0x5000);
+    const near = (edge: number) => fc.integer({ min: at + edge - 0x10, max: at + edge + 0x10 });
+    const address = fc.oneof(near(0x1000), near(0x2000), near(0x3000), near(0x4000), near(0x5000));
+    const access = fc.record({ size: fc.constantFrom(1, 2, 4, 8), address, value: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), write: fc.boolean() });
 
-  for (const endian of ['little', 'big'] as const) {
-    it(`${endian}: reads and writes of every size agree with the model, faults included`, () => {
-      fc.assert(
-        fc.property(fc.array(access, { maxLength: 40 }), (ops) => {
-          const memory = new GuestMemory(endian);
-          memory.map(0x1000, 0x2000);
-          memory.map(0x4000, 0x1000);
-          const model = new Map<number, number>();
-          const byteAt = (a: number): number => model.get(a) ?? 0;
-          for (const { size, address: a, value, write } of ops) {
-            const inRange = Array.from({ length: size }, (_, i) => MAPPED(a + i)).every(Boolean);
-            const v = BigInt.asUintN(8 * size, value);
-            if (write) {
-              const ok = size === 1 ? memory.write8(a, Number(v)) : size === 2 ? memory.write16(a, Number(v)) : size === 4 ? memory.write32(a, Number(v)) : memory.write64(a, v);
-              expect(ok).toBe(inRange);
-              if (ok) {
-                for (let i = 0; i < size; i++) {
-                  const shift = endian === 'little' ? 8 * i : 8 * (size - 1 - i);
-                  model.set(a + i, Number((v >> BigInt(shift)) & 0xffn));
+    for (const endian of ['little', 'big'] as const) {
+      it(`${endian}, ${layout.name}: reads and writes of every size agree with the model, faults included`, () => {
+        fc.assert(
+          fc.property(fc.array(access, { maxLength: 40 }), (ops) => {
+            const memory = new GuestMemory(endian);
+            memory.map(0x1000, 0x1000); // puts the window at 0
+            memory.map(at + 0x1000, 0x2000);
+            memory.map(at + 0x4000, 0x1000);
+            const model = new Map<number, number>();
+            const byteAt = (a: number): number => model.get(a) ?? 0;
+            for (const { size, address: a, value, write } of ops) {
+              const inRange = Array.from({ length: size }, (_, i) => MAPPED(a + i) || (a + i >= 0x1000 && a + i < 0x2000)).every(Boolean);
+              const v = BigInt.asUintN(8 * size, value);
+              if (write) {
+                const ok = size === 1 ? memory.write8(a, Number(v)) : size === 2 ? memory.write16(a, Number(v)) : size === 4 ? memory.write32(a, Number(v)) : memory.write64(a, v);
+                expect(ok).toBe(inRange);
+                if (ok) {
+                  for (let i = 0; i < size; i++) {
+                    const shift = endian === 'little' ? 8 * i : 8 * (size - 1 - i);
+                    model.set(a + i, Number((v >> BigInt(shift)) & 0xffn));
+                  }
                 }
+              } else {
+                const got = size === 1 ? memory.read8(a) : size === 2 ? memory.read16(a) : size === 4 ? memory.read32(a) : memory.read64(a);
+                if (!inRange) {
+                  expect(got).toBeUndefined();
+                  continue;
+                }
+                let expected = 0n;
+                for (let i = 0; i < size; i++) {
+                  const byte = BigInt(byteAt(endian === 'little' ? a + size - 1 - i : a + i));
+                  expected = (expected << 8n) | byte;
+                }
+                expect(typeof got === 'bigint' ? got : BigInt(got!)).toBe(expected);
               }
-            } else {
-              const got = size === 1 ? memory.read8(a) : size === 2 ? memory.read16(a) : size === 4 ? memory.read32(a) : memory.read64(a);
-              if (!inRange) {
-                expect(got).toBeUndefined();
-                continue;
-              }
-              let expected = 0n;
-              for (let i = 0; i < size; i++) {
-                const byte = BigInt(byteAt(endian === 'little' ? a + size - 1 - i : a + i));
-                expected = (expected << 8n) | byte;
-              }
-              expect(typeof got === 'bigint' ? got : BigInt(got!)).toBe(expected);
             }
-          }
-          // And every mapped byte matches the model at the end.
-          for (const [a, byte] of model) expect(memory.read8(a)).toBe(byte);
-        }),
-        { numRuns: 300 },
-      );
-    });
+            // And every mapped byte matches the model at the end.
+            for (const [a, byte] of model) expect(memory.read8(a)).toBe(byte);
+          }),
+          { numRuns: 300 },
+        );
+      });
+    }
   }
+});
+
+describe('the flat window', () => {
+  it('covers pages near the first mapped one, grows keeping their bytes, and says when its arrays change', () => {
+    const m = new GuestMemory('little');
+    let changes = 0;
+    m.onLayoutChange(() => changes++);
+    expect(m.window()).toMatchObject({ base: -1, size: 0 });
+    m.map(0x8000, 0x1000);
+    m.write32(0x8000, 0x1234_5678);
+    const first = m.window();
+    expect(first.base).toBe(0);
+    expect(first.words[0x8000 >>> 2]).toBe(0x1234_5678);
+    expect(first.pages[8]).toBe(PAGE_MAPPED);
+    expect(changes).toBe(1);
+    m.map(0x40_0000, 0x1000);
+    const grown = m.window();
+    expect(changes).toBe(2);
+    expect(grown.size).toBeGreaterThan(0x40_0000);
+    expect(grown.bytes).not.toBe(first.bytes);
+    expect(m.read32(0x8000)).toBe(0x1234_5678);
+    expect(grown.words[0x8000 >>> 2]).toBe(0x1234_5678);
+    // Far away: the sparse map, and no layout change.
+    m.map(0x8000_0000, 0x1000);
+    expect(changes).toBe(2);
+    expect(m.write32(0x8000_0000, 7)).toBe(true);
+    expect(m.read32(0x8000_0000)).toBe(7);
+    expect(m.regions()).toEqual([
+      { base: 0x8000, size: 0x1000 },
+      { base: 0x40_0000, size: 0x1000 },
+      { base: 0x8000_0000, size: 0x1000 },
+    ]);
+  });
+
+  it('a window page unmapped and mapped again comes back zero-filled', () => {
+    const m = new GuestMemory('little');
+    m.map(0x2000, 0x1000);
+    m.write32(0x2010, 0xffff_ffff);
+    m.unmap(0x2000, 0x1000);
+    expect(m.read32(0x2010)).toBeUndefined();
+    expect(m.window().pages[2]).toBe(0);
+    m.map(0x2000, 0x1000);
+    expect(m.read32(0x2010)).toBe(0);
+  });
+
+  it('marks fetched pages as code; stores there notify, stores elsewhere do not', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1000, 0x2000);
+    const seen: number[] = [];
+    m.onCodeWrite((address) => seen.push(address));
+    m.fetch32(0x1000);
+    expect(m.window().pages[1]).toBe(PAGE_MAPPED | PAGE_CODE);
+    m.write32(0x2000, 1);
+    m.write32(0x1004, 1);
+    m.write8(0x1008, 1);
+    expect(seen).toEqual([0x1004, 0x1008]);
+  });
 });
