@@ -172,6 +172,11 @@ function executeArm32(s: Arm32State, op: Op): ReturnType<A32Handler> {
   }
 }
 
+/** First and last `op.kind` of the handlers that end a block: branch, branchWithLink, branchExchange, hypervisorCall, exceptionReturn, raiseFixed. */
+const BLOCK_ENDING_KINDS = DIRECT_HANDLERS.indexOf(branch);
+const LAST_BLOCK_ENDING_KIND = DIRECT_HANDLERS.indexOf(raiseFixed);
+const LOAD_MULTIPLE_KIND = DIRECT_HANDLERS.indexOf(loadMultiple);
+
 /** Predecode the instruction at `address`. Never throws. */
 export function predecodeArm32(memory: GuestMemory, address: number): Op {
   if ((address & 3) !== 0) {
@@ -226,36 +231,56 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
   constructor(readonly memory: GuestMemory) {}
 
   /**
-   * arm32's own copy of the interpreter's hot loop (`ExecutionCore.runLoop`):
-   * the same steps as `Interpreter.runFast`, in this backend's source, so that
-   * V8's type feedback sees only arm32 ops. Predecoded ops run through
-   * `executeArm32` directly; overlays (firmware) through their own
-   * `exec`. Traps and returns go straight to the exception model.
+   * arm32's own copy of the interpreter's hot loop (`ExecutionCore.runLoop`),
+   * in this backend's source so that V8's type feedback sees only arm32 ops:
+   * it runs the blocks of `host.blocks` (one budget check per block), each
+   * op through `executeArm32` directly and overlays (firmware) through their
+   * own `exec`. It leaves a block when an op does not retire, branches, or
+   * invalidates the block (a store into it). Traps and returns go straight
+   * to the exception model.
    */
   runLoop(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
-    const cache = host.cache;
-    const mask = host.mask;
+    const blocks = host.blocks;
+    const slots = blocks.slots;
+    const mask = blocks.mask;
     const memory = this.memory;
     let steps = 0;
     while (steps < maxSteps) {
       const pc = s.pc;
-      const index = (pc >>> 2) & mask;
-      let op = cache[index]!;
-      if (op.address !== pc) {
-        op = host.miss(pc);
-        if (op.cacheable) cache[index] = op;
+      let block = slots[(pc >>> 2) & mask]!;
+      if (block.address !== pc) block = blocks.find(pc);
+      const ops = block.ops;
+      const room = maxSteps - steps;
+      const count = block.count < room ? block.count : room;
+      let i = 0;
+      while (i < count) {
+        const op = ops[i++]!;
+        const next = op.next;
+        s.pc = next;
+        const result = op.exec === executeArm32 ? executeArm32(s, op) : op.exec(s, op);
+        if (result !== RETIRED) {
+          let halted: Stop | undefined;
+          if (result.kind === 'trap') halted = deliverArm32(s, result, undefined) ?? unmappedVector(s, memory);
+          else if (result.kind === 'return') halted = exceptionReturnArm32(s, result, undefined);
+          else halted = result as Stop;
+          if (halted !== undefined && host.settle(halted)) return steps + i;
+          break;
+        }
+        if (s.pc !== next || block.count === 0) break;
       }
-      s.pc = op.next;
-      const result = op.exec === executeArm32 ? executeArm32(s, op) : op.exec(s, op);
-      steps++;
-      if (result === RETIRED) continue;
-      let halted: Stop | undefined;
-      if (result.kind === 'trap') halted = deliverArm32(s, result, undefined) ?? unmappedVector(s, memory);
-      else if (result.kind === 'return') halted = exceptionReturnArm32(s, result, undefined);
-      else halted = result as Stop;
-      if (halted !== undefined && host.settle(halted)) break;
+      steps += i;
     }
     return steps;
+  }
+
+  /**
+   * Whether an op ends its block: branches, exception-generating and
+   * exception-return instructions, an LDM that loads the PC, and every op
+   * without a direct handler (the rare rows, PC-writing forms among them).
+   */
+  endsBlock(op: Op): boolean {
+    if (op.kind < 0 || (op.kind >= BLOCK_ENDING_KINDS && op.kind <= LAST_BLOCK_ENDING_KIND)) return true;
+    return op.kind === LOAD_MULTIPLE_KIND && (op.imm & 0x8000) !== 0;
   }
 
   /** Predecode at `address`. */

@@ -12,6 +12,7 @@
 
 import { hexBytes } from '../cpu/plain-state.ts';
 import type { GuestMemory } from '../memory/guest-memory.ts';
+import { BlockCache } from './block-cache.ts';
 import { DecodedOp, type SteppableState } from './decoded-op.ts';
 import { RETIRED, stop, type ExceptionReturn, type Retired, type StepResult, type Stop, type StopReason, type Trap } from './step-result.ts';
 import { TraceRecorder, type StepRenderer, type TraceSink } from './trace.ts';
@@ -44,6 +45,8 @@ export interface ExecutionCore<S extends SteppableState> {
   traceModeName(code: number): string;
   /** Disassembly of a predecoded op, for traces. */
   describe(op: DecodedOp<S>): string;
+  /** Whether `op` must end its block in {@link LoopHost.blocks} (a branch, an exception return, …); absent: only overlays and page ends do. */
+  endsBlock?(op: DecodedOp<S>): boolean;
   /**
    * The backend's own copy of the hot loop, if it has one (the interpreter's
    * `runFast` is the reference: look the PC up in `host.cache`, on a miss
@@ -68,6 +71,8 @@ export interface LoopHost<S> {
   miss(address: number): DecodedOp<S>;
   /** Hand a non-retired result to the exception model; true when the run must end (the interpreter records why). */
   settle(result: Exclude<StepResult, Retired>): boolean;
+  /** Straight-line blocks of the same ops, for loops that check the budget once per block (invalidated with the op cache). */
+  readonly blocks: BlockCache<S>;
 }
 
 /** A backend's copy of the hot loop: runs at most `maxSteps` instructions, returns how many ran. */
@@ -119,7 +124,8 @@ export class Interpreter<S extends SteppableState> {
     this.empty = new DecodedOp<S>('empty', -1, 0, 0, () => RETIRED, core.memory);
     this.cache = new Array<DecodedOp<S>>(CACHE_SIZE).fill(this.empty);
     core.memory.onCodeWrite((address, length) => this.invalidate(address, length));
-    this.host = { cache: this.cache, mask: CACHE_MASK, miss: (address) => this.decode(address), settle: (result) => this.settle(result, undefined) };
+    this.blocks = new BlockCache<S>({ opAt: (address) => this.opAt(address), endsBlock: core.endsBlock === undefined ? undefined : (op) => core.endsBlock!(op) }, core.alignShift);
+    this.host = { cache: this.cache, mask: CACHE_MASK, miss: (address) => this.decode(address), settle: (result) => this.settle(result, undefined), blocks: this.blocks };
     this.renderer = {
       describe: (op) => core.describe(op as DecodedOp<S>),
       modeName: (code) => core.traceModeName(code),
@@ -141,9 +147,12 @@ export class Interpreter<S extends SteppableState> {
 
   /** What a backend's own hot loop sees of this interpreter. */
   private readonly host: LoopHost<S>;
+  /** Blocks of cached ops (see {@link LoopHost.blocks}). */
+  private readonly blocks: BlockCache<S>;
 
   /** Drop cached ops overlapping `[address, address + length)`. */
   invalidate(address: number, length: number): void {
+    this.blocks.invalidate(address, length);
     const step = 1 << this.core.alignShift;
     const first = address - this.core.maxInstructionBytes + 1;
     if (length >= CACHE_SIZE * step) {
@@ -178,6 +187,7 @@ export class Interpreter<S extends SteppableState> {
   /** Drop every cached op (after a state or memory restore). */
   flush(): void {
     this.cache.fill(this.empty);
+    this.blocks.flush();
   }
 
   /** The predecoded op at `address`, from the cache when possible. */
