@@ -13,7 +13,8 @@
 import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
-import { Bank, bankOf, Cp15, isValidMode, Mode, MODE_NAMES, Psr, readCpsr, switchMode, writeCpsr, type Arm32State, Slot } from './registers.ts';
+import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
+import { arm32SlotPlace, Bank, bankOf, Cp15, cpsrExpression, emitSwitchMode, emitWriteCpsr, isValidMode, Mode, MODE_NAMES, Psr, StateSlot, writeCpsr, type Arm32State, Slot } from './registers.ts';
 
 /** HSR exception classes used here (ARM ARM B3.13.6, Table B3-24; Linux `kvm_arm.h`). */
 export const Ec = {
@@ -115,49 +116,120 @@ function causeOf(trap: Trap, from: number): string {
   }
 }
 
+/** CPSR bits an exception entry clears (IT, J, T, E) before it sets its masks and E again (ARM ARM B1.8.3). */
+const ENTRY_CLEARS = ~(Psr.IT | Psr.J | Psr.T | Psr.E) | 0;
+
 /**
- * Enter Hyp mode (ARM ARM B1.8.4 "Processor mode for taking exceptions" and
- * the TakeHypTrapException pseudocode). From below Hyp every exception uses
- * the Hyp trap vector (0x14); SPSR_hyp gets the CPSR, ELR_hyp the preferred
- * return address, HSR the syndrome, and A, I and F are masked because SCR
- * routes nothing to Monitor here.
+ * The Hyp entry from mode `from` (ARM ARM B1.8.4 "Processor mode for taking
+ * exceptions" and the TakeHypTrapException pseudocode) as a template: the
+ * one definition of the state it writes, which {@link enterHyp} runs built
+ * once per mode and translated code inlines. From below Hyp every exception
+ * uses the Hyp trap vector (0x14); SPSR_hyp gets the CPSR, ELR_hyp the
+ * preferred return address, HSR the syndrome, and A, I and F are masked
+ * because SCR routes nothing to Monitor here. IT, J and T are cleared, E comes
+ * from HSCTLR.EE (bit 25); the PC is the vector. Returns the names of the
+ * temporaries holding the vector and HSCTLR (HSCTLR.TE, bit 30, would make
+ * the vector run in Thumb state: the caller stops then).
+ *
+ * @param offset the vector offset asked for (an expression).
+ * @param hsr the syndrome (an expression).
+ * @param returnAddress the preferred return address (an expression).
  */
-function enterHyp(s: Arm32State, offset: number, hsr: number, returnAddress: number, exception: string, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
-  const from = s.mode;
-  const vectorOffset = from !== Mode.hyp && offset < Vector.hypTrap ? Vector.hypTrap : offset;
-  const cpsr = readCpsr(s);
-  switchMode(s, Mode.hyp);
-  s.r[Slot.spsr + Bank.hyp] = cpsr;
-  s.elrHyp = returnAddress >>> 0;
-  s.cp15[Cp15.hsr] = hsr;
-  const hsctlr = s.cp15[Cp15.hsctlr]!;
-  // IT, J and T cleared; E from HSCTLR.EE (bit 25); T would come from HSCTLR.TE (bit 30).
-  s.psrRest = (s.psrRest & ~(Psr.IT | Psr.J | Psr.T | Psr.E)) | Psr.A | Psr.I | Psr.F | ((hsctlr >>> 25) & 1 ? Psr.E : 0);
-  const vector = (s.cp15[Cp15.hvbar]! + vectorOffset) >>> 0;
-  s.pc = vector;
-  if (trace !== undefined) trace.emit({ kind: 'exception', exception, cause: causeOf(trap, from), from: modeName(from), to: 'hyp', vector, returnAddress: s.elrHyp, syndrome: hsr });
-  if ((hsctlr & (1 << 30)) !== 0) return stop('thumb-unsupported', `HSCTLR.TE is set: the Hyp vector at ${hexAddress(vector)} would run in Thumb state`);
-  return undefined;
+export function emitHypEntry(code: StateCode, from: number, offset: string, hsr: string, returnAddress: string): { vector: string; hsctlr: string } {
+  const vectorOffset = from === Mode.hyp ? offset : code.temp(`${offset} < ${Vector.hypTrap} ? ${Vector.hypTrap} : ${offset}`);
+  const cpsr = code.temp(cpsrExpression(code, `${from}`));
+  const elr = code.temp(`(${returnAddress}) >>> 0`);
+  const syndromeValue = code.temp(hsr);
+  emitSwitchMode(code, from, Mode.hyp);
+  code.set(Slot.spsr + Bank.hyp, cpsr);
+  code.set(StateSlot.elrHyp, elr);
+  code.set(StateSlot.cp15 + Cp15.hsr, syndromeValue);
+  const hsctlr = code.temp(code.get(StateSlot.cp15 + Cp15.hsctlr));
+  code.set(StateSlot.psrRest, `(${code.get(StateSlot.psrRest)} & ${ENTRY_CLEARS}) | ${Psr.A | Psr.I | Psr.F} | (((${hsctlr} >>> 25) & 1) !== 0 ? ${Psr.E} : 0)`);
+  const vector = code.temp(`(${code.get(StateSlot.cp15 + Cp15.hvbar)} + ${vectorOffset}) >>> 0`);
+  code.set(StateSlot.pc, vector);
+  return { vector, hsctlr };
 }
 
 /**
- * Enter a PL1 mode (ARM ARM B1.8.3 and the TakeUndefInstrException,
- * TakeSVCException, TakePrefetchAbortException, TakeDataAbortException
- * pseudocode): SPSR_mode gets the CPSR, LR_mode the return link, I is masked
- * (A too for aborts, F too for FIQ).
+ * The entry to PL1 mode `to` from mode `from` (ARM ARM B1.8.3 and the
+ * TakeUndefInstrException, TakeSVCException, TakePrefetchAbortException,
+ * TakeDataAbortException and TakeSMCException pseudocode) as a template, as
+ * {@link emitHypEntry}: SPSR_mode gets the CPSR, LR_mode the return link,
+ * `masks` are set (I; A too for aborts; A, I and F for Monitor), E comes
+ * from SCTLR.EE; the PC is `base + offset`. Returns the names of the
+ * temporaries holding the vector and SCTLR (SCTLR.TE, bit 30, would make the
+ * vector run in Thumb state).
  */
+export function emitPl1Entry(code: StateCode, from: number, to: number, offset: number, link: string, masks: number, base: string): { vector: string; sctlr: string } {
+  const cpsr = code.temp(cpsrExpression(code, `${from}`));
+  const linkValue = code.temp(`(${link}) >>> 0`);
+  const vector = code.temp(`(${base} + ${offset}) >>> 0`);
+  emitSwitchMode(code, from, to);
+  code.set(Slot.spsr + bankOf(to), cpsr);
+  code.set(14, linkValue);
+  const sctlr = code.temp(code.get(StateSlot.cp15 + Cp15.sctlr));
+  code.set(StateSlot.psrRest, `(${code.get(StateSlot.psrRest)} & ${ENTRY_CLEARS}) | ${masks} | (((${sctlr} >>> 25) & 1) !== 0 ? ${Psr.E} : 0)`);
+  code.set(StateSlot.pc, vector);
+  return { vector, sctlr };
+}
+
+/**
+ * An allowed exception return from mode `from` to mode `to` (ARM ARM B9.3.3
+ * ERET and B9.3.20 SUBS PC, LR) as a template: the CPSR from `spsr` (whose
+ * mode field is `to`), the PC from `target` forced to a word boundary for ARM
+ * state (BranchWritePC, A2.3.1). The checks that decide whether the return
+ * is allowed come first, in {@link exceptionReturnArm32} or in translated
+ * code's guards.
+ */
+export function emitExceptionReturn(code: StateCode, from: number, to: number, spsr: string, target: string): void {
+  const pc = code.temp(`(${target}) & -4`);
+  emitWriteCpsr(code, from, to, spsr);
+  code.set(StateSlot.pc, `${pc} >>> 0`);
+}
+
+/** Built {@link emitHypEntry} functions by mode, and {@link emitPl1Entry} ones by `from * 32 + to`. */
+type HypEntry = (s: Arm32State, offset: number, hsr: number, returnAddress: number) => void;
+type Pl1Entry = (s: Arm32State, link: number, base: number) => void;
+const hypEntries: (HypEntry | undefined)[] = [];
+const pl1Entries = new Map<number, Pl1Entry>();
+
+function hypEntry(from: number): HypEntry {
+  const built = buildDirect<HypEntry>(['s', 'offset', 'hsr', 'returnAddress'], arm32SlotPlace, (code) => {
+    emitHypEntry(code, from, 'offset', 'hsr', 'returnAddress');
+  });
+  hypEntries[from] = built;
+  return built;
+}
+
+function pl1Entry(from: number, to: number, offset: number, masks: number): Pl1Entry {
+  const key = (((from * 32 + to) * 32 + offset) << 8) | masks;
+  const cached = pl1Entries.get(key);
+  if (cached !== undefined) return cached;
+  const built = buildDirect<Pl1Entry>(['s', 'link', 'base'], arm32SlotPlace, (code) => {
+    emitPl1Entry(code, from, to, offset, 'link', masks, 'base');
+  });
+  pl1Entries.set(key, built);
+  return built;
+}
+
+/** Enter Hyp mode for `trap` (see {@link emitHypEntry}); the trace event, and the HSCTLR.TE stop. */
+function enterHyp(s: Arm32State, offset: number, hsr: number, returnAddress: number, exception: string, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
+  const from = s.mode;
+  (hypEntries[from] ?? hypEntry(from))(s, offset, hsr, returnAddress);
+  const vector = s.pc;
+  if (trace !== undefined) trace.emit({ kind: 'exception', exception, cause: causeOf(trap, from), from: modeName(from), to: 'hyp', vector, returnAddress: s.elrHyp, syndrome: hsr });
+  if ((s.cp15[Cp15.hsctlr]! & (1 << 30)) !== 0) return stop('thumb-unsupported', `HSCTLR.TE is set: the Hyp vector at ${hexAddress(vector)} would run in Thumb state`);
+  return undefined;
+}
+
+/** Enter PL1 mode `mode` for `trap` (see {@link emitPl1Entry}); the trace event, and the SCTLR.TE stop. */
 function enterPl1(s: Arm32State, mode: number, offset: number, link: number, masks: number, base: number, exception: string, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
   const from = s.mode;
-  const cpsr = readCpsr(s);
-  switchMode(s, mode);
-  s.r[Slot.spsr + bankOf(mode)] = cpsr;
-  s.r[14] = link >>> 0;
-  const sctlr = s.cp15[Cp15.sctlr]!;
-  s.psrRest = (s.psrRest & ~(Psr.IT | Psr.J | Psr.T | Psr.E)) | masks | ((sctlr >>> 25) & 1 ? Psr.E : 0);
-  const vector = (base + offset) >>> 0;
-  s.pc = vector;
+  pl1Entry(from, mode, offset, masks)(s, link, base);
+  const vector = s.pc;
   if (trace !== undefined) trace.emit({ kind: 'exception', exception, cause: causeOf(trap, from), from: modeName(from), to: modeName(mode), vector, returnAddress: link >>> 0, syndrome: undefined });
-  if ((sctlr & (1 << 30)) !== 0) return stop('thumb-unsupported', `SCTLR.TE is set: the vector at ${hexAddress(vector)} would run in Thumb state`);
+  if ((s.cp15[Cp15.sctlr]! & (1 << 30)) !== 0) return stop('thumb-unsupported', `SCTLR.TE is set: the vector at ${hexAddress(vector)} would run in Thumb state`);
   return undefined;
 }
 
@@ -252,6 +324,16 @@ export function unmappedVector(s: Arm32State, memory: GuestMemory): Stop | undef
   return stop('recursive-fault', `the exception vector at ${hexAddress(s.pc)} is unmapped, so taking the exception faults again (in ${modeName(s.mode)})`);
 }
 
+/** Built {@link emitExceptionReturn} functions by `from * 32 + to`. */
+type ExceptionReturnPath = (s: Arm32State, spsr: number, target: number) => void;
+const returns: (ExceptionReturnPath | undefined)[] = [];
+
+function exceptionReturnPath(from: number, to: number): ExceptionReturnPath {
+  const built = buildDirect<ExceptionReturnPath>(['s', 'spsr', 'target'], arm32SlotPlace, (code) => emitExceptionReturn(code, from, to, 'spsr', 'target'));
+  returns[from * 32 + to] = built;
+  return built;
+}
+
 /**
  * Perform an exception return (ARM ARM B9.3.3 ERET and B9.3.19/B9.3.20 SUBS
  * PC, LR): CPSR from the current mode's SPSR, PC from ELR_hyp (ERET in Hyp)
@@ -285,13 +367,15 @@ export function exceptionReturnArm32(s: Arm32State, request: ExceptionReturn, tr
     s.pc = request.address;
     return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: return to Monitor mode from Non-secure ${modeName(from)}`);
   }
-  writeCpsr(s, spsr);
   // ERET (B9.3.3) and SUBS PC, LR (B9.3.20) end in BranchWritePC (A2.3.1):
   // the instruction set comes from SPSR.T, never from the address, and in ARM
   // state the address is forced to a word boundary (address<31:2>:'00').
   const thumb = (spsr & Psr.T) !== 0;
-  const pc = (thumb ? target & ~1 : target & ~3) >>> 0;
-  s.pc = pc;
+  if (thumb) {
+    writeCpsr(s, spsr);
+    s.pc = (target & ~1) >>> 0;
+  } else (returns[from * 32 + to] ?? exceptionReturnPath(from, to))(s, spsr, target);
+  const pc = s.pc;
   trace?.emit({ kind: 'return', instruction: request.instruction, from: modeName(from), to: modeName(to), target: pc });
   if (thumb) return stop('thumb-unsupported', `${request.instruction} returns to Thumb state at ${hexAddress(pc)}`);
   return undefined;

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
+
 /** CPSR.M values (ARM ARM B1.3.1, Table B1-1). */
 export const Mode = {
   /** User (PL0). */
@@ -83,6 +85,46 @@ export const Slot = {
 
 /** Int32 slots in {@link Arm32State.r}. */
 export const REGISTER_SLOTS = 50;
+
+/**
+ * Slots of the arm32 state for generated code (`src/jit/state-code.ts`):
+ * slot `i` below {@link REGISTER_SLOTS} is `s.r[i]` (r0–r15, then the banks
+ * at {@link Slot}); the fields follow; cp15 register slot `k` (see
+ * {@link cp15Slot}) is slot `cp15 + k`.
+ */
+export const StateSlot = {
+  /** N flag. */
+  n: 50,
+  /** Z flag. */
+  z: 51,
+  /** C flag. */
+  c: 52,
+  /** V flag. */
+  v: 53,
+  /** Q flag. */
+  q: 54,
+  /** CPSR.M. */
+  mode: 55,
+  /** The rest of the CPSR. */
+  psrRest: 56,
+  /** ELR_hyp (unsigned). */
+  elrHyp: 57,
+  /** The PC (unsigned). */
+  pc: 58,
+  /** First cp15 slot (unsigned values). */
+  cp15: 64,
+} as const;
+
+const FIELD_NAMES: readonly string[] = ['n', 'z', 'c', 'v', 'q', 'mode', 'psrRest', 'elrHyp', 'pc'];
+
+/** Where a {@link StateSlot} lives, as an assignable expression over a state named `s`. */
+export function arm32SlotPlace(slot: number): string {
+  if (slot < REGISTER_SLOTS) return `s.r[${slot}]`;
+  if (slot >= StateSlot.cp15) return `s.cp15[${slot - StateSlot.cp15}]`;
+  const field = FIELD_NAMES[slot - StateSlot.n];
+  if (field === undefined) throw new Error(`no arm32 state slot ${slot}`);
+  return `s.${field}`;
+}
 
 const SP_SLOT = Slot.sp;
 const LR_SLOT = Slot.lr;
@@ -360,9 +402,74 @@ export function createArm32State(): Arm32State {
   };
 }
 
+/**
+ * The CPSR as an expression over slots (`mode` is an expression too, often a
+ * known mode number): the one definition of how the CPSR is put together
+ * from the flags, the rest and the mode (ARM ARM B1.3.3).
+ */
+export function cpsrExpression(code: StateCode, mode: string): string {
+  const f = (slot: number): string => code.get(slot);
+  return `((${f(StateSlot.n)} << 31) | (${f(StateSlot.z)} << 30) | (${f(StateSlot.c)} << 29) | (${f(StateSlot.v)} << 28) | (${f(StateSlot.q)} << 27) | ${f(StateSlot.psrRest)} | ${mode}) >>> 0`;
+}
+
 /** The CPSR value. */
-export function readCpsr(s: Arm32State): number {
-  return ((s.n << 31) | (s.z << 30) | (s.c << 29) | (s.v << 28) | (s.q << 27) | s.psrRest | s.mode) >>> 0;
+export const readCpsr: (s: Arm32State) => number = buildDirect(['s'], arm32SlotPlace, (code) => code.emit(`return ${cpsrExpression(code, code.get(StateSlot.mode))};`));
+
+/**
+ * Switch the register view from mode `from` to mode `to` (both known): save
+ * SP and LR (and r8–r12 around fiq) to the old mode's banks, load the new
+ * mode's, set the mode. The one definition of banking (ARM ARM B1.3.2):
+ * {@link switchMode} runs it built per pair of modes, and translated code
+ * inlines it.
+ */
+export function emitSwitchMode(code: StateCode, from: number, to: number): void {
+  if (from === to) return;
+  const sp = code.temp(code.get(13));
+  const lr = code.temp(code.get(14));
+  code.set(SP_SLOT + BANK_OF[from & 0x1f]!, sp);
+  code.set(LR_SLOT + LR_BANK_OF[from & 0x1f]!, lr);
+  if (from === Mode.fiq || to === Mode.fiq) {
+    const [save, load] = from === Mode.fiq ? [FIQ_SLOT, USR_SLOT] : [USR_SLOT, FIQ_SLOT];
+    for (let i = 0; i < 5; i++) {
+      code.set(save + i, code.temp(code.get(8 + i)));
+      code.set(8 + i, code.get(load + i));
+    }
+  }
+  code.set(13, code.get(SP_SLOT + BANK_OF[to & 0x1f]!));
+  code.set(14, code.get(LR_SLOT + LR_BANK_OF[to & 0x1f]!));
+  code.set(StateSlot.mode, `${to}`);
+}
+
+/**
+ * Write the whole CPSR from `value` (an expression whose mode field is `to`)
+ * while in mode `from`: switch banks, then the flags and the rest. The
+ * caller has checked that the change is allowed.
+ */
+export function emitWriteCpsr(code: StateCode, from: number, to: number, value: string): void {
+  const v = code.temp(value);
+  emitSwitchMode(code, from, to);
+  code.set(StateSlot.n, `(${v} >>> 31) & 1`);
+  code.set(StateSlot.z, `(${v} >>> 30) & 1`);
+  code.set(StateSlot.c, `(${v} >>> 29) & 1`);
+  code.set(StateSlot.v, `(${v} >>> 28) & 1`);
+  code.set(StateSlot.q, `(${v} >>> 27) & 1`);
+  code.set(StateSlot.psrRest, `${v} & ${~(Psr.N | Psr.Z | Psr.C | Psr.V | Psr.Q | Psr.M) | 0}`);
+}
+
+/** Built {@link emitSwitchMode} and {@link emitWriteCpsr} functions by `from * 32 + to`. */
+const switchers: (((s: Arm32State) => void) | undefined)[] = [];
+const cpsrWriters: (((s: Arm32State, value: number) => void) | undefined)[] = [];
+
+function switcher(from: number, to: number): (s: Arm32State) => void {
+  const built = buildDirect<(s: Arm32State) => void>(['s'], arm32SlotPlace, (code) => emitSwitchMode(code, from, to));
+  switchers[from * 32 + to] = built;
+  return built;
+}
+
+function cpsrWriter(from: number, to: number): (s: Arm32State, value: number) => void {
+  const built = buildDirect<(s: Arm32State, value: number) => void>(['s', 'value'], arm32SlotPlace, (code) => emitWriteCpsr(code, from, to, 'value'));
+  cpsrWriters[from * 32 + to] = built;
+  return built;
 }
 
 /**
@@ -370,21 +477,10 @@ export function readCpsr(s: Arm32State): number {
  * register view changes; the caller sets the rest of the CPSR.
  */
 export function switchMode(s: Arm32State, mode: number): void {
-  const old = s.mode;
-  if (old === mode) return;
-  const r = s.r;
-  r[SP_SLOT + BANK_OF[old & 0x1f]!] = r[13]!;
-  r[LR_SLOT + LR_BANK_OF[old & 0x1f]!] = r[14]!;
-  if (old === Mode.fiq || mode === Mode.fiq) {
-    const [save, load] = old === Mode.fiq ? [FIQ_SLOT, USR_SLOT] : [USR_SLOT, FIQ_SLOT];
-    for (let i = 0; i < 5; i++) {
-      r[save + i] = r[8 + i]!;
-      r[8 + i] = r[load + i]!;
-    }
-  }
-  r[13] = r[SP_SLOT + BANK_OF[mode & 0x1f]!]!;
-  r[14] = r[LR_SLOT + LR_BANK_OF[mode & 0x1f]!]!;
-  s.mode = mode;
+  const old = s.mode & 0x1f;
+  const to = mode & 0x1f;
+  if (old === to) return;
+  (switchers[old * 32 + to] ?? switcher(old, to))(s);
 }
 
 /**
@@ -392,13 +488,9 @@ export function switchMode(s: Arm32State, mode: number): void {
  * already checked that the mode change is allowed.
  */
 export function writeCpsr(s: Arm32State, value: number): void {
-  switchMode(s, value & Psr.M);
-  s.n = (value >>> 31) & 1;
-  s.z = (value >>> 30) & 1;
-  s.c = (value >>> 29) & 1;
-  s.v = (value >>> 28) & 1;
-  s.q = (value >>> 27) & 1;
-  s.psrRest = value & ~(Psr.N | Psr.Z | Psr.C | Psr.V | Psr.Q | Psr.M) & 0xffff_ffff;
+  const from = s.mode & 0x1f;
+  const to = value & Psr.M;
+  (cpsrWriters[from * 32 + to] ?? cpsrWriter(from, to))(s, value);
 }
 
 /** Names of the banked registers in the JSON register dump, with how to read each one. */
