@@ -9,7 +9,9 @@
 import { TableInstructionSet } from '../../src/isa/assembler.ts';
 import type { FieldValues } from '../../src/isa/instruction-table.ts';
 import { DecodedOp } from '../../src/interp/decoded-op.ts';
-import type { ExecutionCore, LoopHost } from '../../src/interp/interpreter.ts';
+import type { EngineName } from '../../src/interp/backend.ts';
+import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
+import { Jit } from '../../src/jit/jit.ts';
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
 import { RETIRED, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
@@ -31,7 +33,7 @@ import {
   writeCpsr,
   type Arm32State,
 } from './registers.ts';
-import { conditionPassed, undefinedInstruction, unpredictable, type A32Handler, type Op } from './semantics/common.ts';
+import { conditionPassed, READS_PC, undefinedInstruction, unpredictable, type A32Handler, type Op } from './semantics/common.ts';
 import { ARM32_SEMANTICS } from './semantics/index.ts';
 import { branch, branchExchange, branchWithLink } from './semantics/branch.ts';
 import {
@@ -59,6 +61,7 @@ import {
 import { load, loadMultiple, store, storeMultiple } from './semantics/load-store.ts';
 import { exceptionReturn, hypervisorCall, noOperation, raiseFixed } from './semantics/system.ts';
 import { ARM32_TABLE } from './table.ts';
+import { Arm32Translator, type Arm32TranslatorOptions } from './jit/translator.ts';
 
 /** The A32 instruction set for the assembler and disassembler (little-endian only for now). */
 export const ARM32_INSTRUCTION_SET = new TableInstructionSet(ARM32_TABLE, 'little', ['@', '//']);
@@ -72,8 +75,6 @@ function readsPc(name: string, fields: FieldValues): boolean {
   return name === 'STM' && (fields.regs! & 0x8000) !== 0;
 }
 
-/** `op.flags` bit: the instruction reads r15, which must hold the instruction's address + 8. */
-const READS_PC = 1;
 
 /**
  * Handlers that get a direct, monomorphic call from {@link executeArm32}, in
@@ -227,11 +228,37 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
   /** Instructions are 4 bytes. */
   readonly maxInstructionBytes = 4;
 
-  /** @param memory guest memory (little-endian). */
-  constructor(readonly memory: GuestMemory) {}
+  /** The run loop of the machine's engine: the interpreter's blocks ({@link Arm32Core.interpretBlocks}) or the JIT's. */
+  readonly runLoop: RunLoop<Arm32State>;
+  /** True with the JIT, which records traced runs itself. */
+  readonly runLoopTraces: boolean;
+  /** The JIT, when it is the engine. */
+  readonly jit: Jit<Arm32State> | undefined;
 
   /**
-   * arm32's own copy of the interpreter's hot loop (`ExecutionCore.runLoop`),
+   * @param memory guest memory (little-endian).
+   * @param engine the interpreter, or the JIT (which falls back to it).
+   * @param translation options of the JIT's translator.
+   */
+  constructor(
+    readonly memory: GuestMemory,
+    readonly engine: EngineName = 'interp',
+    translation: Arm32TranslatorOptions = {},
+  ) {
+    if (engine === 'jit') {
+      const jit = new Jit(new Arm32Translator(this.state, memory, translation), this.state, memory);
+      this.jit = jit;
+      this.runLoop = (host, s, maxSteps) => jit.run(host, s, maxSteps);
+      this.runLoopTraces = true;
+    } else {
+      this.jit = undefined;
+      this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+      this.runLoopTraces = false;
+    }
+  }
+
+  /**
+   * arm32's own copy of the interpreter's hot loop (the interpreter engine's `ExecutionCore.runLoop`),
    * in this backend's source so that V8's type feedback sees only arm32 ops:
    * it runs the blocks of `host.blocks` (one budget check per block), each
    * op through `executeArm32` directly and overlays (firmware) through their
@@ -239,7 +266,7 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
    * invalidates the block (a store into it). Traps and returns go straight
    * to the exception model.
    */
-  runLoop(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
+  interpretBlocks(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
     const blocks = host.blocks;
     const slots = blocks.slots;
     const mask = blocks.mask;
@@ -414,7 +441,16 @@ export const ARM32_REGISTERS: RegisterView<Arm32State> = {
   },
 };
 
+/** Options for a new arm32 machine. */
+export interface Arm32MachineOptions {
+  /** The engine (the interpreter when absent). */
+  readonly engine?: EngineName;
+  /** Options of the JIT's translator (the differential test varies them). */
+  readonly translation?: Arm32TranslatorOptions;
+}
+
 /** A new arm32 machine over empty little-endian memory. */
-export function createArm32Machine(): CoreMachine<Arm32State> {
-  return new CoreMachine('arm32', new Arm32Core(new GuestMemory('little')), ARM32_REGISTERS);
+export function createArm32Machine(options: Arm32MachineOptions = {}): CoreMachine<Arm32State> {
+  const core = new Arm32Core(new GuestMemory('little'), options.engine, options.translation);
+  return new CoreMachine('arm32', core, ARM32_REGISTERS, core.engine);
 }

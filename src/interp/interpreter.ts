@@ -59,6 +59,13 @@ export interface ExecutionCore<S extends SteppableState> {
    * brings its own copy, written in its own source, keeps it monomorphic.
    */
   readonly runLoop?: RunLoop<S>;
+  /**
+   * True when {@link ExecutionCore.runLoop} records steps itself (into
+   * {@link LoopHost.recorder}): the interpreter then runs it for runs traced
+   * into a {@link TraceRecorder} too. Runs with breakpoints, or traced into
+   * any other sink, always take the interpreter's observed loop.
+   */
+  readonly runLoopTraces?: boolean;
 }
 
 /** What a backend's copy of the hot loop ({@link ExecutionCore.runLoop}) may use of the interpreter. */
@@ -73,6 +80,18 @@ export interface LoopHost<S> {
   settle(result: Exclude<StepResult, Retired>): boolean;
   /** Straight-line blocks of the same ops, for loops that check the budget once per block (invalidated with the op cache). */
   readonly blocks: BlockCache<S>;
+  /**
+   * Run one instruction at the PC through the interpreter (overlays
+   * included), recording it when the run is traced and settling what it
+   * produced; true when the run must end. What a JIT falls back to.
+   */
+  step(): boolean;
+  /** The predecoded op at `address` (overlays first), from the op cache when possible. */
+  opAt(address: number): DecodedOp<S>;
+  /** The recorder of the current run, when it is traced into one (only for loops with {@link ExecutionCore.runLoopTraces}). */
+  readonly recorder: TraceRecorder | undefined;
+  /** Call `listener` whenever cached code for `[address, address + length)` goes stale: a code write, an overlay added or removed, a flush. */
+  onInvalidate(listener: (address: number, length: number) => void): void;
 }
 
 /** A backend's copy of the hot loop: runs at most `maxSteps` instructions, returns how many ran. */
@@ -125,7 +144,20 @@ export class Interpreter<S extends SteppableState> {
     this.cache = new Array<DecodedOp<S>>(CACHE_SIZE).fill(this.empty);
     core.memory.onCodeWrite((address, length) => this.invalidate(address, length));
     this.blocks = new BlockCache<S>({ opAt: (address) => this.opAt(address), endsBlock: core.endsBlock === undefined ? undefined : (op) => core.endsBlock!(op) }, core.alignShift);
-    this.host = { cache: this.cache, mask: CACHE_MASK, miss: (address) => this.decode(address), settle: (result) => this.settle(result, undefined), blocks: this.blocks };
+    const interpreter = this;
+    this.host = {
+      cache: this.cache,
+      mask: CACHE_MASK,
+      miss: (address) => this.decode(address),
+      settle: (result) => this.settle(result, this.runRecorder),
+      blocks: this.blocks,
+      step: () => this.stepOnce(),
+      opAt: (address) => this.opAt(address),
+      get recorder() {
+        return interpreter.runRecorder;
+      },
+      onInvalidate: (listener) => this.invalidationListeners.push(listener),
+    };
     this.renderer = {
       describe: (op) => core.describe(op as DecodedOp<S>),
       modeName: (code) => core.traceModeName(code),
@@ -149,10 +181,15 @@ export class Interpreter<S extends SteppableState> {
   private readonly host: LoopHost<S>;
   /** Blocks of cached ops (see {@link LoopHost.blocks}). */
   private readonly blocks: BlockCache<S>;
+  /** Told when cached code goes stale (see {@link LoopHost.onInvalidate}). */
+  private readonly invalidationListeners: ((address: number, length: number) => void)[] = [];
+  /** The recorder of the run in progress, when the core's own loop records it. */
+  private runRecorder: TraceRecorder | undefined = undefined;
 
   /** Drop cached ops overlapping `[address, address + length)`. */
   invalidate(address: number, length: number): void {
     this.blocks.invalidate(address, length);
+    for (const listener of this.invalidationListeners) listener(address, length);
     const step = 1 << this.core.alignShift;
     const first = address - this.core.maxInstructionBytes + 1;
     if (length >= CACHE_SIZE * step) {
@@ -188,6 +225,7 @@ export class Interpreter<S extends SteppableState> {
   flush(): void {
     this.cache.fill(this.empty);
     this.blocks.flush();
+    for (const listener of this.invalidationListeners) listener(0, Number.MAX_SAFE_INTEGER);
   }
 
   /** The predecoded op at `address`, from the cache when possible. */
@@ -207,7 +245,16 @@ export class Interpreter<S extends SteppableState> {
    */
   run(maxSteps: number): RunResult {
     const state = this.core.state;
-    const steps = this.breakpoints.size === 0 && this.trace === undefined ? this.runFast(maxSteps) : this.runObserved(maxSteps);
+    let steps: number;
+    if (this.breakpoints.size === 0 && this.trace === undefined) steps = this.runFast(maxSteps);
+    else if (this.breakpoints.size === 0 && this.recorder !== undefined && this.core.runLoopTraces === true && this.core.runLoop !== undefined) {
+      this.runRecorder = this.recorder;
+      try {
+        steps = this.core.runLoop(this.host, state, maxSteps);
+      } finally {
+        this.runRecorder = undefined;
+      }
+    } else steps = this.runObserved(maxSteps);
     const ended = this.ended;
     this.ended = undefined;
     this.totalSteps += steps;
@@ -243,6 +290,18 @@ export class Interpreter<S extends SteppableState> {
     if (halted === undefined) return false;
     this.ended = halted;
     return true;
+  }
+
+  /** One instruction at the PC, recorded into the run's recorder if any (see {@link LoopHost.step}). */
+  private stepOnce(): boolean {
+    const core = this.core;
+    const state = core.state;
+    const op = this.opAt(state.pc);
+    const recorder = this.runRecorder;
+    if (recorder !== undefined) recorder.step(op, core.traceMode());
+    state.pc = op.next;
+    const result = op.exec(state, op);
+    return result !== RETIRED && this.settle(result as Exclude<StepResult, Retired>, recorder);
   }
 
   /** The hot loop: no breakpoints, no trace. */

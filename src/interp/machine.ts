@@ -7,6 +7,7 @@
 
 import { restoreState, snapshotState } from '../cpu/plain-state.ts';
 import type { GuestMemory, MemorySnapshot } from '../memory/guest-memory.ts';
+import type { EngineName } from './backend.ts';
 import type { SteppableState } from './decoded-op.ts';
 import { Interpreter, type ExecutionCore, type Overlay, type RunResult } from './interpreter.ts';
 import type { TraceSink } from './trace.ts';
@@ -47,6 +48,8 @@ export interface MachineSnapshot {
 export interface Machine {
   /** Architecture name. */
   readonly arch: string;
+  /** The engine running its guest code. */
+  readonly engine: EngineName;
   /** Guest memory. */
   readonly memory: GuestMemory;
   /** Breakpoint addresses. */
@@ -88,11 +91,13 @@ export class CoreMachine<S extends SteppableState> implements Machine {
    * @param arch architecture name.
    * @param core the backend's execution core.
    * @param view the backend's register view.
+   * @param engine the engine the core runs (its `runLoop`).
    */
   constructor(
     readonly arch: string,
     readonly core: ExecutionCore<S>,
     private readonly view: RegisterView<S>,
+    readonly engine: EngineName = 'interp',
   ) {
     this.interpreter = new Interpreter(core);
   }

@@ -22,7 +22,7 @@ import type { AbiRegistry } from '../abi/registry.ts';
 import type { Abi } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 import { installSpecFirmware, type FirmwarePort, type FirmwareSlot } from '../firmware/firmware.ts';
-import type { ArchBackend } from '../interp/backend.ts';
+import type { ArchBackend, MachineOptions } from '../interp/backend.ts';
 import type { RunResult } from '../interp/interpreter.ts';
 import type { Machine } from '../interp/machine.ts';
 import { hexAddress } from '../interp/step-result.ts';
@@ -64,8 +64,10 @@ interface CrashSighting {
 }
 
 /** What a spec-firmware table looks like in the trace, by address. */
-interface FirmwareSite {
+export interface FirmwareSite {
+  /** The spec's id. */
   readonly label: string;
+  /** The slot (or the return trampoline). */
   readonly what: string;
 }
 
@@ -80,8 +82,14 @@ function partsOf(backend: ArchBackend): { catalog: ScenarioCatalog; port: Firmwa
   return { catalog: backend.scenarios, port: backend.firmware };
 }
 
+/** Assembled segments by scenario (a scenario's sources never change; its programs are only read). */
+const assembled = new WeakMap<Scenario, Map<string, AssembledProgram>>();
+
 function assembleSegments(backend: ArchBackend, scenario: Scenario): Map<string, AssembledProgram> {
+  const cached = assembled.get(scenario);
+  if (cached !== undefined) return cached;
   const programs = new Map<string, AssembledProgram>();
+  assembled.set(scenario, programs);
   const set = backend.instructionSet(backend.endians[0]!);
   for (const segment of scenario.segments) {
     try {
@@ -105,12 +113,33 @@ function resolver(scenario: Scenario, programs: ReadonlyMap<string, AssembledPro
   };
 }
 
-/** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call. */
-export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry): ScenarioRun {
-  const { catalog, port } = partsOf(backend);
+/** A scenario's machine, set up and about to run (see {@link setUpScenario}). */
+export interface ScenarioSetup {
+  /** The machine: guest code and memory loaded, firmware installed, in the entry mode at the entry point. */
+  readonly machine: Machine;
+  /** Labels of the guest code by address. */
+  readonly labels: ReadonlyMap<number, string[]>;
+  /** Who owns each firmware vector table, by base. */
+  readonly owners: ReadonlyMap<number, VectorOwner>;
+  /** Spec-firmware sites by address. */
+  readonly sites: ReadonlyMap<number, FirmwareSite>;
+  /** The assembled guest code by segment name. */
+  readonly programs: ReadonlyMap<string, AssembledProgram>;
+  /** A scenario location's address. */
+  resolve(location: Location): number;
+}
+
+/**
+ * Build `scenario`'s machine on `backend` (with `options`, e.g. an engine)
+ * as {@link runScenario} runs it: the run itself (breakpoints at its exits,
+ * the trace) is left to the caller; `abis`, where given, names the ABI each
+ * piece of real-code firmware implements.
+ */
+export function setUpScenario(backend: ArchBackend, scenario: Scenario, options: MachineOptions = {}, abis?: AbiRegistry): ScenarioSetup {
+  const { port } = partsOf(backend);
   const programs = assembleSegments(backend, scenario);
   const resolve = resolver(scenario, programs);
-  const machine = backend.createMachine();
+  const machine = backend.createMachine(options);
 
   // Guest code, then further memory.
   const labels = new Map<number, string[]>();
@@ -136,19 +165,25 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
     } else {
       const symbols = firmware.install(machine);
       for (const [name, address] of symbols ?? []) labels.set(address, [...(labels.get(address) ?? []), name]);
-      const abi = abis.get(firmware.implements);
-      owners.set(firmware.base, { name: firmware.name, label: `${firmware.name} (real code implementing ${firmware.implements})`, abi });
+      owners.set(firmware.base, { name: firmware.name, label: `${firmware.name} (real code implementing ${firmware.implements})`, abi: abis?.get(firmware.implements) });
     }
   }
   machine.setRegister(port.vectorBaseRegister, initialBase);
 
-  // Where it starts, where it ends.
+  // Where it starts.
   try {
     machine.setMode(scenario.entry.mode);
   } catch (error) {
     throw new ScenarioError(`${scenario.name}: ${(error as Error).message}`);
   }
   machine.pc = resolve(scenario.entry.at);
+  return { machine, labels, owners, sites, programs, resolve };
+}
+
+/** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call. */
+export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry): ScenarioRun {
+  const { catalog, port } = partsOf(backend);
+  const { machine, labels, owners, sites, programs, resolve } = setUpScenario(backend, scenario, {}, abis);
   const newKernel = scenario.newKernel === undefined ? undefined : resolve(scenario.newKernel);
   const exits = new Map(scenario.errorExits.map((exit) => [resolve(exit.at), exit.what]));
   for (const address of exits.keys()) machine.breakpoints.add(address);

@@ -23,44 +23,61 @@ export type A32Handler = Handler<Arm32State>;
  */
 export type Prepare = (op: Op, fields: FieldValues) => A32Handler;
 
-/** ConditionPassed() (ARM ARM A8.3). */
-export function conditionPassed(s: Arm32State, cond: number): boolean {
+/** `op.flags` bit: the instruction reads r15, which must hold the instruction's address + 8 (ARM ARM A2.3). */
+export const READS_PC = 1;
+
+/**
+ * ConditionPassed() (ARM ARM A8.3) on flag values (each 0 or 1): the one
+ * definition, for the interpreter ({@link conditionPassed}) and translated
+ * code alike.
+ */
+export function conditionHolds(cond: number, n: number, z: number, c: number, v: number): boolean {
   switch (cond) {
     case 0:
-      return s.z === 1;
+      return z === 1;
     case 1:
-      return s.z === 0;
+      return z === 0;
     case 2:
-      return s.c === 1;
+      return c === 1;
     case 3:
-      return s.c === 0;
+      return c === 0;
     case 4:
-      return s.n === 1;
+      return n === 1;
     case 5:
-      return s.n === 0;
+      return n === 0;
     case 6:
-      return s.v === 1;
+      return v === 1;
     case 7:
-      return s.v === 0;
+      return v === 0;
     case 8:
-      return s.c === 1 && s.z === 0;
+      return c === 1 && z === 0;
     case 9:
-      return s.c === 0 || s.z === 1;
+      return c === 0 || z === 1;
     case 10:
-      return s.n === s.v;
+      return n === v;
     case 11:
-      return s.n !== s.v;
+      return n !== v;
     case 12:
-      return s.z === 0 && s.n === s.v;
+      return z === 0 && n === v;
     case 13:
-      return s.z === 1 || s.n !== s.v;
+      return z === 1 || n !== v;
     default:
       return true;
   }
 }
 
+/** ConditionPassed() (ARM ARM A8.3) on the state's flags. */
+export function conditionPassed(s: Arm32State, cond: number): boolean {
+  return conditionHolds(cond, s.n, s.z, s.c, s.v);
+}
+
 /** Carry out of the last shift; a scratch value, read right after the shift that set it. */
 export let shifterCarry = 0;
+
+/** {@link shifterCarry}, for code that cannot import the binding (translated code calls the shifts through an object). */
+export function lastShifterCarry(): number {
+  return shifterCarry;
+}
 
 /**
  * Shift_C with an immediate amount as encoded (imm5; 0 means 32 for LSR/ASR

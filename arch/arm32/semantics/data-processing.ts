@@ -19,18 +19,27 @@ import { shifterCarry, shiftImmediate, shiftRegister, undefinedInstruction, unpr
 const TST = 8;
 const CMN = 11;
 
+/** The carry out of AddWithCarry(a, b, carryIn) (ARM ARM A2.2.1), for int32 operands: the unsigned sum does not fit in 32 bits. */
+export function carryOfAdd(a: number, b: number, carryIn: number): number {
+  return (a >>> 0) + (b >>> 0) + carryIn > 0xffff_ffff ? 1 : 0;
+}
+
+/** The overflow of AddWithCarry (ARM ARM A2.2.1) given its int32 `result`: the operands agree in sign and the result does not. */
+export function overflowOfAdd(a: number, b: number, result: number): number {
+  return ((a ^ result) & (b ^ result)) >>> 31;
+}
+
 /**
  * AddWithCarry (ARM ARM A2.2.1) on int32 operands; sets N, Z, C and V when
  * `setFlags`. Returns the int32 result (V8 keeps int32 unboxed).
  */
 function addWithCarry(s: Arm32State, a: number, b: number, carryIn: number, setFlags: boolean): number {
-  if (!setFlags) return (a + b + carryIn) | 0;
-  const sum = (a >>> 0) + (b >>> 0) + carryIn;
-  const result = sum | 0;
+  const result = (a + b + carryIn) | 0;
+  if (!setFlags) return result;
   s.n = result >>> 31;
   s.z = result === 0 ? 1 : 0;
-  s.c = sum > 0xffff_ffff ? 1 : 0;
-  s.v = ((a ^ result) & (b ^ result)) >>> 31;
+  s.c = carryOfAdd(a, b, carryIn);
+  s.v = overflowOfAdd(a, b, result);
   return result;
 }
 
@@ -43,11 +52,22 @@ function logical(s: Arm32State, result: number, setFlags: boolean, carry: number
   return result | 0;
 }
 
-const FORM_IMMEDIATE = 0;
-const FORM_REGISTER = 1;
-const FORM_SHIFTED_REGISTER = 2;
-/** Rm with LSL #0: no shift at all, the commonest register form. */
-const FORM_PLAIN_REGISTER = 3;
+/** `op.variant` of a data-processing op: how its second operand is formed (ARM ARM A5.2). */
+export const OperandForm = {
+  /** The modified immediate in `imm` (its carry-out in `imm2`, -1 for "C unchanged"). */
+  immediate: 0,
+  /** Rm (`src2`) shifted by an immediate (`imm`, type in `imm2`). */
+  register: 1,
+  /** Rm shifted by Rs[7:0] (`src3`, type in `imm2`). */
+  shiftedRegister: 2,
+  /** Rm with LSL #0: no shift at all, the commonest register form. */
+  plainRegister: 3,
+} as const;
+
+const FORM_IMMEDIATE = OperandForm.immediate;
+const FORM_REGISTER = OperandForm.register;
+const FORM_SHIFTED_REGISTER = OperandForm.shiftedRegister;
+const FORM_PLAIN_REGISTER = OperandForm.plainRegister;
 
 /** The shifter's carry-out for the operand {@link operand2} just computed. */
 let operandCarry = 0;

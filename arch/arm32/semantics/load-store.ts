@@ -49,6 +49,12 @@ const HALF = 2;
 const SIGNED_BYTE = 3;
 const SIGNED_HALF = 4;
 
+/** `op.variant` bits of a load or store, for code that reads predecoded ops (the JIT's translator). */
+export const TransferBits = { preIndex: PRE_INDEX, writeback: WRITEBACK, addOffset: ADD_OFFSET, registerOffset: REGISTER_OFFSET } as const;
+
+/** `op.src3` of a load or store: what it transfers. */
+export const AccessKind = { word: WORD, byte: BYTE, half: HALF, signedByte: SIGNED_BYTE, signedHalf: SIGNED_HALF } as const;
+
 const SIZES = [4, 1, 2, 1, 2];
 
 function dataFault(op: Op, faultAddress: number, write: boolean, size: number): DataFaultTrap {

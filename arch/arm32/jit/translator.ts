@@ -1,0 +1,421 @@
+/**
+ * The arm32 block translator for the JIT (`src/jit/jit.ts`).
+ *
+ * It translates from the interpreter's own predecoded ops: the row the
+ * table decoded, the handler its semantics' `Prepare` chose (by identity) and
+ * the operand slots it filled. So a form the semantics treat specially (an
+ * UNPREDICTABLE encoding, a write to the PC, an exception return) has another
+ * handler and is not translated: its block ends there and the interpreter
+ * runs it. What is translated:
+ * - data processing in every form, with S and every condition; MOVW, MOVT,
+ *   MUL and MLA; NOP;
+ * - LDR, LDRB, LDRH, LDRSB, LDRSH, STR, STRB and STRH, straight to the
+ *   memory's flat window when the access is aligned, the page mapped (and,
+ *   for a store, holds no code) and CPSR.E is clear; anything else leaves the
+ *   block for the interpreter to run that instruction;
+ * - B, BL and BX to a word-aligned target.
+ *
+ * Registers and flags live in JS locals inside a block (`src/jit/state-code.ts`).
+ * Flags are lazy: N and Z stay the result's, C and V the adder's operands,
+ * until a condition, an exit or a later instruction needs them. What they
+ * mean is the interpreter's: conditions through {@link conditionHolds}, the
+ * adder's carry and overflow through {@link carryOfAdd} and
+ * {@link overflowOfAdd}, shifts and their carry-out through
+ * {@link shiftImmediate}, {@link shiftRegister} and {@link lastShifterCarry}.
+ *
+ * @module
+ */
+
+import { BlockWriter, Exit, type BlockSource } from '../../../src/jit/block-writer.ts';
+import type { TranslationContext, Translator } from '../../../src/jit/jit.ts';
+import { PAGE_MAPPED, type GuestMemory } from '../../../src/memory/guest-memory.ts';
+import { arm32SlotPlace, Psr, StateSlot, type Arm32State } from '../registers.ts';
+import { branch, branchExchange, branchWithLink } from '../semantics/branch.ts';
+import { conditionHolds, lastShifterCarry, READS_PC, shiftImmediate, shiftRegister, type A32Handler, type Op } from '../semantics/common.ts';
+import { carryOfAdd, DATA_PROCESSING_HANDLERS, moveTop, moveWide, multiply, OperandForm, overflowOfAdd } from '../semantics/data-processing.ts';
+import { AccessKind, load, store, TransferBits } from '../semantics/load-store.ts';
+import { noOperation } from '../semantics/system.ts';
+
+/** The semantic functions translated code calls (bound as `H`). */
+export const ARM32_JIT_HELPERS = { conditionHolds, carryOfAdd, overflowOfAdd, shiftImmediate, shiftRegister, lastShifterCarry } as const;
+
+/** Longest block, in instructions. */
+const MAX_BLOCK = 64;
+const FLAG_SLOTS = [StateSlot.n, StateSlot.z, StateSlot.c, StateSlot.v] as const;
+const N = 0;
+const Z = 1;
+const C = 2;
+const V = 3;
+
+/** How each data-processing opcode combines Rn and the operand (ARM ARM A5.2.1): a logical operation, or the adder's inputs. */
+interface DataProcessing {
+  /** The logical result from `rn` and `b` (expressions); `undefined` for the adder's operations. */
+  readonly logical?: (rn: string, b: string) => string;
+  /** For the adder: Rn inverted, the operand inverted, and the carry-in (0, 1, or C). */
+  readonly adder?: { readonly invertRn: boolean; readonly invertOperand: boolean; readonly carryIn: 0 | 1 | 'c' };
+  /** Whether the result is written to Rd (not for TST, TEQ, CMP, CMN). */
+  readonly writes: boolean;
+}
+
+const DP: readonly DataProcessing[] = [
+  { logical: (rn, b) => `${rn} & ${b}`, writes: true }, // and
+  { logical: (rn, b) => `${rn} ^ ${b}`, writes: true }, // eor
+  { adder: { invertRn: false, invertOperand: true, carryIn: 1 }, writes: true }, // sub
+  { adder: { invertRn: true, invertOperand: false, carryIn: 1 }, writes: true }, // rsb
+  { adder: { invertRn: false, invertOperand: false, carryIn: 0 }, writes: true }, // add
+  { adder: { invertRn: false, invertOperand: false, carryIn: 'c' }, writes: true }, // adc
+  { adder: { invertRn: false, invertOperand: true, carryIn: 'c' }, writes: true }, // sbc
+  { adder: { invertRn: true, invertOperand: false, carryIn: 'c' }, writes: true }, // rsc
+  { logical: (rn, b) => `${rn} & ${b}`, writes: false }, // tst
+  { logical: (rn, b) => `${rn} ^ ${b}`, writes: false }, // teq
+  { adder: { invertRn: false, invertOperand: true, carryIn: 1 }, writes: false }, // cmp
+  { adder: { invertRn: false, invertOperand: false, carryIn: 0 }, writes: false }, // cmn
+  { logical: (rn, b) => `${rn} | ${b}`, writes: true }, // orr
+  { logical: (_rn, b) => b, writes: true }, // mov
+  { logical: (rn, b) => `${rn} & ~${b}`, writes: true }, // bic
+  { logical: (_rn, b) => `~${b}`, writes: true }, // mvn
+];
+
+/** Options for what the translator does; the defaults are the fast ones (the differential test also runs the others). */
+export interface Arm32TranslatorOptions {
+  /** Keep flags lazy (default true); false materialises them after every instruction. */
+  readonly lazyFlags?: boolean;
+}
+
+/** The arm32 {@link Translator}. */
+export class Arm32Translator implements Translator<Arm32State> {
+  private readonly lazy: boolean;
+
+  /**
+   * @param state the machine's state.
+   * @param memory the machine's memory.
+   * @param options translation choices.
+   */
+  constructor(
+    private readonly state: Arm32State,
+    private readonly memory: GuestMemory,
+    options: Arm32TranslatorOptions = {},
+  ) {
+    this.lazy = options.lazyFlags ?? true;
+  }
+
+  /** Blocks are keyed by CPSR.M. */
+  modeKey(state: Arm32State): number {
+    return state.mode;
+  }
+
+  /** The state, the helpers and the memory window. */
+  bindings(): Readonly<Record<string, unknown>> {
+    const window = this.memory.window();
+    return { s: this.state, H: ARM32_JIT_HELPERS, W8: window.bytes, W32: window.words, WP: window.pages, WB: window.base, WS: window.size };
+  }
+
+  /** Translate the block at (`pc`, `mode`). */
+  translate(pc: number, mode: number, context: TranslationContext<Arm32State>): BlockSource | undefined {
+    const block = new BlockTranslation(context, mode, this.lazy, this.memory.window().littleWords);
+    return block.run(pc);
+  }
+}
+
+/** One block being translated. */
+class BlockTranslation {
+  private readonly w = new BlockWriter(arm32SlotPlace);
+  /** Pending flag values (expressions over temporaries), or `undefined` where the local holds it. */
+  private readonly pending: (string | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** Inside a conditional instruction: flags are written at once (its temporaries end with the `if`). */
+  private eager = false;
+
+  constructor(
+    private readonly context: TranslationContext<Arm32State>,
+    private readonly mode: number,
+    private readonly lazy: boolean,
+    private readonly littleWords: boolean,
+  ) {}
+
+  run(pc: number): BlockSource | undefined {
+    const w = this.w;
+    const page = pc >>> 12;
+    let count = 0;
+    let end = pc;
+    let address = pc;
+    for (;;) {
+      const op = this.context.opAt(address);
+      const handled = op.cacheable && op.name !== 'overlay' && count < MAX_BLOCK ? this.instruction(op, count) : 'no';
+      if (handled === 'no') {
+        if (count === 0) return undefined;
+        // An overlay gets a host block of its own; anything else runs in the interpreter.
+        w.emit(op.name === 'overlay' ? this.exit(w.chain(address, this.mode, count)) : this.exit(w.step(address, count)));
+        break;
+      }
+      count++;
+      end = op.next;
+      if (handled === 'ended') break;
+      address = op.next;
+      if (address >>> 12 !== page) {
+        w.emit(this.exit(w.chain(address, this.mode, count)));
+        break;
+      }
+    }
+    const body = [`const fuel = J[0];`, `if (fuel < ${count}) { J[1] = ${Exit.fuel}; return null; }`, w.prologue(), w.body()].join('\n');
+    return w.finish(body, end);
+  }
+
+  // ---- flags
+
+  private flag(f: number): string {
+    return this.pending[f] ?? this.w.get(FLAG_SLOTS[f]!);
+  }
+
+  private setFlag(f: number, expression: string): void {
+    if (this.lazy && !this.eager) this.pending[f] = expression;
+    else {
+      this.w.set(FLAG_SLOTS[f]!, expression);
+      this.pending[f] = undefined;
+    }
+  }
+
+  /** Put every pending flag into its local. */
+  private materialise(): void {
+    for (let f = 0; f < 4; f++) {
+      const value = this.pending[f];
+      if (value !== undefined) {
+        this.w.set(FLAG_SLOTS[f]!, value);
+        this.pending[f] = undefined;
+      }
+    }
+  }
+
+  /** An exit, preceded by the pending flags (which stay pending on the path that goes on). */
+  private exit(code: string): string {
+    let flags = '';
+    for (let f = 0; f < 4; f++) {
+      const value = this.pending[f];
+      if (value !== undefined) flags += this.w.assign(FLAG_SLOTS[f]!, value) + ' ';
+    }
+    return flags === '' ? code : `{ ${flags}${code} }`;
+  }
+
+  private condition(cond: number): string {
+    return `H.conditionHolds(${cond}, ${this.flag(N)}, ${this.flag(Z)}, ${this.flag(C)}, ${this.flag(V)})`;
+  }
+
+  // ---- operands
+
+  /** Register `r` as an int32 expression; r15 reads as the instruction's address + 8. */
+  private reg(op: Op, r: number): string {
+    if (r === 15) {
+      if ((op.flags & READS_PC) === 0) throw new Error(`arm32 translator: ${op.name} at 0x${op.address.toString(16)} reads r15 without the READS_PC flag`);
+      return `${(op.address + 8) | 0}`;
+    }
+    return this.w.get(r);
+  }
+
+  /** The trace record of `op` ('' when not traced): placed once on every path through the instruction, after any exit that hands it to the interpreter. */
+  private recording(op: Op): string {
+    return this.context.traced ? `TR.step(O[${this.w.opIndex(op)}], ${this.mode});` : '';
+  }
+
+  private record(op: Op): void {
+    const statement = this.recording(op);
+    if (statement !== '') this.w.emit(statement);
+  }
+
+  /**
+   * Translate one instruction (`done` instructions before it in the block).
+   * Returns `'no'` if it is not translated (nothing was emitted), `'ended'`
+   * if it ended the block, `'on'` otherwise.
+   */
+  private instruction(op: Op, done: number): 'no' | 'ended' | 'on' {
+    const inner: A32Handler = op.inner;
+    const opcode = DATA_PROCESSING_HANDLERS.indexOf(inner);
+    if (opcode >= 0) return this.conditional(op, () => this.dataProcessing(op, opcode));
+    switch (inner) {
+      case moveWide:
+        return this.conditional(op, () => this.w.set(op.dest, `${op.imm | 0}`));
+      case moveTop:
+        return this.conditional(op, () => this.w.set(op.dest, `${(op.imm << 16) | 0} | (${this.w.get(op.dest)} & 0xffff)`));
+      case multiply:
+        return this.conditional(op, () => this.multiply(op));
+      case noOperation:
+        return this.conditional(op, () => undefined);
+      case load:
+      case store:
+        return this.transfer(op, done, inner === load);
+      case branch:
+      case branchWithLink:
+        this.branch(op, done, inner === branchWithLink);
+        return 'ended';
+      case branchExchange:
+        this.branchExchange(op, done);
+        return 'ended';
+      default:
+        return 'no';
+    }
+  }
+
+  /** An instruction that cannot leave the block: its trace record, then its effect under its condition. */
+  private conditional(op: Op, effect: () => void): 'on' {
+    this.record(op);
+    if (op.cond === 14) {
+      effect();
+      return 'on';
+    }
+    // The effect's temporaries live inside the `if`: flags it sets are written at once.
+    this.materialise();
+    this.w.emit(`if (${this.condition(op.cond)}) {`);
+    this.eager = true;
+    effect();
+    this.eager = false;
+    this.w.emit('}');
+    return 'on';
+  }
+
+  private dataProcessing(op: Op, opcode: number): void {
+    const w = this.w;
+    const meaning = DP[opcode]!;
+    const logical = meaning.logical !== undefined;
+    const wantCarry = logical && op.setFlags;
+    // The second operand, and for logical S forms the shifter's carry-out (undefined: C unchanged).
+    let b: string;
+    let carry: string | undefined;
+    switch (op.variant) {
+      case OperandForm.immediate:
+        b = `${op.imm | 0}`;
+        carry = op.imm2 < 0 ? undefined : `${op.imm2}`;
+        break;
+      case OperandForm.plainRegister:
+        b = this.reg(op, op.src2);
+        carry = undefined;
+        break;
+      case OperandForm.register:
+        b = w.temp(`H.shiftImmediate(${this.reg(op, op.src2)}, ${op.imm2}, ${op.imm}, ${this.flag(C)})`);
+        carry = wantCarry ? w.temp('H.lastShifterCarry()') : undefined;
+        break;
+      default:
+        b = w.temp(`H.shiftRegister(${this.reg(op, op.src2)}, ${op.imm2}, ${this.reg(op, op.src3)} & 255, ${this.flag(C)})`);
+        carry = wantCarry ? w.temp('H.lastShifterCarry()') : undefined;
+    }
+    const rn = this.reg(op, op.src1);
+    let result: string;
+    if (meaning.logical !== undefined) {
+      result = w.temp(`(${meaning.logical(rn, b)}) | 0`);
+      if (op.setFlags) {
+        this.setFlag(N, `(${result} >>> 31)`);
+        this.setFlag(Z, `(${result} === 0 ? 1 : 0)`);
+        if (carry !== undefined) this.setFlag(C, carry);
+      }
+    } else {
+      const adder = meaning.adder!;
+      const a = w.temp(adder.invertRn ? `~${rn}` : rn);
+      const operand = w.temp(adder.invertOperand ? `~${b}` : b);
+      const carryIn = adder.carryIn === 'c' ? w.temp(this.flag(C)) : `${adder.carryIn}`;
+      result = w.temp(`(${a} + ${operand} + ${carryIn}) | 0`);
+      if (op.setFlags) {
+        this.setFlag(N, `(${result} >>> 31)`);
+        this.setFlag(Z, `(${result} === 0 ? 1 : 0)`);
+        this.setFlag(C, `H.carryOfAdd(${a}, ${operand}, ${carryIn})`);
+        this.setFlag(V, `H.overflowOfAdd(${a}, ${operand}, ${result})`);
+      }
+    }
+    if (meaning.writes) w.set(op.dest, result);
+  }
+
+  private multiply(op: Op): void {
+    const w = this.w;
+    const product = `Math.imul(${w.get(op.src1)}, ${w.get(op.src2)})`;
+    const result = w.temp(op.variant === 1 ? `(${product} + ${w.get(op.src3)}) | 0` : product);
+    w.set(op.dest, result);
+    if (op.setFlags) {
+      this.setFlag(N, `(${result} >>> 31)`);
+      this.setFlag(Z, `(${result} === 0 ? 1 : 0)`);
+    }
+  }
+
+  /**
+   * A load or store: the address, a guard for the window's fast path (else the
+   * interpreter runs the instruction), then the transfer and any writeback.
+   */
+  private transfer(op: Op, done: number, isLoad: boolean): 'no' | 'on' {
+    const kind = op.src3;
+    const size = kind === AccessKind.word ? 4 : kind === AccessKind.byte || kind === AccessKind.signedByte ? 1 : 2;
+    if (size === 4 && !this.littleWords) return 'no';
+    if (!isLoad && kind !== AccessKind.word && kind !== AccessKind.byte && kind !== AccessKind.half) return 'no';
+    const w = this.w;
+    const conditional = op.cond !== 14;
+    if (conditional) {
+      this.materialise();
+      w.emit(`if (${this.condition(op.cond)}) {`);
+      this.eager = true;
+    }
+    const base = this.reg(op, op.src1);
+    let offsetAddress: string;
+    if ((op.variant & TransferBits.registerOffset) === 0) offsetAddress = w.temp(`(${base} + ${op.imm | 0}) >>> 0`);
+    else {
+      const offset = w.temp(`H.shiftImmediate(${this.reg(op, op.src2)}, ${op.imm2}, ${op.imm}, ${this.flag(C)})`);
+      offsetAddress = w.temp(`(${base} ${(op.variant & TransferBits.addOffset) !== 0 ? '+' : '-'} ${offset}) >>> 0`);
+    }
+    const address = (op.variant & TransferBits.preIndex) !== 0 ? offsetAddress : w.temp(`${base} >>> 0`);
+    const o = w.temp(`${address} - WB`);
+    const aligned = size === 4 ? ` && (${o} & 3) === 0` : size === 2 ? ` && (${o} & 1) === 0` : '';
+    const page = isLoad ? `WP[${o} >>> 12] !== 0` : `WP[${o} >>> 12] === ${PAGE_MAPPED}`;
+    w.emit(`if (!(${o} >= 0 && ${o} < WS${aligned} && ${page} && (${w.get(StateSlot.psrRest)} & ${Psr.E}) === 0)) ${this.exit(w.step(op.address, done))}`);
+    this.record(op);
+    if (isLoad) {
+      const value = w.temp(loadExpression(kind, o));
+      if ((op.variant & TransferBits.writeback) !== 0) w.set(op.src1, offsetAddress);
+      w.set(op.dest, value);
+    } else {
+      const value = w.temp(this.reg(op, op.dest));
+      if (kind === AccessKind.word) w.emit(`W32[${o} >>> 2] = ${value};`);
+      else if (kind === AccessKind.byte) w.emit(`W8[${o}] = ${value};`);
+      else w.emit(`W8[${o}] = ${value}; W8[${o} + 1] = ${value} >>> 8;`);
+      if ((op.variant & TransferBits.writeback) !== 0) w.set(op.src1, offsetAddress);
+    }
+    if (conditional) {
+      this.eager = false;
+      // Not taken: the instruction retires doing nothing.
+      const record = this.recording(op);
+      w.emit(record === '' ? '}' : `} else { ${record} }`);
+    }
+    return 'on';
+  }
+
+  private branch(op: Op, done: number, link: boolean): void {
+    const w = this.w;
+    this.record(op);
+    const target = op.imm >>> 0;
+    const taken = (): string => (link ? `${w.assign(14, `${op.next | 0}`)} ` : '') + this.exit(w.chain(target, this.mode, done + 1));
+    if (op.cond === 14) {
+      w.emit(taken());
+      return;
+    }
+    w.emit(`if (${this.condition(op.cond)}) { ${taken()} }`);
+    w.emit(this.exit(w.chain(op.next, this.mode, done + 1)));
+  }
+
+  /** BX to a word-aligned target; any other target leaves for the interpreter (Thumb, UNPREDICTABLE, or a fetch fault there). */
+  private branchExchange(op: Op, done: number): void {
+    const w = this.w;
+    if (op.cond !== 14) w.emit(`if (!${this.condition(op.cond)}) { ${this.recording(op)} ${this.exit(w.chain(op.next, this.mode, done + 1))} }`);
+    const target = w.temp(this.reg(op, op.src2));
+    w.emit(`if ((${target} & 3) !== 0) ${this.exit(w.step(op.address, done))}`);
+    this.record(op);
+    w.emit(this.exit(w.dynamic(`${target} >>> 0`, this.mode, done + 1)));
+  }
+}
+
+/** The loaded value (int32) of an access of `kind` at window offset `o` (a temporary). */
+function loadExpression(kind: number, o: string): string {
+  switch (kind) {
+    case AccessKind.word:
+      return `W32[${o} >>> 2]`;
+    case AccessKind.byte:
+      return `W8[${o}]`;
+    case AccessKind.half:
+      return `W8[${o}] | (W8[${o} + 1] << 8)`;
+    case AccessKind.signedByte:
+      return `(W8[${o}] << 24) >> 24`;
+    default:
+      return `((W8[${o}] | (W8[${o} + 1] << 8)) << 16) >> 16`;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Writing one translated block: a {@link LocalCode} (slots in JS locals) plus
+ * the exits every block uses, in the JIT's protocol.
+ *
+ * The protocol, shared by {@link Jit} and every backend's translator:
+ * - `J` is the JIT's control array: `J[0]` is the fuel (instructions the
+ *   run may still execute), `J[1]` why the block returned `null`
+ *   ({@link Exit}).
+ * - A block function reads the fuel once, runs, and at every exit writes
+ *   back its locals, stores the fuel left, sets `s.pc` (the state is always
+ *   bound as `s`), and either returns the next block (chained through its
+ *   link array `L`) or returns `null` with a reason in `J[1]`.
+ * - `X` is the JIT itself (`X.link` resolves and patches a link); `self` is
+ *   the block's own {@link Block}; `O` holds the ops a traced block records
+ *   and `TR` the recorder.
+ *
+ * @module
+ */
+
+import type { TracedOp } from '../interp/decoded-op.ts';
+import { LocalCode, type SlotPlace } from './state-code.ts';
+
+/** Why a block returned `null` (the value in `J[1]`). */
+export const Exit = {
+  /** Run one instruction at `s.pc` through the interpreter, then go on. */
+  step: 1,
+  /** Fewer instructions are left than the block needs: the interpreter runs out the budget. */
+  fuel: 2,
+  /** The run is over (the interpreter has recorded why). */
+  end: 3,
+  /** Look the next block up by `s.pc` and the mode. */
+  lookup: 4,
+} as const;
+
+/** A translated block's source, as a translator hands it to the JIT. */
+export interface BlockSource {
+  /** The block function's body (what `return function () { … }` encloses). */
+  readonly body: string;
+  /** Address just past the last instruction the block was translated from. */
+  readonly end: number;
+  /** The ops a traced block records (bound as `O`). */
+  readonly ops: readonly TracedOp[];
+  /** Links the block uses (`L[0]` … `L[links - 1]`). */
+  readonly links: number;
+}
+
+/**
+ * A {@link LocalCode} with the JIT's exits. `fuel` names the fuel read at
+ * entry; `done` is how many guest instructions have run before the exit
+ * (each exit stores `fuel - done`).
+ */
+export class BlockWriter extends LocalCode {
+  private linkCount = 0;
+  /** Ops bound as `O` for trace records, by index. */
+  readonly ops: TracedOp[] = [];
+
+  /** @param place where each slot lives. */
+  constructor(place: SlotPlace) {
+    super(place);
+  }
+
+  /** Links used so far. */
+  get links(): number {
+    return this.linkCount;
+  }
+
+  /** The index of `op` in `O` (added on first use). */
+  opIndex(op: TracedOp): number {
+    let index = this.ops.indexOf(op);
+    if (index < 0) index = this.ops.push(op) - 1;
+    return index;
+  }
+
+  /** The statements common to every exit: write back, fuel left, the PC. */
+  private leave(pc: string, done: number | string): string {
+    return `${this.writeBack()} J[0] = fuel - ${done}; s.pc = ${pc};`;
+  }
+
+  /** Exit to a known (PC, mode): through link `L[k]`, resolved and patched on first use. */
+  chain(pc: number, mode: number, done: number | string): string {
+    const k = this.linkCount++;
+    return `{ ${this.leave(`${pc >>> 0}`, done)} const nb = L[${k}]; if (nb !== null && nb.valid) return nb; return X.link(self, ${k}, ${pc >>> 0}, ${mode}); }`;
+  }
+
+  /** Exit to a PC computed at run time (an expression, unsigned) in a known mode, through a one-entry inline cache. */
+  dynamic(pc: string, mode: number, done: number | string): string {
+    const k = this.linkCount++;
+    return `{ const np = ${pc}; ${this.leave('np', done)} const nb = L[${k}]; if (nb !== null && nb.valid && nb.pc === np && nb.mode === ${mode}) return nb; return X.link(self, ${k}, np, ${mode}); }`;
+  }
+
+  /** Exit to the instruction at `pc`, for the interpreter to run. */
+  step(pc: number, done: number | string): string {
+    return `{ ${this.leave(`${pc >>> 0}`, done)} J[1] = ${Exit.step}; return null; }`;
+  }
+
+  /** Exit to a PC computed at run time (an expression) in a mode the dispatcher reads from the state. */
+  lookup(pc: string, done: number | string): string {
+    return `{ ${this.leave(pc, done)} J[1] = ${Exit.lookup}; return null; }`;
+  }
+
+  /** The finished block. */
+  finish(body: string, end: number): BlockSource {
+    return { body, end, ops: this.ops, links: this.linkCount };
+  }
+}

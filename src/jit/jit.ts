@@ -1,0 +1,321 @@
+/**
+ * A block-translating JIT that a backend opts into as its run loop
+ * (`ExecutionCore.runLoop`).
+ *
+ * Guest code is translated a basic block at a time into a JS function (made
+ * with `new Function`, from source a backend's {@link Translator} writes in
+ * the protocol of `block-writer.ts`). Blocks are cached by (PC, mode), chained
+ * to each other through link arrays, and invalidated when cached code goes
+ * stale (a store into a code page, an overlay added or removed, a restore:
+ * {@link LoopHost.onInvalidate}). The interpreter stays the reference and
+ * the fallback: an instruction a translator does not handle ends its block
+ * and runs through {@link LoopHost.step}, and so do overlays (spec firmware:
+ * a *host block* calls the overlay directly) and the last few instructions of
+ * a run whose budget is shorter than the next block, so that `run(n)` stops
+ * after exactly `n` instructions.
+ *
+ * A JIT instance belongs to one machine. Each block's source carries the
+ * instance's serial number, so that V8's compilation cache never hands one
+ * machine's optimised code (and its type feedback) to another's.
+ *
+ * @module
+ */
+
+import type { DecodedOp, SteppableState } from '../interp/decoded-op.ts';
+import type { LoopHost } from '../interp/interpreter.ts';
+import type { TraceRecorder } from '../interp/trace.ts';
+import type { GuestMemory } from '../memory/guest-memory.ts';
+import { Exit, type BlockSource } from './block-writer.ts';
+
+/** What a block translator sees of the machine. */
+export interface TranslationContext<S> {
+  /** The predecoded op at an address (the interpreter's: overlays first, from its cache when possible). */
+  opAt(address: number): DecodedOp<S>;
+  /** Whether the block is for a traced run: it then records every instruction it runs into `TR` (see `block-writer.ts`). */
+  readonly traced: boolean;
+}
+
+/** What a backend gives the JIT. */
+export interface Translator<S> {
+  /** The mode part of a block's key for the current state: a small integer below {@link MODE_KEYS}. */
+  modeKey(state: S): number;
+  /**
+   * The names generated code uses and their values (the state as `s`, the
+   * memory window's arrays, shared semantic functions), asked for again
+   * after every flush (the memory window's arrays change when it grows).
+   */
+  bindings(): Readonly<Record<string, unknown>>;
+  /** Translate the block at `pc` in mode `mode`; `undefined` when its first instruction must run in the interpreter. */
+  translate(pc: number, mode: number, context: TranslationContext<S>): BlockSource | undefined;
+}
+
+/** Mode keys are below this. */
+export const MODE_KEYS = 64;
+const SLOTS = 4096;
+const SLOT_MASK = SLOTS - 1;
+const PAGE_SHIFT = 12;
+
+/** A block's function: runs, then returns the next block or `null` (with a reason in the control array). */
+export type BlockFunction = () => Block | null;
+
+/** One translated (or host, or interpreter-stub) block. */
+export class Block {
+  /** The block's code. */
+  fn: BlockFunction;
+  /** False once invalidated: links to it are dropped when next taken. */
+  valid = true;
+  /** Its links to successor blocks (`L` in its code). */
+  links: (Block | null)[] = [];
+
+  /**
+   * @param pc address of its first instruction.
+   * @param mode its mode key.
+   * @param end address just past its last instruction.
+   * @param traced whether it records trace events.
+   * @param kind `translated`, `host` (an overlay) or `step` (its first instruction runs in the interpreter).
+   */
+  constructor(
+    readonly pc: number,
+    readonly mode: number,
+    readonly end: number,
+    readonly traced: boolean,
+    readonly kind: 'translated' | 'host' | 'step',
+  ) {
+    this.fn = () => null;
+  }
+}
+
+/** Blocks of one kind (plain or traced): a direct-mapped front over a map per mode. */
+class BlockTable {
+  readonly slots: (Block | undefined)[] = new Array<Block | undefined>(SLOTS).fill(undefined);
+  readonly byMode: Map<number, Block>[] = Array.from({ length: MODE_KEYS }, () => new Map<number, Block>());
+
+  clear(): void {
+    this.slots.fill(undefined);
+    for (const map of this.byMode) map.clear();
+  }
+}
+
+/** Counters, for tests and for curiosity. */
+export interface JitStats {
+  /** Blocks translated to JS. */
+  translated: number;
+  /** Blocks dropped because their code went stale. */
+  invalidated: number;
+  /** Times every block was dropped (a restore, a memory layout change, a new trace recorder). */
+  flushes: number;
+}
+
+let instances = 0;
+
+/** The JIT of one machine. */
+export class Jit<S extends SteppableState> {
+  /** `J`: fuel and exit reason (see `block-writer.ts`). */
+  private readonly control = new Int32Array(4);
+  private readonly plain = new BlockTable();
+  private readonly traced = new BlockTable();
+  /** Every live block by page, for invalidation. */
+  private readonly pages = new Map<number, Set<Block>>();
+  private readonly serial = ++instances;
+  private host: LoopHost<S> | undefined = undefined;
+  private recorder: TraceRecorder | undefined = undefined;
+  private bound: Readonly<Record<string, unknown>> | undefined = undefined;
+  /** Counters. */
+  readonly stats: JitStats = { translated: 0, invalidated: 0, flushes: 0 };
+
+  /**
+   * @param translator the backend's translator.
+   * @param state the machine's state.
+   * @param memory the machine's memory (its layout changes flush every block).
+   */
+  constructor(
+    private readonly translator: Translator<S>,
+    private readonly state: S,
+    memory: GuestMemory,
+  ) {
+    memory.onLayoutChange(() => this.flush());
+  }
+
+  /**
+   * The run loop: at most `maxSteps` instructions, exactly `maxSteps` unless
+   * the run ends first (the interpreter's host records why). Returns how many
+   * ran.
+   */
+  run(host: LoopHost<S>, state: S, maxSteps: number): number {
+    if (this.host === undefined) {
+      this.host = host;
+      host.onInvalidate((address, length) => this.invalidate(address, length));
+    }
+    const recorder = host.recorder;
+    if (recorder !== undefined && recorder !== this.recorder) {
+      this.recorder = recorder;
+      this.drop(this.traced);
+    }
+    const traced = recorder !== undefined;
+    const J = this.control;
+    J[0] = maxSteps;
+    J[1] = 0;
+    const translator = this.translator;
+    let block: Block | null = this.find(state.pc, translator.modeKey(state), traced);
+    for (;;) {
+      while (block !== null) block = block.fn();
+      const why = J[1];
+      J[1] = 0;
+      if (why === Exit.end) return maxSteps - J[0]!;
+      if (why === Exit.fuel) {
+        while (J[0]! > 0) {
+          J[0] = J[0]! - 1;
+          if (host.step()) return maxSteps - J[0]!;
+        }
+        return maxSteps;
+      }
+      if (why === Exit.step) {
+        if (J[0]! <= 0) return maxSteps;
+        J[0] = J[0]! - 1;
+        if (host.step()) return maxSteps - J[0]!;
+      }
+      if (J[0]! <= 0) return maxSteps;
+      block = this.find(state.pc, translator.modeKey(state), traced);
+    }
+  }
+
+  /** Resolve link `k` of `from` to the block at (`pc`, `mode`), and patch it in while both are valid (called from block code as `X.link`). */
+  link(from: Block, k: number, pc: number, mode: number): Block {
+    const block = this.find(pc, mode, from.traced);
+    if (from.valid && block.valid) from.links[k] = block;
+    return block;
+  }
+
+  /** The block at (`pc`, `mode`), translated now if need be. */
+  private find(pc: number, mode: number, traced: boolean): Block {
+    const table = traced ? this.traced : this.plain;
+    const index = (pc >>> 2) & SLOT_MASK;
+    const cached = table.slots[index];
+    if (cached !== undefined && cached.pc === pc && cached.mode === mode && cached.valid) return cached;
+    const map = table.byMode[mode]!;
+    let block = map.get(pc);
+    if (block === undefined) {
+      block = this.make(pc, mode, traced);
+      map.set(pc, block);
+      this.track(block);
+    }
+    table.slots[index] = block;
+    return block;
+  }
+
+  private make(pc: number, mode: number, traced: boolean): Block {
+    const host = this.host!;
+    const op = host.opAt(pc);
+    if (op.name === 'overlay') return this.hostBlock(pc, mode, op.next, traced);
+    const source = op.cacheable ? this.translator.translate(pc, mode, { opAt: (address) => host.opAt(address), traced }) : undefined;
+    if (source === undefined) {
+      const block = new Block(pc, mode, op.next, traced, 'step');
+      const J = this.control;
+      block.fn = () => {
+        J[1] = Exit.step;
+        return null;
+      };
+      return block;
+    }
+    return this.compile(pc, mode, traced, source);
+  }
+
+  /**
+   * A host block: the overlay at `pc` (spec firmware) runs through the
+   * interpreter's step, as one instruction, and the block goes on to whatever
+   * the overlay chose through a one-entry inline cache.
+   */
+  private hostBlock(pc: number, mode: number, end: number, traced: boolean): Block {
+    const block = new Block(pc, mode, end, traced, 'host');
+    block.links = [null];
+    const J = this.control;
+    const host = this.host!;
+    const state = this.state;
+    const translator = this.translator;
+    block.fn = () => {
+      if (J[0]! < 1) {
+        J[1] = Exit.fuel;
+        return null;
+      }
+      J[0] = J[0]! - 1;
+      if (host.step()) {
+        J[1] = Exit.end;
+        return null;
+      }
+      const np = state.pc;
+      const nm = translator.modeKey(state);
+      const next = block.links[0]!;
+      if (next !== null && next.valid && next.pc === np && next.mode === nm) return next;
+      return this.link(block, 0, np, nm);
+    };
+    return block;
+  }
+
+  private compile(pc: number, mode: number, traced: boolean, source: BlockSource): Block {
+    const block = new Block(pc, mode, source.end, traced, 'translated');
+    block.links = new Array<Block | null>(source.links).fill(null);
+    this.bound ??= this.translator.bindings();
+    const names = [...Object.keys(this.bound), 'J', 'L', 'self', 'X', 'O', 'TR'];
+    const values = [...Object.values(this.bound), this.control, block.links, block, this, source.ops, traced ? this.recorder : undefined];
+    const text = `// hyplay jit ${this.serial}: ${traced ? 'traced ' : ''}block at 0x${pc.toString(16)}, mode ${mode}\nreturn function block() {\n${source.body}\n};`;
+    const factory = new Function(...names, text) as (...args: unknown[]) => BlockFunction;
+    block.fn = factory(...values);
+    this.stats.translated++;
+    return block;
+  }
+
+  private track(block: Block): void {
+    for (let page = pageOf(block.pc); page <= pageOf(Math.max(block.pc, block.end - 1)); page++) {
+      let set = this.pages.get(page);
+      if (set === undefined) this.pages.set(page, (set = new Set()));
+      set.add(block);
+    }
+  }
+
+  /** Drop every block overlapping `[address, address + length)`. */
+  invalidate(address: number, length: number): void {
+    const first = pageOf(address);
+    const last = pageOf(address + length - 1);
+    if (last - first > this.pages.size) {
+      for (const page of [...this.pages.keys()]) if (page >= first && page <= last) this.invalidatePage(page, address, length);
+      return;
+    }
+    for (let page = first; page <= last; page++) this.invalidatePage(page, address, length);
+  }
+
+  private invalidatePage(page: number, address: number, length: number): void {
+    const set = this.pages.get(page);
+    if (set === undefined) return;
+    for (const block of set) if (block.pc < address + length && block.end > address) this.kill(block);
+  }
+
+  private kill(block: Block): void {
+    if (!block.valid) return;
+    block.valid = false;
+    this.stats.invalidated++;
+    const table = block.traced ? this.traced : this.plain;
+    const map = table.byMode[block.mode]!;
+    if (map.get(block.pc) === block) map.delete(block.pc);
+    const index = (block.pc >>> 2) & SLOT_MASK;
+    if (table.slots[index] === block) table.slots[index] = undefined;
+    for (let page = pageOf(block.pc); page <= pageOf(Math.max(block.pc, block.end - 1)); page++) this.pages.get(page)?.delete(block);
+  }
+
+  private drop(table: BlockTable): void {
+    for (const map of table.byMode) for (const block of map.values()) this.kill(block);
+    table.clear();
+  }
+
+  /** Drop every block (and the bindings: they are asked for again). */
+  flush(): void {
+    this.stats.flushes++;
+    this.drop(this.plain);
+    this.drop(this.traced);
+    this.pages.clear();
+    this.bound = undefined;
+  }
+}
+
+function pageOf(address: number): number {
+  return address >= 0x1_0000_0000 ? Math.floor(address / (1 << PAGE_SHIFT)) : address >>> PAGE_SHIFT;
+}

@@ -1,0 +1,306 @@
+/**
+ * The arm32 JIT against the interpreter: every program must end identically
+ * under both engines — every register (banked and cp15 included), every
+ * mapped byte, the stop reason, detail and PC, the step count, and the trace
+ * lines. Programs: the bench loops (spec firmware included), the showcase,
+ * every scenario's guest code, the assembly firmware driven by hvc calls,
+ * self-modifying code, and seeded random instruction sequences; each at
+ * many step counts, and in split runs (run(n) then run(m) against
+ * run(n + m)). The JIT runs with lazy flags and with eager ones.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { ARM32_BACKEND } from '../../arch/arm32/backend.ts';
+import { ARM32_INSTRUCTION_SET, createArm32Machine, type Arm32MachineOptions } from '../../arch/arm32/core.ts';
+import { ARM32_CONFORMANCE_DRIVER } from '../../arch/arm32/firmware/conformance-driver.ts';
+import { ARM32_ASM_FIRMWARE, ARM32_FIRMWARE_IMPLEMENTATIONS, installAsmFirmware } from '../../arch/arm32/firmware/index.ts';
+import { ARM32_FIRMWARE_PORT } from '../../arch/arm32/firmware-port.ts';
+import { loadAbis } from '../../src/di/container.ts';
+import { installSpecFirmware } from '../../src/firmware/firmware.ts';
+import { generateSuite, runSuite } from '../../src/firmware/conformance.ts';
+import type { RunResult } from '../../src/interp/interpreter.ts';
+import type { Machine } from '../../src/interp/machine.ts';
+import { TraceRecorder } from '../../src/interp/trace.ts';
+import { assemble } from '../../src/isa/assembler.ts';
+import { setUpScenario } from '../../src/scenario/runner.ts';
+import { CODE, DATA, HVBAR, MVBAR, VBAR, wfiVectors } from '../arch/arm32/machine-harness.ts';
+
+const abis = loadAbis();
+
+/** The engines compared: the interpreter first (the reference), then the JIT's variants. */
+const ENGINES: readonly { readonly name: string; readonly options: Arm32MachineOptions }[] = [
+  { name: 'interp', options: { engine: 'interp' } },
+  { name: 'jit', options: { engine: 'jit' } },
+  { name: 'jit (eager flags)', options: { engine: 'jit', translation: { lazyFlags: false } } },
+];
+
+/** A machine set up by `setup` for one engine. */
+type Setup = (options: Arm32MachineOptions) => Machine;
+
+/** Everything observable after a run. */
+interface Outcome {
+  readonly result: RunResult;
+  readonly registers: Record<string, string>;
+  readonly mode: string;
+  readonly memory: string;
+}
+
+/** A digest of every mapped page (address and contents). */
+function memoryDigest(machine: Machine): string {
+  const pages = [...machine.memory.snapshot().pages].sort((a, b) => a[0] - b[0]);
+  const parts: string[] = [];
+  for (const [index, bytes] of pages) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+    parts.push(`${index.toString(16)}:${(h >>> 0).toString(16)}`);
+  }
+  return parts.join(',');
+}
+
+function outcome(machine: Machine, result: RunResult): Outcome {
+  return { result, registers: machine.registers(), mode: machine.mode(), memory: memoryDigest(machine) };
+}
+
+/** Run `budgets` in turn on a fresh machine; the outcome after each. */
+function runs(setup: Setup, options: Arm32MachineOptions, budgets: readonly number[], traced: boolean): { outcomes: Outcome[]; lines: string[] } {
+  const machine = setup(options);
+  const recorder = new TraceRecorder();
+  if (traced) machine.trace = recorder;
+  const outcomes = budgets.map((budget) => outcome(machine, machine.run(budget)));
+  return { outcomes, lines: recorder.lines() };
+}
+
+/** Which runs {@link agree} compares. */
+interface Plan {
+  /** Whole runs of these budgets. */
+  readonly counts: readonly number[];
+  /** These budgets also split in two and three (run(k), run(n - k); run(1), run(n - 2), run(1)). */
+  readonly splits: readonly number[];
+  /** These budgets also traced under every engine, trace lines compared. */
+  readonly traced: readonly number[];
+}
+
+/** Compare every engine with the interpreter on `setup`, as `plan` says. */
+function agree(label: string, setup: Setup, plan: Plan): void {
+  const cases: number[][] = [...plan.counts.map((n) => [n]), ...plan.splits.flatMap((n) => [[Math.floor(n / 3), n - Math.floor(n / 3)], [1, n - 2, 1]])];
+  for (const budgets of cases) {
+    const n = budgets.reduce((a, b) => a + b, 0);
+    const reference = runs(setup, ENGINES[0]!.options, budgets, false);
+    const traced = budgets.length === 1 && plan.traced.includes(n) ? runs(setup, ENGINES[0]!.options, budgets, true) : undefined;
+    if (traced !== undefined) expect(traced.outcomes, `${label}: interp traced vs untraced, budgets ${budgets}`).toEqual(reference.outcomes);
+    for (const engine of ENGINES.slice(1)) {
+      expect(runs(setup, engine.options, budgets, false).outcomes, `${label}: ${engine.name}, budgets ${budgets}`).toEqual(reference.outcomes);
+      if (traced === undefined) continue;
+      const jitTraced = runs(setup, engine.options, budgets, true);
+      expect(jitTraced.outcomes, `${label}: ${engine.name} traced, budgets ${budgets}`).toEqual(reference.outcomes);
+      expect(jitTraced.lines, `${label}: ${engine.name} trace lines, budgets ${budgets}`).toEqual(traced.lines);
+    }
+    // A run split in two at a budget boundary is the same run as one.
+    if (budgets.length > 1 && reference.outcomes.slice(0, -1).every((o) => o.result.reason === 'budget-exhausted')) {
+      const whole = runs(setup, ENGINES[1]!.options, [n], false).outcomes[0]!;
+      const last = reference.outcomes.at(-1)!;
+      // The budget in the detail differs (`step budget of N used up`), and the steps are the last run's.
+      const same = (o: Outcome) => ({ ...o, result: { reason: o.result.reason, pc: o.result.pc, detail: o.result.reason === 'budget-exhausted' ? '' : o.result.detail } });
+      expect(same(whole), `${label}: split ${budgets} vs whole ${n}`).toEqual(same(last));
+    }
+  }
+}
+
+/** The step counts every program runs at. */
+const COUNTS = [...Array.from({ length: 24 }, (_, i) => i), 31, 32, 33, 63, 64, 65, 97, 250, 1000, 4097];
+/** The plan for small programs: every count, splits and traces of a few. */
+const SMALL: Plan = { counts: COUNTS, splits: [7, 33, 97, 1000], traced: [5, 17, 64, 250] };
+
+/** Assemble `source` at the arm32 load address, with a stack below and the test vector tables, as `hyplay run` does. */
+function program(source: string, mode: string, more: (machine: Machine) => void = () => undefined): Setup {
+  const assembled = assemble(ARM32_INSTRUCTION_SET, source, ARM32_BACKEND.loadAddress);
+  return (options) => {
+    const machine = createArm32Machine(options);
+    machine.memory.map(assembled.base - 0x4000, 0x4000);
+    machine.memory.load(assembled.base, assembled.bytes.length === 0 ? new Uint8Array(4) : assembled.bytes);
+    machine.setMode(mode);
+    machine.pc = assembled.base;
+    machine.setRegister('sp', BigInt(assembled.base));
+    more(machine);
+    return machine;
+  };
+}
+
+/** A machine with wfi vector tables and the data page, as the arm32 test harness sets one up. */
+function withVectors(machine: Machine): void {
+  const m = machine as ReturnType<typeof createArm32Machine>;
+  wfiVectors(m, VBAR);
+  wfiVectors(m, HVBAR);
+  wfiVectors(m, MVBAR);
+  machine.setRegister('vbar', BigInt(VBAR));
+  machine.setRegister('hvbar', BigInt(HVBAR));
+  machine.setRegister('mvbar', BigInt(MVBAR));
+  machine.memory.map(DATA, 0x1000);
+}
+
+describe('arm32 JIT = interpreter', () => {
+  for (const bench of ARM32_BACKEND.benchmarks) {
+    it(`bench loop ${bench.metric}`, () => {
+      agree(
+        bench.metric,
+        program(bench.source, bench.mode, (machine) => {
+          for (const [name, value] of Object.entries(bench.registers)) machine.setRegister(name, value);
+          if (bench.firmware !== undefined) installSpecFirmware(machine, ARM32_FIRMWARE_PORT, abis.get(bench.firmware.abi)!, bench.firmware.base);
+        }),
+        { ...SMALL, counts: [...COUNTS, 12345, 100003], splits: [...SMALL.splits, 100003] },
+      );
+    });
+  }
+
+  it('the showcase', () => {
+    const showcase = ARM32_BACKEND.showcase;
+    agree('showcase', program(showcase.source, showcase.mode), { ...SMALL, traced: [...SMALL.traced, showcase.maxSteps] });
+  });
+
+  for (const scenario of ARM32_BACKEND.scenarios!.scenarios()) {
+    it(`scenario ${scenario.name}`, () => {
+      expect(setUpScenario(ARM32_BACKEND, scenario, { engine: 'jit' }).machine.engine).toBe('jit');
+      agree(scenario.name, (options) => setUpScenarioWith(scenario, options), { counts: [1, 2, 3, 8, 21, 55, 144, 377, 987, scenario.maxSteps], splits: [scenario.maxSteps], traced: [scenario.maxSteps] });
+    });
+  }
+
+  for (const firmware of ARM32_ASM_FIRMWARE) {
+    it(`assembly firmware ${firmware.name}, called by hvc with r0 = 0 … 9`, () => {
+      for (let r0 = 0; r0 < 10; r0++) {
+        const caller = `movw r0, #0x1d3\nmsr spsr_fsxc, r0\nldr r0, entry\nmsr elr_hyp, r0\neret\nentry: .word kernel\nkernel: mov r0, #${r0}\nmov r1, #0x9000\nmov r2, #7\nhvc #0\nwfi`;
+        agree(`${firmware.name} r0=${r0}`, program(caller, 'hyp', (machine) => {
+          machine.memory.map(0x4_0000, 0x2000);
+          installAsmFirmware(machine, firmware, 0x4_0000);
+          machine.setRegister('hvbar', 0x4_0000n);
+          machine.memory.map(0x9000, 0x1000);
+        }), { counts: [5, 9, 12, 20, 40, 200], splits: [200], traced: [200] });
+      }
+    });
+
+    it(`assembly firmware ${firmware.name}: its conformance report is the same under both engines`, () => {
+      const abi = abis.get(firmware.implements)!;
+      const implementation = ARM32_FIRMWARE_IMPLEMENTATIONS.find((i) => i.name === `asm:${firmware.name}`)!;
+      const report = (engine: 'interp' | 'jit') => {
+        const driver = { ...ARM32_CONFORMANCE_DRIVER, createMachine: () => createArm32Machine({ engine }) };
+        return runSuite(abi, generateSuite(abi, ARM32_FIRMWARE_PORT, driver), ARM32_FIRMWARE_PORT, driver, implementation);
+      };
+      const interp = report('interp');
+      expect(interp.results.length).toBeGreaterThan(0);
+      expect(report('jit')).toEqual(interp);
+    });
+  }
+
+  it('self-modifying code: a store into the running block, into a loop body, and code copied and run', () => {
+    const source = [
+      // 1. Rewrite the instruction right after the store (same block).
+      'ldr r1, movseven',
+      'str r1, patch',
+      'patch: mov r0, #1',
+      // 2. A loop whose body is rewritten on its third pass: add r3, r3, #1 becomes add r3, r3, #16.
+      'mov r2, #0',
+      'mov r3, #0',
+      'loop: add r3, r3, #1',
+      'add r2, r2, #1',
+      'cmp r2, #3',
+      'ldreq r1, addsixteen',
+      'streq r1, loop',
+      'cmp r2, #6',
+      'bne loop',
+      // 3. Copy a function to the data page and call it, twice, changing it in between.
+      'ldr r4, dest',
+      'ldr r5, source',
+      'ldr r6, [r5], #4',
+      'str r6, [r4], #4',
+      'ldr r6, [r5], #4',
+      'str r6, [r4], #4',
+      'ldr r4, dest',
+      'blx r4',
+      'mov r7, r0',
+      'ldr r1, movnine',
+      'str r1, [r4]',
+      'blx r4',
+      'wfi',
+      'func: mov r0, #5',
+      'bx lr',
+      'movseven: .word 0xe3a00007',
+      'addsixteen: .word 0xe2833010',
+      'movnine: .word 0xe3a00009',
+      `dest: .word ${DATA}`,
+      'source: .word func',
+    ].join('\n');
+    const setup = program(source, 'svc', withVectors);
+    agree('self-modifying', setup, { ...SMALL, traced: [...SMALL.traced, 200] });
+    const machine = setup({ engine: 'jit' });
+    expect(machine.run(1000).reason).toBe('wfi');
+    expect([machine.register('r0'), machine.register('r3'), machine.register('r7')]).toEqual([9n, 3n + 3n * 16n, 5n]);
+  });
+
+  it('seeded random instruction sequences, from random registers and flags', () => {
+    let seed = 0x5eed;
+    const random = (n: number): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const word = (): number => ((random(0x10000) << 16) | random(0x10000)) >>> 0;
+    const instruction = (): number => {
+      const cond = random(4) === 0 ? random(15) : 14;
+      const kind = random(12);
+      if (kind < 6) {
+        // Data processing, every opcode and form, Rd = PC now and then.
+        const opcode = random(16);
+        const rd = random(8) === 0 ? 15 : random(13);
+        const form = random(3);
+        let w = (cond << 28) | (opcode << 21) | (random(2) << 20) | (random(16) << 16) | (rd << 12);
+        if (form === 0) w |= (1 << 25) | random(4096);
+        else if (form === 1) w |= (random(32) << 7) | (random(4) << 5) | random(16);
+        else w |= (random(16) << 8) | (random(4) << 5) | (1 << 4) | random(16);
+        return w >>> 0;
+      }
+      if (kind === 6) return ((cond << 28) | (random(2) ? 0x03000000 : 0x03400000) | (random(16) << 16) | (random(13) << 12) | random(4096)) >>> 0;
+      if (kind === 7) return ((cond << 28) | (random(2) << 21) | (random(2) << 20) | (random(13) << 16) | (random(13) << 12) | (random(13) << 8) | 0x90 | random(13)) >>> 0;
+      if (kind < 10) {
+        // LDR/STR/LDRB/STRB off r12 (the data page), immediate or register offset, every addressing mode.
+        const p = random(2);
+        const w = random(2);
+        const reg = random(2);
+        const offset = reg ? (random(32) << 7) | (random(4) << 5) | 11 : random(2) ? random(64) * 4 : random(4096);
+        return ((cond << 28) | (1 << 26) | (reg << 25) | (p << 24) | (random(2) << 23) | (random(2) << 22) | ((p === 0 ? 0 : w) << 21) | (random(2) << 20) | (12 << 16) | (random(12) << 12) | offset) >>> 0;
+      }
+      if (kind === 10) {
+        // LDRH/STRH/LDRSB/LDRSH, immediate offset.
+        const sh = [0xb, 0xd, 0xf][random(3)]!;
+        const l = sh === 0xb ? random(2) : 1;
+        return ((cond << 28) | (1 << 24) | (random(2) << 23) | (1 << 22) | (l << 20) | (12 << 16) | (random(12) << 12) | (random(16) << 8) | (sh << 4) | random(16)) >>> 0;
+      }
+      // Anything at all: undefined encodings, branches, system instructions.
+      return word();
+    };
+    const programs = 400;
+    for (let c = 0; c < programs; c++) {
+      const words = Array.from({ length: 1 + random(16) }, instruction);
+      words.push(0xe320f003); // wfi
+      const registers = Array.from({ length: 12 }, () => (random(4) === 0 ? random(16) : word()));
+      const flags = random(16);
+      const setup: Setup = (options) => {
+        const machine = createArm32Machine(options);
+        withVectors(machine);
+        const bytes = new Uint8Array(words.length * 4);
+        words.forEach((w, i) => new DataView(bytes.buffer).setUint32(i * 4, w, true));
+        machine.memory.load(CODE, bytes);
+        for (let a = DATA; a < DATA + 0x1000; a += 4) machine.memory.write32(a, Math.imul(a, 2654435761) >>> 0);
+        registers.forEach((value, i) => machine.setRegister(`r${i}`, BigInt(value)));
+        machine.setRegister('r12', BigInt(DATA + 0x800));
+        machine.setRegister('cpsr', BigInt(((flags << 28) | 0x1d3) >>> 0));
+        machine.pc = CODE;
+        return machine;
+      };
+      agree(`random #${c} [${words.map((w) => w.toString(16).padStart(8, '0')).join(' ')}]`, setup, { counts: [words.length, 3], splits: [40], traced: [40] });
+    }
+  });
+});
+
+/** A scenario's machine with JIT translation options (setUpScenario takes only what the backend's factory takes). */
+function setUpScenarioWith(scenario: Parameters<typeof setUpScenario>[1], options: Arm32MachineOptions): Machine {
+  const backend = { ...ARM32_BACKEND, createMachine: () => createArm32Machine(options) };
+  return setUpScenario(backend, scenario, {}, abis).machine;
+}
