@@ -235,6 +235,20 @@ describe('arm32 JIT = interpreter', () => {
     expect([machine.register('r0'), machine.register('r3'), machine.register('r7')]).toEqual([9n, 3n + 3n * 16n, 5n]);
   });
 
+  it('loops whose flags, registers and memory carry from pass to pass (self-loops in translated code)', () => {
+    const bodies = [
+      ['adcs r0, r0, r2', 'eor r3, r3, r0', 'subs r1, r1, #1', 'bne loop'],
+      ['addcs r0, r0, #7', 'movs r4, r4, rrx', 'sub r1, r1, #1', 'cmp r1, #0', 'bgt loop'],
+      ['ldr r5, [r12], #4', 'adds r6, r6, r5', 'str r6, [r12, #-4]', 'subs r1, r1, #1', 'bne loop'],
+      ['teq r1, #5', 'moveq r7, r1', 'mul r8, r1, r1', 'mla r9, r8, r1, r9', 'subs r1, r1, #1', 'bpl loop'],
+      ['add r0, r0, #1', 'b loop'],
+    ];
+    for (const [i, body] of bodies.entries()) {
+      const source = ['mov r1, #20', `ldr r12, data`, 'msr cpsr_f, #0xa0000000', 'loop:', ...body, 'wfi', `data: .word ${DATA}`].join('\n');
+      agree(`loop ${i}`, program(source, 'svc', withVectors), { counts: [1, 4, 5, 9, 10, 11, 37, 64, 65, 110, 200], splits: [37, 200], traced: [11, 200] });
+    }
+  });
+
   it('seeded random instruction sequences, from random registers and flags', () => {
     let seed = 0x5eed;
     const random = (n: number): number => {

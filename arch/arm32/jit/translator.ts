@@ -124,6 +124,14 @@ class BlockTranslation {
   private readonly pending: (string | undefined)[] = [undefined, undefined, undefined, undefined];
   /** Inside a conditional instruction: flags are written at once (its temporaries end with the `if`). */
   private eager = false;
+  /** Flags written on every path so far (their values at entry are dead from here on). */
+  private readonly written = new Set<number>();
+  /** Flags whose values at entry may be read (by an instruction or an exit): the ones a loop's back edge must keep. */
+  private readonly live = new Set<number>();
+  /** The block's first address. */
+  private start = 0;
+  /** Whether the block became a loop (it branches back to its start). */
+  private looped = false;
 
   constructor(
     private readonly context: TranslationContext<Arm32State>,
@@ -134,6 +142,7 @@ class BlockTranslation {
 
   run(pc: number): BlockSource | undefined {
     const w = this.w;
+    this.start = pc;
     const page = pc >>> 12;
     let count = 0;
     let end = pc;
@@ -156,17 +165,21 @@ class BlockTranslation {
         break;
       }
     }
-    const body = [`const fuel = J[0];`, `if (fuel < ${count}) { J[1] = ${Exit.fuel}; return null; }`, w.prologue(), w.body()].join('\n');
+    const body = [`let fuel = J[0];`, `if (fuel < ${count}) { J[1] = ${Exit.fuel}; return null; }`, w.prologue(), this.looped ? 'for (;;) {' : '', w.body()].join('\n');
     return w.finish(body, end);
   }
 
   // ---- flags
 
   private flag(f: number): string {
-    return this.pending[f] ?? this.w.get(FLAG_SLOTS[f]!);
+    const pending = this.pending[f];
+    if (pending !== undefined) return pending;
+    if (!this.written.has(f)) this.live.add(f);
+    return this.w.get(FLAG_SLOTS[f]!);
   }
 
   private setFlag(f: number, expression: string): void {
+    if (!this.eager) this.written.add(f);
     if (this.lazy && !this.eager) this.pending[f] = expression;
     else {
       this.w.set(FLAG_SLOTS[f]!, expression);
@@ -187,6 +200,7 @@ class BlockTranslation {
 
   /** An exit, preceded by the pending flags (which stay pending on the path that goes on). */
   private exit(code: string): string {
+    for (let f = 0; f < 4; f++) if (!this.written.has(f)) this.live.add(f);
     let flags = '';
     for (let f = 0; f < 4; f++) {
       const value = this.pending[f];
@@ -384,6 +398,10 @@ class BlockTranslation {
     const w = this.w;
     this.record(op);
     const target = op.imm >>> 0;
+    if (!link && target === this.start) {
+      this.backEdge(op, done + 1);
+      return;
+    }
     const taken = (): string => (link ? `${w.assign(14, `${op.next | 0}`)} ` : '') + this.exit(w.chain(target, this.mode, done + 1));
     if (op.cond === 14) {
       w.emit(taken());
@@ -391,6 +409,27 @@ class BlockTranslation {
     }
     w.emit(`if (${this.condition(op.cond)}) { ${taken()} }`);
     w.emit(this.exit(w.chain(op.next, this.mode, done + 1)));
+  }
+
+  /**
+   * A branch back to the block's start: the block is a loop. The way out
+   * (condition failed) exits; the back edge takes this pass's instructions
+   * off the fuel, exits when another pass would not fit, keeps the flags the
+   * next pass reads (lazy ones only as far as they are live) and loops, with
+   * every register still in its local.
+   */
+  private backEdge(op: Op, count: number): void {
+    const w = this.w;
+    if (op.cond !== 14) w.emit(`if (!${this.condition(op.cond)}) ${this.exit(w.chain(op.next, this.mode, count))}`);
+    w.emit(`fuel -= ${count};`);
+    w.emit(`if (fuel < ${count}) ${this.exit(w.chain(this.start, this.mode, 0))}`);
+    for (let f = 0; f < 4; f++) {
+      const value = this.pending[f];
+      if (value !== undefined && this.live.has(f)) w.set(FLAG_SLOTS[f]!, value);
+      this.pending[f] = undefined;
+    }
+    w.emit('}');
+    this.looped = true;
   }
 
   /** BX to a word-aligned target; any other target leaves for the interpreter (Thumb, UNPREDICTABLE, or a fetch fault there). */
