@@ -244,7 +244,7 @@ describe('arm32 JIT = interpreter', () => {
       ['add r0, r0, #1', 'b loop'],
     ];
     for (const [i, body] of bodies.entries()) {
-      const source = ['mov r1, #20', `ldr r12, data`, 'msr cpsr_f, #0xa0000000', 'loop:', ...body, 'wfi', `data: .word ${DATA}`].join('\n');
+      const source = ['mov r1, #20', `ldr r12, data`, 'msr cpsr_f, #0x80000000', 'loop:', ...body, 'wfi', `data: .word ${DATA}`].join('\n');
       agree(`loop ${i}`, program(source, 'svc', withVectors), { counts: [1, 4, 5, 9, 10, 11, 37, 64, 65, 110, 200], splits: [37, 200], traced: [11, 200] });
     }
   });
