@@ -182,10 +182,62 @@ export function emitPl1Entry(code: StateCode, from: number, to: number, offset: 
  * is allowed come first, in {@link exceptionReturnArm32} or in translated
  * code's guards.
  */
-export function emitExceptionReturn(code: StateCode, from: number, to: number, spsr: string, target: string): void {
-  const pc = code.temp(`(${target}) & -4`);
+export function emitExceptionReturn(code: StateCode, from: number, to: number, spsr: string, target: string): string {
+  const pc = code.temp(`((${target}) & -4) >>> 0`);
   emitWriteCpsr(code, from, to, spsr);
-  code.set(StateSlot.pc, `${pc} >>> 0`);
+  code.set(StateSlot.pc, pc);
+  return pc;
+}
+
+/**
+ * Whether an exception return from `from` to the mode number `to` is
+ * allowed (CPSRWriteByInstr with is_excpt_return, ARM ARM B1.3.3): `to` is a
+ * mode; Hyp is entered only from Hyp or Monitor (Monitor is Secure and may
+ * return to Hyp when SCR.NS is 1, taken as set: hyplay models the
+ * Non-secure world, and that is how Secure firmware enters a kernel in Hyp);
+ * Monitor only from Monitor. Anything else is UNPREDICTABLE.
+ */
+export function exceptionReturnAllowed(from: number, to: number): boolean {
+  if (!isValidMode(to)) return false;
+  if (to === Mode.hyp && from !== Mode.hyp && from !== Mode.mon) return false;
+  return to !== Mode.mon || from === Mode.mon;
+}
+
+/**
+ * Translated code's HVC from mode `from` (not usr, where HVC is UNDEFINED):
+ * {@link deliverArm32}'s hvc case and the {@link unmappedVector} check, as
+ * a template. Guards come first: when HSCTLR.TE is set or the vector is not
+ * `mapped`, `slow` runs instead (it hands the instruction to the exception
+ * model whole); otherwise the Hyp entry ({@link emitHypEntry}). Returns the
+ * name of the vector's temporary.
+ *
+ * @param imm the instruction's immediate.
+ * @param next the address after the HVC (the preferred return address).
+ * @param mapped an expression that is true when the address in the named temporary is mapped.
+ * @param slow the statement that leaves for the exception model.
+ */
+export function emitHvcFastPath(code: StateCode, from: number, imm: number, next: number, mapped: (address: string) => string, slow: string): string {
+  // HVC from Non-secure PL1 is a Hyp trap (0x14); executed in Hyp it uses the Hyp SVC/HVC slot (0x08).
+  const offset = from === Mode.hyp ? Vector.svc : Vector.hypTrap;
+  const vector = code.temp(`(${code.get(StateSlot.cp15 + Cp15.hvbar)} + ${offset}) >>> 0`);
+  code.emit(`if ((${code.get(StateSlot.cp15 + Cp15.hsctlr)} & ${1 << 30}) !== 0 || !(${mapped(vector)})) ${slow}`);
+  emitHypEntry(code, from, `${offset}`, `${syndrome(Ec.hvc, imm & 0xffff) | 0}`, `${next}`);
+  return vector;
+}
+
+/**
+ * Translated code's ERET from mode `from` (not usr or sys, where it is
+ * UNDEFINED) when SPSR_`from` names mode `to` in ARM state, as a template:
+ * the guard (else `slow` runs: the exception model takes the instruction
+ * whole), then {@link emitExceptionReturn} to ELR_hyp (in Hyp) or LR. `to`
+ * must be a return {@link exceptionReturnAllowed} allows. Returns the name
+ * of the new PC's temporary.
+ */
+export function emitEretFastPath(code: StateCode, from: number, to: number, slow: string): string {
+  const spsr = code.temp(code.get(Slot.spsr + bankOf(from)));
+  code.emit(`if ((${spsr} & ${Psr.T | Psr.M}) !== ${to}) ${slow}`);
+  const target = code.temp(from === Mode.hyp ? code.get(StateSlot.elrHyp) : code.get(14));
+  return emitExceptionReturn(code, from, to, spsr, target);
 }
 
 /** Built {@link emitHypEntry} functions by mode, and {@link emitPl1Entry} ones by `from * 32 + to`. */
@@ -349,23 +401,14 @@ export function exceptionReturnArm32(s: Arm32State, request: ExceptionReturn, tr
   const spsr = s.r[Slot.spsr + bankOf(from)]! >>> 0;
   const target = (request.target ?? (from === Mode.hyp ? s.elrHyp : s.r[14]!)) >>> 0;
   const to = spsr & Psr.M;
-  if (!isValidMode(to)) {
+  if (!exceptionReturnAllowed(from, to)) {
     s.pc = request.address;
-    return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: SPSR_${modeName(from)} holds mode 0x${to.toString(16)}, which is not a mode`);
-  }
-  // CPSRWriteByInstr with is_excpt_return (ARM ARM B1.3.3): entering Hyp from a
-  // Non-secure PL1 mode is UNPREDICTABLE, but Monitor mode is Secure and may
-  // return to Hyp when SCR.NS is 1 (taken as set: hyplay models the
-  // Non-secure world). That is how Secure firmware enters a kernel in Hyp.
-  if (to === Mode.hyp && from !== Mode.hyp && from !== Mode.mon) {
-    s.pc = request.address;
-    return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: return to Hyp mode from ${modeName(from)}`);
-  }
-  // Likewise Monitor mode exists only in Secure state: entering it from any
-  // Non-secure mode (everything but Monitor itself) is UNPREDICTABLE.
-  if (to === Mode.mon && from !== Mode.mon) {
-    s.pc = request.address;
-    return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: return to Monitor mode from Non-secure ${modeName(from)}`);
+    const why = !isValidMode(to)
+      ? `SPSR_${modeName(from)} holds mode 0x${to.toString(16)}, which is not a mode`
+      : to === Mode.hyp
+        ? `return to Hyp mode from ${modeName(from)}`
+        : `return to Monitor mode from Non-secure ${modeName(from)}`;
+    return stop('unpredictable', `${request.instruction} at ${hexAddress(request.address)}: ${why}`);
   }
   // ERET (B9.3.3) and SUBS PC, LR (B9.3.20) end in BranchWritePC (A2.3.1):
   // the instruction set comes from SPSR.T, never from the address, and in ARM

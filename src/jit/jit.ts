@@ -66,6 +66,8 @@ export class Block {
   valid = true;
   /** Its links to successor blocks (`L` in its code). */
   links: (Block | null)[] = [];
+  /** The generated source of a translated block (for inspection). */
+  source = '';
 
   /**
    * @param pc address of its first instruction.
@@ -117,9 +119,16 @@ export class Jit<S extends SteppableState> {
   /** Every live block by page, for invalidation. */
   private readonly pages = new Map<number, Set<Block>>();
   private readonly serial = ++instances;
+  /** Blocks compiled so far (each source is unique, so no two share V8's compiled code or feedback). */
+  private compiled = 0;
   private host: LoopHost<S> | undefined = undefined;
   private recorder: TraceRecorder | undefined = undefined;
   private bound: Readonly<Record<string, unknown>> | undefined = undefined;
+  /** Every live block (for inspection and tests). */
+  blocks(): Block[] {
+    return [...this.plain.byMode, ...this.traced.byMode].flatMap((map) => [...map.values()]);
+  }
+
   /** Counters. */
   readonly stats: JitStats = { translated: 0, invalidated: 0, flushes: 0 };
 
@@ -257,7 +266,8 @@ export class Jit<S extends SteppableState> {
     this.bound ??= this.translator.bindings();
     const names = [...Object.keys(this.bound), 'J', 'L', 'self', 'X', 'O', 'TR'];
     const values = [...Object.values(this.bound), this.control, block.links, block, this, source.ops, traced ? this.recorder : undefined];
-    const text = `// hyplay jit ${this.serial}: ${traced ? 'traced ' : ''}block at 0x${pc.toString(16)}, mode ${mode}\nreturn function block() {\n${source.body}\n};`;
+    const text = `// hyplay jit ${this.serial}.${++this.compiled}: ${traced ? 'traced ' : ''}block at 0x${pc.toString(16)}, mode ${mode}\nreturn function block() {\n${source.body}\n};`;
+    block.source = text;
     const factory = new Function(...names, text) as (...args: unknown[]) => BlockFunction;
     block.fn = factory(...values);
     this.stats.translated++;

@@ -29,18 +29,21 @@
 import { BlockWriter, Exit, type BlockSource } from '../../../src/jit/block-writer.ts';
 import type { TranslationContext, Translator } from '../../../src/jit/jit.ts';
 import { PAGE_MAPPED, type GuestMemory } from '../../../src/memory/guest-memory.ts';
-import { arm32SlotPlace, Psr, StateSlot, type Arm32State } from '../registers.ts';
+import { arm32SlotPlace, bankOf, Mode, Psr, Slot, StateSlot, type Arm32State } from '../registers.ts';
 import { branch, branchExchange, branchWithLink } from '../semantics/branch.ts';
 import { conditionHolds, lastShifterCarry, READS_PC, shiftImmediate, shiftRegister, type A32Handler, type Op } from '../semantics/common.ts';
 import { carryOfAdd, DATA_PROCESSING_HANDLERS, moveTop, moveWide, multiply, OperandForm, overflowOfAdd } from '../semantics/data-processing.ts';
 import { AccessKind, load, store, TransferBits } from '../semantics/load-store.ts';
-import { noOperation } from '../semantics/system.ts';
+import { exceptionReturn, hypervisorCall, noOperation } from '../semantics/system.ts';
+import { emitEretFastPath, emitHvcFastPath, exceptionReturnAllowed } from '../exceptions.ts';
 
 /** The semantic functions translated code calls (bound as `H`). */
 export const ARM32_JIT_HELPERS = { conditionHolds, carryOfAdd, overflowOfAdd, shiftImmediate, shiftRegister, lastShifterCarry } as const;
 
 /** Longest block, in instructions. */
 const MAX_BLOCK = 64;
+/** A loop also leaves through its back edge once the fuel's bits under this mask wrap (every 16 Ki instructions): see `backEdge`. */
+const LOOP_EXIT_MASK = (1 << 14) - 1;
 const FLAG_SLOTS = [StateSlot.n, StateSlot.z, StateSlot.c, StateSlot.v] as const;
 const N = 0;
 const Z = 1;
@@ -112,7 +115,7 @@ export class Arm32Translator implements Translator<Arm32State> {
 
   /** Translate the block at (`pc`, `mode`). */
   translate(pc: number, mode: number, context: TranslationContext<Arm32State>): BlockSource | undefined {
-    const block = new BlockTranslation(context, mode, this.lazy, this.memory.window().littleWords);
+    const block = new BlockTranslation(context, mode, this.lazy, this.memory.window().littleWords, this.state);
     return block.run(pc);
   }
 }
@@ -138,6 +141,7 @@ class BlockTranslation {
     private readonly mode: number,
     private readonly lazy: boolean,
     private readonly littleWords: boolean,
+    private readonly state: Arm32State,
   ) {}
 
   run(pc: number): BlockSource | undefined {
@@ -262,6 +266,10 @@ class BlockTranslation {
       case branchExchange:
         this.branchExchange(op, done);
         return 'ended';
+      case hypervisorCall:
+        return this.hypervisorCall(op, done);
+      case exceptionReturn:
+        return this.exceptionReturn(op, done);
       default:
         return 'no';
     }
@@ -422,7 +430,10 @@ class BlockTranslation {
     const w = this.w;
     if (op.cond !== 14) w.emit(`if (!${this.condition(op.cond)}) ${this.exit(w.chain(op.next, this.mode, count))}`);
     w.emit(`fuel -= ${count};`);
-    w.emit(`if (fuel < ${count}) ${this.exit(w.chain(this.start, this.mode, 0))}`);
+    // Out when another pass would not fit, and also every few thousand passes (when the fuel's low bits wrap):
+    // re-entered through its link, the function is called often enough for V8 to optimise it whole, rather
+    // than keep running the on-stack-replaced copy it started in (measured: up to 2x on the ALU loop).
+    w.emit(`if ((fuel & ${LOOP_EXIT_MASK}) < ${count}) ${this.exit(w.chain(this.start, this.mode, 0))}`);
     for (let f = 0; f < 4; f++) {
       const value = this.pending[f];
       if (value !== undefined && this.live.has(f)) w.set(FLAG_SLOTS[f]!, value);
@@ -430,6 +441,48 @@ class BlockTranslation {
     }
     w.emit('}');
     this.looped = true;
+  }
+
+  /** Whether the window maps the address in temporary `address` (an expression). */
+  private mapped(address: string): string {
+    const o = this.w.temp(`${address} - WB`);
+    return `${o} >= 0 && ${o} < WS && WP[${o} >>> 12] !== 0`;
+  }
+
+  /**
+   * HVC, through the exception model's own fast path (its template): in a
+   * traced run, or from usr (UNDEFINED), the interpreter takes it.
+   */
+  private hypervisorCall(op: Op, done: number): 'no' | 'ended' {
+    if (this.context.traced || this.mode === Mode.usr) return 'no';
+    const trap = op.fixed;
+    if (trap === undefined || trap.kind !== 'trap' || trap.cause !== 'call') return 'no';
+    this.materialise();
+    const vector = emitHvcFastPath(this.w, this.mode, trap.imm, op.next, (a) => this.mapped(a), this.exit(this.w.step(op.address, done)));
+    this.w.emit(this.exit(this.w.dynamic(vector, Mode.hyp, done + 1)));
+    return 'ended';
+  }
+
+  /**
+   * ERET through the exception model's fast path, guarded on the SPSR naming
+   * the mode it names now (at translation); any other SPSR, a traced run, or
+   * usr and sys (UNDEFINED) leave for the interpreter.
+   */
+  private exceptionReturn(op: Op, done: number): 'no' | 'ended' {
+    const mode = this.mode;
+    if (this.context.traced || mode === Mode.usr || mode === Mode.sys || op.cond !== 14) return 'no';
+    const to = this.state.r[Slot.spsr + bankOf(mode)]! & (Psr.T | Psr.M);
+    if ((to & Psr.T) !== 0 || !exceptionReturnAllowed(mode, to)) return 'no';
+    this.materialise();
+    const pc = emitEretFastPath(this.w, mode, to, this.exit(this.w.step(op.address, done)));
+    this.wroteFlags();
+    this.w.emit(this.exit(this.w.dynamic(pc, to, done + 1)));
+    return 'ended';
+  }
+
+  /** After a template wrote the flags' locals itself. */
+  private wroteFlags(): void {
+    for (let f = 0; f < 4; f++) this.written.add(f);
   }
 
   /** BX to a word-aligned target; any other target leaves for the interpreter (Thumb, UNPREDICTABLE, or a fetch fault there). */
