@@ -443,7 +443,7 @@ export const ARM32_REGISTERS: RegisterView<Arm32State> = {
 
 /** Options for a new arm32 machine. */
 export interface Arm32MachineOptions {
-  /** The engine (the interpreter when absent). */
+  /** The engine (the JIT when absent; `ARM32_BACKEND.engines` lists both). */
   readonly engine?: EngineName;
   /** Options of the JIT's translator (the differential test varies them). */
   readonly translation?: Arm32TranslatorOptions;
@@ -451,6 +451,6 @@ export interface Arm32MachineOptions {
 
 /** A new arm32 machine over empty little-endian memory. */
 export function createArm32Machine(options: Arm32MachineOptions = {}): CoreMachine<Arm32State> {
-  const core = new Arm32Core(new GuestMemory('little'), options.engine, options.translation);
+  const core = new Arm32Core(new GuestMemory('little'), options.engine ?? 'jit', options.translation);
   return new CoreMachine('arm32', core, ARM32_REGISTERS, core.engine);
 }

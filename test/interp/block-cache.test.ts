@@ -12,7 +12,7 @@ describe('blocks in the arm32 run loop', () => {
   it('stop after exactly the step budget, whatever the block length', () => {
     const source = ['mov r0, #0', 'loop: add r0, r0, #1', 'add r1, r1, #2', 'add r2, r2, #3', 'b loop'].join('\n');
     for (let budget = 0; budget <= 23; budget++) {
-      const m = setupMachine();
+      const m = setupMachine({ engine: 'interp' });
       load(m, source, CODE);
       m.pc = CODE;
       const result = m.run(budget);
@@ -39,7 +39,7 @@ describe('blocks in the arm32 run loop', () => {
   });
 
   it('an instruction at the end of a page runs, and the block after it starts on the next page', () => {
-    const m = setupMachine();
+    const m = setupMachine({ engine: 'interp' });
     m.memory.map(0x20000, 0x2000);
     load(m, ['mov r0, #1', 'add r0, r0, #1', 'add r0, r0, #1', 'wfi'].join('\n'), 0x21000 - 8);
     m.pc = 0x21000 - 8;

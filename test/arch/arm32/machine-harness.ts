@@ -14,6 +14,7 @@ import { assemble, type AssembledProgram } from '../../../src/isa/assembler.ts';
 import { expect } from 'vitest';
 import type { RunResult } from '../../../src/interp/interpreter.ts';
 import type { CoreMachine } from '../../../src/interp/machine.ts';
+import type { EngineName } from '../../../src/interp/backend.ts';
 import { TraceRecorder, type ExceptionEvent, type TraceEvent } from '../../../src/interp/trace.ts';
 
 /** Where test programs are loaded unless a test says otherwise. */
@@ -80,6 +81,8 @@ export interface RunOptions {
   readonly vectors?: boolean;
   /** Anything else to do before the run. */
   readonly setup?: (machine: Arm32Machine) => void;
+  /** The engine (the backend's default, the JIT, when absent). */
+  readonly engine?: EngineName;
 }
 
 /** What {@link runProgram} returns. */
@@ -100,7 +103,7 @@ export interface Ran {
 
 /** A fresh machine with the wfi vector tables installed and the data page mapped. */
 export function setupMachine(options: RunOptions = {}): Arm32Machine {
-  const machine = createArm32Machine();
+  const machine = createArm32Machine(options.engine === undefined ? {} : { engine: options.engine });
   if (options.vectors ?? true) {
     wfiVectors(machine, VBAR);
     wfiVectors(machine, HVBAR);
@@ -127,12 +130,16 @@ function prepare(source: string, options: RunOptions): { machine: Arm32Machine; 
 /**
  * Assemble and run `source` (normally ending in `wfi`) on a fresh machine,
  * with a trace recorder attached. The same program also runs untraced on a
- * second machine (the interpreter has a separate loop for that case), and the
- * two must end identically.
+ * second machine (the interpreter has a separate loop for that case), and on
+ * the other engine, and they must all end identically.
  */
 export function runProgram(source: string, options: RunOptions = {}): Ran {
   const plain = prepare(source, options);
   const plainResult = plain.machine.run(options.maxSteps ?? 1000);
+  const other = prepare(source, { ...options, engine: plain.machine.engine === 'jit' ? 'interp' : 'jit' });
+  const otherResult = other.machine.run(options.maxSteps ?? 1000);
+  expect(otherResult, `the ${other.machine.engine} engine ends as the ${plain.machine.engine} one`).toEqual(plainResult);
+  expect(other.machine.registers(), `the ${other.machine.engine} engine leaves the registers as the ${plain.machine.engine} one`).toEqual(plain.machine.registers());
   const { machine, program } = prepare(source, options);
   const trace = new TraceRecorder();
   machine.trace = trace;
