@@ -30,6 +30,8 @@ export const Exit = {
   end: 3,
   /** Look the next block up by `s.pc` and the mode. */
   lookup: 4,
+  /** A loop header got hot (`X.hot` names it): record the path it leads to, for a trace. */
+  record: 5,
 } as const;
 
 /** A translated block's source, as a translator hands it to the JIT. */
@@ -42,6 +44,12 @@ export interface BlockSource {
   readonly ops: readonly TracedOp[];
   /** Links the block uses (`L[0]` … `L[links - 1]`). */
   readonly links: number;
+  /** Targets of its backward branches: loop headers, where traces start. */
+  readonly headers: readonly number[];
+  /** Whether the block is a loop already (it branches back to its own start): it never heads a trace. */
+  readonly loops: boolean;
+  /** For a trace, the address ranges (`[start, end]` pairs) of the code it was translated from; a block covers `[pc, end)`. */
+  readonly ranges?: readonly (readonly [number, number])[];
 }
 
 /**
@@ -99,7 +107,7 @@ export class BlockWriter extends LocalCode {
   }
 
   /** The finished block. */
-  finish(body: string, end: number): BlockSource {
-    return { body, end, ops: this.ops, links: this.linkCount };
+  finish(body: string, end: number, headers: readonly number[] = [], loops = false): BlockSource {
+    return { body, end, ops: this.ops, links: this.linkCount, headers, loops };
   }
 }

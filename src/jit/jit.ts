@@ -47,11 +47,34 @@ export interface Translator<S> {
   bindings(): Readonly<Record<string, unknown>>;
   /** Translate the block at `pc` in mode `mode`; `undefined` when its first instruction must run in the interpreter. */
   translate(pc: number, mode: number, context: TranslationContext<S>): BlockSource | undefined;
+  /**
+   * Translate a trace: the blocks starting at `path[0]`, `path[1]`, … (each
+   * a (PC, mode) the run went through in that order, the last one going back
+   * to the first) as one loop, every block's way out to anything but the
+   * next one an exit. `undefined` when the path cannot be one loop (a block
+   * on it ends in the interpreter, or goes on in a way the translator cannot
+   * guard).
+   */
+  translateTrace?(path: readonly TracePoint[], context: TranslationContext<S>): BlockSource | undefined;
+}
+
+/** A block on a trace's path. */
+export interface TracePoint {
+  /** Its address. */
+  readonly pc: number;
+  /** Its mode key. */
+  readonly mode: number;
 }
 
 /** Mode keys are below this. */
 export const MODE_KEYS = 64;
 const SLOTS = 4096;
+/** Entries into a loop header before the path it leads to is recorded. */
+const HOT = 64;
+/** Longest path a trace follows, in blocks. */
+const MAX_TRACE = 32;
+/** Recordings a header may fail (the path went somewhere a trace cannot go, or did not come back) before it stops counting. */
+const MAX_ATTEMPTS = 8;
 const SLOT_MASK = SLOTS - 1;
 const PAGE_SHIFT = 12;
 
@@ -68,6 +91,10 @@ export class Block {
   links: (Block | null)[] = [];
   /** The generated source of a translated block (for inspection). */
   source = '';
+  /** Entries left before a loop header records its path (`self.heat` in its code). */
+  heat = HOT;
+  /** The code ranges it was made from (`[start, end]` pairs): `[pc, end)`, or a trace's blocks. */
+  ranges: readonly (readonly [number, number])[];
 
   /**
    * @param pc address of its first instruction.
@@ -81,9 +108,10 @@ export class Block {
     readonly mode: number,
     readonly end: number,
     readonly traced: boolean,
-    readonly kind: 'translated' | 'host' | 'step',
+    readonly kind: 'translated' | 'host' | 'step' | 'trace',
   ) {
     this.fn = () => null;
+    this.ranges = [[pc, end]];
   }
 }
 
@@ -106,6 +134,8 @@ export interface JitStats {
   invalidated: number;
   /** Times every block was dropped (a restore, a memory layout change, a new trace recorder). */
   flushes: number;
+  /** Traces compiled. */
+  traces: number;
 }
 
 let instances = 0;
@@ -130,7 +160,13 @@ export class Jit<S extends SteppableState> {
   }
 
   /** Counters. */
-  readonly stats: JitStats = { translated: 0, invalidated: 0, flushes: 0 };
+  readonly stats: JitStats = { translated: 0, invalidated: 0, flushes: 0, traces: 0 };
+  /** Loop headers seen (targets of backward branches), by address. */
+  private readonly headers = new Set<number>();
+  /** Failed attempts at a trace, by `pc * MODE_KEYS + mode` of the header: after {@link MAX_ATTEMPTS} it stops counting. */
+  private readonly failures = new Map<number, number>();
+  /** The header that asked for recording (`X.hot`, set by its code). */
+  hot: Block | undefined = undefined;
 
   /**
    * @param translator the backend's translator.
@@ -168,7 +204,7 @@ export class Jit<S extends SteppableState> {
     let block: Block | null = this.find(state.pc, translator.modeKey(state), traced);
     for (;;) {
       while (block !== null) block = block.fn();
-      const why = J[1];
+      const why: number = J[1]!;
       J[1] = 0;
       if (why === Exit.end) return maxSteps - J[0]!;
       if (why === Exit.fuel) {
@@ -182,6 +218,11 @@ export class Jit<S extends SteppableState> {
         if (J[0]! <= 0) return maxSteps;
         J[0] = J[0]! - 1;
         if (host.step()) return maxSteps - J[0]!;
+      }
+      if (why === Exit.record) {
+        // Recording runs the path; a block on it that returns null leaves its reason for the next round.
+        block = this.record(this.hot!);
+        continue;
       }
       if (J[0]! <= 0) return maxSteps;
       block = this.find(state.pc, translator.modeKey(state), traced);
@@ -212,6 +253,54 @@ export class Jit<S extends SteppableState> {
     return block;
   }
 
+  /**
+   * Follow the blocks a hot loop header leads to, one call at a time, until
+   * the path comes back to it: that path becomes a trace, installed in the
+   * header's place. Returns the next block to run, or `null` when a block on
+   * the path returned `null` (its reason is in the control array).
+   */
+  private record(head: Block): Block | null {
+    const path: Block[] = [head];
+    head.heat = Number.MAX_SAFE_INTEGER;
+    let block = head;
+    for (;;) {
+      const next = block.fn();
+      if (next === null || next.kind !== 'translated' || path.length >= MAX_TRACE || !head.valid) {
+        this.failed(head);
+        return next;
+      }
+      if (next === head) return this.installTrace(path) ?? head;
+      path.push(next);
+      block = next;
+    }
+  }
+
+  /** A recording from `head` failed: count it, and let the header count again unless it failed too often. */
+  private failed(head: Block): void {
+    const key = head.pc * MODE_KEYS + head.mode;
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    if (failures < MAX_ATTEMPTS) head.heat = HOT;
+  }
+
+  private installTrace(path: readonly Block[]): Block | undefined {
+    const head = path[0]!;
+    const host = this.host!;
+    const source = this.translator.translateTrace?.(path, { opAt: (address) => host.opAt(address), traced: false });
+    if (source === undefined) {
+      this.failed(head);
+      return undefined;
+    }
+    this.kill(head);
+    const trace = this.compile(head.pc, head.mode, false, source, 'trace');
+    trace.ranges = path.flatMap((block) => block.ranges);
+    trace.heat = Number.MAX_SAFE_INTEGER;
+    this.plain.byMode[head.mode]!.set(head.pc, trace);
+    this.track(trace);
+    this.stats.traces++;
+    return trace;
+  }
+
   private make(pc: number, mode: number, traced: boolean): Block {
     const host = this.host!;
     const op = host.opAt(pc);
@@ -226,7 +315,18 @@ export class Jit<S extends SteppableState> {
       };
       return block;
     }
-    return this.compile(pc, mode, traced, source);
+    for (const header of source.headers) this.markHeader(header);
+    return this.compile(pc, mode, traced, source, 'translated');
+  }
+
+  /** Note a loop header: a plain block already there is dropped, to be made again with a counter. */
+  private markHeader(pc: number): void {
+    if (this.headers.has(pc)) return;
+    this.headers.add(pc);
+    for (const map of this.plain.byMode) {
+      const block = map.get(pc);
+      if (block !== undefined && block.kind === 'translated') this.kill(block);
+    }
   }
 
   /**
@@ -260,13 +360,16 @@ export class Jit<S extends SteppableState> {
     return block;
   }
 
-  private compile(pc: number, mode: number, traced: boolean, source: BlockSource): Block {
-    const block = new Block(pc, mode, source.end, traced, 'translated');
+  private compile(pc: number, mode: number, traced: boolean, source: BlockSource, kind: 'translated' | 'trace'): Block {
+    const block = new Block(pc, mode, source.end, traced, kind);
     block.links = new Array<Block | null>(source.links).fill(null);
     this.bound ??= this.translator.bindings();
     const names = [...Object.keys(this.bound), 'J', 'L', 'self', 'X', 'O', 'TR'];
     const values = [...Object.values(this.bound), this.control, block.links, block, this, source.ops, traced ? this.recorder : undefined];
-    const text = `// hyplay jit ${this.serial}.${++this.compiled}: ${traced ? 'traced ' : ''}block at 0x${pc.toString(16)}, mode ${mode}\nreturn function block() {\n${source.body}\n};`;
+    // A loop header counts its entries; hot, it hands over for recording (nothing has run yet, the PC is its own).
+    const counted = kind === 'translated' && !traced && !source.loops && this.headers.has(pc) && (this.failures.get(pc * MODE_KEYS + mode) ?? 0) < MAX_ATTEMPTS && this.translator.translateTrace !== undefined;
+    const count = counted ? `if (--self.heat === 0) { X.hot = self; J[1] = ${Exit.record}; return null; }\n` : '';
+    const text = `// hyplay jit ${this.serial}.${++this.compiled}: ${kind === 'trace' ? 'trace' : traced ? 'traced block' : 'block'} at 0x${pc.toString(16)}, mode ${mode}\nreturn function block() {\n${count}${source.body}\n};`;
     block.source = text;
     const factory = new Function(...names, text) as (...args: unknown[]) => BlockFunction;
     block.fn = factory(...values);
@@ -275,10 +378,12 @@ export class Jit<S extends SteppableState> {
   }
 
   private track(block: Block): void {
-    for (let page = pageOf(block.pc); page <= pageOf(Math.max(block.pc, block.end - 1)); page++) {
-      let set = this.pages.get(page);
-      if (set === undefined) this.pages.set(page, (set = new Set()));
-      set.add(block);
+    for (const [start, end] of block.ranges) {
+      for (let page = pageOf(start); page <= pageOf(Math.max(start, end - 1)); page++) {
+        let set = this.pages.get(page);
+        if (set === undefined) this.pages.set(page, (set = new Set()));
+        set.add(block);
+      }
     }
   }
 
@@ -296,7 +401,7 @@ export class Jit<S extends SteppableState> {
   private invalidatePage(page: number, address: number, length: number): void {
     const set = this.pages.get(page);
     if (set === undefined) return;
-    for (const block of set) if (block.pc < address + length && block.end > address) this.kill(block);
+    for (const block of set) if (block.ranges.some(([start, end]) => start < address + length && end > address)) this.kill(block);
   }
 
   private kill(block: Block): void {
@@ -308,7 +413,7 @@ export class Jit<S extends SteppableState> {
     if (map.get(block.pc) === block) map.delete(block.pc);
     const index = (block.pc >>> 2) & SLOT_MASK;
     if (table.slots[index] === block) table.slots[index] = undefined;
-    for (let page = pageOf(block.pc); page <= pageOf(Math.max(block.pc, block.end - 1)); page++) this.pages.get(page)?.delete(block);
+    for (const [start, end] of block.ranges) for (let page = pageOf(start); page <= pageOf(Math.max(start, end - 1)); page++) this.pages.get(page)?.delete(block);
   }
 
   private drop(table: BlockTable): void {
@@ -323,6 +428,7 @@ export class Jit<S extends SteppableState> {
     this.drop(this.traced);
     this.pages.clear();
     this.bound = undefined;
+    this.failures.clear();
   }
 }
 

@@ -11,7 +11,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { ARM32_BACKEND } from '../../arch/arm32/backend.ts';
-import { ARM32_INSTRUCTION_SET, createArm32Machine, type Arm32MachineOptions } from '../../arch/arm32/core.ts';
+import { ARM32_INSTRUCTION_SET, createArm32Machine, type Arm32Core, type Arm32MachineOptions } from '../../arch/arm32/core.ts';
 import { ARM32_CONFORMANCE_DRIVER } from '../../arch/arm32/firmware/conformance-driver.ts';
 import { ARM32_ASM_FIRMWARE, ARM32_FIRMWARE_IMPLEMENTATIONS, installAsmFirmware } from '../../arch/arm32/firmware/index.ts';
 import { ARM32_FIRMWARE_PORT } from '../../arch/arm32/firmware-port.ts';
@@ -32,6 +32,7 @@ const ENGINES: readonly { readonly name: string; readonly options: Arm32MachineO
   { name: 'interp', options: { engine: 'interp' } },
   { name: 'jit', options: { engine: 'jit' } },
   { name: 'jit (eager flags)', options: { engine: 'jit', translation: { lazyFlags: false } } },
+  { name: 'jit (no traces)', options: { engine: 'jit', translation: { traces: false } } },
 ];
 
 /** A machine set up by `setup` for one engine. */
@@ -247,6 +248,82 @@ describe('arm32 JIT = interpreter', () => {
       const source = ['mov r1, #20', `ldr r12, data`, 'msr cpsr_f, #0x80000000', 'loop:', ...body, 'wfi', `data: .word ${DATA}`].join('\n');
       agree(`loop ${i}`, program(source, 'svc', withVectors), { counts: [1, 4, 5, 9, 10, 11, 37, 64, 65, 110, 200], splits: [37, 200], traced: [11, 200] });
     }
+  });
+
+  it('a hot hvc/eret loop whose handler now and then goes another way (trace guards fail and exit)', () => {
+    const source = [
+      'ldr r0, vaddr',
+      'mcr p15, #4, r0, c12, c0, #0',
+      'movw r0, #0x1d3',
+      'msr spsr_fsxc, r0',
+      'ldr r0, laddr',
+      'msr elr_hyp, r0',
+      'mov r1, #1000',
+      'eret',
+      'loop: hvc #0',
+      'add r2, r2, #1',
+      'hvc #1',
+      'subs r1, r1, #1',
+      'bne loop',
+      'wfi',
+      '.align 5',
+      'vectors: b vectors',
+      'b vectors',
+      'b vectors',
+      'b vectors',
+      'b vectors',
+      'b handler',
+      'b vectors',
+      'b vectors',
+      'handler: add r3, r3, #1',
+      'and r4, r3, #15',
+      'cmp r4, #11',
+      'beq rare',
+      'eret',
+      // Every 16th call skips the instruction after the hvc, and returns to sys or svc mode in turn.
+      'rare: mrs r5, elr_hyp',
+      'add r5, r5, #4',
+      'msr elr_hyp, r5',
+      'tst r3, #16',
+      'movne r6, #0x1df',
+      'moveq r6, #0x1d3',
+      'msr spsr_fsxc, r6',
+      'eret',
+      'vaddr: .word vectors',
+      'laddr: .word loop',
+    ].join('\n');
+    agree('guarded trace', program(source, 'hyp', withVectors), { counts: [100, 500, 1000, 1297, 2000, 4000], splits: [1297, 4000], traced: [1297] });
+    const machine = program(source, 'hyp', withVectors)({ engine: 'jit' });
+    expect(machine.run(8000).reason).toBe('budget-exhausted');
+    expect(machine.register('r3')).toBeGreaterThan(64n);
+    expect(((machine as ReturnType<typeof createArm32Machine>).core as Arm32Core).jit!.stats.traces).toBeGreaterThan(0);
+  });
+
+  it('a hot loop through a BX whose target changes now and then (the trace guard on it fails and exits)', () => {
+    const source = [
+      'ldr r8, one',
+      'ldr r9, two',
+      'mov r1, #1000',
+      'loop: add r2, r2, #1',
+      'and r3, r2, #7',
+      'cmp r3, #5',
+      'moveq r7, r9',
+      'movne r7, r8',
+      'bx r7',
+      't1: add r4, r4, #1',
+      'b back',
+      't2: add r5, r5, #1',
+      'back: subs r1, r1, #1',
+      'bne loop',
+      'wfi',
+      'one: .word t1',
+      'two: .word t2',
+    ].join('\n');
+    agree('bx trace', program(source, 'svc', withVectors), { counts: [100, 700, 1500, 5000, 9000], splits: [1500, 9000], traced: [1500] });
+    const machine = program(source, 'svc', withVectors)({ engine: 'jit' });
+    expect(machine.run(10_000).reason).toBe('wfi');
+    expect([machine.register('r4'), machine.register('r5')]).toEqual([875n, 125n]);
+    expect(((machine as ReturnType<typeof createArm32Machine>).core as Arm32Core).jit!.stats.traces).toBeGreaterThan(0);
   });
 
   it('seeded random instruction sequences, from random registers and flags', () => {

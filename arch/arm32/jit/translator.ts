@@ -27,7 +27,7 @@
  */
 
 import { BlockWriter, Exit, type BlockSource } from '../../../src/jit/block-writer.ts';
-import type { TranslationContext, Translator } from '../../../src/jit/jit.ts';
+import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
 import { PAGE_MAPPED, type GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { arm32SlotPlace, bankOf, Mode, Psr, Slot, StateSlot, type Arm32State } from '../registers.ts';
 import { branch, branchExchange, branchWithLink } from '../semantics/branch.ts';
@@ -83,11 +83,14 @@ const DP: readonly DataProcessing[] = [
 export interface Arm32TranslatorOptions {
   /** Keep flags lazy (default true); false materialises them after every instruction. */
   readonly lazyFlags?: boolean;
+  /** Make traces of hot loops (default true). */
+  readonly traces?: boolean;
 }
 
 /** The arm32 {@link Translator}. */
 export class Arm32Translator implements Translator<Arm32State> {
   private readonly lazy: boolean;
+  private readonly traces: boolean;
 
   /**
    * @param state the machine's state.
@@ -100,6 +103,7 @@ export class Arm32Translator implements Translator<Arm32State> {
     options: Arm32TranslatorOptions = {},
   ) {
     this.lazy = options.lazyFlags ?? true;
+    this.traces = options.traces ?? true;
   }
 
   /** Blocks are keyed by CPSR.M. */
@@ -111,6 +115,12 @@ export class Arm32Translator implements Translator<Arm32State> {
   bindings(): Readonly<Record<string, unknown>> {
     const window = this.memory.window();
     return { s: this.state, H: ARM32_JIT_HELPERS, W8: window.bytes, W32: window.words, WP: window.pages, WB: window.base, WS: window.size };
+  }
+
+  /** Translate a trace (see `Translator.translateTrace`). */
+  translateTrace(path: readonly TracePoint[], context: TranslationContext<Arm32State>): BlockSource | undefined {
+    if (!this.traces) return undefined;
+    return new BlockTranslation(context, path[0]!.mode, this.lazy, this.memory.window().littleWords, this.state).runTrace(path);
   }
 
   /** Translate the block at (`pc`, `mode`). */
@@ -136,41 +146,95 @@ class BlockTranslation {
   /** Whether the block became a loop (it branches back to its start). */
   private looped = false;
 
+  /** In a trace: where the current block must go on to (other ways out exit); `undefined` in a plain block. */
+  private expected: TracePoint | undefined = undefined;
+  /** In a trace: set when a block cannot go on to {@link BlockTranslation.expected} as the path did. */
+  private failed = false;
+  /** Targets of backward branches seen (loop headers). */
+  private readonly headers: number[] = [];
+
   constructor(
     private readonly context: TranslationContext<Arm32State>,
-    private readonly mode: number,
+    private mode: number,
     private readonly lazy: boolean,
     private readonly littleWords: boolean,
     private readonly state: Arm32State,
   ) {}
 
+  /** A plain block at `pc`. */
   run(pc: number): BlockSource | undefined {
-    const w = this.w;
     this.start = pc;
+    const block = this.block(pc, 0);
+    if (block === undefined) return undefined;
+    const w = this.w;
+    const body = [`let fuel = J[0];`, `if (fuel < ${block.count}) { J[1] = ${Exit.fuel}; return null; }`, w.prologue(), this.looped ? 'for (;;) {' : '', w.body()].join('\n');
+    return w.finish(body, block.end, this.headers, this.looped);
+  }
+
+  /**
+   * A trace: the blocks of `path` in turn, each going on to the next (the
+   * last to the first) inside one loop, every other way out an exit.
+   */
+  runTrace(path: readonly TracePoint[]): BlockSource | undefined {
+    const w = this.w;
+    const head = path[0]!;
+    this.start = head.pc;
+    let done = 0;
+    for (let i = 0; i < path.length; i++) {
+      this.mode = path[i]!.mode;
+      this.expected = path[(i + 1) % path.length];
+      const block = this.block(path[i]!.pc, done);
+      if (block === undefined || this.failed) return undefined;
+      done += block.count;
+    }
+    this.mode = head.mode;
+    this.loopBack(done);
+    const body = [`let fuel = J[0];`, `if (fuel < ${done}) { J[1] = ${Exit.fuel}; return null; }`, w.prologue(), 'for (;;) {', w.body()].join('\n');
+    return w.finish(body, head.pc + 4, [], true);
+  }
+
+  /**
+   * The instructions of one block from `pc` (`before` instructions already
+   * ran in this pass): how many, and the address after the last. `undefined`
+   * when the first one is not translated (or, in a trace, when the block
+   * cannot go on as the path did).
+   */
+  private block(pc: number, before: number): { count: number; end: number } | undefined {
+    const w = this.w;
     const page = pc >>> 12;
     let count = 0;
-    let end = pc;
     let address = pc;
     for (;;) {
       const op = this.context.opAt(address);
-      const handled = op.cacheable && op.name !== 'overlay' && count < MAX_BLOCK ? this.instruction(op, count) : 'no';
+      const handled = op.cacheable && op.name !== 'overlay' && count < MAX_BLOCK ? this.instruction(op, before + count) : 'no';
       if (handled === 'no') {
-        if (count === 0) return undefined;
+        if (count === 0 || this.expected !== undefined) return undefined;
         // An overlay gets a host block of its own; anything else runs in the interpreter.
-        w.emit(op.name === 'overlay' ? this.exit(w.chain(address, this.mode, count)) : this.exit(w.step(address, count)));
-        break;
+        w.emit(op.name === 'overlay' ? this.exit(w.chain(address, this.mode, before + count)) : this.exit(w.step(address, before + count)));
+        return { count, end: address };
       }
       count++;
-      end = op.next;
-      if (handled === 'ended') break;
+      if (handled === 'ended') return { count, end: op.next };
       address = op.next;
-      if (address >>> 12 !== page) {
-        w.emit(this.exit(w.chain(address, this.mode, count)));
-        break;
+      if (address >>> 12 !== page || count >= MAX_BLOCK) {
+        this.goOn(address, this.mode, before + count);
+        return { count, end: address };
       }
     }
-    const body = [`let fuel = J[0];`, `if (fuel < ${count}) { J[1] = ${Exit.fuel}; return null; }`, w.prologue(), this.looped ? 'for (;;) {' : '', w.body()].join('\n');
-    return w.finish(body, end);
+  }
+
+  /** Go on to a known (PC, mode): an exit in a plain block; in a trace, nothing if the path goes there, else a failure. */
+  private goOn(pc: number, mode: number, done: number): void {
+    if (this.expected === undefined) this.w.emit(this.exit(this.w.chain(pc, mode, done)));
+    else if (this.expected.pc !== pc >>> 0 || this.expected.mode !== mode) this.failed = true;
+  }
+
+  /** Go on to a PC computed at run time (an expression) in a known mode: an exit, or in a trace a guard that exits unless it is the path's. */
+  private goOnDynamic(pc: string, mode: number, done: number): void {
+    const w = this.w;
+    if (this.expected === undefined) w.emit(this.exit(w.dynamic(pc, mode, done)));
+    else if (this.expected.mode !== mode) this.failed = true;
+    else w.emit(`if (${pc} !== ${this.expected.pc >>> 0}) ${this.exit(w.dynamic(pc, mode, done))}`);
   }
 
   // ---- flags
@@ -406,17 +470,27 @@ class BlockTranslation {
     const w = this.w;
     this.record(op);
     const target = op.imm >>> 0;
-    if (!link && target === this.start) {
+    if (target <= op.address && !link) this.headers.push(target);
+    if (!link && target === this.start && this.expected === undefined) {
       this.backEdge(op, done + 1);
       return;
     }
-    const taken = (): string => (link ? `${w.assign(14, `${op.next | 0}`)} ` : '') + this.exit(w.chain(target, this.mode, done + 1));
+    const setLink = link ? `${w.assign(14, `${op.next | 0}`)} ` : '';
     if (op.cond === 14) {
-      w.emit(taken());
+      if (setLink !== '') w.emit(setLink);
+      this.goOn(target, this.mode, done + 1);
       return;
     }
-    w.emit(`if (${this.condition(op.cond)}) { ${taken()} }`);
-    w.emit(this.exit(w.chain(op.next, this.mode, done + 1)));
+    const expected = this.expected;
+    if (expected === undefined) {
+      w.emit(`if (${this.condition(op.cond)}) { ${setLink}${this.exit(w.chain(target, this.mode, done + 1))} }`);
+      w.emit(this.exit(w.chain(op.next, this.mode, done + 1)));
+    } else if (expected.mode !== this.mode) this.failed = true;
+    else if (expected.pc === target) {
+      w.emit(`if (!${this.condition(op.cond)}) ${this.exit(w.chain(op.next, this.mode, done + 1))}`);
+      if (setLink !== '') w.emit(setLink);
+    } else if (expected.pc === op.next) w.emit(`if (${this.condition(op.cond)}) { ${setLink}${this.exit(w.chain(target, this.mode, done + 1))} }`);
+    else this.failed = true;
   }
 
   /**
@@ -429,6 +503,13 @@ class BlockTranslation {
   private backEdge(op: Op, count: number): void {
     const w = this.w;
     if (op.cond !== 14) w.emit(`if (!${this.condition(op.cond)}) ${this.exit(w.chain(op.next, this.mode, count))}`);
+    this.loopBack(count);
+    this.looped = true;
+  }
+
+  /** The end of a loop's pass of `count` instructions (see {@link BlockTranslation.backEdge}). */
+  private loopBack(count: number): void {
+    const w = this.w;
     w.emit(`fuel -= ${count};`);
     // Out when another pass would not fit, and also every few thousand passes (when the fuel's low bits wrap):
     // re-entered through its link, the function is called often enough for V8 to optimise it whole, rather
@@ -440,7 +521,6 @@ class BlockTranslation {
       this.pending[f] = undefined;
     }
     w.emit('}');
-    this.looped = true;
   }
 
   /** Whether the window maps the address in temporary `address` (an expression). */
@@ -459,7 +539,8 @@ class BlockTranslation {
     if (trap === undefined || trap.kind !== 'trap' || trap.cause !== 'call') return 'no';
     this.materialise();
     const vector = emitHvcFastPath(this.w, this.mode, trap.imm, op.next, (a) => this.mapped(a), this.exit(this.w.step(op.address, done)));
-    this.w.emit(this.exit(this.w.dynamic(vector, Mode.hyp, done + 1)));
+    this.mode = Mode.hyp;
+    this.goOnDynamic(vector, Mode.hyp, done + 1);
     return 'ended';
   }
 
@@ -471,12 +552,14 @@ class BlockTranslation {
   private exceptionReturn(op: Op, done: number): 'no' | 'ended' {
     const mode = this.mode;
     if (this.context.traced || mode === Mode.usr || mode === Mode.sys || op.cond !== 14) return 'no';
-    const to = this.state.r[Slot.spsr + bankOf(mode)]! & (Psr.T | Psr.M);
+    // Where the path went, in a trace; else where the SPSR says now (a guess the guard checks).
+    const to = this.expected?.mode ?? this.state.r[Slot.spsr + bankOf(mode)]! & (Psr.T | Psr.M);
     if ((to & Psr.T) !== 0 || !exceptionReturnAllowed(mode, to)) return 'no';
     this.materialise();
     const pc = emitEretFastPath(this.w, mode, to, this.exit(this.w.step(op.address, done)));
     this.wroteFlags();
-    this.w.emit(this.exit(this.w.dynamic(pc, to, done + 1)));
+    this.mode = to;
+    this.goOnDynamic(pc, to, done + 1);
     return 'ended';
   }
 
@@ -492,7 +575,7 @@ class BlockTranslation {
     const target = w.temp(this.reg(op, op.src2));
     w.emit(`if ((${target} & 3) !== 0) ${this.exit(w.step(op.address, done))}`);
     this.record(op);
-    w.emit(this.exit(w.dynamic(`${target} >>> 0`, this.mode, done + 1)));
+    this.goOnDynamic(`(${target} >>> 0)`, this.mode, done + 1);
   }
 }
 
