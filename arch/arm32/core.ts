@@ -230,7 +230,7 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
 
   /** The run loop of the machine's engine: the interpreter's blocks ({@link Arm32Core.interpretBlocks}) or the JIT's. */
   readonly runLoop: RunLoop<Arm32State>;
-  /** True with the JIT, which records traced runs itself. */
+  /** Both engines record runs traced into a trace recorder themselves (`host.recorder`). */
   readonly runLoopTraces: boolean;
   /** The JIT, when it is the engine. */
   readonly jit: Jit<Arm32State> | undefined;
@@ -253,7 +253,7 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
     } else {
       this.jit = undefined;
       this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
-      this.runLoopTraces = false;
+      this.runLoopTraces = true;
     }
   }
 
@@ -264,13 +264,15 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
    * op through `executeArm32` directly and overlays (firmware) through their
    * own `exec`. It leaves a block when an op does not retire, branches, or
    * invalidates the block (a store into it). Traps and returns go straight
-   * to the exception model.
+   * to the exception model. A run traced into a recorder records each op as
+   * it starts (`host.recorder`).
    */
   interpretBlocks(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
     const blocks = host.blocks;
     const slots = blocks.slots;
     const mask = blocks.mask;
     const memory = this.memory;
+    const recorder = host.recorder;
     let steps = 0;
     while (steps < maxSteps) {
       const pc = s.pc;
@@ -282,13 +284,14 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
       let i = 0;
       while (i < count) {
         const op = ops[i++]!;
+        if (recorder !== undefined) recorder.step(op, s.mode);
         const next = op.next;
         s.pc = next;
         const result = op.exec === executeArm32 ? executeArm32(s, op) : op.exec(s, op);
         if (result !== RETIRED) {
           let halted: Stop | undefined;
-          if (result.kind === 'trap') halted = deliverArm32(s, result, undefined) ?? unmappedVector(s, memory);
-          else if (result.kind === 'return') halted = exceptionReturnArm32(s, result, undefined);
+          if (result.kind === 'trap') halted = deliverArm32(s, result, recorder) ?? unmappedVector(s, memory);
+          else if (result.kind === 'return') halted = exceptionReturnArm32(s, result, recorder);
           else halted = result as Stop;
           if (halted !== undefined && host.settle(halted)) return steps + i;
           break;

@@ -221,6 +221,20 @@ export class TraceRecorder implements TraceSink {
     r[p + 3] = word ?? 0;
   }
 
+  /**
+   * Record a step of an op already registered as `id` (by
+   * {@link TraceRecorder.register}; not an overlay), in mode `mode`: what
+   * translated code calls, with every argument a constant.
+   */
+  stepRegistered(id: number, mode: number, address: number, word: number): void {
+    const p = this.claim();
+    const r = this.records;
+    r[p] = STEP | (mode << 4);
+    r[p + 1] = id;
+    r[p + 2] = address;
+    r[p + 3] = word;
+  }
+
   /** Register `op` against the attached renderer; returns its index (one's complement for an overlay, whose bytes are read per step). */
   register(op: TracedOp): number {
     const renderer = this.renderer;

@@ -33,6 +33,8 @@ export interface TranslationContext<S> {
   opAt(address: number): DecodedOp<S>;
   /** Whether the block is for a traced run: it then records every instruction it runs into `TR` (see `block-writer.ts`). */
   readonly traced: boolean;
+  /** The recorder of a traced run (bound as `TR`): ops registered with it now can be recorded by index. */
+  readonly recorder: TraceRecorder | undefined;
 }
 
 /** What a backend gives the JIT. */
@@ -286,7 +288,7 @@ export class Jit<S extends SteppableState> {
   private installTrace(path: readonly Block[]): Block | undefined {
     const head = path[0]!;
     const host = this.host!;
-    const source = this.translator.translateTrace?.(path, { opAt: (address) => host.opAt(address), traced: false });
+    const source = this.translator.translateTrace?.(path, { opAt: (address) => host.opAt(address), traced: false, recorder: undefined });
     if (source === undefined) {
       this.failed(head);
       return undefined;
@@ -305,7 +307,7 @@ export class Jit<S extends SteppableState> {
     const host = this.host!;
     const op = host.opAt(pc);
     if (op.name === 'overlay') return this.hostBlock(pc, mode, op.next, traced);
-    const source = op.cacheable ? this.translator.translate(pc, mode, { opAt: (address) => host.opAt(address), traced }) : undefined;
+    const source = op.cacheable ? this.translator.translate(pc, mode, { opAt: (address) => host.opAt(address), traced, recorder: traced ? this.recorder : undefined }) : undefined;
     if (source === undefined) {
       const block = new Block(pc, mode, op.next, traced, 'step');
       const J = this.control;

@@ -294,7 +294,10 @@ class BlockTranslation {
 
   /** The trace record of `op` ('' when not traced): placed once on every path through the instruction, after any exit that hands it to the interpreter. */
   private recording(op: Op): string {
-    return this.context.traced ? `TR.step(O[${this.w.opIndex(op)}], ${this.mode});` : '';
+    const recorder = this.context.recorder;
+    if (recorder === undefined) return '';
+    const id = op.traceOwner === recorder ? op.traceId : recorder.register(op);
+    return `TR.stepRegistered(${id}, ${this.mode}, ${op.address | 0}, ${op.word | 0});`;
   }
 
   private record(op: Op): void {
