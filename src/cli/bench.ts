@@ -47,7 +47,7 @@ import { analyseCollisions } from '../dispatch/collisions.ts';
 import { classifyBatch, exampleQueries } from '../dispatch/classify-batch.ts';
 import { installSpecFirmware } from '../firmware/firmware.ts';
 import type { ArchBackend, BenchProgram, EngineName } from '../interp/backend.ts';
-import type { TraceEvent, TraceSink } from '../interp/trace.ts';
+import { TraceRecorder } from '../interp/trace.ts';
 import { defaultPeerCommand, peerHello, peerLoopOf, PeerError, runPeerLoop, type PeerCommand, type PeerHook, type PeerIdentity, type PeerLoop } from './bench-peer.ts';
 import {
   formatMsSummary,
@@ -244,18 +244,8 @@ interface Measurement {
   work(count: number): number;
 }
 
-/** An in-memory trace: the latest events in a ring, and how many instructions (step events) arrived. */
-class LatestEvents implements TraceSink {
-  private readonly ring: (TraceEvent | undefined)[] = new Array<TraceEvent | undefined>(1 << 16).fill(undefined);
-  private next = 0;
-  steps = 0;
-
-  emit(event: TraceEvent): void {
-    this.ring[this.next] = event;
-    this.next = (this.next + 1) & 0xffff;
-    if (event.kind === 'step') this.steps++;
-  }
-}
+/** Events an in-memory trace keeps (the latest ones; a ring). */
+const TRACE_RING = 1 << 16;
 
 function machineMeasurement(backend: ArchBackend, bench: BenchProgram, engine: EngineName, abis: AbiRegistry, traced: boolean): Measurement {
   const name = `${backend.name}:${bench.metric}`;
@@ -269,7 +259,7 @@ function machineMeasurement(backend: ArchBackend, bench: BenchProgram, engine: E
     installSpecFirmware(machine, backend.firmware, abi, bench.firmware.base);
   }
   const start = machine.snapshot();
-  const sink = traced ? new LatestEvents() : undefined;
+  let sink = traced ? new TraceRecorder({ limit: TRACE_RING }) : undefined;
   const metric = traced ? 'traced-ips' : bench.metric;
   return {
     arch: backend.name,
@@ -281,8 +271,8 @@ function machineMeasurement(backend: ArchBackend, bench: BenchProgram, engine: E
     firstCount: traced ? 1_000 : 20_000,
     reset() {
       machine.restore(start);
+      if (sink !== undefined) sink = new TraceRecorder({ limit: TRACE_RING });
       machine.trace = sink;
-      if (sink !== undefined) sink.steps = 0;
     },
     work(count) {
       const result = machine.run(count);

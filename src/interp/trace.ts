@@ -144,6 +144,8 @@ export class TraceRecorder implements TraceSink {
   private position = 0;
   /** Records written so far (including dropped ones). */
   private written = 0;
+  /** Step records written so far (including dropped ones). */
+  private stepCount = 0;
   /** Ring mask in words, or -1 while unlimited. */
   private readonly mask: number;
   /** Events by index: a dense list while unlimited, a ring parallel to the records when limited. */
@@ -175,6 +177,11 @@ export class TraceRecorder implements TraceSink {
   /** Events recorded so far, dropped ones included. */
   get recorded(): number {
     return this.written;
+  }
+
+  /** Steps (instructions) recorded so far, dropped ones included. */
+  get steps(): number {
+    return this.stepCount;
   }
 
   /** Events the ring no longer holds (always 0 without a limit). */
@@ -214,6 +221,7 @@ export class TraceRecorder implements TraceSink {
       kind = word === undefined ? OVERLAY_UNMAPPED : OVERLAY_STEP;
     }
     const p = this.claim();
+    this.stepCount++;
     const r = this.records;
     r[p] = kind | (mode << 4);
     r[p + 1] = id;
@@ -228,6 +236,7 @@ export class TraceRecorder implements TraceSink {
    */
   stepRegistered(id: number, mode: number, address: number, word: number): void {
     const p = this.claim();
+    this.stepCount++;
     const r = this.records;
     r[p] = STEP | (mode << 4);
     r[p + 1] = id;

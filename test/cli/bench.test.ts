@@ -76,6 +76,10 @@ describe('runBenchmarks', () => {
   it('measures every figure: per engine the ALU, traced, trap and spec-trap loops, then dispatch and collisions', () => {
     expect(report.figures.map(key).sort()).toEqual(
       [
+        'arm32 alu-ips jit',
+        'arm32 traced-ips jit',
+        'arm32 trap-rtps jit',
+        'arm32 spec-trap-rtps jit',
         'arm32 alu-ips interp',
         'arm32 traced-ips interp',
         'arm32 trap-rtps interp',
@@ -117,7 +121,7 @@ describe('runBenchmarks', () => {
       expect(entry.value).toBeLessThanOrEqual(entry.max);
       expect(entry.rounds).toHaveLength(5);
     }
-    expect(json.results.find((r) => r.metric === 'alu-ips')?.engine).toBe('interp');
+    expect(json.results.find((r) => r.metric === 'alu-ips')?.engine).toBe(ARM32.engines![0]);
     expect(json.results.find((r) => r.metric === 'dispatch-per-s')).not.toHaveProperty('engine');
   });
 
@@ -188,9 +192,11 @@ describe('with a peer (a fake one)', () => {
     for (let round = 1; round <= 5; round++) for (const kind of ['alu', 'trap', 'traced']) expect(progress).toContain(`bench: Unicorn arm32 ${kind}: round ${round}/5`);
 
     const compared = { 'alu-ips': 'alu', 'traced-ips': 'traced', 'trap-rtps': 'trap', 'spec-trap-rtps': 'trap', 'dispatch-per-s': 'trap' } as const;
-    expect(peer.ratios.map((r) => r.metric).sort()).toEqual(Object.keys(compared).sort());
+    // One ratio per figure: per arm32 engine for the machine loops, once for dispatch.
+    const engines = ARM32.engines ?? ['interp'];
+    expect(peer.ratios.map((r) => r.metric).sort()).toEqual(Object.keys(compared).flatMap((metric) => (metric === 'dispatch-per-s' ? [metric] : engines.map(() => metric))).sort());
     for (const ratio of peer.ratios) {
-      const figure = report.figures.find((f) => f.metric === ratio.metric)!;
+      const figure = report.figures.find((f) => f.metric === ratio.metric && f.engine === ratio.engine)!;
       expect(ratio.peerKind).toBe(compared[ratio.metric as keyof typeof compared]);
       expect(ratio.peerArch).toBe('arm32');
       expect(ratio.rounds).toEqual(figure.rounds.map((value) => value / 8000));
@@ -204,7 +210,7 @@ describe('with a peer (a fake one)', () => {
     const json = benchJson(report);
     expect(json.peer).toEqual({ name: 'fake-unicorn', version: '9.9.9', python: '3.0.0', notes: [] });
     expect(json.peers?.map((p) => p.loop).sort()).toEqual(['alu', 'traced', 'trap']);
-    const trapRatio = json.ratios!.find((r) => r.metric === 'trap-rtps')!;
+    const trapRatio = json.ratios!.find((r) => r.metric === 'trap-rtps' && r.engine === 'interp')!;
     expect(Object.keys(trapRatio).sort()).toEqual(['arch', 'engine', 'holds', 'max', 'metric', 'min', 'peer', 'rounds', 'target', 'value']);
     expect(trapRatio).toMatchObject({ arch: 'arm32', engine: 'interp', peer: { arch: 'arm32', loop: 'trap' }, target: { median: 80 } });
 
