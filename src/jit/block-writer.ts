@@ -106,6 +106,15 @@ export class BlockWriter extends LocalCode {
     return `{ ${this.leave(pc, done)} J[1] = ${Exit.lookup}; return null; }`;
   }
 
+  /**
+   * Run the overlay at `pc` (spec firmware) in place, as its host block
+   * would: the state written back and the fuel stored first (`done` counts
+   * the overlay), the locals reloaded after. The run's end returns.
+   */
+  hostCall(pc: number, done: number): string {
+    return `${this.leave(`${pc >>> 0}`, done)} if (X.hostStep()) { J[1] = ${Exit.end}; return null; } ${this.reload()}`;
+  }
+
   /** The finished block. */
   finish(body: string, end: number, headers: readonly number[] = [], loops = false): BlockSource {
     return { body, end, ops: this.ops, links: this.linkCount, headers, loops };

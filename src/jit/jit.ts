@@ -231,6 +231,15 @@ export class Jit<S extends SteppableState> {
     }
   }
 
+  /**
+   * Run the overlay at the PC through the interpreter, as a host block
+   * would (called from a trace as `X.hostStep()`, the state written back
+   * first); true when the run must end.
+   */
+  hostStep(): boolean {
+    return this.host!.step();
+  }
+
   /** Resolve link `k` of `from` to the block at (`pc`, `mode`), and patch it in while both are valid (called from block code as `X.link`). */
   link(from: Block, k: number, pc: number, mode: number): Block {
     const block = this.find(pc, mode, from.traced);
@@ -267,7 +276,7 @@ export class Jit<S extends SteppableState> {
     let block = head;
     for (;;) {
       const next = block.fn();
-      if (next === null || next.kind !== 'translated' || path.length >= MAX_TRACE || !head.valid) {
+      if (next === null || (next.kind !== 'translated' && next.kind !== 'host') || path.length >= MAX_TRACE || !head.valid) {
         this.failed(head);
         return next;
       }

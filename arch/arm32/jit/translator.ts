@@ -183,6 +183,11 @@ class BlockTranslation {
     for (let i = 0; i < path.length; i++) {
       this.mode = path[i]!.mode;
       this.expected = path[(i + 1) % path.length];
+      if (this.context.opAt(path[i]!.pc).name === 'overlay') {
+        this.hostCall(path[i]!.pc, done);
+        done += 1;
+        continue;
+      }
       const block = this.block(path[i]!.pc, done);
       if (block === undefined || this.failed) return undefined;
       done += block.count;
@@ -221,6 +226,21 @@ class BlockTranslation {
         return { count, end: address };
       }
     }
+  }
+
+  /**
+   * In a trace: the overlay at `pc` (spec firmware), called in place as its
+   * host block would run it, then a guard that the state goes on where the
+   * path did. The overlay may read and change anything: flags go to their
+   * locals first (every local is written back before and reloaded after), and all of them count as read.
+   */
+  private hostCall(pc: number, done: number): void {
+    const w = this.w;
+    this.materialise();
+    for (let f = 0; f < 4; f++) if (!this.written.has(f)) this.live.add(f);
+    w.emit(w.hostCall(pc, done + 1));
+    const expected = this.expected!;
+    w.emit(`if (s.pc !== ${expected.pc >>> 0} || s.mode !== ${expected.mode}) ${this.exit(w.lookup('s.pc', done + 1))}`);
   }
 
   /** Go on to a known (PC, mode): an exit in a plain block; in a trace, nothing if the path goes there, else a failure. */
