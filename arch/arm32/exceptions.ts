@@ -116,13 +116,21 @@ function causeOf(trap: Trap, from: number): string {
   }
 }
 
+/** Temporaries an exception entry template leaves for its caller. */
+export interface EntryTemporaries {
+  /** The vector (the new PC). */
+  readonly vector: string;
+  /** The system control register of the target mode (HSCTLR or SCTLR), whose TE bit the caller checks. */
+  readonly control: string;
+}
+
 /** CPSR bits an exception entry clears (IT, J, T, E) before it sets its masks and E again (ARM ARM B1.8.3). */
 const ENTRY_CLEARS = ~(Psr.IT | Psr.J | Psr.T | Psr.E) | 0;
 
 /**
  * The Hyp entry from mode `from` (ARM ARM B1.8.4 "Processor mode for taking
  * exceptions" and the TakeHypTrapException pseudocode) as a template: the
- * one definition of the state it writes, which {@link enterHyp} runs built
+ * one definition of the state it writes, which the model's own Hyp entry runs built
  * once per mode and translated code inlines. From below Hyp every exception
  * uses the Hyp trap vector (0x14); SPSR_hyp gets the CPSR, ELR_hyp the
  * preferred return address, HSR the syndrome, and A, I and F are masked
@@ -135,7 +143,7 @@ const ENTRY_CLEARS = ~(Psr.IT | Psr.J | Psr.T | Psr.E) | 0;
  * @param hsr the syndrome (an expression).
  * @param returnAddress the preferred return address (an expression).
  */
-export function emitHypEntry(code: StateCode, from: number, offset: string, hsr: string, returnAddress: string): { vector: string; hsctlr: string } {
+export function emitHypEntry(code: StateCode, from: number, offset: string, hsr: string, returnAddress: string): EntryTemporaries {
   const vectorOffset = from === Mode.hyp ? offset : code.temp(`${offset} < ${Vector.hypTrap} ? ${Vector.hypTrap} : ${offset}`);
   const cpsr = code.temp(cpsrExpression(code, `${from}`));
   const elr = code.temp(`(${returnAddress}) >>> 0`);
@@ -148,7 +156,7 @@ export function emitHypEntry(code: StateCode, from: number, offset: string, hsr:
   code.set(StateSlot.psrRest, `(${code.get(StateSlot.psrRest)} & ${ENTRY_CLEARS}) | ${Psr.A | Psr.I | Psr.F} | (((${hsctlr} >>> 25) & 1) !== 0 ? ${Psr.E} : 0)`);
   const vector = code.temp(`(${code.get(StateSlot.cp15 + Cp15.hvbar)} + ${vectorOffset}) >>> 0`);
   code.set(StateSlot.pc, vector);
-  return { vector, hsctlr };
+  return { vector, control: hsctlr };
 }
 
 /**
@@ -161,7 +169,7 @@ export function emitHypEntry(code: StateCode, from: number, offset: string, hsr:
  * temporaries holding the vector and SCTLR (SCTLR.TE, bit 30, would make the
  * vector run in Thumb state).
  */
-export function emitPl1Entry(code: StateCode, from: number, to: number, offset: number, link: string, masks: number, base: string): { vector: string; sctlr: string } {
+export function emitPl1Entry(code: StateCode, from: number, to: number, offset: number, link: string, masks: number, base: string): EntryTemporaries {
   const cpsr = code.temp(cpsrExpression(code, `${from}`));
   const linkValue = code.temp(`(${link}) >>> 0`);
   const vector = code.temp(`(${base} + ${offset}) >>> 0`);
@@ -171,7 +179,7 @@ export function emitPl1Entry(code: StateCode, from: number, to: number, offset: 
   const sctlr = code.temp(code.get(StateSlot.cp15 + Cp15.sctlr));
   code.set(StateSlot.psrRest, `(${code.get(StateSlot.psrRest)} & ${ENTRY_CLEARS}) | ${masks} | (((${sctlr} >>> 25) & 1) !== 0 ? ${Psr.E} : 0)`);
   code.set(StateSlot.pc, vector);
-  return { vector, sctlr };
+  return { vector, control: sctlr };
 }
 
 /**

@@ -56,7 +56,7 @@ export interface BlockSource<S> {
 
 /** A direct-mapped cache of {@link OpBlock}s by start address, invalidated by code writes. */
 export class BlockCache<S> {
-  /** Blocks by `(address >>> shift) & mask`; empty slots hold {@link BlockCache.empty}, which matches no address. */
+  /** Blocks by `(address >>> shift) & mask`; empty slots hold an empty block whose address (-1) matches none. */
   readonly slots: OpBlock<S>[];
   /** The slot index mask. */
   readonly mask = SLOT_MASK;

@@ -2,7 +2,7 @@
  * Writing one translated block: a {@link LocalCode} (slots in JS locals) plus
  * the exits every block uses, in the JIT's protocol.
  *
- * The protocol, shared by {@link Jit} and every backend's translator:
+ * The protocol, shared by the JIT (`jit.ts`) and every backend's translator:
  * - `J` is the JIT's control array: `J[0]` is the fuel (instructions the
  *   run may still execute), `J[1]` why the block returned `null`
  *   ({@link Exit}).
@@ -11,13 +11,12 @@
  *   bound as `s`), and either returns the next block (chained through its
  *   link array `L`) or returns `null` with a reason in `J[1]`.
  * - `X` is the JIT itself (`X.link` resolves and patches a link); `self` is
- *   the block's own {@link Block}; `O` holds the ops a traced block records
- *   and `TR` the recorder.
+ *   the block's own `Block`; `TR` is the recorder of a traced run (ops
+ *   registered with it at translation are recorded by index).
  *
  * @module
  */
 
-import type { TracedOp } from '../interp/decoded-op.ts';
 import { LocalCode, type SlotPlace } from './state-code.ts';
 
 /** Why a block returned `null` (the value in `J[1]`). */
@@ -40,8 +39,6 @@ export interface BlockSource {
   readonly body: string;
   /** Address just past the last instruction the block was translated from. */
   readonly end: number;
-  /** The ops a traced block records (bound as `O`). */
-  readonly ops: readonly TracedOp[];
   /** Links the block uses (`L[0]` … `L[links - 1]`). */
   readonly links: number;
   /** Targets of its backward branches: loop headers, where traces start. */
@@ -59,8 +56,6 @@ export interface BlockSource {
  */
 export class BlockWriter extends LocalCode {
   private linkCount = 0;
-  /** Ops bound as `O` for trace records, by index. */
-  readonly ops: TracedOp[] = [];
 
   /** @param place where each slot lives. */
   constructor(place: SlotPlace) {
@@ -70,13 +65,6 @@ export class BlockWriter extends LocalCode {
   /** Links used so far. */
   get links(): number {
     return this.linkCount;
-  }
-
-  /** The index of `op` in `O` (added on first use). */
-  opIndex(op: TracedOp): number {
-    let index = this.ops.indexOf(op);
-    if (index < 0) index = this.ops.push(op) - 1;
-    return index;
   }
 
   /** The statements common to every exit: write back, fuel left, the PC. */
@@ -117,6 +105,6 @@ export class BlockWriter extends LocalCode {
 
   /** The finished block. */
   finish(body: string, end: number, headers: readonly number[] = [], loops = false): BlockSource {
-    return { body, end, ops: this.ops, links: this.linkCount, headers, loops };
+    return { body, end, links: this.linkCount, headers, loops };
   }
 }

@@ -375,8 +375,8 @@ export class Jit<S extends SteppableState> {
     const block = new Block(pc, mode, source.end, traced, kind);
     block.links = new Array<Block | null>(source.links).fill(null);
     this.bound ??= this.translator.bindings();
-    const names = [...Object.keys(this.bound), 'J', 'L', 'self', 'X', 'O', 'TR'];
-    const values = [...Object.values(this.bound), this.control, block.links, block, this, source.ops, traced ? this.recorder : undefined];
+    const names = [...Object.keys(this.bound), 'J', 'L', 'self', 'X', 'TR'];
+    const values = [...Object.values(this.bound), this.control, block.links, block, this, traced ? this.recorder : undefined];
     // A loop header counts its entries; hot, it hands over for recording (nothing has run yet, the PC is its own).
     const counted = kind === 'translated' && !traced && !source.loops && this.headers.has(pc) && (this.failures.get(pc * MODE_KEYS + mode) ?? 0) < MAX_ATTEMPTS && this.translator.translateTrace !== undefined;
     const count = counted ? `if (--self.heat === 0) { X.hot = self; J[1] = ${Exit.record}; return null; }\n` : '';

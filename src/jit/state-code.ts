@@ -36,18 +36,23 @@ export type SlotPlace = (slot: number) => string;
 
 /** Temporaries and statements, shared by both kinds of {@link StateCode}. */
 abstract class CodeBase implements StateCode {
+  /** The statements so far. */
   protected readonly lines: string[] = [];
   private temps = 0;
 
+  /** An expression with the current value of `slot`. */
   abstract get(slot: number): string;
+  /** Append a statement setting `slot` to `expression`. */
   abstract set(slot: number, expression: string): void;
 
+  /** Bind `expression` to a new constant and return its name. */
   temp(expression: string): string {
     const name = `t${this.temps++}`;
     this.lines.push(`const ${name} = ${expression};`);
     return name;
   }
 
+  /** Append a statement. */
   emit(statement: string): void {
     this.lines.push(statement);
   }
@@ -60,10 +65,12 @@ export class DirectCode extends CodeBase {
     super();
   }
 
+  /** The slot's place itself. */
   get(slot: number): string {
     return this.place(slot);
   }
 
+  /** Assign the slot's place. */
   set(slot: number, expression: string): void {
     this.lines.push(`${this.place(slot)} = ${expression};`);
   }
@@ -95,11 +102,13 @@ export class LocalCode extends CodeBase {
     super();
   }
 
+  /** The slot's local, `l<slot>`. */
   get(slot: number): string {
     this.used.add(slot);
     return `l${slot}`;
   }
 
+  /** Assign the slot's local. */
   set(slot: number, expression: string): void {
     this.lines.push(this.assign(slot, expression));
   }

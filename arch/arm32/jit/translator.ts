@@ -37,8 +37,21 @@ import { AccessKind, load, store, TransferBits } from '../semantics/load-store.t
 import { exceptionReturn, hypervisorCall, noOperation } from '../semantics/system.ts';
 import { emitEretFastPath, emitHvcFastPath, exceptionReturnAllowed } from '../exceptions.ts';
 
-/** The semantic functions translated code calls (bound as `H`). */
-export const ARM32_JIT_HELPERS = { conditionHolds, carryOfAdd, overflowOfAdd, shiftImmediate, shiftRegister, lastShifterCarry } as const;
+/** The semantic functions translated code calls (bound as `H`): the interpreter's own. */
+export const ARM32_JIT_HELPERS = {
+  /** {@link conditionHolds}. */
+  conditionHolds,
+  /** {@link carryOfAdd}. */
+  carryOfAdd,
+  /** {@link overflowOfAdd}. */
+  overflowOfAdd,
+  /** {@link shiftImmediate}. */
+  shiftImmediate,
+  /** {@link shiftRegister}. */
+  shiftRegister,
+  /** {@link lastShifterCarry}. */
+  lastShifterCarry,
+} as const;
 
 /** Longest block, in instructions. */
 const MAX_BLOCK = 64;

@@ -50,10 +50,30 @@ const SIGNED_BYTE = 3;
 const SIGNED_HALF = 4;
 
 /** `op.variant` bits of a load or store, for code that reads predecoded ops (the JIT's translator). */
-export const TransferBits = { preIndex: PRE_INDEX, writeback: WRITEBACK, addOffset: ADD_OFFSET, registerOffset: REGISTER_OFFSET } as const;
+export const TransferBits = {
+  /** P: the offset applies before the access. */
+  preIndex: PRE_INDEX,
+  /** The offset address is written back to Rn. */
+  writeback: WRITEBACK,
+  /** U: the offset is added (else subtracted). */
+  addOffset: ADD_OFFSET,
+  /** The offset is a shifted register. */
+  registerOffset: REGISTER_OFFSET,
+} as const;
 
 /** `op.src3` of a load or store: what it transfers. */
-export const AccessKind = { word: WORD, byte: BYTE, half: HALF, signedByte: SIGNED_BYTE, signedHalf: SIGNED_HALF } as const;
+export const AccessKind = {
+  /** A word. */
+  word: WORD,
+  /** A byte, zero-extended. */
+  byte: BYTE,
+  /** A halfword, zero-extended. */
+  half: HALF,
+  /** A byte, sign-extended. */
+  signedByte: SIGNED_BYTE,
+  /** A halfword, sign-extended. */
+  signedHalf: SIGNED_HALF,
+} as const;
 
 const SIZES = [4, 1, 2, 1, 2];
 
