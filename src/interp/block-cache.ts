@@ -14,13 +14,13 @@
  * @module
  */
 
+import { knownPagesIn, pageIndex as pageOf } from '../memory/guest-memory.ts';
 import type { DecodedOp } from './decoded-op.ts';
 
 /** Longest block, in ops. */
 export const MAX_BLOCK_OPS = 32;
 const SLOTS = 4096;
 const SLOT_MASK = SLOTS - 1;
-const PAGE_SHIFT = 12;
 
 /** A straight-line run of predecoded ops. */
 export class OpBlock<S> {
@@ -121,13 +121,7 @@ export class BlockCache<S> {
 
   /** Invalidate every block overlapping `[address, address + length)`. */
   invalidate(address: number, length: number): void {
-    const first = pageOf(address);
-    const last = pageOf(address + length - 1);
-    if (last - first > this.byPage.size) {
-      for (const page of [...this.byPage.keys()]) if (page >= first && page <= last) this.invalidatePage(page, address, length);
-      return;
-    }
-    for (let page = first; page <= last; page++) this.invalidatePage(page, address, length);
+    for (const page of knownPagesIn(address, length, this.byPage)) this.invalidatePage(page, address, length);
   }
 
   private invalidatePage(page: number, address: number, length: number): void {
@@ -155,6 +149,3 @@ export class BlockCache<S> {
   }
 }
 
-function pageOf(address: number): number {
-  return address >= 0x1_0000_0000 ? Math.floor(address / (1 << PAGE_SHIFT)) : address >>> PAGE_SHIFT;
-}

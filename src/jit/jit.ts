@@ -24,7 +24,7 @@
 import type { DecodedOp, SteppableState } from '../interp/decoded-op.ts';
 import type { LoopHost } from '../interp/interpreter.ts';
 import type { TraceRecorder } from '../interp/trace.ts';
-import type { GuestMemory } from '../memory/guest-memory.ts';
+import { knownPagesIn, pageIndex as pageOf, type GuestMemory } from '../memory/guest-memory.ts';
 import { Exit, type BlockSource } from './block-writer.ts';
 
 /** What a block translator sees of the machine. */
@@ -78,7 +78,6 @@ const MAX_TRACE = 32;
 /** Recordings a header may fail (the path went somewhere a trace cannot go, or did not come back) before it stops counting. */
 const MAX_ATTEMPTS = 8;
 const SLOT_MASK = SLOTS - 1;
-const PAGE_SHIFT = 12;
 
 /** A block's function: runs, then returns the next block or `null` (with a reason in the control array). */
 export type BlockFunction = () => Block | null;
@@ -400,13 +399,7 @@ export class Jit<S extends SteppableState> {
 
   /** Drop every block overlapping `[address, address + length)`. */
   invalidate(address: number, length: number): void {
-    const first = pageOf(address);
-    const last = pageOf(address + length - 1);
-    if (last - first > this.pages.size) {
-      for (const page of [...this.pages.keys()]) if (page >= first && page <= last) this.invalidatePage(page, address, length);
-      return;
-    }
-    for (let page = first; page <= last; page++) this.invalidatePage(page, address, length);
+    for (const page of knownPagesIn(address, length, this.pages)) this.invalidatePage(page, address, length);
   }
 
   private invalidatePage(page: number, address: number, length: number): void {
@@ -443,6 +436,3 @@ export class Jit<S extends SteppableState> {
   }
 }
 
-function pageOf(address: number): number {
-  return address >= 0x1_0000_0000 ? Math.floor(address / (1 << PAGE_SHIFT)) : address >>> PAGE_SHIFT;
-}

@@ -70,6 +70,25 @@ export interface FlatWindow {
   readonly littleWords: boolean;
 }
 
+/** The page number of an address (addresses go up to 2^53). */
+export function pageIndex(address: number): number {
+  return address >= 0x1_0000_0000 ? Math.floor(address / PAGE_SIZE) : address >>> PAGE_SHIFT;
+}
+
+/**
+ * The pages of `[address, address + length)` that are keys of `known`
+ * (pages something is cached for): counted up the range, or picked from
+ * `known` when the range has more pages than it (a flush-sized range).
+ */
+export function knownPagesIn(address: number, length: number, known: ReadonlyMap<number, unknown>): number[] {
+  const first = pageIndex(address);
+  const last = pageIndex(address + length - 1);
+  if (last - first > known.size) return [...known.keys()].filter((page) => page >= first && page <= last);
+  const out: number[] = [];
+  for (let page = first; page <= last; page++) if (known.has(page)) out.push(page);
+  return out;
+}
+
 /** Called when a write lands on a page that holds decoded code. */
 export type CodeWriteListener = (address: number, length: number) => void;
 
@@ -230,7 +249,7 @@ export class GuestMemory {
 
   /** A sparse page (never a window page). */
   private page(address: number): Page | undefined {
-    const index = address >= 0x1_0000_0000 ? Math.floor(address / PAGE_SIZE) : address >>> PAGE_SHIFT;
+    const index = pageIndex(address);
     if (index === this.lastIndex) return this.lastPage;
     const page = this.pages.get(index);
     if (page !== undefined) {

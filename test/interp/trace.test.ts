@@ -19,11 +19,12 @@ class PlainSink implements TraceSink {
 }
 
 const PROGRAM = [
-  'mov r0, #5',
-  'loop: subs r0, r0, #1',
-  'bne loop',
-  'ldr r1, [r2]', // r2 unmapped: a data abort, handled by subs pc, lr, #4
-  'hvc #0x42',
+  'mov r3, #3',
+  'again: add r4, r4, r3',
+  'subs r3, r3, #1',
+  'bne again',
+  'str r4, [r2]', // r2 unmapped: a data abort, handled by subs pc, lr, #4
+  'hvc #7',
   'b 0x700000', // a fetch from unmapped memory: a prefetch abort at VBAR + 0x0c
 ].join('\n');
 

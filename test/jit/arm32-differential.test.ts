@@ -23,7 +23,7 @@ import type { Machine } from '../../src/interp/machine.ts';
 import { TraceRecorder } from '../../src/interp/trace.ts';
 import { assemble } from '../../src/isa/assembler.ts';
 import { setUpScenario } from '../../src/scenario/runner.ts';
-import { CODE, DATA, HVBAR, MVBAR, VBAR, wfiVectors } from '../arch/arm32/machine-harness.ts';
+import { CODE, DATA, installWfiVectors } from '../arch/arm32/machine-harness.ts';
 
 const abis = loadAbis();
 
@@ -129,13 +129,7 @@ function program(source: string, mode: string, more: (machine: Machine) => void 
 
 /** A machine with wfi vector tables and the data page, as the arm32 test harness sets one up. */
 function withVectors(machine: Machine): void {
-  const m = machine as ReturnType<typeof createArm32Machine>;
-  wfiVectors(m, VBAR);
-  wfiVectors(m, HVBAR);
-  wfiVectors(m, MVBAR);
-  machine.setRegister('vbar', BigInt(VBAR));
-  machine.setRegister('hvbar', BigInt(HVBAR));
-  machine.setRegister('mvbar', BigInt(MVBAR));
+  installWfiVectors(machine as ReturnType<typeof createArm32Machine>);
   machine.memory.map(DATA, 0x1000);
 }
 

@@ -101,17 +101,20 @@ export interface Ran {
   label(name: string): number;
 }
 
+/** Install `wfi` vector tables at VBAR, HVBAR and MVBAR and point the registers at them. */
+export function installWfiVectors(machine: Arm32Machine): void {
+  wfiVectors(machine, VBAR);
+  wfiVectors(machine, HVBAR);
+  wfiVectors(machine, MVBAR);
+  machine.setRegister('vbar', BigInt(VBAR));
+  machine.setRegister('hvbar', BigInt(HVBAR));
+  machine.setRegister('mvbar', BigInt(MVBAR));
+}
+
 /** A fresh machine with the wfi vector tables installed and the data page mapped. */
 export function setupMachine(options: RunOptions = {}): Arm32Machine {
   const machine = createArm32Machine(options.engine === undefined ? {} : { engine: options.engine });
-  if (options.vectors ?? true) {
-    wfiVectors(machine, VBAR);
-    wfiVectors(machine, HVBAR);
-    wfiVectors(machine, MVBAR);
-    machine.setRegister('vbar', BigInt(VBAR));
-    machine.setRegister('hvbar', BigInt(HVBAR));
-    machine.setRegister('mvbar', BigInt(MVBAR));
-  }
+  if (options.vectors ?? true) installWfiVectors(machine);
   if (options.data ?? true) machine.memory.map(DATA, 0x1000);
   return machine;
 }
