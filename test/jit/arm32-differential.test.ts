@@ -31,7 +31,7 @@ const abis = loadAbis();
 const ENGINES: readonly { readonly name: string; readonly options: Arm32MachineOptions }[] = [
   { name: 'interp', options: { engine: 'interp' } },
   { name: 'jit', options: { engine: 'jit' } },
-  { name: 'jit (eager flags)', options: { engine: 'jit', translation: { lazyFlags: false } } },
+  { name: 'jit (eager flags, loops not unrolled)', options: { engine: 'jit', translation: { lazyFlags: false, unrollLoops: false } } },
   { name: 'jit (no traces)', options: { engine: 'jit', translation: { traces: false } } },
 ];
 

@@ -98,12 +98,15 @@ export interface Arm32TranslatorOptions {
   readonly lazyFlags?: boolean;
   /** Make traces of hot loops (default true). */
   readonly traces?: boolean;
+  /** Run a one-block loop two passes per turn (default true). */
+  readonly unrollLoops?: boolean;
 }
 
 /** The arm32 {@link Translator}. */
 export class Arm32Translator implements Translator<Arm32State> {
   private readonly lazy: boolean;
   private readonly traces: boolean;
+  private readonly unroll: boolean;
 
   /**
    * @param state the machine's state.
@@ -117,6 +120,7 @@ export class Arm32Translator implements Translator<Arm32State> {
   ) {
     this.lazy = options.lazyFlags ?? true;
     this.traces = options.traces ?? true;
+    this.unroll = options.unrollLoops ?? true;
   }
 
   /** Blocks are keyed by CPSR.M. */
@@ -139,7 +143,11 @@ export class Arm32Translator implements Translator<Arm32State> {
   /** Translate the block at (`pc`, `mode`). */
   translate(pc: number, mode: number, context: TranslationContext<Arm32State>): BlockSource | undefined {
     const block = new BlockTranslation(context, mode, this.lazy, this.memory.window().littleWords, this.state);
-    return block.run(pc);
+    const source = block.run(pc);
+    if (source === undefined || !source.loops || !this.unroll) return source;
+    // A loop of one block runs two passes per turn (a trace of the block twice): half the fuel checks and back edges.
+    const unrolled = new BlockTranslation(context, mode, this.lazy, this.memory.window().littleWords, this.state).runTrace([{ pc, mode }, { pc, mode }]);
+    return unrolled === undefined ? source : { ...unrolled, end: source.end, headers: source.headers };
   }
 }
 
