@@ -230,6 +230,8 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
 
   /** The run loop of the machine's engine: the interpreter's blocks ({@link Arm32Core.interpretBlocks}) or the JIT's. */
   readonly runLoop: RunLoop<Arm32State>;
+  /** Ops and translated code depend on the code bytes and the mode they run in, which every use checks: a restore keeps them (see `ExecutionCore.decodeReadsState`). */
+  readonly decodeReadsState = false;
   /** Both engines record runs traced into a trace recorder themselves (`host.recorder`). */
   readonly runLoopTraces: boolean;
   /** The JIT, when it is the engine. */

@@ -60,6 +60,13 @@ export interface ExecutionCore<S extends SteppableState> {
    */
   readonly runLoop?: RunLoop<S>;
   /**
+   * False when predecoded ops (and translated code) depend on the code bytes
+   * alone, never on the state (arm32's do; ppc64's depend on MSR[LE]): a
+   * restore then keeps whatever the memory did not report changed. Absent
+   * means true: a restore drops everything.
+   */
+  readonly decodeReadsState?: boolean;
+  /**
    * True when {@link ExecutionCore.runLoop} records steps itself (into
    * {@link LoopHost.recorder}): the interpreter then runs it for runs traced
    * into a {@link TraceRecorder} too. Runs with breakpoints, or traced into

@@ -196,6 +196,7 @@ export class CoreMachine<S extends SteppableState> implements Machine {
   restore(snapshot: MachineSnapshot): void {
     restoreState(this.core.state, snapshot.state as S);
     this.core.memory.restore(snapshot.memory);
-    this.interpreter.flush();
+    // The memory told the caches which code changed; what a core decodes may also depend on its state.
+    if (this.core.decodeReadsState !== false) this.interpreter.flush();
   }
 }

@@ -494,19 +494,41 @@ export class GuestMemory {
     return { pages };
   }
 
-  /** Put memory back exactly as `snapshot` was taken; code listeners are told everything changed. */
+  /**
+   * Put memory back exactly as `snapshot` was taken. Code listeners are told
+   * of every page holding code whose bytes the restore changes or unmaps; a
+   * code page that comes back with the same bytes stays a code page, and
+   * what was decoded from it stays valid.
+   */
   restore(snapshot: MemorySnapshot): void {
+    const stale: number[] = [];
+    const kept = new Set<number>();
+    for (const index of this.pageIndices()) {
+      if (!this.isCode(index * PAGE_SIZE)) continue;
+      const saved = snapshot.pages.get(index);
+      if (saved !== undefined && this.samePage(index, saved)) kept.add(index);
+      else stale.push(index);
+    }
     this.pages.clear();
     this.flatPages.fill(0);
     for (const [index, bytes] of snapshot.pages) {
+      const code = kept.has(index);
       if (this.cover(index)) {
         const page = (index * PAGE_SIZE - this.flatBase) / PAGE_SIZE;
         this.flatBytes.set(bytes, page * PAGE_SIZE);
-        this.flatPages[page] = PAGE_MAPPED;
-      } else this.pages.set(index, { bytes: bytes.slice(), code: false });
+        this.flatPages[page] = PAGE_MAPPED | (code ? PAGE_CODE : 0);
+      } else this.pages.set(index, { bytes: bytes.slice(), code });
     }
     this.lastIndex = -1;
     this.lastPage = undefined;
-    this.notify(0, Number.MAX_SAFE_INTEGER);
+    for (const index of stale) this.notify(index * PAGE_SIZE, PAGE_SIZE);
+  }
+
+  /** Whether mapped page `index` holds exactly `bytes`. */
+  private samePage(index: number, bytes: Uint8Array): boolean {
+    const offset = this.offset(index * PAGE_SIZE);
+    const current = offset >= 0 ? this.flatBytes.subarray(offset, offset + PAGE_SIZE) : this.pages.get(index)!.bytes;
+    for (let i = 0; i < PAGE_SIZE; i++) if (current[i] !== bytes[i]) return false;
+    return true;
   }
 }

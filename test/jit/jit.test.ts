@@ -67,14 +67,19 @@ describe('the arm32 JIT', () => {
     expect(calls).toBe(1);
   });
 
-  it('a restore drops every block', () => {
+  it('a restore keeps the blocks of code it does not change, and drops the others', () => {
     const m = jitMachine(LOOP);
     const snap = m.snapshot();
     m.run(100);
     const translated = stats(m).translated;
     m.restore(snap);
     expect(m.run(10_000)).toMatchObject({ reason: 'wfi', steps: 303 });
-    expect(stats(m).translated).toBeGreaterThan(translated);
+    expect(stats(m).translated).toBe(translated);
+    m.memory.write32(CODE + 8, 0xe2800005); // add r0, r0, #5
+    m.restore(snap);
+    expect(m.run(10_000)).toMatchObject({ reason: 'wfi', steps: 303 });
+    expect(m.register('r0')).toBe(300n);
+    expect(stats(m).invalidated).toBeGreaterThan(0);
   });
 
   it('runs with breakpoints and with a plain trace sink in the interpreter, and traces into a recorder itself', () => {

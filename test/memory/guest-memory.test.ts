@@ -276,19 +276,30 @@ describe('code-write notifications', () => {
     expect(covered.has(0x2001)).toBe(true);
   });
 
-  it('unmapping a code page and restoring memory notify', () => {
-    const m = new GuestMemory('little');
-    m.map(0x1000, PAGE_SIZE);
-    m.fetch32(0x1000);
-    const snap = m.snapshot();
-    const seen: [number, number][] = [];
-    m.onCodeWrite((address, length) => seen.push([address, length]));
-    m.unmap(0x1000, PAGE_SIZE);
-    expect(seen).toEqual([[0x1000, PAGE_SIZE]]);
-    m.restore(snap);
-    expect(seen).toHaveLength(2);
-    expect(seen[1]![0]).toBe(0);
-    expect(seen[1]![1]).toBeGreaterThanOrEqual(2 ** 32);
+  it('unmapping a code page notifies; restoring notifies the code pages it changes, and only those', () => {
+    for (const base of [0x1000, 0x1_0000_1000]) {
+      const m = new GuestMemory('little');
+      m.map(base, 3 * PAGE_SIZE);
+      m.fetch32(base);
+      m.fetch32(base + PAGE_SIZE);
+      const snap = m.snapshot();
+      const seen: [number, number][] = [];
+      m.onCodeWrite((address, length) => seen.push([address, length]));
+      m.unmap(base, PAGE_SIZE);
+      expect(seen).toEqual([[base, PAGE_SIZE]]);
+      // The first page was unmapped (already told), the second is unchanged, the third holds no code.
+      m.write8(base + 2 * PAGE_SIZE, 1);
+      m.restore(snap);
+      expect(seen).toHaveLength(1);
+      expect(m.read32(base)).toBe(0);
+      // The unchanged code page is still one: a write to it notifies.
+      m.write8(base + PAGE_SIZE, 5);
+      expect(seen.at(-1)).toEqual([base + PAGE_SIZE, 1]);
+      // Restoring over a changed code page tells of it.
+      m.restore(snap);
+      expect(seen.at(-1)).toEqual([base + PAGE_SIZE, PAGE_SIZE]);
+      expect(m.read8(base + PAGE_SIZE)).toBe(0);
+    }
   });
 });
 
