@@ -142,10 +142,10 @@ export class TraceRecorder implements TraceSink {
   private records = new Int32Array(INITIAL_RECORDS * STRIDE);
   /** Next free word in {@link TraceRecorder.records}. */
   private position = 0;
-  /** Records written so far (including dropped ones). */
-  private written = 0;
-  /** Step records written so far (including dropped ones). */
-  private stepCount = 0;
+  /** Times a limited ring came round to its start (the records written are `wraps` rings plus `position`). */
+  private wraps = 0;
+  /** Non-step events emitted so far (every other record is a step). */
+  private eventCount = 0;
   /** Ring mask in words, or -1 while unlimited. */
   private readonly mask: number;
   /** Events by index: a dense list while unlimited, a ring parallel to the records when limited. */
@@ -179,9 +179,14 @@ export class TraceRecorder implements TraceSink {
     return this.written;
   }
 
+  /** Records written so far, dropped ones included. */
+  private get written(): number {
+    return (this.wraps * this.records.length + this.position) / STRIDE;
+  }
+
   /** Steps (instructions) recorded so far, dropped ones included. */
   get steps(): number {
-    return this.stepCount;
+    return this.written - this.eventCount;
   }
 
   /** Events the ring no longer holds (always 0 without a limit). */
@@ -191,6 +196,7 @@ export class TraceRecorder implements TraceSink {
 
   /** Keep `event`. */
   emit(event: TraceEvent): void {
+    this.eventCount++;
     const p = this.claim();
     let index: number;
     if (this.mask < 0) {
@@ -221,7 +227,6 @@ export class TraceRecorder implements TraceSink {
       kind = word === undefined ? OVERLAY_UNMAPPED : OVERLAY_STEP;
     }
     const p = this.claim();
-    this.stepCount++;
     const r = this.records;
     r[p] = kind | (mode << 4);
     r[p + 1] = id;
@@ -236,7 +241,6 @@ export class TraceRecorder implements TraceSink {
    */
   stepRegistered(id: number, mode: number, address: number, word: number): void {
     const p = this.claim();
-    this.stepCount++;
     const r = this.records;
     r[p] = STEP | (mode << 4);
     r[p + 1] = id;
@@ -269,19 +273,22 @@ export class TraceRecorder implements TraceSink {
 
   /** The word index of a new record (growing the buffer, or wrapping the ring). */
   private claim(): number {
-    const p = this.position;
-    this.written++;
-    if (this.mask >= 0) {
-      this.position = (p + STRIDE) & this.mask;
-      return p;
-    }
-    if (p === this.records.length) {
-      const grown = new Int32Array(this.records.length * 2);
-      grown.set(this.records);
-      this.records = grown;
-    }
+    let p = this.position;
+    if (p === this.records.length) p = this.full();
     this.position = p + STRIDE;
     return p;
+  }
+
+  /** The buffer is full: a limited ring starts over (returns 0), an unlimited one doubles (returns the same position). */
+  private full(): number {
+    if (this.mask >= 0) {
+      this.wraps++;
+      return 0;
+    }
+    const grown = new Int32Array(this.records.length * 2);
+    grown.set(this.records);
+    this.records = grown;
+    return this.position;
   }
 
   /** The events still held, oldest first (steps rebuilt from their records). */
@@ -290,7 +297,7 @@ export class TraceRecorder implements TraceSink {
     const held = this.written - this.dropped;
     const r = this.records;
     const size = r.length;
-    let p = this.mask < 0 ? 0 : (this.position - held * STRIDE + size) % size;
+    let p = this.mask < 0 ? 0 : (((this.position - held * STRIDE) % size) + size) % size;
     for (let i = 0; i < held; i++, p = (p + STRIDE) % size) {
       const kind = r[p]! & 15;
       const id = r[p + 1]!;
