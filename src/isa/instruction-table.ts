@@ -6,7 +6,10 @@
  * Every overlap between two entries must be declared on the entry that wins
  * (`overlaps`). An undeclared overlap, a declaration whose overlap no longer
  * exists, an unknown field, codec or name are all rejected when the table is
- * built, with a message naming the entry.
+ * built, with a message naming the entry. The search for undeclared overlaps
+ * compares every pair of entries (quadratic in the table's size); a shipped
+ * table defers it (`deferOverlapScan`) so that start-up does not pay for it,
+ * and the test suite and the build run it instead ({@link InstructionTable.checkOverlaps}).
  *
  * @module
  */
@@ -137,6 +140,13 @@ export interface TableOptions {
   readonly width: number;
   /** The operand codecs templates may name. */
   readonly codecs: CodecSet;
+  /**
+   * Leave the search for undeclared overlaps (every pair of entries) to a
+   * later {@link InstructionTable.checkOverlaps}. Everything else, declared
+   * overlaps included, is still checked when the table is built. For tables
+   * built at start-up whose scan the test suite and the build run.
+   */
+  readonly deferOverlapScan?: boolean;
 }
 
 function escapeRegex(text: string): string {
@@ -241,6 +251,52 @@ function uncovered(cube: Cube, holes: readonly Cube[]): Cube | undefined {
   return uncovered({ mask, value: cube.value >>> 0 }, touching) ?? uncovered({ mask, value: (cube.value | bit) >>> 0 }, touching);
 }
 
+/** What an entry's `overlaps` declarations resolve to: the entries it takes priority over. */
+type Priorities = ReadonlyMap<TableEntry, ReadonlySet<TableEntry>>;
+
+/**
+ * The pairwise scan, in written order: no two entries may each claim
+ * priority over the other, every two entries that share a word must have
+ * declared it, and every declared pair must share one. Quadratic in the
+ * number of entries, so a shipped table runs it in the test suite and the
+ * build rather than at start-up.
+ */
+function scanOverlaps(name: string, written: readonly TableEntry[], beats: Priorities): void {
+  for (let i = 0; i < written.length; i++) {
+    for (let j = i + 1; j < written.length; j++) {
+      checkPair(name, written[i]!, written[j]!, beats);
+    }
+  }
+}
+
+/** The part of {@link scanOverlaps} that looks only at declared pairs (linear in the declarations), in the same order. */
+function checkDeclaredOverlaps(name: string, written: readonly TableEntry[], beats: Priorities): void {
+  const position = new Map(written.map((entry, i) => [entry, i]));
+  const pairs: [number, number][] = [];
+  for (const [winner, losers] of beats) {
+    for (const loser of losers) {
+      const a = position.get(winner)!;
+      const b = position.get(loser)!;
+      pairs.push(a < b ? [a, b] : [b, a]);
+    }
+  }
+  pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  for (const [a, b] of pairs) checkPair(name, written[a]!, written[b]!, beats);
+}
+
+/** One pair of entries, `a` written before `b`. */
+function checkPair(name: string, a: TableEntry, b: TableEntry, beats: Priorities): void {
+  const aBeatsB = beats.get(a)!.has(b);
+  const bBeatsA = beats.get(b)!.has(a);
+  if (aBeatsB && bBeatsA) throw new TableError(`${name} table: '${a.def.name}' and '${b.def.name}' each claim priority over the other`);
+  const witness = InstructionTable.overlapWitness(a, b);
+  const declared = aBeatsB || bBeatsA;
+  if (witness !== undefined && !declared) {
+    throw new TableError(`${name} table: undeclared overlap between '${a.def.name}' and '${b.def.name}' (both match 0x${witness.toString(16).padStart(8, '0')})`);
+  }
+  if (witness === undefined && declared) throw new TableError(`${name} table: '${a.def.name}' and '${b.def.name}' are declared to overlap but do not`);
+}
+
 /** Decoder, encoder and overlap check built from one list of {@link InstructionDef}. */
 export class InstructionTable {
   /** Entries in decode order: declared winners before the entries they overlap, otherwise table order. */
@@ -254,6 +310,7 @@ export class InstructionTable {
     readonly options: TableOptions,
     written: TableEntry[],
     ordered: TableEntry[],
+    private readonly beats: Priorities,
   ) {
     this.written = written;
     this.entries = ordered;
@@ -296,7 +353,7 @@ export class InstructionTable {
       written.push({ def, pattern, exclusions, templates });
     }
     const byName = new Map(written.map((e) => [e.def.name, e]));
-    // Overlap check: every pair that shares a word must be declared, and every declaration must be real.
+    // Overlap check: every pair that shares a word must be declared, and every declaration must be real (the full scan may be deferred).
     const beats = new Map<TableEntry, Set<TableEntry>>();
     for (const entry of written) {
       const set = new Set<TableEntry>();
@@ -308,40 +365,43 @@ export class InstructionTable {
       }
       beats.set(entry, set);
     }
-    for (let i = 0; i < written.length; i++) {
-      for (let j = i + 1; j < written.length; j++) {
-        const a = written[i]!;
-        const b = written[j]!;
-        const witness = InstructionTable.overlapWitness(a, b);
-        const declared = beats.get(a)!.has(b) || beats.get(b)!.has(a);
-        if (beats.get(a)!.has(b) && beats.get(b)!.has(a)) {
-          throw new TableError(`${options.name} table: '${a.def.name}' and '${b.def.name}' each claim priority over the other`);
-        }
-        if (witness !== undefined && !declared) {
-          throw new TableError(
-            `${options.name} table: undeclared overlap between '${a.def.name}' and '${b.def.name}' (both match 0x${witness.toString(16).padStart(8, '0')})`,
-          );
-        }
-        if (witness === undefined && declared) {
-          throw new TableError(`${options.name} table: '${a.def.name}' and '${b.def.name}' are declared to overlap but do not`);
-        }
-      }
-    }
+    if (options.deferOverlapScan === true) checkDeclaredOverlaps(options.name, written, beats);
+    else scanOverlaps(options.name, written, beats);
     // Decode order: stable topological sort, winners first.
     const ordered: TableEntry[] = [];
     const placed = new Set<TableEntry>();
     const visiting = new Set<TableEntry>();
+    // Each entry's winners, in written order (what scanning every entry's declarations in turn would find).
+    const winnersOf = new Map<TableEntry, TableEntry[]>();
+    for (const [winner, losers] of beats) {
+      for (const loser of losers) {
+        const list = winnersOf.get(loser);
+        if (list === undefined) winnersOf.set(loser, [winner]);
+        else list.push(winner);
+      }
+    }
     const place = (entry: TableEntry): void => {
       if (placed.has(entry)) return;
       if (visiting.has(entry)) throw new TableError(`${options.name} table: overlap priorities form a cycle at '${entry.def.name}'`);
       visiting.add(entry);
-      for (const [winner, losers] of beats) if (losers.has(entry)) place(winner);
+      for (const winner of winnersOf.get(entry) ?? []) place(winner);
       visiting.delete(entry);
       placed.add(entry);
       ordered.push(entry);
     };
     for (const entry of written) place(entry);
-    return new InstructionTable(options, written, ordered);
+    return new InstructionTable(options, written, ordered, beats);
+  }
+
+  /**
+   * The full pairwise overlap check: an undeclared overlap (with a word both
+   * entries match), a declared one that does not exist, or two entries
+   * claiming priority over each other throws {@link TableError} naming the
+   * first such pair in written order. {@link InstructionTable.build} runs it
+   * unless `deferOverlapScan` is set.
+   */
+  checkOverlaps(): void {
+    scanOverlaps(this.options.name, this.written, this.beats);
   }
 
   /** A word both entries match, or `undefined` when they are disjoint. */
