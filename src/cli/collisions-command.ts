@@ -7,6 +7,7 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import { analyseCollisions, type Collision, type CollisionReport } from '../dispatch/collisions.ts';
+import { registerHex } from './register-values.ts';
 
 /** The caller of a witness. */
 export interface OriginJson {
@@ -71,8 +72,24 @@ export function sortedCollisions(report: CollisionReport): readonly Collision[] 
   return [...report.collisions].sort((a, b) => byText(a.arch, b.arch) || byText(a.conduit, b.conduit) || byText(a.abis[0], b.abis[0]) || byText(a.abis[1], b.abis[1]));
 }
 
-/** The `--json` document: `{"collisions":[…],"stale":[…]}`. */
-export function collisionsJson(report: CollisionReport): CollisionsJson {
+/**
+ * Register width (bits) of a collision's architecture, from its specs'
+ * selector width; `undefined` when `abis` does not know them (values are
+ * then shown as the analysis gives them).
+ */
+function widthOf(c: Collision, abis: AbiRegistry | undefined): number | undefined {
+  return abis?.get(c.abis[0])?.spec.selector.width;
+}
+
+/** The witness registers at the register width, where it is known. */
+function witnessRegisters(c: Collision, abis: AbiRegistry | undefined): Record<string, string> {
+  const width = widthOf(c, abis);
+  if (width === undefined) return { ...c.witness.registers };
+  return Object.fromEntries(Object.entries(c.witness.registers).map(([r, v]) => [r, registerHex(BigInt(v), width)]));
+}
+
+/** The `--json` document: `{"collisions":[…],"stale":[…]}`; witness registers at the register width when `abis` is given. */
+export function collisionsJson(report: CollisionReport, abis?: AbiRegistry): CollisionsJson {
   return {
     collisions: sortedCollisions(report).map((c) => ({
       arch: c.arch,
@@ -80,7 +97,7 @@ export function collisionsJson(report: CollisionReport): CollisionsJson {
       abis: c.abis,
       calls: c.calls,
       overlaps: c.overlaps,
-      witness: { registers: c.witness.registers, imm: c.witness.imm, origin: { privilege: c.witness.origin.privilege, world: c.witness.origin.world } },
+      witness: { registers: witnessRegisters(c, abis), imm: c.witness.imm, origin: { privilege: c.witness.origin.privilege, world: c.witness.origin.world } },
       allowed: c.allowed,
       reason: c.reason ?? null,
     })),
@@ -88,20 +105,20 @@ export function collisionsJson(report: CollisionReport): CollisionsJson {
   };
 }
 
-function witnessLine(c: Collision): string {
-  const registers = Object.entries(c.witness.registers)
+function witnessLine(c: Collision, abis: AbiRegistry | undefined): string {
+  const registers = Object.entries(witnessRegisters(c, abis))
     .map(([r, v]) => `${r}=${v}`)
     .join(' ');
-  return `${c.conduit} #${c.witness.imm} from ${c.witness.origin.privilege} (${c.witness.origin.world})${registers === '' ? '' : `, ${registers}`}`;
+  return `${c.conduit} #0x${c.witness.imm.toString(16)} from ${c.witness.origin.privilege} (${c.witness.origin.world})${registers === '' ? '' : `, ${registers}`}`;
 }
 
-/** The human report: one block per collision, then the totals. */
-export function collisionsText(report: CollisionReport): string {
+/** The human report: one block per collision, then the totals; witness registers at the register width when `abis` is given. */
+export function collisionsText(report: CollisionReport, abis?: AbiRegistry): string {
   const lines: string[] = [];
   for (const c of sortedCollisions(report)) {
     lines.push(`${c.arch} ${c.conduit}: ${c.abis[0]} x ${c.abis[1]}  ${c.allowed ? 'allowed' : 'NOT ALLOWED'}`);
     lines.push(`  calls:   ${c.calls[0]} x ${c.calls[1]} (${c.overlaps} overlapping call pair${c.overlaps === 1 ? '' : 's'})`);
-    lines.push(`  witness: ${witnessLine(c)}`);
+    lines.push(`  witness: ${witnessLine(c, abis)}`);
     if (c.reason !== undefined) lines.push(`  reason:  ${c.reason}`);
   }
   for (const s of report.stale) lines.push(`stale allow-list entry: ${s.abis[0]} x ${s.abis[1]} (${s.reason}) no longer overlaps`);
@@ -137,7 +154,7 @@ export function collisionSummary(abis: AbiRegistry): string {
   const unallowed = sortedCollisions(report).filter((c) => !c.allowed);
   if (unallowed.length > 0) {
     lines.push('not allowed:');
-    for (const c of unallowed) lines.push(`  ${c.arch} ${c.conduit}: ${c.abis[0]} (${c.calls[0]}) x ${c.abis[1]} (${c.calls[1]}) at ${witnessLine(c)}`);
+    for (const c of unallowed) lines.push(`  ${c.arch} ${c.conduit}: ${c.abis[0]} (${c.calls[0]}) x ${c.abis[1]} (${c.calls[1]}) at ${witnessLine(c, abis)}`);
   }
   for (const s of report.stale) lines.push(`stale allow-list entry: ${s.abis[0]} x ${s.abis[1]}`);
   return lines.join('\n');

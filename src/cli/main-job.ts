@@ -8,7 +8,7 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import { loadAbis, type BackendRegistry } from '../di/container.ts';
+import type { BackendRegistry } from '../di/container.ts';
 import { collisionSummary } from './collisions-command.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
 import { resetMatrixText } from './scenario-command.ts';
@@ -30,7 +30,7 @@ function scenarioLines(backend: ArchBackend, abis: AbiRegistry): string[] {
 }
 
 /** Run every backend's reset matrix (or showcase), then summarise the collisions between `abis`; return the report text. */
-export function runMainJob(registry: BackendRegistry, abis: AbiRegistry = loadAbis()): string {
+export function runMainJob(registry: BackendRegistry, abis: AbiRegistry): string {
   const out: string[] = ['hyplay: hypercall ABI playground', ''];
   for (const backend of registry.all()) {
     out.push(`== ${backend.name}: ${backend.title}`);

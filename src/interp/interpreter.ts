@@ -89,6 +89,12 @@ const CACHE_MASK = CACHE_SIZE - 1;
  */
 export type Overlay = () => StepResult;
 
+/** Decides at predecode whether `address` may run: `undefined` lets it, a {@link Stop} ends the run there (see {@link Interpreter.fetchGuard}). */
+export type FetchGuard = (address: number) => Stop | undefined;
+
+/** The name of the pseudo-op that carries a {@link FetchGuard}'s stop. */
+const REFUSED = 'fetch-guard';
+
 /** The step loop with its predecode cache, breakpoints and trace sink. */
 export class Interpreter<S extends SteppableState> {
   /** Overlays by address; consulted before the backend's predecoder. */
@@ -97,6 +103,15 @@ export class Interpreter<S extends SteppableState> {
   readonly breakpoints = new Set<number>();
   /** Where trace events go; `undefined` traces nothing (and costs nothing). */
   trace: TraceSink | undefined = undefined;
+  /**
+   * Asked when an address is predecoded (a cache miss): a {@link Stop} it
+   * returns ends the run there instead, with the PC on that address, no step
+   * counted and no step traced. `undefined` lets everything run. Because it
+   * is asked only on a miss, it costs nothing per cached instruction.
+   */
+  fetchGuard: FetchGuard | undefined = undefined;
+  /** Set when the guard's stop ended the run (its pseudo-op is not an instruction, so not a step). */
+  private refused = false;
   /** Total instructions executed by this interpreter. */
   totalSteps = 0;
   /** Direct-mapped predecode cache; empty slots hold {@link Interpreter.empty}, whose address matches no PC. */
@@ -140,11 +155,19 @@ export class Interpreter<S extends SteppableState> {
     this.invalidate(address, 1);
   }
 
-  /** Predecode at `address`: an overlay if one is installed there, else the backend's op. */
+  /** Predecode at `address`: an overlay if one is installed there, else the guard's stop if it refuses the address, else the backend's op. */
   private decode(address: number): DecodedOp<S> {
     const overlay = this.overlays.get(address);
-    if (overlay === undefined) return this.core.decode(address);
-    return new DecodedOp<S>('overlay', address, 1 << this.core.alignShift, 0, overlay, this.core.memory);
+    if (overlay !== undefined) return new DecodedOp<S>('overlay', address, 1 << this.core.alignShift, 0, overlay, this.core.memory);
+    const refusal = this.fetchGuard?.(address);
+    if (refusal === undefined) return this.core.decode(address);
+    const op = new DecodedOp<S>(REFUSED, address, 1 << this.core.alignShift, 0, (state) => {
+      state.pc = address;
+      this.refused = true;
+      return refusal;
+    }, this.core.memory);
+    op.cacheable = false;
+    return op;
   }
 
   /** Drop every cached op (after a state or memory restore). */
@@ -169,7 +192,11 @@ export class Interpreter<S extends SteppableState> {
    */
   run(maxSteps: number): RunResult {
     const state = this.core.state;
-    const steps = this.breakpoints.size === 0 && this.trace === undefined ? this.runFast(maxSteps) : this.runObserved(maxSteps);
+    let steps = this.breakpoints.size === 0 && this.trace === undefined ? this.runFast(maxSteps) : this.runObserved(maxSteps);
+    if (this.refused) {
+      this.refused = false;
+      steps -= 1;
+    }
     const ended = this.ended;
     this.ended = undefined;
     this.totalSteps += steps;
@@ -245,7 +272,7 @@ export class Interpreter<S extends SteppableState> {
         break;
       }
       const op = this.opAt(pc);
-      if (trace !== undefined) {
+      if (trace !== undefined && op.name !== REFUSED) {
         const bytes = core.memory.readBytes(pc, op.size);
         trace.emit({
           kind: 'step',
