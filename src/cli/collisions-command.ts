@@ -7,7 +7,6 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import { analyseCollisions, type Collision, type CollisionReport } from '../dispatch/collisions.ts';
-import { registerHex } from './register-values.ts';
 
 /** The caller of a witness. */
 export interface OriginJson {
@@ -85,7 +84,8 @@ function widthOf(c: Collision, abis: AbiRegistry | undefined): number | undefine
 function witnessRegisters(c: Collision, abis: AbiRegistry | undefined): Record<string, string> {
   const width = widthOf(c, abis);
   if (width === undefined) return { ...c.witness.registers };
-  return Object.fromEntries(Object.entries(c.witness.registers).map(([r, v]) => [r, registerHex(BigInt(v), width)]));
+  // Padded to the width, never cut: a condition register (a call-site pc) may be wider than the selector.
+  return Object.fromEntries(Object.entries(c.witness.registers).map(([r, v]) => [r, `0x${BigInt(v).toString(16).padStart(Math.ceil(width / 4), '0')}`]));
 }
 
 /** The `--json` document: `{"collisions":[…],"stale":[…]}`; witness registers at the register width when `abis` is given. */

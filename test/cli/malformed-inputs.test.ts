@@ -200,7 +200,7 @@ for (const b of ['nolabel', '-4', '0x100000000', '1.5', 'r0']) bad(['run', 'arm3
 // dispatch: only what it rejects already.
 for (const imm of ['-1', 'x', '0x1000000', '1.5', '']) bad(['dispatch', 'arm32', 'hvc', '--imm', imm], '--imm');
 for (const assignment of ['r0', 'r0=x', 'r99=1', 'r0=0x100000000']) bad(['dispatch', 'arm32', 'hvc', assignment], 'argument 3');
-bad(['dispatch', 'arm32', 'hvc', 'r0=1', 'r0=2'], 'argument 4');
+bad(['dispatch', 'arm32', 'hvc', 'r0=1', 'r0=2'], "'r0'");
 bad(['dispatch', 'ppc64', 'sc', 'r32=1'], 'argument 3');
 
 // 5. Unknown architectures, everywhere one is named.
@@ -229,14 +229,14 @@ for (const e of ['fast', 'JIT', 'unicorn', '']) bad(['run', 'arm32', GOOD, '--en
 
 // 7. Unknown registers, specs, implementations, scenarios.
 for (const r of ['bogus', 'r0,bogus', 'r0,,r1', ',', 'r16']) bad(['run', 'arm32', GOOD, '--regs', r, '--max-steps', '10'], '--regs');
-for (const id of ['nope', 'linux-hyp-stub', 'PSCI-v0.2-hvc', 'asm:nothing', 'papr', '']) bad(['run', 'arm32', GOOD, '--firmware', id, '--max-steps', '10'], '--firmware');
+for (const id of ['nope', 'linux-hyp-stub', 'PSCI-v0.2-hvc', 'asm:nothing', 'papr-kvm', '']) bad(['run', 'arm32', GOOD, '--firmware', id, '--max-steps', '10'], '--firmware');
 bad(['run', 'ppc64', GOOD_PPC, '--firmware', 'asm:hyp-stub-v4.12'], '--firmware');
 bad(['run', 'ppc64', GOOD_PPC, '--firmware', 'linux-hyp-stub-v4.12'], '--firmware');
 for (const id of ['nope', 'linux-hyp-stub', 'LINUX-HYP-STUB-V4.12', '']) {
   bad(['abi', 'show', id], `'${id}'`);
   bad(['conformance', id], `'${id}'`);
 }
-for (const impl of ['frob', 'asm:frob', 'spec:nope', 'papr']) bad(['conformance', 'linux-hyp-stub-v4.12', '--impl', impl], '--impl');
+for (const impl of ['frob', 'asm:frob', 'spec:nope', 'papr-kvm']) bad(['conformance', 'linux-hyp-stub-v4.12', '--impl', impl], '--impl');
 for (const name of ['nope', 'kexec', 'KEXEC-V4.12-KVM-V4.12', '']) bad(['scenario', 'run', name], `'${name}'`);
 for (const conduit of ['frob', 'HVC', 'sc', 'vmcall']) bad(['dispatch', 'arm32', conduit], `'${conduit}'`);
 for (const conduit of ['hvc', 'svc', 'syscall']) bad(['dispatch', 'ppc64', conduit], `'${conduit}'`);
@@ -274,7 +274,7 @@ bad(['asm'], "'arch'");
 bad(['disasm'], "'arch'");
 bad(['run', 'arm32'], "'file'");
 bad(['run'], "'arch'");
-bad(['dispatch', 'arm32'], "'conduit'");
+bad(['dispatch', 'arm32'], 'CONDUIT');
 bad(['abi', 'show'], "'id'");
 bad(['conformance'], "'abi-id'");
 bad(['scenario', 'run'], "'name'");

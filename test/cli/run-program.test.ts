@@ -61,17 +61,26 @@ describe('run --firmware', () => {
     }
   });
 
-  it('ppc64: papr spec firmware at 0xC00 answers sc 1 from a guest kernel and returns with rfid', () => {
-    const report = json('run', 'ppc64', file('li 3, 0x24\nli 4, 0x55\nsc 1\nwait\n'), '--mode', 'supervisor', '--firmware', 'papr', '--trace');
+  it('ppc64: papr-kvm spec firmware at 0xC00 answers sc 1 from a guest kernel and returns with rfid', () => {
+    const report = json('run', 'ppc64', file('li 3, 0x24\nli 4, 0x55\nsc 1\nwait\n'), '--mode', 'supervisor', '--firmware', 'papr-kvm', '--trace');
     expect(report.stop.reason).toBe('wfi');
     expect(report.registers.pc).toBe('0x0000000000004010');
     expect(report.trace).toContain('-- return rfid: hv -> supervisor at 0x0000400c');
+    // H_SET_SPRG0 (r3 = 0x24) set SPRG0 to r4 and answered H_SUCCESS.
+    expect(report.registers.sprg0).toBe('0x0000000000000055');
+    expect(report.registers.r3).toBe('0x0000000000000000');
   });
 
   it.each([
     [['arm32', '--firmware', 'no-such-spec'], "hyplay: --firmware: unknown ABI 'no-such-spec' (a spec id of arm32 from `hyplay abi list --arch arm32`, or asm:NAME)"],
-    [['arm32', '--firmware', 'papr'], "hyplay: --firmware: 'papr' is a ppc64 spec, not arm32"],
-    [['arm32', '--firmware', 'asm:nothing'], "hyplay: --firmware: unknown assembly implementation 'asm:nothing' (one of asm:hyp-stub-v4.12, asm:kvm-v3.9)"],
+    [['arm32', '--firmware', 'papr-kvm'], "hyplay: --firmware: 'papr-kvm' is a ppc64 spec, not arm32"],
+    [
+      ['arm32', '--firmware', 'asm:nothing'],
+      `hyplay: --firmware: unknown assembly implementation 'asm:nothing' (one of ${loadBackends()
+        .get('arm32')!
+        .firmware!.conformance!.implementations.map((i) => i.name)
+        .join(', ')})`,
+    ],
     [['ppc64', '--firmware', 'asm:hyp-stub-v4.12'], "hyplay: --firmware: unknown assembly implementation 'asm:hyp-stub-v4.12' (ppc64 ships none)"],
   ])('rejects %j cleanly', ([arch, ...options], expected) => {
     expect(failure('run', arch!, file('nop\n'), ...options)).toBe(expected);
