@@ -404,7 +404,12 @@ class ClaimedValues {
 
   /** Claim `values` (which must not overlap what is claimed). */
   add(values: ValueSet): void {
-    for (const interval of values.intervals) this.intervals.splice(this.firstEndingAtOrAfter(interval.min), 0, interval);
+    for (const interval of values.intervals) {
+      // Calls mostly come in ascending order (syscall tables): then the interval goes at the end.
+      const last = this.intervals[this.intervals.length - 1];
+      if (last === undefined || last.max < interval.min) this.intervals.push(interval);
+      else this.intervals.splice(this.firstEndingAtOrAfter(interval.min), 0, interval);
+    }
   }
 
   /** Everything claimed, as a set of `width`. */
