@@ -17,6 +17,7 @@ import { CliError, systemErrorText } from './cli-error.ts';
 import type { CliIo } from './cli-io.ts';
 import { collisionsJson, collisionsText } from './collisions-command.ts';
 import { registerDispatchCommand } from './dispatch-command.ts';
+import { registerWidths } from './register-values.ts';
 import { archArgumentNeeds, declareNeeds, EVERYTHING, type CliServices } from './services.ts';
 
 /** The committed `abi-docs/` directory of this checkout. */
@@ -44,7 +45,8 @@ export function registerAbiCommands(program: Command, io: Pick<CliIo, 'out'>, se
     .action((options: { arch?: string; json?: boolean }) => {
       checkArch(options.arch, knownArchs());
       const report = analyseCollisions(registry(), options.arch);
-      io.out(options.json === true ? JSON.stringify(collisionsJson(report, registry()), undefined, 2) : collisionsText(report, registry()));
+      const widths = registerWidths(services.backends());
+      io.out(options.json === true ? JSON.stringify(collisionsJson(report, widths), undefined, 2) : collisionsText(report, widths));
     });
 
   const abi = program.command('abi').description('the registered ABI specs');

@@ -10,6 +10,7 @@
 import type { AbiRegistry } from '../abi/registry.ts';
 import type { BackendRegistry } from '../di/container.ts';
 import { collisionSummary } from './collisions-command.ts';
+import { registerWidths } from './register-values.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
 import { resetMatrixText } from './scenario-command.ts';
 import type { ArchBackend } from '../interp/backend.ts';
@@ -49,6 +50,6 @@ export function runMainJob(registry: BackendRegistry, abis: AbiRegistry): string
     out.push(`result: ${result.reason} in ${machine.mode()} mode at ${hexAddress(result.pc)} after ${result.steps} steps`, '');
     out.push(...scenarioLines(backend, abis));
   }
-  out.push(collisionSummary(abis), '');
+  out.push(collisionSummary(abis, registerWidths(registry)), '');
   return out.join('\n');
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { BackendRegistry } from '../di/container.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import { MachineError, type Machine } from '../interp/machine.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
@@ -14,6 +15,21 @@ import { CliError, parseCliNumber } from './cli-error.ts';
 export function registerWidth(machine: Machine): number {
   const first = Object.values(machine.registers())[0];
   return first === undefined ? 64 : (first.length - 2) * 4;
+}
+
+/** The register width of each backend of `backends` by name (one machine made per backend, on first ask); `undefined` for an unknown name. */
+export function registerWidths(backends: BackendRegistry): (arch: string) => number | undefined {
+  const known = new Map<string, number>();
+  return (arch) => {
+    let width = known.get(arch);
+    if (width === undefined) {
+      const backend = backends.get(arch);
+      if (backend === undefined) return undefined;
+      width = registerWidth(backend.createMachine());
+      known.set(arch, width);
+    }
+    return width;
+  };
 }
 
 /** `value` as `0x` hex at a register's width (`0x00000001` on a 32-bit machine). */
