@@ -4,23 +4,15 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli, json } from '../support/cli.ts';
+import { tempFiles } from '../support/temp-files.ts';
 
-const TMP = mkdtempSync(join(tmpdir(), 'hyplay-cli-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-let fileCount = 0;
-function file(source: string): string {
-  fileCount += 1;
-  const path = join(TMP, `program-${fileCount}.s`);
-  writeFileSync(path, source);
-  return path;
-}
+const { file } = tempFiles('cli');
 
 const HEX32 = /^0x[0-9a-f]{8}$/;
 

@@ -6,25 +6,14 @@
  * standard input.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { firmwareBase } from '../../src/cli/run-program.ts';
 import { loadBackends } from '../../src/di/container.ts';
 import { hyplay } from '../support/binary.ts';
 import { cli, json } from '../support/cli.ts';
+import { tempFiles } from '../support/temp-files.ts';
 
-const TMP = mkdtempSync(join(tmpdir(), 'hyplay-run-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-let count = 0;
-function file(source: string): string {
-  count += 1;
-  const path = join(TMP, `program-${count}.s`);
-  writeFileSync(path, source);
-  return path;
-}
+const { file } = tempFiles('run');
 
 /** The one stderr line of a failed run, which must exit 2 with nothing on stdout. */
 function failure(...argv: string[]): string {

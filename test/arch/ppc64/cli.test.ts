@@ -5,22 +5,11 @@
  * exit status 2.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli, json } from '../../support/cli.ts';
+import { tempFiles } from '../../support/temp-files.ts';
 
-const TMP = mkdtempSync(join(tmpdir(), 'hyplay-ppc64-cli-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-let fileCount = 0;
-function file(source: string): string {
-  fileCount += 1;
-  const path = join(TMP, `program-${fileCount}.s`);
-  writeFileSync(path, source);
-  return path;
-}
+const { file } = tempFiles('ppc64-cli');
 
 /** A program that installs an rfid at 0xC00, drops to supervisor state and makes a hypercall. */
 const HYPERCALL = `
