@@ -147,6 +147,28 @@ export interface TableOptions {
    * built at start-up whose scan the test suite and the build run.
    */
   readonly deferOverlapScan?: boolean;
+  /**
+   * Build (and check) the table when it is first used (decoding,
+   * assembling, reading its entries) instead of in
+   * {@link InstructionTable.build}: a command that never decodes or
+   * assembles (`hyplay dispatch`) then pays nothing for it. A table error
+   * surfaces at first use; the shipped tables set this together with
+   * `deferOverlapScan`, and the test suite and the build force and check
+   * them through {@link InstructionTable.checkOverlaps}.
+   */
+  readonly buildOnFirstUse?: boolean;
+}
+
+/** What building a table produces. */
+interface BuiltTable {
+  /** Entries in the order they were written. */
+  readonly written: readonly TableEntry[];
+  /** Entries in decode order. */
+  readonly ordered: readonly TableEntry[];
+  /** Entries by name. */
+  readonly byName: ReadonlyMap<string, TableEntry>;
+  /** Each entry's declared priorities. */
+  readonly beats: Priorities;
 }
 
 function escapeRegex(text: string): string {
@@ -297,100 +319,116 @@ function checkPair(name: string, a: TableEntry, b: TableEntry, beats: Priorities
   if (witness === undefined && declared) throw new TableError(`${name} table: '${a.def.name}' and '${b.def.name}' are declared to overlap but do not`);
 }
 
+/** Build and check a table from its rows (see {@link InstructionTable.build}). */
+function buildTable(defs: readonly InstructionDef[], options: TableOptions): BuiltTable {
+  const written: TableEntry[] = [];
+  const names = new Set<string>();
+  for (const def of defs) {
+    const owner = `${options.name} table entry '${def.name}'`;
+    if (names.has(def.name)) throw new TableError(`${owner}: name defined twice`);
+    names.add(def.name);
+    const pattern = parsePattern(def.pattern, options.width, owner);
+    const exclusions: Cube[] = [];
+    for (const assignment of def.exclude ?? []) {
+      if (typeof assignment === 'string') {
+        const hole = parsePattern(assignment, options.width, `${owner} exclusion`);
+        if (hole.fields.size > 0) throw new TableError(`${owner}: exclusion pattern '${assignment}' names fields; use an assignment`);
+        if (hole.mask === 0) throw new TableError(`${owner}: empty exclusion`);
+        if (((hole.value ^ pattern.value) & hole.mask & pattern.mask) !== 0) {
+          throw new TableError(`${owner}: exclusion pattern '${assignment}' never matches the entry's pattern`);
+        }
+        exclusions.push({ mask: hole.mask, value: hole.value });
+        continue;
+      }
+      let mask = 0;
+      let value = 0;
+      for (const [field, fieldValue] of Object.entries(assignment)) {
+        const cube = fieldCube(pattern, field, fieldValue, owner);
+        mask |= cube.mask;
+        value |= cube.value;
+      }
+      if (Object.keys(assignment).length === 0) throw new TableError(`${owner}: empty exclusion`);
+      exclusions.push({ mask: mask >>> 0, value: value >>> 0 });
+    }
+    if (def.syntax.length === 0) throw new TableError(`${owner}: no syntax`);
+    const templates = def.syntax.map((t) => compileTemplate(t, owner, pattern, options.codecs));
+    written.push({ def, pattern, exclusions, templates });
+  }
+  const byName = new Map(written.map((e) => [e.def.name, e]));
+  // Overlap check: every pair that shares a word must be declared, and every declaration must be real (the full scan may be deferred).
+  const beats = new Map<TableEntry, Set<TableEntry>>();
+  for (const entry of written) {
+    const set = new Set<TableEntry>();
+    for (const other of entry.def.overlaps ?? []) {
+      const target = byName.get(other);
+      if (target === undefined) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps unknown entry '${other}'`);
+      if (target === entry) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps itself`);
+      set.add(target);
+    }
+    beats.set(entry, set);
+  }
+  if (options.deferOverlapScan === true) checkDeclaredOverlaps(options.name, written, beats);
+  else scanOverlaps(options.name, written, beats);
+  // Decode order: stable topological sort, winners first.
+  const ordered: TableEntry[] = [];
+  const placed = new Set<TableEntry>();
+  const visiting = new Set<TableEntry>();
+  // Each entry's winners, in written order (what scanning every entry's declarations in turn would find).
+  const winnersOf = new Map<TableEntry, TableEntry[]>();
+  for (const [winner, losers] of beats) {
+    for (const loser of losers) {
+      const list = winnersOf.get(loser);
+      if (list === undefined) winnersOf.set(loser, [winner]);
+      else list.push(winner);
+    }
+  }
+  const place = (entry: TableEntry): void => {
+    if (placed.has(entry)) return;
+    if (visiting.has(entry)) throw new TableError(`${options.name} table: overlap priorities form a cycle at '${entry.def.name}'`);
+    visiting.add(entry);
+    for (const winner of winnersOf.get(entry) ?? []) place(winner);
+    visiting.delete(entry);
+    placed.add(entry);
+    ordered.push(entry);
+  };
+  for (const entry of written) place(entry);
+  return { written, ordered, byName, beats };
+}
+
 /** Decoder, encoder and overlap check built from one list of {@link InstructionDef}. */
 export class InstructionTable {
-  /** Entries in decode order: declared winners before the entries they overlap, otherwise table order. */
-  readonly entries: readonly TableEntry[];
-  /** Entries in the order they were written. */
-  readonly written: readonly TableEntry[];
-  private readonly byName: ReadonlyMap<string, TableEntry>;
+  /** The built table, once built. */
+  private built: BuiltTable | undefined;
 
   private constructor(
     /** How the table was built. */
     readonly options: TableOptions,
-    written: TableEntry[],
-    ordered: TableEntry[],
-    private readonly beats: Priorities,
-  ) {
-    this.written = written;
-    this.entries = ordered;
-    this.byName = new Map(written.map((e) => [e.def.name, e]));
+    private readonly defs: readonly InstructionDef[],
+  ) {}
+
+  /** The built table, building it on first use. */
+  private get table(): BuiltTable {
+    return (this.built ??= buildTable(this.defs, this.options));
   }
 
-  /** Build and check a table. Throws {@link TableError} on any problem. */
+  /** Entries in decode order: declared winners before the entries they overlap, otherwise table order. */
+  get entries(): readonly TableEntry[] {
+    return this.table.ordered;
+  }
+
+  /** Entries in the order they were written. */
+  get written(): readonly TableEntry[] {
+    return this.table.written;
+  }
+
+  /**
+   * Build and check a table. Throws {@link TableError} on any problem, now,
+   * or on first use with `buildOnFirstUse`.
+   */
   static build(defs: readonly InstructionDef[], options: TableOptions): InstructionTable {
-    const written: TableEntry[] = [];
-    const names = new Set<string>();
-    for (const def of defs) {
-      const owner = `${options.name} table entry '${def.name}'`;
-      if (names.has(def.name)) throw new TableError(`${owner}: name defined twice`);
-      names.add(def.name);
-      const pattern = parsePattern(def.pattern, options.width, owner);
-      const exclusions: Cube[] = [];
-      for (const assignment of def.exclude ?? []) {
-        if (typeof assignment === 'string') {
-          const hole = parsePattern(assignment, options.width, `${owner} exclusion`);
-          if (hole.fields.size > 0) throw new TableError(`${owner}: exclusion pattern '${assignment}' names fields; use an assignment`);
-          if (hole.mask === 0) throw new TableError(`${owner}: empty exclusion`);
-          if (((hole.value ^ pattern.value) & hole.mask & pattern.mask) !== 0) {
-            throw new TableError(`${owner}: exclusion pattern '${assignment}' never matches the entry's pattern`);
-          }
-          exclusions.push({ mask: hole.mask, value: hole.value });
-          continue;
-        }
-        let mask = 0;
-        let value = 0;
-        for (const [field, fieldValue] of Object.entries(assignment)) {
-          const cube = fieldCube(pattern, field, fieldValue, owner);
-          mask |= cube.mask;
-          value |= cube.value;
-        }
-        if (Object.keys(assignment).length === 0) throw new TableError(`${owner}: empty exclusion`);
-        exclusions.push({ mask: mask >>> 0, value: value >>> 0 });
-      }
-      if (def.syntax.length === 0) throw new TableError(`${owner}: no syntax`);
-      const templates = def.syntax.map((t) => compileTemplate(t, owner, pattern, options.codecs));
-      written.push({ def, pattern, exclusions, templates });
-    }
-    const byName = new Map(written.map((e) => [e.def.name, e]));
-    // Overlap check: every pair that shares a word must be declared, and every declaration must be real (the full scan may be deferred).
-    const beats = new Map<TableEntry, Set<TableEntry>>();
-    for (const entry of written) {
-      const set = new Set<TableEntry>();
-      for (const other of entry.def.overlaps ?? []) {
-        const target = byName.get(other);
-        if (target === undefined) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps unknown entry '${other}'`);
-        if (target === entry) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps itself`);
-        set.add(target);
-      }
-      beats.set(entry, set);
-    }
-    if (options.deferOverlapScan === true) checkDeclaredOverlaps(options.name, written, beats);
-    else scanOverlaps(options.name, written, beats);
-    // Decode order: stable topological sort, winners first.
-    const ordered: TableEntry[] = [];
-    const placed = new Set<TableEntry>();
-    const visiting = new Set<TableEntry>();
-    // Each entry's winners, in written order (what scanning every entry's declarations in turn would find).
-    const winnersOf = new Map<TableEntry, TableEntry[]>();
-    for (const [winner, losers] of beats) {
-      for (const loser of losers) {
-        const list = winnersOf.get(loser);
-        if (list === undefined) winnersOf.set(loser, [winner]);
-        else list.push(winner);
-      }
-    }
-    const place = (entry: TableEntry): void => {
-      if (placed.has(entry)) return;
-      if (visiting.has(entry)) throw new TableError(`${options.name} table: overlap priorities form a cycle at '${entry.def.name}'`);
-      visiting.add(entry);
-      for (const winner of winnersOf.get(entry) ?? []) place(winner);
-      visiting.delete(entry);
-      placed.add(entry);
-      ordered.push(entry);
-    };
-    for (const entry of written) place(entry);
-    return new InstructionTable(options, written, ordered, beats);
+    const table = new InstructionTable(options, defs);
+    if (options.buildOnFirstUse !== true) table.built = buildTable(defs, options);
+    return table;
   }
 
   /**
@@ -401,7 +439,8 @@ export class InstructionTable {
    * unless `deferOverlapScan` is set.
    */
   checkOverlaps(): void {
-    scanOverlaps(this.options.name, this.written, this.beats);
+    const { written, beats } = this.table;
+    scanOverlaps(this.options.name, written, beats);
   }
 
   /** A word both entries match, or `undefined` when they are disjoint. */
@@ -416,7 +455,7 @@ export class InstructionTable {
 
   /** The entry of this name, or `undefined`. */
   entry(name: string): TableEntry | undefined {
-    return this.byName.get(name);
+    return this.table.byName.get(name);
   }
 
   /** Decode a word, or `undefined` when no entry matches (the architecture's undefined instruction). */

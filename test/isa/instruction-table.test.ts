@@ -79,6 +79,23 @@ describe('must-fail table fixtures', () => {
     expect(error.message).toBe(MUST_FAIL[file]);
   });
 
+  it.each(FIXTURE_FILES)('%s builds on first use and is rejected then with the same message (decode, or checkOverlaps)', async (file) => {
+    const fixture = (await import(new URL(file, FIXTURE_DIR).href)) as Fixture;
+    const deferred = { name: 'toy', width: fixture.width, codecs: fixture.codecs, deferOverlapScan: true };
+    const lazy = { ...deferred, buildOnFirstUse: true };
+    const table = InstructionTable.build(fixture.defs, lazy); // nothing is built yet: no error
+    let eager: TableError | undefined;
+    try {
+      InstructionTable.build(fixture.defs, deferred);
+    } catch (error) {
+      eager = error as TableError;
+    }
+    // First use fails exactly where a deferred build fails (everything but the undeclared-overlap search).
+    if (eager === undefined) expect(() => table.decode(0)).not.toThrow();
+    else expect(buildError(() => table.decode(0)).message).toBe(eager.message);
+    expect(buildError(() => InstructionTable.build(fixture.defs, lazy).checkOverlaps()).message).toBe(MUST_FAIL[file]);
+  });
+
   it('a deferred build leaves only the search for undeclared overlaps to checkOverlaps()', async () => {
     const fixture = (await import(new URL('err-undeclared-overlap.ts', FIXTURE_DIR).href)) as Fixture;
     const table = InstructionTable.build(fixture.defs, { name: 'toy', width: fixture.width, codecs: fixture.codecs, deferOverlapScan: true });
@@ -94,6 +111,7 @@ describe('every shipped instruction table (their builds defer the pairwise scan)
         expect(set).toBeInstanceOf(TableInstructionSet);
         const { table } = set as TableInstructionSet;
         expect(table.options.deferOverlapScan).toBe(true);
+        expect(table.options.buildOnFirstUse).toBe(true);
         expect(() => table.checkOverlaps()).not.toThrow();
       });
     }
