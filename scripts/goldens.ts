@@ -9,7 +9,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAbis, loadBackends } from '../src/di/container.ts';
+import { loadAbis, loadBackends, loadModules } from '../src/di/container.ts';
 import { GOLDEN_EXTENSION, goldenTraces } from '../src/scenario/goldens.ts';
 
 const DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '../test/golden/scenarios');
@@ -43,4 +43,5 @@ function main(): number {
   return 0;
 }
 
+await loadModules();
 process.exitCode = main();

@@ -365,5 +365,5 @@ export const ARM32_INSTRUCTIONS: readonly InstructionDef[] = [
   },
 ];
 
-/** The built A32 table (checked for overlaps when this module loads). */
-export const ARM32_TABLE: InstructionTable = InstructionTable.build(ARM32_INSTRUCTIONS, { name: 'arm32', width: 32, codecs: ARM32_CODECS });
+/** The A32 table, built on first use (a command that never decodes or assembles skips it). Its pairwise overlap scan runs in the test suite and the build (`checkOverlaps`), not at every start. */
+export const ARM32_TABLE: InstructionTable = InstructionTable.build(ARM32_INSTRUCTIONS, { name: 'arm32', width: 32, codecs: ARM32_CODECS, deferOverlapScan: true, buildOnFirstUse: true });

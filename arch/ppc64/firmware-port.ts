@@ -13,7 +13,7 @@
  * - the LEV of `sc`: 1 if the call raised MSR[HV] (MSR[HV] = 1 while
  *   SRR1[HV] = 0), which only `sc 1` does (Book III 6.5.14); else 0. A
  *   caller already in hypervisor state cannot be told apart this way and
- *   is taken as LEV 0.
+ *   is taken as LEV 0. LEV 1 is the conduit `sc1`, as the specs name it.
  *
  * The firmware returns with rfid, jumps by setting the PC in the handler's
  * state, and calls a function with its arguments in r3… and LR pointing at
@@ -96,7 +96,8 @@ export const PPC64_FIRMWARE_PORT: FirmwarePort = {
     if (slot.offset !== Vector.systemCall) return undefined;
     const s = state(machine);
     const raised = s.hv !== 0 && (srr1(s).hi & Msr.HV) === 0;
-    return { conduit: 'sc', imm: raised ? 1 : 0, origin: originOf(s) };
+    // The conduits as the specs and the dispatcher name them: `sc 1` is `sc1` (immediate 0), not `sc` with LEV 1.
+    return { conduit: raised ? 'sc1' : 'sc', imm: 0, origin: originOf(s) };
   },
   describeException(machine: Machine, slot: FirmwareSlot): string {
     const s = state(machine);

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { ValueSet } from './value-set.ts';
+import { ValueSet, type Interval } from './value-set.ts';
 
 /** The privilege a trap came from. */
 export type Privilege = 'user' | 'kernel' | 'hyp';
@@ -356,17 +356,66 @@ const IMM_WIDTH = 24;
 export function valuesOf(values: ValueSpec, width: number, where: string): ValueSet {
   const items = Array.isArray(values) ? (values as readonly (bigint | ValueRange)[]) : [values as bigint | ValueRange];
   if (items.length === 0) throw new AbiSpecError(`${where}: no values`);
-  let set = ValueSet.none(width);
+  // One normalisation for all items (the same set as a union item by item, without a set per item).
+  const intervals: Interval[] = [];
   for (const item of items) {
-    if (typeof item === 'bigint') set = set.union(ValueSet.of(width, item));
-    else {
+    if (typeof item === 'bigint') {
+      const value = BigInt.asUintN(width, item);
+      intervals.push({ min: value, max: value });
+    } else {
       const min = BigInt.asUintN(width, item.min);
       const max = BigInt.asUintN(width, item.max);
       if (min > max) throw new AbiSpecError(`${where}: range ${item.min}..${item.max} is empty`);
-      set = set.union(ValueSet.range(width, min, max));
+      intervals.push({ min, max });
     }
   }
-  return set;
+  return ValueSet.fromIntervals(width, intervals);
+}
+
+/**
+ * The selector values claimed by the calls seen so far, as sorted disjoint
+ * intervals: checking and adding a call costs a binary search, so a spec
+ * with hundreds of calls (a syscall table) is checked in about linear time
+ * instead of re-normalising the whole union after every call.
+ */
+class ClaimedValues {
+  private readonly intervals: Interval[] = [];
+
+  /** Index of the first interval whose max is at least `value`. */
+  private firstEndingAtOrAfter(value: bigint): number {
+    let lo = 0;
+    let hi = this.intervals.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.intervals[mid]!.max < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Whether any of `values` is claimed already. */
+  overlaps(values: ValueSet): boolean {
+    for (const interval of values.intervals) {
+      const next = this.intervals[this.firstEndingAtOrAfter(interval.min)];
+      if (next !== undefined && next.min <= interval.max) return true;
+    }
+    return false;
+  }
+
+  /** Claim `values` (which must not overlap what is claimed). */
+  add(values: ValueSet): void {
+    for (const interval of values.intervals) {
+      // Calls mostly come in ascending order (syscall tables): then the interval goes at the end.
+      const last = this.intervals[this.intervals.length - 1];
+      if (last === undefined || last.max < interval.min) this.intervals.push(interval);
+      else this.intervals.splice(this.firstEndingAtOrAfter(interval.min), 0, interval);
+    }
+  }
+
+  /** Everything claimed, as a set of `width`. */
+  set(width: number): ValueSet {
+    return ValueSet.fromIntervals(width, this.intervals);
+  }
 }
 
 /**
@@ -411,7 +460,7 @@ export function defineAbi(spec: AbiSpec): Abi {
   const names = new Set<string>();
   const explicit: { call: CallSpec; values: ValueSet }[] = [];
   let otherwise: CallSpec | undefined;
-  let claimed = ValueSet.none(width);
+  const claimedSoFar = new ClaimedValues();
   for (const [index, call] of spec.calls.entries()) {
     const where = `calls[${index}] '${call.name}'`;
     if (!call.name?.trim()) fail(`calls[${index}].name`, 'missing');
@@ -426,14 +475,15 @@ export function defineAbi(spec: AbiSpec): Abi {
     // A call selected by the immediate can only claim immediates the conduit answers to.
     const unreachable = byImmediate ? values.minus(imm) : ValueSet.none(width);
     if (!unreachable.isEmpty()) fail(`${where}.select`, `immediate ${unreachable.toString()} is outside conduit.imm (${imm.toString()})`);
-    const overlap = values.intersect(claimed);
-    if (!overlap.isEmpty()) {
+    if (claimedSoFar.overlaps(values)) {
+      const overlap = values.intersect(claimedSoFar.set(width));
       const other = explicit.find((e) => !e.values.intersect(values).isEmpty())!;
       fail(`${where}.select`, `value ${overlap.toString()} is already claimed by '${other.call.name}'`);
     }
-    claimed = claimed.union(values);
+    claimedSoFar.add(values);
     explicit.push({ call, values });
   }
+  const claimed = claimedSoFar.set(width);
   const calls: ResolvedCall[] = explicit.map((e) => ({ spec: e.call, values: e.values }));
   if (otherwise !== undefined) {
     // Selected by the immediate, 'otherwise' means every other immediate the conduit answers to (kept at the selector's width).

@@ -8,7 +8,7 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import type { Abi } from '../abi/spec.ts';
-import { hexValue } from '../abi/value-set.ts';
+import { registerHex } from './register-values.ts';
 import { renderEraSection, selectText } from '../docs/abi-docs.ts';
 import { CliError } from './cli-error.ts';
 
@@ -51,7 +51,7 @@ function summary(abi: Abi): AbiSummaryJson {
 
 /** Check `--arch` against the architectures that have backends or specs. */
 export function checkArch(arch: string | undefined, known: readonly string[]): void {
-  if (arch !== undefined && !known.includes(arch)) throw new CliError(`unknown architecture '${arch}' (one of ${known.join(', ')})`);
+  if (arch !== undefined && !known.includes(arch)) throw new CliError(`--arch: unknown architecture '${arch}' (one of ${known.join(', ')})`, { input: '--arch' });
 }
 
 /** `hyplay abi list`: JSON `{"abis":[…]}` or a table. */
@@ -95,7 +95,7 @@ export function abiJson(abi: Abi): object {
     })),
     examples: spec.examples.map((e) => ({
       title: e.title,
-      registers: Object.fromEntries(Object.entries(e.registers).map(([r, v]) => [r, hexValue(BigInt.asUintN(width, v))])),
+      registers: Object.fromEntries(Object.entries(e.registers).map(([r, v]) => [r, registerHex(v, width)])),
       origin: e.origin ?? null,
       call: e.call,
     })),

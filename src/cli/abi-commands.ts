@@ -6,31 +6,36 @@
  * @module
  */
 
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import type { AbiRegistry } from '../abi/registry.ts';
-import { loadAbis, type BackendRegistry } from '../di/container.ts';
 import { renderAbiDocs } from '../docs/abi-docs.ts';
-import { writeAbiDocs } from '../docs/abi-docs-files.ts';
+import { DocsWriteError, writeAbiDocs } from '../docs/abi-docs-files.ts';
 import { analyseCollisions } from '../dispatch/collisions.ts';
 import { abiList, abiShow, checkArch } from './abi-command.ts';
+import { CliError, systemErrorText } from './cli-error.ts';
+import type { CliIo } from './cli-io.ts';
 import { collisionsJson, collisionsText } from './collisions-command.ts';
 import { registerDispatchCommand } from './dispatch-command.ts';
-import type { CliIo } from './main.ts';
+import { registerWidths } from './register-values.ts';
+import { archArgumentNeeds, declareNeeds, EVERYTHING, type CliServices } from './services.ts';
 
 /** The committed `abi-docs/` directory of this checkout. */
 export const ABI_DOCS_DIR = fileURLToPath(new URL('../../abi-docs', import.meta.url));
 
 /**
  * Add `dispatch`, `collisions`, `abi` (`list`, `show`) and `abi-docs` to
- * `program`. `abis` is called once, on the first command that needs specs.
+ * `program`, over `services`.
  */
-export function registerAbiCommands(program: Command, io: Pick<CliIo, 'out'>, backends: BackendRegistry, abis: () => AbiRegistry = loadAbis): void {
-  let loaded: AbiRegistry | undefined;
-  const registry = (): AbiRegistry => (loaded ??= abis());
-  const knownArchs = (): string[] => [...new Set([...backends.names(), ...registry().all().map((a) => a.spec.arch)])].sort();
+export function registerAbiCommands(program: Command, io: Pick<CliIo, 'out'>, services: CliServices): void {
+  const registry = services.abis;
+  const knownArchs = (): string[] => [...new Set([...services.archNames, ...registry().all().map((a) => a.spec.arch)])].sort();
 
-  registerDispatchCommand(program, io, backends, registry);
+  registerDispatchCommand(program, io, services.backends, registry);
+  // One backend and its specs (a trap is classified against its own architecture's specs); every backend for --batch, whose lines name theirs.
+  const dispatchCommand = program.commands.find((command) => command.name() === 'dispatch')!;
+  const oneArch = archArgumentNeeds(services.archNames, () => true, false);
+  declareNeeds(dispatchCommand, (command) => ((command.opts() as { batch?: string }).batch === undefined ? oneArch(command) : { ...EVERYTHING, guestCode: false }));
 
   program
     .command('collisions')
@@ -40,7 +45,8 @@ export function registerAbiCommands(program: Command, io: Pick<CliIo, 'out'>, ba
     .action((options: { arch?: string; json?: boolean }) => {
       checkArch(options.arch, knownArchs());
       const report = analyseCollisions(registry(), options.arch);
-      io.out(options.json === true ? JSON.stringify(collisionsJson(report), undefined, 2) : collisionsText(report));
+      const widths = registerWidths(services.backends());
+      io.out(options.json === true ? JSON.stringify(collisionsJson(report, widths), undefined, 2) : collisionsText(report, widths));
     });
 
   const abi = program.command('abi').description('the registered ABI specs');
@@ -64,10 +70,18 @@ export function registerAbiCommands(program: Command, io: Pick<CliIo, 'out'>, ba
 
   program
     .command('abi-docs')
-    .description('regenerate the abi-docs pages from the specs (never touches abi-docs/guides/)')
+    .description('regenerate the abi-docs pages from the specs (never touches guides/, never overwrites a file it did not write)')
     .option('--out <dir>', 'docs directory', ABI_DOCS_DIR)
-    .action((options: { out: string }) => {
-      const report = writeAbiDocs(options.out, renderAbiDocs(registry()));
+    .option('--force', 'write into a directory abi-docs does not own, and replace files changed since it wrote them')
+    .action((options: { out: string; force?: boolean }) => {
+      const dir = resolve(options.out);
+      let report;
+      try {
+        report = writeAbiDocs(dir, renderAbiDocs(registry()), { force: options.force === true });
+      } catch (error) {
+        if (!(error instanceof DocsWriteError)) throw error;
+        throw new CliError(`abi-docs: ${error.failure === undefined ? error.what : `${error.what}: ${systemErrorText(error.failure)}`}`, { input: '--out' });
+      }
       const lines = [
         ...report.written.map((p) => `wrote     ${p}`),
         ...report.removed.map((p) => `removed   ${p}`),

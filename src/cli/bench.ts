@@ -60,7 +60,7 @@ import {
   type BenchTarget,
 } from './bench-summary.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
-import { processIo, type CliIo } from './main.ts';
+import { processIo, type CliIo } from './cli-io.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
 
 /** Rounds by default, and the fewest accepted: a median of fewer says little on these machines. */

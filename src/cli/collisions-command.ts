@@ -71,8 +71,19 @@ export function sortedCollisions(report: CollisionReport): readonly Collision[] 
   return [...report.collisions].sort((a, b) => byText(a.arch, b.arch) || byText(a.conduit, b.conduit) || byText(a.abis[0], b.abis[0]) || byText(a.abis[1], b.abis[1]));
 }
 
-/** The `--json` document: `{"collisions":[…],"stale":[…]}`. */
-export function collisionsJson(report: CollisionReport): CollisionsJson {
+/** The register width in bits of an architecture, or `undefined` where it is not known (values are then shown as the analysis gives them). */
+export type RegisterWidthOf = (arch: string) => number | undefined;
+
+/** The witness registers at the register width, where it is known. */
+function witnessRegisters(c: Collision, widthOf: RegisterWidthOf | undefined): Record<string, string> {
+  const width = widthOf?.(c.arch);
+  if (width === undefined) return { ...c.witness.registers };
+  // Padded to the width, never cut (the analysis' values fit their registers).
+  return Object.fromEntries(Object.entries(c.witness.registers).map(([r, v]) => [r, `0x${BigInt(v).toString(16).padStart(Math.ceil(width / 4), '0')}`]));
+}
+
+/** The `--json` document: `{"collisions":[…],"stale":[…]}`; witness registers at the register width where `widthOf` knows it. */
+export function collisionsJson(report: CollisionReport, widthOf?: RegisterWidthOf): CollisionsJson {
   return {
     collisions: sortedCollisions(report).map((c) => ({
       arch: c.arch,
@@ -80,7 +91,7 @@ export function collisionsJson(report: CollisionReport): CollisionsJson {
       abis: c.abis,
       calls: c.calls,
       overlaps: c.overlaps,
-      witness: { registers: c.witness.registers, imm: c.witness.imm, origin: { privilege: c.witness.origin.privilege, world: c.witness.origin.world } },
+      witness: { registers: witnessRegisters(c, widthOf), imm: c.witness.imm, origin: { privilege: c.witness.origin.privilege, world: c.witness.origin.world } },
       allowed: c.allowed,
       reason: c.reason ?? null,
     })),
@@ -88,20 +99,20 @@ export function collisionsJson(report: CollisionReport): CollisionsJson {
   };
 }
 
-function witnessLine(c: Collision): string {
-  const registers = Object.entries(c.witness.registers)
+function witnessLine(c: Collision, widthOf: RegisterWidthOf | undefined): string {
+  const registers = Object.entries(witnessRegisters(c, widthOf))
     .map(([r, v]) => `${r}=${v}`)
     .join(' ');
-  return `${c.conduit} #${c.witness.imm} from ${c.witness.origin.privilege} (${c.witness.origin.world})${registers === '' ? '' : `, ${registers}`}`;
+  return `${c.conduit} #0x${c.witness.imm.toString(16)} from ${c.witness.origin.privilege} (${c.witness.origin.world})${registers === '' ? '' : `, ${registers}`}`;
 }
 
-/** The human report: one block per collision, then the totals. */
-export function collisionsText(report: CollisionReport): string {
+/** The human report: one block per collision, then the totals; witness registers at the register width where `widthOf` knows it. */
+export function collisionsText(report: CollisionReport, widthOf?: RegisterWidthOf): string {
   const lines: string[] = [];
   for (const c of sortedCollisions(report)) {
     lines.push(`${c.arch} ${c.conduit}: ${c.abis[0]} x ${c.abis[1]}  ${c.allowed ? 'allowed' : 'NOT ALLOWED'}`);
     lines.push(`  calls:   ${c.calls[0]} x ${c.calls[1]} (${c.overlaps} overlapping call pair${c.overlaps === 1 ? '' : 's'})`);
-    lines.push(`  witness: ${witnessLine(c)}`);
+    lines.push(`  witness: ${witnessLine(c, widthOf)}`);
     if (c.reason !== undefined) lines.push(`  reason:  ${c.reason}`);
   }
   for (const s of report.stale) lines.push(`stale allow-list entry: ${s.abis[0]} x ${s.abis[1]} (${s.reason}) no longer overlaps`);
@@ -115,7 +126,7 @@ export function collisionsText(report: CollisionReport): string {
  * collision that is not on the allow-list with its witness, and any stale
  * allow-list entries.
  */
-export function collisionSummary(abis: AbiRegistry): string {
+export function collisionSummary(abis: AbiRegistry, widthOf?: RegisterWidthOf): string {
   const report = analyseCollisions(abis);
   const lines = ['== collision analysis'];
   const counts = new Map<string, { total: number; allowed: number; specs: number }>();
@@ -137,7 +148,7 @@ export function collisionSummary(abis: AbiRegistry): string {
   const unallowed = sortedCollisions(report).filter((c) => !c.allowed);
   if (unallowed.length > 0) {
     lines.push('not allowed:');
-    for (const c of unallowed) lines.push(`  ${c.arch} ${c.conduit}: ${c.abis[0]} (${c.calls[0]}) x ${c.abis[1]} (${c.calls[1]}) at ${witnessLine(c)}`);
+    for (const c of unallowed) lines.push(`  ${c.arch} ${c.conduit}: ${c.abis[0]} (${c.calls[0]}) x ${c.abis[1]} (${c.calls[1]}) at ${witnessLine(c, widthOf)}`);
   }
   for (const s of report.stale) lines.push(`stale allow-list entry: ${s.abis[0]} x ${s.abis[1]}`);
   return lines.join('\n');

@@ -18,7 +18,7 @@
 import type { Command } from 'commander';
 import type { AbiRegistry } from '../abi/registry.ts';
 import type { Abi } from '../abi/spec.ts';
-import { loadAbis, type BackendRegistry } from '../di/container.ts';
+import type { BackendRegistry } from '../di/container.ts';
 import {
   ConformanceError,
   formatReport,
@@ -34,6 +34,7 @@ import {
 import type { FirmwarePort } from '../firmware/firmware.ts';
 import { hexAddress } from '../interp/step-result.ts';
 import { CliError } from './cli-error.ts';
+import type { CliServices } from './services.ts';
 
 /** Options of the command. */
 export interface ConformanceOptions {
@@ -166,7 +167,7 @@ export interface ConformanceIo {
  * Add `conformance` to `program`. The action writes the report, then throws
  * {@link ResultFailure} when a case failed so that the exit status is 1.
  */
-export function registerConformanceCommand(program: Command, io: ConformanceIo, backends: BackendRegistry, abis: () => AbiRegistry = loadAbis): void {
+export function registerConformanceCommand(program: Command, io: ConformanceIo, services: CliServices): void {
   program
     .command('conformance')
     .description("run a spec's generated conformance suite against an implementation at the hypervisor vectors")
@@ -174,7 +175,7 @@ export function registerConformanceCommand(program: Command, io: ConformanceIo, 
     .option('--impl <name>', "implementation: spec (the spec's own firmware), another spec's id, or asm:<name>", 'spec')
     .option('--json', 'JSON output')
     .action((abiId: string, options: ConformanceOptions) => {
-      const { text, report } = runConformanceCommand(backends, abis(), abiId, options);
+      const { text, report } = runConformanceCommand(services.backends(), services.abis(), abiId, options);
       io.out(text);
       if (report.failed > 0) throw new ResultFailure(`${report.failed} of ${report.results.length} conformance cases failed`);
     });

@@ -24,7 +24,7 @@ import { dispatch, type Dispatch, type TrapQuery } from '../dispatch/dispatcher.
 import { TrapInput, TrapInputError, type TrapLabels } from '../dispatch/trap-input.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import { CliError } from './cli-error.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './cli-io.ts';
 
 export type { InterpretationJson, OutcomeJson } from '../dispatch/dispatch-json.ts';
 
@@ -236,7 +236,7 @@ export function runDispatchBatch(file: string, backends: BackendRegistry, abis: 
  * Add `dispatch` to `program`. `abis` is called once, on the first command
  * that needs specs.
  */
-export function registerDispatchCommand(program: Command, io: Pick<CliIo, 'out'>, backends: BackendRegistry, abis: () => AbiRegistry): void {
+export function registerDispatchCommand(program: Command, io: Pick<CliIo, 'out'>, backends: () => BackendRegistry, abis: () => AbiRegistry): void {
   program
     .command('dispatch')
     .description(
@@ -254,13 +254,13 @@ export function registerDispatchCommand(program: Command, io: Pick<CliIo, 'out'>
       if (options.batch !== undefined) {
         if (arch !== undefined) throw new CliError('dispatch --batch: each line names its own trap; give no ARCH, CONDUIT or REG=VAL');
         for (const option of ['imm', 'from', 'world'] as const) if (options[option] !== undefined) throw new CliError(`dispatch --batch: give ${option} on each line, not as --${option}`);
-        const batch = runDispatchBatch(options.batch, backends, abis(), io.out);
+        const batch = runDispatchBatch(options.batch, backends(), abis(), io.out);
         if (batch.errors > 0) throw new CliError(`dispatch --batch: ${batch.errors} of ${batch.traps} lines were not valid traps (the first is line ${batch.firstError}); each has an {"error":…} line`);
         return;
       }
       if (arch === undefined || conduit === undefined) throw new CliError('dispatch: give ARCH and CONDUIT (e.g. dispatch arm32 hvc r0=1), or --batch FILE');
-      const backend = backends.get(arch);
-      if (backend === undefined) throw new CliError(`unknown architecture '${arch}' (one of ${backends.names().join(', ')})`);
+      const backend = backends().get(arch);
+      if (backend === undefined) throw new CliError(`unknown architecture '${arch}' (one of ${backends().names().join(', ')})`);
       io.out(runDispatchCommand(backend, abis(), conduit, assignments, options));
     });
 }

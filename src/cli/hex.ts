@@ -32,6 +32,6 @@ export function parseHexArguments(args: readonly string[], endian: Endian, wordS
     if (compact.length % 2 !== 0) throw new CliError(`bad hex '${arg}' (${where}): odd number of hex digits`);
     for (let i = 0; i < compact.length; i += 2) out.push(parseInt(compact.slice(i, i + 2), 16));
   });
-  if (out.length === 0) throw new CliError('no bytes to disassemble');
+  if (out.length === 0) throw new CliError(`no bytes to disassemble (the hex argument${args.length === 1 ? ' is' : 's are'} empty)`, { input: 'argument 2' });
   return Uint8Array.from(out);
 }

@@ -1,20 +1,14 @@
 /**
- * Entry point of the `hyplay` command.
- *
- * The interpreter dispatches each instruction through one `switch` whose
- * cases call the handlers directly. V8's default inlining budget is sized
- * for ordinary application code and stops short of that switch plus the
- * handlers it reaches; raising it before any guest code runs lets TurboFan
- * inline the hot handlers (measured: about 1.4x on the arm32 ALU loop). It
- * changes speed only, never behaviour.
+ * Entry point of the `hyplay` command: the build bundles it (and all it
+ * imports) into `dist/hyplay-bundle.cjs`, which `dist/hyplay.cjs`, the file
+ * package.json's `bin` names, runs; `tsx src/cli/hyplay.ts` runs the
+ * sources. Everything is imported on demand (see `main.ts`), so that a
+ * command evaluates only what it uses. No top-level `await`: the bundle is
+ * a CommonJS script, so that V8 can cache its compiled code.
  *
  * @module
  */
 
-import { setFlagsFromString } from 'node:v8';
-
-setFlagsFromString('--max-inlined-bytecode-size=1000');
-setFlagsFromString('--max-inlined-bytecode-size-cumulative=3000');
-
-const { processIo, runCli } = await import('./main.ts');
-process.exitCode = runCli(process.argv.slice(2), processIo);
+void import('./main.ts').then(async ({ main }) => {
+  process.exitCode = await main(process.argv.slice(2));
+});

@@ -8,8 +8,9 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import { loadAbis, type BackendRegistry } from '../di/container.ts';
+import type { BackendRegistry } from '../di/container.ts';
 import { collisionSummary } from './collisions-command.ts';
+import { registerWidths } from './register-values.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
 import { resetMatrixText } from './scenario-command.ts';
 import type { ArchBackend } from '../interp/backend.ts';
@@ -30,7 +31,7 @@ function scenarioLines(backend: ArchBackend, abis: AbiRegistry): string[] {
 }
 
 /** Run every backend's reset matrix (or showcase), then summarise the collisions between `abis`; return the report text. */
-export function runMainJob(registry: BackendRegistry, abis: AbiRegistry = loadAbis()): string {
+export function runMainJob(registry: BackendRegistry, abis: AbiRegistry): string {
   const out: string[] = ['hyplay: hypercall ABI playground', ''];
   for (const backend of registry.all()) {
     out.push(`== ${backend.name}: ${backend.title}`);
@@ -49,6 +50,6 @@ export function runMainJob(registry: BackendRegistry, abis: AbiRegistry = loadAb
     out.push(`result: ${result.reason} in ${machine.mode()} mode at ${hexAddress(result.pc)} after ${result.steps} steps`, '');
     out.push(...scenarioLines(backend, abis));
   }
-  out.push(collisionSummary(abis), '');
+  out.push(collisionSummary(abis, registerWidths(registry)), '');
   return out.join('\n');
 }

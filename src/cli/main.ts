@@ -1,61 +1,51 @@
 /**
  * The `hyplay` command. Every input error is one line on stderr with exit
- * status 2; guest faults are outcomes, printed as results.
+ * status 2 (under `--json` also an `{"error":{…}}` object on stdout); guest
+ * faults are outcomes, printed as results.
+ *
+ * The command tree is built without the composition root: backends and
+ * specs come from {@link CliServices}, loaded only for a command that uses
+ * them ({@link main}), so that `hyplay --help` loads no backend and
+ * `hyplay asm arm32` one backend and no specs.
  *
  * @module
  */
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { loadAbis, loadBackends, type BackendRegistry } from '../di/container.ts';
-import { disassemble } from '../isa/assembler.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import type { Endian } from '../memory/guest-memory.ts';
 import { registerAbiCommands } from './abi-commands.ts';
 import { registerBenchCommand } from './bench.ts';
 import { hexBytes } from '../cpu/plain-state.ts';
 import { hexAddress } from '../interp/step-result.ts';
-import { CliError, parseCliNumber } from './cli-error.ts';
+import { disassemble } from '../isa/assembler.ts';
+import { CliError, escapeControl, parseCliNumber, type ErrorPosition } from './cli-error.ts';
+import { processIo, type CliIo } from './cli-io.ts';
+import { tuneForGuestCode } from './guest-code-tuning.ts';
 import { registerConformanceCommand, ResultFailure } from './conformance-command.ts';
 import { parseHexArguments } from './hex.ts';
+import { inputName, readInputBytes, readInputText } from './input.ts';
 import { runMainJob } from './main-job.ts';
-import { assembleOrFail, runProgram } from './run-program.ts';
+import { assembleOrFail, runProgram, runText } from './run-program.ts';
 import { registerScenarioCommands } from './scenario-command.ts';
+import { BACKEND_NAMES } from '../di/backend-names.ts';
+import { archArgumentNeeds, declareNeeds, lazyServices, needsOf, type CliServices, type CompositionRoot } from './services.ts';
 
-/** Where the CLI writes; tests pass their own. */
-export interface CliIo {
-  /** Standard output. */
-  out(text: string): void;
-  /** Standard error. */
-  err(text: string): void;
-}
+export type { CliIo } from './cli-io.ts';
+export { processIo } from './cli-io.ts';
 
-/** The process's stdout and stderr. */
-export const processIo: CliIo = {
-  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-};
-
-function backendOf(registry: BackendRegistry, name: string): ArchBackend {
-  const backend = registry.get(name);
-  if (backend === undefined) throw new CliError(`unknown architecture '${name}' (one of ${registry.names().join(', ')})`);
+function backendOf(services: CliServices, name: string): ArchBackend {
+  const backend = services.backends().get(name);
+  if (backend === undefined) throw new CliError(`unknown architecture '${name}' (one of ${services.archNames.join(', ')})`, { input: 'argument 1' });
   return backend;
 }
 
 function endianOf(backend: ArchBackend, value: string | undefined): Endian {
   if (value === undefined) return backend.endians[0]!;
-  if (value !== 'little' && value !== 'big') throw new CliError(`--endian: '${value}' is not 'little' or 'big'`);
-  if (!backend.endians.includes(value)) throw new CliError(`--endian: ${backend.name} supports only ${backend.endians.join(', ')}`);
+  if (value !== 'little' && value !== 'big') throw new CliError(`--endian: '${value}' is not 'little' or 'big'`, { input: '--endian' });
+  if (!backend.endians.includes(value)) throw new CliError(`--endian: ${backend.name} supports only ${backend.endians.join(', ')}`, { input: '--endian' });
   return value;
-}
-
-function readSource(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new CliError(`cannot read '${file}': ${code}`);
-  }
 }
 
 function listing(arch: string, items: readonly { address: number; bytes: Uint8Array; text: string }[], json: boolean): string {
@@ -67,33 +57,51 @@ function listing(arch: string, items: readonly { address: number; bytes: Uint8Ar
 function parseBase(value: string | undefined): number {
   if (value === undefined) return 0;
   const n = parseCliNumber(value, '--base');
-  if (n < 0n || n > 0xffff_ffffn) throw new CliError(`--base: ${value} is out of range 0..0xffffffff`);
+  if (n < 0n || n > 0xffff_ffffn) throw new CliError(`--base: ${value} is out of range 0..0xffffffff`, { input: '--base' });
   return Number(n);
 }
 
-/** Build the command tree. */
-export function buildProgram(io: CliIo, registry: BackendRegistry = loadBackends()): Command {
+/** Commander's collector for a repeatable option. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** The version in package.json, read when asked (`--version`). */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Build the command tree over `services`. */
+export function buildProgram(io: CliIo, services: CliServices): Command {
   const program = new Command('hyplay')
     .description('Hypercall ABI playground: real guest encodings, executable ABI specs, one dispatcher')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError(false)
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: (text) => io.err(text.split('\n')[0]!), outputError: (text, write) => write(`hyplay: ${text.replace(/^error: /, '')}`) });
+    // `hyplay` alone and a group without its subcommand (`hyplay abi`) print the full help: to stdout, status 0.
+    .configureOutput({ writeOut: io.out, writeErr: io.out, outputError: (text) => io.err(`hyplay: ${text.replace(/^error: /, '').split('\n')[0]}`) });
+  const archNeeds = (specs: (command: Command) => boolean, guestCode = true): ((command: Command) => ReturnType<typeof needsOf>) =>
+    archArgumentNeeds(services.archNames, specs, guestCode);
 
-  program
+  const asm = program
     .command('asm')
-    .description('assemble instructions (TEXT, with ; or newlines between statements, or --file F)')
+    .description('assemble instructions (TEXT, with ; or newlines between statements, or --file F; F may be - for stdin)')
     .argument('<arch>', 'architecture')
     .argument('[text]', 'assembly text')
-    .option('--file <file>', 'read the assembly from a file')
+    .option('--file <file>', 'read the assembly from a file (- for standard input)')
     .option('--base <address>', 'address of the first instruction', '0')
     .option('--endian <order>', 'little or big, where the architecture has both')
     .option('--json', 'JSON output')
     .action((arch: string, text: string | undefined, options: { file?: string; base?: string; endian?: string; json?: boolean }) => {
-      const backend = backendOf(registry, arch);
+      const backend = backendOf(services, arch);
       if ((text === undefined) === (options.file === undefined)) throw new CliError('asm: give either TEXT or --file F');
-      const source = options.file === undefined ? text!.replace(/\\n/g, '\n') : readSource(options.file);
+      const source = options.file === undefined ? text!.replace(/\\n/g, '\n') : readInputText(options.file);
       const endian = endianOf(backend, options.endian);
-      const assembled = assembleOrFail(backend, source, options.file ?? '<text>', parseBase(options.base), endian);
+      const assembled = assembleOrFail(backend, source, options.file === undefined ? '<text>' : inputName(options.file), parseBase(options.base), endian);
       const set = backend.instructionSet(endian);
       const items = assembled.items.map((item) => ({
         address: item.address,
@@ -102,99 +110,175 @@ export function buildProgram(io: CliIo, registry: BackendRegistry = loadBackends
       }));
       io.out(listing(arch, items, options.json === true));
     });
+  declareNeeds(asm, archNeeds(() => false, false));
 
-  program
+  const disasm = program
     .command('disasm')
-    .description('disassemble hex: bytes in memory order (700040e1 or 70 00 40 e1), or 0x-prefixed words')
+    .description('disassemble hex (bytes in memory order: 700040e1 or 70 00 40 e1; or 0x-prefixed words) or a raw binary (--file F, - for stdin)')
     .argument('<arch>', 'architecture')
-    .argument('<hex...>', 'hex bytes or 0x words')
+    .argument('[hex...]', 'hex bytes or 0x words')
+    .option('--file <file>', 'disassemble the bytes of a raw binary file (- for standard input)')
     .option('--base <address>', 'address of the first byte', '0')
     .option('--endian <order>', 'little or big, where the architecture has both')
     .option('--json', 'JSON output')
-    .action((arch: string, hexArgs: string[], options: { base?: string; endian?: string; json?: boolean }) => {
-      const backend = backendOf(registry, arch);
+    .action((arch: string, hexArgs: string[], options: { file?: string; base?: string; endian?: string; json?: boolean }) => {
+      const backend = backendOf(services, arch);
       const endian = endianOf(backend, options.endian);
-      const bytes = parseHexArguments(hexArgs, endian, backend.unitSize);
+      if ((hexArgs.length === 0) === (options.file === undefined)) throw new CliError('disasm: give either HEX… or --file F');
+      const bytes = options.file === undefined ? parseHexArguments(hexArgs, endian, backend.unitSize) : readInputBytes(options.file);
+      if (bytes.length === 0) throw new CliError(`disasm: '${inputName(options.file!)}' is empty`, { input: inputName(options.file!) });
       const items = disassemble(backend.instructionSet(endian), bytes, parseBase(options.base), backend.unitSize);
       io.out(listing(arch, items, options.json === true));
     });
+  declareNeeds(disasm, archNeeds(() => false, false));
 
-  program
+  const run = program
     .command('run')
-    .description('assemble FILE, load it at the architecture\'s load address and run it')
+    .description("assemble FILE (- for stdin), load it at the architecture's load address and run it; REG=VAL sets initial registers")
     .argument('<arch>', 'architecture')
-    .argument('<file>', 'assembly source')
-    .option('--mode <mode>', 'starting mode (arm32: svc, hyp, usr, …)')
+    .argument('<file>', 'assembly source (- for standard input)')
+    .argument('[registers...]', 'initial registers, REG=VAL in decimal or 0x hex')
+    .option('--mode <mode>', 'starting CPU mode (arm32: svc, hyp, usr, …; ppc64: hv, supervisor, problem)')
     .option('--max-steps <n>', 'step budget', '1000000')
     .option('--endian <order>', 'little or big, where the architecture has both')
+    .option('--engine <engine>', 'interp or jit, where the architecture has both')
+    .option('--firmware <firmware>', 'a spec id or asm:NAME, installed at the hypervisor vectors')
+    .option('--break <where>', 'stop on reaching an address or label (repeatable)', collect, [])
+    .option('--dump <range>', 'show memory after the run, ADDR:LEN with ADDR an address or label (repeatable)', collect, [])
+    .option('--regs <names>', 'report only these registers, comma-separated (r0,r1,cpsr)')
     .option('--trace', 'print a trace line per event')
     .option('--json', 'JSON output')
-    .action((arch: string, file: string, options: { mode?: string; maxSteps: string; endian?: string; trace?: boolean; json?: boolean }) => {
-      const backend = backendOf(registry, arch);
+    .action((arch: string, file: string, assignments: string[], options: RunCommandOptions) => {
+      const backend = backendOf(services, arch);
       const maxSteps = parseCliNumber(options.maxSteps, '--max-steps');
-      if (maxSteps < 1n || maxSteps > 1_000_000_000n) throw new CliError(`--max-steps: ${options.maxSteps} is out of range 1..1000000000`);
-      const report = runProgram(backend, readSource(file), file, {
-        maxSteps: Number(maxSteps),
-        trace: options.trace === true,
-        endian: endianOf(backend, options.endian),
-        ...(options.mode === undefined ? {} : { mode: options.mode }),
-      });
-      if (options.json === true) {
-        io.out(JSON.stringify(report, undefined, 2));
-        return;
-      }
-      const lines = [...report.trace, `stop: ${report.stop.reason} at ${report.stop.pc} after ${report.steps} steps: ${report.stop.detail}`];
-      const entries = Object.entries(report.registers);
-      for (let i = 0; i < entries.length; i += 4) {
-        lines.push(entries.slice(i, i + 4).map(([name, value]) => `${name.padStart(11)} ${value}`).join('  '));
-      }
-      io.out(lines.join('\n'));
+      if (maxSteps < 1n || maxSteps > 1_000_000_000n) throw new CliError(`--max-steps: ${options.maxSteps} is out of range 1..1000000000`, { input: '--max-steps' });
+      const endian = endianOf(backend, options.endian);
+      const source = readInputText(file);
+      const report = runProgram(
+        backend,
+        source,
+        inputName(file),
+        {
+          maxSteps: Number(maxSteps),
+          trace: options.trace === true,
+          endian,
+          assignments,
+          breaks: options.break,
+          dumps: options.dump,
+          ...(options.mode === undefined ? {} : { mode: options.mode }),
+          ...(options.engine === undefined ? {} : { engine: options.engine }),
+          ...(options.firmware === undefined ? {} : { firmware: options.firmware }),
+          ...(options.regs === undefined ? {} : { registers: options.regs }),
+        },
+        options.firmware === undefined || options.firmware.startsWith('asm:') ? undefined : services.abis(),
+      );
+      io.out(options.json === true ? JSON.stringify(report, undefined, 2) : runText(report));
     });
+  declareNeeds(run, archNeeds((command) => (command.opts() as RunCommandOptions).firmware !== undefined));
 
-  registerAbiCommands(program, io, registry);
-  registerConformanceCommand(program, io, registry);
-  registerScenarioCommands(program, io, registry);
+  registerAbiCommands(program, io, services);
+  registerConformanceCommand(program, io, services);
+  registerScenarioCommands(program, io, services);
 
-  registerBenchCommand(program, io, { backends: () => registry, abis: loadAbis });
+  registerBenchCommand(program, io, services);
 
   program
     .command('start')
     .description('the main job (what `npm start` runs)')
     .action(() => {
-      io.out(runMainJob(registry));
+      io.out(runMainJob(services.backends(), services.abis()));
     });
 
   return program;
 }
 
+/** The options of `hyplay run`, as commander hands them over. */
+interface RunCommandOptions {
+  readonly mode?: string;
+  readonly maxSteps: string;
+  readonly endian?: string;
+  readonly engine?: string;
+  readonly firmware?: string;
+  readonly break: string[];
+  readonly dump: string[];
+  readonly regs?: string;
+  readonly trace?: boolean;
+  readonly json?: boolean;
+}
+
+/** Whether `--json` was asked for (before any `--`). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** The `{"error":{…}}` object of `--json`: the message, and the position fields that are known. */
+export function errorJson(message: string, position: ErrorPosition = {}): string {
+  return JSON.stringify({ error: { message, ...position } }, undefined, 2);
+}
+
 /**
- * Run the CLI with `argv` (without node and script). Returns the exit status:
- * 0 on success, 1 when a command's result is a failure (a failing
- * conformance case), 2 on an input error.
+ * Turn what a command threw into its exit status, writing the one-line
+ * error (and, under `--json`, the error object) for input errors: 0 for
+ * help and version, 1 when a command's result is a failure or on an
+ * internal error, 2 on an input error.
  */
-export function runCli(argv: readonly string[], io: CliIo = processIo): number {
-  let program: Command;
-  try {
-    program = buildProgram(io);
-  } catch (error) {
-    io.err(`hyplay: ${(error as Error).message}`);
+function statusOf(error: unknown, argv: readonly string[], io: CliIo): number {
+  let message: string;
+  let position: ErrorPosition = {};
+  let status = 2;
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    // Commander has already printed its one line.
+    if (wantsJson(argv)) io.out(errorJson(escapeControl(error.message.replace(/^error: /, '').split('\n')[0]!)));
     return 2;
+  } else if (error instanceof ResultFailure) {
+    return error.status;
+  } else if (error instanceof CliError) {
+    message = error.message;
+    position = error.position;
+  } else {
+    message = `internal error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+    status = 1;
   }
+  const text = escapeControl(message);
+  io.err(`hyplay: ${text}`);
+  if (wantsJson(argv)) io.out(errorJson(text, position));
+  return status;
+}
+
+/**
+ * Run the CLI with `argv` (without node and script), synchronously, over
+ * `services` that have everything a command may use loaded (the tests).
+ * Returns the exit status: 0 on success, 1 when a command's result is a
+ * failure (a failing conformance case), 2 on an input error.
+ */
+export function runCli(argv: readonly string[], io: CliIo, services: CliServices): number {
   try {
-    program.parse([...argv], { from: 'user' });
+    buildProgram(io, services).parse([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
-      return 2;
-    }
-    if (error instanceof ResultFailure) return error.status;
-    if (error instanceof CliError) {
-      io.err(`hyplay: ${error.message}`);
-      return 2;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.err(`hyplay: internal error: ${message.split('\n')[0]}`);
-    return 1;
+    return statusOf(error, argv, io);
+  }
+}
+
+/**
+ * The binary's entry: import the composition root, load what the command
+ * about to run needs (after its arguments are parsed, before its action),
+ * run it, and return the exit status as {@link runCli} does.
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    const services = lazyServices(BACKEND_NAMES, async () => (await import('../di/container.ts')) as CompositionRoot);
+    const program = buildProgram(io, services);
+    program.hook('preAction', async (_program, command) => {
+      const needs = needsOf(command);
+      if (needs.guestCode !== false) tuneForGuestCode();
+      await services.prepare!(needs);
+    });
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    return statusOf(error, argv, io);
   }
 }

@@ -8,8 +8,7 @@
 
 import type { Command } from 'commander';
 import type { AbiRegistry } from '../abi/registry.ts';
-import { hexValue } from '../abi/value-set.ts';
-import { loadAbis, type BackendRegistry } from '../di/container.ts';
+import type { BackendRegistry } from '../di/container.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import type { Interpretation } from '../dispatch/dispatcher.ts';
 import { describeCallOutcome, type HvcRecord } from '../scenario/hvc-annotator.ts';
@@ -18,7 +17,9 @@ import { formatResetMatrix, runResetMatrix, type ResetMatrixRow } from '../scena
 import { runScenario, type ScenarioRun } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/scenario.ts';
 import { CliError } from './cli-error.ts';
-import type { CliIo } from './main.ts';
+import { registerHex, registerWidth } from './register-values.ts';
+import type { CliIo } from './cli-io.ts';
+import type { CliServices } from './services.ts';
 
 /** One scenario in `scenario list --json`. */
 export interface ScenarioListEntry {
@@ -107,13 +108,13 @@ function interpretationJson(interpretation: Interpretation | undefined): Interpr
   return { abi: interpretation.abi, call: interpretation.call ?? null, effect: describeCallOutcome(interpretation.outcome, interpretation.writes, interpretation.returns) };
 }
 
-function hvcJson(record: HvcRecord, register: string): HvcJson {
+function hvcJson(record: HvcRecord, register: string, width: number): HvcJson {
   return {
     conduit: record.conduit,
     imm: record.imm,
     from: record.from,
-    registers: Object.fromEntries(Object.entries(record.registers).map(([name, value]) => [name, hexValue(value)])),
-    vectorBase: hexValue(BigInt(record.vectorBase)),
+    registers: Object.fromEntries(Object.entries(record.registers).map(([name, value]) => [name, registerHex(value, width)])),
+    vectorBase: registerHex(BigInt(record.vectorBase), width),
     slot: `${register.toUpperCase()}+0x${record.slot.offset.toString(16).padStart(2, '0')} (${record.slot.name})`,
     handler: record.owner.name,
     handled: interpretationJson(record.handled),
@@ -133,18 +134,23 @@ export function scenarioRunJson(run: ScenarioRun, backend: ArchBackend, trace: b
     matches: run.matches,
     steps: run.steps,
     outcome: outcomeJson(run.outcome),
-    hvcs: run.hvcs.map((record) => hvcJson(record, register)),
+    hvcs: run.hvcs.map((record) => hvcJson(record, register, registerWidth(backend.createMachine()))),
     ...(trace ? { trace: run.trace } : {}),
   };
 }
 
-/** The text of `scenario run`: the trace with `--trace`, else the outcome and one line per hypervisor call. */
-export function scenarioRunText(run: ScenarioRun, trace: boolean): string {
+/**
+ * The text of `scenario run`: the trace with `--trace`, else the outcome and
+ * one line per hypervisor call (its immediate in hex, the caller's mode with
+ * its privilege, registers at `width` bits).
+ */
+export function scenarioRunText(run: ScenarioRun, trace: boolean, width: number): string {
   if (trace) return run.trace.join('\n');
   const calls = run.hvcs.map((record, i) => {
     const handled = record.handled?.mine === true ? `${record.handled.call}: ${describeCallOutcome(record.handled.outcome, record.handled.writes, record.handled.returns)}` : 'no spec';
     const meant = record.meant?.mine === true && record.meant.call !== record.handled?.call ? ` (meant ${record.meant.call})` : '';
-    return `  ${i + 1}. ${record.conduit} #${record.imm} from ${record.from}, ${Object.entries(record.registers).map(([n, v]) => `${n}=${hexValue(v)}`).join(' ')} -> ${record.owner.name}: ${handled}${meant}`;
+    const registers = Object.entries(record.registers).map(([n, v]) => `${n}=${registerHex(v, width)}`);
+    return `  ${i + 1}. ${record.conduit} #0x${record.imm.toString(16)} from ${record.from} (${record.origin.privilege}), ${registers.join(' ')} -> ${record.owner.name}: ${handled}${meant}`;
   });
   return [
     `scenario ${run.scenario.name} (${run.scenario.arch}): ${run.scenario.title}`,
@@ -172,13 +178,9 @@ function matrixBackends(backends: BackendRegistry, arch: string | undefined): re
   return [backend];
 }
 
-/**
- * Add `scenario` (`list`, `run`) and `reset-matrix` to `program`. `abis` is
- * called once, on the first command that runs a scenario.
- */
-export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'>, backends: BackendRegistry, abis: () => AbiRegistry = loadAbis): void {
-  let loaded: AbiRegistry | undefined;
-  const registry = (): AbiRegistry => (loaded ??= abis());
+/** Add `scenario` (`list`, `run`) and `reset-matrix` to `program`, over `services`. */
+export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'>, services: CliServices): void {
+  const registry = services.abis;
 
   const scenario = program.command('scenario').description('scenarios (kexec/kdump reset paths, guest hypercall designs): machine setup, real guest code, expected outcome');
   scenario
@@ -186,7 +188,7 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .description('list the scenarios')
     .option('--json', 'JSON output')
     .action((options: { json?: boolean }) => {
-      const entries: ScenarioListEntry[] = allScenarios(backends).map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected }));
+      const entries: ScenarioListEntry[] = allScenarios(services.backends()).map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected }));
       if (options.json === true) {
         io.out(JSON.stringify({ scenarios: entries }, undefined, 2));
         return;
@@ -202,11 +204,11 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .option('--trace', 'print the trace, one line per event')
     .option('--json', 'JSON output')
     .action((name: string, options: { trace?: boolean; json?: boolean }) => {
-      const found = allScenarios(backends).find(({ scenario: s }) => s.name === name);
+      const found = allScenarios(services.backends()).find(({ scenario: s }) => s.name === name);
       if (found === undefined) throw new CliError(`unknown scenario '${name}' (see \`hyplay scenario list\`)`);
       const run = runScenario(found.backend, found.scenario, registry());
       const trace = options.trace === true;
-      io.out(options.json === true ? JSON.stringify(scenarioRunJson(run, found.backend, trace), undefined, 2) : scenarioRunText(run, trace));
+      io.out(options.json === true ? JSON.stringify(scenarioRunJson(run, found.backend, trace), undefined, 2) : scenarioRunText(run, trace, registerWidth(found.backend.createMachine())));
     });
 
   program
@@ -215,7 +217,7 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .option('--arch <arch>', 'only this architecture')
     .option('--json', 'JSON output')
     .action((options: { arch?: string; json?: boolean }) => {
-      const selected = matrixBackends(backends, options.arch);
+      const selected = matrixBackends(services.backends(), options.arch);
       if (options.json === true) {
         const rows: ResetMatrixRow[] = selected.flatMap((backend) => runResetMatrix(backend, registry()).map((r) => r.row));
         io.out(JSON.stringify({ rows }, undefined, 2));

@@ -129,7 +129,7 @@ export function analyseCollisions(registry: AbiRegistry, arch?: string): Collisi
       const entry = allowed.get(key);
       if (entry !== undefined) used.add(key);
       const registers: Record<string, string> = {};
-      for (const [register, values] of [...witness.registers].sort(([x], [y]) => x.localeCompare(y))) registers[register] = hexValue(values.first()!);
+      for (const [register, values] of [...witness.registers].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) registers[register] = hexValue(values.first()!);
       const swap = a.id > b.id;
       collisions.push({
         arch: a.arch,

@@ -54,7 +54,7 @@ const WORLD_INDEX: Readonly<Record<World, number>> = { host: 0, guest: 1 };
 
 /** Dispatch order: higher priority first, then by id (as the registry sorts ids). */
 function byPriority(a: Abi, b: Abi): number {
-  return b.spec.priority - a.spec.priority || a.spec.id.localeCompare(b.spec.id);
+  return b.spec.priority - a.spec.priority || (a.spec.id < b.spec.id ? -1 : a.spec.id > b.spec.id ? 1 : 0);
 }
 
 /**

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { createRequire } from 'node:module';
 import type { AbiRegistry } from '../abi/registry.ts';
 import { exampleTrap, selectsByImmediate, type Abi, type AbiRecognition, type AbiSpec, type CallSpec, type RecognitionInput, type ResolvedCall } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
@@ -462,17 +463,53 @@ export function renderIndexPage(registry: AbiRegistry, report: CollisionReport =
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** The manifest: one generated path per line (itself included), sorted. */
-function renderManifest(paths: readonly string[]): string {
-  return `${['# Files written by `npm run abi-docs`; regeneration removes only files listed here. Hand-written guides go in guides/.', ...paths].join('\n')}\n`;
+const requireBuiltin = createRequire(import.meta.url);
+
+/** SHA-256 of a page's content, lowercase hex: what the manifest records for each page. */
+export function contentHash(content: string): string {
+  // node:crypto is required here, on first use: importing it costs every command that loads this module (all of them) about 10 ms.
+  const { createHash } = requireBuiltin('node:crypto') as typeof import('node:crypto');
+  return createHash('sha256').update(content, 'utf8').digest('hex');
+}
+
+/**
+ * The manifest: one line per generated file, sorted, in `sha256sum` form
+ * (`<sha-256>  <path>`), itself listed by path alone. Regeneration
+ * overwrites or removes a file only when the manifest lists it and its
+ * content still has the recorded hash.
+ */
+function renderManifest(pages: readonly GeneratedPage[]): string {
+  const lines = [...pages.map((p) => `${contentHash(p.content)}  ${p.path}`), MANIFEST_FILE].sort((a, b) => byText(manifestPath(a), manifestPath(b)));
+  return `${['# Files written by `npm run abi-docs`, with the SHA-256 of what was written; regeneration changes or removes only files listed here and unchanged since. Hand-written guides go in guides/.', ...lines].join('\n')}\n`;
+}
+
+/** One manifest line: a path, and the hash of its content when it was written (absent for the manifest itself and in manifests written before hashes were kept). */
+export interface ManifestEntry {
+  /** Path relative to the docs directory. */
+  readonly path: string;
+  /** SHA-256 of the content as written, lowercase hex. */
+  readonly hash?: string;
+}
+
+function manifestPath(line: string): string {
+  return /^[0-9a-f]{64}  /.test(line) ? line.slice(66) : line;
+}
+
+/** The entries of a manifest's text. */
+export function parseManifestEntries(text: string): ManifestEntry[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const match = /^([0-9a-f]{64})\s+(.+)$/.exec(line);
+      return match === null ? { path: line } : { path: match[2]!, hash: match[1]! };
+    });
 }
 
 /** Paths listed in a manifest's text. */
 export function parseManifest(text: string): string[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
+  return parseManifestEntries(text).map((entry) => entry.path);
 }
 
 /** Every generated file, sorted by path: the index, the collisions page, one page per family, and the manifest. */
@@ -487,7 +524,6 @@ export function renderAbiDocs(registry: AbiRegistry): readonly GeneratedPage[] {
   for (const page of pages) {
     if (page.path.split('/')[0] === GUIDES_DIR) throw new Error(`generated page '${page.path}' would land in the hand-written ${GUIDES_DIR}/ directory`);
   }
-  const paths = [...pages.map((p) => p.path), MANIFEST_FILE].sort(byText);
-  pages.push({ path: MANIFEST_FILE, content: renderManifest(paths) });
+  pages.push({ path: MANIFEST_FILE, content: renderManifest(pages) });
   return pages.sort((a, b) => byText(a.path, b.path));
 }

@@ -128,6 +128,12 @@ const CACHE_MASK = CACHE_SIZE - 1;
  */
 export type Overlay = () => StepResult;
 
+/** Decides at predecode whether `address` may run: `undefined` lets it, a {@link Stop} ends the run there (see {@link Interpreter.fetchGuard}). */
+export type FetchGuard = (address: number) => Stop | undefined;
+
+/** The name of the pseudo-op that carries a {@link FetchGuard}'s stop. */
+const REFUSED = 'fetch-guard';
+
 /** The step loop with its predecode cache, breakpoints and trace sink. */
 export class Interpreter<S extends SteppableState> {
   /** Overlays by address; consulted before the backend's predecoder. */
@@ -139,6 +145,15 @@ export class Interpreter<S extends SteppableState> {
   private recorder: TraceRecorder | undefined = undefined;
   /** How a recorder turns this core's step records back into events. */
   private readonly renderer: StepRenderer;
+  /**
+   * Asked when an address is predecoded (a cache miss): a {@link Stop} it
+   * returns ends the run there instead, with the PC on that address, no step
+   * counted and no step traced. `undefined` lets everything run. Because it
+   * is asked only on a miss, it costs nothing per cached instruction.
+   */
+  fetchGuard: FetchGuard | undefined = undefined;
+  /** Set when the guard's stop ended the run (its pseudo-op is not an instruction, so not a step). */
+  private refused = false;
   /** Total instructions executed by this interpreter. */
   totalSteps = 0;
   /** Direct-mapped predecode cache; empty slots hold {@link Interpreter.empty}, whose address matches no PC. */
@@ -221,11 +236,19 @@ export class Interpreter<S extends SteppableState> {
     this.invalidate(address, 1);
   }
 
-  /** Predecode at `address`: an overlay if one is installed there, else the backend's op. */
+  /** Predecode at `address`: an overlay if one is installed there, else the guard's stop if it refuses the address, else the backend's op. */
   private decode(address: number): DecodedOp<S> {
     const overlay = this.overlays.get(address);
-    if (overlay === undefined) return this.core.decode(address);
-    return new DecodedOp<S>('overlay', address, 1 << this.core.alignShift, 0, overlay, this.core.memory);
+    if (overlay !== undefined) return new DecodedOp<S>('overlay', address, 1 << this.core.alignShift, 0, overlay, this.core.memory);
+    const refusal = this.fetchGuard?.(address);
+    if (refusal === undefined) return this.core.decode(address);
+    const op = new DecodedOp<S>(REFUSED, address, 1 << this.core.alignShift, 0, (state) => {
+      state.pc = address;
+      this.refused = true;
+      return refusal;
+    }, this.core.memory);
+    op.cacheable = false;
+    return op;
   }
 
   /** Drop every cached op (after a state or memory restore). */
@@ -262,6 +285,10 @@ export class Interpreter<S extends SteppableState> {
         this.runRecorder = undefined;
       }
     } else steps = this.runObserved(maxSteps);
+    if (this.refused) {
+      this.refused = false;
+      steps -= 1;
+    }
     const ended = this.ended;
     this.ended = undefined;
     this.totalSteps += steps;
@@ -350,7 +377,9 @@ export class Interpreter<S extends SteppableState> {
         break;
       }
       const op = this.opAt(pc);
-      if (recorder !== undefined) recorder.step(op, core.traceMode());
+      if (op.name === REFUSED) {
+        // The guard's stop is not an instruction: no step traced.
+      } else if (recorder !== undefined) recorder.step(op, core.traceMode());
       else if (trace !== undefined) {
         const bytes = core.memory.readBytes(pc, op.size);
         trace.emit({

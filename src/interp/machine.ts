@@ -9,7 +9,7 @@ import { restoreState, snapshotState } from '../cpu/plain-state.ts';
 import type { GuestMemory, MemorySnapshot } from '../memory/guest-memory.ts';
 import type { EngineName } from './backend.ts';
 import type { SteppableState } from './decoded-op.ts';
-import { Interpreter, type ExecutionCore, type Overlay, type RunResult } from './interpreter.ts';
+import { Interpreter, type ExecutionCore, type FetchGuard, type Overlay, type RunResult } from './interpreter.ts';
 import type { TraceSink } from './trace.ts';
 
 /** A bad register name or value given to a machine (an input error, not a guest fault). */
@@ -56,6 +56,12 @@ export interface Machine {
   readonly breakpoints: Set<number>;
   /** Where trace events go. */
   trace: TraceSink | undefined;
+  /**
+   * Decides, when an address is first decoded, whether it may run; a stop
+   * it returns ends the run there (see {@link Interpreter.fetchGuard}).
+   * Optional: a machine without it runs every address.
+   */
+  fetchGuard?: FetchGuard | undefined;
   /** The PC. */
   pc: number;
   /** Modes this architecture has. */
@@ -124,6 +130,16 @@ export class CoreMachine<S extends SteppableState> implements Machine {
 
   set trace(sink: TraceSink | undefined) {
     this.interpreter.trace = sink;
+  }
+
+  /** Decides at predecode whether an address may run. */
+  get fetchGuard(): FetchGuard | undefined {
+    return this.interpreter.fetchGuard;
+  }
+
+  set fetchGuard(guard: FetchGuard | undefined) {
+    this.interpreter.fetchGuard = guard;
+    this.interpreter.flush();
   }
 
   /** The PC. */

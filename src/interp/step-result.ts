@@ -102,7 +102,8 @@ export type StopReason =
   | 'thumb-unsupported'
   | 'unpredictable'
   | 'recursive-fault'
-  | 'firmware';
+  | 'firmware'
+  | 'left-image';
 
 /** The run must end. */
 export interface Stop {

@@ -6,7 +6,10 @@
  * Every overlap between two entries must be declared on the entry that wins
  * (`overlaps`). An undeclared overlap, a declaration whose overlap no longer
  * exists, an unknown field, codec or name are all rejected when the table is
- * built, with a message naming the entry.
+ * built, with a message naming the entry. The search for undeclared overlaps
+ * compares every pair of entries (quadratic in the table's size); a shipped
+ * table defers it (`deferOverlapScan`) so that start-up does not pay for it,
+ * and the test suite and the build run it instead ({@link InstructionTable.checkOverlaps}).
  *
  * @module
  */
@@ -137,6 +140,35 @@ export interface TableOptions {
   readonly width: number;
   /** The operand codecs templates may name. */
   readonly codecs: CodecSet;
+  /**
+   * Leave the search for undeclared overlaps (every pair of entries) to a
+   * later {@link InstructionTable.checkOverlaps}. Everything else, declared
+   * overlaps included, is still checked when the table is built. For tables
+   * built at start-up whose scan the test suite and the build run.
+   */
+  readonly deferOverlapScan?: boolean;
+  /**
+   * Build (and check) the table when it is first used (decoding,
+   * assembling, reading its entries) instead of in
+   * {@link InstructionTable.build}: a command that never decodes or
+   * assembles (`hyplay dispatch`) then pays nothing for it. A table error
+   * surfaces at first use; the shipped tables set this together with
+   * `deferOverlapScan`, and the test suite and the build force and check
+   * them through {@link InstructionTable.checkOverlaps}.
+   */
+  readonly buildOnFirstUse?: boolean;
+}
+
+/** What building a table produces. */
+interface BuiltTable {
+  /** Entries in the order they were written. */
+  readonly written: readonly TableEntry[];
+  /** Entries in decode order. */
+  readonly ordered: readonly TableEntry[];
+  /** Entries by name. */
+  readonly byName: ReadonlyMap<string, TableEntry>;
+  /** Each entry's declared priorities. */
+  readonly beats: Priorities;
 }
 
 function escapeRegex(text: string): string {
@@ -241,107 +273,174 @@ function uncovered(cube: Cube, holes: readonly Cube[]): Cube | undefined {
   return uncovered({ mask, value: cube.value >>> 0 }, touching) ?? uncovered({ mask, value: (cube.value | bit) >>> 0 }, touching);
 }
 
+/** What an entry's `overlaps` declarations resolve to: the entries it takes priority over. */
+type Priorities = ReadonlyMap<TableEntry, ReadonlySet<TableEntry>>;
+
+/**
+ * The pairwise scan, in written order: no two entries may each claim
+ * priority over the other, every two entries that share a word must have
+ * declared it, and every declared pair must share one. Quadratic in the
+ * number of entries, so a shipped table runs it in the test suite and the
+ * build rather than at start-up.
+ */
+function scanOverlaps(name: string, written: readonly TableEntry[], beats: Priorities): void {
+  for (let i = 0; i < written.length; i++) {
+    for (let j = i + 1; j < written.length; j++) {
+      checkPair(name, written[i]!, written[j]!, beats);
+    }
+  }
+}
+
+/** The part of {@link scanOverlaps} that looks only at declared pairs (linear in the declarations), in the same order. */
+function checkDeclaredOverlaps(name: string, written: readonly TableEntry[], beats: Priorities): void {
+  const position = new Map(written.map((entry, i) => [entry, i]));
+  const pairs: [number, number][] = [];
+  for (const [winner, losers] of beats) {
+    for (const loser of losers) {
+      const a = position.get(winner)!;
+      const b = position.get(loser)!;
+      pairs.push(a < b ? [a, b] : [b, a]);
+    }
+  }
+  pairs.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  for (const [a, b] of pairs) checkPair(name, written[a]!, written[b]!, beats);
+}
+
+/** One pair of entries, `a` written before `b`. */
+function checkPair(name: string, a: TableEntry, b: TableEntry, beats: Priorities): void {
+  const aBeatsB = beats.get(a)!.has(b);
+  const bBeatsA = beats.get(b)!.has(a);
+  if (aBeatsB && bBeatsA) throw new TableError(`${name} table: '${a.def.name}' and '${b.def.name}' each claim priority over the other`);
+  const witness = InstructionTable.overlapWitness(a, b);
+  const declared = aBeatsB || bBeatsA;
+  if (witness !== undefined && !declared) {
+    throw new TableError(`${name} table: undeclared overlap between '${a.def.name}' and '${b.def.name}' (both match 0x${witness.toString(16).padStart(8, '0')})`);
+  }
+  if (witness === undefined && declared) throw new TableError(`${name} table: '${a.def.name}' and '${b.def.name}' are declared to overlap but do not`);
+}
+
+/** Build and check a table from its rows (see {@link InstructionTable.build}). */
+function buildTable(defs: readonly InstructionDef[], options: TableOptions): BuiltTable {
+  const written: TableEntry[] = [];
+  const names = new Set<string>();
+  for (const def of defs) {
+    const owner = `${options.name} table entry '${def.name}'`;
+    if (names.has(def.name)) throw new TableError(`${owner}: name defined twice`);
+    names.add(def.name);
+    const pattern = parsePattern(def.pattern, options.width, owner);
+    const exclusions: Cube[] = [];
+    for (const assignment of def.exclude ?? []) {
+      if (typeof assignment === 'string') {
+        const hole = parsePattern(assignment, options.width, `${owner} exclusion`);
+        if (hole.fields.size > 0) throw new TableError(`${owner}: exclusion pattern '${assignment}' names fields; use an assignment`);
+        if (hole.mask === 0) throw new TableError(`${owner}: empty exclusion`);
+        if (((hole.value ^ pattern.value) & hole.mask & pattern.mask) !== 0) {
+          throw new TableError(`${owner}: exclusion pattern '${assignment}' never matches the entry's pattern`);
+        }
+        exclusions.push({ mask: hole.mask, value: hole.value });
+        continue;
+      }
+      let mask = 0;
+      let value = 0;
+      for (const [field, fieldValue] of Object.entries(assignment)) {
+        const cube = fieldCube(pattern, field, fieldValue, owner);
+        mask |= cube.mask;
+        value |= cube.value;
+      }
+      if (Object.keys(assignment).length === 0) throw new TableError(`${owner}: empty exclusion`);
+      exclusions.push({ mask: mask >>> 0, value: value >>> 0 });
+    }
+    if (def.syntax.length === 0) throw new TableError(`${owner}: no syntax`);
+    const templates = def.syntax.map((t) => compileTemplate(t, owner, pattern, options.codecs));
+    written.push({ def, pattern, exclusions, templates });
+  }
+  const byName = new Map(written.map((e) => [e.def.name, e]));
+  // Overlap check: every pair that shares a word must be declared, and every declaration must be real (the full scan may be deferred).
+  const beats = new Map<TableEntry, Set<TableEntry>>();
+  for (const entry of written) {
+    const set = new Set<TableEntry>();
+    for (const other of entry.def.overlaps ?? []) {
+      const target = byName.get(other);
+      if (target === undefined) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps unknown entry '${other}'`);
+      if (target === entry) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps itself`);
+      set.add(target);
+    }
+    beats.set(entry, set);
+  }
+  if (options.deferOverlapScan === true) checkDeclaredOverlaps(options.name, written, beats);
+  else scanOverlaps(options.name, written, beats);
+  // Decode order: stable topological sort, winners first.
+  const ordered: TableEntry[] = [];
+  const placed = new Set<TableEntry>();
+  const visiting = new Set<TableEntry>();
+  // Each entry's winners, in written order (what scanning every entry's declarations in turn would find).
+  const winnersOf = new Map<TableEntry, TableEntry[]>();
+  for (const [winner, losers] of beats) {
+    for (const loser of losers) {
+      const list = winnersOf.get(loser);
+      if (list === undefined) winnersOf.set(loser, [winner]);
+      else list.push(winner);
+    }
+  }
+  const place = (entry: TableEntry): void => {
+    if (placed.has(entry)) return;
+    if (visiting.has(entry)) throw new TableError(`${options.name} table: overlap priorities form a cycle at '${entry.def.name}'`);
+    visiting.add(entry);
+    for (const winner of winnersOf.get(entry) ?? []) place(winner);
+    visiting.delete(entry);
+    placed.add(entry);
+    ordered.push(entry);
+  };
+  for (const entry of written) place(entry);
+  return { written, ordered, byName, beats };
+}
+
 /** Decoder, encoder and overlap check built from one list of {@link InstructionDef}. */
 export class InstructionTable {
-  /** Entries in decode order: declared winners before the entries they overlap, otherwise table order. */
-  readonly entries: readonly TableEntry[];
-  /** Entries in the order they were written. */
-  readonly written: readonly TableEntry[];
-  private readonly byName: ReadonlyMap<string, TableEntry>;
+  /** The built table, once built. */
+  private built: BuiltTable | undefined;
 
   private constructor(
     /** How the table was built. */
     readonly options: TableOptions,
-    written: TableEntry[],
-    ordered: TableEntry[],
-  ) {
-    this.written = written;
-    this.entries = ordered;
-    this.byName = new Map(written.map((e) => [e.def.name, e]));
+    private readonly defs: readonly InstructionDef[],
+  ) {}
+
+  /** The built table, building it on first use. */
+  private get table(): BuiltTable {
+    return (this.built ??= buildTable(this.defs, this.options));
   }
 
-  /** Build and check a table. Throws {@link TableError} on any problem. */
+  /** Entries in decode order: declared winners before the entries they overlap, otherwise table order. */
+  get entries(): readonly TableEntry[] {
+    return this.table.ordered;
+  }
+
+  /** Entries in the order they were written. */
+  get written(): readonly TableEntry[] {
+    return this.table.written;
+  }
+
+  /**
+   * Build and check a table. Throws {@link TableError} on any problem, now,
+   * or on first use with `buildOnFirstUse`.
+   */
   static build(defs: readonly InstructionDef[], options: TableOptions): InstructionTable {
-    const written: TableEntry[] = [];
-    const names = new Set<string>();
-    for (const def of defs) {
-      const owner = `${options.name} table entry '${def.name}'`;
-      if (names.has(def.name)) throw new TableError(`${owner}: name defined twice`);
-      names.add(def.name);
-      const pattern = parsePattern(def.pattern, options.width, owner);
-      const exclusions: Cube[] = [];
-      for (const assignment of def.exclude ?? []) {
-        if (typeof assignment === 'string') {
-          const hole = parsePattern(assignment, options.width, `${owner} exclusion`);
-          if (hole.fields.size > 0) throw new TableError(`${owner}: exclusion pattern '${assignment}' names fields; use an assignment`);
-          if (hole.mask === 0) throw new TableError(`${owner}: empty exclusion`);
-          if (((hole.value ^ pattern.value) & hole.mask & pattern.mask) !== 0) {
-            throw new TableError(`${owner}: exclusion pattern '${assignment}' never matches the entry's pattern`);
-          }
-          exclusions.push({ mask: hole.mask, value: hole.value });
-          continue;
-        }
-        let mask = 0;
-        let value = 0;
-        for (const [field, fieldValue] of Object.entries(assignment)) {
-          const cube = fieldCube(pattern, field, fieldValue, owner);
-          mask |= cube.mask;
-          value |= cube.value;
-        }
-        if (Object.keys(assignment).length === 0) throw new TableError(`${owner}: empty exclusion`);
-        exclusions.push({ mask: mask >>> 0, value: value >>> 0 });
-      }
-      if (def.syntax.length === 0) throw new TableError(`${owner}: no syntax`);
-      const templates = def.syntax.map((t) => compileTemplate(t, owner, pattern, options.codecs));
-      written.push({ def, pattern, exclusions, templates });
-    }
-    const byName = new Map(written.map((e) => [e.def.name, e]));
-    // Overlap check: every pair that shares a word must be declared, and every declaration must be real.
-    const beats = new Map<TableEntry, Set<TableEntry>>();
-    for (const entry of written) {
-      const set = new Set<TableEntry>();
-      for (const other of entry.def.overlaps ?? []) {
-        const target = byName.get(other);
-        if (target === undefined) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps unknown entry '${other}'`);
-        if (target === entry) throw new TableError(`${options.name} table entry '${entry.def.name}': overlaps itself`);
-        set.add(target);
-      }
-      beats.set(entry, set);
-    }
-    for (let i = 0; i < written.length; i++) {
-      for (let j = i + 1; j < written.length; j++) {
-        const a = written[i]!;
-        const b = written[j]!;
-        const witness = InstructionTable.overlapWitness(a, b);
-        const declared = beats.get(a)!.has(b) || beats.get(b)!.has(a);
-        if (beats.get(a)!.has(b) && beats.get(b)!.has(a)) {
-          throw new TableError(`${options.name} table: '${a.def.name}' and '${b.def.name}' each claim priority over the other`);
-        }
-        if (witness !== undefined && !declared) {
-          throw new TableError(
-            `${options.name} table: undeclared overlap between '${a.def.name}' and '${b.def.name}' (both match 0x${witness.toString(16).padStart(8, '0')})`,
-          );
-        }
-        if (witness === undefined && declared) {
-          throw new TableError(`${options.name} table: '${a.def.name}' and '${b.def.name}' are declared to overlap but do not`);
-        }
-      }
-    }
-    // Decode order: stable topological sort, winners first.
-    const ordered: TableEntry[] = [];
-    const placed = new Set<TableEntry>();
-    const visiting = new Set<TableEntry>();
-    const place = (entry: TableEntry): void => {
-      if (placed.has(entry)) return;
-      if (visiting.has(entry)) throw new TableError(`${options.name} table: overlap priorities form a cycle at '${entry.def.name}'`);
-      visiting.add(entry);
-      for (const [winner, losers] of beats) if (losers.has(entry)) place(winner);
-      visiting.delete(entry);
-      placed.add(entry);
-      ordered.push(entry);
-    };
-    for (const entry of written) place(entry);
-    return new InstructionTable(options, written, ordered);
+    const table = new InstructionTable(options, defs);
+    if (options.buildOnFirstUse !== true) table.built = buildTable(defs, options);
+    return table;
+  }
+
+  /**
+   * The full pairwise overlap check: an undeclared overlap (with a word both
+   * entries match), a declared one that does not exist, or two entries
+   * claiming priority over each other throws {@link TableError} naming the
+   * first such pair in written order. {@link InstructionTable.build} runs it
+   * unless `deferOverlapScan` is set.
+   */
+  checkOverlaps(): void {
+    const { written, beats } = this.table;
+    scanOverlaps(this.options.name, written, beats);
   }
 
   /** A word both entries match, or `undefined` when they are disjoint. */
@@ -356,7 +455,7 @@ export class InstructionTable {
 
   /** The entry of this name, or `undefined`. */
   entry(name: string): TableEntry | undefined {
-    return this.byName.get(name);
+    return this.table.byName.get(name);
   }
 
   /** Decode a word, or `undefined` when no entry matches (the architecture's undefined instruction). */

@@ -58,6 +58,49 @@ describe('defineAbi rejects a bad spec, naming the spec and the field', () => {
     expect(message).toBe("ABI spec 'toy-abi': calls[1] 'high'.select: value 0xc–0x10 is already claimed by 'low'");
   });
 
+  it('finds the first call claiming a value an earlier call claims, whatever the order (against a naive set)', () => {
+    const selectArb = fc.oneof(
+      fc.integer({ min: 0, max: 63 }).map((v) => BigInt(v)),
+      fc.tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 8 })).map(([min, span]) => ({ min: BigInt(min), max: BigInt(min + span) })),
+      fc.array(fc.integer({ min: 0, max: 63 }).map((v) => BigInt(v)), { minLength: 1, maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(fc.array(selectArb, { minLength: 1, maxLength: 12 }), (selects) => {
+        const members = selects.map((select) => {
+          const items = Array.isArray(select) ? select : [select];
+          const set = new Set<number>();
+          for (const item of items) {
+            if (typeof item === 'bigint') set.add(Number(item));
+            else for (let v = Number(item.min); v <= Number(item.max); v++) set.add(v);
+          }
+          return set;
+        });
+        const calls = selects.map((select, i) => call(`c${i}`, select as CallSpec['select']));
+        const spec = base({ calls, examples: [{ title: 'first', registers: { r0: BigInt(Math.min(...members[0]!)) }, call: 'c0' }] });
+        const seen = new Set<number>();
+        let clash: { index: number; values: number[] } | undefined;
+        for (const [index, set] of members.entries()) {
+          const both = [...set].filter((v) => seen.has(v)).sort((a, b) => a - b);
+          if (both.length > 0) {
+            clash = { index, values: both };
+            break;
+          }
+          for (const v of set) seen.add(v);
+        }
+        if (clash === undefined) {
+          const abi = defineAbi(spec);
+          for (const [index, set] of members.entries()) for (const v of set) expect(abi.calls.find((c) => c.values.has(BigInt(v)))!.spec.name).toBe(`c${index}`);
+          return;
+        }
+        const message = rejection(spec);
+        expect(message).toMatch(new RegExp(`^ABI spec 'toy-abi': calls\\[${clash.index}\\] 'c${clash.index}'\\.select: value .* is already claimed by 'c\\d+'$`));
+        const shown = /value (.*) is already claimed/.exec(message)![1]!;
+        expect(shown).toBe(ValueSet.of(8, ...clash.values.map((v) => BigInt(v))).toString());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('a missing source document or version', () => {
     expect(rejection(base({ source: { document: ' ', version: 'v1' } }))).toBe("ABI spec 'toy-abi': source.document: missing: every spec cites its source");
     expect(rejection(base({ source: { document: 'somewhere', version: '' } }))).toBe("ABI spec 'toy-abi': source.version: missing: say which kernel (or other) version it describes");

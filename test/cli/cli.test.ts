@@ -4,23 +4,15 @@
  */
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli, json } from '../support/cli.ts';
+import { tempFiles } from '../support/temp-files.ts';
 
-const TMP = mkdtempSync(join(tmpdir(), 'hyplay-cli-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-let fileCount = 0;
-function file(source: string): string {
-  fileCount += 1;
-  const path = join(TMP, `program-${fileCount}.s`);
-  writeFileSync(path, source);
-  return path;
-}
+const { file } = tempFiles('cli');
 
 const HEX32 = /^0x[0-9a-f]{8}$/;
 
@@ -193,14 +185,16 @@ describe('input errors: one line, `hyplay: ` first, the position where there is 
     ['bad hex in a later argument', () => ['disasm', 'arm32', '70', '0g'], "hyplay: bad hex '0g' (argument 2, column 2)"],
     ['0x word too long', () => ['disasm', 'arm32', '0xfffffffff1'], "hyplay: bad hex '0xfffffffff1' (argument 1): a 0x word has at most 8 digits"],
     ['odd hex digits', () => ['disasm', 'arm32', '700'], "hyplay: bad hex '700' (argument 1): odd number of hex digits"],
-    ['unreadable asm file', () => ['asm', 'arm32', '--file', missing], `hyplay: cannot read '${missing}': ENOENT`],
-    ['unreadable run file', () => ['run', 'arm32', missing], `hyplay: cannot read '${missing}': ENOENT`],
+    ['unreadable asm file', () => ['asm', 'arm32', '--file', missing], `hyplay: cannot read '${missing}': no such file`],
+    ['unreadable run file', () => ['run', 'arm32', missing], `hyplay: cannot read '${missing}': no such file`],
+    ['a directory as the file', () => ['run', 'arm32', tmpdir()], `hyplay: cannot read '${tmpdir()}': is a directory`],
     ['unknown architecture', () => ['asm', 'arm33', 'nop'], "hyplay: unknown architecture 'arm33' (one of arm32, ppc64)"],
-    ['bad --mode', () => ['run', 'arm32', file('nop\n'), '--mode', 'kernel'], "hyplay: --mode: unknown mode 'kernel' (one of usr, fiq, irq, svc, mon, abt, hyp, und, sys)"],
+    ['bad --mode', () => ['run', 'arm32', file('nop\n'), '--mode', 'kernel'], "hyplay: --mode: unknown mode 'kernel' (one of usr, fiq, irq, svc, mon, abt, hyp, und, sys) ('kernel' is a privilege; --mode takes a CPU mode)"],
     ['--max-steps not a number', () => ['run', 'arm32', file('nop\n'), '--max-steps', 'lots'], "hyplay: --max-steps: 'lots' is not a number (decimal or 0x hex)"],
     ['--max-steps zero', () => ['run', 'arm32', file('nop\n'), '--max-steps', '0'], 'hyplay: --max-steps: 0 is out of range 1..1000000000'],
     ['unknown option', () => ['asm', 'arm32', 'nop', '--frob'], "hyplay: unknown option '--frob'"],
-    ['missing argument', () => ['disasm', 'arm32'], "hyplay: missing required argument 'hex'"],
+    ['missing argument', () => ['disasm'], "hyplay: missing required argument 'arch'"],
+    ['neither hex nor a file', () => ['disasm', 'arm32'], 'hyplay: disasm: give either HEX… or --file F'],
     ['unknown command', () => ['frob'], "hyplay: unknown command 'frob'"],
   ];
 
@@ -220,21 +214,49 @@ describe('input errors: one line, `hyplay: ` first, the position where there is 
     const path = file('nop\n  mov r0, r16\n');
     expect(cli('asm', 'arm32', '--file', path)).toEqual({ status: 2, out: '', err: [`hyplay: ${path}:2:11: unknown register 'r16'`] });
     const run = file('mov r0, #1\nfrob\n');
-    expect(cli('run', 'arm32', run, '--json')).toEqual({ status: 2, out: '', err: [`hyplay: ${run}:2:1: unknown mnemonic 'frob'`] });
+    const failed = cli('run', 'arm32', run, '--json');
+    expect(failed.status).toBe(2);
+    expect(failed.err).toEqual([`hyplay: ${run}:2:1: unknown mnemonic 'frob'`]);
+    expect(JSON.parse(failed.out)).toEqual({ error: { message: `${run}:2:1: unknown mnemonic 'frob'`, input: run, line: 2, column: 1 } });
   });
 });
 
-describe('the bin entry', () => {
+describe('the bin entry (the built plain JavaScript)', () => {
   const root = fileURLToPath(new URL('../..', import.meta.url));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-  it('runs `node bin/hyplay.mjs asm arm32 "hvc #0"` and exits 2 with one clean line on an error', () => {
-    const ok = spawnSync(process.execPath, ['bin/hyplay.mjs', 'asm', 'arm32', 'hvc #0'], { cwd: root, encoding: 'utf8' });
+  it('is dist/hyplay.cjs, built by `prepare` (which npm ci runs), and is not tsx', () => {
+    expect(pkg.bin).toEqual({ hyplay: 'dist/hyplay.cjs' });
+    expect(pkg.scripts.prepare).toBe('node scripts/build.mjs');
+    const bin = readFileSync(join(root, pkg.bin.hyplay), 'utf8');
+    expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(bin).not.toMatch(/tsx/);
+    expect(statSync(join(root, pkg.bin.hyplay)).mode & 0o111).not.toBe(0);
+  });
+
+  it('runs `node dist/hyplay.cjs asm arm32 "hvc #0"` and exits 2 with one clean line on an error', () => {
+    const ok = spawnSync(process.execPath, [pkg.bin.hyplay, 'asm', 'arm32', 'hvc #0'], { cwd: root, encoding: 'utf8' });
     expect(ok.stderr).toBe('');
     expect(ok.stdout).toBe('0x00000000:  70 00 40 e1  hvc #0\n');
     expect(ok.status).toBe(0);
-    const bad = spawnSync(process.execPath, ['bin/hyplay.mjs', 'asm', 'arm32', 'mov r0, r16'], { cwd: root, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, [pkg.bin.hyplay, 'asm', 'arm32', 'mov r0, r16'], { cwd: root, encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toBe("hyplay: <text>:1:9: unknown register 'r16'\n");
+  });
+
+  it('runs the bundle with the code cache the build wrote, which V8 accepts', () => {
+    for (const args of [['--help'], ['dispatch', 'arm32', 'hvc', 'r0=1'], ['asm', 'arm32', 'nop']]) {
+      const result = spawnSync(process.execPath, [pkg.bin.hyplay, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, HYPLAY_CODE_CACHE_STATUS: '1' } });
+      expect(result.status).toBe(0);
+      expect(result.stderr).toBe('hyplay: code cache accepted\n');
+    }
+  });
+
+  it('runs through its #! line, from another directory, and prints the version in package.json', () => {
+    const result = spawnSync(join(root, pkg.bin.hyplay), ['--version'], { cwd: tmpdir(), encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toBe(`${pkg.version}\n`);
+    expect(result.status).toBe(0);
   });
 });

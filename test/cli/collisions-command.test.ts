@@ -54,7 +54,7 @@ describe('hyplay collisions --json', () => {
 
   it('filters by --arch and rejects an unknown one', () => {
     expect(json('collisions', '--arch', 'ppc64').collisions.every((c: any) => c.arch === 'ppc64')).toBe(true);
-    expect(cli('collisions', '--arch', 'arm33')).toEqual({ status: 2, out: '', err: [expect.stringMatching(/^hyplay: unknown architecture 'arm33' \(one of arm32/)] });
+    expect(cli('collisions', '--arch', 'arm33')).toEqual({ status: 2, out: '', err: [expect.stringMatching(/^hyplay: --arch: unknown architecture 'arm33' \(one of arm32/)] });
   });
 });
 
@@ -119,8 +119,8 @@ describe('against a made-up registry', () => {
       'toy hvc: 3 specs, 2 collisions (1 allowed, 1 not allowed)',
       'toy smc: 2 specs, 1 collision (0 allowed, 1 not allowed)',
       'not allowed:',
-      '  toy hvc: b (B_CALL) x c (C_CALL) at hvc #0 from kernel (host), r0=0xf',
-      '  toy smc: d (D_CALL) x e (E_CALL) at smc #0 from kernel (host), r0=0x32',
+      '  toy hvc: b (B_CALL) x c (C_CALL) at hvc #0x0 from kernel (host), r0=0xf',
+      '  toy smc: d (D_CALL) x e (E_CALL) at smc #0x0 from kernel (host), r0=0x32',
       'stale allow-list entry: a x z',
     ]);
   });

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { collisionSummary } from '../../src/cli/collisions-command.ts';
 import { runMainJob } from '../../src/cli/main-job.ts';
+import { registerWidths } from '../../src/cli/register-values.ts';
 import { loadAbis, loadBackends } from '../../src/di/container.ts';
 import { analyseCollisions } from '../../src/dispatch/collisions.ts';
 
@@ -13,8 +14,9 @@ describe('the main job', () => {
   const abis = loadAbis();
   const report = runMainJob(loadBackends(), abis);
 
-  it('ends with the collision summary, after the showcase', () => {
-    const summary = collisionSummary(abis);
+  it('ends with the collision summary, after the showcase, witness registers at the register width', () => {
+    const summary = collisionSummary(abis, registerWidths(loadBackends()));
+    expect(summary).toMatch(/ppc64 sc1: .* r3=0x[0-9a-f]{16}/);
     expect(report.trimEnd().endsWith(summary)).toBe(true);
     expect(report.indexOf('== arm32')).toBeGreaterThanOrEqual(0);
     expect(report.indexOf('== arm32')).toBeLessThan(report.indexOf('== collision analysis'));

@@ -39,7 +39,7 @@ describe('hyplay scenario run', () => {
       "scenario kdump-rmk-kvm-v4.6-vm (arm32): kdump on linux-hyp-stub-rmk with kvm-arm32-v3.10 (v4.6–v4.11), a VM running: the out-of-tree soft-reboot stub on its tree's function-pointer KVM",
     );
     expect(lines[1]).toBe('hypervisor calls: 12 (--trace shows each as it happens)');
-    expect(lines).toContain('  12. hvc #0 from svc, r0=0x1 r1=0x1 r2=0xc50078 r3=0x88008000 -> kvm-arm32-v3.10: kvm_call_hyp: calls 0x1(0x1, 0xc50078, 0x88008000) (meant HVC_SOFT_RESTART)');
+    expect(lines).toContain('  12. hvc #0x0 from svc (kernel), r0=0x00000001 r1=0x00000001 r2=0x00c50078 r3=0x88008000 -> kvm-arm32-v3.10: kvm_call_hyp: calls 0x1(0x1, 0xc50078, 0x88008000) (meant HVC_SOFT_RESTART)');
     expect(lines.at(-2)).toBe('outcome: hyp-crash: prefetch abort in Hyp at 0x00000000 (HVBAR+0x0C): kvm-arm32-v3.10 took HVC_SOFT_RESTART (r0=1) as a function pointer (call target 0x1)');
     expect(lines.at(-1)).toMatch(/^expected: hyp-crash \(ok\), after \d+ steps$/);
   });
@@ -72,7 +72,7 @@ describe('hyplay scenario run', () => {
       conduit: 'hvc',
       imm: 0,
       from: 'svc',
-      registers: { r0: '0x1', r1: '0x88008000', r2: '0xc50078', r3: '0x80110000' },
+      registers: { r0: '0x00000001', r1: '0x88008000', r2: '0x00c50078', r3: '0x80110000' },
       vectorBase: '0x80110000',
       slot: 'HVBAR+0x14 (hyp-trap)',
       handler: 'kvm-arm32-v3.9',

@@ -7,6 +7,8 @@
 
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadBackends } from '../../src/di/container.ts';
+import { TableInstructionSet } from '../../src/isa/assembler.ts';
 import { TableError } from '../../src/isa/bit-pattern.ts';
 import { InstructionTable, type EncodeFailure, type EncodeMatch, type InstructionDef } from '../../src/isa/instruction-table.ts';
 import type { CodecSet, ParseContext } from '../../src/isa/operand.ts';
@@ -70,6 +72,50 @@ describe('must-fail table fixtures', () => {
     const error = buildError(() => InstructionTable.build(fixture.defs, { name: 'toy', width: fixture.width, codecs: fixture.codecs }));
     expect(error.message).toBe(MUST_FAIL[file]);
   });
+
+  it.each(FIXTURE_FILES)('%s is rejected with the same message when the pairwise scan is deferred to checkOverlaps()', async (file) => {
+    const fixture = (await import(new URL(file, FIXTURE_DIR).href)) as Fixture;
+    const error = buildError(() => InstructionTable.build(fixture.defs, { name: 'toy', width: fixture.width, codecs: fixture.codecs, deferOverlapScan: true }).checkOverlaps());
+    expect(error.message).toBe(MUST_FAIL[file]);
+  });
+
+  it.each(FIXTURE_FILES)('%s builds on first use and is rejected then with the same message (decode, or checkOverlaps)', async (file) => {
+    const fixture = (await import(new URL(file, FIXTURE_DIR).href)) as Fixture;
+    const deferred = { name: 'toy', width: fixture.width, codecs: fixture.codecs, deferOverlapScan: true };
+    const lazy = { ...deferred, buildOnFirstUse: true };
+    const table = InstructionTable.build(fixture.defs, lazy); // nothing is built yet: no error
+    let eager: TableError | undefined;
+    try {
+      InstructionTable.build(fixture.defs, deferred);
+    } catch (error) {
+      eager = error as TableError;
+    }
+    // First use fails exactly where a deferred build fails (everything but the undeclared-overlap search).
+    if (eager === undefined) expect(() => table.decode(0)).not.toThrow();
+    else expect(buildError(() => table.decode(0)).message).toBe(eager.message);
+    expect(buildError(() => InstructionTable.build(fixture.defs, lazy).checkOverlaps()).message).toBe(MUST_FAIL[file]);
+  });
+
+  it('a deferred build leaves only the search for undeclared overlaps to checkOverlaps()', async () => {
+    const fixture = (await import(new URL('err-undeclared-overlap.ts', FIXTURE_DIR).href)) as Fixture;
+    const table = InstructionTable.build(fixture.defs, { name: 'toy', width: fixture.width, codecs: fixture.codecs, deferOverlapScan: true });
+    expect(buildError(() => table.checkOverlaps()).message).toBe(MUST_FAIL['err-undeclared-overlap.ts']);
+  });
+});
+
+describe('every shipped instruction table (their builds defer the pairwise scan)', () => {
+  for (const backend of loadBackends().all()) {
+    for (const endian of backend.endians) {
+      it(`${backend.name} ${endian}: no undeclared, stale or mutual overlap`, () => {
+        const set = backend.instructionSet(endian);
+        expect(set).toBeInstanceOf(TableInstructionSet);
+        const { table } = set as TableInstructionSet;
+        expect(table.options.deferOverlapScan).toBe(true);
+        expect(table.options.buildOnFirstUse).toBe(true);
+        expect(() => table.checkOverlaps()).not.toThrow();
+      });
+    }
+  }
 });
 
 const TOY_REG = { pattern: 'r\\d+', format: ([v]: readonly number[]) => `r${v}`, parse: (t: string) => [Number(t.slice(1))] };

@@ -1,10 +1,14 @@
 /**
  * Drive the `hyplay` command in-process, the way every CLI test does: run
- * `runCli` with an io that captures stdout and stderr.
+ * `runCli` with an io that captures stdout and stderr, over the composition
+ * root with every backend and spec loaded (`load-modules.ts`, the suite's
+ * setup file).
  */
 
 import { expect } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
+import { servicesOf, type CliServices } from '../../src/cli/services.ts';
+import * as root from '../../src/di/container.ts';
 
 /** What one run printed, and its exit status. */
 export interface Captured {
@@ -16,11 +20,16 @@ export interface Captured {
   readonly err: string[];
 }
 
+/** Services over everything loaded: what the binary would load for any command. */
+export function allServices(): CliServices {
+  return servicesOf(root);
+}
+
 /** Run `hyplay argv…` and capture its output. */
 export function cli(...argv: string[]): Captured {
   const out: string[] = [];
   const err: string[] = [];
-  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  const status = runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }, allServices());
   return { status, out: out.join('\n'), err };
 }
 

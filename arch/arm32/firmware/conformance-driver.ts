@@ -34,7 +34,12 @@ export const CONFORMANCE_CALLER = 0x8000;
 /** Bytes reserved at HVBAR: the table and handlers, then a page of Hyp stack. */
 const VECTOR_AREA = 2 * PAGE_SIZE;
 
-const WFI = ARM32_INSTRUCTION_SET.assembleOne('wfi', { address: 0, final: true, resolve: () => undefined });
+let wfi: Uint8Array | undefined;
+
+/** The encoding of `wfi`, assembled on first use (not when the backend loads: the first assembly compiles the assembler's patterns). */
+function wfiBytes(): Uint8Array {
+  return (wfi ??= ARM32_INSTRUCTION_SET.assembleOne('wfi', { address: 0, final: true, resolve: () => undefined }));
+}
 
 /** The mode a caller of each privilege runs in. */
 const MODE_OF = { kernel: 'svc', hyp: 'hyp' } as const;
@@ -65,7 +70,7 @@ export const ARM32_CONFORMANCE_DRIVER: ConformanceDriver = {
     const mode = MODE_OF[trap.origin.privilege];
     const program = new Uint8Array(8);
     program.set(ARM32_INSTRUCTION_SET.assembleOne(`hvc #${trap.imm}`, { address: CONFORMANCE_CALLER, final: true, resolve: () => undefined }), 0);
-    program.set(WFI, 4);
+    program.set(wfiBytes(), 4);
     machine.memory.load(CONFORMANCE_CALLER, program);
     // A guest's hvc is told from the host's by VTTBR.VMID (bits 55:48), as KVM's hyp_hvc does.
     machine.setRegister('vttbr', trap.origin.world === 'guest' ? 1n << 48n : 0n);
@@ -88,7 +93,7 @@ export const ARM32_CONFORMANCE_DRIVER: ConformanceDriver = {
     const problem = ARM32_CONFORMANCE_DRIVER.landingPadProblem(address);
     if (problem !== undefined) throw new Error(`arm32 conformance: no landing pad at 0x${address.toString(16)}: ${problem}`);
     const a = Number(address);
-    machine.memory.load(a, WFI);
+    machine.memory.load(a, wfiBytes());
     return { address: a, reason: 'wfi', pc: a + 4 };
   },
   implementations: ARM32_FIRMWARE_IMPLEMENTATIONS,

@@ -5,22 +5,11 @@
  * exit status 2.
  */
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cli, json } from '../../support/cli.ts';
+import { tempFiles } from '../../support/temp-files.ts';
 
-const TMP = mkdtempSync(join(tmpdir(), 'hyplay-ppc64-cli-'));
-afterAll(() => rmSync(TMP, { recursive: true, force: true }));
-
-let fileCount = 0;
-function file(source: string): string {
-  fileCount += 1;
-  const path = join(TMP, `program-${fileCount}.s`);
-  writeFileSync(path, source);
-  return path;
-}
+const { file } = tempFiles('ppc64-cli');
 
 /** A program that installs an rfid at 0xC00, drops to supervisor state and makes a hypercall. */
 const HYPERCALL = `
@@ -107,12 +96,13 @@ describe('hyplay run ppc64', () => {
 
   it('takes --mode supervisor and --mode problem', () => {
     expect(json('run', 'ppc64', file('mfmsr 3\nwait\n'), '--mode', 'supervisor').registers.r3).toBe('0x8000000000001002');
-    // mfmsr is privileged: a program interrupt, into a vector page of zeros, which is illegal at 0x700 itself.
+    // mfmsr is privileged: a program interrupt, into a vector page where nothing was loaded: the run stops there.
     const problem = json('run', 'ppc64', file('mfmsr 3\nwait\n'), '--mode', 'problem', '--trace');
     expect(problem.trace[1]).toBe(
       '-- exception program: privileged instruction at 0x00004000 (mfmsr in problem state); problem -> supervisor, vector 0x00000700, return 0x00004000, syndrome 0x00040000',
     );
-    expect(problem.stop.reason).toBe('recursive-fault');
+    expect(problem.stop).toEqual({ reason: 'left-image', pc: '0x00000700', detail: 'the PC left the loaded image (0x00004000..0x00004008): nothing was loaded or written at 0x00000700' });
+    expect(problem.steps).toBe(1);
   });
 });
 
@@ -127,7 +117,8 @@ describe('ppc64 input errors: one line, status 2', () => {
     ['bad operands', ['asm', 'ppc64', 'sc 1, 2'], "hyplay: <text>:1:4: bad operands for 'sc' (expected sc | sc <lev>)"],
     ['bad hex', ['disasm', 'ppc64', '44zz'], "hyplay: bad hex '44zz' (argument 1, column 3)"],
     ['bad --endian', ['asm', 'ppc64', 'sc', '--endian', 'middle'], "hyplay: --endian: 'middle' is not 'little' or 'big'"],
-    ['bad --mode', ['run', 'ppc64', 'PROGRAM', '--mode', 'kernel'], "hyplay: --mode: unknown mode 'kernel' (one of hv, supervisor, problem)"],
+    ['bad --mode', ['run', 'ppc64', 'PROGRAM', '--mode', 'kernel'], "hyplay: --mode: unknown mode 'kernel' (one of hv, supervisor, problem) ('kernel' is a privilege; --mode takes a CPU mode)"],
+    ['bad --mode, not a privilege', ['run', 'ppc64', 'PROGRAM', '--mode', 'svc'], "hyplay: --mode: unknown mode 'svc' (one of hv, supervisor, problem)"],
   ];
 
   it.each(cases)('%s', (_, argv, expected) => {

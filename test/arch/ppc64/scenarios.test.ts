@@ -117,11 +117,11 @@ describe('the ppc64 firmware port', () => {
     expect(machine.mode()).toBe('supervisor');
   });
 
-  it('reads sc 1 as LEV 1 (MSR[HV] raised), which the sc-LEV-0 spec does not answer', () => {
+  it('reads sc 1 as LEV 1 (MSR[HV] raised), the sc1 conduit, which the sc-LEV-0 spec does not answer', () => {
     const machine = machineWith('lis 0, 0x4b56\nori 0, 0, 0x4d21\nli 11, 3\noris 11, 11, 42\nsc 1\nwait\n', 'supervisor');
     const result = machine.run(20);
     expect(result.reason).toBe('firmware');
-    expect(result.detail).toContain('sc #1 not handled');
+    expect(result.detail).toContain('a sc1 trap, but this ABI answers sc');
   });
 
   it('stops on the program vector, saying what was taken', () => {
