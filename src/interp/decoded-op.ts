@@ -32,6 +32,8 @@ export interface TracedOp {
   traceOwner: object | undefined;
   /** Its index in {@link DecodedOp.traceOwner}. */
   traceId: number;
+  /** Set on a pseudo-op that is not an instruction (a fetch guard's stop): it is never recorded as a step. */
+  readonly notAStep?: boolean;
 }
 
 /**
@@ -76,6 +78,8 @@ export class DecodedOp<S> implements TracedOp {
   traceOwner: object | undefined = undefined;
   /** Its index in {@link DecodedOp.traceOwner}'s op list. */
   traceId = -1;
+  /** Set on a pseudo-op that is not an instruction (a fetch guard's stop): no step is counted or recorded for it. */
+  notAStep = false;
 
   /**
    * @param name table entry name (the handler's name).

@@ -248,6 +248,7 @@ export class Interpreter<S extends SteppableState> {
       return refusal;
     }, this.core.memory);
     op.cacheable = false;
+    op.notAStep = true;
     return op;
   }
 
@@ -377,7 +378,7 @@ export class Interpreter<S extends SteppableState> {
         break;
       }
       const op = this.opAt(pc);
-      if (op.name === REFUSED) {
+      if (op.notAStep) {
         // The guard's stop is not an instruction: no step traced.
       } else if (recorder !== undefined) recorder.step(op, core.traceMode());
       else if (trace !== undefined) {

@@ -218,6 +218,7 @@ export class TraceRecorder implements TraceSink {
    * of a traced run: no allocation once the op is registered).
    */
   step(op: TracedOp, mode: number): void {
+    if (op.notAStep === true) return;
     let id = op.traceOwner === this ? op.traceId : this.register(op);
     let kind = STEP;
     let word: number | undefined = op.word;
