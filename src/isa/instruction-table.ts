@@ -15,6 +15,7 @@
  */
 
 import { extractField, insertField, parsePattern, TableError, type BitPattern } from './bit-pattern.ts';
+import type { AssemblySyntax } from './directives.ts';
 import { OperandError, type CodecSet, type FormatContext, type OperandCodec, type ParseContext } from './operand.ts';
 
 /** An assembly template with fixed field values it applies to. */
@@ -157,6 +158,8 @@ export interface TableOptions {
    * them through {@link InstructionTable.checkOverlaps}.
    */
   readonly buildOnFirstUse?: boolean;
+  /** What the architecture's assembly language adds to the assembler's common syntax (directives, `.word` size, relocation operators). */
+  readonly assembly?: AssemblySyntax;
 }
 
 /** What building a table produces. */
@@ -170,6 +173,15 @@ interface BuiltTable {
   /** Each entry's declared priorities. */
   readonly beats: Priorities;
 }
+
+/** A template with the row it belongs to, as the assembler tries them. */
+interface Candidate {
+  readonly entry: TableEntry;
+  readonly template: CompiledTemplate;
+}
+
+/** Distinct mnemonics whose candidate templates are remembered (the input decides how many it writes). */
+const CANDIDATE_CACHE_LIMIT = 4096;
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -399,6 +411,8 @@ function buildTable(defs: readonly InstructionDef[], options: TableOptions): Bui
 export class InstructionTable {
   /** The built table, once built. */
   private built: BuiltTable | undefined;
+  /** Templates by lower-case mnemonic word, in written order: the assembler tries only these. */
+  private readonly candidates = new Map<string, readonly Candidate[]>();
 
   private constructor(
     /** How the table was built. */
@@ -510,28 +524,37 @@ export class InstructionTable {
   assemble(line: string, context: ParseContext): EncodeMatch | EncodeFailure {
     const text = line.trim();
     const mnemonicWord = text.split(/\s/, 1)[0] ?? '';
+    const candidates = this.candidatesFor(mnemonicWord);
     let operandFailure: EncodeFailure | undefined;
-    let mnemonicKnown = false;
-    for (const entry of this.written) {
-      for (const template of entry.templates) {
-        if (!mnemonicKnown && template.mnemonic.test(mnemonicWord)) mnemonicKnown = true;
-        const match = template.line.exec(text);
-        if (match === null) continue;
-        const result = this.parseTemplate(entry, template, match, context);
-        if (typeof result === 'number') return { entry, word: result };
-        if (result !== undefined && operandFailure === undefined) operandFailure = result;
-      }
+    for (const { entry, template } of candidates) {
+      const match = template.line.exec(text);
+      if (match === null) continue;
+      const result = this.parseTemplate(entry, template, match, context);
+      if (typeof result === 'number') return { entry, word: result };
+      if (result !== undefined && operandFailure === undefined) operandFailure = result;
     }
     if (operandFailure !== undefined) return operandFailure;
-    if (mnemonicKnown) {
-      const forms = this.written
-        .flatMap((e) => e.templates)
-        .filter((t) => t.mnemonic.test(mnemonicWord))
-        .map((t) => t.text.replace(/\{([a-z0-9_]+)(?::([a-z0-9_,]+))?\}/gi, (_, c: string, f?: string) => `<${f ?? c}>`));
+    if (candidates.length > 0) {
+      const forms = candidates.map(({ template }) => template.text.replace(/\{([a-z0-9_]+)(?::([a-z0-9_,]+))?\}/gi, (_, c: string, f?: string) => `<${f ?? c}>`));
       const shown = [...new Set(forms)].slice(0, 3).join(' | ');
       return { message: `bad operands for '${mnemonicWord}' (expected ${shown})`, offset: mnemonicWord.length + 1 };
     }
     return { message: `unknown mnemonic '${mnemonicWord}'`, offset: 0 };
+  }
+
+  /**
+   * The templates whose mnemonic matches `word`, in written order. Only
+   * they can match a line starting with it (a template's line pattern starts
+   * with its mnemonic pattern), so one lookup replaces a scan of the table.
+   */
+  private candidatesFor(word: string): readonly Candidate[] {
+    const key = word.toLowerCase();
+    const cached = this.candidates.get(key);
+    if (cached !== undefined) return cached;
+    const found: Candidate[] = [];
+    for (const entry of this.written) for (const template of entry.templates) if (template.mnemonic.test(word)) found.push({ entry, template });
+    if (this.candidates.size < CANDIDATE_CACHE_LIMIT) this.candidates.set(key, found);
+    return found;
   }
 
   private parseTemplate(entry: TableEntry, template: CompiledTemplate, match: RegExpExecArray, context: ParseContext): number | EncodeFailure | undefined {
@@ -542,13 +565,14 @@ export class InstructionTable {
       const captured = match[group] ?? '';
       const start = match.indices?.[group]?.[0] ?? 0;
       group += 1;
-      let values: readonly number[];
+      let values: readonly number[] | undefined;
       try {
         values = segment.codec.parse(captured, context);
       } catch (error) {
         if (error instanceof OperandError) return { message: error.message, offset: start + error.offset };
         throw error;
       }
+      if (values === undefined) return undefined; // another template's text
       if (values.length !== segment.fields.length) {
         throw new TableError(`${entry.def.name}: codec '${segment.codecName}' returned ${values.length} values for ${segment.fields.length} fields`);
       }

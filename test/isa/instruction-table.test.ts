@@ -231,7 +231,8 @@ describe('a made-up 16-bit ISA', () => {
   it('reports operand errors at the offending character', () => {
     expect(table.assemble('mov r1, #300', CONTEXT)).toEqual({ message: 'immediate 300 out of range 0..255', offset: 9 });
     expect(table.assemble('add r1, r2, r16', CONTEXT)).toEqual({ message: "unknown register 'r16'", offset: 12 });
-    expect(table.assemble('mov r1, #zz', CONTEXT)).toEqual({ message: "bad immediate '#zz'", offset: 8 });
+    expect(table.assemble('mov r1, #zz', CONTEXT)).toEqual({ message: "undefined symbol 'zz'", offset: 9 });
+    expect(table.assemble('mov r1, #1 +', CONTEXT)).toEqual({ message: 'expression ends early', offset: 12 });
     expect(table.assemble('b nowhere', CONTEXT)).toEqual({ message: "unknown label 'nowhere'", offset: 2 });
     expect(table.assemble('bne 0x2000', CONTEXT)).toEqual({ message: 'target 0x2000 is out of range', offset: 4 });
     // Leading blanks are trimmed, so offsets count from the first character of the instruction.

@@ -11,6 +11,7 @@
  */
 
 import { InstructionTable, type InstructionDef } from '../../src/isa/instruction-table.ts';
+import { evaluateOperand } from '../../src/isa/expression.ts';
 import { OperandError, parseInteger, type CodecSet } from '../../src/isa/operand.ts';
 import { TOY_CODECS } from './fixtures/toy-codecs.ts';
 
@@ -24,12 +25,18 @@ function signExtend8(value: number): number {
 /** The toy codecs. */
 export const TOY_ISA_CODECS: CodecSet = {
   reg: TOY_CODECS.reg!,
+  // An immediate expression after `#` (symbols, `.`, operators), as the real backends take them.
   imm8: {
-    pattern: '#[^,\\s]*',
+    pattern: '#[^,]*',
     format: ([v]) => `#${v}`,
-    parse: (text) => {
-      const n = parseInteger(text);
-      if (n === undefined) throw new OperandError(`bad immediate '${text}'`);
+    parse: (text, context) => {
+      let n: number;
+      try {
+        n = Number(evaluateOperand(text.slice(1), context).value);
+      } catch (error) {
+        if (error instanceof OperandError) throw new OperandError(error.message, 1 + error.offset);
+        throw error;
+      }
       if (n < 0 || n > 255) throw new OperandError(`immediate ${n} out of range 0..255`, 1);
       return [n];
     },
