@@ -392,7 +392,8 @@ class Pass implements ParseContext {
     let column = startColumn;
     let textColumn = column;
     try {
-      for (;;) {
+      const colon = raw.includes(':');
+      while (colon) {
         const label = LABEL.exec(rest);
         if (label === null) break;
         this.address = this.location();
@@ -404,9 +405,9 @@ class Pass implements ParseContext {
       if (text === '') return true;
       textColumn = column + (rest.length - rest.trimStart().length);
       this.address = this.location();
-      const bad = BAD_LABEL.exec(text);
+      const bad = colon ? BAD_LABEL.exec(text) : null;
       if (bad !== null && !/^[A-Za-z_.$][\w.$]*$/.test(bad[1]!)) throw new AssemblyError(`bad label name '${bad[1]}'`, this.line, textColumn);
-      const assignment = ASSIGNMENT.exec(text);
+      const assignment = text.includes('=') ? ASSIGNMENT.exec(text) : null;
       if (assignment !== null) {
         this.assign(assignment[1]!, text.slice(assignment[0].length), textColumn + assignment[0].length, 'set', textColumn);
         return true;
@@ -561,7 +562,7 @@ class Pass implements ParseContext {
   /** Put `bytes` at the location counter. */
   private put(bytes: Uint8Array, text: string, instruction: boolean, column: number): void {
     const section = this.current;
-    this.claim(section, bytes.length, bytes.some((b) => b !== 0) || instruction, column);
+    this.claim(section, bytes.length, section.kind.type === 'nobits' && (instruction || bytes.some((b) => b !== 0)), column);
     if (this.emitting) {
       this.ensure(section, section.size + bytes.length);
       section.bytes.set(bytes, section.size);

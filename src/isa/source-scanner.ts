@@ -82,6 +82,8 @@ export function scanStatements(source: string, syntax: CommentSyntax, visit: Sta
   let lineDelta = 0; // logical line = physical line + lineDelta
   const hashAnywhere = syntax.hash === 'anywhere';
   const starters = syntax.lineComments.filter((c) => c !== '#' && c !== '//');
+  // A line with none of these characters is one statement as it stands (most lines).
+  const special = new RegExp(`[;"'/#${starters.map((c) => c[0]!.replace(/[\\\]^-]/g, '\\$&')).join('')}]`);
   let inBlockComment = false;
   let lineNumber = 0;
   let position = 0;
@@ -103,6 +105,10 @@ export function scanStatements(source: string, syntax: CommentSyntax, visit: Sta
       }
       inBlockComment = false;
       i = close + 2;
+    } else if (!special.test(line)) {
+      if (line.trim() !== '' && visit(line, lineNumber, 1, lineNumber + lineDelta, file) === false) break;
+      if (last) break;
+      continue;
     } else if (line.charCodeAt(0) === 35 /* # */) {
       const marker = /^#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"/.exec(line);
       if (marker !== null) {
