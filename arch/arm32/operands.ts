@@ -113,11 +113,11 @@ function shown(text: string): string {
 
 /**
  * Parse an immediate expression in `[min, max]`; throws naming the range.
- * With `halves`, a `:lower16:` / `:upper16:` operand is taken as is.
+ * A `:lower16:` / `:upper16:` operand is its half, as llvm-mc takes it (it
+ * is meant for MOVW / MOVT, but any immediate that fits may have it).
  */
-export function parseImmediate(text: string, context: ParseContext, min: number, max: number, what = 'immediate', halves = false): number {
+export function parseImmediate(text: string, context: ParseContext, min: number, max: number, what = 'immediate'): number {
   const result = operandValue(text, context);
-  if (result.modifier !== undefined && !halves) throw new OperandError(`':${result.modifier}:' goes only with movw and movt`);
   const value = Number(result.value);
   if (result.value < BigInt(min) || result.value > BigInt(max)) throw new OperandError(`${what} ${shown(text)} out of range ${min}..${max}`);
   return value;
@@ -147,13 +147,13 @@ function simple(pattern: string, format: OperandCodec['format'], parse: OperandC
   return { pattern, format, parse };
 }
 
-/** An unsigned immediate of `bits` bits, printed `#n` in decimal; `halves` takes `:lower16:` / `:upper16:`. */
-function unsignedImmediate(bits: number, halves = false): OperandCodec {
+/** An unsigned immediate of `bits` bits, printed `#n` in decimal. */
+function unsignedImmediate(bits: number): OperandCodec {
   const max = 2 ** bits - 1;
   return simple(
     IMM,
     ([v]) => `#${v}`,
-    (text, context) => [parseImmediate(text, context, 0, max, 'immediate', halves)],
+    (text, context) => [parseImmediate(text, context, 0, max)],
   );
 }
 
@@ -238,7 +238,7 @@ function offsetAt(address: Address, context: ParseContext): { u: number; magnitu
  */
 function pcRelative(text: string, context: ParseContext): number {
   const result = operandValue(text, context);
-  if (result.modifier !== undefined) throw new OperandError(`':${result.modifier}:' goes only with movw and movt`);
+  if (result.modifier !== undefined) throw new OperandError(`':${result.modifier}:' does not go with a PC-relative target`);
   const value = Number(result.value);
   return result.constant ? value : value - (context.address + 8);
 }
@@ -620,7 +620,7 @@ function literalValue(text: string, context: ParseContext): { value: bigint; con
     if (error instanceof OperandError) throw new OperandError(error.message, skip + error.offset);
     throw error;
   }
-  if (result.modifier !== undefined) throw new OperandError(`':${result.modifier}:' goes only with movw and movt`);
+  if (result.modifier !== undefined) throw new OperandError(`':${result.modifier}:' does not go with ldr rN, =value (use movw and movt)`);
   return { value: result.value, constant: result.constant, word: Number(BigInt.asUintN(32, result.value)) };
 }
 
@@ -679,7 +679,7 @@ export const ARM32_CODECS: CodecSet = {
   imm3: unsignedImmediate(3),
   imm4: unsignedImmediate(4),
   imm5: unsignedImmediate(5),
-  imm16: unsignedImmediate(16, true),
+  imm16: unsignedImmediate(16),
   imm24: unsignedImmediate(24),
   shimmlsl: simple(IMM, ([v]) => (v === 0 ? undefined : `#${v}`), (t, c) => [parseImmediate(t, c, 0, 31, 'shift amount')]),
   shimm32: simple(IMM, ([v]) => `#${v === 0 ? 32 : v}`, (t, c) => [parseImmediate(t, c, 1, 32, 'shift amount') & 31]),

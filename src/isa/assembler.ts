@@ -273,8 +273,10 @@ class ItemColumns {
 const LABEL = /^(\s*)([A-Za-z_.$][\w.$]*|\d+):/;
 const BAD_LABEL = /^\s*([^\s:,"'#[\]{}()]+):/;
 const ASSIGNMENT = /^([A-Za-z_.$][\w.$]*)\s*=(?!=)\s*/;
-const DIRECTIVE = /^(\.[A-Za-z_][\w.]*)\s*/;
+const DIRECTIVE = /^(\.[A-Za-z_0-9][\w.]*)\s*/;
 const NUMERIC_REFERENCE = /^(\d+)([bf])$/;
+/** A label after the start of a statement (`nop here: nop`), for a clearer message than "bad operands". */
+const MISPLACED_LABEL = /\s([A-Za-z_.$][\w.$]*|\d+):(?=\s|$)/;
 
 /** Alignment exponents above this are refused (64 KiB is plenty for any vector table or page). */
 const MAX_ALIGN_EXPONENT = 16;
@@ -640,8 +642,10 @@ class Pass implements ParseContext {
     try {
       bytes = this.set.assembleOne(text, this);
     } catch (error) {
-      // The layout pass keeps sizes right even where it cannot encode yet.
-      if (!this.emitting && fixed !== undefined) this.current.size += fixed;
+      // A failed instruction still takes its size, so the layout after it (and other messages) stay right.
+      if (fixed !== undefined) this.reserve(fixed, 0, text, column);
+      const misplaced = MISPLACED_LABEL.exec(text);
+      if (misplaced !== null) throw new AssemblyError(`misplaced label '${misplaced[1]}': a label starts its statement`, this.line, column + misplaced.index + 1);
       if (error instanceof AssemblyError) throw new AssemblyError(error.message, this.line, column + error.column - 1);
       throw error;
     }
@@ -809,14 +813,21 @@ class Pass implements ParseContext {
     const start = this.address;
     const low = -(1n << BigInt(8 * size - 1));
     const high = (1n << BigInt(8 * size)) - 1n;
+    // A bad value leaves zeros and the size, so what follows stays where it is; the first error is thrown after.
+    let failure: unknown;
     values.forEach((value, i) => {
       const at = column + value.offset;
-      if (value.text === '') throw new AssemblyError(`missing value for ${name} (argument ${i + 1})`, this.line, at);
-      const result = this.evaluate(value.text, at, start + size * i).value;
-      if (result < low || result > high) throw new AssemblyError(`value ${value.text} does not fit ${8 * size} bits`, this.line, at);
-      out.set(valueBytes(result, size, this.set.endian), size * i);
+      try {
+        if (value.text === '') throw new AssemblyError(`missing value for ${name} (argument ${i + 1})`, this.line, at);
+        const result = this.evaluate(value.text, at, start + size * i).value;
+        if (result < low || result > high) throw new AssemblyError(`value ${value.text} does not fit ${8 * size} bits`, this.line, at);
+        out.set(valueBytes(result, size, this.set.endian), size * i);
+      } catch (error) {
+        failure ??= error;
+      }
     });
     this.put(out, text, instruction, directiveColumn);
+    if (failure !== undefined) throw failure;
   }
 
   private strings(name: string, args: string, column: number, text: string, directiveColumn: number): void {

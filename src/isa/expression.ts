@@ -381,9 +381,10 @@ export function evaluateExpression(text: string, scope: ExpressionScope, syntax:
 /**
  * Regular-expression source matching the text of one expression inside a
  * larger line: no top-level comma, bracket or brace (a character literal may
- * hold any of them). It has no capturing groups, as codec patterns must not.
+ * hold any of them), starting with no blank (so a template's `\s*` owns the
+ * space before it). It has no capturing groups, as codec patterns must not.
  */
-export const EXPRESSION_PATTERN = String.raw`(?:'(?:\\.|[^\\'])'|[\w.$+\-*/%<>&|^~!\(\)=:@ \t])+`;
+export const EXPRESSION_PATTERN = String.raw`(?:'(?:\\.|[^\\'])'|[\w.$+\-*/%<>&|^~!\(\)=:@])(?:'(?:\\.|[^\\'])'|[\w.$+\-*/%<>&|^~!\(\)=:@ \t])*`;
 
 /**
  * Evaluate an operand's expression in a codec's {@link ParseContext}: `.` is
