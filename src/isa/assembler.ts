@@ -278,6 +278,9 @@ const NUMERIC_REFERENCE = /^(\d+)([bf])$/;
 /** A label after the start of a statement (`nop here: nop`), for a clearer message than "bad operands". */
 const MISPLACED_LABEL = /\s([A-Za-z_.$][\w.$]*|\d+):(?=\s|$)/;
 
+/** Bytes per value of the common data directives (`.word` is the architecture's). */
+const DATA_SIZES: Readonly<Record<string, number>> = { '.byte': 1, '.short': 2, '.hword': 2, '.2byte': 2, '.long': 4, '.int': 4, '.4byte': 4, '.quad': 8, '.8byte': 8 };
+
 /** Alignment exponents above this are refused (64 KiB is plenty for any vector table or page). */
 const MAX_ALIGN_EXPONENT = 16;
 
@@ -660,19 +663,7 @@ class Pass implements ParseContext {
     const name = match[1]!.toLowerCase();
     const args = text.slice(match[0].length);
     const argsColumn = column + match[0].length;
-    const sizes: Readonly<Record<string, number>> = {
-      '.byte': 1,
-      '.short': 2,
-      '.hword': 2,
-      '.2byte': 2,
-      '.word': this.syntax.wordSize,
-      '.long': 4,
-      '.int': 4,
-      '.4byte': 4,
-      '.quad': 8,
-      '.8byte': 8,
-    };
-    const size = sizes[name];
+    const size = name === '.word' ? this.syntax.wordSize : DATA_SIZES[name];
     if (size !== undefined) {
       this.data(name, size, args, argsColumn, text, column, false);
       return true;

@@ -83,7 +83,9 @@ export function scanStatements(source: string, syntax: CommentSyntax, visit: Sta
   const hashAnywhere = syntax.hash === 'anywhere';
   const starters = syntax.lineComments.filter((c) => c !== '#' && c !== '//');
   // A line with none of these characters is one statement as it stands (most lines).
-  const special = new RegExp(`[;"'/#${starters.map((c) => c[0]!.replace(/[\\\]^-]/g, '\\$&')).join('')}]`);
+  // (Where `#` counts only at the start of a statement, a line that does not start with one needs no closer look for it.)
+  const special = new RegExp(`[;"'/${hashAnywhere ? '#' : ''}${starters.map((c) => c[0]!.replace(/[\\\]^-]/g, '\\$&')).join('')}]`);
+  const hashFirst = /^\s*#/;
   let inBlockComment = false;
   let lineNumber = 0;
   let position = 0;
@@ -105,7 +107,7 @@ export function scanStatements(source: string, syntax: CommentSyntax, visit: Sta
       }
       inBlockComment = false;
       i = close + 2;
-    } else if (!special.test(line)) {
+    } else if (!special.test(line) && (hashAnywhere || !hashFirst.test(line))) {
       if (line.trim() !== '' && visit(line, lineNumber, 1, lineNumber + lineDelta, file) === false) break;
       if (last) break;
       continue;
