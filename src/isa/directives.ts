@@ -57,13 +57,21 @@ export function splitArguments(text: string): DirectiveArgument[] {
   return out;
 }
 
+/** What {@link parseStrings} read. */
+export interface ParsedStrings {
+  /** The bytes, escapes resolved. */
+  readonly bytes: number[];
+  /** Where the literals end in the text. */
+  readonly end: number;
+}
+
 /**
  * Read the string literals at the start of `text` (`"…"`, several when
  * `adjacent` allows `"a" "b"`) with llvm-mc's escapes: `\b \f \n \r \t \" \\`,
  * up to three octal digits, and `\x` with hex digits (the low byte is kept).
  * Returns the bytes and where the literals end.
  */
-export function parseStrings(text: string, adjacent: boolean): { bytes: number[]; end: number } {
+export function parseStrings(text: string, adjacent: boolean): ParsedStrings {
   const bytes: number[] = [];
   let at = 0;
   let count = 0;
@@ -242,22 +250,46 @@ export function checkSymbolList(text: string, directive: string): void {
   for (const arg of args) if (!/^[A-Za-z_.$][\w.$]*$/.test(arg.text)) throw new OperandError(`bad symbol name '${arg.text}'`, arg.offset);
 }
 
-/**
- * What an architecture does with a directive of its own (or one it
- * accepts without modelling):
- * - `ignore`: accepted and dropped, as GNU as would for these bytes (its
- *   arguments must match `arguments`, described by `expected`);
- * - `reject`: a clear error saying why (`.thumb`: no Thumb here);
- * - `data`: a data directive of `size` bytes per value (`.llong`);
- * - `instruction`: a raw instruction word (`.inst`), listed as an instruction;
- * - `literal-pool`: place the pending literal pool here (`.ltorg`, `.pool`).
- */
-export type DirectiveRule =
-  | { readonly kind: 'ignore'; readonly arguments: RegExp; readonly expected: string }
-  | { readonly kind: 'reject'; readonly reason: string }
-  | { readonly kind: 'data'; readonly size: number }
-  | { readonly kind: 'instruction' }
-  | { readonly kind: 'literal-pool' };
+/** A directive accepted and dropped, as GNU as would for these bytes. */
+export interface IgnoredDirective {
+  /** Discriminant. */
+  readonly kind: 'ignore';
+  /** What its (trimmed) arguments must look like. */
+  readonly arguments: RegExp;
+  /** Those arguments in words, for the error when they do not. */
+  readonly expected: string;
+}
+
+/** A directive known and refused. */
+export interface RejectedDirective {
+  /** Discriminant. */
+  readonly kind: 'reject';
+  /** Why (`Thumb is not modelled`). */
+  readonly reason: string;
+}
+
+/** A data directive of the architecture (`.llong`). */
+export interface DataDirective {
+  /** Discriminant. */
+  readonly kind: 'data';
+  /** Bytes per value. */
+  readonly size: number;
+}
+
+/** A raw instruction word (`.inst`), listed as an instruction. */
+export interface InstructionDirective {
+  /** Discriminant. */
+  readonly kind: 'instruction';
+}
+
+/** Where the pending literal pool goes (`.ltorg`, `.pool`). */
+export interface LiteralPoolDirective {
+  /** Discriminant. */
+  readonly kind: 'literal-pool';
+}
+
+/** What an architecture does with a directive of its own, or one it accepts without modelling. */
+export type DirectiveRule = IgnoredDirective | RejectedDirective | DataDirective | InstructionDirective | LiteralPoolDirective;
 
 /** How code-alignment padding is written (llvm-mc's `writeNopData`): as many copies of `instruction` as fit, then `remainders[count % size]`. */
 export interface CodeFill {

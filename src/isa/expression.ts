@@ -23,7 +23,7 @@
  * @module
  */
 
-import { OperandError, type ParseContext } from './operand.ts';
+import { OperandError, type ContextSymbol, type ParseContext } from './operand.ts';
 
 /** A relocation operator: how it turns a value into the field's value. */
 export type ExpressionModifier = (value: bigint) => bigint;
@@ -46,32 +46,19 @@ export interface ExpressionSyntax {
 /** The common syntax, with no architecture's additions. */
 export const PLAIN_EXPRESSIONS: ExpressionSyntax = { orNot: true };
 
-/** A symbol's value as an expression sees it. */
-export interface SymbolValue {
-  /** The value. */
-  readonly value: bigint;
-  /**
-   * True for an assembly-time constant (a number, or a symbol set to one
-   * before this use); false for an address (a label, `.`, or anything
-   * derived from one). llvm-mc folds only constants at parse time, which
-   * decides, for example, whether `ldr r0, =x` can become a `mov`.
-   */
-  readonly constant: boolean;
-}
-
 /** Where an expression is evaluated. */
 export interface ExpressionScope {
   /** The location counter, `.`. */
   readonly location: number;
   /** A symbol (`name`, or `1b` / `1f` for numeric local labels), or `undefined` when it is not defined. */
-  lookup(name: string): SymbolValue | undefined;
+  lookup(name: string): ContextSymbol | undefined;
 }
 
 /** An evaluated expression. */
 export interface ExpressionValue {
   /** The value, as a signed 64-bit integer. */
   readonly value: bigint;
-  /** True when only constants went into it (see {@link SymbolValue.constant}). */
+  /** True when only constants went into it (see {@link ContextSymbol.constant}); llvm-mc folds only those at parse time, which decides, for example, whether `ldr r0, =x` can become a `mov`. */
   readonly constant: boolean;
   /** The relocation operator applied to it (`l`, `ha`, `lower16`, …), if any. */
   readonly modifier: string | undefined;

@@ -253,6 +253,22 @@ describe('a made-up 16-bit ISA', () => {
     expect(buildError(() => pairs.assemble('pair 3', CONTEXT)).message).toBe("PAIR: codec 'pair' returned 1 values for 2 fields");
   });
 
+  it('moves on to the next template when a codec declines the text (returns undefined), without an error', () => {
+    // `jmp` is row NEAR for an even number, row FAR for an odd one: each codec declines the other's numbers.
+    const parity = (odd: boolean): CodecSet[string] => ({ pattern: '\\d+', format: ([v]) => `${2 * v! + (odd ? 1 : 0)}`, parse: (t) => (Number(t) % 2 === (odd ? 1 : 0) ? [Number(t) >> 1] : undefined) });
+    const table8 = InstructionTable.build(
+      [
+        { name: 'NEAR', pattern: '0 v:7', syntax: ['jmp {even:v}'] },
+        { name: 'FAR', pattern: '1 v:7', syntax: ['jmp {odd:v}'] },
+      ],
+      { name: 'toy8', width: 8, codecs: { even: parity(false), odd: parity(true) } },
+    );
+    expect(assembled(table8.assemble('jmp 6', CONTEXT))).toBe(0x03);
+    expect(assembled(table8.assemble('jmp 7', CONTEXT))).toBe(0x83);
+    // 999 is FAR's, but 499 does not fit its 7 bits: no row takes the line, so the forms are listed.
+    expect(table8.assemble('jmp 999', CONTEXT)).toEqual({ message: "bad operands for 'jmp' (expected jmp <v>)", offset: 4 });
+  });
+
   it('accepts a table whose only overlap is declared, and rejects it once the declaration is removed', () => {
     const defs: InstructionDef[] = [
       { name: 'MOVI', pattern: '0001 rd:4 imm:8', syntax: ['movi {reg:rd}, {imm:imm}'] },
