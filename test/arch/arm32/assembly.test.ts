@@ -12,6 +12,7 @@ import { assemble, AssemblyError, type AssembledProgram } from '../../../src/isa
 import { llvmSections, programSections } from '../../support/elf-object.ts';
 import { llvmMcAvailable } from '../../support/llvm-mc.ts';
 import { ARM32_ASSEMBLY_CASES, ASSEMBLY_BASE, KERNEL_STYLE_HYP_STUB } from './assembly-cases.ts';
+import { CODE, runProgram } from './machine-harness.ts';
 
 const available = llvmMcAvailable();
 if (!available) console.warn('arm32 assembly.test.ts: llvm-mc is not on PATH; the live llvm-mc comparison is skipped (the pinned bytes still run)');
@@ -54,6 +55,21 @@ describe('kernel-style arm32 assembly, pinned to llvm-mc', () => {
     // HVC_STUB_ERR is no rotated 8-bit value or 16-bit one: it comes from the literal pool at the end of .text.
     const items = program.items.filter((i) => i.text === '.word 0xbadca11');
     expect(items.map((i) => i.section)).toEqual(['.text']);
+  });
+});
+
+describe('the kernel-style hyp-stub runs', () => {
+  it('records the boot mode, answers a non-stub call with HVC_STUB_ERR, and sets HVBAR through __hyp_set_vectors', () => {
+    // A caller in svc, first in .text, with HVBAR already at the stub's vectors (as __hyp_stub_install_secondary leaves it).
+    const driver = ['        .text', 'driver: bl      __hyp_stub_install', '        mov     r0, #5', '        hvc     #0', '        mov     r8, r0', '        ldr     r0, =0x4000', '        bl      __hyp_set_vectors', '        mov     r9, r0', '        wfi'];
+    const source = `${driver.join('\n')}\n${KERNEL_STYLE_HYP_STUB}`;
+    const vectors = asm(source, CODE).symbols.get('__hyp_stub_vectors')!;
+    const ran = runProgram(source, { mode: 'svc', setup: (machine) => machine.setRegister('hvbar', BigInt(vectors)) });
+    expect(ran.r('r8')).toBe(0xbadca11); // r0 = 5 is no stub call (r0 >= HVC_STUB_HCALL_NR)
+    expect(ran.r('r9')).toBe(0); // HVC_SET_VECTORS returns 0 ...
+    expect(ran.r('hvbar')).toBe(0x4000); // ... with HVBAR <- r1
+    expect(ran.machine.memory.read32(ran.label('__boot_cpu_mode'))).toBe(0x13); // svc
+    expect(ran.machine.mode()).toBe('svc'); // every call came back
   });
 });
 
