@@ -36,7 +36,11 @@ export interface ParseContext {
    * first pass unknown labels are expected; see {@link ParseContext.final}.
    */
   resolve(symbol: string): number | undefined;
-  /** True in the final pass, where an unknown label is an error. */
+  /**
+   * True once every symbol is known from an earlier pass (the assembler's
+   * emitting passes, or a caller with no labels to wait for): an unknown
+   * label is then an error, not a placeholder.
+   */
   readonly final: boolean;
   /**
    * A symbol for an expression (`name`, or `1b` / `1f` for numeric local
