@@ -116,6 +116,13 @@ describe('arm32 assembly errors', () => {
     expect(programSections(asm(source))).toEqual({ '.text': '00 f0 20 e3' });
   });
 
+  it('places the pool at .pool as at .ltorg, and leaves a section without pending literals alone', () => {
+    const source = (directive: string): string => `ldr r0, =0x12345678\nb 1f\n${directive}\n1: ldr r1, =0x12345678\n${directive}\n${directive}`;
+    expect(programSections(asm(source('.pool')))).toEqual(programSections(asm(source('.ltorg'))));
+    expect(programSections(asm(source('.pool')))).toEqual({ '.text': '00 00 9f e5 00 00 00 ea 78 56 34 12 04 10 1f e5 78 56 34 12' }); // as llvm-mc gives
+    expect(failure('.ltorg now')).toBe('in.s:1:8: .ltorg takes no arguments');
+  });
+
   it('lists .inst as an instruction, and a .space as one item', () => {
     const program = asm('.inst 0xe160006e\n.space 0x10000\nnop');
     expect(program.items.map((i) => [i.text, i.bytes.length, i.instruction])).toEqual([
