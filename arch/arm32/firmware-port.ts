@@ -8,7 +8,7 @@
  */
 
 import { outcomeU32, type Origin, type OutcomeValue, type Privilege } from '../../src/abi/spec.ts';
-import type { FirmwarePort, FirmwareSlot, PendingTrapRecord, RegisterSlot } from '../../src/firmware/firmware.ts';
+import type { FirmwarePort, FirmwareSlot, PendingTrapReader, RegisterSlot } from '../../src/firmware/firmware.ts';
 import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts';
 import type { CoreMachine } from '../../src/interp/machine.ts';
 import type { Machine } from '../../src/interp/machine.ts';
@@ -33,12 +33,18 @@ function state(machine: Machine): Arm32State {
   return (machine as CoreMachine<Arm32State>).state;
 }
 
-/** Index of a mode's privilege in {@link ORIGINS}: usr is PL0, hyp is PL2, every other mode PL1. */
-function privilegeIndex(mode: number): number {
-  if (mode === Mode.usr) return 0;
-  if (mode === Mode.hyp) return 2;
-  return 1;
-}
+/** Index of each mode's privilege in {@link ORIGINS}, by CPSR.M: usr is PL0, hyp is PL2, every other mode PL1. */
+const PRIVILEGE_OF_MODE = Uint8Array.from({ length: 32 }, (_, mode) => (mode === Mode.usr ? 0 : mode === Mode.hyp ? 2 : 1));
+
+/** The conduit of each HSR.EC that is a call (ARM ARM B3.13.6), else `undefined`. */
+const CONDUIT_OF_EC: readonly (string | undefined)[] = Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc ? 'hvc' : ec === Ec.svc ? 'svc' : ec === Ec.smc ? 'smc' : undefined));
+
+/** The HSR.ISS bits that hold the immediate, by EC: imm16 for HVC and SVC; an SMC's ISS has none. */
+const IMMEDIATE_MASK_OF_EC = Uint32Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc || ec === Ec.svc ? 0xffff : 0));
+
+/** Where SPSR_hyp (the caller's CPSR) and the high word of VTTBR are. */
+const SPSR_HYP = Slot.spsr + Bank.hyp;
+const VTTBR_HIGH = Cp15.vttbr + 1;
 
 const PRIVILEGE_NAMES: readonly Privilege[] = ['user', 'kernel', 'hyp'];
 
@@ -55,7 +61,7 @@ export const ARM32_ORIGIN_REGISTERS: readonly OriginRegister[] = [
       const mode = Number(value & 0x1fn);
       const field = `M[4:0]=0x${mode.toString(16).padStart(2, '0')}`;
       if (!isValidMode(mode)) return { field, error: `${field} is not an arm32 mode (B1.3.1)` };
-      return { privilege: PRIVILEGE_NAMES[privilegeIndex(mode)]!, field: `${field} (${MODE_NAMES.get(mode)!})` };
+      return { privilege: PRIVILEGE_NAMES[PRIVILEGE_OF_MODE[mode]!]!, field: `${field} (${MODE_NAMES.get(mode)!})` };
     },
   },
   {
@@ -66,11 +72,6 @@ export const ARM32_ORIGIN_REGISTERS: readonly OriginRegister[] = [
     },
   },
 ];
-
-/** VTTBR.VMID (bits 55:48, so bits 23:16 of the high word): 0 is the host, anything else a guest (Linux `kvm_arm.h`, KVM's `hyp_hvc`). */
-function isGuest(s: Arm32State): boolean {
-  return ((s.cp15[Cp15.vttbr + 1]! >>> 16) & 0xff) !== 0;
-}
 
 /** One origin object per privilege (user, kernel, hyp) and world (host, guest), so that reading a pending trap allocates no origin. */
 const ORIGINS: readonly Origin[] = (['user', 'kernel', 'hyp'] as const satisfies readonly Privilege[]).flatMap((privilege) => [
@@ -102,21 +103,21 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
   tableSize: 0x20,
   alignment: 0x20,
   slots: SLOTS,
-  readPendingTrap(machine: Machine, _slot: FirmwareSlot, into: PendingTrapRecord): boolean {
-    const s = state(machine);
-    const hsr = s.cp15[Cp15.hsr]!;
-    const ec = hsr >>> 26;
-    let conduit: string;
-    if (ec === Ec.hvc) conduit = 'hvc';
-    else if (ec === Ec.svc) conduit = 'svc';
-    else if (ec === Ec.smc) conduit = 'smc';
-    else return false;
-    const from = s.r[Slot.spsr + Bank.hyp]! & 0x1f;
-    into.conduit = conduit;
-    // HSR.ISS holds imm16 for HVC and SVC; an SMC's ISS has no immediate (ARM ARM B3.13.6).
-    into.imm = conduit === 'smc' ? 0 : hsr & 0xffff;
-    into.origin = ORIGINS[privilegeIndex(from) * 2 + (isGuest(s) ? 1 : 0)]!;
-    return true;
+  pendingTrapReader(machine: Machine): PendingTrapReader {
+    // Bound to the state's arrays (restored in place, so they stay the machine's), and tables, not branches: this runs on every call the firmware takes.
+    const { cp15, r } = state(machine);
+    return (_slot, into) => {
+      const hsr = cp15[Cp15.hsr]!;
+      const ec = hsr >>> 26;
+      const conduit = CONDUIT_OF_EC[ec];
+      if (conduit === undefined) return false;
+      into.conduit = conduit;
+      into.imm = hsr & IMMEDIATE_MASK_OF_EC[ec]!;
+      // VTTBR.VMID (bits 55:48, so bits 23:16 of the high word): 0 is the host, anything else a guest (Linux `kvm_arm.h`, KVM's `hyp_hvc`).
+      const guest = (cp15[VTTBR_HIGH]! >>> 16) & 0xff;
+      into.origin = ORIGINS[PRIVILEGE_OF_MODE[r[SPSR_HYP]! & 0x1f]! * 2 + (guest === 0 ? 0 : 1)]!;
+      return true;
+    };
   },
   describeException(machine: Machine, slot: FirmwareSlot): string {
     const s = state(machine);

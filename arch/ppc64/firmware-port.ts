@@ -23,7 +23,7 @@
  */
 
 import { outcomeBigInt, type Origin, type OutcomeValue } from '../../src/abi/spec.ts';
-import type { FirmwarePort, FirmwareSlot, PendingTrapRecord, RegisterSlot } from '../../src/firmware/firmware.ts';
+import type { FirmwarePort, FirmwareSlot, PendingTrapReader, RegisterSlot } from '../../src/firmware/firmware.ts';
 import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts';
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
 import { hexAddress, RETIRED, type ExceptionReturn, type StepResult } from '../../src/interp/step-result.ts';
@@ -56,8 +56,8 @@ const USER_HOST: Origin = { privilege: 'user', world: 'host' };
 const HYP_HOST: Origin = { privilege: 'hyp', world: 'host' };
 
 /** The caller's origin, from SRR1[PR] and SRR1[HV] (read as words: this runs on every trap). */
-function originOf(s: Ppc64State): Origin {
-  return originOfMsr(s.spr[SRR1_HIGH]!, s.spr[SRR1_HIGH + 1]!);
+function originOf(spr: Int32Array): Origin {
+  return originOfMsr(spr[SRR1_HIGH]!, spr[SRR1_HIGH + 1]!);
 }
 
 /** The origin an MSR (its high and low words) gives: HV = 1 is the host (the hypervisor, or its problem state), HV = 0 a guest (Book III 2.2: problem state is PR = 1). */
@@ -109,14 +109,18 @@ export const PPC64_FIRMWARE_PORT: FirmwarePort = {
   tableSize: 0x1000,
   alignment: 0x1000,
   slots: SLOTS,
-  readPendingTrap(machine: Machine, slot: FirmwareSlot, into: PendingTrapRecord): boolean {
-    if (slot.offset !== Vector.systemCall) return false;
+  pendingTrapReader(machine: Machine): PendingTrapReader {
+    // Bound to the state (its arrays are restored in place, so they stay the machine's).
     const s = state(machine);
-    const raised = s.hv !== 0 && (s.spr[SRR1_HIGH]! & Msr.HV) === 0;
-    into.conduit = raised ? 'sc1' : 'sc';
-    into.imm = 0;
-    into.origin = originOf(s);
-    return true;
+    const spr = s.spr;
+    return (slot, into) => {
+      if (slot.offset !== Vector.systemCall) return false;
+      const raised = s.hv !== 0 && (spr[SRR1_HIGH]! & Msr.HV) === 0;
+      into.conduit = raised ? 'sc1' : 'sc';
+      into.imm = 0;
+      into.origin = originOf(spr);
+      return true;
+    };
   },
   describeException(machine: Machine, slot: FirmwareSlot): string {
     const s = state(machine);

@@ -106,12 +106,14 @@ export interface FirmwarePort {
   /** The slots. */
   readonly slots: readonly FirmwareSlot[];
   /**
-   * Decode the trap being handled at a call slot into `into`; false (and
-   * `into` untouched) if the syndrome names something else. Runs on every
-   * trap spec firmware takes: it must not allocate. {@link pendingTrap}
-   * gives the same answer as a fresh object.
+   * A decoder of the trap being handled at a call slot of `machine`, bound
+   * to its state once (spec firmware asks when it is installed): it fills
+   * `into` and returns true, or returns false (and leaves `into` alone) if
+   * the syndrome names something else. It runs on every trap the firmware
+   * takes, so it must not allocate. {@link pendingTrap} gives the same
+   * answer as a fresh object.
    */
-  readPendingTrap(machine: Machine, slot: FirmwareSlot, into: PendingTrapRecord): boolean;
+  pendingTrapReader(machine: Machine): PendingTrapReader;
   /** One line about the exception being taken at a slot (for stops). */
   describeException(machine: Machine, slot: FirmwareSlot): string;
   /** The architecture's exception return to the caller, as an instruction at `address` would do it. */
@@ -132,10 +134,13 @@ export interface FirmwarePort {
   registerSlot?(machine: Machine, name: string): RegisterSlot | undefined;
 }
 
+/** Decodes the pending trap at a call slot into a record (see {@link FirmwarePort.pendingTrapReader}). */
+export type PendingTrapReader = (slot: FirmwareSlot, into: PendingTrapRecord) => boolean;
+
 /** The trap being handled at a call slot as a fresh object, or `undefined` if the syndrome names something else (for tools that keep it; the firmware itself reads into a record). */
 export function pendingTrap(port: FirmwarePort, machine: Machine, slot: FirmwareSlot): PendingTrap | undefined {
   const into: PendingTrapRecord = { conduit: '', imm: 0, origin: { privilege: 'kernel', world: 'host' } };
-  return port.readPendingTrap(machine, slot, into) ? into : undefined;
+  return port.pendingTrapReader(machine)(slot, into) ? into : undefined;
 }
 
 /** BigInts of the small values call numbers and results mostly are, so that reading them allocates nothing. */
@@ -313,6 +318,17 @@ export class FirmwareContext implements CallContext {
     return high < 0 ? 0 : words[high]!;
   }
 
+  /**
+   * Where a register's words are, for readers that resolve once and load
+   * words themselves (the call finder); `undefined` for a register the port
+   * keeps behind an accessor.
+   */
+  wordsOf(register: RegisterHandle): RegisterWords | undefined {
+    const id = register.id;
+    const words = this.words[id] ?? this.lateWords(id);
+    return words === undefined ? undefined : { words, low: this.lows[id]!, high: this.highs[id]! };
+  }
+
   /** `to` ← `from`, word by word where both are in words. */
   copy(to: RegisterOperand, from: RegisterOperand): void {
     const source = (typeof from === 'string' ? reg(from) : from).id;
@@ -346,15 +362,25 @@ const MEMO_ENTRIES = 8;
  */
 class CallFinder {
   private readonly selector: RegisterHandle | undefined;
+  /** The selector's words when the port keeps it in an array (the usual case): read without going through the context. */
+  private readonly selectorWords: Uint32Array | undefined;
+  private readonly selectorLow: number = 0;
+  private readonly selectorHigh: number = -1;
   private readonly conditions: readonly RegisterHandle[];
   private readonly calls: (ResolvedCall | undefined)[] = new Array<ResolvedCall | undefined>(MEMO_ENTRIES).fill(undefined);
   private readonly imms = new Int32Array(MEMO_ENTRIES);
-  private readonly privileges: string[] = new Array<string>(MEMO_ENTRIES).fill('');
-  private readonly worlds: string[] = new Array<string>(MEMO_ENTRIES).fill('');
+  /** Per entry, the origin object: ports hand out shared ones, so a hit is mostly an identity test. */
+  private readonly origins: Origin[] = new Array<Origin>(MEMO_ENTRIES).fill({ privilege: 'kernel', world: 'host' });
   private readonly selectorLows = new Uint32Array(MEMO_ENTRIES);
   private readonly selectorHighs = new Uint32Array(MEMO_ENTRIES);
   /** Per entry, per condition: low word then high word. */
   private readonly conditionWords: Uint32Array;
+  /** The entry of the last hit or fill, as fields: a trap that repeats the last one (a loop on one call) is checked without the tables. */
+  private lastCall: ResolvedCall | undefined = undefined;
+  private lastImm = 0;
+  private lastLow = 0;
+  private lastHigh = 0;
+  private lastOrigin: Origin | undefined = undefined;
   private readonly read: (register: string) => bigint;
 
   constructor(
@@ -362,35 +388,65 @@ class CallFinder {
     private readonly context: FirmwareContext,
   ) {
     this.selector = selectsByImmediate(abi.spec) ? undefined : reg(abi.spec.selector.register);
+    const words = this.selector === undefined ? undefined : context.wordsOf(this.selector);
+    this.selectorWords = words?.words;
+    if (words !== undefined) {
+      this.selectorLow = words.low;
+      this.selectorHigh = words.high;
+    }
     this.conditions = [...abi.conditions.keys()].map(reg);
     this.conditionWords = new Uint32Array(MEMO_ENTRIES * this.conditions.length * 2);
     this.read = (register) => context.get(register);
   }
 
+  private remember(call: ResolvedCall, imm: number, origin: Origin, low: number, high: number): void {
+    this.lastCall = call;
+    this.lastImm = imm;
+    this.lastOrigin = origin;
+    this.lastLow = low;
+    this.lastHigh = high;
+  }
+
+  /** The call a trap with this immediate and origin reaches (the registers as they are now), or why none does. */
   find(imm: number, origin: Origin): ResolvedCall | string {
     const context = this.context;
     const selector = this.selector;
-    const low = selector === undefined ? imm : context.u32(selector);
-    const high = selector === undefined ? 0 : context.high32(selector);
-    const entry = low & (MEMO_ENTRIES - 1);
+    const words = this.selectorWords;
+    let low: number;
+    let high: number;
+    if (words !== undefined) {
+      low = words[this.selectorLow]!;
+      high = this.selectorHigh < 0 ? 0 : words[this.selectorHigh]!;
+    } else if (selector === undefined) {
+      low = imm;
+      high = 0;
+    } else {
+      low = context.u32(selector);
+      high = context.high32(selector);
+    }
     const conditions = this.conditions;
+    // No conditions to read (most specs): the last decision stands when the immediate, the origin object and the selector's words repeat.
+    if (conditions.length === 0 && this.lastCall !== undefined && this.lastOrigin === origin && this.lastLow === low && this.lastHigh === high && this.lastImm === imm) return this.lastCall;
+    const entry = low & (MEMO_ENTRIES - 1);
     hit: {
       const call = this.calls[entry];
       if (call === undefined || this.imms[entry] !== imm || this.selectorLows[entry] !== low || this.selectorHighs[entry] !== high) break hit;
-      if (this.privileges[entry] !== origin.privilege || this.worlds[entry] !== origin.world) break hit;
+      const remembered = this.origins[entry]!;
+      if (remembered !== origin && (remembered.privilege !== origin.privilege || remembered.world !== origin.world)) break hit;
       const base = entry * conditions.length * 2;
       for (let i = 0; i < conditions.length; i++) {
         const condition = conditions[i]!;
         if (this.conditionWords[base + 2 * i] !== context.u32(condition) || this.conditionWords[base + 2 * i + 1] !== context.high32(condition)) break hit;
       }
+      this.remember(call, imm, origin, low, high);
       return call;
     }
     const found = findCall(this.abi, imm, origin, this.read);
     if (typeof found === 'string') return found;
+    this.remember(found, imm, origin, low, high);
     this.calls[entry] = found;
     this.imms[entry] = imm;
-    this.privileges[entry] = origin.privilege;
-    this.worlds[entry] = origin.world;
+    this.origins[entry] = origin;
     this.selectorLows[entry] = low;
     this.selectorHighs[entry] = high;
     const base = entry * conditions.length * 2;
@@ -477,6 +533,7 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
   const finder = new CallFinder(abi, context);
   // One record per table: the port decodes each trap into it.
   const trap: PendingTrapRecord = { conduit: '', imm: 0, origin: context.origin };
+  const readTrap = port.pendingTrapReader(machine);
   for (const slot of port.slots) {
     const address = base + slot.offset;
     // A stop leaves the PC on the vector it happened at (the step loop has already moved it past).
@@ -491,7 +548,7 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
     // The exception return is the same value every time (as an `eret` op's is): build it once.
     const back = port.returnToCaller(address);
     machine.addOverlay(address, () => {
-      if (!port.readPendingTrap(machine, slot, trap)) return halt(`${port.describeException(machine, slot)} (vector ${slot.name})`);
+      if (!readTrap(slot, trap)) return halt(`${port.describeException(machine, slot)} (vector ${slot.name})`);
       if (trap.conduit !== conduit) {
         if (options.reflectTo !== undefined) return port.jump(machine, options.reflectTo, address);
         return halt(`a ${trap.conduit} trap, but this ABI answers ${conduit}`);

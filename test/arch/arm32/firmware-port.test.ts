@@ -2,7 +2,7 @@
  * The arm32 firmware port's fast paths against the slow ones they replace:
  * `registerSlot` gives words for r0–r12 and the cp15 registers only, which
  * read and write exactly as the register view does (in every mode, wrapping
- * out-of-range values), and `readPendingTrap` decodes HSR, SPSR_hyp and
+ * out-of-range values), and `pendingTrapReader` decodes HSR, SPSR_hyp and
  * VTTBR.VMID.
  */
 
@@ -62,7 +62,7 @@ describe('arm32 registerSlot', () => {
   });
 });
 
-describe('arm32 readPendingTrap', () => {
+describe('arm32 pendingTrapReader', () => {
   const hypTrap = ARM32_FIRMWARE_PORT.slots.find((s) => s.name === 'hyp-trap')!;
 
   it.each([
@@ -77,9 +77,10 @@ describe('arm32 readPendingTrap', () => {
     expect(pendingTrap(ARM32_FIRMWARE_PORT, machine, hypTrap)).toEqual(expected);
     // Into a record, reusing the port's shared origin objects: the same trap twice gives the same origin object.
     const into = { conduit: '', imm: -1, origin: { privilege: 'user' as const, world: 'host' as const } };
-    expect(ARM32_FIRMWARE_PORT.readPendingTrap(machine, hypTrap, into)).toBe(true);
+    const read = ARM32_FIRMWARE_PORT.pendingTrapReader(machine);
+    expect(read(hypTrap, into)).toBe(true);
     const origin = into.origin;
-    expect(ARM32_FIRMWARE_PORT.readPendingTrap(machine, hypTrap, into)).toBe(true);
+    expect(read(hypTrap, into)).toBe(true);
     expect(into.origin).toBe(origin);
     expect(into).toEqual(expected);
   });
@@ -89,7 +90,7 @@ describe('arm32 readPendingTrap', () => {
     machine.setRegister('hsr', 0x8200_0010n); // EC 0x20: prefetch abort from below Hyp
     expect(pendingTrap(ARM32_FIRMWARE_PORT, machine, hypTrap)).toBeUndefined();
     const into = { conduit: 'hvc', imm: 7, origin: { privilege: 'kernel' as const, world: 'host' as const } };
-    expect(ARM32_FIRMWARE_PORT.readPendingTrap(machine, hypTrap, into)).toBe(false);
+    expect(ARM32_FIRMWARE_PORT.pendingTrapReader(machine)(hypTrap, into)).toBe(false);
     expect(into).toEqual({ conduit: 'hvc', imm: 7, origin: { privilege: 'kernel', world: 'host' } });
   });
 });
