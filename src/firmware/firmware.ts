@@ -17,7 +17,6 @@ import {
   reg,
   registerHandles,
   RETURN,
-  selectsByImmediate,
   type Abi,
   type CallContext,
   type CallMemory,
@@ -30,7 +29,7 @@ import {
   type SpecOutcome,
 } from '../abi/spec.ts';
 import type { ConformanceDriver } from './conformance.ts';
-import { findCall } from '../dispatch/dispatcher.ts';
+import { compileSelector, originIndex, SlotValues, type CompiledSelector } from '../dispatch/compiled-selector.ts';
 import type { Machine } from '../interp/machine.ts';
 import { stop, type StepResult } from '../interp/step-result.ts';
 
@@ -348,113 +347,96 @@ export class FirmwareContext implements CallContext {
   }
 }
 
-/** Direct-mapped memo entries of a {@link CallFinder} (a power of two). */
-const MEMO_ENTRIES = 8;
+/** 2^32, to put a register's two words together as one number. */
+const TWO_TO_32 = 0x1_0000_0000;
+/** High words below this keep a register's value under 2^53, exact as a number. */
+const EXACT_HIGH = 0x20_0000;
 
 /**
- * Which call of a spec a trap reaches, decided as {@link findCall} decides
- * it, with a direct-mapped memo on numbers. The call a trap reaches depends
- * only on the immediate, the origin, the selector register and the
- * condition registers; the memo keeps, per entry, their raw words (the
- * registers' full contents, so a hit is exact whatever the widths) and the
- * call. A miss, and every "not handled" answer, goes through `findCall`
- * itself, so both always decide alike.
+ * Which call of a spec a trap reaches: the dispatcher's decision structure
+ * for the spec ({@link compileSelector}: immediates, origins, conditions and
+ * selector values as number intervals), fed straight from the register
+ * words the firmware context resolved, so spec firmware and the dispatcher
+ * decide alike by construction. In front of it sits the last decision: the
+ * call a trap reaches depends only on the immediate, the origin and the
+ * decision registers, so when the immediate, the origin object and every
+ * decision register's raw words (the whole register, so a hit is exact
+ * whatever the widths) repeat, as in a loop on one call, it stands.
  */
 class CallFinder {
-  private readonly selector: RegisterHandle | undefined;
-  /** The selector's words when the port keeps it in an array (the usual case): read without going through the context. */
-  private readonly selectorWords: Uint32Array | undefined;
-  private readonly selectorLow: number = 0;
-  private readonly selectorHigh: number = -1;
-  private readonly conditions: readonly RegisterHandle[];
-  private readonly calls: (ResolvedCall | undefined)[] = new Array<ResolvedCall | undefined>(MEMO_ENTRIES).fill(undefined);
-  private readonly imms = new Int32Array(MEMO_ENTRIES);
-  /** Per entry, the origin object: ports hand out shared ones, so a hit is mostly an identity test. */
-  private readonly origins: Origin[] = new Array<Origin>(MEMO_ENTRIES).fill({ privilege: 'kernel', world: 'host' });
-  private readonly selectorLows = new Uint32Array(MEMO_ENTRIES);
-  private readonly selectorHighs = new Uint32Array(MEMO_ENTRIES);
-  /** Per entry, per condition: low word then high word. */
-  private readonly conditionWords: Uint32Array;
-  /** The entry of the last hit or fill, as fields: a trap that repeats the last one (a loop on one call) is checked without the tables. */
+  private readonly selector: CompiledSelector;
+  private readonly values: SlotValues;
+  /** The decision registers by slot: their handles, and their words where the port keeps them in an array. */
+  private readonly handles: readonly RegisterHandle[];
+  private readonly words: readonly (Uint32Array | undefined)[];
+  private readonly lows: Int32Array;
+  private readonly highs: Int32Array;
+  /** The decision registers' words at the last decision, low then high per slot. */
+  private readonly lastWords: Uint32Array;
   private lastCall: ResolvedCall | undefined = undefined;
   private lastImm = 0;
-  private lastLow = 0;
-  private lastHigh = 0;
   private lastOrigin: Origin | undefined = undefined;
+  private lastOriginIndex = 0;
   private readonly read: (register: string) => bigint;
 
-  constructor(
-    private readonly abi: Abi,
-    private readonly context: FirmwareContext,
-  ) {
-    this.selector = selectsByImmediate(abi.spec) ? undefined : reg(abi.spec.selector.register);
-    const words = this.selector === undefined ? undefined : context.wordsOf(this.selector);
-    this.selectorWords = words?.words;
-    if (words !== undefined) {
-      this.selectorLow = words.low;
-      this.selectorHigh = words.high;
-    }
-    this.conditions = [...abi.conditions.keys()].map(reg);
-    this.conditionWords = new Uint32Array(MEMO_ENTRIES * this.conditions.length * 2);
+  constructor(abi: Abi, private readonly context: FirmwareContext) {
+    // Slots of its own: 0, 1, … in the order of `registers`.
+    let next = 0;
+    this.selector = compileSelector(abi, () => next++);
+    this.values = new SlotValues(next);
+    const names = this.selector.registers;
+    this.handles = names.map(reg);
+    const slots = this.handles.map((handle) => context.wordsOf(handle));
+    this.words = slots.map((slot) => slot?.words);
+    this.lows = Int32Array.from(slots, (slot) => slot?.low ?? 0);
+    this.highs = Int32Array.from(slots, (slot) => slot?.high ?? -1);
+    this.lastWords = new Uint32Array(2 * names.length);
     this.read = (register) => context.get(register);
-  }
-
-  private remember(call: ResolvedCall, imm: number, origin: Origin, low: number, high: number): void {
-    this.lastCall = call;
-    this.lastImm = imm;
-    this.lastOrigin = origin;
-    this.lastLow = low;
-    this.lastHigh = high;
   }
 
   /** The call a trap with this immediate and origin reaches (the registers as they are now), or why none does. */
   find(imm: number, origin: Origin): ResolvedCall | string {
-    const context = this.context;
-    const selector = this.selector;
-    const words = this.selectorWords;
-    let low: number;
-    let high: number;
-    if (words !== undefined) {
-      low = words[this.selectorLow]!;
-      high = this.selectorHigh < 0 ? 0 : words[this.selectorHigh]!;
-    } else if (selector === undefined) {
-      low = imm;
-      high = 0;
-    } else {
-      low = context.u32(selector);
-      high = context.high32(selector);
-    }
-    const conditions = this.conditions;
-    // No conditions to read (most specs): the last decision stands when the immediate, the origin object and the selector's words repeat.
-    if (conditions.length === 0 && this.lastCall !== undefined && this.lastOrigin === origin && this.lastLow === low && this.lastHigh === high && this.lastImm === imm) return this.lastCall;
-    const entry = low & (MEMO_ENTRIES - 1);
-    hit: {
-      const call = this.calls[entry];
-      if (call === undefined || this.imms[entry] !== imm || this.selectorLows[entry] !== low || this.selectorHighs[entry] !== high) break hit;
-      const remembered = this.origins[entry]!;
-      if (remembered !== origin && (remembered.privilege !== origin.privilege || remembered.world !== origin.world)) break hit;
-      const base = entry * conditions.length * 2;
-      for (let i = 0; i < conditions.length; i++) {
-        const condition = conditions[i]!;
-        if (this.conditionWords[base + 2 * i] !== context.u32(condition) || this.conditionWords[base + 2 * i + 1] !== context.high32(condition)) break hit;
+    const count = this.handles.length;
+    const last = this.lastWords;
+    let same = this.lastCall !== undefined && imm === this.lastImm && origin === this.lastOrigin;
+    // Read every decision register's words, noting whether they are the last decision's.
+    for (let slot = 0; slot < count; slot++) {
+      const words = this.words[slot];
+      let low: number;
+      let high: number;
+      if (words !== undefined) {
+        low = words[this.lows[slot]!]!;
+        const h = this.highs[slot]!;
+        high = h < 0 ? 0 : words[h]!;
+      } else {
+        const handle = this.handles[slot]!;
+        low = this.context.u32(handle);
+        high = this.context.high32(handle);
       }
-      this.remember(call, imm, origin, low, high);
-      return call;
+      if (same && (last[2 * slot] !== low || last[2 * slot + 1] !== high)) same = false;
+      last[2 * slot] = low;
+      last[2 * slot + 1] = high;
     }
-    const found = findCall(this.abi, imm, origin, this.read);
-    if (typeof found === 'string') return found;
-    this.remember(found, imm, origin, low, high);
-    this.calls[entry] = found;
-    this.imms[entry] = imm;
-    this.origins[entry] = origin;
-    this.selectorLows[entry] = low;
-    this.selectorHighs[entry] = high;
-    const base = entry * conditions.length * 2;
-    for (let i = 0; i < conditions.length; i++) {
-      this.conditionWords[base + 2 * i] = context.u32(conditions[i]!);
-      this.conditionWords[base + 2 * i + 1] = context.high32(conditions[i]!);
+    if (same) return this.lastCall!;
+    const values = this.values;
+    for (let slot = 0; slot < count; slot++) {
+      const low = last[2 * slot]!;
+      const high = last[2 * slot + 1]!;
+      if (high < EXACT_HIGH) values.numbers[slot] = high * TWO_TO_32 + low;
+      else values.setBig(slot, (BigInt(high) << 32n) | BigInt(low));
     }
-    return found;
+    const at = origin === this.lastOrigin ? this.lastOriginIndex : originIndex(origin);
+    const code = this.selector.decide(imm, at, values);
+    if (code < 0) {
+      this.lastCall = undefined;
+      return this.selector.refusal(code, imm, at, this.read);
+    }
+    const call = this.selector.call(code);
+    this.lastCall = call;
+    this.lastImm = imm;
+    this.lastOrigin = origin;
+    this.lastOriginIndex = at;
+    return call;
   }
 }
 

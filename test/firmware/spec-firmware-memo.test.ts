@@ -93,7 +93,7 @@ describe('the firmware decision memory', () => {
     expect(machine.register('r2')).toBe(2n);
   });
 
-  /** Selectors 0, 8 and 16 share a memo entry (the low bits), 1 does not; r0 = 8 is SEVEN too, r0 = 16 no call. */
+  /** Selectors 0, 8 and 16 share their low bits, 1 does not; r0 = 8 is SEVEN too, r0 = 16 no call. */
   const TABLE: Abi = defineAbi({
     ...COUNTER.spec,
     id: 'memo-table-test',
@@ -104,7 +104,7 @@ describe('the firmware decision memory', () => {
     ],
   });
 
-  it('keeps several decisions and tells apart selectors that share an entry', () => {
+  it('decides afresh whenever the selector moves, between values that share their low bits too', () => {
     const machine = createArm32Machine();
     const sequence = [0, 1, 0, 8, 0, 8, 1, 1, 0, 16];
     machine.memory.load(CODE, assemble(ARM32_INSTRUCTION_SET, [...sequence.flatMap((v) => [`mov r0, #${v}`, 'hvc #0']), 'wfi'].join('\n'), CODE).bytes);
