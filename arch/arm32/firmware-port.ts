@@ -7,8 +7,9 @@
  * @module
  */
 
-import { outcomeU32, type Origin, type OutcomeValue, type Privilege } from '../../src/abi/spec.ts';
+import { outcomeU32, type OutcomeValue, type Privilege } from '../../src/abi/spec.ts';
 import type { FirmwarePort, FirmwareSlot, PendingTrapReader, RegisterSlot } from '../../src/firmware/firmware.ts';
+import { ORIGINS } from '../../src/dispatch/dispatcher.ts';
 import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts';
 import type { CoreMachine } from '../../src/interp/machine.ts';
 import type { Machine } from '../../src/interp/machine.ts';
@@ -33,7 +34,7 @@ function state(machine: Machine): Arm32State {
   return (machine as CoreMachine<Arm32State>).state;
 }
 
-/** Index of each mode's privilege in {@link ORIGINS}, by CPSR.M: usr is PL0, hyp is PL2, every other mode PL1. */
+/** Index of each mode's privilege (user, kernel, hyp), by CPSR.M: usr is PL0, hyp is PL2, every other mode PL1. */
 const PRIVILEGE_OF_MODE = Uint8Array.from({ length: 32 }, (_, mode) => (mode === Mode.usr ? 0 : mode === Mode.hyp ? 2 : 1));
 
 /** The conduit of each HSR.EC that is a call (ARM ARM B3.13.6), else `undefined`. */
@@ -73,11 +74,6 @@ export const ARM32_ORIGIN_REGISTERS: readonly OriginRegister[] = [
   },
 ];
 
-/** One origin object per privilege (user, kernel, hyp) and world (host, guest), so that reading a pending trap allocates no origin. */
-const ORIGINS: readonly Origin[] = (['user', 'kernel', 'hyp'] as const satisfies readonly Privilege[]).flatMap((privilege) => [
-  { privilege, world: 'host' as const },
-  { privilege, world: 'guest' as const },
-]);
 
 /** r0–r12 by name: slots 0–12 of the current mode's register view, which in Hyp (where the firmware runs) are the caller's. */
 const CORE_SLOTS: ReadonlyMap<string, number> = new Map(Array.from({ length: 13 }, (_, i) => [`r${i}`, i]));
@@ -115,6 +111,7 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
       into.imm = hsr & IMMEDIATE_MASK_OF_EC[ec]!;
       // VTTBR.VMID (bits 55:48, so bits 23:16 of the high word): 0 is the host, anything else a guest (Linux `kvm_arm.h`, KVM's `hyp_hvc`).
       const guest = (cp15[VTTBR_HIGH]! >>> 16) & 0xff;
+      // The dispatcher's shared origin objects (privilege × 2 + world), so that reading a trap allocates no origin.
       into.origin = ORIGINS[PRIVILEGE_OF_MODE[r[SPSR_HYP]! & 0x1f]! * 2 + (guest === 0 ? 0 : 1)]!;
       return true;
     };

@@ -24,6 +24,7 @@
 
 import { outcomeBigInt, type Origin, type OutcomeValue } from '../../src/abi/spec.ts';
 import type { FirmwarePort, FirmwareSlot, PendingTrapReader, RegisterSlot } from '../../src/firmware/firmware.ts';
+import { originIndex, ORIGINS } from '../../src/dispatch/dispatcher.ts';
 import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts';
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
 import { hexAddress, RETIRED, type ExceptionReturn, type StepResult } from '../../src/interp/step-result.ts';
@@ -50,10 +51,11 @@ function srr1(s: Ppc64State): { hi: number; lo: number } {
   return { hi: s.spr[SRR1_HIGH]!, lo: s.spr[SRR1_HIGH + 1]! };
 }
 
-const USER_GUEST: Origin = { privilege: 'user', world: 'guest' };
-const KERNEL_GUEST: Origin = { privilege: 'kernel', world: 'guest' };
-const USER_HOST: Origin = { privilege: 'user', world: 'host' };
-const HYP_HOST: Origin = { privilege: 'hyp', world: 'host' };
+/** The dispatcher's shared origin objects, so that reading a trap allocates no origin. */
+const USER_HOST = ORIGINS[originIndex({ privilege: 'user', world: 'host' })]!;
+const USER_GUEST = ORIGINS[originIndex({ privilege: 'user', world: 'guest' })]!;
+const KERNEL_GUEST = ORIGINS[originIndex({ privilege: 'kernel', world: 'guest' })]!;
+const HYP_HOST = ORIGINS[originIndex({ privilege: 'hyp', world: 'host' })]!;
 
 /** The caller's origin, from SRR1[PR] and SRR1[HV] (read as words: this runs on every trap). */
 function originOf(spr: Int32Array): Origin {
