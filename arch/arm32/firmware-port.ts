@@ -7,9 +7,9 @@
  * @module
  */
 
-import { outcomeU32, type OutcomeValue, type Privilege } from '../../src/abi/spec.ts';
+import { outcomeU32, type Origin, type OutcomeValue, type Privilege } from '../../src/abi/spec.ts';
 import type { FirmwarePort, FirmwareSlot, PendingTrapReader, RegisterSlot } from '../../src/firmware/firmware.ts';
-import { ORIGINS } from '../../src/dispatch/dispatcher.ts';
+import { ORIGINS as SHARED_ORIGINS } from '../../src/dispatch/dispatcher.ts';
 import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts';
 import type { CoreMachine } from '../../src/interp/machine.ts';
 import type { Machine } from '../../src/interp/machine.ts';
@@ -42,6 +42,13 @@ const CONDUIT_OF_EC: readonly (string | undefined)[] = Array.from({ length: 64 }
 
 /** The HSR.ISS bits that hold the immediate, by EC: imm16 for HVC and SVC; an SMC's ISS has none. */
 const IMMEDIATE_MASK_OF_EC = Uint32Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc || ec === Ec.svc ? 0xffff : 0));
+
+/**
+ * The dispatcher's shared origin objects (privilege × 2 + world), so that
+ * reading a trap allocates no origin; copied out of their frozen array,
+ * whose elements optimised code does not load inline.
+ */
+const ORIGINS: readonly Origin[] = [...SHARED_ORIGINS];
 
 /** Where SPSR_hyp (the caller's CPSR) and the high word of VTTBR are. */
 const SPSR_HYP = Slot.spsr + Bank.hyp;
@@ -111,7 +118,6 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
       into.imm = hsr & IMMEDIATE_MASK_OF_EC[ec]!;
       // VTTBR.VMID (bits 55:48, so bits 23:16 of the high word): 0 is the host, anything else a guest (Linux `kvm_arm.h`, KVM's `hyp_hvc`).
       const guest = (cp15[VTTBR_HIGH]! >>> 16) & 0xff;
-      // The dispatcher's shared origin objects (privilege × 2 + world), so that reading a trap allocates no origin.
       into.origin = ORIGINS[PRIVILEGE_OF_MODE[r[SPSR_HYP]! & 0x1f]! * 2 + (guest === 0 ? 0 : 1)]!;
       return true;
     };
