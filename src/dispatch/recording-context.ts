@@ -13,7 +13,7 @@
  * @module
  */
 
-import { BigIntCallContext, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../abi/spec.ts';
+import { BigIntCallContext, type CallContext, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../abi/spec.ts';
 
 /** One guest memory write a call made. */
 export interface MemoryWrite {
