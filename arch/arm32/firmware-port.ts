@@ -7,15 +7,16 @@
  * @module
  */
 
-import type { Origin, Privilege } from '../../src/abi/spec.ts';
-import type { FirmwarePort, FirmwareSlot, PendingTrap, RegisterAccess } from '../../src/firmware/firmware.ts';
+import { outcomeU32, type Origin, type OutcomeValue, type Privilege } from '../../src/abi/spec.ts';
+import type { FirmwarePort, FirmwareSlot, PendingTrapReader, RegisterSlot } from '../../src/firmware/firmware.ts';
+import { ORIGINS as SHARED_ORIGINS } from '../../src/dispatch/dispatcher.ts';
 import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts';
 import type { CoreMachine } from '../../src/interp/machine.ts';
 import type { Machine } from '../../src/interp/machine.ts';
 import { hexAddress, type ExceptionReturn, type StepResult } from '../../src/interp/step-result.ts';
 import { Ec, modeName, Vector } from './exceptions.ts';
 import { ARM32_CONFORMANCE_DRIVER } from './firmware/conformance-driver.ts';
-import { Bank, Cp15, isValidMode, Mode, MODE_NAMES, Slot, type Arm32State } from './registers.ts';
+import { Bank, Cp15, CP15_INDEX, CP15_REGISTERS, isValidMode, Mode, MODE_NAMES, Slot, type Arm32State } from './registers.ts';
 import { branchTo } from './semantics/common.ts';
 
 const SLOTS: readonly FirmwareSlot[] = [
@@ -33,12 +34,25 @@ function state(machine: Machine): Arm32State {
   return (machine as CoreMachine<Arm32State>).state;
 }
 
-/** Index of a mode's privilege in {@link ORIGINS}: usr is PL0, hyp is PL2, every other mode PL1. */
-function privilegeIndex(mode: number): number {
-  if (mode === Mode.usr) return 0;
-  if (mode === Mode.hyp) return 2;
-  return 1;
-}
+/** Index of each mode's privilege (user, kernel, hyp), by CPSR.M: usr is PL0, hyp is PL2, every other mode PL1. */
+const PRIVILEGE_OF_MODE = Uint8Array.from({ length: 32 }, (_, mode) => (mode === Mode.usr ? 0 : mode === Mode.hyp ? 2 : 1));
+
+/** The conduit of each HSR.EC that is a call (ARM ARM B3.13.6), else `undefined`. */
+const CONDUIT_OF_EC: readonly (string | undefined)[] = Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc ? 'hvc' : ec === Ec.svc ? 'svc' : ec === Ec.smc ? 'smc' : undefined));
+
+/** The HSR.ISS bits that hold the immediate, by EC: imm16 for HVC and SVC; an SMC's ISS has none. */
+const IMMEDIATE_MASK_OF_EC = Uint32Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc || ec === Ec.svc ? 0xffff : 0));
+
+/**
+ * The dispatcher's shared origin objects (privilege × 2 + world), so that
+ * reading a trap allocates no origin; copied out of their frozen array,
+ * whose elements optimised code does not load inline.
+ */
+const ORIGINS: readonly Origin[] = [...SHARED_ORIGINS];
+
+/** Where SPSR_hyp (the caller's CPSR) and the high word of VTTBR are. */
+const SPSR_HYP = Slot.spsr + Bank.hyp;
+const VTTBR_HIGH = Cp15.vttbr + 1;
 
 const PRIVILEGE_NAMES: readonly Privilege[] = ['user', 'kernel', 'hyp'];
 
@@ -55,7 +69,7 @@ export const ARM32_ORIGIN_REGISTERS: readonly OriginRegister[] = [
       const mode = Number(value & 0x1fn);
       const field = `M[4:0]=0x${mode.toString(16).padStart(2, '0')}`;
       if (!isValidMode(mode)) return { field, error: `${field} is not an arm32 mode (B1.3.1)` };
-      return { privilege: PRIVILEGE_NAMES[privilegeIndex(mode)]!, field: `${field} (${MODE_NAMES.get(mode)!})` };
+      return { privilege: PRIVILEGE_NAMES[PRIVILEGE_OF_MODE[mode]!]!, field: `${field} (${MODE_NAMES.get(mode)!})` };
     },
   },
   {
@@ -67,22 +81,24 @@ export const ARM32_ORIGIN_REGISTERS: readonly OriginRegister[] = [
   },
 ];
 
-/** VTTBR.VMID (bits 55:48, so bits 23:16 of the high word): 0 is the host, anything else a guest (Linux `kvm_arm.h`, KVM's `hyp_hvc`). */
-function isGuest(s: Arm32State): boolean {
-  return ((s.cp15[Cp15.vttbr + 1]! >>> 16) & 0xff) !== 0;
+
+/** r0–r12 by name: slots 0–12 of the current mode's register view, which in Hyp (where the firmware runs) are the caller's. */
+const CORE_SLOTS: ReadonlyMap<string, number> = new Map(Array.from({ length: 13 }, (_, i) => [`r${i}`, i]));
+
+/** The 64-bit cp15 registers (two slots: low word, high word), as the register view reads and writes them. */
+const CP15_64 = new Set(CP15_REGISTERS.filter((r) => r.width === 64).map((r) => r.name));
+
+/** The core register file as unsigned words: the same memory as `s.r`, so a slot reads what the register view reads. */
+const unsignedCore = new WeakMap<Int32Array, Uint32Array>();
+
+function coreWords(s: Arm32State): Uint32Array {
+  let words = unsignedCore.get(s.r);
+  if (words === undefined) {
+    words = new Uint32Array(s.r.buffer, s.r.byteOffset, s.r.length);
+    unsignedCore.set(s.r, words);
+  }
+  return words;
 }
-
-/** One origin object per privilege (user, kernel, hyp) and world (host, guest), so that reading a pending trap allocates no origin. */
-const ORIGINS: readonly Origin[] = (['user', 'kernel', 'hyp'] as const satisfies readonly Privilege[]).flatMap((privilege) => [
-  { privilege, world: 'host' as const },
-  { privilege, world: 'guest' as const },
-]);
-
-/** BigInts of the small values call numbers and results mostly are, so that reading them allocates nothing. */
-const SMALL: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
-
-/** r0–r12 by name: the registers spec semantics use, read and written straight from the state. */
-const CORE_ACCESS = /^r(\d|1[0-2])$/;
 
 /** The arm32 {@link FirmwarePort}. */
 export const ARM32_FIRMWARE_PORT: FirmwarePort = {
@@ -90,14 +106,21 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
   tableSize: 0x20,
   alignment: 0x20,
   slots: SLOTS,
-  pendingTrap(machine: Machine): PendingTrap | undefined {
-    const s = state(machine);
-    const hsr = s.cp15[Cp15.hsr]! >>> 0;
-    const ec = hsr >>> 26;
-    const conduit = ec === Ec.hvc ? 'hvc' : ec === Ec.svc ? 'svc' : ec === Ec.smc ? 'smc' : undefined;
-    if (conduit === undefined) return undefined;
-    const from = s.r[Slot.spsr + Bank.hyp]! & 0x1f;
-    return { conduit, imm: conduit === 'smc' ? 0 : hsr & 0xffff, origin: ORIGINS[privilegeIndex(from) * 2 + (isGuest(s) ? 1 : 0)]! };
+  pendingTrapReader(machine: Machine): PendingTrapReader {
+    // Bound to the state's arrays (restored in place, so they stay the machine's), and tables, not branches: this runs on every call the firmware takes.
+    const { cp15, r } = state(machine);
+    return (_slot, into) => {
+      const hsr = cp15[Cp15.hsr]!;
+      const ec = hsr >>> 26;
+      const conduit = CONDUIT_OF_EC[ec];
+      if (conduit === undefined) return false;
+      into.conduit = conduit;
+      into.imm = hsr & IMMEDIATE_MASK_OF_EC[ec]!;
+      // VTTBR.VMID (bits 55:48, so bits 23:16 of the high word): 0 is the host, anything else a guest (Linux `kvm_arm.h`, KVM's `hyp_hvc`).
+      const guest = (cp15[VTTBR_HIGH]! >>> 16) & 0xff;
+      into.origin = ORIGINS[PRIVILEGE_OF_MODE[r[SPSR_HYP]! & 0x1f]! * 2 + (guest === 0 ? 0 : 1)]!;
+      return true;
+    };
   },
   describeException(machine: Machine, slot: FirmwareSlot): string {
     const s = state(machine);
@@ -118,31 +141,24 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
     const request: ExceptionReturn = { kind: 'return', instruction: 'eret (spec firmware)', address, target: undefined };
     return request;
   },
-  jump(machine: Machine, target: bigint, address: number): StepResult {
-    return branchTo(state(machine), machine.memory, Number(BigInt.asUintN(32, target)), address, 'spec firmware branch');
+  jump(machine: Machine, target: OutcomeValue, address: number): StepResult {
+    return branchTo(state(machine), machine.memory, outcomeU32(target), address, 'spec firmware branch');
   },
-  callFunction(machine: Machine, target: bigint, args: readonly bigint[], returnAddress: number, address: number): StepResult {
+  callFunction(machine: Machine, target: OutcomeValue, args: readonly OutcomeValue[], returnAddress: number, address: number): StepResult {
     const s = state(machine);
-    args.slice(0, 4).forEach((value, i) => {
-      s.r[i] = Number(BigInt.asUintN(32, value));
-    });
+    // AAPCS: the first four arguments in r0–r3.
+    for (let i = 0; i < args.length && i < 4; i++) s.r[i] = outcomeU32(args[i]!);
     s.r[14] = returnAddress;
-    return branchTo(s, machine.memory, Number(BigInt.asUintN(32, target)), address, 'spec firmware blx');
+    return branchTo(s, machine.memory, outcomeU32(target), address, 'spec firmware blx');
   },
   conformance: ARM32_CONFORMANCE_DRIVER,
-  registerAccess(machine: Machine, name: string): RegisterAccess | undefined {
-    if (!CORE_ACCESS.test(name)) return undefined;
+  registerSlot(machine: Machine, name: string): RegisterSlot | undefined {
     const s = state(machine);
-    const index = Number(name.slice(1));
-    // The same conversions as the register view (`ARM32_REGISTERS` in core.ts).
-    return {
-      read: () => {
-        const value = s.r[index]! >>> 0;
-        return value < 256 ? SMALL[value]! : BigInt(value);
-      },
-      write: (value) => {
-        s.r[index] = Number(BigInt.asUintN(32, value));
-      },
-    };
+    // Plain stores only, as the register view (`ARM32_REGISTERS` in core.ts) makes them: r0–r12 and cp15. Banked registers, the CPSR and ELR_hyp go through the view.
+    const core = CORE_SLOTS.get(name);
+    if (core !== undefined) return { words: coreWords(s), low: core, high: -1 };
+    const cp15 = CP15_INDEX.get(name);
+    if (cp15 !== undefined) return { words: s.cp15, low: cp15, high: CP15_64.has(name) ? cp15 + 1 : -1 };
+    return undefined;
   },
 };

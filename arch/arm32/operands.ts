@@ -6,7 +6,9 @@
  * @module
  */
 
-import { OperandError, parseInteger, type CodecSet, type OperandCodec, type ParseContext } from '../../src/isa/operand.ts';
+import type { AssemblySyntax } from '../../src/isa/directives.ts';
+import { evaluateOperand, EXPRESSION_PATTERN, type ExpressionSyntax, type ExpressionValue } from '../../src/isa/expression.ts';
+import { OperandError, type CodecSet, type OperandCodec, type ParseContext } from '../../src/isa/operand.ts';
 import { CORE_NAMES, REGISTER_ALIASES } from './registers.ts';
 
 /** Condition-code suffixes by number (llvm prints `hs`/`lo` for cs/cc). */
@@ -17,7 +19,74 @@ const CONDITION_ALIASES = new Map<string, number>([...CONDITION_NAMES.map((n, i)
 export const SHIFT_NAMES: readonly string[] = ['lsl', 'lsr', 'asr', 'ror'];
 
 const IDENT = '[a-z_][a-z0-9_]*';
-const IMM = '(?:#\\s*[-+]?\\s*\\w+|[-+]?\\d\\w*)';
+/**
+ * An immediate: `#` and an expression, or an expression that starts like a
+ * number (`4`, `-1`, `(1 << 5) | 3`, `'a'`), as llvm-mc and GNU as take
+ * `mcr p15, 4, r1, c12, c0, 0`. A bare name is not an immediate here: it is
+ * a register or a label.
+ */
+const IMM = `(?:#${EXPRESSION_PATTERN}|(?=[-+~\\('\\d])${EXPRESSION_PATTERN})`;
+/** A label expression (branch and load targets): anything but `#…`, `=…` and `[…]`. */
+const LABEL = `(?![#=\\[])${EXPRESSION_PATTERN}`;
+
+/**
+ * Expressions in A32 assembly: no binary `!` (llvm-mc's ARM parser keeps it
+ * for writeback), and `:lower16:` / `:upper16:` for MOVW / MOVT (the halves
+ * of a 32-bit value, ARM ARM A8.8.106 and A8.8.109).
+ */
+export const ARM32_EXPRESSIONS: ExpressionSyntax = {
+  orNot: false,
+  prefixModifiers: {
+    lower16: (value) => value & 0xffffn,
+    upper16: (value) => (value >> 16n) & 0xffffn,
+  },
+};
+
+/**
+ * What A32 assembly adds to the common syntax, after GNU as and llvm-mc
+ * (`-triple=armv7a`): `.word` is 4 bytes; `.inst` writes an instruction
+ * word; `.ltorg` / `.pool` place the literal pool of `ldr rN, =value`;
+ * `.arm`, `.code 32`, `.syntax unified` and the target and unwinding
+ * directives are accepted and change nothing here; Thumb is refused. Code
+ * padding is llvm-mc's `ARMAsmBackend::writeNopData`: NOPs, then 1–3 odd
+ * bytes.
+ */
+export const ARM32_ASSEMBLY: AssemblySyntax = {
+  wordSize: 4,
+  expressions: ARM32_EXPRESSIONS,
+  literalMarker: '=',
+  codeFill: { instruction: 'nop', remainders: [[], [0], [0, 0], [0, 0, 0xa0]] },
+  directives: {
+    '.arm': { kind: 'ignore', arguments: /^$/, expected: 'no arguments' },
+    '.code': { kind: 'ignore', arguments: /^32$/, expected: '32 (A32; Thumb is not modelled)' },
+    '.syntax': { kind: 'ignore', arguments: /^unified$/i, expected: 'unified (the only syntax hyplay reads)' },
+    '.fpu': { kind: 'ignore', arguments: /^[\w.+-]+$/, expected: 'an FPU name' },
+    '.arch': { kind: 'ignore', arguments: /^[\w.+-]+$/, expected: 'an architecture name' },
+    '.arch_extension': { kind: 'ignore', arguments: /^[\w.+-]+$/, expected: 'an extension name' },
+    '.cpu': { kind: 'ignore', arguments: /^[\w.+-]+$/, expected: 'a CPU name' },
+    '.object_arch': { kind: 'ignore', arguments: /^[\w.+-]+$/, expected: 'an architecture name' },
+    '.eabi_attribute': { kind: 'ignore', arguments: /^[\w]+\s*,\s*(?:-?\w+|"[^"]*")$/, expected: 'TAG, VALUE' },
+    '.fnstart': { kind: 'ignore', arguments: /^$/, expected: 'no arguments' },
+    '.fnend': { kind: 'ignore', arguments: /^$/, expected: 'no arguments' },
+    '.cantunwind': { kind: 'ignore', arguments: /^$/, expected: 'no arguments' },
+    '.save': { kind: 'ignore', arguments: /^\{[^}]*\}$/, expected: 'a register list' },
+    '.vsave': { kind: 'ignore', arguments: /^\{[^}]*\}$/, expected: 'a register list' },
+    '.setfp': { kind: 'ignore', arguments: /^\w+\s*,\s*\w+(?:\s*,\s*#?[-\w]+)?$/, expected: 'FP, SP[, #OFFSET]' },
+    '.pad': { kind: 'ignore', arguments: /^#?[-\w]+$/, expected: '#OFFSET' },
+    '.movsp': { kind: 'ignore', arguments: /^\w+(?:\s*,\s*#?[-\w]+)?$/, expected: 'REGISTER[, #OFFSET]' },
+    '.personality': { kind: 'ignore', arguments: /^[\w.$]+$/, expected: 'a symbol' },
+    '.personalityindex': { kind: 'ignore', arguments: /^\d+$/, expected: 'an index' },
+    '.thumb': { kind: 'reject', reason: 'Thumb is not modelled (A32 only)' },
+    '.thumb_func': { kind: 'reject', reason: 'Thumb is not modelled (A32 only)' },
+    '.thumb_set': { kind: 'reject', reason: 'Thumb is not modelled (A32 only)' },
+    '.force_thumb': { kind: 'reject', reason: 'Thumb is not modelled (A32 only)' },
+    '.inst.n': { kind: 'reject', reason: 'Thumb is not modelled (A32 only)' },
+    '.inst.w': { kind: 'reject', reason: 'Thumb is not modelled (A32 only)' },
+    '.inst': { kind: 'instruction' },
+    '.ltorg': { kind: 'literal-pool' },
+    '.pool': { kind: 'literal-pool' },
+  },
+};
 
 /** Parse a register name; throws for anything else. */
 export function parseRegister(text: string, offset = 0): number {
@@ -26,11 +95,31 @@ export function parseRegister(text: string, offset = 0): number {
   return n;
 }
 
-/** Parse an immediate in `[min, max]`; throws naming the range. */
-export function parseImmediate(text: string, min: number, max: number, what = 'immediate'): number {
-  const value = parseInteger(text);
-  if (value === undefined) throw new OperandError(`bad ${what} '${text.trim()}'`);
-  if (value < min || value > max) throw new OperandError(`${what} ${text.trim().replace(/^#\s*/, '')} out of range ${min}..${max}`);
+/** The expression of an operand, without its `#` (offsets of errors still count from the operand's first character). */
+function operandValue(text: string, context: ParseContext): ExpressionValue {
+  const hash = /^\s*#?/.exec(text)![0].length;
+  try {
+    return evaluateOperand(text.slice(hash), context, ARM32_EXPRESSIONS);
+  } catch (error) {
+    if (error instanceof OperandError) throw new OperandError(error.message, hash + error.offset);
+    throw error;
+  }
+}
+
+/** The text an error shows for an operand: trimmed, without `#`. */
+function shown(text: string): string {
+  return text.trim().replace(/^#\s*/, '');
+}
+
+/**
+ * Parse an immediate expression in `[min, max]`; throws naming the range.
+ * A `:lower16:` / `:upper16:` operand is its half, as llvm-mc takes it (it
+ * is meant for MOVW / MOVT, but any immediate that fits may have it).
+ */
+export function parseImmediate(text: string, context: ParseContext, min: number, max: number, what = 'immediate'): number {
+  const result = operandValue(text, context);
+  const value = Number(result.value);
+  if (result.value < BigInt(min) || result.value > BigInt(max)) throw new OperandError(`${what} ${shown(text)} out of range ${min}..${max}`);
   return value;
 }
 
@@ -64,7 +153,7 @@ function unsignedImmediate(bits: number): OperandCodec {
   return simple(
     IMM,
     ([v]) => `#${v}`,
-    (text) => [parseImmediate(text, 0, max)],
+    (text, context) => [parseImmediate(text, context, 0, max)],
   );
 }
 
@@ -76,17 +165,17 @@ function modifiedImmediate(signed: boolean): OperandCodec {
       if (encodeModifiedImmediate(value) !== imm12) return `#${imm12! & 0xff}, #${2 * (imm12! >>> 8)}`;
       return `#${signed ? value | 0 : value}`;
     },
-    (text) => {
+    (text, context) => {
       const pair = /^(.*?),\s*#?\s*(\d+)$/.exec(text);
       if (pair !== null) {
-        const imm8 = parseImmediate(pair[1]!, 0, 255);
+        const imm8 = parseImmediate(pair[1]!, context, 0, 255);
         const rotation = Number(pair[2]);
         if (rotation > 30 || rotation % 2 !== 0) throw new OperandError(`rotation ${rotation} is not an even number 0..30`, text.indexOf(pair[2]!));
         return [((rotation / 2) << 8) | imm8];
       }
-      const value = parseImmediate(text, -0x8000_0000, 0xffff_ffff);
+      const value = parseImmediate(text, context, -0x8000_0000, 0xffff_ffff);
       const imm12 = encodeModifiedImmediate(value >>> 0);
-      if (imm12 === undefined) throw new OperandError(`immediate ${text.trim().replace(/^#\s*/, '')} cannot be encoded as a rotated 8-bit value`);
+      if (imm12 === undefined) throw new OperandError(`immediate ${shown(text)} cannot be encoded as a rotated 8-bit value`);
       return [imm12];
     },
   );
@@ -102,12 +191,12 @@ function partnerImmediate(transform: 'not' | 'neg'): OperandCodec {
   return simple(
     IMM,
     () => undefined,
-    (text) => {
-      const value = parseImmediate(text, -0x8000_0000, 0xffff_ffff) >>> 0;
-      const shown = text.trim().replace(/^#\s*/, '');
-      if (encodeModifiedImmediate(value) !== undefined) throw new OperandError(`immediate ${shown} is encoded by the instruction as written`);
+    (text, context) => {
+      const value = parseImmediate(text, context, -0x8000_0000, 0xffff_ffff) >>> 0;
+      // Encodable as written: the row of the mnemonic as written takes it.
+      if (encodeModifiedImmediate(value) !== undefined) return undefined;
       const imm12 = encodeModifiedImmediate(transform === 'not' ? ~value : -value);
-      if (imm12 === undefined) throw new OperandError(`immediate ${shown} cannot be encoded as a rotated 8-bit value`);
+      if (imm12 === undefined) throw new OperandError(`immediate ${shown(text)} cannot be encoded as a rotated 8-bit value`);
       return [imm12];
     },
   );
@@ -123,11 +212,35 @@ function signedOffset(u: number, magnitude: number): string {
   return `#${u === 1 ? '' : '-'}${magnitude}`;
 }
 
-function splitOffset(text: string): { u: number; magnitude: number } {
-  const value = parseInteger(text);
-  if (value === undefined) throw new OperandError(`bad offset '${text.trim()}'`);
-  const negativeZero = /^#?\s*-/.test(text.trim());
-  return { u: value < 0 || negativeZero ? 0 : 1, magnitude: Math.abs(value) };
+/** An offset's sign (the U bit; `#-0` is U = 0, as llvm-mc encodes it) and magnitude. */
+function splitOffset(text: string, context: ParseContext): { u: number; magnitude: number } {
+  const value = operandValue(text, context).value;
+  const negativeZero = value === 0n && /^#?\s*-/.test(text.trim());
+  const magnitude = value < 0n ? -value : value;
+  return { u: value < 0n || negativeZero ? 0 : 1, magnitude: magnitude > 0xffff_ffffn ? 0xffff_ffff : Number(magnitude) };
+}
+
+/** {@link splitOffset} of an address's offset, with error offsets counted from the operand's start. */
+function offsetAt(address: Address, context: ParseContext): { u: number; magnitude: number } {
+  try {
+    return splitOffset(address.offset!, context);
+  } catch (error) {
+    if (error instanceof OperandError) throw new OperandError(error.message, address.offsetAt + error.offset);
+    throw error;
+  }
+}
+
+/**
+ * A PC-relative target: a constant is the offset itself, as llvm-mc reads
+ * `b 0x100` and `adr r0, 8`; an address (a label, `.`, `1f`) is taken
+ * relative to the instruction's address + 8 (ARM ARM A2.3: reading the PC
+ * in A32 gives the instruction's address plus 8).
+ */
+function pcRelative(text: string, context: ParseContext): number {
+  const result = operandValue(text, context);
+  if (result.modifier !== undefined) throw new OperandError(`':${result.modifier}:' does not go with a PC-relative target`);
+  const value = Number(result.value);
+  return result.constant ? value : value - (context.address + 8);
 }
 
 interface Address {
@@ -165,22 +278,22 @@ function formatAddress(rn: number, p: number, w: number, offset: string | undefi
 function immediateAddress(bits: number): OperandCodec {
   const max = 2 ** bits - 1;
   return {
-    pattern: `${ADDRESS}|[a-z_.$][\\w.$]*`,
+    pattern: `${ADDRESS}|${LABEL}`,
     format: ([rn, p, u, w, imm]) => formatAddress(rn!, p!, w!, p === 1 && u === 1 && imm === 0 ? undefined : signedOffset(u!, imm!)),
     parse: (text: string, context: ParseContext) => {
       if (!text.trim().startsWith('[')) {
         // A label: PC-relative, offset from the instruction's address + 8.
-        const target = context.resolve(text.trim());
-        if (target === undefined && context.final) throw new OperandError(`unknown label '${text.trim()}'`);
-        const delta = (target ?? context.address + 8) - (context.address + 8);
+        const result = operandValue(text, context);
+        if (result.constant) throw new OperandError(`expected a label or an address in brackets, got the number '${text.trim()}'`);
+        const delta = Number(result.value) - (context.address + 8);
         if (Math.abs(delta) > max) throw new OperandError(`label '${text.trim()}' is ${delta} bytes away, out of range -${max}..${max}`);
         return [15, 1, delta < 0 ? 0 : 1, 0, Math.abs(delta)];
       }
       const address = parseAddress(text);
       if (address.offset === undefined) return [address.rn, address.p, 1, address.w, 0];
-      if (!/^#|^[-+]?\d/.test(address.offset.trim())) throw new OperandError(`expected an immediate offset, got '${address.offset.trim()}'`, address.offsetAt);
-      const { u, magnitude } = splitOffset(address.offset);
-      if (magnitude > max) throw new OperandError(`offset ${address.offset.trim().replace(/^#\s*/, '')} out of range -${max}..${max}`, address.offsetAt);
+      if (!/^#|^[-+~('\d]/.test(address.offset.trim())) throw new OperandError(`expected an immediate offset, got '${address.offset.trim()}'`, address.offsetAt);
+      const { u, magnitude } = offsetAt(address, context);
+      if (magnitude > max) throw new OperandError(`offset ${shown(address.offset)} out of range -${max}..${max}`, address.offsetAt);
       return [address.rn, address.p, u, address.w, magnitude];
     },
   };
@@ -193,15 +306,20 @@ function formatShift(type: number, imm5: number): string {
 }
 
 /** Parse `lsl #n`, `rrx`, … (after the register). Returns [type, imm5]. */
-function parseShift(text: string | undefined, offset: number): [number, number] {
+function parseShift(text: string | undefined, offset: number, context: ParseContext): [number, number] {
   if (text === undefined || text.trim() === '') return [0, 0];
-  const t = text.trim().toLowerCase();
-  if (t === 'rrx') return [3, 0];
-  const m = /^(lsl|lsr|asr|ror)\s*(.+)$/.exec(t);
+  const t = text.trim();
+  if (t.toLowerCase() === 'rrx') return [3, 0];
+  const m = /^(lsl|lsr|asr|ror)\s*(.+)$/i.exec(t);
   if (m === null) throw new OperandError(`bad shift '${text.trim()}'`, offset);
-  const type = SHIFT_NAMES.indexOf(m[1]!);
-  const amount = parseInteger(m[2]!);
-  if (amount === undefined) throw new OperandError(`bad shift amount '${m[2]}'`, offset);
+  const type = SHIFT_NAMES.indexOf(m[1]!.toLowerCase());
+  let amount: number;
+  try {
+    amount = Number(operandValue(m[2]!, context).value);
+  } catch (error) {
+    if (error instanceof OperandError) throw new OperandError(`bad shift amount '${m[2]}': ${error.message}`, offset);
+    throw error;
+  }
   const [min, max] = type === 0 ? [0, 31] : type === 3 ? [1, 31] : [1, 32];
   if (amount < min || amount > max) throw new OperandError(`shift amount ${amount} out of range ${min}..${max} for ${m[1]}`, offset);
   return [type, amount & 31];
@@ -211,13 +329,13 @@ function parseShift(text: string | undefined, offset: number): [number, number] 
 const registerAddress: OperandCodec = {
   pattern: ADDRESS,
   format: ([rn, p, u, w, rm, type, imm5]) => formatAddress(rn!, p!, w!, `${u === 1 ? '' : '-'}${CORE_NAMES[rm!]}${formatShift(type!, imm5!)}`),
-  parse: (text) => {
+  parse: (text, context) => {
     const address = parseAddress(text);
     if (address.offset === undefined) throw new OperandError(`expected a register offset`);
     const m = /^([-+]?)\s*(\w+)\s*(?:,\s*(.*))?$/.exec(address.offset.trim());
     if (m === null || /^#|^\d/.test(m[2]!)) throw new OperandError(`expected a register offset, got '${address.offset.trim()}'`, address.offsetAt);
     const rm = parseRegister(m[2]!, address.offsetAt);
-    const [type, imm5] = parseShift(m[3], address.offsetAt);
+    const [type, imm5] = parseShift(m[3], address.offsetAt, context);
     return [address.rn, address.p, m[1] === '-' ? 0 : 1, address.w, rm, type, imm5];
   },
 };
@@ -227,7 +345,7 @@ const plainRegisterAddress: OperandCodec = {
   pattern: ADDRESS,
   format: ([rn, p, u, w, rm]) => formatAddress(rn!, p!, w!, `${u === 1 ? '' : '-'}${CORE_NAMES[rm!]}`),
   parse: (text, context) => {
-    const [rn, p, u, w, rm, type, imm5] = registerAddress.parse(text, context);
+    const [rn, p, u, w, rm, type, imm5] = registerAddress.parse(text, context)!;
     if (type !== 0 || imm5 !== 0) throw new OperandError('this form takes no shift');
     return [rn!, p!, u!, w!, rm!];
   },
@@ -279,23 +397,15 @@ function flag(text: string): OperandCodec {
   );
 }
 
-/** Branch targets: `#offset` (from PC + 8, as llvm prints) or a label / absolute address. Field: imm24. */
+/**
+ * Branch targets: `#offset` or a constant (from PC + 8, as llvm-mc reads and
+ * prints them), or a label expression (`1f`, `stub + 4`). Field: imm24.
+ */
 const branchTarget: OperandCodec = {
-  pattern: `${IMM}|[a-z_.$][\\w.$]*`,
+  pattern: `${IMM}|${LABEL}`,
   format: ([imm24]) => `#${((imm24! << 8) >> 8) * 4}`,
   parse: (text, context) => {
-    const t = text.trim();
-    let offset: number;
-    if (t.startsWith('#')) {
-      const value = parseInteger(t);
-      if (value === undefined) throw new OperandError(`bad branch offset '${t}'`);
-      offset = value;
-    } else {
-      const absolute = parseInteger(t);
-      const target = absolute ?? context.resolve(t);
-      if (target === undefined && context.final) throw new OperandError(`unknown label '${t}'`);
-      offset = (target ?? context.address + 8) - (context.address + 8);
-    }
+    const offset = pcRelative(text, context);
     if (offset % 4 !== 0) throw new OperandError(`branch offset ${offset} is not a multiple of 4`);
     if (offset < -(2 ** 25) || offset >= 2 ** 25) throw new OperandError(`branch offset ${offset} out of range -33554432..33554428`);
     return [(offset / 4) & 0xff_ffff];
@@ -401,13 +511,13 @@ function unnamedOption(v: number): string {
 const barrierOption: OperandCodec = simple(
   `${IDENT}|${IMM}`,
   ([v]) => BARRIER_NAMES.get(v!) ?? unnamedOption(v!),
-  (text) => {
+  (text, context) => {
     const t = text.trim().toLowerCase();
     for (const [v, name] of BARRIER_NAMES) if (name === t) return [v];
     // Older names: un/unst for nsh/nshst, sh/shst for ish/ishst.
     const older: Record<string, number> = { un: 7, unst: 6, sh: 11, shst: 10 };
     if (older[t] !== undefined) return [older[t]];
-    return [parseImmediate(t, 0, 15, 'barrier option')];
+    return [parseImmediate(t, context, 0, 15, 'barrier option')];
   },
 );
 
@@ -415,10 +525,10 @@ const barrierOption: OperandCodec = simple(
 const isbOption: OperandCodec = simple(
   `${IDENT}|${IMM}`,
   ([v]) => (v === 15 ? 'sy' : unnamedOption(v!)),
-  (text) => {
+  (text, context) => {
     const t = text.trim().toLowerCase();
     if (t === 'sy') return [15];
-    return [parseImmediate(t, 0, 15, 'ISB option')];
+    return [parseImmediate(t, context, 0, 15, 'ISB option')];
   },
 );
 
@@ -466,15 +576,91 @@ const blockMode: OperandCodec = simple(
 const hintNumber: OperandCodec = simple(
   IMM,
   ([v]) => (v! <= 0xff ? `#${v}` : undefined),
-  (text) => [parseImmediate(text, 0, 255, 'hint number')],
+  (text, context) => [parseImmediate(text, context, 0, 255, 'hint number')],
 );
 
 /** DBG option: hints 0xf0…0xff are `dbg #0`…`dbg #15` (ARM ARM A8.8.42). Field: imm12. */
 const debugOption: OperandCodec = simple(
   IMM,
   ([v]) => ((v! & 0xff0) === 0xf0 ? `#${v! & 0xf}` : undefined),
-  (text) => [0xf0 | parseImmediate(text, 0, 15, 'debug option')],
+  (text, context) => [0xf0 | parseImmediate(text, context, 0, 15, 'debug option')],
 );
+
+/**
+ * `adr rd, label` is ADD or SUB rd, pc, #offset (ARM ARM A8.8.12), with the
+ * offset from the instruction's address + 8 as a modified immediate, as
+ * llvm-mc's `fixup_arm_adr_pcrel_12` encodes it: ADD for an offset of zero
+ * or more, SUB for a negative one. A constant operand is the offset itself.
+ * Assembler only (the disassembler prints add / sub). Field: imm12.
+ */
+function adrOffset(sign: 'plus' | 'minus'): OperandCodec {
+  return simple(
+    `${IMM}|${LABEL}`,
+    () => undefined,
+    (text, context) => {
+      const offset = pcRelative(text, context);
+      if ((offset < 0) !== (sign === 'minus')) return undefined;
+      const imm12 = encodeModifiedImmediate(Math.abs(offset));
+      if (imm12 === undefined || Math.abs(offset) > 0xffff_ffff) {
+        throw new OperandError(`adr: offset ${offset} to '${text.trim()}' is not a rotated 8-bit value (out of range of adr; use ldr rN, =label)`);
+      }
+      return [imm12];
+    },
+  );
+}
+
+/** The value of `=expression` (the operand of `ldr rN, =…`), truncated to 32 bits as llvm-mc does before choosing an encoding. */
+function literalValue(text: string, context: ParseContext): { value: bigint; constant: boolean; word: number } {
+  const t = text.trimStart();
+  const skip = text.length - t.length + 1;
+  let result: ExpressionValue;
+  try {
+    result = evaluateOperand(t.slice(1), context, ARM32_EXPRESSIONS);
+  } catch (error) {
+    if (error instanceof OperandError) throw new OperandError(error.message, skip + error.offset);
+    throw error;
+  }
+  if (result.modifier !== undefined) throw new OperandError(`':${result.modifier}:' does not go with ldr rN, =value (use movw and movt)`);
+  return { value: result.value, constant: result.constant, word: Number(BigInt.asUintN(32, result.value)) };
+}
+
+const LITERAL = `=${EXPRESSION_PATTERN}`;
+
+/**
+ * `ldr rN, =constant` as MOV, MVN or MOVW when the value (a constant known
+ * at that point) fits one, in llvm-mc's order (`ARMAsmParser`, LDRConstPool:
+ * MOV, then MVN, then MOVW on ARMv6T2 and later); anything else goes to the
+ * literal pool ({@link literalLoad}). Assembler only. Field: imm12 or imm16.
+ */
+function literalMove(form: 'mov' | 'mvn' | 'movw'): OperandCodec {
+  return simple(
+    LITERAL,
+    () => undefined,
+    (text, context) => {
+      const { constant, word } = literalValue(text, context);
+      if (!constant) return undefined;
+      if (form === 'movw') return word <= 0xffff ? [word] : undefined;
+      const imm12 = encodeModifiedImmediate(form === 'mov' ? word : ~word >>> 0);
+      return imm12 === undefined ? undefined : [imm12];
+    },
+  );
+}
+
+/**
+ * `ldr rN, =value` from the literal pool: LDR (literal) from a pool entry
+ * within 4095 bytes of the instruction's address + 8 (ARM ARM A8.8.64).
+ * The assembler places the pool at `.ltorg` / `.pool` or at the end of the
+ * section. Assembler only. Fields: rn, p, u, w, imm12.
+ */
+const literalLoad: OperandCodec = simple(LITERAL, () => undefined, (text, context) => {
+  const { value, constant } = literalValue(text, context);
+  if (value < -0x8000_0000n || value > 0xffff_ffffn) throw new OperandError(`value ${text.trim().slice(1).trim()} does not fit 32 bits`);
+  if (context.literal === undefined) throw new OperandError('ldr rN, =value needs the assembler, which keeps the literal pool');
+  const entry = context.literal({ value, constant, size: 4 });
+  const delta = entry - (context.address + 8);
+  if (Math.abs(delta) > 4095) throw new OperandError(`the literal pool is ${delta} bytes away, out of range -4095..4095 (place one nearer with .ltorg)`);
+  return [15, 1, delta < 0 ? 0 : 1, 0, Math.abs(delta)];
+});
 
 /** The A32 codecs, by the names `table.ts` uses. */
 export const ARM32_CODECS: CodecSet = {
@@ -495,15 +681,15 @@ export const ARM32_CODECS: CodecSet = {
   imm5: unsignedImmediate(5),
   imm16: unsignedImmediate(16),
   imm24: unsignedImmediate(24),
-  shimmlsl: simple(IMM, ([v]) => (v === 0 ? undefined : `#${v}`), (t) => [parseImmediate(t, 0, 31, 'shift amount')]),
-  shimm32: simple(IMM, ([v]) => `#${v === 0 ? 32 : v}`, (t) => [parseImmediate(t, 1, 32, 'shift amount') & 31]),
-  shimmror: simple(IMM, ([v]) => (v === 0 ? undefined : `#${v}`), (t) => [parseImmediate(t, 1, 31, 'shift amount')]),
+  shimmlsl: simple(IMM, ([v]) => (v === 0 ? undefined : `#${v}`), (t, c) => [parseImmediate(t, c, 0, 31, 'shift amount')]),
+  shimm32: simple(IMM, ([v]) => `#${v === 0 ? 32 : v}`, (t, c) => [parseImmediate(t, c, 1, 32, 'shift amount') & 31]),
+  shimmror: simple(IMM, ([v]) => (v === 0 ? undefined : `#${v}`), (t, c) => [parseImmediate(t, c, 1, 31, 'shift amount')]),
   shift: {
     pattern: `${IDENT}(?:\\s*,\\s*(?:rrx|(?:lsl|lsr|asr|ror)\\s*${IMM}))?`,
     format: ([rm, type, imm5]) => `${CORE_NAMES[rm!]}${formatShift(type!, imm5!)}`,
-    parse: (text) => {
+    parse: (text, context) => {
       const m = /^(\w+)\s*(?:,\s*(.*))?$/.exec(text.trim())!;
-      const [type, imm5] = parseShift(m[2], text.indexOf(',') + 1);
+      const [type, imm5] = parseShift(m[2], text.indexOf(',') + 1, context);
       return [parseRegister(m[1]!), type, imm5];
     },
   },
@@ -546,4 +732,10 @@ export const ARM32_CODECS: CodecSet = {
   creg: coprocessorRegister,
   p15: coprocessor15,
   blockmode: blockMode,
+  adrplus: adrOffset('plus'),
+  adrminus: adrOffset('minus'),
+  ldrmov: literalMove('mov'),
+  ldrmvn: literalMove('mvn'),
+  ldrmovw: literalMove('movw'),
+  ldrpool: literalLoad,
 };

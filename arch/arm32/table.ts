@@ -10,7 +10,7 @@
  */
 
 import { InstructionTable, type InstructionDef, type TemplateDef } from '../../src/isa/instruction-table.ts';
-import { ARM32_CODECS, bankedRegisterName } from './operands.ts';
+import { ARM32_ASSEMBLY, ARM32_CODECS, bankedRegisterName } from './operands.ts';
 
 /** Data-processing opcodes (ARM ARM A5.2.1), in encoding order. */
 export const DATA_PROCESSING_OPS = ['and', 'eor', 'sub', 'rsb', 'add', 'adc', 'sbc', 'rsc', 'tst', 'teq', 'cmp', 'cmn', 'orr', 'mov', 'bic', 'mvn'] as const;
@@ -76,6 +76,11 @@ function dataProcessing(): InstructionDef[] {
     // llvm-mc and GNU as accept. Assembler only: these codecs never format.
     const partner = IMMEDIATE_PARTNERS[op];
     if (partner !== undefined) immediateSyntax.push(head(`{${partner.codec}:imm12}`, partner.op));
+    // Pseudo-instructions that are this row (assembler only): `adr rd, label` is ADD/SUB rd, pc, #offset, and
+    // `ldr rd, =constant` is MOV/MVN when the constant fits (llvm-mc's choice; MOVW and the pool come later).
+    if (op === 'add') immediateSyntax.push({ text: 'adr{cond:cond} {reg:rd}, {adrplus:imm12}', when: { rn: 15, s: 0 } });
+    if (op === 'sub') immediateSyntax.push({ text: 'adr{cond:cond} {reg:rd}, {adrminus:imm12}', when: { rn: 15, s: 0 } });
+    if (op === 'mov' || op === 'mvn') immediateSyntax.push({ text: `ldr{cond:cond} {reg:rd}, {ldr${op}:imm12}`, when: { s: 0 } });
     defs.push({
       name: `${name}_imm`,
       pattern: `cond:4 001 ${code} ${s} ${rn} ${rd} imm12:12`,
@@ -139,6 +144,8 @@ function loadStore(): InstructionDef[] {
     // `push {r}` / `pop {r}` assemble to the single-register STR/LDR forms (llvm prints them as str/ldr).
     if (name === 'STR') immediate.push({ text: 'push{cond:cond} {reglist1:rt}', when: { rn: 13, p: 1, u: 0, w: 1, imm12: 4 } });
     if (name === 'LDR') immediate.push({ text: 'pop{cond:cond} {reglist1:rt}', when: { rn: 13, p: 0, u: 1, w: 0, imm12: 4 } });
+    // `ldr rt, =value` that no move encodes loads it from the literal pool (assembler only; tried after MOV/MVN/MOVW).
+    if (name === 'LDR') immediate.push(`ldr{cond:cond} {reg:rt}, {ldrpool:rn,p,u,w,imm12}`);
     defs.push({
       name: `${name}_imm`,
       pattern: `cond:4 010 p:1 u:1 ${b} w:1 ${l} rn:4 rt:4 imm12:12`,
@@ -204,7 +211,7 @@ export const ARM32_INSTRUCTIONS: readonly InstructionDef[] = [
   {
     name: 'MOVW',
     pattern: 'cond:4 00110000 imm16:4 rd:4 imm16:12',
-    syntax: ['movw{cond:cond} {reg:rd}, {imm16:imm16}', 'mov{cond:cond} {reg:rd}, {imm16:imm16}'],
+    syntax: ['movw{cond:cond} {reg:rd}, {imm16:imm16}', 'mov{cond:cond} {reg:rd}, {imm16:imm16}', 'ldr{cond:cond} {reg:rd}, {ldrmovw:imm16}'],
     exclude: NOT_UNCONDITIONAL,
   },
   {
@@ -366,4 +373,4 @@ export const ARM32_INSTRUCTIONS: readonly InstructionDef[] = [
 ];
 
 /** The A32 table, built on first use (a command that never decodes or assembles skips it). Its pairwise overlap scan runs in the test suite and the build (`checkOverlaps`), not at every start. */
-export const ARM32_TABLE: InstructionTable = InstructionTable.build(ARM32_INSTRUCTIONS, { name: 'arm32', width: 32, codecs: ARM32_CODECS, deferOverlapScan: true, buildOnFirstUse: true });
+export const ARM32_TABLE: InstructionTable = InstructionTable.build(ARM32_INSTRUCTIONS, { name: 'arm32', width: 32, codecs: ARM32_CODECS, assembly: ARM32_ASSEMBLY, deferOverlapScan: true, buildOnFirstUse: true });

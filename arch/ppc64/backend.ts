@@ -61,9 +61,53 @@ loop:   sc
         wait
 `;
 
+/**
+ * \`sc 1\` round trip into spec firmware: the papr-kvm spec answers at the
+ * system-call vector 0xC00, and the guest kernel (supervisor state, a
+ * partition) loops on H_SET_SPRG0 (r3 = 0x24, which returns r3 = H_SUCCESS,
+ * so r3 is set again before every call) with a kernel address in r4, as
+ * pseries sets SPRG0 to its paca. Per round trip: li, sc 1, and the
+ * firmware's system-call slot (one step), plus the loop's addic./bne shared
+ * by four: 3.5 steps.
+ */
+const SPEC_SC1_ROUND_TRIP = `
+        bl      here
+        .long   loop
+here:   mflr    9
+        lwz     8, 0(9)
+        mtsrr0  8                   # rfid to loop ...
+        li      7, 1
+        sldi    7, 7, 63
+        ori     7, 7, 0x1002        # ... with SRR1 = SF | ME | RI, HV = 0: supervisor state
+        mtsrr1  7
+        lis     5, 0x7fff
+        ori     5, 5, 0xffff
+        rfid
+loop:   li      3, 0x24             # H_SET_SPRG0
+        sc      1
+        li      3, 0x24
+        sc      1
+        li      3, 0x24
+        sc      1
+        li      3, 0x24
+        sc      1
+        addic.  5, 5, -1
+        bne     loop
+        wait
+`;
+
 const BENCHMARKS: readonly BenchProgram[] = [
   { metric: 'alu-ips', description: 'guest instructions per second, ALU loop', source: ALU_LOOP, mode: 'hv', registers: {}, instructionsPerUnit: 1, peer: { loop: 'loop', counter: 'r5' } },
   { metric: 'trap-rtps', description: 'sc round trips per second (supervisor -> 0xC00 -> rfid)', source: SC_ROUND_TRIP, mode: 'hv', registers: {}, instructionsPerUnit: 2.5, peer: { loop: 'loop', counter: 'r5' } },
+  {
+    metric: 'spec-trap-rtps',
+    description: 'sc 1 round trips per second into spec firmware (papr-kvm H_SET_SPRG0 at 0xC00)',
+    source: SPEC_SC1_ROUND_TRIP,
+    mode: 'hv',
+    registers: { r4: 0xc000_0000_0000_1000n },
+    instructionsPerUnit: 3.5,
+    firmware: { abi: 'papr-kvm', base: 0 },
+  },
 ];
 
 /**

@@ -22,13 +22,14 @@
  * @module
  */
 
-import type { Origin } from '../../src/abi/spec.ts';
-import type { FirmwarePort, FirmwareSlot, PendingTrap } from '../../src/firmware/firmware.ts';
+import { outcomeBigInt, type Origin, type OutcomeValue } from '../../src/abi/spec.ts';
+import type { FirmwarePort, FirmwareSlot, PendingTrapReader, RegisterSlot } from '../../src/firmware/firmware.ts';
+import { originIndex, ORIGINS } from '../../src/dispatch/dispatcher.ts';
 import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts';
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
 import { hexAddress, RETIRED, type ExceptionReturn, type StepResult } from '../../src/interp/step-result.ts';
 import { Vector } from './exceptions.ts';
-import { Msr, type Ppc64State } from './registers.ts';
+import { Msr, SPR_BY_NAME, type Ppc64State } from './registers.ts';
 import { wrapTarget } from './semantics/common.ts';
 
 const SLOTS: readonly FirmwareSlot[] = [
@@ -42,20 +43,23 @@ function state(machine: Machine): Ppc64State {
   return (machine as CoreMachine<Ppc64State>).state;
 }
 
+/** Index of SRR1's high word in `s.spr` (its low word follows). */
+const SRR1_HIGH = 2 * SPR_BY_NAME.get('srr1')!.slot;
+
 /** SRR1's two words (high, low). */
 function srr1(s: Ppc64State): { hi: number; lo: number } {
-  return { hi: s.spr[6]!, lo: s.spr[7]! };
+  return { hi: s.spr[SRR1_HIGH]!, lo: s.spr[SRR1_HIGH + 1]! };
 }
 
-const USER_GUEST: Origin = { privilege: 'user', world: 'guest' };
-const KERNEL_GUEST: Origin = { privilege: 'kernel', world: 'guest' };
-const USER_HOST: Origin = { privilege: 'user', world: 'host' };
-const HYP_HOST: Origin = { privilege: 'hyp', world: 'host' };
+/** The dispatcher's shared origin objects, so that reading a trap allocates no origin. */
+const USER_HOST = ORIGINS[originIndex({ privilege: 'user', world: 'host' })]!;
+const USER_GUEST = ORIGINS[originIndex({ privilege: 'user', world: 'guest' })]!;
+const KERNEL_GUEST = ORIGINS[originIndex({ privilege: 'kernel', world: 'guest' })]!;
+const HYP_HOST = ORIGINS[originIndex({ privilege: 'hyp', world: 'host' })]!;
 
-/** The caller's origin, from SRR1[PR] and SRR1[HV]. */
-function originOf(s: Ppc64State): Origin {
-  const { hi, lo } = srr1(s);
-  return originOfMsr(hi, lo);
+/** The caller's origin, from SRR1[PR] and SRR1[HV] (read as words: this runs on every trap). */
+function originOf(spr: Int32Array): Origin {
+  return originOfMsr(spr[SRR1_HIGH]!, spr[SRR1_HIGH + 1]!);
 }
 
 /** The origin an MSR (its high and low words) gives: HV = 1 is the host (the hypervisor, or its problem state), HV = 0 a guest (Book III 2.2: problem state is PR = 1). */
@@ -86,18 +90,39 @@ function callerMode(s: Ppc64State): string {
   return (hi & Msr.HV) !== 0 ? 'hv' : 'supervisor';
 }
 
+/** r0–r31 by name (and `sp`, r1), as the register view spells them: GPR n is words 2n (bits 0:31) and 2n + 1 (bits 32:63) of `s.gpr`. */
+const GPR_NUMBERS: ReadonlyMap<string, number> = new Map([...Array.from({ length: 32 }, (_, n) => [`r${n}`, n] as const), ['sp', 1]]);
+
+/** Unsigned views of the state's word arrays: the same memory, so a slot reads what the register view reads. */
+const unsignedWords = new WeakMap<Int32Array, Uint32Array>();
+
+function wordsOf(array: Int32Array): Uint32Array {
+  let words = unsignedWords.get(array);
+  if (words === undefined) {
+    words = new Uint32Array(array.buffer, array.byteOffset, array.length);
+    unsignedWords.set(array, words);
+  }
+  return words;
+}
+
 /** The ppc64 {@link FirmwarePort}. */
 export const PPC64_FIRMWARE_PORT: FirmwarePort = {
   vectorBaseRegister: 'ivbase',
   tableSize: 0x1000,
   alignment: 0x1000,
   slots: SLOTS,
-  pendingTrap(machine: Machine, slot: FirmwareSlot): PendingTrap | undefined {
-    if (slot.offset !== Vector.systemCall) return undefined;
+  pendingTrapReader(machine: Machine): PendingTrapReader {
+    // Bound to the state (its arrays are restored in place, so they stay the machine's).
     const s = state(machine);
-    const raised = s.hv !== 0 && (srr1(s).hi & Msr.HV) === 0;
-    // The conduits as the specs and the dispatcher name them: `sc 1` is `sc1` (immediate 0), not `sc` with LEV 1.
-    return { conduit: raised ? 'sc1' : 'sc', imm: 0, origin: originOf(s) };
+    const spr = s.spr;
+    return (slot, into) => {
+      if (slot.offset !== Vector.systemCall) return false;
+      const raised = s.hv !== 0 && (spr[SRR1_HIGH]! & Msr.HV) === 0;
+      into.conduit = raised ? 'sc1' : 'sc';
+      into.imm = 0;
+      into.origin = originOf(spr);
+      return true;
+    };
   },
   describeException(machine: Machine, slot: FirmwareSlot): string {
     const s = state(machine);
@@ -118,14 +143,25 @@ export const PPC64_FIRMWARE_PORT: FirmwarePort = {
     const request: ExceptionReturn = { kind: 'return', instruction: 'rfid', address, target: undefined };
     return request;
   },
-  jump(machine: Machine, target: bigint, _address: number): StepResult {
+  jump(machine: Machine, target: OutcomeValue, _address: number): StepResult {
     const s = state(machine);
-    s.pc = wrapTarget(s, Number(BigInt.asUintN(64, target) & ~3n));
+    // A number is a 32-bit target; a bigint the full 64-bit NIA. Either way word aligned.
+    s.pc = wrapTarget(s, typeof target === 'number' ? (target & ~3) >>> 0 : Number(BigInt.asUintN(64, target) & ~3n));
     return RETIRED;
   },
-  callFunction(machine: Machine, target: bigint, args: readonly bigint[], returnAddress: number, address: number): StepResult {
-    args.slice(0, 8).forEach((value, i) => machine.setRegister(`r${i + 3}`, value));
+  callFunction(machine: Machine, target: OutcomeValue, args: readonly OutcomeValue[], returnAddress: number, address: number): StepResult {
+    // ELF ABI: the first eight arguments in r3–r10.
+    args.slice(0, 8).forEach((value, i) => machine.setRegister(`r${i + 3}`, outcomeBigInt(value)));
     machine.setRegister('lr', BigInt(returnAddress));
     return PPC64_FIRMWARE_PORT.jump(machine, target, address);
+  },
+  registerSlot(machine: Machine, name: string): RegisterSlot | undefined {
+    const s = state(machine);
+    // Plain stores only, as the register view (core.ts) makes them: the GPRs and the 64-bit SPRs kept in s.spr. The MSR (its write switches modes), CR, XER, LR, CTR, the PC and the 32-bit SPRs (whose high word the view clears) go through the view.
+    const n = GPR_NUMBERS.get(name);
+    if (n !== undefined) return { words: wordsOf(s.gpr), low: 2 * n + 1, high: 2 * n };
+    const spr = SPR_BY_NAME.get(name);
+    if (spr !== undefined && spr.slot >= 0 && spr.width === 64) return { words: wordsOf(s.spr), low: 2 * spr.slot + 1, high: 2 * spr.slot };
+    return undefined;
   },
 };

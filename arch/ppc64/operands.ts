@@ -13,14 +13,69 @@
  * @module
  */
 
-import { OperandError, parseInteger, type CodecSet, type OperandCodec, type ParseContext } from '../../src/isa/operand.ts';
+import type { AssemblySyntax } from '../../src/isa/directives.ts';
+import { evaluateOperand, EXPRESSION_PATTERN, type ExpressionSyntax, type ExpressionValue } from '../../src/isa/expression.ts';
+import { OperandError, type CodecSet, type OperandCodec, type ParseContext } from '../../src/isa/operand.ts';
 
 /** One word of operand text: registers, numbers, names. */
 const WORD = '[%\\w]+';
-/** An immediate: optional sign, then a word. */
-const IMM = '[-+]?\\s*\\w+';
-/** A branch target: `.`, `.+8`, `.-8`, a number, `(-8)` or a label. */
-const TARGET = '[-+.\\w$\\(\\)]+';
+/** An immediate: an expression (`5`, `-1`, `(1 << 5) | 3`, `sym@ha`). */
+const IMM = EXPRESSION_PATTERN;
+/** A branch target: `.`, `.+8`, `.-8`, a number, `(-8)`, a label, `1f`, or any expression. */
+const TARGET = EXPRESSION_PATTERN;
+
+/**
+ * The 16-bit halves of a value, as `@l`, `@h`, `@ha` and the 64-bit
+ * `@higher`, `@highest` (and their `a` forms, adjusted for a signed low
+ * half) give them: the PowerPC ELF ABI's `#lo`, `#hi`, `#ha`, `#higher`,
+ * `#highera`, `#highest`, `#highesta`, evaluated as llvm-mc's
+ * `PPCMCExpr::evaluateAsInt64` does. `@high` / `@higha` are `@h` / `@ha`
+ * without the 32-bit overflow check a relocation would make.
+ */
+const HALVES: ExpressionSyntax['modifiers'] = {
+  l: (v) => v & 0xffffn,
+  h: (v) => (v >> 16n) & 0xffffn,
+  ha: (v) => ((v + 0x8000n) >> 16n) & 0xffffn,
+  high: (v) => (v >> 16n) & 0xffffn,
+  higha: (v) => ((v + 0x8000n) >> 16n) & 0xffffn,
+  higher: (v) => (v >> 32n) & 0xffffn,
+  highera: (v) => ((v + 0x8000n) >> 32n) & 0xffffn,
+  highest: (v) => (v >> 48n) & 0xffffn,
+  highesta: (v) => ((v + 0x8000n) >> 48n) & 0xffffn,
+};
+
+/** Expressions in Power assembly: binary `!` (or-not) as in llvm-mc, and the `@` half operators. */
+export const PPC64_EXPRESSIONS: ExpressionSyntax = {
+  orNot: true,
+  modifiers: HALVES,
+  linkerRelocations: ['toc', 'tocbase', 'got', 'plt', 'pcrel', 'notoc', 'local', 'tls', 'tlsgd', 'tlsld', 'tprel', 'dtprel', 'dtpmod', 'got@tprel'],
+};
+
+/**
+ * What Power assembly adds to the common syntax, after GNU as and llvm-mc
+ * (`-triple=powerpc64`): `.word` is 2 bytes and `.llong` 8; `.machine`,
+ * `.abiversion` and `.localentry` are accepted and change no bytes here;
+ * TOC entries (`.tc`) need a linker. Code padding is NOPs, then zeros
+ * (`PPCAsmBackend::writeNopData`).
+ */
+export const PPC64_ASSEMBLY: AssemblySyntax = {
+  wordSize: 2,
+  expressions: PPC64_EXPRESSIONS,
+  codeFill: { instruction: 'nop' },
+  directives: {
+    '.machine': { kind: 'ignore', arguments: /^(?:"[\w.+-]*"|[\w.+-]+)$/, expected: 'a machine name (power8, push, pop, "any", …)' },
+    '.abiversion': { kind: 'ignore', arguments: /^\d+$/, expected: 'an ABI version number' },
+    '.localentry': { kind: 'ignore', arguments: /^[A-Za-z_.$][\w.$]*\s*,\s*\S.*$/, expected: 'SYMBOL, OFFSET' },
+    '.llong': { kind: 'data', size: 8 },
+    '.tc': { kind: 'reject', reason: 'TOC entries are placed by a linker, which hyplay does not have' },
+    '.toc': { kind: 'reject', reason: 'the TOC is placed by a linker, which hyplay does not have' },
+  },
+};
+
+/** An operand's expression; `what` names it in messages. */
+function operandValue(text: string, context: ParseContext): ExpressionValue {
+  return evaluateOperand(text, context, PPC64_EXPRESSIONS);
+}
 
 function codec(pattern: string, format: OperandCodec['format'], parse: OperandCodec['parse']): OperandCodec {
   return { pattern, format, parse };
@@ -50,22 +105,29 @@ export function parseCrField(text: string): number {
 export const CR_BIT_NAMES: Readonly<Record<string, number>> = { lt: 0, gt: 1, eq: 2, so: 3, un: 3 };
 
 /** Parse a CR bit: a number, `4*cr2+eq`, or a bare `eq` (CR0). */
-export function parseCrBit(text: string): number {
+export function parseCrBit(text: string, context: ParseContext): number {
   const t = text.trim().toLowerCase().replace(/\s+/g, '');
   const named = CR_BIT_NAMES[t];
   if (named !== undefined) return named;
   const expression = /^4\*%?cr([0-7])\+(lt|gt|eq|so|un)$/.exec(t);
   if (expression !== null) return 4 * Number(expression[1]) + CR_BIT_NAMES[expression[2]!]!;
-  return parseImmediate(t, 0, 31, 'condition register bit');
+  return parseImmediate(t, context, 0, 31, 'condition register bit');
 }
 
-/** Parse an integer in `[min, max]`; throws naming the range. */
-export function parseImmediate(text: string, min: number, max: number, what = 'immediate'): number {
+/**
+ * Parse an immediate expression in `[min, max]`; throws naming the range.
+ * With `half`, an operand with an `@` half operator (`sym@l`, `x@ha`) is
+ * taken as its 16 bits, whatever the field's signedness, as llvm-mc does.
+ */
+export function parseImmediate(text: string, context: ParseContext, min: number, max: number, what = 'immediate', half = false): number {
   const t = text.trim();
-  const value = parseInteger(t.replace(/^\((.*)\)$/, '$1'));
-  if (value === undefined) throw new OperandError(`bad ${what} '${t}'`);
-  if (value < min || value > max) throw new OperandError(`${what} ${t} out of range ${min}..${max}`);
-  return value;
+  const result = operandValue(text, context);
+  if (result.modifier !== undefined) {
+    if (!half) throw new OperandError(`'@${result.modifier}' gives a 16-bit half, which this ${what} does not take`);
+    return Number(result.value) & 0xffff;
+  }
+  if (result.value < BigInt(min) || result.value > BigInt(max)) throw new OperandError(`${what} ${t} out of range ${min}..${max}`);
+  return Number(result.value);
 }
 
 /** Two's-complement value of the low `bits` bits. */
@@ -74,53 +136,53 @@ export function signExtend(value: number, bits: number): number {
   return (value << shift) >> shift;
 }
 
-const gpr = codec(WORD, ([n]) => `${n}`, (text) => [parseGpr(text)]);
+const gpr = codec(WORD, ([n]) => `${n}`, (text, context) => [parseGpr(text)]);
 
 /** Two fields that must name the same GPR (`mr rA, rS` is `or rA, rS, rS`). */
 const gprPair = codec(
   WORD,
   ([a, b]) => (a === b ? `${a}` : undefined),
-  (text) => {
+  (text, context) => {
     const n = parseGpr(text);
     return [n, n];
   },
 );
 
-const crField = codec(WORD, ([n]) => `${n}`, (text) => [parseCrField(text)]);
+const crField = codec(WORD, ([n]) => `${n}`, (text, context) => [parseCrField(text)]);
 
-const crBit = codec('[%\\w*+]+', ([n]) => `${n}`, (text) => [parseCrBit(text)]);
+const crBit = codec('[%\\w*+]+', ([n]) => `${n}`, (text, context) => [parseCrBit(text, context)]);
 
 function unsigned(bits: number, what = 'immediate'): OperandCodec {
   const max = 2 ** bits - 1;
-  return codec(IMM, ([v]) => `${v}`, (text) => [parseImmediate(text, 0, max, what)]);
+  return codec(IMM, ([v]) => `${v}`, (text, context) => [parseImmediate(text, context, 0, max, what, bits === 16)]);
 }
 
 /** A 16-bit signed immediate, printed signed. */
 const si16 = codec(
   IMM,
   ([v]) => `${signExtend(v!, 16)}`,
-  (text) => [parseImmediate(text, -0x8000, 0x7fff) & 0xffff],
+  (text, context) => [parseImmediate(text, context, -0x8000, 0x7fff, 'immediate', true) & 0xffff],
 );
 
 /** A 16-bit immediate written signed or unsigned (addis, lis), printed signed as llvm does. */
 const si17 = codec(
   IMM,
   ([v]) => `${signExtend(v!, 16)}`,
-  (text) => [parseImmediate(text, -0x8000, 0xffff) & 0xffff],
+  (text, context) => [parseImmediate(text, context, -0x8000, 0xffff, 'immediate', true) & 0xffff],
 );
 
 /** The negation of a signed 16-bit immediate (`subi rD, rA, v` is `addi rD, rA, -v`). Assembler only. */
 const negSi16 = codec(
   IMM,
   () => undefined,
-  (text) => [-parseImmediate(text, -0x7fff, 0x8000) & 0xffff],
+  (text, context) => [-parseImmediate(text, context, -0x7fff, 0x8000) & 0xffff],
 );
 
 /** As {@link negSi16} for `subis`. Assembler only. */
 const negSi17 = codec(
   IMM,
   () => undefined,
-  (text) => [-parseImmediate(text, -0xffff, 0x8000) & 0xffff],
+  (text, context) => [-parseImmediate(text, context, -0xffff, 0x8000) & 0xffff],
 );
 
 function splitDisplacement(text: string): { displacement: string; base: string } {
@@ -129,13 +191,24 @@ function splitDisplacement(text: string): { displacement: string; base: string }
   return { displacement: match[1] === '' ? '0' : match[1]!, base: match[2]! };
 }
 
+/** Error offsets of a displacement's expression, counted from the operand's start. */
+function inDisplacement<T>(text: string, displacement: string, body: () => T): T {
+  try {
+    return body();
+  } catch (error) {
+    if (error instanceof OperandError) throw new OperandError(error.message, Math.max(0, text.indexOf(displacement)) + error.offset);
+    throw error;
+  }
+}
+
 /** `d(rA)` of the D-form loads and stores: fields d, ra. */
 const displacement = codec(
   `(?:${IMM})?\\s*\\(\\s*${WORD}\\s*\\)`,
   ([d, ra]) => `${signExtend(d!, 16)}(${ra})`,
-  (text) => {
+  (text, context) => {
     const { displacement, base } = splitDisplacement(text);
-    return [parseImmediate(displacement, -0x8000, 0x7fff, 'displacement') & 0xffff, parseGpr(base)];
+    const d = inDisplacement(text, displacement, () => parseImmediate(displacement, context, -0x8000, 0x7fff, 'displacement', true));
+    return [d & 0xffff, parseGpr(base)];
   },
 );
 
@@ -143,9 +216,9 @@ const displacement = codec(
 const dsDisplacement = codec(
   `(?:${IMM})?\\s*\\(\\s*${WORD}\\s*\\)`,
   ([ds, ra]) => `${signExtend(ds!, 14) * 4}(${ra})`,
-  (text) => {
+  (text, context) => {
     const { displacement, base } = splitDisplacement(text);
-    const d = parseImmediate(displacement, -0x8000, 0x7ffc, 'displacement');
+    const d = inDisplacement(text, displacement, () => parseImmediate(displacement, context, -0x8000, 0x7ffc, 'displacement', true));
     if (d % 4 !== 0) throw new OperandError(`displacement ${displacement.trim()} is not a multiple of 4`);
     return [(d >> 2) & 0x3fff, parseGpr(base)];
   },
@@ -156,31 +229,16 @@ function formatRelative(offset: number): string {
 }
 
 /**
- * A branch displacement from the text: `.`, `.+n`, `.-n`, a bare number
- * (llvm-mc takes it as the displacement), `(n)`, or a label.
+ * A branch displacement from the text: a constant is the displacement itself
+ * (`.+8` and `1f` are addresses; a bare `8` is what llvm-mc takes as the
+ * displacement), an address is taken relative to the instruction.
  */
 function parseRelative(text: string, context: ParseContext, bits: number): number {
   const t = text.trim();
-  let offset: number;
-  const dot = /^\.\s*(?:([-+])\s*(\w+))?$/.exec(t);
-  if (dot !== null) {
-    const magnitude = dot[2] === undefined ? 0 : parseInteger(dot[2]);
-    if (magnitude === undefined) throw new OperandError(`bad branch target '${t}'`);
-    offset = dot[1] === '-' ? -magnitude : magnitude;
-  } else if (/^\(?[-+]?\d/.test(t)) {
-    const value = parseInteger(t.replace(/^\((.*)\)$/, '$1'));
-    if (value === undefined) throw new OperandError(`bad branch target '${t}'`);
-    offset = value;
-  } else if (/^[A-Za-z_.$][\w.$]*$/.test(t)) {
-    const target = context.resolve(t);
-    if (target === undefined) {
-      if (context.final) throw new OperandError(`unknown label '${t}'`);
-      return 0;
-    }
-    offset = target - context.address;
-  } else {
-    throw new OperandError(`bad branch target '${t}'`);
-  }
+  const result = operandValue(text, context);
+  if (result.modifier !== undefined) throw new OperandError(`'@${result.modifier}' does not go with a branch target`);
+  const value = Number(result.value);
+  const offset = result.constant ? value : value - context.address;
   const limit = 2 ** (bits + 1);
   if (offset % 4 !== 0) throw new OperandError(`branch offset ${offset} is not a multiple of 4`);
   if (offset < -limit || offset >= limit) throw new OperandError(`branch target ${t} out of range (offset ${offset}, limit ±${limit})`);
@@ -189,17 +247,9 @@ function parseRelative(text: string, context: ParseContext, bits: number): numbe
 
 function parseAbsolute(text: string, context: ParseContext, bits: number): number {
   const t = text.trim();
-  let value: number | undefined;
-  if (/^[A-Za-z_.$][\w.$]*$/.test(t) && !/^\d/.test(t)) {
-    value = context.resolve(t);
-    if (value === undefined) {
-      if (context.final) throw new OperandError(`unknown label '${t}'`);
-      return 0;
-    }
-  } else {
-    value = parseInteger(t.replace(/^\((.*)\)$/, '$1'));
-    if (value === undefined) throw new OperandError(`bad branch target '${t}'`);
-  }
+  const result = operandValue(text, context);
+  if (result.modifier !== undefined) throw new OperandError(`'@${result.modifier}' does not go with a branch target`);
+  const value = Number(result.value);
   const span = 2 ** (bits + 2);
   if (value % 4 !== 0) throw new OperandError(`branch target ${t} is not a multiple of 4`);
   if (value < -span / 2 || value >= span) throw new OperandError(`absolute branch target ${t} out of range`);
@@ -226,8 +276,8 @@ function absoluteTarget(bits: number): OperandCodec {
 const six = codec(
   IMM,
   ([high, low]) => `${(high! << 5) | low!}`,
-  (text) => {
-    const v = parseImmediate(text, 0, 63);
+  (text, context) => {
+    const v = parseImmediate(text, context, 0, 63);
     return [v >> 5, v & 31];
   },
 );
@@ -244,8 +294,8 @@ const sldi = codec(
     const sh = (shh! << 5) | shl!;
     return ((meh! << 5) | mel!) === 63 - sh ? `${sh}` : undefined;
   },
-  (text) => {
-    const n = parseImmediate(text, 0, 63);
+  (text, context) => {
+    const n = parseImmediate(text, context, 0, 63);
     return [...split6(n), ...split6(63 - n)];
   },
 );
@@ -254,8 +304,8 @@ const sldi = codec(
 const srdi = codec(
   IMM,
   () => undefined,
-  (text) => {
-    const n = parseImmediate(text, 0, 63);
+  (text, context) => {
+    const n = parseImmediate(text, context, 0, 63);
     return [...split6((64 - n) & 63), ...split6(n)];
   },
 );
@@ -264,47 +314,47 @@ const srdi = codec(
 const rotrdi = codec(
   IMM,
   () => undefined,
-  (text) => split6((64 - parseImmediate(text, 0, 63)) & 63),
+  (text, context) => split6((64 - parseImmediate(text, context, 0, 63)) & 63),
 );
 
 /** `clrrdi rA, rS, n` = rldicr rA, rS, 0, 63-n. Fields: meh, mel. Assembler only. */
 const clrrdi = codec(
   IMM,
   () => undefined,
-  (text) => split6(63 - parseImmediate(text, 0, 63)),
+  (text, context) => split6(63 - parseImmediate(text, context, 0, 63)),
 );
 
 /** Two immediates `n, b` as one operand. */
 const PAIR = `${IMM}\\s*,\\s*${IMM}`;
 
-function parsePair(text: string, what: [string, string], ranges: [[number, number], [number, number]]): [number, number] {
+function parsePair(text: string, context: ParseContext, what: [string, string], ranges: [[number, number], [number, number]]): [number, number] {
   const [a, b] = text.split(',');
-  return [parseImmediate(a!, ranges[0][0], ranges[0][1], what[0]), parseImmediate(b!, ranges[1][0], ranges[1][1], what[1])];
+  return [parseImmediate(a!, context, ranges[0][0], ranges[0][1], what[0]), parseImmediate(b!, context, ranges[1][0], ranges[1][1], what[1])];
 }
 
 /** `extldi rA, rS, n, b` = rldicr rA, rS, b, n-1. Fields: shh, shl, meh, mel. Assembler only. */
-const extldi = codec(PAIR, () => undefined, (text) => {
-  const [n, b] = parsePair(text, ['length', 'bit'], [[1, 64], [0, 63]]);
+const extldi = codec(PAIR, () => undefined, (text, context) => {
+  const [n, b] = parsePair(text, context, ['length', 'bit'], [[1, 64], [0, 63]]);
   return [...split6(b), ...split6(n - 1)];
 });
 
 /** `extrdi rA, rS, n, b` = rldicl rA, rS, b+n, 64-n. Fields: shh, shl, mbh, mbl. Assembler only. */
-const extrdi = codec(PAIR, () => undefined, (text) => {
-  const [n, b] = parsePair(text, ['length', 'bit'], [[1, 64], [0, 63]]);
+const extrdi = codec(PAIR, () => undefined, (text, context) => {
+  const [n, b] = parsePair(text, context, ['length', 'bit'], [[1, 64], [0, 63]]);
   if (b + n > 64) throw new OperandError(`extrdi: bit ${b} + length ${n} exceeds 64`);
   return [...split6((b + n) & 63), ...split6(64 - n)];
 });
 
 /** `insrdi rA, rS, n, b` = rldimi rA, rS, 64-(b+n), b. Fields: shh, shl, mbh, mbl. Assembler only. */
-const insrdi = codec(PAIR, () => undefined, (text) => {
-  const [n, b] = parsePair(text, ['length', 'bit'], [[1, 64], [0, 63]]);
+const insrdi = codec(PAIR, () => undefined, (text, context) => {
+  const [n, b] = parsePair(text, context, ['length', 'bit'], [[1, 64], [0, 63]]);
   if (b + n > 64) throw new OperandError(`insrdi: bit ${b} + length ${n} exceeds 64`);
   return [...split6((64 - (b + n)) & 63), ...split6(b)];
 });
 
 /** `clrlsldi rA, rS, b, n` = rldic rA, rS, n, b-n. Fields: shh, shl, mbh, mbl. Assembler only. */
-const clrlsldi = codec(PAIR, () => undefined, (text) => {
-  const [b, n] = parsePair(text, ['bit', 'shift'], [[0, 63], [0, 63]]);
+const clrlsldi = codec(PAIR, () => undefined, (text, context) => {
+  const [b, n] = parsePair(text, context, ['bit', 'shift'], [[0, 63], [0, 63]]);
   if (n > b) throw new OperandError(`clrlsldi: shift ${n} exceeds bit ${b}`);
   return [...split6(n), ...split6(b - n)];
 });
@@ -313,8 +363,8 @@ const clrlsldi = codec(PAIR, () => undefined, (text) => {
 const slwi = codec(
   IMM,
   ([sh, mb, me]) => (mb === 0 && me === 31 - sh! ? `${sh}` : undefined),
-  (text) => {
-    const n = parseImmediate(text, 0, 31);
+  (text, context) => {
+    const n = parseImmediate(text, context, 0, 31);
     return [n, 0, 31 - n];
   },
 );
@@ -323,57 +373,57 @@ const slwi = codec(
 const srwi = codec(
   IMM,
   ([sh, mb, me]) => (sh! >= 1 && mb === 32 - sh! && me === 31 ? `${32 - sh!}` : undefined),
-  (text) => {
-    const n = parseImmediate(text, 0, 31);
+  (text, context) => {
+    const n = parseImmediate(text, context, 0, 31);
     return [(32 - n) & 31, n, 31];
   },
 );
 
 /** `rotrwi rA, rS, n` = rotlwi rA, rS, 32-n. Field: sh. Assembler only. */
-const rotrwi = codec(IMM, () => undefined, (text) => [(32 - parseImmediate(text, 0, 31)) & 31]);
+const rotrwi = codec(IMM, () => undefined, (text, context) => [(32 - parseImmediate(text, context, 0, 31)) & 31]);
 
 /** `clrrwi rA, rS, n` = rlwinm rA, rS, 0, 0, 31-n. Field: me. Assembler only. */
-const clrrwi = codec(IMM, () => undefined, (text) => [31 - parseImmediate(text, 0, 31)]);
+const clrrwi = codec(IMM, () => undefined, (text, context) => [31 - parseImmediate(text, context, 0, 31)]);
 
 /** `extlwi rA, rS, n, b` = rlwinm rA, rS, b, 0, n-1. Fields: sh, mb, me. Assembler only. */
-const extlwi = codec(PAIR, () => undefined, (text) => {
-  const [n, b] = parsePair(text, ['length', 'bit'], [[1, 32], [0, 31]]);
+const extlwi = codec(PAIR, () => undefined, (text, context) => {
+  const [n, b] = parsePair(text, context, ['length', 'bit'], [[1, 32], [0, 31]]);
   return [b, 0, n - 1];
 });
 
 /** `extrwi rA, rS, n, b` = rlwinm rA, rS, b+n, 32-n, 31. Fields: sh, mb, me. Assembler only. */
-const extrwi = codec(PAIR, () => undefined, (text) => {
-  const [n, b] = parsePair(text, ['length', 'bit'], [[1, 32], [0, 31]]);
+const extrwi = codec(PAIR, () => undefined, (text, context) => {
+  const [n, b] = parsePair(text, context, ['length', 'bit'], [[1, 32], [0, 31]]);
   if (b + n > 32) throw new OperandError(`extrwi: bit ${b} + length ${n} exceeds 32`);
   return [(b + n) & 31, 32 - n, 31];
 });
 
 /** `inslwi rA, rS, n, b` = rlwimi rA, rS, 32-b, b, b+n-1. Fields: sh, mb, me. Assembler only. */
-const inslwi = codec(PAIR, () => undefined, (text) => {
-  const [n, b] = parsePair(text, ['length', 'bit'], [[1, 32], [0, 31]]);
+const inslwi = codec(PAIR, () => undefined, (text, context) => {
+  const [n, b] = parsePair(text, context, ['length', 'bit'], [[1, 32], [0, 31]]);
   if (b + n > 32) throw new OperandError(`inslwi: bit ${b} + length ${n} exceeds 32`);
   return [(32 - b) & 31, b, b + n - 1];
 });
 
 /** `insrwi rA, rS, n, b` = rlwimi rA, rS, 32-(b+n), b, b+n-1. Fields: sh, mb, me. Assembler only. */
-const insrwi = codec(PAIR, () => undefined, (text) => {
-  const [n, b] = parsePair(text, ['length', 'bit'], [[1, 32], [0, 31]]);
+const insrwi = codec(PAIR, () => undefined, (text, context) => {
+  const [n, b] = parsePair(text, context, ['length', 'bit'], [[1, 32], [0, 31]]);
   if (b + n > 32) throw new OperandError(`insrwi: bit ${b} + length ${n} exceeds 32`);
   return [(32 - (b + n)) & 31, b, b + n - 1];
 });
 
 /** The record bit as the `.` suffix. */
-const dot = codec('\\.?', ([rc]) => (rc === 1 ? '.' : ''), (text) => [text === '.' ? 1 : 0]);
+const dot = codec('\\.?', ([rc]) => (rc === 1 ? '.' : ''), (text, context) => [text === '.' ? 1 : 0]);
 
 /** The OE bit as the `o` suffix. */
-const overflow = codec('o?', ([oe]) => (oe === 1 ? 'o' : ''), (text) => [text.toLowerCase() === 'o' ? 1 : 0]);
+const overflow = codec('o?', ([oe]) => (oe === 1 ? 'o' : ''), (text, context) => [text.toLowerCase() === 'o' ? 1 : 0]);
 
 /** An SPR number split as spr5:9 (the low half of the number, bits 11:15) and spr0:4. Fields: high, low. */
 const sprNumber = codec(
   IMM,
   ([high, low]) => `${(high! << 5) | low!}`,
-  (text) => {
-    const n = parseImmediate(text, 0, 1023, 'SPR number');
+  (text, context) => {
+    const n = parseImmediate(text, context, 0, 1023, 'SPR number');
     return [n >> 5, n & 31];
   },
 );
@@ -415,8 +465,8 @@ function sprNameCodec(direction: 'mf' | 'mt'): OperandCodec {
 const sprgIndex = codec(
   IMM,
   () => undefined,
-  (text) => {
-    const n = 272 + parseImmediate(text, 0, 3, 'SPRG number');
+  (text, context) => {
+    const n = 272 + parseImmediate(text, context, 0, 3, 'SPRG number');
     return [n >> 5, n & 31];
   },
 );
@@ -425,8 +475,8 @@ const sprgIndex = codec(
 const oneField = codec(
   IMM,
   ([v]) => (v !== 0 && (v! & (v! - 1)) === 0 ? `${v}` : undefined),
-  (text) => {
-    const v = parseImmediate(text, 1, 128, 'field mask');
+  (text, context) => {
+    const v = parseImmediate(text, context, 1, 128, 'field mask');
     if ((v & (v - 1)) !== 0) throw new OperandError(`field mask ${text.trim()} must have exactly one bit set`);
     return [v];
   },
@@ -442,7 +492,7 @@ const TRAP_ACCEPTED: Readonly<Record<string, number>> = { lt: 16, le: 20, eq: 4,
 const trapCondition = codec(
   `(?:${Object.keys(TRAP_ACCEPTED).sort((a, b) => b.length - a.length).join('|')})`,
   ([to]) => TRAP_PRINTED[to!],
-  (text) => [TRAP_ACCEPTED[text.toLowerCase()]!],
+  (text, context) => [TRAP_ACCEPTED[text.toLowerCase()]!],
 );
 
 /**
@@ -451,7 +501,7 @@ const trapCondition = codec(
  * branches as `bt`/`bf` with the bit number.
  */
 function crFieldBit(bit: number): OperandCodec {
-  return codec(WORD, () => undefined, (text) => [4 * parseCrField(text) + bit]);
+  return codec(WORD, () => undefined, (text, context) => [4 * parseCrField(text) + bit]);
 }
 
 /** The codecs the ppc64 table's templates name. */

@@ -22,7 +22,7 @@
  */
 
 import { InstructionTable, type InstructionDef, type TemplateDef } from '../../src/isa/instruction-table.ts';
-import { PPC64_CODECS } from './operands.ts';
+import { PPC64_ASSEMBLY, PPC64_CODECS } from './operands.ts';
 
 function bits(value: number, width: number): string {
   return value.toString(2).padStart(width, '0');
@@ -558,4 +558,4 @@ export const PPC64_INSTRUCTIONS: readonly InstructionDef[] = [
 ];
 
 /** The ppc64 table, built on first use (a command that never decodes or assembles skips it). Its pairwise overlap scan runs in the test suite and the build (`checkOverlaps`), not at every start. */
-export const PPC64_TABLE: InstructionTable = InstructionTable.build(PPC64_INSTRUCTIONS, { name: 'ppc64', width: 32, codecs: PPC64_CODECS, deferOverlapScan: true, buildOnFirstUse: true });
+export const PPC64_TABLE: InstructionTable = InstructionTable.build(PPC64_INSTRUCTIONS, { name: 'ppc64', width: 32, codecs: PPC64_CODECS, assembly: PPC64_ASSEMBLY, deferOverlapScan: true, buildOnFirstUse: true });

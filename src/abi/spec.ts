@@ -117,12 +117,81 @@ export interface CallMemory {
   write(address: bigint, size: 1 | 2 | 4 | 8, value: bigint): boolean;
 }
 
-/** What a call's semantics sees and changes. */
+/**
+ * A register as spec semantics name it: a handle interned once per name by
+ * {@link reg}, so that whoever runs the semantics can resolve the name to
+ * where the register lives once (spec firmware does it when it is
+ * installed) instead of on every access. Handles compare by identity:
+ * `reg('r0') === reg('r0')`.
+ */
+export interface RegisterHandle {
+  /** The register's name as the machine spells it (`r0`, `hvbar`, `x0`). */
+  readonly name: string;
+  /** A small integer, unique per name in this process, in order of interning (0, 1, 2, …). */
+  readonly id: number;
+}
+
+/** Every handle interned so far, by name and by id. */
+const HANDLES_BY_NAME = new Map<string, RegisterHandle>();
+const HANDLES: RegisterHandle[] = [];
+
+/**
+ * The handle of register `name`, interned: the first call for a name makes
+ * a frozen handle, every later call returns the same one. Specs take their
+ * handles once, at module level (`const R0 = reg('r0')`).
+ */
+export function reg(name: string): RegisterHandle {
+  let handle = HANDLES_BY_NAME.get(name);
+  if (handle === undefined) {
+    handle = Object.freeze({ name, id: HANDLES.length });
+    HANDLES.push(handle);
+    HANDLES_BY_NAME.set(name, handle);
+  }
+  return handle;
+}
+
+/** Every handle interned so far, indexed by id (what spec firmware resolves when it is installed). */
+export function registerHandles(): readonly RegisterHandle[] {
+  return HANDLES;
+}
+
+/** A register as a call context takes it: a {@link RegisterHandle} (the fast form) or its name. */
+export type RegisterOperand = RegisterHandle | string;
+
+/** The name of a register operand. */
+export function registerName(register: RegisterOperand): string {
+  return typeof register === 'string' ? register : register.name;
+}
+
+/**
+ * What a call's semantics sees and changes.
+ *
+ * Registers are read and written in two forms:
+ * - `u32` / `setU32`: the low 32 bits as a number, unsigned. This is the
+ *   fast path, free of BigInt: use it for every register of a 32-bit
+ *   machine and for values a 64-bit ABI defines as 32 bits (`w0`, `eax`, an
+ *   `int` token, a 32-bit magic).
+ * - `get` / `set`: the full width as a bigint, for 64-bit values and at the
+ *   edges (a value handed to {@link HypervisorState} or {@link CallMemory}).
+ *
+ * `copy` moves a whole register without either. Every method takes a
+ * {@link RegisterHandle} (resolved once) or a name (resolved per access).
+ * Each form is defined by the bigint one, so every context answers alike:
+ * `u32(r)` is `Number(BigInt.asUintN(32, get(r)))`, `setU32(r, v)` is
+ * `set(r, BigInt(v >>> 0))` (a wider register is zero-extended), and
+ * `copy(to, from)` is `set(to, get(from))`.
+ */
 export interface CallContext {
-  /** A register's value at the trap (or as changed by this call). Unknown names read as 0. */
-  get(register: string): bigint;
-  /** Change a register (a result, or a system register such as the vector base). */
-  set(register: string, value: bigint): void;
+  /** A register's value at the trap (or as changed by this call), unsigned, full width. Unknown names read as 0 where the context has no machine. */
+  get(register: RegisterOperand): bigint;
+  /** Change a register (a result, or a system register such as the vector base); the value is truncated to the register's width. */
+  set(register: RegisterOperand, value: bigint): void;
+  /** The low 32 bits of a register, unsigned (0 … 2^32 − 1). */
+  u32(register: RegisterOperand): number;
+  /** Set a register to a 32-bit value (taken `>>> 0`, so −1 is 0xffffffff), zero-extended on a wider register. */
+  setU32(register: RegisterOperand, value: number): void;
+  /** `to` ← `from`, the whole register (truncated to `to`'s width). */
+  copy(to: RegisterOperand, from: RegisterOperand): void;
   /** The trap's immediate. */
   readonly imm: number;
   /** Where the trap came from. */
@@ -133,36 +202,115 @@ export interface CallContext {
   readonly memory: CallMemory;
 }
 
+/**
+ * A {@link CallContext} from its bigint `get` and `set`: `u32`, `setU32` and
+ * `copy` as the interface defines them. For contexts off the hot path (the
+ * dispatcher's, a test's); spec firmware has its own.
+ */
+export abstract class BigIntCallContext implements CallContext {
+  /** The trap's immediate. */
+  abstract readonly imm: number;
+  /** Where the trap came from. */
+  abstract readonly origin: Origin;
+  /** Hypervisor-side state. */
+  abstract readonly state: HypervisorState;
+  /** Guest memory. */
+  abstract readonly memory: CallMemory;
+  /** A register's value. */
+  abstract get(register: RegisterOperand): bigint;
+  /** Change a register. */
+  abstract set(register: RegisterOperand, value: bigint): void;
+
+  /** `Number(BigInt.asUintN(32, get(register)))`. */
+  u32(register: RegisterOperand): number {
+    return Number(BigInt.asUintN(32, this.get(register)));
+  }
+
+  /** `set(register, BigInt(value >>> 0))`. */
+  setU32(register: RegisterOperand, value: number): void {
+    this.set(register, BigInt(value >>> 0));
+  }
+
+  /** `set(to, get(from))`. */
+  copy(to: RegisterOperand, from: RegisterOperand): void {
+    this.set(to, this.get(from));
+  }
+}
+
 /** The call returns to the caller with the registers as set. */
 export interface ReturnOutcome {
   /** Discriminant. */
   readonly kind: 'return';
 }
 
+/** The one {@link ReturnOutcome} semantics return: shared, so returning allocates nothing (and spec firmware can test for it by identity). */
+export const RETURN: ReturnOutcome = Object.freeze({ kind: 'return' });
+
+/**
+ * A jump or call target (or argument) as semantics give it: a bigint, or a
+ * number holding a 32-bit value (read `>>> 0`, so it is unsigned), the form
+ * that costs no BigInt where the value is at most 32 bits wide.
+ */
+export type OutcomeValue = bigint | number;
+
+/** An {@link OutcomeValue} as a bigint (a number is read as an unsigned 32-bit value). */
+export function outcomeBigInt(value: OutcomeValue): bigint {
+  return typeof value === 'bigint' ? value : BigInt(value >>> 0);
+}
+
+/** The low 32 bits of an {@link OutcomeValue}, unsigned. */
+export function outcomeU32(value: OutcomeValue): number {
+  return typeof value === 'number' ? value >>> 0 : Number(BigInt.asUintN(32, value));
+}
+
 /** The call continues at `target` in the handler's (hypervisor) mode; the caller never sees a return. */
-export interface JumpOutcome {
+export interface JumpOutcome<V extends OutcomeValue = bigint> {
   /** Discriminant. */
   readonly kind: 'jump';
   /** Where execution continues. */
-  readonly target: bigint;
+  readonly target: V;
   /** What the jump means, one line. */
   readonly note: string;
 }
 
 /** The call runs a hypervisor function at `target` with `args`; it returns to the handler, which then returns to the caller. */
-export interface FunctionCallOutcome {
+export interface FunctionCallOutcome<V extends OutcomeValue = bigint> {
   /** Discriminant. */
   readonly kind: 'call';
   /** The function's address. */
-  readonly target: bigint;
+  readonly target: V;
   /** Its arguments, in the architecture's argument registers. */
-  readonly args: readonly bigint[];
+  readonly args: readonly V[];
   /** What the call means, one line. */
   readonly note: string;
 }
 
-/** How a call ends. */
-export type CallOutcome = ReturnOutcome | JumpOutcome | FunctionCallOutcome;
+/**
+ * How a call ends. `CallOutcome` (values as bigints) is what the dispatcher,
+ * conformance and the docs see; semantics return a {@link SpecOutcome},
+ * which may carry 32-bit values as numbers.
+ */
+export type CallOutcome<V extends OutcomeValue = bigint> = ReturnOutcome | JumpOutcome<V> | FunctionCallOutcome<V>;
+
+/** What a call's semantics return: {@link RETURN}, or a jump or call whose values are bigints or 32-bit numbers. */
+export type SpecOutcome = CallOutcome<OutcomeValue>;
+
+/** A {@link SpecOutcome} with every value as a bigint (the object itself when it already is one). */
+export function bigIntOutcome(outcome: SpecOutcome): CallOutcome {
+  switch (outcome.kind) {
+    case 'return':
+      return outcome;
+    case 'jump':
+      return typeof outcome.target === 'bigint' ? (outcome as JumpOutcome) : { kind: 'jump', target: outcomeBigInt(outcome.target), note: outcome.note };
+    case 'call':
+      if (typeof outcome.target === 'bigint' && outcome.args.every((a) => typeof a === 'bigint')) return outcome as FunctionCallOutcome;
+      return { kind: 'call', target: outcomeBigInt(outcome.target), args: outcome.args.map(outcomeBigInt), note: outcome.note };
+    default: {
+      const unreachable: never = outcome;
+      return unreachable;
+    }
+  }
+}
 
 /** The trapping instruction and the immediates an ABI answers to. */
 export interface AbiConduit {
@@ -220,8 +368,13 @@ export interface CallSpec {
    * effect. Defaults to the call name.
    */
   readonly meaning?: string;
-  /** The executable semantics: the reference handler. */
-  readonly run: (context: CallContext) => CallOutcome;
+  /**
+   * The executable semantics: the reference handler. It reads and writes
+   * registers through the context (handles and the 32-bit number form where
+   * the values are 32 bits: see {@link CallContext}) and returns how the call
+   * ends ({@link RETURN} for a plain return).
+   */
+  readonly run: (context: CallContext) => SpecOutcome;
 }
 
 /** A runnable example of the ABI. */

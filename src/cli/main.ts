@@ -50,7 +50,9 @@ function endianOf(backend: ArchBackend, value: string | undefined): Endian {
 
 function listing(arch: string, items: readonly { address: number; bytes: Uint8Array; text: string }[], json: boolean): string {
   if (json) return JSON.stringify({ arch, instructions: items.map((i) => ({ address: hexAddress(i.address), bytes: hexBytes(i.bytes), text: i.text })) }, undefined, 2);
-  const width = Math.max(0, ...items.map((i) => hexBytes(i.bytes).length));
+  // A loop, not Math.max(...spread): a spread of 200,000 items overflows the stack.
+  let width = 0;
+  for (const item of items) width = Math.max(width, 3 * item.bytes.length - 1);
   return items.map((i) => `${hexAddress(i.address)}:  ${hexBytes(i.bytes).padEnd(width)}  ${i.text}`).join('\n');
 }
 

@@ -16,7 +16,7 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import { exampleTrap, type Abi, type CallOutcome, type Origin, type Privilege, type World } from '../abi/spec.ts';
+import { bigIntOutcome, exampleTrap, registerName, type Abi, type CallOutcome, type Origin, type Privilege, type RegisterOperand, type World } from '../abi/spec.ts';
 import { MAX_EXACT } from '../abi/value-set.ts';
 import { compileSelector, originIndex, ORIGINS, REFUSAL, SlotValues, type CompiledSelector } from './compiled-selector.ts';
 import { ClaimedInterpretation, DeclinedInterpretation, sameCallEffect, type Interpretation } from './interpretation.ts';
@@ -147,8 +147,8 @@ class ReadRecorder extends RecordingContext {
     super(registers, imm, origin);
   }
 
-  override get(register: string): bigint {
-    this.into.add(register);
+  override get(register: RegisterOperand): bigint {
+    this.into.add(registerName(register));
     return super.get(register);
   }
 }
@@ -375,7 +375,7 @@ export class DispatchTable {
       if (context === undefined) contexts[i] = context = new RecordingContext(query.registers, query.imm, origin);
       else context.reset(query.registers, query.imm, origin);
       const call = selectors[i]!.call(code);
-      const outcome = call.spec.run(context);
+      const outcome = bigIntOutcome(call.spec.run(context));
       outcomes[i] = outcome;
       if (first < 0) first = i;
       else if (agree) agree = sameCallEffect(selectors[first]!.call(codes[first]!), outcomes[first]!, contexts[first]!, call, outcome, context);

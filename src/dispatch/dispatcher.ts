@@ -12,7 +12,7 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import type { Abi } from '../abi/spec.ts';
+import { bigIntOutcome, type Abi } from '../abi/spec.ts';
 import { compileSelector, ORIGINS, SlotValues } from './compiled-selector.ts';
 import { dispatchTable, type Dispatch, type TrapQuery } from './dispatch-table.ts';
 import { ClaimedInterpretation, DeclinedInterpretation, type Interpretation } from './interpretation.ts';
@@ -49,7 +49,7 @@ export function interpret(abi: Abi, query: TrapQuery): Interpretation {
   if (code < 0) return new DeclinedInterpretation(abi.spec.id, selector, code, query.imm, origin, registers);
   const call = selector.call(code);
   const context = new RecordingContext(registers, query.imm, ORIGINS[origin]!);
-  return new ClaimedInterpretation(abi.spec.id, call, abi.spec.selector.width, call.spec.run(context), context, registers);
+  return new ClaimedInterpretation(abi.spec.id, call, abi.spec.selector.width, bigIntOutcome(call.spec.run(context)), context, registers);
 }
 
 /** Classify a trap against every registered spec on its conduit. */

@@ -13,7 +13,7 @@
  * @module
  */
 
-import type { CallContext, CallMemory, HypervisorState, Origin } from '../abi/spec.ts';
+import { BigIntCallContext, type CallContext, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../abi/spec.ts';
 
 /** One guest memory write a call made. */
 export interface MemoryWrite {
@@ -101,8 +101,13 @@ export class RecordingState implements HypervisorState {
   }
 }
 
-/** A register context over the trap's registers, recording writes. */
-export class RecordingContext implements CallContext {
+/**
+ * A register context over the trap's registers, recording writes: every
+ * write as the bigint the call's `set` or `setU32` gave (`u32`, `setU32` and
+ * `copy` as `BigIntCallContext` defines them from `get` and `set`), by
+ * register name, handles or names alike.
+ */
+export class RecordingContext extends BigIntCallContext {
   /** Registers written, in order of first write, and their values: the first `count` entries (a reset only resets the count). */
   private readonly names: string[] = [];
   private readonly values: bigint[] = [];
@@ -124,6 +129,7 @@ export class RecordingContext implements CallContext {
     public origin: Origin,
     state?: HypervisorState,
   ) {
+    super();
     this.stateStore = state;
   }
 
@@ -154,14 +160,16 @@ export class RecordingContext implements CallContext {
   }
 
   /** Current value (after this call's writes). */
-  get(register: string): bigint {
+  get(register: RegisterOperand): bigint {
+    if (typeof register !== 'string') register = register.name;
     const names = this.names;
     for (let i = 0; i < this.count; i++) if (names[i] === register) return this.values[i]!;
     return this.registers[register] ?? 0n;
   }
 
   /** Record a write. */
-  set(register: string, value: bigint): void {
+  set(register: RegisterOperand, value: bigint): void {
+    if (typeof register !== 'string') register = register.name;
     const names = this.names;
     for (let i = 0; i < this.count; i++) {
       if (names[i] === register) {

@@ -21,7 +21,7 @@
  * @module
  */
 
-import { exampleTrap, IMMEDIATE_SELECTOR, selectsByImmediate, type Abi, type CallOutcome, type Origin, type ResolvedCall } from '../abi/spec.ts';
+import { bigIntOutcome, exampleTrap, IMMEDIATE_SELECTOR, selectsByImmediate, type Abi, type CallOutcome, type Origin, type ResolvedCall } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 import { RecordingContext } from '../dispatch/dispatcher.ts';
 import type { RunResult } from '../interp/interpreter.ts';
@@ -316,7 +316,7 @@ export function generateSuite(abi: Abi, port: FirmwarePort, driver: ConformanceD
         machine.setRegister(port.vectorBaseRegister, BigInt(driver.vectorBase));
         driver.prepareCaller(machine, trap, registers);
         const context = new RecordingContext(registersOf(machine), imm, origin);
-        const outcome = call.spec.run(context);
+        const outcome = bigIntOutcome(call.spec.run(context));
         const expected = expectationOf(outcome, context.writes, call, driver);
         if (expected.kind !== 'return') {
           const problem = driver.landingPadProblem(expected.target);

@@ -12,9 +12,24 @@
  * @module
  */
 
-import { MapHypervisorState, selectsByImmediate, type Abi, type CallContext, type CallMemory, type CallOutcome, type HypervisorState, type Origin, type ResolvedCall } from '../abi/spec.ts';
+import {
+  MapHypervisorState,
+  reg,
+  registerHandles,
+  RETURN,
+  type Abi,
+  type CallContext,
+  type CallMemory,
+  type HypervisorState,
+  type Origin,
+  type OutcomeValue,
+  type RegisterHandle,
+  type RegisterOperand,
+  type ResolvedCall,
+  type SpecOutcome,
+} from '../abi/spec.ts';
 import type { ConformanceDriver } from './conformance.ts';
-import { findCall, type RegisterReader } from '../dispatch/dispatcher.ts';
+import { compileSelector, originIndex, SlotValues, type CompiledSelector } from '../dispatch/compiled-selector.ts';
 import type { Machine } from '../interp/machine.ts';
 import { stop, type StepResult } from '../interp/step-result.ts';
 
@@ -38,6 +53,47 @@ export interface PendingTrap {
   readonly origin: Origin;
 }
 
+/**
+ * A {@link PendingTrap} that a port fills in: spec firmware keeps one per
+ * installed table, so decoding a trap allocates nothing (ports hand out
+ * shared origin objects).
+ */
+export interface PendingTrapRecord {
+  /** Conduit instruction. */
+  conduit: string;
+  /** Its immediate. */
+  imm: number;
+  /** Who called. */
+  origin: Origin;
+}
+
+/**
+ * Where one register of a live machine lives, as two 32-bit words of a
+ * typed array: `words[low]` holds bits 31:0 and, for a 64-bit register,
+ * `words[high]` bits 63:32 (`high` is −1 for a 32-bit register). Reading and
+ * writing the words must be exactly what `machine.register(name)` and
+ * `machine.setRegister(name, …)` do: plain stores, no side effects.
+ */
+export interface RegisterWords {
+  /** The state's array, as unsigned words (a `Uint32Array` view of an `Int32Array` is fine). */
+  readonly words: Uint32Array;
+  /** Index of bits 31:0. */
+  readonly low: number;
+  /** Index of bits 63:32, or −1 for a 32-bit register. */
+  readonly high: number;
+}
+
+/** Reads and writes one register of a live machine, for a register that is not plain words (its write has side effects, or it is a scalar field). */
+export interface RegisterAccess {
+  /** The register's value. */
+  read(): bigint;
+  /** Set the register. */
+  write(value: bigint): void;
+}
+
+/** Where a register lives, as a port resolves it: words of a typed array, or an accessor pair. */
+export type RegisterSlot = RegisterWords | RegisterAccess;
+
 /** What a backend provides so that spec firmware can sit at its hypervisor vectors. */
 export interface FirmwarePort {
   /** The register that holds the vector base (`hvbar`). */
@@ -48,127 +104,339 @@ export interface FirmwarePort {
   readonly alignment: number;
   /** The slots. */
   readonly slots: readonly FirmwareSlot[];
-  /** The trap being handled at a call slot, or `undefined` if the syndrome names something else. */
-  pendingTrap(machine: Machine, slot: FirmwareSlot): PendingTrap | undefined;
+  /**
+   * A decoder of the trap being handled at a call slot of `machine`, bound
+   * to its state once (spec firmware asks when it is installed): it fills
+   * `into` and returns true, or returns false (and leaves `into` alone) if
+   * the syndrome names something else. It runs on every trap the firmware
+   * takes, so it must not allocate. {@link pendingTrap} gives the same
+   * answer as a fresh object.
+   */
+  pendingTrapReader(machine: Machine): PendingTrapReader;
   /** One line about the exception being taken at a slot (for stops). */
   describeException(machine: Machine, slot: FirmwareSlot): string;
   /** The architecture's exception return to the caller, as an instruction at `address` would do it. */
   returnToCaller(address: number): StepResult;
   /** Continue at `target` in the handler's mode, as a branch at `address` would. */
-  jump(machine: Machine, target: bigint, address: number): StepResult;
+  jump(machine: Machine, target: OutcomeValue, address: number): StepResult;
   /** Call a function at `target` with `args`, so that it returns to `returnAddress`. */
-  callFunction(machine: Machine, target: bigint, args: readonly bigint[], returnAddress: number, address: number): StepResult;
+  callFunction(machine: Machine, target: OutcomeValue, args: readonly OutcomeValue[], returnAddress: number, address: number): StepResult;
   /** How conformance suites run on this architecture, where they can. */
   readonly conformance?: ConformanceDriver;
   /**
-   * A direct accessor for register `name`, equivalent to `machine.register(name)`
-   * and `machine.setRegister(name, …)` but without resolving the name on every
-   * access; `undefined` where the port has none (the firmware then goes through
-   * the machine). Speed only, never behaviour.
+   * Where register `name` lives in `machine`'s state, for spec firmware to
+   * reach it directly (it asks once per register name when it is
+   * installed); `undefined` where the port has no direct slot (the firmware
+   * then goes through `machine.register` and `machine.setRegister`, which
+   * throw for an unknown name). Speed only, never behaviour.
    */
-  registerAccess?(machine: Machine, name: string): RegisterAccess | undefined;
+  registerSlot?(machine: Machine, name: string): RegisterSlot | undefined;
 }
 
-/** Reads and writes one register of a live machine. */
-export interface RegisterAccess {
-  /** The register's value. */
-  read(): bigint;
-  /** Set the register. */
-  write(value: bigint): void;
+/** Decodes the pending trap at a call slot into a record (see {@link FirmwarePort.pendingTrapReader}). */
+export type PendingTrapReader = (slot: FirmwareSlot, into: PendingTrapRecord) => boolean;
+
+/** The trap being handled at a call slot as a fresh object, or `undefined` if the syndrome names something else (for tools that keep it; the firmware itself reads into a record). */
+export function pendingTrap(port: FirmwarePort, machine: Machine, slot: FirmwareSlot): PendingTrap | undefined {
+  const into: PendingTrapRecord = { conduit: '', imm: 0, origin: { privilege: 'kernel', world: 'host' } };
+  return port.pendingTrapReader(machine)(slot, into) ? into : undefined;
+}
+
+/** BigInts of the small values call numbers and results mostly are, so that reading them allocates nothing. */
+const SMALL: readonly bigint[] = Array.from({ length: 256 }, (_, i) => BigInt(i));
+const U32_MAX = 0xffff_ffffn;
+
+/** A register through the machine's by-name access (a register the port has no slot for). */
+function machineAccess(machine: Machine, name: string): RegisterAccess {
+  return { read: () => machine.register(name), write: (value) => machine.setRegister(name, value) };
+}
+
+function isWords(slot: RegisterSlot): slot is RegisterWords {
+  return (slot as RegisterWords).words !== undefined;
+}
+
+/** Options of a {@link FirmwareContext}. */
+export interface FirmwareContextOptions {
+  /** Guest memory as the semantics see it (default: the machine's memory, guest physical addresses being the machine's). */
+  readonly memory?: CallMemory;
+  /** Hypervisor-side state (default: a fresh {@link MapHypervisorState}). */
+  readonly state?: HypervisorState;
 }
 
 /**
- * Register accessors by name for one machine, resolved once per name through
- * the port (or the machine's by-name access where the port offers none).
+ * The {@link CallContext} spec firmware hands a spec's semantics: the live
+ * registers of one machine, every {@link RegisterHandle} resolved to its
+ * slot once, when the context is made (handles interned later are resolved
+ * on their first use). A register the port keeps in a typed array is two
+ * array loads away: `u32` and `setU32` are one typed-array access and no
+ * BigInt; `get` and `set` build or split a bigint only for the value
+ * itself. One context per installed firmware, re-aimed at each trap
+ * (`imm`, `origin`); semantics run synchronously, so none outlives its call.
  */
-class RegisterCache {
-  private readonly byName = new Map<string, RegisterAccess>();
-  /** The last name looked up and its accessor: semantics mostly touch one register. */
-  private lastName = '';
-  private lastAccess: RegisterAccess | undefined;
+export class FirmwareContext implements CallContext {
+  /** The trap's immediate (set by the firmware before each call). */
+  imm = 0;
+  /** Where the trap came from (set by the firmware before each call). */
+  origin: Origin = { privilege: 'kernel', world: 'host' };
+  /** Lives as long as the context. */
+  readonly state: HypervisorState;
+  /** Guest memory. */
+  readonly memory: CallMemory;
+  /** By handle id: the words array of a register in one, else `undefined` (an accessor, or not resolved yet). */
+  private words: (Uint32Array | undefined)[] = [];
+  /** By handle id: index of bits 31:0 in `words`. */
+  private lows = new Int32Array(0);
+  /** By handle id: index of bits 63:32 in `words`, or −1. */
+  private highs = new Int32Array(0);
+  /** By handle id: the accessor of a register not in words. */
+  private accessors: (RegisterAccess | undefined)[] = [];
+  /** Handles with id below this are resolved. */
+  private resolved = 0;
 
+  /**
+   * @param machine the live machine.
+   * @param port its firmware port (for the register slots).
+   * @param options memory and state, when not the defaults.
+   */
   constructor(
     private readonly machine: Machine,
     private readonly port: FirmwarePort,
-  ) {}
+    options: FirmwareContextOptions = {},
+  ) {
+    this.memory = options.memory ?? machineMemory(machine);
+    this.state = options.state ?? new MapHypervisorState();
+    this.resolveHandles();
+  }
 
-  access(name: string): RegisterAccess {
-    if (name === this.lastName && this.lastAccess !== undefined) return this.lastAccess;
-    let access = this.byName.get(name);
-    if (access === undefined) {
-      const machine = this.machine;
-      access = this.port.registerAccess?.(machine, name) ?? { read: () => machine.register(name), write: (value) => machine.setRegister(name, value) };
-      this.byName.set(name, access);
+  /** Resolve every handle interned since the last time. */
+  private resolveHandles(): void {
+    const handles = registerHandles();
+    const count = handles.length;
+    if (count <= this.resolved) return;
+    const lows = new Int32Array(count);
+    const highs = new Int32Array(count);
+    lows.set(this.lows);
+    highs.set(this.highs);
+    for (let id = this.resolved; id < count; id++) {
+      const name = handles[id]!.name;
+      const slot = this.port.registerSlot?.(this.machine, name) ?? machineAccess(this.machine, name);
+      if (isWords(slot)) {
+        this.words[id] = slot.words;
+        lows[id] = slot.low;
+        highs[id] = slot.high;
+        this.accessors[id] = undefined;
+      } else {
+        this.words[id] = undefined;
+        highs[id] = -1;
+        this.accessors[id] = slot;
+      }
     }
-    this.lastName = name;
-    this.lastAccess = access;
-    return access;
+    this.lows = lows;
+    this.highs = highs;
+    this.resolved = count;
+  }
+
+  /** The accessor of a register that is not in words (resolving handles interned after the context was made). */
+  private accessor(id: number): RegisterAccess {
+    if (id >= this.resolved) this.resolveHandles();
+    return this.accessors[id]!;
+  }
+
+  /** The words of handle `id` after resolving late handles, or `undefined` for an accessor register. */
+  private lateWords(id: number): Uint32Array | undefined {
+    if (id >= this.resolved) this.resolveHandles();
+    return this.words[id];
+  }
+
+  /** A register's value, unsigned, full width. */
+  get(register: RegisterOperand): bigint {
+    const id = (typeof register === 'string' ? reg(register) : register).id;
+    const words = this.words[id] ?? this.lateWords(id);
+    if (words === undefined) return this.accessor(id).read();
+    const low = words[this.lows[id]!]!;
+    const high = this.highs[id]!;
+    const hi = high < 0 ? 0 : words[high]!;
+    if (hi === 0) return low < 256 ? SMALL[low]! : BigInt(low);
+    return (BigInt(hi) << 32n) | BigInt(low);
+  }
+
+  /** Set a register, truncated to its width. */
+  set(register: RegisterOperand, value: bigint): void {
+    const id = (typeof register === 'string' ? reg(register) : register).id;
+    const words = this.words[id] ?? this.lateWords(id);
+    if (words === undefined) {
+      this.accessor(id).write(value);
+      return;
+    }
+    let low: number;
+    let hi: number;
+    if (value >= 0n && value <= U32_MAX) {
+      // The usual case (results, addresses of a 32-bit machine): no BigInt arithmetic.
+      low = Number(value);
+      hi = 0;
+    } else {
+      const v = BigInt.asUintN(64, value);
+      low = Number(v & U32_MAX);
+      hi = Number(v >> 32n);
+    }
+    words[this.lows[id]!] = low;
+    const high = this.highs[id]!;
+    if (high >= 0) words[high] = hi;
+  }
+
+  /** The low 32 bits of a register, unsigned. */
+  u32(register: RegisterOperand): number {
+    const id = (typeof register === 'string' ? reg(register) : register).id;
+    const words = this.words[id];
+    if (words !== undefined) return words[this.lows[id]!]!;
+    const late = this.lateWords(id);
+    if (late !== undefined) return late[this.lows[id]!]!;
+    return Number(BigInt.asUintN(32, this.accessor(id).read()));
+  }
+
+  /** Set a register to a 32-bit value (`>>> 0`), zero-extended. */
+  setU32(register: RegisterOperand, value: number): void {
+    const id = (typeof register === 'string' ? reg(register) : register).id;
+    const words = this.words[id] ?? this.lateWords(id);
+    if (words === undefined) {
+      this.accessor(id).write(BigInt(value >>> 0));
+      return;
+    }
+    // A Uint32Array store takes the value modulo 2^32, as `>>> 0` does.
+    words[this.lows[id]!] = value;
+    const high = this.highs[id]!;
+    if (high >= 0) words[high] = 0;
+  }
+
+  /** Bits 63:32 of a register (0 for a 32-bit register), unsigned: with {@link FirmwareContext.u32}, a register's words without a bigint. */
+  high32(register: RegisterOperand): number {
+    const id = (typeof register === 'string' ? reg(register) : register).id;
+    const words = this.words[id] ?? this.lateWords(id);
+    if (words === undefined) return Number(BigInt.asUintN(32, this.accessor(id).read() >> 32n));
+    const high = this.highs[id]!;
+    return high < 0 ? 0 : words[high]!;
+  }
+
+  /**
+   * Where a register's words are, for readers that resolve once and load
+   * words themselves (the call finder); `undefined` for a register the port
+   * keeps behind an accessor.
+   */
+  wordsOf(register: RegisterHandle): RegisterWords | undefined {
+    const id = register.id;
+    const words = this.words[id] ?? this.lateWords(id);
+    return words === undefined ? undefined : { words, low: this.lows[id]!, high: this.highs[id]! };
+  }
+
+  /** `to` ← `from`, word by word where both are in words. */
+  copy(to: RegisterOperand, from: RegisterOperand): void {
+    const source = (typeof from === 'string' ? reg(from) : from).id;
+    const target = (typeof to === 'string' ? reg(to) : to).id;
+    const sourceWords = this.words[source] ?? this.lateWords(source);
+    const targetWords = this.words[target] ?? this.lateWords(target);
+    if (sourceWords === undefined || targetWords === undefined) {
+      this.set(to, this.get(from));
+      return;
+    }
+    const sourceHigh = this.highs[source]!;
+    const targetHigh = this.highs[target]!;
+    const low = sourceWords[this.lows[source]!]!;
+    const hi = sourceHigh < 0 ? 0 : sourceWords[sourceHigh]!;
+    targetWords[this.lows[target]!] = low;
+    if (targetHigh >= 0) targetWords[targetHigh] = hi;
   }
 }
 
-/** Decides which call of a spec a trap reaches, like {@link findCall}. */
-type CallFinder = (imm: number, origin: Origin, read: RegisterReader) => ResolvedCall | string;
+/** 2^32, to put a register's two words together as one number. */
+const TWO_TO_32 = 0x1_0000_0000;
+/** High words below this keep a register's value under 2^53, exact as a number. */
+const EXACT_HIGH = 0x20_0000;
 
 /**
- * {@link findCall} with a one-entry memo. The call a trap reaches depends only
- * on the immediate, the origin, the selector register and the condition
- * registers, so when those repeat the last decision stands; anything else
- * (and every "not handled" answer) goes through `findCall` itself.
+ * Which call of a spec a trap reaches: the dispatcher's decision structure
+ * for the spec ({@link compileSelector}: immediates, origins, conditions and
+ * selector values as number intervals), fed straight from the register
+ * words the firmware context resolved, so spec firmware and the dispatcher
+ * decide alike by construction. In front of it sits the last decision: the
+ * call a trap reaches depends only on the immediate, the origin and the
+ * decision registers, so when the immediate, the origin object and every
+ * decision register's raw words (the whole register, so a hit is exact
+ * whatever the widths) repeat, as in a loop on one call, it stands.
  */
-function memoisedFindCall(abi: Abi, registers: RegisterCache): CallFinder {
-  const selector = selectsByImmediate(abi.spec) ? undefined : registers.access(abi.spec.selector.register);
-  const conditioned = [...abi.conditions.keys()];
-  const lastConditions: bigint[] = conditioned.map(() => 0n);
-  let last: ResolvedCall | undefined;
-  let lastImm = 0;
-  let lastPrivilege = '';
-  let lastWorld = '';
-  let lastSelector = 0n;
-  return (imm, origin, read) => {
-    // Registers are read here only after findCall has read them successfully for the remembered decision.
-    hit: if (last !== undefined && imm === lastImm && origin.privilege === lastPrivilege && origin.world === lastWorld) {
-      if ((selector === undefined ? 0n : selector.read()) !== lastSelector) break hit;
-      for (let i = 0; i < conditioned.length; i++) if (read(conditioned[i]!) !== lastConditions[i]) break hit;
-      return last;
-    }
-    const found = findCall(abi, imm, origin, read);
-    if (typeof found === 'string') {
-      last = undefined;
-      return found;
-    }
-    last = found;
-    lastImm = imm;
-    lastPrivilege = origin.privilege;
-    lastWorld = origin.world;
-    lastSelector = selector === undefined ? 0n : selector.read();
-    for (let i = 0; i < conditioned.length; i++) lastConditions[i] = read(conditioned[i]!);
-    return found;
-  };
-}
+class CallFinder {
+  private readonly selector: CompiledSelector;
+  private readonly values: SlotValues;
+  /** The decision registers by slot: their handles, and their words where the port keeps them in an array. */
+  private readonly handles: readonly RegisterHandle[];
+  private readonly words: readonly (Uint32Array | undefined)[];
+  private readonly lows: Int32Array;
+  private readonly highs: Int32Array;
+  /** The decision registers' words at the last decision, low then high per slot. */
+  private readonly lastWords: Uint32Array;
+  private lastCall: ResolvedCall | undefined = undefined;
+  private lastImm = 0;
+  private lastOrigin: Origin | undefined = undefined;
+  private lastOriginIndex = 0;
+  private readonly read: (register: string) => bigint;
 
-/**
- * A {@link CallContext} over cached register accessors: what the firmware
- * hands a spec's semantics. One per installed firmware, re-aimed at each trap
- * (semantics run synchronously and return their outcome, so none outlives
- * its call).
- */
-class FirmwareContext implements CallContext {
-  imm = 0;
-  origin: Origin = { privilege: 'kernel', world: 'host' };
-  /** Lives as long as the installed firmware. */
-  readonly state: HypervisorState = new MapHypervisorState();
-
-  constructor(
-    private readonly registers: RegisterCache,
-    readonly memory: CallMemory,
-  ) {}
-
-  get(register: string): bigint {
-    return this.registers.access(register).read();
+  constructor(abi: Abi, private readonly context: FirmwareContext) {
+    // Slots of its own: 0, 1, … in the order of `registers`.
+    let next = 0;
+    this.selector = compileSelector(abi, () => next++);
+    this.values = new SlotValues(next);
+    const names = this.selector.registers;
+    this.handles = names.map(reg);
+    const slots = this.handles.map((handle) => context.wordsOf(handle));
+    this.words = slots.map((slot) => slot?.words);
+    this.lows = Int32Array.from(slots, (slot) => slot?.low ?? 0);
+    this.highs = Int32Array.from(slots, (slot) => slot?.high ?? -1);
+    this.lastWords = new Uint32Array(2 * names.length);
+    this.read = (register) => context.get(register);
   }
 
-  set(register: string, value: bigint): void {
-    this.registers.access(register).write(value);
+  /** The call a trap with this immediate and origin reaches (the registers as they are now), or why none does. */
+  find(imm: number, origin: Origin): ResolvedCall | string {
+    const count = this.handles.length;
+    const last = this.lastWords;
+    let same = this.lastCall !== undefined && imm === this.lastImm && origin === this.lastOrigin;
+    // Read every decision register's words, noting whether they are the last decision's.
+    for (let slot = 0; slot < count; slot++) {
+      const words = this.words[slot];
+      let low: number;
+      let high: number;
+      if (words !== undefined) {
+        low = words[this.lows[slot]!]!;
+        const h = this.highs[slot]!;
+        high = h < 0 ? 0 : words[h]!;
+      } else {
+        const handle = this.handles[slot]!;
+        low = this.context.u32(handle);
+        high = this.context.high32(handle);
+      }
+      if (same && (last[2 * slot] !== low || last[2 * slot + 1] !== high)) same = false;
+      last[2 * slot] = low;
+      last[2 * slot + 1] = high;
+    }
+    if (same) return this.lastCall!;
+    const values = this.values;
+    for (let slot = 0; slot < count; slot++) {
+      const low = last[2 * slot]!;
+      const high = last[2 * slot + 1]!;
+      if (high < EXACT_HIGH) values.numbers[slot] = high * TWO_TO_32 + low;
+      else values.setBig(slot, (BigInt(high) << 32n) | BigInt(low));
+    }
+    const at = origin === this.lastOrigin ? this.lastOriginIndex : originIndex(origin);
+    const code = this.selector.decide(imm, at, values);
+    if (code < 0) {
+      this.lastCall = undefined;
+      return this.selector.refusal(code, imm, at, this.read);
+    }
+    const call = this.selector.call(code);
+    this.lastCall = call;
+    this.lastImm = imm;
+    this.lastOrigin = origin;
+    this.lastOriginIndex = at;
+    return call;
   }
 }
 
@@ -242,10 +510,12 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
   // The exception entry fetches the vector: the table must be mapped, like real vectors (its bytes are never run).
   machine.memory.map(base, port.tableSize + port.alignment);
   const id = abi.spec.id;
-  const registers = new RegisterCache(machine, port);
-  const read = (register: string): bigint => registers.access(register).read();
-  const find = memoisedFindCall(abi, registers);
-  const context = new FirmwareContext(registers, machineMemory(machine));
+  const conduit = abi.spec.conduit.instruction;
+  const context = new FirmwareContext(machine, port);
+  const finder = new CallFinder(abi, context);
+  // One record per table: the port decodes each trap into it.
+  const trap: PendingTrapRecord = { conduit: '', imm: 0, origin: context.origin };
+  const readTrap = port.pendingTrapReader(machine);
   for (const slot of port.slots) {
     const address = base + slot.offset;
     // A stop leaves the PC on the vector it happened at (the step loop has already moved it past).
@@ -260,18 +530,20 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
     // The exception return is the same value every time (as an `eret` op's is): build it once.
     const back = port.returnToCaller(address);
     machine.addOverlay(address, () => {
-      const trap = port.pendingTrap(machine, slot);
-      if (trap === undefined) return halt(`${port.describeException(machine, slot)} (vector ${slot.name})`);
-      if (trap.conduit !== abi.spec.conduit.instruction && options.reflectTo !== undefined) return port.jump(machine, BigInt(options.reflectTo), address);
-      if (trap.conduit !== abi.spec.conduit.instruction) return halt(`a ${trap.conduit} trap, but this ABI answers ${abi.spec.conduit.instruction}`);
-      const found = find(trap.imm, trap.origin, read);
+      if (!readTrap(slot, trap)) return halt(`${port.describeException(machine, slot)} (vector ${slot.name})`);
+      if (trap.conduit !== conduit) {
+        if (options.reflectTo !== undefined) return port.jump(machine, options.reflectTo, address);
+        return halt(`a ${trap.conduit} trap, but this ABI answers ${conduit}`);
+      }
+      const found = finder.find(trap.imm, trap.origin);
       if (typeof found === 'string') {
-        if (options.reflectTo !== undefined) return port.jump(machine, BigInt(options.reflectTo), address);
+        if (options.reflectTo !== undefined) return port.jump(machine, options.reflectTo, address);
         return halt(`${trap.conduit} #${trap.imm} not handled: ${found}`);
       }
       context.imm = trap.imm;
       context.origin = trap.origin;
-      const outcome: CallOutcome = found.spec.run(context);
+      const outcome: SpecOutcome = found.spec.run(context);
+      if (outcome === RETURN) return back;
       switch (outcome.kind) {
         case 'return':
           return back;

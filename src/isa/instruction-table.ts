@@ -14,7 +14,8 @@
  * @module
  */
 
-import { extractField, insertField, parsePattern, TableError, type BitPattern } from './bit-pattern.ts';
+import { extractField, insertField, parsePattern, TableError, type BitPattern, type FieldLayout } from './bit-pattern.ts';
+import type { AssemblySyntax } from './directives.ts';
 import { OperandError, type CodecSet, type FormatContext, type OperandCodec, type ParseContext } from './operand.ts';
 
 /** An assembly template with fixed field values it applies to. */
@@ -87,8 +88,10 @@ export interface CompiledTemplate {
   readonly when: Readonly<Record<string, number>>;
   /** Literal text and placeholders in order. */
   readonly segments: readonly Segment[];
-  /** Matches a whole instruction line (trimmed, comments removed). */
+  /** Matches a whole instruction line (trimmed, comments removed), with match indices for error offsets. */
   readonly line: RegExp;
+  /** The same pattern without indices, which is cheaper for the common case: a line that assembles. */
+  readonly quickLine: RegExp;
   /** Matches the mnemonic word alone. */
   readonly mnemonic: RegExp;
 }
@@ -157,6 +160,8 @@ export interface TableOptions {
    * them through {@link InstructionTable.checkOverlaps}.
    */
   readonly buildOnFirstUse?: boolean;
+  /** What the architecture's assembly language adds to the assembler's common syntax (directives, `.word` size, relocation operators). */
+  readonly assembly?: AssemblySyntax;
 }
 
 /** What building a table produces. */
@@ -169,7 +174,18 @@ interface BuiltTable {
   readonly byName: ReadonlyMap<string, TableEntry>;
   /** Each entry's declared priorities. */
   readonly beats: Priorities;
+  /** For each entry, the entries declared to win over it, in written order: the only ones that can take a word it matches. */
+  readonly winners: ReadonlyMap<TableEntry, readonly TableEntry[]>;
 }
+
+/** A template with the row it belongs to, as the assembler tries them. */
+interface Candidate {
+  readonly entry: TableEntry;
+  readonly template: CompiledTemplate;
+}
+
+/** Distinct mnemonics whose candidate templates are remembered (the input decides how many it writes). */
+const CANDIDATE_CACHE_LIMIT = 4096;
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -244,6 +260,7 @@ function compileTemplate(def: string | TemplateDef, owner: string, pattern: BitP
     when,
     segments,
     line: new RegExp(`^${regex}\\s*$`, 'id'),
+    quickLine: new RegExp(`^${regex}\\s*$`, 'i'),
     mnemonic: new RegExp(`^${mnemonicRegex}$`, 'i'),
   };
 }
@@ -392,13 +409,17 @@ function buildTable(defs: readonly InstructionDef[], options: TableOptions): Bui
     ordered.push(entry);
   };
   for (const entry of written) place(entry);
-  return { written, ordered, byName, beats };
+  return { written, ordered, byName, beats, winners: winnersOf };
 }
 
 /** Decoder, encoder and overlap check built from one list of {@link InstructionDef}. */
 export class InstructionTable {
   /** The built table, once built. */
   private built: BuiltTable | undefined;
+  /** How each template fills its entry's fields, worked out on first use. */
+  private readonly plans = new WeakMap<CompiledTemplate, TemplatePlan>();
+  /** Templates by lower-case mnemonic word, in written order: the assembler tries only these. */
+  private readonly candidates = new Map<string, readonly Candidate[]>();
 
   private constructor(
     /** How the table was built. */
@@ -458,24 +479,40 @@ export class InstructionTable {
     return this.table.byName.get(name);
   }
 
+  /**
+   * Whether `word`, built from `entry`'s pattern, decodes back to `entry`:
+   * it is not one of its exclusions, and no entry declared to win over it
+   * takes it. Any other entry matching the word would be an undeclared
+   * overlap, which the overlap check rejects (at build, or in
+   * {@link InstructionTable.checkOverlaps} for a deferred scan), so this is
+   * `decode(word).entry === entry` without scanning the table.
+   */
+  private decodesTo(word: number, entry: TableEntry): boolean {
+    const w = word >>> 0;
+    if (excludes(entry, w)) return false;
+    for (const winner of this.table.winners.get(entry) ?? []) {
+      if (((w & winner.pattern.mask) >>> 0) === winner.pattern.value && !excludes(winner, w)) return false;
+    }
+    return true;
+  }
+
+  /** The entry a word decodes to, without its field values. */
+  private decodeEntry(word: number): TableEntry | undefined {
+    const w = word >>> 0;
+    for (const entry of this.entries) {
+      if (((w & entry.pattern.mask) >>> 0) === entry.pattern.value && !excludes(entry, w)) return entry;
+    }
+    return undefined;
+  }
+
   /** Decode a word, or `undefined` when no entry matches (the architecture's undefined instruction). */
   decode(word: number): DecodeMatch | undefined {
     const w = word >>> 0;
-    for (const entry of this.entries) {
-      if (((w & entry.pattern.mask) >>> 0) !== entry.pattern.value) continue;
-      let excluded = false;
-      for (const hole of entry.exclusions) {
-        if (((w & hole.mask) >>> 0) === hole.value) {
-          excluded = true;
-          break;
-        }
-      }
-      if (excluded) continue;
-      const fields: Record<string, number> = {};
-      for (const layout of entry.pattern.fields.values()) fields[layout.name] = extractField(w, layout);
-      return { entry, fields };
-    }
-    return undefined;
+    const entry = this.decodeEntry(w);
+    if (entry === undefined) return undefined;
+    const fields: Record<string, number> = {};
+    for (const layout of entry.pattern.fields.values()) fields[layout.name] = extractField(w, layout);
+    return { entry, fields };
   }
 
   /** Encode field values with an entry's pattern. Throws {@link TableError} if a value does not fit. */
@@ -509,65 +546,108 @@ export class InstructionTable {
    */
   assemble(line: string, context: ParseContext): EncodeMatch | EncodeFailure {
     const text = line.trim();
-    const mnemonicWord = text.split(/\s/, 1)[0] ?? '';
+    const mnemonicWord = /^\S*/.exec(text)![0];
+    const candidates = this.candidatesFor(mnemonicWord);
     let operandFailure: EncodeFailure | undefined;
-    let mnemonicKnown = false;
-    for (const entry of this.written) {
-      for (const template of entry.templates) {
-        if (!mnemonicKnown && template.mnemonic.test(mnemonicWord)) mnemonicKnown = true;
-        const match = template.line.exec(text);
-        if (match === null) continue;
-        const result = this.parseTemplate(entry, template, match, context);
-        if (typeof result === 'number') return { entry, word: result };
-        if (result !== undefined && operandFailure === undefined) operandFailure = result;
-      }
+    for (const { entry, template } of candidates) {
+      const match = template.quickLine.exec(text);
+      if (match === null) continue;
+      const result = this.parseTemplate(entry, template, match, context, text);
+      if (typeof result === 'number') return { entry, word: result };
+      if (result !== undefined && operandFailure === undefined) operandFailure = result;
     }
     if (operandFailure !== undefined) return operandFailure;
-    if (mnemonicKnown) {
-      const forms = this.written
-        .flatMap((e) => e.templates)
-        .filter((t) => t.mnemonic.test(mnemonicWord))
-        .map((t) => t.text.replace(/\{([a-z0-9_]+)(?::([a-z0-9_,]+))?\}/gi, (_, c: string, f?: string) => `<${f ?? c}>`));
+    if (candidates.length > 0) {
+      const forms = candidates.map(({ template }) => template.text.replace(/\{([a-z0-9_]+)(?::([a-z0-9_,]+))?\}/gi, (_, c: string, f?: string) => `<${f ?? c}>`));
       const shown = [...new Set(forms)].slice(0, 3).join(' | ');
       return { message: `bad operands for '${mnemonicWord}' (expected ${shown})`, offset: mnemonicWord.length + 1 };
     }
     return { message: `unknown mnemonic '${mnemonicWord}'`, offset: 0 };
   }
 
-  private parseTemplate(entry: TableEntry, template: CompiledTemplate, match: RegExpExecArray, context: ParseContext): number | EncodeFailure | undefined {
-    const fields: Record<string, number> = { ...template.when };
+  /**
+   * The templates whose mnemonic matches `word`, in written order. Only
+   * they can match a line starting with it (a template's line pattern starts
+   * with its mnemonic pattern), so one lookup replaces a scan of the table.
+   */
+  private candidatesFor(word: string): readonly Candidate[] {
+    const key = word.toLowerCase();
+    const cached = this.candidates.get(key);
+    if (cached !== undefined) return cached;
+    const found: Candidate[] = [];
+    for (const entry of this.written) for (const template of entry.templates) if (template.mnemonic.test(word)) found.push({ entry, template });
+    if (this.candidates.size < CANDIDATE_CACHE_LIMIT) this.candidates.set(key, found);
+    return found;
+  }
+
+  private parseTemplate(entry: TableEntry, template: CompiledTemplate, match: RegExpExecArray, context: ParseContext, text: string): number | EncodeFailure | undefined {
+    const plan = this.planOf(entry, template);
+    // Field values by slot (the entry's field order); -1 is "not set yet" (a codec's negative value is no field value either).
+    const values = plan.fixed.slice();
     let group = 1;
-    for (const segment of template.segments) {
-      if (segment.kind !== 'operand') continue;
+    for (const { segment, slots } of plan.operands) {
       const captured = match[group] ?? '';
-      const start = match.indices?.[group]?.[0] ?? 0;
+      const index = group;
       group += 1;
-      let values: readonly number[];
+      let parsed: readonly number[] | undefined;
       try {
-        values = segment.codec.parse(captured, context);
+        parsed = segment.codec.parse(captured, context);
       } catch (error) {
-        if (error instanceof OperandError) return { message: error.message, offset: start + error.offset };
+        if (error instanceof OperandError) {
+          // Only now is the operand's position needed: match again, with indices.
+          const start = template.line.exec(text)?.indices?.[index]?.[0] ?? 0;
+          return { message: error.message, offset: start + error.offset };
+        }
         throw error;
       }
-      if (values.length !== segment.fields.length) {
-        throw new TableError(`${entry.def.name}: codec '${segment.codecName}' returned ${values.length} values for ${segment.fields.length} fields`);
+      if (parsed === undefined) return undefined; // another template's text
+      if (parsed.length !== slots.length) {
+        throw new TableError(`${entry.def.name}: codec '${segment.codecName}' returned ${parsed.length} values for ${slots.length} fields`);
       }
-      for (let i = 0; i < values.length; i++) {
-        const field = segment.fields[i]!;
-        const previous = fields[field];
-        if (previous !== undefined && previous !== values[i]) return undefined; // inconsistent: not this template
-        fields[field] = values[i]!;
+      for (let i = 0; i < parsed.length; i++) {
+        const slot = slots[i]!;
+        const previous = values[slot]!;
+        if (previous !== -1 && previous !== parsed[i]) return undefined; // inconsistent: not this template
+        values[slot] = parsed[i]!;
       }
     }
-    for (const layout of entry.pattern.fields.values()) {
-      const value = fields[layout.name];
-      if (value === undefined || value < 0 || value >= 2 ** layout.width) return undefined;
+    let word = entry.pattern.value;
+    for (let k = 0; k < plan.layouts.length; k++) {
+      const layout = plan.layouts[k]!;
+      const value = values[k]!;
+      if (!Number.isInteger(value) || value < 0 || value >= 2 ** layout.width) return undefined;
+      word = insertField(word, layout, value);
     }
-    const word = this.encode(entry, fields);
-    const decoded = this.decode(word);
-    if (decoded === undefined || decoded.entry !== entry) return undefined; // excluded value or shadowed encoding
+    word >>>= 0;
+    if (!this.decodesTo(word, entry)) return undefined; // excluded value or shadowed encoding
     return word;
   }
+
+  /** How a template fills its entry's fields, worked out once: field slots per operand and the fixed values. */
+  private planOf(entry: TableEntry, template: CompiledTemplate): TemplatePlan {
+    const known = this.plans.get(template);
+    if (known !== undefined) return known;
+    const layouts = [...entry.pattern.fields.values()];
+    const slot = new Map(layouts.map((layout, i) => [layout.name, i]));
+    const fixed = layouts.map((layout) => template.when[layout.name] ?? -1);
+    const operands = template.segments.flatMap((segment) => (segment.kind === 'operand' ? [{ segment, slots: segment.fields.map((f) => slot.get(f)!) }] : []));
+    const plan: TemplatePlan = { layouts, fixed, operands };
+    this.plans.set(template, plan);
+    return plan;
+  }
+}
+
+/** A template's fields as slots in its entry's field order (see `InstructionTable.planOf`). */
+interface TemplatePlan {
+  readonly layouts: readonly FieldLayout[];
+  readonly fixed: readonly number[];
+  readonly operands: readonly { readonly segment: OperandSegment; readonly slots: readonly number[] }[];
+}
+
+/** Whether one of `entry`'s exclusions holds `word`. */
+function excludes(entry: TableEntry, word: number): boolean {
+  for (const hole of entry.exclusions) if (((word & hole.mask) >>> 0) === hole.value) return true;
+  return false;
 }
 
 function sameWhen(template: CompiledTemplate, fields: FieldValues): boolean {

@@ -9,6 +9,24 @@
  * @module
  */
 
+/** A symbol as an expression sees it: its value, and whether it is an assembly-time constant rather than an address. */
+export interface ContextSymbol {
+  /** The value. */
+  readonly value: bigint;
+  /** True for a constant (`.equ X, 5` before this use), false for an address (a label, `.`, anything derived from one). */
+  readonly constant: boolean;
+}
+
+/** A value an instruction wants placed in a literal pool (`ldr r0, =value` on ARM). */
+export interface LiteralRequest {
+  /** The value, as a signed 64-bit integer. */
+  readonly value: bigint;
+  /** Whether it is an assembly-time constant: equal constants share one pool entry, as in llvm-mc. */
+  readonly constant: boolean;
+  /** Its size in bytes. */
+  readonly size: number;
+}
+
 /** What a codec may ask about the place it is assembled at. */
 export interface ParseContext {
   /** Address of the instruction being assembled. */
@@ -18,8 +36,25 @@ export interface ParseContext {
    * first pass unknown labels are expected; see {@link ParseContext.final}.
    */
   resolve(symbol: string): number | undefined;
-  /** True in the final pass, where an unknown label is an error. */
+  /**
+   * True once every symbol is known from an earlier pass (the assembler's
+   * emitting passes, or a caller with no labels to wait for): an unknown
+   * label is then an error, not a placeholder.
+   */
   readonly final: boolean;
+  /**
+   * A symbol for an expression (`name`, or `1b` / `1f` for numeric local
+   * labels), or `undefined` when it is not defined. The assembler provides
+   * it; without it expressions use {@link ParseContext.resolve} and take
+   * every symbol for an address.
+   */
+  lookup?(symbol: string): ContextSymbol | undefined;
+  /**
+   * Place a value in the current section's literal pool and return the
+   * address of its entry (a placeholder before the pool is placed). Only the
+   * assembler provides it; pseudo-instructions that need it fail without.
+   */
+  literal?(request: LiteralRequest): number;
 }
 
 /** What a codec may ask about the place it is disassembled at. */
@@ -54,8 +89,12 @@ export interface OperandCodec {
   readonly pattern: string;
   /** Text for these field values, or `undefined` when this template does not apply to them. */
   format(values: readonly number[], context: FormatContext): string | undefined;
-  /** Field values for this text. Throws {@link OperandError} for a bad value, register or range. */
-  parse(text: string, context: ParseContext): readonly number[];
+  /**
+   * Field values for this text. Throws {@link OperandError} for a bad value,
+   * register or range; returns `undefined` when the text is well formed but
+   * belongs to another template (`adr` to a label behind is SUB, not ADD).
+   */
+  parse(text: string, context: ParseContext): readonly number[] | undefined;
 }
 
 /** A set of codecs by the name templates use. */

@@ -6,7 +6,7 @@
  * every registered spec.
  *
  * The pending call (conduit, immediate, origin) is read through the backend's
- * {@link FirmwarePort.pendingTrap}, so nothing here knows an architecture.
+ * {@link pendingTrap}, so nothing here knows an architecture.
  *
  * @module
  */
@@ -15,7 +15,7 @@ import type { AbiRegistry } from '../abi/registry.ts';
 import type { Abi, CallOutcome, Origin } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 import { dispatch, interpret, type Dispatch, type Interpretation, type TrapQuery } from '../dispatch/dispatcher.ts';
-import type { FirmwarePort, FirmwareSlot } from '../firmware/firmware.ts';
+import { pendingTrap, type FirmwarePort, type FirmwareSlot } from '../firmware/firmware.ts';
 import type { Machine } from '../interp/machine.ts';
 import { hexAddress } from '../interp/step-result.ts';
 
@@ -151,7 +151,7 @@ export class HvcAnnotator {
     caller: Abi | undefined,
   ): Annotation | undefined {
     const { arch, port, abis, callRegisters, ownerAt } = this.options;
-    const trap = port.pendingTrap(machine, slot);
+    const trap = pendingTrap(port, machine, slot);
     if (trap === undefined) return undefined;
     const all: Record<string, bigint> = {};
     for (const [name, value] of Object.entries(machine.registers())) all[name] = BigInt(value);

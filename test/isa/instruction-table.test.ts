@@ -231,7 +231,8 @@ describe('a made-up 16-bit ISA', () => {
   it('reports operand errors at the offending character', () => {
     expect(table.assemble('mov r1, #300', CONTEXT)).toEqual({ message: 'immediate 300 out of range 0..255', offset: 9 });
     expect(table.assemble('add r1, r2, r16', CONTEXT)).toEqual({ message: "unknown register 'r16'", offset: 12 });
-    expect(table.assemble('mov r1, #zz', CONTEXT)).toEqual({ message: "bad immediate '#zz'", offset: 8 });
+    expect(table.assemble('mov r1, #zz', CONTEXT)).toEqual({ message: "undefined symbol 'zz'", offset: 9 });
+    expect(table.assemble('mov r1, #1 +', CONTEXT)).toEqual({ message: 'expression ends early', offset: 12 });
     expect(table.assemble('b nowhere', CONTEXT)).toEqual({ message: "unknown label 'nowhere'", offset: 2 });
     expect(table.assemble('bne 0x2000', CONTEXT)).toEqual({ message: 'target 0x2000 is out of range', offset: 4 });
     // Leading blanks are trimmed, so offsets count from the first character of the instruction.
@@ -250,6 +251,22 @@ describe('a made-up 16-bit ISA', () => {
     const codecs: CodecSet = { pair: { pattern: '\\d+', format: () => '0', parse: () => [1] } };
     const pairs = InstructionTable.build([{ name: 'PAIR', pattern: 'a:4 b:4', syntax: ['pair {pair:a,b}'] }], { name: 'toy8', width: 8, codecs });
     expect(buildError(() => pairs.assemble('pair 3', CONTEXT)).message).toBe("PAIR: codec 'pair' returned 1 values for 2 fields");
+  });
+
+  it('moves on to the next template when a codec declines the text (returns undefined), without an error', () => {
+    // `jmp` is row NEAR for an even number, row FAR for an odd one: each codec declines the other's numbers.
+    const parity = (odd: boolean): CodecSet[string] => ({ pattern: '\\d+', format: ([v]) => `${2 * v! + (odd ? 1 : 0)}`, parse: (t) => (Number(t) % 2 === (odd ? 1 : 0) ? [Number(t) >> 1] : undefined) });
+    const table8 = InstructionTable.build(
+      [
+        { name: 'NEAR', pattern: '0 v:7', syntax: ['jmp {even:v}'] },
+        { name: 'FAR', pattern: '1 v:7', syntax: ['jmp {odd:v}'] },
+      ],
+      { name: 'toy8', width: 8, codecs: { even: parity(false), odd: parity(true) } },
+    );
+    expect(assembled(table8.assemble('jmp 6', CONTEXT))).toBe(0x03);
+    expect(assembled(table8.assemble('jmp 7', CONTEXT))).toBe(0x83);
+    // 999 is FAR's, but 499 does not fit its 7 bits: no row takes the line, so the forms are listed.
+    expect(table8.assemble('jmp 999', CONTEXT)).toEqual({ message: "bad operands for 'jmp' (expected jmp <v>)", offset: 4 });
   });
 
   it('accepts a table whose only overlap is declared, and rejects it once the declaration is removed', () => {

@@ -11,6 +11,8 @@
  */
 
 import { InstructionTable, type InstructionDef } from '../../src/isa/instruction-table.ts';
+import type { AssemblySyntax } from '../../src/isa/directives.ts';
+import { evaluateOperand, EXPRESSION_PATTERN } from '../../src/isa/expression.ts';
 import { OperandError, parseInteger, type CodecSet } from '../../src/isa/operand.ts';
 import { TOY_CODECS } from './fixtures/toy-codecs.ts';
 
@@ -24,12 +26,18 @@ function signExtend8(value: number): number {
 /** The toy codecs. */
 export const TOY_ISA_CODECS: CodecSet = {
   reg: TOY_CODECS.reg!,
+  // An immediate expression after `#` (symbols, `.`, operators), as the real backends take them.
   imm8: {
-    pattern: '#[^,\\s]*',
+    pattern: '#[^,]*',
     format: ([v]) => `#${v}`,
-    parse: (text) => {
-      const n = parseInteger(text);
-      if (n === undefined) throw new OperandError(`bad immediate '${text}'`);
+    parse: (text, context) => {
+      let n: number;
+      try {
+        n = Number(evaluateOperand(text.slice(1), context).value);
+      } catch (error) {
+        if (error instanceof OperandError) throw new OperandError(error.message, 1 + error.offset);
+        throw error;
+      }
       if (n < 0 || n > 255) throw new OperandError(`immediate ${n} out of range 0..255`, 1);
       return [n];
     },
@@ -48,13 +56,15 @@ export const TOY_ISA_CODECS: CodecSet = {
     format: ([v]) => TOY_CONDITIONS[v!],
     parse: (text) => [TOY_CONDITIONS.indexOf(text.toLowerCase() as (typeof TOY_CONDITIONS)[number])],
   },
-  // A branch target: a label or an absolute 0x address, stored as a signed
-  // halfword offset from the next instruction.
+  // A branch target: a label, an absolute 0x address or any expression for
+  // an address (`1f`, `. + 4`), stored as a signed halfword offset from the
+  // next instruction.
   target: {
-    pattern: '0x[0-9a-f]+|[a-z_.$][\\w.$]*',
+    pattern: EXPRESSION_PATTERN,
     format: ([off], context) => `0x${(context.address + 2 + 2 * signExtend8(off!)).toString(16)}`,
     parse: (text, context) => {
-      const target = parseInteger(text) ?? context.resolve(text);
+      const plain = /^[a-z_.$][\w.$]*$/i.test(text) || parseInteger(text) !== undefined;
+      const target = plain ? (parseInteger(text) ?? context.resolve(text)) : Number(evaluateOperand(text, context).value);
       if (target === undefined) {
         if (!context.final) return [0];
         throw new OperandError(`unknown label '${text}'`);
@@ -81,7 +91,7 @@ export const TOY_DEFS: readonly InstructionDef[] = [
   { name: 'LDW', pattern: '1111 imm:4 rd:4 imm:4', syntax: ['ldw {reg:rd}, {imm:imm}'] },
 ];
 
-/** Build the toy table. */
-export function buildToyTable(): InstructionTable {
-  return InstructionTable.build(TOY_DEFS, { name: 'toy', width: 16, codecs: TOY_ISA_CODECS });
+/** Build the toy table, with an assembly syntax when a test needs one. */
+export function buildToyTable(assembly?: AssemblySyntax): InstructionTable {
+  return InstructionTable.build(TOY_DEFS, { name: 'toy', width: 16, codecs: TOY_ISA_CODECS, ...(assembly === undefined ? {} : { assembly }) });
 }

@@ -6,7 +6,7 @@
  */
 
 import type { AbiRegistry } from '../../src/abi/registry.ts';
-import { MapHypervisorState, originAllowed, selectsByImmediate, type Abi, type CallContext, type CallMemory, type CallOutcome, type Origin, type ResolvedCall, type World } from '../../src/abi/spec.ts';
+import { BigIntCallContext, bigIntOutcome, MapHypervisorState, originAllowed, registerName, selectsByImmediate, type Abi, type CallMemory, type CallOutcome, type Origin, type RegisterOperand, type ResolvedCall, type World } from '../../src/abi/spec.ts';
 import { hexValue } from '../../src/abi/value-set.ts';
 import type { TrapQuery, Verdict } from '../../src/dispatch/dispatcher.ts';
 
@@ -46,8 +46,8 @@ export function referenceFindCall(abi: Abi, imm: number, origin: Origin, read: (
   return abi.calls.find((c) => c.values.has(selector)) ?? `${abi.spec.selector.register}=${hexValue(selector)} is not one of its calls`;
 }
 
-/** A by-name context over a Map. */
-class MapContext implements CallContext {
+/** A by-name context over a Map (the number forms and copy as the interface defines them from get and set). */
+class MapContext extends BigIntCallContext {
   readonly writes = new Map<string, bigint>();
   readonly state = new MapHypervisorState();
   readonly memory: CallMemory = { read: () => 0n, write: () => true };
@@ -56,14 +56,17 @@ class MapContext implements CallContext {
     private readonly registers: Readonly<Record<string, bigint>>,
     readonly imm: number,
     readonly origin: Origin,
-  ) {}
-
-  get(register: string): bigint {
-    return this.writes.get(register) ?? this.registers[register] ?? 0n;
+  ) {
+    super();
   }
 
-  set(register: string, value: bigint): void {
-    this.writes.set(register, value);
+  get(register: RegisterOperand): bigint {
+    const name = registerName(register);
+    return this.writes.get(name) ?? this.registers[name] ?? 0n;
+  }
+
+  set(register: RegisterOperand, value: bigint): void {
+    this.writes.set(registerName(register), value);
   }
 }
 
@@ -88,7 +91,7 @@ export function referenceInterpret(abi: Abi, query: TrapQuery): ReferenceInterpr
   if (typeof found === 'string') return { abi: abi.spec.id, mine: false, effect: `not mine: ${found}` };
   const call = found.spec;
   const context = new MapContext(query.registers, query.imm, origin);
-  const outcome = call.run(context);
+  const outcome = bigIntOutcome(call.run(context));
   const args: Record<string, string> = {};
   for (const arg of call.args ?? []) args[arg.role] = hexValue(BigInt.asUintN(abi.spec.selector.width, query.registers[arg.register] ?? 0n));
   const writes = Object.fromEntries(context.writes);

@@ -13,9 +13,10 @@
  * @module
  */
 
-import { defineAbi, type Abi, type AbiSpec, type CallContext, type CallOutcome, type CallSpec } from '../../../src/abi/spec.ts';
+import { defineAbi, outcomeU32, RETURN, type Abi, type AbiSpec, type CallContext, type CallSpec, type FunctionCallOutcome } from '../../../src/abi/spec.ts';
 import { hexValue } from '../../../src/abi/value-set.ts';
 import { HVC_STUB_ERR } from './linux-hyp-stub.abi.ts';
+import { ELR_HYP, HSCTLR, HVBAR, R0, R1, R2, R3 } from './spec-registers.ts';
 
 /** `HVC_STUB_HCALL_NR`: r0 values below it are stub calls, never kernel function addresses (v4.12+). */
 export const HVC_STUB_HCALL_NR = 3n;
@@ -34,8 +35,18 @@ export const HYP_STUB_VECTORS = 0x8010_0000n;
 /** HSCTLR.{M, A, C, I}: the bits KVM clears to turn the Hyp MMU and caches off before handing Hyp back (init.S `reset:`). */
 export const HSCTLR_MMU_AND_CACHES = (1n << 0n) | (1n << 1n) | (1n << 2n) | (1n << 12n);
 
+/** {@link HSCTLR_MMU_AND_CACHES} as the number semantics mask with. */
+const MMU_AND_CACHES = Number(HSCTLR_MMU_AND_CACHES);
+
+/** {@link HVC_STUB_ERR} as the number semantics write. */
+const STUB_ERR = Number(HVC_STUB_ERR);
+
 /** Hyp mode never maps page 0: a branch below this address takes a prefetch abort in Hyp (derived, abi-facts §2.2). */
-const UNMAPPED_PAGE_ZERO_END = 0x1000n;
+const UNMAPPED_PAGE_ZERO_END = 0x1000;
+
+/** What `kvm_call_hyp` does, the start of every note {@link describeHypFunctionCall} gives. */
+const HYP_FUNCTION_CALL = 'kvm_call_hyp: blx r0 in Hyp mode with r1–r3 shifted down into r0–r2';
+const HYP_FUNCTION_CALL_THUMB = `${HYP_FUNCTION_CALL} (odd address: Thumb state)`;
 
 /**
  * What `blx r0` in KVM's `hyp_hvc` does with `target`, one line. Small values
@@ -43,22 +54,22 @@ const UNMAPPED_PAGE_ZERO_END = 0x1000n;
  * when it reaches a KVM that takes every r0 as a function pointer; so is
  * r0 = -1, the original stub's get-vectors call, under KVM v3.9.
  */
-export function describeHypFunctionCall(target: bigint): string {
-  const t = BigInt.asUintN(32, target);
-  const call = 'kvm_call_hyp: blx r0 in Hyp mode with r1–r3 shifted down into r0–r2';
-  if (t === 0xffff_ffffn) {
+export function describeHypFunctionCall(target: bigint | number): string {
+  const t = outcomeU32(target);
+  if (t === 0xffff_ffff) {
     // v3.9 has no get-vectors test (abi-facts §2.2 step 3): BXWritePC takes bit 0 as Thumb.
-    return `${call}; r0 = -1 (the original stub's get-vectors call) is a function pointer here: BLX switches to Thumb state at 0xfffffffe, which is not one of KVM's Hyp mappings, so the fetch takes a prefetch abort in Hyp (derived)`;
+    return `${HYP_FUNCTION_CALL}; r0 = -1 (the original stub's get-vectors call) is a function pointer here: BLX switches to Thumb state at 0xfffffffe, which is not one of KVM's Hyp mappings, so the fetch takes a prefetch abort in Hyp (derived)`;
   }
-  if (t >= UNMAPPED_PAGE_ZERO_END) return `${call}${(t & 1n) === 1n ? ' (odd address: Thumb state)' : ''}`;
+  // The usual case, a kernel function address: constant text, since this runs on every kvm_call_hyp spec firmware takes.
+  if (t >= UNMAPPED_PAGE_ZERO_END) return (t & 1) === 1 ? HYP_FUNCTION_CALL_THUMB : HYP_FUNCTION_CALL;
   // ARMv7 BXWritePC: bit 0 selects Thumb; bits[1:0] = 0b10 is a misaligned ARM-state target.
   const where =
-    (t & 1n) === 1n
-      ? `odd target: BLX switches to Thumb state at ${hexValue(t & ~1n)}`
-      : (t & 3n) === 2n
-        ? `ARM-state branch to the misaligned address ${hexValue(t)}`
-        : `branch to ${hexValue(t)}`;
-  return `${call}; ${where}; page 0 is never mapped in Hyp, so the fetch takes a prefetch abort in Hyp (HVBAR+0x0c) and KVM's hyp_pabt panics: the host hangs instead of doing the stub call it meant`;
+    (t & 1) === 1
+      ? `odd target: BLX switches to Thumb state at ${hexValue(BigInt(t & ~1))}`
+      : (t & 3) === 2
+        ? `ARM-state branch to the misaligned address ${hexValue(BigInt(t))}`
+        : `branch to ${hexValue(BigInt(t))}`;
+  return `${HYP_FUNCTION_CALL}; ${where}; page 0 is never mapped in Hyp, so the fetch takes a prefetch abort in Hyp (HVBAR+0x0c) and KVM's hyp_pabt panics: the host hangs instead of doing the stub call it meant`;
 }
 
 /** `kvm_call_hyp`: run the Hyp function at r0 with r1–r3 as its first three arguments. */
@@ -75,9 +86,9 @@ function hypFunctionCall(name: string, summary: string): Omit<CallSpec, 'select'
     results: [{ register: 'r0', role: 'function result (r0:r1 for a u64)' }],
     clobbers: ['r1', 'r2', 'r3', 'r12'],
     meaning: 'kvm-call-hyp',
-    run: (call): CallOutcome => {
-      const target = call.get('r0');
-      return { kind: 'call', target, args: [call.get('r1'), call.get('r2'), call.get('r3')], note: describeHypFunctionCall(target) };
+    run: (call): FunctionCallOutcome<number> => {
+      const target = call.u32(R0);
+      return { kind: 'call', target, args: [call.u32(R1), call.u32(R2), call.u32(R3)], note: describeHypFunctionCall(target) };
     },
   };
 }
@@ -90,8 +101,8 @@ function getVectors(name: string, summary: string): Omit<CallSpec, 'select'> {
     results: [{ register: 'r0', role: 'HVBAR' }],
     meaning: 'get-vectors',
     run: (call) => {
-      call.set('r0', call.get('hvbar'));
-      return { kind: 'return' };
+      call.copy(R0, HVBAR);
+      return RETURN;
     },
   };
 }
@@ -199,12 +210,14 @@ export const KVM_ARM32_2017_INTERIM: Abi = defineAbi({
  * at {@link HYP_STUB_VECTORS}.
  */
 export function defineKvmArm32V4_12(stubVectors: bigint): Abi {
+  // A physical address on a 32-bit machine (LPAE aside, which the model does not have).
+  const stub = Number(BigInt.asUintN(32, stubVectors));
   /** __kvm_handle_stub_hvc's reset path, shared by SOFT_RESTART and RESET_VECTORS (init.S `reset:`): MMU and caches off, the stub's vectors back, r0 ← 0. */
   const resetToStub = (call: CallContext): void => {
-    call.set('hsctlr', call.get('hsctlr') & ~HSCTLR_MMU_AND_CACHES);
-    call.set('r1', stubVectors);
-    call.set('hvbar', stubVectors);
-    call.set('r0', 0n);
+    call.setU32(HSCTLR, call.u32(HSCTLR) & ~MMU_AND_CACHES);
+    call.setU32(R1, stub);
+    call.setU32(HVBAR, stub);
+    call.setU32(R0, 0);
   };
   return defineAbi({
     ...common,
@@ -229,8 +242,8 @@ export function defineKvmArm32V4_12(stubVectors: bigint): Abi {
         clobbers: ['r12'],
         meaning: 'error',
         run: (call) => {
-          call.set('r0', HVC_STUB_ERR);
-          return { kind: 'return' };
+          call.setU32(R0, STUB_ERR);
+          return RETURN;
         },
       },
       {
@@ -247,8 +260,8 @@ export function defineKvmArm32V4_12(stubVectors: bigint): Abi {
         noReturn: true,
         meaning: 'soft-restart',
         run: (call) => {
-          const target = call.get('r1');
-          call.set('elr_hyp', target);
+          const target = call.u32(R1);
+          call.setU32(ELR_HYP, target);
           resetToStub(call);
           return { kind: 'jump', target, note: 'soft restart: KVM erets to the old r1 in Hyp mode with the stub back in HVBAR (__kvm_handle_stub_hvc)' };
         },
@@ -262,7 +275,7 @@ export function defineKvmArm32V4_12(stubVectors: bigint): Abi {
         meaning: 'reset-vectors',
         run: (call) => {
           resetToStub(call);
-          return { kind: 'return' };
+          return RETURN;
         },
       },
       { ...hypFunctionCall('kvm_call_hyp', `r0 ≥ HVC_STUB_HCALL_NR is ${FUNCTION_POINTER_SUMMARY}`), select: { min: HVC_STUB_HCALL_NR, max: 0xffff_ffffn } },

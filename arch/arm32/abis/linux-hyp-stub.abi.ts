@@ -14,10 +14,14 @@
  * @module
  */
 
-import { defineAbi, type Abi, type AbiSpec, type CallSpec } from '../../../src/abi/spec.ts';
+import { defineAbi, RETURN, type Abi, type AbiSpec, type CallSpec } from '../../../src/abi/spec.ts';
+import { HVBAR, R0, R1, R3 } from './spec-registers.ts';
 
 /** `HVC_STUB_ERR`, the stub's error return (v4.12+). */
 export const HVC_STUB_ERR = 0xbadca11n;
+
+/** {@link HVC_STUB_ERR} as the number semantics write. */
+const STUB_ERR = Number(HVC_STUB_ERR);
 
 const common = {
   family: 'linux-hyp-stub',
@@ -37,9 +41,9 @@ const setVectorsR1: Omit<CallSpec, 'select'> = {
   clobbers: ['r1', 'r2', 'r3', 'r12'],
   meaning: 'set-vectors',
   run: (call) => {
-    call.set('hvbar', call.get('r1'));
-    call.set('r0', 0n);
-    return { kind: 'return' };
+    call.copy(HVBAR, R1);
+    call.setU32(R0, 0);
+    return RETURN;
   },
 };
 
@@ -55,7 +59,7 @@ const softRestartR1: Omit<CallSpec, 'select'> = {
   args: [{ register: 'r1', role: 'restart address' }],
   noReturn: true,
   meaning: 'soft-restart',
-  run: (call) => ({ kind: 'jump', target: call.get('r1'), note: 'soft restart: the stub branches to r1 in Hyp mode (bx r1), registers untouched' }),
+  run: (call) => ({ kind: 'jump', target: call.u32(R1), note: 'soft restart: the stub branches to r1 in Hyp mode (bx r1), registers untouched' }),
 };
 
 /** Get-vectors of the eras that have it: r0 ← HVBAR. */
@@ -64,8 +68,8 @@ const getVectors: Omit<CallSpec, 'select' | 'name'> = {
   results: [{ register: 'r0', role: 'HVBAR' }],
   meaning: 'get-vectors',
   run: (call) => {
-    call.set('r0', call.get('hvbar'));
-    return { kind: 'return' };
+    call.copy(R0, HVBAR);
+    return RETURN;
   },
 };
 
@@ -75,8 +79,8 @@ const setVectorsR0: Omit<CallSpec, 'select' | 'name'> = {
   args: [{ register: 'r0', role: 'vectors' }],
   meaning: 'set-vectors',
   run: (call) => {
-    call.set('hvbar', call.get('r0'));
-    return { kind: 'return' };
+    call.copy(HVBAR, R0);
+    return RETURN;
   },
 };
 
@@ -89,8 +93,8 @@ function stubError(name: string, select: CallSpec['select'], summary: string): C
     results: [{ register: 'r0', role: 'HVC_STUB_ERR' }],
     meaning: 'error',
     run: (call) => {
-      call.set('r0', HVC_STUB_ERR);
-      return { kind: 'return' };
+      call.setU32(R0, STUB_ERR);
+      return RETURN;
     },
   };
 }
@@ -148,8 +152,8 @@ export const LINUX_HYP_STUB_RMK: Abi = defineAbi({
       noReturn: true,
       meaning: 'soft-restart',
       run: (call) => {
-        const target = call.get('r3');
-        call.set('r0', target);
+        const target = call.u32(R3);
+        call.setU32(R0, target);
         return { kind: 'jump', target, note: 'soft restart: the stub moves r3 to r0 and branches there in Hyp mode (bx r0)' };
       },
     },
@@ -190,8 +194,8 @@ export const LINUX_HYP_STUB_V4_12: Abi = defineAbi({
       results: [{ register: 'r0', role: '0' }],
       meaning: 'reset-vectors',
       run: (call) => {
-        call.set('r0', 0n);
-        return { kind: 'return' };
+        call.setU32(R0, 0);
+        return RETURN;
       },
     },
     stubError('invalid', 'otherwise', 'r0 ≥ HVC_STUB_HCALL_NR (3) is not a stub call: r0 ← HVC_STUB_ERR (0xbadca11)'),

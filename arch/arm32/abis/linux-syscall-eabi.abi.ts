@@ -13,7 +13,8 @@
  * @module
  */
 
-import { defineAbi, type Abi, type AbiSpec, type CallContext, type CallOutcome, type CallSpec, type RegisterRole } from '../../../src/abi/spec.ts';
+import { defineAbi, RETURN, type Abi, type AbiSpec, type CallContext, type CallSpec, type RegisterRole, type ReturnOutcome } from '../../../src/abi/spec.ts';
+import { R0, R1, R2, TPIDRURO } from './spec-registers.ts';
 import { ARM_BAD_SYSCALL_BASE, ARM_NR_BASE, ARM_PRIVATE_ENOSYS_END, ARM_PRIVATE_SYSCALLS, ARM_SYSCALL_TABLE, implementedUnder, NR_OABI_SYSCALL_BASE, type ArmPrivateSyscall, type SyscallEntry } from './arm-syscall-table.ts';
 
 // ---------------------------------------------------------------------------
@@ -140,11 +141,16 @@ export const ENOSYS = 38n;
 const EINVAL = 22n;
 const EFAULT = 14n;
 
-/** −ENOSYS as r0 holds it. */
-const MINUS_ENOSYS = BigInt.asUintN(32, -ENOSYS);
+/** −ENOSYS, −EINVAL and −EFAULT as r0 holds them. */
+const MINUS_ENOSYS = Number(BigInt.asUintN(32, -ENOSYS));
+const MINUS_EINVAL = Number(BigInt.asUintN(32, -EINVAL));
+const MINUS_EFAULT = Number(BigInt.asUintN(32, -EFAULT));
 
 /** `TASK_SIZE` of the modelled kernel (the default VMSPLIT_3G: PAGE_OFFSET 0xc0000000 less 16 MiB): access_ok's limit for user addresses. */
 export const ARM_TASK_SIZE = 0xbf00_0000n;
+
+/** {@link ARM_TASK_SIZE} as a number. */
+const TASK_SIZE = Number(ARM_TASK_SIZE);
 
 /**
  * The signal a system call number can end in instead of a result. A spec
@@ -162,9 +168,9 @@ export const LINUX_TLS_KEY = 'linux.tls';
 /** Calls that never return to the caller: exit and exit_group end the task, sigreturn and rt_sigreturn resume the context saved in the signal frame. */
 const NO_RETURN = new Set(['exit', 'exit_group', 'sigreturn', 'rt_sigreturn']);
 
-function returnsEnosys(call: { set(register: string, value: bigint): void }): { kind: 'return' } {
-  call.set('r0', MINUS_ENOSYS);
-  return { kind: 'return' };
+function returnsEnosys(call: CallContext): ReturnOutcome {
+  call.setU32(R0, MINUS_ENOSYS);
+  return RETURN;
 }
 
 /** One table row as a call of the ABI. */
@@ -185,7 +191,7 @@ function syscallCall(entry: SyscallEntry, abi: 'eabi' | 'oabi', select: bigint):
     results: [{ register: 'r0', role: 'result, or −errno (−4095…−1)' }],
     ...(noReturn ? { noReturn: true } : {}),
     // Dispatch only: the spec says which call and which arguments; it does not emulate Linux, so r0 is left as it was.
-    run: () => ({ kind: 'return' }),
+    run: () => RETURN,
   };
 }
 
@@ -198,8 +204,8 @@ function signalCall(name: string, select: CallSpec['select'], signal: SyscallSig
     results: r0 === 'zero' ? [{ register: 'r0', role: '0' }] : [],
     meaning: `signal-${signal.toLowerCase()}`,
     run: (call) => {
-      if (r0 === 'zero') call.set('r0', 0n);
-      return { kind: 'return' };
+      if (r0 === 'zero') call.setU32(R0, 0);
+      return RETURN;
     },
   };
 }
@@ -214,7 +220,7 @@ function armPrivateCall(call: ArmPrivateSyscall, select: bigint): CallSpec {
         summary: `${call.summary}: the caller does not resume after the svc (it is executed again after the SIGTRAP); r0 unchanged`,
         noReturn: true,
         meaning: 'signal-sigtrap',
-        run: () => ({ kind: 'return' }),
+        run: () => RETURN,
       };
     case '__ARM_NR_cacheflush':
       return {
@@ -226,13 +232,12 @@ function armPrivateCall(call: ArmPrivateSyscall, select: bigint): CallSpec {
           { register: 'r2', role: 'flags' },
         ],
         results: [{ register: 'r0', role: '0, −EINVAL or −EFAULT' }],
-        run: (context: CallContext): CallOutcome => {
-          const start = BigInt.asUintN(32, context.get('r0'));
-          const end = BigInt.asUintN(32, context.get('r1'));
-          const flags = BigInt.asUintN(32, context.get('r2'));
-          const result = end < start || flags !== 0n ? -EINVAL : end > ARM_TASK_SIZE ? -EFAULT : 0n;
-          context.set('r0', BigInt.asUintN(32, result));
-          return { kind: 'return' };
+        run: (context) => {
+          const start = context.u32(R0);
+          const end = context.u32(R1);
+          const flags = context.u32(R2);
+          context.setU32(R0, end < start || flags !== 0 ? MINUS_EINVAL : end > TASK_SIZE ? MINUS_EFAULT : 0);
+          return RETURN;
         },
       };
     case '__ARM_NR_usr26':
@@ -244,12 +249,12 @@ function armPrivateCall(call: ArmPrivateSyscall, select: bigint): CallSpec {
         summary: `${call.summary}: r0 ← 0`,
         args: [{ register: 'r0', role: 'tls' }],
         results: [{ register: 'r0', role: '0' }],
-        run: (context: CallContext): CallOutcome => {
-          const tls = BigInt.asUintN(32, context.get('r0'));
-          context.state.set(LINUX_TLS_KEY, tls);
-          context.set('tpidruro', tls);
-          context.set('r0', 0n);
-          return { kind: 'return' };
+        run: (context) => {
+          const tls = context.u32(R0);
+          context.state.set(LINUX_TLS_KEY, BigInt(tls));
+          context.setU32(TPIDRURO, tls);
+          context.setU32(R0, 0);
+          return RETURN;
         },
       };
     case '__ARM_NR_get_tls':
@@ -257,9 +262,10 @@ function armPrivateCall(call: ArmPrivateSyscall, select: bigint): CallSpec {
         ...base,
         summary: `${call.summary} (the value the last set_tls gave; before any, what TPIDRURO holds)`,
         results: [{ register: 'r0', role: 'the thread pointer' }],
-        run: (context: CallContext): CallOutcome => {
-          context.set('r0', context.state.get(LINUX_TLS_KEY, BigInt.asUintN(32, context.get('tpidruro'))));
-          return { kind: 'return' };
+        run: (context) => {
+          // The state keeps bigints: the value crosses that edge as one.
+          context.set(R0, context.state.get(LINUX_TLS_KEY, BigInt(context.u32(TPIDRURO))));
+          return RETURN;
         },
       };
     default:

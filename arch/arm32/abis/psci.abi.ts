@@ -18,8 +18,9 @@
  * @module
  */
 
-import { defineAbi, type Abi, type AbiExample, type AbiSpec, type CallContext, type CallSpec } from '../../../src/abi/spec.ts';
+import { defineAbi, RETURN, type Abi, type AbiExample, type AbiSpec, type CallContext, type CallSpec, type ReturnOutcome } from '../../../src/abi/spec.ts';
 import { hexValue } from '../../../src/abi/value-set.ts';
+import { R0, R1, R2, R3, VMPIDR } from './spec-registers.ts';
 
 // ---------------------------------------------------------------------------
 // SMCCC function IDs (abi-facts §5.1)
@@ -221,8 +222,13 @@ export const SMCCC_RET = {
 } as const;
 
 /** HSR for an A32 `hvc #imm` (ARM ARM B3.13.6): EC 0x12, IL 1, ISS the 16-bit immediate. */
-function hvcSyndrome(imm: number): bigint {
-  return (0x12n << 26n) | (1n << 25n) | BigInt(imm & 0xffff);
+function hvcSyndrome(imm: number): number {
+  return ((0x12 << 26) | (1 << 25) | (imm & 0xffff)) >>> 0;
+}
+
+/** A 32-bit value as r0–r3 hold it (negative results two's complement): what semantics write with `setU32`. */
+function word(value: bigint): number {
+  return Number(BigInt.asUintN(32, value));
 }
 
 // ---------------------------------------------------------------------------
@@ -232,17 +238,20 @@ function hvcSyndrome(imm: number): bigint {
 export const PSCI_MODEL_CPUS = 4;
 
 /** `MPIDR_HWID_BITMASK` on 32-bit ARM: the affinity fields Aff2:Aff0 (arch/arm/include/asm/cputype.h:50). */
-const MPIDR_HWID_BITMASK = 0xff_ffffn;
+const MPIDR_HWID_BITMASK = 0xff_ffff;
 
 /** The MPIDR affinity KVM/arm32 gives vCPU `n` (coproc.c reset_mpidr): Aff0 = n & 3, Aff1 = n >> 2. */
 export function psciVcpuMpidr(n: number): bigint {
   return (BigInt(n >> 2) << 8n) | BigInt(n & 3);
 }
 
+/** {@link psciVcpuMpidr} of every vCPU, as numbers. */
+const VCPU_MPIDRS: readonly number[] = Array.from({ length: PSCI_MODEL_CPUS }, (_, n) => Number(psciVcpuMpidr(n)));
+
 /** The vCPU whose MPIDR affinity is `mpidr` (affinity bits only), or `undefined`: KVM's kvm_mpidr_to_vcpu. */
-function vcpuOf(mpidr: bigint): number | undefined {
-  const affinity = BigInt.asUintN(32, mpidr) & MPIDR_HWID_BITMASK;
-  for (let n = 0; n < PSCI_MODEL_CPUS; n++) if (psciVcpuMpidr(n) === affinity) return n;
+function vcpuOf(mpidr: number): number | undefined {
+  const affinity = mpidr & MPIDR_HWID_BITMASK;
+  for (let n = 0; n < PSCI_MODEL_CPUS; n++) if (VCPU_MPIDRS[n] === affinity) return n;
   return undefined;
 }
 
@@ -265,6 +274,9 @@ export function psciContextKey(n: number): string {
   return `psci.vcpu${n}.context_id`;
 }
 
+/** {@link psciPowerKey} of every vCPU, made once: the caller's key is set on every call. */
+const POWER_KEYS: readonly string[] = Array.from({ length: PSCI_MODEL_CPUS }, (_, n) => psciPowerKey(n));
+
 /** The state key of the system event SYSTEM_OFF or SYSTEM_RESET asked the VMM for: `KVM_SYSTEM_EVENT_SHUTDOWN` (1) or `_RESET` (2). */
 export const PSCI_SYSTEM_EVENT_KEY = 'psci.system_event';
 
@@ -277,7 +289,7 @@ export const KVM_SYSTEM_EVENT = {
 } as const;
 
 function powerOf(call: CallContext, n: number): bigint {
-  return call.state.get(psciPowerKey(n), n === 0 ? PSCI_AFFINITY_LEVEL.ON : PSCI_AFFINITY_LEVEL.OFF);
+  return call.state.get(POWER_KEYS[n]!, n === 0 ? PSCI_AFFINITY_LEVEL.ON : PSCI_AFFINITY_LEVEL.OFF);
 }
 
 /**
@@ -286,24 +298,30 @@ function powerOf(call: CallContext, n: number): bigint {
  * traps is running, so the model records it as on.
  */
 function callerOf(call: CallContext): number | undefined {
-  const n = vcpuOf(call.get('vmpidr'));
-  if (n !== undefined) call.state.set(psciPowerKey(n), PSCI_AFFINITY_LEVEL.ON);
+  const n = vcpuOf(call.u32(VMPIDR));
+  if (n !== undefined) call.state.set(POWER_KEYS[n]!, PSCI_AFFINITY_LEVEL.ON);
   return n;
 }
 
-/** A signed 32-bit result as r0 holds it. */
-function r0Value(value: bigint): bigint {
-  return BigInt.asUintN(32, value);
+/** r0 ← a result, as a 32-bit word (see {@link word}). */
+function answer(call: CallContext, result: number): ReturnOutcome {
+  call.setU32(R0, result);
+  return RETURN;
 }
 
-function answer(call: CallContext, value: bigint): { kind: 'return' } {
-  call.set('r0', r0Value(value));
-  return { kind: 'return' };
+/** Semantics that answer `value` (a signed PSCI or SMCCC result), converted once. */
+function returning(value: bigint): (call: CallContext) => ReturnOutcome {
+  const result = word(value);
+  return (call) => answer(call, result);
 }
 
-function returning(value: bigint): (call: CallContext) => { kind: 'return' } {
-  return (call) => answer(call, value);
-}
+/** PSCI_RET as the words r0 gets. */
+const RET = {
+  SUCCESS: word(PSCI_RET.SUCCESS),
+  NOT_SUPPORTED: word(PSCI_RET.NOT_SUPPORTED),
+  INVALID_PARAMS: word(PSCI_RET.INVALID_PARAMS),
+  INTERNAL_FAILURE: word(PSCI_RET.INTERNAL_FAILURE),
+} as const;
 
 /**
  * CPU_ON (kvm_psci_vcpu_on): the target is `r1 & MPIDR_HWID_BITMASK`. No such
@@ -311,23 +329,24 @@ function returning(value: bigint): (call: CallContext) => { kind: 'return' } {
  * PSCI 0.2, INVALID_PARAMS under 0.1); else it is on from now, with the entry
  * point (r2) and context ID (r3) it will start with.
  */
-function cpuOn(alreadyOn: bigint): (call: CallContext) => { kind: 'return' } {
+function cpuOn(alreadyOn: bigint): (call: CallContext) => ReturnOutcome {
+  const already = word(alreadyOn);
   return (call) => {
-    const target = vcpuOf(call.get('r1'));
-    if (target === undefined) return answer(call, PSCI_RET.INVALID_PARAMS);
-    if (powerOf(call, target) === PSCI_AFFINITY_LEVEL.ON) return answer(call, alreadyOn);
-    call.state.set(psciPowerKey(target), PSCI_AFFINITY_LEVEL.ON);
-    call.state.set(psciEntryKey(target), BigInt.asUintN(32, call.get('r2')));
-    call.state.set(psciContextKey(target), BigInt.asUintN(32, call.get('r3')));
-    return answer(call, PSCI_RET.SUCCESS);
+    const target = vcpuOf(call.u32(R1));
+    if (target === undefined) return answer(call, RET.INVALID_PARAMS);
+    if (powerOf(call, target) === PSCI_AFFINITY_LEVEL.ON) return answer(call, already);
+    call.state.set(POWER_KEYS[target]!, PSCI_AFFINITY_LEVEL.ON);
+    call.state.set(psciEntryKey(target), BigInt(call.u32(R2)));
+    call.state.set(psciContextKey(target), BigInt(call.u32(R3)));
+    return answer(call, RET.SUCCESS);
   };
 }
 
 /** CPU_OFF (kvm_psci_vcpu_off): the caller is off from now; KVM sets r0 ← SUCCESS, which only a later CPU_ON's reset would overwrite. */
-function cpuOff(call: CallContext): { kind: 'return' } {
+function cpuOff(call: CallContext): ReturnOutcome {
   const n = callerOf(call);
-  if (n !== undefined) call.state.set(psciPowerKey(n), PSCI_AFFINITY_LEVEL.OFF);
-  return answer(call, PSCI_RET.SUCCESS);
+  if (n !== undefined) call.state.set(POWER_KEYS[n]!, PSCI_AFFINITY_LEVEL.OFF);
+  return answer(call, RET.SUCCESS);
 }
 
 /**
@@ -338,35 +357,40 @@ function cpuOff(call: CallContext): { kind: 'return' } {
  * a matching vCPU is on, OFF if all matching ones are off, INVALID_PARAMS if
  * none matches.
  */
-function affinityInfo(call: CallContext): { kind: 'return' } {
-  const level = BigInt.asUintN(32, call.get('r2'));
-  const mask = level <= 3n ? MPIDR_HWID_BITMASK & BigInt.asUintN(32, ~((1n << (8n * level)) - 1n)) : 0n;
-  if (mask === 0n) return answer(call, PSCI_RET.INVALID_PARAMS);
-  const target = BigInt.asUintN(32, call.get('r1')) & mask;
+function affinityInfo(call: CallContext): ReturnOutcome {
+  const level = call.u32(R2);
+  // AFFINITY_MASK(level): the fields from Aff<level> up; level ≤ 3 keeps the shift below 32.
+  const mask = level <= 3 ? MPIDR_HWID_BITMASK & ~((1 << (8 * level)) - 1) : 0;
+  if (mask === 0) return answer(call, RET.INVALID_PARAMS);
+  const target = call.u32(R1) & mask;
   let matching = 0;
   for (let n = 0; n < PSCI_MODEL_CPUS; n++) {
-    if ((psciVcpuMpidr(n) & mask) !== target) continue;
+    if ((VCPU_MPIDRS[n]! & mask) !== target) continue;
     matching++;
-    if (powerOf(call, n) === PSCI_AFFINITY_LEVEL.ON) return answer(call, PSCI_AFFINITY_LEVEL.ON);
+    if (powerOf(call, n) === PSCI_AFFINITY_LEVEL.ON) return answer(call, AFFINITY_ON);
   }
-  return answer(call, matching === 0 ? PSCI_RET.INVALID_PARAMS : PSCI_AFFINITY_LEVEL.OFF);
+  return answer(call, matching === 0 ? RET.INVALID_PARAMS : AFFINITY_OFF);
 }
+
+/** PSCI_AFFINITY_LEVEL.ON and .OFF as the words r0 gets. */
+const AFFINITY_ON = word(PSCI_AFFINITY_LEVEL.ON);
+const AFFINITY_OFF = word(PSCI_AFFINITY_LEVEL.OFF);
 
 /**
  * SYSTEM_OFF and SYSTEM_RESET (kvm_prepare_system_event): every vCPU is
  * powered off, the VMM gets the system event, and r0 is preloaded with
  * INTERNAL_FAILURE in case the VMM resumes the vCPU anyway.
  */
-function systemEvent(event: bigint): (call: CallContext) => { kind: 'return' } {
+function systemEvent(event: bigint): (call: CallContext) => ReturnOutcome {
   return (call) => {
-    for (let n = 0; n < PSCI_MODEL_CPUS; n++) call.state.set(psciPowerKey(n), PSCI_AFFINITY_LEVEL.OFF);
+    for (let n = 0; n < PSCI_MODEL_CPUS; n++) call.state.set(POWER_KEYS[n]!, PSCI_AFFINITY_LEVEL.OFF);
     call.state.set(PSCI_SYSTEM_EVENT_KEY, event);
-    return answer(call, PSCI_RET.INTERNAL_FAILURE);
+    return answer(call, RET.INTERNAL_FAILURE);
   };
 }
 
 /** The IDs PSCI_FEATURES answers SUCCESS for: kvm_psci_1_0_call's list (v4.16–v5.6), SMCCC_VERSION included. */
-const FEATURES = new Set([
+const FEATURES: ReadonlySet<number> = new Set([
   0x8400_0000n, // PSCI_VERSION
   0x8400_0001n, // CPU_SUSPEND
   0xc400_0001n, // FN64_CPU_SUSPEND
@@ -380,7 +404,7 @@ const FEATURES = new Set([
   0x8400_0009n, // SYSTEM_RESET
   0x8400_000an, // PSCI_FEATURES
   ARM_SMCCC_VERSION_FUNC_ID,
-]);
+].map(word));
 
 /** The PSCI functions KVM's kvm_psci_0_2_call also runs for their SMC64 ID (v4.16–v5.6: no kvm_psci_check_allowed_function yet). */
 const SMC64_SERVED = new Set(['CPU_SUSPEND', 'CPU_ON', 'AFFINITY_INFO']);
@@ -471,7 +495,7 @@ function psciCall(fn: PsciFunction, smc64: boolean): CallSpec {
         summary: what("r0 ← SUCCESS when r1 is an ID KVM's PSCI 1.0 lists (the PSCI calls it runs, their served SMC64 IDs, PSCI_FEATURES and ARM_SMCCC_VERSION_FUNC_ID), else NOT_SUPPORTED"),
         args: [{ register: 'r1', role: 'psci_func_id' }],
         results: [{ register: 'r0', role: 'PSCI_RET or feature flags' }],
-        run: (call) => answer(call, FEATURES.has(BigInt.asUintN(32, call.get('r1'))) ? PSCI_RET.SUCCESS : PSCI_RET.NOT_SUPPORTED),
+        run: (call) => answer(call, FEATURES.has(call.u32(R1)) ? RET.SUCCESS : RET.NOT_SUPPORTED),
       };
     default:
       return {
@@ -485,6 +509,11 @@ function psciCall(fn: PsciFunction, smc64: boolean): CallSpec {
 
 /** The model's host CPU for the Spectre-v2 answer: a Cortex-A15 with CONFIG_HARDEN_BRANCH_PREDICTOR (kvm_arm_harden_branch_predictor() is true). */
 const MODELLED_HOST = 'a Cortex-A15 host with CONFIG_HARDEN_BRANCH_PREDICTOR';
+
+/** ARM_SMCCC_ARCH_WORKAROUND_1 and the SMCCC results as words. */
+const WORKAROUND_1 = word(ARM_SMCCC_ARCH_WORKAROUND_1);
+const SMCCC_SUCCESS = word(SMCCC_RET.SUCCESS);
+const SMCCC_NOT_SUPPORTED = word(SMCCC_RET.NOT_SUPPORTED);
 
 /** SMCCC 1.1's architecture calls as KVM answers them (kvm_hvc_call_handler); WORKAROUND_1 as the conduit's handler does it. */
 function smcccArchCalls(conduit: 'hvc' | 'smc'): CallSpec[] {
@@ -501,10 +530,10 @@ function smcccArchCalls(conduit: 'hvc' | 'smc'): CallSpec[] {
           ],
           meaning: 'smccc-arch-workaround-1',
           run: (call) => {
-            call.set('r0', 0n);
-            call.set('r1', hvcSyndrome(call.imm));
-            call.set('r2', ARM_SMCCC_ARCH_WORKAROUND_1);
-            return { kind: 'return' };
+            call.setU32(R0, 0);
+            call.setU32(R1, hvcSyndrome(call.imm));
+            call.setU32(R2, WORKAROUND_1);
+            return RETURN;
           },
         }
       : {
@@ -512,7 +541,7 @@ function smcccArchCalls(conduit: 'hvc' | 'smc'): CallSpec[] {
           select: ARM_SMCCC_ARCH_WORKAROUND_1,
           summary: `invalidate the branch predictor; SMCCC defines no return value, so the model writes none (${describeSmcccFunctionId(ARM_SMCCC_ARCH_WORKAROUND_1)})`,
           meaning: 'smccc-arch-workaround-1',
-          run: () => ({ kind: 'return' }),
+          run: () => RETURN,
         };
   return [
     {
@@ -530,7 +559,7 @@ function smcccArchCalls(conduit: 'hvc' | 'smc'): CallSpec[] {
       args: [{ register: 'r1', role: 'arch_func_id' }],
       results: [{ register: 'r0', role: 'SMCCC_RET' }],
       meaning: 'smccc-arch-features',
-      run: (call) => answer(call, BigInt.asUintN(32, call.get('r1')) === ARM_SMCCC_ARCH_WORKAROUND_1 ? SMCCC_RET.SUCCESS : SMCCC_RET.NOT_SUPPORTED),
+      run: (call) => answer(call, call.u32(R1) === WORKAROUND_1 ? SMCCC_SUCCESS : SMCCC_NOT_SUPPORTED),
     },
     workaround1,
   ];

@@ -13,7 +13,8 @@
  * @module
  */
 
-import { defineAbi, IMMEDIATE_SELECTOR, type Abi, type AbiSpec, type CallSpec } from '../../../src/abi/spec.ts';
+import { defineAbi, IMMEDIATE_SELECTOR, RETURN, type Abi, type AbiSpec, type CallContext, type CallSpec, type ReturnOutcome } from '../../../src/abi/spec.ts';
+import { R0 } from './spec-registers.ts';
 
 /** `XEN_HYPERCALL_TAG`: the HVC immediate of every Xen hypercall on ARM. */
 export const XEN_HYPERCALL_TAG = 0xea1;
@@ -77,9 +78,12 @@ export const XEN_ARM_HYPERCALLS: readonly XenHypercall[] = [
   { number: 42, name: 'hypfs_op', summary: 'the hypervisor file system (read and write hypervisor settings from dom0)', args: ['cmd', 'arg1', 'arg2', 'arg3', 'arg4'], handler: 'do', config: { option: 'CONFIG_HYPFS', defaultOnArm: true } },
 ];
 
-function minusEnosys(call: { set(register: string, value: bigint): void }): { kind: 'return' } {
-  call.set('r0', BigInt.asUintN(32, -XEN_ENOSYS));
-  return { kind: 'return' };
+/** −ENOSYS as r0 holds it. */
+const MINUS_ENOSYS = Number(BigInt.asUintN(32, -XEN_ENOSYS));
+
+function minusEnosys(call: CallContext): ReturnOutcome {
+  call.setU32(R0, MINUS_ENOSYS);
+  return RETURN;
 }
 
 function hypercall(h: XenHypercall): CallSpec {
@@ -99,7 +103,7 @@ function hypercall(h: XenHypercall): CallSpec {
     summary: `${h.summary}${built}`,
     results: [{ register: 'r0', role: 'result, or −errno' }],
     // Dispatch only: which hypercall, which arguments. Xen itself is not emulated, so r0 is left as it was.
-    run: () => ({ kind: 'return' }),
+    run: () => RETURN,
   };
 }
 
@@ -181,7 +185,7 @@ export const XEN_ARM32_HVC_UNDEF: Abi = defineAbi({
       noReturn: true,
       meaning: 'inject-undefined',
       // A spec outcome cannot enter the guest's vector; the semantics write nothing, and noReturn says the caller does not resume after the hvc.
-      run: () => ({ kind: 'return' }),
+      run: () => RETURN,
     },
   ],
   examples: [

@@ -16,7 +16,8 @@
  * @module
  */
 
-import { defineAbi, type Abi, type AbiRecognition, type CallContext, type CallOutcome, type CallSpec } from '../../../src/abi/spec.ts';
+import { defineAbi, RETURN, type Abi, type AbiRecognition, type CallContext, type CallSpec, type JumpOutcome } from '../../../src/abi/spec.ts';
+import { ESR, IVOR6, IVPR, R3 } from './spec-registers.ts';
 import { EV_EPAPR_VENDOR_ID, EV_IDLE, EV_KVM_VENDOR_ID, EV_UNIMPLEMENTED, hcallToken, KVM_HC_FEATURES, KVM_HC_PPC_MAP_MAGIC_PAGE, KVM_MAGIC_FEAT_MAS0_TO_SPRG7, KVM_MAGIC_FEAT_SR, KVM_PV_SELECTOR, kvmPvCalls, type KvmPvHandler } from './kvm-ppc-pv.abi.ts';
 
 /** The ePAPR hypercalls (vendor EPAPR = 1), by number. */
@@ -48,8 +49,8 @@ const UNKNOWN: CallSpec = {
   results: [{ register: 'r3', role: 'EV_UNIMPLEMENTED (12)' }],
   meaning: 'ev-unimplemented',
   run: (call) => {
-    call.set('r3', EV_UNIMPLEMENTED);
-    return { kind: 'return' };
+    call.set(R3, EV_UNIMPLEMENTED);
+    return RETURN;
   },
 };
 
@@ -93,7 +94,7 @@ export const EPAPR: Abi = defineAbi({
         results: [{ register: 'r3', role: 'status (EV_SUCCESS or a positive EV_* error)' }],
         clobbers: CLOBBERS,
         // Dispatch only: which call; the hypervisor's work is not modelled.
-        run: () => ({ kind: 'return' }),
+        run: () => RETURN,
       }),
     ),
     UNKNOWN,
@@ -118,9 +119,9 @@ export const EPAPR: Abi = defineAbi({
  * (privileged instruction, ESR[PPR]) is queued to the guest kernel, which
  * enters at its program vector IVPR | IVOR6 (Book III-E: IVPR[0:47] || IVOR6[48:59] || 0b0000).
  */
-function programCheck(call: CallContext): CallOutcome {
-  call.set('esr', ESR_PPR);
-  const vector = (call.get('ivpr') & ~0xffffn) | (call.get('ivor6') & 0xfff0n);
+function programCheck(call: CallContext): JumpOutcome {
+  call.set(ESR, ESR_PPR);
+  const vector = (call.get(IVPR) & ~0xffffn) | (call.get(IVOR6) & 0xfff0n);
   return { kind: 'jump', target: vector, note: 'MSR[PR] = 1: KVM makes no call; it queues a program interrupt (ESR[PPR], privileged instruction) to the guest kernel, which enters at IVPR | IVOR6' };
 }
 

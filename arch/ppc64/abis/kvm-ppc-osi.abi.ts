@@ -10,7 +10,7 @@
  * @module
  */
 
-import { defineAbi, type Abi } from '../../../src/abi/spec.ts';
+import { defineAbi, RETURN, type Abi } from '../../../src/abi/spec.ts';
 
 /** `OSI_SC_MAGIC_R3`. */
 export const OSI_SC_MAGIC_R3 = 0x1137_24fan;
@@ -49,7 +49,7 @@ export const KVM_PPC_OSI: Abi = defineAbi({
       summary: 'exit to user space (KVM_EXIT_OSI) with all 32 GPRs; the MOL process handles the call and KVM resumes the guest with the GPRs it returns',
       args: [{ register: 'r5', role: 'OSI call (decoded by MOL, not KVM)' }],
       meaning: 'osi-call',
-      run: () => ({ kind: 'return' }),
+      run: () => RETURN,
     },
   ],
   examples: [

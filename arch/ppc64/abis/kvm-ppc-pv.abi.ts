@@ -25,7 +25,8 @@
  * @module
  */
 
-import { defineAbi, type Abi, type AbiRecognition, type AbiSelector, type AbiSpec, type CallContext, type CallSpec } from '../../../src/abi/spec.ts';
+import { defineAbi, RETURN, type Abi, type AbiRecognition, type AbiSelector, type AbiSpec, type CallContext, type CallSpec, type RegisterHandle, type ReturnOutcome } from '../../../src/abi/spec.ts';
+import { MSR, R3, R4 } from './spec-registers.ts';
 import { hexValue } from '../../../src/abi/value-set.ts';
 
 /** `KVM_SC_MAGIC_R0`: "KVM!" in r0 marks a guest kernel's `sc` as a KVM hypercall. */
@@ -100,17 +101,17 @@ export interface KvmPvHandler {
   readonly evIdle: boolean;
 }
 
-function kvmPvStatus(call: CallContext, r3: bigint, r4: bigint): { kind: 'return' } {
-  call.set('r3', r3);
+function kvmPvStatus(call: CallContext, r3: bigint, r4: bigint): ReturnOutcome {
+  call.set(R3, r3);
   // kvmppc_kvm_pv always writes r4 (its r2, 0 unless the call sets it).
-  call.set('r4', r4);
-  return { kind: 'return' };
+  call.set(R4, r4);
+  return RETURN;
 }
 
 /** An argument as kvmppc_kvm_pv reads it: truncated to 32 bits when the guest runs with MSR[SF] = 0. */
-function kvmPvArgument(call: CallContext, register: string): bigint {
+function kvmPvArgument(call: CallContext, register: RegisterHandle): bigint {
   const value = call.get(register);
-  return (call.get('msr') & MSR_SF) === 0n ? BigInt.asUintN(32, value) : value;
+  return (call.get(MSR) & MSR_SF) === 0n ? BigInt.asUintN(32, value) : value;
 }
 
 /**
@@ -148,8 +149,8 @@ export function kvmPvCalls(handler: KvmPvHandler): CallSpec[] {
       meaning: 'kvm-hc-map-magic-page',
       run: (call) => {
         // vcpu->arch.magic_page_pa = param1; magic_page_ea = param2 (v5.7 also masks both to the page and may drop kernel NX: not modelled).
-        call.state.set(MAGIC_PAGE_STATE.physical, kvmPvArgument(call, 'r3'));
-        call.state.set(MAGIC_PAGE_STATE.effective, kvmPvArgument(call, 'r4'));
+        call.state.set(MAGIC_PAGE_STATE.physical, kvmPvArgument(call, R3));
+        call.state.set(MAGIC_PAGE_STATE.effective, kvmPvArgument(call, R4));
         return kvmPvStatus(call, EV_SUCCESS, handler.magicPageFeatures);
       },
     },
@@ -205,7 +206,7 @@ function draftCall(): CallSpec {
     summary: 'the draft hypercall: KVM handles it and returns to the guest; the number and arguments follow the magic (r5 onwards, UNCONFIRMED)',
     args: [{ register: 'r5', role: 'hypercall number (UNCONFIRMED)' }],
     meaning: 'kvm-ppc-pv-2010-draft-hypercall',
-    run: () => ({ kind: 'return' }),
+    run: () => RETURN,
   };
 }
 
@@ -390,7 +391,7 @@ export const PC_KEYED: Abi = defineAbi({
       summary: 'any `sc` at the registered site: the hypervisor handles the call named by r11 and returns to the guest',
       args: [{ register: 'r11', role: 'call token (modelled as in kvm-ppc-pv)' }],
       meaning: 'pc-keyed-hypercall',
-      run: () => ({ kind: 'return' }),
+      run: () => RETURN,
     },
   ],
   examples: [{ title: 'the guest kernel calls through its registered stub', registers: { pc: PC_KEYED_CALL_SITE, r11: hcallToken(EV_KVM_VENDOR_ID, KVM_HC_FEATURES) }, call: 'hypercall' }],

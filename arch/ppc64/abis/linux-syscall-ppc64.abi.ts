@@ -17,7 +17,8 @@
  * @module
  */
 
-import { defineAbi, type Abi, type AbiOrigin, type CallContext, type CallSpec, type RegisterRole, type ReturnOutcome } from '../../../src/abi/spec.ts';
+import { defineAbi, RETURN, type Abi, type AbiOrigin, type CallContext, type CallSpec, type RegisterRole, type ReturnOutcome } from '../../../src/abi/spec.ts';
+import { CR, MSR, R3 } from './spec-registers.ts';
 import { PPC64_SYSCALL_TABLE_V5_0, PPC64_SYSCALL_TABLE_V5_7, type Ppc64SyscallEntry, type Ppc64SyscallTable } from './ppc64-syscall-table.ts';
 
 /** `ENOSYS`: an unknown system call returns it, positive, in r3 with cr0.SO set. */
@@ -25,6 +26,9 @@ export const ENOSYS = 38n;
 
 /** cr0.SO: bit 3 of CR field 0, i.e. bit 28 of the 32-bit CR (LSB = 0). Set on a failed `sc` system call. */
 export const CR0_SO = 0x1000_0000n;
+
+/** {@link CR0_SO} as a number: the CR is 32 bits. */
+const SO = Number(CR0_SO);
 
 /** MSR[LE] (LSB-0 bit 0): little-endian mode, the bit the fast endian switch flips. */
 export const MSR_LE = 0x1n;
@@ -37,9 +41,9 @@ export const SYSCALL_ARGUMENT_REGISTERS: readonly string[] = ['r3', 'r4', 'r5', 
 
 /** Fail a system call the ppc64 way: r3 ← errno (positive), cr0.SO ← 1. */
 export function failSyscall(call: CallContext, errno: bigint): ReturnOutcome {
-  call.set('r3', errno);
-  call.set('cr', call.get('cr') | CR0_SO);
-  return { kind: 'return' };
+  call.set(R3, errno);
+  call.setU32(CR, call.u32(CR) | SO);
+  return RETURN;
 }
 
 /** Argument names of a few everyday calls (the kernel's `sys_*` prototypes); other calls take r3–r8 in prototype order. */
@@ -98,7 +102,7 @@ function syscallCall(entry: Ppc64SyscallEntry): CallSpec {
         results: [RESULT],
         ...(noReturn ? { noReturn: true } : {}),
         // Dispatch only: the spec says which call and which registers carry its arguments; it does not emulate Linux.
-        run: () => ({ kind: 'return' }),
+        run: () => RETURN,
       };
     }
     default: {
@@ -116,8 +120,8 @@ const FAST_ENDIAN: CallSpec = {
   clobbers: ['r12'],
   meaning: 'switch-endian',
   run: (call) => {
-    call.set('msr', call.get('msr') ^ MSR_LE);
-    return { kind: 'return' };
+    call.set(MSR, call.get(MSR) ^ MSR_LE);
+    return RETURN;
   },
 };
 

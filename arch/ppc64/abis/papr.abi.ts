@@ -26,7 +26,8 @@
  * @module
  */
 
-import { defineAbi, type Abi, type AbiSpec, type CallContext, type CallOutcome, type CallSpec } from '../../../src/abi/spec.ts';
+import { defineAbi, RETURN, type Abi, type AbiSpec, type CallContext, type CallSpec, type ReturnOutcome, type SpecOutcome } from '../../../src/abi/spec.ts';
+import { MSR, PIR, R3, R4, R5, R6, SPRG0 } from './spec-registers.ts';
 import { KVMPPC_HCALL_BASE, LINUX_MAX_HCALL_OPCODE, PAPR_HCALLS, QEMU_MAX_HCALL_OPCODE, type PaprHcall } from './papr-hcalls.ts';
 
 /** A PAPR status as r3 holds it: 64-bit two's complement. */
@@ -78,9 +79,9 @@ export function prodKey(id: bigint): string {
 /** The hosts the family models. */
 export type PaprHost = 'kvm' | 'qemu-tcg';
 
-function setStatus(call: CallContext, value: bigint): CallOutcome {
-  call.set('r3', value);
-  return { kind: 'return' };
+function setStatus(call: CallContext, value: bigint): ReturnOutcome {
+  call.set(R3, value);
+  return RETURN;
 }
 
 /** Whether `id` (a signed vCPU id in a register) names a vCPU of the partition. */
@@ -90,8 +91,8 @@ function vcpuExists(call: CallContext, id: bigint): boolean {
 }
 
 /** H_SET_SPRG0: SPRG0 ← r4 (QEMU h_set_sprg0: `cpu->env.spr[SPR_SPRG0] = args[0]`). */
-function hSetSprg0(call: CallContext): CallOutcome {
-  call.set('sprg0', call.get('r4'));
+function hSetSprg0(call: CallContext): ReturnOutcome {
+  call.copy(SPRG0, R4);
   return setStatus(call, H_SUCCESS);
 }
 
@@ -100,13 +101,13 @@ function hSetSprg0(call: CallContext): CallOutcome {
  * hypervisor state, so a trace is the same on every run; the host takes it
  * from its RNG.
  */
-function hRandom(call: CallContext): CallOutcome {
+function hRandom(call: CallContext): ReturnOutcome {
   let x = call.state.get(PAPR_STATE.random, 0x9e37_79b9_7f4a_7c15n);
   x ^= BigInt.asUintN(64, x << 13n);
   x ^= x >> 7n;
   x ^= BigInt.asUintN(64, x << 17n);
   call.state.set(PAPR_STATE.random, x);
-  call.set('r4', x);
+  call.set(R4, x);
   return setStatus(call, H_SUCCESS);
 }
 
@@ -127,13 +128,13 @@ function readPage(call: CallContext, address: bigint): bigint[] | undefined {
  * otherwise copy the source page (H_COPY_PAGE) or else zero the destination
  * (H_ZERO_PAGE). The icache flags have no effect the model can show.
  */
-function hPageInit(host: PaprHost): (call: CallContext) => CallOutcome {
+function hPageInit(host: PaprHost): (call: CallContext) => ReturnOutcome {
   // KVM HV's kvmppc_h_page_init also accepts the CMO flags (H_PAGE_SET_LOANED); QEMU's h_page_init does not.
   const known = H_ICACHE_INVALIDATE | H_ICACHE_SYNCHRONIZE | H_ZERO_PAGE | H_COPY_PAGE | (host === 'kvm' ? H_PAGE_SET_LOANED : 0n);
   return (call) => {
-    const flags = call.get('r4');
-    const destination = call.get('r5');
-    const source = call.get('r6');
+    const flags = call.get(R4);
+    const destination = call.get(R5);
+    const source = call.get(R6);
     const copy = (flags & H_COPY_PAGE) !== 0n;
     const zero = (flags & H_ZERO_PAGE) !== 0n;
     if ((flags & ~known) !== 0n) return setStatus(call, H_PARAMETER);
@@ -153,15 +154,15 @@ function hPageInit(host: PaprHost): (call: CallContext) => CallOutcome {
 }
 
 /** H_CEDE: MSR[EE] ← 1; a pending H_PROD is consumed and the call returns at once; otherwise the vCPU sleeps until an interrupt or H_PROD (not modelled: dispatch returns at once). */
-function hCede(call: CallContext): CallOutcome {
-  call.set('msr', call.get('msr') | MSR_EE);
-  call.state.set(prodKey(call.get('pir')), 0n);
+function hCede(call: CallContext): ReturnOutcome {
+  call.set(MSR, call.get(MSR) | MSR_EE);
+  call.state.set(prodKey(call.get(PIR)), 0n);
   return setStatus(call, H_SUCCESS);
 }
 
 /** H_PROD(r4 = vCPU): H_PARAMETER for a vCPU that does not exist, else mark it prodded (it leaves H_CEDE). */
-function hProd(call: CallContext): CallOutcome {
-  const target = call.get('r4');
+function hProd(call: CallContext): ReturnOutcome {
+  const target = call.get(R4);
   if (!vcpuExists(call, target)) return setStatus(call, H_PARAMETER);
   call.state.set(prodKey(target), 1n);
   return setStatus(call, H_SUCCESS);
@@ -173,12 +174,12 @@ function hProd(call: CallContext): CallOutcome {
  * treats a confer to oneself as "wait until prodded", consuming a pending
  * H_PROD; KVM HV does not.
  */
-function hConfer(host: PaprHost): (call: CallContext) => CallOutcome {
+function hConfer(host: PaprHost): (call: CallContext) => ReturnOutcome {
   return (call) => {
-    const target = call.get('r4');
+    const target = call.get(R4);
     if (BigInt.asIntN(64, target) === -1n) return setStatus(call, H_SUCCESS);
     if (!vcpuExists(call, target)) return setStatus(call, H_PARAMETER);
-    if (host === 'qemu-tcg' && target === call.get('pir')) call.state.set(prodKey(target), 0n);
+    if (host === 'qemu-tcg' && target === call.get(PIR)) call.state.set(prodKey(target), 0n);
     return setStatus(call, H_SUCCESS);
   };
 }
@@ -187,7 +188,7 @@ const R3_STATUS = { register: 'r3', role: 'status (H_SUCCESS = 0, errors negativ
 
 /** What a modelled call adds to its row: its semantics, arguments, results and a summary tail. */
 interface Modelled {
-  readonly run: (call: CallContext) => CallOutcome;
+  readonly run: (call: CallContext) => SpecOutcome;
   readonly args?: CallSpec['args'];
   readonly results?: CallSpec['results'];
   readonly clobbers?: CallSpec['clobbers'];
@@ -255,7 +256,7 @@ function modelled(host: PaprHost): Readonly<Record<string, Modelled>> {
 }
 
 /** Under QEMU TCG a user-mode `sc 1` makes no call: emulate_spapr_hypercall answers H_PRIVILEGE. */
-function privileged(host: PaprHost, run: (call: CallContext) => CallOutcome): (call: CallContext) => CallOutcome {
+function privileged(host: PaprHost, run: (call: CallContext) => SpecOutcome): (call: CallContext) => SpecOutcome {
   if (host === 'kvm') return run;
   return (call) => (call.origin.privilege === 'user' ? setStatus(call, H_PRIVILEGE) : run(call));
 }
@@ -304,7 +305,7 @@ function paprCall(host: PaprHost, hcall: PaprHcall, model: Readonly<Record<strin
     ...(KNOWN_ARGS[hcall.name] === undefined ? {} : { args: KNOWN_ARGS[hcall.name] }),
     results: [R3_STATUS],
     // Not modelled: the spec names the call; the host's work and answer are not computed.
-    run: privileged(host, () => ({ kind: 'return' })),
+    run: privileged(host, () => RETURN),
   };
 }
 

@@ -6,6 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { KVM_PPC_PV_V3_8 } from '../../../arch/ppc64/abis/kvm-ppc-pv.abi.ts';
+import { PAPR_KVM } from '../../../arch/ppc64/abis/papr.abi.ts';
 import { PPC64_BACKEND } from '../../../arch/ppc64/backend.ts';
 import { PPC64_FIRMWARE_PORT } from '../../../arch/ppc64/firmware-port.ts';
 import { assemble } from '../../../src/isa/assembler.ts';
@@ -117,11 +118,21 @@ describe('the ppc64 firmware port', () => {
     expect(machine.mode()).toBe('supervisor');
   });
 
-  it('reads sc 1 as LEV 1 (MSR[HV] raised), the sc1 conduit, which the sc-LEV-0 spec does not answer', () => {
+  it('reads sc 1 as LEV 1 (MSR[HV] raised), the conduit sc1, which the sc-LEV-0 spec does not answer', () => {
     const machine = machineWith('lis 0, 0x4b56\nori 0, 0, 0x4d21\nli 11, 3\noris 11, 11, 42\nsc 1\nwait\n', 'supervisor');
     const result = machine.run(20);
     expect(result.reason).toBe('firmware');
     expect(result.detail).toContain('a sc1 trap, but this ABI answers sc');
+  });
+
+  it('answers sc 1 from a guest kernel with a spec on the sc1 conduit (papr-kvm H_SET_SPRG0)', () => {
+    const machine = machineWith('li 3, 0x24\nli 4, 0x777\nsc 1\nwait\n', 'supervisor');
+    installSpecFirmware(machine, PPC64_FIRMWARE_PORT, PAPR_KVM, 0);
+    const result = machine.run(20);
+    expect(result.reason).toBe('wfi');
+    expect(machine.register('sprg0')).toBe(0x777n);
+    expect(machine.register('r3')).toBe(0n);
+    expect(machine.mode()).toBe('supervisor');
   });
 
   it('stops on the program vector, saying what was taken', () => {

@@ -23,7 +23,7 @@ import {
   PAPR_STATE,
   prodKey,
 } from '../../../../arch/ppc64/abis/papr.abi.ts';
-import { MapHypervisorState, type Abi, type CallContext, type CallMemory, type CallOutcome, type HypervisorState, type Origin } from '../../../../src/abi/spec.ts';
+import { BigIntCallContext, bigIntOutcome, MapHypervisorState, registerName, type Abi, type CallMemory, type CallOutcome, type HypervisorState, type Origin, type RegisterOperand } from '../../../../src/abi/spec.ts';
 import { findCall, interpret } from '../../../../src/dispatch/dispatcher.ts';
 
 const KERNEL: Origin = { privilege: 'kernel', world: 'guest' };
@@ -45,27 +45,30 @@ class TestMemory implements CallMemory {
 }
 
 /** A call context over plain registers, a state and a memory. */
-class TestContext implements CallContext {
+class TestContext extends BigIntCallContext {
   readonly writes = new Map<string, bigint>();
   constructor(
     private readonly registers: Record<string, bigint>,
     readonly origin: Origin = KERNEL,
     readonly state: HypervisorState = new MapHypervisorState(),
     readonly memory: CallMemory = new TestMemory(0x10_0000n),
-  ) {}
-  readonly imm = 0;
-  get(register: string): bigint {
-    return this.writes.get(register) ?? this.registers[register] ?? 0n;
+  ) {
+    super();
   }
-  set(register: string, value: bigint): void {
-    this.writes.set(register, value);
+  readonly imm = 0;
+  get(register: RegisterOperand): bigint {
+    const name = registerName(register);
+    return this.writes.get(name) ?? this.registers[name] ?? 0n;
+  }
+  set(register: RegisterOperand, value: bigint): void {
+    this.writes.set(registerName(register), value);
   }
 }
 
 function call(abi: Abi, context: TestContext): { name: string; outcome: CallOutcome } {
   const found = findCall(abi, 0, context.origin, (r) => context.get(r));
   if (typeof found === 'string') throw new Error(found);
-  return { name: found.spec.name, outcome: found.spec.run(context) };
+  return { name: found.spec.name, outcome: bigIntOutcome(found.spec.run(context)) };
 }
 
 function run(abi: Abi, registers: Record<string, bigint>, origin: Origin = KERNEL) {
