@@ -164,7 +164,7 @@ export const PPC64_BACKEND: ArchBackend = {
   unitSize: 4,
   loadAddress: 0x4000,
   defaultMode: 'hv',
-  createMachine: (options) => createPpc64Machine(options?.endian === undefined ? {} : { endian: options.endian }),
+  createMachine: (options = {}) => createPpc64Machine({ ...(options.endian === undefined ? {} : { endian: options.endian }), engine: options.engine ?? 'interp' }),
   benchmarks: BENCHMARKS,
   showcase: HYPERCALL,
   firmware: PPC64_FIRMWARE_PORT,
