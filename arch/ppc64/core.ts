@@ -443,9 +443,13 @@ const NAMES: readonly string[] = [
   'pir',
 ];
 
+/** GPR numbers by name: `r0`…`r31`, and `sp` for r1 (a map: spec firmware looks registers up by name on every call). */
+const GPR_NUMBERS: ReadonlyMap<string, number> = new Map([...Array.from({ length: 32 }, (_, i) => [`r${i}`, i] as const), ['sp', 1] as const]);
+
 /** `r0`…`r31` (and `sp` for r1) to the register number; -1 otherwise. */
 function gprNumber(name: string): number {
-  if (name === 'sp') return 1;
+  const known = GPR_NUMBERS.get(name);
+  if (known !== undefined) return known;
   const match = /^r(\d+)$/.exec(name);
   if (match === null) return -1;
   const n = Number(match[1]);
@@ -556,6 +560,6 @@ export interface Ppc64MachineOptions {
 /** A new ppc64 machine over empty memory, in hypervisor state. */
 export function createPpc64Machine(options: Ppc64MachineOptions = {}): CoreMachine<Ppc64State> {
   const memory = new Ppc64Memory(options.endian ?? 'big');
-  const core = new Ppc64Core(memory, options.engine ?? 'interp', options.translation);
+  const core = new Ppc64Core(memory, options.engine ?? 'jit', options.translation);
   return new CoreMachine('ppc64', core, registerView(memory), core.engine);
 }

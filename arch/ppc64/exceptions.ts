@@ -344,3 +344,51 @@ export function exceptionReturnPpc64(s: Ppc64State, request: ExceptionReturn, tr
   trace?.emit({ kind: 'return', instruction: request.instruction, from, to: modeName(s), target: s.pc });
   return undefined;
 }
+
+/** The mode key rfid (`hyper` false) or hrfid would return to from the current state ({@link emitReturnMode}, built once per mode). */
+export function interruptReturnMode(s: Ppc64State, hyper: boolean): number {
+  const key = modeKeyOf(s);
+  return (returnModes[key * 2 + (hyper ? 1 : 0)] ?? returnMode(key, hyper))(s);
+}
+
+/**
+ * Whether translated code may take `sc` at `address` from mode `from` by
+ * {@link emitSystemCallFastPath}: not when the sc sits at the vector itself
+ * (the model stops: it would re-enter forever), nor when the entry changes
+ * MSR[LE] (every predecoded instruction goes stale; the model does that).
+ */
+export function systemCallFastPathAllowed(from: number, address: number, bigMemory: number): boolean {
+  return address !== Vector.systemCall && (from & ModeKey.le) === (bigMemory !== 0 ? 0 : ModeKey.le);
+}
+
+/**
+ * Translated code's `sc` (LEV `lev`) from mode `from`: {@link deliverPpc64}'s
+ * system-call case as a template. The guard comes first: when the vector is
+ * not `mapped`, `slow` runs instead (it hands the instruction to the model
+ * whole); otherwise the entry ({@link emitInterruptEntry}) with SRR0 = `next`.
+ * Returns the mode key entered. Only where {@link systemCallFastPathAllowed}.
+ *
+ * @param mapped an expression that is true when the address in the named temporary is mapped.
+ */
+export function emitSystemCallFastPath(code: StateCode, from: number, lev: number, next: number, bigMemory: number, mapped: (address: string) => string, slow: string): number {
+  const vector = code.temp(`${Vector.systemCall}`);
+  code.emit(`if (!(${mapped(vector)})) ${slow}`);
+  return emitInterruptEntry(code, from, lev === 1, bigMemory, vector, `${next < TWO_32 ? 0 : Math.floor(next / TWO_32) | 0}`, `${next | 0}`, '0');
+}
+
+/** Whether translated code may return from mode `from` to mode `to` by {@link emitReturnFastPath}: rfid not in problem state, hrfid only in hypervisor state, and no MSR[LE] change. */
+export function returnFastPathAllowed(from: number, to: number, hyper: boolean): boolean {
+  if ((from & ModeKey.pr) !== 0 || (hyper && (from & ModeKey.hv) === 0)) return false;
+  return (from & ModeKey.le) === (to & ModeKey.le);
+}
+
+/**
+ * Translated code's rfid or hrfid from mode `from` when (H)SRR1 gives mode
+ * `to`: the guard on {@link emitReturnMode} (else `slow` runs: the model
+ * takes the instruction whole), then {@link emitInterruptReturn}. Returns
+ * the name of the new PC's temporary. Only where {@link returnFastPathAllowed}.
+ */
+export function emitReturnFastPath(code: StateCode, from: number, to: number, hyper: boolean, bigMemory: number, slow: string): string {
+  code.emit(`if (${emitReturnMode(code, from, hyper)} !== ${to}) ${slow}`);
+  return emitInterruptReturn(code, from, to, hyper, bigMemory);
+}
