@@ -13,7 +13,7 @@
  * @module
  */
 
-import { BigIntCallContext, type CallContext, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../abi/spec.ts';
+import { BigIntCallContext, repeatedByte, type CallContext, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../abi/spec.ts';
 
 /** One guest memory write a call made. */
 export interface MemoryWrite {
@@ -29,29 +29,48 @@ export interface MemoryWrite {
  * Guest memory for a call classified without a machine: reads give 0 (or
  * what the call wrote at exactly that address and size), writes are
  * recorded. Kept cheap for calls that touch a whole page (PAPR H_PAGE_INIT):
- * writes are appended to a log, a read before any write answers 0 at once,
- * and the index that later reads use is built only when one comes.
+ * writes are appended to a log, a bulk fill (and a copy of memory nothing
+ * was written to, which reads zeros) is one run in it, a read before any
+ * write answers 0 at once, and the index that later reads use is built
+ * only when one comes. The writes it shows are the ones `copyMemory` and
+ * `fillMemory` would make through `read` and `write` (8-byte words, then
+ * bytes), so a bulk operation records what the word-by-word one does.
  */
 export class RecordingMemory implements CallMemory {
   private readonly addresses: bigint[] = [];
   private readonly sizes: number[] = [];
   private readonly values: bigint[] = [];
+  /** How many units of `sizes[i]` bytes from `addresses[i]`, back to back, entry `i` writes (each with `values[i]`): 1 for a single write. */
+  private readonly counts: number[] = [];
+  /** The entries in use (a {@link RecordingMemory.clear} only resets the count). */
+  private length = 0;
   /** Log position of the last write by `address:size`, built on the first read after a write. */
   private index: Map<string, number> | undefined;
 
   /** The writes by `address:size`, each with its last value, in order of first write (a new Map on each access). */
   get writes(): ReadonlyMap<string, MemoryWrite> {
     const out = new Map<string, MemoryWrite>();
-    for (let i = 0; i < this.addresses.length; i++) out.set(`${this.addresses[i]}:${this.sizes[i]}`, { address: this.addresses[i]!, size: this.sizes[i]!, value: this.values[i]! });
+    this.forEachWrite((address, size, value) => out.set(`${address}:${size}`, { address, size, value }));
     return out;
+  }
+
+  /** Every unit written, in log order, with its log position. */
+  private forEachWrite(each: (address: bigint, size: number, value: bigint, at: number) => void): void {
+    for (let i = 0; i < this.length; i++) {
+      const size = this.sizes[i]!;
+      const step = BigInt(size);
+      let address = this.addresses[i]!;
+      for (let k = 0; k < this.counts[i]!; k++, address += step) each(address, size, this.values[i]!, i);
+    }
   }
 
   /** What the call wrote at exactly this address and size, else 0. */
   read(address: bigint, size: 1 | 2 | 4 | 8): bigint {
-    if (this.addresses.length === 0) return 0n;
+    if (this.length === 0) return 0n;
     if (this.index === undefined) {
-      this.index = new Map();
-      for (let i = 0; i < this.addresses.length; i++) this.index.set(`${this.addresses[i]}:${this.sizes[i]}`, i);
+      const index = new Map<string, number>();
+      this.forEachWrite((at, unit, _, i) => index.set(`${at}:${unit}`, i));
+      this.index = index;
     }
     const at = this.index.get(`${address}:${size}`);
     return at === undefined ? 0n : this.values[at]!;
@@ -59,11 +78,46 @@ export class RecordingMemory implements CallMemory {
 
   /** Record a write. */
   write(address: bigint, size: 1 | 2 | 4 | 8, value: bigint): boolean {
-    this.index?.set(`${address}:${size}`, this.addresses.length);
-    this.addresses.push(address);
-    this.sizes.push(size);
-    this.values.push(value);
+    this.index?.set(`${address}:${size}`, this.length);
+    this.append(address, size, value, 1);
     return true;
+  }
+
+  /** Record a copy: the source's units as {@link RecordingMemory.read} gives them, written to the destination. */
+  copy(destination: bigint, source: bigint, length: number): boolean {
+    // Nothing written yet: the source reads zeros, so the copy writes what a zero fill does.
+    if (this.length === 0) return this.fill(destination, length, 0);
+    const words = Math.floor(length / 8);
+    const values: bigint[] = [];
+    for (let k = 0; k < words; k++) values.push(this.read(source + BigInt(k * 8), 8));
+    for (let offset = words * 8; offset < length; offset++) values.push(this.read(source + BigInt(offset), 1));
+    let next = 0;
+    for (let k = 0; k < words; k++) this.write(destination + BigInt(k * 8), 8, values[next++]!);
+    for (let offset = words * 8; offset < length; offset++) this.write(destination + BigInt(offset), 1, values[next++]!);
+    return true;
+  }
+
+  /** Record a fill: one run of 8-byte words, then the bytes of a tail shorter than a word. */
+  fill(address: bigint, length: number, byte: number): boolean {
+    const words = Math.floor(length / 8);
+    this.index = undefined;
+    if (words > 0) this.append(address, 8, repeatedByte(byte), words);
+    if (length > words * 8) this.append(address + BigInt(words * 8), 1, BigInt(byte & 0xff), length - words * 8);
+    return true;
+  }
+
+  /** Forget every write (for a context that is reused). */
+  clear(): void {
+    this.length = 0;
+    this.index = undefined;
+  }
+
+  private append(address: bigint, size: number, value: bigint, count: number): void {
+    const i = this.length++;
+    this.addresses[i] = address;
+    this.sizes[i] = size;
+    this.values[i] = value;
+    this.counts[i] = count;
   }
 }
 
@@ -146,7 +200,7 @@ export class RecordingContext extends BigIntCallContext {
     this.count = 0;
     this.ownState?.clear();
     this.stateStore = this.ownState;
-    this.memoryStore = undefined;
+    this.memoryStore?.clear();
   }
 
   /** Hypervisor-side state kept between calls. */
