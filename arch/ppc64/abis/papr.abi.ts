@@ -73,8 +73,11 @@ export const PAPR_STATE = {
 
 /** The state key of vCPU `id`'s pending H_PROD. */
 export function prodKey(id: bigint): string {
-  return `papr.prod.${id}`;
+  // The keys of the first vCPUs (the ones calls name) are made once.
+  return id >= 0n && id < 64n ? PROD_KEYS[Number(id)]! : `papr.prod.${id}`;
 }
+
+const PROD_KEYS: readonly string[] = Array.from({ length: 64 }, (_, id) => `papr.prod.${id}`);
 
 /** The hosts the family models. */
 export type PaprHost = 'kvm' | 'qemu-tcg';
