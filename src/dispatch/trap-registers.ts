@@ -8,7 +8,7 @@
  * @module
  */
 
-import { reg } from '../abi/spec.ts';
+import { reg, type RegisterHandle } from '../abi/spec.ts';
 
 /**
  * A trap's registers by handle id, reloaded for each trap
