@@ -328,17 +328,20 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
 
   /**
    * arm32's own copy of the interpreter's hot loop (the interpreter engine's
-   * `ExecutionCore.runLoop`): {@link interpretArm32Blocks} in a copy of this
-   * machine's own ({@link instanceCopy}), so that V8's type feedback sees
-   * only this machine's ops and results.
+   * `ExecutionCore.runLoop`), in a copy of this machine's own
+   * ({@link instanceCopy}), so that V8's type feedback sees only this
+   * machine's ops and results: it runs the blocks of `host.blocks` (one
+   * budget check per block), each op through `executeArm32` directly and
+   * overlays (firmware) through their own `exec`, and hands traps and
+   * returns straight to the exception model.
    */
   interpretBlocks(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
     return this.loop(this.kit, host, s, maxSteps);
   }
 
-  /** What {@link interpretArm32Blocks} uses, for this machine. */
+  /** What the loop uses, for this machine. */
   private readonly kit: Arm32LoopKit;
-  /** This machine's copy of {@link interpretArm32Blocks}. */
+  /** This machine's copy of the loop. */
   private readonly loop: typeof interpretArm32Blocks;
 
   /**

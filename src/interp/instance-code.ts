@@ -24,6 +24,8 @@ let copies = 0;
 /**
  * A fresh copy of the closed function `fn` (see the module comment), its
  * source labelled with `label` and a serial number.
+ *
+ * @typeParam F the function's type, which the copy keeps.
  */
 export function instanceCopy<F extends (...args: never[]) => unknown>(fn: F, label: string): F {
   const source = fn.toString();
