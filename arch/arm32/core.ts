@@ -243,6 +243,9 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
   return steps;
 }
 
+/** Steps a machine asks of the interpreter's loop before it gets a copy of its own (see {@link Arm32Core.interpretBlocks}). */
+const OWN_LOOP_AFTER = 1 << 20;
+
 /** Predecode the instruction at `address`. Never throws. */
 export function predecodeArm32(memory: GuestMemory, address: number): Op {
   if ((address & 3) !== 0) {
@@ -313,7 +316,6 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
     translation: Arm32TranslatorOptions = {},
   ) {
     this.kit = { execute: executeArm32, retired: RETIRED, deliver: deliverArm32, unmappedVector, exceptionReturn: exceptionReturnArm32, memory };
-    this.loop = instanceCopy(interpretArm32Blocks, `arm32 interpreter loop, ${engine} machine`);
     if (engine === 'jit') {
       const jit = new Jit(new Arm32Translator(this.state, memory, translation), this.state, memory);
       this.jit = jit;
@@ -336,13 +338,17 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
    * returns straight to the exception model.
    */
   interpretBlocks(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
+    // A copy starts cold (V8 compiles it afresh): a machine that runs little (a test, a short command) keeps the shared loop.
+    if (this.loop === interpretArm32Blocks && (this.budgets += maxSteps) >= OWN_LOOP_AFTER) this.loop = instanceCopy(interpretArm32Blocks, 'arm32 interpreter loop');
     return this.loop(this.kit, host, s, maxSteps);
   }
 
   /** What the loop uses, for this machine. */
   private readonly kit: Arm32LoopKit;
-  /** This machine's copy of the loop. */
-  private readonly loop: typeof interpretArm32Blocks;
+  /** The loop this machine runs: the shared one, then (once it has asked for {@link OWN_LOOP_AFTER} steps) a copy of its own. */
+  private loop: typeof interpretArm32Blocks = interpretArm32Blocks;
+  /** Steps asked of the interpreter's loop so far (until it has its own copy). */
+  private budgets = 0;
 
   /**
    * Whether an op ends its block: branches, exception-generating and
