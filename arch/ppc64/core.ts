@@ -302,6 +302,17 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
   readonly jit: Jit<Ppc64State> | undefined;
 
   /**
+   * What of the state predecoded ops (and the JIT's blocks, built from them)
+   * depend on: the instruction byte order, `s.swap` (MSR[LE] against the
+   * memory's). Everything else a use checks (the JIT keys blocks by mode),
+   * so a restore that keeps the byte order keeps the caches
+   * (`ExecutionCore.decodeDependency`).
+   */
+  decodeDependency(): number {
+    return this.state.swap;
+  }
+
+  /**
    * @param memory guest memory; its byte order is the machine's boot byte order.
    * @param engine the interpreter, or the JIT (which falls back to it).
    * @param translation options of the JIT's translator.

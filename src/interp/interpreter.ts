@@ -67,6 +67,14 @@ export interface ExecutionCore<S extends SteppableState> {
    */
   readonly decodeReadsState?: boolean;
   /**
+   * For a core whose ops do depend on the state ({@link ExecutionCore.decodeReadsState}
+   * absent or true): that part of the state as a number (ppc64: the
+   * instruction byte order MSR[LE] selects). A restore that leaves it as it
+   * was then keeps whatever the memory did not report changed, as with
+   * `decodeReadsState` false; absent, a restore drops everything.
+   */
+  decodeDependency?(): number;
+  /**
    * True when {@link ExecutionCore.runLoop} records steps itself (into
    * {@link LoopHost.recorder}): the interpreter then runs it for runs traced
    * into a {@link TraceRecorder} too. Runs with breakpoints, or traced into

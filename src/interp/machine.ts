@@ -210,9 +210,11 @@ export class CoreMachine<S extends SteppableState> implements Machine {
 
   /** Put the machine back as `snapshot` was taken. */
   restore(snapshot: MachineSnapshot): void {
-    restoreState(this.core.state, snapshot.state as S);
-    this.core.memory.restore(snapshot.memory);
+    const core = this.core;
+    const before = core.decodeDependency?.();
+    restoreState(core.state, snapshot.state as S);
+    core.memory.restore(snapshot.memory);
     // The memory told the caches which code changed; what a core decodes may also depend on its state.
-    if (this.core.decodeReadsState !== false) this.interpreter.flush();
+    if (core.decodeReadsState !== false && (before === undefined || core.decodeDependency!() !== before)) this.interpreter.flush();
   }
 }
