@@ -156,7 +156,8 @@ export function emitInterruptEntry(code: StateCode, from: number, setHv: boolean
 
 /** Built {@link emitInterruptEntry} functions by `(from * 2 + setHv) * 2 + bigMemory`. */
 type EntryPath = (s: Ppc64State, vector: number, srr0Hi: number, srr0Lo: number, srr1Bits: number) => void;
-const entries: (EntryPath | undefined)[] = [];
+// Filled with undefined up front: a sparse array assigned at large indices may fall back to slow (dictionary) elements.
+const entries: (EntryPath | undefined)[] = new Array<EntryPath | undefined>(MODE_KEY_COUNT * 4).fill(undefined);
 
 function entryPath(from: number, setHv: boolean, bigMemory: number): EntryPath {
   const index = (from * 2 + (setHv ? 1 : 0)) * 2 + bigMemory;
@@ -308,8 +309,8 @@ export function emitInterruptReturn(code: StateCode, from: number, to: number, h
 /** Built {@link emitReturnMode} functions by `from * 2 + hyper`, and {@link emitInterruptReturn} ones by `((from * 16 + to) * 2 + hyper) * 2 + bigMemory`. */
 type ReturnMode = (s: Ppc64State) => number;
 type ReturnPath = (s: Ppc64State) => void;
-const returnModes: (ReturnMode | undefined)[] = [];
-const returns: (ReturnPath | undefined)[] = [];
+const returnModes: (ReturnMode | undefined)[] = new Array<ReturnMode | undefined>(MODE_KEY_COUNT * 2).fill(undefined);
+const returns: (ReturnPath | undefined)[] = new Array<ReturnPath | undefined>(MODE_KEY_COUNT * MODE_KEY_COUNT * 4).fill(undefined);
 
 function returnMode(from: number, hyper: boolean): ReturnMode {
   const built = buildDirect<ReturnMode>(['s'], ppc64SlotPlace, (code) => code.emit(`return ${emitReturnMode(code, from, hyper)};`));

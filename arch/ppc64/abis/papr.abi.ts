@@ -87,6 +87,12 @@ function setStatus(call: CallContext, value: bigint): ReturnOutcome {
   return RETURN;
 }
 
+/** r3 ← H_SUCCESS, the common answer, as a number: `setU32` zero-extends, so r3 is the 64-bit 0 `setStatus(call, H_SUCCESS)` writes, without a BigInt on the hot path. */
+function succeed(call: CallContext): ReturnOutcome {
+  call.setU32(R3, 0);
+  return RETURN;
+}
+
 /** Whether `id` (a signed vCPU id in a register) names a vCPU of the partition. */
 function vcpuExists(call: CallContext, id: bigint): boolean {
   const signed = BigInt.asIntN(64, id);
@@ -96,7 +102,7 @@ function vcpuExists(call: CallContext, id: bigint): boolean {
 /** H_SET_SPRG0: SPRG0 ← r4 (QEMU h_set_sprg0: `cpu->env.spr[SPR_SPRG0] = args[0]`). */
 function hSetSprg0(call: CallContext): ReturnOutcome {
   call.copy(SPRG0, R4);
-  return setStatus(call, H_SUCCESS);
+  return succeed(call);
 }
 
 /**
@@ -111,7 +117,7 @@ function hRandom(call: CallContext): ReturnOutcome {
   x ^= BigInt.asUintN(64, x << 17n);
   call.state.set(PAPR_STATE.random, x);
   call.set(R4, x);
-  return setStatus(call, H_SUCCESS);
+  return succeed(call);
 }
 
 /** {@link PAPR_PAGE_SIZE} as the byte count `copyMemory` and `fillMemory` take. */
@@ -145,7 +151,7 @@ function hPageInit(host: PaprHost): (call: CallContext) => ReturnOutcome {
     if (zero) return setStatus(call, fillMemory(call.memory, destination, PAGE_BYTES, 0) ? H_SUCCESS : H_PARAMETER);
     // QEMU maps the destination whatever the flags; KVM touches memory only to copy or zero.
     if (host === 'qemu-tcg' && !pagePresent(call, destination)) return setStatus(call, H_PARAMETER);
-    return setStatus(call, H_SUCCESS);
+    return succeed(call);
   };
 }
 
@@ -153,7 +159,7 @@ function hPageInit(host: PaprHost): (call: CallContext) => ReturnOutcome {
 function hCede(call: CallContext): ReturnOutcome {
   call.set(MSR, call.get(MSR) | MSR_EE);
   call.state.set(prodKey(call.get(PIR)), 0n);
-  return setStatus(call, H_SUCCESS);
+  return succeed(call);
 }
 
 /** H_PROD(r4 = vCPU): H_PARAMETER for a vCPU that does not exist, else mark it prodded (it leaves H_CEDE). */
@@ -161,7 +167,7 @@ function hProd(call: CallContext): ReturnOutcome {
   const target = call.get(R4);
   if (!vcpuExists(call, target)) return setStatus(call, H_PARAMETER);
   call.state.set(prodKey(target), 1n);
-  return setStatus(call, H_SUCCESS);
+  return succeed(call);
 }
 
 /**
@@ -173,10 +179,10 @@ function hProd(call: CallContext): ReturnOutcome {
 function hConfer(host: PaprHost): (call: CallContext) => ReturnOutcome {
   return (call) => {
     const target = call.get(R4);
-    if (BigInt.asIntN(64, target) === -1n) return setStatus(call, H_SUCCESS);
+    if (BigInt.asIntN(64, target) === -1n) return succeed(call);
     if (!vcpuExists(call, target)) return setStatus(call, H_PARAMETER);
     if (host === 'qemu-tcg' && target === call.get(PIR)) call.state.set(prodKey(target), 0n);
-    return setStatus(call, H_SUCCESS);
+    return succeed(call);
   };
 }
 
