@@ -477,7 +477,7 @@ const NVHE_SOURCE =
 /** v5.10: the first SMCCC host IDs; stub calls x0 < 3. */
 export const KVM_ARM64_V5_10: Abi = defineSmcccHostAbi({
   id: 'kvm-arm64-v5.10',
-  era: 'v5.10–≈v5.12',
+  era: 'v5.10–v5.11',
   status: 'removed',
   purpose:
     'nVHE KVM moves its host interface to SMCCC: x0 is a function ID KVM_HOST_SMCCC_ID(n) = 0xC6000000 + n (fast, SMC64, owner VENDOR_HYP), arguments from x1 on, and the answer an SMCCC status in x0 with the result in x1. Stub calls stay in the legacy region x0 < HVC_STUB_HCALL_NR (3) and still reach __kvm_handle_stub_hvc; no function pointers any more.',
@@ -499,11 +499,11 @@ export const KVM_ARM64_V5_10: Abi = defineSmcccHostAbi({
 /** ≈v5.13–≈v6.1: pKVM calls appended; stub calls x0 < 4 (VHE_RESTART is a stub number now). */
 export const KVM_ARM64_V5_13: Abi = defineSmcccHostAbi({
   id: 'kvm-arm64-v5.13',
-  era: '≈v5.13–≈v6.1',
+  era: '≈v5.12–≈v6.1',
   status: 'removed',
   purpose:
     'The v5.10 host calls with the first protected-KVM calls appended (15–20), and the stub region grown to x0 < 4 now that the stub has HVC_VHE_RESTART: KVM treats x0 = 3 as a stub call it does not implement (HVC_STUB_ERR) instead of an unknown ID.',
-  source: { document: `${NVHE_SOURCE}; patch copies of kvm_asm.h (≈v5.13, and the later lists that add __pkvm_prot_finalize 19 and __kvm_adjust_pc 20)`, version: '≈v5.13', note: 'Releases are UNCONFIRMED: the numbering is that of the patch copies abi-facts §3.3 cites; __pkvm_create_mappings (16) was later replaced by __pkvm_host_share_hyp.' },
+  source: { document: `${NVHE_SOURCE}; patch copies of kvm_asm.h (≈v5.13, and the later lists that add __pkvm_prot_finalize 19 and __kvm_adjust_pc 20)`, version: '≈v5.13', note: 'Releases are UNCONFIRMED: the numbering is that of the patch copies abi-facts §3.3 cites; __pkvm_create_mappings (16) was later replaced by __pkvm_host_share_hyp. HVC_STUB_HCALL_NR is shared with the stub (virt.h), so it became 4 with HVC_VHE_RESTART (≈v5.12), where the pKVM calls 15–20 may not be there yet (derived).' },
   table: KVM_HOST_CALLS_V5_13,
   stubCallCount: 4,
   examples: [
