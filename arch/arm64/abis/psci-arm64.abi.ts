@@ -487,6 +487,11 @@ export const PSCI_ARM64_V1_0_HVC: Abi = defineAbi({
   source: { document: `${PSCI_SOURCE} (v5.7 tree virt/kvm/arm/psci.c:329 kvm_psci_1_0_call, hypercalls.c:21 kvm_hvc_call_handler; arch/arm64/kvm/hyp/hyp-entry.S el1_hvc_guest)`, version: 'v5.7', note: 'The era starts with PSCI 1.0 in v4.16; WORKAROUND_2 (≈v4.18) and PV time (≈v5.5) arrived inside it; the model answers as v5.7 does. Where vendor-hyp services begin (≈v5.12) their IDs leave this spec\'s unknown call (kvm-vendor-hyp-arm64).' },
   conduit: { instruction: 'hvc', imm: 'any' },
   origin: GUEST,
+  recognition: {
+    inspects: ['privilege'],
+    registersGivenUp: 0,
+    slowsSyscalls: 'no: system calls use svc, which a guest takes at its own EL1; an hvc traps to EL2 only from the guest kernel (HVC is UNDEFINED at EL0), and KVM reads only the function ID in w0, the SMCCC convention every caller follows anyway',
+  },
   calls: tableCalls({ version: 0x1_0000n, retval: 'x0-x3', smccc11: true, conduit: 'hvc' }),
   examples: [...EXAMPLES, ...SMCCC_EXAMPLES, { title: 'the immediate is ignored: hvc #1 is PSCI too', registers: { x0: 0x8400_0000n }, imm: 1, call: 'PSCI_0_2_FN_PSCI_VERSION' }],
   notes: [

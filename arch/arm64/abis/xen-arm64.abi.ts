@@ -109,6 +109,11 @@ export const XEN_ARM64: Abi = defineAbi({
   },
   conduit: { instruction: 'hvc', imm: BigInt(XEN_ARM64_HYPERCALL_TAG) },
   selector: { register: 'x16', width: 64 },
+  recognition: {
+    inspects: ['immediate'],
+    registersGivenUp: 1,
+    slowsSyscalls: 'no: system calls use svc, a different conduit taken at EL1, so Xen never sees them; the hvc immediate (ESR_EL2.ISS) tells a hypercall (0xEA1) from an SMCCC call (0), and the number goes in x16, an AAPCS64 scratch register',
+  },
   calls: [
     ...XEN_ARM64_HYPERCALLS.map(hypercall),
     { name: 'unknown', select: 'otherwise', summary: 'a number the Arm table has no handler for (the x86-only hypercalls included): x0 ← −ENOSYS (0xffffffffffffffda)', results: [{ register: 'x0', role: '-ENOSYS' }], clobbers: ['x16'], meaning: 'enosys', run: minusEnosys },
