@@ -62,13 +62,39 @@ export const SMCCC_ARCH = {
 } as const;
 
 /** PV time (owner STANDARD_HYP, SMC64): `ARM_SMCCC_HV_PV_TIME_FEATURES` and `_ST` (arm-smccc.h @0441bfe7). */
-export const PV_TIME = { FEATURES: 0xc500_0020n, ST: 0xc500_0021n } as const;
+export const PV_TIME = {
+  /** `ARM_SMCCC_HV_PV_TIME_FEATURES`: is a PV-time call there? */
+  FEATURES: 0xc500_0020n,
+  /** `ARM_SMCCC_HV_PV_TIME_ST`: the IPA of the stolen-time structure. */
+  ST: 0xc500_0021n,
+} as const;
 
 /** `ARM_SMCCC_VERSION_1_1`. */
 export const SMCCC_VERSION_1_1 = 0x1_0001n;
 
 /** PSCI return values, signed. */
-export const PSCI_ARM64_RET = { SUCCESS: 0n, NOT_SUPPORTED: -1n, INVALID_PARAMS: -2n, DENIED: -3n, ALREADY_ON: -4n, ON_PENDING: -5n, INTERNAL_FAILURE: -6n, NOT_PRESENT: -7n, DISABLED: -8n, INVALID_ADDRESS: -9n } as const;
+export const PSCI_ARM64_RET = {
+  /** Done. */
+  SUCCESS: 0n,
+  /** No such function (SMCCC's answer to an unknown ID too). */
+  NOT_SUPPORTED: -1n,
+  /** A bad argument. */
+  INVALID_PARAMS: -2n,
+  /** Not allowed. */
+  DENIED: -3n,
+  /** CPU_ON of a CPU that is on. */
+  ALREADY_ON: -4n,
+  /** CPU_ON of a CPU being powered on. */
+  ON_PENDING: -5n,
+  /** The implementation failed. */
+  INTERNAL_FAILURE: -6n,
+  /** The target is not present. */
+  NOT_PRESENT: -7n,
+  /** The target is disabled. */
+  DISABLED: -8n,
+  /** A bad entry-point address. */
+  INVALID_ADDRESS: -9n,
+} as const;
 
 /** A signed result as x0 holds it: KVM writes `unsigned long`, so −1 is all 64 bits set. */
 function x0Of(value: bigint): bigint {

@@ -22,6 +22,14 @@ export const XEN_ARM64_HYPERCALL_TAG = 0xea1;
 /** `ENOSYS`, which Xen returns negated for a hypercall it does not have. */
 export const XEN_ARM64_ENOSYS = 38n;
 
+/** A Kconfig option a hypercall is built under. */
+export interface XenArm64Kconfig {
+  /** The option, e.g. `CONFIG_ARGO`. */
+  readonly option: string;
+  /** Whether a default Arm build has it. */
+  readonly defaultOnArm: boolean;
+}
+
 /** One `__HYPERVISOR_*` hypercall Xen on Arm dispatches. */
 export interface XenArm64Hypercall {
   /** `__HYPERVISOR_<name>` (xen/include/public/xen.h). */
@@ -35,7 +43,7 @@ export interface XenArm64Hypercall {
   /** `do`, `do_arm` (an Arm-specific handler) or `deprecated` (−ENOSYS). */
   readonly handler: 'do' | 'do_arm' | 'deprecated';
   /** The Kconfig option the row is under, if any, and its default on Arm. */
-  readonly config?: { readonly option: string; readonly defaultOnArm: boolean };
+  readonly config?: XenArm64Kconfig;
 }
 
 /** Every hypercall in the arm column of Xen's hypercall-defs.c at c447b7308b13 (the same numbers and handlers for 32- and 64-bit guests). */

@@ -39,7 +39,7 @@ import { XEN_ARM64 } from '../../../../arch/arm64/abis/xen-arm64.abi.ts';
 import { AbiRegistry } from '../../../../src/abi/registry.ts';
 import type { Abi, Origin } from '../../../../src/abi/spec.ts';
 import { analyseCollisions } from '../../../../src/dispatch/collisions.ts';
-import { dispatch, interpret, type Interpretation } from '../../../../src/dispatch/dispatcher.ts';
+import { ClaimedInterpretation, dispatch, interpret, type Interpretation } from '../../../../src/dispatch/dispatcher.ts';
 import { suiteSelectorValues } from '../../../../src/firmware/conformance.ts';
 
 const MINUS_ONE = 0xffff_ffff_ffff_ffffn;
@@ -47,9 +47,15 @@ const REGISTRY = new AbiRegistry(ARM64_ABIS, ARM64_ALLOWED_COLLISIONS);
 const HOST: Origin = { privilege: 'kernel', world: 'host' };
 const GUEST: Origin = { privilege: 'kernel', world: 'guest' };
 
-function trap(abi: Abi, registers: Record<string, bigint>, options: { conduit?: string; imm?: number; origin?: Origin } = {}): Interpretation {
+/** The trap through one spec; it must claim it (a declined trap fails the test here). */
+function trap(abi: Abi, registers: Record<string, bigint>, options: { conduit?: string; imm?: number; origin?: Origin } = {}): ClaimedInterpretation {
   const origin = options.origin ?? HOST;
-  return interpret(abi, { arch: 'arm64', conduit: options.conduit ?? abi.spec.conduit.instruction, imm: options.imm ?? 0, privilege: origin.privilege, world: origin.world, registers });
+  return claimed(interpret(abi, { arch: 'arm64', conduit: options.conduit ?? abi.spec.conduit.instruction, imm: options.imm ?? 0, privilege: origin.privilege, world: origin.world, registers }));
+}
+
+function claimed(interpretation: Interpretation): ClaimedInterpretation {
+  if (!(interpretation instanceof ClaimedInterpretation)) throw new Error(`${interpretation.abi} declines the trap`);
+  return interpretation;
 }
 
 const RESTART = { x1: 0x4008_0000n, x2: 0x4800_0000n, x3: 0x4008_0000n, x4: 0x4400_0000n };
@@ -213,7 +219,7 @@ describe('vendor-hyp services, Xen, syscalls', () => {
     expect(numbers.filter((n) => n <= 294)).toHaveLength(294 - 1 - 16 + 1);
     const name = (n: number): string | undefined => ARM64_SYSCALL_TABLE.find((e) => e.number === n)?.name;
     expect([name(56), name(63), name(64), name(93), name(172), name(221), name(435), name(447)]).toEqual(['openat', 'read', 'write', 'exit', 'getpid', 'execve', 'clone3', 'memfd_secret']);
-    const svc = (x8: bigint): Interpretation => interpret(LINUX_SYSCALL_ARM64, { arch: 'arm64', conduit: 'svc', imm: 0, privilege: 'user', world: 'host', registers: { x8 } });
+    const svc = (x8: bigint): ClaimedInterpretation => claimed(interpret(LINUX_SYSCALL_ARM64, { arch: 'arm64', conduit: 'svc', imm: 0, privilege: 'user', world: 'host', registers: { x8 } }));
     expect(svc(0x1_0000_00acn).call).toBe('getpid');
     expect(svc(463n).writes).toEqual({ x0: BigInt.asUintN(64, -38n) });
     expect(svc(18n)).toMatchObject({ call: 'lookup_dcookie', writes: { x0: BigInt.asUintN(64, -38n) } });
@@ -250,7 +256,7 @@ describe('arm64 collisions', () => {
       ['linux-hyp-stub-arm64-v4.12', 'kvm-arm64-v3.11'],
       ['linux-hyp-stub-arm64-finalise-el2', 'kvm-arm64-protected'],
     ] as const) {
-      const found = hostHvc.find((c) => pair(...c.abis) === pair(...hazard));
+      const found = hostHvc.find((c) => pair(...c.abis) === pair(hazard[0], hazard[1]));
       expect(found, hazard.join(' x ')).toMatchObject({ allowed: false });
     }
     // The x0 bug at its witness: the same SOFT_RESTART, a different x0 at the target.
