@@ -85,6 +85,7 @@ describe('runBenchmarks', () => {
         'arm32 trap-rtps interp',
         'arm32 spec-trap-rtps interp',
         'arm32 dispatch-per-s -',
+        'arm64 dispatch-per-s -',
         'ppc64 alu-ips interp',
         'ppc64 traced-ips interp',
         'ppc64 trap-rtps interp',
