@@ -349,8 +349,10 @@ export interface Arm64State {
   il: number;
   /** System registers as int32 word pairs, by {@link sysSlot}. */
   sys: Int32Array;
-  /** Steps retired, for CNTPCT_EL0/CNTVCT_EL0 (low and high words). */
+  /** The physical counter (CNTPCT_EL0) as low and high words: it advances by one on every read, so that a guest sees it move and runs stay deterministic. */
   ticks: Int32Array;
+  /** The local exclusive monitor: the address an LDXR/LDAXR marked, or -1 when it is open (ARM ARM B2.9.2). */
+  monitor: number;
 }
 
 /** A fresh state: EL1h with D, A, I and F masked (the reset state of EL1 when it is the highest EL run), system registers at reset. */
@@ -368,6 +370,7 @@ export function createArm64State(): Arm64State {
     il: 0,
     sys: new Int32Array(SYS_SLOTS * 2),
     ticks: new Int32Array(2),
+    monitor: -1,
   };
   SYS_REGISTERS.forEach((r, i) => {
     s.sys[2 * i] = Number(r.reset & 0xffff_ffffn) | 0;
