@@ -85,7 +85,8 @@ describe('TraceRecorder', () => {
   it("reads an overlay's bytes each time it runs (its page is never marked as code)", () => {
     const m = setupMachine();
     m.memory.map(0x40000, 0x1000);
-    load(m, 'b 0x40000', CODE);
+    // A32 `b #imm` is PC-relative (PC = this instruction + 8), as llvm-mc reads it.
+    load(m, `b #${0x40000 - CODE - 8}`, CODE);
     m.addOverlay(0x40000, () => {
       m.pc = CODE;
       return RETIRED;

@@ -8,7 +8,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { ARM32_INSTRUCTION_SET } from '../../../arch/arm32/core.ts';
-import { assemble, AssemblyError, type AssembledProgram } from '../../../src/isa/assembler.ts';
+import { assemble, type AssembledProgram } from '../../../src/isa/assembler.ts';
+import { assemblyFailure } from '../../support/assembly-failure.ts';
 import { llvmSections, programSections } from '../../support/elf-object.ts';
 import { llvmMcAvailable } from '../../support/llvm-mc.ts';
 import { ARM32_ASSEMBLY_CASES, ASSEMBLY_BASE, KERNEL_STYLE_HYP_STUB } from './assembly-cases.ts';
@@ -23,15 +24,9 @@ function asm(source: string, base = ASSEMBLY_BASE): AssembledProgram {
   return assemble(ARM32_INSTRUCTION_SET, source, base);
 }
 
-/** The error `source` gives, as `source:line:column: message`. */
+/** The error `source` gives, as `in.s:line:column: message`. */
 function failure(source: string): string {
-  try {
-    assemble(ARM32_INSTRUCTION_SET, source, ASSEMBLY_BASE, { sourceName: 'in.s' });
-  } catch (error) {
-    if (error instanceof AssemblyError) return error.located();
-    throw error;
-  }
-  throw new Error('assembled');
+  return assemblyFailure(ARM32_INSTRUCTION_SET, source, ASSEMBLY_BASE);
 }
 
 describe('kernel-style arm32 assembly, pinned to llvm-mc', () => {

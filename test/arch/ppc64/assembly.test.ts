@@ -10,8 +10,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { ppc64InstructionSet } from '../../../arch/ppc64/core.ts';
-import { assemble, AssemblyError, type AssembledProgram } from '../../../src/isa/assembler.ts';
+import { assemble, type AssembledProgram } from '../../../src/isa/assembler.ts';
 import type { Endian } from '../../../src/memory/guest-memory.ts';
+import { assemblyFailure } from '../../support/assembly-failure.ts';
 import { llvmSections, programSections } from '../../support/elf-object.ts';
 import { llvmMcAvailable } from '../../support/llvm-mc.ts';
 import { ASSEMBLY_BASE, KERNEL_STYLE_HCALL, PPC64_ASSEMBLY_CASES } from './assembly-cases.ts';
@@ -23,14 +24,9 @@ function asm(source: string, endian: Endian = 'big'): AssembledProgram {
   return assemble(ppc64InstructionSet(endian), source, ASSEMBLY_BASE);
 }
 
+/** The error `source` gives, as `in.s:line:column: message`. */
 function failure(source: string): string {
-  try {
-    assemble(ppc64InstructionSet('big'), source, 0x4000, { sourceName: 'in.s' });
-  } catch (error) {
-    if (error instanceof AssemblyError) return error.located();
-    throw error;
-  }
-  throw new Error('assembled');
+  return assemblyFailure(ppc64InstructionSet('big'), source, 0x4000);
 }
 
 describe('kernel-style ppc64 assembly, pinned to llvm-mc', () => {
