@@ -124,9 +124,12 @@ const sysreg: OperandCodec = simple(
 const REG = '(?:[xw](?:[12]?\\d|30)|[xw]zr|w?sp|fp|lr)';
 
 /** A parsed register: its width (1 for X, 0 for W), number, and whether it was SP/WSP (31) rather than ZR (31). */
-interface ParsedRegister {
+export interface ParsedRegister {
+  /** 1 for an X register, 0 for a W register. */
   readonly sf: number;
+  /** The register number, 31 for SP and ZR. */
   readonly n: number;
+  /** True for SP/WSP, false for ZR and the numbered registers. */
   readonly sp: boolean;
 }
 

@@ -209,7 +209,7 @@ function branchesAndSystem(): InstructionDef[] {
 }
 
 /** A load/store class: the (size, opc) pair, its mnemonic stem and register width; `undefined` where the pair is unallocated. */
-interface AccessClass {
+export interface AccessClass {
   /** Row-name stem and semantic class (`LDRSB_X`). */
   readonly id: string;
   /** size (log2 of the access). */

@@ -111,7 +111,19 @@ export const BRANCH = 2;
  * helpers allocate nothing: the low and high words, and the carry and
  * overflow of the last addition.
  */
-export const R = { lo: 0, hi: 0, c: 0, v: 0 };
+export const R: PairResult = { lo: 0, hi: 0, c: 0, v: 0 };
+
+/** The shape of {@link R}. */
+export interface PairResult {
+  /** Bits 31:0 of the result. */
+  lo: number;
+  /** Bits 63:32 of the result (0 for a 32-bit result). */
+  hi: number;
+  /** Carry out of the last addition. */
+  c: number;
+  /** Signed overflow of the last addition. */
+  v: number;
+}
 
 /** 64-bit a + b + carry (AddWithCarry, C1.2.4): result in R.lo/R.hi, flags in R.c/R.v. */
 export function add64(alo: number, ahi: number, blo: number, bhi: number, carry: number): void {
