@@ -34,7 +34,7 @@ import {
   X_NAMES,
   type Arm64State,
 } from './registers.ts';
-import { undefinedInstruction, type A64Handler, type Op } from './semantics/common.ts';
+import { BRANCH, undefinedInstruction, type A64Handler, type Op } from './semantics/common.ts';
 import { ARM64_SEMANTICS } from './semantics/index.ts';
 import { exceptionReturn, raiseFixed } from './semantics/system.ts';
 import { ARM64_TABLE } from './table.ts';
@@ -173,7 +173,7 @@ export class Arm64Core implements ExecutionCore<Arm64State> {
 
   /** Whether an op ends its block: exception-generating and returning instructions, and every branch. */
   endsBlock(op: Op): boolean {
-    return BLOCK_ENDING.has(op.inner) || op.variant < 0;
+    return BLOCK_ENDING.has(op.inner) || (op.flags & BRANCH) !== 0;
   }
 
   /** Predecode at `address`. */

@@ -329,6 +329,8 @@ export function exceptionReturnArm64(s: Arm64State, request: ExceptionReturn, tr
   const spsr = s.sys[2 * (el2 ? Sys.spsrEl2 : Sys.spsrEl1)]! >>> 0;
   const target = request.target ?? pairValue(s, el2 ? Sys.elrEl2 : Sys.elrEl1);
   const why = illegalReturn(s, spsr);
+  // An exception return clears the local exclusive monitor (AArch64.ExceptionReturn, ClearExclusiveLocal).
+  s.monitor = -1;
   if (why !== undefined) {
     s.n = (spsr >>> 31) & 1;
     s.z = (spsr >>> 30) & 1;

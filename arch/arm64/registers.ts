@@ -143,6 +143,10 @@ export const SYS_REGISTERS: readonly SysRegister[] = [
   sys('MPIDR_EL1', 3, 0, 0, 0, 5, 1, 'read-only', 0x8000_0000n),
   sys('REVIDR_EL1', 3, 0, 0, 0, 6, 1, 'read-only'),
   // EL0, EL1, EL2: AArch64 only (0b0001); EL3 not implemented; FP and AdvSIMD not implemented (0b1111).
+  // The AArch32 identification registers read 0: AArch32 is implemented at no EL (their fields then say "not implemented").
+  ...['ID_PFR0_EL1', 'ID_PFR1_EL1', 'ID_DFR0_EL1', 'ID_AFR0_EL1', 'ID_MMFR0_EL1', 'ID_MMFR1_EL1', 'ID_MMFR2_EL1', 'ID_MMFR3_EL1'].map((name, i) => sys(name, 3, 0, 0, 1, i, 1, 'read-only')),
+  ...['ID_ISAR0_EL1', 'ID_ISAR1_EL1', 'ID_ISAR2_EL1', 'ID_ISAR3_EL1', 'ID_ISAR4_EL1', 'ID_ISAR5_EL1', 'ID_MMFR4_EL1'].map((name, i) => sys(name, 3, 0, 0, 2, i, 1, 'read-only')),
+  ...['MVFR0_EL1', 'MVFR1_EL1', 'MVFR2_EL1'].map((name, i) => sys(name, 3, 0, 0, 3, i, 1, 'read-only')),
   sys('ID_AA64PFR0_EL1', 3, 0, 0, 4, 0, 1, 'read-only', 0x00ff_0111n),
   sys('ID_AA64PFR1_EL1', 3, 0, 0, 4, 1, 1, 'read-only'),
   // DebugVer 0b0110 (Armv8.0 debug), no PMU.
@@ -345,8 +349,10 @@ export interface Arm64State {
   il: number;
   /** System registers as int32 word pairs, by {@link sysSlot}. */
   sys: Int32Array;
-  /** Steps retired, for CNTPCT_EL0/CNTVCT_EL0 (low and high words). */
+  /** The physical counter (CNTPCT_EL0) as low and high words: it advances by one on every read, so that a guest sees it move and runs stay deterministic. */
   ticks: Int32Array;
+  /** The local exclusive monitor: the address an LDXR/LDAXR marked, or -1 when it is open (ARM ARM B2.9.2). */
+  monitor: number;
 }
 
 /** A fresh state: EL1h with D, A, I and F masked (the reset state of EL1 when it is the highest EL run), system registers at reset. */
@@ -364,6 +370,7 @@ export function createArm64State(): Arm64State {
     il: 0,
     sys: new Int32Array(SYS_SLOTS * 2),
     ticks: new Int32Array(2),
+    monitor: -1,
   };
   SYS_REGISTERS.forEach((r, i) => {
     s.sys[2 * i] = Number(r.reset & 0xffff_ffffn) | 0;

@@ -212,7 +212,7 @@ describe('run --regs', () => {
 /** A short program for each backend that loops and stops on its own. */
 const ENGINE_PROGRAMS: Readonly<Record<string, string>> = {
   arm32: 'mov r0, #5\nloop: subs r0, r0, #1\nbne loop\nwfi\n',
-  arm64: 'hvc #1\nwfi\n',
+  arm64: 'mov x0, #5\nloop: subs x0, x0, #1\nb.ne loop\nwfi\n',
   ppc64: 'li 3, 5\nwait\n',
 };
 
