@@ -7,7 +7,7 @@
 
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM64_INSTRUCTION_SET, createArm64Machine } from './core.ts';
-import { ARM64_ORIGIN_REGISTERS } from './firmware-port.ts';
+import { ARM64_FIRMWARE_PORT, ARM64_ORIGIN_REGISTERS } from './firmware-port.ts';
 
 const BENCHMARKS: readonly BenchProgram[] = [];
 
@@ -39,4 +39,5 @@ export const ARM64_BACKEND: ArchBackend = {
   // ARM ARM C6.2.101 HVC, C6.2.255 SMC and C6.2.317 SVC: each encodes imm16 (bits 20:5), which ESR_ELx.ISS reports for all three.
   immediates: { hvc: { field: 'imm16', bits: 16 }, smc: { field: 'imm16', bits: 16 }, svc: { field: 'imm16', bits: 16 } },
   originRegisters: ARM64_ORIGIN_REGISTERS,
+  firmware: ARM64_FIRMWARE_PORT,
 };

@@ -72,6 +72,12 @@ export function syndrome(ec: number, iss: number): number {
   return ((ec << 26) | IL | (iss & 0x1ff_ffff)) >>> 0;
 }
 
+/**
+ * The instruction name of spec firmware's exception return: an ERET that
+ * also steps over a trapped SMC (see {@link exceptionReturnArm64}).
+ */
+export const FIRMWARE_ERET = 'eret (spec firmware)';
+
 /** Vector offsets from VBAR_ELx (ARM ARM D1.10.2, Table D1-7; `abi-facts.md` §11.3). */
 export const Vector = {
   /** Current EL with SP_EL0. */
@@ -321,13 +327,16 @@ export function illegalReturn(s: Arm64State, spsr: number): string | undefined {
  * spec firmware). An illegal return (see {@link illegalReturn}) keeps
  * PSTATE.{EL, SP} and sets PSTATE.IL, restores the rest from the SPSR and
  * still branches to ELR; the next instruction then takes an Illegal
- * Execution state exception.
+ * Execution state exception. Spec firmware's return ({@link FIRMWARE_ERET})
+ * after a trapped SMC goes to ELR_EL2 + 4: the firmware handled the SMC.
  */
 export function exceptionReturnArm64(s: Arm64State, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
   const from = modeOf(s);
   const el2 = s.el === 2;
   const spsr = s.sys[2 * (el2 ? Sys.spsrEl2 : Sys.spsrEl1)]! >>> 0;
-  const target = request.target ?? pairValue(s, el2 ? Sys.elrEl2 : Sys.elrEl1);
+  let target = request.target ?? pairValue(s, el2 ? Sys.elrEl2 : Sys.elrEl1);
+  // A trapped SMC leaves ELR_EL2 on the SMC itself (C6.2.255): spec firmware that answered it returns past it, as KVM's handle_smc does (kvm_incr_pc).
+  if (request.instruction === FIRMWARE_ERET && el2 && request.target === undefined && s.sys[2 * Sys.esrEl2]! >>> 26 === Ec.smc64) target += 4;
   const why = illegalReturn(s, spsr);
   // An exception return clears the local exclusive monitor (AArch64.ExceptionReturn, ClearExclusiveLocal).
   s.monitor = -1;
