@@ -353,6 +353,13 @@ export interface Arm64State {
   ticks: Int32Array;
   /** The local exclusive monitor: the address an LDXR/LDAXR marked, or -1 when it is open (ARM ARM B2.9.2). */
   monitor: number;
+  /**
+   * Bytes the marking load read (its pair's total for LDXP): a store
+   * exclusive of another size fails, one of the outcomes the ARM ARM allows
+   * for a size mismatch (B2.9.5, CONSTRAINED UNPREDICTABLE) and the one QEMU
+   * and Unicorn give.
+   */
+  monitorBytes: number;
 }
 
 /** A fresh state: EL1h with D, A, I and F masked (the reset state of EL1 when it is the highest EL run), system registers at reset. */
@@ -371,6 +378,7 @@ export function createArm64State(): Arm64State {
     sys: new Int32Array(SYS_SLOTS * 2),
     ticks: new Int32Array(2),
     monitor: -1,
+    monitorBytes: 0,
   };
   SYS_REGISTERS.forEach((r, i) => {
     s.sys[2 * i] = Number(r.reset & 0xffff_ffffn) | 0;

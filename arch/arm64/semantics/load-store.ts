@@ -17,7 +17,7 @@ import { RETIRED, type DataFaultTrap, type StepResult } from '../../../src/inter
 import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { PA_LIMIT } from '../exceptions.ts';
 import { Sys, type Arm64State } from '../registers.ts';
-import { destZr, extend64, pairNumber, R, setPairNumber, sourceSp, sourceZr, type A64Handler, type Op, type Prepare } from './common.ts';
+import { destZr, extend64, pairNumber, R, sourceSp, sourceZr, type A64Handler, type Op, type Prepare } from './common.ts';
 
 /** `op.variant` bits: log2 of the access size in bits 1:0; then what to do with it. */
 const SIZE_MASK = 3;
@@ -90,22 +90,38 @@ function storeFrom(s: Arm64State, memory: GuestMemory, op: Op, address: number, 
   return ok ? undefined : fault(op, address, true, bytes);
 }
 
-/** The base plus the op's offset, with write-back for the indexed forms; the access address through `R.lo`. */
-function accessAddress(s: Arm64State, op: Op): number {
-  const base = pairNumber(s.x, op.src1);
-  return op.cond === POST ? base : base + op.imm;
+/**
+ * A 64-bit base (words `w`, `w + 1` of `x`) plus a 64-bit offset (its low and
+ * high words), wrapped to 64 bits as the architecture adds addresses
+ * (C6.2 "Address calculation": the sum is taken modulo 2^64), as a number:
+ * exact below 2^53, and any sum at or above the 48-bit PA limit faults
+ * whatever its low bits.
+ */
+function wrappedSum(x: Int32Array, w: number, lo: number, hi: number): number {
+  const low = (x[w]! >>> 0) + (lo >>> 0);
+  const carry = low >= 0x1_0000_0000 ? 1 : 0;
+  return ((x[w + 1]! + hi + carry) >>> 0) * 0x1_0000_0000 + (low >>> 0);
 }
 
+/** The base plus the op's offset (a small signed immediate), wrapped to 64 bits. */
+function basePlusImmediate(x: Int32Array, op: Op): number {
+  return wrappedSum(x, op.src1, op.imm | 0, op.imm < 0 ? -1 : 0);
+}
+
+/** The access address of the immediate forms: the base for post-index, else the base plus the offset. */
+function accessAddress(s: Arm64State, op: Op): number {
+  return op.cond === POST ? pairNumber(s.x, op.src1) : basePlusImmediate(s.x, op);
+}
+
+/** Pre- and post-index write-back: the base plus the offset, wrapped to 64 bits. */
 function writeBack(s: Arm64State, op: Op): void {
   if (op.cond === OFFSET) return;
-  const base = pairNumber(s.x, op.src1);
-  const next = base + op.imm;
-  // Addresses below 2^53 are exact; write-back keeps the 64-bit wrap for negative results.
-  if (next < 0) {
-    const low = next % 0x1_0000_0000;
-    s.x[op.src1] = low | 0;
-    s.x[op.src1 + 1] = (Math.floor(next / 0x1_0000_0000) | 0);
-  } else setPairNumber(s.x, op.src1, next);
+  const x = s.x;
+  const w = op.src1;
+  const low = (x[w]! >>> 0) + ((op.imm | 0) >>> 0);
+  const carry = low >= 0x1_0000_0000 ? 1 : 0;
+  x[w + 1] = (x[w + 1]! + (op.imm < 0 ? -1 : 0) + carry) | 0;
+  x[w] = low | 0;
 }
 
 /** LDR/STR (immediate) in all its forms: base op.src1, offset op.imm, addressing op.cond, register words op.dest. */
@@ -121,8 +137,7 @@ export const loadStoreImmediate: A64Handler = (s, op) => {
 const loadStoreRegister: A64Handler = (s, op) => {
   const x = s.x;
   extend64(x[op.src2]!, x[op.src2 + 1]!, op.imm2, op.imm);
-  const offset = R.hi * 0x1_0000_0000 + (R.lo >>> 0);
-  const address = pairNumber(x, op.src1) + offset;
+  const address = wrappedSum(x, op.src1, R.lo, R.hi);
   const result = (op.variant & STORE) !== 0 ? storeFrom(s, op.memory, op, address, op.variant, op.dest) : loadInto(s, op.memory, op, address, op.variant, op.dest);
   return result ?? RETIRED;
 };
@@ -184,17 +199,18 @@ const loadExclusive: A64Handler = (s, op) => {
     if (result !== undefined) return result;
   }
   s.monitor = address;
+  s.monitorBytes = op.src2 >= 0 ? 2 * bytes : bytes;
   return RETIRED;
 };
 
-/** STXR/STLXR (and STXP): store only if the local monitor holds the address; Ws gets 0 on success, 1 on failure; the monitor opens either way. */
+/** STXR/STLXR (and STXP): store only if the local monitor holds the address, marked by a load of the same size; Ws gets 0 on success, 1 on failure; the monitor opens either way. */
 const storeExclusive: A64Handler = (s, op) => {
   const address = pairNumber(s.x, op.src1);
   const bytes = 1 << (op.variant & SIZE_MASK);
   const span = op.src2 >= 0 ? 2 * bytes : bytes;
   if ((address & (span - 1)) !== 0) return fault(op, address, true, span, true);
   const status = op.src3;
-  if (s.monitor !== address) {
+  if (s.monitor !== address || s.monitorBytes !== span) {
     s.x[status] = 1;
     s.x[status + 1] = 0;
     s.monitor = -1;

@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { LINUX_HYP_STUB_ARM64_V4_12, LINUX_HYP_STUB_ARM64_V4_8 } from '../../../arch/arm64/abis/linux-hyp-stub-arm64.abi.ts';
 import { LINUX_SYSCALL_ARM64 } from '../../../arch/arm64/abis/linux-syscall-arm64.abi.ts';
+import { XEN_ARM64 } from '../../../arch/arm64/abis/xen-arm64.abi.ts';
 import { PSCI_ARM64_GUEST_SMC_V6_4, PSCI_ARM64_SMC } from '../../../arch/arm64/abis/psci-arm64.abi.ts';
 import { createArm64Machine } from '../../../arch/arm64/core.ts';
 import { ARM64_CONFORMANCE_DRIVER } from '../../../arch/arm64/firmware/conformance-driver.ts';
@@ -197,7 +198,7 @@ function failures(report: ConformanceReport): string[] {
 }
 
 describe('arm64 conformance', () => {
-  it.each([LINUX_HYP_STUB_ARM64_V4_12, LINUX_HYP_STUB_ARM64_V4_8, PSCI_ARM64_GUEST_SMC_V6_4, LINUX_SYSCALL_ARM64].map((abi) => [abi.spec.id, abi] as const))('%s passes against its own firmware', (_, abi) => {
+  it.each([LINUX_HYP_STUB_ARM64_V4_12, LINUX_HYP_STUB_ARM64_V4_8, PSCI_ARM64_GUEST_SMC_V6_4, XEN_ARM64].map((abi) => [abi.spec.id, abi] as const))('%s passes against its own firmware', (_, abi) => {
     const report = suite(abi);
     expect(failures(report)).toEqual([]);
     expect(report.passed).toBeGreaterThan(0);
