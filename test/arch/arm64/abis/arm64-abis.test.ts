@@ -73,9 +73,10 @@ describe('linux-hyp-stub-arm64 eras', () => {
     for (const abi of LINUX_HYP_STUB_ARM64_ABIS) expect(abi.spec.source.document).toMatch(/tree|torvalds\/linux/);
   });
 
-  it('v3.9: no numbers, x0 = 0 reads VBAR_EL2 and any other x0 is the new base (a soft restart sets VBAR_EL2 to 1)', () => {
+  it('v3.9: no numbers, x0 = 0 reads VBAR_EL2 and any other x0 is the new base (a soft restart writes 1 to VBAR_EL2, whose RES0 bits 10:0 read 0)', () => {
     expect(trap(LINUX_HYP_STUB_ARM64_V3_9, { x0: 0n, vbar_el2: 0x4010_0000n }).writes).toEqual({ x0: 0x4010_0000n });
-    expect(trap(LINUX_HYP_STUB_ARM64_V3_9, { x0: 1n, x1: 0x4008_0000n }).writes).toEqual({ vbar_el2: 1n });
+    expect(trap(LINUX_HYP_STUB_ARM64_V3_9, { x0: 1n, x1: 0x4008_0000n }).writes).toEqual({ vbar_el2: 0n });
+    expect(trap(LINUX_HYP_STUB_ARM64_V3_9, { x0: 0x4008_0801n }).writes).toEqual({ vbar_el2: 0x4008_0800n });
   });
 
   it('≈v4.7 GET 0 / SET 1 (base in x1); ≈v4.8–v4.11 adds SOFT_RESTART 2 and answers an unknown x0 with HYP_GONE (3)', () => {
