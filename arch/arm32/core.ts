@@ -13,7 +13,8 @@ import type { EngineName } from '../../src/interp/backend.ts';
 import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
 import { Jit } from '../../src/jit/jit.ts';
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
-import { RETIRED, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { RETIRED, type ExceptionReturn, type Retired, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { instanceCopy } from '../../src/interp/instance-code.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { deliverArm32, exceptionReturnArm32, modeName, unmappedVector } from './exceptions.ts';
@@ -178,6 +179,73 @@ const BLOCK_ENDING_KINDS = DIRECT_HANDLERS.indexOf(branch);
 const LAST_BLOCK_ENDING_KIND = DIRECT_HANDLERS.indexOf(raiseFixed);
 const LOAD_MULTIPLE_KIND = DIRECT_HANDLERS.indexOf(loadMultiple);
 
+/** What the interpreter's loop ({@link interpretArm32Blocks}) calls, passed in because the loop is closed (see {@link instanceCopy}). */
+interface Arm32LoopKit {
+  /** {@link executeArm32}. */
+  readonly execute: typeof executeArm32;
+  /** {@link RETIRED}. */
+  readonly retired: Retired;
+  /** {@link deliverArm32}. */
+  readonly deliver: typeof deliverArm32;
+  /** {@link unmappedVector}. */
+  readonly unmappedVector: typeof unmappedVector;
+  /** {@link exceptionReturnArm32}. */
+  readonly exceptionReturn: typeof exceptionReturnArm32;
+  /** The machine's memory. */
+  readonly memory: GuestMemory;
+}
+
+/**
+ * The interpreter engine's hot loop, in this backend's source so that V8's
+ * type feedback sees only arm32 ops (each machine runs a copy of its own):
+ * it runs the blocks of `host.blocks` (one budget check per block), each op
+ * through `executeArm32` directly and overlays (firmware) through their own
+ * `exec`. It leaves a block when an op does not retire, branches, or
+ * invalidates the block (a store into it). Traps and returns go straight to
+ * the exception model. A run traced into a recorder records each op as it
+ * starts (`host.recorder`). Closed (see {@link instanceCopy}): everything it
+ * calls comes in `kit`.
+ */
+function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
+  const execute = kit.execute;
+  const retired = kit.retired;
+  const blocks = host.blocks;
+  const slots = blocks.slots;
+  const mask = blocks.mask;
+  const recorder = host.recorder;
+  let steps = 0;
+  while (steps < maxSteps) {
+    const pc = s.pc;
+    let block = slots[(pc >>> 2) & mask]!;
+    if (block.address !== pc) block = blocks.find(pc);
+    const ops = block.ops;
+    const room = maxSteps - steps;
+    const count = block.count < room ? block.count : room;
+    let i = 0;
+    while (i < count) {
+      const op = ops[i++]!;
+      if (recorder !== undefined) recorder.step(op, s.mode);
+      const next = op.next;
+      s.pc = next;
+      const result = op.exec === execute ? execute(s, op) : op.exec(s, op);
+      if (result !== retired) {
+        let halted: Stop | undefined;
+        if (result.kind === 'trap') halted = kit.deliver(s, result, recorder) ?? kit.unmappedVector(s, kit.memory);
+        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder);
+        else halted = result as Stop;
+        if (halted !== undefined && host.settle(halted)) return steps + i;
+        break;
+      }
+      if (s.pc !== next || block.count === 0) break;
+    }
+    steps += i;
+  }
+  return steps;
+}
+
+/** Steps a machine asks of the interpreter's loop before it gets a copy of its own (see {@link Arm32Core.interpretBlocks}). */
+const OWN_LOOP_AFTER = 1 << 20;
+
 /** Predecode the instruction at `address`. Never throws. */
 export function predecodeArm32(memory: GuestMemory, address: number): Op {
   if ((address & 3) !== 0) {
@@ -247,6 +315,7 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
     readonly engine: EngineName = 'interp',
     translation: Arm32TranslatorOptions = {},
   ) {
+    this.kit = { execute: executeArm32, retired: RETIRED, deliver: deliverArm32, unmappedVector, exceptionReturn: exceptionReturnArm32, memory };
     if (engine === 'jit') {
       const jit = new Jit(new Arm32Translator(this.state, memory, translation), this.state, memory);
       this.jit = jit;
@@ -260,50 +329,26 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
   }
 
   /**
-   * arm32's own copy of the interpreter's hot loop (the interpreter engine's `ExecutionCore.runLoop`),
-   * in this backend's source so that V8's type feedback sees only arm32 ops:
-   * it runs the blocks of `host.blocks` (one budget check per block), each
-   * op through `executeArm32` directly and overlays (firmware) through their
-   * own `exec`. It leaves a block when an op does not retire, branches, or
-   * invalidates the block (a store into it). Traps and returns go straight
-   * to the exception model. A run traced into a recorder records each op as
-   * it starts (`host.recorder`).
+   * arm32's own copy of the interpreter's hot loop (the interpreter engine's
+   * `ExecutionCore.runLoop`), in a copy of this machine's own
+   * ({@link instanceCopy}), so that V8's type feedback sees only this
+   * machine's ops and results: it runs the blocks of `host.blocks` (one
+   * budget check per block), each op through `executeArm32` directly and
+   * overlays (firmware) through their own `exec`, and hands traps and
+   * returns straight to the exception model.
    */
   interpretBlocks(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
-    const blocks = host.blocks;
-    const slots = blocks.slots;
-    const mask = blocks.mask;
-    const memory = this.memory;
-    const recorder = host.recorder;
-    let steps = 0;
-    while (steps < maxSteps) {
-      const pc = s.pc;
-      let block = slots[(pc >>> 2) & mask]!;
-      if (block.address !== pc) block = blocks.find(pc);
-      const ops = block.ops;
-      const room = maxSteps - steps;
-      const count = block.count < room ? block.count : room;
-      let i = 0;
-      while (i < count) {
-        const op = ops[i++]!;
-        if (recorder !== undefined) recorder.step(op, s.mode);
-        const next = op.next;
-        s.pc = next;
-        const result = op.exec === executeArm32 ? executeArm32(s, op) : op.exec(s, op);
-        if (result !== RETIRED) {
-          let halted: Stop | undefined;
-          if (result.kind === 'trap') halted = deliverArm32(s, result, recorder) ?? unmappedVector(s, memory);
-          else if (result.kind === 'return') halted = exceptionReturnArm32(s, result, recorder);
-          else halted = result as Stop;
-          if (halted !== undefined && host.settle(halted)) return steps + i;
-          break;
-        }
-        if (s.pc !== next || block.count === 0) break;
-      }
-      steps += i;
-    }
-    return steps;
+    // A copy starts cold (V8 compiles it afresh): a machine that runs little (a test, a short command) keeps the shared loop.
+    if (this.loop === interpretArm32Blocks && (this.budgets += maxSteps) >= OWN_LOOP_AFTER) this.loop = instanceCopy(interpretArm32Blocks, 'arm32 interpreter loop');
+    return this.loop(this.kit, host, s, maxSteps);
   }
+
+  /** What the loop uses, for this machine. */
+  private readonly kit: Arm32LoopKit;
+  /** The loop this machine runs: the shared one, then (once it has asked for {@link OWN_LOOP_AFTER} steps) a copy of its own. */
+  private loop: typeof interpretArm32Blocks = interpretArm32Blocks;
+  /** Steps asked of the interpreter's loop so far (until it has its own copy). */
+  private budgets = 0;
 
   /**
    * Whether an op ends its block: branches, exception-generating and

@@ -306,14 +306,21 @@ const HCR_TSC = 19;
  * vector that would run in Thumb state).
  */
 export function deliverArm32(s: Arm32State, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
+  // HVC, the commonest trap here, first and small, so that a run loop inlines it.
+  if (trap.cause === 'call' && trap.conduit === 'hvc') {
+    // HVC from Non-secure PL1 is a Hyp trap (0x14); executed in Hyp it uses the Hyp SVC/HVC slot (0x08).
+    const inHyp = s.mode === Mode.hyp;
+    return enterHyp(s, inHyp ? Vector.svc : Vector.hypTrap, syndrome(Ec.hvc, trap.imm & 0xffff), trap.next, inHyp ? 'hvc-in-hyp' : 'hyp-trap', trap, trace);
+  }
+  return deliverOther(s, trap, trace);
+}
+
+/** {@link deliverArm32} for every trap but HVC. */
+function deliverOther(s: Arm32State, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
   const inHyp = s.mode === Mode.hyp;
   switch (trap.cause) {
     case 'call': {
       const imm16 = trap.imm & 0xffff;
-      if (trap.conduit === 'hvc') {
-        // HVC from Non-secure PL1 is a Hyp trap (0x14); executed in Hyp it uses the Hyp SVC/HVC slot (0x08).
-        return enterHyp(s, inHyp ? Vector.svc : Vector.hypTrap, syndrome(Ec.hvc, imm16), trap.next, inHyp ? 'hvc-in-hyp' : 'hyp-trap', trap, trace);
-      }
       if (trap.conduit === 'svc') {
         if (inHyp) return enterHyp(s, Vector.svc, syndrome(Ec.svc, imm16), trap.next, 'svc-in-hyp', trap, trace);
         return enterPl1(s, Mode.svc, Vector.svc, trap.next, Psr.I, pl1VectorBase(s), 'svc', trap, trace);
@@ -407,6 +414,24 @@ function exceptionReturnPath(from: number, to: number): ExceptionReturnPath {
 export function exceptionReturnArm32(s: Arm32State, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
   const from = s.mode;
   const spsr = s.r[Slot.spsr + bankOf(from)]! >>> 0;
+  // An untraced return this model has already allowed once for this mode and SPSR.M/T: its built path, and nothing else to decide.
+  const known = trace === undefined ? allowedReturns[from * 64 + (spsr & (Psr.T | Psr.M))] : undefined;
+  if (known !== undefined) {
+    known(s, spsr, (request.target ?? (from === Mode.hyp ? s.elrHyp : s.r[14]!)) >>> 0);
+    return undefined;
+  }
+  return checkedReturn(s, request, trace, from, spsr);
+}
+
+/**
+ * Built return paths by `from * 64 + SPSR<5:0>` (mode and T) for the
+ * returns {@link checkedReturn} found allowed and in ARM state: what
+ * {@link exceptionReturnArm32} runs without deciding again.
+ */
+const allowedReturns: (ExceptionReturnPath | undefined)[] = [];
+
+/** {@link exceptionReturnArm32} deciding everything: whether the return is allowed, Thumb, the trace event. */
+function checkedReturn(s: Arm32State, request: ExceptionReturn, trace: TraceSink | undefined, from: number, spsr: number): Stop | undefined {
   const target = (request.target ?? (from === Mode.hyp ? s.elrHyp : s.r[14]!)) >>> 0;
   const to = spsr & Psr.M;
   if (!exceptionReturnAllowed(from, to)) {
@@ -425,7 +450,11 @@ export function exceptionReturnArm32(s: Arm32State, request: ExceptionReturn, tr
   if (thumb) {
     writeCpsr(s, spsr);
     s.pc = (target & ~1) >>> 0;
-  } else (returns[from * 32 + to] ?? exceptionReturnPath(from, to))(s, spsr, target);
+  } else {
+    const path = returns[from * 32 + to] ?? exceptionReturnPath(from, to);
+    allowedReturns[from * 64 + (spsr & (Psr.T | Psr.M))] = path;
+    path(s, spsr, target);
+  }
   const pc = s.pc;
   trace?.emit({ kind: 'return', instruction: request.instruction, from: modeName(from), to: modeName(to), target: pc });
   if (thumb) return stop('thumb-unsupported', `${request.instruction} returns to Thumb state at ${hexAddress(pc)}`);

@@ -10,13 +10,16 @@
  *   back its locals, stores the fuel left, sets `s.pc` (the state is always
  *   bound as `s`), and either returns the next block (chained through its
  *   link array `L`) or returns `null` with a reason in `J[1]`.
- * - `X` is the JIT itself (`X.link` resolves and patches a link); `self` is
- *   the block's own `Block`; `TR` is the recorder of a traced run (ops
- *   registered with it at translation are recorded by index).
+ * - `X` is the JIT itself (`X.link` resolves and patches a link, `X.settle`
+ *   hands a step result to the exception model); `self` is the block's own
+ *   `Block`; `TR` is the recorder of a traced run (ops registered with it at
+ *   translation are recorded by index); `K` holds the block's constants
+ *   (objects its code uses by identity, such as an overlay's op).
  *
  * @module
  */
 
+import type { DecodedOp } from '../interp/decoded-op.ts';
 import { LocalCode, type SlotPlace } from './state-code.ts';
 
 /** Why a block returned `null` (the value in `J[1]`). */
@@ -47,6 +50,8 @@ export interface BlockSource {
   readonly loops: boolean;
   /** For a trace, the address ranges (`[start, end]` pairs) of the code it was translated from; a block covers `[pc, end)`. */
   readonly ranges?: readonly (readonly [number, number])[];
+  /** The block's constants, bound as `K` (`K[0]`, …); absent: none. */
+  readonly constants?: readonly unknown[];
 }
 
 /**
@@ -56,6 +61,8 @@ export interface BlockSource {
  */
 export class BlockWriter extends LocalCode {
   private linkCount = 0;
+  private readonly constants: unknown[] = [];
+  private results = 0;
 
   /** @param place where each slot lives. */
   constructor(place: SlotPlace) {
@@ -103,8 +110,45 @@ export class BlockWriter extends LocalCode {
     return `${this.leave(`${pc >>> 0}`, done)} if (X.hostStep()) { J[1] = ${Exit.end}; return null; } ${this.reload()}`;
   }
 
+  /** An expression for `value`, bound as a constant of the block (the same value gives the same constant). */
+  constant(value: unknown): string {
+    let k = this.constants.indexOf(value);
+    if (k < 0) k = this.constants.push(value) - 1;
+    return `K[${k}]`;
+  }
+
+  /**
+   * Run the overlay op `op` (spec firmware) in place, as the interpreter
+   * steps it: the state written back and the fuel stored first (`done`
+   * counts the overlay), the PC at `next` as for any instruction, the op
+   * called directly, then every local reloaded. Returns the name of the
+   * constant holding its step result, for the caller to settle: see
+   * {@link BlockWriter.settle}.
+   */
+  overlayCall<S>(op: DecodedOp<S>, done: number): string {
+    const k = this.constant(op);
+    const result = `r${this.results++}`;
+    this.emit(`${this.leave(`${op.next >>> 0}`, done)} const ${result} = ${k}.exec(s, ${k}); ${this.reload()}`);
+    return result;
+  }
+
+  /**
+   * After {@link BlockWriter.overlayCall}: hand `result` (not the retired
+   * value) to the exception model through the host, then leave for the
+   * dispatcher to look the next block up; the run's end returns. The state
+   * is the model's from then on, so nothing is written back.
+   */
+  settle(result: string): string {
+    return `{ if (X.settle(${result})) { J[1] = ${Exit.end}; return null; } J[1] = ${Exit.lookup}; return null; }`;
+  }
+
+  /** Leave for the dispatcher to look the next block up from the state as it is (after a reload: nothing is written back, the fuel is stored already). */
+  relookup(): string {
+    return `{ J[1] = ${Exit.lookup}; return null; }`;
+  }
+
   /** The finished block. */
   finish(body: string, end: number, headers: readonly number[] = [], loops = false): BlockSource {
-    return { body, end, links: this.linkCount, headers, loops };
+    return { body, end, links: this.linkCount, headers, loops, ...(this.constants.length === 0 ? {} : { constants: [...this.constants] }) };
   }
 }

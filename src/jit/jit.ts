@@ -23,6 +23,7 @@
 
 import type { DecodedOp, SteppableState } from '../interp/decoded-op.ts';
 import type { LoopHost } from '../interp/interpreter.ts';
+import type { Retired, StepResult } from '../interp/step-result.ts';
 import type { TraceRecorder } from '../interp/trace.ts';
 import { knownPagesIn, pageIndex as pageOf, type GuestMemory } from '../memory/guest-memory.ts';
 import { Exit, type BlockSource } from './block-writer.ts';
@@ -239,6 +240,15 @@ export class Jit<S extends SteppableState> {
     return this.host!.step();
   }
 
+  /**
+   * Hand a step result that did not retire (an overlay's, called from a
+   * block as `X.settle`) to the exception model; true when the run must end
+   * (the interpreter has recorded why).
+   */
+  settle(result: Exclude<StepResult, Retired>): boolean {
+    return this.host!.settle(result);
+  }
+
   /** Resolve link `k` of `from` to the block at (`pc`, `mode`), and patch it in while both are valid (called from block code as `X.link`). */
   link(from: Block, k: number, pc: number, mode: number): Block {
     const block = this.find(pc, mode, from.traced);
@@ -374,8 +384,8 @@ export class Jit<S extends SteppableState> {
     const block = new Block(pc, mode, source.end, traced, kind);
     block.links = new Array<Block | null>(source.links).fill(null);
     this.bound ??= this.translator.bindings();
-    const names = [...Object.keys(this.bound), 'J', 'L', 'self', 'X', 'TR'];
-    const values = [...Object.values(this.bound), this.control, block.links, block, this, traced ? this.recorder : undefined];
+    const names = [...Object.keys(this.bound), 'J', 'L', 'self', 'X', 'TR', 'K'];
+    const values = [...Object.values(this.bound), this.control, block.links, block, this, traced ? this.recorder : undefined, source.constants ?? []];
     // A loop header counts its entries; hot, it hands over for recording (nothing has run yet, the PC is its own).
     const counted = kind === 'translated' && !traced && !source.loops && this.headers.has(pc) && (this.failures.get(pc * MODE_KEYS + mode) ?? 0) < MAX_ATTEMPTS && this.translator.translateTrace !== undefined;
     const count = counted ? `if (--self.heat === 0) { X.hot = self; J[1] = ${Exit.record}; return null; }\n` : '';

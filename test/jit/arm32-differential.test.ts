@@ -147,6 +147,41 @@ describe('arm32 JIT = interpreter', () => {
     });
   }
 
+  it('spec firmware left other ways than a return inside a hot trace: an error result, then a soft restart (a jump in Hyp) on the last pass', () => {
+    // The loop's trace calls the firmware in place; the last pass's SOFT_RESTART retires at the target instead of returning.
+    const source = `
+        movw    r0, #0x1d3
+        msr     spsr_fsxc, r0
+        ldr     r0, laddr
+        msr     elr_hyp, r0
+        ldr     r4, count
+        ldr     r1, target
+        eret
+loop:   mov     r0, #2                     @ HVC_RESET_VECTORS: r0 = 0
+        hvc     #0
+        cmp     r4, #1
+        moveq   r0, #1                     @ the last pass: HVC_SOFT_RESTART to r1, in Hyp
+        movne   r0, #7                     @ otherwise not a stub call: r0 = HVC_STUB_ERR
+        hvc     #0
+        subs    r4, r4, #1
+        bne     loop
+        wfi
+done:   mov     r2, #42
+        wfi
+laddr:  .word   loop
+count:  .word   300
+target: .word   done
+`;
+    const setup = program(source, 'hyp', (machine) => installSpecFirmware(machine, ARM32_FIRMWARE_PORT, abis.get('linux-hyp-stub-v4.12')!, 0x4000));
+    const machine = setup({ engine: 'jit' });
+    const result = machine.run(10_000);
+    expect(result.reason).toBe('wfi');
+    expect(machine.register('r2')).toBe(42n);
+    expect(machine.mode()).toBe('hyp');
+    expect(((machine as ReturnType<typeof createArm32Machine>).core as Arm32Core).jit!.stats.traces).toBeGreaterThan(0);
+    agree('spec firmware, varied outcomes', setup, { counts: [...COUNTS, 2000, 2103, 2104, 2105, 10_000], splits: [2104, 10_000], traced: [250] });
+  });
+
   it('the showcase', () => {
     const showcase = ARM32_BACKEND.showcase;
     agree('showcase', program(showcase.source, showcase.mode), { ...SMALL, traced: [...SMALL.traced, showcase.maxSteps] });

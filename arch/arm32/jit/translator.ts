@@ -28,6 +28,7 @@
 
 import { BlockWriter, Exit, type BlockSource } from '../../../src/jit/block-writer.ts';
 import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
+import { RETIRED } from '../../../src/interp/step-result.ts';
 import { PAGE_MAPPED, type GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { arm32SlotPlace, bankOf, Mode, Psr, Slot, StateSlot, type Arm32State } from '../registers.ts';
 import { branch, branchExchange, branchWithLink } from '../semantics/branch.ts';
@@ -250,18 +251,36 @@ class BlockTranslation {
   }
 
   /**
-   * In a trace: the overlay at `pc` (spec firmware), called in place as its
-   * host block would run it, then a guard that the state goes on where the
+   * In a trace: the overlay at `pc` (spec firmware), called in place as the
+   * interpreter would step it, then a guard that the state goes on where the
    * path did. The overlay may read and change anything: flags go to their
-   * locals first (every local is written back before and reloaded after), and all of them count as read.
+   * locals first (every local is written back before and reloaded after),
+   * and all of them count as read. What it returns is settled here: an
+   * exception return to the caller (how spec firmware mostly leaves) runs
+   * through the exception model's ERET template, guarded on the mode and the
+   * SPSR as the path found them; any other trap, return or stop goes to the
+   * exception model itself through the host (`X.settle`), and the
+   * dispatcher finds where the run goes on.
    */
   private hostCall(pc: number, done: number): void {
     const w = this.w;
     this.materialise();
     for (let f = 0; f < 4; f++) if (!this.written.has(f)) this.live.add(f);
-    w.emit(w.hostCall(pc, done + 1));
+    const op = this.context.opAt(pc);
+    const result = w.overlayCall(op, done + 1);
+    const retired = w.constant(RETIRED);
     const expected = this.expected!;
-    w.emit(`if (s.pc !== ${expected.pc >>> 0} || s.mode !== ${expected.mode}) ${this.exit(w.lookup('s.pc', done + 1))}`);
+    const from = this.mode;
+    const to = expected.mode;
+    const slow = w.settle(result);
+    w.emit(`if (${result} === ${retired}) { if (s.pc !== ${expected.pc >>> 0} || s.mode !== ${to}) ${w.relookup()} } else {`);
+    if (from !== Mode.usr && from !== Mode.sys && exceptionReturnAllowed(from, to) && (to & Psr.T) === 0) {
+      w.emit(`if (${result}.kind !== 'return' || ${result}.target !== undefined || ${w.get(StateSlot.mode)} !== ${from}) ${slow}`);
+      const target = emitEretFastPath(w, from, to, slow);
+      this.wroteFlags();
+      w.emit(`if (${target} !== ${expected.pc >>> 0}) ${this.exit(w.dynamic(target, to, done + 1))}`);
+    } else w.emit(slow);
+    w.emit('}');
   }
 
   /** Go on to a known (PC, mode): an exit in a plain block; in a trace, nothing if the path goes there, else a failure. */
