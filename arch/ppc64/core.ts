@@ -8,11 +8,13 @@
 
 import { TableInstructionSet } from '../../src/isa/assembler.ts';
 import { DecodedOp } from '../../src/interp/decoded-op.ts';
-import type { ExecutionCore, LoopHost } from '../../src/interp/interpreter.ts';
+import type { EngineName } from '../../src/interp/backend.ts';
+import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
+import { Jit } from '../../src/jit/jit.ts';
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
 import { RETIRED, stop, type ExceptionReturn, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
-import { GuestMemory, type CodeWriteListener, type Endian } from '../../src/memory/guest-memory.ts';
+import { GuestMemory, type CodeWriteListener, type Endian, type FlatWindow } from '../../src/memory/guest-memory.ts';
 import { deliverPpc64, exceptionReturnPpc64 } from './exceptions.ts';
 import {
   createPpc64State,
@@ -40,6 +42,7 @@ import { rotateDoubleword, rotateWord, shift } from './semantics/rotate.ts';
 import { moveFromCount, moveFromLink, moveToCount, moveToLink } from './semantics/special.ts';
 import { noOperation, raiseFixed, returnFromInterrupt, trap } from './semantics/system.ts';
 import { PPC64_TABLE } from './table.ts';
+import { Ppc64Translator, type Ppc64TranslatorOptions } from './jit/translator.ts';
 
 const instructionSets: Record<Endian, TableInstructionSet> = {
   big: new TableInstructionSet(PPC64_TABLE, 'big', ['#']),
@@ -58,6 +61,17 @@ export function ppc64InstructionSet(endian: Endian): TableInstructionSet {
  */
 export class Ppc64Memory extends GuestMemory {
   private readonly codeListeners: CodeWriteListener[] = [];
+  /** The flat window as it is now (see `GuestMemory.window`), kept current for the loads and stores that use it directly. */
+  flat: FlatWindow;
+
+  /** @param endian the memory's byte order (the machine's boot byte order). */
+  constructor(endian: Endian) {
+    super(endian);
+    this.flat = this.window();
+    this.onLayoutChange(() => {
+      this.flat = this.window();
+    });
+  }
 
   /** Register a listener for writes to code (kept so that {@link Ppc64Memory.invalidateAllCode} can reach it). */
   override onCodeWrite(listener: CodeWriteListener): void {
@@ -218,7 +232,7 @@ const misalignedFetch: PpcHandler = (s, op) => {
 class Ppc64Op extends DecodedOp<Ppc64State> {}
 
 /** Predecode the instruction at `address`, fetched in the byte order MSR[LE] selects. Never throws. */
-export function predecodePpc64(memory: GuestMemory, s: Ppc64State, address: number): Op {
+export function predecodePpc64(memory: Ppc64Memory, s: Ppc64State, address: number): Op {
   if (address % 4 !== 0) {
     const op = new Ppc64Op('misaligned', address, 4, 0, misalignedFetch, memory);
     op.cacheable = false;
@@ -262,6 +276,14 @@ export function describePpc64(word: number, address: number): string {
   return match === undefined ? `.inst 0x${word.toString(16).padStart(8, '0')}` : PPC64_TABLE.format(match, { address });
 }
 
+/** First and last `op.kind` of the handlers that end a block (the branches), and the others that do: sc and the fixed traps, rfid, the trap instructions. */
+const FIRST_BRANCH_KIND = DIRECT_HANDLERS.indexOf(branch);
+const LAST_BRANCH_KIND = DIRECT_HANDLERS.indexOf(branchToCount);
+const RAISE_KIND = DIRECT_HANDLERS.indexOf(raiseFixed);
+const RETURN_KIND = DIRECT_HANDLERS.indexOf(returnFromInterrupt);
+const TRAP_KIND = DIRECT_HANDLERS.indexOf(trap);
+const NEAR_BRANCH_KIND = DIRECT_HANDLERS.indexOf(branchOnConditionNear);
+
 /** The ppc64 {@link ExecutionCore}. */
 export class Ppc64Core implements ExecutionCore<Ppc64State> {
   /** Architectural state. */
@@ -272,45 +294,91 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
   readonly maxInstructionBytes = 4;
   /** Drops every predecoded op: the instruction byte order changed. */
   readonly onEndianChange: () => void;
+  /** The run loop of the machine's engine: the interpreter's blocks ({@link Ppc64Core.interpretBlocks}) or the JIT's. */
+  readonly runLoop: RunLoop<Ppc64State>;
+  /** Both engines record runs traced into a trace recorder themselves (`host.recorder`). */
+  readonly runLoopTraces = true;
+  /** The JIT, when it is the engine. */
+  readonly jit: Jit<Ppc64State> | undefined;
 
-  /** @param memory guest memory; its byte order is the machine's boot byte order. */
-  constructor(readonly memory: Ppc64Memory) {
+  /**
+   * @param memory guest memory; its byte order is the machine's boot byte order.
+   * @param engine the interpreter, or the JIT (which falls back to it).
+   * @param translation options of the JIT's translator.
+   */
+  constructor(
+    readonly memory: Ppc64Memory,
+    readonly engine: EngineName = 'interp',
+    translation: Ppc64TranslatorOptions = {},
+  ) {
     this.state = createPpc64State(memory.endian === 'big');
     this.onEndianChange = () => memory.invalidateAllCode();
+    if (engine === 'jit') {
+      const jit = new Jit(new Ppc64Translator(this.state, memory, translation), this.state, memory);
+      this.jit = jit;
+      this.runLoop = (host, s, maxSteps) => jit.run(host, s, maxSteps);
+    } else {
+      this.jit = undefined;
+      this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+    }
   }
 
   /**
-   * ppc64's own copy of the interpreter's hot loop (`ExecutionCore.runLoop`):
-   * the same steps in this backend's source, so that its type feedback sees
-   * only ppc64 ops and state. Every op, overlays included, goes through
-   * `executePpc64` (an overlay has no kind and runs its `inner`), and
-   * traps and returns go straight to this backend's exception model.
+   * ppc64's own copy of the interpreter's hot loop (the interpreter
+   * engine's `ExecutionCore.runLoop`), in this backend's source so that its
+   * type feedback sees only ppc64 ops and state: it runs the blocks of
+   * `host.blocks` (one budget check per block), every op through
+   * `executePpc64` (an overlay has no kind and runs its `inner`). It leaves
+   * a block when an op does not retire, branches, or invalidates the block
+   * (a store into it, or an MSR[LE] change). Traps and returns go straight
+   * to this backend's exception model. A run traced into a recorder records
+   * each op as it starts (`host.recorder`).
    */
-  runLoop(host: LoopHost<Ppc64State>, s: Ppc64State, maxSteps: number): number {
-    const cache = host.cache;
-    const mask = host.mask;
+  interpretBlocks(host: LoopHost<Ppc64State>, s: Ppc64State, maxSteps: number): number {
+    const blocks = host.blocks;
+    const slots = blocks.slots;
+    const mask = blocks.mask;
     const memory = this.memory;
     const onEndianChange = this.onEndianChange;
+    const recorder = host.recorder;
     let steps = 0;
     while (steps < maxSteps) {
       const pc = s.pc;
-      const index = (pc >>> 2) & mask;
-      let op = cache[index]!;
-      if (op.address !== pc) {
-        op = host.miss(pc);
-        if (op.cacheable) cache[index] = op;
+      let block = slots[(pc >>> 2) & mask]!;
+      if (block.address !== pc) block = blocks.find(pc);
+      const ops = block.ops;
+      const room = maxSteps - steps;
+      const count = block.count < room ? block.count : room;
+      let i = 0;
+      while (i < count) {
+        const op = ops[i++]!;
+        if (recorder !== undefined) recorder.step(op, s.pr !== 0 ? 2 : s.hv !== 0 ? 1 : 0);
+        const next = op.next;
+        s.pc = next;
+        const result = executePpc64(s, op);
+        if (result !== RETIRED) {
+          let halted: Stop | undefined;
+          if (result.kind === 'trap') halted = deliverPpc64(s, result, recorder, memory, onEndianChange);
+          else if (result.kind === 'return') halted = exceptionReturnPpc64(s, result, recorder, onEndianChange);
+          else halted = result as Stop;
+          if (halted !== undefined && host.settle(halted)) return steps + i;
+          break;
+        }
+        if (s.pc !== next || block.count === 0) break;
       }
-      s.pc = op.next;
-      const result = executePpc64(s, op);
-      steps++;
-      if (result === RETIRED) continue;
-      let halted: Stop | undefined;
-      if (result.kind === 'trap') halted = deliverPpc64(s, result, undefined, memory, onEndianChange);
-      else if (result.kind === 'return') halted = exceptionReturnPpc64(s, result, undefined, onEndianChange);
-      else halted = result as Stop;
-      if (halted !== undefined && host.settle(halted)) break;
+      steps += i;
     }
     return steps;
+  }
+
+  /**
+   * Whether an op ends its block: branches, sc and the other fixed traps,
+   * rfid, the trap instructions, and every op without a direct handler
+   * (hrfid, the MSR and SPR moves, wait, …).
+   */
+  endsBlock(op: Op): boolean {
+    const kind = op.kind;
+    return kind < 0 || (kind >= FIRST_BRANCH_KIND && kind <= LAST_BRANCH_KIND) || kind === RAISE_KIND || kind === RETURN_KIND || kind === TRAP_KIND || kind === NEAR_BRANCH_KIND;
   }
 
   /** Predecode at `address`. */
@@ -333,7 +401,7 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
     return modeName(this.state);
   }
 
-  /** The current mode as a trace code: 2 for MSR[PR], else 1 for MSR[HV], else 0 (as {@link modeName} decides). */
+  /** The current mode as a trace code: 2 for MSR[PR], else 1 for MSR[HV], else 0 (as {@link modeName} decides; see `traceModeOfKey`). */
   traceMode(): number {
     const s = this.state;
     return s.pr !== 0 ? 2 : s.hv !== 0 ? 1 : 0;
@@ -375,9 +443,13 @@ const NAMES: readonly string[] = [
   'pir',
 ];
 
+/** GPR numbers by name: `r0`…`r31`, and `sp` for r1 (a map: spec firmware looks registers up by name on every call). */
+const GPR_NUMBERS: ReadonlyMap<string, number> = new Map([...Array.from({ length: 32 }, (_, i) => [`r${i}`, i] as const), ['sp', 1] as const]);
+
 /** `r0`…`r31` (and `sp` for r1) to the register number; -1 otherwise. */
 function gprNumber(name: string): number {
-  if (name === 'sp') return 1;
+  const known = GPR_NUMBERS.get(name);
+  if (known !== undefined) return known;
   const match = /^r(\d+)$/.exec(name);
   if (match === null) return -1;
   const n = Number(match[1]);
@@ -479,10 +551,15 @@ function registerView(memory: Ppc64Memory): RegisterView<Ppc64State> {
 export interface Ppc64MachineOptions {
   /** Byte order of guest memory and of MSR[LE] at reset; big-endian when absent. */
   readonly endian?: Endian;
+  /** The engine (the JIT when absent; `PPC64_BACKEND.engines` lists both). */
+  readonly engine?: EngineName;
+  /** Options of the JIT's translator (the differential test varies them). */
+  readonly translation?: Ppc64TranslatorOptions;
 }
 
 /** A new ppc64 machine over empty memory, in hypervisor state. */
 export function createPpc64Machine(options: Ppc64MachineOptions = {}): CoreMachine<Ppc64State> {
   const memory = new Ppc64Memory(options.endian ?? 'big');
-  return new CoreMachine('ppc64', new Ppc64Core(memory), registerView(memory));
+  const core = new Ppc64Core(memory, options.engine ?? 'jit', options.translation);
+  return new CoreMachine('ppc64', core, registerView(memory), core.engine);
 }

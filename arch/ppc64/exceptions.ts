@@ -41,8 +41,9 @@
 import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
-import { modeName, Msr, Spr, writeMsr, type Ppc64State } from './registers.ts';
-import { addressOf, TWO_32 } from './semantics/common.ts';
+import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
+import { emitWriteMsr, MODE_KEY_COUNT, ModeKey, modeKeyOf, modeName, Msr, MSR_LO_IMPLEMENTED, ppc64SlotPlace, Spr, StateSlot, type Ppc64State } from './registers.ts';
+import { TWO_32 } from './semantics/common.ts';
 import { isUnknownSprTrap } from './semantics/special.ts';
 
 /** Interrupt vector offsets (Book III 6.5, Figure 67). */
@@ -125,11 +126,51 @@ function causeOf(trap: Trap, from: string): string {
   }
 }
 
+/** The mode an interrupt from mode `from` enters: 64-bit, HV kept (and set for `sc 1`), PR = 0, LE from the boot byte order. */
+export function entryMode(from: number, setHv: boolean, bootLittle: boolean): number {
+  return ModeKey.sf | ((from & ModeKey.hv) !== 0 || setHv ? ModeKey.hv : 0) | (bootLittle ? ModeKey.le : 0);
+}
+
 /**
- * Take an interrupt (Book III 6.5): SRR0, SRR1 (the MSR, with bits 33:36
- * and 42:47 replaced by `srr1Bits`), the new MSR (SF = 1, HV and ME kept,
- * HV set for sc 1, LE from the boot byte order, everything else 0), then
- * the vector. Allocates nothing unless tracing.
+ * The entry to an interrupt from mode `from` (Book III 6.5 and Figure 68)
+ * as a template: the one definition of the state it writes, which the
+ * model's own entry runs built once per (from, to) pair and translated code
+ * inlines. SRR0 gets `srr0Hi`/`srr0Lo`, SRR1 the MSR with bits 33:36 and
+ * 42:47 replaced by `srr1Bits`; the new MSR has SF = 1, HV and ME kept, HV
+ * set for `sc 1` (`setHv`), LE from the boot byte order (memory big-endian
+ * when `bigMemory` is 1), everything else 0; the PC is `vector`. Returns the
+ * mode key entered ({@link entryMode}). All arguments are expressions.
+ */
+export function emitInterruptEntry(code: StateCode, from: number, setHv: boolean, bigMemory: number, vector: string, srr0Hi: string, srr0Lo: string, srr1Bits: string): number {
+  const to = entryMode(from, setHv, bigMemory === 0);
+  const msrLo = code.temp(code.get(StateSlot.msrLo));
+  code.set(StateSlot.spr + SRR0, srr0Hi);
+  code.set(StateSlot.spr + SRR0 + 1, srr0Lo);
+  code.set(StateSlot.spr + SRR1, code.get(StateSlot.msrHi));
+  code.set(StateSlot.spr + SRR1 + 1, `(${msrLo} & ${~SRR1_INTERRUPT_BITS}) | ${srr1Bits}`);
+  const hi = MSR_SF | ((to & ModeKey.hv) !== 0 ? MSR_HV : 0);
+  emitWriteMsr(code, to, `${hi | 0}`, `(${msrLo} & ${MSR_ME}) | ${(to & ModeKey.le) !== 0 ? MSR_LE : 0}`, bigMemory);
+  code.set(StateSlot.pc, vector);
+  return to;
+}
+
+/** Built {@link emitInterruptEntry} functions by `(from * 2 + setHv) * 2 + bigMemory`. */
+type EntryPath = (s: Ppc64State, vector: number, srr0Hi: number, srr0Lo: number, srr1Bits: number) => void;
+const entries: (EntryPath | undefined)[] = [];
+
+function entryPath(from: number, setHv: boolean, bigMemory: number): EntryPath {
+  const index = (from * 2 + (setHv ? 1 : 0)) * 2 + bigMemory;
+  const built = buildDirect<EntryPath>(['s', 'vector', 'srr0Hi', 'srr0Lo', 'srr1Bits'], ppc64SlotPlace, (code) => {
+    emitInterruptEntry(code, from, setHv, bigMemory, 'vector', 'srr0Hi', 'srr0Lo', 'srr1Bits');
+  });
+  entries[index] = built;
+  return built;
+}
+
+/**
+ * Take an interrupt (Book III 6.5) through the entry path of the current
+ * mode ({@link emitInterruptEntry}), then tell the predecoder when MSR[LE]
+ * changed. Allocates nothing unless tracing.
  */
 function enter(
   s: Ppc64State,
@@ -142,14 +183,10 @@ function enter(
   onEndianChange: () => void,
 ): void {
   const from = trace === undefined ? '' : modeName(s);
-  s.spr[SRR0] = srr0 < TWO_32 ? 0 : Math.floor(srr0 / TWO_32) | 0;
-  s.spr[SRR0 + 1] = srr0 | 0;
-  s.spr[SRR1] = s.msrHi;
-  s.spr[SRR1 + 1] = (s.msrLo & ~SRR1_INTERRUPT_BITS) | srr1Bits;
-  const hi = MSR_SF | (s.msrHi & MSR_HV) | (setHv ? MSR_HV : 0);
-  const lo = (s.msrLo & MSR_ME) | (s.bigMemory !== 0 ? 0 : MSR_LE);
-  if (writeMsr(s, hi, lo)) onEndianChange();
-  s.pc = vector;
+  const key = modeKeyOf(s);
+  const bigMemory = s.bigMemory;
+  (entries[(key * 2 + (setHv ? 1 : 0)) * 2 + bigMemory] ?? entryPath(key, setHv, bigMemory))(s, vector, srr0 < TWO_32 ? 0 : Math.floor(srr0 / TWO_32) | 0, srr0 | 0, srr1Bits);
+  if ((key & ModeKey.le) !== s.le) onEndianChange();
   if (trace !== undefined) {
     if (isUnknownSprTrap(trap)) trace.emit({ kind: 'note', address: trap.address, message: `${(trap as { reason: string }).reason}: hyplay does not model it, so it is an illegal instruction` });
     const syndrome = trap.cause === 'data-fault' ? s.spr[DSISR + 1]! : srr1Bits === 0 ? undefined : srr1Bits;
@@ -227,35 +264,131 @@ export function deliverPpc64(s: Ppc64State, trap: Trap, trace: TraceSink | undef
 }
 
 /**
- * rfid and hrfid (Book III 4.3.1 pseudocode). rfid: MSR from SRR1, except
- * that HV stays 1 only if both MSR[HV] and SRR1[HV] are 1 and ME changes
- * only in hypervisor state; hrfid: MSR from HSRR1 including HV and ME. For
- * both, PR = 1 also sets EE, IR and DR, and NIA ← (H)SRR0[0:61] || 0b00,
- * truncated to 32 bits when the new MSR[SF] is 0.
+ * The mode key rfid (or, with `hyper`, hrfid) returns to from mode `from`,
+ * as an expression over the state (Book III 4.3.1: the new MSR[SF], MSR[PR]
+ * and MSR[LE] come from (H)SRR1; rfid keeps MSR[HV] = 1 only when both
+ * MSR[HV] and SRR1[HV] are 1, hrfid takes HSRR1[HV]).
+ */
+export function emitReturnMode(code: StateCode, from: number, hyper: boolean): string {
+  const srr1 = StateSlot.spr + (hyper ? HSRR1 : SRR1);
+  const h1 = code.get(srr1);
+  const l1 = code.get(srr1 + 1);
+  const hv = hyper || (from & ModeKey.hv) !== 0 ? `((${h1} >>> 26) & ${ModeKey.hv})` : '0';
+  return `(((${h1} >>> 28) & ${ModeKey.sf}) | ${hv} | ((${l1} >>> 13) & ${ModeKey.pr}) | (${l1} & ${ModeKey.le}))`;
+}
+
+/**
+ * rfid and hrfid from mode `from` to mode `to` (Book III 4.3.1 pseudocode)
+ * as a template: rfid takes the MSR from SRR1, except that HV stays 1 only
+ * if both MSR[HV] and SRR1[HV] are 1 and ME changes only in hypervisor
+ * state; hrfid takes it from HSRR1 including HV and ME. For both, PR = 1
+ * also sets EE, IR and DR, and NIA ← (H)SRR0[0:61] || 0b00, truncated to 32
+ * bits when the new MSR[SF] is 0. `to` must be what
+ * {@link emitReturnMode} gives for the state (the caller checks). Returns
+ * the name of the new PC's temporary.
+ */
+export function emitInterruptReturn(code: StateCode, from: number, to: number, hyper: boolean, bigMemory: number): string {
+  const srr0 = StateSlot.spr + (hyper ? HSRR0 : SRR0);
+  const srr1 = StateSlot.spr + (hyper ? HSRR1 : SRR1);
+  const l1 = code.temp(code.get(srr1 + 1));
+  // Bits 32, 37:41, 49:50, 52:57 and 60:63 (and 51 for hrfid) come straight from (H)SRR1; of the high word only SF and HV are implemented, and `to` gives both.
+  const me = hyper ? '0' : `(${(from & ModeKey.hv) !== 0 ? l1 : code.get(StateSlot.msrLo)} & ${MSR_ME})`;
+  const kept = hyper ? 0x8000_0000 | 0x07c0_0000 | 0x7fc0 | 0xf : 0x8000_0000 | 0x07c0_0000 | 0x6fc0 | 0xf;
+  const pr = (to & ModeKey.pr) !== 0;
+  const lo = `((${l1} & ${kept | 0}) | ${me} | (${l1} & ${MSR_EE_IR_DR})${pr ? ` | ${MSR_EE_IR_DR}` : ''}) & ${MSR_LO_IMPLEMENTED}`;
+  const hi = ((to & ModeKey.sf) !== 0 ? MSR_SF : 0) | ((to & ModeKey.hv) !== 0 ? MSR_HV : 0);
+  const targetLo = code.temp(`(${code.get(srr0 + 1)} & -4) >>> 0`);
+  const targetHi = (to & ModeKey.sf) !== 0 ? code.temp(code.get(srr0)) : undefined;
+  emitWriteMsr(code, to, `${hi | 0}`, lo, bigMemory);
+  const pc = code.temp(targetHi === undefined ? targetLo : `${targetHi} === 0 ? ${targetLo} : (${targetHi} >>> 0) * ${TWO_32} + ${targetLo}`);
+  code.set(StateSlot.pc, pc);
+  return pc;
+}
+
+/** Built {@link emitReturnMode} functions by `from * 2 + hyper`, and {@link emitInterruptReturn} ones by `((from * 16 + to) * 2 + hyper) * 2 + bigMemory`. */
+type ReturnMode = (s: Ppc64State) => number;
+type ReturnPath = (s: Ppc64State) => void;
+const returnModes: (ReturnMode | undefined)[] = [];
+const returns: (ReturnPath | undefined)[] = [];
+
+function returnMode(from: number, hyper: boolean): ReturnMode {
+  const built = buildDirect<ReturnMode>(['s'], ppc64SlotPlace, (code) => code.emit(`return ${emitReturnMode(code, from, hyper)};`));
+  returnModes[from * 2 + (hyper ? 1 : 0)] = built;
+  return built;
+}
+
+function returnPath(index: number, from: number, to: number, hyper: boolean, bigMemory: number): ReturnPath {
+  const built = buildDirect<ReturnPath>(['s'], ppc64SlotPlace, (code) => {
+    emitInterruptReturn(code, from, to, hyper, bigMemory);
+  });
+  returns[index] = built;
+  return built;
+}
+
+/**
+ * rfid and hrfid (Book III 4.3.1): the mode they return to
+ * ({@link emitReturnMode}), then the return path built for that pair of
+ * modes ({@link emitInterruptReturn}); the predecoder is told when MSR[LE]
+ * changed.
  */
 export function exceptionReturnPpc64(s: Ppc64State, request: ExceptionReturn, trace: TraceSink | undefined, onEndianChange: () => void): Stop | undefined {
-  const from = modeName(s);
+  const from = trace === undefined ? '' : modeName(s);
   const hyper = request.instruction === 'hrfid';
-  const srr0 = hyper ? HSRR0 : SRR0;
-  const srr1 = hyper ? HSRR1 : SRR1;
-  const h1 = s.spr[srr1]!;
-  const l1 = s.spr[srr1 + 1]!;
-  let hi: number;
-  let lo: number;
-  // Bits 32, 37:41, 49:50, 52:57 and 60:63 (and 51 for hrfid) come straight from (H)SRR1.
-  if (hyper) {
-    hi = h1 & 0xffff_fff8;
-    lo = l1 & (0x8000_0000 | 0x07c0_0000 | 0x7fc0 | 0xf);
-  } else {
-    hi = (h1 & 0xefff_fff8) | (s.msrHi & h1 & MSR_HV);
-    lo = (l1 & (0x8000_0000 | 0x07c0_0000 | 0x6fc0 | 0xf)) | ((s.hv !== 0 ? l1 : s.msrLo) & MSR_ME);
-  }
-  const pr = (l1 & MSR_PR) !== 0;
-  lo |= (l1 & MSR_EE_IR_DR) | (pr ? MSR_EE_IR_DR : 0);
-  if (writeMsr(s, hi, lo)) onEndianChange();
-  const targetHi = s.sf !== 0 ? s.spr[srr0]! : 0;
-  const target = addressOf(targetHi, s.spr[srr0 + 1]! & ~3);
-  s.pc = target;
-  trace?.emit({ kind: 'return', instruction: request.instruction, from, to: modeName(s), target });
+  const key = modeKeyOf(s);
+  const h = hyper ? 1 : 0;
+  const to = (returnModes[key * 2 + h] ?? returnMode(key, hyper))(s);
+  const bigMemory = s.bigMemory;
+  const index = ((key * MODE_KEY_COUNT + to) * 2 + h) * 2 + bigMemory;
+  (returns[index] ?? returnPath(index, key, to, hyper, bigMemory))(s);
+  if ((key & ModeKey.le) !== (to & ModeKey.le)) onEndianChange();
+  trace?.emit({ kind: 'return', instruction: request.instruction, from, to: modeName(s), target: s.pc });
   return undefined;
+}
+
+/** The mode key rfid (`hyper` false) or hrfid would return to from the current state ({@link emitReturnMode}, built once per mode). */
+export function interruptReturnMode(s: Ppc64State, hyper: boolean): number {
+  const key = modeKeyOf(s);
+  return (returnModes[key * 2 + (hyper ? 1 : 0)] ?? returnMode(key, hyper))(s);
+}
+
+/**
+ * Whether translated code may take `sc` at `address` from mode `from` by
+ * {@link emitSystemCallFastPath}: not when the sc sits at the vector itself
+ * (the model stops: it would re-enter forever), nor when the entry changes
+ * MSR[LE] (every predecoded instruction goes stale; the model does that).
+ */
+export function systemCallFastPathAllowed(from: number, address: number, bigMemory: number): boolean {
+  return address !== Vector.systemCall && (from & ModeKey.le) === (bigMemory !== 0 ? 0 : ModeKey.le);
+}
+
+/**
+ * Translated code's `sc` (LEV `lev`) from mode `from`: {@link deliverPpc64}'s
+ * system-call case as a template. The guard comes first: when the vector is
+ * not `mapped`, `slow` runs instead (it hands the instruction to the model
+ * whole); otherwise the entry ({@link emitInterruptEntry}) with SRR0 = `next`.
+ * Returns the mode key entered. Only where {@link systemCallFastPathAllowed}.
+ *
+ * @param mapped an expression that is true when the address in the named temporary is mapped.
+ */
+export function emitSystemCallFastPath(code: StateCode, from: number, lev: number, next: number, bigMemory: number, mapped: (address: string) => string, slow: string): number {
+  const vector = code.temp(`${Vector.systemCall}`);
+  code.emit(`if (!(${mapped(vector)})) ${slow}`);
+  return emitInterruptEntry(code, from, lev === 1, bigMemory, vector, `${next < TWO_32 ? 0 : Math.floor(next / TWO_32) | 0}`, `${next | 0}`, '0');
+}
+
+/** Whether translated code may return from mode `from` to mode `to` by {@link emitReturnFastPath}: rfid not in problem state, hrfid only in hypervisor state, and no MSR[LE] change. */
+export function returnFastPathAllowed(from: number, to: number, hyper: boolean): boolean {
+  if ((from & ModeKey.pr) !== 0 || (hyper && (from & ModeKey.hv) === 0)) return false;
+  return (from & ModeKey.le) === (to & ModeKey.le);
+}
+
+/**
+ * Translated code's rfid or hrfid from mode `from` when (H)SRR1 gives mode
+ * `to`: the guard on {@link emitReturnMode} (else `slow` runs: the model
+ * takes the instruction whole), then {@link emitInterruptReturn}. Returns
+ * the name of the new PC's temporary. Only where {@link returnFastPathAllowed}.
+ */
+export function emitReturnFastPath(code: StateCode, from: number, to: number, hyper: boolean, bigMemory: number, slow: string): string {
+  code.emit(`if (${emitReturnMode(code, from, hyper)} !== ${to}) ${slow}`);
+  return emitInterruptReturn(code, from, to, hyper, bigMemory);
 }

@@ -14,6 +14,8 @@
  * @module
  */
 
+import type { StateCode } from '../../src/jit/state-code.ts';
+
 /**
  * MSR bits hyplay implements, as masks on the high (`hi`) or low (`lo`) word
  * (Power ISA v3.0B Book III 4.2.1 "Machine State Register"; Linux `reg.h`
@@ -340,4 +342,118 @@ export function high32(value: bigint): number {
 /** The low half (int32) of a 64-bit value. */
 export function low32(value: bigint): number {
   return Number(BigInt.asIntN(32, value));
+}
+
+/**
+ * Slots of the ppc64 state for generated code (`src/jit/state-code.ts`):
+ * slot `k` below 64 is `s.gpr[k]` (the high word of r*n* at 2*n*, the low
+ * word at 2*n* + 1, as predecode numbers them); the fields follow; SPR word
+ * `k` of {@link Ppc64State.spr} is slot `spr + k` ({@link Spr} gives the
+ * high word of each).
+ */
+export const StateSlot = {
+  /** The CR. */
+  cr: 64,
+  /** XER[SO]. */
+  so: 65,
+  /** XER[OV]. */
+  ov: 66,
+  /** XER[CA]. */
+  ca: 67,
+  /** XER[OV32]. */
+  ov32: 68,
+  /** XER[CA32]. */
+  ca32: 69,
+  /** The kept XER bits. */
+  xerCount: 70,
+  /** LR bits 0:31. */
+  lrHi: 71,
+  /** LR bits 32:63. */
+  lrLo: 72,
+  /** CTR bits 0:31. */
+  ctrHi: 73,
+  /** CTR bits 32:63. */
+  ctrLo: 74,
+  /** MSR bits 0:31. */
+  msrHi: 75,
+  /** MSR bits 32:63. */
+  msrLo: 76,
+  /** MSR[SF]. */
+  sf: 77,
+  /** MSR[HV]. */
+  hv: 78,
+  /** MSR[PR]. */
+  pr: 79,
+  /** MSR[LE]. */
+  le: 80,
+  /** Whether accesses swap bytes. */
+  swap: 81,
+  /** The PC. */
+  pc: 82,
+  /** First SPR word. */
+  spr: 96,
+} as const;
+
+const FIELD_NAMES: readonly string[] = ['cr', 'so', 'ov', 'ca', 'ov32', 'ca32', 'xerCount', 'lrHi', 'lrLo', 'ctrHi', 'ctrLo', 'msrHi', 'msrLo', 'sf', 'hv', 'pr', 'le', 'swap', 'pc'];
+
+/** Where a {@link StateSlot} lives, as an assignable expression over a state named `s`. */
+export function ppc64SlotPlace(slot: number): string {
+  if (slot < StateSlot.cr) return `s.gpr[${slot}]`;
+  if (slot >= StateSlot.spr) return `s.spr[${slot - StateSlot.spr}]`;
+  const field = FIELD_NAMES[slot - StateSlot.cr];
+  if (field === undefined) throw new Error(`no ppc64 state slot ${slot}`);
+  return `s.${field}`;
+}
+
+/**
+ * The MSR bits that decide how code runs, as a small number: SF (8), HV
+ * (4), PR (2) and LE (1). Predecoded ops depend on LE (the fetch byte order);
+ * translated code also on SF (addresses, CR0, CA), HV and PR (privilege). So
+ * a mode key is what the exception model's paths are built for, and what
+ * the JIT keys blocks by.
+ */
+export const ModeKey = {
+  /** MSR[SF]. */
+  sf: 8,
+  /** MSR[HV]. */
+  hv: 4,
+  /** MSR[PR]. */
+  pr: 2,
+  /** MSR[LE]. */
+  le: 1,
+} as const;
+
+/** Mode keys are below this. */
+export const MODE_KEY_COUNT = 16;
+
+/** The current mode key (see {@link ModeKey}). */
+export function modeKeyOf(s: Ppc64State): number {
+  return (s.sf << 3) | (s.hv << 2) | (s.pr << 1) | s.le;
+}
+
+/** The mode key an MSR value (its implemented bits) gives. */
+export function modeKeyOfMsr(hi: number, lo: number): number {
+  return ((hi >>> 31) << 3) | (((hi >>> 28) & 1) << 2) | (((lo >>> 14) & 1) << 1) | (lo & 1);
+}
+
+/** The trace mode code of a mode key: 2 in problem state, else 1 in hypervisor state, else 0 (as {@link modeName} decides). */
+export function traceModeOfKey(key: number): number {
+  return (key & ModeKey.pr) !== 0 ? 2 : (key & ModeKey.hv) !== 0 ? 1 : 0;
+}
+
+/**
+ * The MSR write of an instruction or interrupt whose new MSR (`hi`, `lo`:
+ * expressions, only implemented bits set) gives mode key `to`, as a
+ * template: the MSR and the flags kept beside it, which are constants of the
+ * key (SF, HV, PR, LE, and the byte swap against the memory's order `bigMemory`).
+ * {@link writeMsr} is the same for any value.
+ */
+export function emitWriteMsr(code: StateCode, to: number, hi: string, lo: string, bigMemory: number): void {
+  code.set(StateSlot.msrHi, hi);
+  code.set(StateSlot.msrLo, lo);
+  code.set(StateSlot.sf, `${(to >>> 3) & 1}`);
+  code.set(StateSlot.hv, `${(to >>> 2) & 1}`);
+  code.set(StateSlot.pr, `${(to >>> 1) & 1}`);
+  code.set(StateSlot.le, `${to & 1}`);
+  code.set(StateSlot.swap, `${(to & 1) ^ bigMemory ^ 1}`);
 }

@@ -109,12 +109,81 @@ export class MapHypervisorState implements HypervisorState {
  * is not there gives `undefined` and a write returns false, as in
  * `GuestMemory`; the dispatcher, which has no guest memory, reads zeros and
  * records writes.
+ *
+ * `copy` and `fill` are the bulk forms, optional: semantics call them through
+ * {@link copyMemory} and {@link fillMemory}, which use them where a memory
+ * has them and otherwise do the same through `read` and `write` (the
+ * meaning is the one {@link copyMemory} and {@link fillMemory} give).
  */
 export interface CallMemory {
   /** `size` bytes at `address` in the guest's byte order. */
   read(address: bigint, size: 1 | 2 | 4 | 8): bigint | undefined;
   /** Write `size` bytes at `address`; false if any byte is not there. */
   write(address: bigint, size: 1 | 2 | 4 | 8, value: bigint): boolean;
+  /** What {@link copyMemory} does, in one operation. */
+  copy?(destination: bigint, source: bigint, length: number): boolean;
+  /** What {@link fillMemory} does, in one operation. */
+  fill?(address: bigint, length: number, byte: number): boolean;
+}
+
+/**
+ * How the bulk operations go through `read` and `write`: a range of
+ * `length` bytes is taken in units, 8-byte words from its start while 8
+ * bytes remain, then single bytes.
+ */
+function forEachUnit(address: bigint, length: number, each: (at: bigint, size: 1 | 8) => boolean): boolean {
+  let offset = 0;
+  for (; offset + 8 <= length; offset += 8) if (!each(address + BigInt(offset), 8)) return false;
+  for (; offset < length; offset++) if (!each(address + BigInt(offset), 1)) return false;
+  return true;
+}
+
+/**
+ * Copy `length` bytes from `source` to `destination` in guest memory, as
+ * if every byte were read before any is written (so overlapping ranges
+ * copy as `memmove` does); false, and nothing written, when any byte of
+ * either range is not there. With `memory.copy` that is one call; without
+ * it, every unit of the destination (8-byte words from its start while 8
+ * bytes remain, then single bytes) is read to see it is there, then every
+ * unit of the source, then the source's values are written in ascending
+ * order.
+ */
+export function copyMemory(memory: CallMemory, destination: bigint, source: bigint, length: number): boolean {
+  if (memory.copy !== undefined) return memory.copy(destination, source, length);
+  if (!forEachUnit(destination, length, (at, size) => memory.read(at, size) !== undefined)) return false;
+  const values: bigint[] = [];
+  if (
+    !forEachUnit(source, length, (at, size) => {
+      const value = memory.read(at, size);
+      if (value === undefined) return false;
+      values.push(value);
+      return true;
+    })
+  ) {
+    return false;
+  }
+  let next = 0;
+  return forEachUnit(destination, length, (at, size) => memory.write(at, size, values[next++]!));
+}
+
+/** `byte` (0–255) repeated in every byte of a 64-bit word. */
+export function repeatedByte(byte: number): bigint {
+  return BigInt(byte & 0xff) * 0x0101_0101_0101_0101n;
+}
+
+/**
+ * Set `length` bytes at `address` to `byte` (0–255); false, and nothing
+ * written, when any of them is not there. With `memory.fill` that is one
+ * call; without it, every unit (8-byte words, then single bytes, as
+ * {@link copyMemory} takes them) is read to see it is there, then written
+ * in ascending order (a word as `byte` in each of its bytes).
+ */
+export function fillMemory(memory: CallMemory, address: bigint, length: number, byte: number): boolean {
+  if (memory.fill !== undefined) return memory.fill(address, length, byte);
+  if (!forEachUnit(address, length, (at, size) => memory.read(at, size) !== undefined)) return false;
+  const word = repeatedByte(byte);
+  const single = BigInt(byte & 0xff);
+  return forEachUnit(address, length, (at, size) => memory.write(at, size, size === 8 ? word : single));
 }
 
 /**

@@ -37,7 +37,13 @@ export function registerAbiCommands(program: Command, io: Pick<CliIo, 'out'>, se
   // Its help lists every backend's conduits, immediates and origin registers.
   declareHelpNeeds(dispatchCommand, { specs: false, guestCode: false });
   const oneArch = archArgumentNeeds(services.archNames, () => true, false);
-  declareNeeds(dispatchCommand, (command) => ((command.opts() as { batch?: string }).batch === undefined ? oneArch(command) : { ...EVERYTHING, guestCode: false }));
+  declareNeeds(dispatchCommand, (command) => {
+    if ((command.opts() as { batch?: string }).batch !== undefined) return { ...EVERYTHING, guestCode: false };
+    const needs = oneArch(command);
+    // One trap on one backend's conduit: every spec on that conduit is loaded, and no other (the syscall tables stay unbuilt for hvc).
+    const conduit = command.args[1];
+    return needs.archs !== undefined && conduit !== undefined ? { ...needs, conduit } : needs;
+  });
 
   program
     .command('collisions')

@@ -353,6 +353,14 @@ function label(m: Measurement): string {
 /** Size `m`'s work to about `roundMs` per round, then run it once untimed at that size. */
 function size(m: Measurement, roundMs: number): number {
   let count = m.firstCount;
+  // Untimed runs first, for one round's time: what a figure builds on first use (the dispatcher's tables: tens of ms) and
+  // code V8 has not optimised yet (each spec's semantics runs once per pass of the dispatcher's examples) must not size
+  // the rounds, or they come out a few milliseconds long and their figures swing by 10x.
+  const warm = performance.now() + roundMs;
+  do {
+    m.reset();
+    m.work(count);
+  } while (performance.now() < warm);
   for (;;) {
     m.reset();
     const t0 = performance.now();
@@ -364,8 +372,16 @@ function size(m: Measurement, roundMs: number): number {
     }
     count *= 4;
   }
-  m.reset();
-  m.work(count);
+  // Then at that size (untimed for the figures): a sizing run the machine slowed (another process, V8 still compiling)
+  // gives too small a count, so a run that takes under half a round sizes again from itself.
+  for (let check = 0; check < 4; check++) {
+    m.reset();
+    const t0 = performance.now();
+    m.work(count);
+    const ms = performance.now() - t0;
+    if (ms >= roundMs / 2 || count >= MAX_COUNT) break;
+    count = Math.max(1, Math.min(MAX_COUNT, Math.ceil((count * roundMs) / Math.max(ms, 1e-3))));
+  }
   return count;
 }
 

@@ -21,6 +21,8 @@ export interface CommandNeeds {
   readonly archs?: readonly string[];
   /** Whether their ABI specs too. */
   readonly specs: boolean;
+  /** With specs: only those on this conduit, where the backend can load them so (see `ModuleRequest.conduit`). */
+  readonly conduit?: string;
   /** Whether the command may run guest code (then V8 is tuned for the interpreter first); default true. */
   readonly guestCode?: boolean;
 }

@@ -4,7 +4,8 @@
  *
  * Backends and their specs are imported on demand ({@link loadModules}), so
  * that a command pays only for what it uses: `hyplay --help` imports no
- * backend, `hyplay asm arm32` one backend and no specs. Everything after
+ * backend, `hyplay asm arm32` one backend and no specs, `hyplay dispatch
+ * arm32 hvc` one backend and only the specs on `hvc`. Everything after
  * the import is synchronous: {@link createContainer} binds every module
  * loaded so far. The test suite loads them all before any test file runs
  * (`test/support/load-modules.ts`).
@@ -33,12 +34,19 @@ export interface ModuleRequest {
   readonly archs?: readonly string[];
   /** Whether their ABI specs too (default true). */
   readonly specs?: boolean;
+  /**
+   * With specs: only those on this conduit, where a backend can load specs by
+   * conduit (`BackendModules.conduitSpecs`; every spec on it, no allow-list);
+   * a backend that cannot, or a conduit it has no loader for, loads all.
+   */
+  readonly conduit?: string;
 }
 
-/** A backend whose modules are imported, and its spec module once that is. */
+/** A backend whose modules are imported, and its spec module once that is (or the modules of the conduits loaded alone). */
 interface LoadedBackend {
   readonly modules: BackendModules;
   specs: ContainerModule | undefined;
+  readonly conduits: Map<string, ContainerModule>;
 }
 
 /** Imports started, by backend name (kept as promises so that two callers share one import). */
@@ -59,11 +67,17 @@ export async function loadModules(request: ModuleRequest = {}): Promise<void> {
       const load = BACKEND_IMPORTS[name as BackendName];
       let started = importing.get(name);
       if (started === undefined) {
-        started = load().then((modules) => ({ modules, specs: undefined }));
+        started = load().then((modules) => ({ modules, specs: undefined, conduits: new Map() }));
         importing.set(name, started);
       }
       const backend = await started;
-      if (request.specs !== false && backend.specs === undefined) backend.specs = await backend.modules.specs();
+      if (request.specs !== false && backend.specs === undefined) {
+        const conduit = request.conduit;
+        const byConduit = backend.modules.conduitSpecs;
+        if (conduit !== undefined && byConduit !== undefined && Object.hasOwn(byConduit, conduit)) {
+          if (!backend.conduits.has(conduit)) backend.conduits.set(conduit, await byConduit[conduit]!());
+        } else backend.specs = await backend.modules.specs();
+      }
       loaded.set(name, backend);
     }),
   );
@@ -111,7 +125,9 @@ export function createContainer(): Container {
     const backend = loaded.get(name);
     if (backend === undefined) continue;
     container.load(backend.modules.backend);
+    // All the specs, or (never both, so that no spec is bound twice) the conduits loaded alone.
     if (backend.specs !== undefined) container.load(backend.specs);
+    else for (const module of backend.conduits.values()) container.load(module);
   }
   return container;
 }

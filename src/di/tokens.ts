@@ -29,4 +29,10 @@ export interface BackendModules {
   readonly backend: ContainerModule;
   /** Imports the specs and returns the module binding {@link ABI_SPEC} and {@link ALLOWED_COLLISION}. */
   specs(): Promise<ContainerModule>;
+  /**
+   * Per conduit, imports only the specs on it and returns the module binding
+   * them under {@link ABI_SPEC}: every spec of the backend on that conduit,
+   * no other, and no allow-list (for a command that classifies one trap).
+   */
+  readonly conduitSpecs?: Readonly<Record<string, () => Promise<ContainerModule>>>;
 }

@@ -16,11 +16,12 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import { bigIntOutcome, exampleTrap, registerName, type Abi, type CallOutcome, type Origin, type Privilege, type RegisterOperand, type World } from '../abi/spec.ts';
+import { bigIntOutcome, exampleTrap, reg, registerName, type Abi, type CallOutcome, type Origin, type Privilege, type RegisterOperand, type SpecOutcome, type World } from '../abi/spec.ts';
 import { MAX_EXACT } from '../abi/value-set.ts';
 import { compileSelector, originIndex, ORIGINS, REFUSAL, SlotValues, type CompiledSelector } from './compiled-selector.ts';
 import { ClaimedInterpretation, DeclinedInterpretation, sameCallEffect, type Interpretation } from './interpretation.ts';
 import { RecordingContext } from './recording-context.ts';
+import { TrapRegisters } from './trap-registers.ts';
 
 /** A trap to classify. */
 export interface TrapQuery {
@@ -175,10 +176,14 @@ export class DispatchTable {
   /** The registers the decisions read, by slot. */
   readonly registers: readonly string[];
   private readonly values: SlotValues;
-  /** Per spec, the last run's decision (call index or refusal code), the origin it was decided for, its outcome and context. */
+  /** The handle id of each of {@link DispatchTable.registers}. */
+  private readonly slotIds: Int32Array;
+  /** The trap's registers by handle, loaded once per trap for the decisions and the semantics. */
+  private readonly trap = new TrapRegisters();
+  /** Per spec, the last run's decision (call index or refusal code), the origin it was decided for, its outcome (as the semantics gave it, made all-bigint when read) and context. */
   private readonly codes: Int32Array;
   private readonly origins: Int8Array;
-  private readonly outcomes: (CallOutcome | undefined)[];
+  private readonly outcomes: (SpecOutcome | undefined)[];
   /** One context per spec, reused by every run; `undefined` after {@link DispatchTable.classify} handed it to an interpretation. */
   private readonly contexts: (RecordingContext | undefined)[];
   private lastClaims = 0;
@@ -213,9 +218,10 @@ export class DispatchTable {
     this.selectors = this.abis.map((abi) => compileSelector(abi, slotOf));
     this.registers = registers;
     this.values = new SlotValues(registers.length);
+    this.slotIds = Int32Array.from(registers, (name) => reg(name).id);
     this.codes = new Int32Array(this.abis.length);
     this.origins = new Int8Array(this.abis.length);
-    this.outcomes = new Array<CallOutcome | undefined>(this.abis.length).fill(undefined);
+    this.outcomes = new Array<SpecOutcome | undefined>(this.abis.length).fill(undefined);
     this.contexts = new Array<RecordingContext | undefined>(this.abis.length).fill(undefined);
     const byKey = new Map<string, number[]>();
     this.selectors.forEach((selector, i) => {
@@ -301,7 +307,11 @@ export class DispatchTable {
 
   /** The outcome of spec `index`'s call in the last run, if it claimed the trap. */
   outcome(index: number): CallOutcome | undefined {
-    return this.codes[index]! >= 0 ? this.outcomes[index] : undefined;
+    if (this.codes[index]! < 0) return undefined;
+    // Made all-bigint here, when read, rather than on every run.
+    const outcome = bigIntOutcome(this.outcomes[index]!);
+    this.outcomes[index] = outcome;
+    return outcome;
   }
 
   /** The context spec `index`'s call ran on in the last run (its writes), if it claimed the trap. */
@@ -316,10 +326,17 @@ export class DispatchTable {
    * the trap. `query` must be on this table's architecture and conduit.
    */
   decide(query: TrapQuery): number {
-    const registers = query.registers;
+    const trap = this.trap;
+    trap.load(query.registers);
     const values = this.values;
-    const names = this.registers;
-    for (let slot = 0; slot < names.length; slot++) values.setBig(slot, registers[names[slot]!] ?? 0n);
+    const numbers = values.numbers;
+    const ids = this.slotIds;
+    for (let slot = 0; slot < ids.length; slot++) {
+      const id = ids[slot]!;
+      const n = trap.number(id);
+      numbers[slot] = n;
+      if (n !== n) values.wide[slot] = trap.big(id);
+    }
     const privilege = PRIVILEGE_INDEX[query.privilege] * 2;
     const world = query.world === undefined ? -1 : WORLD_INDEX[query.world];
     const imm = query.imm;
@@ -373,9 +390,9 @@ export class DispatchTable {
       const origin = ORIGINS[this.origins[i]!]!;
       let context = contexts[i];
       if (context === undefined) contexts[i] = context = new RecordingContext(query.registers, query.imm, origin);
-      else context.reset(query.registers, query.imm, origin);
+      context.reset(query.registers, query.imm, origin, this.trap);
       const call = selectors[i]!.call(code);
-      const outcome = bigIntOutcome(call.spec.run(context));
+      const outcome = call.spec.run(context);
       outcomes[i] = outcome;
       if (first < 0) first = i;
       else if (agree) agree = sameCallEffect(selectors[first]!.call(codes[first]!), outcomes[first]!, contexts[first]!, call, outcome, context);
@@ -400,8 +417,10 @@ export class DispatchTable {
         out[other++] = new DeclinedInterpretation(id, selector, code, query.imm, this.origins[i]!, query.registers);
         continue;
       }
-      // The interpretation keeps the context: the next run makes a new one.
-      out[mine++] = new ClaimedInterpretation(id, selector.call(code), selector.abi.spec.selector.width, this.outcomes[i]!, this.contexts[i]!, query.registers);
+      // The interpretation keeps the context (off the trap view, which the next run reloads): the next run makes a new one.
+      const context = this.contexts[i]!;
+      context.detach();
+      out[mine++] = new ClaimedInterpretation(id, selector.call(code), selector.abi.spec.selector.width, this.outcome(i)!, context, query.registers);
       this.contexts[i] = undefined;
     }
     return { verdict, interpretations: out };

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { CallOutcome, ResolvedCall } from '../abi/spec.ts';
+import { outcomeBigInt, type CallOutcome, type OutcomeValue, type ResolvedCall, type SpecOutcome } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 import type { CompiledSelector } from './compiled-selector.ts';
 import type { RecordingContext } from './recording-context.ts';
@@ -162,15 +162,22 @@ export function sameEffect(a: ClaimedInterpretation, b: ClaimedInterpretation): 
   return sameCallEffect(a.resolved, a.outcome, a.context, b.resolved, b.outcome, b.context);
 }
 
-/** {@link sameEffect} on the parts of two claims: each call, the outcome its semantics gave and the context they wrote to. */
-export function sameCallEffect(callA: ResolvedCall, outcomeA: CallOutcome, contextA: RecordingContext, callB: ResolvedCall, outcomeB: CallOutcome, contextB: RecordingContext): boolean {
+/** Whether two outcome values are the same value (a number is an unsigned 32-bit value, as `outcomeBigInt` reads it). */
+function sameValue(a: OutcomeValue, b: OutcomeValue): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return a >>> 0 === b >>> 0;
+  return outcomeBigInt(a) === outcomeBigInt(b);
+}
+
+/**
+ * {@link sameEffect} on the parts of two claims: each call, the outcome its
+ * semantics gave (values as bigints or as 32-bit numbers, compared as the
+ * bigints `bigIntOutcome` makes of them) and the context they wrote to.
+ */
+export function sameCallEffect(callA: ResolvedCall, outcomeA: SpecOutcome, contextA: RecordingContext, callB: ResolvedCall, outcomeB: SpecOutcome, contextB: RecordingContext): boolean {
   if ((callA.spec.meaning ?? callA.spec.name) !== (callB.spec.meaning ?? callB.spec.name)) return false;
   if (outcomeA.kind !== outcomeB.kind) return false;
-  if (outcomeA.kind !== 'return' && outcomeB.kind !== 'return' && outcomeA.target !== outcomeB.target) return false;
-  const count = contextA.writeCount;
-  if (count !== contextB.writeCount) return false;
-  for (let i = 0; i < count; i++) if (contextB.written(contextA.writtenRegister(i)) !== contextA.writtenValue(i)) return false;
-  return true;
+  if (outcomeA.kind !== 'return' && outcomeB.kind !== 'return' && !sameValue(outcomeA.target, outcomeB.target)) return false;
+  return contextA.sameWrites(contextB);
 }
 
 /** The effect sentence of an outcome, with the writes of `context`. */

@@ -470,6 +470,14 @@ function machineMemory(machine: Machine): CallMemory {
           return memory.write64(a, BigInt.asUintN(64, value));
       }
     },
+    // The bulk forms: every byte checked before any is written (readBytes and writeBytes do), as copyMemory and fillMemory define.
+    copy(destination, source, length) {
+      const bytes = memory.readBytes(Number(source), length);
+      return bytes !== undefined && memory.writeBytes(Number(destination), bytes);
+    },
+    fill(address, length, byte) {
+      return memory.writeBytes(Number(address), new Uint8Array(length).fill(byte & 0xff));
+    },
   };
 }
 

@@ -7,7 +7,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { AbiSpecError, defineAbi, exampleTrap, IMMEDIATE_SELECTOR, originAllowed, selectsByImmediate, type AbiSpec, type CallSpec } from '../../src/abi/spec.ts';
+import { AbiSpecError, copyMemory, defineAbi, exampleTrap, fillMemory, IMMEDIATE_SELECTOR, originAllowed, repeatedByte, selectsByImmediate, type AbiSpec, type CallMemory, type CallSpec } from '../../src/abi/spec.ts';
 import { hexValue, ValueSet } from '../../src/abi/value-set.ts';
 
 const RETURN = (): { kind: 'return' } => ({ kind: 'return' });
@@ -287,5 +287,58 @@ describe('ValueSet', () => {
       { min: top - 2n, max: top },
     ]);
     expect(middle.intersect(ValueSet.range(64, top - 10n, top)).intervals).toEqual([{ min: top - 10n, max: top - 3n }]);
+  });
+});
+
+describe('copyMemory and fillMemory', () => {
+  /** Memory of `size` bytes from 0 as 8-byte and 1-byte cells (what the fallbacks use), logging every access. */
+  class LoggedMemory implements CallMemory {
+    readonly log: string[] = [];
+    readonly cells = new Map<string, bigint>();
+    constructor(readonly size: bigint) {}
+    read(address: bigint, size: 1 | 2 | 4 | 8): bigint | undefined {
+      this.log.push(`r${size}@${address}`);
+      return address + BigInt(size) > this.size ? undefined : (this.cells.get(`${address}:${size}`) ?? address);
+    }
+    write(address: bigint, size: 1 | 2 | 4 | 8, value: bigint): boolean {
+      this.log.push(`w${size}@${address}=${value}`);
+      this.cells.set(`${address}:${size}`, value);
+      return address + BigInt(size) <= this.size;
+    }
+  }
+
+  it('without the bulk forms: read every destination unit, then every source unit, then write (8-byte words, then bytes)', () => {
+    const memory = new LoggedMemory(0x100n);
+    expect(copyMemory(memory, 0x40n, 0x10n, 10)).toBe(true);
+    expect(memory.log).toEqual(['r8@64', 'r1@72', 'r1@73', 'r8@16', 'r1@24', 'r1@25', 'w8@64=16', 'w1@72=24', 'w1@73=25']);
+    memory.log.length = 0;
+    expect(fillMemory(memory, 0x80n, 9, 0xab)).toBe(true);
+    expect(memory.log).toEqual(['r8@128', 'r1@136', `w8@128=${0xabab_abab_abab_ababn}`, 'w1@136=171']);
+    expect(repeatedByte(0x1ff)).toBe(0xffff_ffff_ffff_ffffn);
+  });
+
+  it('without the bulk forms: nothing is written when any byte of either range is not there', () => {
+    for (const run of [(m: CallMemory) => copyMemory(m, 0xf8n, 0n, 16), (m: CallMemory) => copyMemory(m, 0n, 0xf8n, 16), (m: CallMemory) => fillMemory(m, 0xfcn, 8, 0)]) {
+      const memory = new LoggedMemory(0x100n);
+      expect(run(memory)).toBe(false);
+      expect(memory.log.filter((entry) => entry.startsWith('w'))).toEqual([]);
+    }
+  });
+
+  it('hands the whole operation to a memory that has the bulk forms', () => {
+    const calls: string[] = [];
+    const memory: CallMemory = {
+      read: () => {
+        throw new Error('no reads');
+      },
+      write: () => {
+        throw new Error('no writes');
+      },
+      copy: (destination, source, length) => calls.push(`copy ${destination} ${source} ${length}`) > 0,
+      fill: (address, length, byte) => calls.push(`fill ${address} ${length} ${byte}`) < 0,
+    };
+    expect(copyMemory(memory, 1n, 2n, 3)).toBe(true);
+    expect(fillMemory(memory, 4n, 5, 6)).toBe(false);
+    expect(calls).toEqual(['copy 1 2 3', 'fill 4 5 6']);
   });
 });

@@ -90,6 +90,10 @@ describe('runBenchmarks', () => {
         'arm64 trap-rtps interp',
         'arm64 spec-trap-rtps interp',
         'arm64 dispatch-per-s -',
+        'ppc64 alu-ips jit',
+        'ppc64 traced-ips jit',
+        'ppc64 trap-rtps jit',
+        'ppc64 spec-trap-rtps jit',
         'ppc64 alu-ips interp',
         'ppc64 traced-ips interp',
         'ppc64 trap-rtps interp',
@@ -232,7 +236,9 @@ describe('with a peer (a fake one)', () => {
     expect(peer.figures.map((p) => p.arch).sort()).toEqual(['arm32', 'arm32', 'arm32', 'arm64', 'arm64', 'arm64']);
     for (const kind of ['alu', 'traced', 'trap']) expect(peer.notes).toContain(`ppc64 ${kind}: Unicorn 9.9.9 cannot run it (POWERPC_EXCP_HISI at 0x4004); its ratios use the arm32 ${kind} loop`);
     const ppc = peer.ratios.filter((r) => r.arch === 'ppc64');
-    expect(ppc.map((r) => r.metric).sort()).toEqual(['alu-ips', 'dispatch-per-s', 'spec-trap-rtps', 'traced-ips', 'trap-rtps']);
+    expect(ppc.map((r) => `${r.metric} ${r.engine ?? '-'}`).sort()).toEqual(
+      ['alu-ips jit', 'alu-ips interp', 'dispatch-per-s -', 'spec-trap-rtps jit', 'spec-trap-rtps interp', 'traced-ips jit', 'traced-ips interp', 'trap-rtps jit', 'trap-rtps interp'].sort(),
+    );
     for (const ratio of ppc) expect(ratio.peerArch).toBe('arm32');
     // arm64's loops run on the peer itself: its ratios are to arm64's loops.
     const arm64 = peer.ratios.filter((r) => r.arch === 'arm64');

@@ -5,13 +5,15 @@
  * interned later) and through its name, in both forms (`get`/`set` and
  * `u32`/`setU32`) and with `copy`, gives exactly what `machine.register` and
  * `machine.setRegister` give, for values that wrap, are negative or wider
- * than 64 bits. Unknown registers throw as the machine does.
+ * than 64 bits. Unknown registers throw as the machine does. Its guest
+ * memory's bulk copy and fill leave memory as `copyMemory` and `fillMemory`
+ * do through `read` and `write` alone.
  */
 
 import { describe, expect, it } from 'vitest';
 import { ARM32_BACKEND } from '../../arch/arm32/backend.ts';
 import { PPC64_BACKEND } from '../../arch/ppc64/backend.ts';
-import { BigIntCallContext, reg, registerName, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../../src/abi/spec.ts';
+import { BigIntCallContext, copyMemory, fillMemory, reg, registerName, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../../src/abi/spec.ts';
 import { FirmwareContext } from '../../src/firmware/firmware.ts';
 import type { ArchBackend } from '../../src/interp/backend.ts';
 import { MachineError, type Machine } from '../../src/interp/machine.ts';
@@ -104,6 +106,37 @@ describe.each(backends())('the %s firmware context', (arch, backend, mode) => {
     // A real register under a handle the context had never seen (a fresh name string resolves the same way).
     context.setU32('r2', 0xdead_beef);
     expect(fast.register('r2')).toBe(0xdead_beefn);
+  });
+
+  it("copies and fills guest memory in bulk exactly as copyMemory and fillMemory do through the memory's read and write", () => {
+    const base = 0x4_0000;
+    const machines = [backend.createMachine(), backend.createMachine()];
+    for (const machine of machines) {
+      machine.memory.map(base, 0x3000);
+      machine.memory.writeBytes(base, Uint8Array.from({ length: 0x3000 }, (_, i) => (i * 7 + 3) & 0xff));
+    }
+    const bulk = new FirmwareContext(machines[0]!, backend.firmware!).memory;
+    const words = new FirmwareContext(machines[1]!, backend.firmware!).memory;
+    expect(bulk.copy).toBeDefined();
+    // The same memory without its bulk forms: the fallbacks' reads and writes.
+    const plain: CallMemory = { read: (address, size) => words.read(address, size), write: (address, size, value) => words.write(address, size, value) };
+    const b = BigInt(base);
+    const steps: ((memory: CallMemory) => boolean)[] = [
+      (m) => copyMemory(m, b, b + 0x1000n, 0x1000),
+      (m) => copyMemory(m, b + 0x10n, b + 0x3n, 0x105),
+      (m) => copyMemory(m, b + 0x3n, b + 0x10n, 0x105),
+      (m) => fillMemory(m, b + 0x2001n, 0x11, 0xa5),
+      (m) => fillMemory(m, b + 0x1000n, 0x1000, 0),
+      (m) => copyMemory(m, b + 0x2ff8n, b, 0x10), // the destination runs off the end: nothing written
+      (m) => copyMemory(m, b, b + 0x2ff8n, 0x10), // so does the source
+      (m) => fillMemory(m, b - 8n, 0x10, 0xff),
+      (m) => fillMemory(m, b + 0x2f00n, 0x100, 0x5a),
+    ];
+    for (const [index, step] of steps.entries()) {
+      expect(step(bulk), `step ${index}`).toBe(step(plain));
+      expect(machines[0]!.memory.readBytes(base, 0x3000), `step ${index}`).toEqual(machines[1]!.memory.readBytes(base, 0x3000));
+    }
+    expect(steps.map((step) => step(bulk))).toEqual([true, true, true, true, true, false, false, false, true]);
   });
 
   it('keeps the special registers going through the view: their writes behave as setRegister does', () => {

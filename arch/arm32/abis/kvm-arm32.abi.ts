@@ -48,20 +48,13 @@ const UNMAPPED_PAGE_ZERO_END = 0x1000;
 const HYP_FUNCTION_CALL = 'kvm_call_hyp: blx r0 in Hyp mode with r1–r3 shifted down into r0–r2';
 const HYP_FUNCTION_CALL_THUMB = `${HYP_FUNCTION_CALL} (odd address: Thumb state)`;
 
-/**
- * What `blx r0` in KVM's `hyp_hvc` does with `target`, one line. Small values
- * are the interesting case: they are what a stub call (r0 = 1, 2, …) becomes
- * when it reaches a KVM that takes every r0 as a function pointer; so is
- * r0 = -1, the original stub's get-vectors call, under KVM v3.9.
- */
-export function describeHypFunctionCall(target: bigint | number): string {
-  const t = outcomeU32(target);
-  if (t === 0xffff_ffff) {
-    // v3.9 has no get-vectors test (abi-facts §2.2 step 3): BXWritePC takes bit 0 as Thumb.
-    return `${HYP_FUNCTION_CALL}; r0 = -1 (the original stub's get-vectors call) is a function pointer here: BLX switches to Thumb state at 0xfffffffe, which is not one of KVM's Hyp mappings, so the fetch takes a prefetch abort in Hyp (derived)`;
-  }
-  // The usual case, a kernel function address: constant text, since this runs on every kvm_call_hyp spec firmware takes.
-  if (t >= UNMAPPED_PAGE_ZERO_END) return (t & 1) === 1 ? HYP_FUNCTION_CALL_THUMB : HYP_FUNCTION_CALL;
+// v3.9 has no get-vectors test (abi-facts §2.2 step 3): BXWritePC takes bit 0 as Thumb.
+const GET_VECTORS_NOTE = `${HYP_FUNCTION_CALL}; r0 = -1 (the original stub's get-vectors call) is a function pointer here: BLX switches to Thumb state at 0xfffffffe, which is not one of KVM's Hyp mappings, so the fetch takes a prefetch abort in Hyp (derived)`;
+
+/** The text for each target in page 0, made on first use. */
+const PAGE_ZERO_NOTES: (string | undefined)[] = new Array<string | undefined>(UNMAPPED_PAGE_ZERO_END).fill(undefined);
+
+function pageZeroNote(t: number): string {
   // ARMv7 BXWritePC: bit 0 selects Thumb; bits[1:0] = 0b10 is a misaligned ARM-state target.
   const where =
     (t & 1) === 1
@@ -70,6 +63,21 @@ export function describeHypFunctionCall(target: bigint | number): string {
         ? `ARM-state branch to the misaligned address ${hexValue(BigInt(t))}`
         : `branch to ${hexValue(BigInt(t))}`;
   return `${HYP_FUNCTION_CALL}; ${where}; page 0 is never mapped in Hyp, so the fetch takes a prefetch abort in Hyp (HVBAR+0x0c) and KVM's hyp_pabt panics: the host hangs instead of doing the stub call it meant`;
+}
+
+/**
+ * What `blx r0` in KVM's `hyp_hvc` does with `target`, one line. Small values
+ * are the interesting case: they are what a stub call (r0 = 1, 2, …) becomes
+ * when it reaches a KVM that takes every r0 as a function pointer; so is
+ * r0 = -1, the original stub's get-vectors call, under KVM v3.9.
+ */
+export function describeHypFunctionCall(target: bigint | number): string {
+  const t = outcomeU32(target);
+  if (t === 0xffff_ffff) return GET_VECTORS_NOTE;
+  // The usual case, a kernel function address: constant text, since this runs on every kvm_call_hyp spec firmware takes.
+  if (t >= UNMAPPED_PAGE_ZERO_END) return (t & 1) === 1 ? HYP_FUNCTION_CALL_THUMB : HYP_FUNCTION_CALL;
+  // A stub call number reaching KVM (what the dispatcher sees most): each text is made once.
+  return (PAGE_ZERO_NOTES[t] ??= pageZeroNote(t));
 }
 
 /** `kvm_call_hyp`: run the Hyp function at r0 with r1–r3 as its first three arguments. */

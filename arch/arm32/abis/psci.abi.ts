@@ -276,6 +276,9 @@ export function psciContextKey(n: number): string {
 
 /** {@link psciPowerKey} of every vCPU, made once: the caller's key is set on every call. */
 const POWER_KEYS: readonly string[] = Array.from({ length: PSCI_MODEL_CPUS }, (_, n) => psciPowerKey(n));
+/** {@link psciEntryKey} and {@link psciContextKey} of every vCPU, made once. */
+const ENTRY_KEYS: readonly string[] = Array.from({ length: PSCI_MODEL_CPUS }, (_, n) => psciEntryKey(n));
+const CONTEXT_KEYS: readonly string[] = Array.from({ length: PSCI_MODEL_CPUS }, (_, n) => psciContextKey(n));
 
 /** The state key of the system event SYSTEM_OFF or SYSTEM_RESET asked the VMM for: `KVM_SYSTEM_EVENT_SHUTDOWN` (1) or `_RESET` (2). */
 export const PSCI_SYSTEM_EVENT_KEY = 'psci.system_event';
@@ -336,8 +339,8 @@ function cpuOn(alreadyOn: bigint): (call: CallContext) => ReturnOutcome {
     if (target === undefined) return answer(call, RET.INVALID_PARAMS);
     if (powerOf(call, target) === PSCI_AFFINITY_LEVEL.ON) return answer(call, already);
     call.state.set(POWER_KEYS[target]!, PSCI_AFFINITY_LEVEL.ON);
-    call.state.set(psciEntryKey(target), BigInt(call.u32(R2)));
-    call.state.set(psciContextKey(target), BigInt(call.u32(R3)));
+    call.state.set(ENTRY_KEYS[target]!, BigInt(call.u32(R2)));
+    call.state.set(CONTEXT_KEYS[target]!, BigInt(call.u32(R3)));
     return answer(call, RET.SUCCESS);
   };
 }

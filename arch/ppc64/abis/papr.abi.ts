@@ -26,7 +26,7 @@
  * @module
  */
 
-import { defineAbi, RETURN, type Abi, type AbiSpec, type CallContext, type CallSpec, type ReturnOutcome, type SpecOutcome } from '../../../src/abi/spec.ts';
+import { copyMemory, defineAbi, fillMemory, RETURN, type Abi, type AbiSpec, type CallContext, type CallSpec, type ReturnOutcome, type SpecOutcome } from '../../../src/abi/spec.ts';
 import { MSR, PIR, R3, R4, R5, R6, SPRG0 } from './spec-registers.ts';
 import { KVMPPC_HCALL_BASE, LINUX_MAX_HCALL_OPCODE, PAPR_HCALLS, QEMU_MAX_HCALL_OPCODE, type PaprHcall } from './papr-hcalls.ts';
 
@@ -73,8 +73,11 @@ export const PAPR_STATE = {
 
 /** The state key of vCPU `id`'s pending H_PROD. */
 export function prodKey(id: bigint): string {
-  return `papr.prod.${id}`;
+  // The keys of the first vCPUs (the ones calls name) are made once.
+  return id >= 0n && id < 64n ? PROD_KEYS[Number(id)]! : `papr.prod.${id}`;
 }
+
+const PROD_KEYS: readonly string[] = Array.from({ length: 64 }, (_, id) => `papr.prod.${id}`);
 
 /** The hosts the family models. */
 export type PaprHost = 'kvm' | 'qemu-tcg';
@@ -111,15 +114,13 @@ function hRandom(call: CallContext): ReturnOutcome {
   return setStatus(call, H_SUCCESS);
 }
 
-/** The 4 KiB page at `address` as 8-byte words, or `undefined` if any of it is not guest memory. */
-function readPage(call: CallContext, address: bigint): bigint[] | undefined {
-  const words: bigint[] = [];
-  for (let offset = 0n; offset < PAPR_PAGE_SIZE; offset += 8n) {
-    const word = call.memory.read(address + offset, 8);
-    if (word === undefined) return undefined;
-    words.push(word);
-  }
-  return words;
+/** {@link PAPR_PAGE_SIZE} as the byte count `copyMemory` and `fillMemory` take. */
+const PAGE_BYTES = Number(PAPR_PAGE_SIZE);
+
+/** Whether all of the 4 KiB page at `address` is guest memory (read as 8-byte words). */
+function pagePresent(call: CallContext, address: bigint): boolean {
+  for (let offset = 0n; offset < PAPR_PAGE_SIZE; offset += 8n) if (call.memory.read(address + offset, 8) === undefined) return false;
+  return true;
 }
 
 /**
@@ -139,16 +140,11 @@ function hPageInit(host: PaprHost): (call: CallContext) => ReturnOutcome {
     const zero = (flags & H_ZERO_PAGE) !== 0n;
     if ((flags & ~known) !== 0n) return setStatus(call, H_PARAMETER);
     if (destination % PAPR_PAGE_SIZE !== 0n || (copy && source % PAPR_PAGE_SIZE !== 0n)) return setStatus(call, H_PARAMETER);
+    // Either page not being guest memory is H_PARAMETER, with nothing written (copyMemory and fillMemory check first).
+    if (copy) return setStatus(call, copyMemory(call.memory, destination, source, PAGE_BYTES) ? H_SUCCESS : H_PARAMETER);
+    if (zero) return setStatus(call, fillMemory(call.memory, destination, PAGE_BYTES, 0) ? H_SUCCESS : H_PARAMETER);
     // QEMU maps the destination whatever the flags; KVM touches memory only to copy or zero.
-    const target = host === 'qemu-tcg' || copy || zero ? readPage(call, destination) : [];
-    if (target === undefined) return setStatus(call, H_PARAMETER);
-    if (copy) {
-      const words = readPage(call, source);
-      if (words === undefined) return setStatus(call, H_PARAMETER);
-      words.forEach((word, i) => call.memory.write(destination + BigInt(i) * 8n, 8, word));
-    } else if (zero) {
-      for (let offset = 0n; offset < PAPR_PAGE_SIZE; offset += 8n) call.memory.write(destination + offset, 8, 0n);
-    }
+    if (host === 'qemu-tcg' && !pagePresent(call, destination)) return setStatus(call, H_PARAMETER);
     return setStatus(call, H_SUCCESS);
   };
 }

@@ -16,8 +16,11 @@
  * @module
  */
 
-import { RETIRED } from '../../../src/interp/step-result.ts';
+import { RETIRED, type StepResult } from '../../../src/interp/step-result.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
+import { PAGE_MAPPED } from '../../../src/memory/guest-memory.ts';
+import type { Ppc64Memory } from '../core.ts';
+import type { Ppc64State } from '../registers.ts';
 import { baseIndex, dataFault, eaHi, eaLo, effectiveAddress, gprIndex, illegalInstruction, signExtend, swap16, swap32, type Op, type PpcHandler, type Prepare } from './common.ts';
 import { raiseFixed } from './system.ts';
 
@@ -29,14 +32,64 @@ export const UPDATE = 2;
 export const INDEXED = 4;
 
 /** The op's EA as a number; its halves are in `eaHi`/`eaLo`. */
-function address(s: Parameters<PpcHandler>[0], op: Op): number {
+function address(s: Ppc64State, op: Op): number {
   if ((op.variant & INDEXED) !== 0) return effectiveAddress(s, op.src1, s.gpr[op.src2]!, s.gpr[op.src2 + 1]!);
   return effectiveAddress(s, op.src1, op.imm >> 31, op.imm);
 }
 
-/** Every load (size in `src3`, kind in `variant`). */
+/** True when this host stores typed-array words little-endian: the flat window's `words` then hold little-endian guest words. */
+const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Every load (size in `src3`, kind in `variant`). An aligned access to a
+ * mapped page of the memory's flat window reads the window directly: the
+ * access's byte order is MSR[LE]'s whatever the memory's (a swapped access
+ * of the other order is the same bytes read the other way).
+ */
 export const load: PpcHandler = (s, op) => {
   const ea = address(s, op);
+  const w = (op.memory as Ppc64Memory).flat;
+  const o = ea - w.base;
+  const size = op.src3;
+  if (o >= 0 && o < w.size && (o & (size - 1)) === 0 && w.pages[o >>> 12] !== 0 && HOST_LITTLE) {
+    let hi = 0;
+    let lo: number;
+    if (size === 1) lo = w.bytes[o]!;
+    else if (size === 4) {
+      const raw = w.words[o >>> 2]!;
+      lo = s.le !== 0 ? raw : swap32(raw);
+      if ((op.variant & SIGNED) !== 0) hi = lo >> 31;
+    } else if (size === 2) {
+      const b = w.bytes;
+      const v = s.le !== 0 ? b[o]! | (b[o + 1]! << 8) : (b[o]! << 8) | b[o + 1]!;
+      lo = (op.variant & SIGNED) !== 0 ? (v << 16) >> 16 : v;
+      hi = lo >> 31;
+    } else {
+      const words = w.words;
+      const w0 = words[o >>> 2]!;
+      const w1 = words[(o >>> 2) + 1]!;
+      if (s.le !== 0) {
+        hi = w1;
+        lo = w0;
+      } else {
+        hi = swap32(w0);
+        lo = swap32(w1);
+      }
+    }
+    const g = s.gpr;
+    if ((op.variant & UPDATE) !== 0) {
+      g[op.src1] = eaHi;
+      g[op.src1 + 1] = eaLo;
+    }
+    g[op.dest] = hi;
+    g[op.dest + 1] = lo;
+    return RETIRED;
+  }
+  return loadThroughMemory(s, op, ea);
+};
+
+/** A load outside the window's fast path: through the memory's accessors (faults, page crossings, unaligned). */
+function loadThroughMemory(s: Ppc64State, op: Op, ea: number): StepResult {
   const m = op.memory;
   const signed = (op.variant & SIGNED) !== 0;
   let hi = 0;
@@ -85,11 +138,54 @@ export const load: PpcHandler = (s, op) => {
   g[op.dest] = hi;
   g[op.dest + 1] = lo;
   return RETIRED;
-};
+}
 
-/** Every store (size in `src3`). */
+/**
+ * Every store (size in `src3`). An aligned store to a page of the flat
+ * window that holds no code writes the window directly (a code page's
+ * stores go through the memory, which tells the predecoder).
+ */
 export const store: PpcHandler = (s, op) => {
   const ea = address(s, op);
+  const w = (op.memory as Ppc64Memory).flat;
+  const o = ea - w.base;
+  const size = op.src3;
+  if (o >= 0 && o < w.size && (o & (size - 1)) === 0 && w.pages[o >>> 12] === PAGE_MAPPED && HOST_LITTLE) {
+    const g = s.gpr;
+    const lo = g[op.dest + 1]!;
+    if (size === 1) w.bytes[o] = lo;
+    else if (size === 4) w.words[o >>> 2] = s.le !== 0 ? lo : swap32(lo);
+    else if (size === 2) {
+      const b = w.bytes;
+      if (s.le !== 0) {
+        b[o] = lo;
+        b[o + 1] = lo >>> 8;
+      } else {
+        b[o] = lo >>> 8;
+        b[o + 1] = lo;
+      }
+    } else {
+      const hi = g[op.dest]!;
+      const words = w.words;
+      if (s.le !== 0) {
+        words[o >>> 2] = lo;
+        words[(o >>> 2) + 1] = hi;
+      } else {
+        words[o >>> 2] = swap32(hi);
+        words[(o >>> 2) + 1] = swap32(lo);
+      }
+    }
+    if ((op.variant & UPDATE) !== 0) {
+      g[op.src1] = eaHi;
+      g[op.src1 + 1] = eaLo;
+    }
+    return RETIRED;
+  }
+  return storeThroughMemory(s, op, ea);
+};
+
+/** A store outside the window's fast path. */
+function storeThroughMemory(s: Ppc64State, op: Op, ea: number): StepResult {
   const m = op.memory;
   const g = s.gpr;
   const lo = g[op.dest + 1]!;
@@ -124,7 +220,7 @@ export const store: PpcHandler = (s, op) => {
     g[op.src1 + 1] = eaLo;
   }
   return RETIRED;
-};
+}
 
 /** How a row addresses memory. */
 type Form = 'd' | 'ds' | 'x';

@@ -17,6 +17,7 @@ import type { RunResult } from '../../../src/interp/interpreter.ts';
 import type { CoreMachine } from '../../../src/interp/machine.ts';
 import { TraceRecorder, type ExceptionEvent, type TraceEvent } from '../../../src/interp/trace.ts';
 import type { Endian } from '../../../src/memory/guest-memory.ts';
+import type { EngineName } from '../../../src/interp/backend.ts';
 
 /** Where test programs are loaded unless a test says otherwise. */
 export const CODE = 0x10000;
@@ -42,8 +43,8 @@ export const MSR = {
 export type Ppc64Machine = CoreMachine<Ppc64State>;
 
 /** A fresh machine with page 0, the code pages and the data page mapped. */
-export function newMachine(endian: Endian = 'big'): Ppc64Machine {
-  const machine = createPpc64Machine({ endian });
+export function newMachine(endian: Endian = 'big', engine: EngineName = 'jit'): Ppc64Machine {
+  const machine = createPpc64Machine({ endian, engine });
   machine.memory.map(0, 0x2000);
   machine.memory.map(CODE, 0x2000);
   machine.memory.map(DATA, 0x1000);
@@ -83,17 +84,32 @@ export interface Outcome {
   reg(name: string): bigint;
 }
 
-/** Assemble and run `source` at {@link CODE}, tracing. */
-export function run(source: string, options: RunOptions = {}): Outcome {
-  const machine = newMachine(options.endian ?? 'big');
+function prepare(source: string, options: RunOptions, engine: EngineName): Ppc64Machine {
+  const machine = newMachine(options.endian ?? 'big', engine);
   for (const [vector, handler] of Object.entries(options.vectors ?? {})) load(machine, handler, Number(vector));
   load(machine, source, CODE);
   machine.setMode(options.mode ?? 'hv');
   machine.pc = CODE;
   for (const [name, value] of Object.entries(options.registers ?? {})) machine.setRegister(name, value);
+  return machine;
+}
+
+/**
+ * Assemble and run `source` at {@link CODE}, tracing. The same program also
+ * runs untraced on both engines (the JIT, the default, and the
+ * interpreter), and every run must end identically.
+ */
+export function run(source: string, options: RunOptions = {}): Outcome {
+  const steps = options.steps ?? 1000;
+  const machine = prepare(source, options, 'jit');
   const recorder = new TraceRecorder();
   machine.trace = recorder;
-  const result = machine.run(options.steps ?? 1000);
+  const result = machine.run(steps);
+  for (const engine of ['jit', 'interp'] as const) {
+    const other = prepare(source, options, engine);
+    expect(other.run(steps), `the untraced ${engine} run ends as the traced one`).toEqual(result);
+    expect(other.registers(), `the untraced ${engine} run leaves the registers as the traced one`).toEqual(machine.registers());
+  }
   return { machine, result, events: recorder.events, reg: (name) => machine.register(name) };
 }
 
