@@ -8,6 +8,7 @@
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM64_INSTRUCTION_SET, createArm64Machine } from './core.ts';
 import { ARM64_FIRMWARE_PORT, ARM64_ORIGIN_REGISTERS } from './firmware-port.ts';
+import { ARM64_RESET_MATRIX, ARM64_SCENARIOS } from './scenarios/index.ts';
 
 /** ALU loop: four ALU instructions per iteration, the loop counter in x1. */
 const ALU_LOOP = `
@@ -123,4 +124,6 @@ export const ARM64_BACKEND: ArchBackend = {
   immediates: { hvc: { field: 'imm16', bits: 16 }, smc: { field: 'imm16', bits: 16 }, svc: { field: 'imm16', bits: 16 } },
   originRegisters: ARM64_ORIGIN_REGISTERS,
   firmware: ARM64_FIRMWARE_PORT,
+  scenarios: ARM64_SCENARIOS,
+  resetMatrix: ARM64_RESET_MATRIX,
 };

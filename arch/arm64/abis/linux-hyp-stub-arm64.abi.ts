@@ -46,6 +46,22 @@ const common = {
 } as const satisfies Partial<AbiSpec>;
 
 /** hyp-abi: "the hypercall is allowed to clobber any of the caller-saved registers (x0-x18)"; the results are listed separately. */
+/** VBAR_EL2 bits 10:0 are RES0 (ARM ARM D13.2.144): a write keeps bits 63:11 only. */
+const VBAR_MASK = ~0x7ffn & 0xffff_ffff_ffff_ffffn;
+
+/**
+ * The ≈v4.7–v4.11 stub reads ESR_EL2 into x30 (`mrs x30, esr_el2`), the one
+ * register no call passes an argument in, which is why that era's
+ * `__hyp_get_vectors`/`__hyp_set_vectors` save lr around the `hvc`
+ * (recalled from the v4.8–v4.11 hyp-stub.S; the stored trees do not hold it: UNCONFIRMED).
+ */
+const STUB_SCRATCH_X30 = ['x30'];
+
+/** `call` with x30 among its clobbers: the ≈v4.7–v4.11 stub's scratch register ({@link STUB_SCRATCH_X30}). */
+function clobbersX30(call: CallSpec): CallSpec {
+  return { ...call, clobbers: [...(call.clobbers ?? []), ...STUB_SCRATCH_X30] };
+}
+
 const CALLER_SAVED = ['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8', 'x9', 'x10', 'x11', 'x12', 'x13', 'x14', 'x15', 'x16', 'x17', 'x18'];
 
 /** What the soft-restart target sees, one line (constant text: it runs on every soft restart firmware takes). */
@@ -210,17 +226,18 @@ export const LINUX_HYP_STUB_ARM64_V3_9: Abi = defineAbi({
     note: 'G. Levand\'s "arm64: hyp/kvm: Make hyp-stub extensible" says the old stub and KVM "only allow for two distinct hcalls", x0 zero or not; the last release without call numbers is UNCONFIRMED (believed v4.6, abi-facts Appendix A.11).',
   },
   calls: [
-    getVectors('__hyp_get_vectors', 0n, 'x0 = 0: read the vector base, x0 ← VBAR_EL2'),
+    // el1_sync reads ESR_EL2 into x1 before it looks at x0, on both paths.
+    { ...getVectors('__hyp_get_vectors', 0n, 'x0 = 0: read the vector base, x0 ← VBAR_EL2'), clobbers: ['x1'] },
     {
       name: '__hyp_set_vectors',
       select: 'otherwise',
-      summary: 'any other x0 is the new vector base: VBAR_EL2 ← x0; nothing is returned (x0 keeps the address) and there is no error value',
+      summary: 'any other x0 is the new vector base: VBAR_EL2 ← x0 (bits 10:0 are RES0 and read as 0); nothing is returned (x0 keeps the address) and there is no error value',
       args: [{ register: 'x0', role: 'vectors' }],
       // el1_sync reads ESR_EL2 into x1 to test the exception class.
       clobbers: ['x1'],
       meaning: 'set-vectors',
       run: (call) => {
-        call.copy(VBAR_EL2, X0);
+        call.set(VBAR_EL2, call.get(X0) & VBAR_MASK);
         return RETURN;
       },
     },
@@ -228,7 +245,7 @@ export const LINUX_HYP_STUB_ARM64_V3_9: Abi = defineAbi({
   examples: [
     { title: 'KVM init saves the stub vectors', registers: { x0: 0n }, call: '__hyp_get_vectors' },
     { title: 'KVM installs its init vectors', registers: { x0: 0x4008_0800n }, call: '__hyp_set_vectors' },
-    { title: 'a soft restart request (x0 = 1) in this era sets VBAR_EL2 to 1', registers: { x0: 1n, x1: 0x4008_0000n }, call: '__hyp_set_vectors' },
+    { title: 'a soft restart request (x0 = 1) in this era sets VBAR_EL2 to 1, which reads back as 0', registers: { x0: 1n, x1: 0x4008_0000n }, call: '__hyp_set_vectors' },
   ],
   notes: [
     'Only "Synchronous 64-bit EL1" (+0x400) is live; a synchronous exception that is not an HVC64 is returned from at once, and every other slot spins (abi-facts §3.2).',
@@ -251,15 +268,15 @@ export const LINUX_HYP_STUB_ARM64_V4_7: Abi = defineAbi({
     note: 'The first release with GET 0 / SET 1 is UNCONFIRMED (believed v4.7, abi-facts Appendix A.11). What this stub did with an unknown x0 is UNCONFIRMED too (abi-facts §3.2); the spec models the plain eret of the era before HYP_GONE.',
   },
   calls: [
-    getVectors('HVC_GET_VECTORS', 0n, 'x0 ← VBAR_EL2'),
-    setVectorsX1(1n, 'unchanged'),
-    {
+    clobbersX30(getVectors('HVC_GET_VECTORS', 0n, 'x0 ← VBAR_EL2')),
+    clobbersX30(setVectorsX1(1n, 'unchanged')),
+    clobbersX30({
       name: 'unknown',
       select: 'otherwise',
       summary: 'any other x0: returned from with nothing written (UNCONFIRMED: the v4.11 stub answers ARM_EXCEPTION_HYP_GONE instead)',
       meaning: 'ignored',
       run: () => RETURN,
-    },
+    }),
   ],
   examples: [
     { title: 'KVM init saves the stub vectors', registers: { x0: 0n }, call: 'HVC_GET_VECTORS' },
@@ -283,10 +300,10 @@ export const LINUX_HYP_STUB_ARM64_V4_8: Abi = defineAbi({
     note: 'SOFT_RESTART arrived with arm64 kexec (≈v4.8). The HYP_GONE answer for an unknown x0 is read in the v4.11 tree (J. Morse, "arm64: hyp/kvm: Make hyp-stub reject kvm_call_hyp()"); whether v4.8–v4.10 already had it is UNCONFIRMED. The register shuffle is the one torvalds/linux:arch/arm64/kernel/hyp-stub.S @005e1267 still has (mov x0, x2; mov x2, x4; mov x4, x1; mov x1, x3; br x4).',
   },
   calls: [
-    getVectors('HVC_GET_VECTORS', 0n, 'x0 ← VBAR_EL2'),
-    setVectorsX1(1n, 'unchanged'),
-    softRestartCall(2n),
-    {
+    clobbersX30(getVectors('HVC_GET_VECTORS', 0n, 'x0 ← VBAR_EL2')),
+    clobbersX30(setVectorsX1(1n, 'unchanged')),
+    clobbersX30(softRestartCall(2n)),
+    clobbersX30({
       name: 'unknown',
       select: 'otherwise',
       summary: `any other x0 (a kvm_call_hyp aimed at the stub): x0 ← ARM_EXCEPTION_HYP_GONE (${ARM_EXCEPTION_HYP_GONE_V4_11}), which KVM's run loop reads as "EL2 went back to the stub"`,
@@ -296,7 +313,7 @@ export const LINUX_HYP_STUB_ARM64_V4_8: Abi = defineAbi({
         call.setU32(X0, HYP_GONE);
         return RETURN;
       },
-    },
+    }),
   ],
   examples: [
     { title: 'KVM init saves the stub vectors', registers: { x0: 0n }, call: 'HVC_GET_VECTORS' },
