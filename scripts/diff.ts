@@ -7,7 +7,7 @@
  * mismatch as a readable diff. Exit status 0 when everything agrees, 1 on a
  * mismatch or when no reference could run, 2 on a bad option.
  *
- * Options: `--arch arm32|ppc64|ppc64le|all` (default all), `--count N`
+ * Options: `--arch arm32|arm64|ppc64|ppc64le|all` (default all), `--count N`
  * (default 2000), `--seed S` (default 1), `--first N` (index of the first
  * case, to replay one: `--first 123 --count 1`), `--batch N` (cases per
  * reference process, default 2000), `--show N` (mismatches printed, default 10).

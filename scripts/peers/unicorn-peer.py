@@ -18,7 +18,7 @@ Requests
     ``counter`` (hyplay's name, ``r1``/``r5``) counts iterations down to 0.
     ``hook`` is ``none`` (native JIT, no hooks), ``trap`` (a Python hook per
     trap, UC_HOOK_INTR, that serves the call as a script would: it reads the
-    call number and writes a result, r0 on arm32 and r3 on ppc64) or ``code`` (a Python hook on every instruction,
+    call number and writes a result, r0 on arm32, x0 on arm64 and r3 on ppc64) or ``code`` (a Python hook on every instruction,
     UC_HOOK_CODE, recording each address in a ring: an in-memory trace).
     ``iterations`` is the work per measurement; when it is ``null`` the peer
     sizes it so that the timed run lasts about ``ms`` milliseconds.
@@ -42,6 +42,9 @@ Why each setting (Unicorn 2.0.1):
   cp15 register interface (SCR is c1, c1, 0). The hook then sees QEMU's
   EXCP_HVC (11); Unicorn does not enter the vector, it resumes after the
   hvc, so a hooked trap is the whole round trip a script would see.
+- A64 ``hvc`` is UNDEFINED in Unicorn 2.0.1 (EL2 is not enabled: the hook
+  sees EXCP_UDEF and the PC stays on the hvc), so ``svc #0`` (EXCP_SWI,
+  resumed after it at EL1) stands in for it, and the answer says so.
 - PPC64 (QEMU's default POWER10 model) cannot run code in Unicorn 2.0.1:
   every instruction fetch takes an instruction storage interrupt
   (POWERPC_EXCP_HISI, 70), unicorn-engine/unicorn#1591, and a PPC64 CPU
@@ -56,7 +59,7 @@ import time
 
 try:
     import unicorn
-    from unicorn import arm_const, ppc_const
+    from unicorn import arm_const, arm64_const, ppc_const
 except ImportError as error:  # answered below, as a reason to skip
     unicorn = None
     IMPORT_ERROR = f"{type(error).__name__}: {error}"
@@ -64,10 +67,12 @@ except ImportError as error:  # answered below, as a reason to skip
 # QEMU exception numbers the hook sees (target/arm/cpu.h, target/ppc/cpu.h).
 EXCP_NAMES = {
     "arm32": {1: "EXCP_UDEF", 2: "EXCP_SWI", 11: "EXCP_HVC"},
+    "arm64": {1: "EXCP_UDEF", 2: "EXCP_SWI", 11: "EXCP_HVC"},
     "ppc64": {8: "POWERPC_EXCP_SYSCALL", 70: "POWERPC_EXCP_HISI"},
 }
-HVC_0 = 0xE1400070  # hvc #0 (A32), as llvm-mc encodes it
-SVC_0 = 0xEF000000  # svc #0 (A32)
+# hvc #0 and svc #0 as llvm-mc encodes them, by architecture (A32, A64).
+HVC_0 = {"arm32": 0xE1400070, "arm64": 0xD4000002}
+SVC_0 = {"arm32": 0xEF000000, "arm64": 0xD4000001}
 RING = 1 << 16  # addresses the code hook keeps (a power of two)
 CHECK_ITERATIONS = 64
 
@@ -87,6 +92,10 @@ def engine(request):
         if endian != "little":
             fail(f"arm32 {endian}-endian is not set up here")
         uc = unicorn.Uc(unicorn.UC_ARCH_ARM, unicorn.UC_MODE_ARM)
+    elif arch == "arm64":
+        if endian != "little":
+            fail(f"arm64 {endian}-endian is not set up here")
+        uc = unicorn.Uc(unicorn.UC_ARCH_ARM64, unicorn.UC_MODE_ARM)
     elif arch == "ppc64":
         mode = unicorn.UC_MODE_PPC64 | (unicorn.UC_MODE_BIG_ENDIAN if endian == "big" else unicorn.UC_MODE_LITTLE_ENDIAN)
         uc = unicorn.Uc(unicorn.UC_ARCH_PPC, mode)
@@ -102,24 +111,25 @@ def engine(request):
 
 
 def register_id(arch, name):
-    """Unicorn's id for hyplay's general-register name (`r1`, `r5`)."""
-    if not (name.startswith("r") and name[1:].isdigit()):
-        fail(f"counter register '{name}' is not rN")
+    """Unicorn's id for hyplay's general-register name (`r1`, `r5`, `x1`)."""
+    letter = "x" if arch == "arm64" else "r"
+    if not (name.startswith(letter) and name[1:].isdigit()):
+        fail(f"counter register '{name}' is not {letter}N")
     number = int(name[1:])
-    constant = f"UC_ARM_REG_R{number}" if arch == "arm32" else f"UC_PPC_REG_{number}"
-    module = arm_const if arch == "arm32" else ppc_const
+    constant = {"arm32": f"UC_ARM_REG_R{number}", "arm64": f"UC_ARM64_REG_X{number}"}.get(arch, f"UC_PPC_REG_{number}")
+    module = {"arm32": arm_const, "arm64": arm64_const}.get(arch, ppc_const)
     if not hasattr(module, constant):
         fail(f"no Unicorn register for '{name}'")
     return getattr(module, constant)
 
 
 def call_register(arch):
-    """Where the call number goes in and the result comes out (SMCCC / hyp-stub r0; PAPR hcall r3)."""
-    return arm_const.UC_ARM_REG_R0 if arch == "arm32" else ppc_const.UC_PPC_REG_3
+    """Where the call number goes in and the result comes out (SMCCC / hyp-stub r0 or x0; PAPR hcall r3)."""
+    return {"arm32": arm_const.UC_ARM_REG_R0, "arm64": arm64_const.UC_ARM64_REG_X0}.get(arch, ppc_const.UC_PPC_REG_3)
 
 
 def pc_id(arch):
-    return arm_const.UC_ARM_REG_PC if arch == "arm32" else ppc_const.UC_PPC_REG_PC
+    return {"arm32": arm_const.UC_ARM_REG_PC, "arm64": arm64_const.UC_ARM64_REG_PC}.get(arch, ppc_const.UC_PPC_REG_PC)
 
 
 def enable_hvc(uc):
@@ -133,10 +143,11 @@ def with_conduit(request, conduit):
     if conduit != "svc":
         return request
     code = bytearray(bytes.fromhex(request["code"]))
+    arch = request["arch"]
     for address in range(request["start"], request["until"], 4):
         offset = address - request["base"]
-        if int.from_bytes(code[offset : offset + 4], "little") == HVC_0:
-            code[offset : offset + 4] = SVC_0.to_bytes(4, "little")
+        if int.from_bytes(code[offset : offset + 4], "little") == HVC_0[arch]:
+            code[offset : offset + 4] = SVC_0[arch].to_bytes(4, "little")
     return {**request, "code": code.hex()}
 
 
@@ -270,11 +281,11 @@ def run_request(request):
     conduit = None
     note = None
     if hook == "trap":
-        conduit = "hvc" if arch == "arm32" else "sc"
+        conduit = "sc" if arch == "ppc64" else "hvc"
         try:
             per_iteration = check(request, conduit)
         except PeerError as error:
-            if arch != "arm32":
+            if arch not in ("arm32", "arm64"):
                 raise
             # hvc did not trap: svc #0 stands in for it, and the answer says so.
             note = f"hvc did not trap ({error}); svc #0 stands in for it"

@@ -18,7 +18,7 @@ import type { CliIo } from './cli-io.ts';
 import { collisionsJson, collisionsText } from './collisions-command.ts';
 import { registerDispatchCommand } from './dispatch-command.ts';
 import { registerWidths } from './register-values.ts';
-import { archArgumentNeeds, declareNeeds, EVERYTHING, type CliServices } from './services.ts';
+import { archArgumentNeeds, declareHelpNeeds, declareNeeds, EVERYTHING, type CliServices } from './services.ts';
 
 /** The committed `abi-docs/` directory of this checkout. */
 export const ABI_DOCS_DIR = fileURLToPath(new URL('../../abi-docs', import.meta.url));
@@ -34,6 +34,8 @@ export function registerAbiCommands(program: Command, io: Pick<CliIo, 'out'>, se
   registerDispatchCommand(program, io, services.backends, registry);
   // One backend and its specs (a trap is classified against its own architecture's specs); every backend for --batch, whose lines name theirs.
   const dispatchCommand = program.commands.find((command) => command.name() === 'dispatch')!;
+  // Its help lists every backend's conduits, immediates and origin registers.
+  declareHelpNeeds(dispatchCommand, { specs: false, guestCode: false });
   const oneArch = archArgumentNeeds(services.archNames, () => true, false);
   declareNeeds(dispatchCommand, (command) => {
     if ((command.opts() as { batch?: string }).batch !== undefined) return { ...EVERYTHING, guestCode: false };

@@ -7,7 +7,7 @@
  * The values are checked against the architecture ({@link TrapInput}): the
  * immediate must fit the conduit's instruction, register values their
  * register, a register no spec on the conduit reads is an error unless it is
- * an origin register (arm32 `cpsr`, `vttbr`; ppc64 `msr`), which gives the
+ * an origin register of the backend (its `originRegisters`), which gives the
  * privilege and world (contradicting `--from`/`--world` is an error), and
  * `--from` takes privilege names, never CPU modes.
  *
@@ -233,8 +233,26 @@ export function runDispatchBatch(file: string, backends: BackendRegistry, abis: 
 }
 
 /**
+ * The help text's list of each backend's conduits, their immediates and
+ * its origin registers, generated from the backends (so a new backend
+ * appears without naming it here).
+ */
+export function conduitHelp(backends: BackendRegistry): string {
+  const lines = backends.names().map((name) => {
+    const backend = backends.get(name)!;
+    const conduits = (backend.conduits ?? []).map((conduit) => {
+      const immediate = backend.immediates?.[conduit];
+      return immediate === undefined ? conduit : `${conduit} (--imm: ${immediate.field})`;
+    });
+    const origins = (backend.originRegisters ?? []).map((r) => r.register);
+    return `  ${name}: ${conduits.length === 0 ? 'the conduits its specs use' : conduits.join(', ')}${origins.length === 0 ? '' : `; origin registers ${origins.join(', ')}`}`;
+  });
+  return `\nConduits by architecture (origin registers, given as REG=VAL, set the caller's privilege and world):\n${lines.join('\n')}\n`;
+}
+
+/**
  * Add `dispatch` to `program`. `abis` is called once, on the first command
- * that needs specs.
+ * that needs specs; `backends` only when a command or the help needs them.
  */
 export function registerDispatchCommand(program: Command, io: Pick<CliIo, 'out'>, backends: () => BackendRegistry, abis: () => AbiRegistry): void {
   program
@@ -243,13 +261,14 @@ export function registerDispatchCommand(program: Command, io: Pick<CliIo, 'out'>
       'classify one trap against every spec on its conduit (REG=VAL in decimal or 0x hex; unset registers are 0), or with --batch one trap per JSON line ({"arch","conduit","registers":{"r0":"0x1"},"imm","from","world"}), one result per line',
     )
     .argument('[arch]', 'architecture')
-    .argument('[conduit]', 'trap conduit (arm32: hvc, svc, smc; ppc64: sc, sc1)')
-    .argument('[registers...]', 'REG=VAL assignments (cpsr/vttbr on arm32 and msr on ppc64 give the privilege and world)')
-    .option('--imm <n>', "the instruction's immediate (0 by default; it must fit the conduit: hvc imm16, smc imm4, svc imm24)")
+    .argument('[conduit]', "trap conduit (the architecture's, listed below)")
+    .argument('[registers...]', "REG=VAL assignments (the architecture's origin registers, listed below, give the privilege and world)")
+    .option('--imm <n>', "the instruction's immediate (0 by default; it must fit the conduit's field, listed below)")
     .option('--from <privilege>', 'caller privilege: user, kernel or hyp (default kernel)')
     .option('--world <world>', 'host or guest (default: both)')
     .option('--json', 'JSON output')
     .option('--batch <file>', "classify one trap per JSON line of FILE ('-' for standard input), one JSON result per line; exit status 2 if any line was bad")
+    .addHelpText('after', () => conduitHelp(backends()))
     .action((arch: string | undefined, conduit: string | undefined, assignments: string[], options: DispatchOptions) => {
       if (options.batch !== undefined) {
         if (arch !== undefined) throw new CliError('dispatch --batch: each line names its own trap; give no ARCH, CONDUIT or REG=VAL');

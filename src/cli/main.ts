@@ -30,7 +30,7 @@ import { runMainJob } from './main-job.ts';
 import { assembleOrFail, runProgram, runText } from './run-program.ts';
 import { registerScenarioCommands } from './scenario-command.ts';
 import { BACKEND_NAMES } from '../di/backend-names.ts';
-import { archArgumentNeeds, declareNeeds, lazyServices, needsOf, type CliServices, type CompositionRoot } from './services.ts';
+import { archArgumentNeeds, declareNeeds, helpNeedsOf, lazyServices, needsOf, type CliServices, type CompositionRoot } from './services.ts';
 
 export type { CliIo } from './cli-io.ts';
 export { processIo } from './cli-io.ts';
@@ -277,6 +277,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       const needs = needsOf(command);
       if (needs.guestCode !== false) tuneForGuestCode();
       await services.prepare!(needs);
+    });
+    // A subcommand whose help is generated from the backends gets them before it parses `--help`.
+    program.hook('preSubcommand', async (_program, command) => {
+      if (argv.includes('--help') || argv.includes('-h')) await services.prepare!(helpNeedsOf(command));
     });
     await program.parseAsync([...argv], { from: 'user' });
     return 0;

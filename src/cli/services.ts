@@ -95,6 +95,18 @@ export function lazyServices(archNames: readonly string[], importRoot: () => Pro
 }
 
 const NEEDS = new WeakMap<Command, (command: Command) => CommandNeeds>();
+const HELP_NEEDS = new WeakMap<Command, CommandNeeds>();
+
+/** Declare what `command`'s help text needs (it is generated from the backends): loaded before `--help` prints it. Returns `command`. */
+export function declareHelpNeeds(command: Command, needs: CommandNeeds): Command {
+  HELP_NEEDS.set(command, needs);
+  return command;
+}
+
+/** What `command`'s help needs, or {@link NOTHING}. */
+export function helpNeedsOf(command: Command): CommandNeeds {
+  return HELP_NEEDS.get(command) ?? NOTHING;
+}
 
 /** Declare what `command`'s action needs, from its parsed arguments and options. Returns `command`. */
 export function declareNeeds(command: Command, needs: (command: Command) => CommandNeeds): Command {

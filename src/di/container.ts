@@ -22,6 +22,7 @@ import { ABI_SPEC, ALLOWED_COLLISION, ARCH_BACKEND, type BackendModules } from '
 /** How each backend's modules are imported, one entry for each of {@link BACKEND_NAMES}. */
 const BACKEND_IMPORTS: Readonly<Record<BackendName, () => Promise<BackendModules>>> = {
   arm32: async () => (await import('../../arch/arm32/module.ts')).ARM32_MODULES,
+  arm64: async () => (await import('../../arch/arm64/module.ts')).ARM64_MODULES,
   ppc64: async () => (await import('../../arch/ppc64/module.ts')).PPC64_MODULES,
 };
 

@@ -57,6 +57,7 @@ export interface ScenarioRun {
 /** A crash seen at a vector, before the run stops on it. */
 interface CrashSighting {
   readonly slot: FirmwareSlot;
+  readonly name: string;
   readonly vectorAddress: number;
   readonly offset: number;
   readonly from: string;
@@ -249,11 +250,16 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
           if (slot === undefined) return;
           if (slot.calls) {
             const annotated = annotator.annotate(machine, slot, base, event.from, callerAt(lastStep));
-            if (annotated !== undefined) trace.push(...annotated.lines);
-            return;
+            if (annotated !== undefined) {
+              trace.push(...annotated.lines);
+              return;
+            }
+            // A call slot that took something else: from below, the hypervisor's business (a guest exit);
+            // from the hypervisor's own mode, a fault in the hypervisor (where calls and aborts share a slot).
+            if (event.from !== catalog.hypervisorMode) return;
           }
           if (crash === undefined) {
-            crash = { slot, vectorAddress: event.vector, offset, from: event.from, faultAddress: catalog.faultAddress(machine, slot) ?? event.returnAddress };
+            crash = { slot, name: catalog.exceptionName?.(machine, slot) ?? slot.name.replace(/-/g, ' '), vectorAddress: event.vector, offset, from: event.from, faultAddress: catalog.faultAddress(machine, slot) ?? event.returnAddress };
             // Stop on the vector: whatever sits there (a spin, a panic) would only run out the budget.
             machine.breakpoints.add(event.vector);
           }
@@ -329,7 +335,7 @@ function crashCause(record: HvcRecord | undefined, fault: number): string {
 
 function describeCrash(ending: Ending, crash: CrashSighting): HypCrash {
   const { port, records, catalog } = ending;
-  const where = `${crash.slot.name.replace(/-/g, ' ')} in ${catalog.displayMode(crash.from)} at ${hexAddress(crash.faultAddress)} (${port.vectorBaseRegister.toUpperCase()}+${offsetText(crash.offset)})`;
+  const where = `${crash.name} in ${catalog.displayMode(crash.from)} at ${hexAddress(crash.faultAddress)} (${port.vectorBaseRegister.toUpperCase()}+${offsetText(crash.offset)})`;
   return {
     kind: 'hyp-crash',
     vector: crash.slot.name,
@@ -355,9 +361,14 @@ function arrivalRoute(ending: Ending): string {
   const record = lastCall(ending.records);
   const handled = record?.handled;
   const outcome = handled?.outcome;
-  if (record !== undefined && handled?.mine === true && outcome?.kind === 'jump' && Number(outcome.target) === ending.newKernel) {
+  if (record !== undefined && handled?.mine === true && outcome?.kind === 'jump') {
     const meant = record.meant?.mine === true && record.meant.call !== handled.call ? `, meant as ${record.meant.call}` : '';
-    return `via ${record.owner.name} ${handled.call} (${selectorText(record)}${meant})`;
+    // The jump may land on code that starts the kernel (a relocation stub) rather than on the kernel itself.
+    const through = Number(outcome.target) === ending.newKernel ? '' : ` to ${placeOf(ending, Number(outcome.target))}`;
+    return `via ${record.owner.name} ${handled.call} (${selectorText(record)}${meant})${through}`;
+  }
+  if (record !== undefined && handled?.mine === true && outcome?.kind === 'return' && record.meant?.mine === true && !record.meant.returns) {
+    return `by a plain branch after ${record.meant.call} (${selectorText(record)}) came back from ${record.owner.name} as ${handled.call} (${vectorOwnerNow(ending)})`;
   }
   return `by a plain branch, no soft-restart call (${vectorOwnerNow(ending)})`;
 }

@@ -167,6 +167,12 @@ export interface ScenarioCatalog {
   displayMode(mode: string): string;
   /** Registers shown for each hypervisor call in a trace (`r0`–`r3`). */
   readonly callRegisters: readonly string[];
+  /**
+   * What is being taken at `slot`, by its syndrome (`data abort`), where one
+   * slot takes calls and faults alike; `undefined` (or absent) to name the
+   * exception by its slot.
+   */
+  exceptionName?(machine: Machine, slot: FirmwareSlot): string | undefined;
   /** The faulting address of an exception being taken at `slot` (HIFAR for a prefetch abort, …), or `undefined` when the slot has none. */
   faultAddress(machine: Machine, slot: FirmwareSlot): number | undefined;
 }

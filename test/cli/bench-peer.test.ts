@@ -25,6 +25,7 @@ function loopOf(backend: ArchBackend, metric: string): PeerLoop {
 
 const ARM32 = BACKENDS.get('arm32')!;
 const PPC64 = BACKENDS.get('ppc64')!;
+const ARM64 = BACKENDS.get('arm64')!;
 
 describe('the loops hyplay hands the peer', () => {
   it('are the ALU and trap loops of both backends, from the label to the branch back', () => {
@@ -134,6 +135,20 @@ describe.runIf(UNICORN !== undefined)('tiny real Unicorn loops (counts, not spee
     const run = runPeerLoop(SCRIPT!, loopOf(ARM32, 'trap-rtps'), 'trap', undefined, 5);
     expect(run.iterations).toBeGreaterThan(0);
     expect(run.units).toBe(run.iterations * 4);
+  });
+
+  it('runs and hooks the arm64 ALU loop', () => {
+    expect(runPeerLoop(SCRIPT!, loopOf(ARM64, 'alu-ips'), 'none', 500, 10)).toMatchObject({ iterations: 500, units: 2000 });
+    expect(runPeerLoop(SCRIPT!, loopOf(ARM64, 'alu-ips'), 'code', 300, 10)).toMatchObject({ iterations: 300, units: 1200 });
+  });
+
+  it('traps the arm64 trap loop four times per iteration; where hvc is UNDEFINED (Unicorn 2.0.1 has no EL2) svc #0 stands in, and it says so', () => {
+    const run = runPeerLoop(SCRIPT!, loopOf(ARM64, 'trap-rtps'), 'trap', 300, 10);
+    expect(run).toMatchObject({ iterations: 300, units: 1200 });
+    if (UNICORN === '2.0.1') {
+      expect(run.conduit).toBe('svc');
+      expect(run.note).toMatch(/hvc did not trap \(EXCP_UDEF at 0x[0-9a-f]+ instead of EXCP_HVC\); svc #0 stands in for it/);
+    }
   });
 
   it('reports whether it can run the ppc64 loops (Unicorn 2.0.1 cannot: unicorn-engine/unicorn#1591)', () => {

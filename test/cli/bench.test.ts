@@ -85,6 +85,11 @@ describe('runBenchmarks', () => {
         'arm32 trap-rtps interp',
         'arm32 spec-trap-rtps interp',
         'arm32 dispatch-per-s -',
+        'arm64 alu-ips interp',
+        'arm64 traced-ips interp',
+        'arm64 trap-rtps interp',
+        'arm64 spec-trap-rtps interp',
+        'arm64 dispatch-per-s -',
         'ppc64 alu-ips jit',
         'ppc64 traced-ips jit',
         'ppc64 trap-rtps jit',
@@ -228,13 +233,17 @@ describe('with a peer (a fake one)', () => {
   it('compares a backend the peer cannot run with the first backend’s loop, and says so', () => {
     const report = runBenchmarks(BACKENDS, ABIS, { ...QUICK, peers: fake('no-ppc64') });
     const peer = peerOf(report);
-    expect(peer.figures.map((p) => p.arch)).toEqual(['arm32', 'arm32', 'arm32']);
+    expect(peer.figures.map((p) => p.arch).sort()).toEqual(['arm32', 'arm32', 'arm32', 'arm64', 'arm64', 'arm64']);
     for (const kind of ['alu', 'traced', 'trap']) expect(peer.notes).toContain(`ppc64 ${kind}: Unicorn 9.9.9 cannot run it (POWERPC_EXCP_HISI at 0x4004); its ratios use the arm32 ${kind} loop`);
     const ppc = peer.ratios.filter((r) => r.arch === 'ppc64');
     expect(ppc.map((r) => `${r.metric} ${r.engine ?? '-'}`).sort()).toEqual(
       ['alu-ips jit', 'alu-ips interp', 'dispatch-per-s -', 'spec-trap-rtps jit', 'spec-trap-rtps interp', 'traced-ips jit', 'traced-ips interp', 'trap-rtps jit', 'trap-rtps interp'].sort(),
     );
     for (const ratio of ppc) expect(ratio.peerArch).toBe('arm32');
+    // arm64's loops run on the peer itself: its ratios are to arm64's loops.
+    const arm64 = peer.ratios.filter((r) => r.arch === 'arm64');
+    expect(arm64.map((r) => r.metric).sort()).toEqual(['alu-ips', 'dispatch-per-s', 'spec-trap-rtps', 'traced-ips', 'trap-rtps']);
+    for (const ratio of arm64) expect(ratio.peerArch).toBe('arm64');
   });
 
   it('drops a loop that fails during the rounds, with the reason', () => {

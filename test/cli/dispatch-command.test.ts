@@ -8,7 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { AbiRegistry } from '../../src/abi/registry.ts';
 import { defineAbi, type Abi, type CallSpec } from '../../src/abi/spec.ts';
-import { conduitsOf, parseRegisterAssignments, runDispatchCommand } from '../../src/cli/dispatch-command.ts';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { conduitHelp, conduitsOf, parseRegisterAssignments, runDispatchCommand } from '../../src/cli/dispatch-command.ts';
 import { loadAbis, loadBackends } from '../../src/di/container.ts';
 import { cli, json } from '../support/cli.ts';
 
@@ -19,6 +21,8 @@ function byAbi(doc: any, id: string): any {
 }
 
 const ARM32 = loadBackends().get('arm32')!;
+/** The built CLI (the bundle `bin.hyplay` names; the test setup builds it, as for test/cli/cli.test.ts). */
+const ENTRY = fileURLToPath(new URL('../../dist/hyplay.cjs', import.meta.url));
 const SHIPPED = loadAbis();
 
 describe('the issue example: hvc r0=1 r1=0x80008000 from kernel', () => {
@@ -269,5 +273,27 @@ describe('values checked against the conduit and the registers (issue 8 §3)', (
   it('immediates are printed in hex, and a conduit without one shows none', () => {
     expect(cli('dispatch', 'arm32', 'hvc', '--imm', '3745', '--world', 'guest', 'r12=18').out.split('\n')[0]).toBe('arm32 hvc #0xea1 from kernel (guest): r12=0x00000012');
     expect(cli('dispatch', 'ppc64', 'sc1', 'r3=8').out.split('\n')[0]).toBe('ppc64 sc1 from kernel (host or guest): r3=0x0000000000000008');
+  });
+});
+
+describe('dispatch --help', () => {
+  it("lists every backend's conduits, their immediates and its origin registers, generated from the backends", () => {
+    const text = conduitHelp(loadBackends());
+    for (const name of loadBackends().names()) {
+      const backend = loadBackends().get(name)!;
+      const line = text.split('\n').find((l) => l.startsWith(`  ${name}: `));
+      expect(line, name).toBeDefined();
+      for (const conduit of backend.conduits ?? []) expect(line).toContain(conduit);
+      for (const origin of backend.originRegisters ?? []) expect(line).toContain(origin.register);
+    }
+    expect(text).toContain('  arm32: hvc (--imm: imm16), smc (--imm: imm4), svc (--imm: imm24); origin registers cpsr, vttbr');
+  });
+
+  it('the built CLI loads the backends for the help (it prints the list, not an internal error)', () => {
+    const result = spawnSync(process.execPath, [ENTRY, 'dispatch', '--help'], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('Conduits by architecture');
+    expect(result.stdout).toMatch(/\n {2}ppc64: sc/);
   });
 });

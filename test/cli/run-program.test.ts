@@ -209,13 +209,20 @@ describe('run --regs', () => {
   });
 });
 
+/** A short program for each backend that loops and stops on its own. */
+const ENGINE_PROGRAMS: Readonly<Record<string, string>> = {
+  arm32: 'mov r0, #5\nloop: subs r0, r0, #1\nbne loop\nwfi\n',
+  arm64: 'mov x0, #5\nloop: subs x0, x0, #1\nb.ne loop\nwfi\n',
+  ppc64: 'li 3, 5\nwait\n',
+};
+
 describe('run --engine', () => {
   for (const backend of loadBackends().all()) {
     const offered = backend.engines ?? ['interp'];
     for (const engine of ['interp', 'jit']) {
       if (offered.includes(engine as 'interp' | 'jit')) {
         it(`${backend.name} --engine ${engine} runs as the default engine does`, () => {
-          const source = file(backend.name === 'arm32' ? 'mov r0, #5\nloop: subs r0, r0, #1\nbne loop\nwfi\n' : 'li 3, 5\nwait\n');
+          const source = file(ENGINE_PROGRAMS[backend.name]!);
           const chosen = json('run', backend.name, source, '--engine', engine);
           const plain = json('run', backend.name, source);
           expect(chosen.registers).toEqual(plain.registers);

@@ -106,7 +106,19 @@ describe('hyplay reset-matrix', () => {
       outcome: 'hyp-crash',
       detail: 'prefetch abort in Hyp at 0x00000000 (HVBAR+0x0C): kvm-arm32-v3.10 took HVC_SOFT_RESTART (r0=1) as a function pointer (call target 0x1)',
     });
-    expect(json('reset-matrix')).toEqual({ rows });
+    const all = json('reset-matrix').rows as unknown[];
+    expect(all.slice(0, rows.length)).toEqual(rows);
+    expect(all.slice(rows.length)).toEqual(json('reset-matrix', '--arch', 'arm64').rows);
+  });
+
+  it('--arch arm64 prints the arm64 matrix: the v4.12 crash kernel at EL1, the x0 bug, protected KVM, the reboot race', () => {
+    const { rows } = json('reset-matrix', '--arch', 'arm64');
+    expect(rows).toHaveLength(32);
+    const find = (path: string, era: string, hypervisor: string, vm: string): { outcome: string } => rows.find((r: Record<string, unknown>) => r['path'] === path && r['era'] === era && r['hypervisor'] === hypervisor && r['vm'] === vm);
+    expect(find('kdump', 'v4.12', 'kvm-arm64-v4.12', 'running').outcome).toBe('new-kernel-in-svc');
+    expect(find('kdump', '≈v5.0 (UNCONFIRMED)–the x0 fix', 'kvm-arm64-v4.12', 'running').outcome).toBe('hyp-crash');
+    expect(find('kdump', 'protected KVM, ≈v5.15+', 'kvm-arm64-protected', 'running').outcome).toBe('new-kernel-in-svc');
+    expect(find('kexec-race', 'v4.12–v5.9', 'kvm-arm64-v4.12', 'running').outcome).toBe('guest-error');
   });
 
   it('prints a readable table', () => {

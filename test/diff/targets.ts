@@ -16,7 +16,11 @@ import type { DiffTarget } from './differential.ts';
 import { generatePpc64Case, PPC64_EXCLUDED_ROWS, PPC64_EXCLUSIONS, PPC64_LIMITS } from './ppc64-generator.ts';
 import { runPpc64InHyplay } from './ppc64-hyplay.ts';
 import { qemuBinary, qemuMissing, runInQemu } from './qemu-ppc64.ts';
-import { runInUnicorn, unicornMissing } from './unicorn.ts';
+import { ARM64_UNICORN, runInUnicorn, unicornMissing } from './unicorn.ts';
+import { describeArm64 } from '../../arch/arm64/core.ts';
+import { ARM64_TABLE } from '../../arch/arm64/table.ts';
+import { ARM64_EXCLUDED_ROWS, ARM64_EXCLUSIONS, ARM64_LIMITS, generateArm64Case } from './arm64-generator.ts';
+import { runArm64InHyplay } from './arm64-hyplay.ts';
 
 /** A32 against Unicorn 2. */
 export const ARM32_TARGET: DiffTarget = {
@@ -32,6 +36,22 @@ export const ARM32_TARGET: DiffTarget = {
   runReference: runInUnicorn,
   disassemble: describeArm32,
   describeStart: (c) => `usr mode, CPSR.E = ${(Number(c.registers.cpsr!) & Psr.E) !== 0 ? 1 : 0}, code at 0x${c.code.toString(16).padStart(8, '0')}`,
+};
+
+/** A64 at EL1h against Unicorn 2. */
+export const ARM64_TARGET: DiffTarget = {
+  name: 'arm64',
+  reference: 'Unicorn 2 (python3-unicorn), A64 at EL1',
+  digits: 16,
+  rows: ARM64_TABLE.written.map((e) => e.def.name),
+  excludedRows: ARM64_EXCLUDED_ROWS,
+  exclusions: [...ARM64_EXCLUSIONS, ...ARM64_LIMITS],
+  missing: unicornMissing,
+  generate: generateArm64Case,
+  runHyplay: runArm64InHyplay,
+  runReference: (jobs) => runInUnicorn(jobs, ARM64_UNICORN),
+  disassemble: describeArm64,
+  describeStart: (c) => `EL1h, NZCV = 0x${(Number(c.registers.nzcv!) >>> 28).toString(16)}, code at 0x${c.code.toString(16).padStart(8, '0')}`,
 };
 
 function ppc64Target(name: string, endian: Endian): DiffTarget {
@@ -58,4 +78,4 @@ export const PPC64_TARGET: DiffTarget = ppc64Target('ppc64', 'big');
 export const PPC64LE_TARGET: DiffTarget = ppc64Target('ppc64le', 'little');
 
 /** Every target by name. */
-export const DIFF_TARGETS: ReadonlyMap<string, DiffTarget> = new Map([ARM32_TARGET, PPC64_TARGET, PPC64LE_TARGET].map((t) => [t.name, t]));
+export const DIFF_TARGETS: ReadonlyMap<string, DiffTarget> = new Map([ARM32_TARGET, ARM64_TARGET, PPC64_TARGET, PPC64LE_TARGET].map((t) => [t.name, t]));

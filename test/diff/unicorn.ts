@@ -1,5 +1,5 @@
 /**
- * The A32 reference: Unicorn 2 through Debian's `python3-unicorn`, driven by
+ * The A32 and A64 reference: Unicorn 2 through Debian's `python3-unicorn`, driven by
  * `test/diff/unicorn-driver.py`. One Python process runs a whole batch of
  * cases (JSON lines in, JSON lines out). The system `/usr/bin/python3` is
  * used explicitly: a `python3` earlier on PATH (pyenv) may lack the module.
@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CODE_REGION, CODE_REGION_SIZE, DATA, DATA_SIZE } from './arm32-generator.ts';
+import * as arm64 from './arm64-generator.ts';
 import type { MemoryBlock, Outcome, ReferenceJob } from './differential.ts';
 
 /** The Python that has the unicorn module (Debian's, not whatever `python3` is first on PATH). */
@@ -40,20 +41,35 @@ interface DriverResult {
   readonly changes: [number, string][];
 }
 
-/** Run A32 jobs in one Unicorn process. */
-export function runInUnicorn(jobs: readonly ReferenceJob[]): Outcome[] {
+/** What the driver maps for one architecture: its Unicorn architecture, the code region, the data page (compared). */
+export interface UnicornLayout {
+  /** `arm32` or `arm64`, as the driver names them. */
+  readonly arch: 'arm32' | 'arm64';
+  /** The code region: base and size. */
+  readonly code: readonly [number, number];
+  /** The data page: base and size. */
+  readonly data: readonly [number, number];
+}
+
+/** The A32 layout (`arm32-generator.ts`). */
+export const ARM32_UNICORN: UnicornLayout = { arch: 'arm32', code: [CODE_REGION, CODE_REGION_SIZE], data: [DATA, DATA_SIZE] };
+
+/** The A64 layout (`arm64-generator.ts`). */
+export const ARM64_UNICORN: UnicornLayout = { arch: 'arm64', code: [arm64.CODE_REGION, arm64.CODE_REGION_SIZE], data: [arm64.DATA, arm64.DATA_SIZE] };
+
+/** Run jobs of one architecture in one Unicorn process. */
+export function runInUnicorn(jobs: readonly ReferenceJob[], layout: UnicornLayout = ARM32_UNICORN): Outcome[] {
+  const [dataBase, dataSize] = layout.data;
   const lines = jobs.map(({ case: c, stopAt }) =>
     JSON.stringify({
+      arch: layout.arch,
       code: c.code,
       words: c.instructions.map((i) => i.word),
       stop: stopAt === undefined ? null : c.code + 4 * stopAt,
-      regions: [
-        [CODE_REGION, CODE_REGION_SIZE],
-        [DATA, DATA_SIZE],
-      ],
+      regions: [layout.code, layout.data],
       registers: Object.fromEntries(Object.entries(c.registers).map(([name, value]) => [name, `0x${value.toString(16)}`])),
       memory: c.memory.map((block) => ({ base: block.base, data: Buffer.from(block.bytes).toString('base64') })),
-      compare: [[DATA, DATA_SIZE]],
+      compare: [layout.data],
     }),
   );
   const result = spawnSync(UNICORN_PYTHON, [DRIVER], { input: lines.join('\n') + '\n', encoding: 'utf8', maxBuffer: 1 << 30 });
@@ -64,11 +80,11 @@ export function runInUnicorn(jobs: readonly ReferenceJob[]): Outcome[] {
   return outputs.map((line, i) => {
     const r = JSON.parse(line) as DriverResult;
     const c = jobs[i]!.case;
-    const initial = c.memory.find((b) => b.base === DATA)?.bytes ?? new Uint8Array(DATA_SIZE);
-    const bytes = new Uint8Array(DATA_SIZE);
-    bytes.set(initial.subarray(0, DATA_SIZE));
-    for (const [address, hex] of r.changes) bytes.set(Buffer.from(hex, 'hex'), address - DATA);
-    const memory: MemoryBlock[] = [{ base: DATA, bytes }];
+    const initial = c.memory.find((b) => b.base === dataBase)?.bytes ?? new Uint8Array(dataSize);
+    const bytes = new Uint8Array(dataSize);
+    bytes.set(initial.subarray(0, dataSize));
+    for (const [address, hex] of r.changes) bytes.set(Buffer.from(hex, 'hex'), address - dataBase);
+    const memory: MemoryBlock[] = [{ base: dataBase, bytes }];
     const registers = Object.fromEntries(Object.entries(r.registers).map(([name, value]) => [name, BigInt(value)]));
     const end =
       r.end === 'completed'

@@ -45,7 +45,7 @@ function run(target: LlvmTarget, args: readonly string[], input: string): { stdo
 
 /** The bytes of an `encoding: [0x.., ..]` comment, whatever the comment character (`@` on ARM, `#` on PowerPC). */
 function encodingOf(line: string): string | undefined {
-  const m = /[@#;] encoding: \[([^\]]*)\]/.exec(line);
+  const m = /(?:[@#;]|\/\/) encoding: \[([^\]]*)\]/.exec(line);
   if (m === null) return undefined;
   return m[1]!
     .split(',')

@@ -1,0 +1,362 @@
+/**
+ * The arm64 execution core: predecoding (fetch, table decode, the row's
+ * semantics), the register view and the machine factory.
+ *
+ * @module
+ */
+
+import { TableInstructionSet } from '../../src/isa/assembler.ts';
+import { DecodedOp } from '../../src/interp/decoded-op.ts';
+import type { EngineName } from '../../src/interp/backend.ts';
+import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
+import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
+import { RETIRED, type ExceptionReturn, type Stop, type StepResult, type Trap } from '../../src/interp/step-result.ts';
+import type { TraceSink } from '../../src/interp/trace.ts';
+import { GuestMemory } from '../../src/memory/guest-memory.ts';
+import { deliverArm64, exceptionReturnArm64, modeName, PA_LIMIT, Reason, unmappedVector } from './exceptions.ts';
+import {
+  bigIntToWords,
+  createArm64State,
+  isValidMode,
+  Mode,
+  MODE_ALIASES,
+  MODE_NAMES,
+  modeOf,
+  readPstate,
+  SP_SLOT,
+  stackSlotOf,
+  SYS_INDEX,
+  SYS_REGISTERS,
+  Sys,
+  switchMode,
+  wordsToBigInt,
+  writePstate,
+  X_NAMES,
+  type Arm64State,
+} from './registers.ts';
+import { BRANCH, undefinedInstruction, type A64Handler, type Op } from './semantics/common.ts';
+import { ARM64_SEMANTICS } from './semantics/index.ts';
+import { exceptionReturn, raiseFixed } from './semantics/system.ts';
+import { ARM64_TABLE } from './table.ts';
+
+/** The A64 instruction set for the assembler and disassembler (little-endian). */
+export const ARM64_INSTRUCTION_SET = new TableInstructionSet(ARM64_TABLE, 'little', ['//']);
+
+/** Handlers that end a block: they change the PC, or leave for the exception model. */
+const BLOCK_ENDING: ReadonlySet<A64Handler> = new Set([raiseFixed, exceptionReturn]);
+
+/** An op whose handler is not allowed to run because PSTATE.IL is set: the Illegal Execution state exception (D1.11.4). */
+function illegalState(op: Op): StepResult {
+  return undefinedInstruction(op, Reason.illegalState);
+}
+
+/**
+ * The single `exec` of every arm64 op: an instruction about to run with
+ * PSTATE.IL set takes the Illegal Execution state exception instead
+ * (D1.11.4); otherwise the row's handler.
+ */
+function executeArm64(s: Arm64State, op: Op): StepResult {
+  if (s.il !== 0) return illegalState(op);
+  return op.inner(s, op);
+}
+
+/** Predecode the instruction at `address`. Never throws. */
+export function predecodeArm64(memory: GuestMemory, address: number): Op {
+  if ((address & 3) !== 0 || address >= PA_LIMIT) {
+    const misaligned = (address & 3) !== 0;
+    const op = new DecodedOp<Arm64State>(misaligned ? 'misaligned' : 'fetch-fault', address, 4, 0, raiseFixed, memory);
+    op.fixed = misaligned ? undefinedInstruction(op, Reason.pcAlignment) : { kind: 'trap', cause: 'fetch-fault', address, next: address + 4 };
+    op.cacheable = false;
+    return op;
+  }
+  const word = memory.fetch32(address);
+  if (word === undefined) {
+    const op = new DecodedOp<Arm64State>('fetch-fault', address, 4, 0, raiseFixed, memory);
+    op.fixed = { kind: 'trap', cause: 'fetch-fault', address, next: address + 4 };
+    op.cacheable = false;
+    return op;
+  }
+  const match = ARM64_TABLE.decode(word);
+  if (match === undefined) {
+    const op = new DecodedOp<Arm64State>('undefined', address, 4, word, raiseFixed, memory);
+    op.fixed = undefinedInstruction(op, 'unallocated encoding');
+    op.exec = executeArm64;
+    return op;
+  }
+  const name = match.entry.def.name;
+  const op = new DecodedOp<Arm64State>(name, address, 4, word, raiseFixed, memory);
+  const prepare = ARM64_SEMANTICS[name];
+  if (prepare === undefined) {
+    op.fixed = undefinedInstruction(op, `no semantics for ${name}`);
+    op.exec = executeArm64;
+    return op;
+  }
+  op.inner = prepare(op, match.fields);
+  op.exec = executeArm64;
+  return op;
+}
+
+/** Disassembly of a word at an address (for traces). */
+export function describeArm64(word: number, address: number): string {
+  const match = ARM64_TABLE.decode(word);
+  return match === undefined ? `.inst 0x${word.toString(16).padStart(8, '0')}` : ARM64_TABLE.format(match, { address });
+}
+
+/** The arm64 {@link ExecutionCore}. */
+export class Arm64Core implements ExecutionCore<Arm64State> {
+  /** Architectural state. */
+  readonly state: Arm64State = createArm64State();
+  /** Instructions are 4-byte aligned. */
+  readonly alignShift = 2;
+  /** Instructions are 4 bytes. */
+  readonly maxInstructionBytes = 4;
+  /** The run loop: the interpreter's blocks ({@link Arm64Core.interpretBlocks}). */
+  readonly runLoop: RunLoop<Arm64State>;
+  /** Ops depend on the code bytes alone (the EL checks happen when they run): a restore keeps them. */
+  readonly decodeReadsState = false;
+  /** The block loop records runs traced into a recorder itself. */
+  readonly runLoopTraces = true;
+
+  /**
+   * @param memory guest memory (little-endian).
+   * @param engine the engine (only the interpreter so far).
+   */
+  constructor(
+    readonly memory: GuestMemory,
+    readonly engine: EngineName = 'interp',
+  ) {
+    this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+  }
+
+  /**
+   * arm64's own copy of the interpreter's hot loop, in this backend's
+   * source so that V8's type feedback sees only arm64 ops: the blocks of
+   * `host.blocks` (one budget check per block), traps and returns straight
+   * to the exception model, each op recorded as it starts when the run is
+   * traced into a recorder.
+   */
+  interpretBlocks(host: LoopHost<Arm64State>, s: Arm64State, maxSteps: number): number {
+    const blocks = host.blocks;
+    const slots = blocks.slots;
+    const mask = blocks.mask;
+    const memory = this.memory;
+    const recorder = host.recorder;
+    let steps = 0;
+    while (steps < maxSteps) {
+      const pc = s.pc;
+      let block = slots[(pc >>> 2) & mask]!;
+      if (block.address !== pc) block = blocks.find(pc);
+      const ops = block.ops;
+      const room = maxSteps - steps;
+      const count = block.count < room ? block.count : room;
+      let i = 0;
+      while (i < count) {
+        const op = ops[i++]!;
+        if (recorder !== undefined) recorder.step(op, modeOf(s));
+        const next = op.next;
+        s.pc = next;
+        const result = op.exec === executeArm64 ? executeArm64(s, op) : op.exec(s, op);
+        if (result !== RETIRED) {
+          let halted: Stop | undefined;
+          if (result.kind === 'trap') halted = deliverArm64(s, result, recorder) ?? unmappedVector(s, memory);
+          else if (result.kind === 'return') halted = exceptionReturnArm64(s, result, recorder);
+          else halted = result as Stop;
+          if (halted !== undefined && host.settle(halted)) return steps + i;
+          break;
+        }
+        if (s.pc !== next || block.count === 0) break;
+      }
+      steps += i;
+    }
+    return steps;
+  }
+
+  /** Whether an op ends its block: exception-generating and returning instructions, and every branch. */
+  endsBlock(op: Op): boolean {
+    return BLOCK_ENDING.has(op.inner) || (op.flags & BRANCH) !== 0;
+  }
+
+  /** Predecode at `address`. */
+  decode(address: number): Op {
+    return predecodeArm64(this.memory, address);
+  }
+
+  /** Deliver a trap through the exception model. */
+  deliver(trap: Trap, trace: TraceSink | undefined): Stop | undefined {
+    return deliverArm64(this.state, trap, trace) ?? unmappedVector(this.state, this.memory);
+  }
+
+  /** Perform an exception return through the exception model. */
+  exceptionReturn(request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
+    return exceptionReturnArm64(this.state, request, trace);
+  }
+
+  /** The current mode's name. */
+  modeName(): string {
+    return modeName(modeOf(this.state));
+  }
+
+  /** The current mode as a trace code: PSTATE.M[3:0]. */
+  traceMode(): number {
+    return modeOf(this.state);
+  }
+
+  /** The name of a mode code. */
+  traceModeName(code: number): string {
+    return modeName(code);
+  }
+
+  /** Disassembly of an op. */
+  describe(op: Op): string {
+    return op.name === 'fetch-fault' || op.name === 'misaligned' ? '<unmapped>' : describeArm64(op.word, op.address);
+  }
+}
+
+/** System registers the register view shows: every modelled one but the write-only, the counters and the PSTATE views (shown as `pstate`). */
+const VIEW_SYS = SYS_REGISTERS.filter((r) => r.kind === 'plain' || r.kind === 'read-only' || r.kind === 'stack');
+
+/** Register names in dump order: x0–x30, sp, pc, pstate, sp_el2, then the system registers. */
+const NAMES: readonly string[] = [...X_NAMES, 'sp', 'pc', 'pstate', ...VIEW_SYS.map((r) => r.name), 'sp_el2', 'currentel', 'nzcv', 'daif', 'spsel'];
+
+/** The banked SP in slot `slot` (SP_EL0/1/2): the live SP when that bank is the one selected. */
+function readStack(s: Arm64State, slot: number): bigint {
+  if (stackSlotOf(modeOf(s)) === slot) return wordsToBigInt(s.x[2 * SP_SLOT]!, s.x[2 * SP_SLOT + 1]!);
+  return wordsToBigInt(s.sys[2 * slot]!, s.sys[2 * slot + 1]!);
+}
+
+function writeStack(s: Arm64State, slot: number, value: bigint): void {
+  const [low, high] = bigIntToWords(value);
+  if (stackSlotOf(modeOf(s)) === slot) {
+    s.x[2 * SP_SLOT] = low;
+    s.x[2 * SP_SLOT + 1] = high;
+  } else {
+    s.sys[2 * slot] = low;
+    s.sys[2 * slot + 1] = high;
+  }
+}
+
+/**
+ * The arm64 register view: `x0`…`x30`, `sp` (the selected stack pointer),
+ * `pc`, `pstate` (in the SPSR_ELx layout: NZCV, IL, DAIF, M[3:0]), the
+ * banked `sp_el0`/`sp_el1`/`sp_el2`, and the system registers by lowercase
+ * name; `currentel`, `nzcv`, `daif` and `spsel` read and write their PSTATE
+ * fields as MRS/MSR see them. Writes are setup, not instructions: no
+ * access checks (a read-only register can be given a value).
+ */
+export const ARM64_REGISTERS: RegisterView<Arm64State> = {
+  digits: 16,
+  modes: [...MODE_NAMES.values()],
+  names: () => NAMES,
+  read(s, name) {
+    const x = /^x(\d|[12]\d|30)$/.exec(name);
+    if (x !== null) {
+      const w = 2 * Number(x[1]);
+      return wordsToBigInt(s.x[w]!, s.x[w + 1]!);
+    }
+    switch (name) {
+      case 'sp':
+        return wordsToBigInt(s.x[2 * SP_SLOT]!, s.x[2 * SP_SLOT + 1]!);
+      case 'pc':
+        return BigInt(s.pc);
+      case 'pstate':
+        return BigInt(readPstate(s));
+      case 'sp_el2':
+        return readStack(s, Sys.spEl2);
+      case 'currentel':
+        return BigInt(s.el << 2);
+      case 'nzcv':
+        return BigInt((readPstate(s) & 0xf000_0000) >>> 0);
+      case 'daif':
+        return BigInt(s.daif);
+      case 'spsel':
+        return BigInt(s.sp);
+      default:
+        break;
+    }
+    const slot = SYS_INDEX.get(name);
+    if (slot === undefined) return undefined;
+    const register = SYS_REGISTERS[slot]!;
+    if (register.kind === 'stack') return readStack(s, slot);
+    if (register.kind !== 'plain' && register.kind !== 'read-only') return undefined;
+    return wordsToBigInt(s.sys[2 * slot]!, s.sys[2 * slot + 1]!);
+  },
+  write(s, name, value) {
+    const x = /^x(\d|[12]\d|30)$/.exec(name);
+    const [low, high] = bigIntToWords(value);
+    if (x !== null) {
+      const w = 2 * Number(x[1]);
+      s.x[w] = low;
+      s.x[w + 1] = high;
+      return true;
+    }
+    switch (name) {
+      case 'sp':
+        s.x[2 * SP_SLOT] = low;
+        s.x[2 * SP_SLOT + 1] = high;
+        return true;
+      case 'pc':
+        // Addresses live below 2^48 (the modelled PA size); a larger PC faults at its first fetch.
+        s.pc = Number(BigInt.asUintN(64, value) > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : BigInt.asUintN(64, value));
+        return true;
+      case 'pstate': {
+        // Setup keeps the mode an implemented one: an AArch32 or EL3 M field keeps the current mode.
+        const v = low >>> 0;
+        writePstate(s, isValidMode(v & 0x1f) ? v : (v & ~0x1f) | modeOf(s));
+        return true;
+      }
+      case 'sp_el2':
+        writeStack(s, Sys.spEl2, value);
+        return true;
+      case 'currentel': {
+        const el = (low >>> 2) & 3;
+        switchMode(s, el === 0 ? Mode.el0 : (el > 2 ? 2 : el) * 4 + s.sp);
+        return true;
+      }
+      case 'nzcv':
+        s.n = (low >>> 31) & 1;
+        s.z = (low >>> 30) & 1;
+        s.c = (low >>> 29) & 1;
+        s.v = (low >>> 28) & 1;
+        return true;
+      case 'daif':
+        s.daif = low & 0x3c0;
+        return true;
+      case 'spsel':
+        if (s.el !== 0) switchMode(s, (s.el << 2) | (low & 1));
+        return true;
+      default:
+        break;
+    }
+    const slot = SYS_INDEX.get(name);
+    if (slot === undefined) return false;
+    const register = SYS_REGISTERS[slot]!;
+    if (register.kind === 'stack') {
+      writeStack(s, slot, value);
+      return true;
+    }
+    if (register.kind !== 'plain' && register.kind !== 'read-only') return false;
+    s.sys[2 * slot] = low;
+    s.sys[2 * slot + 1] = high;
+    return true;
+  },
+  mode: (s) => modeName(modeOf(s)),
+  setMode(s, mode) {
+    const name = MODE_ALIASES[mode] ?? mode;
+    const value = Mode[name as keyof typeof Mode];
+    if (value === undefined) return false;
+    switchMode(s, value);
+    return true;
+  },
+};
+
+/** Options for a new arm64 machine. */
+export interface Arm64MachineOptions {
+  /** The engine (the interpreter). */
+  readonly engine?: EngineName;
+}
+
+/** A new arm64 machine over empty little-endian memory. */
+export function createArm64Machine(options: Arm64MachineOptions = {}): CoreMachine<Arm64State> {
+  const core = new Arm64Core(new GuestMemory('little'), options.engine ?? 'interp');
+  return new CoreMachine('arm64', core, ARM64_REGISTERS, core.engine);
+}

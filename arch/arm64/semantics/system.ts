@@ -1,0 +1,334 @@
+/**
+ * Exception-generating instructions, exception return, hints, barriers and
+ * system-register access: SVC, HVC, SMC, BRK (C6.2.38), ERET (C6.2.80),
+ * NOP and the other hints, WFE, WFI, CLREX, DSB, DMB, ISB, MSR
+ * (immediate), MRS/MSR (register), and SYS with its DC, IC, AT and TLBI
+ * aliases.
+ *
+ * The call instructions return a trap built once at predecode; the
+ * exception model (`exceptions.ts`) decides where it goes, including when
+ * HVC or SMC is UNDEFINED.
+ *
+ * @module
+ */
+
+import { hexAddress, RETIRED, stop, type CallTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
+import { PA_LIMIT, waitTrapped } from '../exceptions.ts';
+import { findSysOperation } from '../operands.ts';
+import { findSysRegister, isReservedIdSpace, modeOf, stackSlotOf, Sys, SYS_INDEX, switchMode, sysFields, sysSlot, type Arm64State, type SysRegister } from '../registers.ts';
+import { destZr, sourceZr, undefinedInstruction, type A64Handler, type Op, type Prepare } from './common.ts';
+
+/** The op's fixed trap or return value. */
+export const raiseFixed: A64Handler = (_s, op) => op.fixed!;
+
+/** "ERET is UNDEFINED at EL0" (C6.2.80). */
+export const exceptionReturn: A64Handler = (s, op) => (s.el === 0 ? undefinedInstruction(op, 'ERET is UNDEFINED at EL0') : op.fixed!);
+
+/** NOP and the hints that have no effect in this model. */
+export const noOperation: A64Handler = () => RETIRED;
+
+/**
+ * WFI: hyplay models no interrupt source, so a WFI that is not trapped would
+ * wait forever: it ends the run with reason `wfi`, the PC after it.
+ */
+const waitForInterrupt: A64Handler = (s, op) => {
+  if (waitTrapped(s, false)) return op.fixed!;
+  return stop('wfi', `wfi at ${hexAddress(op.address)} at EL${s.el} waits for an interrupt that never comes`);
+};
+
+/** WFE: may complete at once (a spurious wake-up is allowed). */
+const waitForEvent: A64Handler = (s, op) => (waitTrapped(s, true) ? op.fixed! : RETIRED);
+
+function callTrap(conduit: string, op: Op, imm: number): CallTrap {
+  return { kind: 'trap', cause: 'call', conduit, imm, address: op.address, next: op.next };
+}
+
+/** The (op0, op1, CRn, CRm, op2) of a system register key, as a trace names it. */
+export function describeSysKey(key: number): string {
+  const [op0, op1, crn, crm, op2] = sysFields(key);
+  return `S${op0}_${op1}_C${crn}_C${crm}_${op2} (op0=${op0}, op1=${op1}, CRn=${crn}, CRm=${crm}, op2=${op2})`;
+}
+
+/** SCTLR_EL1 bits that open EL0 access (D13.2.113): UMA (DAIF), DZE (DC ZVA), UCT (CTR_EL0), UCI (cache maintenance). */
+const Sctlr = { UMA: 9, DZE: 14, UCT: 15, UCI: 26 } as const;
+
+function sctlrEl1(s: Arm64State, bit: number): boolean {
+  return ((s.sys[2 * Sys.sctlrEl1]! >>> bit) & 1) === 1;
+}
+
+/** CNTKCTL_EL1 bits that open EL0 access to the counters and timers (D13.8.17). */
+function cntkctl(s: Arm64State, bit: number): boolean {
+  return ((s.sys[2 * sysSlot('cntkctl_el1')]! >>> bit) & 1) === 1;
+}
+
+/**
+ * Why an access to `register` from the current EL is UNDEFINED, or
+ * `undefined` when it is allowed: below the register's EL; SP_EL0 while it
+ * is the selected stack pointer (C5.2.15); EL0 access that SCTLR_EL1 or
+ * CNTKCTL_EL1 does not open. (Real hardware reports the EL0 cases as a
+ * trapped system-register access, EC 0x18; hyplay takes them as UNDEFINED.)
+ */
+function accessDenied(s: Arm64State, register: SysRegister): string | undefined {
+  if (s.el < register.el) return `${register.spelling} is not accessible at EL${s.el}`;
+  if (register.kind === 'stack' && stackSlotOf(modeOf(s)) === SYS_INDEX.get(register.name)) return `${register.spelling} is the stack pointer in use`;
+  if (s.el !== 0) return undefined;
+  switch (register.name) {
+    case 'daif':
+      return sctlrEl1(s, Sctlr.UMA) ? undefined : 'DAIF at EL0 with SCTLR_EL1.UMA = 0';
+    case 'ctr_el0':
+      return sctlrEl1(s, Sctlr.UCT) ? undefined : 'CTR_EL0 at EL0 with SCTLR_EL1.UCT = 0';
+    case 'cntpct_el0':
+      return cntkctl(s, 0) ? undefined : 'CNTPCT_EL0 at EL0 with CNTKCTL_EL1.EL0PCTEN = 0';
+    case 'cntvct_el0':
+      return cntkctl(s, 1) ? undefined : 'CNTVCT_EL0 at EL0 with CNTKCTL_EL1.EL0VCTEN = 0';
+    case 'cntfrq_el0':
+      return cntkctl(s, 0) || cntkctl(s, 1) ? undefined : 'CNTFRQ_EL0 at EL0 with CNTKCTL_EL1.EL0PCTEN and EL0VCTEN = 0';
+    default:
+      if (register.name.startsWith('cntp_')) return cntkctl(s, 9) ? undefined : `${register.spelling} at EL0 with CNTKCTL_EL1.EL0PTEN = 0`;
+      if (register.name.startsWith('cntv_')) return cntkctl(s, 8) ? undefined : `${register.spelling} at EL0 with CNTKCTL_EL1.EL0VTEN = 0`;
+      return undefined;
+  }
+}
+
+/** The physical counter, advanced by one per read (deterministic, and it moves). */
+function tick(s: Arm64State): void {
+  const lo = (s.ticks[0]! + 1) | 0;
+  s.ticks[0] = lo;
+  if (lo === 0) s.ticks[1] = (s.ticks[1]! + 1) | 0;
+}
+
+/** MRS: op.imm is the register key, op.dest the destination words; `op.fixed` the UNDEFINED trap for an unknown register. */
+const moveFromSystem: A64Handler = (s, op) => {
+  const register = findSysRegister(op.imm);
+  const x = s.x;
+  const d = op.dest;
+  if (register === undefined) {
+    if (isReservedIdSpace(op.imm) && s.el >= 1) {
+      x[d] = 0;
+      x[d + 1] = 0;
+      return RETIRED;
+    }
+    return op.fixed!;
+  }
+  const denied = accessDenied(s, register);
+  if (denied !== undefined) return undefinedInstruction(op, `MRS ${denied}`);
+  const slot = SYS_INDEX.get(register.name)!;
+  switch (register.kind) {
+    case 'write-only':
+      return undefinedInstruction(op, `MRS from the write-only ${register.spelling}`);
+    case 'pstate': {
+      let value = 0;
+      if (register.name === 'nzcv') value = ((s.n << 31) | (s.z << 30) | (s.c << 29) | (s.v << 28)) >>> 0;
+      else if (register.name === 'daif') value = s.daif;
+      else if (register.name === 'currentel') value = s.el << 2;
+      else value = s.sp;
+      x[d] = value | 0;
+      x[d + 1] = 0;
+      return RETIRED;
+    }
+    case 'stack':
+      x[d] = s.sys[2 * slot]!;
+      x[d + 1] = s.sys[2 * slot + 1]!;
+      return RETIRED;
+    case 'counter': {
+      tick(s);
+      let lo = s.ticks[0]!;
+      let hi = s.ticks[1]!;
+      if (register.name === 'cntvct_el0') {
+        // CNTVCT = CNTPCT - CNTVOFF_EL2 (D11.2.4); at EL2 as well, with no VHE.
+        const off = sysSlot('cntvoff_el2');
+        const olo = s.sys[2 * off]! >>> 0;
+        const borrow = (lo >>> 0) < olo ? 1 : 0;
+        lo = ((lo >>> 0) - olo) | 0;
+        hi = (hi - s.sys[2 * off + 1]! - borrow) | 0;
+      }
+      x[d] = lo;
+      x[d + 1] = hi;
+      return RETIRED;
+    }
+    default:
+      x[d] = s.sys[2 * slot]!;
+      x[d + 1] = s.sys[2 * slot + 1]!;
+      return RETIRED;
+  }
+};
+
+/** Bits a write to `register` keeps (RES0/RES1 bits keep their reset value). */
+function writeMasked(s: Arm64State, register: SysRegister, slot: number, lo: number, hi: number): void {
+  if (register.writable === undefined) {
+    s.sys[2 * slot] = lo;
+    s.sys[2 * slot + 1] = hi;
+    return;
+  }
+  const mlo = Number(register.writable & 0xffff_ffffn) | 0;
+  const mhi = Number((register.writable >> 32n) & 0xffff_ffffn) | 0;
+  const rlo = Number(register.reset & 0xffff_ffffn) | 0;
+  const rhi = Number((register.reset >> 32n) & 0xffff_ffffn) | 0;
+  s.sys[2 * slot] = (lo & mlo) | (rlo & ~mlo);
+  s.sys[2 * slot + 1] = (hi & mhi) | (rhi & ~mhi);
+}
+
+/** MSR (register): op.imm is the key, op.src1 the source words. */
+const moveToSystem: A64Handler = (s, op) => {
+  const register = findSysRegister(op.imm);
+  if (register === undefined) return op.fixed!;
+  const denied = accessDenied(s, register);
+  if (denied !== undefined) return undefinedInstruction(op, `MSR ${denied}`);
+  const lo = s.x[op.src1]!;
+  const hi = s.x[op.src1 + 1]!;
+  const slot = SYS_INDEX.get(register.name)!;
+  switch (register.kind) {
+    case 'read-only':
+    case 'counter':
+      return undefinedInstruction(op, `MSR to the read-only ${register.spelling}`);
+    case 'write-only':
+      // OSLAR_EL1: writing bit 0 sets or clears the OS lock, which OSLSR_EL1.OSLK (bit 1) reports.
+      if (register.name === 'oslar_el1') {
+        const lsr = sysSlot('oslsr_el1');
+        s.sys[2 * lsr] = (s.sys[2 * lsr]! & ~2) | ((lo & 1) << 1);
+      }
+      return RETIRED;
+    case 'pstate':
+      if (register.name === 'nzcv') {
+        s.n = (lo >>> 31) & 1;
+        s.z = (lo >>> 30) & 1;
+        s.c = (lo >>> 29) & 1;
+        s.v = (lo >>> 28) & 1;
+      } else if (register.name === 'daif') s.daif = lo & 0x3c0;
+      else if (register.name === 'spsel') {
+        if (s.el === 0) return undefinedInstruction(op, 'MSR SPSel at EL0');
+        switchMode(s, (s.el << 2) | (lo & 1));
+      } else return undefinedInstruction(op, 'MSR to the read-only CurrentEL');
+      return RETIRED;
+    default:
+      writeMasked(s, register, slot, lo, hi);
+      return RETIRED;
+  }
+};
+
+/** MSR (immediate): op.variant 0 SPSel, 1 DAIFSet, 2 DAIFClr; op.imm the 4-bit CRm. */
+const movePstateImmediate: A64Handler = (s, op) => {
+  if (op.variant === 0) {
+    if (s.el === 0) return undefinedInstruction(op, 'MSR SPSel at EL0');
+    switchMode(s, (s.el << 2) | (op.imm & 1));
+    return RETIRED;
+  }
+  if (s.el === 0 && !sctlrEl1(s, Sctlr.UMA)) return undefinedInstruction(op, 'MSR DAIFSet/DAIFClr at EL0 with SCTLR_EL1.UMA = 0');
+  const bits = (op.imm & 0xf) << 6;
+  s.daif = op.variant === 1 ? s.daif | bits : s.daif & ~bits;
+  return RETIRED;
+};
+
+/** CLREX: open the local exclusive monitor. */
+const clearExclusive: A64Handler = (s) => {
+  s.monitor = -1;
+  return RETIRED;
+};
+
+/** The lowest EL of each SYS alias operation (C5.3): EL2 for the EL2 and stage-2 forms, EL0 for IC IVAU/DC by VA (if SCTLR_EL1 opens them), EL1 otherwise. */
+function sysOperationLevel(name: string): number {
+  if (/e2|s12|ipas2|alle1|vmalls12/.test(name)) return 2;
+  if (name === 'ivau' || name === 'zva' || name === 'cvac' || name === 'cvau' || name === 'civac') return 0;
+  return 1;
+}
+
+/** SYS: op.imm holds (op1, CRn, CRm, op2) as op1 << 11 | CRn << 7 | CRm << 3 | op2, op.src1 the register words. */
+const systemInstruction: A64Handler = (s, op): StepResult => {
+  const op1 = (op.imm >>> 11) & 7;
+  const crn = (op.imm >>> 7) & 15;
+  const crm = (op.imm >>> 3) & 15;
+  const op2 = op.imm & 7;
+  const found = findSysOperation(op1, crn, crm, op2);
+  if (found === undefined) return op.fixed!;
+  const level = sysOperationLevel(found.name);
+  if (s.el < level) return undefinedInstruction(op, `${found.alias} ${found.name} is not available at EL${s.el}`);
+  if (s.el === 0) {
+    const open = found.name === 'zva' ? sctlrEl1(s, Sctlr.DZE) : sctlrEl1(s, Sctlr.UCI);
+    if (!open) return undefinedInstruction(op, `${found.alias} ${found.name} at EL0 with SCTLR_EL1.${found.name === 'zva' ? 'DZE' : 'UCI'} = 0`);
+  }
+  const x = s.x;
+  const address = (x[op.src1 + 1]! >>> 0) * 0x1_0000_0000 + (x[op.src1]! >>> 0);
+  if (found.alias === 'dc' && found.name === 'zva') {
+    // DC ZVA zeroes the 64-byte block (DCZID_EL0.BS = 4 words … 2^4 × 4 bytes) that holds the address.
+    const block = address - (address % 64);
+    if (block + 64 > PA_LIMIT || !op.memory.writeBytes(block, ZERO_BLOCK)) return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress: address, write: true, size: 64 };
+    return RETIRED;
+  }
+  if (found.alias === 'at') {
+    // With no translation modelled the output address is the input: PAR_EL1 = PA[47:12], F = 0 (D13.2.101).
+    const par = sysSlot('par_el1');
+    const page = address - (address % 4096);
+    s.sys[2 * par] = page % 0x1_0000_0000 | 0;
+    s.sys[2 * par + 1] = Math.floor(page / 0x1_0000_0000) | 0;
+    return RETIRED;
+  }
+  // Cache and TLB maintenance: no caches or TLBs are modelled, so they complete with no effect.
+  return RETIRED;
+};
+
+const ZERO_BLOCK = new Uint8Array(64);
+
+/** Handlers of this family by table row name. */
+export const SYSTEM_SEMANTICS: Readonly<Record<string, Prepare>> = {
+  MRS: (op, f) => {
+    op.imm = (f.sysreg! | 0x8000) >>> 0;
+    op.dest = destZr(f.rt!);
+    op.fixed = undefinedInstruction(op, `MRS from the unimplemented system register ${describeSysKey(op.imm)}`);
+    return moveFromSystem;
+  },
+  MSR_REG: (op, f) => {
+    op.imm = (f.sysreg! | 0x8000) >>> 0;
+    op.src1 = sourceZr(f.rt!);
+    op.fixed = undefinedInstruction(op, `MSR to the unimplemented system register ${describeSysKey(op.imm)}`);
+    return moveToSystem;
+  },
+  MSR_IMM: (op, f) => {
+    op.variant = f.op1 === 0 ? 0 : f.op2 === 6 ? 1 : 2;
+    op.imm = f.crm!;
+    return movePstateImmediate;
+  },
+  SYS: (op, f) => {
+    op.imm = (f.op1! << 11) | (f.crn! << 7) | (f.crm! << 3) | f.op2!;
+    op.src1 = sourceZr(f.rt!);
+    op.fixed = undefinedInstruction(op, `SYS #${f.op1}, C${f.crn}, C${f.crm}, #${f.op2} is not an implemented operation (op0=1, op1=${f.op1}, CRn=${f.crn}, CRm=${f.crm}, op2=${f.op2})`);
+    return systemInstruction;
+  },
+  SYSL: (op, f) => {
+    op.fixed = undefinedInstruction(op, `SYSL #${f.op1}, C${f.crn}, C${f.crm}, #${f.op2} is not an implemented operation (op0=1, op1=${f.op1}, CRn=${f.crn}, CRm=${f.crm}, op2=${f.op2})`);
+    return raiseFixed;
+  },
+  CLREX: () => clearExclusive,
+  DSB: () => noOperation,
+  DMB: () => noOperation,
+  ISB: () => noOperation,
+  SVC: (op, f) => {
+    op.fixed = callTrap('svc', op, f.imm16!);
+    return raiseFixed;
+  },
+  HVC: (op, f) => {
+    op.fixed = callTrap('hvc', op, f.imm16!);
+    return raiseFixed;
+  },
+  SMC: (op, f) => {
+    op.fixed = callTrap('smc', op, f.imm16!);
+    return raiseFixed;
+  },
+  BRK: (op, f) => {
+    op.fixed = { kind: 'trap', cause: 'breakpoint', imm: f.imm16!, address: op.address, next: op.next };
+    return raiseFixed;
+  },
+  ERET: (op) => {
+    const request: ExceptionReturn = { kind: 'return', instruction: 'eret', address: op.address, target: undefined };
+    op.fixed = request;
+    return exceptionReturn;
+  },
+  HINT: () => noOperation,
+  WFE: (op) => {
+    op.fixed = { kind: 'trap', cause: 'wait', instruction: 'wfe', address: op.address, next: op.next };
+    return waitForEvent;
+  },
+  WFI: (op) => {
+    op.fixed = { kind: 'trap', cause: 'wait', instruction: 'wfi', address: op.address, next: op.next };
+    return waitForInterrupt;
+  },
+};
