@@ -15,13 +15,12 @@ import { createPpc64Machine, ppc64InstructionSet, type Ppc64Core, type Ppc64Mach
 import { PPC64_FIRMWARE_PORT } from '../../arch/ppc64/firmware-port.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import { installSpecFirmware } from '../../src/firmware/firmware.ts';
-import type { RunResult } from '../../src/interp/interpreter.ts';
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
-import { TraceRecorder } from '../../src/interp/trace.ts';
 import { assemble } from '../../src/isa/assembler.ts';
 import type { Endian } from '../../src/memory/guest-memory.ts';
 import { setUpScenario } from '../../src/scenario/runner.ts';
 import type { Ppc64State } from '../../arch/ppc64/registers.ts';
+import { agree as agreeAmong, outcome, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
 
 const abis = loadAbis();
 
@@ -34,74 +33,11 @@ const ENGINES: readonly { readonly name: string; readonly options: Ppc64MachineO
 ];
 
 /** A machine set up by `setup` for one engine. */
-type Setup = (options: Ppc64MachineOptions) => Machine;
-
-/** Everything observable after a run. */
-interface Outcome {
-  readonly result: RunResult;
-  readonly registers: Record<string, string>;
-  readonly mode: string;
-  readonly memory: string;
-}
-
-/** A digest of every mapped page (address and contents). */
-function memoryDigest(machine: Machine): string {
-  const pages = [...machine.memory.snapshot().pages].sort((a, b) => a[0] - b[0]);
-  const parts: string[] = [];
-  for (const [index, bytes] of pages) {
-    let h = 0x811c9dc5;
-    for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
-    parts.push(`${index.toString(16)}:${(h >>> 0).toString(16)}`);
-  }
-  return parts.join(',');
-}
-
-function outcome(machine: Machine, result: RunResult): Outcome {
-  return { result, registers: machine.registers(), mode: machine.mode(), memory: memoryDigest(machine) };
-}
-
-/** Run `budgets` in turn on a fresh machine; the outcome after each. */
-function runs(setup: Setup, options: Ppc64MachineOptions, budgets: readonly number[], traced: boolean): { outcomes: Outcome[]; lines: string[] } {
-  const machine = setup(options);
-  const recorder = new TraceRecorder();
-  if (traced) machine.trace = recorder;
-  const outcomes = budgets.map((budget) => outcome(machine, machine.run(budget)));
-  return { outcomes, lines: recorder.lines() };
-}
-
-/** Which runs {@link agree} compares. */
-interface Plan {
-  /** Whole runs of these budgets. */
-  readonly counts: readonly number[];
-  /** These budgets also split in two and three (run(k), run(n - k); run(1), run(n - 2), run(1)). */
-  readonly splits: readonly number[];
-  /** These budgets also traced under every engine, trace lines compared. */
-  readonly traced: readonly number[];
-}
+type Setup = SetupFor<Ppc64MachineOptions>;
 
 /** Compare every engine with the interpreter on `setup`, as `plan` says. */
 function agree(label: string, setup: Setup, plan: Plan): void {
-  const cases: number[][] = [...plan.counts.map((n) => [n]), ...plan.splits.flatMap((n) => [[Math.floor(n / 3), n - Math.floor(n / 3)], [1, n - 2, 1]])];
-  for (const budgets of cases) {
-    const n = budgets.reduce((a, b) => a + b, 0);
-    const reference = runs(setup, ENGINES[0]!.options, budgets, false);
-    const traced = budgets.length === 1 && plan.traced.includes(n) ? runs(setup, ENGINES[0]!.options, budgets, true) : undefined;
-    if (traced !== undefined) expect(traced.outcomes, `${label}: interp traced vs untraced, budgets ${budgets}`).toEqual(reference.outcomes);
-    for (const engine of ENGINES.slice(1)) {
-      expect(runs(setup, engine.options, budgets, false).outcomes, `${label}: ${engine.name}, budgets ${budgets}`).toEqual(reference.outcomes);
-      if (traced === undefined) continue;
-      const jitTraced = runs(setup, engine.options, budgets, true);
-      expect(jitTraced.outcomes, `${label}: ${engine.name} traced, budgets ${budgets}`).toEqual(reference.outcomes);
-      expect(jitTraced.lines, `${label}: ${engine.name} trace lines, budgets ${budgets}`).toEqual(traced.lines);
-    }
-    // A run split at a budget boundary is the same run as one.
-    if (budgets.length > 1 && reference.outcomes.slice(0, -1).every((o) => o.result.reason === 'budget-exhausted')) {
-      const whole = runs(setup, ENGINES[1]!.options, [n], false).outcomes[0]!;
-      const last = reference.outcomes.at(-1)!;
-      const same = (o: Outcome) => ({ ...o, result: { reason: o.result.reason, pc: o.result.pc, detail: o.result.reason === 'budget-exhausted' ? '' : o.result.detail } });
-      expect(same(whole), `${label}: split ${budgets} vs whole ${n}`).toEqual(same(last));
-    }
-  }
+  agreeAmong(ENGINES, label, setup, plan);
 }
 
 /** The step counts every program runs at. */
