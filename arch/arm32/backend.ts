@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ARM32_BOOT } from './image.ts';
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM32_INSTRUCTION_SET, createArm32Machine } from './core.ts';
 import { ARM32_FIRMWARE_PORT, ARM32_ORIGIN_REGISTERS } from './firmware-port.ts';
@@ -165,4 +166,5 @@ export const ARM32_BACKEND: ArchBackend = {
   firmware: ARM32_FIRMWARE_PORT,
   scenarios: ARM32_SCENARIOS,
   resetMatrix: ARM32_RESET_MATRIX,
+  boot: ARM32_BOOT,
 };

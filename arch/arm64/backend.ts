@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ARM64_BOOT } from './image.ts';
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM64_INSTRUCTION_SET, createArm64Machine } from './core.ts';
 import { ARM64_FIRMWARE_PORT, ARM64_ORIGIN_REGISTERS } from './firmware-port.ts';
@@ -126,4 +127,5 @@ export const ARM64_BACKEND: ArchBackend = {
   firmware: ARM64_FIRMWARE_PORT,
   scenarios: ARM64_SCENARIOS,
   resetMatrix: ARM64_RESET_MATRIX,
+  boot: ARM64_BOOT,
 };

@@ -13,10 +13,11 @@
 
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import type { ArchBackend } from '../interp/backend.ts';
+import type { ArchBackend, EngineName } from '../interp/backend.ts';
 import type { Endian } from '../memory/guest-memory.ts';
 import { registerAbiCommands } from './abi-commands.ts';
 import { registerBenchCommand } from './bench.ts';
+import { registerBootCommand } from './boot-command.ts';
 import { hexBytes } from '../cpu/plain-state.ts';
 import { hexAddress } from '../interp/step-result.ts';
 import { disassemble } from '../isa/assembler.ts';
@@ -27,6 +28,7 @@ import { registerConformanceCommand, ResultFailure } from './conformance-command
 import { parseHexArguments } from './hex.ts';
 import { inputName, readInputBytes, readInputText } from './input.ts';
 import { runMainJob } from './main-job.ts';
+import { imageText, runImage } from './run-image.ts';
 import { assembleOrFail, runProgram, runText } from './run-program.ts';
 import { registerScenarioCommands } from './scenario-command.ts';
 import { BACKEND_NAMES } from '../di/backend-names.ts';
@@ -136,24 +138,60 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
 
   const run = program
     .command('run')
-    .description("assemble FILE (- for stdin), load it at the architecture's load address and run it; REG=VAL sets initial registers")
+    .description("assemble FILE (- for stdin), load it at the architecture's load address and run it; or --image: boot a real image (raw, ELF, zImage, arm64 Image; gzip or xz) with a device tree; REG=VAL sets initial registers")
     .argument('<arch>', 'architecture')
-    .argument('<file>', 'assembly source (- for standard input)')
+    .argument('[file]', 'assembly source (- for standard input); not with --image')
     .argument('[registers...]', 'initial registers, REG=VAL in decimal or 0x hex')
     .option('--mode <mode>', 'starting CPU mode (arm32: svc, hyp, usr, …; ppc64: hv, supervisor, problem)')
     .option('--max-steps <n>', 'step budget', '1000000')
     .option('--endian <order>', 'little or big, where the architecture has both')
     .option('--engine <engine>', 'interp or jit, where the architecture has both')
     .option('--firmware <firmware>', 'a spec id or asm:NAME, installed at the hypervisor vectors')
+    .option('--image <file>', 'boot this image instead of assembling FILE (see `hyplay boot`)')
+    .option('--ram <base:size>', 'with --image: the RAM, e.g. 0x40000000:256M (default: the architecture\'s)')
+    .option('--load <address>', 'with --image: where raw bytes (no header) go')
+    .option('--entry <where>', 'with --image: start here (an address or a symbol) instead of the image\'s entry')
+    .option('--dtb <file>', 'with --image: pass this device tree blob, or none, instead of the generated one')
+    .option('--bootargs <text>', 'with --image: the kernel command line in the generated device tree', '')
+    .option('--trace-tail <n>', 'with --trace: keep only the last N events')
     .option('--break <where>', 'stop on reaching an address or label (repeatable)', collect, [])
     .option('--dump <range>', 'show memory after the run, ADDR:LEN with ADDR an address or label (repeatable)', collect, [])
     .option('--regs <names>', 'report only these registers, comma-separated (r0,r1,cpsr)')
     .option('--trace', 'print a trace line per event')
     .option('--json', 'JSON output')
-    .action((arch: string, file: string, assignments: string[], options: RunCommandOptions) => {
+    .action((arch: string, file: string | undefined, assignments: string[], options: RunCommandOptions): Promise<void> | undefined => {
       const backend = backendOf(services, arch);
       const maxSteps = parseCliNumber(options.maxSteps, '--max-steps');
-      if (maxSteps < 1n || maxSteps > 1_000_000_000n) throw new CliError(`--max-steps: ${options.maxSteps} is out of range 1..1000000000`, { input: '--max-steps' });
+      // An image (a kernel decompressing itself) may run far longer than an assembled program.
+      const most = options.image === undefined ? 1_000_000_000n : 100_000_000_000n;
+      if (maxSteps < 1n || maxSteps > most) throw new CliError(`--max-steps: ${options.maxSteps} is out of range 1..${most}`, { input: '--max-steps' });
+      if (options.image !== undefined) {
+        // With --image the first argument after the architecture, if any, is a register assignment.
+        const registers = file === undefined ? assignments : [file, ...assignments];
+        for (const option of ['firmware', 'dump', 'endian'] as const) {
+          const value = options[option];
+          if (value !== undefined && !(Array.isArray(value) && value.length === 0)) throw new CliError(`--${option} does not go with --image`, { input: `--${option}` });
+        }
+        return runImage(backend, readInputBytes(options.image), inputName(options.image), {
+          maxSteps: Number(maxSteps),
+          trace: options.trace === true,
+          assignments: registers,
+          breaks: options.break,
+          bootargs: options.bootargs,
+          ...(options.traceTail === undefined ? {} : { traceTail: traceTailOf(options.traceTail) }),
+          ...(options.engine === undefined ? {} : { engine: engineName(backend, options.engine) }),
+          ...(options.mode === undefined ? {} : { mode: options.mode }),
+          ...(options.ram === undefined ? {} : { ram: options.ram }),
+          ...(options.load === undefined ? {} : { load: options.load }),
+          ...(options.entry === undefined ? {} : { entry: options.entry }),
+          ...(options.dtb === undefined ? {} : { deviceTree: options.dtb === 'none' ? (false as const) : readInputBytes(options.dtb) }),
+          ...(options.regs === undefined ? {} : { registers: options.regs }),
+        }).then((report) => io.out(options.json === true ? JSON.stringify(report, undefined, 2) : `${imageText(report.image)}\n${runText(report)}`));
+      }
+      if (file === undefined) throw new CliError('run: give an assembly FILE, or --image IMAGE');
+      for (const option of ['ram', 'load', 'entry', 'dtb', 'traceTail'] as const) {
+        if (options[option] !== undefined) throw new CliError(`--${option === 'traceTail' ? 'trace-tail' : option} goes with --image only`, { input: `--${option}` });
+      }
       const endian = endianOf(backend, options.endian);
       const source = readInputText(file);
       const report = runProgram(
@@ -175,6 +213,7 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
         options.firmware === undefined || options.firmware.startsWith('asm:') ? undefined : services.abis(),
       );
       io.out(options.json === true ? JSON.stringify(report, undefined, 2) : runText(report));
+      return undefined;
     });
   declareNeeds(run, archNeeds((command) => (command.opts() as RunCommandOptions).firmware !== undefined));
 
@@ -183,6 +222,7 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
   registerScenarioCommands(program, io, services);
 
   registerBenchCommand(program, io, services);
+  registerBootCommand(program, io, services);
 
   program
     .command('start')
@@ -206,6 +246,27 @@ interface RunCommandOptions {
   readonly regs?: string;
   readonly trace?: boolean;
   readonly json?: boolean;
+  readonly image?: string;
+  readonly ram?: string;
+  readonly load?: string;
+  readonly entry?: string;
+  readonly dtb?: string;
+  readonly bootargs: string;
+  readonly traceTail?: string;
+}
+
+/** `--trace-tail N`, 1..2^24. */
+function traceTailOf(text: string): number {
+  const n = parseCliNumber(text, '--trace-tail');
+  if (n < 1n || n > 1n << 24n) throw new CliError(`--trace-tail: ${text} is out of range 1..16777216`, { input: '--trace-tail' });
+  return Number(n);
+}
+
+/** `--engine`, checked against the backend's engines. */
+function engineName(backend: ArchBackend, name: string): EngineName {
+  const engines = backend.engines ?? ['interp'];
+  if (!(engines as readonly string[]).includes(name)) throw new CliError(`--engine: ${backend.name} offers ${engines.join(', ')}, not '${name}'`, { input: '--engine' });
+  return name as EngineName;
 }
 
 /** Whether `--json` was asked for (before any `--`). */
@@ -258,6 +319,20 @@ function statusOf(error: unknown, argv: readonly string[], io: CliIo): number {
 export function runCli(argv: readonly string[], io: CliIo, services: CliServices): number {
   try {
     buildProgram(io, services).parse([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    return statusOf(error, argv, io);
+  }
+}
+
+/**
+ * {@link runCli} for commands that finish asynchronously (`run --image`,
+ * `boot`: decompressing an image is asynchronous): the same program and
+ * statuses, awaited.
+ */
+export async function runCliAsync(argv: readonly string[], io: CliIo, services: CliServices): Promise<number> {
+  try {
+    await buildProgram(io, services).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
     return statusOf(error, argv, io);

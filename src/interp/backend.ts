@@ -9,6 +9,7 @@
 import type { Privilege, World } from '../abi/spec.ts';
 import type { FirmwarePort } from '../firmware/firmware.ts';
 import type { InstructionSet } from '../isa/assembler.ts';
+import type { BootSupport } from '../loader/boot-image.ts';
 import type { Endian } from '../memory/guest-memory.ts';
 import type { ResetMatrixDefinition, ScenarioCatalog } from '../scenario/scenario.ts';
 import type { Machine } from './machine.ts';
@@ -156,4 +157,6 @@ export interface ArchBackend {
   readonly scenarios?: ScenarioCatalog;
   /** The kexec/kdump reset matrix, where the backend has one; its rows name scenarios of {@link ArchBackend.scenarios}. */
   readonly resetMatrix?: ResetMatrixDefinition;
+  /** How real kernel images boot on this backend (`hyplay run --image`, `hyplay boot`), where it can. */
+  readonly boot?: BootSupport;
 }

@@ -110,6 +110,13 @@ export interface TraceRecorderOptions {
    * counted in {@link TraceRecorder.dropped}); unlimited when absent.
    */
   readonly limit?: number;
+  /**
+   * Called with each event other than a step as it is recorded, while the
+   * machine is still at it (an exception: at the vector, with the caller's
+   * registers): for a tool that must see every exception of a run too long
+   * to keep whole, beside a limited ring.
+   */
+  readonly onEvent?: (event: TraceEvent) => void;
 }
 
 /** Record kinds in the ring (the low 4 bits of a record's first word). */
@@ -155,8 +162,12 @@ export class TraceRecorder implements TraceSink {
   private readonly opRenderers: StepRenderer[] = [];
   private renderer: StepRenderer | undefined = undefined;
 
-  /** @param options a ring limit, if any. */
+  /** See {@link TraceRecorderOptions.onEvent}. */
+  private readonly onEvent: ((event: TraceEvent) => void) | undefined;
+
+  /** @param options a ring limit, if any, and an event callback. */
   constructor(options: TraceRecorderOptions = {}) {
+    this.onEvent = options.onEvent;
     if (options.limit === undefined) {
       this.mask = -1;
       return;
@@ -211,6 +222,7 @@ export class TraceRecorder implements TraceSink {
     r[p + 1] = index;
     r[p + 2] = 0;
     r[p + 3] = 0;
+    if (this.onEvent !== undefined && event.kind !== 'step') this.onEvent(event);
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 
 import { expect } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
+import { runCli, runCliAsync } from '../../src/cli/main.ts';
 import { servicesOf, type CliServices } from '../../src/cli/services.ts';
 import * as root from '../../src/di/container.ts';
 
@@ -39,4 +39,12 @@ export function json(...argv: string[]): any {
   expect(result.err).toEqual([]);
   expect(result.status).toBe(0);
   return JSON.parse(result.out);
+}
+
+/** {@link cli} for the commands that finish asynchronously (`run --image`, `boot`). */
+export async function cliAsync(...argv: string[]): Promise<Captured> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await runCliAsync(argv, { out: (t) => out.push(t), err: (t) => err.push(t) }, allServices());
+  return { status, out: out.join('\n'), err };
 }

@@ -1,0 +1,93 @@
+/**
+ * Booting real arm32 kernels: the zImage header, the boot protocol and the
+ * machine description a kernel is handed.
+ *
+ * Sources: Linux Documentation/arch/arm/booting.rst (the zImage load
+ * convention, the register contents at entry, the CPU state) and
+ * arch/arm/boot/compressed/head.S (the header words at 0x24: magic
+ * 0x016f2818, start and end addresses, the endianness flag 0x04030201).
+ * The machine is laid out like QEMU's `virt` board (RAM at 0x40000000, a
+ * PL011 at 0x09000000), which the armmp kernel supports.
+ *
+ * @module
+ */
+
+import type { BootSupport, ImageFormat, RamRegion } from '../../src/loader/boot-image.ts';
+import type { FdtNode } from '../../src/loader/fdt.ts';
+import { ImageError, ImageReader } from '../../src/loader/image-error.ts';
+
+/** head.S `_magic_sig`, at offset 0x24. */
+const ZIMAGE_MAGIC = 0x016f2818;
+/** head.S endianness flag as a little-endian kernel stores it. */
+const LITTLE_FLAG = 0x04030201;
+/** booting.rst: "convention is that it is loaded at the base of physical RAM plus an offset of 0x8000 (32K)". */
+const ZIMAGE_OFFSET = 0x8000;
+/** Where the PL011 sits (QEMU virt's VIRT_UART). */
+export const ARM32_UART_BASE = 0x0900_0000;
+
+/** The ARM zImage: PIC code with the header words at 0x24. */
+export const ZIMAGE_FORMAT: ImageFormat = {
+  name: 'zImage',
+  place(bytes: Uint8Array, ram: RamRegion) {
+    if (bytes.length < 0x34) return undefined;
+    const r = new ImageReader(bytes, true, 'zImage');
+    if (r.u32(0x24, 'magic') !== ZIMAGE_MAGIC) return undefined;
+    const start = r.u32(0x28, 'start address');
+    const end = r.u32(0x2c, 'end address');
+    const flag = r.u32(0x30, 'endianness flag');
+    if (flag !== LITTLE_FLAG) throw new ImageError(`zImage: endianness flag 0x${flag.toString(16)} is not a little-endian kernel's 0x04030201 (this model is little-endian)`, 0x30);
+    if (end <= start) throw new ImageError(`zImage: end address 0x${end.toString(16)} is not above start address 0x${start.toString(16)}`, 0x2c);
+    const size = end - start;
+    if (size > bytes.length) throw new ImageError(`zImage: the header says ${size} bytes but the file has ${bytes.length}`, 0x2c);
+    // start = 0 is position-independent (booting.rst); otherwise the image runs where it was linked.
+    const address = start === 0 ? ram.base + ZIMAGE_OFFSET : start;
+    return {
+      format: 'zImage',
+      segments: [{ address, bytes: bytes.subarray(0, size), memorySize: size }],
+      entry: address,
+      facts: [`start 0x${start.toString(16)}${start === 0 ? ' (position-independent)' : ''}`, `end 0x${end.toString(16)}`, 'little-endian'],
+    };
+  },
+};
+
+/** The machine description: memory, one Cortex-A15, the PL011 and its clock, the command line. */
+function deviceTree(ram: RamRegion, bootargs: string): FdtNode {
+  const uart = `pl011@${ARM32_UART_BASE.toString(16)}`;
+  return {
+    name: '',
+    properties: { '#address-cells': [1], '#size-cells': [1], compatible: 'linux,dummy-virt', model: 'hyplay arm32 (virt-like)' },
+    children: [
+      { name: 'chosen', properties: { bootargs, 'stdout-path': `/${uart}` } },
+      { name: `memory@${ram.base.toString(16)}`, properties: { device_type: 'memory', reg: [ram.base, ram.size] } },
+      {
+        name: 'cpus',
+        properties: { '#address-cells': [1], '#size-cells': [0] },
+        children: [{ name: 'cpu@0', properties: { device_type: 'cpu', compatible: 'arm,cortex-a15', reg: [0] } }],
+      },
+      { name: 'apb-pclk', properties: { compatible: 'fixed-clock', '#clock-cells': [0], 'clock-frequency': [24_000_000], 'clock-output-names': 'clk24mhz', phandle: [1] } },
+      {
+        name: uart,
+        properties: { compatible: ['arm,pl011', 'arm,primecell'], reg: [ARM32_UART_BASE, 0x1000], clocks: [1, 1], 'clock-names': ['uartclk', 'apb_pclk'] },
+      },
+    ],
+  };
+}
+
+/** How arm32 boots images: zImage or ELF, 256 MiB at 0x40000000, entered in Hyp with r0 = 0, r1 = ~0, r2 = the device tree. */
+export const ARM32_BOOT: BootSupport = {
+  elfMachines: [40],
+  formats: [ZIMAGE_FORMAT],
+  ram: { base: 0x4000_0000, size: 256 << 20 },
+  mode: 'hyp',
+  rawOffset: ZIMAGE_OFFSET,
+  deviceTree,
+  enter(machine, entry) {
+    // booting.rst "Calling the kernel image": r0 = 0, r1 = machine type (ignored for a device tree; ~0 as no board
+    // number), r2 = the device tree's physical address; IRQ and FIQ masked (setMode masks A, I and F), MMU and caches off.
+    machine.setRegister('r0', 0n);
+    machine.setRegister('r1', 0xffff_ffffn);
+    machine.setRegister('r2', BigInt(entry.deviceTree ?? 0));
+    machine.pc = entry.entry;
+  },
+  protocol: 'r0 = 0, r1 = 0xffffffff (no board number: a device tree follows), r2 = device tree address; A, I, F masked; MMU off (Documentation/arch/arm/booting.rst)',
+};
