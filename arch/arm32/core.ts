@@ -214,29 +214,46 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
   const mask = blocks.mask;
   const recorder = host.recorder;
   let steps = 0;
-  while (steps < maxSteps) {
+  blocks: while (steps < maxSteps) {
     const pc = s.pc;
     let block = slots[(pc >>> 2) & mask]!;
     if (block.address !== pc) block = blocks.find(pc);
     const ops = block.ops;
     const room = maxSteps - steps;
     const count = block.count < room ? block.count : room;
+    // Traced: the ops are registered before the block first runs, and the ones that started are recorded as a block (every op
+    // of a block runs in the mode it started in: what changes the mode ends the block), before anything the last one leads to.
+    const mode = s.mode;
+    if (recorder !== undefined && (block.tracedBy !== recorder || block.traceMode !== mode)) {
+      recorder.registerAll(ops);
+      block.tracedBy = recorder;
+      block.traceMode = mode;
+      block.traceRecords = recorder.blockRecords(ops, mode);
+    }
     let i = 0;
     while (i < count) {
       const op = ops[i++]!;
-      if (recorder !== undefined) recorder.step(op, s.mode);
       const next = op.next;
       s.pc = next;
       const result = op.exec === execute ? execute(s, op) : op.exec(s, op);
       if (result !== retired) {
+        if (recorder !== undefined) {
+          if (block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, i);
+          else recorder.stepBlock(ops, i, mode);
+        }
         let halted: Stop | undefined;
         if (result.kind === 'trap') halted = kit.deliver(s, result, recorder) ?? kit.unmappedVector(s, kit.memory);
         else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder);
         else halted = result as Stop;
         if (halted !== undefined && host.settle(halted)) return steps + i;
-        break;
+        steps += i;
+        continue blocks;
       }
       if (s.pc !== next || block.count === 0) break;
+    }
+    if (recorder !== undefined) {
+      if (block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, i);
+      else recorder.stepBlock(ops, i, mode);
     }
     steps += i;
   }
