@@ -99,79 +99,187 @@ const DIRECT_HANDLERS: readonly A32Handler[] = [
   multiply,
 ];
 
+/** What {@link executeArm32With} calls: every direct handler, the condition check and {@link RETIRED} (it is closed, see {@link instanceCopy}). */
+interface Arm32Handlers {
+  /** `andHandler`. */
+  readonly andHandler: A32Handler;
+  /** `eorHandler`. */
+  readonly eorHandler: A32Handler;
+  /** `subHandler`. */
+  readonly subHandler: A32Handler;
+  /** `rsbHandler`. */
+  readonly rsbHandler: A32Handler;
+  /** `addHandler`. */
+  readonly addHandler: A32Handler;
+  /** `adcHandler`. */
+  readonly adcHandler: A32Handler;
+  /** `sbcHandler`. */
+  readonly sbcHandler: A32Handler;
+  /** `rscHandler`. */
+  readonly rscHandler: A32Handler;
+  /** `tstHandler`. */
+  readonly tstHandler: A32Handler;
+  /** `teqHandler`. */
+  readonly teqHandler: A32Handler;
+  /** `cmpHandler`. */
+  readonly cmpHandler: A32Handler;
+  /** `cmnHandler`. */
+  readonly cmnHandler: A32Handler;
+  /** `orrHandler`. */
+  readonly orrHandler: A32Handler;
+  /** `movHandler`. */
+  readonly movHandler: A32Handler;
+  /** `bicHandler`. */
+  readonly bicHandler: A32Handler;
+  /** `mvnHandler`. */
+  readonly mvnHandler: A32Handler;
+  /** `load`. */
+  readonly load: A32Handler;
+  /** `store`. */
+  readonly store: A32Handler;
+  /** `loadMultiple`. */
+  readonly loadMultiple: A32Handler;
+  /** `storeMultiple`. */
+  readonly storeMultiple: A32Handler;
+  /** `branch`. */
+  readonly branch: A32Handler;
+  /** `branchWithLink`. */
+  readonly branchWithLink: A32Handler;
+  /** `branchExchange`. */
+  readonly branchExchange: A32Handler;
+  /** `hypervisorCall`. */
+  readonly hypervisorCall: A32Handler;
+  /** `exceptionReturn`. */
+  readonly exceptionReturn: A32Handler;
+  /** `moveWide`. */
+  readonly moveWide: A32Handler;
+  /** `moveTop`. */
+  readonly moveTop: A32Handler;
+  /** `multiply`. */
+  readonly multiply: A32Handler;
+  /** {@link conditionPassed}. */
+  readonly conditionPassed: typeof conditionPassed;
+  /** {@link RETIRED}. */
+  readonly retired: Retired;
+}
+
+const ARM32_HANDLERS: Arm32Handlers = {
+  andHandler,
+  eorHandler,
+  subHandler,
+  rsbHandler,
+  addHandler,
+  adcHandler,
+  sbcHandler,
+  rscHandler,
+  tstHandler,
+  teqHandler,
+  cmpHandler,
+  cmnHandler,
+  orrHandler,
+  movHandler,
+  bicHandler,
+  mvnHandler,
+  load,
+  store,
+  loadMultiple,
+  storeMultiple,
+  branch,
+  branchWithLink,
+  branchExchange,
+  hypervisorCall,
+  exceptionReturn,
+  moveWide,
+  moveTop,
+  multiply,
+  conditionPassed,
+  retired: RETIRED,
+};
+
 /**
  * The single `exec` of every arm32 op: the condition check (ARM ARM A8.3),
  * r15 for instructions that read the PC, then a switch to the row's handler.
  * One function at the loop's call site keeps that call monomorphic, and each
- * case's call is monomorphic too, so V8 can inline them.
+ * case's call is monomorphic too, so V8 can inline them. Closed over `h` (the
+ * handlers), so that a machine's loop can run a copy of its own
+ * ({@link instanceCopy}): V8 keeps type feedback per function, and a switch
+ * shared by every machine in a process (the bench runs several side by side)
+ * has feedback for every machine's handlers, which its loop then inlines, at
+ * the cost of what that loop needs (its exception return, measured not
+ * inlined).
  */
-function executeArm32(s: Arm32State, op: Op): ReturnType<A32Handler> {
-  if (op.cond !== 14 && !conditionPassed(s, op.cond)) return RETIRED;
+function executeArm32With(h: Arm32Handlers, s: Arm32State, op: Op): ReturnType<A32Handler> {
+  if (op.cond !== 14 && !h.conditionPassed(s, op.cond)) return h.retired;
   if (op.flags !== 0) s.r[15] = (op.address + 8) >>> 0;
   switch (op.kind) {
     case 0:
-      return andHandler(s, op);
+      return h.andHandler(s, op);
     case 1:
-      return eorHandler(s, op);
+      return h.eorHandler(s, op);
     case 2:
-      return subHandler(s, op);
+      return h.subHandler(s, op);
     case 3:
-      return rsbHandler(s, op);
+      return h.rsbHandler(s, op);
     case 4:
-      return addHandler(s, op);
+      return h.addHandler(s, op);
     case 5:
-      return adcHandler(s, op);
+      return h.adcHandler(s, op);
     case 6:
-      return sbcHandler(s, op);
+      return h.sbcHandler(s, op);
     case 7:
-      return rscHandler(s, op);
+      return h.rscHandler(s, op);
     case 8:
-      return tstHandler(s, op);
+      return h.tstHandler(s, op);
     case 9:
-      return teqHandler(s, op);
+      return h.teqHandler(s, op);
     case 10:
-      return cmpHandler(s, op);
+      return h.cmpHandler(s, op);
     case 11:
-      return cmnHandler(s, op);
+      return h.cmnHandler(s, op);
     case 12:
-      return orrHandler(s, op);
+      return h.orrHandler(s, op);
     case 13:
-      return movHandler(s, op);
+      return h.movHandler(s, op);
     case 14:
-      return bicHandler(s, op);
+      return h.bicHandler(s, op);
     case 15:
-      return mvnHandler(s, op);
+      return h.mvnHandler(s, op);
     case 16:
-      return load(s, op);
+      return h.load(s, op);
     case 17:
-      return store(s, op);
+      return h.store(s, op);
     case 18:
-      return loadMultiple(s, op);
+      return h.loadMultiple(s, op);
     case 19:
-      return storeMultiple(s, op);
+      return h.storeMultiple(s, op);
     case 20:
-      return branch(s, op);
+      return h.branch(s, op);
     case 21:
-      return branchWithLink(s, op);
+      return h.branchWithLink(s, op);
     case 22:
-      return branchExchange(s, op);
+      return h.branchExchange(s, op);
     case 23:
-      return hypervisorCall(s, op);
+      return h.hypervisorCall(s, op);
     case 24:
-      return exceptionReturn(s, op);
+      return h.exceptionReturn(s, op);
     case 25:
       return op.fixed!;
     case 26:
-      return RETIRED;
+      return h.retired;
     case 27:
-      return moveWide(s, op);
+      return h.moveWide(s, op);
     case 28:
-      return moveTop(s, op);
+      return h.moveTop(s, op);
     case 29:
-      return multiply(s, op);
+      return h.multiply(s, op);
     default:
       return op.inner(s, op);
   }
+}
+
+/** {@link executeArm32With} on the module's handlers: every arm32 op's `exec`. */
+function executeArm32(s: Arm32State, op: Op): ReturnType<A32Handler> {
+  return executeArm32With(ARM32_HANDLERS, s, op);
 }
 
 /** First and last `op.kind` of the handlers that end a block: branch, branchWithLink, branchExchange, hypervisorCall, exceptionReturn, raiseFixed. */
@@ -181,8 +289,12 @@ const LOAD_MULTIPLE_KIND = DIRECT_HANDLERS.indexOf(loadMultiple);
 
 /** What the interpreter's loop ({@link interpretArm32Blocks}) calls, passed in because the loop is closed (see {@link instanceCopy}). */
 interface Arm32LoopKit {
-  /** {@link executeArm32}. */
+  /** {@link executeArm32}: the `exec` of the ops the loop runs through {@link Arm32LoopKit.run}. */
   readonly execute: typeof executeArm32;
+  /** {@link executeArm32With}, or this machine's copy of it. */
+  readonly run: typeof executeArm32With;
+  /** Its handlers. */
+  readonly handlers: Arm32Handlers;
   /** {@link RETIRED}. */
   readonly retired: Retired;
   /** {@link deliverArm32}. */
@@ -208,35 +320,54 @@ interface Arm32LoopKit {
  */
 function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
   const execute = kit.execute;
+  const run = kit.run;
+  const handlers = kit.handlers;
   const retired = kit.retired;
   const blocks = host.blocks;
   const slots = blocks.slots;
   const mask = blocks.mask;
   const recorder = host.recorder;
   let steps = 0;
-  while (steps < maxSteps) {
+  blocks: while (steps < maxSteps) {
     const pc = s.pc;
     let block = slots[(pc >>> 2) & mask]!;
     if (block.address !== pc) block = blocks.find(pc);
     const ops = block.ops;
     const room = maxSteps - steps;
     const count = block.count < room ? block.count : room;
+    // Traced: the ops are registered before the block first runs, and the ones that started are recorded as a block (every op
+    // of a block runs in the mode it started in: what changes the mode ends the block), before anything the last one leads to.
+    const mode = s.mode;
+    if (recorder !== undefined && (block.tracedBy !== recorder || block.traceMode !== mode)) {
+      recorder.registerAll(ops);
+      block.tracedBy = recorder;
+      block.traceMode = mode;
+      block.traceRecords = recorder.blockRecords(ops, mode);
+    }
     let i = 0;
     while (i < count) {
       const op = ops[i++]!;
-      if (recorder !== undefined) recorder.step(op, s.mode);
       const next = op.next;
       s.pc = next;
-      const result = op.exec === execute ? execute(s, op) : op.exec(s, op);
+      const result = op.exec === execute ? run(handlers, s, op) : op.exec(s, op);
       if (result !== retired) {
+        if (recorder !== undefined) {
+          if (block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, i);
+          else recorder.stepBlock(ops, i, mode);
+        }
         let halted: Stop | undefined;
         if (result.kind === 'trap') halted = kit.deliver(s, result, recorder) ?? kit.unmappedVector(s, kit.memory);
         else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder);
         else halted = result as Stop;
         if (halted !== undefined && host.settle(halted)) return steps + i;
-        break;
+        steps += i;
+        continue blocks;
       }
       if (s.pc !== next || block.count === 0) break;
+    }
+    if (recorder !== undefined) {
+      if (block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, i);
+      else recorder.stepBlock(ops, i, mode);
     }
     steps += i;
   }
@@ -315,7 +446,7 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
     readonly engine: EngineName = 'interp',
     translation: Arm32TranslatorOptions = {},
   ) {
-    this.kit = { execute: executeArm32, retired: RETIRED, deliver: deliverArm32, unmappedVector, exceptionReturn: exceptionReturnArm32, memory };
+    this.kit = { execute: executeArm32, run: executeArm32With, handlers: ARM32_HANDLERS, retired: RETIRED, deliver: deliverArm32, unmappedVector, exceptionReturn: exceptionReturnArm32, memory };
     if (engine === 'jit') {
       const jit = new Jit(new Arm32Translator(this.state, memory, translation), this.state, memory);
       this.jit = jit;
@@ -339,12 +470,15 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
    */
   interpretBlocks(host: LoopHost<Arm32State>, s: Arm32State, maxSteps: number): number {
     // A copy starts cold (V8 compiles it afresh): a machine that runs little (a test, a short command) keeps the shared loop.
-    if (this.loop === interpretArm32Blocks && (this.budgets += maxSteps) >= OWN_LOOP_AFTER) this.loop = instanceCopy(interpretArm32Blocks, 'arm32 interpreter loop');
+    if (this.loop === interpretArm32Blocks && (this.budgets += maxSteps) >= OWN_LOOP_AFTER) {
+      this.loop = instanceCopy(interpretArm32Blocks, 'arm32 interpreter loop');
+      this.kit = { ...this.kit, run: instanceCopy(executeArm32With, 'arm32 execute') };
+    }
     return this.loop(this.kit, host, s, maxSteps);
   }
 
-  /** What the loop uses, for this machine. */
-  private readonly kit: Arm32LoopKit;
+  /** What the loop uses, for this machine (with copies of its own of the loop's callees, once it has its own loop). */
+  private kit: Arm32LoopKit;
   /** The loop this machine runs: the shared one, then (once it has asked for {@link OWN_LOOP_AFTER} steps) a copy of its own. */
   private loop: typeof interpretArm32Blocks = interpretArm32Blocks;
   /** Steps asked of the interpreter's loop so far (until it has its own copy). */

@@ -26,6 +26,12 @@ const SLOT_MASK = SLOTS - 1;
 export class OpBlock<S> {
   /** Ops still valid to run: `ops.length`, or 0 once the block is invalidated. */
   count: number;
+  /** The trace recorder whose ops these are (a block loop registers a block's ops with a recorder once, see `TraceRecorder.registerAll`). */
+  tracedBy: object | undefined = undefined;
+  /** The mode {@link OpBlock.traceRecords} were built for. */
+  traceMode = -1;
+  /** The block's step records for {@link OpBlock.tracedBy} in {@link OpBlock.traceMode} (see `TraceRecorder.blockRecords`), if they are fixed. */
+  traceRecords: Int32Array | undefined = undefined;
 
   /**
    * @param address address of the first op.

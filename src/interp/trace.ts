@@ -261,6 +261,90 @@ export class TraceRecorder implements TraceSink {
     r[p + 3] = word;
   }
 
+  /**
+   * {@link TraceRecorder.step} for `ops[0]` … `ops[count - 1]` in turn, all
+   * in `mode`: what a block loop calls once for the ops of a block that
+   * started (before anything the block's last op leads to is emitted, so
+   * the order of events is the same as stepping them one by one). Ops
+   * already registered with this recorder take a tight loop of stores;
+   * anything else (an overlay, a pseudo-op, an op seen for the first time,
+   * a full buffer) goes through {@link TraceRecorder.step}.
+   */
+  stepBlock(ops: readonly TracedOp[], count: number, mode: number): void {
+    let r = this.records;
+    let p = this.position;
+    const head = STEP | (mode << 4);
+    for (let i = 0; i < count; i++) {
+      const op = ops[i]!;
+      const id = op.traceOwner === this ? op.traceId : -1;
+      if (id < 0 || p === r.length || op.notAStep === true) {
+        this.position = p;
+        this.step(op, mode);
+        r = this.records;
+        p = this.position;
+        continue;
+      }
+      r[p] = head;
+      r[p + 1] = id;
+      r[p + 2] = op.address | 0;
+      r[p + 3] = op.word;
+      p += STRIDE;
+    }
+    this.position = p;
+  }
+
+  /**
+   * Register every op of `ops` not registered with this recorder yet (see
+   * {@link TraceRecorder.register}): a block loop does this when a block
+   * first runs traced, before any of its ops runs, so that each op's bytes
+   * are read as they were decoded (a store into the block changes them).
+   */
+  registerAll(ops: readonly TracedOp[]): void {
+    for (const op of ops) if (op.traceOwner !== this && op.notAStep !== true) this.register(op);
+  }
+
+  /**
+   * The records {@link TraceRecorder.stepBlock} would write for `ops`, all
+   * registered with this recorder (see {@link TraceRecorder.registerAll}),
+   * run in `mode`: built once per block, so that a block loop records the
+   * steps of a block as a copy ({@link TraceRecorder.stepRecords}).
+   * `undefined` when an op's record is not fixed (an overlay, whose bytes
+   * are read as it runs, a pseudo-op, an op not registered here).
+   */
+  blockRecords(ops: readonly TracedOp[], mode: number): Int32Array | undefined {
+    const records = new Int32Array(ops.length * STRIDE);
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]!;
+      if (op.traceOwner !== this || op.traceId < 0 || op.notAStep === true) return undefined;
+      records[i * STRIDE] = STEP | (mode << 4);
+      records[i * STRIDE + 1] = op.traceId;
+      records[i * STRIDE + 2] = op.address | 0;
+      records[i * STRIDE + 3] = op.word;
+    }
+    return records;
+  }
+
+  /** Record the first `count` steps of `records` (from {@link TraceRecorder.blockRecords}). */
+  stepRecords(records: Int32Array, count: number): void {
+    const n = count * STRIDE;
+    let r = this.records;
+    let p = this.position;
+    if (p + n > r.length) {
+      // Across the end of the buffer: record by record.
+      for (let k = 0; k < n; k += STRIDE) {
+        p = this.claim();
+        r = this.records;
+        r[p] = records[k]!;
+        r[p + 1] = records[k + 1]!;
+        r[p + 2] = records[k + 2]!;
+        r[p + 3] = records[k + 3]!;
+      }
+      return;
+    }
+    for (let k = 0; k < n; k++) r[p + k] = records[k]!;
+    this.position = p + n;
+  }
+
   /** Register `op` against the attached renderer; returns its index (one's complement for an overlay, whose bytes are read per step). */
   register(op: TracedOp): number {
     const renderer = this.renderer;

@@ -28,8 +28,8 @@ const PROGRAM = [
   'b 0x700000', // a fetch from unmapped memory: a prefetch abort at VBAR + 0x0c
 ].join('\n');
 
-function machine(): Arm32Machine {
-  const m = setupMachine();
+function machine(engine?: 'interp' | 'jit'): Arm32Machine {
+  const m = setupMachine(engine === undefined ? {} : { engine });
   load(m, PROGRAM, CODE);
   load(m, 'wfi\nwfi\nwfi\nwfi\nsubs pc, lr, #4', 0x1000);
   load(m, 'wfi\nwfi\nwfi\nwfi\nwfi\neret', HVBAR);
@@ -128,6 +128,48 @@ describe('TraceRecorder', () => {
     m.pc = CODE;
     expect(m.run(100).reason).toBe('wfi');
     expect(m.register('r0')).toBe(7n);
+    expect(recorder.lines().filter((l) => l.startsWith('0x00008004'))).toEqual(['0x00008004 svc  01 00 a0 e3  mov r0, #1', '0x00008004 svc  07 00 a0 e3  mov r0, #7']);
+  });
+
+  // The interpreter's block loop records the steps of a block at once (TraceRecorder.stepBlock / stepRecords): the same
+  // lines as one by one, across a ring's end at every limit, and with bytes as they ran for self-modified code.
+  it('the interpreter engine records blocks as a plain sink sees their steps, in a ring of any limit', () => {
+    const a = machine('interp');
+    const plain = new PlainSink();
+    a.trace = plain;
+    const ra = a.run(60);
+    const all = plain.events.map(formatTraceEvent);
+    for (const limit of [undefined, 1, 3, 5, 8, 16, all.length + 5]) {
+      const b = machine('interp');
+      const recorder = new TraceRecorder(limit === undefined ? {} : { limit });
+      b.trace = recorder;
+      expect(b.run(60)).toEqual(ra);
+      const kept = limit === undefined ? all.length : Math.min(all.length, 2 ** Math.ceil(Math.log2(limit)));
+      expect(recorder.lines(), `limit ${limit}`).toEqual(all.slice(all.length - kept));
+      expect(recorder.recorded).toBe(all.length);
+    }
+    // Runs of every length end at every point inside a block, and each run goes on recording into the same ring.
+    const split = (sink: TraceSink): void => {
+      const c = machine('interp');
+      c.trace = sink;
+      let steps = 0;
+      for (let n = 1; steps < ra.steps; n++) steps += c.run(Math.min((n % 4) + 1, ra.steps - steps)).steps;
+    };
+    const plainSplit = new PlainSink();
+    split(plainSplit);
+    const ring = new TraceRecorder({ limit: 8 });
+    split(ring);
+    expect(plainSplit.events.length).toBeGreaterThan(all.length);
+    expect(ring.lines()).toEqual(plainSplit.events.map(formatTraceEvent).slice(-8));
+  });
+
+  it('the interpreter engine traces a self-modified instruction with its bytes as they were when it ran', () => {
+    const m = setupMachine({ engine: 'interp' });
+    load(m, ['mov r2, #0', 'patch: mov r0, #1', 'cmp r2, #0', 'bne done', 'mov r2, #1', 'ldr r1, word', 'str r1, patch', 'b patch', 'done: wfi', 'word: .word 0xe3a00007'].join('\n'), CODE);
+    const recorder = new TraceRecorder();
+    m.trace = recorder;
+    m.pc = CODE;
+    expect(m.run(100).reason).toBe('wfi');
     expect(recorder.lines().filter((l) => l.startsWith('0x00008004'))).toEqual(['0x00008004 svc  01 00 a0 e3  mov r0, #1', '0x00008004 svc  07 00 a0 e3  mov r0, #7']);
   });
 });
