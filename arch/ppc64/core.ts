@@ -419,13 +419,13 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
   }
 
   /**
-   * The interpreter engine's `ExecutionCore.runLoop`: {@link interpretPpc64Blocks}.
-   * V8 keeps type feedback per function, and the bench runs several ppc64
-   * machines (the ALU loop, the trap loop, spec firmware, traced runs) in
-   * one process: a loop and an `executePpc64` they all share see all their
-   * ops, and each runs slower than alone. So a machine that has asked for
-   * {@link OWN_LOOP_AFTER} steps gets copies of both of its own
-   * ({@link instanceCopy}, {@link executorCopy}); one that runs little (a
+   * The interpreter engine's `ExecutionCore.runLoop`: the block loop
+   * (`interpretPpc64Blocks`). V8 keeps type feedback per function, and the
+   * bench runs several ppc64 machines (the ALU loop, the trap loop, spec
+   * firmware, traced runs) in one process: a loop and an `executePpc64` they
+   * all share see all their ops, and each runs slower than alone. So a
+   * machine that has asked for 2^20 steps gets copies of both of its own
+   * ({@link instanceCopy}, and `executorCopy`); one that runs little (a
    * test, a short command) keeps the shared ones, which are warm.
    */
   interpretBlocks(host: LoopHost<Ppc64State>, s: Ppc64State, maxSteps: number): number {
