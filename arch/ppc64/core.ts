@@ -12,7 +12,8 @@ import type { EngineName } from '../../src/interp/backend.ts';
 import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
 import { Jit } from '../../src/jit/jit.ts';
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
-import { RETIRED, stop, type ExceptionReturn, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { RETIRED, stop, type ExceptionReturn, type Retired, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { instanceCopy } from '../../src/interp/instance-code.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { GuestMemory, type CodeWriteListener, type Endian, type FlatWindow } from '../../src/memory/guest-memory.ts';
 import { deliverPpc64, exceptionReturnPpc64 } from './exceptions.ts';
@@ -284,6 +285,88 @@ const RETURN_KIND = DIRECT_HANDLERS.indexOf(returnFromInterrupt);
 const TRAP_KIND = DIRECT_HANDLERS.indexOf(trap);
 const NEAR_BRANCH_KIND = DIRECT_HANDLERS.indexOf(branchOnConditionNear);
 
+/** What the interpreter's loop ({@link interpretPpc64Blocks}) calls, passed in because the loop is closed (see {@link instanceCopy}). */
+interface Ppc64LoopKit {
+  /** {@link executePpc64}, or the machine's copy of it ({@link executorCopy}). */
+  readonly execute: (s: Ppc64State, op: Op) => StepResult;
+  /** {@link RETIRED}. */
+  readonly retired: Retired;
+  /** {@link deliverPpc64}. */
+  readonly deliver: typeof deliverPpc64;
+  /** {@link exceptionReturnPpc64}. */
+  readonly exceptionReturn: typeof exceptionReturnPpc64;
+  /** The machine's memory. */
+  readonly memory: Ppc64Memory;
+  /** Drops every predecoded op (`Ppc64Core.onEndianChange`). */
+  readonly onEndianChange: () => void;
+}
+
+/**
+ * The interpreter engine's hot loop (see {@link Ppc64Core.interpretBlocks}):
+ * the blocks of `host.blocks` (one budget check per block), every op through
+ * `kit.execute` (an overlay has no kind and runs its `inner`). It leaves a
+ * block when an op does not retire, branches, or invalidates the block (a
+ * store into it, or an MSR[LE] change). Traps and returns go straight to
+ * the exception model. A run traced into a recorder records each op as it
+ * starts (`host.recorder`). Closed (see {@link instanceCopy}): everything it
+ * calls comes in `kit`.
+ */
+function interpretPpc64Blocks(kit: Ppc64LoopKit, host: LoopHost<Ppc64State>, s: Ppc64State, maxSteps: number): number {
+  const execute = kit.execute;
+  const retired = kit.retired;
+  const blocks = host.blocks;
+  const slots = blocks.slots;
+  const mask = blocks.mask;
+  const recorder = host.recorder;
+  let steps = 0;
+  while (steps < maxSteps) {
+    const pc = s.pc;
+    let block = slots[(pc >>> 2) & mask]!;
+    if (block.address !== pc) block = blocks.find(pc);
+    const ops = block.ops;
+    const room = maxSteps - steps;
+    const count = block.count < room ? block.count : room;
+    let i = 0;
+    while (i < count) {
+      const op = ops[i++]!;
+      if (recorder !== undefined) recorder.step(op, s.pr !== 0 ? 2 : s.hv !== 0 ? 1 : 0);
+      const next = op.next;
+      s.pc = next;
+      const result = execute(s, op);
+      if (result !== retired) {
+        let halted: Stop | undefined;
+        if (result.kind === 'trap') halted = kit.deliver(s, result, recorder, kit.memory, kit.onEndianChange);
+        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder, kit.onEndianChange);
+        else halted = result as Stop;
+        if (halted !== undefined && host.settle(halted)) return steps + i;
+        break;
+      }
+      if (s.pc !== next || block.count === 0) break;
+    }
+    steps += i;
+  }
+  return steps;
+}
+
+/** Steps a machine asks of the interpreter's loop before it gets copies of its own (see {@link Ppc64Core.interpretBlocks}). */
+const OWN_LOOP_AFTER = 1 << 20;
+
+let executorCopies = 0;
+
+/**
+ * A copy of {@link executePpc64} with code and type feedback of its own:
+ * the same switch on `op.kind` over {@link DIRECT_HANDLERS}, compiled
+ * afresh (the handlers come in as parameters, so the source does not
+ * depend on what a bundler names them). Each case's call then sees only
+ * one machine's ops, and the machine's loop sees one `execute`.
+ */
+function executorCopy(label: string): (s: Ppc64State, op: Op) => StepResult {
+  const names = DIRECT_HANDLERS.map((_, i) => `h${i}`);
+  const cases = DIRECT_HANDLERS.map((handler, i) => (handler === raiseFixed ? `case ${i}: return op.fixed;` : `case ${i}: return h${i}(s, op);`));
+  const source = `// ${label} (copy ${++executorCopies})\nreturn function executePpc64(s, op) {\nswitch (op.kind) {\n${cases.join('\n')}\ndefault: return op.inner(s, op);\n}\n};`;
+  return new Function(...names, source)(...DIRECT_HANDLERS) as (s: Ppc64State, op: Op) => StepResult;
+}
+
 /** The ppc64 {@link ExecutionCore}. */
 export class Ppc64Core implements ExecutionCore<Ppc64State> {
   /** Architectural state. */
@@ -324,6 +407,7 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
   ) {
     this.state = createPpc64State(memory.endian === 'big');
     this.onEndianChange = () => memory.invalidateAllCode();
+    this.kit = { execute: executePpc64, retired: RETIRED, deliver: deliverPpc64, exceptionReturn: exceptionReturnPpc64, memory, onEndianChange: this.onEndianChange };
     if (engine === 'jit') {
       const jit = new Jit(new Ppc64Translator(this.state, memory, translation), this.state, memory);
       this.jit = jit;
@@ -335,52 +419,29 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
   }
 
   /**
-   * ppc64's own copy of the interpreter's hot loop (the interpreter
-   * engine's `ExecutionCore.runLoop`), in this backend's source so that its
-   * type feedback sees only ppc64 ops and state: it runs the blocks of
-   * `host.blocks` (one budget check per block), every op through
-   * `executePpc64` (an overlay has no kind and runs its `inner`). It leaves
-   * a block when an op does not retire, branches, or invalidates the block
-   * (a store into it, or an MSR[LE] change). Traps and returns go straight
-   * to this backend's exception model. A run traced into a recorder records
-   * each op as it starts (`host.recorder`).
+   * The interpreter engine's `ExecutionCore.runLoop`: the block loop
+   * (`interpretPpc64Blocks`). V8 keeps type feedback per function, and the
+   * bench runs several ppc64 machines (the ALU loop, the trap loop, spec
+   * firmware, traced runs) in one process: a loop and an `executePpc64` they
+   * all share see all their ops, and each runs slower than alone. So a
+   * machine that has asked for 2^20 steps gets copies of both of its own
+   * ({@link instanceCopy}, and `executorCopy`); one that runs little (a
+   * test, a short command) keeps the shared ones, which are warm.
    */
   interpretBlocks(host: LoopHost<Ppc64State>, s: Ppc64State, maxSteps: number): number {
-    const blocks = host.blocks;
-    const slots = blocks.slots;
-    const mask = blocks.mask;
-    const memory = this.memory;
-    const onEndianChange = this.onEndianChange;
-    const recorder = host.recorder;
-    let steps = 0;
-    while (steps < maxSteps) {
-      const pc = s.pc;
-      let block = slots[(pc >>> 2) & mask]!;
-      if (block.address !== pc) block = blocks.find(pc);
-      const ops = block.ops;
-      const room = maxSteps - steps;
-      const count = block.count < room ? block.count : room;
-      let i = 0;
-      while (i < count) {
-        const op = ops[i++]!;
-        if (recorder !== undefined) recorder.step(op, s.pr !== 0 ? 2 : s.hv !== 0 ? 1 : 0);
-        const next = op.next;
-        s.pc = next;
-        const result = executePpc64(s, op);
-        if (result !== RETIRED) {
-          let halted: Stop | undefined;
-          if (result.kind === 'trap') halted = deliverPpc64(s, result, recorder, memory, onEndianChange);
-          else if (result.kind === 'return') halted = exceptionReturnPpc64(s, result, recorder, onEndianChange);
-          else halted = result as Stop;
-          if (halted !== undefined && host.settle(halted)) return steps + i;
-          break;
-        }
-        if (s.pc !== next || block.count === 0) break;
-      }
-      steps += i;
+    if (this.loop === interpretPpc64Blocks && (this.budgets += maxSteps) >= OWN_LOOP_AFTER) {
+      this.kit = { ...this.kit, execute: executorCopy('ppc64 execute') };
+      this.loop = instanceCopy(interpretPpc64Blocks, 'ppc64 interpreter loop');
     }
-    return steps;
+    return this.loop(this.kit, host, s, maxSteps);
   }
+
+  /** What the loop uses, for this machine. */
+  private kit: Ppc64LoopKit;
+  /** The loop this machine runs: the shared one, then a copy of its own. */
+  private loop: typeof interpretPpc64Blocks = interpretPpc64Blocks;
+  /** Steps asked of the interpreter's loop so far (until it has its own copy). */
+  private budgets = 0;
 
   /**
    * Whether an op ends its block: branches, sc and the other fixed traps,

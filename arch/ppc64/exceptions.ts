@@ -306,11 +306,9 @@ export function emitInterruptReturn(code: StateCode, from: number, to: number, h
   return pc;
 }
 
-/** Built {@link emitReturnMode} functions by `from * 2 + hyper`, and {@link emitInterruptReturn} ones by `((from * 16 + to) * 2 + hyper) * 2 + bigMemory`. */
+/** Built {@link emitReturnMode} functions by `from * 2 + hyper` (for {@link interruptReturnMode}). */
 type ReturnMode = (s: Ppc64State) => number;
-type ReturnPath = (s: Ppc64State) => void;
 const returnModes: (ReturnMode | undefined)[] = new Array<ReturnMode | undefined>(MODE_KEY_COUNT * 2).fill(undefined);
-const returns: (ReturnPath | undefined)[] = new Array<ReturnPath | undefined>(MODE_KEY_COUNT * MODE_KEY_COUNT * 4).fill(undefined);
 
 function returnMode(from: number, hyper: boolean): ReturnMode {
   const built = buildDirect<ReturnMode>(['s'], ppc64SlotPlace, (code) => code.emit(`return ${emitReturnMode(code, from, hyper)};`));
@@ -318,29 +316,43 @@ function returnMode(from: number, hyper: boolean): ReturnMode {
   return built;
 }
 
-function returnPath(index: number, from: number, to: number, hyper: boolean, bigMemory: number): ReturnPath {
+/**
+ * Built return functions by `(from * 2 + hyper) * 2 + bigMemory`: each
+ * holds every return from its mode, the mode it returns to
+ * ({@link emitReturnMode}) picking the path built for that pair
+ * ({@link emitInterruptReturn}), and gives that mode. One call per rfid,
+ * and the switch is a jump over small integers.
+ */
+type ReturnPath = (s: Ppc64State) => number;
+const returns: (ReturnPath | undefined)[] = new Array<ReturnPath | undefined>(MODE_KEY_COUNT * 4).fill(undefined);
+
+function returnPath(index: number, from: number, hyper: boolean, bigMemory: number): ReturnPath {
   const built = buildDirect<ReturnPath>(['s'], ppc64SlotPlace, (code) => {
-    emitInterruptReturn(code, from, to, hyper, bigMemory);
+    code.emit(`switch (${emitReturnMode(code, from, hyper)}) {`);
+    for (let to = 0; to < MODE_KEY_COUNT; to++) {
+      code.emit(`case ${to}: {`);
+      emitInterruptReturn(code, from, to, hyper, bigMemory);
+      code.emit(`return ${to}; }`);
+    }
+    // The mode is four bits: never reached.
+    code.emit('}\nreturn -1;');
   });
   returns[index] = built;
   return built;
 }
 
 /**
- * rfid and hrfid (Book III 4.3.1): the mode they return to
- * ({@link emitReturnMode}), then the return path built for that pair of
- * modes ({@link emitInterruptReturn}); the predecoder is told when MSR[LE]
- * changed.
+ * rfid and hrfid (Book III 4.3.1): the return built for the current mode
+ * (every mode it can return to, {@link emitInterruptReturn} for each); the
+ * predecoder is told when MSR[LE] changed.
  */
 export function exceptionReturnPpc64(s: Ppc64State, request: ExceptionReturn, trace: TraceSink | undefined, onEndianChange: () => void): Stop | undefined {
   const from = trace === undefined ? '' : modeName(s);
   const hyper = request.instruction === 'hrfid';
   const key = modeKeyOf(s);
-  const h = hyper ? 1 : 0;
-  const to = (returnModes[key * 2 + h] ?? returnMode(key, hyper))(s);
   const bigMemory = s.bigMemory;
-  const index = ((key * MODE_KEY_COUNT + to) * 2 + h) * 2 + bigMemory;
-  (returns[index] ?? returnPath(index, key, to, hyper, bigMemory))(s);
+  const index = (key * 2 + (hyper ? 1 : 0)) * 2 + bigMemory;
+  const to = (returns[index] ?? returnPath(index, key, hyper, bigMemory))(s);
   if ((key & ModeKey.le) !== (to & ModeKey.le)) onEndianChange();
   trace?.emit({ kind: 'return', instruction: request.instruction, from, to: modeName(s), target: s.pc });
   return undefined;

@@ -79,6 +79,8 @@ const MAX_TRACE = 32;
 /** Recordings a header may fail (the path went somewhere a trace cannot go, or did not come back) before it stops counting. */
 const MAX_ATTEMPTS = 8;
 const SLOT_MASK = SLOTS - 1;
+/** Compiled factories a JIT keeps for code made again (see `Jit.compile`); past this the cache starts over. */
+const MAX_FACTORIES = 4096;
 
 /** A block's function: runs, then returns the next block or `null` (with a reason in the control array). */
 export type BlockFunction = () => Block | null;
@@ -156,6 +158,8 @@ export class Jit<S extends SteppableState> {
   private host: LoopHost<S> | undefined = undefined;
   private recorder: TraceRecorder | undefined = undefined;
   private bound: Readonly<Record<string, unknown>> | undefined = undefined;
+  /** Compiled block factories by their names and body (see {@link Jit.compile}), at most {@link MAX_FACTORIES}. */
+  private readonly factories = new Map<string, (...args: unknown[]) => BlockFunction>();
   /** Every live block (for inspection and tests). */
   blocks(): Block[] {
     return [...this.plain.byMode, ...this.traced.byMode].flatMap((map) => [...map.values()]);
@@ -391,7 +395,17 @@ export class Jit<S extends SteppableState> {
     const count = counted ? `if (--self.heat === 0) { X.hot = self; J[1] = ${Exit.record}; return null; }\n` : '';
     const text = `// hyplay jit ${this.serial}.${++this.compiled}: ${kind === 'trace' ? 'trace' : traced ? 'traced block' : 'block'} at 0x${pc.toString(16)}, mode ${mode}\nreturn function block() {\n${count}${source.body}\n};`;
     block.source = text;
-    const factory = new Function(...names, text) as (...args: unknown[]) => BlockFunction;
+    // The same code again (a block or trace made anew after its page was rewritten with the same bytes, or restored) reuses
+    // the factory compiled for it: closures from one factory share V8's feedback and optimised code, so it runs at speed at
+    // once instead of starting cold. Only this machine's blocks share (the cache is the instance's), and the bindings are
+    // passed afresh, so the same source means the same behaviour.
+    const key = `${names.join(',')}\n${count}${source.body}`;
+    let factory = this.factories.get(key);
+    if (factory === undefined) {
+      if (this.factories.size >= MAX_FACTORIES) this.factories.clear();
+      factory = new Function(...names, text) as (...args: unknown[]) => BlockFunction;
+      this.factories.set(key, factory);
+    }
     block.fn = factory(...values);
     this.stats.translated++;
     return block;

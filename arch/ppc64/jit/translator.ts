@@ -31,6 +31,7 @@
  * @module
  */
 
+import { RETIRED } from '../../../src/interp/step-result.ts';
 import { BlockWriter, Exit, type BlockSource } from '../../../src/jit/block-writer.ts';
 import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
 import { PAGE_MAPPED, type FlatWindow, type GuestMemory } from '../../../src/memory/guest-memory.ts';
@@ -250,18 +251,36 @@ class BlockTranslation {
   }
 
   /**
-   * In a trace: the overlay at `pc` (spec firmware), called in place as its
-   * host block would run it, then a guard that the state goes on where the
+   * In a trace: the overlay at `pc` (spec firmware), called in place as the
+   * interpreter would step it, then a guard that the state goes on where the
    * path did. The overlay may read and change anything: lazy flags go to
-   * their locals first, and all of them count as read.
+   * their locals first (every local is written back before and reloaded
+   * after), and all of them count as read. What it returns is settled here:
+   * an rfid to the caller (how spec firmware leaves) runs through the
+   * exception model's return template ({@link emitReturnFastPath}), guarded
+   * on the mode and on SRR1 giving the mode the path went to; any other
+   * trap, return or stop goes to the exception model itself through the
+   * host (`X.settle`), and the dispatcher finds where the run goes on.
    */
   private hostCall(pc: number, done: number): void {
     const w = this.w;
     this.materialise();
     this.allLive();
-    w.emit(w.hostCall(pc, done + 1));
+    const op = this.context.opAt(pc);
+    const result = w.overlayCall(op, done + 1);
+    const retired = w.constant(RETIRED);
     const expected = this.expected!;
-    w.emit(`if (s.pc !== ${expected.pc} || ((s.sf << 3) | (s.hv << 2) | (s.pr << 1) | s.le) !== ${expected.mode}) ${this.exit(w.lookup('s.pc', done + 1))}`);
+    const from = this.mode;
+    const to = expected.mode;
+    const slow = w.settle(result);
+    const mode = `((${w.get(StateSlot.sf)} << 3) | (${w.get(StateSlot.hv)} << 2) | (${w.get(StateSlot.pr)} << 1) | ${w.get(StateSlot.le)})`;
+    w.emit(`if (${result} === ${retired}) { if (${w.get(StateSlot.pc)} !== ${expected.pc} || ${mode} !== ${to}) ${w.relookup()} } else {`);
+    if (returnFastPathAllowed(from, to, false)) {
+      w.emit(`if (${result}.kind !== 'return' || ${result}.instruction !== 'rfid' || ${mode} !== ${from}) ${slow}`);
+      const target = emitReturnFastPath(w, from, to, false, this.bigMemory, slow);
+      w.emit(`if (${target} !== ${expected.pc}) ${this.exit(w.dynamic(target, to, done + 1))}`);
+    } else w.emit(slow);
+    w.emit('}');
   }
 
   /** Go on to a known (PC, mode): an exit in a plain block; in a trace, nothing if the path goes there, else a failure. */
