@@ -12,6 +12,7 @@ import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpre
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
 import { RETIRED, type ExceptionReturn, type Stop, type StepResult, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
+import { Jit } from '../../src/jit/jit.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { deliverArm64, exceptionReturnArm64, modeName, PA_LIMIT, Reason, unmappedVector } from './exceptions.ts';
 import {
@@ -34,6 +35,7 @@ import {
   X_NAMES,
   type Arm64State,
 } from './registers.ts';
+import { Arm64Translator, type Arm64TranslatorOptions } from './jit/translator.ts';
 import { BRANCH, undefinedInstruction, type A64Handler, type Op } from './semantics/common.ts';
 import { ARM64_SEMANTICS } from './semantics/index.ts';
 import { exceptionReturn, raiseFixed } from './semantics/system.ts';
@@ -110,22 +112,33 @@ export class Arm64Core implements ExecutionCore<Arm64State> {
   readonly alignShift = 2;
   /** Instructions are 4 bytes. */
   readonly maxInstructionBytes = 4;
-  /** The run loop: the interpreter's blocks ({@link Arm64Core.interpretBlocks}). */
+  /** The run loop of the machine's engine: the interpreter's blocks ({@link Arm64Core.interpretBlocks}) or the JIT's. */
   readonly runLoop: RunLoop<Arm64State>;
+  /** The JIT, when it is the engine. */
+  readonly jit: Jit<Arm64State> | undefined;
   /** Ops depend on the code bytes alone (the EL checks happen when they run): a restore keeps them. */
   readonly decodeReadsState = false;
-  /** The block loop records runs traced into a recorder itself. */
+  /** Both engines record runs traced into a recorder themselves (`host.recorder`). */
   readonly runLoopTraces = true;
 
   /**
    * @param memory guest memory (little-endian).
-   * @param engine the engine (only the interpreter so far).
+   * @param engine the interpreter, or the JIT (which falls back to it).
+   * @param translation options of the JIT's translator.
    */
   constructor(
     readonly memory: GuestMemory,
     readonly engine: EngineName = 'interp',
+    translation: Arm64TranslatorOptions = {},
   ) {
-    this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+    if (engine === 'jit') {
+      const jit = new Jit(new Arm64Translator(this.state, memory, translation), this.state, memory);
+      this.jit = jit;
+      this.runLoop = (host, s, maxSteps) => jit.run(host, s, maxSteps);
+    } else {
+      this.jit = undefined;
+      this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+    }
   }
 
   /**
@@ -351,12 +364,14 @@ export const ARM64_REGISTERS: RegisterView<Arm64State> = {
 
 /** Options for a new arm64 machine. */
 export interface Arm64MachineOptions {
-  /** The engine (the interpreter). */
+  /** The engine: the JIT (the default) or the interpreter. */
   readonly engine?: EngineName;
+  /** Options of the JIT's translator (for tests: the differential test runs the slower variants too). */
+  readonly translation?: Arm64TranslatorOptions;
 }
 
 /** A new arm64 machine over empty little-endian memory. */
 export function createArm64Machine(options: Arm64MachineOptions = {}): CoreMachine<Arm64State> {
-  const core = new Arm64Core(new GuestMemory('little'), options.engine ?? 'interp');
+  const core = new Arm64Core(new GuestMemory('little'), options.engine ?? 'jit', options.translation);
   return new CoreMachine('arm64', core, ARM64_REGISTERS, core.engine);
 }
