@@ -194,12 +194,17 @@ export function vectorGroupOf(from: number, target: number): number {
 
 /** Words 31:0 and 63:32 of a number below 2^53 (an expression), as expressions. */
 function wordsOf(value: string): [string, string] {
+  // A constant (a translated instruction's return address) is split here.
+  if (/^\d+$/.test(value)) return [`${Number(value) | 0}`, `${Math.floor(Number(value) / 0x1_0000_0000) | 0}`];
   return [`(${value}) | 0`, `Math.floor((${value}) / 4294967296) | 0`];
 }
 
 /** A 64-bit system register (slot `register`) as a number, exact below 2^53: the expression. */
 function pairExpression(code: StateCode, register: number): string {
-  return `((${code.get(sysWordSlot(register, 1))} >>> 0) * 4294967296 + (${code.get(sysWordSlot(register, 0))} >>> 0))`;
+  const hi = code.get(sysWordSlot(register, 1));
+  const lo = code.get(sysWordSlot(register, 0));
+  // Below 4 GiB (the common case) the value stays a uint32, never a double.
+  return `(${hi} === 0 ? ${lo} >>> 0 : (${hi} >>> 0) * 4294967296 + (${lo} >>> 0))`;
 }
 
 /**
@@ -242,7 +247,7 @@ export function emitTakeException(code: StateCode, from: number, target: number,
   const pstate = code.temp(
     `((${code.get(StateSlot.n)} << 31) | (${code.get(StateSlot.z)} << 30) | (${code.get(StateSlot.c)} << 29) | (${code.get(StateSlot.v)} << 28) | (${code.get(StateSlot.il)} << 20) | ${code.get(StateSlot.daif)} | ${from}) >>> 0`,
   );
-  const elr = code.temp(returnAddress);
+  const elr = /^\d+$/.test(returnAddress) ? returnAddress : code.temp(returnAddress);
   const spsrSlot = el2 ? Sys.spsrEl2 : Sys.spsrEl1;
   code.set(sysWordSlot(spsrSlot, 0), `${pstate} | 0`);
   code.set(sysWordSlot(spsrSlot, 1), '0');

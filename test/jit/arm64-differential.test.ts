@@ -270,6 +270,8 @@ done:   mov     x2, #42
       ['tst x1, #6', 'csel x7, x1, x7, eq', 'mul x8, x1, x1', 'madd x9, x8, x1, x9', 'subs x1, x1, #1', 'b.pl loop'],
       ['add x0, x0, #1', 'tbz x0, #3, loop', 'cbnz x1, next', 'next: sub x1, x1, #1', 'cbnz x1, loop'],
       ['ldrsb x5, [x12, #3]', 'ldrsh w6, [x12, #6]', 'strb w1, [x12, #3]', 'strh w0, [x12, #6]', 'add x0, x0, x5, lsl #7', 'sub x1, x1, #1', 'cbnz x1, loop'],
+      // Flags stay lazy over the operands: the register the adder read changes before a condition reads C and V.
+      ['adds x0, x0, x2, lsl #1', 'mov x2, x1', 'cinc x6, x6, vs', 'cinc x7, x7, cs', 'subs w9, w0, w2', 'mov w2, w7', 'csinv x5, x5, x6, lo', 'subs x1, x1, #1', 'b.ne loop'],
       ['add x0, x0, #1', 'b loop'],
     ];
     for (const [i, body] of bodies.entries()) {

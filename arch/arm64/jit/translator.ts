@@ -194,6 +194,11 @@ function translatable(pc: number, mode: number): boolean {
   return (mode & IL_KEY) === 0 && pc < TWO_32 && HOST_LITTLE;
 }
 
+/** NOT of an int32 expression: folded for a constant. */
+function complement(value: string): string {
+  return /^-?\d+$/.test(value) ? `${~Number(value)}` : `(~${value})`;
+}
+
 /** One block (or trace) being translated. */
 class BlockTranslation {
   private readonly w = new BlockWriter(arm64SlotPlace);
@@ -453,16 +458,25 @@ class BlockTranslation {
   /**
    * a + b + carry in (AddWithCarry, C1.2.4) on word pairs (temporaries or
    * constants), 64 or 32 bits: the result's words as temporaries, and C and
-   * V as expressions.
+   * V as expressions. The words are int32 additions; the carry out of bits
+   * 31:0 is an unsigned comparison when the carry in is a constant.
    */
   private add(aLo: string, aHi: string, bLo: string, bHi: string, carryIn: string, is64: boolean): { lo: string; hi: string; c: string; v: string } {
     const w = this.w;
-    const low = w.temp(`(${aLo} >>> 0) + (${bLo} >>> 0) + ${carryIn}`);
-    const lo = w.temp(`${low} | 0`);
-    if (!is64) return { lo, hi: '0', c: `(${low} > 0xffffffff ? 1 : 0)`, v: `(((${aLo} ^ ${lo}) & (${bLo} ^ ${lo})) < 0 ? 1 : 0)` };
-    const high = w.temp(`(${aHi} >>> 0) + (${bHi} >>> 0) + (${low} > 0xffffffff ? 1 : 0)`);
-    const hi = w.temp(`${high} | 0`);
-    return { lo, hi, c: `(${high} > 0xffffffff ? 1 : 0)`, v: `(((${aHi} ^ ${hi}) & (${bHi} ^ ${hi})) < 0 ? 1 : 0)` };
+    let lo: string;
+    let c0: string;
+    if (carryIn === '0' || carryIn === '1') {
+      lo = w.temp(`(${aLo} + ${bLo}${carryIn === '1' ? ' + 1' : ''}) | 0`);
+      c0 = `((${lo} >>> 0) ${carryIn === '1' ? '<=' : '<'} (${aLo} >>> 0) ? 1 : 0)`;
+    } else {
+      const low = w.temp(`(${aLo} >>> 0) + (${bLo} >>> 0) + ${carryIn}`);
+      lo = w.temp(`${low} | 0`);
+      c0 = `(${low} > 0xffffffff ? 1 : 0)`;
+    }
+    if (!is64) return { lo, hi: '0', c: c0, v: `(((${aLo} ^ ${lo}) & (${bLo} ^ ${lo})) < 0 ? 1 : 0)` };
+    const carry = w.temp(c0);
+    const hi = w.temp(`(${aHi} + ${bHi} + ${carry}) | 0`);
+    return { lo, hi, c: `((${aHi} >>> 0) + (${bHi} >>> 0) + ${carry} > 0xffffffff ? 1 : 0)`, v: `(((${aHi} ^ ${hi}) & (${bHi} ^ ${hi})) < 0 ? 1 : 0)` };
   }
 
   /** N and Z from a result (temporaries) at the op's width. */
@@ -536,7 +550,7 @@ class BlockTranslation {
         return this.simple(op, () => this.addSubtract(op, `${op.imm | 0}`, '0', is64));
       case addSubtractShifted:
         return this.simple(op, () => {
-          const [mLo, mHi] = this.reg(op.src2);
+          const [mLo, mHi] = this.regTemps(op.src2);
           const [bLo, bHi] = this.shifted(mLo, mHi, op.imm2, op.imm, is64);
           this.addSubtract(op, bLo, bHi, is64);
         });
@@ -626,11 +640,14 @@ class BlockTranslation {
     this.setReg(op.dest, rLo, is64 ? rHi : '0');
   }
 
-  /** ADD/SUB with the second operand `b` (words): subtract adds its complement with carry in 1 (AddWithCarry); S forms set NZCV. */
+  /**
+   * ADD/SUB with the second operand `b` (words: temporaries or constants, which lazy flags may read later): subtract adds
+   * its complement with carry in 1 (AddWithCarry); S forms set NZCV.
+   */
   private addSubtract(op: Op, bLo: string, bHi: string, is64: boolean): void {
     const [aLo, aHi] = this.regTemps(op.src1);
     const sub = op.variant === 1;
-    const sum = sub ? this.add(aLo, aHi, `~${bLo}`, `~${bHi}`, '1', is64) : this.add(aLo, aHi, bLo, bHi, '0', is64);
+    const sum = sub ? this.add(aLo, aHi, complement(bLo), complement(bHi), '1', is64) : this.add(aLo, aHi, bLo, bHi, '0', is64);
     if (op.setFlags) {
       this.setNz(sum.lo, sum.hi, is64);
       this.setFlag(C, sum.c);
@@ -794,7 +811,7 @@ class BlockTranslation {
   private branchRegister(op: Op, done: number): void {
     this.record(op);
     const [lo, hi] = this.reg(op.src1);
-    const target = this.w.temp(`(${hi} >>> 0) * ${TWO_32} + (${lo} >>> 0)`);
+    const target = this.w.temp(`${hi} === 0 ? ${lo} >>> 0 : (${hi} >>> 0) * ${TWO_32} + (${lo} >>> 0)`);
     if (op.variant === 1) this.setRegNumber(LINK_WORD, op.next);
     this.goOnDynamic(target, this.mode, done + 1);
   }
