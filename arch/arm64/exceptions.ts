@@ -240,8 +240,9 @@ export function emitSwitchMode(code: StateCode, from: number, to: number): void 
  * @param esr the syndrome (an expression, 32 bits).
  * @param returnAddress the preferred return address (an expression, a number below 2^53).
  * @param far the fault address (an expression), or `undefined` when FAR is not written.
+ * @param vector the vector's temporary when the caller has computed it already (VBAR_ELt + the offset).
  */
-export function emitTakeException(code: StateCode, from: number, target: number, esr: string, returnAddress: string, far: string | undefined): string {
+export function emitTakeException(code: StateCode, from: number, target: number, esr: string, returnAddress: string, far: string | undefined, vector?: string): string {
   const el2 = target === 2;
   const offset = vectorGroupOf(from, target) + Vector.sync;
   const pstate = code.temp(
@@ -268,9 +269,9 @@ export function emitTakeException(code: StateCode, from: number, target: number,
   emitSwitchMode(code, from, (target << 2) | 1);
   code.set(StateSlot.daif, `${Psr.DAIF}`);
   code.set(StateSlot.il, '0');
-  const vector = code.temp(`${pairExpression(code, el2 ? Sys.vbarEl2 : Sys.vbarEl1)} + ${offset}`);
-  code.set(StateSlot.pc, vector);
-  return vector;
+  const pc = vector ?? code.temp(`${pairExpression(code, el2 ? Sys.vbarEl2 : Sys.vbarEl1)} + ${offset}`);
+  code.set(StateSlot.pc, pc);
+  return pc;
 }
 
 /** Built {@link emitTakeException} paths, by `(from * 4 + target) * 2 + (FAR written)`. */
@@ -493,7 +494,7 @@ export function emitHvcFastPath(code: StateCode, from: number, imm: number, next
   const offset = vectorGroupOf(from, 2) + Vector.sync;
   const vector = code.temp(`${pairExpression(code, Sys.vbarEl2)} + ${offset}`);
   code.emit(`if ((${code.get(sysWordSlot(Sys.hcrEl2, 0))} & ${1 << Hcr.HCD}) !== 0 || !(${mapped(vector)})) ${slow}`);
-  return emitTakeException(code, from, 2, `${syndrome(Ec.hvc64, imm & 0xffff) | 0}`, `${next}`, undefined);
+  return emitTakeException(code, from, 2, `${syndrome(Ec.hvc64, imm & 0xffff) | 0}`, `${next}`, undefined, vector);
 }
 
 /** Whether translated code may return from mode `from` to mode `to` by {@link emitEretFastPath}: from EL1 or EL2 to an implemented mode no higher. */
