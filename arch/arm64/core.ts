@@ -10,8 +10,10 @@ import { DecodedOp } from '../../src/interp/decoded-op.ts';
 import type { EngineName } from '../../src/interp/backend.ts';
 import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
-import { RETIRED, type ExceptionReturn, type Stop, type StepResult, type Trap } from '../../src/interp/step-result.ts';
+import { instanceCopy } from '../../src/interp/instance-code.ts';
+import { RETIRED, type ExceptionReturn, type Retired, type Stop, type StepResult, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
+import { Jit } from '../../src/jit/jit.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { deliverArm64, exceptionReturnArm64, modeName, PA_LIMIT, Reason, unmappedVector } from './exceptions.ts';
 import {
@@ -34,6 +36,7 @@ import {
   X_NAMES,
   type Arm64State,
 } from './registers.ts';
+import { Arm64Translator, type Arm64TranslatorOptions } from './jit/translator.ts';
 import { BRANCH, undefinedInstruction, type A64Handler, type Op } from './semantics/common.ts';
 import { ARM64_SEMANTICS } from './semantics/index.ts';
 import { exceptionReturn, raiseFixed } from './semantics/system.ts';
@@ -59,6 +62,73 @@ function executeArm64(s: Arm64State, op: Op): StepResult {
   if (s.il !== 0) return illegalState(op);
   return op.inner(s, op);
 }
+
+/** What {@link interpretArm64Blocks} calls, passed in (the loop is closed: see `instanceCopy`). */
+interface Arm64LoopKit {
+  /** `executeArm64`. */
+  readonly execute: typeof executeArm64;
+  /** `RETIRED`. */
+  readonly retired: Retired;
+  /** `deliverArm64`. */
+  readonly deliver: typeof deliverArm64;
+  /** `unmappedVector`. */
+  readonly unmappedVector: typeof unmappedVector;
+  /** `exceptionReturnArm64`. */
+  readonly exceptionReturn: typeof exceptionReturnArm64;
+  /** The machine's memory. */
+  readonly memory: GuestMemory;
+}
+
+/**
+ * The interpreter engine's hot loop, in this backend's source so that V8's
+ * type feedback sees only arm64 ops (each machine runs a copy of its own):
+ * it runs the blocks of `host.blocks` (one budget check per block), each op
+ * through `executeArm64` directly and overlays (firmware) through their own
+ * `exec`. It leaves a block when an op does not retire or branches, or the
+ * block is a one-op stub. Traps and returns go straight to the exception
+ * model. A run traced into a recorder records each op as it starts
+ * (`host.recorder`), with the mode as PSTATE.M[3:0]. Closed (see
+ * `instanceCopy`): everything it calls comes in `kit`.
+ */
+function interpretArm64Blocks(kit: Arm64LoopKit, host: LoopHost<Arm64State>, s: Arm64State, maxSteps: number): number {
+  const execute = kit.execute;
+  const retired = kit.retired;
+  const blocks = host.blocks;
+  const slots = blocks.slots;
+  const mask = blocks.mask;
+  const recorder = host.recorder;
+  let steps = 0;
+  while (steps < maxSteps) {
+    const pc = s.pc;
+    let block = slots[(pc >>> 2) & mask]!;
+    if (block.address !== pc) block = blocks.find(pc);
+    const ops = block.ops;
+    const room = maxSteps - steps;
+    const count = block.count < room ? block.count : room;
+    let i = 0;
+    while (i < count) {
+      const op = ops[i++]!;
+      if (recorder !== undefined) recorder.step(op, (s.el << 2) | s.sp);
+      const next = op.next;
+      s.pc = next;
+      const result = op.exec === execute ? execute(s, op) : op.exec(s, op);
+      if (result !== retired) {
+        let halted: Stop | undefined;
+        if (result.kind === 'trap') halted = kit.deliver(s, result, recorder) ?? kit.unmappedVector(s, kit.memory);
+        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder);
+        else halted = result as Stop;
+        if (halted !== undefined && host.settle(halted)) return steps + i;
+        break;
+      }
+      if (s.pc !== next || block.count === 0) break;
+    }
+    steps += i;
+  }
+  return steps;
+}
+
+/** Steps a machine asks of the interpreter's loop before it gets a copy of its own (see {@link Arm64Core.interpretBlocks}). */
+const OWN_LOOP_AFTER = 1 << 20;
 
 /** Predecode the instruction at `address`. Never throws. */
 export function predecodeArm64(memory: GuestMemory, address: number): Op {
@@ -110,66 +180,56 @@ export class Arm64Core implements ExecutionCore<Arm64State> {
   readonly alignShift = 2;
   /** Instructions are 4 bytes. */
   readonly maxInstructionBytes = 4;
-  /** The run loop: the interpreter's blocks ({@link Arm64Core.interpretBlocks}). */
+  /** The run loop of the machine's engine: the interpreter's blocks ({@link Arm64Core.interpretBlocks}) or the JIT's. */
   readonly runLoop: RunLoop<Arm64State>;
+  /** The JIT, when it is the engine. */
+  readonly jit: Jit<Arm64State> | undefined;
   /** Ops depend on the code bytes alone (the EL checks happen when they run): a restore keeps them. */
   readonly decodeReadsState = false;
-  /** The block loop records runs traced into a recorder itself. */
+  /** Both engines record runs traced into a recorder themselves (`host.recorder`). */
   readonly runLoopTraces = true;
 
   /**
    * @param memory guest memory (little-endian).
-   * @param engine the engine (only the interpreter so far).
+   * @param engine the interpreter, or the JIT (which falls back to it).
+   * @param translation options of the JIT's translator.
    */
   constructor(
     readonly memory: GuestMemory,
     readonly engine: EngineName = 'interp',
+    translation: Arm64TranslatorOptions = {},
   ) {
-    this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+    this.kit = { execute: executeArm64, retired: RETIRED, deliver: deliverArm64, unmappedVector, exceptionReturn: exceptionReturnArm64, memory };
+    if (engine === 'jit') {
+      const jit = new Jit(new Arm64Translator(this.state, memory, translation), this.state, memory);
+      this.jit = jit;
+      this.runLoop = (host, s, maxSteps) => jit.run(host, s, maxSteps);
+    } else {
+      this.jit = undefined;
+      this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+    }
   }
 
   /**
-   * arm64's own copy of the interpreter's hot loop, in this backend's
-   * source so that V8's type feedback sees only arm64 ops: the blocks of
-   * `host.blocks` (one budget check per block), traps and returns straight
-   * to the exception model, each op recorded as it starts when the run is
-   * traced into a recorder.
+   * arm64's own copy of the interpreter's hot loop (the interpreter engine's
+   * `ExecutionCore.runLoop`), in a copy of this machine's own
+   * (`instanceCopy`), so that V8's type feedback sees only this machine's
+   * ops and results: the blocks of `host.blocks` (one budget check per
+   * block), traps and returns straight to the exception model, each op
+   * recorded as it starts when the run is traced into a recorder.
    */
   interpretBlocks(host: LoopHost<Arm64State>, s: Arm64State, maxSteps: number): number {
-    const blocks = host.blocks;
-    const slots = blocks.slots;
-    const mask = blocks.mask;
-    const memory = this.memory;
-    const recorder = host.recorder;
-    let steps = 0;
-    while (steps < maxSteps) {
-      const pc = s.pc;
-      let block = slots[(pc >>> 2) & mask]!;
-      if (block.address !== pc) block = blocks.find(pc);
-      const ops = block.ops;
-      const room = maxSteps - steps;
-      const count = block.count < room ? block.count : room;
-      let i = 0;
-      while (i < count) {
-        const op = ops[i++]!;
-        if (recorder !== undefined) recorder.step(op, modeOf(s));
-        const next = op.next;
-        s.pc = next;
-        const result = op.exec === executeArm64 ? executeArm64(s, op) : op.exec(s, op);
-        if (result !== RETIRED) {
-          let halted: Stop | undefined;
-          if (result.kind === 'trap') halted = deliverArm64(s, result, recorder) ?? unmappedVector(s, memory);
-          else if (result.kind === 'return') halted = exceptionReturnArm64(s, result, recorder);
-          else halted = result as Stop;
-          if (halted !== undefined && host.settle(halted)) return steps + i;
-          break;
-        }
-        if (s.pc !== next || block.count === 0) break;
-      }
-      steps += i;
-    }
-    return steps;
+    // A copy starts cold (V8 compiles it afresh): a machine that runs little (a test, a short command) keeps the shared loop.
+    if (this.loop === interpretArm64Blocks && (this.budgets += maxSteps) >= OWN_LOOP_AFTER) this.loop = instanceCopy(interpretArm64Blocks, 'arm64 interpreter loop');
+    return this.loop(this.kit, host, s, maxSteps);
   }
+
+  /** What the loop uses, for this machine. */
+  private readonly kit: Arm64LoopKit;
+  /** The loop this machine runs: the shared one, then (once it has asked for {@link OWN_LOOP_AFTER} steps) a copy of its own. */
+  private loop: typeof interpretArm64Blocks = interpretArm64Blocks;
+  /** Steps asked of the interpreter's loop so far (until it has its own copy). */
+  private budgets = 0;
 
   /** Whether an op ends its block: exception-generating and returning instructions, and every branch. */
   endsBlock(op: Op): boolean {
@@ -351,12 +411,14 @@ export const ARM64_REGISTERS: RegisterView<Arm64State> = {
 
 /** Options for a new arm64 machine. */
 export interface Arm64MachineOptions {
-  /** The engine (the interpreter). */
+  /** The engine: the JIT (the default) or the interpreter. */
   readonly engine?: EngineName;
+  /** Options of the JIT's translator (for tests: the differential test runs the slower variants too). */
+  readonly translation?: Arm64TranslatorOptions;
 }
 
 /** A new arm64 machine over empty little-endian memory. */
 export function createArm64Machine(options: Arm64MachineOptions = {}): CoreMachine<Arm64State> {
-  const core = new Arm64Core(new GuestMemory('little'), options.engine ?? 'interp');
+  const core = new Arm64Core(new GuestMemory('little'), options.engine ?? 'jit', options.translation);
   return new CoreMachine('arm64', core, ARM64_REGISTERS, core.engine);
 }

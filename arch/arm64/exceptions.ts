@@ -29,8 +29,9 @@
 
 import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
+import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
-import { isValidMode, MODE_NAMES, modeOf, Psr, readPstate, Sys, switchMode, type Arm64State } from './registers.ts';
+import { arm64SlotPlace, isValidMode, MODE_NAMES, modeOf, Psr, SP_SLOT, stackSlotOf, StateSlot, Sys, sysWordSlot, type Arm64State } from './registers.ts';
 
 /** ESR_ELx.EC values used here (ARM ARM D13.2.37; Linux `esr.h`). */
 export const Ec = {
@@ -181,44 +182,121 @@ function causeOf(trap: Trap, from: number): string {
   }
 }
 
-function setPair(s: Arm64State, slot: number, value: number): void {
-  s.sys[2 * slot] = value | 0;
-  s.sys[2 * slot + 1] = Math.floor(value / 0x1_0000_0000) | 0;
-}
-
 function pairValue(s: Arm64State, slot: number): number {
   return (s.sys[2 * slot + 1]! >>> 0) * 0x1_0000_0000 + (s.sys[2 * slot]! >>> 0);
 }
 
-/** The vector group a synchronous exception taken to `target` from the current state uses. */
-function vectorGroup(s: Arm64State, target: number): number {
-  if (target > s.el) return Vector.lowerA64;
-  return s.sp === 0 ? Vector.currentSp0 : Vector.currentSpx;
+/** The vector group a synchronous exception taken from mode `from` to EL `target` uses (D1.10.2). */
+export function vectorGroupOf(from: number, target: number): number {
+  if (target > from >> 2) return Vector.lowerA64;
+  return (from & 1) === 0 ? Vector.currentSp0 : Vector.currentSpx;
+}
+
+/** Words 31:0 and 63:32 of a number below 2^53 (an expression), as expressions. */
+function wordsOf(value: string): [string, string] {
+  // A constant (a translated instruction's return address) is split here.
+  if (/^\d+$/.test(value)) return [`${Number(value) | 0}`, `${Math.floor(Number(value) / 0x1_0000_0000) | 0}`];
+  return [`(${value}) | 0`, `Math.floor((${value}) / 4294967296) | 0`];
+}
+
+/** A 64-bit system register (slot `register`) as a number, exact below 2^53: the expression. */
+function pairExpression(code: StateCode, register: number): string {
+  const hi = code.get(sysWordSlot(register, 1));
+  const lo = code.get(sysWordSlot(register, 0));
+  // Below 4 GiB (the common case) the value stays a uint32, never a double.
+  return `(${hi} === 0 ? ${lo} >>> 0 : (${hi} >>> 0) * 4294967296 + (${lo} >>> 0))`;
 }
 
 /**
- * AArch64.TakeException for a synchronous exception (D1.10.1): SPSR_ELt
- * gets PSTATE, ELR_ELt the preferred return address, ESR_ELt the syndrome
- * (and FAR_ELt the fault address, when `far` is given); PSTATE becomes
- * ELt with SP_ELt, D, A, I and F masked and IL clear; the PC is VBAR_ELt +
- * the group's offset. Returns the trace event's data through `trace`.
+ * The change of EL and SP selection from mode `from` to mode `to` as a
+ * template (`switchMode` in `registers.ts`): the current SP saved to its bank and the
+ * new mode's loaded (D1.6.2), PSTATE.EL and PSTATE.SP set.
+ */
+export function emitSwitchMode(code: StateCode, from: number, to: number): void {
+  const a = stackSlotOf(from);
+  const b = stackSlotOf(to);
+  if (a !== b) {
+    const lo = code.temp(code.get(2 * SP_SLOT));
+    const hi = code.temp(code.get(2 * SP_SLOT + 1));
+    code.set(sysWordSlot(a, 0), lo);
+    code.set(sysWordSlot(a, 1), hi);
+    code.set(2 * SP_SLOT, code.get(sysWordSlot(b, 0)));
+    code.set(2 * SP_SLOT + 1, code.get(sysWordSlot(b, 1)));
+  }
+  code.set(StateSlot.el, `${to >> 2}`);
+  code.set(StateSlot.sp, `${to & 1}`);
+}
+
+/**
+ * AArch64.TakeException for a synchronous exception from mode `from` to
+ * EL `target` (D1.10.1) as a template: the one definition of the state an
+ * exception entry writes, which the model runs built once per (from,
+ * target) and translated code inlines. SPSR_ELt gets PSTATE, ELR_ELt the
+ * preferred return address, ESR_ELt the syndrome (and FAR_ELt the fault
+ * address, when `far` is given); PSTATE becomes ELt with SP_ELt, D, A, I
+ * and F masked and IL clear; the PC is VBAR_ELt + the group's offset.
+ * Returns the name of the vector's temporary.
+ *
+ * @param esr the syndrome (an expression, 32 bits).
+ * @param returnAddress the preferred return address (an expression, a number below 2^53).
+ * @param far the fault address (an expression), or `undefined` when FAR is not written.
+ * @param vector the vector's temporary when the caller has computed it already (VBAR_ELt + the offset).
+ */
+export function emitTakeException(code: StateCode, from: number, target: number, esr: string, returnAddress: string, far: string | undefined, vector?: string): string {
+  const el2 = target === 2;
+  const offset = vectorGroupOf(from, target) + Vector.sync;
+  const pstate = code.temp(
+    `((${code.get(StateSlot.n)} << 31) | (${code.get(StateSlot.z)} << 30) | (${code.get(StateSlot.c)} << 29) | (${code.get(StateSlot.v)} << 28) | (${code.get(StateSlot.il)} << 20) | ${code.get(StateSlot.daif)} | ${from}) >>> 0`,
+  );
+  const elr = /^\d+$/.test(returnAddress) ? returnAddress : code.temp(returnAddress);
+  const spsrSlot = el2 ? Sys.spsrEl2 : Sys.spsrEl1;
+  code.set(sysWordSlot(spsrSlot, 0), `${pstate} | 0`);
+  code.set(sysWordSlot(spsrSlot, 1), '0');
+  const [elrLo, elrHi] = wordsOf(elr);
+  const elrSlot = el2 ? Sys.elrEl2 : Sys.elrEl1;
+  code.set(sysWordSlot(elrSlot, 0), elrLo);
+  code.set(sysWordSlot(elrSlot, 1), elrHi);
+  const esrSlot = el2 ? Sys.esrEl2 : Sys.esrEl1;
+  code.set(sysWordSlot(esrSlot, 0), `(${esr}) | 0`);
+  code.set(sysWordSlot(esrSlot, 1), '0');
+  if (far !== undefined) {
+    const address = code.temp(far);
+    const [farLo, farHi] = wordsOf(address);
+    const farSlot = el2 ? Sys.farEl2 : Sys.farEl1;
+    code.set(sysWordSlot(farSlot, 0), farLo);
+    code.set(sysWordSlot(farSlot, 1), farHi);
+  }
+  emitSwitchMode(code, from, (target << 2) | 1);
+  code.set(StateSlot.daif, `${Psr.DAIF}`);
+  code.set(StateSlot.il, '0');
+  const pc = vector ?? code.temp(`${pairExpression(code, el2 ? Sys.vbarEl2 : Sys.vbarEl1)} + ${offset}`);
+  code.set(StateSlot.pc, pc);
+  return pc;
+}
+
+/** Built {@link emitTakeException} paths, by `(from * 4 + target) * 2 + (FAR written)`. */
+type EntryPath = (s: Arm64State, esr: number, returnAddress: number, far: number) => void;
+const entries: (EntryPath | undefined)[] = [];
+
+function entryPath(from: number, target: number, withFar: boolean): EntryPath {
+  const key = (from * 4 + target) * 2 + (withFar ? 1 : 0);
+  const built = buildDirect<EntryPath>(['s', 'esr', 'returnAddress', 'far'], arm64SlotPlace, (code) => {
+    emitTakeException(code, from, target, 'esr', 'returnAddress', withFar ? 'far' : undefined);
+  });
+  entries[key] = built;
+  return built;
+}
+
+/**
+ * Take a synchronous exception to EL `target` through its built path (see
+ * {@link emitTakeException}), with the trace event.
  */
 function takeException(s: Arm64State, target: number, esr: number, returnAddress: number, far: number | undefined, exception: string, trap: Trap, trace: TraceSink | undefined): undefined {
   const from = modeOf(s);
-  const offset = vectorGroup(s, target) + Vector.sync;
-  const pstate = readPstate(s);
-  const el2 = target === 2;
-  setPair(s, el2 ? Sys.spsrEl2 : Sys.spsrEl1, pstate);
-  setPair(s, el2 ? Sys.elrEl2 : Sys.elrEl1, returnAddress);
-  s.sys[2 * (el2 ? Sys.esrEl2 : Sys.esrEl1)] = esr | 0;
-  s.sys[2 * (el2 ? Sys.esrEl2 : Sys.esrEl1) + 1] = 0;
-  if (far !== undefined) setPair(s, el2 ? Sys.farEl2 : Sys.farEl1, far);
-  switchMode(s, (target << 2) | 1);
-  s.daif = Psr.DAIF;
-  s.il = 0;
-  const vector = pairValue(s, el2 ? Sys.vbarEl2 : Sys.vbarEl1) + offset;
-  s.pc = vector;
-  if (trace !== undefined) trace.emit({ kind: 'exception', exception, cause: causeOf(trap, from), from: modeName(from), to: modeName(modeOf(s)), vector, returnAddress, syndrome: esr });
+  const withFar = far !== undefined;
+  const path = entries[(from * 4 + target) * 2 + (withFar ? 1 : 0)] ?? entryPath(from, target, withFar);
+  path(s, esr, returnAddress, withFar ? far : 0);
+  if (trace !== undefined) trace.emit({ kind: 'exception', exception, cause: causeOf(trap, from), from: modeName(from), to: modeName(modeOf(s)), vector: s.pc, returnAddress, syndrome: esr });
   return undefined;
 }
 
@@ -338,9 +416,9 @@ export function exceptionReturnArm64(s: Arm64State, request: ExceptionReturn, tr
   // A trapped SMC leaves ELR_EL2 on the SMC itself (C6.2.255): spec firmware that answered it returns past it, as KVM's handle_smc does (kvm_incr_pc).
   if (request.instruction === FIRMWARE_ERET && el2 && request.target === undefined && s.sys[2 * Sys.esrEl2]! >>> 26 === Ec.smc64) target += 4;
   const why = illegalReturn(s, spsr);
-  // An exception return clears the local exclusive monitor (AArch64.ExceptionReturn, ClearExclusiveLocal).
-  s.monitor = -1;
   if (why !== undefined) {
+    // An exception return clears the local exclusive monitor (AArch64.ExceptionReturn, ClearExclusiveLocal).
+    s.monitor = -1;
     s.n = (spsr >>> 31) & 1;
     s.z = (spsr >>> 30) & 1;
     s.c = (spsr >>> 29) & 1;
@@ -352,14 +430,90 @@ export function exceptionReturnArm64(s: Arm64State, request: ExceptionReturn, tr
     trace?.emit({ kind: 'return', instruction: request.instruction, from: modeName(from), to: modeName(from), target });
     return undefined;
   }
-  switchMode(s, spsr & Psr.M);
-  s.n = (spsr >>> 31) & 1;
-  s.z = (spsr >>> 30) & 1;
-  s.c = (spsr >>> 29) & 1;
-  s.v = (spsr >>> 28) & 1;
-  s.daif = spsr & Psr.DAIF;
-  s.il = (spsr >>> 20) & 1;
-  s.pc = target;
+  const to = spsr & Psr.M;
+  (returns[from * 16 + to] ?? returnPath(from, to))(s, spsr, target);
   trace?.emit({ kind: 'return', instruction: request.instruction, from: modeName(from), to: modeName(modeOf(s)), target });
   return undefined;
+}
+
+/**
+ * A legal exception return from mode `from` to mode `to` (AArch64.ExceptionReturn,
+ * D1.11) as a template: the local exclusive monitor cleared
+ * (ClearExclusiveLocal), the SP switched, NZCV, DAIF and IL from `spsr`
+ * (whose M field is `to`), the PC from `target`. Whether the return is
+ * legal is decided first, by {@link illegalReturn} in the model or by
+ * translated code's guards. Returns the name of the new PC's temporary.
+ *
+ * @param spsr the SPSR (an expression, unsigned 32 bits).
+ * @param target the return address (an expression, a number).
+ */
+export function emitExceptionReturn(code: StateCode, from: number, to: number, spsr: string, target: string): string {
+  const pc = code.temp(target);
+  code.set(StateSlot.monitor, '-1');
+  emitSwitchMode(code, from, to);
+  code.set(StateSlot.n, `(${spsr} >>> 31) & 1`);
+  code.set(StateSlot.z, `(${spsr} >>> 30) & 1`);
+  code.set(StateSlot.c, `(${spsr} >>> 29) & 1`);
+  code.set(StateSlot.v, `(${spsr} >>> 28) & 1`);
+  code.set(StateSlot.daif, `${spsr} & ${Psr.DAIF}`);
+  code.set(StateSlot.il, `(${spsr} >>> 20) & 1`);
+  code.set(StateSlot.pc, pc);
+  return pc;
+}
+
+/** Built {@link emitExceptionReturn} paths, by `from * 16 + to`. */
+type ReturnPath = (s: Arm64State, spsr: number, target: number) => void;
+const returns: (ReturnPath | undefined)[] = [];
+
+function returnPath(from: number, to: number): ReturnPath {
+  const built = buildDirect<ReturnPath>(['s', 'spsr', 'target'], arm64SlotPlace, (code) => {
+    emitExceptionReturn(code, from, to, 'spsr', 'target');
+  });
+  returns[from * 16 + to] = built;
+  return built;
+}
+
+/** Whether translated code may take HVC from mode `from` by {@link emitHvcFastPath}: not at EL0, where HVC is UNDEFINED. */
+export function hvcFastPathAllowed(from: number): boolean {
+  return from >> 2 !== 0;
+}
+
+/**
+ * Translated code's HVC from mode `from` ({@link hvcFastPathAllowed}):
+ * {@link deliverArm64}'s hvc case and the {@link unmappedVector} check, as
+ * a template. Guards come first: with HCR_EL2.HCD set (HVC UNDEFINED) or
+ * the vector not `mapped`, `slow` runs instead (it hands the instruction to
+ * the exception model whole); otherwise the entry to EL2h
+ * ({@link emitTakeException}) with EC 0x16 and the immediate, ELR after the
+ * HVC. Returns the name of the vector's temporary.
+ *
+ * @param mapped an expression that is true when the address in the named temporary is mapped.
+ * @param slow the statement that leaves for the exception model.
+ */
+export function emitHvcFastPath(code: StateCode, from: number, imm: number, next: number, mapped: (address: string) => string, slow: string): string {
+  const offset = vectorGroupOf(from, 2) + Vector.sync;
+  const vector = code.temp(`${pairExpression(code, Sys.vbarEl2)} + ${offset}`);
+  code.emit(`if ((${code.get(sysWordSlot(Sys.hcrEl2, 0))} & ${1 << Hcr.HCD}) !== 0 || !(${mapped(vector)})) ${slow}`);
+  return emitTakeException(code, from, 2, `${syndrome(Ec.hvc64, imm & 0xffff) | 0}`, `${next}`, undefined, vector);
+}
+
+/** Whether translated code may return from mode `from` to mode `to` by {@link emitEretFastPath}: from EL1 or EL2 to an implemented mode no higher. */
+export function eretFastPathAllowed(from: number, to: number): boolean {
+  return from >> 2 !== 0 && isValidMode(to) && to >> 2 <= from >> 2;
+}
+
+/**
+ * Translated code's ERET from mode `from` when SPSR_ELx names mode `to`
+ * (in AArch64 state, IL clear), as a template: the guards (another SPSR
+ * mode, or a return to EL1 with HCR_EL2.TGE set, runs `slow`: the exception
+ * model takes the instruction whole), then {@link emitExceptionReturn} to
+ * ELR_ELx. Only where {@link eretFastPathAllowed}. Returns the name of the
+ * new PC's temporary.
+ */
+export function emitEretFastPath(code: StateCode, from: number, to: number, slow: string): string {
+  const el2 = from >> 2 === 2;
+  const spsr = code.temp(`${code.get(sysWordSlot(el2 ? Sys.spsrEl2 : Sys.spsrEl1, 0))} >>> 0`);
+  const tge = to >> 2 === 1 ? ` || (${code.get(sysWordSlot(Sys.hcrEl2, 0))} & ${1 << Hcr.TGE}) !== 0` : '';
+  code.emit(`if ((${spsr} & ${Psr.IL | Psr.nRW | Psr.M}) !== ${to}${tge}) ${slow}`);
+  return emitExceptionReturn(code, from, to, spsr, pairExpression(code, el2 ? Sys.elrEl2 : Sys.elrEl1));
 }

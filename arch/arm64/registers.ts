@@ -449,3 +449,62 @@ export function bigIntToWords(value: bigint): [number, number] {
 
 /** General register names x0–x30 (the register view and the command line). */
 export const X_NAMES: readonly string[] = Array.from({ length: 31 }, (_, i) => `x${i}`);
+
+/**
+ * Every value of the state that generated code may touch, numbered as a
+ * *slot* for the state-code templates (`src/jit/state-code.ts`): the
+ * exception model's entry and return paths and the JIT's translated blocks.
+ * Slots 0–67 are the words of {@link Arm64State.x} (word `2r` is bits 31:0
+ * of register slot `r`, `2r + 1` bits 63:32, as predecode numbers them);
+ * the PSTATE fields follow; word `k` of {@link Arm64State.sys} is slot
+ * `sys + k`.
+ */
+export const StateSlot = {
+  /** PSTATE.N. */
+  n: 68,
+  /** PSTATE.Z. */
+  z: 69,
+  /** PSTATE.C. */
+  c: 70,
+  /** PSTATE.V. */
+  v: 71,
+  /** PSTATE.EL. */
+  el: 72,
+  /** PSTATE.SP. */
+  sp: 73,
+  /** PSTATE.{D,A,I,F}. */
+  daif: 74,
+  /** PSTATE.IL. */
+  il: 75,
+  /** The PC. */
+  pc: 76,
+  /** The local exclusive monitor. */
+  monitor: 77,
+  /** First word of the system registers. */
+  sys: 80,
+} as const;
+
+const FIELD_NAMES: readonly string[] = ['n', 'z', 'c', 'v', 'el', 'sp', 'daif', 'il', 'pc', 'monitor'];
+
+/** Where a {@link StateSlot} lives, as an assignable expression over a state named `s`. */
+export function arm64SlotPlace(slot: number): string {
+  if (slot < REGISTER_SLOTS * 2) return `s.x[${slot}]`;
+  if (slot >= StateSlot.sys) return `s.sys[${slot - StateSlot.sys}]`;
+  const field = FIELD_NAMES[slot - StateSlot.n];
+  if (field === undefined) throw new Error(`no arm64 state slot ${slot}`);
+  return `s.${field}`;
+}
+
+/** The slot of word `word` (0: bits 31:0, 1: bits 63:32) of system register slot `register` ({@link Sys}). */
+export function sysWordSlot(register: number, word: 0 | 1): number {
+  return StateSlot.sys + 2 * register + word;
+}
+
+/**
+ * The mode part of a JIT block's key: PSTATE.M[3:0] (EL and SP
+ * selection), with PSTATE.IL as bit 4 (code with IL set only takes the
+ * Illegal Execution state exception, in the interpreter).
+ */
+export function modeKeyOf(s: Arm64State): number {
+  return (s.il << 4) | (s.el << 2) | s.sp;
+}

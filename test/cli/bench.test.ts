@@ -85,6 +85,10 @@ describe('runBenchmarks', () => {
         'arm32 trap-rtps interp',
         'arm32 spec-trap-rtps interp',
         'arm32 dispatch-per-s -',
+        'arm64 alu-ips jit',
+        'arm64 traced-ips jit',
+        'arm64 trap-rtps jit',
+        'arm64 spec-trap-rtps jit',
         'arm64 alu-ips interp',
         'arm64 traced-ips interp',
         'arm64 trap-rtps interp',
@@ -242,7 +246,9 @@ describe('with a peer (a fake one)', () => {
     for (const ratio of ppc) expect(ratio.peerArch).toBe('arm32');
     // arm64's loops run on the peer itself: its ratios are to arm64's loops.
     const arm64 = peer.ratios.filter((r) => r.arch === 'arm64');
-    expect(arm64.map((r) => r.metric).sort()).toEqual(['alu-ips', 'dispatch-per-s', 'spec-trap-rtps', 'traced-ips', 'trap-rtps']);
+    expect(arm64.map((r) => `${r.metric} ${r.engine ?? '-'}`).sort()).toEqual(
+      ['alu-ips jit', 'alu-ips interp', 'dispatch-per-s -', 'spec-trap-rtps jit', 'spec-trap-rtps interp', 'traced-ips jit', 'traced-ips interp', 'trap-rtps jit', 'trap-rtps interp'].sort(),
+    );
     for (const ratio of arm64) expect(ratio.peerArch).toBe('arm64');
   });
 

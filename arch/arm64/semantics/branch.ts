@@ -32,7 +32,7 @@ export const branchConditional: A64Handler = (s, op) => {
 };
 
 /** CBZ/CBNZ (op.variant 1: non-zero), 64-bit when op.cond is 1. */
-const compareBranch: A64Handler = (s, op) => {
+export const compareBranch: A64Handler = (s, op) => {
   const x = s.x;
   const t = op.src1;
   const zero = op.cond === 1 ? (x[t]! | x[t + 1]!) === 0 : x[t] === 0;
@@ -41,7 +41,7 @@ const compareBranch: A64Handler = (s, op) => {
 };
 
 /** TBZ/TBNZ (op.variant 1: bit set) on bit op.imm2. */
-const testBranch: A64Handler = (s, op) => {
+export const testBranch: A64Handler = (s, op) => {
   const x = s.x;
   const bit = op.imm2;
   const set = (bit < 32 ? (x[op.src1]! >>> bit) & 1 : (x[op.src1 + 1]! >>> (bit - 32)) & 1) === 1;
@@ -50,7 +50,7 @@ const testBranch: A64Handler = (s, op) => {
 };
 
 /** BR/RET/BLR (op.variant 1: link): the target is read before X30 is written (BLR X30). */
-const branchRegister: A64Handler = (s, op) => {
+export const branchRegister: A64Handler = (s, op) => {
   const target = pairNumber(s.x, op.src1);
   if (op.variant === 1) setPairNumber(s.x, LINK, op.next);
   s.pc = target;

@@ -92,7 +92,7 @@ export const addSubtractShifted: A64Handler = (s, op) => {
 };
 
 /** ADD/SUB (extended register): option in op.imm2, shift in op.imm. */
-const addSubtractExtended: A64Handler = (s, op) => {
+export const addSubtractExtended: A64Handler = (s, op) => {
   const x = s.x;
   const m = op.src2;
   extend64(x[m]!, x[m + 1]!, op.imm2, op.imm);
@@ -101,7 +101,7 @@ const addSubtractExtended: A64Handler = (s, op) => {
 };
 
 /** ADC/SBC: carry in from PSTATE.C. */
-const addSubtractCarry: A64Handler = (s, op) => {
+export const addSubtractCarry: A64Handler = (s, op) => {
   const x = s.x;
   const a = op.src1;
   const m = op.src2;
@@ -146,13 +146,13 @@ function logical(s: Arm64State, op: Op, blo: number, bhi: number): void {
 }
 
 /** AND/ORR/EOR/ANDS (immediate): the bitmask in op.imm/op.imm2. */
-const logicalImmediate: A64Handler = (s, op) => {
+export const logicalImmediate: A64Handler = (s, op) => {
   logical(s, op, op.imm, op.imm2);
   return RETIRED;
 };
 
 /** The logical (shifted register) family: shift type in op.src3, amount in op.imm, inverted (BIC, ORN, EON, BICS) when op.cond is 1. */
-const logicalShifted: A64Handler = (s, op) => {
+export const logicalShifted: A64Handler = (s, op) => {
   const x = s.x;
   const m = op.src2;
   let lo: number;
@@ -174,14 +174,14 @@ const logicalShifted: A64Handler = (s, op) => {
 };
 
 /** MOVZ / MOVN: the whole value is op.imm/op.imm2, computed at predecode. */
-const moveWide: A64Handler = (s, op) => {
+export const moveWide: A64Handler = (s, op) => {
   s.x[op.dest] = op.imm;
   s.x[op.dest + 1] = op.imm2;
   return RETIRED;
 };
 
 /** MOVK: insert 16 bits at position op.variant (0, 16, 32, 48), keeping the rest. */
-const moveKeep: A64Handler = (s, op) => {
+export const moveKeep: A64Handler = (s, op) => {
   const x = s.x;
   const d = op.dest;
   const shift = op.variant;
@@ -192,7 +192,7 @@ const moveKeep: A64Handler = (s, op) => {
 };
 
 /** ADR/ADRP: op.imm/op.imm2 is the target address (a constant of the instruction's address). */
-const addressOf: A64Handler = (s, op) => {
+export const addressOf: A64Handler = (s, op) => {
   s.x[op.dest] = op.imm;
   s.x[op.dest + 1] = op.imm2;
   return RETIRED;
@@ -205,7 +205,7 @@ const addressOf: A64Handler = (s, op) => {
  * bot = (dst AND NOT wmask) OR (ROR(src, R) AND wmask);
  * top = extend ? Replicate(src<S>) : dst; result = (top AND NOT tmask) OR (bot AND tmask).
  */
-const bitfieldMove: A64Handler = (s, op) => {
+export const bitfieldMove: A64Handler = (s, op) => {
   const x = s.x;
   const n = op.src1;
   const d = op.dest;
@@ -240,7 +240,7 @@ const bitfieldMove: A64Handler = (s, op) => {
 };
 
 /** EXTR: (Rn:Rm) >> lsb (op.imm), the low bits. */
-const extract: A64Handler = (s, op) => {
+export const extract: A64Handler = (s, op) => {
   const x = s.x;
   const n = op.src1;
   const m = op.src2;
@@ -265,7 +265,7 @@ const extract: A64Handler = (s, op) => {
 };
 
 /** CCMP/CCMN (register or immediate): if the condition holds, compare (op.variant 1: subtract), else NZCV = op.imm2. The immediate operand is op.imm when op.src2 < 0. */
-const conditionalCompare: A64Handler = (s, op) => {
+export const conditionalCompare: A64Handler = (s, op) => {
   if (!conditionPassed(s, op.cond)) {
     const nzcv = op.imm2;
     s.n = (nzcv >> 3) & 1;
@@ -287,7 +287,7 @@ const conditionalCompare: A64Handler = (s, op) => {
 };
 
 /** CSEL/CSINC/CSINV/CSNEG: op.variant 0 select, 1 increment, 2 invert, 3 negate the second operand when the condition fails. */
-const conditionalSelect: A64Handler = (s, op) => {
+export const conditionalSelect: A64Handler = (s, op) => {
   const x = s.x;
   const is64 = (op.flags & WIDE) !== 0;
   const d = op.dest;
@@ -324,7 +324,7 @@ const conditionalSelect: A64Handler = (s, op) => {
 };
 
 /** MADD/MSUB: Ra ± Rn × Rm (op.variant 1: subtract). */
-const multiplyAdd: A64Handler = (s, op) => {
+export const multiplyAdd: A64Handler = (s, op) => {
   const x = s.x;
   const n = op.src1;
   const m = op.src2;
@@ -346,7 +346,7 @@ const multiplyAdd: A64Handler = (s, op) => {
 };
 
 /** SMADDL/SMSUBL/UMADDL/UMSUBL: Xa ± Wn × Wm, 64-bit product (op.variant bit 0: subtract, bit 1: signed). */
-const multiplyAddLong: A64Handler = (s, op) => {
+export const multiplyAddLong: A64Handler = (s, op) => {
   const x = s.x;
   const a = x[op.src1]!;
   const b = x[op.src2]!;
@@ -364,7 +364,7 @@ const multiplyAddLong: A64Handler = (s, op) => {
 };
 
 /** SMULH/UMULH: the high 64 bits of the 128-bit product (op.variant 1: signed). Rare: bigint. */
-const multiplyHigh: A64Handler = (s, op) => {
+export const multiplyHigh: A64Handler = (s, op) => {
   const x = s.x;
   let a = pairBig(x, op.src1);
   let b = pairBig(x, op.src2);
@@ -377,7 +377,7 @@ const multiplyHigh: A64Handler = (s, op) => {
 };
 
 /** UDIV/SDIV (op.variant 1: signed): division by zero gives 0; the result rounds toward zero (C6.2.340 UDIV, C6.2.248 SDIV). */
-const divide: A64Handler = (s, op) => {
+export const divide: A64Handler = (s, op) => {
   const x = s.x;
   const n = op.src1;
   const m = op.src2;
@@ -406,7 +406,7 @@ const divide: A64Handler = (s, op) => {
 };
 
 /** LSLV/LSRV/ASRV/RORV: shift type in op.variant, amount Rm modulo the width. */
-const shiftVariable: A64Handler = (s, op) => {
+export const shiftVariable: A64Handler = (s, op) => {
   const x = s.x;
   const n = op.src1;
   const amount = x[op.src2]!;
@@ -439,7 +439,7 @@ function swapHalves16(v: number): number {
 }
 
 /** RBIT, REV16, REV32, REV, CLZ, CLS (op.variant 0–5). */
-const oneSource: A64Handler = (s, op) => {
+export const oneSource: A64Handler = (s, op) => {
   const x = s.x;
   const n = op.src1;
   const lo = x[n]!;

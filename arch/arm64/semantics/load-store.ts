@@ -20,20 +20,22 @@ import { Sys, type Arm64State } from '../registers.ts';
 import { destZr, extend64, pairNumber, R, sourceSp, sourceZr, type A64Handler, type Op, type Prepare } from './common.ts';
 
 /** `op.variant` bits: log2 of the access size in bits 1:0; then what to do with it. */
-const SIZE_MASK = 3;
+export const SIZE_MASK = 3;
 /** A store. */
-const STORE = 4;
+export const STORE = 4;
 /** Sign-extend the loaded value. */
-const SIGNED = 8;
+export const SIGNED = 8;
 /** The destination is an X register (a sign-extending load to 64 bits). */
-const TO_X = 16;
+export const TO_X = 16;
 /** An exclusive or acquire/release access: always aligned (B2.5.2). */
-const ORDERED = 32;
+export const ORDERED = 32;
 
-/** Addressing (`op.cond`): offset, pre-index (write back, then use), post-index (use, then write back). */
-const OFFSET = 0;
-const PRE = 1;
-const POST = 2;
+/** Addressing (`op.cond`): offset, pre-index (write back, then use), post-index (use, then write back); this is plain offset. */
+export const OFFSET = 0;
+/** Pre-index addressing. */
+export const PRE = 1;
+/** Post-index addressing. */
+export const POST = 2;
 
 function fault(op: Op, address: number, write: boolean, size: number, alignment = false): DataFaultTrap {
   return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress: address, write, size, ...(alignment ? { fault: 'alignment' as const } : {}) };
@@ -134,7 +136,7 @@ export const loadStoreImmediate: A64Handler = (s, op) => {
 };
 
 /** LDR/STR (register offset): Rm extended by op.imm2 (option) and shifted by op.imm. */
-const loadStoreRegister: A64Handler = (s, op) => {
+export const loadStoreRegister: A64Handler = (s, op) => {
   const x = s.x;
   extend64(x[op.src2]!, x[op.src2 + 1]!, op.imm2, op.imm);
   const address = wrappedSum(x, op.src1, R.lo, R.hi);
@@ -143,10 +145,10 @@ const loadStoreRegister: A64Handler = (s, op) => {
 };
 
 /** LDR (literal): the address is op.imm (the instruction's address plus the offset). */
-const loadLiteral: A64Handler = (s, op) => loadInto(s, op.memory, op, op.imm, op.variant, op.dest) ?? RETIRED;
+export const loadLiteral: A64Handler = (s, op) => loadInto(s, op.memory, op, op.imm, op.variant, op.dest) ?? RETIRED;
 
 /** LDP/STP: two accesses at address and address + size; registers op.dest and op.src2. A load writes nothing unless both loads succeed. */
-const loadStorePair: A64Handler = (s, op) => {
+export const loadStorePair: A64Handler = (s, op) => {
   const address = accessAddress(s, op);
   const bytes = 1 << (op.variant & SIZE_MASK);
   if ((op.variant & STORE) !== 0) {
@@ -180,7 +182,7 @@ const loadStorePair: A64Handler = (s, op) => {
 const DISCARD = destZr(31);
 
 /** LDXR/LDAXR (and LDXP): load and mark the address in the local monitor. */
-const loadExclusive: A64Handler = (s, op) => {
+export const loadExclusive: A64Handler = (s, op) => {
   const address = pairNumber(s.x, op.src1);
   const bytes = 1 << (op.variant & SIZE_MASK);
   if (op.src2 >= 0) {
@@ -204,7 +206,7 @@ const loadExclusive: A64Handler = (s, op) => {
 };
 
 /** STXR/STLXR (and STXP): store only if the local monitor holds the address, marked by a load of the same size; Ws gets 0 on success, 1 on failure; the monitor opens either way. */
-const storeExclusive: A64Handler = (s, op) => {
+export const storeExclusive: A64Handler = (s, op) => {
   const address = pairNumber(s.x, op.src1);
   const bytes = 1 << (op.variant & SIZE_MASK);
   const span = op.src2 >= 0 ? 2 * bytes : bytes;
@@ -230,7 +232,7 @@ const storeExclusive: A64Handler = (s, op) => {
 };
 
 /** PRFM: a hint; it never faults. */
-const prefetch: A64Handler = () => RETIRED;
+export const prefetch: A64Handler = () => RETIRED;
 
 function variantOf(size: number, opc: number): number {
   if (opc === 0) return size | STORE;

@@ -98,7 +98,7 @@ function tick(s: Arm64State): void {
 }
 
 /** MRS: op.imm is the register key, op.dest the destination words; `op.fixed` the UNDEFINED trap for an unknown register. */
-const moveFromSystem: A64Handler = (s, op) => {
+export const moveFromSystem: A64Handler = (s, op) => {
   const register = findSysRegister(op.imm);
   const x = s.x;
   const d = op.dest;
@@ -220,7 +220,7 @@ const movePstateImmediate: A64Handler = (s, op) => {
 };
 
 /** CLREX: open the local exclusive monitor. */
-const clearExclusive: A64Handler = (s) => {
+export const clearExclusive: A64Handler = (s) => {
   s.monitor = -1;
   return RETIRED;
 };
