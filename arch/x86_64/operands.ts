@@ -173,7 +173,7 @@ type Parsed =
   | { readonly kind: 'seg'; readonly n: number; readonly column: number }
   | { readonly kind: 'cr'; readonly n: number; readonly column: number }
   | { readonly kind: 'imm'; readonly value: bigint; readonly column: number }
-  | { readonly kind: 'mem'; readonly seg: number; readonly base: number; readonly index: number; readonly scale: number; readonly disp: bigint; readonly size: number; readonly bare: boolean; readonly bracketed: boolean; readonly constant: boolean; readonly column: number };
+  | { readonly kind: 'mem'; readonly seg: number; readonly base: number; readonly index: number; readonly scale: number; readonly disp: bigint; readonly size: number; readonly bare: boolean; readonly bracketed: boolean; readonly constant: boolean; readonly adsize: number; readonly column: number };
 
 const REGISTERS = new Map<string, { n: number; size: number; high8: boolean; rexOnly: boolean }>();
 GPR_NAMES.forEach((name, n) => REGISTERS.set(name, { n, size: 8, high8: false, rexOnly: false }));
@@ -247,21 +247,26 @@ function parseAtt(text: string, column: number, context: ParseContext): Parsed {
   let index = -1;
   let scale = 0;
   let dispText = rest;
+  let adsize = 8;
   if (paren !== null && /^\s*(%|,)/.test(paren[1]!)) {
     dispText = rest.slice(0, paren.index);
     const inner = paren[1]!.split(',').map((p) => p.trim());
     const at = column + offset + paren.index + 1;
     if (inner[0] !== undefined && inner[0] !== '') {
-      if (inner[0].toLowerCase() === '%rip') base = RIP_BASE;
-      else {
+      if (inner[0].toLowerCase() === '%rip' || inner[0].toLowerCase() === '%eip') {
+        base = RIP_BASE;
+        adsize = inner[0].toLowerCase() === '%eip' ? 4 : 8;
+      } else {
         const b = gpr(inner[0].replace(/^%/, ''), at);
-        if (b.size !== 8 || !inner[0].startsWith('%')) throw new OperandError(`base register must be a 64-bit register: '${inner[0]}'`, at);
+        if ((b.size !== 8 && b.size !== 4) || !inner[0].startsWith('%')) throw new OperandError(`base register must be a 64-bit or 32-bit register: '${inner[0]}'`, at);
         base = b.n;
+        adsize = b.size;
       }
     }
     if (inner.length > 1) {
       const ix = gpr(inner[1]!.replace(/^%/, ''), at);
-      if (ix.size !== 8 || ix.n === 4) throw new OperandError(`invalid index register '${inner[1]}'`, at);
+      if (inner[0] === '') adsize = ix.size;
+      if (ix.size !== adsize || ix.n === 4) throw new OperandError(`invalid index register '${inner[1]}'`, at);
       index = ix.n;
       const sc = inner.length > 2 ? Number(inner[2]) : 1;
       const shift = [1, 2, 4, 8].indexOf(sc);
@@ -271,7 +276,7 @@ function parseAtt(text: string, column: number, context: ParseContext): Parsed {
     if (inner.length > 3) throw new OperandError(`too many parts in '(${paren[1]})'`, at);
   }
   const d = dispText.trim() === '' ? { value: 0n, constant: true } : evaluate(dispText.trim(), context, column + offset);
-  return { kind: 'mem', seg, base, index, scale, disp: d.value, size: 0, bare: base < 0 && index < 0, bracketed: false, constant: d.constant, column };
+  return { kind: 'mem', seg, base, index, scale, disp: d.value, size: 0, bare: base < 0 && index < 0, bracketed: false, constant: d.constant, adsize, column };
 }
 
 const PTR_SIZES: Readonly<Record<string, number>> = { byte: 1, word: 2, dword: 4, qword: 8 };
@@ -294,6 +299,7 @@ function parseIntel(text: string, column: number, context: ParseContext): Parsed
   let base = -1;
   let index = -1;
   let scale = 0;
+  let adsize = 8;
   const rest: string[] = [];
   // Split into + and - terms at top level.
   const terms = inner.split(/(?=[+-])/).map((t) => t.trim()).filter((t) => t !== '');
@@ -305,19 +311,22 @@ function parseIntel(text: string, column: number, context: ParseContext): Parsed
       const [regName, factor] = /^\d+$/.test(scaled[1]!) ? [scaled[2]!, scaled[1]!] : [scaled[1]!, scaled[2]!];
       const ix = gpr(regName, innerColumn);
       const shift = [1, 2, 4, 8].indexOf(Number(factor));
-      if (shift < 0 || ix.size !== 8 || ix.n === 4) throw new OperandError(`invalid index '${body}'`, innerColumn);
+      if (ix.size === 4) adsize = 4;
+      if (shift < 0 || (ix.size !== 8 && ix.size !== 4) || ix.n === 4) throw new OperandError(`invalid index '${body}'`, innerColumn);
       index = ix.n;
       scale = shift;
       continue;
     }
     const lowerBody = body.toLowerCase();
-    if (sign === '' && lowerBody === 'rip' && base < 0) {
+    if (sign === '' && (lowerBody === 'rip' || lowerBody === 'eip') && base < 0) {
       base = RIP_BASE;
+      if (lowerBody === 'eip') adsize = 4;
       continue;
     }
     const reg = REGISTERS.get(lowerBody);
     if (reg !== undefined && sign === '') {
-      if (reg.size !== 8) throw new OperandError(`address registers must be 64-bit: '${body}'`, innerColumn);
+      if (reg.size !== 8 && reg.size !== 4) throw new OperandError(`address registers must be 64-bit or 32-bit: '${body}'`, innerColumn);
+      if (reg.size === 4) adsize = 4;
       if (base < 0) base = reg.n;
       else if (index < 0 && reg.n !== 4) index = reg.n;
       else throw new OperandError(`too many registers in '[${inner}]'`, innerColumn);
@@ -326,7 +335,7 @@ function parseIntel(text: string, column: number, context: ParseContext): Parsed
     rest.push(`${sign}${body}`);
   }
   const d = rest.length === 0 ? { value: 0n, constant: true } : evaluate(rest.join(' + ').replace(/\+ -/g, '- '), context, innerColumn);
-  return { kind: 'mem', seg: segment, base, index, scale, disp: d.value, size, bare: base < 0 && index < 0, bracketed: true, constant: d.constant, column };
+  return { kind: 'mem', seg: segment, base, index, scale, disp: d.value, size, bare: base < 0 && index < 0, bracketed: true, constant: d.constant, adsize, column };
 }
 
 /** Whether a parsed operand fits an operand definition at operand size `opsize`; the register or memory size must match. */
@@ -418,6 +427,7 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
   let imm: { value: bigint; bytes: number } | undefined;
   let rel: { target: bigint; bytes: number } | undefined;
   let moffs: bigint | undefined;
+  let moffsSeg = -1;
   for (let i = 0; i < operands.length; i++) {
     const p = operands[i]!;
     const def = r.operands[i]!;
@@ -450,19 +460,24 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
         if (p.kind === 'mem') rel = { target: p.disp, bytes: def.size === 'b' ? 1 : 4 };
         break;
       case 'O':
-        if (p.kind === 'mem') moffs = p.disp;
+        if (p.kind === 'mem') {
+          moffs = p.disp;
+          moffsSeg = p.seg;
+        }
         break;
       default:
         break;
     }
   }
-  if (mem?.seg !== undefined && mem.seg >= 0) bytes.push([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65][mem.seg]!);
+  const segment = mem !== undefined ? mem.seg : moffsSeg;
+  if (segment >= 0) bytes.push([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65][segment]!);
+  if (mem !== undefined && mem.adsize === 4) bytes.push(0x67);
   if (lock) bytes.push(0xf0);
   // A segment register moves 16 bits to or from memory, and MOV to a segment register reads 16: llvm-mc gives them no 66 (SDM vol. 2 MOV: "the operand-size attribute has no effect").
   const segmentMove = r.handler === 'mov-to-seg' || (r.handler === 'mov-from-seg' && mem !== undefined);
   if (opsize === 2 && r.osz !== 'n' && !segmentMove) bytes.push(0x66);
   if (r.prefix !== 0) bytes.push(r.prefix);
-  if (r.osz === 'v' && opsize === 8 && !segmentMove) rex |= 8;
+  if (r.osz === 'v' && opsize === 8 && !(segmentMove && mem !== undefined)) rex |= 8;
   if (r.w === '1') rex |= 8;
   if (r.osz === 'n' && r.operands.some((o) => o.kind === 'R' || o.kind === 'C')) {
     // MOV to/from CR: 64-bit without REX.W.
@@ -599,7 +614,7 @@ export function assembleX86(text: string, context: ParseContext, syntax: X86Synt
   for (const { rows, size } of candidates) {
     for (const r of rows) {
       if ((r.handler === 'call-indirect' || r.handler === 'jmp-indirect') !== indirect && syntax === 'att' && (r.handler.startsWith('call') || r.handler.startsWith('jmp'))) continue;
-      const ops = syntax === 'intel' ? operands.map((p) => (p.kind === 'imm' && r.operands.some((o) => o.kind === 'J') ? ({ kind: 'mem', seg: -1, base: -1, index: -1, scale: 0, disp: p.value, size: 0, bare: true, bracketed: false, constant: true, column: p.column } as Parsed) : p)) : operands;
+      const ops = syntax === 'intel' ? operands.map((p) => (p.kind === 'imm' && r.operands.some((o) => o.kind === 'J') ? ({ kind: 'mem', seg: -1, base: -1, index: -1, scale: 0, disp: p.value, size: 0, bare: true, bracketed: false, constant: true, adsize: 8, column: p.column } as Parsed) : p)) : operands;
       for (const opsize of sizesFor(r, size, ops)) {
         const rowSize = rowSuffixSize(r, opsize);
         if (size !== 0 && rowSize !== size) continue;

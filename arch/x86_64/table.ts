@@ -736,6 +736,8 @@ export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86In
     immBytes = bytes;
   }
   if (lock && !(r.lockable && mod !== 3 && mod !== -1)) return { kind: 'undefined', length: p, reason: 'LOCK prefix not allowed here' };
+  // ModRM.reg 6 and 7 name no segment register (SDM vol. 2 MOV: #UD).
+  if (r.operands.some((o) => o.kind === 'S') && (reg & 7) > 5) return { kind: 'undefined', length: p, reason: 'no such segment register' };
   return { row: r, length: p, opsize, adsize: addressPrefix ? 4 : 8, rex, segment, lock, rep, operandPrefix, mod, reg, rm, base, index, scale, disp, imm, immBytes };
 }
 
