@@ -49,6 +49,7 @@ export const X86_64_BACKEND: ArchBackend = {
   instructionSet: () => X86_INSTRUCTION_SETS.att,
   syntaxes: { att: X86_INSTRUCTION_SETS.att, intel: X86_INSTRUCTION_SETS.intel },
   unitSize: 1,
+  stackPointer: 'rsp',
   loadAddress: 0x10_0000,
   defaultMode: 'cpl0',
   createMachine: (options = {}) => createX86Machine({ engine: options.engine ?? 'interp', vendor: vendorOf(options) }),

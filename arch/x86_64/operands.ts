@@ -571,7 +571,7 @@ function sizesFor(r: X86Row, explicit: number, operands: readonly Parsed[]): num
   const allowed = r.osz === 's' ? [8, 2] : r.w === '1' ? [8] : r.w === '0' ? [4, 2] : [4, 8, 2];
   if (size !== 0) return allowed.includes(size) ? [size] : [];
   // No register names the size: only rows whose other operands fix it (a branch, push imm) may choose; a memory operand with an immediate is ambiguous.
-  if (operands.some((p) => p.kind === 'mem' && !p.bare) && r.operands.some((o) => o.kind === 'E' && (o.size === 'v' || o.size === 's'))) return r.osz === 's' ? [8] : [];
+  if (operands.some((p) => p.kind === 'mem' && !p.bare) && r.operands.some((o) => o.kind === 'E' && (o.size === 'v' || o.size === 's'))) return r.osz === 's' ? [8] : allowed;
   return [allowed[0]!];
 }
 

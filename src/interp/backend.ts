@@ -161,6 +161,8 @@ export interface ArchBackend {
   readonly syntaxes?: Readonly<Record<string, InstructionSet>>;
   /** Smallest instruction size in bytes (the disassembler's unit). */
   readonly unitSize: number;
+  /** The stack pointer's name in the register view, which `hyplay run` points below the program (default `sp`). */
+  readonly stackPointer?: string;
   /** Where `hyplay run` loads programs. */
   readonly loadAddress: number;
   /** The mode `hyplay run` starts in. */
