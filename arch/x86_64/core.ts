@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { EngineName } from '../../src/interp/backend.ts';
+import type { EngineName, RegisterAlias } from '../../src/interp/backend.ts';
 import type { DecodedOp, Handler } from '../../src/interp/decoded-op.ts';
 import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
@@ -218,7 +218,7 @@ const NAMES: readonly string[] = [...GPR_NAMES, ...SYSTEM_NAMES, ...MSRS.map((m)
 const EXTRA_NAMES: readonly string[] = [...GPR32_NAMES, ...GPR16_NAMES, ...GPR8_REX_NAMES, ...SEG_NAMES.flatMap((n) => [`${n}_attr`, `${n}_base`, `${n}_limit`])];
 
 /** The low-half aliases the command line accepts for each 64-bit register (`eax` → `rax`, 32 bits). */
-export const X86_REGISTER_ALIASES: Readonly<Record<string, { readonly register: string; readonly bits: number }>> = Object.fromEntries([
+export const X86_REGISTER_ALIASES: Readonly<Record<string, RegisterAlias>> = Object.fromEntries([
   ...GPR32_NAMES.map((n, i) => [n, { register: GPR_NAMES[i]!, bits: 32 }]),
   ...GPR16_NAMES.map((n, i) => [n, { register: GPR_NAMES[i]!, bits: 16 }]),
   ...GPR8_REX_NAMES.map((n, i) => [n, { register: GPR_NAMES[i]!, bits: 8 }]),

@@ -23,7 +23,36 @@ import type { TraceSink } from '../../src/interp/trace.ts';
 import { Attr, Efer, Flag, Gpr, MsrSlot, Seg, VENDORS, codeAttr, dataAttr, type Vendor, type X86State } from './registers.ts';
 
 /** Exception vectors (SDM vol. 3 table 6-1). */
-export const Vector = { DE: 0, DB: 1, NMI: 2, BP: 3, OF: 4, BR: 5, UD: 6, NM: 7, DF: 8, TS: 10, NP: 11, SS: 12, GP: 13, PF: 14 } as const;
+export const Vector = {
+  /** #DE: divide error. */
+  DE: 0,
+  /** #DB: debug. */
+  DB: 1,
+  /** NMI: non-maskable interrupt. */
+  NMI: 2,
+  /** #BP: breakpoint (INT3). */
+  BP: 3,
+  /** #OF: overflow (INTO). */
+  OF: 4,
+  /** #BR: BOUND range exceeded. */
+  BR: 5,
+  /** #UD: invalid opcode. */
+  UD: 6,
+  /** #NM: device not available. */
+  NM: 7,
+  /** #DF: double fault. */
+  DF: 8,
+  /** #TS: invalid TSS. */
+  TS: 10,
+  /** #NP: segment not present. */
+  NP: 11,
+  /** #SS: stack-segment fault. */
+  SS: 12,
+  /** #GP: general protection. */
+  GP: 13,
+  /** #PF: page fault. */
+  PF: 14,
+} as const;
 
 /** Mnemonics of the vectors, for traces. */
 const VECTOR_NAMES: Readonly<Record<number, string>> = { 0: '#DE', 1: '#DB', 2: 'NMI', 3: '#BP', 4: '#OF', 5: '#BR', 6: '#UD', 7: '#NM', 8: '#DF', 10: '#TS', 11: '#NP', 12: '#SS', 13: '#GP', 14: '#PF' };

@@ -1,7 +1,7 @@
 /**
  * Where the hypervisor side meets an x86-64 guest. x86 has no hypervisor
  * vector table in guest memory: a VM exit leaves the guest for the host,
- * so spec firmware is a host model ({@link X86Host}) that sees each exit,
+ * so spec firmware is a host model (`X86Host` in `exceptions.ts`) that sees each exit,
  * reads the guest's registers, runs the spec, writes RAX, advances RIP
  * past the 3-byte hypercall and resumes. This file gives the origin
  * registers (CS: the CPL is its RPL; EFER.LMA and CS.L the width) and the

@@ -33,34 +33,89 @@ export const GPR8_REX_NAMES: readonly string[] = ['al', 'cl', 'dl', 'bl', 'spl',
 export const GPR8_LEGACY_NAMES: readonly string[] = ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'];
 
 /** Register numbers of the general registers the semantics name. */
-export const Gpr = { rax: 0, rcx: 1, rdx: 2, rbx: 3, rsp: 4, rbp: 5, rsi: 6, rdi: 7, r8: 8, r9: 9, r10: 10, r11: 11 } as const;
+export const Gpr = {
+  /** RAX's register number. */
+  rax: 0,
+  /** RCX's register number. */
+  rcx: 1,
+  /** RDX's register number. */
+  rdx: 2,
+  /** RBX's register number. */
+  rbx: 3,
+  /** RSP's register number. */
+  rsp: 4,
+  /** RBP's register number. */
+  rbp: 5,
+  /** RSI's register number. */
+  rsi: 6,
+  /** RDI's register number. */
+  rdi: 7,
+  /** R8's register number. */
+  r8: 8,
+  /** R9's register number. */
+  r9: 9,
+  /** R10's register number. */
+  r10: 10,
+  /** R11's register number. */
+  r11: 11,
+} as const;
 
 /** Segment register numbers as the ModRM reg field encodes them (SDM vol. 2 §3.1.1.3 "Sreg"). */
-export const Seg = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 } as const;
+export const Seg = {
+  /** ES's segment register number. */
+  es: 0,
+  /** CS's segment register number. */
+  cs: 1,
+  /** SS's segment register number. */
+  ss: 2,
+  /** DS's segment register number. */
+  ds: 3,
+  /** FS's segment register number. */
+  fs: 4,
+  /** GS's segment register number. */
+  gs: 5,
+} as const;
 
 /** Segment register names by number. */
 export const SEG_NAMES: readonly string[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
 
 /** RFLAGS bits (SDM vol. 1 §3.4.3). */
 export const Flag = {
+  /** RFLAGS.CF. */
   CF: 1 << 0,
   /** Bit 1 is reserved and always reads 1. */
   FIXED: 1 << 1,
+  /** RFLAGS.PF. */
   PF: 1 << 2,
+  /** RFLAGS.AF. */
   AF: 1 << 4,
+  /** RFLAGS.ZF. */
   ZF: 1 << 6,
+  /** RFLAGS.SF. */
   SF: 1 << 7,
+  /** RFLAGS.TF. */
   TF: 1 << 8,
+  /** RFLAGS.IF. */
   IF: 1 << 9,
+  /** RFLAGS.DF. */
   DF: 1 << 10,
+  /** RFLAGS.OF. */
   OF: 1 << 11,
+  /** RFLAGS.IOPL. */
   IOPL: 3 << 12,
+  /** RFLAGS.NT. */
   NT: 1 << 14,
+  /** RFLAGS.RF. */
   RF: 1 << 16,
+  /** RFLAGS.VM. */
   VM: 1 << 17,
+  /** RFLAGS.AC. */
   AC: 1 << 18,
+  /** RFLAGS.VIF. */
   VIF: 1 << 19,
+  /** RFLAGS.VIP. */
   VIP: 1 << 20,
+  /** RFLAGS.ID. */
   ID: 1 << 21,
 } as const;
 
@@ -87,13 +142,60 @@ export const Attr = {
 } as const;
 
 /** CR0 bits (SDM vol. 3 §2.5). */
-export const Cr0 = { PE: 1, MP: 2, EM: 4, TS: 8, ET: 0x10, NE: 0x20, WP: 0x1_0000, AM: 0x4_0000, NW: 0x2000_0000, CD: 0x4000_0000, PG: 0x8000_0000 } as const;
+export const Cr0 = {
+  /** CR0.PE. */
+  PE: 1,
+  /** CR0.MP. */
+  MP: 2,
+  /** CR0.EM. */
+  EM: 4,
+  /** CR0.TS. */
+  TS: 8,
+  /** CR0.ET. */
+  ET: 0x10,
+  /** CR0.NE. */
+  NE: 0x20,
+  /** CR0.WP. */
+  WP: 0x1_0000,
+  /** CR0.AM. */
+  AM: 0x4_0000,
+  /** CR0.NW. */
+  NW: 0x2000_0000,
+  /** CR0.CD. */
+  CD: 0x4000_0000,
+  /** CR0.PG. */
+  PG: 0x8000_0000,
+} as const;
 
 /** CR4 bits hyplay checks (SDM vol. 3 §2.5). */
-export const Cr4 = { PAE: 0x20, PGE: 0x80, OSFXSR: 0x200, FSGSBASE: 0x1_0000, SMEP: 0x10_0000, SMAP: 0x20_0000 } as const;
+export const Cr4 = {
+  /** CR4.PAE. */
+  PAE: 0x20,
+  /** CR4.PGE. */
+  PGE: 0x80,
+  /** CR4.OSFXSR. */
+  OSFXSR: 0x200,
+  /** CR4.FSGSBASE. */
+  FSGSBASE: 0x1_0000,
+  /** CR4.SMEP. */
+  SMEP: 0x10_0000,
+  /** CR4.SMAP. */
+  SMAP: 0x20_0000,
+} as const;
 
 /** EFER bits (fact sheet §9.7; SDM vol. 3 §2.2.1). */
-export const Efer = { SCE: 1, LME: 1 << 8, LMA: 1 << 10, NXE: 1 << 11, SVME: 1 << 12 } as const;
+export const Efer = {
+  /** EFER.SCE. */
+  SCE: 1,
+  /** EFER.LME. */
+  LME: 1 << 8,
+  /** EFER.LMA. */
+  LMA: 1 << 10,
+  /** EFER.NXE. */
+  NXE: 1 << 11,
+  /** EFER.SVME. */
+  SVME: 1 << 12,
+} as const;
 
 /** A modelled MSR: its number, the register-view name and its reset value. */
 export interface MsrDef {
@@ -150,10 +252,15 @@ export const MSR_SLOT_BY_NAME: ReadonlyMap<string, number> = new Map(MSRS.map((m
 
 /** The MSR slots the semantics use directly. */
 export const MsrSlot = {
+  /** The slot of star. */
   star: MSR_SLOT.get(0xc000_0081)!,
+  /** The slot of lstar. */
   lstar: MSR_SLOT.get(0xc000_0082)!,
+  /** The slot of cstar. */
   cstar: MSR_SLOT.get(0xc000_0083)!,
+  /** The slot of sfmask. */
   sfmask: MSR_SLOT.get(0xc000_0084)!,
+  /** The slot of kernelGsBase. */
   kernelGsBase: MSR_SLOT.get(0xc000_0102)!,
 } as const;
 
@@ -214,7 +321,18 @@ export interface X86State {
 }
 
 /** Linux's flat GDT selectors (arch/x86/include/asm/segment.h, 64-bit): __KERNEL_CS 0x10, __KERNEL_DS 0x18, __USER32_CS 0x23, __USER_DS 0x2b, __USER_CS 0x33. */
-export const Selector = { kernelCs: 0x10, kernelDs: 0x18, user32Cs: 0x23, userDs: 0x2b, userCs: 0x33 } as const;
+export const Selector = {
+  /** __KERNEL_CS. */
+  kernelCs: 0x10,
+  /** __KERNEL_DS. */
+  kernelDs: 0x18,
+  /** __USER32_CS. */
+  user32Cs: 0x23,
+  /** __USER_DS. */
+  userDs: 0x2b,
+  /** __USER_CS. */
+  userCs: 0x33,
+} as const;
 
 /** Access rights of a flat 64-bit code segment at `dpl` (type 0xB: execute/read, accessed). */
 export function codeAttr(dpl: number, long = true): number {

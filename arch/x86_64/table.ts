@@ -435,9 +435,25 @@ export interface X86Insn {
 export const RIP_BASE = 16;
 
 /** Why decoding failed: a byte that could not be fetched (a fault at `offset`), or an undefined encoding (#UD). */
-export type X86DecodeFailure =
-  | { readonly kind: 'fetch-fault'; readonly offset: number }
-  | { readonly kind: 'undefined'; readonly length: number; readonly reason: string };
+export type X86DecodeFailure = X86FetchFailure | X86UndefinedFailure;
+
+/** A byte of the instruction could not be fetched. */
+export interface X86FetchFailure {
+  /** Discriminant. */
+  readonly kind: 'fetch-fault';
+  /** Offset of the byte from the instruction's start. */
+  readonly offset: number;
+}
+
+/** The bytes are no instruction (#UD). */
+export interface X86UndefinedFailure {
+  /** Discriminant. */
+  readonly kind: 'undefined';
+  /** Bytes consumed before the decoder gave up. */
+  readonly length: number;
+  /** Why, in a few words. */
+  readonly reason: string;
+}
 
 /** Reads the byte at an offset from the instruction's start, or `undefined` when it cannot be fetched. */
 export type ByteSource = (offset: number) => number | undefined;

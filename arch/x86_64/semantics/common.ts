@@ -12,7 +12,7 @@
  * @module
  */
 
-import { DecodedOp } from '../../../src/interp/decoded-op.ts';
+import { DecodedOp, type Handler } from '../../../src/interp/decoded-op.ts';
 import type { DataFaultTrap, ExceptionTrap, StepResult, Trap, UndefinedTrap } from '../../../src/interp/step-result.ts';
 import { Attr, Flag, Seg, type X86State } from '../registers.ts';
 import { RIP_BASE, sizeOf, type X86Insn } from '../table.ts';
@@ -50,6 +50,10 @@ export type X86Handler = (s: X86State, op: X86Op) => StepResult;
 
 /** A predecoded x86 instruction: the decoded fields and its operands' locations. */
 export class X86Op extends DecodedOp<X86State> {
+  /** What the step loop calls (the row's handler). */
+  declare exec: Handler<X86State>;
+  /** The op's index in the trace recorder it is registered with. */
+  declare traceId: number;
   /** The decoded instruction (undefined for the fault pseudo-ops). */
   insn: X86Insn | undefined = undefined;
   /** Operands in Intel order. */
@@ -134,7 +138,7 @@ export function setReg(s: X86State, n: number, size: number, value: bigint): voi
   else s.gpr[n] = (s.gpr[n]! & ~MASKS[size]!) | (value & MASKS[size]!);
 }
 
-/** The value a memory read left (read with {@link readMemory}). */
+/** The value the last {@link readAt} or {@link readOperand} left. */
 export let loaded = 0n;
 
 /** A #UD for `op`. */
