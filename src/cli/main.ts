@@ -29,7 +29,7 @@ import { parseHexArguments } from './hex.ts';
 import { inputName, readInputBytes, readInputText } from './input.ts';
 import { runMainJob } from './main-job.ts';
 import { imageText, runImage } from './run-image.ts';
-import { assembleOrFail, runProgram, runText } from './run-program.ts';
+import { assembleOrFail, checkChoices, runProgram, runText, syntaxSet } from './run-program.ts';
 import { registerScenarioCommands } from './scenario-command.ts';
 import { BACKEND_NAMES } from '../di/backend-names.ts';
 import { archArgumentNeeds, declareNeeds, helpNeedsOf, lazyServices, needsOf, type CliServices, type CompositionRoot } from './services.ts';
@@ -99,14 +99,15 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
     .option('--file <file>', 'read the assembly from a file (- for standard input)')
     .option('--base <address>', 'address of the first instruction', '0')
     .option('--endian <order>', 'little or big, where the architecture has both')
+    .option('--syntax <syntax>', 'assembly syntax, where the architecture has several (x86_64: att, intel)')
     .option('--json', 'JSON output')
-    .action((arch: string, text: string | undefined, options: { file?: string; base?: string; endian?: string; json?: boolean }) => {
+    .action((arch: string, text: string | undefined, options: { file?: string; base?: string; endian?: string; syntax?: string; json?: boolean }) => {
       const backend = backendOf(services, arch);
       if ((text === undefined) === (options.file === undefined)) throw new CliError('asm: give either TEXT or --file F');
       const source = options.file === undefined ? text!.replace(/\\n/g, '\n') : readInputText(options.file);
       const endian = endianOf(backend, options.endian);
-      const assembled = assembleOrFail(backend, source, options.file === undefined ? '<text>' : inputName(options.file), parseBase(options.base), endian);
-      const set = backend.instructionSet(endian);
+      const set = syntaxSet(backend, endian, options.syntax);
+      const assembled = assembleOrFail(backend, source, options.file === undefined ? '<text>' : inputName(options.file), parseBase(options.base), endian, set);
       const items = assembled.items.map((item) => ({
         address: item.address,
         bytes: item.bytes,
@@ -124,14 +125,15 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
     .option('--file <file>', 'disassemble the bytes of a raw binary file (- for standard input)')
     .option('--base <address>', 'address of the first byte', '0')
     .option('--endian <order>', 'little or big, where the architecture has both')
+    .option('--syntax <syntax>', 'assembly syntax, where the architecture has several (x86_64: att, intel)')
     .option('--json', 'JSON output')
-    .action((arch: string, hexArgs: string[], options: { file?: string; base?: string; endian?: string; json?: boolean }) => {
+    .action((arch: string, hexArgs: string[], options: { file?: string; base?: string; endian?: string; syntax?: string; json?: boolean }) => {
       const backend = backendOf(services, arch);
       const endian = endianOf(backend, options.endian);
       if ((hexArgs.length === 0) === (options.file === undefined)) throw new CliError('disasm: give either HEX… or --file F');
       const bytes = options.file === undefined ? parseHexArguments(hexArgs, endian, backend.unitSize) : readInputBytes(options.file);
       if (bytes.length === 0) throw new CliError(`disasm: '${inputName(options.file!)}' is empty`, { input: inputName(options.file!) });
-      const items = disassemble(backend.instructionSet(endian), bytes, parseBase(options.base), backend.unitSize);
+      const items = disassemble(syntaxSet(backend, endian, options.syntax), bytes, parseBase(options.base), backend.unitSize);
       io.out(listing(arch, items, options.json === true));
     });
   declareNeeds(disasm, archNeeds(() => false, false));
@@ -146,6 +148,8 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
     .option('--max-steps <n>', 'step budget', '1000000')
     .option('--endian <order>', 'little or big, where the architecture has both')
     .option('--engine <engine>', 'interp or jit, where the architecture has both')
+    .option('--syntax <syntax>', 'assembly syntax, where the architecture has several (x86_64: att, intel)')
+    .option('--vendor <vendor>', 'CPU vendor, where the architecture models several (x86_64: intel for a VMX guest, amd for an SVM guest)')
     .option('--firmware <firmware>', 'a spec id or asm:NAME, installed at the hypervisor vectors')
     .option('--image <file>', 'boot this image instead of assembling FILE (see `hyplay boot`)')
     .option('--ram <base:size>', 'with --image: the RAM, e.g. 0x40000000:256M (default: the architecture\'s)')
@@ -209,6 +213,8 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
           ...(options.engine === undefined ? {} : { engine: options.engine }),
           ...(options.firmware === undefined ? {} : { firmware: options.firmware }),
           ...(options.regs === undefined ? {} : { registers: options.regs }),
+          ...(options.syntax === undefined ? {} : { syntax: options.syntax }),
+          choices: checkChoices(backend, { vendor: options.vendor }),
         },
         options.firmware === undefined || options.firmware.startsWith('asm:') ? undefined : services.abis(),
       );
@@ -237,6 +243,8 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
 /** The options of `hyplay run`, as commander hands them over. */
 interface RunCommandOptions {
   readonly mode?: string;
+  readonly syntax?: string;
+  readonly vendor?: string;
   readonly maxSteps: string;
   readonly endian?: string;
   readonly engine?: string;

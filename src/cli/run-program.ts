@@ -18,7 +18,7 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import { specFirmwareImplementation, type FirmwareImplementation } from '../firmware/conformance.ts';
-import { assemble, AssemblyError, type AssembledProgram } from '../isa/assembler.ts';
+import { assemble, AssemblyError, type AssembledProgram, type InstructionSet } from '../isa/assembler.ts';
 import type { ArchBackend, EngineName } from '../interp/backend.ts';
 import { hexAddress, stop, type StopReason } from '../interp/step-result.ts';
 import { formatTraceEvent, TraceRecorder } from '../interp/trace.ts';
@@ -58,6 +58,35 @@ export interface RunOptions {
   readonly dumps?: readonly string[];
   /** `--regs`: a comma-separated register list to report instead of all. */
   readonly registers?: string;
+  /** `--syntax`: the assembly syntax, where the backend has several. */
+  readonly syntax?: string;
+  /** Values of the backend's machine choices (`--vendor`), by name. */
+  readonly choices?: Readonly<Record<string, string>>;
+}
+
+/** The instruction set of `--syntax NAME` (the backend's default without it); a name the backend does not have is a CLI error. */
+export function syntaxSet(backend: ArchBackend, endian: Endian | undefined, syntax: string | undefined): InstructionSet {
+  const fallback = backend.instructionSet(endian ?? backend.endians[0]!);
+  if (syntax === undefined) return fallback;
+  const set = backend.syntaxes?.[syntax];
+  if (set === undefined) {
+    const known = backend.syntaxes === undefined ? 'it has one syntax' : `one of ${Object.keys(backend.syntaxes).join(', ')}`;
+    throw new CliError(`--syntax: ${backend.name} has no syntax '${syntax}' (${known})`, { input: '--syntax' });
+  }
+  return set;
+}
+
+/** Check machine-choice values (`--vendor intel`) against the backend's {@link ArchBackend.machineChoices}. */
+export function checkChoices(backend: ArchBackend, choices: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(choices)) {
+    if (value === undefined) continue;
+    const choice = backend.machineChoices?.find((c) => c.name === name);
+    if (choice === undefined) throw new CliError(`--${name}: ${backend.name} has no ${name} choice`, { input: `--${name}` });
+    if (!choice.values.includes(value)) throw new CliError(`--${name}: '${value}' is not one of ${choice.values.join(', ')}`, { input: `--${name}` });
+    out[name] = value;
+  }
+  return out;
 }
 
 /** Where and why a run stopped, as printed. */
@@ -95,9 +124,9 @@ export interface RunReport {
 }
 
 /** Assemble `source` for `backend`, turning an assembly error into a one-line {@link CliError}. */
-export function assembleOrFail(backend: ArchBackend, source: string, inputName: string, base: number, endian?: Endian): AssembledProgram {
+export function assembleOrFail(backend: ArchBackend, source: string, inputName: string, base: number, endian?: Endian, set: InstructionSet = backend.instructionSet(endian ?? backend.endians[0]!)): AssembledProgram {
   try {
-    return assemble(backend.instructionSet(endian ?? backend.endians[0]!), source, base);
+    return assemble(set, source, base);
   } catch (error) {
     if (error instanceof AssemblyError) throw new CliError(`${inputName}:${error.line}:${error.column}: ${error.message}`, { input: inputName, line: error.line, column: error.column });
     throw error;
@@ -119,8 +148,8 @@ function engineOf(backend: ArchBackend, name: string | undefined): EngineName | 
  * Load a program at the backend's load address with a stack below it, in a
  * fresh machine (on `engine`, the backend's default when undefined), starting in `mode`.
  */
-export function loadProgram(backend: ArchBackend, program: AssembledProgram, mode: string | undefined, endian?: Endian, engine?: EngineName): Machine {
-  const machine = backend.createMachine({ ...(endian === undefined ? {} : { endian }), ...(engine === undefined ? {} : { engine }) });
+export function loadProgram(backend: ArchBackend, program: AssembledProgram, mode: string | undefined, endian?: Endian, engine?: EngineName, choices?: Readonly<Record<string, string>>): Machine {
+  const machine = backend.createMachine({ ...(endian === undefined ? {} : { endian }), ...(engine === undefined ? {} : { engine }), ...(choices === undefined ? {} : { choices }) });
   machine.memory.map(program.base - STACK_BYTES, STACK_BYTES);
   machine.memory.load(program.base, program.bytes.length === 0 ? new Uint8Array(4) : program.bytes);
   try {
@@ -131,7 +160,7 @@ export function loadProgram(backend: ArchBackend, program: AssembledProgram, mod
     throw new CliError(`--mode: ${(error as Error).message}${hint}`, { input: '--mode' });
   }
   machine.pc = program.base;
-  machine.setRegister('sp', BigInt(program.base));
+  machine.setRegister(backend.stackPointer ?? 'sp', BigInt(program.base));
   return machine;
 }
 
@@ -197,8 +226,8 @@ function hexList(bytes: Uint8Array): string {
 export function runProgram(backend: ArchBackend, source: string, inputName: string, options: RunOptions, abis?: AbiRegistry): RunReport {
   const engine = engineOf(backend, options.engine);
   const firmware = options.firmware === undefined ? undefined : firmwareOf(backend, abis, options.firmware);
-  const program = assembleOrFail(backend, source, inputName, backend.loadAddress, options.endian);
-  const machine = loadProgram(backend, program, options.mode, options.endian, engine);
+  const program = assembleOrFail(backend, source, inputName, backend.loadAddress, options.endian, syntaxSet(backend, options.endian, options.syntax));
+  const machine = loadProgram(backend, program, options.mode, options.endian, engine, options.choices);
   const width = registerWidth(machine);
   const image: (readonly [number, number])[] = [[program.base, program.base + program.bytes.length]];
   if (firmware !== undefined) {

@@ -103,6 +103,9 @@ describe('runBenchmarks', () => {
         'ppc64 trap-rtps interp',
         'ppc64 spec-trap-rtps interp',
         'ppc64 dispatch-per-s -',
+        'x86_64 alu-ips interp',
+        'x86_64 traced-ips interp',
+        'x86_64 dispatch-per-s -',
         'all collision-analysis-ms -',
       ].sort(),
     );

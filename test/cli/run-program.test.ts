@@ -214,6 +214,7 @@ const ENGINE_PROGRAMS: Readonly<Record<string, string>> = {
   arm32: 'mov r0, #5\nloop: subs r0, r0, #1\nbne loop\nwfi\n',
   arm64: 'mov x0, #5\nloop: subs x0, x0, #1\nb.ne loop\nwfi\n',
   ppc64: 'li 3, 5\nwait\n',
+  x86_64: 'movl $5, %eax\nloop: subl $1, %eax\njne loop\nhlt\n',
 };
 
 describe('run --engine', () => {

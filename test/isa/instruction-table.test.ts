@@ -104,7 +104,8 @@ describe('must-fail table fixtures', () => {
 });
 
 describe('every shipped instruction table (their builds defer the pairwise scan)', () => {
-  for (const backend of loadBackends().all()) {
+  // x86_64's variable-length table is not an InstructionTable: buildX86Table checks its overlaps when the module loads (test/arch/x86_64/encodings.test.ts imports it).
+  for (const backend of loadBackends().all().filter((b) => b.name !== 'x86_64')) {
     for (const endian of backend.endians) {
       it(`${backend.name} ${endian}: no undeclared, stale or mutual overlap`, () => {
         const set = backend.instructionSet(endian);
