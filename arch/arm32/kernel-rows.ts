@@ -19,6 +19,16 @@ function conditional(name: string, pattern: string, syntax: InstructionDef['synt
   return { name, pattern: `cond:4 ${pattern}`, syntax, exclude: [...NOT_UNCONDITIONAL, ...(exclude ?? [])] };
 }
 
+/**
+ * Rt values that name no register pair: odd ones (Rt<0> = 1) and 14 (Rt2
+ * would be the PC), UNPREDICTABLE in every doubleword form (A8.8.72,
+ * A8.8.76), so left undefined here: the disassembler has no spelling for them.
+ */
+const NO_PAIR = [1, 3, 5, 7, 9, 11, 13, 14, 15].map((rt) => ({ rt }));
+
+/** (lsb, msb) with msb < lsb: BFI/BFC "if msbit < lsbit then UNPREDICTABLE" (A8.8.20), left undefined. */
+const MSB_BELOW_LSB = Array.from({ length: 32 }, (_, lsb) => Array.from({ length: lsb }, (_, msb) => ({ lsb, msb }))).flat();
+
 /** The extends (A8.8.274 UXTB and neighbours): plain (Rn = 1111) and accumulating forms. */
 function extend(op: string, bits: string): InstructionDef[] {
   const upper = op.toUpperCase();
@@ -45,8 +55,9 @@ function exclusives(): InstructionDef[] {
   const rows: InstructionDef[] = [];
   for (const { suffix, bits, pair } of sizes) {
     const target = pair ? '{regpair:rt}' : '{reg:rt}';
-    rows.push(conditional(`LDREX${suffix.toUpperCase()}`, `0001 1${bits}1 rn:4 rt:4 1111 1001 1111`, [`ldrex${suffix}{cond:cond} ${target}, {addrplain:rn}`]));
-    rows.push(conditional(`STREX${suffix.toUpperCase()}`, `0001 1${bits}0 rn:4 rd:4 1111 1001 rt:4`, [`strex${suffix}{cond:cond} {reg:rd}, ${target}, {addrplain:rn}`]));
+    const exclude = pair ? NO_PAIR : [];
+    rows.push(conditional(`LDREX${suffix.toUpperCase()}`, `0001 1${bits}1 rn:4 rt:4 1111 1001 1111`, [`ldrex${suffix}{cond:cond} ${target}, {addrplain:rn}`], exclude));
+    rows.push(conditional(`STREX${suffix.toUpperCase()}`, `0001 1${bits}0 rn:4 rd:4 1111 1001 rt:4`, [`strex${suffix}{cond:cond} {reg:rd}, ${target}, {addrplain:rn}`], exclude));
   }
   return rows;
 }
@@ -75,8 +86,8 @@ export const KERNEL_INSTRUCTIONS: readonly InstructionDef[] = [
   conditional('RBIT', '0110 1111 1111 rd:4 1111 0011 rm:4', ['rbit{cond:cond} {reg:rd}, {reg:rm}']),
   conditional('UBFX', '0111 111 widthm1:5 rd:4 lsb:5 101 rn:4', ['ubfx{cond:cond} {reg:rd}, {reg:rn}, {imm5:lsb}, {bfwidth:widthm1}']),
   conditional('SBFX', '0111 101 widthm1:5 rd:4 lsb:5 101 rn:4', ['sbfx{cond:cond} {reg:rd}, {reg:rn}, {imm5:lsb}, {bfwidth:widthm1}']),
-  conditional('BFI', '0111 110 msb:5 rd:4 lsb:5 001 rn:4', ['bfi{cond:cond} {reg:rd}, {reg:rn}, {bfinsert:lsb,msb}'], [{ rn: 15 }]),
-  conditional('BFC', '0111 110 msb:5 rd:4 lsb:5 001 1111', ['bfc{cond:cond} {reg:rd}, {bfinsert:lsb,msb}']),
+  conditional('BFI', '0111 110 msb:5 rd:4 lsb:5 001 rn:4', ['bfi{cond:cond} {reg:rd}, {reg:rn}, {bfinsert:lsb,msb}'], [{ rn: 15 }, ...MSB_BELOW_LSB]),
+  conditional('BFC', '0111 110 msb:5 rd:4 lsb:5 001 1111', ['bfc{cond:cond} {reg:rd}, {bfinsert:lsb,msb}'], MSB_BELOW_LSB),
   ...extend('sxtb', '1010'),
   ...extend('sxth', '1011'),
   ...extend('uxtb', '1110'),
@@ -89,17 +100,17 @@ export const KERNEL_INSTRUCTIONS: readonly InstructionDef[] = [
   conditional('MLS', '0000 0110 rd:4 ra:4 rm:4 1001 rn:4', ['mls{cond:cond} {reg:rd}, {reg:rn}, {reg:rm}, {reg:ra}']),
   conditional('SDIV', '0111 0001 rd:4 1111 rm:4 0001 rn:4', ['sdiv{cond:cond} {reg:rd}, {reg:rn}, {reg:rm}']),
   conditional('UDIV', '0111 0011 rd:4 1111 rm:4 0001 rn:4', ['udiv{cond:cond} {reg:rd}, {reg:rn}, {reg:rm}']),
-  conditional('LDRD_imm', '000 p:1 u:1 1 w:1 0 rn:4 rt:4 imm8:4 1101 imm8:4', ['ldrd{cond:cond} {regpair:rt}, {addr8:rn,p,u,w,imm8}'], [{ p: 0, w: 1 }]),
-  conditional('LDRD_reg', '000 p:1 u:1 0 w:1 0 rn:4 rt:4 0000 1101 rm:4', ['ldrd{cond:cond} {regpair:rt}, {addrreg8:rn,p,u,w,rm}'], [{ p: 0, w: 1 }]),
-  conditional('STRD_imm', '000 p:1 u:1 1 w:1 0 rn:4 rt:4 imm8:4 1111 imm8:4', ['strd{cond:cond} {regpair:rt}, {addr8:rn,p,u,w,imm8}'], [{ p: 0, w: 1 }]),
-  conditional('STRD_reg', '000 p:1 u:1 0 w:1 0 rn:4 rt:4 0000 1111 rm:4', ['strd{cond:cond} {regpair:rt}, {addrreg8:rn,p,u,w,rm}'], [{ p: 0, w: 1 }]),
+  conditional('LDRD_imm', '000 p:1 u:1 1 w:1 0 rn:4 rt:4 imm8:4 1101 imm8:4', ['ldrd{cond:cond} {regpair:rt}, {addr8:rn,p,u,w,imm8}'], [{ p: 0, w: 1 }, ...NO_PAIR]),
+  conditional('LDRD_reg', '000 p:1 u:1 0 w:1 0 rn:4 rt:4 0000 1101 rm:4', ['ldrd{cond:cond} {regpair:rt}, {addrreg8:rn,p,u,w,rm}'], [{ p: 0, w: 1 }, ...NO_PAIR]),
+  conditional('STRD_imm', '000 p:1 u:1 1 w:1 0 rn:4 rt:4 imm8:4 1111 imm8:4', ['strd{cond:cond} {regpair:rt}, {addr8:rn,p,u,w,imm8}'], [{ p: 0, w: 1 }, ...NO_PAIR]),
+  conditional('STRD_reg', '000 p:1 u:1 0 w:1 0 rn:4 rt:4 0000 1111 rm:4', ['strd{cond:cond} {regpair:rt}, {addrreg8:rn,p,u,w,rm}'], [{ p: 0, w: 1 }, ...NO_PAIR]),
   ...exclusives(),
   { name: 'CLREX', pattern: '1111 0101 0111 1111 1111 0000 0001 1111', syntax: ['clrex'] },
   { name: 'PLD', pattern: '1111 0101 u:1 101 rn:4 1111 imm12:12', syntax: ['pld {addrpreload:rn,u,imm12}'] },
   { name: 'PLDW', pattern: '1111 0101 u:1 001 rn:4 1111 imm12:12', syntax: ['pldw {addrpreload:rn,u,imm12}'] },
   { name: 'PLI', pattern: '1111 0100 u:1 101 rn:4 1111 imm12:12', syntax: ['pli {addrpreload:rn,u,imm12}'] },
   ...unprivileged(),
-  conditional('LDM_user', '100 p:1 u:1 1 0 1 rn:4 0 regs:15', ['ldm{blockmode:p,u}{cond:cond} {reg:rn}, {reglist:regs}^'], [{ regs: 0 }]),
-  conditional('LDM_return', '100 p:1 u:1 1 w:1 1 rn:4 1 regs:15', ['ldm{blockmode:p,u}{cond:cond} {reg:rn}{wb:w}, {reglistpc:regs}^']),
-  conditional('STM_user', '100 p:1 u:1 1 0 0 rn:4 regs:16', ['stm{blockmode:p,u}{cond:cond} {reg:rn}, {reglist:regs}^'], [{ regs: 0 }]),
+  conditional('LDM_user', '100 p:1 u:1 1 0 1 rn:4 0 regs:15', ['ldm{blockmode:p,u}{cond:cond} {reg:rn}, {reglist:regs} ^'], [{ regs: 0 }]),
+  conditional('LDM_return', '100 p:1 u:1 1 w:1 1 rn:4 1 regs:15', ['ldm{blockmode:p,u}{cond:cond} {reg:rn}{wb:w}, {reglistpc:regs} ^']),
+  conditional('STM_user', '100 p:1 u:1 1 0 0 rn:4 regs:16', ['stm{blockmode:p,u}{cond:cond} {reg:rn}, {reglist:regs} ^'], [{ regs: 0 }]),
 ];
