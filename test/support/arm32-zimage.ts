@@ -27,7 +27,7 @@ import type { RunResult } from '../../src/interp/interpreter.ts';
 import type { CoreMachine } from '../../src/interp/machine.ts';
 import { hexAddress } from '../../src/interp/step-result.ts';
 import { formatTraceEvent, TraceRecorder, type ExceptionEvent, type ReturnEvent, type TraceEvent } from '../../src/interp/trace.ts';
-import { HvcAnnotator, type HvcRecord } from '../../src/scenario/hvc-annotator.ts';
+import { HvcAnnotator, type HvcRecord, type VectorOwner } from '../../src/scenario/hvc-annotator.ts';
 import { buildFdt } from './flattened-device-tree.ts';
 
 /** `b .` (A32 B with offset -8): what an unhandled vector spins on. */
@@ -109,6 +109,8 @@ export class ZimageBoot {
   spinLines: string[] | undefined;
   /** That vector. */
   spinAt: number | undefined;
+  /** HVBAR and the table's 32 bytes at the first return from Hyp: the vectors the image's own stub installed. */
+  stubVectors: { readonly base: number; readonly bytes: Uint8Array } | undefined;
 
   /** @param image the zImage bytes. */
   constructor(image: Uint8Array, options: ZimageMachineOptions = {}) {
@@ -131,13 +133,28 @@ export class ZimageBoot {
     machine.pc = this.loadAddress;
     this.machine = machine;
     const abis = new AbiRegistry(ARM32_ABIS, ARM32_ALLOWED_COLLISIONS);
-    const annotator = new HvcAnnotator({ arch: 'arm32', port: ARM32_FIRMWARE_PORT, abis, callRegisters: ['r0', 'r1', 'r2', 'r3'], ownerAt: () => undefined });
+    const zimageStub = abis.get('linux-hyp-stub-v5.7-zimage');
+    // A table whose 32 bytes are the zImage stub's (the one installed before the first drop to svc), wherever it sits,
+    // is that stub: the decompressor moves it when it relocates itself (the branches are PC-relative).
+    const ownerAt = (base: number): VectorOwner | undefined => {
+      const first = this.stubVectors;
+      const here = machine.memory.readBytes(base, 32);
+      if (first === undefined || here === undefined || here.some((byte, i) => byte !== first.bytes[i])) return undefined;
+      const where = base === first.base ? 'the zImage stub' : `the zImage stub, moved from ${hexAddress(first.base)}`;
+      return { name: 'zimage-hyp-stub', label: `${where} (guest code)`, abi: zimageStub };
+    };
+    const annotator = new HvcAnnotator({ arch: 'arm32', port: ARM32_FIRMWARE_PORT, abis, callRegisters: ['r0', 'r1', 'r2', 'r3'], ownerAt });
     const boot = this;
     this.recorder = new (class extends TraceRecorder {
       override emit(event: TraceEvent): void {
         super.emit(event);
         if (event.kind !== 'exception' && event.kind !== 'return') return;
         boot.transitions.push(event);
+        if (event.kind === 'return' && event.from === 'hyp' && boot.stubVectors === undefined) {
+          const base = Number(machine.register('hvbar'));
+          const bytes = machine.memory.readBytes(base, 32);
+          if (bytes !== undefined) boot.stubVectors = { base, bytes };
+        }
         // A vector that branches to itself (an unhandled exception's spin): keep the lines that led here.
         if (event.kind === 'exception' && boot.spinLines === undefined && machine.memory.read32(event.vector) === BRANCH_TO_SELF) {
           boot.spinLines = this.lines();
