@@ -43,5 +43,6 @@ if (boot.spinLines !== undefined) {
   console.log(`== last ${last} trace events`);
   for (const line of boot.lastLines()) console.log(line);
 }
+if (boot.mmuNote !== undefined) console.log(`== ${boot.mmuNote}`);
 console.log(`== stop: ${result.reason} at 0x${result.pc.toString(16)}: ${result.detail}`);
 console.log(`== ${boot.summary()} in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -20,7 +20,8 @@ import { join } from 'node:path';
 import { createArm32Machine } from '../../arch/arm32/core.ts';
 import { ARM32_ABIS, ARM32_ALLOWED_COLLISIONS } from '../../arch/arm32/abis/index.ts';
 import { ARM32_FIRMWARE_PORT } from '../../arch/arm32/firmware-port.ts';
-import type { Arm32State } from '../../arch/arm32/registers.ts';
+import { mmuEnabled, translate } from '../../arch/arm32/mmu.ts';
+import { Mode, type Arm32State } from '../../arch/arm32/registers.ts';
 import { AbiRegistry } from '../../src/abi/registry.ts';
 import type { EngineName } from '../../src/interp/backend.ts';
 import type { RunResult } from '../../src/interp/interpreter.ts';
@@ -109,6 +110,8 @@ export class ZimageBoot {
   spinLines: string[] | undefined;
   /** That vector. */
   spinAt: number | undefined;
+  /** What the translation table walk said about the first abort taken with the MMU on, if one was. */
+  mmuNote: string | undefined;
   /** HVBAR and the table's 32 bytes at the first return from Hyp: the vectors the image's own stub installed. */
   stubVectors: { readonly base: number; readonly bytes: Uint8Array } | undefined;
 
@@ -155,6 +158,10 @@ export class ZimageBoot {
           const bytes = machine.memory.readBytes(base, 32);
           if (bytes !== undefined) boot.stubVectors = { base, bytes };
         }
+        // An abort with the MMU on: what the table walk makes of the address (the machine's memory is physical).
+        if (event.kind === 'exception' && (event.exception === 'prefetch-abort' || event.exception === 'data-abort') && boot.mmuNote === undefined) {
+          boot.mmuNote = boot.explainAbort(event);
+        }
         // A vector that branches to itself (an unhandled exception's spin): keep the lines that led here.
         if (event.kind === 'exception' && boot.spinLines === undefined && machine.memory.read32(event.vector) === BRANCH_TO_SELF) {
           boot.spinLines = this.lines();
@@ -200,6 +207,27 @@ export class ZimageBoot {
   /** The exceptions and returns so far, one line each. */
   transitionLines(): string[] {
     return this.transitions.map((event) => formatTraceEvent(event));
+  }
+
+  /**
+   * For an abort: when the MMU of the mode that took it was on, the walk of
+   * the faulting address (hyplay's memory accesses are not translated yet,
+   * so a walk that succeeds names the gap); `undefined` otherwise.
+   */
+  explainAbort(event: ExceptionEvent): string | undefined {
+    const s = this.machine.state;
+    const mode = s.mode;
+    const from = Object.entries(Mode).find(([name]) => name === event.from)?.[1];
+    if (from === undefined) return undefined;
+    s.mode = from;
+    const enabled = mmuEnabled(s);
+    const fetch = event.exception === 'prefetch-abort';
+    const address = fetch ? event.returnAddress - 4 : Number(this.machine.register(from === Mode.hyp ? 'hdfar' : 'dfar'));
+    const walk = enabled ? translate(s, this.machine.memory, address, { write: false, execute: fetch, privileged: from !== Mode.usr }) : undefined;
+    s.mode = mode;
+    if (walk === undefined) return undefined;
+    const what = walk.kind === 'ok' ? `maps it to physical ${hexAddress(walk.physical)} (${walk.format} descriptor, level ${walk.level})` : `faults: ${walk.fault} at level ${walk.level}, status 0x${walk.status.toString(16)}`;
+    return `the MMU is on and the table walk of ${hexAddress(address)} ${what}; hyplay does not yet translate the accesses themselves`;
   }
 
   /** Whether an address lies in the loaded image. */
