@@ -361,13 +361,15 @@ function bitCount(value: number): number {
   return n;
 }
 
-function formatRegisterList(mask: number): string {
+/** `{r0, r1, …}` for a register mask. */
+export function formatRegisterList(mask: number): string {
   const names: string[] = [];
   for (let i = 0; i < 16; i++) if ((mask & (1 << i)) !== 0) names.push(CORE_NAMES[i]!);
   return `{${names.join(', ')}}`;
 }
 
-function parseRegisterList(text: string): number {
+/** The mask of a `{r0-r3, lr}` register list; throws {@link OperandError} for a bad one. */
+export function parseRegisterList(text: string): number {
   const m = /^\{(.*)\}$/.exec(text.trim());
   if (m === null) throw new OperandError(`bad register list '${text.trim()}'`);
   let mask = 0;

@@ -11,6 +11,7 @@
  */
 
 import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
+import { kernelCp15Registers } from './cp15-registers.ts';
 
 /** CPSR.M values (ARM ARM B1.3.1, Table B1-1). */
 export const Mode = {
@@ -208,6 +209,12 @@ export interface Cp15Register {
   readonly readOnly?: boolean;
   /** A write-only operation (cache, TLB, barrier) that hyplay treats as a no-op. */
   readonly operation?: boolean;
+  /**
+   * A register whose value is computed when read (CCSIDR by CSSELR, the
+   * generic timer's counts): it writes its slots (both, for a 64-bit
+   * register) and returns the low word.
+   */
+  readonly read?: (s: Arm32State) => number;
 }
 
 function reg32(name: string, opc1: number, crn: number, crm: number, opc2: number, level: Cp15Level, reset = 0, extra: Partial<Cp15Register> = {}): Cp15Register {
@@ -275,6 +282,7 @@ export const CP15_REGISTERS: readonly Cp15Register[] = [
   reg64('par', 0, 7, 'pl1'),
   reg64('httbr', 4, 2, 'hyp'),
   reg64('vttbr', 6, 2, 'hyp'),
+  ...kernelCp15Registers((name) => cp15Slot(name)),
 ];
 
 /** Index of each cp15 register by name (a 64-bit register takes two slots: low, high). */
@@ -381,6 +389,11 @@ export interface Arm32State {
   elrHyp: number;
   /** cp15 registers by {@link cp15Slot}. */
   cp15: Uint32Array;
+  /**
+   * The local exclusive monitor (ARM ARM A3.4.1): the address LDREX marked,
+   * or -1 when the monitor is in the Open Access state.
+   */
+  monitor: number;
 }
 
 /** A fresh state: svc mode with A, I and F masked, cp15 at reset values, everything else zero. */
@@ -399,6 +412,7 @@ export function createArm32State(): Arm32State {
     psrRest: Psr.A | Psr.I | Psr.F,
     elrHyp: 0,
     cp15,
+    monitor: -1,
   };
 }
 

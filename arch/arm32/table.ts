@@ -10,6 +10,8 @@
  */
 
 import { InstructionTable, type InstructionDef, type TemplateDef } from '../../src/isa/instruction-table.ts';
+import { KERNEL_CODECS } from './kernel-operands.ts';
+import { KERNEL_INSTRUCTIONS } from './kernel-rows.ts';
 import { ARM32_ASSEMBLY, ARM32_CODECS, bankedRegisterName } from './operands.ts';
 
 /** Data-processing opcodes (ARM ARM A5.2.1), in encoding order. */
@@ -370,7 +372,8 @@ export const ARM32_INSTRUCTIONS: readonly InstructionDef[] = [
     pattern: '1111 0101 0111 1111 1111 0000 0110 option:4',
     syntax: ['isb {isboption:option}', { text: 'isb', when: { option: 15 } }],
   },
+  ...KERNEL_INSTRUCTIONS,
 ];
 
 /** The A32 table, built on first use (a command that never decodes or assembles skips it). Its pairwise overlap scan runs in the test suite and the build (`checkOverlaps`), not at every start. */
-export const ARM32_TABLE: InstructionTable = InstructionTable.build(ARM32_INSTRUCTIONS, { name: 'arm32', width: 32, codecs: ARM32_CODECS, assembly: ARM32_ASSEMBLY, deferOverlapScan: true, buildOnFirstUse: true });
+export const ARM32_TABLE: InstructionTable = InstructionTable.build(ARM32_INSTRUCTIONS, { name: 'arm32', width: 32, codecs: { ...ARM32_CODECS, ...KERNEL_CODECS }, assembly: ARM32_ASSEMBLY, deferOverlapScan: true, buildOnFirstUse: true });

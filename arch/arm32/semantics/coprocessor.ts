@@ -78,6 +78,30 @@ const write64: A32Handler = (s, op) => {
   return RETIRED;
 };
 
+/** MRC of a computed register ({@link Cp15Register.read}). */
+const readComputed32: A32Handler = (s, op) => {
+  const register = CP15_REGISTERS[op.variant]!;
+  if (!accessible(s, register, false)) return denied(s, op, register);
+  const value = register.read!(s);
+  if (op.dest === 15) {
+    s.n = value >>> 31;
+    s.z = (value >>> 30) & 1;
+    s.c = (value >>> 29) & 1;
+    s.v = (value >>> 28) & 1;
+  } else s.r[op.dest] = value;
+  return RETIRED;
+};
+
+/** MRRC of a computed register. */
+const readComputed64: A32Handler = (s, op) => {
+  const register = CP15_REGISTERS[op.variant]!;
+  if (!accessible(s, register, false)) return denied(s, op, register);
+  register.read!(s);
+  s.r[op.dest] = s.cp15[op.imm]!;
+  s.r[op.src1] = s.cp15[op.imm + 1]!;
+  return RETIRED;
+};
+
 function prepare(width: 32 | 64, write: boolean): Prepare {
   return (op, f) => {
     const register = findCp15(width, f.opc1!, f.crn ?? 0, f.crm!, f.opc2 ?? 0);
@@ -91,6 +115,7 @@ function prepare(width: 32 | 64, write: boolean): Prepare {
     op.variant = CP15_REGISTERS.indexOf(register);
     if (width === 64 && (f.rt === 15 || f.rt2 === 15 || (!write && f.rt === f.rt2))) return unpredictableHandler('MRRC/MCRR with the PC or Rt = Rt2');
     if (width === 32 && write && f.rt === 15) return unpredictableHandler('MCR from the PC');
+    if (!write && register.read !== undefined) return width === 32 ? readComputed32 : readComputed64;
     if (width === 32) return write ? write32 : read32;
     return write ? write64 : read64;
   };

@@ -9,6 +9,9 @@ import type { Prepare } from './common.ts';
 import { COPROCESSOR_SEMANTICS } from './coprocessor.ts';
 import { DATA_PROCESSING_SEMANTICS } from './data-processing.ts';
 import { LOAD_STORE_SEMANTICS } from './load-store.ts';
+import { LOAD_STORE_EXTRA_SEMANTICS } from './load-store-extra.ts';
+import { MEDIA_SEMANTICS } from './media.ts';
+import { MULTIPLY_LONG_SEMANTICS } from './multiply-long.ts';
 import { STATUS_SEMANTICS } from './status.ts';
 import { SYSTEM_SEMANTICS } from './system.ts';
 
@@ -20,4 +23,7 @@ export const ARM32_SEMANTICS: Readonly<Record<string, Prepare>> = {
   ...STATUS_SEMANTICS,
   ...COPROCESSOR_SEMANTICS,
   ...SYSTEM_SEMANTICS,
+  ...MEDIA_SEMANTICS,
+  ...MULTIPLY_LONG_SEMANTICS,
+  ...LOAD_STORE_EXTRA_SEMANTICS,
 };

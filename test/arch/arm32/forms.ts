@@ -14,6 +14,8 @@
  * @module
  */
 
+import { kernelForms } from './kernel-forms.ts';
+
 /** One instruction text and the table row it must encode to. */
 export interface Arm32Form {
   /** Assembly text, accepted by both llvm-mc and hyplay. */
@@ -403,5 +405,6 @@ export function arm32Forms(): readonly Arm32Form[] {
   branches(out);
   statusRegisters(out);
   system(out);
+  out.push(...kernelForms());
   return out;
 }

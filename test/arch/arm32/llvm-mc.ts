@@ -1,6 +1,6 @@
 /**
  * llvm-mc for arm32: the shared driver in test/support/llvm-mc.ts, aimed at
- * `-triple=armv7a -mattr=+virtualization,+trustzone` (trustzone for `smc`).
+ * `-triple=armv7a -mattr=+virtualization,+trustzone,+mp` (trustzone for `smc`, mp for `pldw`: the Multiprocessing Extensions every Cortex-A15 has).
  */
 
 import { llvmAssemble as assembleFor, llvmDisassemble as disassembleFor, type LlvmAssembly, type LlvmTarget } from '../../support/llvm-mc.ts';
@@ -8,7 +8,7 @@ import { llvmAssemble as assembleFor, llvmDisassemble as disassembleFor, type Ll
 export { hexBytes, llvmMcAvailable, normaliseSpace, type LlvmAssembly } from '../../support/llvm-mc.ts';
 
 /** The arm32 target options. */
-export const ARM32_LLVM: LlvmTarget = { options: ['-triple=armv7a', '-mattr=+virtualization,+trustzone'] };
+export const ARM32_LLVM: LlvmTarget = { options: ['-triple=armv7a', '-mattr=+virtualization,+trustzone,+mp'] };
 
 /** Assemble each text with llvm-mc for arm32, in one process. */
 export function llvmAssemble(texts: readonly string[]): LlvmAssembly[] {

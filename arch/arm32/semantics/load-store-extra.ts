@@ -1,0 +1,383 @@
+/**
+ * The A32 loads and stores a kernel needs beyond the first table (ARM ARM
+ * A5.2.8, A5.3, A5.5, B9.3): LDRD/STRD, the exclusives with the local
+ * monitor and CLREX, the preload hints, the unprivileged LDRT/STRT family,
+ * and LDM/STM of the user registers and LDM's exception return.
+ *
+ * Alignment (A3.2.1, Table A3-1): LDRD/STRD and the word exclusives need a
+ * word-aligned address, LDREXD/STREXD a doubleword-aligned one, LDREXH a
+ * halfword-aligned one, whatever SCTLR.A says. Every access is checked
+ * before any register or memory changes. With CPSR.E = 1 data words are
+ * byte-reversed as in `load-store.ts`.
+ *
+ * Slots: dest = Rt (Rd, the status register, for STREX), src1 = Rn, src2 =
+ * Rm, src3 = Rt of STREX, imm = offset (signed) or register mask, imm2 =
+ * shift type, variant = the addressing bits of `load-store.ts`.
+ *
+ * @module
+ */
+
+import { RETIRED, type DataFaultTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
+import type { FieldValues } from '../../../src/isa/instruction-table.ts';
+import { Bank, lrBankOf, Mode, Slot, type Arm32State } from '../registers.ts';
+import {
+  bigEndianData,
+  reverseBytes16,
+  reverseBytes32,
+  shiftImmediate,
+  undefinedInstruction,
+  unpredictable,
+  unpredictableHandler,
+  type A32Handler,
+  type Op,
+  type Prepare,
+} from './common.ts';
+import { TransferBits } from './load-store.ts';
+
+const { preIndex: PRE_INDEX, writeback: WRITEBACK, addOffset: ADD_OFFSET, registerOffset: REGISTER_OFFSET } = TransferBits;
+
+function dataFault(op: Op, faultAddress: number, write: boolean, size: number, alignment = false): DataFaultTrap {
+  return alignment
+    ? { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size, fault: 'alignment' }
+    : { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size };
+}
+
+/** The offset address (Rn ± offset), as in `load-store.ts`. */
+function offsetAddress(s: Arm32State, op: Op): number {
+  const base = s.r[op.src1]!;
+  if ((op.variant & REGISTER_OFFSET) === 0) return (base + op.imm) >>> 0;
+  const offset = shiftImmediate(s.r[op.src2]!, op.imm2, op.imm, s.c);
+  return ((op.variant & ADD_OFFSET) !== 0 ? base + offset : base - offset) >>> 0;
+}
+
+function readWord(s: Arm32State, op: Op, address: number): number | undefined {
+  const v = op.memory.read32(address);
+  return v === undefined || !bigEndianData(s) ? v : reverseBytes32(v);
+}
+
+function mapped(op: Op, address: number, size: number): boolean {
+  return op.memory.isMapped(address) && op.memory.isMapped((address + size - 1) >>> 0);
+}
+
+function writeWord(s: Arm32State, op: Op, address: number, value: number): void {
+  op.memory.write32(address, bigEndianData(s) ? reverseBytes32(value) : value);
+}
+
+/** LDRD (A8.8.72–A8.8.74): Rt from [address], Rt2 = Rt + 1 from [address + 4]. */
+const loadDouble: A32Handler = (s, op) => {
+  const offsetAddr = offsetAddress(s, op);
+  const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]! >>> 0;
+  if ((address & 3) !== 0) return dataFault(op, address, false, 4, true);
+  const low = readWord(s, op, address);
+  if (low === undefined) return dataFault(op, address, false, 4);
+  const high = readWord(s, op, (address + 4) >>> 0);
+  if (high === undefined) return dataFault(op, (address + 4) >>> 0, false, 4);
+  if ((op.variant & WRITEBACK) !== 0) s.r[op.src1] = offsetAddr;
+  s.r[op.dest] = low;
+  s.r[op.dest + 1] = high;
+  return RETIRED;
+};
+
+/** STRD (A8.8.210, A8.8.211). */
+const storeDouble: A32Handler = (s, op) => {
+  const offsetAddr = offsetAddress(s, op);
+  const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]! >>> 0;
+  if ((address & 3) !== 0) return dataFault(op, address, true, 4, true);
+  if (!mapped(op, address, 4)) return dataFault(op, address, true, 4);
+  if (!mapped(op, (address + 4) >>> 0, 4)) return dataFault(op, (address + 4) >>> 0, true, 4);
+  writeWord(s, op, address, s.r[op.dest]!);
+  writeWord(s, op, (address + 4) >>> 0, s.r[op.dest + 1]!);
+  if ((op.variant & WRITEBACK) !== 0) s.r[op.src1] = offsetAddr;
+  return RETIRED;
+};
+
+function prepareDouble(isLoad: boolean, registerOffset: boolean): Prepare {
+  return (op: Op, f: FieldValues) => {
+    const pre = f.p === 1;
+    const writeback = !pre || f.w === 1;
+    op.dest = f.rt!;
+    op.src1 = f.rn!;
+    op.variant = (pre ? PRE_INDEX : 0) | (writeback ? WRITEBACK : 0) | (f.u === 1 ? ADD_OFFSET : 0) | (registerOffset ? REGISTER_OFFSET : 0);
+    if (registerOffset) {
+      op.src2 = f.rm!;
+      op.imm2 = 0;
+      op.imm = 0;
+    } else op.imm = f.u === 1 ? f.imm8! : -f.imm8!;
+    // A8.8.72: "if Rt<0> == '1' then UNPREDICTABLE; if t2 == 15 then UNPREDICTABLE; if wback && (n == t || n == t2) then UNPREDICTABLE".
+    if ((f.rt! & 1) !== 0 || f.rt === 14) return unpredictableHandler('Rt odd or Rt2 the PC');
+    if (writeback && (f.rn === 15 || f.rn === f.rt || f.rn === f.rt! + 1)) return unpredictableHandler('writeback with Rn = PC, Rt or Rt2');
+    if (registerOffset && (f.rm === 15 || (isLoad && (f.rm === f.rt || f.rm === f.rt! + 1)))) return unpredictableHandler('Rm the PC, Rt or Rt2');
+    return isLoad ? loadDouble : storeDouble;
+  };
+}
+
+/** Exclusive access sizes by row. */
+const EXCLUSIVE_SIZE: Record<string, number> = { '': 4, D: 8, B: 1, H: 2 };
+
+function readSized(s: Arm32State, op: Op, address: number, size: number): number | undefined {
+  switch (size) {
+    case 1:
+      return op.memory.read8(address);
+    case 2: {
+      const v = op.memory.read16(address);
+      return v === undefined || !bigEndianData(s) ? v : reverseBytes16(v);
+    }
+    default:
+      return readWord(s, op, address);
+  }
+}
+
+/**
+ * LDREX{B,H,D} (A8.8.75–A8.8.78): load, and mark the address in the local
+ * monitor (MarkExclusiveLocal). `op.imm` = size.
+ */
+const loadExclusive: A32Handler = (s, op) => {
+  const address = s.r[op.src1]! >>> 0;
+  const size = op.imm;
+  if ((address & (size - 1)) !== 0) return dataFault(op, address, false, size, true);
+  const first = readSized(s, op, address, size === 8 ? 4 : size);
+  if (first === undefined) return dataFault(op, address, false, size);
+  let second = 0;
+  if (size === 8) {
+    const high = readWord(s, op, (address + 4) >>> 0);
+    if (high === undefined) return dataFault(op, (address + 4) >>> 0, false, 4);
+    second = high;
+  }
+  s.r[op.dest] = first;
+  if (size === 8) s.r[op.dest + 1] = second;
+  s.monitor = address;
+  return RETIRED;
+};
+
+/**
+ * STREX{B,H,D} (A8.8.212–A8.8.215): store only if the local monitor marks
+ * this address (ExclusiveMonitorsPass); Rd = 0 on success, 1 otherwise. The
+ * monitor returns to Open Access either way. `op.imm` = size, src3 = Rt.
+ */
+const storeExclusive: A32Handler = (s, op) => {
+  const address = s.r[op.src1]! >>> 0;
+  const size = op.imm;
+  // The alignment check comes before the monitor check (ExclusiveMonitorsPass pseudocode).
+  if ((address & (size - 1)) !== 0) return dataFault(op, address, true, size, true);
+  if (s.monitor !== address) {
+    s.monitor = -1;
+    s.r[op.dest] = 1;
+    return RETIRED;
+  }
+  if (!mapped(op, address, size)) return dataFault(op, address, true, size);
+  const value = s.r[op.src3]!;
+  const big = bigEndianData(s);
+  if (size === 1) op.memory.write8(address, value & 0xff);
+  else if (size === 2) op.memory.write16(address, big ? reverseBytes16(value) : value & 0xffff);
+  else writeWord(s, op, address, value);
+  if (size === 8) writeWord(s, op, (address + 4) >>> 0, s.r[op.src3 + 1]!);
+  s.monitor = -1;
+  s.r[op.dest] = 0;
+  return RETIRED;
+};
+
+function prepareExclusive(suffix: string, isLoad: boolean): Prepare {
+  const size = EXCLUSIVE_SIZE[suffix]!;
+  return (op, f) => {
+    op.imm = size;
+    op.src1 = f.rn!;
+    if (isLoad) {
+      op.dest = f.rt!;
+      if (f.rt === 15 || f.rn === 15) return unpredictableHandler('the PC as Rt or Rn');
+      if (size === 8 && ((f.rt! & 1) !== 0 || f.rt === 14)) return unpredictableHandler('Rt odd or Rt2 the PC');
+      return loadExclusive;
+    }
+    op.dest = f.rd!;
+    op.src3 = f.rt!;
+    // A8.8.212: "if d == 15 || t == 15 || n == 15 then UNPREDICTABLE; if d == n || d == t then UNPREDICTABLE".
+    if (f.rd === 15 || f.rt === 15 || f.rn === 15) return unpredictableHandler('the PC as Rd, Rt or Rn');
+    if (f.rd === f.rn || f.rd === f.rt || (size === 8 && f.rd === f.rt! + 1)) return unpredictableHandler('Rd the same as Rn or Rt');
+    if (size === 8 && ((f.rt! & 1) !== 0 || f.rt === 14)) return unpredictableHandler('Rt odd or Rt2 the PC');
+    return storeExclusive;
+  };
+}
+
+/** CLREX (A8.8.32): the local monitor to Open Access. */
+const clearExclusive: A32Handler = (s) => {
+  s.monitor = -1;
+  return RETIRED;
+};
+
+/** PLD, PLDW, PLI (A8.8.126–A8.8.130): hints; hyplay has no caches, and a preload never faults. */
+const preload: A32Handler = () => RETIRED;
+
+/**
+ * LDRT/STRT/LDRBT/STRBT (A8.8.92 and neighbours): post-indexed accesses
+ * made as if from PL0. Without a translation regime every access a PL1
+ * mode may make a PL0 access may make too, so they are ordinary accesses
+ * here. "UNPREDICTABLE in Hyp mode".
+ */
+function unprivilegedHandler(isLoad: boolean, byte: boolean): A32Handler {
+  return (s, op) => {
+    if (s.mode === Mode.hyp) return unpredictable(s, op, 'the unprivileged loads and stores in Hyp mode');
+    const address = s.r[op.src1]! >>> 0;
+    const base = s.r[op.src1]!;
+    const offset = (op.variant & REGISTER_OFFSET) === 0 ? op.imm : shiftImmediate(s.r[op.src2]!, op.imm2, op.imm, s.c);
+    const next = ((op.variant & ADD_OFFSET) !== 0 || (op.variant & REGISTER_OFFSET) === 0 ? base + offset : base - offset) >>> 0;
+    if (isLoad) {
+      const value = byte ? op.memory.read8(address) : readWord(s, op, address);
+      if (value === undefined) return dataFault(op, address, false, byte ? 1 : 4);
+      s.r[op.src1] = next;
+      s.r[op.dest] = value;
+      return RETIRED;
+    }
+    if (!mapped(op, address, byte ? 1 : 4)) return dataFault(op, address, true, byte ? 1 : 4);
+    if (byte) op.memory.write8(address, s.r[op.dest]! & 0xff);
+    else writeWord(s, op, address, s.r[op.dest]!);
+    s.r[op.src1] = next;
+    return RETIRED;
+  };
+}
+
+function prepareUnprivileged(isLoad: boolean, byte: boolean, registerOffset: boolean): Prepare {
+  const handler = unprivilegedHandler(isLoad, byte);
+  return (op, f) => {
+    op.dest = f.rt!;
+    op.src1 = f.rn!;
+    op.variant = (f.u === 1 ? ADD_OFFSET : 0) | (registerOffset ? REGISTER_OFFSET : 0);
+    if (registerOffset) {
+      op.src2 = f.rm!;
+      op.imm2 = f.type!;
+      op.imm = f.imm5!;
+    } else op.imm = f.u === 1 ? f.imm12! : -f.imm12!;
+    if (f.rn === 15 || f.rn === f.rt || f.rt === 15 || (registerOffset && f.rm === 15)) return unpredictableHandler('the PC as an operand, or Rn = Rt');
+    return handler;
+  };
+}
+
+/** The user-mode view of register `i` (0–14) from a PL1 or Hyp mode (B9.3.5, B9.3.17: the banked copies). */
+function userSlot(s: Arm32State, i: number): number {
+  if (i < 8) return i;
+  if (i < 13) return s.mode === Mode.fiq ? Slot.usrHigh + i - 8 : i;
+  if (i === 13) return Slot.sp + Bank.usr;
+  return lrBankOf(s.mode) === Bank.usr ? 14 : Slot.lr + Bank.usr;
+}
+
+/** Lowest address of an LDM/STM block. `op.src3` = bytes. */
+function blockStart(s: Arm32State, op: Op): number {
+  const base = s.r[op.src1]!;
+  switch (op.variant & (PRE_INDEX | ADD_OFFSET)) {
+    case ADD_OFFSET:
+      return base >>> 0;
+    case ADD_OFFSET | PRE_INDEX:
+      return (base + 4) >>> 0;
+    case 0:
+      return (base - op.src3 + 4) >>> 0;
+    default:
+      return (base - op.src3) >>> 0;
+  }
+}
+
+/** Scratch for the block loads: every word is read before any register changes. */
+const loaded = new Int32Array(16);
+
+function loadBlock(s: Arm32State, op: Op): DataFaultTrap | undefined {
+  let address = blockStart(s, op);
+  if ((address & 3) !== 0) return dataFault(op, address, false, 4, true);
+  for (let i = 0; i < 16; i++) {
+    if ((op.imm & (1 << i)) === 0) continue;
+    const value = readWord(s, op, address);
+    if (value === undefined) return dataFault(op, address, false, 4);
+    loaded[i] = value;
+    address = (address + 4) >>> 0;
+  }
+  return undefined;
+}
+
+/** "UNPREDICTABLE in User or System mode"; the user-register and return forms are UNDEFINED in Hyp (B9.3.5, B9.3.6, B9.3.17). */
+function checkMode(s: Arm32State, op: Op): StepResult | undefined {
+  if (s.mode === Mode.hyp) return undefinedInstruction(op, `${op.name} is UNDEFINED in Hyp mode`);
+  if (s.mode === Mode.usr || s.mode === Mode.sys) return unpredictable(s, op, 'in User or System mode');
+  return undefined;
+}
+
+/** LDM (user registers), B9.3.5. */
+const loadUserRegisters: A32Handler = (s, op) => {
+  const bad = checkMode(s, op);
+  if (bad !== undefined) return bad;
+  const fault = loadBlock(s, op);
+  if (fault !== undefined) return fault;
+  for (let i = 0; i < 15; i++) if ((op.imm & (1 << i)) !== 0) s.r[userSlot(s, i)] = loaded[i]!;
+  return RETIRED;
+};
+
+/** STM (user registers), B9.3.17. */
+const storeUserRegisters: A32Handler = (s, op) => {
+  const bad = checkMode(s, op);
+  if (bad !== undefined) return bad;
+  const start = blockStart(s, op);
+  if ((start & 3) !== 0) return dataFault(op, start, true, 4, true);
+  for (let i = 0, address = start; i < op.src3 / 4; i++, address = (address + 4) >>> 0) if (!mapped(op, address, 4)) return dataFault(op, address, true, 4);
+  // STM (user registers) stores the PC as the instruction's address + 8 (PCStoreValue).
+  s.r[15] = (op.address + 8) | 0;
+  let address = start;
+  for (let i = 0; i < 16; i++) {
+    if ((op.imm & (1 << i)) === 0) continue;
+    writeWord(s, op, address, i === 15 ? s.r[15]! : s.r[userSlot(s, i)]!);
+    address = (address + 4) >>> 0;
+  }
+  return RETIRED;
+};
+
+/**
+ * LDM (exception return), B9.3.6: the registers (the PC last), the
+ * writeback, then CPSR = SPSR and the branch, which the exception model
+ * makes (it checks the return is allowed and traces it).
+ */
+const loadReturn: A32Handler = (s, op) => {
+  const bad = checkMode(s, op);
+  if (bad !== undefined) return bad;
+  const fault = loadBlock(s, op);
+  if (fault !== undefined) return fault;
+  if ((op.variant & WRITEBACK) !== 0) s.r[op.src1] = ((op.variant & ADD_OFFSET) !== 0 ? s.r[op.src1]! + op.src3 : s.r[op.src1]! - op.src3) | 0;
+  for (let i = 0; i < 15; i++) if ((op.imm & (1 << i)) !== 0) s.r[i] = loaded[i]!;
+  const request: ExceptionReturn = { kind: 'return', instruction: 'ldm ^', address: op.address, target: loaded[15]! >>> 0 };
+  return request;
+};
+
+function prepareUserBlock(kind: 'load' | 'store' | 'return'): Prepare {
+  return (op, f) => {
+    const mask = kind === 'return' ? f.regs! | 0x8000 : f.regs!;
+    let count = 0;
+    for (let i = 0; i < 16; i++) if ((mask & (1 << i)) !== 0) count++;
+    op.src1 = f.rn!;
+    op.imm = mask;
+    op.src3 = 4 * count;
+    op.variant = (f.p === 1 ? PRE_INDEX : 0) | (f.u === 1 ? ADD_OFFSET : 0) | (f.w === 1 ? WRITEBACK : 0);
+    if (f.rn === 15) return unpredictableHandler('Rn = PC');
+    if (kind === 'return' && f.w === 1 && (mask & (1 << f.rn!)) !== 0) return unpredictableHandler('writeback with Rn in the list');
+    return kind === 'load' ? loadUserRegisters : kind === 'store' ? storeUserRegisters : loadReturn;
+  };
+}
+
+/** Handlers of this family by table row name. */
+export const LOAD_STORE_EXTRA_SEMANTICS: Readonly<Record<string, Prepare>> = {
+  LDRD_imm: prepareDouble(true, false),
+  LDRD_reg: prepareDouble(true, true),
+  STRD_imm: prepareDouble(false, false),
+  STRD_reg: prepareDouble(false, true),
+  ...Object.fromEntries(Object.keys(EXCLUSIVE_SIZE).flatMap((suffix) => [
+    [`LDREX${suffix}`, prepareExclusive(suffix, true)],
+    [`STREX${suffix}`, prepareExclusive(suffix, false)],
+  ])),
+  CLREX: () => clearExclusive,
+  PLD: () => preload,
+  PLDW: () => preload,
+  PLI: () => preload,
+  STRT_imm: prepareUnprivileged(false, false, false),
+  STRT_reg: prepareUnprivileged(false, false, true),
+  LDRT_imm: prepareUnprivileged(true, false, false),
+  LDRT_reg: prepareUnprivileged(true, false, true),
+  STRBT_imm: prepareUnprivileged(false, true, false),
+  STRBT_reg: prepareUnprivileged(false, true, true),
+  LDRBT_imm: prepareUnprivileged(true, true, false),
+  LDRBT_reg: prepareUnprivileged(true, true, true),
+  LDM_user: prepareUserBlock('load'),
+  LDM_return: prepareUserBlock('return'),
+  STM_user: prepareUserBlock('store'),
+};
