@@ -403,6 +403,11 @@ function kvmSpec(era: KvmEra, conduit: (typeof KVM_X86_CONDUITS)[number]): Abi {
       { title: 'KVM_HC_KICK_CPU (RBX = flags, RCX = APIC ID)', registers: { rax: 5n, rbx: 0n, rcx: 1n, ...on64 }, call: era.handles.includes(KVM_HC.KICK_CPU) ? 'KVM_HC_KICK_CPU' : 'unknown' },
       { title: 'the obsolete MMU_OP', registers: { rax: 2n, ...on64 }, call: 'KVM_HC_MMU_OP' },
     ],
+    recognition: {
+      inspects: ['privilege', 'instruction-fetch'],
+      registersGivenUp: 0,
+      slowsSyscalls: `no: vmcall is no system call, and the native instruction exits straight to KVM; the other vendor's instruction costs a #UD intercept, an emulator fetch and decode of the bytes at RIP and a write to guest text, once per call site${era.key === 'v3.9' ? ', and here first a zap of every shadow page of the VM (kvm_mmu_zap_all) so that all vCPUs see the new bytes' : ''}`,
+    },
     notes: [...era.notes, `Error constants of this era (uapi kvm_para.h): ${era.errors.join(', ')}.`, 'The other vendor\'s instruction never reaches this spec directly: it raises #UD, which KVM intercepts and patches (the patching model), and the re-executed native instruction does.'],
   });
 }

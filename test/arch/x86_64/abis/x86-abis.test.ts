@@ -307,11 +307,11 @@ describe('collisions', () => {
   });
 
   it('int $0x80 in a 64-bit task: RAX = 1 is exit under the kernel, write for the caller', () => {
-    const result = dispatch(REGISTRY, { arch: 'x86_64', conduit: 'int80', imm: 0x80, privilege: 'user', world: 'host', registers: { rax: 1n, rdi: 1n, rbx: 0n } });
+    const result = dispatch(REGISTRY, { arch: 'x86_64', conduit: 'int80', imm: 0, privilege: 'user', world: 'host', registers: { rax: 1n, rdi: 1n, rbx: 0n } });
     expect(result.verdict).toBe('collision');
     expect(Object.fromEntries(result.interpretations.map((i) => [i.abi, i.call]))).toEqual({ 'linux-syscall-i386': 'exit', 'x86_64-numbers-on-int80': 'write' });
     // Where the tables agree (424–446), the analysis sees agreement.
-    expect(dispatch(REGISTRY, { arch: 'x86_64', conduit: 'int80', imm: 0x80, privilege: 'user', world: 'host', registers: { rax: 435n } }).verdict).toBe('agree');
+    expect(dispatch(REGISTRY, { arch: 'x86_64', conduit: 'int80', imm: 0, privilege: 'user', world: 'host', registers: { rax: 435n } }).verdict).toBe('agree');
   });
 });
 
