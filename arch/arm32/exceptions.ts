@@ -99,6 +99,7 @@ function causeOf(trap: Trap, from: number): string {
     case 'call':
       return `${trap.conduit} #${trap.imm} from ${modeName(from)}`;
     case 'undefined':
+    case 'exception':
     case 'privileged':
       return `undefined instruction at ${hexAddress(trap.address)} (${trap.reason})`;
     case 'fetch-fault':
@@ -332,6 +333,7 @@ function deliverOther(s: Arm32State, trap: Trap, trace: TraceSink | undefined): 
       return enterPl1(s, Mode.mon, Vector.svc, trap.next, Psr.A | Psr.I | Psr.F, s.cp15[Cp15.mvbar]!, 'smc', trap, trace);
     }
     case 'undefined':
+    case 'exception':
     case 'privileged': {
       if (inHyp) return enterHyp(s, Vector.undefined, syndrome(Ec.unknown, 0), trap.address, 'undefined', trap, trace);
       return enterPl1(s, Mode.und, Vector.undefined, trap.address + 4, Psr.I, pl1VectorBase(s), 'undefined', trap, trace);

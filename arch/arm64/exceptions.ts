@@ -164,6 +164,7 @@ function causeOf(trap: Trap, from: number): string {
     case 'call':
       return `${trap.conduit} #0x${trap.imm.toString(16)} from ${modeName(from)}`;
     case 'undefined':
+    case 'exception':
     case 'privileged':
       return `undefined instruction at ${hexAddress(trap.address)} (${trap.reason})`;
     case 'fetch-fault':
@@ -259,6 +260,7 @@ export function deliverArm64(s: Arm64State, trap: Trap, trace: TraceSink | undef
       return undefinedException(s, trap, trap.address, 'SMC is UNDEFINED (no EL3)', trace);
     }
     case 'undefined':
+    case 'exception':
     case 'privileged':
       return undefinedException(s, trap, trap.address, trap.reason, trace);
     case 'fetch-fault': {

@@ -108,6 +108,7 @@ function causeOf(trap: Trap, from: string): string {
     case 'call':
       return `${trap.imm === 0 ? 'sc' : `sc ${trap.imm}`} from ${from}`;
     case 'undefined':
+    case 'exception':
       return `illegal instruction at ${hexAddress(trap.address)} (${trap.reason})`;
     case 'privileged':
       return `privileged instruction at ${hexAddress(trap.address)} (${trap.reason})`;
@@ -224,6 +225,7 @@ export function deliverPpc64(s: Ppc64State, trap: Trap, trace: TraceSink | undef
       enter(s, vector, trap.next, 0, trap.imm === 1, trap, trace, onEndianChange);
       break;
     case 'undefined':
+    case 'exception':
     case 'wait':
       vector = 0x700;
       enter(s, vector, trap.address, 0x0008_0000, false, trap, trace, onEndianChange);

@@ -7,7 +7,7 @@
  */
 
 /** Every backend name, sorted; `container.ts` has one import per name. */
-export const BACKEND_NAMES = ['arm32', 'arm64', 'ppc64'] as const;
+export const BACKEND_NAMES = ['arm32', 'arm64', 'ppc64', 'x86_64'] as const;
 
 /** One of {@link BACKEND_NAMES}. */
 export type BackendName = (typeof BACKEND_NAMES)[number];

@@ -24,6 +24,7 @@ const BACKEND_IMPORTS: Readonly<Record<BackendName, () => Promise<BackendModules
   arm32: async () => (await import('../../arch/arm32/module.ts')).ARM32_MODULES,
   arm64: async () => (await import('../../arch/arm64/module.ts')).ARM64_MODULES,
   ppc64: async () => (await import('../../arch/ppc64/module.ts')).PPC64_MODULES,
+  x86_64: async () => (await import('../../arch/x86_64/module.ts')).X86_64_MODULES,
 };
 
 export { BACKEND_NAMES } from './backend-names.ts';

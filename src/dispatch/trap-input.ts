@@ -201,6 +201,22 @@ export class TrapInput {
     let privilegeFrom: string | undefined;
     let worldFrom: string | undefined;
     for (const [given, text] of trap.registers) {
+      const alias = this.backend.registerAliases?.[given.toLowerCase()];
+      if (alias !== undefined) {
+        // A narrower name for part of a register (x86 `eax`): its value, checked at the alias's width, is the register's (zero-extended).
+        const name = alias.register;
+        const label = labels.register(given);
+        if (Object.hasOwn(registers, name)) throw new TrapInputError(`register '${name}' is given twice (${label}: ${given.toLowerCase()} is its low ${alias.bits} bits)`);
+        const parsed = typeof text === 'number' ? (Number.isSafeInteger(text) ? BigInt(text) : undefined) : parseNumber(text);
+        if (parsed === undefined) throw new TrapInputError(`${given} (${label}): '${text}' is not a number (decimal or 0x hex)`);
+        if (parsed > (1n << BigInt(alias.bits)) - 1n || parsed < -(1n << BigInt(alias.bits - 1))) throw new TrapInputError(`${given} (${label}): ${text} does not fit ${alias.bits} bits`);
+        if (!this.origins.has(name) && !reads.has(name)) {
+          const read = [...reads];
+          throw new TrapInputError(`${given} (${label}): no spec on ${this.backend.name} ${conduit} reads ${name}, so its value would be ignored (${read.length === 0 ? 'no spec is registered on the conduit' : `they read ${read.join(', ')}`})`);
+        }
+        registers[name] = BigInt.asUintN(alias.bits, parsed);
+        continue;
+      }
       const name = given.toLowerCase();
       const label = labels.register(given);
       if (Object.hasOwn(registers, name)) throw new TrapInputError(`register '${name}' is given twice (${label})`);

@@ -81,6 +81,30 @@ export interface MachineOptions {
   readonly endian?: Endian;
   /** Execution engine; the backend's first entry in {@link ArchBackend.engines} by default. */
   readonly engine?: EngineName;
+  /** Values of the backend's {@link ArchBackend.machineChoices}, by choice name; each defaults to its first value. */
+  readonly choices?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A machine option a backend defines beyond the byte order and engine (a
+ * CPU vendor, a virtualization flavour): its name is also the command-line
+ * option (`--NAME VALUE`).
+ */
+export interface MachineChoice {
+  /** The option's name, lowercase. */
+  readonly name: string;
+  /** The values it takes; the first is the default. */
+  readonly values: readonly string[];
+  /** What it selects, one line. */
+  readonly description: string;
+}
+
+/** A narrower name for part of a register that the command line accepts (`eax` for the low 32 bits of `rax`). */
+export interface RegisterAlias {
+  /** The register it is part of, as the register view names it. */
+  readonly register: string;
+  /** How many low bits of it the alias names. */
+  readonly bits: number;
 }
 
 /**
@@ -130,6 +154,11 @@ export interface ArchBackend {
   readonly endians: readonly Endian[];
   /** The instruction set in a byte order. */
   instructionSet(endian: Endian): InstructionSet;
+  /**
+   * The assembly syntaxes by name where the backend has more than one
+   * (`--syntax NAME`); {@link ArchBackend.instructionSet} is the default one.
+   */
+  readonly syntaxes?: Readonly<Record<string, InstructionSet>>;
   /** Smallest instruction size in bytes (the disassembler's unit). */
   readonly unitSize: number;
   /** Where `hyplay run` loads programs. */
@@ -138,6 +167,10 @@ export interface ArchBackend {
   readonly defaultMode: string;
   /** A fresh machine with nothing mapped. */
   createMachine(options?: MachineOptions): Machine;
+  /** Machine options the backend defines (see {@link MachineChoice}); absent means none. */
+  readonly machineChoices?: readonly MachineChoice[];
+  /** Names the command line accepts for parts of registers, by alias (see {@link RegisterAlias}); absent means none. */
+  readonly registerAliases?: Readonly<Record<string, RegisterAlias>>;
   /** Engines this backend offers, the default first; absent means `['interp']` only. */
   readonly engines?: readonly EngineName[];
   /** Benchmark programs. */

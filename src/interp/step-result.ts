@@ -58,8 +58,8 @@ export interface FetchFaultTrap extends TrapBase {
   readonly cause: 'fetch-fault';
 }
 
-/** Why a data access faulted: nothing is mapped there, or the address is not aligned as the access requires. */
-export type DataFaultKind = 'unmapped' | 'alignment';
+/** Why a data access faulted: nothing is mapped there, the address is not aligned as the access requires, or it is not an address the architecture can form (outside its canonical range). */
+export type DataFaultKind = 'unmapped' | 'alignment' | 'non-canonical';
 
 /** A data access to unmapped memory, or one the architecture requires to be aligned that is not. */
 export interface DataFaultTrap extends TrapBase {
@@ -91,8 +91,26 @@ export interface WaitTrap extends TrapBase {
   readonly instruction: string;
 }
 
+/**
+ * An exception the architecture identifies by a vector number and may
+ * report with an error code, raised where none of the kinds above says
+ * what it is (a divide error, a general-protection fault on a reserved
+ * bit). Architectures whose exceptions all have a kind above never raise
+ * it and take it as an undefined instruction.
+ */
+export interface ExceptionTrap extends TrapBase {
+  /** Cause discriminant. */
+  readonly cause: 'exception';
+  /** The architecture's vector number. */
+  readonly vector: number;
+  /** The error code the exception pushes, or −1 when it pushes none. */
+  readonly errorCode: number;
+  /** Why, in a few words (`divide by zero`, `reserved bit in CR4`). */
+  readonly reason: string;
+}
+
 /** Every trap an instruction can raise. */
-export type Trap = CallTrap | UndefinedTrap | PrivilegedTrap | FetchFaultTrap | DataFaultTrap | BreakpointTrap | WaitTrap;
+export type Trap = CallTrap | UndefinedTrap | PrivilegedTrap | FetchFaultTrap | DataFaultTrap | BreakpointTrap | WaitTrap | ExceptionTrap;
 
 /** Why a run ended. */
 export type StopReason =

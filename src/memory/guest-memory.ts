@@ -345,6 +345,17 @@ export class GuestMemory {
     return this.read32(address);
   }
 
+  /**
+   * Read one instruction byte and mark its page as holding code, for
+   * decoders of variable-length instructions that fetch byte by byte (an
+   * instruction may cross into a page that is not mapped, or that holds
+   * other code).
+   */
+  fetch8(address: number): number | undefined {
+    this.markCode(address);
+    return this.read8(address);
+  }
+
   /** Read `length` bytes in memory order and mark their pages as code, or `undefined` on a fault. */
   fetchBytes(address: number, length: number): Uint8Array | undefined {
     const out = this.readBytes(address, length);

@@ -188,7 +188,7 @@ describe('input errors: one line, `hyplay: ` first, the position where there is 
     ['unreadable asm file', () => ['asm', 'arm32', '--file', missing], `hyplay: cannot read '${missing}': no such file`],
     ['unreadable run file', () => ['run', 'arm32', missing], `hyplay: cannot read '${missing}': no such file`],
     ['a directory as the file', () => ['run', 'arm32', tmpdir()], `hyplay: cannot read '${tmpdir()}': is a directory`],
-    ['unknown architecture', () => ['asm', 'arm33', 'nop'], "hyplay: unknown architecture 'arm33' (one of arm32, arm64, ppc64)"],
+    ['unknown architecture', () => ['asm', 'arm33', 'nop'], "hyplay: unknown architecture 'arm33' (one of arm32, arm64, ppc64, x86_64)"],
     ['bad --mode', () => ['run', 'arm32', file('nop\n'), '--mode', 'kernel'], "hyplay: --mode: unknown mode 'kernel' (one of usr, fiq, irq, svc, mon, abt, hyp, und, sys) ('kernel' is a privilege; --mode takes a CPU mode)"],
     ['--max-steps not a number', () => ['run', 'arm32', file('nop\n'), '--max-steps', 'lots'], "hyplay: --max-steps: 'lots' is not a number (decimal or 0x hex)"],
     ['--max-steps zero', () => ['run', 'arm32', file('nop\n'), '--max-steps', '0'], 'hyplay: --max-steps: 0 is out of range 1..1000000000'],

@@ -79,7 +79,7 @@ describe('DispatchBatch', () => {
       ['not json', 'not JSON: '],
       ['[1, 2]', 'a trap is a JSON object'],
       ['{"arch":"arm32"}', '"conduit" must be a string'],
-      ['{"arch":"arm33","conduit":"hvc"}', "unknown architecture 'arm33' (one of arm32, arm64, ppc64)"],
+      ['{"arch":"arm33","conduit":"hvc"}', "unknown architecture 'arm33' (one of arm32, arm64, ppc64, x86_64)"],
       ['{"arch":"arm32","conduit":"hvc","form":"user"}', "unknown key 'form'"],
       ['{"arch":"arm32","conduit":"vmcall"}', "unknown conduit 'vmcall' for arm32 (one of hvc, smc, svc)"],
       ['{"arch":"arm32","conduit":"hvc","imm":65536}', "imm: 65536 does not fit hvc's imm16 (0..0xffff)"],

@@ -1,0 +1,440 @@
+/**
+ * The x86-64 execution core: predecoding (byte-by-byte fetch, the table's
+ * variable-length decode, the row's semantics), the register view and the
+ * machine factory.
+ *
+ * Instructions are byte-aligned and up to 15 bytes long, so the predecode
+ * cache and the block walk step one byte at a time (`alignShift` 0) and an
+ * instruction may cross a page: each byte is fetched on its own, and a
+ * byte that cannot be fetched is a #PF on that byte's page (fact sheet
+ * §9; SDM vol. 3 §4.7), with RIP on the instruction's first byte.
+ *
+ * @module
+ */
+
+import type { EngineName } from '../../src/interp/backend.ts';
+import type { DecodedOp, Handler } from '../../src/interp/decoded-op.ts';
+import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
+import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
+import { RETIRED, type ExceptionReturn, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import type { TraceSink } from '../../src/interp/trace.ts';
+import { GuestMemory } from '../../src/memory/guest-memory.ts';
+import { cplName, deliverX86, exceptionReturnX86, type X86Host } from './exceptions.ts';
+import {
+  createX86State,
+  enterMode,
+  GPR16_NAMES,
+  GPR32_NAMES,
+  GPR8_REX_NAMES,
+  GPR_NAMES,
+  MODE_NAMES,
+  MSR_SLOT_BY_NAME,
+  MSRS,
+  RFLAGS_WRITABLE,
+  Flag,
+  SEG_NAMES,
+  VENDORS,
+  type Vendor,
+  type X86State,
+} from './registers.ts';
+import { resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
+import { X86_SEMANTICS } from './semantics/index.ts';
+import { decodeX86, isInsn, MAX_INSTRUCTION_BYTES } from './table.ts';
+import { formatInsn, X86_INSTRUCTION_SETS } from './operands.ts';
+
+/** Runs an op's fixed trap (fetch faults, undefined encodings). */
+const raiseFixed: X86Handler = (_s, op) => op.fixed as StepResult;
+
+/** An x86 handler as the step loop calls it: every op an x86 core makes is an {@link X86Op}. */
+function asHandler(handler: X86Handler): Handler<X86State> {
+  return handler as unknown as Handler<X86State>;
+}
+
+/** Handlers that end a block: they change RIP or leave for the exception model. */
+const BLOCK_ENDING = new Set(['call', 'call-indirect', 'jmp', 'jmp-indirect', 'ret', 'jcc', 'vmcall', 'vmmcall', 'syscall', 'sysret', 'iret', 'int', 'int3', 'ud2', 'hlt', 'mov-to-cr', 'mov-to-seg', 'wrmsr', 'lgdt', 'ltr', 'swapgs', 'popf', 'cli']);
+
+/**
+ * Predecode the instruction at `address`. Never throws: a byte that cannot
+ * be fetched is a fetch fault carrying that byte's address (`address` of
+ * the trap) and the instruction's first byte (`next`, where the exception
+ * model puts RIP); an unknown encoding is #UD.
+ */
+export function predecodeX86(memory: GuestMemory, address: number): X86Op {
+  const result = decodeX86((i) => memory.fetch8(address + i));
+  if (!isInsn(result)) {
+    if (result.kind === 'fetch-fault') {
+      const op = new X86Op('fetch-fault', address, 1, 0, asHandler(raiseFixed), memory);
+      op.fixed = { kind: 'trap', cause: 'fetch-fault', address: address + result.offset, next: address };
+      op.cacheable = false;
+      return op;
+    }
+    const op = new X86Op('undefined', address, Math.max(1, result.length), 0, asHandler(raiseFixed), memory);
+    op.fixed = undefinedOp(op, result.reason);
+    return op;
+  }
+  const row = result.row;
+  const word = firstWord(memory, address, result.length);
+  const handler = X86_SEMANTICS[row.handler];
+  const op = new X86Op(row.name, address, result.length, word, asHandler(handler ?? raiseFixed), memory);
+  op.insn = result;
+  op.opsize = result.opsize;
+  op.variant = row.variant;
+  op.operands = resolveOperands(result);
+  if (handler === undefined) op.fixed = undefinedOp(op, `no semantics for ${row.name}`);
+  return op;
+}
+
+/** Up to the first four bytes as a little-endian word (what a trace record keeps of an op). */
+function firstWord(memory: GuestMemory, address: number, length: number): number {
+  let word = 0;
+  for (let i = Math.min(4, length) - 1; i >= 0; i--) word = (word << 8) | (memory.read8(address + i) ?? 0);
+  return word >>> 0;
+}
+
+/** The x86-64 {@link ExecutionCore}. */
+export class X86Core implements ExecutionCore<X86State> {
+  /** Architectural state. */
+  readonly state: X86State;
+  /** Instructions are byte-aligned. */
+  readonly alignShift = 0;
+  /** Instructions are at most 15 bytes. */
+  readonly maxInstructionBytes = MAX_INSTRUCTION_BYTES;
+  /** Ops depend on the code bytes alone (the CPL and vendor checks happen when they run). */
+  readonly decodeReadsState = false;
+  /** The block loop records runs traced into a recorder itself. */
+  readonly runLoopTraces = true;
+  /** The run loop: the interpreter's blocks. */
+  readonly runLoop: RunLoop<X86State>;
+  /** The hypervisor model VM exits go to; none means every hypercall exit stops the run and #UD is reinjected. */
+  host: X86Host | undefined = undefined;
+
+  /**
+   * @param memory guest memory (little-endian).
+   * @param vendor the virtualization vendor.
+   * @param engine the engine (only the interpreter so far).
+   */
+  constructor(
+    readonly memory: GuestMemory,
+    vendor: Vendor,
+    readonly engine: EngineName = 'interp',
+  ) {
+    this.state = createX86State(vendor);
+    this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+  }
+
+  /**
+   * x86's own copy of the interpreter's hot loop (in this backend's source,
+   * so V8's feedback sees only x86 ops): blocks of `host.blocks`, traps and
+   * returns straight to the exception model, each op recorded as it
+   * starts when the run is traced into a recorder.
+   */
+  interpretBlocks(host: LoopHost<X86State>, s: X86State, maxSteps: number): number {
+    const blocks = host.blocks;
+    const slots = blocks.slots;
+    const mask = blocks.mask;
+    const recorder = host.recorder;
+    let steps = 0;
+    while (steps < maxSteps) {
+      const pc = s.pc;
+      let block = slots[pc & mask]!;
+      if (block.address !== pc) block = blocks.find(pc);
+      const ops = block.ops;
+      const room = maxSteps - steps;
+      const count = block.count < room ? block.count : room;
+      let i = 0;
+      while (i < count) {
+        const op = ops[i++]!;
+        if (recorder !== undefined) recorder.step(op, s.cpl);
+        const next = op.next;
+        s.pc = next;
+        s.tsc++;
+        const result = op.exec(s, op);
+        if (result !== RETIRED) {
+          let halted: Stop | undefined;
+          if (result.kind === 'trap') halted = this.deliver(result, recorder);
+          else if (result.kind === 'return') halted = this.exceptionReturn(result, recorder);
+          else halted = result as Stop;
+          if (halted !== undefined && host.settle(halted)) return steps + i;
+          break;
+        }
+        if (s.pc !== next || block.count === 0) break;
+      }
+      steps += i;
+    }
+    return steps;
+  }
+
+  /** Whether an op ends its block. */
+  endsBlock(op: DecodedOp<X86State>): boolean {
+    const x = op as X86Op;
+    return x.insn === undefined || BLOCK_ENDING.has(x.insn.row.handler);
+  }
+
+  /** Predecode at `address`. */
+  decode(address: number): X86Op {
+    return predecodeX86(this.memory, address);
+  }
+
+  /** Deliver a trap through the exception model. */
+  deliver(trap: Trap, trace: TraceSink | undefined): Stop | undefined {
+    return deliverX86(this.state, this, trap, trace);
+  }
+
+  /** Perform an exception return through the exception model. */
+  exceptionReturn(request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
+    return exceptionReturnX86(this.state, this, request, trace);
+  }
+
+  /** The current mode's name (`cpl0`, `cpl3`, or `cpl1`/`cpl2` where a guest put itself). */
+  modeName(): string {
+    return cplName(this.state.cpl);
+  }
+
+  /** The trace code of the mode: the CPL. */
+  traceMode(): number {
+    return this.state.cpl;
+  }
+
+  /** The name of a mode code. */
+  traceModeName(code: number): string {
+    return cplName(code);
+  }
+
+  /** Disassembly of an op (AT&T, as llvm-mc prints it). */
+  describe(op: DecodedOp<X86State>): string {
+    const x = op as X86Op;
+    if (x.insn === undefined) return op.name === 'fetch-fault' ? '<unmapped>' : '(bad)';
+    return formatInsn(x.insn, 'att', op.address).replace(/\t+/g, ' ');
+  }
+}
+
+/** Named registers beyond the general ones and the MSRs, in dump order. */
+const SYSTEM_NAMES = ['rip', 'rflags', ...SEG_NAMES, 'cr0', 'cr2', 'cr3', 'cr4', 'efer', 'fs_base', 'gs_base', 'gdtr_base', 'gdtr_limit', 'idtr_base', 'idtr_limit', 'tr', 'tr_base', 'tr_limit', 'cpl'];
+
+/** Register names in dump order: RAX–R15, RIP, RFLAGS, the selectors, the control registers, EFER, the segment bases, the descriptor tables, the MSRs. */
+const NAMES: readonly string[] = [...GPR_NAMES, ...SYSTEM_NAMES, ...MSRS.map((m) => m.name)];
+
+/** Names the view also takes but does not dump: the 32-bit and 16-bit halves, the 8-bit low bytes, the hidden segment parts (`cs_attr`, `cs_base`, `cs_limit`). */
+const EXTRA_NAMES: readonly string[] = [...GPR32_NAMES, ...GPR16_NAMES, ...GPR8_REX_NAMES, ...SEG_NAMES.flatMap((n) => [`${n}_attr`, `${n}_base`, `${n}_limit`])];
+
+/** The low-half aliases the command line accepts for each 64-bit register (`eax` → `rax`, 32 bits). */
+export const X86_REGISTER_ALIASES: Readonly<Record<string, { readonly register: string; readonly bits: number }>> = Object.fromEntries([
+  ...GPR32_NAMES.map((n, i) => [n, { register: GPR_NAMES[i]!, bits: 32 }]),
+  ...GPR16_NAMES.map((n, i) => [n, { register: GPR_NAMES[i]!, bits: 16 }]),
+  ...GPR8_REX_NAMES.map((n, i) => [n, { register: GPR_NAMES[i]!, bits: 8 }]),
+  ['eip', { register: 'rip', bits: 32 }],
+  ['eflags', { register: 'rflags', bits: 32 }],
+]);
+
+const INDEX = new Map<string, number>([...GPR_NAMES.map((n, i) => [n, i] as const)]);
+const SEG_INDEX = new Map(SEG_NAMES.map((n, i) => [n, i] as const));
+
+function readNamed(s: X86State, name: string): bigint | undefined {
+  const gpr = INDEX.get(name);
+  if (gpr !== undefined) return s.gpr[gpr]!;
+  const alias = X86_REGISTER_ALIASES[name];
+  if (alias !== undefined) {
+    const full = readNamed(s, alias.register)!;
+    return full & ((1n << BigInt(alias.bits)) - 1n);
+  }
+  const seg = SEG_INDEX.get(name);
+  if (seg !== undefined) return BigInt(s.sel[seg]!);
+  const hidden = /^(es|cs|ss|ds|fs|gs)_(attr|base|limit)$/.exec(name);
+  if (hidden !== null) {
+    const i = SEG_INDEX.get(hidden[1]!)!;
+    return hidden[2] === 'attr' ? BigInt(s.segAttr[i]!) : hidden[2] === 'base' ? s.segBase[i]! : BigInt(s.segLimit[i]!);
+  }
+  switch (name) {
+    case 'rip':
+      return BigInt(s.pc);
+    case 'rflags':
+      return BigInt(s.rflags);
+    case 'cr0':
+      return BigInt(s.cr0 >>> 0);
+    case 'cr2':
+      return s.cr2;
+    case 'cr3':
+      return s.cr3;
+    case 'cr4':
+      return BigInt(s.cr4);
+    case 'efer':
+      return BigInt(s.efer);
+    case 'fs_base':
+      return s.segBase[4]!;
+    case 'gs_base':
+      return s.segBase[5]!;
+    case 'gdtr_base':
+      return s.gdtrBase;
+    case 'gdtr_limit':
+      return BigInt(s.gdtrLimit);
+    case 'idtr_base':
+      return s.idtrBase;
+    case 'idtr_limit':
+      return BigInt(s.idtrLimit);
+    case 'tr':
+      return BigInt(s.tr);
+    case 'tr_base':
+      return s.trBase;
+    case 'tr_limit':
+      return BigInt(s.trLimit);
+    case 'cpl':
+      return BigInt(s.cpl);
+    default:
+      break;
+  }
+  const msr = MSR_SLOT_BY_NAME.get(name);
+  return msr === undefined ? undefined : s.msr[msr]!;
+}
+
+function writeNamed(s: X86State, name: string, value: bigint): boolean {
+  const v = BigInt.asUintN(64, value);
+  const gpr = INDEX.get(name);
+  if (gpr !== undefined) {
+    s.gpr[gpr] = v;
+    return true;
+  }
+  const alias = X86_REGISTER_ALIASES[name];
+  if (alias !== undefined) {
+    const mask = (1n << BigInt(alias.bits)) - 1n;
+    // A 32-bit name writes the low half and clears the upper half, as a 32-bit MOV does (SDM vol. 1 §3.4.1.1); 16- and 8-bit names merge.
+    const old = readNamed(s, alias.register)!;
+    return writeNamed(s, alias.register, alias.bits === 32 ? v & mask : (old & ~mask) | (v & mask));
+  }
+  const seg = SEG_INDEX.get(name);
+  if (seg !== undefined) {
+    s.sel[seg] = Number(v & 0xffffn);
+    return true;
+  }
+  const hidden = /^(es|cs|ss|ds|fs|gs)_(attr|base|limit)$/.exec(name);
+  if (hidden !== null) {
+    const i = SEG_INDEX.get(hidden[1]!)!;
+    if (hidden[2] === 'attr') s.segAttr[i] = Number(v & 0xf0ffn);
+    else if (hidden[2] === 'base') s.segBase[i] = v;
+    else s.segLimit[i] = Number(v & 0xffff_ffffn);
+    return true;
+  }
+  const low = Number(v & 0xffff_ffffn);
+  switch (name) {
+    case 'rip':
+      s.pc = v > BigInt(Number.MAX_SAFE_INTEGER) ? 0x8000_0000_0000 : Number(v);
+      return true;
+    case 'rflags':
+      s.rflags = (low & RFLAGS_WRITABLE) | Flag.FIXED;
+      return true;
+    case 'cr0':
+      s.cr0 = low;
+      return true;
+    case 'cr2':
+      s.cr2 = v;
+      return true;
+    case 'cr3':
+      s.cr3 = v;
+      return true;
+    case 'cr4':
+      s.cr4 = low;
+      return true;
+    case 'efer':
+      s.efer = low & 0x1d01;
+      return true;
+    case 'fs_base':
+      s.segBase[4] = v;
+      return true;
+    case 'gs_base':
+      s.segBase[5] = v;
+      return true;
+    case 'gdtr_base':
+      s.gdtrBase = v;
+      return true;
+    case 'gdtr_limit':
+      s.gdtrLimit = low & 0xffff;
+      return true;
+    case 'idtr_base':
+      s.idtrBase = v;
+      return true;
+    case 'idtr_limit':
+      s.idtrLimit = low & 0xffff;
+      return true;
+    case 'tr':
+      s.tr = low & 0xffff;
+      return true;
+    case 'tr_base':
+      s.trBase = v;
+      return true;
+    case 'tr_limit':
+      s.trLimit = low;
+      return true;
+    case 'cpl':
+      s.cpl = low & 3;
+      return true;
+    default:
+      break;
+  }
+  const msr = MSR_SLOT_BY_NAME.get(name);
+  if (msr === undefined) return false;
+  s.msr[msr] = v;
+  return true;
+}
+
+/**
+ * The x86-64 register view: `rax`…`r15`, `rip`, `rflags`, the selectors
+ * (`cs`…`gs`), `cr0`–`cr4`, `efer`, `fs_base`, `gs_base`, GDTR/IDTR/TR,
+ * `cpl`, and the MSRs of the fact sheet by their Linux names (`star`,
+ * `lstar`, `cstar`, `sfmask`, `kernel_gs_base`, `kvm_*`,
+ * `hv_x64_msr_*`). `eax`…`r15d` read the low half and write it
+ * zero-extended; `ax`…, `al`… merge; `cs_attr`/`cs_base`/`cs_limit` reach a
+ * segment's hidden part. Writes are setup, not instructions: no checks.
+ */
+export const X86_REGISTERS: RegisterView<X86State> = {
+  digits: 16,
+  modes: MODE_NAMES,
+  names: () => NAMES,
+  read: readNamed,
+  write: (s, name, value) => writeNamed(s, name, value),
+  mode: (s) => cplName(s.cpl),
+  setMode(s, mode) {
+    if (mode !== 'cpl0' && mode !== 'cpl3') return false;
+    enterMode(s, mode === 'cpl0' ? 0 : 3);
+    return true;
+  },
+};
+
+/** Every name the view accepts (dumped or not), for tests. */
+export const X86_REGISTER_NAMES: readonly string[] = [...NAMES, ...EXTRA_NAMES];
+
+/** Options for a new x86-64 machine. */
+export interface X86MachineOptions {
+  /** The engine (the interpreter). */
+  readonly engine?: EngineName;
+  /** The virtualization vendor (default Intel). */
+  readonly vendor?: Vendor;
+}
+
+/** An x86-64 machine: the core machine, plus the host model its VM exits go to. */
+export class X86Machine extends CoreMachine<X86State> {
+  /** The execution core. */
+  readonly x86: X86Core;
+
+  /** @param core the execution core. */
+  constructor(core: X86Core) {
+    super('x86_64', core, X86_REGISTERS, core.engine);
+    this.x86 = core;
+  }
+
+  /** The vendor whose virtualization the guest runs under. */
+  get vendor(): Vendor {
+    return VENDORS[this.x86.state.vendor]!;
+  }
+
+  /** Install the host model (or remove it with `undefined`). */
+  setHost(host: X86Host | undefined): void {
+    this.x86.host = host;
+  }
+}
+
+/** A new x86-64 machine over empty little-endian memory, at CPL 0 in 64-bit mode. */
+export function createX86Machine(options: X86MachineOptions = {}): X86Machine {
+  return new X86Machine(new X86Core(new GuestMemory('little'), options.vendor ?? 'intel', options.engine ?? 'interp'));
+}
+
+/** The instruction sets (AT&T, the default, and Intel) for the assembler and disassembler. */
+export { X86_INSTRUCTION_SETS };

@@ -1,0 +1,464 @@
+/**
+ * The x86-64 exception model, the one place traps are delivered: exceptions
+ * and software interrupts through the 16-byte-gate IDT (SDM vol. 3 §6.14),
+ * with the gate's DPL check for INT n / INT3, the stack switch from the
+ * TSS (RSP0–RSP2, IST1–IST7), IRETQ; SYSCALL and SYSRET (fact sheet §9.4,
+ * SDM vol. 2 SYSCALL/SYSRET); and the VM exits of a VMX non-root or SVM
+ * guest, which go to the host model ({@link X86Host}) instead of the guest.
+ *
+ * What the guest sees of virtualization: on Intel, VMCALL is an
+ * unconditional VM exit with basic reason 18 (taken before any CPL check);
+ * on AMD, VMMCALL is #VMEXIT 0x81; each vendor's other instruction is #UD.
+ * KVM intercepts #UD (VMX exception bitmap / SVM `INTERCEPT_EXCEPTION`
+ * for vector 6), so every #UD is an exit too (VMX reason 0 with vector 6,
+ * SVM exit code 0x46) that the host model may handle (emulate, patch the
+ * guest's code and resume without advancing RIP) or reinject.
+ *
+ * @module
+ */
+
+import type { GuestMemory } from '../../src/memory/guest-memory.ts';
+import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import type { TraceSink } from '../../src/interp/trace.ts';
+import { Attr, Efer, Flag, Gpr, MsrSlot, Seg, VENDORS, codeAttr, dataAttr, type Vendor, type X86State } from './registers.ts';
+
+/** Exception vectors (SDM vol. 3 table 6-1). */
+export const Vector = { DE: 0, DB: 1, NMI: 2, BP: 3, OF: 4, BR: 5, UD: 6, NM: 7, DF: 8, TS: 10, NP: 11, SS: 12, GP: 13, PF: 14 } as const;
+
+/** Mnemonics of the vectors, for traces. */
+const VECTOR_NAMES: Readonly<Record<number, string>> = { 0: '#DE', 1: '#DB', 2: 'NMI', 3: '#BP', 4: '#OF', 5: '#BR', 6: '#UD', 7: '#NM', 8: '#DF', 10: '#TS', 11: '#NP', 12: '#SS', 13: '#GP', 14: '#PF' };
+
+/** VMX basic exit reasons and SVM exit codes hyplay raises (fact sheet §9.6). */
+export const ExitReason = {
+  /** VMX EXCEPTION_NMI (the vector is in the exit's interruption information). */
+  vmxException: 0,
+  /** VMX VMCALL. */
+  vmxVmcall: 18,
+  /** SVM EXCP_BASE: exception `n` exits with 0x40 + n. */
+  svmExceptionBase: 0x40,
+  /** SVM VMMCALL. */
+  svmVmmcall: 0x81,
+} as const;
+
+/** A VM exit as the host model sees it (the VMCS exit fields / the VMCB EXITCODE). */
+export interface VmExit {
+  /** The vendor whose exit this is. */
+  readonly vendor: Vendor;
+  /** VMX basic exit reason, or SVM exit code. */
+  readonly reason: number;
+  /** The reason's name as Linux's `vmx.h` / `svm.h` spell it (`VMCALL`, `EXCEPTION_NMI`, `VMMCALL`, `EXCP_BASE+6`). */
+  readonly name: string;
+  /** Guest RIP: the instruction that exited (RIP is not advanced). */
+  readonly address: number;
+  /** Its length (VM-exit instruction length; on SVM next_rip − rip). */
+  readonly length: number;
+  /** The exception vector for exception exits, else −1. */
+  readonly vector: number;
+  /** The exception's error code, or −1. */
+  readonly errorCode: number;
+}
+
+/** What the host model does after an exit: resume the guest as it left it, reinject the exception into the guest, or stop the run. */
+export type HostAction = 'resume' | 'reinject' | Stop;
+
+/** The hypervisor side of the machine: it sees every VM exit (the spec firmware's x86 form implements it). */
+export interface X86Host {
+  /** Handle one exit; the guest state and memory are the machine's own. */
+  exit(exit: VmExit): HostAction;
+}
+
+/** What delivery needs besides the state. */
+export interface DeliveryContext {
+  /** Guest memory. */
+  readonly memory: GuestMemory;
+  /** The host model, if one is installed. */
+  readonly host: X86Host | undefined;
+}
+
+/** The mode name of a CPL, for traces. */
+export function cplName(cpl: number): string {
+  return `cpl${cpl}`;
+}
+
+function read64(memory: GuestMemory, address: bigint): bigint | undefined {
+  if (address > BigInt(Number.MAX_SAFE_INTEGER) - 8n) return undefined;
+  return memory.read64(Number(address));
+}
+
+/** A segment descriptor read from the GDT: its access rights (VMCS layout), or a reason it cannot be loaded. */
+function descriptor(s: X86State, memory: GuestMemory, selector: number): number | string {
+  if ((selector & 4) !== 0) return 'LDT selectors are not modelled';
+  const offset = selector & ~7;
+  if (offset === 0) return 'null selector';
+  if (offset + 7 > s.gdtrLimit) return 'selector beyond the GDT limit';
+  const raw = read64(memory, s.gdtrBase + BigInt(offset));
+  if (raw === undefined) return 'GDT entry unmapped';
+  return Number((raw >> 40n) & 0xf0ffn);
+}
+
+/** Why an event is being delivered: an exception, a software interrupt (INT n, INT3), or an external event. */
+interface Delivery {
+  readonly vector: number;
+  /** Error code to push, or −1. */
+  readonly errorCode: number;
+  /** The return address pushed (the faulting instruction for faults, the next one for traps and INT n). */
+  readonly returnAddress: number;
+  /** INT n / INT3 / INTO: the gate DPL is checked against CPL. */
+  readonly software: boolean;
+  /** What raised it, for the trace. */
+  readonly cause: string;
+}
+
+/**
+ * Deliver an event through the IDT in IA-32e mode (SDM vol. 3 §6.14, QEMU
+ * `do_interrupt64`): gate at IDTR.base + 16·vector; type 14 (interrupt) or
+ * 15 (trap); DPL < CPL for a software interrupt is #GP(vector·8 + 2); not
+ * present is #NP(vector·8 + 2); the target CS must be a present 64-bit code
+ * segment; a change to a more privileged level, or IST ≠ 0, loads RSP from
+ * the TSS; RSP is aligned down to 16; SS, RSP, RFLAGS, CS, RIP and the error
+ * code are pushed; TF, NT, RF and VM are cleared, and IF for an interrupt
+ * gate. A fault while delivering is a double fault, and one while
+ * delivering that a triple fault (shutdown: the run stops).
+ */
+function deliverThroughIdt(s: X86State, memory: GuestMemory, event: Delivery, trace: TraceSink | undefined, depth = 0): Stop | undefined {
+  const nested = (vector: number, code: number, why: string): Stop | undefined => {
+    if (depth >= 1 || event.vector === Vector.DF) return stop('recursive-fault', `triple fault: ${why} while delivering ${vectorName(event.vector)} (shutdown)`);
+    const contributory = (v: number): boolean => v === 0 || (v >= 10 && v <= 13);
+    // A contributory fault or #PF during a contributory one or #PF is #DF (SDM vol. 3 table 6-5); otherwise the second is delivered.
+    const asDouble = (contributory(event.vector) || event.vector === Vector.PF) && (contributory(vector) || vector === Vector.PF);
+    const second: Delivery = asDouble
+      ? { vector: Vector.DF, errorCode: 0, returnAddress: event.returnAddress, software: false, cause: `double fault: ${why} while delivering ${vectorName(event.vector)}` }
+      : { vector, errorCode: code, returnAddress: event.returnAddress, software: false, cause: `${why} while delivering ${vectorName(event.vector)}` };
+    return deliverThroughIdt(s, memory, second, trace, depth + 1);
+  };
+  const vector = event.vector;
+  const gateCode = vector * 8 + 2 + (event.software ? 0 : 1);
+  if (vector * 16 + 15 > s.idtrLimit) return nested(Vector.GP, gateCode, `IDT limit ${s.idtrLimit} below vector ${vector}`);
+  const gateAddress = s.idtrBase + BigInt(vector * 16);
+  const low = read64(memory, gateAddress);
+  const high = read64(memory, gateAddress + 8n);
+  if (low === undefined || high === undefined) return nested(Vector.PF, 0, `IDT gate ${vector} unmapped`);
+  const type = Number((low >> 40n) & 0xfn);
+  const dpl = Number((low >> 45n) & 3n);
+  const present = ((low >> 47n) & 1n) === 1n;
+  const ist = Number((low >> 32n) & 7n);
+  const selector = Number((low >> 16n) & 0xffffn);
+  const offset = (low & 0xffffn) | ((low >> 32n) & 0xffff_0000n) | ((high & 0xffff_ffffn) << 32n);
+  if (type !== 14 && type !== 15) return nested(Vector.GP, gateCode, `IDT gate ${vector} has type ${type}, not an interrupt or trap gate`);
+  // A software interrupt through a gate of lower privilege than CPL: #GP with the IDT bit set (error code vector·8 + 2; fact sheet §9.4).
+  if (event.software && dpl < s.cpl) {
+    const gp: Delivery = { vector: Vector.GP, errorCode: vector * 8 + 2, returnAddress: event.returnAddress === 0 ? 0 : softwareFaultAddress, software: false, cause: `${event.cause}: gate DPL ${dpl} < CPL ${s.cpl}` };
+    return deliverThroughIdt(s, memory, gp, trace, depth);
+  }
+  if (!present) return nested(Vector.NP, gateCode, `IDT gate ${vector} not present`);
+  const target = descriptor(s, memory, selector);
+  if (typeof target === 'string') return nested(Vector.GP, selector & ~3, `gate ${vector} selector 0x${selector.toString(16)}: ${target}`);
+  if ((target & Attr.P) === 0 || (target & 0x18) !== 0x18 || (target & Attr.L) === 0) return nested(Vector.GP, selector & ~3, `gate ${vector} selector 0x${selector.toString(16)} is not a present 64-bit code segment`);
+  const newCpl = (target >> Attr.DPL_SHIFT) & 3;
+  if (newCpl > s.cpl) return nested(Vector.GP, selector & ~3, `gate ${vector} targets a less privileged CPL ${newCpl}`);
+  const from = s.cpl;
+  const oldSs = s.sel[Seg.ss]!;
+  const oldRsp = s.gpr[Gpr.rsp]!;
+  let rsp = oldRsp;
+  if (ist !== 0) {
+    const slot = read64(memory, s.trBase + BigInt(0x24 + 8 * (ist - 1)));
+    if (slot === undefined) return nested(Vector.PF, 0, `TSS IST${ist} unmapped`);
+    rsp = slot;
+  } else if (newCpl < s.cpl) {
+    const slot = read64(memory, s.trBase + BigInt(4 + 8 * newCpl));
+    if (slot === undefined) return nested(Vector.PF, 0, `TSS RSP${newCpl} unmapped`);
+    rsp = slot;
+  }
+  rsp &= ~0xfn;
+  const frame = [BigInt(oldSs), oldRsp, BigInt(s.rflags), BigInt(s.sel[Seg.cs]!), BigInt(event.returnAddress)];
+  if (event.errorCode >= 0) frame.push(BigInt(event.errorCode));
+  let sp = rsp;
+  for (const value of frame) {
+    sp = BigInt.asUintN(64, sp - 8n);
+    if (sp > BigInt(Number.MAX_SAFE_INTEGER) || !memory.write64(Number(sp), value)) return nested(Vector.PF, 2, `stack write at ${hexBig(sp)} faulted`);
+  }
+  // Everything checked: commit (the SDM's order of checks, then the state change).
+  if (newCpl !== s.cpl) {
+    s.sel[Seg.ss] = newCpl;
+    s.segBase[Seg.ss] = 0n;
+    s.segLimit[Seg.ss] = 0xffff_ffff;
+    s.segAttr[Seg.ss] = dataAttr(newCpl);
+  }
+  s.sel[Seg.cs] = (selector & ~3) | newCpl;
+  s.segAttr[Seg.cs] = target;
+  s.cpl = newCpl;
+  s.gpr[Gpr.rsp] = sp;
+  s.rflags &= ~(Flag.TF | Flag.NT | Flag.RF | Flag.VM | (type === 14 ? Flag.IF : 0));
+  if (vector === Vector.PF) {
+    // CR2 was written by the caller before delivery.
+  }
+  s.pc = Number(offset);
+  if (trace !== undefined) {
+    trace.emit({ kind: 'exception', exception: vectorName(vector), cause: event.cause, from: cplName(from), to: cplName(newCpl), vector: Number(offset), returnAddress: event.returnAddress, syndrome: event.errorCode >= 0 ? event.errorCode : undefined });
+  }
+  return undefined;
+}
+
+/** The address a #GP raised by a software interrupt's gate check reports: the INT instruction itself (set before delivery). */
+let softwareFaultAddress = 0;
+
+function vectorName(vector: number): string {
+  return VECTOR_NAMES[vector] ?? `vector ${vector}`;
+}
+
+function hexBig(value: bigint): string {
+  return `0x${value.toString(16).padStart(16, '0')}`;
+}
+
+/** #PF error code bits (SDM vol. 3 §4.7): P, W/R, U/S, I/D. */
+const PF_WRITE = 2;
+const PF_USER = 4;
+const PF_FETCH = 16;
+
+/** Deliver an exception for `trap`, or exit to the host where the guest's VMX/SVM controls say so. */
+export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
+  const memory = context.memory;
+  switch (trap.cause) {
+    case 'call': {
+      switch (trap.conduit) {
+        case 'vmcall':
+        case 'vmmcall': {
+          const vendor = VENDORS[s.vendor]!;
+          const exit: VmExit =
+            vendor === 'intel'
+              ? { vendor, reason: ExitReason.vmxVmcall, name: 'VMCALL', address: trap.address, length: trap.next - trap.address, vector: -1, errorCode: -1 }
+              : { vendor, reason: ExitReason.svmVmmcall, name: 'VMMCALL', address: trap.address, length: trap.next - trap.address, vector: -1, errorCode: -1 };
+          return vmExit(s, context, exit, trace, undefined);
+        }
+        case 'syscall':
+          return syscall(s, trap.address, trap.next, trace);
+        case 'int':
+        case 'int80':
+        case 'int3': {
+          softwareFaultAddress = trap.address;
+          const vector = trap.imm;
+          const cause = trap.conduit === 'int3' ? 'int3' : `int $0x${vector.toString(16)}`;
+          return deliverThroughIdt(s, memory, { vector, errorCode: -1, returnAddress: trap.next, software: true, cause }, trace);
+        }
+        default:
+          return stop('unpredictable', `x86_64 has no conduit '${trap.conduit}'`);
+      }
+    }
+    case 'undefined':
+      return exception(s, context, Vector.UD, -1, trap.address, `#UD at ${hexAddress(trap.address)} (${trap.reason})`, trace);
+    case 'privileged':
+      return exception(s, context, Vector.GP, 0, trap.address, `#GP(0) at ${hexAddress(trap.address)}: ${trap.reason} at CPL ${s.cpl}`, trace);
+    case 'exception':
+      return exception(s, context, trap.vector, trap.errorCode, trap.address, `${vectorName(trap.vector)}${trap.errorCode >= 0 ? `(0x${trap.errorCode.toString(16)})` : ''} at ${hexAddress(trap.address)}: ${trap.reason}`, trace);
+    case 'fetch-fault': {
+      // A fetch beyond canonical space is #GP(0); an unmapped page is #PF with I/D set and CR2 the byte that faulted (SDM vol. 3 §4.7).
+      if (trap.address >= 0x8000_0000_0000) return exception(s, context, Vector.GP, 0, trap.next, `#GP(0): instruction fetch at non-canonical ${hexAddress(trap.address)}`, trace, trap.address);
+      s.cr2 = BigInt(trap.address);
+      return exception(s, context, Vector.PF, PF_FETCH | (s.cpl === 3 ? PF_USER : 0), trap.next, `#PF: instruction fetch from unmapped ${hexAddress(trap.address)}`, trace);
+    }
+    case 'data-fault': {
+      if (trap.fault === 'non-canonical') return exception(s, context, Vector.GP, 0, trap.address, `#GP(0) at ${hexAddress(trap.address)}: non-canonical ${trap.write ? 'write' : 'read'} address`, trace);
+      s.cr2 = BigInt(trap.faultAddress);
+      return exception(s, context, Vector.PF, (trap.write ? PF_WRITE : 0) | (s.cpl === 3 ? PF_USER : 0), trap.address, `#PF at ${hexAddress(trap.address)}: ${trap.write ? 'write to' : 'read from'} unmapped ${hexAddress(trap.faultAddress)}`, trace);
+    }
+    case 'breakpoint':
+      softwareFaultAddress = trap.address;
+      return deliverThroughIdt(s, memory, { vector: Vector.BP, errorCode: -1, returnAddress: trap.next, software: true, cause: 'int3' }, trace);
+    case 'wait':
+      return stop('wfi', `${trap.instruction} at ${hexAddress(trap.address)}`);
+    default: {
+      const unreachable: never = trap;
+      return unreachable;
+    }
+  }
+}
+
+/**
+ * A fault: the guest RIP is the faulting instruction. #UD first exits to
+ * the host (KVM intercepts it), which may resume (having emulated or
+ * patched) or reinject it.
+ */
+function exception(s: X86State, context: DeliveryContext, vector: number, errorCode: number, address: number, cause: string, trace: TraceSink | undefined, fetchAddress?: number): Stop | undefined {
+  // A fetch fault reports the instruction's start: `address` is the start for a fetch (trap.next carries it) — see deliverX86.
+  const rip = fetchAddress === undefined ? address : address;
+  if (vector === Vector.UD) {
+    const vendor = VENDORS[s.vendor]!;
+    const exit: VmExit = vendor === 'intel'
+      ? { vendor, reason: ExitReason.vmxException, name: 'EXCEPTION_NMI', address: rip, length: 0, vector, errorCode }
+      : { vendor, reason: ExitReason.svmExceptionBase + vector, name: `EXCP_BASE+${vector}`, address: rip, length: 0, vector, errorCode };
+    return vmExit(s, context, exit, trace, { vector, errorCode, returnAddress: rip, software: false, cause });
+  }
+  return deliverThroughIdt(s, context.memory, { vector, errorCode, returnAddress: rip, software: false, cause }, trace);
+}
+
+/** Exit to the host model; `reinject` is the guest exception to deliver if the host asks for it. */
+function vmExit(s: X86State, context: DeliveryContext, exit: VmExit, trace: TraceSink | undefined, reinject: Delivery | undefined): Stop | undefined {
+  s.pc = exit.address;
+  if (trace !== undefined) {
+    const detail = exit.vector >= 0 ? ` (${vectorName(exit.vector)})` : '';
+    trace.emit({ kind: 'note', address: exit.address, message: `vm exit ${exit.vendor === 'intel' ? exit.reason : `0x${exit.reason.toString(16)}`} ${exit.name}${detail} to the host` });
+  }
+  const host = context.host;
+  if (host === undefined) {
+    if (reinject !== undefined) return deliverThroughIdt(s, context.memory, reinject, trace);
+    return stop('firmware', `VM exit ${exit.name} (${exit.vendor === 'intel' ? `basic reason ${exit.reason}` : `exit code 0x${exit.reason.toString(16)}`}) at ${hexAddress(exit.address)}: no host model is installed`);
+  }
+  const action = host.exit(exit);
+  if (action === 'resume') return undefined;
+  if (action === 'reinject') {
+    if (reinject !== undefined) return deliverThroughIdt(s, context.memory, reinject, trace);
+    return undefined;
+  }
+  return action;
+}
+
+/**
+ * SYSCALL in 64-bit mode (fact sheet §9.4; SDM vol. 2 SYSCALL): RCX ← next
+ * RIP, R11 ← RFLAGS, RFLAGS &= ~SFMASK (and RF cleared), CS ← STAR[47:32]
+ * & 0xFFFC (flat 64-bit, DPL 0), SS ← STAR[47:32] + 8, RIP ← LSTAR. The
+ * EFER.SCE check is the semantics' guard (#UD).
+ */
+function syscall(s: X86State, address: number, next: number, trace: TraceSink | undefined): Stop | undefined {
+  const star = s.msr[MsrSlot.star]!;
+  const selector = Number((star >> 32n) & 0xffffn);
+  const from = s.cpl;
+  s.gpr[Gpr.rcx] = BigInt(next);
+  s.gpr[Gpr.r11] = BigInt(s.rflags);
+  s.rflags = (s.rflags & ~Number(s.msr[MsrSlot.sfmask]! & 0xffff_ffffn) & ~Flag.RF) | Flag.FIXED;
+  s.sel[Seg.cs] = selector & 0xfffc;
+  s.segBase[Seg.cs] = 0n;
+  s.segLimit[Seg.cs] = 0xffff_ffff;
+  s.segAttr[Seg.cs] = codeAttr(0);
+  s.sel[Seg.ss] = (selector + 8) & 0xffff;
+  s.segBase[Seg.ss] = 0n;
+  s.segLimit[Seg.ss] = 0xffff_ffff;
+  s.segAttr[Seg.ss] = dataAttr(0);
+  s.cpl = 0;
+  const lstar = s.msr[MsrSlot.lstar]!;
+  // LSTAR holds a canonical address (WRMSR checks it); hyplay keeps code below 2^53.
+  s.pc = lstar > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(lstar);
+  if (trace !== undefined) trace.emit({ kind: 'exception', exception: 'syscall', cause: `syscall at ${hexAddress(address)}`, from: cplName(from), to: 'cpl0', vector: s.pc, returnAddress: next, syndrome: undefined });
+  return undefined;
+}
+
+/** Perform an exception return: IRETQ/IRETD or SYSRETQ/SYSRETL. */
+export function exceptionReturnX86(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
+  switch (request.instruction) {
+    case 'sysretq':
+    case 'sysretl':
+      return sysret(s, context, request, trace);
+    case 'iretq':
+    case 'iretd':
+      return iret(s, context, request, trace);
+    default:
+      return stop('unpredictable', `x86_64 has no exception return '${request.instruction}'`);
+  }
+}
+
+/**
+ * SYSRET (fact sheet §9.4; SDM vol. 2 SYSRET; QEMU `helper_sysret`). The
+ * semantics checked EFER.SCE (#UD) and CPL 0 (#GP(0)). With REX.W: RIP ←
+ * RCX, CS ← (STAR[63:48] + 16) | 3, 64-bit; without: RIP ← ECX, CS ←
+ * STAR[63:48] | 3, compatibility mode. SS ← (STAR[63:48] + 8) | 3. RFLAGS ←
+ * R11 with RF and VM clear and bit 1 set. On Intel a non-canonical RCX is
+ * #GP(0) while still at CPL 0, on the stack the kernel already switched to
+ * the user's (Linux `entry_64.S` warns of exactly this); AMD and QEMU
+ * return and fault at CPL 3 on the fetch.
+ */
+function sysret(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
+  const wide = request.instruction === 'sysretq';
+  const rcx = s.gpr[Gpr.rcx]!;
+  const vendor = VENDORS[s.vendor]!;
+  const top = rcx >> 47n;
+  if (wide && vendor === 'intel' && top !== 0n && top !== 0x1_ffffn) {
+    return exception(s, context, Vector.GP, 0, request.address, `#GP(0) at ${hexAddress(request.address)}: sysretq with non-canonical RCX ${hexBig(rcx)} (Intel: at CPL 0, on the current RSP)`, trace);
+  }
+  const star = Number((s.msr[MsrSlot.star]! >> 48n) & 0xffffn);
+  const from = s.cpl;
+  const csSelector = wide ? ((star + 16) | 3) & 0xffff : (star | 3) & 0xffff;
+  s.sel[Seg.cs] = csSelector;
+  s.segBase[Seg.cs] = 0n;
+  s.segLimit[Seg.cs] = 0xffff_ffff;
+  s.segAttr[Seg.cs] = codeAttr(3, wide);
+  s.sel[Seg.ss] = ((star + 8) | 3) & 0xffff;
+  s.segBase[Seg.ss] = 0n;
+  s.segLimit[Seg.ss] = 0xffff_ffff;
+  s.segAttr[Seg.ss] = dataAttr(3);
+  s.cpl = 3;
+  s.rflags = (Number(s.gpr[Gpr.r11]! & 0x3f_7fd7n) & ~(Flag.RF | Flag.VM)) | Flag.FIXED;
+  const target = wide ? rcx : rcx & 0xffff_ffffn;
+  // A non-canonical target (AMD) faults on the next fetch, at CPL 3.
+  s.pc = target > BigInt(Number.MAX_SAFE_INTEGER) ? 0x8000_0000_0000 : Number(target);
+  if (trace !== undefined) trace.emit({ kind: 'return', instruction: request.instruction, from: cplName(from), to: 'cpl3', target: s.pc });
+  return undefined;
+}
+
+/**
+ * IRETQ in IA-32e mode (fact sheet §9.4; SDM vol. 2 IRET; QEMU
+ * `helper_ret_protected`): RFLAGS.NT = 1 is #GP(0); pops RIP, CS, RFLAGS,
+ * RSP and SS, always (even to the same privilege). The new CPL is CS.RPL,
+ * which may not be more privileged than CPL (#GP(selector)); RFLAGS takes
+ * TF, AC, ID, RF, NT and the status flags, IOPL only at CPL 0, IF only when
+ * CPL ≤ IOPL. A null SS is allowed for a new CPL other than 3. IRETD pops
+ * 32-bit slots.
+ */
+function iret(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
+  const memory = context.memory;
+  const gp = (code: number, why: string): Stop | undefined => exception(s, context, Vector.GP, code, request.address, `#GP(0x${code.toString(16)}) at ${hexAddress(request.address)}: ${why}`, trace);
+  if ((s.rflags & Flag.NT) !== 0) return gp(0, 'iret with RFLAGS.NT set in long mode');
+  const slot = request.instruction === 'iretq' ? 8 : 4;
+  const values: bigint[] = [];
+  let sp = s.gpr[Gpr.rsp]!;
+  for (let i = 0; i < 5; i++) {
+    const a = BigInt.asUintN(64, sp);
+    const v = a > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : slot === 8 ? memory.read64(Number(a)) : memory.read32(Number(a));
+    if (v === undefined) {
+      s.cr2 = a;
+      return exception(s, context, Vector.PF, s.cpl === 3 ? PF_USER : 0, request.address, `#PF at ${hexAddress(request.address)}: iret reads unmapped stack ${hexBig(a)}`, trace);
+    }
+    values.push(BigInt(v));
+    sp = a + BigInt(slot);
+  }
+  const [rip, cs, flags, rsp, ss] = values as [bigint, bigint, bigint, bigint, bigint];
+  const csSelector = Number(cs & 0xffffn);
+  const newCpl = csSelector & 3;
+  if (newCpl < s.cpl) return gp(csSelector & ~3, `iret to CPL ${newCpl} from CPL ${s.cpl}`);
+  const csAttr = descriptor(s, memory, csSelector);
+  if (typeof csAttr === 'string') return gp(csSelector & ~3, `iret CS 0x${csSelector.toString(16)}: ${csAttr}`);
+  if ((csAttr & 0x18) !== 0x18 || (csAttr & Attr.P) === 0 || ((csAttr >> Attr.DPL_SHIFT) & 3) !== newCpl) return gp(csSelector & ~3, `iret CS 0x${csSelector.toString(16)} is not a present code segment of DPL ${newCpl}`);
+  const ssSelector = Number(ss & 0xffffn);
+  let ssAttr: number;
+  if ((ssSelector & ~3) === 0) {
+    if (newCpl === 3 || (csAttr & Attr.L) === 0) return gp(0, 'iret with a null SS to CPL 3');
+    ssAttr = dataAttr(newCpl);
+  } else {
+    const a = descriptor(s, memory, ssSelector);
+    if (typeof a === 'string') return gp(ssSelector & ~3, `iret SS 0x${ssSelector.toString(16)}: ${a}`);
+    if ((ssSelector & 3) !== newCpl || ((a >> Attr.DPL_SHIFT) & 3) !== newCpl || (a & 0x1a) !== 0x12) return gp(ssSelector & ~3, `iret SS 0x${ssSelector.toString(16)} is not a writable data segment at CPL ${newCpl}`);
+    ssAttr = a;
+  }
+  const from = s.cpl;
+  const iopl = (s.rflags >> 12) & 3;
+  let mask = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF | Flag.DF | Flag.TF | Flag.AC | Flag.ID | Flag.RF | Flag.NT;
+  if (from === 0) mask |= Flag.IOPL;
+  if (from <= iopl) mask |= Flag.IF;
+  s.rflags = ((s.rflags & ~mask) | (Number(flags & 0xffff_ffffn) & mask)) | Flag.FIXED;
+  s.sel[Seg.cs] = csSelector;
+  s.segBase[Seg.cs] = 0n;
+  s.segLimit[Seg.cs] = 0xffff_ffff;
+  s.segAttr[Seg.cs] = csAttr;
+  s.sel[Seg.ss] = ssSelector;
+  s.segBase[Seg.ss] = 0n;
+  s.segLimit[Seg.ss] = 0xffff_ffff;
+  s.segAttr[Seg.ss] = ssAttr;
+  s.cpl = newCpl;
+  s.gpr[Gpr.rsp] = slot === 8 ? rsp : rsp & 0xffff_ffffn;
+  s.pc = rip > BigInt(Number.MAX_SAFE_INTEGER) ? 0x8000_0000_0000 : Number(rip);
+  if (trace !== undefined) trace.emit({ kind: 'return', instruction: request.instruction, from: cplName(from), to: cplName(newCpl), target: s.pc });
+  return undefined;
+}
+
+/** EFER.SCE, the guard of SYSCALL and SYSRET (#UD when clear). */
+export function syscallEnabled(s: X86State): boolean {
+  return (s.efer & Efer.SCE) !== 0;
+}

@@ -1,0 +1,25 @@
+/**
+ * The x86_64 backend's ContainerModules: the only place this backend meets
+ * inversify. The backend is one module; its ABI specs are another, imported
+ * only when a command asks for specs.
+ *
+ * @module
+ */
+
+import { ContainerModule } from 'inversify';
+import { ABI_SPEC, ALLOWED_COLLISION, ARCH_BACKEND, type BackendModules } from '../../src/di/tokens.ts';
+import { X86_64_BACKEND } from './backend.ts';
+
+/** Binds the x86_64 backend; then, on request, its ABI specs and its allow-list of intended overlaps. */
+export const X86_64_MODULES: BackendModules = {
+  backend: new ContainerModule(({ bind }) => {
+    bind(ARCH_BACKEND).toConstantValue(X86_64_BACKEND);
+  }),
+  async specs() {
+    const { X86_64_ABIS, X86_64_ALLOWED_COLLISIONS } = await import('./abis/index.ts');
+    return new ContainerModule(({ bind }) => {
+      for (const abi of X86_64_ABIS) bind(ABI_SPEC).toConstantValue(abi);
+      for (const entry of X86_64_ALLOWED_COLLISIONS) bind(ALLOWED_COLLISION).toConstantValue(entry);
+    });
+  },
+};

@@ -1,0 +1,290 @@
+/**
+ * The x86-64 register file as plain data: RAX–R15, RIP, RFLAGS, the six
+ * segment registers with their hidden descriptor parts, GDTR/IDTR/TR,
+ * CR0/CR2/CR3/CR4, EFER and the MSRs of the fact sheet (§9.7): the
+ * SYSCALL MSRs, the segment-base MSRs, and the KVM and Hyper-V MSRs a guest
+ * writes to enable paravirtual features.
+ *
+ * The general registers are one `BigUint64Array` (index = the encoding's
+ * register number, Intel SDM vol. 2 table 2-2: 0 RAX, 1 RCX, 2 RDX, 3 RBX,
+ * 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8–15 R8–R15), so that spec firmware can
+ * reach each as two 32-bit words of a `Uint32Array` over the same buffer.
+ * Segment descriptors keep their attributes in the VMCS access-rights
+ * layout (SDM vol. 3 §24.4.1: type 3:0, S 4, DPL 6:5, P 7, AVL 12, L 13,
+ * D/B 14, G 15), which is also the descriptor's bits 55:40 without the
+ * limit's top nibble.
+ *
+ * @module
+ */
+
+/** General-register names by encoding number (SDM vol. 2 table 2-2). */
+export const GPR_NAMES: readonly string[] = ['rax', 'rcx', 'rdx', 'rbx', 'rsp', 'rbp', 'rsi', 'rdi', 'r8', 'r9', 'r10', 'r11', 'r12', 'r13', 'r14', 'r15'];
+
+/** 32-bit names (the low half), by encoding number. */
+export const GPR32_NAMES: readonly string[] = ['eax', 'ecx', 'edx', 'ebx', 'esp', 'ebp', 'esi', 'edi', 'r8d', 'r9d', 'r10d', 'r11d', 'r12d', 'r13d', 'r14d', 'r15d'];
+
+/** 16-bit names, by encoding number. */
+export const GPR16_NAMES: readonly string[] = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di', 'r8w', 'r9w', 'r10w', 'r11w', 'r12w', 'r13w', 'r14w', 'r15w'];
+
+/** 8-bit names with a REX prefix (SPL…DIL, R8B…R15B), by encoding number. */
+export const GPR8_REX_NAMES: readonly string[] = ['al', 'cl', 'dl', 'bl', 'spl', 'bpl', 'sil', 'dil', 'r8b', 'r9b', 'r10b', 'r11b', 'r12b', 'r13b', 'r14b', 'r15b'];
+
+/** 8-bit names without REX: 4–7 are AH, CH, DH, BH (bits 15:8 of RAX…RBX). */
+export const GPR8_LEGACY_NAMES: readonly string[] = ['al', 'cl', 'dl', 'bl', 'ah', 'ch', 'dh', 'bh'];
+
+/** Register numbers of the general registers the semantics name. */
+export const Gpr = { rax: 0, rcx: 1, rdx: 2, rbx: 3, rsp: 4, rbp: 5, rsi: 6, rdi: 7, r8: 8, r9: 9, r10: 10, r11: 11 } as const;
+
+/** Segment register numbers as the ModRM reg field encodes them (SDM vol. 2 §3.1.1.3 "Sreg"). */
+export const Seg = { es: 0, cs: 1, ss: 2, ds: 3, fs: 4, gs: 5 } as const;
+
+/** Segment register names by number. */
+export const SEG_NAMES: readonly string[] = ['es', 'cs', 'ss', 'ds', 'fs', 'gs'];
+
+/** RFLAGS bits (SDM vol. 1 §3.4.3). */
+export const Flag = {
+  CF: 1 << 0,
+  /** Bit 1 is reserved and always reads 1. */
+  FIXED: 1 << 1,
+  PF: 1 << 2,
+  AF: 1 << 4,
+  ZF: 1 << 6,
+  SF: 1 << 7,
+  TF: 1 << 8,
+  IF: 1 << 9,
+  DF: 1 << 10,
+  OF: 1 << 11,
+  IOPL: 3 << 12,
+  NT: 1 << 14,
+  RF: 1 << 16,
+  VM: 1 << 17,
+  AC: 1 << 18,
+  VIF: 1 << 19,
+  VIP: 1 << 20,
+  ID: 1 << 21,
+} as const;
+
+/** The six status flags arithmetic writes. */
+export const STATUS_FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF;
+
+/** RFLAGS bits software can change (everything architecturally defined but bit 1); the rest read as 0. */
+export const RFLAGS_WRITABLE = STATUS_FLAGS | Flag.TF | Flag.IF | Flag.DF | Flag.IOPL | Flag.NT | Flag.RF | Flag.VM | Flag.AC | Flag.VIF | Flag.VIP | Flag.ID;
+
+/** Descriptor access-rights bits in the VMCS layout (SDM vol. 3 §24.4.1). */
+export const Attr = {
+  /** Present. */
+  P: 1 << 7,
+  /** Code or data (not a system descriptor). */
+  S: 1 << 4,
+  /** 64-bit code segment. */
+  L: 1 << 13,
+  /** Default operand size 32 (code) / big (stack). */
+  DB: 1 << 14,
+  /** Granularity 4 KiB. */
+  G: 1 << 15,
+  /** The DPL field's shift. */
+  DPL_SHIFT: 5,
+} as const;
+
+/** CR0 bits (SDM vol. 3 §2.5). */
+export const Cr0 = { PE: 1, MP: 2, EM: 4, TS: 8, ET: 0x10, NE: 0x20, WP: 0x1_0000, AM: 0x4_0000, NW: 0x2000_0000, CD: 0x4000_0000, PG: 0x8000_0000 } as const;
+
+/** CR4 bits hyplay checks (SDM vol. 3 §2.5). */
+export const Cr4 = { PAE: 0x20, PGE: 0x80, OSFXSR: 0x200, FSGSBASE: 0x1_0000, SMEP: 0x10_0000, SMAP: 0x20_0000 } as const;
+
+/** EFER bits (fact sheet §9.7; SDM vol. 3 §2.2.1). */
+export const Efer = { SCE: 1, LME: 1 << 8, LMA: 1 << 10, NXE: 1 << 11, SVME: 1 << 12 } as const;
+
+/** A modelled MSR: its number, the register-view name and its reset value. */
+export interface MsrDef {
+  /** MSR number (ECX of RDMSR/WRMSR). */
+  readonly index: number;
+  /** Lowercase register-view name: the Linux `msr-index.h` / `kvm_para.h` / `hyperv-tlfs.h` name without `MSR_`. */
+  readonly name: string;
+  /** Value at reset. */
+  readonly reset: bigint;
+}
+
+/**
+ * Every MSR the state holds, in dump order (fact sheet §9.7; Linux
+ * `arch/x86/include/asm/msr-index.h`, `uapi/asm/kvm_para.h`,
+ * `asm/hyperv-tlfs.h`). EFER, FS_BASE and GS_BASE live elsewhere in the
+ * state (they change how instructions run) and are listed in
+ * {@link MSR_EFER}, {@link MSR_FS_BASE} and {@link MSR_GS_BASE}.
+ */
+export const MSRS: readonly MsrDef[] = [
+  { index: 0xc000_0081, name: 'star', reset: 0n },
+  { index: 0xc000_0082, name: 'lstar', reset: 0n },
+  { index: 0xc000_0083, name: 'cstar', reset: 0n },
+  { index: 0xc000_0084, name: 'sfmask', reset: 0n },
+  { index: 0xc000_0102, name: 'kernel_gs_base', reset: 0n },
+  { index: 0x11, name: 'kvm_wall_clock', reset: 0n },
+  { index: 0x12, name: 'kvm_system_time', reset: 0n },
+  { index: 0x4b56_4d00, name: 'kvm_wall_clock_new', reset: 0n },
+  { index: 0x4b56_4d01, name: 'kvm_system_time_new', reset: 0n },
+  { index: 0x4b56_4d02, name: 'kvm_async_pf_en', reset: 0n },
+  { index: 0x4b56_4d03, name: 'kvm_steal_time', reset: 0n },
+  { index: 0x4b56_4d04, name: 'kvm_pv_eoi_en', reset: 0n },
+  { index: 0x4b56_4d05, name: 'kvm_poll_control', reset: 1n },
+  { index: 0x4000_0000, name: 'hv_x64_msr_guest_os_id', reset: 0n },
+  { index: 0x4000_0001, name: 'hv_x64_msr_hypercall', reset: 0n },
+  { index: 0x4000_0002, name: 'hv_x64_msr_vp_index', reset: 0n },
+  { index: 0x4000_0003, name: 'hv_x64_msr_reset', reset: 0n },
+  { index: 0x4000_0010, name: 'hv_x64_msr_vp_runtime', reset: 0n },
+  { index: 0x4000_0020, name: 'hv_x64_msr_time_ref_count', reset: 0n },
+  { index: 0x4000_0021, name: 'hv_x64_msr_reference_tsc', reset: 0n },
+];
+
+/** IA32_EFER. */
+export const MSR_EFER = 0xc000_0080;
+/** IA32_FS_BASE. */
+export const MSR_FS_BASE = 0xc000_0100;
+/** IA32_GS_BASE. */
+export const MSR_GS_BASE = 0xc000_0101;
+
+/** Slot in {@link X86State.msr} of each MSR of {@link MSRS}, by MSR number. */
+export const MSR_SLOT: ReadonlyMap<number, number> = new Map(MSRS.map((m, i) => [m.index, i]));
+
+/** Slot in {@link X86State.msr} by register-view name. */
+export const MSR_SLOT_BY_NAME: ReadonlyMap<string, number> = new Map(MSRS.map((m, i) => [m.name, i]));
+
+/** The MSR slots the semantics use directly. */
+export const MsrSlot = {
+  star: MSR_SLOT.get(0xc000_0081)!,
+  lstar: MSR_SLOT.get(0xc000_0082)!,
+  cstar: MSR_SLOT.get(0xc000_0083)!,
+  sfmask: MSR_SLOT.get(0xc000_0084)!,
+  kernelGsBase: MSR_SLOT.get(0xc000_0102)!,
+} as const;
+
+/** Which virtualization extension the guest runs under: Intel VMX non-root or AMD SVM. */
+export type Vendor = 'intel' | 'amd';
+
+/** Vendor codes in {@link X86State.vendor}. */
+export const VENDORS: readonly Vendor[] = ['intel', 'amd'];
+
+/** The x86-64 architectural state (plain data). */
+export interface X86State {
+  /** RIP: the next instruction. Addresses are kept below 2^53 (hyplay maps no upper-half memory). */
+  pc: number;
+  /** RAX–R15 by encoding number. */
+  gpr: BigUint64Array;
+  /** RFLAGS (bits 31:0; 63:32 are reserved zero). */
+  rflags: number;
+  /** Segment selectors by {@link Seg} number. */
+  sel: Uint16Array;
+  /** Hidden segment bases (FS and GS bases are the FS_BASE / GS_BASE MSRs). */
+  segBase: BigUint64Array;
+  /** Hidden segment limits (bytes − 1, granularity applied). */
+  segLimit: Uint32Array;
+  /** Hidden access rights, VMCS layout ({@link Attr}). */
+  segAttr: Uint16Array;
+  /** Current privilege level (SS.DPL, SDM vol. 3 §5.5). */
+  cpl: number;
+  /** GDTR base. */
+  gdtrBase: bigint;
+  /** GDTR limit. */
+  gdtrLimit: number;
+  /** IDTR base. */
+  idtrBase: bigint;
+  /** IDTR limit. */
+  idtrLimit: number;
+  /** TR selector. */
+  tr: number;
+  /** TR hidden base: the 64-bit TSS (RSP0 at +4, IST1 at +0x24). */
+  trBase: bigint;
+  /** TR hidden limit. */
+  trLimit: number;
+  /** CR0. */
+  cr0: number;
+  /** CR2: the last #PF address. */
+  cr2: bigint;
+  /** CR3. */
+  cr3: bigint;
+  /** CR4. */
+  cr4: number;
+  /** IA32_EFER. */
+  efer: number;
+  /** The MSRs of {@link MSRS}, by slot. */
+  msr: BigUint64Array;
+  /** Virtualization vendor: index into {@link VENDORS}. */
+  vendor: number;
+  /** Steps since reset (RDTSC reads it). */
+  tsc: number;
+}
+
+/** Linux's flat GDT selectors (arch/x86/include/asm/segment.h, 64-bit): __KERNEL_CS 0x10, __KERNEL_DS 0x18, __USER32_CS 0x23, __USER_DS 0x2b, __USER_CS 0x33. */
+export const Selector = { kernelCs: 0x10, kernelDs: 0x18, user32Cs: 0x23, userDs: 0x2b, userCs: 0x33 } as const;
+
+/** Access rights of a flat 64-bit code segment at `dpl` (type 0xB: execute/read, accessed). */
+export function codeAttr(dpl: number, long = true): number {
+  return 0xb | Attr.S | (dpl << Attr.DPL_SHIFT) | Attr.P | (long ? Attr.L : Attr.DB) | Attr.G;
+}
+
+/** Access rights of a flat data segment at `dpl` (type 0x3: read/write, accessed). */
+export function dataAttr(dpl: number): number {
+  return 0x3 | Attr.S | (dpl << Attr.DPL_SHIFT) | Attr.P | Attr.DB | Attr.G;
+}
+
+/** The mode names: `cpl0` (64-bit kernel) and `cpl3` (64-bit user), both in long mode. */
+export const MODE_NAMES: readonly string[] = ['cpl0', 'cpl3'];
+
+/** Load the flat segments of a mode: Linux's kernel or user CS/SS, DS/ES null (long mode ignores them). */
+export function enterMode(s: X86State, cpl: 0 | 3): void {
+  const cs = cpl === 0 ? Selector.kernelCs : Selector.userCs;
+  const ss = cpl === 0 ? Selector.kernelDs : Selector.userDs;
+  loadFlat(s, Seg.cs, cs, codeAttr(cpl));
+  loadFlat(s, Seg.ss, ss, dataAttr(cpl));
+  s.cpl = cpl;
+}
+
+/** Load a flat segment (base 0, limit 4 GiB − 1) with selector `selector` and access rights `attr`. */
+export function loadFlat(s: X86State, seg: number, selector: number, attr: number): void {
+  s.sel[seg] = selector;
+  if (seg !== Seg.fs && seg !== Seg.gs) s.segBase[seg] = 0n;
+  s.segLimit[seg] = 0xffff_ffff;
+  s.segAttr[seg] = attr;
+}
+
+/** True when CS is a 64-bit code segment and EFER.LMA is set: 64-bit mode (SDM vol. 3 §2.2). */
+export function is64BitMode(s: X86State): boolean {
+  return (s.efer & Efer.LMA) !== 0 && (s.segAttr[Seg.cs]! & Attr.L) !== 0;
+}
+
+/** The reset state hyplay starts from: long mode already on (CR0.PE|PG, CR4.PAE, EFER.LME|LMA|SCE), CPL 0, flat segments, RFLAGS = 2. */
+export function createX86State(vendor: Vendor = 'intel'): X86State {
+  const s: X86State = {
+    pc: 0,
+    gpr: new BigUint64Array(16),
+    rflags: Flag.FIXED,
+    sel: new Uint16Array(6),
+    segBase: new BigUint64Array(6),
+    segLimit: new Uint32Array(6),
+    segAttr: new Uint16Array(6),
+    cpl: 0,
+    gdtrBase: 0n,
+    gdtrLimit: 0xffff,
+    idtrBase: 0n,
+    idtrLimit: 0xffff,
+    tr: 0x40,
+    trBase: 0n,
+    trLimit: 0x67,
+    cr0: Cr0.PE | Cr0.ET | Cr0.NE | Cr0.WP | Cr0.PG,
+    cr2: 0n,
+    cr3: 0n,
+    cr4: Cr4.PAE,
+    efer: Efer.SCE | Efer.LME | Efer.LMA | Efer.NXE,
+    msr: new BigUint64Array(MSRS.map((m) => m.reset)),
+    vendor: VENDORS.indexOf(vendor),
+    tsc: 0,
+  };
+  for (const seg of [Seg.es, Seg.ds, Seg.fs, Seg.gs]) loadFlat(s, seg, 0, dataAttr(0) & ~Attr.P);
+  enterMode(s, 0);
+  return s;
+}
+
+/** True for a canonical 64-bit address (bits 63:47 all equal; SDM vol. 1 §3.3.7.1). */
+export function isCanonical(value: bigint): boolean {
+  const top = value >> 47n;
+  return top === 0n || top === 0x1_ffffn;
+}

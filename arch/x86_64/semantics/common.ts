@@ -1,0 +1,397 @@
+/**
+ * What every x86-64 semantics family shares: the predecoded op, operand
+ * locations resolved once at predecode, register and memory access with
+ * the architecture's faults as trap values, and the flag computations
+ * (SDM vol. 1 §3.4.3.1, appendix A).
+ *
+ * Values are bigints of the operand's width; a memory access goes through
+ * {@link linear} (segment base, canonical check: #GP(0)) and the guest
+ * memory (unmapped: #PF). Hyplay maps linear addresses one to one onto
+ * guest memory: CR0.PG is set but no page tables are walked.
+ *
+ * @module
+ */
+
+import { DecodedOp } from '../../../src/interp/decoded-op.ts';
+import type { DataFaultTrap, ExceptionTrap, StepResult, Trap, UndefinedTrap } from '../../../src/interp/step-result.ts';
+import { Attr, Flag, Seg, type X86State } from '../registers.ts';
+import { RIP_BASE, sizeOf, type X86Insn } from '../table.ts';
+
+/** Where an operand lives, resolved at predecode. */
+export const Loc = {
+  /** A general register (`n`), at the operand's size. */
+  reg: 0,
+  /** AH, CH, DH or BH: bits 15:8 of register `n`. */
+  high8: 1,
+  /** Memory at the instruction's effective address. */
+  mem: 2,
+  /** An immediate (`imm`). */
+  imm: 3,
+  /** A segment register (`n`). */
+  seg: 4,
+  /** A control register (`n`). */
+  cr: 5,
+} as const;
+
+/** One operand's location. */
+export interface Operand {
+  /** A {@link Loc} value. */
+  readonly loc: number;
+  /** Register number, where it is one. */
+  readonly n: number;
+  /** Size in bytes. */
+  readonly size: number;
+  /** The immediate, where it is one (64-bit two's complement). */
+  readonly imm: bigint;
+}
+
+/** The semantics handler of an x86 op. */
+export type X86Handler = (s: X86State, op: X86Op) => StepResult;
+
+/** A predecoded x86 instruction: the decoded fields and its operands' locations. */
+export class X86Op extends DecodedOp<X86State> {
+  /** The decoded instruction (undefined for the fault pseudo-ops). */
+  insn: X86Insn | undefined = undefined;
+  /** Operands in Intel order. */
+  operands: readonly Operand[] = [];
+  /** Operand size in bytes. */
+  opsize = 8;
+}
+
+/** Mask of the low `size` bytes. */
+export const MASKS: readonly bigint[] = [0n, 0xffn, 0xffffn, 0n, 0xffff_ffffn, 0n, 0n, 0n, 0xffff_ffff_ffff_ffffn];
+/** The sign bit of `size` bytes. */
+export const SIGNS: readonly bigint[] = [0n, 0x80n, 0x8000n, 0n, 0x8000_0000n, 0n, 0n, 0n, 0x8000_0000_0000_0000n];
+
+/** Resolve the operands of a decoded instruction. */
+export function resolveOperands(insn: X86Insn): Operand[] {
+  const out: Operand[] = [];
+  for (const def of insn.row.operands) {
+    const size = sizeOf(def.size, insn.opsize);
+    switch (def.kind) {
+      case 'E':
+      case 'M':
+      case 'R':
+        if (insn.mod === 3) out.push(regOperand(insn.rm, size, insn.rex));
+        else out.push({ loc: Loc.mem, n: 0, size, imm: 0n });
+        break;
+      case 'G':
+        out.push(regOperand(insn.reg, size, insn.rex));
+        break;
+      case 'Z':
+        out.push(regOperand(insn.rm, size, insn.rex));
+        break;
+      case 'F':
+        out.push({ loc: Loc.reg, n: def.reg!, size, imm: 0n });
+        break;
+      case 'S':
+        out.push({ loc: Loc.seg, n: insn.reg & 7, size: 2, imm: 0n });
+        break;
+      case 'C':
+        out.push({ loc: Loc.cr, n: insn.reg, size: 8, imm: 0n });
+        break;
+      case 'Is':
+        // Sign-extended to the operand size (SDM vol. 2 §A.2.2 "ib"/"iz" with the operand's size).
+        out.push({ loc: Loc.imm, n: 0, size: def.size === 'b' || def.size === 'z' ? insn.opsize : size, imm: insn.imm });
+        break;
+      case 'I':
+      case 'J':
+        out.push({ loc: Loc.imm, n: 0, size, imm: insn.imm });
+        break;
+      case 'one':
+        out.push({ loc: Loc.imm, n: 0, size: 1, imm: 1n });
+        break;
+      case 'O':
+        out.push({ loc: Loc.mem, n: 0, size, imm: 0n });
+        break;
+      default: {
+        const unreachable: never = def.kind;
+        throw new Error(`x86_64: unknown operand kind ${String(unreachable)}`);
+      }
+    }
+  }
+  return out;
+}
+
+function regOperand(n: number, size: number, rex: number): Operand {
+  if (size === 1 && rex === 0 && n >= 4 && n < 8) return { loc: Loc.high8, n: n - 4, size: 1, imm: 0n };
+  return { loc: Loc.reg, n, size, imm: 0n };
+}
+
+/** Read general register `n` at `size` bytes. */
+export function getReg(s: X86State, n: number, size: number): bigint {
+  const v = s.gpr[n]!;
+  return size === 8 ? v : v & MASKS[size]!;
+}
+
+/** Write general register `n` at `size` bytes: a 32-bit write zero-extends, 8- and 16-bit writes merge (SDM vol. 1 §3.4.1.1). */
+export function setReg(s: X86State, n: number, size: number, value: bigint): void {
+  if (size === 8) s.gpr[n] = value;
+  else if (size === 4) s.gpr[n] = value & 0xffff_ffffn;
+  else s.gpr[n] = (s.gpr[n]! & ~MASKS[size]!) | (value & MASKS[size]!);
+}
+
+/** The value a memory read left (read with {@link readMemory}). */
+export let loaded = 0n;
+
+/** A #UD for `op`. */
+export function undefinedOp(op: X86Op, reason: string): UndefinedTrap {
+  return { kind: 'trap', cause: 'undefined', address: op.address, next: op.next, reason };
+}
+
+/** A #GP(`code`) for `op` (vector 13). */
+export function generalProtection(op: { readonly address: number; readonly next: number }, reason: string, code = 0): ExceptionTrap {
+  return { kind: 'trap', cause: 'exception', address: op.address, next: op.next, vector: 13, errorCode: code, reason };
+}
+
+/** The segment an operand's address is in: the override, else SS for RSP/RBP bases, else DS (SDM vol. 1 §3.7.4). */
+function segmentOf(insn: X86Insn): number {
+  if (insn.segment >= 0) return insn.segment;
+  return insn.base === 4 || insn.base === 5 ? Seg.ss : Seg.ds;
+}
+
+/** The effective address of the op's memory operand (before the segment base), 64-bit (or 32-bit with 67). */
+export function effectiveAddress(s: X86State, op: X86Op): bigint {
+  const insn = op.insn!;
+  if (insn.row.operands.some((o) => o.kind === 'O')) return insn.imm;
+  let ea = BigInt(insn.disp);
+  if (insn.base === RIP_BASE) ea += BigInt(op.next);
+  else if (insn.base >= 0) ea += s.gpr[insn.base]!;
+  if (insn.index >= 0) ea += s.gpr[insn.index]! << BigInt(insn.scale);
+  return insn.adsize === 4 ? ea & 0xffff_ffffn : BigInt.asUintN(64, ea);
+}
+
+/** The linear address of the op's memory operand: FS and GS add their bases; in 64-bit mode the others are zero-based (SDM vol. 3 §3.2.4). */
+export function linear(s: X86State, op: X86Op): bigint {
+  const ea = effectiveAddress(s, op);
+  const seg = segmentOf(op.insn!);
+  if (seg === Seg.fs || seg === Seg.gs) return BigInt.asUintN(64, ea + s.segBase[seg]!);
+  return ea;
+}
+
+/** True for a canonical address. */
+function canonical(address: bigint): boolean {
+  const top = address >> 47n;
+  return top === 0n || top === 0x1_ffffn;
+}
+
+/** A data fault: #GP(0) for a non-canonical address, #PF for an unmapped one. */
+export function dataFault(op: { readonly address: number; readonly next: number }, address: bigint, size: number, write: boolean): DataFaultTrap {
+  const fault = canonical(address) ? 'unmapped' : 'non-canonical';
+  const faultAddress = address > BigInt(Number.MAX_SAFE_INTEGER) ? Number(address & 0xffff_ffff_ffffn) : Number(address);
+  return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size, fault };
+}
+
+/** Read `size` bytes at linear `address` into {@link loaded}; a trap on a fault. */
+export function readAt(op: X86Op, address: bigint, size: number): Trap | undefined {
+  if (!canonical(address) || address > BigInt(Number.MAX_SAFE_INTEGER) - 16n) return dataFault(op, address, size, false);
+  const a = Number(address);
+  const m = op.memory;
+  let v: number | bigint | undefined;
+  switch (size) {
+    case 1:
+      v = m.read8(a);
+      break;
+    case 2:
+      v = m.read16(a);
+      break;
+    case 4:
+      v = m.read32(a);
+      break;
+    default:
+      v = m.read64(a);
+  }
+  if (v === undefined) return dataFault(op, firstUnmapped(op, a, size), size, false);
+  loaded = typeof v === 'bigint' ? v : BigInt(v);
+  return undefined;
+}
+
+/** The first unmapped byte of an access (a #PF reports the page that faulted, CR2 = that address's page for a split access). */
+function firstUnmapped(op: X86Op, a: number, size: number): bigint {
+  for (let i = 0; i < size; i++) if (!op.memory.isMapped(a + i)) return BigInt(a + i);
+  return BigInt(a);
+}
+
+/** Write `size` bytes at linear `address`; a trap on a fault (nothing written). */
+export function writeAt(op: X86Op, address: bigint, size: number, value: bigint): Trap | undefined {
+  if (!canonical(address) || address > BigInt(Number.MAX_SAFE_INTEGER) - 16n) return dataFault(op, address, size, true);
+  const a = Number(address);
+  const m = op.memory;
+  let ok: boolean;
+  switch (size) {
+    case 1:
+      ok = m.write8(a, Number(value & 0xffn));
+      break;
+    case 2:
+      ok = m.write16(a, Number(value & 0xffffn));
+      break;
+    case 4:
+      ok = m.write32(a, Number(value & 0xffff_ffffn));
+      break;
+    default:
+      ok = m.write64(a, BigInt.asUintN(64, value));
+  }
+  return ok ? undefined : dataFault(op, firstUnmapped(op, a, size), size, true);
+}
+
+/** Read operand `i` into {@link loaded}; a trap on a memory fault. */
+export function readOperand(s: X86State, op: X86Op, i: number): Trap | undefined {
+  const o = op.operands[i]!;
+  switch (o.loc) {
+    case Loc.reg:
+      loaded = getReg(s, o.n, o.size);
+      return undefined;
+    case Loc.high8:
+      loaded = (s.gpr[o.n]! >> 8n) & 0xffn;
+      return undefined;
+    case Loc.imm:
+      loaded = o.imm & MASKS[o.size === 0 ? 8 : o.size]!;
+      return undefined;
+    case Loc.mem:
+      return readAt(op, linear(s, op), o.size);
+    case Loc.seg:
+      loaded = BigInt(s.sel[o.n]!);
+      return undefined;
+    default:
+      loaded = 0n;
+      return undefined;
+  }
+}
+
+/** An immediate operand sign- or zero-extended to `size` as decoded (for the forms whose immediate is narrower than the operand). */
+export function immediate(op: X86Op, i: number, size: number): bigint {
+  return op.operands[i]!.imm & MASKS[size]!;
+}
+
+/** Write operand `i`; a trap on a memory fault. */
+export function writeOperand(s: X86State, op: X86Op, i: number, value: bigint): Trap | undefined {
+  const o = op.operands[i]!;
+  switch (o.loc) {
+    case Loc.reg:
+      setReg(s, o.n, o.size, value);
+      return undefined;
+    case Loc.high8:
+      s.gpr[o.n] = (s.gpr[o.n]! & ~0xff00n) | ((value & 0xffn) << 8n);
+      return undefined;
+    case Loc.mem:
+      return writeAt(op, linear(s, op), o.size, value);
+    default:
+      return undefined;
+  }
+}
+
+/** Parity of the low byte: PF is set when it has an even number of ones. */
+export function parity(value: bigint): number {
+  let b = Number(value & 0xffn);
+  b ^= b >> 4;
+  b ^= b >> 2;
+  b ^= b >> 1;
+  return (b & 1) === 0 ? Flag.PF : 0;
+}
+
+/** SF, ZF and PF of a result of `size` bytes. */
+export function szp(result: bigint, size: number): number {
+  return (result === 0n ? Flag.ZF : 0) | ((result & SIGNS[size]!) !== 0n ? Flag.SF : 0) | parity(result);
+}
+
+/** Replace the status flags in `mask` with `flags`. */
+export function setFlags(s: X86State, mask: number, flags: number): void {
+  s.rflags = (s.rflags & ~mask) | (flags & mask);
+}
+
+/** The flags of `a + b + carry` at `size` bytes, and its result (SDM vol. 2 ADD/ADC). */
+export function addFlags(a: bigint, b: bigint, carry: bigint, size: number): number {
+  const mask = MASKS[size]!;
+  const full = a + b + carry;
+  const r = full & mask;
+  const sign = SIGNS[size]!;
+  let f = szp(r, size);
+  if (full > mask) f |= Flag.CF;
+  if (((a ^ r) & (b ^ r) & sign) !== 0n) f |= Flag.OF;
+  if (((a ^ b ^ r) & 0x10n) !== 0n) f |= Flag.AF;
+  return f;
+}
+
+/** The flags of `a − b − borrow` at `size` bytes (SDM vol. 2 SUB/SBB/CMP). */
+export function subFlags(a: bigint, b: bigint, borrow: bigint, size: number): number {
+  const mask = MASKS[size]!;
+  const r = (a - b - borrow) & mask;
+  const sign = SIGNS[size]!;
+  let f = szp(r, size);
+  if (a < b + borrow) f |= Flag.CF;
+  if (((a ^ b) & (a ^ r) & sign) !== 0n) f |= Flag.OF;
+  if (((a ^ b ^ r) & 0x10n) !== 0n) f |= Flag.AF;
+  return f;
+}
+
+/** Sign-extend the low `size` bytes of `value` to a signed bigint. */
+export function signed(value: bigint, size: number): bigint {
+  return BigInt.asIntN(8 * size, value);
+}
+
+/** Whether condition `cc` holds (SDM vol. 1 appendix B, table B-1). */
+export function conditionHolds(s: X86State, cc: number): boolean {
+  const f = s.rflags;
+  let r: boolean;
+  switch (cc >> 1) {
+    case 0:
+      r = (f & Flag.OF) !== 0;
+      break;
+    case 1:
+      r = (f & Flag.CF) !== 0;
+      break;
+    case 2:
+      r = (f & Flag.ZF) !== 0;
+      break;
+    case 3:
+      r = (f & (Flag.CF | Flag.ZF)) !== 0;
+      break;
+    case 4:
+      r = (f & Flag.SF) !== 0;
+      break;
+    case 5:
+      r = (f & Flag.PF) !== 0;
+      break;
+    case 6:
+      r = ((f & Flag.SF) !== 0) !== ((f & Flag.OF) !== 0);
+      break;
+    default:
+      r = (f & Flag.ZF) !== 0 || ((f & Flag.SF) !== 0) !== ((f & Flag.OF) !== 0);
+  }
+  return (cc & 1) === 0 ? r : !r;
+}
+
+/** The stack pointer's width for pushes and pops in 64-bit mode (always 64; SDM vol. 1 §6.2.3). */
+export function push(s: X86State, op: X86Op, size: number, value: bigint): Trap | undefined {
+  const rsp = BigInt.asUintN(64, s.gpr[4]! - BigInt(size));
+  const fault = writeAt(op, rsp, size, value);
+  if (fault !== undefined) return fault;
+  s.gpr[4] = rsp;
+  return undefined;
+}
+
+/** Pop `size` bytes into {@link loaded}. */
+export function pop(s: X86State, op: X86Op, size: number): Trap | undefined {
+  const rsp = s.gpr[4]!;
+  const fault = readAt(op, rsp, size);
+  if (fault !== undefined) return fault;
+  s.gpr[4] = BigInt.asUintN(64, rsp + BigInt(size));
+  return undefined;
+}
+
+/** Set RIP to a 64-bit target: a non-canonical one is #GP(0) on the branch itself (SDM vol. 2 JMP: "If target offset is non-canonical"). */
+export function branchTo(s: X86State, op: X86Op, target: bigint): StepResult | undefined {
+  if (!canonical(target) || target > BigInt(Number.MAX_SAFE_INTEGER)) return generalProtection(op, 'non-canonical branch target');
+  s.pc = Number(target);
+  return undefined;
+}
+
+/** CPL of the state, the guard every privileged instruction checks first (SDM vol. 3 §5.9). */
+export function privileged(s: X86State): boolean {
+  return s.cpl === 0;
+}
+
+/** True when CS is a 64-bit segment (the decoder only models 64-bit mode). */
+export function longCode(s: X86State): boolean {
+  return (s.segAttr[Seg.cs]! & Attr.L) !== 0;
+}
