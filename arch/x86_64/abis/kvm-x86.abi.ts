@@ -408,7 +408,7 @@ function kvmSpec(era: KvmEra, conduit: (typeof KVM_X86_CONDUITS)[number]): Abi {
       registersGivenUp: 0,
       slowsSyscalls: `no: vmcall is no system call, and the native instruction exits straight to KVM; the other vendor's instruction costs a #UD intercept, an emulator fetch and decode of the bytes at RIP and a write to guest text, once per call site${era.key === 'v3.9' ? ', and here first a zap of every shadow page of the VM (kvm_mmu_zap_all) so that all vCPUs see the new bytes' : ''}`,
     },
-    notes: [...era.notes, `Error constants of this era (uapi kvm_para.h): ${era.errors.join(', ')}.`, 'The other vendor\'s instruction never reaches this spec directly: it raises #UD, which KVM intercepts and patches (the patching model), and the re-executed native instruction does.'],
+    notes: [...era.notes, `Error constants of this era (uapi kvm_para.h): ${era.errors.join(', ')}.`, 'The mode comes from EFER.LMA and CS.L (registers efer and cs_attr): `hyplay dispatch` reads registers it is not given as 0, which is a legacy-mode caller, so give efer=0xd01 cs_attr=0xa09b for a 64-bit one.', 'The other vendor\'s instruction never reaches this spec directly: it raises #UD, which KVM intercepts and patches (the patching model), and the re-executed native instruction does.'],
   });
 }
 

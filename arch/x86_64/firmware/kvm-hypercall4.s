@@ -7,7 +7,9 @@
 #                       unsigned long p3, unsigned long p4)
 # arrives with nr in EDI, p1 RSI, p2 RDX, p3 RCX, p4 R8, and moves them to
 # the hypercall registers: EAX, RBX, RCX, RDX, RSI. RBX is callee-saved in
-# the SysV ABI, so it is pushed around the call; KVM clobbers nothing but RAX.
+# the SysV ABI, so it is pushed around the call; R9 (caller-saved, no
+# fifth argument here) carries p2 while RCX and RDX trade places. KVM
+# clobbers nothing but RAX.
 	.text
 	.globl	kvm_hypercall4_vmcall
 kvm_hypercall4_vmcall:
@@ -15,7 +17,9 @@ kvm_hypercall4_vmcall:
 	movl	%edi, %eax
 	movq	%rsi, %rbx
 	movq	%r8, %rsi
-	xchgq	%rcx, %rdx
+	movq	%rdx, %r9
+	movq	%rcx, %rdx
+	movq	%r9, %rcx
 	vmcall
 	popq	%rbx
 	retq
@@ -26,7 +30,9 @@ kvm_hypercall4_vmmcall:
 	movl	%edi, %eax
 	movq	%rsi, %rbx
 	movq	%r8, %rsi
-	xchgq	%rcx, %rdx
+	movq	%rdx, %r9
+	movq	%rcx, %rdx
+	movq	%r9, %rcx
 	vmmcall
 	popq	%rbx
 	retq
