@@ -40,19 +40,16 @@ const PTR: Readonly<Record<number, string>> = { 1: 'byte ptr ', 2: 'word ptr ', 
 function immediateText(insn: X86Insn, def: OperandDef): string {
   const value = insn.imm;
   const bytes = insn.immBytes;
-  const opsize = sizeOf(def.size, insn.opsize);
+  const extended = def.kind === 'Is' ? insn.opsize : bytes;
   let v: bigint;
-  if (def.kind === 'Is' || (bytes === 1 && def.kind === 'I' && isByteData(insn.row))) v = BigInt.asIntN(64, value);
-  else if (bytes === 8) v = BigInt.asIntN(64, value);
-  else v = value & ((1n << BigInt(8 * Math.max(bytes, 1))) - 1n);
-  void opsize;
+  if (bytes === 8 || extended > bytes) v = BigInt.asIntN(64, value);
+  else if (bytes === 1) v = UNSIGNED_BYTE.has(insn.row.handler) ? value & 0xffn : BigInt.asIntN(8, value);
+  else v = value & ((1n << BigInt(8 * bytes)) - 1n);
   return v.toString();
 }
 
-/** Whether a row's 8-bit immediate is data of a byte operation (printed signed), rather than a count or vector (unsigned). */
-function isByteData(r: X86Row): boolean {
-  return r.operands.some((o) => o.size === 'b' && o.kind !== 'I') && r.handler !== 'shift' && r.handler !== 'int';
-}
+/** Rows whose 8-bit immediate is a count, vector or bit number (llvm-mc prints it unsigned), not data (printed signed). */
+const UNSIGNED_BYTE: ReadonlySet<string> = new Set(['shift', 'int', 'bt']);
 
 /** The memory operand in AT&T syntax: `seg:disp(base,index,scale)`. */
 function attMemory(insn: X86Insn, moffs: boolean): string {
@@ -61,7 +58,7 @@ function attMemory(insn: X86Insn, moffs: boolean): string {
   const reg = (n: number): string => (insn.adsize === 4 ? (n === RIP_BASE ? 'eip' : GPR32_NAMES[n]!) : n === RIP_BASE ? 'rip' : GPR_NAMES[n]!);
   const disp = insn.disp;
   if (insn.base < 0 && insn.index < 0) return `${seg}${disp}`;
-  const parts = `${insn.base >= 0 ? `%${reg(insn.base)}` : ''}${insn.index >= 0 ? `,%${reg(insn.index)},${1 << insn.scale}` : ''}`;
+  const parts = `${insn.base >= 0 ? `%${reg(insn.base)}` : ''}${insn.index >= 0 ? `,%${reg(insn.index)}${insn.scale === 0 && insn.base >= 0 ? '' : `,${1 << insn.scale}`}` : ''}`;
   const dispText = disp !== 0 || insn.base < 0 ? String(disp) : '';
   return `${seg}${dispText}(${parts})`;
 }
@@ -74,7 +71,7 @@ function intelMemory(insn: X86Insn, size: number, moffs: boolean, sized: boolean
   const reg = (n: number): string => (insn.adsize === 4 ? (n === RIP_BASE ? 'eip' : GPR32_NAMES[n]!) : n === RIP_BASE ? 'rip' : GPR_NAMES[n]!);
   const terms: string[] = [];
   if (insn.base >= 0) terms.push(reg(insn.base));
-  if (insn.index >= 0) terms.push(`${1 << insn.scale}*${reg(insn.index)}`);
+  if (insn.index >= 0) terms.push(insn.scale === 0 && insn.base >= 0 ? reg(insn.index) : `${1 << insn.scale}*${reg(insn.index)}`);
   let text = terms.join(' + ');
   const disp = insn.disp;
   if (terms.length === 0) text = String(disp);
@@ -86,11 +83,12 @@ function intelMemory(insn: X86Insn, size: number, moffs: boolean, sized: boolean
 /** The operand size the AT&T suffix names: the first sized operand's (MOVZX/MOVSX name their destination's), else the row's. */
 function suffixSize(insn: X86Insn): number {
   const r = insn.row;
+  // A segment register to or from memory always moves 16 bits (llvm-mc: movw).
+  if (r.operands.some((o) => o.kind === 'S') && insn.mod !== 3) return 2;
   for (const o of r.operands) {
-    if (o.kind === 'I' || o.kind === 'Is' || o.kind === 'J' || o.kind === 'one' || o.kind === 'S') continue;
+    if (o.kind === 'I' || o.kind === 'Is' || o.kind === 'J' || o.kind === 'one' || o.kind === 'S' || o.kind === 'K') continue;
     return sizeOf(o.size, insn.opsize) || insn.opsize;
   }
-  if (r.operands.some((o) => o.kind === 'S')) return insn.mod === 3 ? insn.opsize : 2;
   return insn.opsize;
 }
 
@@ -105,7 +103,7 @@ function operandText(insn: X86Insn, def: OperandDef, syntax: X86Syntax, address:
     case 'R':
       if (insn.mod === 3) return reg(insn.rm, size);
       if (syntax === 'att') return attMemory(insn, false);
-      return intelMemory(insn, size, false, def.size !== 'm' && insn.row.handler !== 'lea');
+      return intelMemory(insn, insn.row.operands.some((o) => o.kind === 'S') ? 2 : size, false, def.size !== 'm' && insn.row.handler !== 'lea');
     case 'O':
       return syntax === 'att' ? attMemory(insn, true) : intelMemory(insn, size, true, true);
     case 'G':
@@ -120,6 +118,8 @@ function operandText(insn: X86Insn, def: OperandDef, syntax: X86Syntax, address:
     }
     case 'C':
       return syntax === 'att' ? `%cr${insn.reg}` : `cr${insn.reg}`;
+    case 'K':
+      return (syntax === 'att' ? '%' : '') + SEG_NAMES[def.reg!]!;
     case 'I':
     case 'Is':
       return (syntax === 'att' ? '$' : '') + immediateText(insn, def);
@@ -173,7 +173,7 @@ type Parsed =
   | { readonly kind: 'seg'; readonly n: number; readonly column: number }
   | { readonly kind: 'cr'; readonly n: number; readonly column: number }
   | { readonly kind: 'imm'; readonly value: bigint; readonly column: number }
-  | { readonly kind: 'mem'; readonly seg: number; readonly base: number; readonly index: number; readonly scale: number; readonly disp: bigint; readonly size: number; readonly bare: boolean; readonly constant: boolean; readonly column: number };
+  | { readonly kind: 'mem'; readonly seg: number; readonly base: number; readonly index: number; readonly scale: number; readonly disp: bigint; readonly size: number; readonly bare: boolean; readonly bracketed: boolean; readonly constant: boolean; readonly adsize: number; readonly column: number };
 
 const REGISTERS = new Map<string, { n: number; size: number; high8: boolean; rexOnly: boolean }>();
 GPR_NAMES.forEach((name, n) => REGISTERS.set(name, { n, size: 8, high8: false, rexOnly: false }));
@@ -247,21 +247,26 @@ function parseAtt(text: string, column: number, context: ParseContext): Parsed {
   let index = -1;
   let scale = 0;
   let dispText = rest;
+  let adsize = 8;
   if (paren !== null && /^\s*(%|,)/.test(paren[1]!)) {
     dispText = rest.slice(0, paren.index);
     const inner = paren[1]!.split(',').map((p) => p.trim());
     const at = column + offset + paren.index + 1;
     if (inner[0] !== undefined && inner[0] !== '') {
-      if (inner[0].toLowerCase() === '%rip') base = RIP_BASE;
-      else {
+      if (inner[0].toLowerCase() === '%rip' || inner[0].toLowerCase() === '%eip') {
+        base = RIP_BASE;
+        adsize = inner[0].toLowerCase() === '%eip' ? 4 : 8;
+      } else {
         const b = gpr(inner[0].replace(/^%/, ''), at);
-        if (b.size !== 8 || !inner[0].startsWith('%')) throw new OperandError(`base register must be a 64-bit register: '${inner[0]}'`, at);
+        if ((b.size !== 8 && b.size !== 4) || !inner[0].startsWith('%')) throw new OperandError(`base register must be a 64-bit or 32-bit register: '${inner[0]}'`, at);
         base = b.n;
+        adsize = b.size;
       }
     }
     if (inner.length > 1) {
       const ix = gpr(inner[1]!.replace(/^%/, ''), at);
-      if (ix.size !== 8 || ix.n === 4) throw new OperandError(`invalid index register '${inner[1]}'`, at);
+      if (inner[0] === '') adsize = ix.size;
+      if (ix.size !== adsize || ix.n === 4) throw new OperandError(`invalid index register '${inner[1]}'`, at);
       index = ix.n;
       const sc = inner.length > 2 ? Number(inner[2]) : 1;
       const shift = [1, 2, 4, 8].indexOf(sc);
@@ -271,7 +276,7 @@ function parseAtt(text: string, column: number, context: ParseContext): Parsed {
     if (inner.length > 3) throw new OperandError(`too many parts in '(${paren[1]})'`, at);
   }
   const d = dispText.trim() === '' ? { value: 0n, constant: true } : evaluate(dispText.trim(), context, column + offset);
-  return { kind: 'mem', seg, base, index, scale, disp: d.value, size: 0, bare: base < 0 && index < 0, constant: d.constant, column };
+  return { kind: 'mem', seg, base, index, scale, disp: d.value, size: 0, bare: base < 0 && index < 0, bracketed: false, constant: d.constant, adsize, column };
 }
 
 const PTR_SIZES: Readonly<Record<string, number>> = { byte: 1, word: 2, dword: 4, qword: 8 };
@@ -294,6 +299,7 @@ function parseIntel(text: string, column: number, context: ParseContext): Parsed
   let base = -1;
   let index = -1;
   let scale = 0;
+  let adsize = 8;
   const rest: string[] = [];
   // Split into + and - terms at top level.
   const terms = inner.split(/(?=[+-])/).map((t) => t.trim()).filter((t) => t !== '');
@@ -305,19 +311,22 @@ function parseIntel(text: string, column: number, context: ParseContext): Parsed
       const [regName, factor] = /^\d+$/.test(scaled[1]!) ? [scaled[2]!, scaled[1]!] : [scaled[1]!, scaled[2]!];
       const ix = gpr(regName, innerColumn);
       const shift = [1, 2, 4, 8].indexOf(Number(factor));
-      if (shift < 0 || ix.size !== 8 || ix.n === 4) throw new OperandError(`invalid index '${body}'`, innerColumn);
+      if (ix.size === 4) adsize = 4;
+      if (shift < 0 || (ix.size !== 8 && ix.size !== 4) || ix.n === 4) throw new OperandError(`invalid index '${body}'`, innerColumn);
       index = ix.n;
       scale = shift;
       continue;
     }
     const lowerBody = body.toLowerCase();
-    if (sign === '' && lowerBody === 'rip' && base < 0) {
+    if (sign === '' && (lowerBody === 'rip' || lowerBody === 'eip') && base < 0) {
       base = RIP_BASE;
+      if (lowerBody === 'eip') adsize = 4;
       continue;
     }
     const reg = REGISTERS.get(lowerBody);
     if (reg !== undefined && sign === '') {
-      if (reg.size !== 8) throw new OperandError(`address registers must be 64-bit: '${body}'`, innerColumn);
+      if (reg.size !== 8 && reg.size !== 4) throw new OperandError(`address registers must be 64-bit or 32-bit: '${body}'`, innerColumn);
+      if (reg.size === 4) adsize = 4;
       if (base < 0) base = reg.n;
       else if (index < 0 && reg.n !== 4) index = reg.n;
       else throw new OperandError(`too many registers in '[${inner}]'`, innerColumn);
@@ -326,7 +335,7 @@ function parseIntel(text: string, column: number, context: ParseContext): Parsed
     rest.push(`${sign}${body}`);
   }
   const d = rest.length === 0 ? { value: 0n, constant: true } : evaluate(rest.join(' + ').replace(/\+ -/g, '- '), context, innerColumn);
-  return { kind: 'mem', seg: segment, base, index, scale, disp: d.value, size, bare: false, constant: d.constant, column };
+  return { kind: 'mem', seg: segment, base, index, scale, disp: d.value, size, bare: base < 0 && index < 0, bracketed: true, constant: d.constant, adsize, column };
 }
 
 /** Whether a parsed operand fits an operand definition at operand size `opsize`; the register or memory size must match. */
@@ -334,11 +343,11 @@ function fits(p: Parsed, def: OperandDef, opsize: number, row: X86Row): boolean 
   const size = sizeOf(def.size, opsize);
   switch (def.kind) {
     case 'E':
-      return (p.kind === 'reg' && p.size === size) || (p.kind === 'mem' && !p.bare === !p.bare && (p.size === 0 || p.size === size));
+      return (p.kind === 'reg' && p.size === size && row.mod !== 'mem') || (p.kind === 'mem' && (p.size === 0 || p.size === size));
     case 'M':
       return p.kind === 'mem' && (p.size === 0 || def.size === 'm' || p.size === size);
     case 'R':
-      return p.kind === 'reg' && p.size === size && !p.high8;
+      return p.kind === 'reg' && p.size === size;
     case 'G':
     case 'Z':
       return p.kind === 'reg' && p.size === size;
@@ -357,7 +366,9 @@ function fits(p: Parsed, def: OperandDef, opsize: number, row: X86Row): boolean 
     case 'one':
       return p.kind === 'imm' && p.value === 1n;
     case 'J':
-      return p.kind === 'mem' && p.bare && p.seg < 0;
+      return p.kind === 'mem' && p.bare && !p.bracketed && p.seg < 0;
+    case 'K':
+      return p.kind === 'seg' && p.n === def.reg;
     case 'O':
       return p.kind === 'mem' && p.bare;
     default: {
@@ -398,13 +409,11 @@ function stems(mnemonic: string, syntax: X86Syntax): { rows: readonly X86Row[]; 
   return out;
 }
 
-/** The full AT&T mnemonics a row answers to at an operand size (`movzbl`, `addq`). */
-function attSpelling(r: X86Row, opsize: number): string {
-  return r.att.replace('{s}', SUFFIX[opsize] ?? '');
-}
-
 /** Encode `insn` operands for a row at an operand size; `undefined` when they do not fit it. */
-function encode(r: X86Row, opsize: number, operands: readonly Parsed[], context: ParseContext, lock: boolean): Uint8Array | undefined {
+function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: ParseContext, lock: boolean): Uint8Array | undefined {
+  // The shift-by-one forms may leave the 1 out (`shll %eax`, Intel `shl eax`), as llvm-mc prints them.
+  const one = r.operands.findIndex((o) => o.kind === 'one');
+  const operands = one >= 0 && given.length === r.operands.length - 1 ? [...given.slice(0, one), { kind: 'imm', value: 1n, column: 0 } as Parsed, ...given.slice(one)] : given;
   if (operands.length !== r.operands.length) return undefined;
   for (let i = 0; i < operands.length; i++) if (!fits(operands[i]!, r.operands[i]!, opsize, r)) return undefined;
   const bytes: number[] = [];
@@ -418,6 +427,7 @@ function encode(r: X86Row, opsize: number, operands: readonly Parsed[], context:
   let imm: { value: bigint; bytes: number } | undefined;
   let rel: { target: bigint; bytes: number } | undefined;
   let moffs: bigint | undefined;
+  let moffsSeg = -1;
   for (let i = 0; i < operands.length; i++) {
     const p = operands[i]!;
     const def = r.operands[i]!;
@@ -450,17 +460,24 @@ function encode(r: X86Row, opsize: number, operands: readonly Parsed[], context:
         if (p.kind === 'mem') rel = { target: p.disp, bytes: def.size === 'b' ? 1 : 4 };
         break;
       case 'O':
-        if (p.kind === 'mem') moffs = p.disp;
+        if (p.kind === 'mem') {
+          moffs = p.disp;
+          moffsSeg = p.seg;
+        }
         break;
       default:
         break;
     }
   }
-  if (mem?.seg !== undefined && mem.seg >= 0) bytes.push([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65][mem.seg]!);
+  const segment = mem !== undefined ? mem.seg : moffsSeg;
+  if (segment >= 0) bytes.push([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65][segment]!);
+  if (mem !== undefined && mem.adsize === 4) bytes.push(0x67);
   if (lock) bytes.push(0xf0);
-  if (opsize === 2 && r.osz !== 'n') bytes.push(0x66);
+  // A segment register moves 16 bits to or from memory, and MOV to a segment register reads 16: llvm-mc gives them no 66 (SDM vol. 2 MOV: "the operand-size attribute has no effect").
+  const segmentMove = r.handler === 'mov-to-seg' || (r.handler === 'mov-from-seg' && mem !== undefined);
+  if (opsize === 2 && r.osz !== 'n' && !segmentMove) bytes.push(0x66);
   if (r.prefix !== 0) bytes.push(r.prefix);
-  if (r.osz === 'v' && opsize === 8) rex |= 8;
+  if (r.osz === 'v' && opsize === 8 && !(segmentMove && mem !== undefined)) rex |= 8;
   if (r.w === '1') rex |= 8;
   if (r.osz === 'n' && r.operands.some((o) => o.kind === 'R' || o.kind === 'C')) {
     // MOV to/from CR: 64-bit without REX.W.
@@ -591,18 +608,19 @@ export function assembleX86(text: string, context: ParseContext, syntax: X86Synt
   // Intel: a bare number is a branch target for branch rows (handled in fits through a bare memory operand).
   const candidates = stems(mnemonic, syntax);
   if (candidates.length === 0) throw new AssemblyError(`unknown instruction '${mnemonic}'`, 1, offset + 1);
-  let best: Uint8Array | undefined;
+  const found: { bytes: Uint8Array; size: number }[] = [];
   let firstError: string | undefined;
+  const registerSized = operands.some((p) => p.kind === 'reg') || operands.some((p) => p.kind === 'mem' && p.size !== 0);
   for (const { rows, size } of candidates) {
     for (const r of rows) {
       if ((r.handler === 'call-indirect' || r.handler === 'jmp-indirect') !== indirect && syntax === 'att' && (r.handler.startsWith('call') || r.handler.startsWith('jmp'))) continue;
-      if (syntax === 'att' && size === 0 && r.att.includes('{s}') && attSpelling(r, 1) !== mnemonic && !r.aliases.includes(mnemonic) && r.att.replace('{s}', '') !== mnemonic) continue;
-      const ops = syntax === 'intel' ? operands.map((p) => (p.kind === 'imm' && r.operands.some((o) => o.kind === 'J') ? ({ kind: 'mem', seg: -1, base: -1, index: -1, scale: 0, disp: p.value, size: 0, bare: true, constant: true, column: p.column } as Parsed) : p)) : operands;
+      const ops = syntax === 'intel' ? operands.map((p) => (p.kind === 'imm' && r.operands.some((o) => o.kind === 'J') ? ({ kind: 'mem', seg: -1, base: -1, index: -1, scale: 0, disp: p.value, size: 0, bare: true, bracketed: false, constant: true, adsize: 8, column: p.column } as Parsed) : p)) : operands;
       for (const opsize of sizesFor(r, size, ops)) {
-        if (size !== 0 && r.osz !== 'n' && opsize !== size && suffixOf(r) !== size) continue;
+        const rowSize = rowSuffixSize(r, opsize);
+        if (size !== 0 && rowSize !== size) continue;
         try {
-          const bytes = encode(r, opsize, ops, context, lock);
-          if (bytes !== undefined && (best === undefined || bytes.length < best.length)) best = bytes;
+          const bytes = r.handler === 'int' && ops[0]?.kind === 'imm' && ops[0].value === 3n ? Uint8Array.of(0xcc) : encode(r, opsize, ops, context, lock);
+          if (bytes !== undefined) found.push({ bytes, size: rowSize });
         } catch (error) {
           if (error instanceof OperandError) firstError ??= error.message;
           else throw error;
@@ -610,14 +628,24 @@ export function assembleX86(text: string, context: ParseContext, syntax: X86Synt
       }
     }
   }
-  if (best === undefined) throw new AssemblyError(firstError ?? `invalid operands for '${mnemonic}'`, 1, operandColumn + 1);
+  if (found.length === 0) throw new AssemblyError(firstError ?? `invalid operands for '${mnemonic}'`, 1, operandColumn + 1);
+  // A memory operand with nothing to give its size (no suffix, register or ptr) is ambiguous when the rows disagree (llvm-mc: "ambiguous operand size").
+  if (!registerSized && operands.some((p) => p.kind === 'mem' && !p.bare) && new Set(found.map((f) => f.size)).size > 1) {
+    throw new AssemblyError(`ambiguous operand size for '${mnemonic}': ${syntax === 'att' ? 'add a suffix (b, w, l or q)' : 'say byte, word, dword or qword ptr'}`, 1, operandColumn + 1);
+  }
+  let best = found[0]!.bytes;
+  for (const f of found) if (f.bytes.length < best.length) best = f.bytes;
   return best;
 }
 
-/** The size a row's fixed AT&T suffix names (`movslq` → 8), or 0. */
-function suffixOf(r: X86Row): number {
-  if (r.att.includes('{s}')) return 0;
-  return 0;
+/** The size a row's AT&T suffix names at an operand size: its first register or memory operand's, as llvm-mc prints it. */
+function rowSuffixSize(r: X86Row, opsize: number): number {
+  if (r.operands.some((o) => o.kind === 'S')) return opsize;
+  for (const o of r.operands) {
+    if (o.kind === 'I' || o.kind === 'Is' || o.kind === 'J' || o.kind === 'one' || o.kind === 'K' || o.kind === 'M') continue;
+    return sizeOf(o.size, opsize) || opsize;
+  }
+  return opsize;
 }
 
 /** `.quad`, `.long` and the like are common; x86 `.word` is 2 bytes (GNU as, llvm-mc). */

@@ -49,7 +49,9 @@ export type OperandKind =
   /** The constant 1 of the shift-by-one forms. */
   | 'one'
   /** A 64-bit absolute memory offset (moffs, `movabs`). */
-  | 'O';
+  | 'O'
+  /** A fixed segment register (`reg` gives it): the FS/GS of PUSH and POP. */
+  | 'K';
 
 /** One operand of a row. */
 export interface OperandDef {
@@ -134,6 +136,8 @@ const OPERAND_CODES: Readonly<Record<string, OperandDef>> = {
   CL: { kind: 'F', size: 'b', reg: 1 },
   rAX: { kind: 'F', size: 'v', reg: 0 },
   DX: { kind: 'F', size: 'w', reg: 2 },
+  FS: { kind: 'K', size: 'w', reg: 4 },
+  GS: { kind: 'K', size: 'w', reg: 5 },
   one: { kind: 'one', size: 'b' },
 };
 
@@ -312,12 +316,12 @@ function rows(): X86Row[] {
   add({ handler: 'pop', att: 'pop{s}', opcode: '8F /0', operands: 'Es' });
   add({ handler: 'push-imm', att: 'push{s}', opcode: '6A', operands: 'Isb', osz: 's', name: 'push Ib' });
   add({ handler: 'push-imm', att: 'push{s}', opcode: '68', operands: 'Isz', osz: 's', name: 'push Iz' });
-  add({ handler: 'push-seg', variant: 4, att: 'push{s}', opcode: '0F A0', osz: 's', name: 'push fs' });
-  add({ handler: 'push-seg', variant: 5, att: 'push{s}', opcode: '0F A8', osz: 's', name: 'push gs' });
-  add({ handler: 'pop-seg', variant: 4, att: 'pop{s}', opcode: '0F A1', osz: 's', name: 'pop fs' });
-  add({ handler: 'pop-seg', variant: 5, att: 'pop{s}', opcode: '0F A9', osz: 's', name: 'pop gs' });
-  add({ handler: 'pushf', att: 'pushf{s}', opcode: '9C', osz: 's', name: 'pushfq' });
-  add({ handler: 'popf', att: 'popf{s}', opcode: '9D', osz: 's', name: 'popfq' });
+  add({ handler: 'push-seg', variant: 4, att: 'push{s}', opcode: '0F A0', operands: 'FS', osz: 's', name: 'push fs' });
+  add({ handler: 'push-seg', variant: 5, att: 'push{s}', opcode: '0F A8', operands: 'GS', osz: 's', name: 'push gs' });
+  add({ handler: 'pop-seg', variant: 4, att: 'pop{s}', opcode: '0F A1', operands: 'FS', osz: 's', name: 'pop fs' });
+  add({ handler: 'pop-seg', variant: 5, att: 'pop{s}', opcode: '0F A9', operands: 'GS', osz: 's', name: 'pop gs' });
+  add({ handler: 'pushf', att: 'pushf{s}', intel: 'pushfq', aliases: ['pushf'], opcode: '9C', osz: 's', name: 'pushfq' });
+  add({ handler: 'popf', att: 'popf{s}', intel: 'popfq', aliases: ['popf'], opcode: '9D', osz: 's', name: 'popfq' });
   // CALL/RET/JMP/Jcc.
   add({ handler: 'call', att: 'call{s}', intel: 'call', opcode: 'E8', operands: 'Jz', osz: 's', name: 'call Jz' });
   add({ handler: 'call-indirect', att: 'call{s}', intel: 'call', opcode: 'FF /2', operands: 'Es', name: 'call Es' });
@@ -334,9 +338,12 @@ function rows(): X86Row[] {
     add({ handler: 'cmovcc', variant: i, att: `cmov${cc}{s}`, intel: `cmov${cc}`, aliases: aliases.map((a) => `cmov${a}`), opcode: `0F ${hex(0x40 + i)} /r`, operands: 'Gv,Ev', condition: true });
   });
   // XCHG, CMPXCHG, XADD, BSWAP.
-  add({ handler: 'xchg', att: 'xchg{s}', opcode: '90 +r', operands: 'Zv,rAX', name: 'xchg Zv,rAX', overlaps: [] });
-  add({ handler: 'xchg', att: 'xchg{s}', opcode: '86 /r', operands: 'Eb,Gb', lockable: true });
-  add({ handler: 'xchg', att: 'xchg{s}', opcode: '87 /r', operands: 'Ev,Gv', lockable: true });
+  // XCHG: llvm-mc prints the register-register forms with ModRM.reg first (Intel order), the memory forms with memory first.
+  add({ handler: 'xchg', att: 'xchg{s}', opcode: '90 +r', operands: 'rAX,Zv', name: 'xchg rAX,Zv' });
+  add({ handler: 'xchg', att: 'xchg{s}', opcode: '86 /r:mem', operands: 'Eb,Gb', lockable: true });
+  add({ handler: 'xchg', att: 'xchg{s}', opcode: '87 /r:mem', operands: 'Ev,Gv', lockable: true });
+  add({ handler: 'xchg', att: 'xchg{s}', opcode: '86 /r', operands: 'Gb,Rb' });
+  add({ handler: 'xchg', att: 'xchg{s}', opcode: '87 /r', operands: 'Gv,Rv' });
   add({ handler: 'cmpxchg', att: 'cmpxchg{s}', opcode: '0F B0 /r', operands: 'Eb,Gb', lockable: true });
   add({ handler: 'cmpxchg', att: 'cmpxchg{s}', opcode: '0F B1 /r', operands: 'Ev,Gv', lockable: true });
   add({ handler: 'xadd', att: 'xadd{s}', opcode: '0F C0 /r', operands: 'Eb,Gb', lockable: true });
@@ -358,8 +365,8 @@ function rows(): X86Row[] {
   add({ handler: 'cli', variant: 0, att: 'cli', opcode: 'FA' });
   add({ handler: 'cli', variant: 1, att: 'sti', opcode: 'FB' });
   // NOP forms (90 is XCHG eAX, eAX and taken by the +r row below it; F3 90 is PAUSE; 0F 1F /0 the long NOP).
-  add({ handler: 'nop', att: 'nop', opcode: '90', osz: 'n', name: 'nop', overlaps: ['xchg Zv,rAX'] });
-  add({ handler: 'nop', att: 'pause', opcode: 'pF3 90', osz: 'n', name: 'pause', overlaps: ['xchg Zv,rAX', 'nop'] });
+  add({ handler: 'nop', att: 'nop', opcode: '90', osz: 'n', name: 'nop', overlaps: ['xchg rAX,Zv'] });
+  add({ handler: 'nop', att: 'pause', opcode: 'pF3 90', osz: 'n', name: 'pause', overlaps: ['xchg rAX,Zv', 'nop'] });
   add({ handler: 'nop', att: 'nop{s}', intel: 'nop', opcode: '0F 1F /0', operands: 'Ev', name: 'nop Ev' });
   // System instructions.
   add({ handler: 'hlt', att: 'hlt', opcode: 'F4' });
@@ -380,7 +387,7 @@ function rows(): X86Row[] {
   add({ handler: 'iret', variant: 4, att: 'iretl', intel: 'iretd', opcode: 'CF', w: '0', name: 'iretd' });
   add({ handler: 'syscall', att: 'syscall', opcode: '0F 05' });
   add({ handler: 'sysret', variant: 8, att: 'sysretq', opcode: '0F 07', w: '1', name: 'sysretq' });
-  add({ handler: 'sysret', variant: 4, att: 'sysretl', opcode: '0F 07', w: '0', name: 'sysretl' });
+  add({ handler: 'sysret', variant: 4, att: 'sysretl', intel: 'sysret', opcode: '0F 07', w: '0', name: 'sysretl' });
   return out;
 }
 
@@ -729,6 +736,8 @@ export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86In
     immBytes = bytes;
   }
   if (lock && !(r.lockable && mod !== 3 && mod !== -1)) return { kind: 'undefined', length: p, reason: 'LOCK prefix not allowed here' };
+  // ModRM.reg 6 and 7 name no segment register (SDM vol. 2 MOV: #UD).
+  if (r.operands.some((o) => o.kind === 'S') && (reg & 7) > 5) return { kind: 'undefined', length: p, reason: 'no such segment register' };
   return { row: r, length: p, opsize, adsize: addressPrefix ? 4 : 8, rex, segment, lock, rep, operandPrefix, mod, reg, rm, base, index, scale, disp, imm, immBytes };
 }
 

@@ -104,6 +104,9 @@ export function resolveOperands(insn: X86Insn): Operand[] {
       case 'O':
         out.push({ loc: Loc.mem, n: 0, size, imm: 0n });
         break;
+      case 'K':
+        out.push({ loc: Loc.seg, n: def.reg!, size: 2, imm: 0n });
+        break;
       default: {
         const unreachable: never = def.kind;
         throw new Error(`x86_64: unknown operand kind ${String(unreachable)}`);
