@@ -90,14 +90,40 @@ export const PATCHING_ERAS: readonly PatchingEra[] = [
   },
 ];
 
+/** The three bytes at RIP become the native instruction; RIP stays, and the guest re-executes it. */
+export interface PatchedOutcome {
+  /** Discriminant. */
+  readonly kind: 'patched';
+  /** The native instruction's bytes, written at RIP. */
+  readonly bytes: readonly number[];
+  /** Whether the era zaps the whole MMU first. */
+  readonly zapsMmu: boolean;
+  /** What happened, one line. */
+  readonly note: string;
+}
+
+/** KVM delivers an exception to the guest at the instruction (RIP stays). */
+export interface ExceptionOutcome {
+  /** Discriminant. */
+  readonly kind: 'exception';
+  /** Which exception. */
+  readonly vector: 'UD' | 'GP';
+  /** Its error code, for #GP. */
+  readonly errorCode?: number;
+  /** Why, one line. */
+  readonly note: string;
+}
+
+/** Not a #UD from a hypercall instruction: the native one exits directly. */
+export interface NativeOutcome {
+  /** Discriminant. */
+  readonly kind: 'native';
+  /** Why, one line. */
+  readonly note: string;
+}
+
 /** What the #UD of a hypercall instruction leads to. */
-export type PatchOutcome =
-  /** The three bytes at RIP become the native instruction; RIP stays, and the guest re-executes it. */
-  | { readonly kind: 'patched'; readonly bytes: readonly number[]; readonly zapsMmu: boolean; readonly note: string }
-  /** KVM delivers an exception to the guest at the instruction (RIP stays). */
-  | { readonly kind: 'exception'; readonly vector: 'UD' | 'GP'; readonly errorCode?: number; readonly note: string }
-  /** Not a #UD from a hypercall instruction: the native one exits directly, whatever KVM's emulator would say. */
-  | { readonly kind: 'native'; readonly note: string };
+export type PatchOutcome = PatchedOutcome | ExceptionOutcome | NativeOutcome;
 
 /** What the caller of {@link fixHypercall} knows about the trapping guest. */
 export interface PatchQuery {

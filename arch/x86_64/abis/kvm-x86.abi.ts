@@ -43,17 +43,29 @@ export const MINUS_KVM_ENOSYS_64 = BigInt.asUintN(64, BigInt(-KVM_ENOSYS));
 
 /** The `KVM_HC_*` numbers (uapi kvm_para.h; shared by every architecture, so the PPC and MIPS ones sit in the same list). */
 export const KVM_HC = {
+  /** `KVM_HC_VAPIC_POLL_IRQ`. */
   VAPIC_POLL_IRQ: 1,
+  /** `KVM_HC_MMU_OP`. */
   MMU_OP: 2,
+  /** `KVM_HC_FEATURES`. */
   FEATURES: 3,
+  /** `KVM_HC_PPC_MAP_MAGIC_PAGE`. */
   PPC_MAP_MAGIC_PAGE: 4,
+  /** `KVM_HC_KICK_CPU`. */
   KICK_CPU: 5,
+  /** `KVM_HC_MIPS_GET_CLOCK_FREQ`. */
   MIPS_GET_CLOCK_FREQ: 6,
+  /** `KVM_HC_MIPS_EXIT_VM`. */
   MIPS_EXIT_VM: 7,
+  /** `KVM_HC_MIPS_CONSOLE_OUTPUT`. */
   MIPS_CONSOLE_OUTPUT: 8,
+  /** `KVM_HC_CLOCK_PAIRING`. */
   CLOCK_PAIRING: 9,
+  /** `KVM_HC_SEND_IPI`. */
   SEND_IPI: 10,
+  /** `KVM_HC_SCHED_YIELD`. */
   SCHED_YIELD: 11,
+  /** `KVM_HC_MAP_GPA_RANGE`. */
   MAP_GPA_RANGE: 12,
 } as const;
 
@@ -374,12 +386,22 @@ const ERAS: readonly KvmEra[] = [
 ];
 
 /** The two native hypercall instructions, as conduits: which vendor's host runs them and how they exit. */
-export const KVM_X86_CONDUITS = [
+export const KVM_X86_CONDUITS: readonly KvmX86Conduit[] = [
   { conduit: 'vmcall', vendor: 'Intel VMX', exit: 'exit reason 18 (EXIT_REASON_VMCALL, handle_vmcall)' },
   { conduit: 'vmmcall', vendor: 'AMD SVM', exit: '#VMEXIT 0x81 (SVM_EXIT_VMMCALL, vmmcall_interception)' },
-] as const;
+];
 
-function kvmSpec(era: KvmEra, conduit: (typeof KVM_X86_CONDUITS)[number]): Abi {
+/** One vendor's native hypercall instruction as a conduit. */
+export interface KvmX86Conduit {
+  /** The conduit (`vmcall`, `vmmcall`). */
+  readonly conduit: 'vmcall' | 'vmmcall';
+  /** The host it is native to. */
+  readonly vendor: string;
+  /** How it exits to KVM. */
+  readonly exit: string;
+}
+
+function kvmSpec(era: KvmEra, conduit: KvmX86Conduit): Abi {
   const on64 = { ...SIXTY_FOUR };
   return defineAbi({
     id: `kvm-x86-${era.key}-${conduit.conduit}`,

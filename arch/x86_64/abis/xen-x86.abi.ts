@@ -15,7 +15,7 @@
  * kernel owns, so no code the hypervisor wrote runs in the guest.
  *
  * Facts: ../shared/abi-facts.md §9.3 (torvalds/linux:arch/x86/include/asm/xen/hypercall.h
- * @05909cd9; xen-project/xen:xen/include/public/xen.h @c447b7308b13 (the
+ * at 05909cd9; xen-project/xen:xen/include/public/xen.h at c447b7308b13 (the
  * numbers); xen/arch/x86/hvm/hypercall.c hvm_hypercall and
  * hvm_hypercall_table, read in a Xen copy from before hypercall-defs.c).
  *
@@ -26,8 +26,9 @@ import { defineAbi, RETURN, type Abi, type AbiSpec, type CallContext, type CallS
 import { CS_ATTR_KERNEL64, EFER_LONG_MODE } from './kvm-x86.abi.ts';
 import { RAX } from './spec-registers.ts';
 
-/** `ENOSYS`, `EPERM`: what Xen returns negated. */
+/** `ENOSYS`: Xen's answer, negated, to a hypercall it has no entry for. */
 export const XEN_ENOSYS = 38n;
+/** `EPERM`: Xen's answer, negated, to a caller at CPL > 0. */
 export const XEN_EPERM = 1n;
 
 const MINUS_ENOSYS = BigInt.asUintN(64, -XEN_ENOSYS);
