@@ -8,6 +8,7 @@
 
 import { ContainerModule } from 'inversify';
 import { ABI_SPEC, ALLOWED_COLLISION, ARCH_BACKEND, type BackendModules } from '../../src/di/tokens.ts';
+import { X86_64_ABIS_BY_CONDUIT } from './abis/by-conduit.ts';
 import { X86_64_BACKEND } from './backend.ts';
 
 /** Binds the x86_64 backend; then, on request, its ABI specs and its allow-list of intended overlaps. */
@@ -22,4 +23,15 @@ export const X86_64_MODULES: BackendModules = {
       for (const entry of X86_64_ALLOWED_COLLISIONS) bind(ALLOWED_COLLISION).toConstantValue(entry);
     });
   },
+  conduitSpecs: Object.fromEntries(
+    Object.entries(X86_64_ABIS_BY_CONDUIT).map(([conduit, load]) => [
+      conduit,
+      async () => {
+        const abis = await load();
+        return new ContainerModule(({ bind }) => {
+          for (const abi of abis) bind(ABI_SPEC).toConstantValue(abi);
+        });
+      },
+    ]),
+  ),
 };

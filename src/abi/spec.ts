@@ -64,6 +64,12 @@ export interface RegisterCondition {
   readonly values: ValueSpec;
   /** Why the condition exists, one line. */
   readonly why: string;
+  /**
+   * How many low bits of the register the condition looks at (1–64; the
+   * selector's width when absent). A width of 1 tests bit 0 alone: an
+   * enable bit, whatever the rest of the register holds.
+   */
+  readonly width?: number;
 }
 
 /** One argument or result of a call. */
@@ -676,7 +682,9 @@ export function defineAbi(spec: AbiSpec): Abi {
     if (conditions.has(condition.register)) fail(`conditions[${index}]`, `register ${condition.register} is conditioned twice`);
     if (condition.register === spec.selector.register) fail(`conditions[${index}]`, `the selector register ${condition.register} cannot also be a condition`);
     if (condition.register === IMMEDIATE_SELECTOR) fail(`conditions[${index}]`, `'${IMMEDIATE_SELECTOR}' is the trap's immediate, not a register: say which immediates the ABI answers to in conduit.imm`);
-    conditions.set(condition.register, valuesOf(condition.values, width, `ABI spec '${id}': conditions[${index}] (${condition.register})`));
+    const conditionWidth = condition.width ?? width;
+    if (!Number.isInteger(conditionWidth) || conditionWidth < 1 || conditionWidth > 64) fail(`conditions[${index}].width`, `${conditionWidth} is not 1..64`);
+    conditions.set(condition.register, valuesOf(condition.values, conditionWidth, `ABI spec '${id}': conditions[${index}] (${condition.register})`));
   }
   const byImmediate = selectsByImmediate(spec);
   const names = new Set<string>();

@@ -46,7 +46,7 @@ export function runMainJob(registry: BackendRegistry, abis: AbiRegistry): string
     const recorder = new TraceRecorder();
     machine.trace = recorder;
     const result = machine.run(showcase.maxSteps);
-    out.push(...recorder.events.filter((e) => e.kind !== 'step' || /hvc|eret|bx/.test(e.text)).map(formatTraceEvent));
+    out.push(...recorder.events.filter((e) => e.kind !== 'step' || /hvc|eret|bx|vmcall|vmmcall|syscall|sysret|int /.test(e.text)).map(formatTraceEvent));
     out.push(`result: ${result.reason} in ${machine.mode()} mode at ${hexAddress(result.pc)} after ${result.steps} steps`, '');
     out.push(...scenarioLines(backend, abis));
   }

@@ -107,6 +107,10 @@ interface CompiledCondition {
   readonly set: ValueSet;
   /** The same as numbers. */
   readonly numbers: NumberIntervals;
+  /** The condition's width in bits (its set's: the selector's unless the spec gives another). */
+  readonly width: number;
+  /** 2^width when values above it must be wrapped (width < 53), else 0. */
+  readonly modulus: number;
 }
 
 /**
@@ -248,7 +252,7 @@ export class CompiledSelector {
       slots.push(slot);
       return slot;
     };
-    this.conditions = [...abi.conditions].map(([register, set]) => ({ register, slot: slotFor(register), set, numbers: set.numeric }));
+    this.conditions = [...abi.conditions].map(([register, set]) => ({ register, slot: slotFor(register), set, numbers: set.numeric, width: set.width, modulus: set.width < 53 ? 2 ** set.width : 0 }));
     this.selectorSlot = selectsByImmediate(spec) ? -1 : slotFor(spec.selector.register);
     this.registers = registers;
     this.slots = Int32Array.from(slots);
@@ -293,13 +297,13 @@ export class CompiledSelector {
       const condition = conditions[k]!;
       let v = numbers[condition.slot]!;
       if (v !== v) {
-        const big = BigInt.asUintN(this.width, values.wide[condition.slot]!);
+        const big = BigInt.asUintN(condition.width, values.wide[condition.slot]!);
         if (big > MAX_EXACT) {
           if (!condition.set.has(big)) return REFUSAL.condition - k;
           continue;
         }
         v = Number(big);
-      } else if (this.modulus !== 0 && v >= this.modulus) v %= this.modulus;
+      } else if (condition.modulus !== 0 && v >= condition.modulus) v %= condition.modulus;
       if (!condition.numbers.has(v)) return REFUSAL.condition - k;
     }
     return 0;
@@ -380,7 +384,7 @@ export class CompiledSelector {
     }
     const condition = this.conditions[REFUSAL.condition - code];
     if (condition === undefined) throw new RangeError(`no refusal ${code} for ${spec.id}`);
-    const value = BigInt.asUintN(this.width, read(condition.register));
+    const value = BigInt.asUintN(condition.width, read(condition.register));
     return `${condition.register}=${hexValue(value)}${(this.conditionText[REFUSAL.condition - code] ??= ` fails the condition ${condition.register} ∈ {${condition.set.toString()}} (${spec.conditions!.find((c) => c.register === condition.register)!.why})`)}`;
   }
 

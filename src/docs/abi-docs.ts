@@ -127,7 +127,7 @@ export function selectText(call: ResolvedCall): string {
 }
 
 function conditionTexts(abi: Abi): string[] {
-  return (abi.spec.conditions ?? []).map((c) => `${c.register} ∈ {${abi.conditions.get(c.register)!.toString()}} (${c.why})`);
+  return (abi.spec.conditions ?? []).map((c) => `${c.register}${c.width === undefined ? '' : c.width === 1 ? ' bit 0' : ` bits ${c.width - 1}:0`} ∈ {${abi.conditions.get(c.register)!.toString()}} (${c.why})`);
 }
 
 /**

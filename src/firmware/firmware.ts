@@ -441,7 +441,7 @@ class CallFinder {
 }
 
 /** The machine's memory as a spec's semantics sees it (guest physical addresses are the machine's addresses here). */
-function machineMemory(machine: Machine): CallMemory {
+export function machineMemory(machine: Machine): CallMemory {
   const memory = machine.memory;
   return {
     read(address, size) {

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AbiSpecError, copyMemory, defineAbi, exampleTrap, fillMemory, IMMEDIATE_SELECTOR, originAllowed, repeatedByte, selectsByImmediate, type AbiSpec, type CallMemory, type CallSpec } from '../../src/abi/spec.ts';
 import { hexValue, ValueSet } from '../../src/abi/value-set.ts';
+import { findCall } from '../../src/dispatch/compiled-selector.ts';
 
 const RETURN = (): { kind: 'return' } => ({ kind: 'return' });
 
@@ -158,6 +159,19 @@ describe('defineAbi rejects a bad spec, naming the spec and the field', () => {
       ),
     ).toBe("ABI spec 'toy-abi': conditions[1]: register r3 is conditioned twice");
     expect(rejection(base({ conditions: [{ register: 'r3', values: 0x4bn, why }] }))).toBe("ABI spec 'toy-abi': examples[0]: r3=0x0 fails the condition on r3");
+    expect(rejection(base({ conditions: [{ register: 'r3', values: 1n, why, width: 65 }] }))).toBe("ABI spec 'toy-abi': conditions[0].width: 65 is not 1..64");
+  });
+
+  it('a condition with its own width looks at that many low bits of its register, whatever the selector width', () => {
+    // An enable bit: bit 0 alone, whatever the rest of the register holds.
+    const abi = defineAbi(base({ conditions: [{ register: 'r3', values: 1n, why: 'enable bit', width: 1 }], examples: [] }));
+    expect(abi.conditions.get('r3')!.width).toBe(1);
+    expect(findCall(abi, 0, { privilege: 'kernel', world: 'host' }, (r) => (r === 'r3' ? 0x1234_5001n : 0n))).toMatchObject({ spec: { name: 'zero' } });
+    expect(findCall(abi, 0, { privilege: 'kernel', world: 'host' }, (r) => (r === 'r3' ? 0x1234_5000n : 0n))).toBe('r3=0x0 fails the condition r3 ∈ {0x1} (enable bit)');
+    // Wider than an 8-bit selector: a non-zero 64-bit value.
+    const wide = defineAbi(base({ conditions: [{ register: 'r4', values: { min: 1n, max: 0xffff_ffff_ffff_ffffn }, why: 'non-zero', width: 64 }], examples: [] }));
+    expect(findCall(wide, 0, { privilege: 'kernel', world: 'host' }, (r) => (r === 'r4' ? 0x8100_0000_0000_0000n : 0n))).toMatchObject({ spec: { name: 'zero' } });
+    expect(typeof findCall(wide, 0, { privilege: 'kernel', world: 'host' }, () => 0n)).toBe('string');
   });
 });
 

@@ -36,7 +36,8 @@ export function referenceFindCall(abi: Abi, imm: number, origin: Origin, read: (
     return `callable only from ${abi.spec.origin.privilege.join('/')} in ${abi.spec.origin.world.join('/')}, not from ${origin.privilege} in ${origin.world}`;
   }
   for (const [register, values] of abi.conditions) {
-    const value = BigInt.asUintN(abi.spec.selector.width, read(register));
+    // A condition looks at its own width (the selector's unless the spec gives another).
+    const value = BigInt.asUintN(values.width, read(register));
     if (!values.has(value)) {
       const why = abi.spec.conditions!.find((c) => c.register === register)!.why;
       return `${register}=${hexValue(value)} fails the condition ${register} ∈ {${values.toString()}} (${why})`;

@@ -1,0 +1,178 @@
+/**
+ * Spec firmware's x86 form: a host model ({@link X86Host}) that answers the
+ * guest's VM exits with ABI specs, as KVM's exit handlers do. A VMCALL exit
+ * (VMX basic reason 18) or VMMCALL exit (SVM 0x81) reads the guest's
+ * registers, asks the installed specs in priority order (KVM tests Hyper-V
+ * before its own hypercalls: `priority`), runs the first that claims the
+ * trap, advances RIP past the 3-byte instruction and resumes. A #UD exit on
+ * the other vendor's hypercall instruction goes to the patching model
+ * (`emulator_fix_hypercall`, `hypercall-patching.ts`): the native bytes are
+ * written over it and the guest resumes at the same RIP, so it re-executes
+ * the patched instruction; every other #UD is reinjected.
+ *
+ * What the host hook cannot do yet: inject an exception of its own choosing
+ * (Hyper-V's #UD at CPL 3, the #GP(0) of an AMD host's CPL-3 vmcall); such
+ * outcomes stop the run with a `firmware` stop that names the exception.
+ *
+ * @module
+ */
+
+import { BigIntCallContext, bigIntOutcome, MapHypervisorState, type Abi, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../../../src/abi/spec.ts';
+import { registerName } from '../../../src/abi/spec.ts';
+import { findCall } from '../../../src/dispatch/compiled-selector.ts';
+import { machineMemory } from '../../../src/firmware/firmware.ts';
+import { hexAddress, stop } from '../../../src/interp/step-result.ts';
+import { fixHypercall, HYPERCALL_BYTES, type HypercallInstruction, type PatchingEra, type PatchOutcome } from '../abis/hypercall-patching.ts';
+import type { X86Machine } from '../core.ts';
+import type { HostAction, VmExit, X86Host } from '../exceptions.ts';
+
+/** How the host is set up. */
+export interface SpecHostOptions {
+  /** The hypervisor's ABIs on the native hypercall instruction; consulted by priority, highest first (ties by id). */
+  readonly abis: readonly Abi[];
+  /** The patching era for the other vendor's instruction; absent: no patching (the #UD is reinjected). */
+  readonly patching?: PatchingEra;
+  /** Whether userspace left KVM_X86_QUIRK_FIX_HYPERCALL_INSN set (default: yes). */
+  readonly quirkEnabled?: boolean;
+  /** Hypervisor state kept between calls (default: a fresh map). */
+  readonly state?: HypervisorState;
+}
+
+/** One exit the host handled, for traces and tests. */
+export interface HostEvent {
+  /** The exit. */
+  readonly exit: VmExit;
+  /** What the host did, one line. */
+  readonly note: string;
+}
+
+/** The registers of a live machine as a call context (the host runs off the interpreter's hot path). */
+class MachineCallContext extends BigIntCallContext {
+  imm = 0;
+  origin: Origin = { privilege: 'kernel', world: 'guest' };
+
+  constructor(
+    private readonly machine: X86Machine,
+    readonly state: HypervisorState,
+    readonly memory: CallMemory,
+  ) {
+    super();
+  }
+
+  get(register: RegisterOperand): bigint {
+    return this.machine.register(registerName(register));
+  }
+
+  set(register: RegisterOperand, value: bigint): void {
+    this.machine.setRegister(registerName(register), value);
+  }
+}
+
+/** The instruction whose bytes sit at `address`, if it is a hypercall instruction. */
+function hypercallAt(machine: X86Machine, address: number): HypercallInstruction | undefined {
+  const bytes = machine.memory.readBytes(address, 3);
+  if (bytes === undefined) return undefined;
+  for (const name of ['vmcall', 'vmmcall'] as const) {
+    const want = HYPERCALL_BYTES[name];
+    if (bytes[0] === want[0] && bytes[1] === want[1] && bytes[2] === want[2]) return name;
+  }
+  return undefined;
+}
+
+/** CR0.PE. */
+const CR0_PE = 1n;
+
+/** The KVM-style host model. */
+export class SpecHost implements X86Host {
+  /** What the host did, one entry per exit, in order. */
+  readonly events: HostEvent[] = [];
+  private readonly abis: readonly Abi[];
+  private readonly context: MachineCallContext;
+
+  constructor(
+    private readonly machine: X86Machine,
+    private readonly options: SpecHostOptions,
+  ) {
+    this.abis = [...options.abis].sort((a, b) => b.spec.priority - a.spec.priority || (a.spec.id < b.spec.id ? -1 : a.spec.id > b.spec.id ? 1 : 0));
+    this.context = new MachineCallContext(machine, options.state ?? new MapHypervisorState(), machineMemory(machine));
+  }
+
+  /** Install a new host on `machine` and return it. */
+  static install(machine: X86Machine, options: SpecHostOptions): SpecHost {
+    const host = new SpecHost(machine, options);
+    machine.setHost(host);
+    return host;
+  }
+
+  /** Handle one exit. */
+  exit(exit: VmExit): HostAction {
+    if (exit.vector === 6) return this.undefinedInstruction(exit);
+    if (exit.vector >= 0) return 'reinject';
+    return this.hypercall(exit);
+  }
+
+  private note(exit: VmExit, note: string): void {
+    this.events.push({ exit, note });
+    this.machine.trace?.emit({ kind: 'note', address: exit.address, message: `host: ${note}` });
+  }
+
+  private hypercall(exit: VmExit): HostAction {
+    const cpl = Number(this.machine.register('cpl'));
+    const origin: Origin = { privilege: cpl === 0 ? 'kernel' : 'user', world: 'guest' };
+    const read = (name: string): bigint => this.machine.register(name);
+    for (const abi of this.abis) {
+      const call = findCall(abi, 0, origin, read);
+      if (typeof call === 'string') continue;
+      const context = this.context;
+      context.origin = origin;
+      const outcome = bigIntOutcome(call.spec.run(context));
+      if (outcome.kind !== 'return') return stop('firmware', `${abi.spec.id} ${call.spec.name}: a ${outcome.kind} outcome has no x86 host form`);
+      if (call.spec.noReturn === true) {
+        this.note(exit, `${abi.spec.id}: ${call.spec.name} (${call.spec.summary})`);
+        return stop('firmware', `${abi.spec.id}: ${call.spec.name} at ${hexAddress(exit.address)}: the host would inject it, which the host hook cannot do`);
+      }
+      this.machine.pc = exit.address + exit.length;
+      this.note(exit, `${abi.spec.id}: ${call.spec.name}, rax ← 0x${this.machine.register('rax').toString(16)}, rip += ${exit.length}`);
+      return 'resume';
+    }
+    return stop('firmware', `no spec of the host claims the hypercall at ${hexAddress(exit.address)} (rax=0x${this.machine.register('rax').toString(16)})`);
+  }
+
+  /** The patching decision for a #UD on a hypercall instruction (`emulator_fix_hypercall`). */
+  patchDecision(exit: VmExit): PatchOutcome | undefined {
+    const era = this.options.patching;
+    const instruction = hypercallAt(this.machine, exit.address);
+    if (era === undefined || instruction === undefined) return undefined;
+    const cpl = Number(this.machine.register('cpl'));
+    return fixHypercall(era, {
+      vendor: exit.vendor,
+      instruction,
+      cpl,
+      protectedMode: (this.machine.register('cr0') & CR0_PE) !== 0n,
+      quirkEnabled: this.options.quirkEnabled ?? true,
+      writable: this.machine.memory.isMapped(exit.address) && this.machine.memory.isMapped(exit.address + 2),
+    });
+  }
+
+  private undefinedInstruction(exit: VmExit): HostAction {
+    const decision = this.patchDecision(exit);
+    if (decision === undefined) return 'reinject';
+    switch (decision.kind) {
+      case 'patched': {
+        if (!this.machine.memory.writeBytes(exit.address, Uint8Array.from(decision.bytes))) return 'reinject';
+        this.note(exit, `emulator_fix_hypercall: ${decision.note}`);
+        return 'resume';
+      }
+      case 'exception':
+        this.note(exit, decision.note);
+        if (decision.vector === 'UD') return 'reinject';
+        return stop('firmware', `#GP(${decision.errorCode ?? 0}) at ${hexAddress(exit.address)}: ${decision.note}; the host hook can only reinject the #UD`);
+      case 'native':
+        return 'reinject';
+      default: {
+        const unreachable: never = decision;
+        return unreachable;
+      }
+    }
+  }
+}
