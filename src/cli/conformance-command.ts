@@ -102,7 +102,7 @@ function hexRecord(values: Readonly<Record<string, bigint>>, width: number): Rec
 function expectationJson(expected: Expectation, width: number): Record<string, unknown> {
   switch (expected.kind) {
     case 'return':
-      return { kind: 'return', writes: hexRecord(expected.writes, width), preserved: expected.preserved, clobbers: expected.clobbers };
+      return { kind: 'return', ...(expected.mode === undefined ? {} : { mode: expected.mode }), writes: hexRecord(expected.writes, width), preserved: expected.preserved, clobbers: expected.clobbers };
     case 'jump':
       return { kind: 'jump', target: hex(expected.target, width), writes: hexRecord(expected.writes, width), preserved: expected.preserved };
     case 'call':
