@@ -91,6 +91,14 @@ export interface ConformanceDriver {
   readonly vectorBase: number;
   /** The mode hypervisor code runs in (where jump and call targets must land). */
   readonly hypervisorMode: string;
+  /**
+   * Bits in a general register. Results and preserved registers are
+   * compared (and shown) at this width when it is wider than the spec's
+   * selector, so that a 32-bit −1 where the ABI writes a 64-bit one fails:
+   * an SMCCC function ID is read from w0, but the answer fills x0. Absent:
+   * the selector's width.
+   */
+  readonly registerWidth?: number;
   /** Registers the suite presets and, for returning calls, checks are preserved (in the caller's mode). */
   readonly generalRegisters: readonly string[];
   /** Further state a returning call must preserve, restored by the exception return (e.g. `cpsr`). */
@@ -225,6 +233,11 @@ export function patternValue(index: number): bigint {
   return 0x5a00_0000n + BigInt(index) * 0x0001_0100n;
 }
 
+/** The width registers are compared and shown at in a suite of `abi` run by `driver`: the selector's, or the driver's register width when wider. */
+export function valueWidth(abi: Abi, driver: ConformanceDriver): number {
+  return Math.max(abi.spec.selector.width, driver.registerWidth ?? 0);
+}
+
 function hexRegister(value: bigint, width: number): string {
   return hexValue(BigInt.asUintN(width, value));
 }
@@ -336,7 +349,7 @@ export function generateSuite(abi: Abi, port: FirmwarePort, driver: ConformanceD
         if (expected.kind !== 'return') {
           const problem = driver.landingPadProblem(expected.target);
           if (problem !== undefined) {
-            skipped.push({ name, why: `the expected ${expected.kind} target ${hexRegister(expected.target, width)} cannot take a landing pad: ${problem}` });
+            skipped.push({ name, why: `the expected ${expected.kind} target ${hexRegister(expected.target, valueWidth(abi, driver))} cannot take a landing pad: ${problem}` });
             continue;
           }
         }
@@ -484,7 +497,7 @@ function judge(kase: ConformanceCase, prepared: PreparedCase, result: RunResult,
   }
 }
 
-/** Run one case against one implementation. */
+/** Run one case against one implementation, comparing registers at `width` bits ({@link valueWidth}). */
 export function runCase(kase: ConformanceCase, width: number, port: FirmwarePort, driver: ConformanceDriver, implementation: FirmwareImplementation, options: SuiteRunOptions = {}): CaseResult {
   const prepared = prepareCase(kase, driver, implementation);
   const result = prepared.machine.run(options.maxSteps ?? DEFAULT_CASE_STEPS);
@@ -494,7 +507,8 @@ export function runCase(kase: ConformanceCase, width: number, port: FirmwarePort
 
 /** Run every case of `suite` (generated from `abi`) against `implementation`. */
 export function runSuite(abi: Abi, suite: ConformanceSuite, port: FirmwarePort, driver: ConformanceDriver, implementation: FirmwareImplementation, options: SuiteRunOptions = {}): ConformanceReport {
-  const results = suite.cases.map((kase) => runCase(kase, abi.spec.selector.width, port, driver, implementation, options));
+  const width = valueWidth(abi, driver);
+  const results = suite.cases.map((kase) => runCase(kase, width, port, driver, implementation, options));
   const passed = results.filter((r) => r.pass).length;
   return { abi: suite.abi, implementation: implementation.name, results, skipped: suite.skipped, passed, failed: results.length - passed };
 }
@@ -515,7 +529,7 @@ export interface CaseDiff {
  * the argument registers. Returns only the cases that differ.
  */
 export function diffImplementations(abi: Abi, suite: ConformanceSuite, driver: ConformanceDriver, a: FirmwareImplementation, b: FirmwareImplementation, options: SuiteRunOptions = {}): CaseDiff[] {
-  const width = abi.spec.selector.width;
+  const width = valueWidth(abi, driver);
   const out: CaseDiff[] = [];
   for (const kase of suite.cases) {
     const left = prepareCase(kase, driver, a);
