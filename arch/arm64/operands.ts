@@ -373,6 +373,26 @@ function logicalImmediate(bits: number): OperandCodec {
   );
 }
 
+/**
+ * The inverted logical immediate of the `bic`, `bics`, `orn` and `eon`
+ * aliases (llvm-mc accepts `bic x0, x0, #imm` as `and x0, x0, #~imm`, and
+ * likewise ANDS, ORR and EOR). Assembler only: the disassembler prints the
+ * base instruction, as llvm-mc does. Fields: n, immr, imms.
+ */
+function invertedLogicalImmediate(bits: number): OperandCodec {
+  return simple(
+    IMM,
+    () => undefined,
+    (text, context) => {
+      const value = movValue(text, context, bits);
+      const inverted = BigInt.asUintN(bits, ~value);
+      const encoded = encodeBitMask(inverted, bits);
+      if (encoded === undefined) throw new OperandError(`${shown(text)} inverted (0x${inverted.toString(16)}) is not a logical (bitmask) immediate for a ${bits}-bit register`);
+      return encoded;
+    },
+  );
+}
+
 /** `#shift` of LSL (immediate), the UBFM alias with imms + 1 = immr (llvm prints it unless imms = bits - 1). Fields: immr, imms. */
 function lslShift(bits: number): OperandCodec {
   return simple(
@@ -917,6 +937,8 @@ export const ARM64_CODECS: CodecSet = {
   orrmov32: orrMovAlias(32),
   limm64: logicalImmediate(64),
   limm32: logicalImmediate(32),
+  nlimm64: invertedLogicalImmediate(64),
+  nlimm32: invertedLogicalImmediate(32),
   lsl64: lslShift(64),
   lsl32: lslShift(32),
   shr64: rightShift(64),

@@ -55,6 +55,9 @@ const RESERVED_BITMASK: readonly (Readonly<Record<string, number>> | string)[] =
   '......... 0 ...... 11111. ..........',
 ];
 
+/** The alias that takes the inverted immediate of each logical (immediate) instruction (`bic x0, x0, #m` is `and x0, x0, #~m`). */
+const INVERTED_LOGICAL: Readonly<Record<string, string>> = { and: 'bic', ands: 'bics', orr: 'orn', eor: 'eon' };
+
 function dataProcessingImmediate(): InstructionDef[] {
   const addSub = (name: string, op: number, s: number): InstructionDef => {
     const mnemonic = `${op === 0 ? 'add' : 'sub'}${s === 1 ? 's' : ''}`;
@@ -75,6 +78,8 @@ function dataProcessingImmediate(): InstructionDef[] {
     if (mnemonic === 'ands') syntax.push(...widths('tst {X:rn}, {limmN:n,immr,imms}', { rd: 31 }));
     const rd = mnemonic === 'ands' ? 'X' : 'XSP';
     syntax.push(...widths(`${mnemonic} {${rd}:rd}, {X:rn}, {limmN:n,immr,imms}`));
+    // The inverted-immediate aliases llvm-mc accepts (bic, bics, orn, eon with an immediate): assembler only.
+    syntax.push(...widths(`${INVERTED_LOGICAL[mnemonic]!} {${rd}:rd}, {X:rn}, {nlimmN:n,immr,imms}`));
     return { name, pattern: `sf:1 ${opc.toString(2).padStart(2, '0')} 100100 n:1 immr:6 imms:6 rn:5 rd:5`, syntax, exclude: RESERVED_BITMASK };
   };
   const wide = (name: string, opc: string, mnemonic: string, alias: string | undefined): InstructionDef => ({

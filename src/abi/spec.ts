@@ -312,10 +312,25 @@ export abstract class BigIntCallContext implements CallContext {
   }
 }
 
-/** The call returns to the caller with the registers as set. */
+/**
+ * The call returns to the caller's next instruction with the registers as
+ * set. Usually in the caller's own mode; a handler that rewrites the saved
+ * exception state (an arm64 stub that upgrades its caller to VHE, so the
+ * exception return stays at EL2) returns to another exception level or
+ * mode, which `mode` names.
+ */
 export interface ReturnOutcome {
   /** Discriminant. */
   readonly kind: 'return';
+  /** The mode the caller resumes in, by the backend's mode name, when it is not the caller's own; absent: the caller's mode. */
+  readonly mode?: string;
+  /** Why the caller resumes in {@link ReturnOutcome.mode}, one line (with `mode` only). */
+  readonly note?: string;
+}
+
+/** A return to the caller's next instruction in `mode` instead of the caller's own (see {@link ReturnOutcome.mode}); build it once, at module level. */
+export function returnIn(mode: string, note: string): ReturnOutcome {
+  return Object.freeze({ kind: 'return', mode, note });
 }
 
 /** The one {@link ReturnOutcome} semantics return: shared, so returning allocates nothing (and spec firmware can test for it by identity). */

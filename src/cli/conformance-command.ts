@@ -25,6 +25,7 @@ import {
   generateSuite,
   runSuite,
   specFirmwareImplementation,
+  valueWidth,
   type ConformanceDriver,
   type ConformanceReport,
   type ConformanceSuite,
@@ -102,7 +103,7 @@ function hexRecord(values: Readonly<Record<string, bigint>>, width: number): Rec
 function expectationJson(expected: Expectation, width: number): Record<string, unknown> {
   switch (expected.kind) {
     case 'return':
-      return { kind: 'return', writes: hexRecord(expected.writes, width), preserved: expected.preserved, clobbers: expected.clobbers };
+      return { kind: 'return', ...(expected.mode === undefined ? {} : { mode: expected.mode }), writes: hexRecord(expected.writes, width), preserved: expected.preserved, clobbers: expected.clobbers };
     case 'jump':
       return { kind: 'jump', target: hex(expected.target, width), writes: hexRecord(expected.writes, width), preserved: expected.preserved };
     case 'call':
@@ -114,9 +115,8 @@ function expectationJson(expected: Expectation, width: number): Record<string, u
   }
 }
 
-/** The JSON form of a report: `{"abi","implementation","passed","failed","skipped","cases":[…]}`. */
-export function conformanceJson(abi: Abi, suite: ConformanceSuite, report: ConformanceReport): Record<string, unknown> {
-  const width = abi.spec.selector.width;
+/** The JSON form of a report: `{"abi","implementation","passed","failed","skipped","cases":[…]}`, values hex at `width` bits (the suite's {@link valueWidth}). */
+export function conformanceJson(abi: Abi, suite: ConformanceSuite, report: ConformanceReport, width: number = abi.spec.selector.width): Record<string, unknown> {
   return {
     abi: report.abi,
     implementation: report.implementation,
@@ -153,7 +153,7 @@ export function runConformanceCommand(backends: BackendRegistry, abis: AbiRegist
     throw error;
   }
   const report = runSuite(target.abi, suite, target.port, target.driver, implementation);
-  const text = options.json === true ? JSON.stringify(conformanceJson(target.abi, suite, report), undefined, 2) : formatReport(report);
+  const text = options.json === true ? JSON.stringify(conformanceJson(target.abi, suite, report, valueWidth(target.abi, target.driver)), undefined, 2) : formatReport(report);
   return { text, report };
 }
 

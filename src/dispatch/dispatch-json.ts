@@ -21,6 +21,8 @@ export interface OutcomeJson {
   readonly target?: string;
   /** A call's arguments, `0x` hex. */
   readonly args?: readonly string[];
+  /** The mode a return resumes the caller in, when the call returns it to another exception level or mode. */
+  readonly mode?: string;
 }
 
 /** One interpretation in the JSON contract. */
@@ -73,7 +75,7 @@ export function interpretationJson(i: Interpretation): InterpretationJson {
   const o = i.outcome;
   if (o === undefined) return out;
   const returns = i.returns ?? true;
-  if (o.kind === 'return') return { ...out, outcome: { kind: o.kind }, returns };
+  if (o.kind === 'return') return { ...out, outcome: o.mode === undefined ? { kind: o.kind } : { kind: o.kind, mode: o.mode }, returns };
   if (o.kind === 'jump') return { ...out, outcome: { kind: o.kind, target: hexValue(o.target) }, returns };
   return { ...out, outcome: { kind: o.kind, target: hexValue(o.target), args: o.args.map(hexValue) }, returns };
 }
@@ -134,7 +136,7 @@ function callJson(call: ResolvedCall): { readonly name: string; readonly roles: 
 function outcomeJson(outcome: CallOutcome): string {
   switch (outcome.kind) {
     case 'return':
-      return '{"kind":"return"}';
+      return outcome.mode === undefined ? '{"kind":"return"}' : `{"kind":"return","mode":${JSON.stringify(outcome.mode)}}`;
     case 'jump':
       return `{"kind":"jump","target":"${hexValue(outcome.target)}"}`;
     case 'call':

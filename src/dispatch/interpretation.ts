@@ -117,7 +117,7 @@ export class ClaimedInterpretation implements Interpretation {
       const writes: string[] = [];
       for (let i = 0; i < this.context.writeCount; i++) writes.push(`${this.context.writtenRegister(i)}=${this.context.writtenValue(i).toString(16)}`);
       writes.sort();
-      this.keyText = `${this.meaning}\u0000${outcome.kind === 'return' ? 'return' : `${outcome.kind}:${outcome.target.toString(16)}`}\u0000${writes.join(',')}`;
+      this.keyText = `${this.meaning}\u0000${outcome.kind === 'return' ? `return${outcome.mode === undefined ? '' : `:${outcome.mode}`}` : `${outcome.kind}:${outcome.target.toString(16)}`}\u0000${writes.join(',')}`;
     }
     return this.keyText;
   }
@@ -187,7 +187,7 @@ export function describeOutcome(outcome: CallOutcome, context: RecordingContext,
   const prefix = changed.length === 0 ? '' : `${changed.join(', ')}; `;
   switch (outcome.kind) {
     case 'return':
-      return `${prefix}${noReturn ? 'does not return' : 'returns'}`;
+      return `${prefix}${noReturn ? 'does not return' : 'returns'}${outcome.mode === undefined ? '' : ` in ${outcome.mode}${outcome.note === undefined ? '' : ` (${outcome.note})`}`}`;
     case 'jump':
       return `${prefix}jumps to ${hexValue(outcome.target)} in the hypervisor's mode, no return (${outcome.note})`;
     case 'call':

@@ -110,7 +110,7 @@ export function describeCallOutcome(outcome: CallOutcome | undefined, writes: Re
   const prefix = changed === '' ? '' : `${changed}; `;
   switch (outcome.kind) {
     case 'return':
-      return `${prefix}${returns ? 'returns' : 'does not return'}`;
+      return `${prefix}${returns ? 'returns' : 'does not return'}${outcome.mode === undefined ? '' : ` in ${outcome.mode}`}`;
     case 'jump':
       return `${prefix}jumps to ${hexValue(outcome.target)}`;
     case 'call':

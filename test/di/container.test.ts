@@ -14,6 +14,9 @@ import { describe, expect, it } from 'vitest';
 import { ARM32_ABIS } from '../../arch/arm32/abis/index.ts';
 import { ARM32_BACKEND } from '../../arch/arm32/backend.ts';
 import { ARM32_MODULES } from '../../arch/arm32/module.ts';
+import { ARM64_ABIS } from '../../arch/arm64/abis/index.ts';
+import { ARM64_BACKEND } from '../../arch/arm64/backend.ts';
+import { ARM64_MODULES } from '../../arch/arm64/module.ts';
 import { PPC64_ABIS } from '../../arch/ppc64/abis/index.ts';
 import { PPC64_BACKEND } from '../../arch/ppc64/backend.ts';
 import { PPC64_MODULES } from '../../arch/ppc64/module.ts';
@@ -23,6 +26,7 @@ import { cli } from '../support/cli.ts';
 describe.each([
   ['arm32', ARM32_MODULES, ARM32_ABIS, ARM32_BACKEND.conduits!],
   ['ppc64', PPC64_MODULES, PPC64_ABIS, PPC64_BACKEND.conduits!],
+  ['arm64', ARM64_MODULES, ARM64_ABIS, ARM64_BACKEND.conduits!],
 ] as const)('the %s specs by conduit', (_, modules, abis, conduits) => {
   it('has a loader for every conduit the backend takes and its specs use, and no other', () => {
     expect(Object.keys(modules.conduitSpecs!).sort()).toEqual([...new Set([...conduits, ...abis.map((abi) => abi.spec.conduit.instruction)])].sort());
@@ -51,6 +55,11 @@ describe('hyplay dispatch through the built bin, which loads only the conduit it
     ['arm32', 'svc', 'r1=5', '--from', 'user'],
     ['ppc64', 'sc', 'r0=20', '--from', 'user'],
     ['ppc64', 'sc1', 'r3=0x2c', 'r4=0x10000', 'r5=0x10000', '--json'],
+    ['arm64', 'hvc', 'x0=3'],
+    ['arm64', 'hvc', 'x0=0x84000000', '--world', 'guest', '--json'],
+    ['arm64', 'hvc', '--imm', '0xea1', 'x16=17', '--world', 'guest'],
+    ['arm64', 'smc', 'x0=0x84000000', '--world', 'guest'],
+    ['arm64', 'svc', 'x8=172', '--from', 'user', '--json'],
     ['arm32', 'vmcall'],
   ];
 

@@ -13,7 +13,7 @@ import { HYP_STUB_VECTORS, KVM_ARM32_V3_10, KVM_ARM32_V3_9, KVM_ARM32_V4_12 } fr
 import { LINUX_HYP_STUB_V3_6, LINUX_HYP_STUB_V4_12 } from '../../arch/arm32/abis/linux-hyp-stub.abi.ts';
 import { ARM32_CONFORMANCE_DRIVER, CONFORMANCE_CALLER, CONFORMANCE_HVBAR } from '../../arch/arm32/firmware/conformance-driver.ts';
 import { ARM32_FIRMWARE_PORT } from '../../arch/arm32/firmware-port.ts';
-import { defineAbi, type Abi, type AbiSpec } from '../../src/abi/spec.ts';
+import { defineAbi, returnIn, type Abi, type AbiSpec } from '../../src/abi/spec.ts';
 import {
   ConformanceError,
   diffImplementations,
@@ -300,3 +300,47 @@ describe('what the arm32 driver refuses', () => {
     expect(driver.landingPadProblem(0x1_0000_0000n)).toBe('not a 32-bit address');
   });
 });
+
+describe('a call that returns its caller to another mode (ReturnOutcome.mode)', () => {
+  // A made-up handler that rewrites the saved status (SPSR_hyp) to SYS with A, I and F masked, so the eret resumes the svc caller in sys: the arm32 shape of the arm64 stub's VHE upgrade.
+  const TO_SYS = returnIn('sys', 'the handler rewrote SPSR_hyp.M to SYS');
+  const promote = localSpec({
+    id: 'local-promote',
+    calls: [
+      {
+        name: 'promote',
+        select: 'otherwise' as const,
+        summary: 'r0 ← 0, and the caller resumes in sys',
+        results: [{ register: 'r0', role: '0' }],
+        run: (call) => {
+          call.set('r0', 0n);
+          call.set('spsr_hyp', 0x1dfn);
+          return TO_SYS;
+        },
+      },
+    ],
+  });
+
+  it('the suite expects the named mode and the writes; only the unbanked registers must survive', () => {
+    const suite = generateSuite(promote, port, driver);
+    const kase = suite.cases[0]!;
+    expect(kase.expected).toMatchObject({ kind: 'return', mode: 'sys', note: TO_SYS.note, writes: { r0: 0n, spsr_hyp: 0x1dfn } });
+    expect(kase.expected.kind === 'return' ? kase.expected.preserved : []).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10', 'r11', 'r12']);
+  });
+
+  it("passes against its own firmware, which really resumes the caller in sys", () => {
+    const report = run(promote, specFirmwareImplementation(port, promote));
+    expect(report.failed).toBe(0);
+    expect(report.results[0]!.mode).toBe('sys');
+    expect(report.results[0]!.why).toBe("returned to the caller at 0x00008004 in sys (not the caller's svc: the handler rewrote SPSR_hyp.M to SYS) with r0=0x0, spsr_hyp=0x1df; 12 registers preserved");
+  });
+
+  it('FAILS against an implementation that returns in the caller\'s mode, and the other way round', () => {
+    const stub = run(promote, specFirmwareImplementation(port, LINUX_HYP_STUB_V4_12));
+    expect(whyOf(stub, 'promote r0=0x0')).toMatch(/^FAIL: expected to return to the caller at 0x00008004 in sys \(not the caller's svc: .*\) with .*; got a return to the caller at 0x00008004 in svc$/);
+    const reset = localSpec({ id: 'local-reset', calls: [{ ...LINUX_HYP_STUB_V4_12.calls.find((c) => c.spec.name === 'HVC_RESET_VECTORS')!.spec, select: 'otherwise' as const }] });
+    const other = run(reset, specFirmwareImplementation(port, promote));
+    expect(other.results[0]!.why).toMatch(/^expected to return to the caller at 0x00008004 in svc with r0=0x0; got a return to the caller at 0x00008004 in sys$/);
+  });
+});
+

@@ -13,9 +13,33 @@
  * @module
  */
 
-import { defineAbi, RETURN, type Abi, type AbiSpec, type CallContext, type CallSpec, type JumpOutcome } from '../../../src/abi/spec.ts';
+import { defineAbi, RETURN, returnIn, type Abi, type AbiSpec, type CallContext, type CallSpec, type JumpOutcome, type ReturnOutcome } from '../../../src/abi/spec.ts';
 import { hexValue } from '../../../src/abi/value-set.ts';
-import { HCR_EL2, ID_AA64MMFR1_EL1, SCTLR_EL2, SPSR_EL2, VBAR_EL1, VBAR_EL2, X0, X1, X2, X3, X4 } from './spec-registers.ts';
+import {
+  HCR_EL2,
+  ID_AA64MMFR1_EL1,
+  MAIR_EL1,
+  MAIR_EL2,
+  MDCR_EL2,
+  SCTLR_EL1,
+  SCTLR_EL2,
+  SP_EL1,
+  SP_EL2,
+  SPSR_EL2,
+  TCR_EL1,
+  TCR_EL2,
+  TPIDR_EL1,
+  TPIDR_EL2,
+  TTBR0_EL1,
+  TTBR0_EL2,
+  VBAR_EL1,
+  VBAR_EL2,
+  X0,
+  X1,
+  X2,
+  X3,
+  X4,
+} from './spec-registers.ts';
 
 /** `HVC_STUB_ERR`, the stub's error return (v4.12+), written to x0 zero-extended (`mov_q x0, HVC_STUB_ERR`). */
 export const HVC_STUB_ERR = 0xbadca11n;
@@ -25,6 +49,14 @@ export const ARM_EXCEPTION_HYP_GONE_V4_11 = 3n;
 
 /** `HCR_HOST_VHE_FLAGS` (HCR_RW bit 31 | HCR_TGE bit 27 | HCR_E2H bit 34), which VHE_RESTART writes to HCR_EL2 (torvalds/linux:arch/arm64/kernel/hyp-stub.S @005e1267, kvm_arm.h). */
 export const HCR_HOST_VHE_FLAGS = (1n << 31n) | (1n << 27n) | (1n << 34n);
+
+/**
+ * MDCR_EL2.E2PB (bits 13:12) and E2TB (bits 25:24), which the VHE upgrade
+ * clears ("Use EL2 translations for SPE & TRBE and disable access from
+ * EL1": `bic x0, x0, #(MDCR_EL2_E2PB_MASK << MDCR_EL2_E2PB_SHIFT)` and the
+ * same for E2TB; kvm_arm.h: both masks 0x3, shifts 12 and 24).
+ */
+export const MDCR_EL2_E2PB_E2TB = (0x3n << 12n) | (0x3n << 24n);
 
 /** `PSR_MODE_EL2h` and `PSR_MODE_MASK` (uapi ptrace.h): the SPSR mode field VHE_RESTART rewrites so that the eret stays at EL2. */
 export const PSR_MODE_EL2H = 0x9n;
@@ -173,25 +205,66 @@ const RESET_VECTORS: CallSpec = {
   },
 };
 
+/** How a successful VHE upgrade ends: the eret goes back to the caller's next instruction, at EL2h. */
+const RESUME_AT_EL2: ReturnOutcome = returnIn('el2h', 'the stub rewrote the saved mode to EL2h, so the kernel resumes at EL2 with VHE on');
+
 /**
- * `mutate_to_vhe` (VHE_RESTART, later FINALISE_EL2): refuse with
- * HVC_STUB_ERR if the EL2 MMU is on (SCTLR_EL2.M) or the CPU has no VHE
- * (ID_AA64MMFR1_EL1.VH, bits 11:8, is 0); otherwise set HCR_EL2 to the VHE
- * host flags, move the EL1 vectors to EL2, rewrite the saved mode to EL2h
- * and return with x0 = 0, so the caller resumes at EL2.
+ * `mutate_to_vhe` (VHE_RESTART; `__finalise_el2` after the rename), as
+ * torvalds/linux:arch/arm64/kernel/hyp-stub.S @005e1267 and @617e407c
+ * write it: refuse with HVC_STUB_ERR, returning to the caller at EL1, if
+ * the EL2 MMU is on (SCTLR_EL2.M) or the CPU has no VHE
+ * (ID_AA64MMFR1_EL1.VH, bits 11:8, is 0). Otherwise: HCR_EL2 ← the VHE
+ * host flags; the EL1 stack and per-CPU offset become EL2's (SP_EL2 ←
+ * SP_EL1, TPIDR_EL2 ← TPIDR_EL1); the EL1 vectors (VBAR_EL12 → VBAR_EL2);
+ * MDCR_EL2.E2PB and E2TB cleared; the MM state (TCR, TTBR0, MAIR EL1 →
+ * EL2); the saved mode ← EL2h; then `enter_vhe` turns the EL2 MMU on as the
+ * kernel had EL1's (SCTLR_EL2 ← SCTLR_EL12) and erets with x0 = 0: the
+ * caller resumes at EL2.
+ *
+ * Not modelled, because hyplay has no E2H register redirection or no such
+ * register: CPACR_EL12 → CPTR_EL2 (E2H format), TTBR1_EL12 → TTBR1_EL2,
+ * SCTLR_EL12 ← INIT_SCTLR_EL1_MMU_OFF (its value changes by era), and the
+ * command-line override (id_aa64mmfr1_override, in kernel memory: the
+ * model is a kernel without arm64.nohvhe).
  */
-function upgradeToVhe(call: CallContext): typeof RETURN {
+function upgradeToVhe(call: CallContext): ReturnOutcome {
   if ((call.u32(SCTLR_EL2) & 1) !== 0 || ((call.u32(ID_AA64MMFR1_EL1) >>> 8) & 0xf) === 0) {
     call.setU32(X0, STUB_ERR);
     return RETURN;
   }
   call.set(HCR_EL2, HCR_HOST_VHE_FLAGS);
+  call.copy(SP_EL2, SP_EL1);
+  call.copy(TPIDR_EL2, TPIDR_EL1);
   call.copy(VBAR_EL2, VBAR_EL1);
+  call.set(MDCR_EL2, call.get(MDCR_EL2) & ~MDCR_EL2_E2PB_E2TB);
+  call.copy(TCR_EL2, TCR_EL1);
+  call.copy(TTBR0_EL2, TTBR0_EL1);
+  call.copy(MAIR_EL2, MAIR_EL1);
   // SPSR_EL2 is written through its E2H alias spsr_el1; only the mode field changes (bits 31:4 are kept whole).
   call.set(SPSR_EL2, (call.get(SPSR_EL2) & ~BigInt(PSR_MODE_MASK)) | BigInt(MODE_EL2H));
+  call.copy(SCTLR_EL2, SCTLR_EL1);
   call.setU32(X0, 0);
-  return RETURN;
+  return RESUME_AT_EL2;
 }
+
+/**
+ * A kernel at EL1h on a VHE CPU (ID_AA64MMFR1_EL1.VH = 1) with the EL2 MMU
+ * off, every piece of EL1 context the upgrade moves distinct, and MDCR_EL2
+ * with E2PB and E2TB set: the examples' registers, so that an
+ * implementation that forgets one move fails.
+ */
+const VHE_CPU_AT_EL1: Readonly<Record<string, bigint>> = {
+  id_aa64mmfr1_el1: 0x100n,
+  spsr_el2: 0x3c5n,
+  vbar_el1: 0xffff_8000_1001_0800n,
+  sp_el1: 0xffff_8000_1234_3f00n,
+  tpidr_el1: 0xffff_0000_7f7f_0000n,
+  mdcr_el2: 0x0300_3006n,
+  tcr_el1: 0x0000_0034_b559_3519n,
+  ttbr0_el1: 0x4123_4000n,
+  mair_el1: 0x0000_00ff_4404_0400n,
+  sctlr_el1: 0x30d0_199dn,
+};
 
 /** The VHE upgrade call under `name` (3 in both numberings that have it). */
 function vheCall(name: string, summary: string): CallSpec {
@@ -200,10 +273,17 @@ function vheCall(name: string, summary: string): CallSpec {
     select: 3n,
     summary,
     results: [
-      { register: 'x0', role: '0, or HVC_STUB_ERR' },
+      { register: 'x0', role: '0 (the caller resumes at EL2h), or HVC_STUB_ERR (it stays at EL1)' },
       { register: 'hcr_el2', role: 'HCR_HOST_VHE_FLAGS' },
+      { register: 'sp_el2', role: 'SP_EL1: the kernel keeps its stack' },
+      { register: 'tpidr_el2', role: 'TPIDR_EL1' },
       { register: 'vbar_el2', role: 'the EL1 vectors' },
+      { register: 'mdcr_el2', role: 'E2PB and E2TB cleared' },
+      { register: 'tcr_el2', role: 'TCR_EL1' },
+      { register: 'ttbr0_el2', role: 'TTBR0_EL1' },
+      { register: 'mair_el2', role: 'MAIR_EL1' },
       { register: 'spsr_el2', role: 'mode EL2h: the caller resumes at EL2' },
+      { register: 'sctlr_el2', role: 'SCTLR_EL1: the EL2 MMU as the kernel had EL1\'s' },
     ],
     clobbers: CALLER_SAVED,
     meaning: 'upgrade-to-vhe',
@@ -375,14 +455,16 @@ export const LINUX_HYP_STUB_ARM64_V5_12: Abi = defineAbi({
     RESET_VECTORS,
     vheCall(
       'HVC_VHE_RESTART',
-      `upgrade to VHE (mutate_to_vhe): HVC_STUB_ERR if SCTLR_EL2.M is set or ID_AA64MMFR1_EL1.VH is 0; else HCR_EL2 ← ${hexValue(HCR_HOST_VHE_FLAGS)} (RW, TGE, E2H), VBAR_EL2 ← VBAR_EL1, SPSR_EL2 mode ← EL2h, x0 ← 0, and the eret resumes the caller at EL2 (the rest of the EL1 context, TCR/TTBR/MAIR/SCTLR/SP/TPIDR/CPACR/MDCR, moves too and is not modelled)`,
+      `upgrade to VHE (mutate_to_vhe): HVC_STUB_ERR, back at EL1, if SCTLR_EL2.M is set or ID_AA64MMFR1_EL1.VH is 0; else HCR_EL2 ← ${hexValue(HCR_HOST_VHE_FLAGS)} (RW, TGE, E2H), the EL1 context moved to EL2 (SP, TPIDR, VBAR, TCR, TTBR0, MAIR, then SCTLR), MDCR_EL2.E2PB/E2TB cleared, SPSR_EL2 mode ← EL2h, x0 ← 0, and the eret resumes the caller at EL2h (CPACR → CPTR_EL2, TTBR1 and the EL1 SCTLR reset are not modelled)`,
     ),
     stubError('invalid', 'otherwise', 'x0 ≥ HVC_STUB_HCALL_NR (4): x0 ← HVC_STUB_ERR (0xbadca11)'),
   ],
   examples: [
     { title: 'KVM installs its init vectors', registers: { x0: 0n, x1: 0x4008_0800n }, call: 'HVC_SET_VECTORS' },
     { title: 'kexec soft restart to the new kernel', registers: { x0: 1n, x1: 0x4008_0000n, x2: 0x4800_0000n }, call: 'HVC_SOFT_RESTART' },
-    { title: 'switch_to_vhe on a VHE CPU with the EL2 MMU off', registers: { x0: 3n, id_aa64mmfr1_el1: 0x100n, spsr_el2: 0x3c5n, vbar_el1: 0xffff_8000_1001_0800n }, call: 'HVC_VHE_RESTART' },
+    { title: 'switch_to_vhe on a VHE CPU with the EL2 MMU off: the kernel resumes at EL2h with its EL1 context', registers: { x0: 3n, ...VHE_CPU_AT_EL1 }, call: 'HVC_VHE_RESTART' },
+    { title: 'switch_to_vhe on a CPU without VHE: HVC_STUB_ERR, and the kernel stays at EL1', registers: { ...VHE_CPU_AT_EL1, x0: 3n, id_aa64mmfr1_el1: 0n }, call: 'HVC_VHE_RESTART' },
+    { title: 'switch_to_vhe with the EL2 MMU on: refused', registers: { ...VHE_CPU_AT_EL1, x0: 3n, sctlr_el2: 0x30c5_083dn }, call: 'HVC_VHE_RESTART' },
     { title: 'a kvm_call_hyp aimed at the stub', registers: { x0: 0xc600_0001n }, call: 'invalid' },
   ],
   notes: [
@@ -401,9 +483,9 @@ export const LINUX_HYP_STUB_ARM64_FINALISE_EL2: Abi = defineAbi({
     'The current stub: call 3 is HVC_FINALISE_EL2, which finishes configuring EL2 from the command-line options (finalise_el2_state) and then attempts the same upgrade to VHE as VHE_RESTART did. Still four calls; an unknown x0 is HVC_STUB_ERR.',
   source: {
     document:
-      'torvalds/linux:Documentation/virt/kvm/arm/hyp-abi.rst @166cc2a4 (HVC_FINALISE_EL2: "finish configuring EL2 … including an attempt to upgrade the kernel\'s exception level from EL1 to EL2 by enabling the VHE mode … conditioned by the CPU supporting VHE, the EL2 MMU being off"); mailing-list copies of arch/arm64/include/asm/virt.h (HVC_FINALISE_EL2 3, HVC_STUB_HCALL_NR 4)',
+      'torvalds/linux:arch/arm64/kernel/hyp-stub.S @617e407c (elx_sync: HVC_FINALISE_EL2 → __finalise_el2: the SVE/SME set-up when the ID registers have them, then the same VHE checks and context moves as mutate_to_vhe, HVC_STUB_ERR on refusal); torvalds/linux:Documentation/virt/kvm/arm/hyp-abi.rst @166cc2a4 (HVC_FINALISE_EL2: "finish configuring EL2 … including an attempt to upgrade the kernel\'s exception level from EL1 to EL2 by enabling the VHE mode … conditioned by the CPU supporting VHE, the EL2 MMU being off"); mailing-list copies of arch/arm64/include/asm/virt.h (HVC_FINALISE_EL2 3, HVC_STUB_HCALL_NR 4)',
     version: 'after ≈v5.12 (the rename\'s release is UNCONFIRMED)',
-    note: 'No torvalds/linux copy of the renamed virt.h was read (abi-facts §3.1). A posted series adds HVC_GET_ICH_VTR_EL2 4 (HVC_STUB_HCALL_NR 5); its merge is UNCONFIRMED, so x0 = 4 stays HVC_STUB_ERR here. HCR_HOST_VHE_FLAGS is the value of @005e1267; later kernels may set more bits (UNCONFIRMED).',
+    note: 'The rename is read in torvalds/linux hyp-stub.S @617e407c; its first release is UNCONFIRMED, and the number 3 is from the patch copies of virt.h (no torvalds copy of the renamed virt.h was read). A posted series adds HVC_GET_ICH_VTR_EL2 4 (HVC_STUB_HCALL_NR 5); its merge is UNCONFIRMED, so x0 = 4 stays HVC_STUB_ERR here. HCR_HOST_VHE_FLAGS is the value of @005e1267; later kernels may set more bits (UNCONFIRMED).',
   },
   calls: [
     setVectorsX1(0n, 'zero'),
@@ -411,13 +493,13 @@ export const LINUX_HYP_STUB_ARM64_FINALISE_EL2: Abi = defineAbi({
     RESET_VECTORS,
     vheCall(
       'HVC_FINALISE_EL2',
-      `finish EL2 set-up (finalise_el2_state, not modelled), then upgrade to VHE: HVC_STUB_ERR if SCTLR_EL2.M is set or ID_AA64MMFR1_EL1.VH is 0 (the kernel stays at EL1); else HCR_EL2 ← ${hexValue(HCR_HOST_VHE_FLAGS)}, VBAR_EL2 ← VBAR_EL1, SPSR_EL2 mode ← EL2h, x0 ← 0, and the caller resumes at EL2`,
+      `finish EL2 set-up (the SVE/SME traps and vector lengths, only on CPUs whose ID registers have SVE or SME: none here), then upgrade to VHE: HVC_STUB_ERR if SCTLR_EL2.M is set or ID_AA64MMFR1_EL1.VH is 0 (the kernel stays at EL1); else HCR_EL2 ← ${hexValue(HCR_HOST_VHE_FLAGS)}, the EL1 context moved to EL2 as VHE_RESTART does, SPSR_EL2 mode ← EL2h, x0 ← 0, and the caller resumes at EL2h`,
     ),
     stubError('invalid', 'otherwise', 'x0 ≥ HVC_STUB_HCALL_NR (4): x0 ← HVC_STUB_ERR (0xbadca11)'),
   ],
   examples: [
-    { title: 'finalise_el2 on a VHE CPU', registers: { x0: 3n, id_aa64mmfr1_el1: 0x100n, spsr_el2: 0x3c5n }, call: 'HVC_FINALISE_EL2' },
-    { title: 'finalise_el2 on a CPU without VHE: the kernel stays at EL1', registers: { x0: 3n, id_aa64mmfr1_el1: 0n }, call: 'HVC_FINALISE_EL2' },
+    { title: 'finalise_el2 on a VHE CPU: the kernel resumes at EL2h', registers: { x0: 3n, ...VHE_CPU_AT_EL1 }, call: 'HVC_FINALISE_EL2' },
+    { title: 'finalise_el2 on a CPU without VHE: HVC_STUB_ERR, and the kernel stays at EL1', registers: { ...VHE_CPU_AT_EL1, x0: 3n, id_aa64mmfr1_el1: 0n }, call: 'HVC_FINALISE_EL2' },
     { title: 'kexec soft restart to the new kernel', registers: { x0: 1n, x1: 0x4008_0000n, x2: 0x4800_0000n }, call: 'HVC_SOFT_RESTART' },
     { title: 'the posted HVC_GET_ICH_VTR_EL2 (4) is not a call of this stub', registers: { x0: 4n }, call: 'invalid' },
   ],

@@ -45,3 +45,27 @@ export const HCR_EL2: RegisterHandle = reg('hcr_el2');
 export const ID_AA64MMFR1_EL1: RegisterHandle = reg('id_aa64mmfr1_el1');
 /** VMPIDR_EL2, the MPIDR a guest reads (which vCPU called). */
 export const VMPIDR_EL2: RegisterHandle = reg('vmpidr_el2');
+/** SCTLR_EL1, the EL1 system control register (what the VHE upgrade moves to SCTLR_EL2). */
+export const SCTLR_EL1: RegisterHandle = reg('sctlr_el1');
+/** SP_EL1, the kernel's stack pointer (the VHE upgrade makes it EL2's). */
+export const SP_EL1: RegisterHandle = reg('sp_el1');
+/** SP_EL2, the EL2 stack pointer. */
+export const SP_EL2: RegisterHandle = reg('sp_el2');
+/** TPIDR_EL1, the kernel's per-CPU offset. */
+export const TPIDR_EL1: RegisterHandle = reg('tpidr_el1');
+/** TPIDR_EL2. */
+export const TPIDR_EL2: RegisterHandle = reg('tpidr_el2');
+/** MDCR_EL2, the hypervisor debug configuration (E2PB, E2TB: who owns SPE and TRBE). */
+export const MDCR_EL2: RegisterHandle = reg('mdcr_el2');
+/** TCR_EL1. */
+export const TCR_EL1: RegisterHandle = reg('tcr_el1');
+/** TCR_EL2. */
+export const TCR_EL2: RegisterHandle = reg('tcr_el2');
+/** TTBR0_EL1. */
+export const TTBR0_EL1: RegisterHandle = reg('ttbr0_el1');
+/** TTBR0_EL2. */
+export const TTBR0_EL2: RegisterHandle = reg('ttbr0_el2');
+/** MAIR_EL1. */
+export const MAIR_EL1: RegisterHandle = reg('mair_el1');
+/** MAIR_EL2. */
+export const MAIR_EL2: RegisterHandle = reg('mair_el2');

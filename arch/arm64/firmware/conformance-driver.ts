@@ -83,6 +83,8 @@ export const ARM64_CONFORMANCE_DRIVER: ConformanceDriver = {
   createMachine: (): Machine => createArm64Machine(),
   vectorBase: CONFORMANCE_VBAR,
   hypervisorMode: 'el2h',
+  // An SMCCC or syscall number is read from a w register, but every answer fills the x register (KVM: vcpu_set_reg of an unsigned long).
+  registerWidth: 64,
   generalRegisters: [...Array.from({ length: 31 }, (_, i) => `x${i}`), 'sp'],
   statusRegisters: ['pstate'],
   // AAPCS64: the first eight arguments in x0-x7 (KVM's function-pointer convention shifts x1-x3 down into x0-x2).

@@ -4,9 +4,10 @@
 // ../shared/abi-facts.md §3.1 and §3.2: HVC_SET_VECTORS 0, HVC_SOFT_RESTART
 // 1, HVC_RESET_VECTORS 2, HVC_VHE_RESTART 3 (mutate_to_vhe: HVC_STUB_ERR
 // when the EL2 MMU is on or the CPU has no VHE; otherwise HCR_EL2 for a VHE
-// host, VBAR_EL2 from VBAR_EL1, and the eret back at EL2; the rest of the
-// EL1 context moves too and is not modelled, nor is the arm64.nohvhe
-// override), anything else HVC_STUB_ERR. "Synchronous EL2h" (+0x200) goes
+// host, the EL1 stack, per-CPU offset, vectors and MM state moved to EL2,
+// MDCR_EL2.E2PB/E2TB cleared, and the eret back at EL2h with x0 = 0;
+// CPACR/TTBR1 through the E2H aliases, the EL1 SCTLR reset and the
+// arm64.nohvhe override are not modelled), anything else HVC_STUB_ERR. "Synchronous EL2h" (+0x200) goes
 // to the same handler. Every other slot spins.
 
         .equ    HVC_SET_VECTORS, 0
@@ -15,6 +16,10 @@
         .equ    HVC_VHE_RESTART, 3
         .equ    ID_AA64MMFR1_VH_SHIFT, 8
         .equ    PSR_MODE_EL2H, 0x9
+        .equ    MDCR_EL2_E2PB_MASK, 0x3
+        .equ    MDCR_EL2_E2PB_SHIFT, 12
+        .equ    MDCR_EL2_E2TB_MASK, 0x3
+        .equ    MDCR_EL2_E2TB_SHIFT, 24
 
         .align  11
 __hyp_stub_vectors:
@@ -78,12 +83,30 @@ mutate_to_vhe:                          // the sanity checks, then the upgrade
         movk    x1, #0x4, lsl #32
         msr     hcr_el2, x1
         isb
+        mrs     x1, sp_el1              // the EL1 stack and per-CPU offset become EL2's
+        mov     sp, x1
+        mrs     x1, tpidr_el1
+        msr     tpidr_el2, x1
         mrs     x1, vbar_el1            // the kernel's vectors become EL2's
         msr     vbar_el2, x1
+        mrs     x1, mdcr_el2            // EL2 translations for SPE and TRBE
+        bic     x1, x1, #(MDCR_EL2_E2PB_MASK << MDCR_EL2_E2PB_SHIFT)
+        bic     x1, x1, #(MDCR_EL2_E2TB_MASK << MDCR_EL2_E2TB_SHIFT)
+        msr     mdcr_el2, x1
+        mrs     x1, tcr_el1             // the MM state moves from EL1 to EL2
+        msr     tcr_el2, x1
+        mrs     x1, ttbr0_el1
+        msr     ttbr0_el2, x1
+        mrs     x1, mair_el1
+        msr     mair_el2, x1
+        isb
         mrs     x1, spsr_el2            // the eret stays at EL2
         mov     x2, #PSR_MODE_EL2H
         bfi     x1, x2, #0, #4          // M[3:0] (PSR_MODE_MASK) ← EL2h
         msr     spsr_el2, x1
+        mrs     x1, sctlr_el1           // enter_vhe: the EL2 MMU as the kernel set EL1's up
+        msr     sctlr_el2, x1
+        isb
         mov     x0, xzr
         eret
 stub_err:

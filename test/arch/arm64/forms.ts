@@ -227,5 +227,10 @@ export function arm64Forms(): Arm64Form[] {
   add('UMSUBL', 'umsubl x21, w22, w23, x24', 'umnegl x25, w26, w27');
   add('SMULH', 'smulh x0, x1, x2');
   add('UMULH', 'umulh x3, x4, x5');
+  // The inverted-immediate aliases (llvm-mc encodes them as the base instruction with ~imm and prints that).
+  add('AND_IMM', 'bic x0, x0, #0x3000', 'bic w1, w2, #0xff', 'bic sp, x1, #0x1', 'bic x3, x3, #0x3000000');
+  add('ANDS_IMM', 'bics x3, x4, #0xf0', 'bics w5, w6, #0x80000000');
+  add('ORR_IMM', 'orn x7, x8, #0x1', 'orn w9, w10, #0xff00');
+  add('EOR_IMM', 'eon x11, x12, #0x7', 'eon w13, w14, #0x1');
   return out;
 }

@@ -76,4 +76,28 @@ describe('arm64 round trips', () => {
       { seed: 0xa64_5eed, numRuns: 3000 },
     );
   });
+
+  it('bic/bics/orn/eon with an immediate assemble as and/ands/orr/eor with the inverted immediate', () => {
+    const pairs: [string, string][] = [
+      ['bic', 'and'],
+      ['bics', 'ands'],
+      ['orn', 'orr'],
+      ['eon', 'eor'],
+    ];
+    fc.assert(
+      fc.property(fc.constantFrom(...pairs), fc.constantFrom(64, 32), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 63 }), ([alias, base], bits, n, immr, imms) => {
+        const value = decodeBitMask(bits === 64 ? n : 0, immr % bits, imms, bits);
+        fc.pre(value !== undefined);
+        const r = bits === 64 ? 'x' : 'w';
+        const inverted = BigInt.asUintN(bits, ~value!);
+        expect(assembleWord(SUBJECT, `${alias} ${r}1, ${r}2, #0x${inverted.toString(16)}`)).toBe(assembleWord(SUBJECT, `${base} ${r}1, ${r}2, #0x${value!.toString(16)}`));
+      }),
+      { seed: 0xb1c, numRuns: 500 },
+    );
+  });
+
+  it('refuses a bic immediate whose inverse is not a bitmask, naming both', () => {
+    expect(() => assembleWord(SUBJECT, 'bic x1, x1, #5')).toThrow(/5 inverted \(0xfffffffffffffffa\) is not a logical \(bitmask\) immediate for a 64-bit register/);
+    expect(() => assembleWord(SUBJECT, 'bics x2, x3, #0')).toThrow(/0 inverted \(0xffffffffffffffff\) is not a logical \(bitmask\) immediate/);
+  });
 });

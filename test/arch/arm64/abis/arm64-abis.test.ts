@@ -99,8 +99,23 @@ describe('linux-hyp-stub-arm64 eras', () => {
     expect(trap(LINUX_HYP_STUB_ARM64_V4_12, { x0: 0n, x1: 0x4008_0800n }).writes).toEqual({ vbar_el2: 0x4008_0800n, x0: 0n });
     expect(trap(LINUX_HYP_STUB_ARM64_V4_12, { x0: 2n }).writes).toEqual({ x0: 0n });
     expect(trap(LINUX_HYP_STUB_ARM64_V4_12, { x0: 3n, id_aa64mmfr1_el1: 0x100n }).writes).toEqual({ x0: HVC_STUB_ERR });
-    const vhe = trap(LINUX_HYP_STUB_ARM64_V5_12, { x0: 3n, id_aa64mmfr1_el1: 0x100n, spsr_el2: 0x3c5n, vbar_el1: 0xffff_8000_1001_0800n });
-    expect(vhe.writes).toEqual({ hcr_el2: HCR_HOST_VHE_FLAGS, vbar_el2: 0xffff_8000_1001_0800n, spsr_el2: 0x3c9n, x0: 0n });
+    const vhe = trap(LINUX_HYP_STUB_ARM64_V5_12, { x0: 3n, id_aa64mmfr1_el1: 0x100n, spsr_el2: 0x3c5n, vbar_el1: 0xffff_8000_1001_0800n, sp_el1: 0xffff_8000_0000_4000n, mdcr_el2: 0x0300_3006n, sctlr_el1: 0x30d0_199dn });
+    expect(vhe.writes).toEqual({
+      hcr_el2: HCR_HOST_VHE_FLAGS,
+      sp_el2: 0xffff_8000_0000_4000n,
+      tpidr_el2: 0n,
+      vbar_el2: 0xffff_8000_1001_0800n,
+      mdcr_el2: 0x6n,
+      tcr_el2: 0n,
+      ttbr0_el2: 0n,
+      mair_el2: 0n,
+      spsr_el2: 0x3c9n,
+      sctlr_el2: 0x30d0_199dn,
+      x0: 0n,
+    });
+    // The caller resumes at EL2h: the outcome says so, and the refusal is a plain return at EL1.
+    expect(vhe.outcome).toMatchObject({ kind: 'return', mode: 'el2h' });
+    expect(trap(LINUX_HYP_STUB_ARM64_V5_12, { x0: 3n }).outcome).toEqual({ kind: 'return' });
     expect(HCR_HOST_VHE_FLAGS).toBe(0x4_8800_0000n);
   });
 
