@@ -14,9 +14,7 @@
  * @module
  */
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createArm32Machine } from '../../arch/arm32/core.ts';
 import { ARM32_ABIS, ARM32_ALLOWED_COLLISIONS } from '../../arch/arm32/abis/index.ts';
 import { ARM32_FIRMWARE_PORT } from '../../arch/arm32/firmware-port.ts';
@@ -29,22 +27,16 @@ import type { CoreMachine } from '../../src/interp/machine.ts';
 import { hexAddress } from '../../src/interp/step-result.ts';
 import { formatTraceEvent, TraceRecorder, type ExceptionEvent, type ReturnEvent, type TraceEvent } from '../../src/interp/trace.ts';
 import { HvcAnnotator, type HvcRecord, type VectorOwner } from '../../src/scenario/hvc-annotator.ts';
-import { buildFdt } from './flattened-device-tree.ts';
+import { encodeFdt } from '../../src/loader/fdt.ts';
+import { kernelImage } from './kernel-images.ts';
 
 /** `b .` (A32 B with offset -8): what an unhandled vector spins on. */
 const BRANCH_TO_SELF = 0xeaff_fffe;
 
-/** Where downloaded kernel images are cached (outside the repository). */
-export const IMAGE_CACHE = join(homedir(), '.cache', 'hyplay', 'images');
-
-/** The newest cached Debian armmp zImage (`linux-image-<version>-armmp.vmlinuz`), or `undefined`. */
-export function findArmmpZimage(cache: string = IMAGE_CACHE): string | undefined {
-  if (!existsSync(cache)) return undefined;
-  const names = readdirSync(cache)
-    .filter((name) => /^linux-image-6\.[0-9.]+.*-armmp\.vmlinuz$/.test(name))
-    .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-  const newest = names.at(-1);
-  return newest === undefined ? undefined : join(cache, newest);
+/** The cached Debian armmp zImage (`debian-armmp.vmlinuz`, fetched by scripts/kernel-images.sh), or `undefined`. */
+export function findArmmpZimage(): string | undefined {
+  const image = kernelImage('armmp');
+  return image.skip === undefined ? image.path : undefined;
 }
 
 /** The machine a zImage boots on. */
@@ -71,20 +63,21 @@ export interface ZimageMachineOptions {
 
 /** The DTB for {@link ZimageMachineOptions}: one Cortex-A15, the RAM, a PL011 as stdout, the generic timer. */
 export function zimageDeviceTree(ramBase: number, ramSize: number, uartBase: number, bootargs: string): Uint8Array {
-  return buildFdt({
+  const uart = `uart@${uartBase.toString(16)}`;
+  return encodeFdt({
+    name: '',
     properties: { compatible: 'linux,dummy-virt', model: 'hyplay arm32', '#address-cells': [1], '#size-cells': [1], 'interrupt-parent': [1] },
-    children: {
-      chosen: { properties: { bootargs, 'stdout-path': `/uart@${uartBase.toString(16)}` } },
-      [`memory@${ramBase.toString(16)}`]: { properties: { device_type: 'memory', reg: [ramBase, ramSize] } },
-      cpus: {
+    children: [
+      { name: 'chosen', properties: { bootargs, 'stdout-path': `/${uart}` } },
+      { name: `memory@${ramBase.toString(16)}`, properties: { device_type: 'memory', reg: [ramBase, ramSize] } },
+      {
+        name: 'cpus',
         properties: { '#address-cells': [1], '#size-cells': [0] },
-        children: { 'cpu@0': { properties: { device_type: 'cpu', compatible: 'arm,cortex-a15', reg: [0] } } },
+        children: [{ name: 'cpu@0', properties: { device_type: 'cpu', compatible: 'arm,cortex-a15', reg: [0] } }],
       },
-      timer: { properties: { compatible: 'arm,armv7-timer', interrupts: [1, 13, 0xf08, 1, 14, 0xf08, 1, 11, 0xf08, 1, 10, 0xf08] } },
-      [`uart@${uartBase.toString(16)}`]: {
-        properties: { compatible: ['arm,pl011', 'arm,primecell'].join('\0'), reg: [uartBase, 0x1000], 'clock-names': ['uartclk', 'apb_pclk'].join('\0') },
-      },
-    },
+      { name: 'timer', properties: { compatible: 'arm,armv7-timer', interrupts: [1, 13, 0xf08, 1, 14, 0xf08, 1, 11, 0xf08, 1, 10, 0xf08] } },
+      { name: uart, properties: { compatible: ['arm,pl011', 'arm,primecell'], reg: [uartBase, 0x1000], 'clock-names': ['uartclk', 'apb_pclk'] } },
+    ],
   });
 }
 

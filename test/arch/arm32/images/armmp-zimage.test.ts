@@ -16,7 +16,6 @@ import { describe, expect, it } from 'vitest';
 import { findArmmpZimage, bootZimageFile } from '../../../support/arm32-zimage.ts';
 
 const image = findArmmpZimage();
-if (image === undefined) console.log('armmp-zimage: skipped: no linux-image-6.*-armmp.vmlinuz in ~/.cache/hyplay/images (download the armhf linux-image-*-armmp .deb and extract boot/vmlinuz-*)');
 
 describe.skipIf(image === undefined)('Debian armmp zImage from Hyp mode', () => {
   it('runs the zImage stub, the decompressor, the Hyp re-entry and the kernel proper stub', { timeout: 900_000 }, () => {
