@@ -192,7 +192,7 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
           ...(options.regs === undefined ? {} : { registers: options.regs }),
         }).then((report) => io.out(options.json === true ? JSON.stringify(report, undefined, 2) : `${imageText(report.image)}\n${runText(report)}`));
       }
-      if (file === undefined) throw new CliError('run: give an assembly FILE, or --image IMAGE');
+      if (file === undefined) throw new CliError("missing required argument 'file' (an assembly source, or --image IMAGE)");
       for (const option of ['ram', 'load', 'entry', 'dtb', 'traceTail'] as const) {
         if (options[option] !== undefined) throw new CliError(`--${option === 'traceTail' ? 'trace-tail' : option} goes with --image only`, { input: `--${option}` });
       }
