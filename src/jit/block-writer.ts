@@ -74,6 +74,16 @@ export class BlockWriter extends LocalCode {
     return this.linkCount;
   }
 
+  /**
+   * The function body around the emitted code: the fuel read once and
+   * checked against the `count` instructions a pass needs (too little: the
+   * interpreter runs out the budget), the prologue, and the loop a looping
+   * block or trace runs in (closed by {@link BlockWriter.finish}).
+   */
+  fueledBody(count: number, looped: boolean): string {
+    return [`let fuel = J[0];`, `if (fuel < ${count}) { J[1] = ${Exit.fuel}; return null; }`, this.prologue(), looped ? 'for (;;) {' : '', this.body()].join('\n');
+  }
+
   /** The statements common to every exit: write back, fuel left, the PC. */
   private leave(pc: string, done: number | string): string {
     return `${this.writeBack()} J[0] = fuel - ${done}; s.pc = ${pc};`;

@@ -32,7 +32,7 @@
  */
 
 import { RETIRED } from '../../../src/interp/step-result.ts';
-import { BlockWriter, Exit, type BlockSource } from '../../../src/jit/block-writer.ts';
+import { BlockWriter, type BlockSource } from '../../../src/jit/block-writer.ts';
 import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
 import { PAGE_MAPPED, type FlatWindow, type GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { emitReturnFastPath, emitSystemCallFastPath, interruptReturnMode, returnFastPathAllowed, systemCallFastPathAllowed, Vector } from '../exceptions.ts';
@@ -191,7 +191,7 @@ class BlockTranslation {
     const block = this.block(pc, 0);
     if (block === undefined) return undefined;
     const w = this.w;
-    const body = [`let fuel = J[0];`, `if (fuel < ${block.count}) { J[1] = ${Exit.fuel}; return null; }`, w.prologue(), this.looped ? 'for (;;) {' : '', w.body()].join('\n');
+    const body = w.fueledBody(block.count, this.looped);
     return w.finish(body, block.end, this.headers, this.looped);
   }
 
@@ -215,7 +215,7 @@ class BlockTranslation {
     }
     this.mode = head.mode;
     this.loopBack(done);
-    const body = [`let fuel = J[0];`, `if (fuel < ${done}) { J[1] = ${Exit.fuel}; return null; }`, w.prologue(), 'for (;;) {', w.body()].join('\n');
+    const body = w.fueledBody(done, true);
     return w.finish(body, head.pc + 4, [], true);
   }
 
