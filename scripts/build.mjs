@@ -152,7 +152,8 @@ async function bundle() {
   const outputs = [...Object.keys(result.metafile.outputs).map((path) => relative(ROOT, resolve(ROOT, path)).split(sep).join('/')), relative(ROOT, BIN), relative(ROOT, cache)].map((p) => p.split(sep).join('/'));
   const inputs = Object.keys(result.metafile.inputs)
     .map((path) => relative(ROOT, resolve(ROOT, path)).split(sep).join('/'))
-    .filter((path) => !path.startsWith('node_modules/'));
+    // Only files: a plugin's virtual module (`lazy-builtin:child_process`) has no mtime, and would make every build stale.
+    .filter((path) => !path.startsWith('node_modules/') && existsSync(join(ROOT, path)));
   // Only files an earlier build wrote are removed: dist/ holds nothing else of anyone's.
   for (const path of previous?.outputs ?? []) {
     if (!outputs.includes(path) && path.startsWith('dist/')) rmSync(join(ROOT, path), { force: true });
