@@ -406,6 +406,23 @@ describe('the flat window', () => {
     expect(m.read32(0x2010)).toBe(0);
   });
 
+  it('growing copies every run of mapped pages, and a page unmapped before the growth comes back zero-filled', () => {
+    const m = new GuestMemory('little');
+    m.map(0x1000, 0x3000); // a run of three pages
+    m.map(0x6000, 0x1000); // a lone page after a hole
+    for (const address of [0x1000, 0x2ffc, 0x3ffc, 0x6000, 0x6ffc]) m.write32(address, address ^ 0x5a5a_0000);
+    m.write32(0x5000 - 4, 1); // unmapped: refused
+    m.map(0x4000, 0x1000);
+    m.write32(0x4010, 0xdead_beef);
+    m.unmap(0x4000, 0x1000); // its bytes stay in the old buffer, unmapped
+    const before = m.window().bytes;
+    m.map(0x20_0000, 0x1000); // grows the window
+    expect(m.window().bytes).not.toBe(before);
+    for (const address of [0x1000, 0x2ffc, 0x3ffc, 0x6000, 0x6ffc]) expect(m.read32(address)).toBe((address ^ 0x5a5a_0000) >>> 0);
+    m.map(0x4000, 0x1000);
+    expect(m.read32(0x4010)).toBe(0);
+  });
+
   it('marks fetched pages as code; stores there notify, stores elsewhere do not', () => {
     const m = new GuestMemory('little');
     m.map(0x1000, 0x2000);
