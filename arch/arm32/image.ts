@@ -12,8 +12,9 @@
  * @module
  */
 
-import type { BootSupport, ImageFormat, RamRegion } from '../../src/loader/boot-image.ts';
+import type { BootSupport, ImageFormat, ImagePlacement, RamRegion } from '../../src/loader/boot-image.ts';
 import type { FdtNode } from '../../src/loader/fdt.ts';
+import { decompressXzPayload } from '../../src/loader/decompress.ts';
 import { ImageError, ImageReader } from '../../src/loader/image-error.ts';
 
 /** head.S `_magic_sig`, at offset 0x24. */
@@ -25,9 +26,53 @@ const ZIMAGE_OFFSET = 0x8000;
 /** Where the PL011 sits (QEMU virt's VIRT_UART). */
 export const ARM32_UART_BASE = 0x0900_0000;
 
+/** booting.rst / Makefile.boot: the kernel proper runs at RAM's base plus TEXT_OFFSET, 0x8000 for a multiplatform kernel. */
+const TEXT_OFFSET = 0x8000;
+const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+
+/**
+ * The kernel inside a zImage (arch/arm/boot/compressed: piggy.S puts the
+ * compressed kernel between `input_data` and `input_data_end`, whose last
+ * word is the decompressed size, little-endian). Only an XZ payload is
+ * undone (Debian's armmp kernels; `--arm --lzma2`, whose BCJ filter the
+ * loader undoes). It goes where a decompressor built with AUTO_ZRELADDR
+ * (every multiplatform kernel) puts it: `(pc & 0xf8000000) + TEXT_OFFSET`
+ * with the zImage at RAM + 0x8000, i.e. the 128 MiB-aligned RAM base plus
+ * 0x8000 (compressed/head.S).
+ */
+async function zimagePayload(bytes: Uint8Array, ram: RamRegion): Promise<ImagePlacement> {
+  const tried: string[] = [];
+  // The decompressor's own code may hold the magic too (it checks for it), so every candidate is tried in turn.
+  for (let at = bytes.indexOf(XZ_MAGIC[0]!, 0x34); at >= 0 && at + XZ_MAGIC.length <= bytes.length; at = bytes.indexOf(XZ_MAGIC[0]!, at + 1)) {
+    if (!XZ_MAGIC.every((b, i) => bytes[at + i] === b)) continue;
+    let stream: { bytes: Uint8Array; length: number };
+    try {
+      stream = await decompressXzPayload(bytes.subarray(at));
+    } catch (error) {
+      tried.push(`0x${at.toString(16)}: ${(error as Error).message}`);
+      continue;
+    }
+    const sizeAt = at + stream.length;
+    const recorded = sizeAt + 4 <= bytes.length ? new ImageReader(bytes, true, 'zImage').u32(sizeAt, 'payload size') : undefined;
+    if (recorded !== stream.bytes.length) {
+      tried.push(`0x${at.toString(16)}: decompresses to ${stream.bytes.length} bytes, but the word after it says ${recorded ?? 'nothing'}`);
+      continue;
+    }
+    const address = (ram.base & 0xf800_0000) + TEXT_OFFSET;
+    return {
+      format: 'zImage payload',
+      segments: [{ address, bytes: stream.bytes, memorySize: stream.bytes.length }],
+      entry: address,
+      facts: [`XZ payload at offset 0x${at.toString(16)} (${stream.length} bytes), ${stream.bytes.length} bytes decompressed by hyplay`, 'entered as the decompressor enters the kernel (AUTO_ZRELADDR placement)'],
+    };
+  }
+  throw new ImageError(`zImage: no XZ payload found (gzip, LZMA, LZO and LZ4 payloads are not undone)${tried.length === 0 ? '' : `; tried ${tried.join('; ')}`}`, 0x34);
+}
+
 /** The ARM zImage: PIC code with the header words at 0x24. */
 export const ZIMAGE_FORMAT: ImageFormat = {
   name: 'zImage',
+  payload: zimagePayload,
   place(bytes: Uint8Array, ram: RamRegion) {
     if (bytes.length < 0x34) return undefined;
     const r = new ImageReader(bytes, true, 'zImage');

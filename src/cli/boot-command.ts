@@ -82,6 +82,7 @@ interface BootOptions {
   readonly mode?: string;
   readonly ram?: string;
   readonly bootargs: string;
+  readonly payload?: boolean;
   readonly tail: string;
   readonly trace?: boolean;
   readonly json?: boolean;
@@ -103,6 +104,7 @@ export function registerBootCommand(program: Command, io: CliIo, services: CliSe
     .option('--mode <mode>', "starting mode instead of the boot protocol's")
     .option('--ram <base:size>', "the RAM, e.g. 0x40000000:256M (default: the architecture's)")
     .option('--bootargs <text>', 'the kernel command line in the generated device tree', 'earlycon console=ttyAMA0')
+    .option('--payload', "boot the kernel inside a self-decompressing image (zImage) directly: hyplay decompresses it and enters it where the image's decompressor would")
     .option('--tail <n>', 'instructions shown before the stop', String(DEFAULT_TAIL))
     .option('--trace', 'keep and show every step, not only the tail (slow for a whole decompression)')
     .option('--json', 'JSON output')
@@ -120,6 +122,7 @@ export function registerBootCommand(program: Command, io: CliIo, services: CliSe
         maxSteps: Number(budget),
         trace: true,
         bootargs: options.bootargs,
+        ...(options.payload === true ? { payload: true } : {}),
         ...(options.engine === undefined ? {} : { engine: options.engine as 'interp' | 'jit' }),
         ...(options.mode === undefined ? {} : { mode: options.mode }),
         ...(options.ram === undefined ? {} : { ram: options.ram }),

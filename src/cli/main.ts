@@ -157,6 +157,7 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
     .option('--entry <where>', 'with --image: start here (an address or a symbol) instead of the image\'s entry')
     .option('--dtb <file>', 'with --image: pass this device tree blob, or none, instead of the generated one')
     .option('--bootargs <text>', 'with --image: the kernel command line in the generated device tree', '')
+    .option('--payload', 'with --image: boot the kernel inside a self-decompressing image (zImage) directly, decompressed by hyplay')
     .option('--trace-tail <n>', 'with --trace: keep only the last N events')
     .option('--break <where>', 'stop on reaching an address or label (repeatable)', collect, [])
     .option('--dump <range>', 'show memory after the run, ADDR:LEN with ADDR an address or label (repeatable)', collect, [])
@@ -182,6 +183,7 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
           assignments: registers,
           breaks: options.break,
           bootargs: options.bootargs,
+          ...(options.payload === true ? { payload: true } : {}),
           ...(options.traceTail === undefined ? {} : { traceTail: traceTailOf(options.traceTail) }),
           ...(options.engine === undefined ? {} : { engine: engineName(backend, options.engine) }),
           ...(options.mode === undefined ? {} : { mode: options.mode }),
@@ -193,7 +195,7 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
         }).then((report) => io.out(options.json === true ? JSON.stringify(report, undefined, 2) : `${imageText(report.image)}\n${runText(report)}`));
       }
       if (file === undefined) throw new CliError("missing required argument 'file' (an assembly source, or --image IMAGE)");
-      for (const option of ['ram', 'load', 'entry', 'dtb', 'traceTail'] as const) {
+      for (const option of ['ram', 'load', 'entry', 'dtb', 'traceTail', 'payload'] as const) {
         if (options[option] !== undefined) throw new CliError(`--${option === 'traceTail' ? 'trace-tail' : option} goes with --image only`, { input: `--${option}` });
       }
       const endian = endianOf(backend, options.endian);
@@ -260,6 +262,7 @@ interface RunCommandOptions {
   readonly entry?: string;
   readonly dtb?: string;
   readonly bootargs: string;
+  readonly payload?: boolean;
   readonly traceTail?: string;
 }
 

@@ -44,6 +44,8 @@ export interface ImageRunOptions {
   readonly deviceTree?: Uint8Array | false;
   /** `--bootargs`. */
   readonly bootargs?: string;
+  /** `--payload`: boot the kernel inside a self-decompressing image directly. */
+  readonly payload?: boolean;
   /** REG=VAL, set after the boot protocol's registers. */
   readonly assignments?: readonly string[];
   /** `--break`: addresses or symbols. */
@@ -168,6 +170,7 @@ export async function bootMachine(backend: ArchBackend, bytes: Uint8Array, input
       ...(options.mode === undefined ? {} : { mode: options.mode }),
       ...(options.deviceTree === undefined ? {} : { deviceTree: options.deviceTree }),
       ...(options.bootargs === undefined ? {} : { bootargs: options.bootargs }),
+      ...(options.payload === true ? { payload: true } : {}),
     });
     const entry = addressOption(options.entry, '--entry', loaded.symbols);
     if (entry !== undefined) machine.pc = entry;

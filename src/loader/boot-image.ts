@@ -59,6 +59,14 @@ export interface ImageFormat {
   readonly name: string;
   /** Where the image goes in `ram`, or `undefined` when `bytes` are not this format. */
   place(bytes: Uint8Array, ram: RamRegion): ImagePlacement | undefined;
+  /**
+   * For a self-decompressing image (the ARM zImage): the kernel inside it,
+   * decompressed here, placed where the image's own decompressor would put
+   * it and entered there, skipping the decompressor. Only called on bytes
+   * {@link ImageFormat.place} took; throws {@link ImageError} when the
+   * payload cannot be found or undone.
+   */
+  payload?(bytes: Uint8Array, ram: RamRegion): Promise<ImagePlacement>;
 }
 
 /** The state a kernel is entered in, as the boot protocol hands it over. */
@@ -123,6 +131,8 @@ export interface BootOptions {
   readonly deviceTree?: Uint8Array | false;
   /** Kernel command line for the generated device tree. */
   readonly bootargs?: string;
+  /** Boot the kernel inside a self-decompressing image directly (see {@link ImageFormat.payload}). */
+  readonly payload?: boolean;
 }
 
 /** What was loaded, for the report. */
@@ -155,9 +165,18 @@ function deviceTreeAddress(ram: RamRegion, size: number): number {
   return address;
 }
 
-/** Parse `file`, the image's bytes as read, into a placement: decompress, then ELF, then the backend's formats, then raw. */
-export async function placeImage(file: Uint8Array, boot: BootSupport, ram: RamRegion, loadAddress?: number): Promise<PlacedImage> {
+/**
+ * Parse `file`, the image's bytes as read, into a placement: decompress, then
+ * ELF, then the backend's formats, then raw. With `payload`, the kernel inside
+ * a self-decompressing format instead (an error for any other file).
+ */
+export async function placeImage(file: Uint8Array, boot: BootSupport, ram: RamRegion, loadAddress?: number, payload = false): Promise<PlacedImage> {
   const { bytes, layers } = await decompressImage(file);
+  if (payload) {
+    const format = boot.formats.find((f) => f.payload !== undefined && f.place(bytes, ram) !== undefined);
+    if (format === undefined) throw new ImageError(`the image is not a self-decompressing one (${boot.formats.filter((f) => f.payload !== undefined).map((f) => f.name).join(', ') || 'this architecture has none'}): boot it without the payload option`, 0);
+    return { placement: await format.payload!(bytes, ram), compression: layers, symbols: SymbolTable.EMPTY };
+  }
   if (isElf(bytes)) {
     const elf = parseElf(bytes);
     if (!boot.elfMachines.includes(elf.machine)) throw new ImageError(`ELF: e_machine ${elf.machine} is not one this architecture runs (${boot.elfMachines.join(', ')})`, 18);
@@ -185,7 +204,7 @@ export async function placeImage(file: Uint8Array, boot: BootSupport, ram: RamRe
  */
 export async function loadBootImage(machine: Machine, file: Uint8Array, boot: BootSupport, options: BootOptions = {}): Promise<LoadedBootImage> {
   const ram = options.ram ?? boot.ram;
-  const { placement, compression, symbols } = await placeImage(file, boot, ram, options.loadAddress);
+  const { placement, compression, symbols } = await placeImage(file, boot, ram, options.loadAddress, options.payload === true);
   for (const segment of placement.segments) {
     if (segment.address < ram.base || segment.address + segment.memorySize > ram.base + ram.size) {
       throw new ImageError(

@@ -2,25 +2,22 @@
  * Images shipped compressed: gzip (RFC 1952; arm64 `Image.gz`, what most
  * distributions' arm64 `vmlinuz` files are) and XZ (`.xz` files).
  *
- * gzip is Node's own zlib. XZ is `xz-decompress` (xz-embedded compiled to
- * WebAssembly, no native build step, MIT): the other registry packages
- * either need a native addon or a toolchain at install time. xz-embedded as
- * that package builds it has no BCJ filters, so an XZ stream made with one
- * (the ARM zImage's own payload is `--arm --lzma2`) is refused with a
- * message saying so; the zImage is run as it is meant to run, its
- * decompressor decompressing itself in the guest.
+ * gzip is Node's own zlib. XZ is decoded by src/loader/xz.ts and lzma2.ts:
+ * the registry's XZ packages either need a native addon, or (xz-decompress,
+ * xz-embedded in WebAssembly, which hyplay used first) lack the ARM BCJ
+ * filter a zImage's payload carries and refuse its 128 MiB dictionary.
  *
  * @module
  */
 
 import { gunzipSync } from 'node:zlib';
 import { ImageError } from './image-error.ts';
+import { decodeXz, isXz, XzError, type DecodedXz } from './xz.ts';
 
 /** The wrappers a file can come in, outermost first. */
 export type Compression = 'gzip' | 'xz';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
-const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
 
 function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
   return bytes.length >= magic.length && magic.every((b, i) => bytes[i] === b);
@@ -29,7 +26,7 @@ function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
 /** The compression `bytes` start with, if any. */
 export function compressionOf(bytes: Uint8Array): Compression | undefined {
   if (startsWith(bytes, GZIP_MAGIC)) return 'gzip';
-  if (startsWith(bytes, XZ_MAGIC)) return 'xz';
+  if (isXz(bytes)) return 'xz';
   return undefined;
 }
 
@@ -53,7 +50,7 @@ export async function decompressImage(bytes: Uint8Array): Promise<Decompressed> 
   const layers: Compression[] = [];
   let current = bytes;
   for (let kind = compressionOf(current); kind !== undefined && layers.length < 4; kind = compressionOf(current)) {
-    current = kind === 'gzip' ? gunzip(current) : await unxz(current);
+    current = kind === 'gzip' ? gunzip(current) : unxz(current);
     layers.push(kind);
   }
   return { bytes: current, layers };
@@ -67,28 +64,44 @@ function gunzip(bytes: Uint8Array): Uint8Array {
   }
 }
 
-/** xz-embedded's `enum xz_ret` (linux/include/linux/xz.h), as the package reports it ("error code N"). */
-const XZ_ERRORS: Readonly<Record<string, string>> = {
-  '2': 'unsupported integrity check',
-  '3': 'out of memory',
-  '4': 'dictionary larger than the memory limit',
-  '5': 'not an XZ stream',
-  '6': 'unsupported options (a BCJ filter or an unknown filter in the chain)',
-  '7': 'corrupt data',
-  '8': 'truncated stream',
-};
-
-async function unxz(bytes: Uint8Array): Promise<Uint8Array> {
-  const module = (await import('xz-decompress')) as unknown as { XzReadableStream?: XzStreamClass; default?: { XzReadableStream: XzStreamClass } };
-  const Stream = module.XzReadableStream ?? module.default!.XzReadableStream;
-  try {
-    const stream = new Stream(new Blob([bytes]).stream());
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (error) {
-    const message = (error as Error).message;
-    const code = /error code (\d+)/.exec(message)?.[1];
-    throw new ImageError(`xz: ${code !== undefined && code in XZ_ERRORS ? XZ_ERRORS[code] : message}`, 0);
-  }
+/**
+ * Undo the XZ stream at the start of `bytes` (a kernel image's payload:
+ * other data may follow it). Returns the data and the bytes the stream
+ * took. Throws {@link ImageError} for a corrupt or unsupported stream.
+ */
+export function decompressXzPayload(bytes: Uint8Array): DecodedXz {
+  return decodeXzAt(bytes, 0);
 }
 
-type XzStreamClass = new (compressed: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array>;
+function unxz(bytes: Uint8Array): Uint8Array {
+  // A file may hold several streams back to back, each followed by stream padding (zero bytes, a multiple of four).
+  const parts: Uint8Array[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const stream = decodeXzAt(bytes, at);
+    parts.push(stream.bytes);
+    at += stream.length;
+    const padding = at;
+    while (at < bytes.length && bytes[at] === 0) at++;
+    if ((at - padding) % 4 !== 0) throw new ImageError('xz: stream padding is not a multiple of four bytes', padding);
+    if (at < bytes.length && !isXz(bytes, at)) throw new ImageError('xz: data after the stream', at);
+  }
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let to = 0;
+  for (const part of parts) {
+    out.set(part, to);
+    to += part.length;
+  }
+  return out;
+}
+
+/** The stream at `at`, with an {@link XzError} turned into an {@link ImageError} at its place in `bytes`. */
+function decodeXzAt(bytes: Uint8Array, at: number): DecodedXz {
+  try {
+    return decodeXz(bytes.subarray(at));
+  } catch (error) {
+    if (error instanceof XzError) throw new ImageError(error.message, at + error.offset);
+    throw error;
+  }
+}

@@ -88,6 +88,16 @@ describe('run --image', () => {
     expect(report.registers.r0).toBe('0x0000002a');
   });
 
+  /** A well-formed zImage header with no payload after it. */
+  function validZimage(): Uint8Array {
+    const bytes = new Uint8Array(0x100);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(0x24, 0x016f2818, true);
+    view.setUint32(0x2c, 0x100, true);
+    view.setUint32(0x30, 0x04030201, true);
+    return bytes;
+  }
+
   it('gives one-line errors for bad images and options', async () => {
     const raw = file(new Uint8Array(4), '.bin');
     const zimage = new Uint8Array(0x40);
@@ -103,6 +113,9 @@ describe('run --image', () => {
     expect(await failure('run', 'arm32', '--image', raw, '--firmware', 'linux-hyp-stub-v4.12')).toBe('hyplay: --firmware does not go with --image');
     expect(await failure('run', 'arm32', file('nop\n'), '--ram', '0x40000000:1M')).toBe('hyplay: --ram goes with --image only');
     expect(await failure('boot', 'arm32', '--image', raw, '--tail', '0')).toBe('hyplay: --tail: 0 is out of range 1..4096');
+    expect(await failure('boot', 'arm32', '--image', raw, '--payload')).toMatch(/raw\.bin|\.bin: offset 0x0: the image is not a self-decompressing one \(zImage\): boot it without the payload option$/);
+    expect(await failure('run', 'arm32', '--image', file(validZimage(), '.zimage'), '--payload')).toMatch(/offset 0x34: zImage: no XZ payload found \(gzip, LZMA, LZO and LZ4 payloads are not undone\)$/);
+    expect(await failure('run', 'arm32', file('nop\n'), '--payload')).toBe('hyplay: --payload goes with --image only');
     expect(readFileSync(raw)).toEqual(Buffer.alloc(4));
   });
 });
