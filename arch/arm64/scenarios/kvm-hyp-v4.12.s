@@ -1,4 +1,4 @@
-// kvm-hyp-v4.12.s: KVM/arm64's EL2 code of v4.12 to the x0 fix (b9e10d4a6c9f, first release UNCONFIRMED)
+// kvm-hyp-v4.12.s: KVM/arm64's EL2 code of v4.12 to the x0 fix (b9e10d4a6c9f, first in v5.8)
 // (arch/arm64/kvm/hyp/hyp-entry.S, arch/arm64/kvm/hyp-init.S;
 // ../shared/abi-facts.md §3.3, §4.3): a host HVC with x0 below
 // HVC_STUB_HCALL_NR (3) is a stub call that KVM handles itself
