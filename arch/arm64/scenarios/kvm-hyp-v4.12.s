@@ -135,6 +135,7 @@ __do_hyp_init:                          // hyp-init.S
         msr     vbar_el2, x2
         eret
 
+// quote: stub-hvc
 __kvm_handle_stub_hvc:                  // hyp-init.S: the stub calls, in KVM
         cmp     x0, #HVC_SOFT_RESTART
         b.ne    1f
@@ -160,3 +161,4 @@ reset:                                  // back to the hyp-stub; x0–x4 kept fo
 1:      movz    x0, #0xca11             // bad stub call: HVC_STUB_ERR
         movk    x0, #0xbad, lsl #16
         eret
+// /quote: stub-hvc
