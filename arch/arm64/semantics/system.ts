@@ -14,6 +14,7 @@
 
 import { hexAddress, RETIRED, stop, type CallTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
 import { Ec, Hcr, PA_LIMIT, waitTrapped } from '../exceptions.ts';
+import { parAfter, translateStage1 } from '../mmu.ts';
 import { findSysOperation } from '../operands.ts';
 import { findSysRegister, isReservedIdSpace, modeOf, stackSlotOf, Sys, SYS_INDEX, switchMode, sysFields, sysSlot, type Arm64State, type SysRegister } from '../registers.ts';
 import { destZr, sourceZr, undefinedInstruction, type A64Handler, type Op, type Prepare } from './common.ts';
@@ -49,8 +50,8 @@ export function describeSysKey(key: number): string {
   return `S${op0}_${op1}_C${crn}_C${crm}_${op2} (op0=${op0}, op1=${op1}, CRn=${crn}, CRm=${crm}, op2=${op2})`;
 }
 
-/** SCTLR_EL1 bits that open EL0 access (D13.2.113): UMA (DAIF), DZE (DC ZVA), UCT (CTR_EL0), UCI (cache maintenance). */
-const Sctlr = { UMA: 9, DZE: 14, UCT: 15, UCI: 26 } as const;
+/** SCTLR_EL1 bits (D13.2.113): M (stage 1 of the EL1&0 regime on), and those that open EL0 access: UMA (DAIF), DZE (DC ZVA), UCT (CTR_EL0), UCI (cache maintenance). */
+const Sctlr = { M: 0, UMA: 9, DZE: 14, UCT: 15, UCI: 26 } as const;
 
 function sctlrEl1(s: Arm64State, bit: number): boolean {
   return ((s.sys[2 * Sys.sctlrEl1]! >>> bit) & 1) === 1;
@@ -302,8 +303,18 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
     return RETIRED;
   }
   if (found.alias === 'at') {
-    // With no translation modelled the output address is the input: PAR_EL1 = PA[47:12], F = 0 (D13.2.101).
     const par = sysSlot('par_el1');
+    if (AT_STAGE1_EL.has(found.name) && sctlrEl1(s, Sctlr.M)) {
+      // Stage 1 of the EL1&0 regime is on: walk TTBR0/TTBR1_EL1 (arch/arm64/mmu.ts) and report the result or the fault in PAR_EL1.
+      const va = (BigInt(x[op.src1 + 1]! >>> 0) << 32n) | BigInt(x[op.src1]! >>> 0);
+      const regime = { tcr: sysValue(s, 'tcr_el1'), ttbr0: sysValue(s, 'ttbr0_el1'), ttbr1: sysValue(s, 'ttbr1_el1') };
+      const result = translateStage1(op.memory, regime, va, found.name.endsWith('w') ? 'write' : 'read', AT_STAGE1_EL.get(found.name)!);
+      const value = parAfter(result, sysValue(s, 'mair_el1'));
+      s.sys[2 * par] = Number(value & 0xffff_ffffn) | 0;
+      s.sys[2 * par + 1] = Number(value >> 32n) | 0;
+      return RETIRED;
+    }
+    // Stage 1 off (or a regime whose translation is not modelled): the output address is the input, PAR_EL1 = PA[47:12], F = 0 (D13.2.101).
     const page = address - (address % 4096);
     s.sys[2 * par] = page % 0x1_0000_0000 | 0;
     s.sys[2 * par + 1] = Math.floor(page / 0x1_0000_0000) | 0;
@@ -314,6 +325,20 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
 };
 
 const ZERO_BLOCK = new Uint8Array(64);
+
+/** The AT operations of the EL1&0 stage 1 and the EL whose permissions they check (C5.5). */
+const AT_STAGE1_EL: ReadonlyMap<string, number> = new Map([
+  ['s1e1r', 1],
+  ['s1e1w', 1],
+  ['s1e0r', 0],
+  ['s1e0w', 0],
+]);
+
+/** A system register's whole value, by name (off the hot path: AT). */
+function sysValue(s: Arm64State, name: string): bigint {
+  const slot = sysSlot(name);
+  return (BigInt(s.sys[2 * slot + 1]! >>> 0) << 32n) | BigInt(s.sys[2 * slot]! >>> 0);
+}
 
 /** EC 0x18: a trapped MSR, MRS or System instruction. */
 const EC_SYS64 = Ec.sys64;
