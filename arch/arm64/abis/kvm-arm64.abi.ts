@@ -542,7 +542,7 @@ export const KVM_ARM64_PROTECTED: Abi = defineSmcccHostAbi({
   source: {
     document: `${NVHE_SOURCE}; hyp-main.c handle_host_hcall (hcall_min = __pkvm_prot_finalize once kvm_protected_mode_initialized)`,
     version: '≈v6.2',
-    note: 'After the refused HVC, cpu_soft_restart falls through exactly as in v4.12: torvalds/linux:arch/arm64/kernel/cpu-reset.S @b5630b0a still has `cbz x0, 1f; mov x0, #HVC_SOFT_RESTART; hvc #0 // no return` followed by `1: mov x8, x1; mov x0, x2; mov x1, x3; mov x2, x4; br x8`, so the entry runs at EL1 with the arguments shuffled.',
+    note: 'The stub branch is skipped in protected mode since W. Deacon\'s "KVM: arm64: Reject stub hypercalls after pKVM has been initialised" (v2 posted 2021-10-05, after the v5.15 merge window: v5.16 at the earliest). After the refused HVC, cpu_soft_restart falls through exactly as in v4.12: torvalds/linux:arch/arm64/kernel/cpu-reset.S @b5630b0a still has `cbz x0, 1f; mov x0, #HVC_SOFT_RESTART; hvc #0 // no return` followed by `1: mov x8, x1; mov x0, x2; mov x1, x3; mov x2, x4; br x8`, so the entry runs at EL1 with the arguments shuffled.',
   },
   table: KVM_HOST_CALLS_V6_2,
   stubCallCount: 0,

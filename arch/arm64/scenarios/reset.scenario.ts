@@ -83,7 +83,7 @@ export const ARM64_RESET_PAIRS: readonly Arm64ResetPair[] = [
   { stub: 'v4.12', kvm: 'kvm-v5.7', era: 'the x0 fix (v5.8; stable 5.7.y)–v5.9', softRestart: 'v4.19', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL2, EL2), ...rows('running', EL2, EL2)], why: "the x0 fix: KVM's SOFT_RESTART keeps the payload's x0 (kimage->head)" },
   { stub: 'v4.12', kvm: 'kvm-v5.10', era: 'v5.10–v5.11', softRestart: 'v4.19', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL2, EL2), ...rows('running', EL2, EL2)], why: 'nVHE SMCCC host calls: stub calls below HVC_STUB_HCALL_NR still reach __kvm_handle_stub_hvc' },
   { stub: 'v4.12', kvm: undefined, era: 'v4.19–≈v5.11', softRestart: 'v4.19', rebootNotifier: true, shipped: true, outcomes: rows('none', EL2, EL2), why: 'without KVM the stub performs every soft restart' },
-  { stub: 'v5.12', kvm: 'kvm-pkvm', era: 'protected KVM, ≈v5.15+', softRestart: 'v5.15', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL1, EL1), ...rows('running', EL1, EL1)], why: 'protected mode answers HVC_SOFT_RESTART with −1; __cpu_soft_restart falls through and starts the image at EL1' },
+  { stub: 'v5.12', kvm: 'kvm-pkvm', era: 'protected KVM, v5.16+', softRestart: 'v5.15', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL1, EL1), ...rows('running', EL1, EL1)], why: 'protected mode answers HVC_SOFT_RESTART with −1; __cpu_soft_restart falls through and starts the image at EL1' },
   { stub: 'v5.12', kvm: undefined, era: '≈v5.15+', softRestart: 'v5.15', rebootNotifier: true, shipped: true, outcomes: rows('none', EL2, EL2), why: 'the crash kernel restarts in place (entry kimage->start, x0 the dtb) through the stub' },
 ];
 
