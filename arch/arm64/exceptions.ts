@@ -136,6 +136,10 @@ export const Hcr = {
   TWE: 14,
   /** TSC: trap SMC from EL1. */
   TSC: 19,
+  /** TSW: trap data cache maintenance by set/way from EL1. */
+  TSW: 22,
+  /** TTLB: trap TLB maintenance from EL1. */
+  TTLB: 25,
   /** TGE: route EL0 exceptions to EL2. */
   TGE: 27,
   /** HCD: HVC is UNDEFINED (with no EL3). */
@@ -164,8 +168,10 @@ function causeOf(trap: Trap, from: number): string {
   switch (trap.cause) {
     case 'call':
       return `${trap.conduit} #0x${trap.imm.toString(16)} from ${modeName(from)}`;
-    case 'undefined':
     case 'exception':
+      if (trap.vector === Ec.sys64) return `trapped system instruction at ${hexAddress(trap.address)} (${trap.reason})`;
+      return `undefined instruction at ${hexAddress(trap.address)} (${trap.reason})`;
+    case 'undefined':
     case 'privileged':
       return `undefined instruction at ${hexAddress(trap.address)} (${trap.reason})`;
     case 'fetch-fault':
@@ -337,8 +343,11 @@ export function deliverArm64(s: Arm64State, trap: Trap, trace: TraceSink | undef
       if (s.el === 1 && hcr(s, Hcr.TSC)) return takeException(s, 2, syndrome(Ec.smc64, imm16), trap.address, undefined, exceptionName(s, 2, 'smc'), trap, trace);
       return undefinedException(s, trap, trap.address, 'SMC is UNDEFINED (no EL3)', trace);
     }
-    case 'undefined':
     case 'exception':
+      // A trapped MSR, MRS or System instruction (EC 0x18, the ISS in errorCode): to EL2, ELR on the instruction (D1.10.1).
+      if (trap.vector === Ec.sys64) return takeException(s, 2, syndrome(Ec.sys64, trap.errorCode), trap.address, undefined, exceptionName(s, 2, 'sys'), trap, trace);
+      return undefinedException(s, trap, trap.address, trap.reason, trace);
+    case 'undefined':
     case 'privileged':
       return undefinedException(s, trap, trap.address, trap.reason, trace);
     case 'fetch-fault': {

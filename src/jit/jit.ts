@@ -144,6 +144,9 @@ export interface JitStats {
 
 let instances = 0;
 
+/** The largest budget one pass of the run loop takes: the fuel word `J[0]` is an int32. */
+const MAX_FUEL = 0x4000_0000;
+
 /** The JIT of one machine. */
 export class Jit<S extends SteppableState> {
   /** `J`: fuel and exit reason (see `block-writer.ts`). */
@@ -193,6 +196,21 @@ export class Jit<S extends SteppableState> {
    * ran.
    */
   run(host: LoopHost<S>, state: S, maxSteps: number): number {
+    // The fuel lives in an Int32Array: a budget of 2^31 or more would wrap negative and end the run before its first
+    // instruction, so a large budget runs as chunks (a chunk that ends early is the run's end).
+    if (maxSteps <= MAX_FUEL) return this.runFueled(host, state, maxSteps);
+    let done = 0;
+    while (done < maxSteps) {
+      const chunk = Math.min(MAX_FUEL, maxSteps - done);
+      const ran = this.runFueled(host, state, chunk);
+      done += ran;
+      if (ran < chunk) break;
+    }
+    return done;
+  }
+
+  /** {@link Jit.run} for a budget that fits the fuel word. */
+  private runFueled(host: LoopHost<S>, state: S, maxSteps: number): number {
     if (this.host === undefined) {
       this.host = host;
       host.onInvalidate((address, length) => this.invalidate(address, length));

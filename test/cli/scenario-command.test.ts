@@ -116,8 +116,8 @@ describe('hyplay reset-matrix', () => {
     expect(rows).toHaveLength(32);
     const find = (path: string, era: string, hypervisor: string, vm: string): { outcome: string } => rows.find((r: Record<string, unknown>) => r['path'] === path && r['era'] === era && r['hypervisor'] === hypervisor && r['vm'] === vm);
     expect(find('kdump', 'v4.12', 'kvm-arm64-v4.12', 'running').outcome).toBe('new-kernel-in-svc');
-    expect(find('kdump', '≈v5.0 (UNCONFIRMED)–the x0 fix', 'kvm-arm64-v4.12', 'running').outcome).toBe('hyp-crash');
-    expect(find('kdump', 'protected KVM, ≈v5.15+', 'kvm-arm64-protected', 'running').outcome).toBe('new-kernel-in-svc');
+    expect(find('kdump', 'v4.19–v5.7 (until the x0 fix)', 'kvm-arm64-v4.12', 'running').outcome).toBe('hyp-crash');
+    expect(find('kdump', 'protected KVM, v5.16+', 'kvm-arm64-protected', 'running').outcome).toBe('new-kernel-in-svc');
     expect(find('kexec-race', 'v4.12–v5.9', 'kvm-arm64-v4.12', 'running').outcome).toBe('guest-error');
   });
 

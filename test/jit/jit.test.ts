@@ -46,6 +46,14 @@ describe('the arm32 JIT', () => {
     }
   });
 
+  it('runs a budget of 2^31 steps or more (the fuel word is an int32): the program runs to its end, not zero steps', () => {
+    for (const budget of [2 ** 31, 4_000_000_000]) {
+      const m = jitMachine(LOOP);
+      expect(m.run(budget), `budget ${budget}`).toMatchObject({ reason: 'wfi', steps: 2 + 300 + 1 });
+      expect(m.register('r0')).toBe(300n);
+    }
+  });
+
   it('drops a block a store rewrites, and runs the new code', () => {
     const m = jitMachine(['mov r2, #0', 'again: mov r0, #1', 'add r2, r2, #1', 'cmp r2, #2', 'beq done', 'ldr r1, word', 'str r1, again', 'b again', 'done: wfi', 'word: .word 0xe3a00007'].join('\n'));
     expect(m.run(100).reason).toBe('wfi');

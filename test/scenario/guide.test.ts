@@ -1,88 +1,19 @@
 /**
- * abi-docs/guides/kexec-vs-kdump.md quotes the real scenario files between
- * markers: `<!-- quote: PATH#NAME -->`, a fenced block, `<!-- /quote -->`,
- * where PATH marks the region with `@ quote: NAME` and `@ /quote: NAME`.
- * This test fails when a marker goes missing on either side or a quote
- * drifts from its file, and keeps the guide's outcome table equal to the
- * reset matrix the code computes.
+ * abi-docs/guides/kexec-vs-kdump.md as a whole: the matrix comes first, the
+ * guide links where it says and points at nothing a user does not have,
+ * every quote marker is closed, and every region a scenario file marks is
+ * quoted somewhere. Each part is checked by its own file, so the parts run
+ * in parallel: test/scenario/guide-arm32.test.ts (the arm32 sections) and
+ * test/scenario/guide-arm64.test.ts (the `arm64: …` sections) check their
+ * quotes verbatim, their outcome tables against the matrix the code
+ * computes, and run every command they show. The helpers are in
+ * test/scenario/guide-support.ts.
  */
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ARM32_BACKEND } from '../../arch/arm32/backend.ts';
-import { loadAbis } from '../../src/di/container.ts';
-import { runResetMatrix } from '../../src/scenario/reset-matrix.ts';
-
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const GUIDE_PATH = 'abi-docs/guides/kexec-vs-kdump.md';
-const GUIDE = readFileSync(join(ROOT, GUIDE_PATH), 'utf8');
-const SCENARIO_DIR = 'arch/arm32/scenarios';
-
-/** One quote in a guide. */
-interface Quote {
-  readonly path: string;
-  readonly name: string;
-  readonly body: string;
-}
-
-/** Every quote of `markdown`; throws on a quote that is not closed or holds no fenced block. */
-function quotesOf(markdown: string): Quote[] {
-  const out: Quote[] = [];
-  const pattern = /<!-- quote: ([^#\s]+)#(\S+) -->\n([\s\S]*?)<!-- \/quote -->/g;
-  for (const match of markdown.matchAll(pattern)) {
-    const fenced = /^```[a-z]*\n([\s\S]*?)\n```\n$/.exec(match[3]!);
-    if (fenced === null) throw new Error(`quote ${match[1]}#${match[2]}: no fenced block between the markers`);
-    out.push({ path: match[1]!, name: match[2]!, body: fenced[1]! });
-  }
-  const opened = markdown.match(/<!-- quote: /g)?.length ?? 0;
-  const closed = markdown.match(/<!-- \/quote -->/g)?.length ?? 0;
-  if (opened !== out.length || closed !== out.length) throw new Error(`${opened} quote markers open, ${closed} close, ${out.length} quotes parsed`);
-  return out;
-}
-
-/** The lines between `@ quote: NAME` and `@ /quote: NAME` in `source`, or why there are none. */
-function regionOf(source: string, name: string): string | { readonly missing: string } {
-  const lines = source.split('\n');
-  const start = lines.indexOf(`@ quote: ${name}`);
-  const end = lines.indexOf(`@ /quote: ${name}`);
-  if (start < 0) return { missing: `no '@ quote: ${name}' marker` };
-  if (end < 0) return { missing: `no '@ /quote: ${name}' marker` };
-  if (end < start) return { missing: `'@ /quote: ${name}' comes before '@ quote: ${name}'` };
-  return lines.slice(start + 1, end).join('\n');
-}
-
-/** Every region marked in the scenario files, as `PATH#NAME`. */
-function markedRegions(): string[] {
-  const out: string[] = [];
-  for (const file of readdirSync(join(ROOT, SCENARIO_DIR)).filter((f) => f.endsWith('.s')).sort()) {
-    const source = readFileSync(join(ROOT, SCENARIO_DIR, file), 'utf8');
-    for (const match of source.matchAll(/^@ quote: (\S+)$/gm)) out.push(`${SCENARIO_DIR}/${file}#${match[1]}`);
-  }
-  return out;
-}
+import { commandsOf, GUIDE, GUIDE_PATH, guideSections, markedRegions, npmScriptsOf, quotesOf, regionOf, sectionsOf } from './guide-support.ts';
 
 describe(GUIDE_PATH, () => {
-  const quotes = quotesOf(GUIDE);
-
-  it('quotes the scenario files', () => {
-    expect(quotes.length).toBeGreaterThanOrEqual(10);
-  });
-
-  for (const quote of quotes) {
-    it(`quote ${quote.path}#${quote.name} is verbatim`, () => {
-      const region = regionOf(readFileSync(join(ROOT, quote.path), 'utf8'), quote.name);
-      expect(region, `${quote.path}: marker missing`).toBeTypeOf('string');
-      expect(quote.body).toBe(region);
-    });
-  }
-
-  it('quotes every region the scenario files mark', () => {
-    const quoted = new Set(quotes.map((q) => `${q.path}#${q.name}`));
-    expect(markedRegions().filter((r) => !quoted.has(r))).toEqual([]);
-  });
-
   it('shows the matrix first, links to the ABI index and the README, and points at nothing a user does not have', () => {
     const headings = GUIDE.split('\n').filter((line) => line.startsWith('## '));
     expect(headings[0]).toBe('## The matrix');
@@ -91,24 +22,50 @@ describe(GUIDE_PATH, () => {
     expect(GUIDE).not.toMatch(/\.\.\/shared|abi-facts|the issue/i);
   });
 
-  it('its outcome table is the matrix the code computes', () => {
-    const table = [...GUIDE.matchAll(/^\| (kexec|kdump) \| ([^|]+) \| (\S+) \| (\S+) \| (none|running) \| (yes|no) \| (\S+) \|$/gm)].map((m) => [m[1], m[2], m[3], m[4], m[5], m[6] === 'yes', m[7]]);
-    const rows = runResetMatrix(ARM32_BACKEND, loadAbis()).map((r) => [r.row.path, r.row.era, r.row.stub, r.row.hypervisor, r.row.vm, r.row.shipped, r.row.outcome]);
-    expect(table).toEqual(rows);
+  it('has an arm32 part and an arm64 part, each with quotes, an outcome table and commands', () => {
+    for (const part of ['arm32', 'arm64'] as const) {
+      const text = guideSections(part).map((s) => s.text).join('\n');
+      expect(quotesOf(text).length, part).toBeGreaterThanOrEqual(part === 'arm32' ? 10 : 8);
+      expect(commandsOf(text).length, part).toBeGreaterThanOrEqual(3);
+    }
+    expect(guideSections('arm64').map((s) => s.heading)).toEqual(['arm64: the matrix', 'arm64: the machine and the paths', 'arm64: where the model follows the sources']);
+  });
+
+  it('quotes every region the scenario files mark, and nothing twice', () => {
+    const quoted = quotesOf(GUIDE).map((q) => `${q.path}#${q.name}`);
+    expect(new Set(quoted).size).toBe(quoted.length);
+    const marked = [...markedRegions('arch/arm32/scenarios'), ...markedRegions('arch/arm64/scenarios')];
+    expect(marked.filter((r) => !quoted.includes(r))).toEqual([]);
+    expect(marked.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('runs only npm scripts the package has', async () => {
+    const { readFileSync } = await import('node:fs');
+    const scripts = Object.keys(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).scripts);
+    expect(npmScriptsOf(GUIDE).filter((s) => !scripts.includes(s))).toEqual([]);
   });
 });
 
-describe('quote markers (self-check)', () => {
-  it('find a region, and report a missing or misplaced marker', () => {
+describe('guide helpers (self-check)', () => {
+  it('find a region, and report a missing or misplaced marker, in either comment style', () => {
     const source = 'a\n@ quote: x\nb\nc\n@ /quote: x\nd';
     expect(regionOf(source, 'x')).toBe('b\nc');
     expect(regionOf(source, 'y')).toEqual({ missing: "no '@ quote: y' marker" });
     expect(regionOf('@ quote: x\nb', 'x')).toEqual({ missing: "no '@ /quote: x' marker" });
+    expect(regionOf('// /quote: x\n// quote: x', 'x', '//')).toEqual({ missing: "'// /quote: x' comes before '// quote: x'" });
+    expect(regionOf('// quote: x\nb\n// /quote: x', 'x', '//')).toBe('b');
   });
 
   it('parse guide quotes and reject an unclosed one', () => {
     expect(quotesOf('<!-- quote: f.s#x -->\n```asm\nb\nc\n```\n<!-- /quote -->\n')).toEqual([{ path: 'f.s', name: 'x', body: 'b\nc' }]);
     expect(() => quotesOf('<!-- quote: f.s#x -->\n```asm\nb\n```\n')).toThrow('1 quote markers open, 0 close, 0 quotes parsed');
     expect(() => quotesOf('<!-- quote: f.s#x -->\nno fence\n<!-- /quote -->')).toThrow('quote f.s#x: no fenced block between the markers');
+  });
+
+  it('split sections at headings outside fences, and read commands with their comments', () => {
+    const text = 'intro\n## A\n```sh\nnpm run -s hyplay -- scenario run x   # hyp-crash\nnpm start\n## not a heading\n```\n## B\nb';
+    expect(sectionsOf(text).map((s) => s.heading)).toEqual(['', 'A', 'B']);
+    expect(commandsOf(text)).toEqual([{ line: 'npm run -s hyplay -- scenario run x   # hyp-crash', argv: ['scenario', 'run', 'x'], comment: 'hyp-crash' }]);
+    expect(npmScriptsOf(text)).toEqual(['start']);
   });
 });

@@ -36,7 +36,7 @@ const VHE_STUB_ERA =
  * both claim every x0, because whoever owns VBAR_EL2 answers. Only the
  * pairs that shipped together and whose overlap no caller of the era
  * reaches are listed; every other stub × KVM pair is a hazard the reset
- * matrix demonstrates: the v4.12 stub with the v4.12 KVM (a kdump from ≈v5.0
+ * matrix demonstrates: the v4.12 stub with the v4.12 KVM (a kdump from v4.19
  * meets the x0 bug), any stub with protected KVM (stub calls answer −1), and
  * the mixed-era pairs (a v4.12-numbered SOFT_RESTART reaching the
  * function-pointer KVM, an old stub's GET/SET numbers reaching a later KVM).

@@ -242,7 +242,7 @@ export const KVM_ARM64_V3_11: Abi = defineAbi({
 export const KVM_ARM64_V4_12: Abi = defineAbi({
   ...common,
   id: 'kvm-arm64-v4.12',
-  era: 'v4.12–the x0 fix (b9e10d4a6c9f, by v5.7.14; first release UNCONFIRMED)',
+  era: 'v4.12–v5.7 (the x0 fix b9e10d4a6c9f is in v5.8)',
   status: 'removed',
   purpose:
     'Kernel function addresses are never below HVC_STUB_HCALL_NR (3), so KVM reserves x0 < 3 for the hyp-stub calls and implements them itself (__kvm_handle_stub_hvc): a soft restart or a vector reset reaches EL2 whether the stub or KVM owns it. The first version has a bug: SOFT_RESTART shares the reset tail, which ends in mov x0, xzr, so the restarted image gets x0 = 0 instead of its first argument.',
@@ -250,7 +250,7 @@ export const KVM_ARM64_V4_12: Abi = defineAbi({
     document:
       'v4.12 tree (jason50123/linux-4.12 @d7bbb6bbf66c) arch/arm64/kvm/hyp-init.S (__kvm_handle_stub_hvc: SOFT_RESTART sets elr_el2/spsr_el2, shuffles x2–x4 into x0–x2 and branches to the shared reset, which ends mov x0, xzr; eret) and arch/arm64/kvm/hyp/hyp-entry.S (cmp x0, #HVC_STUB_HCALL_NR; b.hs 1f → function pointer); torvalds/linux:arch/arm64/kvm/hyp-init.S @0b51c547; arch/arm64/include/asm/sysreg.h SCTLR_ELx_FLAGS (M | A | C | SA | I at v4.12)',
     version: 'v4.12',
-    note: 'The fix is A. Scull\'s b9e10d4a6c9f (x0 = 0 on the RESET_VECTORS path only): present in v5.7.14, first release UNCONFIRMED (abi-facts Appendix A.12). Until then kdump from a crashed nVHE host with KVM\'s vectors in VBAR_EL2 (≈v5.0 on, when crash kernels issue the HVC) hands the crash kernel x0 = 0 instead of kimage->head.',
+    note: `The fix (x0 = 0 on the RESET_VECTORS path only) is A. Scull's b9e10d4a6c9f, "KVM: arm64: Stop clobbering x0 for HVC_SOFT_RESTART" (committed 2020-07-06, pulled in kvmarm-fixes-5.8-2): first released in v5.8, and backported to the stable 5.7.y and 4.14.y series in July 2020 (stable review posts of 2020-07-14 and 2020-07-20), which is why the v5.7.14 tree has it. Until then kdump from a crashed nVHE host with KVM's vectors in VBAR_EL2 (v4.19 on, when crash kernels issue the HVC: M. Rutland's 76f4e2da45b4, "arm64: kexec: always reset to EL2 if present") hands the crash kernel x0 = 0 instead of kimage->head.`,
   },
   calls: [
     ...stubCalls({ sctlrFlags: SCTLR_ELX_FLAGS_V4_12, clobbersPayloadX0: true, stubVectors: ARM64_HYP_STUB_VECTORS }, 3),
@@ -265,7 +265,7 @@ export const KVM_ARM64_V4_12: Abi = defineAbi({
   notes: [
     `RESET_VECTORS and SOFT_RESTART load VBAR_EL2 with the physical address of the host kernel's __hyp_stub_vectors, a link-time constant; the model uses ${hexValue(ARM64_HYP_STUB_VECTORS)}.`,
     'SOFT_RESTART lands where the stub\'s does with other registers: SPSR_EL2 = 0x3c9, ELR_EL2 = the target, SCTLR_EL2 with the MMU and caches off, VBAR_EL2 = the stub, x4 unchanged (the stub leaves the target there), and in this era x0 = 0. So stub and KVM collide on x0 = 1, and conformance of this KVM to the stub spec fails on the payload\'s x0.',
-    'v4.12 itself never meets the bug on kdump: its crash kernels start at EL1 with no HVC (cpu_soft_restart(kimage != kexec_crash_image, …)); from ≈v5.0 every image issues HVC_SOFT_RESTART (abi-facts §4.2).',
+    'v4.12 itself never meets the bug on kdump: its crash kernels start at EL1 with no HVC (cpu_soft_restart(kimage != kexec_crash_image, …)); from v4.19 every image issues HVC_SOFT_RESTART (76f4e2da45b4: the v4.18 tree still passes kimage != kexec_crash_image).',
     'x0 = 0 is no longer get-vectors: the v3.11–v4.11 emulation is gone, and HVC_SET_VECTORS (0) answers HVC_STUB_ERR.',
   ],
 });
@@ -274,7 +274,7 @@ export const KVM_ARM64_V4_12: Abi = defineAbi({
 export const KVM_ARM64_V5_7: Abi = defineAbi({
   ...common,
   id: 'kvm-arm64-v5.7',
-  era: 'the x0 fix (by v5.7.14)–v5.9',
+  era: 'the x0 fix (v5.8; stable 5.7.y)–v5.9',
   status: 'removed',
   purpose:
     "The same split as kvm-arm64-v4.12 (x0 < 3 stub calls, x0 ≥ 3 function pointers) with the soft restart fixed: the payload gets x2–x4 in x0–x2 as from the stub, and only RESET_VECTORS answers 0. By v5.7.14 the host path also accepts HVC32.",
@@ -282,7 +282,7 @@ export const KVM_ARM64_V5_7: Abi = defineAbi({
     document:
       'v5.7 tree (a5221985/linux-5.7.14 @5d0b54d93391) arch/arm64/kvm/hyp-init.S (__kvm_handle_stub_hvc after b9e10d4a6c9f: mov x0, xzr only on the RESET_VECTORS path) and arch/arm64/kvm/hyp/hyp-entry.S (ccmp x0, #ESR_ELx_EC_HVC32: HVC32 accepted from the host); arch/arm64/include/asm/sysreg.h SCTLR_ELx_FLAGS (IESB added)',
     version: 'v5.7',
-    note: 'The first release with the fix is UNCONFIRMED; v5.7.14 has it (abi-facts §3.3).',
+    note: `The fix is A. Scull's b9e10d4a6c9f, "KVM: arm64: Stop clobbering x0 for HVC_SOFT_RESTART" (committed 2020-07-06, pulled in kvmarm-fixes-5.8-2): first released in v5.8, and backported to the stable 5.7.y and 4.14.y series in July 2020 (stable review posts of 2020-07-14 and 2020-07-20), which is why the v5.7.14 tree has it.`,
   },
   calls: [
     ...stubCalls({ sctlrFlags: SCTLR_ELX_FLAGS_V5_7, clobbersPayloadX0: false, stubVectors: ARM64_HYP_STUB_VECTORS }, 3),
@@ -542,7 +542,7 @@ export const KVM_ARM64_PROTECTED: Abi = defineSmcccHostAbi({
   source: {
     document: `${NVHE_SOURCE}; hyp-main.c handle_host_hcall (hcall_min = __pkvm_prot_finalize once kvm_protected_mode_initialized)`,
     version: '≈v6.2',
-    note: 'What __cpu_soft_restart does after the refused HVC in current kernels is UNCONFIRMED (abi-facts Appendix A.12); in v4.12\'s layout the instruction after `hvc #0 // no return` runs the entry at EL1 with the arguments shuffled (derived, abi-facts §4.3).',
+    note: 'The stub branch is skipped in protected mode since W. Deacon\'s "KVM: arm64: Reject stub hypercalls after pKVM has been initialised" (v2 posted 2021-10-05, after the v5.15 merge window: v5.16 at the earliest). After the refused HVC, cpu_soft_restart falls through exactly as in v4.12: torvalds/linux:arch/arm64/kernel/cpu-reset.S @b5630b0a still has `cbz x0, 1f; mov x0, #HVC_SOFT_RESTART; hvc #0 // no return` followed by `1: mov x8, x1; mov x0, x2; mov x1, x3; mov x2, x4; br x8`, so the entry runs at EL1 with the arguments shuffled.',
   },
   table: KVM_HOST_CALLS_V6_2,
   stubCallCount: 0,

@@ -85,7 +85,11 @@ const VBAR_MASK = ~0x7ffn & 0xffff_ffff_ffff_ffffn;
  * The ≈v4.7–v4.11 stub reads ESR_EL2 into x30 (`mrs x30, esr_el2`), the one
  * register no call passes an argument in, which is why that era's
  * `__hyp_get_vectors`/`__hyp_set_vectors` save lr around the `hvc`
- * (recalled from the v4.8–v4.11 hyp-stub.S; the stored trees do not hold it: UNCONFIRMED).
+ * (read in the 4.9-based OE4T/linux-tegra-4.9 @d1c75155 arch/arm64/kernel/hyp-stub.S:
+ * `el1_sync: mrs x30, esr_el2; lsr x30, x30, #ESR_ELx_EC_SHIFT`, and
+ * `str lr, [sp, #-16]!` / `ldr lr, [sp], #16` around each `hvc #0`; v4.12's
+ * stub no longer reads ESR_EL2. That the ≈v4.7 stub already did so is the
+ * same code before SOFT_RESTART, but no 4.7 tree was read: UNCONFIRMED).
  */
 const STUB_SCRATCH_X30 = ['x30'];
 
@@ -377,7 +381,7 @@ export const LINUX_HYP_STUB_ARM64_V4_8: Abi = defineAbi({
     document:
       'v4.11 tree (HCLS/linux-4.11 @e81cedcca218) arch/arm64/include/asm/virt.h (HVC_GET_VECTORS 0, HVC_SET_VECTORS 1, HVC_SOFT_RESTART 2), arch/arm64/kernel/hyp-stub.S, arch/arm64/include/asm/kvm_asm.h (ARM_EXCEPTION_HYP_GONE 3); Haseo97/kernel_pendulum_sdm845 (a vendor 4.9 tree with the same numbers)',
     version: 'v4.11',
-    note: 'SOFT_RESTART arrived with arm64 kexec (≈v4.8). The HYP_GONE answer for an unknown x0 is read in the v4.11 tree (J. Morse, "arm64: hyp/kvm: Make hyp-stub reject kvm_call_hyp()"); whether v4.8–v4.10 already had it is UNCONFIRMED. The register shuffle is the one torvalds/linux:arch/arm64/kernel/hyp-stub.S @005e1267 still has (mov x0, x2; mov x2, x4; mov x4, x1; mov x1, x3; br x4).',
+    note: 'SOFT_RESTART arrived with arm64 kexec (≈v4.8). The HYP_GONE answer for an unknown x0 is read in the v4.11 tree (J. Morse, "arm64: hyp/kvm: Make hyp-stub reject kvm_call_hyp()"); whether v4.8–v4.10 already had it is UNCONFIRMED. The register shuffle is the one torvalds/linux:arch/arm64/kernel/hyp-stub.S @005e1267 still has (mov x0, x2; mov x2, x4; mov x4, x1; mov x1, x3; br x4). The x30 scratch (mrs x30, esr_el2) and the lr save around the hvc are read in OE4T/linux-tegra-4.9 @d1c75155 arch/arm64/kernel/hyp-stub.S, which also has the HYP_GONE answer.',
   },
   calls: [
     clobbersX30(getVectors('HVC_GET_VECTORS', 0n, 'x0 ← VBAR_EL2')),

@@ -112,16 +112,16 @@ export const ARM64_STUB_ERAS: readonly Arm64StubEra[] = [
 /** The KVM eras, oldest first. */
 export const ARM64_KVM_ERAS: readonly Arm64KvmEra[] = [
   { abi: 'kvm-arm64-v3.11', short: 'kvm-v4.6', era: 'v4.6–v4.11', file: 'kvm-hyp-v4.6.s', hostCalls: 'function-pointer', protectedMode: false },
-  { abi: 'kvm-arm64-v4.12', short: 'kvm-v4.12', era: 'v4.12–the x0 fix', file: 'kvm-hyp-v4.12.s', hostCalls: 'function-pointer', protectedMode: false },
-  { abi: 'kvm-arm64-v5.7', short: 'kvm-v5.7', era: 'the x0 fix–v5.9', file: 'kvm-hyp-v5.7.s', hostCalls: 'function-pointer', protectedMode: false },
+  { abi: 'kvm-arm64-v4.12', short: 'kvm-v4.12', era: 'v4.12–v5.7, until the x0 fix', file: 'kvm-hyp-v4.12.s', hostCalls: 'function-pointer', protectedMode: false },
+  { abi: 'kvm-arm64-v5.7', short: 'kvm-v5.7', era: 'v5.8–v5.9 and stable kernels with the x0 fix', file: 'kvm-hyp-v5.7.s', hostCalls: 'function-pointer', protectedMode: false },
   { abi: 'kvm-arm64-v5.10', short: 'kvm-v5.10', era: 'v5.10–v5.11', file: 'kvm-hyp-nvhe.s', hostCalls: 'smccc', protectedMode: false },
-  { abi: 'kvm-arm64-protected', short: 'kvm-pkvm', era: 'protected mode (≈v5.13+)', file: 'kvm-hyp-nvhe.s', hostCalls: 'smccc', protectedMode: true },
+  { abi: 'kvm-arm64-protected', short: 'kvm-pkvm', era: 'protected mode with the stub calls rejected (v5.16 at the earliest)', file: 'kvm-hyp-nvhe.s', hostCalls: 'smccc', protectedMode: true },
 ];
 
 /** How machine_kexec calls cpu_soft_restart (kernel.s `SOFT_RESTART_ERA`). */
-export type SoftRestartEra = 'v4.8' | 'v4.12' | 'v5.0' | 'v5.15';
+export type SoftRestartEra = 'v4.8' | 'v4.12' | 'v4.19' | 'v5.15';
 
-const SOFT_RESTART_ERAS: readonly SoftRestartEra[] = ['v4.8', 'v4.12', 'v5.0', 'v5.15'];
+const SOFT_RESTART_ERAS: readonly SoftRestartEra[] = ['v4.8', 'v4.12', 'v4.19', 'v5.15'];
 
 /** The stub era of a short name; throws for an unknown one (a programming error). */
 export function arm64StubEra(short: string): Arm64StubEra {

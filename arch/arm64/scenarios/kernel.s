@@ -15,7 +15,7 @@
 //                    1 panic() with a crash kernel loaded, 2 nothing (idle)
 //   SOFT_RESTART_ERA how machine_kexec calls cpu_soft_restart: 0 v4.8–v4.11
 //                    (el2_switch 1 for every image), 1 v4.12 (el2_switch
-//                    false for the crash kernel), 2 v5.0–v5.14 (el2_switch
+//                    false for the crash kernel), 2 v4.19–v5.14 (el2_switch
 //                    computed inside for every image), 3 v5.15+ (the crash
 //                    kernel restarts in place: entry kimage->start, x0 the dtb)
 //   CRASH_KERNEL     1 when a crash kernel can be loaded (crashkernel=, v4.12+)
@@ -99,7 +99,7 @@ machine_kexec:                          // machine_kexec.c: x0 = the kimage
         mov     x3, xzr
         mov     x4, xzr
         b       cpu_soft_restart
-1:      mov     x0, #1                  // v4.8–v4.11: cpu_soft_restart(1, …); v5.0+: el2_switch is computed inside
+1:      mov     x0, #1                  // v4.8–v4.11: cpu_soft_restart(1, …); v4.19+: el2_switch is computed inside
         cmp     x13, #1
         csel    x0, x12, x0, eq         // v4.12: cpu_soft_restart(kimage != kexec_crash_image, …)
         ldr     x1, relocate_code_ptr   // reboot_code_buffer_phys: arm64_relocate_new_kernel

@@ -102,6 +102,7 @@ vcpu_run:                               // the world switch is not modelled: the
 hyp_panic:                              // hyp_panic(): EL2 is dead, nothing returns to the host
         b       hyp_panic
 
+// quote: host-hvc
 __host_hvc:                             // host.S host_el1_sync_vect
         stp     x0, x1, [sp, #-16]!
         mrs     x0, esr_el2
@@ -134,6 +135,7 @@ __host_exit:                            // handle_trap → handle_host_hcall (hy
         eret
 1:      mov     x0, #-1                 // SMCCC_RET_NOT_SUPPORTED
         eret
+// /quote: host-hvc
 
 __do_hyp_init:                          // nvhe/hyp-init.S
         cmp     x0, #HVC_STUB_HCALL_NR  // a stub call on the init vectors

@@ -1,4 +1,4 @@
-// kvm-hyp-v4.12.s: KVM/arm64's EL2 code of v4.12 to the x0 fix (b9e10d4a6c9f, first release UNCONFIRMED)
+// kvm-hyp-v4.12.s: KVM/arm64's EL2 code of v4.12 to the x0 fix (b9e10d4a6c9f, first in v5.8)
 // (arch/arm64/kvm/hyp/hyp-entry.S, arch/arm64/kvm/hyp-init.S;
 // ../shared/abi-facts.md §3.3, §4.3): a host HVC with x0 below
 // HVC_STUB_HCALL_NR (3) is a stub call that KVM handles itself
@@ -135,6 +135,7 @@ __do_hyp_init:                          // hyp-init.S
         msr     vbar_el2, x2
         eret
 
+// quote: stub-hvc
 __kvm_handle_stub_hvc:                  // hyp-init.S: the stub calls, in KVM
         cmp     x0, #HVC_SOFT_RESTART
         b.ne    1f
@@ -160,3 +161,4 @@ reset:                                  // back to the hyp-stub; x0–x4 kept fo
 1:      movz    x0, #0xca11             // bad stub call: HVC_STUB_ERR
         movk    x0, #0xbad, lsl #16
         eret
+// /quote: stub-hvc

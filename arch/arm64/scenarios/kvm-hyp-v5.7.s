@@ -1,4 +1,4 @@
-// kvm-hyp-v5.7.s: KVM/arm64's EL2 code of the x0 fix (b9e10d4a6c9f, by v5.7.14)–v5.9
+// kvm-hyp-v5.7.s: KVM/arm64's EL2 code of the x0 fix (b9e10d4a6c9f: v5.8, stable 5.7.y)–v5.9
 // (arch/arm64/kvm/hyp/hyp-entry.S, arch/arm64/kvm/hyp-init.S;
 // ../shared/abi-facts.md §3.3, §4.3): a host HVC with x0 below
 // HVC_STUB_HCALL_NR (3) is a stub call that KVM handles itself

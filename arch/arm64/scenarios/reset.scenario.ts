@@ -10,7 +10,7 @@
  * - no kdump before v4.12 (no crashkernel= reservation; panic() halts);
  * - v4.12 crash kernels start at EL1 with no HVC (`el2_switch` false for
  *   the crash image);
- * - from ≈v5.0 crash kernels issue HVC_SOFT_RESTART into KVM's handler when
+ * - from v4.19 (76f4e2da45b4) crash kernels issue HVC_SOFT_RESTART into KVM's handler when
  *   a VM holds EL2; with the v4.12 handler the new image's x0 is 0 and the
  *   relocation code reads its list from address 0, until the x0 fix;
  * - v4.11's SOFT_RESTART (x0 = 2) reaching KVM as a function pointer when
@@ -78,16 +78,16 @@ export const ARM64_RESET_PAIRS: readonly Arm64ResetPair[] = [
   { stub: 'v4.8', kvm: undefined, era: 'v4.8–v4.11', softRestart: 'v4.8', rebootNotifier: true, shipped: true, outcomes: rows('none', EL2, ERROR), why: 'v4.8–v4.11 without KVM: the stub restarts at EL2; no kdump' },
   { stub: 'v4.8', kvm: 'kvm-v4.6', era: 'v4.11, KVM not torn down (test harness)', softRestart: 'v4.8', rebootNotifier: false, shipped: false, outcomes: [{ path: 'kexec', vm: 'running', expected: CRASH }], why: 'never shipped: SOFT_RESTART (x0 = 2) reaches KVM, which calls address 2 at EL2' },
   { stub: 'v4.12', kvm: 'kvm-v4.12', era: 'v4.12', softRestart: 'v4.12', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL2, EL1), ...rows('running', EL2, EL1)], why: 'v4.12: kdump arrives; el2_switch is false for the crash kernel, which starts at EL1 with no HVC' },
-  { stub: 'v4.12', kvm: 'kvm-v4.12', era: '≈v5.0 (UNCONFIRMED)–the x0 fix', softRestart: 'v5.0', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL2, EL2), ...rows('running', EL2, CRASH)], why: "kdump issues HVC_SOFT_RESTART; with a VM KVM's v4.12 handler takes it and hands the new image x0 = 0" },
+  { stub: 'v4.12', kvm: 'kvm-v4.12', era: 'v4.19–v5.7 (until the x0 fix)', softRestart: 'v4.19', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL2, EL2), ...rows('running', EL2, CRASH)], why: "kdump issues HVC_SOFT_RESTART; with a VM KVM's v4.12 handler takes it and hands the new image x0 = 0" },
   { stub: 'v4.12', kvm: 'kvm-v4.12', era: 'v4.12–v5.9', softRestart: 'v4.12', rebootNotifier: true, shipped: true, outcomes: [{ path: 'kexec-race', vm: 'running', expected: ERROR }], why: 'kvm_reboot resets EL2 to the stub under a running vCPU: its next __kvm_vcpu_run gets HVC_STUB_ERR' },
-  { stub: 'v4.12', kvm: 'kvm-v5.7', era: 'the x0 fix (by v5.7.14)–v5.9', softRestart: 'v5.0', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL2, EL2), ...rows('running', EL2, EL2)], why: "the x0 fix: KVM's SOFT_RESTART keeps the payload's x0 (kimage->head)" },
-  { stub: 'v4.12', kvm: 'kvm-v5.10', era: 'v5.10–v5.11', softRestart: 'v5.0', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL2, EL2), ...rows('running', EL2, EL2)], why: 'nVHE SMCCC host calls: stub calls below HVC_STUB_HCALL_NR still reach __kvm_handle_stub_hvc' },
-  { stub: 'v4.12', kvm: undefined, era: 'v4.12–≈v5.11', softRestart: 'v5.0', rebootNotifier: true, shipped: true, outcomes: rows('none', EL2, EL2), why: 'without KVM the stub performs every soft restart' },
-  { stub: 'v5.12', kvm: 'kvm-pkvm', era: 'protected KVM, ≈v5.15+', softRestart: 'v5.15', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL1, EL1), ...rows('running', EL1, EL1)], why: 'protected mode answers HVC_SOFT_RESTART with −1; __cpu_soft_restart falls through and starts the image at EL1' },
+  { stub: 'v4.12', kvm: 'kvm-v5.7', era: 'the x0 fix (v5.8; stable 5.7.y)–v5.9', softRestart: 'v4.19', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL2, EL2), ...rows('running', EL2, EL2)], why: "the x0 fix: KVM's SOFT_RESTART keeps the payload's x0 (kimage->head)" },
+  { stub: 'v4.12', kvm: 'kvm-v5.10', era: 'v5.10–v5.11', softRestart: 'v4.19', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL2, EL2), ...rows('running', EL2, EL2)], why: 'nVHE SMCCC host calls: stub calls below HVC_STUB_HCALL_NR still reach __kvm_handle_stub_hvc' },
+  { stub: 'v4.12', kvm: undefined, era: 'v4.19–≈v5.11', softRestart: 'v4.19', rebootNotifier: true, shipped: true, outcomes: rows('none', EL2, EL2), why: 'without KVM the stub performs every soft restart' },
+  { stub: 'v5.12', kvm: 'kvm-pkvm', era: 'protected KVM, v5.16+', softRestart: 'v5.15', rebootNotifier: true, shipped: true, outcomes: [...rows('none', EL1, EL1), ...rows('running', EL1, EL1)], why: 'protected mode answers HVC_SOFT_RESTART with −1; __cpu_soft_restart falls through and starts the image at EL1' },
   { stub: 'v5.12', kvm: undefined, era: '≈v5.15+', softRestart: 'v5.15', rebootNotifier: true, shipped: true, outcomes: rows('none', EL2, EL2), why: 'the crash kernel restarts in place (entry kimage->start, x0 the dtb) through the stub' },
 ];
 
-/** The scenario name of a pair on a path (`kdump-v4.12-kvm-v4.12-vm-v5.0`). */
+/** The scenario name of a pair on a path (`kdump-v4.12-kvm-v4.12-vm-v4.19`). */
 export function arm64ResetScenarioName(path: Arm64ResetPath, pair: Arm64ResetPair, vm: ResetMatrixVm): string {
   const harness = pair.rebootNotifier ? '' : '-no-teardown';
   return `${path}-${pair.stub}-${pair.kvm ?? 'no-kvm'}${vm === 'running' ? '-vm' : ''}-${pair.softRestart}${harness}`;
@@ -121,11 +121,11 @@ function pairConfigs(pair: Arm64ResetPair): Arm64KernelConfig[] {
 export function arm64ResetConfigs(): readonly Arm64KernelConfig[] {
   const v412 = arm64StubEra('v4.12');
   const kvm412 = arm64KvmEra('kvm-v4.12');
-  const base = { stub: v412, kvm: kvm412, softRestart: 'v5.0' as const, crashKernel: true, rebootNotifier: true, vcpuRace: false };
+  const base = { stub: v412, kvm: kvm412, softRestart: 'v4.19' as const, crashKernel: true, rebootNotifier: true, vcpuRace: false };
   return [
     ...ARM64_RESET_PAIRS.flatMap(pairConfigs),
     ...(['kexec', 'kdump'] as const).map(
-      (path): Arm64KernelConfig => ({ ...base, name: `${path}-arm64-el1-boot`, title: `${path} on a v5.0 kernel with KVM built in, booted at EL1 (no EL2): no stub, no KVM, a plain branch`, path, vm: 'none', bootMode: 'el1h', expected: EL1 }),
+      (path): Arm64KernelConfig => ({ ...base, name: `${path}-arm64-el1-boot`, title: `${path} on a v4.19 kernel with KVM built in, booted at EL1 (no EL2): no stub, no KVM, a plain branch`, path, vm: 'none', bootMode: 'el1h', expected: EL1 }),
     ),
     { ...base, name: 'idle-spin-arm64', title: 'boot at EL2, load KVM v4.12 and run a VM, then never reboot: the idle loop spins until the step budget runs out', path: 'idle', vm: 'running', bootMode: 'el2h', expected: 'budget-exhausted', maxSteps: 400 },
   ];

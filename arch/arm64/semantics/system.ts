@@ -13,7 +13,8 @@
  */
 
 import { hexAddress, RETIRED, stop, type CallTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
-import { PA_LIMIT, waitTrapped } from '../exceptions.ts';
+import { Ec, Hcr, PA_LIMIT, waitTrapped } from '../exceptions.ts';
+import { parAfter, translateStage1 } from '../mmu.ts';
 import { findSysOperation } from '../operands.ts';
 import { findSysRegister, isReservedIdSpace, modeOf, stackSlotOf, Sys, SYS_INDEX, switchMode, sysFields, sysSlot, type Arm64State, type SysRegister } from '../registers.ts';
 import { destZr, sourceZr, undefinedInstruction, type A64Handler, type Op, type Prepare } from './common.ts';
@@ -49,8 +50,8 @@ export function describeSysKey(key: number): string {
   return `S${op0}_${op1}_C${crn}_C${crm}_${op2} (op0=${op0}, op1=${op1}, CRn=${crn}, CRm=${crm}, op2=${op2})`;
 }
 
-/** SCTLR_EL1 bits that open EL0 access (D13.2.113): UMA (DAIF), DZE (DC ZVA), UCT (CTR_EL0), UCI (cache maintenance). */
-const Sctlr = { UMA: 9, DZE: 14, UCT: 15, UCI: 26 } as const;
+/** SCTLR_EL1 bits (D13.2.113): M (stage 1 of the EL1&0 regime on), and those that open EL0 access: UMA (DAIF), DZE (DC ZVA), UCT (CTR_EL0), UCI (cache maintenance). */
+const Sctlr = { M: 0, UMA: 9, DZE: 14, UCT: 15, UCI: 26 } as const;
 
 function sctlrEl1(s: Arm64State, bit: number): boolean {
   return ((s.sys[2 * Sys.sctlrEl1]! >>> bit) & 1) === 1;
@@ -225,11 +226,52 @@ export const clearExclusive: A64Handler = (s) => {
   return RETIRED;
 };
 
-/** The lowest EL of each SYS alias operation (C5.3): EL2 for the EL2 and stage-2 forms, EL0 for IC IVAU/DC by VA (if SCTLR_EL1 opens them), EL1 otherwise. */
-function sysOperationLevel(name: string): number {
-  if (/e2|s12|ipas2|alle1|vmalls12/.test(name)) return 2;
-  if (name === 'ivau' || name === 'zva' || name === 'cvac' || name === 'cvau' || name === 'civac') return 0;
-  return 1;
+/**
+ * The lowest EL a SYS operation (DC, IC, TLBI, AT) can run at, from its op1
+ * (C5.3, "op1 … the lowest Exception level at which the instruction can be
+ * executed"): op1 0 and 1 are EL1 (TLBI VMALLE1, AT S1E1R, DC ISW, IC IALLU),
+ * 3 is EL0 (IC IVAU and DC by VA to the PoU or PoC, DC ZVA, if SCTLR_EL1
+ * opens them), 4 and 5 are EL2 (the E2 and stage-2 forms, TLBI ALLE1 and
+ * VMALLS12E1 included), 6 is EL3 (never available: no EL3 is modelled).
+ */
+function sysOperationLevel(op1: number): number {
+  switch (op1) {
+    case 3:
+      return 0;
+    case 4:
+    case 5:
+      return 2;
+    case 6:
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+/**
+ * The HCR_EL2 bit that traps a SYS operation from EL1 to EL2, or −1 when
+ * none does: TTLB (bit 25) the TLB maintenance instructions, TSW (bit 22)
+ * the data cache maintenance by set/way (D13.2.46 HCR_EL2). The other
+ * cache maintenance traps (TPCP, TPU) are not modelled.
+ */
+function el2TrapBit(alias: string, name: string, op1: number): number {
+  if (op1 !== 0) return -1;
+  if (alias === 'tlbi') return HCR_TTLB;
+  if (alias === 'dc' && (name === 'isw' || name === 'csw' || name === 'cisw')) return HCR_TSW;
+  return -1;
+}
+
+const HCR_TTLB = Hcr.TTLB;
+const HCR_TSW = Hcr.TSW;
+
+/**
+ * The ISS of a trapped SYS instruction, EC 0x18 (D13.2.37, ISS encoding for
+ * an exception from MSR, MRS or System instruction execution): Op0 [21:20]
+ * (1 for SYS), Op2 [19:17], Op1 [16:14], CRn [13:10], Rt [9:5], CRm [4:1],
+ * Direction [0] = 0 (a write: SYS, as MSR).
+ */
+function sysTrapIss(op1: number, crn: number, crm: number, op2: number, rt: number): number {
+  return (1 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1);
 }
 
 /** SYS: op.imm holds (op1, CRn, CRm, op2) as op1 << 11 | CRn << 7 | CRm << 3 | op2, op.src1 the register words. */
@@ -240,8 +282,14 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
   const op2 = op.imm & 7;
   const found = findSysOperation(op1, crn, crm, op2);
   if (found === undefined) return op.fixed!;
-  const level = sysOperationLevel(found.name);
+  const level = sysOperationLevel(op1);
   if (s.el < level) return undefinedInstruction(op, `${found.alias} ${found.name} is not available at EL${s.el}`);
+  if (s.el === 1) {
+    const bit = el2TrapBit(found.alias, found.name, op1);
+    if (bit >= 0 && ((s.sys[2 * Sys.hcrEl2]! >>> bit) & 1) === 1) {
+      return { kind: 'trap', cause: 'exception', address: op.address, next: op.next, vector: EC_SYS64, errorCode: sysTrapIss(op1, crn, crm, op2, op.variant), reason: `${found.alias} ${found.name} at EL1 trapped by HCR_EL2.${bit === HCR_TTLB ? 'TTLB' : 'TSW'}` };
+    }
+  }
   if (s.el === 0) {
     const open = found.name === 'zva' ? sctlrEl1(s, Sctlr.DZE) : sctlrEl1(s, Sctlr.UCI);
     if (!open) return undefinedInstruction(op, `${found.alias} ${found.name} at EL0 with SCTLR_EL1.${found.name === 'zva' ? 'DZE' : 'UCI'} = 0`);
@@ -255,8 +303,18 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
     return RETIRED;
   }
   if (found.alias === 'at') {
-    // With no translation modelled the output address is the input: PAR_EL1 = PA[47:12], F = 0 (D13.2.101).
     const par = sysSlot('par_el1');
+    if (AT_STAGE1_EL.has(found.name) && sctlrEl1(s, Sctlr.M)) {
+      // Stage 1 of the EL1&0 regime is on: walk TTBR0/TTBR1_EL1 (arch/arm64/mmu.ts) and report the result or the fault in PAR_EL1.
+      const va = (BigInt(x[op.src1 + 1]! >>> 0) << 32n) | BigInt(x[op.src1]! >>> 0);
+      const regime = { tcr: sysValue(s, 'tcr_el1'), ttbr0: sysValue(s, 'ttbr0_el1'), ttbr1: sysValue(s, 'ttbr1_el1') };
+      const result = translateStage1(op.memory, regime, va, found.name.endsWith('w') ? 'write' : 'read', AT_STAGE1_EL.get(found.name)!);
+      const value = parAfter(result, sysValue(s, 'mair_el1'));
+      s.sys[2 * par] = Number(value & 0xffff_ffffn) | 0;
+      s.sys[2 * par + 1] = Number(value >> 32n) | 0;
+      return RETIRED;
+    }
+    // Stage 1 off (or a regime whose translation is not modelled): the output address is the input, PAR_EL1 = PA[47:12], F = 0 (D13.2.101).
     const page = address - (address % 4096);
     s.sys[2 * par] = page % 0x1_0000_0000 | 0;
     s.sys[2 * par + 1] = Math.floor(page / 0x1_0000_0000) | 0;
@@ -267,6 +325,23 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
 };
 
 const ZERO_BLOCK = new Uint8Array(64);
+
+/** The AT operations of the EL1&0 stage 1 and the EL whose permissions they check (C5.5). */
+const AT_STAGE1_EL: ReadonlyMap<string, number> = new Map([
+  ['s1e1r', 1],
+  ['s1e1w', 1],
+  ['s1e0r', 0],
+  ['s1e0w', 0],
+]);
+
+/** A system register's whole value, by name (off the hot path: AT). */
+function sysValue(s: Arm64State, name: string): bigint {
+  const slot = sysSlot(name);
+  return (BigInt(s.sys[2 * slot + 1]! >>> 0) << 32n) | BigInt(s.sys[2 * slot]! >>> 0);
+}
+
+/** EC 0x18: a trapped MSR, MRS or System instruction. */
+const EC_SYS64 = Ec.sys64;
 
 /** Handlers of this family by table row name. */
 export const SYSTEM_SEMANTICS: Readonly<Record<string, Prepare>> = {
@@ -290,6 +365,7 @@ export const SYSTEM_SEMANTICS: Readonly<Record<string, Prepare>> = {
   SYS: (op, f) => {
     op.imm = (f.op1! << 11) | (f.crn! << 7) | (f.crm! << 3) | f.op2!;
     op.src1 = sourceZr(f.rt!);
+    op.variant = f.rt!;
     op.fixed = undefinedInstruction(op, `SYS #${f.op1}, C${f.crn}, C${f.crm}, #${f.op2} is not an implemented operation (op0=1, op1=${f.op1}, CRn=${f.crn}, CRm=${f.crm}, op2=${f.op2})`);
     return systemInstruction;
   },

@@ -159,6 +159,46 @@ describe('synchronous exception entry', () => {
     expect(m.register('elr_el1')).toBe(BigInt(CODE + 8));
   });
 
+  it('TLB maintenance: the EL1 forms run at EL1 (op1 = 0), the EL2 and stage-2 forms (op1 = 4) are UNDEFINED there', () => {
+    // tlbi vmalle1 is what arm64 Linux runs at EL1 right after init_el2 (__cpu_setup); its name contains "alle1" but its op1 is 0.
+    const m = machineWith('tlbi vmalle1\ntlbi vmalle1is\ntlbi vae1, x0\nat s1e1r, x1\ndc cisw, x2\nwfi\n', 'el1h');
+    runToWfi(m);
+    expect(m.pc).toBe(CODE + 24); // past the wfi
+    expect(m.mode()).toBe('el1h');
+    for (const text of ['tlbi alle1', 'tlbi vmalls12e1', 'tlbi alle2', 'at s1e2r, x0', 'tlbi ipas2e1is, x1']) {
+      const el1 = machineWith(`${text}\n`, 'el1h');
+      runToWfi(el1);
+      expect(el1.register('esr_el1'), text).toBe(0x0200_0000n);
+      const el2 = machineWith(`${text}\nwfi\n`, 'el2h');
+      runToWfi(el2);
+      expect(el2.pc, text).toBe(CODE + 8);
+    }
+  });
+
+  it('HCR_EL2.TTLB traps TLB maintenance at EL1, and TSW DC by set/way, to EL2 as EC 0x18 with the operation in the ISS', () => {
+    const m = machineWith('tlbi vmalle1\n', 'el1h');
+    m.setRegister('hcr_el2', 1n << 25n);
+    runToWfi(m);
+    expect(m.pc).toBe(VBAR2 + 0x400 + 4);
+    // EC 0x18, IL, ISS: Op0 1 [21:20], Op2 0, Op1 0, CRn 8 [13:10], Rt 31 [9:5], CRm 7 [4:1], Direction 0 (D13.2.37).
+    expect(m.register('esr_el2')).toBe(0x6200_0000n | (1n << 20n) | (8n << 10n) | (31n << 5n) | (7n << 1n));
+    expect(m.register('elr_el2')).toBe(BigInt(CODE));
+    const sw = machineWith('dc cisw, x3\n', 'el1h');
+    sw.setRegister('hcr_el2', 1n << 22n);
+    runToWfi(sw);
+    expect(sw.register('esr_el2')).toBe(0x6200_0000n | (1n << 20n) | (7n << 10n) | (3n << 5n) | (14n << 1n) | (2n << 17n));
+    // TTLB does not reach EL2's own TLB maintenance, nor EL1's DC by VA.
+    const el2 = machineWith('tlbi vmalle1\nwfi\n', 'el2h');
+    el2.setRegister('hcr_el2', 1n << 25n);
+    runToWfi(el2);
+    expect(el2.pc).toBe(CODE + 8);
+    const va = machineWith('dc civac, x0\nwfi\n', 'el1h');
+    va.setRegister('x0', 0x4_0000n);
+    va.setRegister('hcr_el2', (1n << 25n) | (1n << 22n));
+    runToWfi(va);
+    expect(va.pc).toBe(CODE + 8);
+  });
+
   it('a trapped WFI (HCR_EL2.TWI): EC 0x01 to EL2, ELR on the WFI', () => {
     const m = machineWith('wfi\n', 'el1h');
     m.setRegister('hcr_el2', 1n << 13n);

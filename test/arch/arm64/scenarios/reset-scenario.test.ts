@@ -52,13 +52,13 @@ const STACK_TOP = BigInt(HYP_STACK + HYP_STACK_BYTES);
 
 describe('boot at EL2 (el2_setup / init_el2)', () => {
   it('installs the stub at VBAR_EL2 and erets to EL1h, where the kernel runs', () => {
-    const trace = run('kexec-v4.12-no-kvm-v5.0').trace;
+    const trace = run('kexec-v4.12-no-kvm-v4.19').trace;
     const eret = trace.findIndex((line) => line.includes('eret') && line.includes('el2h -> el1h'));
     expect(eret).toBeGreaterThan(0);
     expect(trace.slice(0, eret).some((line) => line.includes('msr VBAR_EL2, x0'))).toBe(true);
     // The first call after boot reaches the stub the boot code installed.
-    expect(run('kexec-v4.12-no-kvm-v5.0').hvcs[0]!.vectorBase).toBe(STUB_VECTORS);
-    expect(labels('kexec-v4.12-no-kvm-v5.0').slice(0, 3)).toEqual(['stext', 'el2_setup', 'start_kernel']);
+    expect(run('kexec-v4.12-no-kvm-v4.19').hvcs[0]!.vectorBase).toBe(STUB_VECTORS);
+    expect(labels('kexec-v4.12-no-kvm-v4.19').slice(0, 3)).toEqual(['stext', 'el2_setup', 'start_kernel']);
   });
 
   it('booted at EL1 there is no stub and no KVM: no call at all, and the new kernel starts at EL1', () => {
@@ -82,7 +82,7 @@ describe('KVM init takes EL2 from the stub with the era’s calls', () => {
   });
 
   it('v5.10+: the init call is the SMCCC ID 0xC6000000 with the params in x1', () => {
-    const init = run('kexec-v4.12-kvm-v5.10-v5.0').hvcs[1]!;
+    const init = run('kexec-v4.12-kvm-v5.10-v4.19').hvcs[1]!;
     expect(init.vectorBase).toBe(KVM_INIT_VECTORS);
     expect(init.registers['x0']).toBe(0xc600_0000n);
   });
@@ -106,7 +106,7 @@ describe('the reboot notifier puts the stub back (kexec), kdump runs none', () =
   });
 
   it('kdump never runs kernel_restart_prepare: with a VM the soft restart reaches KVM', () => {
-    const name = 'kdump-v4.12-kvm-v5.7-vm-v5.0';
+    const name = 'kdump-v4.12-kvm-v5.7-vm-v4.19';
     expect(labels(name)).not.toContain('kernel_restart_prepare');
     expect(labels(name)).not.toContain('kvm_reboot');
     expect(calls(name).at(-1)).toBe('asm:kvm-hyp-v5.7 1');
@@ -121,9 +121,9 @@ describe('the reboot notifier puts the stub back (kexec), kdump runs none', () =
 
 describe('__cpu_soft_restart with and without el2_switch', () => {
   it('el2_switch set: hvc #0 with x0 = HVC_SOFT_RESTART, x1 = the relocation code, x2 = kimage->head; the image starts at EL2', () => {
-    const last = run('kexec-v4.12-no-kvm-v5.0').hvcs.at(-1)!;
+    const last = run('kexec-v4.12-no-kvm-v4.19').hvcs.at(-1)!;
     expect([last.registers['x0'], last.registers['x1'], last.registers['x2']]).toEqual([1n, BigInt(RELOCATE_CODE), 4n]);
-    expect(run('kexec-v4.12-no-kvm-v5.0').outcome.kind).toBe('new-kernel-in-hyp');
+    expect(run('kexec-v4.12-no-kvm-v4.19').outcome.kind).toBe('new-kernel-in-hyp');
   });
 
   it('v4.12 kdump: el2_switch is false for the crash kernel, no HVC after machine_kexec, the crash kernel starts at EL1', () => {
@@ -167,25 +167,25 @@ const ROWS: readonly Row[] = [
   ['kdump', 'v4.12', S412, 'kvm-arm64-v4.12', 'none', true, 'new-kernel-in-svc', AT_EL1],
   ['kexec', 'v4.12', S412, 'kvm-arm64-v4.12', 'running', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
   ['kdump', 'v4.12', S412, 'kvm-arm64-v4.12', 'running', true, 'new-kernel-in-svc', AT_EL1],
-  ['kexec', '≈v5.0 (UNCONFIRMED)–the x0 fix', S412, 'kvm-arm64-v4.12', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
-  ['kdump', '≈v5.0 (UNCONFIRMED)–the x0 fix', S412, 'kvm-arm64-v4.12', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
-  ['kexec', '≈v5.0 (UNCONFIRMED)–the x0 fix', S412, 'kvm-arm64-v4.12', 'running', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
-  ['kdump', '≈v5.0 (UNCONFIRMED)–the x0 fix', S412, 'kvm-arm64-v4.12', 'running', true, 'hyp-crash', /^data abort in EL2h at 0x00000000 \(VBAR_EL2\+0x200\): asm:kvm-hyp-v4\.12 took HVC_SOFT_RESTART \(x0=1\)/],
+  ['kexec', 'v4.19–v5.7 (until the x0 fix)', S412, 'kvm-arm64-v4.12', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
+  ['kdump', 'v4.19–v5.7 (until the x0 fix)', S412, 'kvm-arm64-v4.12', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
+  ['kexec', 'v4.19–v5.7 (until the x0 fix)', S412, 'kvm-arm64-v4.12', 'running', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
+  ['kdump', 'v4.19–v5.7 (until the x0 fix)', S412, 'kvm-arm64-v4.12', 'running', true, 'hyp-crash', /^data abort in EL2h at 0x00000000 \(VBAR_EL2\+0x200\): asm:kvm-hyp-v4\.12 took HVC_SOFT_RESTART \(x0=1\)/],
   ['kexec-race', 'v4.12–v5.9', S412, 'kvm-arm64-v4.12', 'running', true, 'guest-error', /^KVM_RUN failed with KVM_EXIT_FAIL_ENTRY \(9\).*went to asm:hyp-stub-v4\.12 as invalid, which returned$/],
-  ['kexec', 'the x0 fix (by v5.7.14)–v5.9', S412, 'kvm-arm64-v5.7', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
-  ['kdump', 'the x0 fix (by v5.7.14)–v5.9', S412, 'kvm-arm64-v5.7', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
-  ['kexec', 'the x0 fix (by v5.7.14)–v5.9', S412, 'kvm-arm64-v5.7', 'running', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
-  ['kdump', 'the x0 fix (by v5.7.14)–v5.9', S412, 'kvm-arm64-v5.7', 'running', true, 'new-kernel-in-hyp', VIA('kvm-hyp-v5.7', 1)],
+  ['kexec', 'the x0 fix (v5.8; stable 5.7.y)–v5.9', S412, 'kvm-arm64-v5.7', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
+  ['kdump', 'the x0 fix (v5.8; stable 5.7.y)–v5.9', S412, 'kvm-arm64-v5.7', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
+  ['kexec', 'the x0 fix (v5.8; stable 5.7.y)–v5.9', S412, 'kvm-arm64-v5.7', 'running', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
+  ['kdump', 'the x0 fix (v5.8; stable 5.7.y)–v5.9', S412, 'kvm-arm64-v5.7', 'running', true, 'new-kernel-in-hyp', VIA('kvm-hyp-v5.7', 1)],
   ['kexec', 'v5.10–v5.11', S412, 'kvm-arm64-v5.10', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
   ['kdump', 'v5.10–v5.11', S412, 'kvm-arm64-v5.10', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
   ['kexec', 'v5.10–v5.11', S412, 'kvm-arm64-v5.10', 'running', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
   ['kdump', 'v5.10–v5.11', S412, 'kvm-arm64-v5.10', 'running', true, 'new-kernel-in-hyp', VIA('kvm-hyp-nvhe', 1)],
-  ['kexec', 'v4.12–≈v5.11', S412, 'none', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
-  ['kdump', 'v4.12–≈v5.11', S412, 'none', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
-  ['kexec', 'protected KVM, ≈v5.15+', S512, 'kvm-arm64-protected', 'none', true, 'new-kernel-in-svc', REFUSED],
-  ['kdump', 'protected KVM, ≈v5.15+', S512, 'kvm-arm64-protected', 'none', true, 'new-kernel-in-svc', REFUSED],
-  ['kexec', 'protected KVM, ≈v5.15+', S512, 'kvm-arm64-protected', 'running', true, 'new-kernel-in-svc', REFUSED],
-  ['kdump', 'protected KVM, ≈v5.15+', S512, 'kvm-arm64-protected', 'running', true, 'new-kernel-in-svc', REFUSED],
+  ['kexec', 'v4.19–≈v5.11', S412, 'none', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
+  ['kdump', 'v4.19–≈v5.11', S412, 'none', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v4.12', 1)],
+  ['kexec', 'protected KVM, v5.16+', S512, 'kvm-arm64-protected', 'none', true, 'new-kernel-in-svc', REFUSED],
+  ['kdump', 'protected KVM, v5.16+', S512, 'kvm-arm64-protected', 'none', true, 'new-kernel-in-svc', REFUSED],
+  ['kexec', 'protected KVM, v5.16+', S512, 'kvm-arm64-protected', 'running', true, 'new-kernel-in-svc', REFUSED],
+  ['kdump', 'protected KVM, v5.16+', S512, 'kvm-arm64-protected', 'running', true, 'new-kernel-in-svc', REFUSED],
   ['kexec', '≈v5.15+', S512, 'none', 'none', true, 'new-kernel-in-hyp', VIA('hyp-stub-v5.12', 1)],
   ['kdump', '≈v5.15+', S512, 'none', 'none', true, 'new-kernel-in-hyp', /EL2h at 0x48000000 via asm:hyp-stub-v5\.12 HVC_SOFT_RESTART \(x0=1\)$/],
 ];
@@ -200,8 +200,8 @@ describe('hyplay reset-matrix --arch arm64', () => {
   });
 
   it('the x0 bug and its fix differ only in KVM’s EL2 code, and only with a VM on the kdump path', () => {
-    const bug = results.find((r) => r.definition.scenario === 'kdump-v4.12-kvm-v4.12-vm-v5.0')!;
-    const fix = results.find((r) => r.definition.scenario === 'kdump-v4.12-kvm-v5.7-vm-v5.0')!;
+    const bug = results.find((r) => r.definition.scenario === 'kdump-v4.12-kvm-v4.12-vm-v4.19')!;
+    const fix = results.find((r) => r.definition.scenario === 'kdump-v4.12-kvm-v5.7-vm-v4.19')!;
     expect(bug.run.hvcs.at(-1)!.registers).toEqual(fix.run.hvcs.at(-1)!.registers);
     expect([bug.row.outcome, fix.row.outcome]).toEqual(['hyp-crash', 'new-kernel-in-hyp']);
   });

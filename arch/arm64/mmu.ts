@@ -1,0 +1,213 @@
+/**
+ * The ARMv8-A stage-1 translation table walk of the EL1&0 regime with the
+ * 4 KiB granule (ARM ARM D8, "The AArch64 Virtual Memory System
+ * Architecture"): TCR_EL1 T0SZ/T1SZ, EPD0/EPD1, TG0/TG1, IPS and TBI0/TBI1;
+ * TTBR0_EL1 for the low range and TTBR1_EL1 for the high one; levels 0 to 3,
+ * table, block (level 1 and 2) and page descriptors; the access flag; the
+ * hierarchical APTable, UXNTable and PXNTable controls and the leaf AP[2:1],
+ * UXN and PXN; and the fault status codes a translation, address size,
+ * access flag, permission or walk-external abort reports (D13.2.37 ESR_ELx,
+ * DFSC/IFSC), with the lookup level.
+ *
+ * It works on whole 64-bit virtual addresses (bigints): the walk runs off
+ * the hot path. `AT S1E0R/W, S1E1R/W` use it when SCTLR_EL1.M is set
+ * (`arch/arm64/semantics/system.ts`), filling PAR_EL1 as D13.2.101 says.
+ * The machine's own loads, stores and fetches are not translated through it
+ * yet: the backend keeps the PC and data addresses as numbers below 2^48
+ * (the physical address space), so the kernel's TTBR1 addresses
+ * (0xffff…) cannot be formed until addresses carry the upper half. A stage
+ * 2 (VTCR_EL2/VTTBR_EL2) would reuse {@link walkTables} with its own start
+ * level and base, which is why the walk takes the table base, the input
+ * size and the start level as arguments.
+ *
+ * @module
+ */
+
+import type { GuestMemory } from '../../src/memory/guest-memory.ts';
+
+/** What kind of access asks for the translation. */
+export type Stage1Access = 'read' | 'write' | 'fetch';
+
+/** Why a translation failed (D13.2.37, the DFSC/IFSC groups). */
+export type Stage1FaultKind = 'address-size' | 'translation' | 'access-flag' | 'permission' | 'walk-external';
+
+/** A failed translation: the fault, the level it was found at, and its fault status code. */
+export interface Stage1Fault {
+  /** Discriminant. */
+  readonly ok: false;
+  /** The fault. */
+  readonly kind: Stage1FaultKind;
+  /** The lookup level (0–3). */
+  readonly level: number;
+  /** The fault status code (DFSC/IFSC, 6 bits): the group in bits 5:2, the level in bits 1:0. */
+  readonly fsc: number;
+  /** Why, in a few words, for traces. */
+  readonly reason: string;
+}
+
+/** A successful translation. */
+export interface Stage1Translation {
+  /** Discriminant. */
+  readonly ok: true;
+  /** The output (physical) address. */
+  readonly pa: bigint;
+  /** The leaf's AttrIndx (bits 4:2): which MAIR_EL1 byte gives the memory type. */
+  readonly attrIndex: number;
+  /** The leaf's shareability, SH[1:0] (bits 9:8). */
+  readonly shareability: number;
+  /** The level the leaf was found at (1 and 2 blocks, 3 pages). */
+  readonly level: number;
+  /** Whether writes are permitted (AP[2] and APTable[1] clear). */
+  readonly writable: boolean;
+}
+
+/** The outcome of a walk. */
+export type Stage1Result = Stage1Translation | Stage1Fault;
+
+/** The EL1&0 regime's controls, as the system registers hold them. */
+export interface Stage1Regime {
+  /** TCR_EL1. */
+  readonly tcr: bigint;
+  /** TTBR0_EL1. */
+  readonly ttbr0: bigint;
+  /** TTBR1_EL1. */
+  readonly ttbr1: bigint;
+}
+
+const FSC_GROUP: Readonly<Record<Stage1FaultKind, number>> = {
+  'address-size': 0b0000_00,
+  translation: 0b0001_00,
+  'access-flag': 0b0010_00,
+  permission: 0b0011_00,
+  'walk-external': 0b0101_00,
+};
+
+function fault(kind: Stage1FaultKind, level: number, reason: string): Stage1Fault {
+  return { ok: false, kind, level, fsc: FSC_GROUP[kind] | level, reason };
+}
+
+function bits(value: bigint, hi: number, lo: number): number {
+  return Number((value >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n));
+}
+
+/** TCR_ELx.IPS / PS (D13.2.131): the output address size in bits. Reserved values act as 48 here. */
+const OUTPUT_BITS = [32, 36, 40, 42, 44, 48, 52, 48];
+
+/** The 4 KiB granule's start level for an input size (D8.2.6): 4 − ceil((inputsize − 12) / 9). */
+export function startLevel(inputSize: number): number {
+  return 4 - Math.ceil((inputSize - 12) / 9);
+}
+
+/** Read a little-endian descriptor, or `undefined` where nothing is mapped. */
+function descriptorAt(memory: GuestMemory, address: bigint): bigint | undefined {
+  if (address >= 1n << 53n) return undefined;
+  const a = Number(address);
+  const lo = memory.read32(a);
+  const hi = lo === undefined ? undefined : memory.read32(a + 4);
+  if (lo === undefined || hi === undefined) return undefined;
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+/** Hierarchical controls collected from table descriptors on the way down (D8.4.2). */
+interface TableControls {
+  noWrite: boolean;
+  noEl0: boolean;
+  uxn: boolean;
+  pxn: boolean;
+}
+
+/**
+ * The walk proper, for any regime with the 4 KiB granule: from the table
+ * at `base`, resolving the low `inputSize` bits of `address`, starting at
+ * `level`. A stage 2 calls it with VTTBR_EL2's base and VTCR_EL2's size.
+ */
+export function walkTables(memory: GuestMemory, base: bigint, address: bigint, inputSize: number, level: number, outputBits: number, access: Stage1Access, el: number): Stage1Result {
+  const limit = 1n << BigInt(outputBits);
+  let table = base & ~0xfffn & ((1n << 48n) - 1n);
+  const controls: TableControls = { noWrite: false, noEl0: false, uxn: false, pxn: false };
+  for (;;) {
+    const shift = 12 + 9 * (3 - level);
+    const topBit = level === startLevel(inputSize) ? inputSize : shift + 9;
+    const index = (address >> BigInt(shift)) & ((1n << BigInt(topBit - shift)) - 1n);
+    if (table >= limit) return fault('address-size', level, `table base 0x${table.toString(16)} beyond the ${outputBits}-bit output size`);
+    const descriptor = descriptorAt(memory, table + index * 8n);
+    if (descriptor === undefined) return fault('walk-external', level, `level ${level} descriptor at 0x${(table + index * 8n).toString(16)} is not in memory`);
+    const type = Number(descriptor & 3n);
+    if ((type & 1) === 0) return fault('translation', level, `level ${level} descriptor invalid`);
+    if (type === 1 && (level === 0 || level === 3)) return fault('translation', level, `level ${level} descriptor is a block, which the 4 KiB granule allows only at levels 1 and 2`);
+    if (type === 3 && level < 3) {
+      // A table: collect APTable[1:0] (62:61), UXNTable (60), PXNTable (59), then descend.
+      controls.noWrite ||= bits(descriptor, 62, 62) === 1;
+      controls.noEl0 ||= bits(descriptor, 61, 61) === 1;
+      controls.uxn ||= bits(descriptor, 60, 60) === 1;
+      controls.pxn ||= bits(descriptor, 59, 59) === 1;
+      table = descriptor & 0x0000_ffff_ffff_f000n;
+      level++;
+      continue;
+    }
+    // A block (levels 1, 2) or a page (level 3): the output address, then the access flag and the permissions.
+    const offsetBits = shift;
+    const output = (descriptor & 0x0000_ffff_ffff_f000n & ~((1n << BigInt(offsetBits)) - 1n)) | (address & ((1n << BigInt(offsetBits)) - 1n));
+    if (output >= limit) return fault('address-size', level, `output address 0x${output.toString(16)} beyond the ${outputBits}-bit output size`);
+    if (bits(descriptor, 10, 10) === 0) return fault('access-flag', level, `level ${level} descriptor has AF = 0`);
+    const ap = bits(descriptor, 7, 6);
+    const el0Allowed = (ap & 1) === 1 && !controls.noEl0;
+    const writable = (ap & 2) === 0 && !controls.noWrite;
+    if (el === 0 && !el0Allowed) return fault('permission', level, 'AP[1] = 0: no access from EL0');
+    if (access === 'write' && !writable) return fault('permission', level, 'a write to a read-only mapping (AP[2] = 1)');
+    if (access === 'fetch') {
+      const uxn = bits(descriptor, 54, 54) === 1 || controls.uxn;
+      const pxn = bits(descriptor, 53, 53) === 1 || controls.pxn;
+      // EL1 may not execute what EL0 can write (D8.4.1.2, "Instruction access permissions").
+      if (el === 0 ? uxn : pxn || (el0Allowed && writable)) return fault('permission', level, `execute-never at EL${el}`);
+    }
+    return { ok: true, pa: output, attrIndex: bits(descriptor, 4, 2), shareability: bits(descriptor, 9, 8), level, writable };
+  }
+}
+
+/**
+ * Translate a virtual address in the EL1&0 regime (stage 1 enabled): pick
+ * TTBR0 or TTBR1 by bit 55, check the range the TxSZ leaves, and walk.
+ * With TBI0/TBI1 the top byte of a data address is ignored (an instruction
+ * fetch is always checked whole, as TBI does not apply to it here).
+ */
+export function translateStage1(memory: GuestMemory, regime: Stage1Regime, virtualAddress: bigint, access: Stage1Access, el: number): Stage1Result {
+  const va = virtualAddress & 0xffff_ffff_ffff_ffffn;
+  const upper = ((va >> 55n) & 1n) === 1n;
+  const tcr = regime.tcr;
+  const txsz = upper ? bits(tcr, 21, 16) : bits(tcr, 5, 0);
+  const epd = upper ? bits(tcr, 23, 23) : bits(tcr, 7, 7);
+  const granule = upper ? bits(tcr, 31, 30) : bits(tcr, 15, 14);
+  const tbi = access !== 'fetch' && (upper ? bits(tcr, 38, 38) : bits(tcr, 37, 37)) === 1;
+  if (granule !== (upper ? 2 : 0)) return fault('translation', 0, `TCR_EL1.TG${upper ? 1 : 0} = ${granule}: only the 4 KiB granule is modelled`);
+  if (epd === 1) return fault('translation', 0, `TCR_EL1.EPD${upper ? 1 : 0} = 1: walks through TTBR${upper ? 1 : 0}_EL1 are disabled`);
+  const inputSize = 64 - Math.min(Math.max(txsz, 16), 39);
+  // Every bit above the input size must equal the range select (bits 63:56 excepted under TBI).
+  const top = tbi ? 56 : 64;
+  const checked = (va >> BigInt(inputSize)) & ((1n << BigInt(top - inputSize)) - 1n);
+  if (checked !== (upper ? (1n << BigInt(top - inputSize)) - 1n : 0n)) return fault('translation', 0, `0x${va.toString(16)} is outside the ${inputSize}-bit range of TTBR${upper ? 1 : 0}_EL1`);
+  const base = (upper ? regime.ttbr1 : regime.ttbr0) & 0x0000_ffff_ffff_fffen;
+  return walkTables(memory, base, va, inputSize, startLevel(inputSize), OUTPUT_BITS[bits(tcr, 34, 32)]!, access, el);
+}
+
+/** The ISS of a data abort from a stage-1 fault: WnR (bit 6) and the DFSC (D13.2.37; ISV = 0, S1PTW = 0, FnV = 0). */
+export function dataAbortIss(result: Stage1Fault, write: boolean): number {
+  return (write ? 1 << 6 : 0) | result.fsc;
+}
+
+/** The ISS of an instruction abort from a stage-1 fault: the IFSC. */
+export function instructionAbortIss(result: Stage1Fault): number {
+  return result.fsc;
+}
+
+/**
+ * PAR_EL1 after an AT instruction (D13.2.101): on success F = 0, SH in bits
+ * 8:7, the PA in bits 47:12 and the MAIR_EL1 attribute byte in bits 63:56;
+ * on a fault F = 1, the FST in bits 6:1 and bit 11 RES1 (S = 0 and PTW = 0:
+ * a stage-1 fault not on a stage-2 walk).
+ */
+export function parAfter(result: Stage1Result, mair: bigint): bigint {
+  if (!result.ok) return (1n << 11n) | (BigInt(result.fsc) << 1n) | 1n;
+  const attribute = (mair >> BigInt(8 * result.attrIndex)) & 0xffn;
+  return (attribute << 56n) | (result.pa & 0x0000_ffff_ffff_f000n) | (BigInt(result.shareability) << 7n);
+}
