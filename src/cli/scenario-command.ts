@@ -112,6 +112,30 @@ export function allSmpScenarios(backends: BackendRegistry): readonly BackendSmpS
   return backends.all().flatMap((backend) => (backend.scenarios?.smpScenarios?.() ?? []).map((scenario) => ({ backend, scenario })));
 }
 
+/** One hypervisor call of an SMP run, in `scenario run --json`. */
+export interface SmpCallJson {
+  /** The calling vCPU. */
+  readonly vcpu: number;
+  /** The call the firmware's spec took it as. */
+  readonly call: string;
+  /** The call registers, `0x` hex. */
+  readonly registers: Readonly<Record<string, string>>;
+  /** The first call register after the call, or `null` when it did not return. */
+  readonly result: string | null;
+}
+
+/** One vCPU at the end of an SMP run, in `scenario run --json`. */
+export interface SmpVcpuJson {
+  /** Powered on. */
+  readonly on: boolean;
+  /** Its PC, `0x` hex. */
+  readonly pc: string;
+  /** Its mode. */
+  readonly mode: string;
+  /** Steps it ran. */
+  readonly steps: number;
+}
+
 /** `scenario run --json` of an SMP run: the fields of a single-vCPU run that apply, the schedule, the calls by vCPU, each vCPU at the end and the report words. */
 export interface SmpScenarioRunJson {
   /** Scenario name. */
@@ -130,10 +154,10 @@ export interface SmpScenarioRunJson {
   readonly outcome: OutcomeJson;
   /** How the schedule chose. */
   readonly schedule: string;
-  /** Every hypervisor call: the vCPU, the call, its registers and the result (`null` when it did not return). */
-  readonly calls: readonly { readonly vcpu: number; readonly call: string; readonly registers: Readonly<Record<string, string>>; readonly result: string | null }[];
+  /** Every hypervisor call. */
+  readonly calls: readonly SmpCallJson[];
   /** Each vCPU at the end. */
-  readonly vcpus: readonly { readonly on: boolean; readonly pc: string; readonly mode: string; readonly steps: number }[];
+  readonly vcpus: readonly SmpVcpuJson[];
   /** The report words, `0x` hex. */
   readonly report: Readonly<Record<string, string>>;
   /** The trace (with `--trace`). */

@@ -76,8 +76,16 @@ function offsetText(offset: number): string {
   return `0x${offset.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
+/** The backend pieces a scenario run needs. */
+export interface ScenarioParts {
+  /** The backend's scenario catalog. */
+  readonly catalog: ScenarioCatalog;
+  /** Its firmware port. */
+  readonly port: FirmwarePort;
+}
+
 /** The backend pieces a run needs, or a {@link ScenarioError} naming what is missing. */
-export function partsOf(backend: ArchBackend): { catalog: ScenarioCatalog; port: FirmwarePort } {
+export function partsOf(backend: ArchBackend): ScenarioParts {
   if (backend.scenarios === undefined) throw new ScenarioError(`${backend.name} has no scenarios`);
   if (backend.firmware === undefined) throw new ScenarioError(`${backend.name} has no firmware port: scenarios need its hypervisor vectors`);
   return { catalog: backend.scenarios, port: backend.firmware };

@@ -9,7 +9,7 @@
  * prefixed with the vCPU it happened on (`vcpu2 0x00008010 svc  …`), and
  * `-- vcpuN runs …` lines where the schedule switches; `== …` lines frame
  * the run. Single-vCPU scenarios never come here: their traces are
- * {@link runScenario}'s, unchanged.
+ * `runScenario`'s (`runner.ts`), unchanged.
  *
  * @module
  */
