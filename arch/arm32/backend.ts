@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ARM32_SMP } from './smp.ts';
 import { ARM32_BOOT } from './image.ts';
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM32_INSTRUCTION_SET, createArm32Machine } from './core.ts';
@@ -155,7 +156,8 @@ export const ARM32_BACKEND: ArchBackend = {
   unitSize: 4,
   loadAddress: 0x8000,
   defaultMode: 'svc',
-  createMachine: (options = {}) => createArm32Machine({ engine: options.engine ?? 'jit' }),
+  createMachine: (options = {}) => createArm32Machine({ engine: options.engine ?? 'jit', ...(options.memory === undefined ? {} : { memory: options.memory }) }),
+  smp: ARM32_SMP,
   engines: ['jit', 'interp'],
   benchmarks: BENCHMARKS,
   showcase: SOFT_RESTART,

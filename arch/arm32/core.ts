@@ -631,10 +631,12 @@ export interface Arm32MachineOptions {
   readonly engine?: EngineName;
   /** Options of the JIT's translator (the differential test varies them). */
   readonly translation?: Arm32TranslatorOptions;
+  /** Guest memory to share (another vCPU of the same machine); a fresh, empty one when absent. */
+  readonly memory?: GuestMemory;
 }
 
 /** A new arm32 machine over empty little-endian memory. */
 export function createArm32Machine(options: Arm32MachineOptions = {}): CoreMachine<Arm32State> {
-  const core = new Arm32Core(new GuestMemory('little'), options.engine ?? 'jit', options.translation);
+  const core = new Arm32Core(options.memory ?? new GuestMemory('little'), options.engine ?? 'jit', options.translation);
   return new CoreMachine('arm32', core, ARM32_REGISTERS, core.engine);
 }

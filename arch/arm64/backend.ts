@@ -5,6 +5,7 @@
  * @module
  */
 
+import { ARM64_SMP } from './smp.ts';
 import { ARM64_BOOT } from './image.ts';
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM64_INSTRUCTION_SET, createArm64Machine } from './core.ts';
@@ -116,7 +117,8 @@ export const ARM64_BACKEND: ArchBackend = {
   unitSize: 4,
   loadAddress: 0x8_0000,
   defaultMode: 'el1h',
-  createMachine: (options = {}) => createArm64Machine({ engine: options.engine ?? 'jit' }),
+  createMachine: (options = {}) => createArm64Machine({ engine: options.engine ?? 'jit', ...(options.memory === undefined ? {} : { memory: options.memory }) }),
+  smp: ARM64_SMP,
   engines: ['jit', 'interp'],
   benchmarks: BENCHMARKS,
   showcase: SHOWCASE,

@@ -415,10 +415,12 @@ export interface Arm64MachineOptions {
   readonly engine?: EngineName;
   /** Options of the JIT's translator (for tests: the differential test runs the slower variants too). */
   readonly translation?: Arm64TranslatorOptions;
+  /** Guest memory to share (another vCPU of the same machine); a fresh, empty one when absent. */
+  readonly memory?: GuestMemory;
 }
 
 /** A new arm64 machine over empty little-endian memory. */
 export function createArm64Machine(options: Arm64MachineOptions = {}): CoreMachine<Arm64State> {
-  const core = new Arm64Core(new GuestMemory('little'), options.engine ?? 'jit', options.translation);
+  const core = new Arm64Core(options.memory ?? new GuestMemory('little'), options.engine ?? 'jit', options.translation);
   return new CoreMachine('arm64', core, ARM64_REGISTERS, core.engine);
 }

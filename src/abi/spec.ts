@@ -275,6 +275,37 @@ export interface CallContext {
   readonly state: HypervisorState;
   /** Guest memory (see {@link CallMemory}). */
   readonly memory: CallMemory;
+  /**
+   * The vCPUs of the live machine the call runs on, where it has several
+   * (`src/smp/`): calls that act on other vCPUs (PSCI CPU_ON, CPU_OFF,
+   * SYSTEM_OFF) take their power state and the caller from here, and power
+   * them on and off through it. Absent (the dispatcher, conformance, a
+   * single-vCPU machine): the call keeps its own model in {@link CallContext.state}.
+   */
+  readonly vcpus?: VcpuControl | undefined;
+}
+
+/**
+ * The vCPUs of a machine as a call that acts on them sees them (KVM's
+ * `kvm_mpidr_to_vcpu`, `kvm_psci_vcpu_on` and `kvm_psci_vcpu_off` act on the
+ * `struct kvm_vcpu` of the target). vCPUs are numbered 0 … count − 1; how a
+ * number maps to an MPIDR is the spec's business.
+ */
+export interface VcpuControl {
+  /** How many vCPUs the machine has. */
+  readonly count: number;
+  /** The calling vCPU's number. */
+  readonly self: number;
+  /** Whether vCPU `n` is powered on (running or runnable). */
+  isOn(n: number): boolean;
+  /**
+   * Power vCPU `n` on: it starts at `entry` with `contextId` in its first
+   * argument register, in the state the architecture's CPU_ON leaves it in
+   * (reset, the kernel's mode, interrupts masked). The caller goes on.
+   */
+  powerOn(n: number, entry: bigint, contextId: bigint): void;
+  /** Power vCPU `n` off; when `n` is the caller, its run ends as the call completes. */
+  powerOff(n: number): void;
 }
 
 /**

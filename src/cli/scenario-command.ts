@@ -15,7 +15,9 @@ import { describeCallOutcome, type HvcRecord } from '../scenario/hvc-annotator.t
 import { formatOutcome, outcomeJson, type OutcomeJson } from '../scenario/outcome.ts';
 import { formatResetMatrix, runResetMatrix, type ResetMatrixRow } from '../scenario/reset-matrix.ts';
 import { runScenario, type ScenarioRun } from '../scenario/runner.ts';
-import type { Scenario } from '../scenario/scenario.ts';
+import type { Scenario, SmpScenario } from '../scenario/scenario.ts';
+import { runSmpScenario, type SmpScenarioRun } from '../scenario/smp-runner.ts';
+import { ExplicitScheduler, parseSchedule, ScheduleError, SeededScheduler, type Scheduler } from '../smp/schedule.ts';
 import { CliError } from './cli-error.ts';
 import { registerHex, registerWidth } from './register-values.ts';
 import type { CliIo } from './cli-io.ts';
@@ -95,6 +97,131 @@ export interface BackendScenario {
   readonly backend: ArchBackend;
   /** The scenario. */
   readonly scenario: Scenario;
+}
+
+/** An SMP scenario with the backend it runs on. */
+export interface BackendSmpScenario {
+  /** The backend. */
+  readonly backend: ArchBackend;
+  /** The scenario. */
+  readonly scenario: SmpScenario;
+}
+
+/** Every SMP scenario of every backend, in backend then catalog order. */
+export function allSmpScenarios(backends: BackendRegistry): readonly BackendSmpScenario[] {
+  return backends.all().flatMap((backend) => (backend.scenarios?.smpScenarios?.() ?? []).map((scenario) => ({ backend, scenario })));
+}
+
+/** One hypervisor call of an SMP run, in `scenario run --json`. */
+export interface SmpCallJson {
+  /** The calling vCPU. */
+  readonly vcpu: number;
+  /** The call the firmware's spec took it as. */
+  readonly call: string;
+  /** The call registers, `0x` hex. */
+  readonly registers: Readonly<Record<string, string>>;
+  /** The first call register after the call, or `null` when it did not return. */
+  readonly result: string | null;
+}
+
+/** One vCPU at the end of an SMP run, in `scenario run --json`. */
+export interface SmpVcpuJson {
+  /** Powered on. */
+  readonly on: boolean;
+  /** Its PC, `0x` hex. */
+  readonly pc: string;
+  /** Its mode. */
+  readonly mode: string;
+  /** Steps it ran. */
+  readonly steps: number;
+}
+
+/** `scenario run --json` of an SMP run: the fields of a single-vCPU run that apply, the schedule, the calls by vCPU, each vCPU at the end and the report words. */
+export interface SmpScenarioRunJson {
+  /** Scenario name. */
+  readonly scenario: string;
+  /** Architecture. */
+  readonly arch: string;
+  /** One line. */
+  readonly title: string;
+  /** Expected outcome. */
+  readonly expected: string;
+  /** Whether the outcome is the expected one. */
+  readonly matches: boolean;
+  /** Steps, all vCPUs together. */
+  readonly steps: number;
+  /** The outcome with its details. */
+  readonly outcome: OutcomeJson;
+  /** How the schedule chose. */
+  readonly schedule: string;
+  /** Every hypervisor call. */
+  readonly calls: readonly SmpCallJson[];
+  /** Each vCPU at the end. */
+  readonly vcpus: readonly SmpVcpuJson[];
+  /** The report words, `0x` hex. */
+  readonly report: Readonly<Record<string, string>>;
+  /** The trace (with `--trace`). */
+  readonly trace?: readonly string[];
+}
+
+/** `scenario run --json` for an SMP run (registers at `width` bits). */
+export function smpScenarioRunJson(run: SmpScenarioRun, width: number, trace: boolean): SmpScenarioRunJson {
+  return {
+    scenario: run.scenario.name,
+    arch: run.scenario.arch,
+    title: run.scenario.title,
+    expected: run.scenario.expected,
+    matches: run.matches,
+    steps: run.steps,
+    outcome: outcomeJson(run.outcome),
+    schedule: run.schedule,
+    calls: run.calls.map((c) => ({
+      vcpu: c.vcpu,
+      call: c.call,
+      registers: Object.fromEntries(Object.entries(c.registers).map(([name, value]) => [name, registerHex(value, width)])),
+      result: c.result === undefined ? null : registerHex(c.result, width),
+    })),
+    vcpus: run.vcpus.map((v) => ({ on: v.on, pc: `0x${v.pc.toString(16).padStart(8, '0')}`, mode: v.mode, steps: v.steps })),
+    report: Object.fromEntries(Object.entries(run.report).map(([name, value]) => [name, `0x${value.toString(16).padStart(8, '0')}`])),
+    ...(trace ? { trace: run.trace } : {}),
+  };
+}
+
+/** The text of `scenario run` for an SMP run: the trace with `--trace`, else the outcome, the schedule and one line per call. */
+export function smpScenarioRunText(run: SmpScenarioRun, trace: boolean, width: number): string {
+  if (trace) return run.trace.join('\n');
+  return [
+    `scenario ${run.scenario.name} (${run.scenario.arch}, ${run.scenario.vcpus.length} vCPUs): ${run.scenario.title}`,
+    `schedule: ${run.schedule}`,
+    `hypervisor calls: ${run.calls.length}${run.calls.length === 0 ? '' : ' (--trace shows each as it happens)'}`,
+    ...run.calls.map((c, i) => `  ${i + 1}. vcpu${c.vcpu} ${c.call} ${Object.entries(c.registers).map(([n, v]) => `${n}=${registerHex(v, width)}`).join(' ')} -> ${c.result === undefined ? 'did not return' : `returned ${registerHex(c.result, width)}`}`),
+    ...run.vcpus.map((v, n) => `vcpu${n}: ${v.on ? 'on' : 'off'}, ${v.steps} steps, at 0x${v.pc.toString(16).padStart(8, '0')} in ${v.mode}`),
+    ...Object.entries(run.report).map(([name, value]) => `${name} = 0x${value.toString(16).padStart(8, '0')}`),
+    `outcome: ${formatOutcome(run.outcome)}`,
+    `expected: ${run.scenario.expected} (${run.matches ? 'ok' : 'MISMATCH'}), after ${run.steps} steps`,
+  ].join('\n');
+}
+
+/**
+ * The scheduler `--schedule` or `--seed` asks for on a machine of `vcpus`
+ * vCPUs (`undefined`: the scenario's own seed); a {@link CliError} naming
+ * the option and column for a bad one.
+ */
+export function schedulerOf(options: { readonly schedule?: string; readonly seed?: string }, vcpus: number): Scheduler | undefined {
+  if (options.schedule !== undefined && options.seed !== undefined) throw new CliError('--schedule and --seed: give one of them');
+  if (options.schedule !== undefined) {
+    try {
+      return new ExplicitScheduler(parseSchedule(options.schedule, vcpus));
+    } catch (error) {
+      if (error instanceof ScheduleError) throw new CliError(`--schedule '${options.schedule}': ${error.message}`, { input: '--schedule', column: error.column });
+      throw error;
+    }
+  }
+  if (options.seed !== undefined) {
+    if (!/^\d+$/.test(options.seed) || Number(options.seed) > 0xffff_ffff) throw new CliError(`--seed '${options.seed}': expected a number from 0 to 4294967295`);
+    return new SeededScheduler(Number(options.seed));
+  }
+  return undefined;
 }
 
 /** Every scenario of every backend, in backend then catalog order. */
@@ -188,7 +315,8 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .description('list the scenarios')
     .option('--json', 'JSON output')
     .action((options: { json?: boolean }) => {
-      const entries: ScenarioListEntry[] = allScenarios(services.backends()).map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected }));
+      const backends = services.backends();
+      const entries: ScenarioListEntry[] = [...allScenarios(backends), ...allSmpScenarios(backends)].map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected }));
       if (options.json === true) {
         io.out(JSON.stringify({ scenarios: entries }, undefined, 2));
         return;
@@ -201,11 +329,23 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .command('run')
     .description('run one scenario and print its outcome (--trace: every event, each hypervisor call annotated)')
     .argument('<name>', 'scenario name (see `hyplay scenario list`)')
-    .option('--trace', 'print the trace, one line per event')
+    .option('--trace', 'print the trace, one line per event (on several vCPUs, each line prefixed with its vCPU)')
     .option('--json', 'JSON output')
-    .action((name: string, options: { trace?: boolean; json?: boolean }) => {
-      const found = allScenarios(services.backends()).find(({ scenario: s }) => s.name === name);
+    .option('--schedule <slices>', 'several vCPUs: the interleaving, VCPU:STEPS entries (STEPS a number or * for until it stops), e.g. 0:12,1:3,0:*; round robin after it')
+    .option('--seed <n>', "several vCPUs: a seeded interleaving instead of the scenario's own seed")
+    .action((name: string, options: { trace?: boolean; json?: boolean; schedule?: string; seed?: string }) => {
+      const backends = services.backends();
+      const smp = allSmpScenarios(backends).find(({ scenario: s }) => s.name === name);
+      if (smp !== undefined) {
+        const scheduler = schedulerOf(options, smp.scenario.vcpus.length);
+        const run = runSmpScenario(smp.backend, smp.scenario, registry(), scheduler === undefined ? {} : { scheduler });
+        const width = registerWidth(smp.backend.createMachine());
+        io.out(options.json === true ? JSON.stringify(smpScenarioRunJson(run, width, options.trace === true), undefined, 2) : smpScenarioRunText(run, options.trace === true, width));
+        return;
+      }
+      const found = allScenarios(backends).find(({ scenario: s }) => s.name === name);
       if (found === undefined) throw new CliError(`unknown scenario '${name}' (see \`hyplay scenario list\`)`);
+      if (options.schedule !== undefined || options.seed !== undefined) throw new CliError(`${options.schedule !== undefined ? '--schedule' : '--seed'}: ${name} runs on one vCPU; only scenarios on several vCPUs (smp-*) take a schedule`);
       const run = runScenario(found.backend, found.scenario, registry());
       const trace = options.trace === true;
       io.out(options.json === true ? JSON.stringify(scenarioRunJson(run, found.backend, trace), undefined, 2) : scenarioRunText(run, trace, registerWidth(found.backend.createMachine())));

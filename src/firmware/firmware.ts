@@ -27,6 +27,7 @@ import {
   type RegisterOperand,
   type ResolvedCall,
   type SpecOutcome,
+  type VcpuControl,
 } from '../abi/spec.ts';
 import type { ConformanceDriver } from './conformance.ts';
 import { compileSelector, originIndex, SlotValues, type CompiledSelector } from '../dispatch/compiled-selector.ts';
@@ -159,8 +160,10 @@ function isWords(slot: RegisterSlot): slot is RegisterWords {
 export interface FirmwareContextOptions {
   /** Guest memory as the semantics see it (default: the machine's memory, guest physical addresses being the machine's). */
   readonly memory?: CallMemory;
-  /** Hypervisor-side state (default: a fresh {@link MapHypervisorState}). */
+  /** Hypervisor-side state (default: a fresh {@link MapHypervisorState}); the vCPUs of one machine share one. */
   readonly state?: HypervisorState;
+  /** The machine's vCPUs as the calls see them (see `CallContext.vcpus`), where it has several. */
+  readonly vcpus?: VcpuControl;
 }
 
 /**
@@ -182,6 +185,8 @@ export class FirmwareContext implements CallContext {
   readonly state: HypervisorState;
   /** Guest memory. */
   readonly memory: CallMemory;
+  /** The machine's vCPUs, where it has several. */
+  readonly vcpus: VcpuControl | undefined;
   /** By handle id: the words array of a register in one, else `undefined` (an accessor, or not resolved yet). */
   private words: (Uint32Array | undefined)[] = [];
   /** By handle id: index of bits 31:0 in `words`. */
@@ -205,6 +210,7 @@ export class FirmwareContext implements CallContext {
   ) {
     this.memory = options.memory ?? machineMemory(machine);
     this.state = options.state ?? new MapHypervisorState();
+    this.vcpus = options.vcpus;
     this.resolveHandles();
   }
 
@@ -502,6 +508,14 @@ export interface SpecFirmwareOptions {
    * it such a trap stops the run.
    */
   readonly reflectTo?: number;
+  /** Hypervisor-side state, shared by the firmware of every vCPU of one machine (default: its own). */
+  readonly state?: HypervisorState;
+  /**
+   * This vCPU's view of the machine's vCPUs (see `CallContext.vcpus`). A call
+   * that powers the caller off (CPU_OFF, SYSTEM_OFF) ends its run with a
+   * `powered-off` stop, the PC on the vector.
+   */
+  readonly vcpus?: VcpuControl;
 }
 
 /**
@@ -519,7 +533,8 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
   machine.memory.map(base, port.tableSize + port.alignment);
   const id = abi.spec.id;
   const conduit = abi.spec.conduit.instruction;
-  const context = new FirmwareContext(machine, port);
+  const vcpus = options.vcpus;
+  const context = new FirmwareContext(machine, port, { ...(options.state === undefined ? {} : { state: options.state }), ...(vcpus === undefined ? {} : { vcpus }) });
   const finder = new CallFinder(abi, context);
   // One record per table: the port decodes each trap into it.
   const trap: PendingTrapRecord = { conduit: '', imm: 0, origin: context.origin };
@@ -551,6 +566,10 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
       context.imm = trap.imm;
       context.origin = trap.origin;
       const outcome: SpecOutcome = found.spec.run(context);
+      if (vcpus !== undefined && !vcpus.isOn(vcpus.self)) {
+        machine.pc = address;
+        return stop('powered-off', `${id} firmware: ${found.spec.name} powered vCPU ${vcpus.self} off`);
+      }
       if (outcome === RETURN) return back;
       switch (outcome.kind) {
         case 'return':

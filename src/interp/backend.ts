@@ -10,7 +10,8 @@ import type { Privilege, World } from '../abi/spec.ts';
 import type { FirmwarePort } from '../firmware/firmware.ts';
 import type { InstructionSet } from '../isa/assembler.ts';
 import type { BootSupport } from '../loader/boot-image.ts';
-import type { Endian } from '../memory/guest-memory.ts';
+import type { Endian, GuestMemory } from '../memory/guest-memory.ts';
+import type { SmpSupport } from '../smp/smp-support.ts';
 import type { ResetMatrixDefinition, ScenarioCatalog } from '../scenario/scenario.ts';
 import type { Machine } from './machine.ts';
 
@@ -84,6 +85,12 @@ export interface MachineOptions {
   readonly engine?: EngineName;
   /** Values of the backend's {@link ArchBackend.machineChoices}, by choice name; each defaults to its first value. */
   readonly choices?: Readonly<Record<string, string>>;
+  /**
+   * Guest memory to run over instead of a fresh, empty one: another vCPU of
+   * the same machine (`src/smp/smp-machine.ts`). Only backends with
+   * {@link ArchBackend.smp} honour it.
+   */
+  readonly memory?: GuestMemory;
 }
 
 /**
@@ -194,4 +201,6 @@ export interface ArchBackend {
   readonly resetMatrix?: ResetMatrixDefinition;
   /** How real kernel images boot on this backend (`hyplay run --image`, `hyplay boot`), where it can. */
   readonly boot?: BootSupport;
+  /** What machines with several vCPUs need of this backend (`src/smp/`), where it has them; such a backend honours {@link MachineOptions.memory}. */
+  readonly smp?: SmpSupport;
 }

@@ -121,7 +121,8 @@ export type StopReason =
   | 'unpredictable'
   | 'recursive-fault'
   | 'firmware'
-  | 'left-image';
+  | 'left-image'
+  | 'powered-off';
 
 /** The run must end. */
 export interface Stop {

@@ -10,6 +10,7 @@
 import type { AbiRegistry } from '../abi/registry.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import { runScenario } from './runner.ts';
+import { runSmpScenario } from './smp-runner.ts';
 
 /** The file extension of a golden trace. */
 export const GOLDEN_EXTENSION = '.trace';
@@ -22,7 +23,7 @@ export interface GoldenTrace {
   readonly text: string;
 }
 
-/** The golden trace of every scenario of `backends`, in backend then catalog order. Throws on two scenarios with one name. */
+/** The golden trace of every scenario of `backends` (single-vCPU ones, then those on several vCPUs), in backend then catalog order. Throws on two scenarios with one name. */
 export function goldenTraces(backends: readonly ArchBackend[], abis: AbiRegistry): readonly GoldenTrace[] {
   const out: GoldenTrace[] = [];
   const seen = new Set<string>();
@@ -31,6 +32,12 @@ export function goldenTraces(backends: readonly ArchBackend[], abis: AbiRegistry
       if (seen.has(scenario.name)) throw new Error(`two scenarios are named '${scenario.name}'`);
       seen.add(scenario.name);
       out.push({ name: scenario.name, text: `${runScenario(backend, scenario, abis).trace.join('\n')}\n` });
+    }
+    // Scenarios on several vCPUs, each under its own seed: the trace replays exactly from it.
+    for (const scenario of backend.scenarios?.smpScenarios?.() ?? []) {
+      if (seen.has(scenario.name)) throw new Error(`two scenarios are named '${scenario.name}'`);
+      seen.add(scenario.name);
+      out.push({ name: scenario.name, text: `${runSmpScenario(backend, scenario, abis).trace.join('\n')}\n` });
     }
   }
   return out;

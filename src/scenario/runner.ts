@@ -76,17 +76,29 @@ function offsetText(offset: number): string {
   return `0x${offset.toString(16).toUpperCase().padStart(2, '0')}`;
 }
 
+/** The backend pieces a scenario run needs. */
+export interface ScenarioParts {
+  /** The backend's scenario catalog. */
+  readonly catalog: ScenarioCatalog;
+  /** Its firmware port. */
+  readonly port: FirmwarePort;
+}
+
 /** The backend pieces a run needs, or a {@link ScenarioError} naming what is missing. */
-function partsOf(backend: ArchBackend): { catalog: ScenarioCatalog; port: FirmwarePort } {
+export function partsOf(backend: ArchBackend): ScenarioParts {
   if (backend.scenarios === undefined) throw new ScenarioError(`${backend.name} has no scenarios`);
   if (backend.firmware === undefined) throw new ScenarioError(`${backend.name} has no firmware port: scenarios need its hypervisor vectors`);
   return { catalog: backend.scenarios, port: backend.firmware };
 }
 
-/** Assembled segments by scenario (a scenario's sources never change; its programs are only read). */
-const assembled = new WeakMap<Scenario, Map<string, AssembledProgram>>();
+/** What {@link assembleSegments} and {@link resolver} read of a scenario (a single- or a multi-vCPU one). */
+export type ScenarioCode = Pick<Scenario, 'name' | 'segments'>;
 
-function assembleSegments(backend: ArchBackend, scenario: Scenario): Map<string, AssembledProgram> {
+/** Assembled segments by scenario (a scenario's sources never change; its programs are only read). */
+const assembled = new WeakMap<ScenarioCode, Map<string, AssembledProgram>>();
+
+/** A scenario's segments assembled (once per scenario), by segment name; a {@link ScenarioError} with the line for code that does not assemble. */
+export function assembleSegments(backend: ArchBackend, scenario: ScenarioCode): Map<string, AssembledProgram> {
   const cached = assembled.get(scenario);
   if (cached !== undefined) return cached;
   const programs = new Map<string, AssembledProgram>();
@@ -103,7 +115,8 @@ function assembleSegments(backend: ArchBackend, scenario: Scenario): Map<string,
   return programs;
 }
 
-function resolver(scenario: Scenario, programs: ReadonlyMap<string, AssembledProgram>): (location: Location) => number {
+/** A scenario location's address, a {@link ScenarioError} for a missing segment or label. */
+export function resolver(scenario: ScenarioCode, programs: ReadonlyMap<string, AssembledProgram>): (location: Location) => number {
   return (location) => {
     if (typeof location === 'number') return location;
     const program = programs.get(location.segment);

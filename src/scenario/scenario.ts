@@ -148,10 +148,50 @@ export interface Scenario {
   readonly expected: OutcomeKind;
 }
 
+/**
+ * A scenario on a machine with several vCPUs (`src/smp/`): the same guest
+ * code and memory for all, spec firmware at every vCPU's vectors with one
+ * hypervisor state (so a call on one vCPU sees what a call on another did),
+ * a start for each vCPU that is on at first, and a default schedule. The run
+ * ends at the first exit, error exit or stop any vCPU reaches.
+ */
+export interface SmpScenario {
+  /** Unique name, starting `smp-`. */
+  readonly name: string;
+  /** Architecture name. */
+  readonly arch: string;
+  /** What it shows, one line. */
+  readonly title: string;
+  /** Guest code, assembled and loaded in order. */
+  readonly segments: readonly ScenarioSegment[];
+  /** Further memory to map. */
+  readonly regions: readonly ScenarioRegion[];
+  /** The spec firmware every vCPU runs at its hypervisor vectors. */
+  readonly firmware: SpecFirmware;
+  /** Per vCPU: where it starts, or `off` (powered on later, by a call such as PSCI CPU_ON). */
+  readonly vcpus: readonly (ScenarioEntry | 'off')[];
+  /** Registers every vCPU is given before the run (what the hypervisor set up for its VM: arm32 VTTBR with the VM's VMID). */
+  readonly registers?: Readonly<Record<string, bigint>>;
+  /** Addresses whose execution, on any vCPU, ends the run with an outcome. */
+  readonly exits: readonly ScenarioExit[];
+  /** Addresses that end the run as `guest-error`. */
+  readonly errorExits: readonly GuestErrorExit[];
+  /** Step budget, all vCPUs together. */
+  readonly maxSteps: number;
+  /** The seed of the default schedule (`--seed` and `--schedule` replace it). */
+  readonly seed: number;
+  /** Words of guest memory the trace ends with (results the guest wrote), by label. */
+  readonly report?: readonly SymbolRef[];
+  /** The outcome it is expected to reach. */
+  readonly expected: OutcomeKind;
+}
+
 /** A backend's scenarios and what the runner needs to know about its modes. */
 export interface ScenarioCatalog {
   /** Every scenario, in a stable order (built on first use). */
   scenarios(): readonly Scenario[];
+  /** The scenarios on machines with several vCPUs, in a stable order, where the backend has any. */
+  smpScenarios?(): readonly SmpScenario[];
   /** The mode hypervisor code runs in (`hyp`). */
   readonly hypervisorMode: string;
   /**

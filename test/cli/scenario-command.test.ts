@@ -152,3 +152,44 @@ describe('npm start', () => {
     expect(out).toMatch(/^kdump +mixed: v4\.12 stub, v3\.9 KVM +linux-hyp-stub-v4\.12 +kvm-arm32-v3\.9 +none +NO +hyp-crash /m);
   });
 });
+
+describe('hyplay scenario run on several vCPUs', () => {
+  it('--trace interleaves the vCPUs, each line prefixed with its vCPU number', () => {
+    const result = cli('scenario', 'run', 'smp-psci-cpu-on-race', '--trace', '--schedule', '2:12');
+    expect(result.status).toBe(0);
+    const lines = result.out.split('\n');
+    expect(lines).toContain('-- vcpu2 runs 12 steps (schedule 2:12)');
+    expect(lines.some((l) => /^vcpu2 0x00008000 svc /.test(l))).toBe(true);
+    expect(lines.some((l) => /^vcpu1 0x[0-9a-f]{8} svc /.test(l))).toBe(true);
+    expect(lines.at(-1)).toBe('== expected guest-done: ok');
+  });
+
+  it('prints the schedule, the calls by vCPU and the outcome; --json has them as fields', () => {
+    const text = cli('scenario', 'run', 'smp-psci-cpu-on-race-arm64', '--seed', '4');
+    expect(text.status).toBe(0);
+    expect(text.out).toMatch(/^schedule: seed 4 /m);
+    const run = json('scenario', 'run', 'smp-psci-cpu-on-race', '--schedule', '3:12');
+    expect(run.matches).toBe(true);
+    expect(run.calls[0]).toEqual({ vcpu: 3, call: 'PSCI_0_2_FN_CPU_ON', registers: { r0: '0x84000003', r1: '0x00000001', r2: expect.stringMatching(/^0x[0-9a-f]{8}$/), r3: '0xc0de0003' }, result: '0x00000000' });
+    expect(run.report.target_context).toBe('0xc0de0003');
+  });
+
+  it('a bad --schedule or --seed is a one-line error with its position and exit status 2', () => {
+    for (const [args, message] of [
+      [['--schedule', '0:12,1:x'], /^hyplay: --schedule '0:12,1:x': schedule column 8: expected a step count/],
+      [['--schedule', '0:3,9:1'], /^hyplay: --schedule '0:3,9:1': schedule column 5: vCPU 9 does not exist/],
+      [['--seed', 'abc'], /^hyplay: --seed 'abc': expected a number/],
+      [['--seed', '1', '--schedule', '0:1'], /^hyplay: --schedule and --seed: give one of them/],
+    ] as const) {
+      const result = cli('scenario', 'run', 'smp-psci-cpu-on-race', ...args);
+      expect(result.status).toBe(2);
+      expect(result.out).toBe('');
+      expect(result.err).toHaveLength(1);
+      expect(result.err[0]).toMatch(message);
+      expect(result.err[0]).not.toMatch(/\n./);
+    }
+    const single = cli('scenario', 'run', 'idle-spin', '--schedule', '0:1');
+    expect(single.status).toBe(2);
+    expect(single.err[0]).toMatch(/^hyplay: --schedule: idle-spin runs on one vCPU/);
+  });
+});

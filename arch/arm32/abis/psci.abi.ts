@@ -291,17 +291,27 @@ export const KVM_SYSTEM_EVENT = {
   RESET: 2n,
 } as const;
 
+/** vCPU `n`'s power state: the live machine's where the call has one (`call.vcpus`), else the model's in the call's state. */
 function powerOf(call: CallContext, n: number): bigint {
+  const vcpus = call.vcpus;
+  if (vcpus !== undefined) return vcpus.isOn(n) ? PSCI_AFFINITY_LEVEL.ON : PSCI_AFFINITY_LEVEL.OFF;
   return call.state.get(POWER_KEYS[n]!, n === 0 ? PSCI_AFFINITY_LEVEL.ON : PSCI_AFFINITY_LEVEL.OFF);
+}
+
+/** The vCPU the target MPIDR names among the machine's: `vcpuOf`, limited to the live machine's vCPUs where the call has them. */
+function targetOf(call: CallContext, mpidr: number): number | undefined {
+  const n = vcpuOf(mpidr);
+  return n !== undefined && call.vcpus !== undefined && n >= call.vcpus.count ? undefined : n;
 }
 
 /**
  * The calling vCPU: the one the caller's VMPIDR names (the `vmpidr`
- * register, the MPIDR the guest reads; unset, it is 0, vCPU 0). A vCPU that
- * traps is running, so the model records it as on.
+ * register, the MPIDR the guest reads; unset, it is 0, vCPU 0), or the live
+ * machine's calling vCPU (`call.vcpus.self`). A vCPU that traps is running,
+ * so the model records it as on.
  */
 function callerOf(call: CallContext): number | undefined {
-  const n = vcpuOf(call.u32(VMPIDR));
+  const n = call.vcpus?.self ?? vcpuOf(call.u32(VMPIDR));
   if (n !== undefined) call.state.set(POWER_KEYS[n]!, PSCI_AFFINITY_LEVEL.ON);
   return n;
 }
@@ -335,12 +345,16 @@ const RET = {
 function cpuOn(alreadyOn: bigint): (call: CallContext) => ReturnOutcome {
   const already = word(alreadyOn);
   return (call) => {
-    const target = vcpuOf(call.u32(R1));
+    const target = targetOf(call, call.u32(R1));
     if (target === undefined) return answer(call, RET.INVALID_PARAMS);
+    // The check and the power-on are one step (KVM takes kvm->lock around both since 6c7a5dce22b3), so of racing callers exactly one sees the target off.
     if (powerOf(call, target) === PSCI_AFFINITY_LEVEL.ON) return answer(call, already);
+    const entry = BigInt(call.u32(R2));
+    const context = BigInt(call.u32(R3));
     call.state.set(POWER_KEYS[target]!, PSCI_AFFINITY_LEVEL.ON);
-    call.state.set(ENTRY_KEYS[target]!, BigInt(call.u32(R2)));
-    call.state.set(CONTEXT_KEYS[target]!, BigInt(call.u32(R3)));
+    call.state.set(ENTRY_KEYS[target]!, entry);
+    call.state.set(CONTEXT_KEYS[target]!, context);
+    call.vcpus?.powerOn(target, entry, context);
     return answer(call, RET.SUCCESS);
   };
 }
@@ -349,6 +363,7 @@ function cpuOn(alreadyOn: bigint): (call: CallContext) => ReturnOutcome {
 function cpuOff(call: CallContext): ReturnOutcome {
   const n = callerOf(call);
   if (n !== undefined) call.state.set(POWER_KEYS[n]!, PSCI_AFFINITY_LEVEL.OFF);
+  if (n !== undefined) call.vcpus?.powerOff(n);
   return answer(call, RET.SUCCESS);
 }
 
@@ -367,7 +382,8 @@ function affinityInfo(call: CallContext): ReturnOutcome {
   if (mask === 0) return answer(call, RET.INVALID_PARAMS);
   const target = call.u32(R1) & mask;
   let matching = 0;
-  for (let n = 0; n < PSCI_MODEL_CPUS; n++) {
+  const count = call.vcpus?.count ?? PSCI_MODEL_CPUS;
+  for (let n = 0; n < count; n++) {
     if ((VCPU_MPIDRS[n]! & mask) !== target) continue;
     matching++;
     if (powerOf(call, n) === PSCI_AFFINITY_LEVEL.ON) return answer(call, AFFINITY_ON);
@@ -387,6 +403,8 @@ const AFFINITY_OFF = word(PSCI_AFFINITY_LEVEL.OFF);
 function systemEvent(event: bigint): (call: CallContext) => ReturnOutcome {
   return (call) => {
     for (let n = 0; n < PSCI_MODEL_CPUS; n++) call.state.set(POWER_KEYS[n]!, PSCI_AFFINITY_LEVEL.OFF);
+    const vcpus = call.vcpus;
+    if (vcpus !== undefined) for (let n = 0; n < vcpus.count; n++) vcpus.powerOff(n);
     call.state.set(PSCI_SYSTEM_EVENT_KEY, event);
     return answer(call, RET.INTERNAL_FAILURE);
   };

@@ -9,13 +9,15 @@
 
 import type { FirmwareSlot } from '../../../src/firmware/firmware.ts';
 import type { Machine } from '../../../src/interp/machine.ts';
-import type { Scenario, ScenarioCatalog } from '../../../src/scenario/scenario.ts';
+import type { Scenario, ScenarioCatalog, SmpScenario } from '../../../src/scenario/scenario.ts';
 import { Vector } from '../exceptions.ts';
 import { resetScenarios } from './reset.scenario.ts';
+import { smpScenarios } from './smp.scenario.ts';
 
 export { ARM32_RESET_MATRIX } from './reset.scenario.ts';
 
 let cache: readonly Scenario[] | undefined;
+let smpCache: readonly SmpScenario[] | undefined;
 
 /** Mode names as the ARM ARM writes them in prose (B1.3.1). */
 const MODE_LABELS: Readonly<Record<string, string>> = { usr: 'User', fiq: 'FIQ', irq: 'IRQ', svc: 'SVC', mon: 'Monitor', abt: 'Abort', hyp: 'Hyp', und: 'Undefined', sys: 'System' };
@@ -25,6 +27,10 @@ export const ARM32_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
     cache ??= resetScenarios();
     return cache;
+  },
+  smpScenarios(): readonly SmpScenario[] {
+    smpCache ??= smpScenarios();
+    return smpCache;
   },
   hypervisorMode: 'hyp',
   kernelMode: 'svc',

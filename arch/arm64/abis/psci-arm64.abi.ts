@@ -168,13 +168,30 @@ function vcpuOf(mpidr: bigint): number | undefined {
   return undefined;
 }
 
+/** vCPU `n`'s power state: the live machine's where the call has one (`call.vcpus`), else the model's in the call's state. */
 function powerOf(call: CallContext, n: number): bigint {
+  const vcpus = call.vcpus;
+  if (vcpus !== undefined) return vcpus.isOn(n) ? ON : OFF;
   return call.state.get(POWER_KEYS[n]!, n === 0 ? ON : OFF);
 }
 
-/** The calling vCPU (its VMPIDR_EL2; unset, vCPU 0), recorded as on: a vCPU that traps is running. */
+/** The vCPU the target MPIDR names, limited to the live machine's vCPUs where the call has them. */
+function targetOf(call: CallContext, mpidr: bigint): number | undefined {
+  const n = vcpuOf(mpidr);
+  return n !== undefined && call.vcpus !== undefined && n >= call.vcpus.count ? undefined : n;
+}
+
+/** Power the caller off: in the model, and on the live machine where there is one. */
+function callerOff(call: CallContext): void {
+  const n = callerOf(call);
+  if (n === undefined) return;
+  call.state.set(POWER_KEYS[n]!, OFF);
+  call.vcpus?.powerOff(n);
+}
+
+/** The calling vCPU (the live machine's, else the one its VMPIDR_EL2 names; unset, vCPU 0), recorded as on: a vCPU that traps is running. */
 function callerOf(call: CallContext): number | undefined {
-  const n = vcpuOf(call.get(VMPIDR_EL2));
+  const n = call.vcpus?.self ?? vcpuOf(call.get(VMPIDR_EL2));
   if (n !== undefined) call.state.set(POWER_KEYS[n]!, ON);
   return n;
 }
@@ -246,8 +263,7 @@ function psciCall(fn: PsciFunction, smc64: boolean, era: Era): CallSpec {
         results,
         noReturn: true,
         run: (call) => {
-          const n = callerOf(call);
-          if (n !== undefined) call.state.set(POWER_KEYS[n]!, OFF);
+          callerOff(call);
           return answer(call, RET.SUCCESS);
         },
       };
@@ -258,12 +274,16 @@ function psciCall(fn: PsciFunction, smc64: boolean, era: Era): CallSpec {
         args: [{ register: 'x1', role: 'target_cpu (MPIDR)' }, { register: 'x2', role: 'entry_point_address' }, { register: 'x3', role: 'context_id' }],
         results,
         run: (call) => {
-          const target = vcpuOf(call.get(X1));
+          const target = targetOf(call, call.get(X1));
           if (target === undefined) return answer(call, RET.INVALID_PARAMS);
+          // The check and the power-on are one step (KVM takes kvm->lock around both since 6c7a5dce22b3), so of racing callers exactly one sees the target off.
           if (powerOf(call, target) === ON) return answer(call, RET.ALREADY_ON);
+          const entry = call.get(X2);
+          const context = call.get(X3);
           call.state.set(POWER_KEYS[target]!, ON);
-          call.state.set(`psci.vcpu${target}.entry`, call.get(X2));
-          call.state.set(`psci.vcpu${target}.context_id`, call.get(X3));
+          call.state.set(`psci.vcpu${target}.entry`, entry);
+          call.state.set(`psci.vcpu${target}.context_id`, context);
+          call.vcpus?.powerOn(target, entry, context);
           return answer(call, RET.SUCCESS);
         },
       };
@@ -280,7 +300,8 @@ function psciCall(fn: PsciFunction, smc64: boolean, era: Era): CallSpec {
           if (mask === 0n) return answer(call, RET.INVALID_PARAMS);
           const target = call.get(X1) & mask;
           let matching = 0;
-          for (let n = 0; n < PSCI_ARM64_MODEL_CPUS; n++) {
+          const count = call.vcpus?.count ?? PSCI_ARM64_MODEL_CPUS;
+          for (let n = 0; n < count; n++) {
             if ((VCPU_MPIDRS[n]! & mask) !== target) continue;
             matching++;
             if (powerOf(call, n) === ON) return answer(call, ON);
@@ -300,6 +321,8 @@ function psciCall(fn: PsciFunction, smc64: boolean, era: Era): CallSpec {
         noReturn: true,
         run: (call) => {
           for (let n = 0; n < PSCI_ARM64_MODEL_CPUS; n++) call.state.set(POWER_KEYS[n]!, OFF);
+          const vcpus = call.vcpus;
+          if (vcpus !== undefined) for (let n = 0; n < vcpus.count; n++) vcpus.powerOff(n);
           call.state.set(PSCI_ARM64_SYSTEM_EVENT_KEY, event);
           return answer(call, RET.INTERNAL_FAILURE);
         },
@@ -460,8 +483,7 @@ export const PSCI_ARM64_V0_1: Abi = defineAbi({
       noReturn: true,
       meaning: 'psci-cpu_off',
       run: (call) => {
-        const n = callerOf(call);
-        if (n !== undefined) call.state.set(POWER_KEYS[n]!, OFF);
+        callerOff(call);
         return answerer('x0')(call, RET.SUCCESS);
       },
     },
@@ -473,9 +495,10 @@ export const PSCI_ARM64_V0_1: Abi = defineAbi({
       results: [{ register: 'x0', role: 'PSCI_RET' }],
       meaning: 'psci-cpu_on',
       run: (call) => {
-        const target = vcpuOf(call.get(X1));
+        const target = targetOf(call, call.get(X1));
         if (target === undefined || powerOf(call, target) === ON) return answerer('x0')(call, RET.INVALID_PARAMS);
         call.state.set(POWER_KEYS[target]!, ON);
+        call.vcpus?.powerOn(target, call.get(X2), call.get(X3));
         return answerer('x0')(call, RET.SUCCESS);
       },
     },

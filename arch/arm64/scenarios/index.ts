@@ -9,13 +9,15 @@
 
 import type { FirmwareSlot } from '../../../src/firmware/firmware.ts';
 import type { Machine } from '../../../src/interp/machine.ts';
-import type { Scenario, ScenarioCatalog } from '../../../src/scenario/scenario.ts';
+import type { Scenario, ScenarioCatalog, SmpScenario } from '../../../src/scenario/scenario.ts';
 import { Ec } from '../exceptions.ts';
 import { arm64ResetScenarios } from './reset.scenario.ts';
+import { arm64SmpScenarios } from './smp.scenario.ts';
 
 export { ARM64_RESET_MATRIX } from './reset.scenario.ts';
 
 let cache: readonly Scenario[] | undefined;
+let smpCache: readonly SmpScenario[] | undefined;
 
 /** Exception classes whose FAR_EL2 holds the faulting address (ARM ARM D13.2.40): instruction and data aborts, PC alignment. */
 const FAR_CLASSES: ReadonlySet<number> = new Set([Ec.iabtLower, Ec.iabtCurrent, Ec.pcAlignment, Ec.dabtLower, Ec.dabtCurrent]);
@@ -36,6 +38,10 @@ export const ARM64_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
     cache ??= arm64ResetScenarios();
     return cache;
+  },
+  smpScenarios(): readonly SmpScenario[] {
+    smpCache ??= arm64SmpScenarios();
+    return smpCache;
   },
   hypervisorMode: 'el2h',
   trapModes: ['el2t'],

@@ -1,0 +1,115 @@
+/**
+ * The TLB shootdown design option against fake TLBs that log what they are
+ * told: broadcast completes at the issuer's DSB whatever the other vCPUs do
+ * (one inside the hypervisor's emulation included); IPI waits for every
+ * acknowledgement, which a vCPU inside the emulation cannot give until it
+ * leaves; and the SMP machine does not run a vCPU waiting at its barrier.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { ARM32_BACKEND } from '../../arch/arm32/backend.ts';
+import { Shootdown, type LocalTlb, type TlbInvalidation } from '../../src/smp/shootdown.ts';
+import { ExplicitScheduler, parseSchedule } from '../../src/smp/schedule.ts';
+import { createSmpMachine } from '../../src/smp/smp-machine.ts';
+
+/** A TLB that holds a set of cached pages and logs every invalidation. */
+class FakeTlb implements LocalTlb {
+  readonly log: string[] = [];
+  readonly pages = new Set<number>([0x1000, 0x2000]);
+
+  invalidate(request: TlbInvalidation): void {
+    this.log.push(request.scope === 'address' ? `va ${request.address!.toString(16)}` : request.scope);
+    if (request.scope === 'all') this.pages.clear();
+    else if (request.scope === 'address') this.pages.delete(request.address!);
+  }
+}
+
+const VA = { scope: 'address', address: 0x1000 } as const;
+
+function machine(design: 'broadcast' | 'ipi', on: readonly boolean[] = [true, true, true]) {
+  const tlbs = on.map(() => new FakeTlb());
+  const lines: string[] = [];
+  const shootdown = new Shootdown(design, tlbs, (n) => on[n]!, (n, line) => lines.push(`vcpu${n} ${line}`));
+  return { tlbs, shootdown, lines };
+}
+
+describe('broadcast shootdown (ARMv7+: TLBI inner shareable)', () => {
+  it("invalidates the issuer at once and every other vCPU by the issuer's DSB, with no help from them", () => {
+    const { tlbs, shootdown } = machine('broadcast');
+    shootdown.setInEmulation(1, true);
+    shootdown.forVcpu(0).invalidateShareable(VA);
+    expect(tlbs[0]!.pages.has(0x1000)).toBe(false);
+    // Before the DSB the others may still hold the translation: the stale window.
+    expect(tlbs[1]!.pages.has(0x1000)).toBe(true);
+    expect(shootdown.outstanding(0)).toBe(2);
+    expect(shootdown.forVcpu(0).barrier()).toBe(true);
+    // vCPU 1 is inside the hypervisor's emulation and still lost its entry: the race of abi-facts §12.6.
+    expect(tlbs.map((t) => t.pages.has(0x1000))).toEqual([false, false, false]);
+    expect(tlbs.map((t) => t.log)).toEqual([['va 1000'], ['va 1000'], ['va 1000']]);
+    expect(shootdown.waiting(0)).toBe(false);
+  });
+
+  it('a DSB completes only what its own vCPU issued', () => {
+    const { tlbs, shootdown } = machine('broadcast');
+    shootdown.invalidateShareable(0, VA);
+    shootdown.invalidateShareable(1, { scope: 'all' });
+    shootdown.barrier(1);
+    expect(tlbs[2]!.log).toEqual(['all']);
+    expect(shootdown.outstanding(0)).toBe(2);
+  });
+});
+
+describe('IPI shootdown (the x86 way)', () => {
+  it('the DSB waits until every powered-on vCPU took its IPI and acknowledged', () => {
+    const { tlbs, shootdown, lines } = machine('ipi', [true, true, false]);
+    shootdown.invalidateShareable(0, VA);
+    expect(shootdown.outstanding(0)).toBe(1); // vCPU 2 is off: no IPI
+    expect(shootdown.barrier(0)).toBe(false);
+    expect(shootdown.waiting(0)).toBe(true);
+    expect(tlbs[1]!.pages.has(0x1000)).toBe(true);
+    shootdown.deliver(1);
+    expect(tlbs[1]!.pages.has(0x1000)).toBe(false);
+    expect(shootdown.waiting(0)).toBe(false);
+    expect(shootdown.barrier(0)).toBe(true);
+    expect(tlbs[2]!.log).toEqual([]);
+    expect(lines).toEqual([
+      'vcpu0 shootdown ipi: invalidate VA 0x00001000; IPI sent to every other powered-on vCPU',
+      'vcpu0 shootdown ipi: DSB waits for 1 acknowledgement(s)',
+      'vcpu1 shootdown ipi: took 1 IPI(s), TLB invalidated, acknowledged',
+    ]);
+  });
+
+  it('a vCPU inside the hypervisor emulation cannot acknowledge, so the issuer waits for the emulation to end', () => {
+    const { tlbs, shootdown } = machine('ipi', [true, true]);
+    shootdown.setInEmulation(0, true);
+    shootdown.invalidateShareable(1, VA);
+    expect(shootdown.barrier(1)).toBe(false);
+    shootdown.deliver(0);
+    expect(tlbs[0]!.pages.has(0x1000)).toBe(true); // the emulation still sees its translation: no race
+    expect(shootdown.waiting(1)).toBe(true);
+    shootdown.setInEmulation(0, false);
+    shootdown.deliver(0);
+    expect(tlbs[0]!.pages.has(0x1000)).toBe(false);
+    expect(shootdown.barrier(1)).toBe(true);
+  });
+
+  it('the SMP machine does not run a vCPU that waits at its barrier, and delivers IPIs as a vCPU starts a slice', () => {
+    const smp = createSmpMachine(ARM32_BACKEND, 2, { engine: 'interp' }, [true, true]);
+    smp.memory.map(0x8000, 0x1000);
+    smp.memory.load(0x8000, ARM32_BACKEND.instructionSet('little').assembleOne('b #0', { address: 0x8000, final: true, resolve: () => undefined }));
+    for (const vcpu of smp.vcpus) vcpu.pc = 0x8000;
+    const tlbs = [new FakeTlb(), new FakeTlb()];
+    const shootdown = new Shootdown('ipi', tlbs, (n) => smp.states[n]!.on);
+    smp.shootdown = shootdown;
+    shootdown.invalidateShareable(0, VA);
+    expect(shootdown.barrier(0)).toBe(false);
+    expect(smp.runnable(0)).toBe(false);
+    const skipped: string[] = [];
+    // vCPU 0 is named first but waits: skipped; vCPU 1's slice takes the IPI, after which vCPU 0 runs.
+    const result = smp.run(new ExplicitScheduler(parseSchedule('0:5,1:5,0:5', 2)), 15, { skipped: (c, why) => skipped.push(`${c.vcpu}: ${why}`) });
+    expect(skipped).toEqual(['0: waiting for a TLB shootdown']);
+    expect(tlbs[1]!.pages.has(0x1000)).toBe(false);
+    expect(smp.states.map((s) => s.steps)).toEqual([5, 10]);
+    expect(result.reason).toBe('budget-exhausted');
+  });
+});
