@@ -12,6 +12,7 @@ import type { InstructionSet } from '../isa/assembler.ts';
 import type { BootSupport } from '../loader/boot-image.ts';
 import type { Endian } from '../memory/guest-memory.ts';
 import type { ResetMatrixDefinition, ScenarioCatalog } from '../scenario/scenario.ts';
+import type { StateSupport } from '../state/state-support.ts';
 import type { Machine } from './machine.ts';
 
 /** A guest program the benchmark runs. */
@@ -194,4 +195,6 @@ export interface ArchBackend {
   readonly resetMatrix?: ResetMatrixDefinition;
   /** How real kernel images boot on this backend (`hyplay run --image`, `hyplay boot`), where it can. */
   readonly boot?: BootSupport;
+  /** CPU state export, import and migration formats (`hyplay state`), where the backend has them. */
+  readonly state?: StateSupport;
 }
