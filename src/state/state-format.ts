@@ -83,6 +83,8 @@ export interface StateFormat {
   import(image: FormatImage, registers: readonly ArchitecturalRegister[]): ImportResult;
   /** The docs page's content. */
   docs(): FormatDoc;
+  /** The ONE_REG table behind it, for ID-addressed formats (write validation by era). */
+  readonly oneReg?: OneRegFormat;
 }
 
 function requireGuest(format: { id: string; guests: readonly string[] }, guest: string): void {
@@ -154,6 +156,7 @@ export function oneRegStateFormat(format: OneRegFormat, docs: () => FormatDoc): 
       return stateOfCoreFile(format, file, image.guest, registers);
     },
     docs,
+    oneReg: format,
   };
 }
 
