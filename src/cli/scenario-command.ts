@@ -16,6 +16,7 @@ import { formatOutcome, outcomeJson, type OutcomeJson } from '../scenario/outcom
 import { formatResetMatrix, runResetMatrix, type ResetMatrixRow } from '../scenario/reset-matrix.ts';
 import { runScenario, type ScenarioRun } from '../scenario/runner.ts';
 import type { Scenario } from '../scenario/scenario.ts';
+import { stateCatalog } from '../state/state-catalog.ts';
 import { CliError } from './cli-error.ts';
 import { registerHex, registerWidth } from './register-values.ts';
 import type { CliIo } from './cli-io.ts';
@@ -31,6 +32,8 @@ export interface ScenarioListEntry {
   readonly title: string;
   /** The outcome it is expected to reach. */
   readonly expected: string;
+  /** The named outcome its inspection of the stopped machine is expected to give, where it has one. */
+  readonly inspection?: string;
 }
 
 /** What a spec made of a call, in `scenario run --json`. */
@@ -85,6 +88,8 @@ export interface ScenarioRunJson {
   readonly outcome: OutcomeJson;
   /** Every hypervisor call. */
   readonly hvcs: readonly HvcJson[];
+  /** What the inspection of the stopped machine found, where the scenario has one and it ran. */
+  readonly inspection?: { readonly expected: string; readonly outcome: string; readonly detail: string; readonly matches: boolean };
   /** The trace (with `--trace`). */
   readonly trace?: readonly string[];
 }
@@ -135,6 +140,7 @@ export function scenarioRunJson(run: ScenarioRun, backend: ArchBackend, trace: b
     steps: run.steps,
     outcome: outcomeJson(run.outcome),
     hvcs: run.hvcs.map((record) => hvcJson(record, register, registerWidth(backend.createMachine()))),
+    ...(run.inspection === undefined ? {} : { inspection: { expected: run.inspection.expected, outcome: run.inspection.result.outcome, detail: run.inspection.result.detail, matches: run.inspection.matches } }),
     ...(trace ? { trace: run.trace } : {}),
   };
 }
@@ -157,7 +163,10 @@ export function scenarioRunText(run: ScenarioRun, trace: boolean, width: number)
     `hypervisor calls: ${run.hvcs.length}${run.hvcs.length === 0 ? '' : ' (--trace shows each as it happens)'}`,
     ...calls,
     `outcome: ${formatOutcome(run.outcome)}`,
-    `expected: ${run.scenario.expected} (${run.matches ? 'ok' : 'MISMATCH'}), after ${run.steps} steps`,
+    `expected: ${run.scenario.expected} (${run.outcome.kind === run.scenario.expected ? 'ok' : 'MISMATCH'}), after ${run.steps} steps`,
+    ...(run.inspection === undefined
+      ? []
+      : [`inspection: ${run.scenario.inspection!.what}`, ...run.inspection.result.lines.map((line) => `  ${line}`), `inspection outcome: ${run.inspection.result.outcome}: ${run.inspection.result.detail}`, `expected: ${run.inspection.expected} (${run.inspection.matches ? 'ok' : 'MISMATCH'})`]),
   ].join('\n');
 }
 
@@ -188,14 +197,14 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .description('list the scenarios')
     .option('--json', 'JSON output')
     .action((options: { json?: boolean }) => {
-      const entries: ScenarioListEntry[] = allScenarios(services.backends()).map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected }));
+      const entries: ScenarioListEntry[] = allScenarios(services.backends()).map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected, ...(s.inspection === undefined ? {} : { inspection: s.inspection.expected }) }));
       if (options.json === true) {
         io.out(JSON.stringify({ scenarios: entries }, undefined, 2));
         return;
       }
       const width = Math.max(0, ...entries.map((e) => e.name.length));
       const expected = Math.max(0, ...entries.map((e) => e.expected.length));
-      io.out(entries.map((e) => `${e.name.padEnd(width)}  ${e.arch}  ${e.expected.padEnd(expected)}  ${e.title}`).join('\n'));
+      io.out(entries.map((e) => `${e.name.padEnd(width)}  ${e.arch}  ${e.expected.padEnd(expected)}  ${e.title}${e.inspection === undefined ? '' : ` (then: ${e.inspection})`}`).join('\n'));
     });
   scenario
     .command('run')
@@ -206,7 +215,7 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .action((name: string, options: { trace?: boolean; json?: boolean }) => {
       const found = allScenarios(services.backends()).find(({ scenario: s }) => s.name === name);
       if (found === undefined) throw new CliError(`unknown scenario '${name}' (see \`hyplay scenario list\`)`);
-      const run = runScenario(found.backend, found.scenario, registry());
+      const run = runScenario(found.backend, found.scenario, registry(), { state: stateCatalog(services.backends().all()) });
       const trace = options.trace === true;
       io.out(options.json === true ? JSON.stringify(scenarioRunJson(run, found.backend, trace), undefined, 2) : scenarioRunText(run, trace, registerWidth(found.backend.createMachine())));
     });

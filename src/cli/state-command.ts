@@ -22,13 +22,12 @@
 
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { ArchBackend } from '../interp/backend.ts';
 import { hexAddress, stop } from '../interp/step-result.ts';
 import { checkArchitecturalState, hexOf, StateError, type ArchitecturalRegister, type ArchitecturalState } from '../state/architectural-state.ts';
 import { formatChanges, migrate, type MigrationChange } from '../state/migrate.ts';
 import { decodeOneRegId, emptyCoreFile, oneRegIdHex, setOneReg, type OneRegFormat } from '../state/one-reg.ts';
 import { formatImageJson, parseFormatImage, type FormatImage, type StateFormat } from '../state/state-format.ts';
-import type { MigrationStream, StateSync } from '../state/state-support.ts';
+import { stateCatalog, type StateCatalog } from '../state/state-catalog.ts';
 import { CliError, systemErrorText } from './cli-error.ts';
 import type { CliIo } from './cli-io.ts';
 import { inputName, readInputText } from './input.ts';
@@ -40,31 +39,6 @@ export const ARCHITECTURAL_FORMAT = 'architectural';
 
 /** Default step budget of `--program`. */
 const DEFAULT_STEPS = 1_000_000;
-
-/** Every state format, sync and stream the loaded backends define. */
-export interface StateCatalog {
-  /** Formats by id. */
-  readonly formats: ReadonlyMap<string, StateFormat>;
-  /** Syncs by id, with their stream. */
-  readonly syncs: ReadonlyMap<string, { readonly sync: StateSync; readonly stream: MigrationStream | undefined }>;
-  /** Canonical registers by architecture. */
-  readonly registers: ReadonlyMap<string, readonly ArchitecturalRegister[]>;
-}
-
-/** Collect the state support of `backends`. */
-export function stateCatalog(backends: readonly ArchBackend[]): StateCatalog {
-  const formats = new Map<string, StateFormat>();
-  const syncs = new Map<string, { sync: StateSync; stream: MigrationStream | undefined }>();
-  const registers = new Map<string, readonly ArchitecturalRegister[]>();
-  for (const backend of backends) {
-    const support = backend.state;
-    if (support === undefined) continue;
-    registers.set(backend.name, support.registers);
-    for (const format of support.formats) formats.set(format.id, format);
-    for (const sync of support.syncs ?? []) syncs.set(sync.id, { sync, stream: support.stream });
-  }
-  return { formats, syncs, registers };
-}
 
 function fail(error: unknown, input?: string): never {
   if (error instanceof StateError) throw new CliError(input === undefined ? error.message : `${input}: ${error.message}`, input === undefined ? {} : { input });

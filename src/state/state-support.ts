@@ -95,6 +95,32 @@ export interface MigrationStream {
   load(data: StreamData, env: StructImage): void;
 }
 
+/** What a {@link StateOperation} did. */
+export interface OperationResult {
+  /** The state after it. */
+  readonly state: ArchitecturalState;
+  /** What it did, one line each. */
+  readonly lines: readonly string[];
+}
+
+/**
+ * Something a kernel does to a vCPU's registers on its own (inject an
+ * abort, read the current mode's SPSR), over the canonical state. It throws
+ * `StateError` where the kernel would fail (or crash).
+ */
+export interface StateOperation {
+  /** Its id (`kvm-arm64-vcpu-spsr`). */
+  readonly id: string;
+  /** One line. */
+  readonly title: string;
+  /** Guest architectures it applies to. */
+  readonly guests: readonly string[];
+  /** Where it is read from. */
+  readonly source: string;
+  /** Run it on a guest state. */
+  run(state: ArchitecturalState, registers: readonly ArchitecturalRegister[]): OperationResult;
+}
+
 /** A page of the state docs that is not a format (the architectural register mapping). */
 export interface StateDocPage {
   /** Its id (the page's file name). */
@@ -117,6 +143,8 @@ export interface StateSupport {
   readonly syncs?: readonly StateSync[];
   /** The VMM's migration stream the syncs pair with. */
   readonly stream?: MigrationStream;
+  /** What the kernel does to the registers on its own, by era. */
+  readonly operations?: readonly StateOperation[];
   /** Further docs pages (mappings, structure layouts). */
   readonly pages?: readonly StateDocPage[];
 }

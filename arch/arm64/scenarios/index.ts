@@ -12,6 +12,7 @@ import type { Machine } from '../../../src/interp/machine.ts';
 import type { Scenario, ScenarioCatalog } from '../../../src/scenario/scenario.ts';
 import { Ec } from '../exceptions.ts';
 import { arm64ResetScenarios } from './reset.scenario.ts';
+import { arm64SpsrScenarios } from './spsr.scenario.ts';
 
 export { ARM64_RESET_MATRIX } from './reset.scenario.ts';
 
@@ -34,7 +35,7 @@ const EXCEPTION_NAMES: ReadonlyMap<number, string> = new Map([
 /** The arm64 {@link ScenarioCatalog}. Scenarios are built (their assembly files read) on first use. */
 export const ARM64_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
-    cache ??= arm64ResetScenarios();
+    cache ??= [...arm64ResetScenarios(), ...arm64SpsrScenarios()];
     return cache;
   },
   hypervisorMode: 'el2h',

@@ -11,6 +11,7 @@ import type { StateDocPage, StateSupport } from '../../../src/state/state-suppor
 import { REGISTER_MAP_ERAS, SPSR_CORRESPONDENCE } from './aarch32-mapping.ts';
 import { ARM64_STATE_REGISTERS, arm64MachineState } from './architectural-state.ts';
 import { KVM_ARM64_CORE_FORMAT } from './kvm-arm64-core.ts';
+import { KVM_ARM64_OPERATIONS } from './kvm-vcpu.ts';
 import { QEMU_MIGRATION_STREAM, QEMU_SYNCS } from './qemu-kvm64-sync.ts';
 import { QEMU_CPU_STATE_FORMAT } from './qemu-view-format.ts';
 
@@ -41,5 +42,6 @@ export const ARM64_STATE: StateSupport = {
   formats: [KVM_ARM64_CORE_FORMAT, QEMU_CPU_STATE_FORMAT],
   syncs: QEMU_SYNCS,
   stream: QEMU_MIGRATION_STREAM,
+  operations: KVM_ARM64_OPERATIONS,
   pages: [AARCH32_MAPPING_PAGE],
 };

@@ -9,9 +9,11 @@
  * @module
  */
 
-import { StateError } from '../../../src/state/architectural-state.ts';
+import { StateError, type ArchitecturalRegister, type ArchitecturalState } from '../../../src/state/architectural-state.ts';
 import { readWords, writeWords, type CoreFile } from '../../../src/state/one-reg.ts';
-import { ARCHITECTURAL_X_MAP, type RegisterMapEra } from './aarch32-mapping.ts';
+import { coreFileOf, stateOfCoreFile } from '../../../src/state/state-format.ts';
+import type { OperationResult, StateOperation } from '../../../src/state/state-support.ts';
+import { ARCHITECTURAL_X_MAP, REGISTER_MAP_ERAS, type RegisterMapEra } from './aarch32-mapping.ts';
 import { KVM_ARM64_CORE } from './kvm-arm64-core.ts';
 
 /** AArch32 mode names by M[4:0]. */
@@ -93,3 +95,35 @@ export function injectDataAbort32(file: CoreFile, map: RegisterMapEra): Injected
   writeWords(file, word('regs.pc'), 8, 0x10n);
   return { x, architectural: ARCHITECTURAL_X_MAP[x]!, returnAddress };
 }
+
+/** `vcpu_spsr()` of an AArch32 vCPU: the current mode's SPSR, refused for USR and SYS. */
+export const KVM_VCPU_SPSR: StateOperation = {
+  id: 'kvm-arm64-vcpu-spsr',
+  title: "KVM arm64 reads an AArch32 vCPU's current-mode SPSR (vcpu_spsr32_mode)",
+  guests: ['arm32'],
+  source: 'v5.7 tree arch/arm64/kvm/regmap.c vcpu_spsr32_mode (BUG() for any other mode); v3.9 tree arch/arm/kvm/emulate.c vcpu_spsr',
+  run(state: ArchitecturalState): OperationResult {
+    const file = coreFileOf(KVM_ARM64_CORE, state);
+    const cpsr = Number(readWords(file, word('regs.pstate'), 4));
+    const index = kvmSpsrIndex(cpsr);
+    return { state, lines: [`current mode ${aarch32ModeName(cpsr)}: vcpu_spsr() = spsr[${index}] = 0x${readWords(file, word(`spsr[${index}]`), 8).toString(16)}`] };
+  },
+};
+
+function injection(map: RegisterMapEra): StateOperation {
+  return {
+    id: `kvm-arm64-inject-dabt32-${map.id}`,
+    title: `KVM arm64 injects a data abort into an AArch32 vCPU, registers named by the ${map.id} map (${map.era})`,
+    guests: ['arm32'],
+    source: `arch/arm64/kvm/inject_fault.c inject_abt32; map: ${map.source}`,
+    run(state: ArchitecturalState, registers: readonly ArchitecturalRegister[]): OperationResult {
+      const file = coreFileOf(KVM_ARM64_CORE, state);
+      const done = injectDataAbort32(file, map);
+      const after = stateOfCoreFile(KVM_ARM64_CORE, file, state.arch, registers).state;
+      return { state: after, lines: [`vcpu_reg(vcpu, 14) in abt mode is x${done.x} by the ${map.id} map, architecturally ${done.architectural}: wrote the return address 0x${done.returnAddress.toString(16)} there`] };
+    },
+  };
+}
+
+/** Every kernel operation on arm64 KVM state. */
+export const KVM_ARM64_OPERATIONS: readonly StateOperation[] = [KVM_VCPU_SPSR, ...REGISTER_MAP_ERAS.map(injection)];
