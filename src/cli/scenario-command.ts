@@ -70,6 +70,18 @@ export interface HvcJson {
   readonly verdict: string;
 }
 
+/** The inspection part of `scenario run --json`. */
+export interface InspectionJson {
+  /** The named outcome expected. */
+  readonly expected: string;
+  /** The named outcome found. */
+  readonly outcome: string;
+  /** One line: why. */
+  readonly detail: string;
+  /** Whether they agree. */
+  readonly matches: boolean;
+}
+
 /** `scenario run --json`. */
 export interface ScenarioRunJson {
   /** Scenario name. */
@@ -89,7 +101,7 @@ export interface ScenarioRunJson {
   /** Every hypervisor call. */
   readonly hvcs: readonly HvcJson[];
   /** What the inspection of the stopped machine found, where the scenario has one and it ran. */
-  readonly inspection?: { readonly expected: string; readonly outcome: string; readonly detail: string; readonly matches: boolean };
+  readonly inspection?: InspectionJson;
   /** The trace (with `--trace`). */
   readonly trace?: readonly string[];
 }

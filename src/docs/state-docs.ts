@@ -8,6 +8,7 @@
  */
 
 import type { ArchBackend } from '../interp/backend.ts';
+import type { GeneratedPage } from './abi-docs.ts';
 import { stateCatalog, type StateCatalog } from '../state/state-catalog.ts';
 import type { FormatDoc } from '../state/state-format.ts';
 import type { StateDocPage } from '../state/state-support.ts';
@@ -39,7 +40,7 @@ function renderDoc(title: string, doc: FormatDoc, lead: readonly string[]): stri
 }
 
 /** The generated state pages, by path relative to the docs directory. */
-export function renderStateDocs(input: StateDocsInput): readonly { readonly path: string; readonly content: string }[] {
+export function renderStateDocs(input: StateDocsInput): readonly GeneratedPage[] {
   const formats = [...input.catalog.formats.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const pages = formats.map((format) => ({
     path: `${STATE_DOCS_DIR}/${format.id}.md`,

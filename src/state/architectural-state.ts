@@ -7,7 +7,7 @@
  *
  * Nothing here names an architecture: a backend lists its registers
  * ({@link ArchitecturalRegister}) and reads them from its own plain machine
- * state ({@link StateSupport} in `state-support.ts`).
+ * state (`StateSupport` in `state-support.ts`).
  *
  * @module
  */

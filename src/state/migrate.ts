@@ -24,6 +24,14 @@ export interface MigrationChange extends RegisterDifference {
   readonly why: string;
 }
 
+/** The sync accesses of a migration. */
+export interface MigrationLog {
+  /** The source VMM's get. */
+  readonly get: SyncLog;
+  /** The destination VMM's put. */
+  readonly put: SyncLog;
+}
+
 /** The result of {@link migrate}. */
 export interface MigrationReport {
   /** The sync used. */
@@ -39,7 +47,7 @@ export interface MigrationReport {
   /** The source VMM's structure after its get (for scenarios and docs). */
   readonly sourceEnv: StructImage;
   /** The accesses of the source get and the destination put. */
-  readonly log: { readonly get: SyncLog; readonly put: SyncLog };
+  readonly log: MigrationLog;
 }
 
 function place(env: StructImage, access: SyncAccess): string {

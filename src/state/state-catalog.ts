@@ -12,12 +12,20 @@ import { StateError, type ArchitecturalRegister } from './architectural-state.ts
 import type { StateFormat } from './state-format.ts';
 import type { MigrationStream, StateOperation, StateSync } from './state-support.ts';
 
+/** A VMM sync with the migration stream of the backend that defines it. */
+export interface CatalogSync {
+  /** The sync. */
+  readonly sync: StateSync;
+  /** The stream, where the backend has one. */
+  readonly stream: MigrationStream | undefined;
+}
+
 /** The catalog. */
 export interface StateCatalog {
   /** Formats by id. */
   readonly formats: ReadonlyMap<string, StateFormat>;
   /** Syncs by id, with the stream of the backend that defines them. */
-  readonly syncs: ReadonlyMap<string, { readonly sync: StateSync; readonly stream: MigrationStream | undefined }>;
+  readonly syncs: ReadonlyMap<string, CatalogSync>;
   /** Kernel operations by id. */
   readonly operations: ReadonlyMap<string, StateOperation>;
   /** Canonical registers by architecture. */
@@ -27,7 +35,7 @@ export interface StateCatalog {
 /** Collect the state support of `backends`. */
 export function stateCatalog(backends: readonly ArchBackend[]): StateCatalog {
   const formats = new Map<string, StateFormat>();
-  const syncs = new Map<string, { sync: StateSync; stream: MigrationStream | undefined }>();
+  const syncs = new Map<string, CatalogSync>();
   const operations = new Map<string, StateOperation>();
   const registers = new Map<string, readonly ArchitecturalRegister[]>();
   for (const backend of backends) {
@@ -49,7 +57,7 @@ export function catalogFormat(catalog: StateCatalog, id: string): StateFormat {
 }
 
 /** The sync `id` of `catalog` with its stream, or a {@link StateError}. */
-export function catalogSync(catalog: StateCatalog, id: string): { readonly sync: StateSync; readonly stream: MigrationStream | undefined } {
+export function catalogSync(catalog: StateCatalog, id: string): CatalogSync {
   const found = catalog.syncs.get(id);
   if (found === undefined) throw new StateError(`no VMM sync '${id}' is loaded`);
   return found;

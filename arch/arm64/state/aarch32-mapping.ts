@@ -50,8 +50,16 @@ export const REGISTER_MAP_ERAS: readonly RegisterMapEra[] = [
   { id: 'architectural', era: 'v4.11 and later (the ARM ARM table)', map: ARCHITECTURAL_X_MAP, source: 'ARM ARM DDI 0487 D1.20.1 table D1-77; v4.11 tree arch/arm64/include/asm/ptrace.h' },
 ];
 
+/** One AArch32 register and the AArch64 register it is. */
+export interface SpsrCorrespondence {
+  /** The AArch32 name. */
+  readonly aarch32: string;
+  /** The AArch64 name. */
+  readonly aarch64: string;
+}
+
 /** AArch32 SPSRs and the AArch64 register each one is (ARM ARM D1.20.1; QEMU `aarch64_banked_spsr_index`). */
-export const SPSR_CORRESPONDENCE: readonly { readonly aarch32: string; readonly aarch64: string }[] = [
+export const SPSR_CORRESPONDENCE: readonly SpsrCorrespondence[] = [
   { aarch32: 'spsr_svc', aarch64: 'spsr_el1' },
   { aarch32: 'spsr_hyp', aarch64: 'spsr_el2' },
   { aarch32: 'spsr_mon', aarch64: 'spsr_el3' },

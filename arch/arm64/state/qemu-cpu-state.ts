@@ -49,7 +49,26 @@ export const QEMU_CPU_STATE: StructLayout = defineStructLayout('CPUARMState', '2
 ]);
 
 /** AArch32 mode numbers (abi-facts §6.1). */
-export const Aarch32Mode = { usr: 0x10, fiq: 0x11, irq: 0x12, svc: 0x13, mon: 0x16, abt: 0x17, hyp: 0x1a, und: 0x1b, sys: 0x1f } as const;
+export const Aarch32Mode = {
+  /** User. */
+  usr: 0x10,
+  /** FIQ. */
+  fiq: 0x11,
+  /** IRQ. */
+  irq: 0x12,
+  /** Supervisor. */
+  svc: 0x13,
+  /** Monitor. */
+  mon: 0x16,
+  /** Abort. */
+  abt: 0x17,
+  /** Hyp. */
+  hyp: 0x1a,
+  /** Undefined. */
+  und: 0x1b,
+  /** System. */
+  sys: 0x1f,
+} as const;
 
 /** CPSR bits QEMU keeps outside `uncached_cpsr` (`CACHED_CPSR_BITS`: T, A, I, F, GE, IT, Q, NZCV). */
 const CACHED_CPSR_BITS = 0x20 | 0x1c0 | 0xf_0000 | 0x0600_fc00 | 0x0800_0000 | 0xf000_0000;
