@@ -6,6 +6,7 @@
  */
 
 import { ARM32_SMP } from './smp.ts';
+import { ARM32_STATE } from './state/index.ts';
 import { ARM32_BOOT } from './image.ts';
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM32_INSTRUCTION_SET, createArm32Machine } from './core.ts';
@@ -166,6 +167,7 @@ export const ARM32_BACKEND: ArchBackend = {
   immediates: { hvc: { field: 'imm16', bits: 16 }, smc: { field: 'imm4', bits: 4 }, svc: { field: 'imm24', bits: 24 } },
   originRegisters: ARM32_ORIGIN_REGISTERS,
   firmware: ARM32_FIRMWARE_PORT,
+  state: ARM32_STATE,
   scenarios: ARM32_SCENARIOS,
   resetMatrix: ARM32_RESET_MATRIX,
   boot: ARM32_BOOT,

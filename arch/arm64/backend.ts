@@ -6,6 +6,7 @@
  */
 
 import { ARM64_SMP } from './smp.ts';
+import { ARM64_STATE } from './state/index.ts';
 import { ARM64_BOOT } from './image.ts';
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM64_INSTRUCTION_SET, createArm64Machine } from './core.ts';
@@ -127,6 +128,7 @@ export const ARM64_BACKEND: ArchBackend = {
   immediates: { hvc: { field: 'imm16', bits: 16 }, smc: { field: 'imm16', bits: 16 }, svc: { field: 'imm16', bits: 16 } },
   originRegisters: ARM64_ORIGIN_REGISTERS,
   firmware: ARM64_FIRMWARE_PORT,
+  state: ARM64_STATE,
   scenarios: ARM64_SCENARIOS,
   resetMatrix: ARM64_RESET_MATRIX,
   boot: ARM64_BOOT,

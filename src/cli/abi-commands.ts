@@ -6,6 +6,7 @@
  * @module
  */
 
+import { stateDocsInput } from '../docs/state-docs.ts';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -85,7 +86,7 @@ export function registerAbiCommands(program: Command, io: Pick<CliIo, 'out'>, se
       const dir = resolve(options.out);
       let report;
       try {
-        report = writeAbiDocs(dir, renderAbiDocs(registry()), { force: options.force === true });
+        report = writeAbiDocs(dir, renderAbiDocs(registry(), stateDocsInput(services.backends().all())), { force: options.force === true });
       } catch (error) {
         if (!(error instanceof DocsWriteError)) throw error;
         throw new CliError(`abi-docs: ${error.failure === undefined ? error.what : `${error.what}: ${systemErrorText(error.failure)}`}`, { input: '--out' });

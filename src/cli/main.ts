@@ -31,6 +31,7 @@ import { runMainJob } from './main-job.ts';
 import { imageText, runImage } from './run-image.ts';
 import { assembleOrFail, checkChoices, runProgram, runText, syntaxSet } from './run-program.ts';
 import { registerScenarioCommands } from './scenario-command.ts';
+import { registerStateCommands } from './state-command.ts';
 import { BACKEND_NAMES } from '../di/backend-names.ts';
 import { archArgumentNeeds, declareNeeds, helpNeedsOf, lazyServices, needsOf, type CliServices, type CompositionRoot } from './services.ts';
 
@@ -231,6 +232,7 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
 
   registerBenchCommand(program, io, services);
   registerBootCommand(program, io, services);
+  registerStateCommands(program, io, services);
 
   program
     .command('start')

@@ -18,6 +18,7 @@ import { runScenario, type ScenarioRun } from '../scenario/runner.ts';
 import type { Scenario, SmpScenario } from '../scenario/scenario.ts';
 import { runSmpScenario, type SmpScenarioRun } from '../scenario/smp-runner.ts';
 import { ExplicitScheduler, parseSchedule, ScheduleError, SeededScheduler, type Scheduler } from '../smp/schedule.ts';
+import { stateCatalog } from '../state/state-catalog.ts';
 import { CliError } from './cli-error.ts';
 import { registerHex, registerWidth } from './register-values.ts';
 import type { CliIo } from './cli-io.ts';
@@ -33,6 +34,8 @@ export interface ScenarioListEntry {
   readonly title: string;
   /** The outcome it is expected to reach. */
   readonly expected: string;
+  /** The named outcome its inspection of the stopped machine is expected to give, where it has one. */
+  readonly inspection?: string;
 }
 
 /** What a spec made of a call, in `scenario run --json`. */
@@ -69,6 +72,18 @@ export interface HvcJson {
   readonly verdict: string;
 }
 
+/** The inspection part of `scenario run --json`. */
+export interface InspectionJson {
+  /** The named outcome expected. */
+  readonly expected: string;
+  /** The named outcome found. */
+  readonly outcome: string;
+  /** One line: why. */
+  readonly detail: string;
+  /** Whether they agree. */
+  readonly matches: boolean;
+}
+
 /** `scenario run --json`. */
 export interface ScenarioRunJson {
   /** Scenario name. */
@@ -87,6 +102,8 @@ export interface ScenarioRunJson {
   readonly outcome: OutcomeJson;
   /** Every hypervisor call. */
   readonly hvcs: readonly HvcJson[];
+  /** What the inspection of the stopped machine found, where the scenario has one and it ran. */
+  readonly inspection?: InspectionJson;
   /** The trace (with `--trace`). */
   readonly trace?: readonly string[];
 }
@@ -262,6 +279,7 @@ export function scenarioRunJson(run: ScenarioRun, backend: ArchBackend, trace: b
     steps: run.steps,
     outcome: outcomeJson(run.outcome),
     hvcs: run.hvcs.map((record) => hvcJson(record, register, registerWidth(backend.createMachine()))),
+    ...(run.inspection === undefined ? {} : { inspection: { expected: run.inspection.expected, outcome: run.inspection.result.outcome, detail: run.inspection.result.detail, matches: run.inspection.matches } }),
     ...(trace ? { trace: run.trace } : {}),
   };
 }
@@ -284,7 +302,10 @@ export function scenarioRunText(run: ScenarioRun, trace: boolean, width: number)
     `hypervisor calls: ${run.hvcs.length}${run.hvcs.length === 0 ? '' : ' (--trace shows each as it happens)'}`,
     ...calls,
     `outcome: ${formatOutcome(run.outcome)}`,
-    `expected: ${run.scenario.expected} (${run.matches ? 'ok' : 'MISMATCH'}), after ${run.steps} steps`,
+    `expected: ${run.scenario.expected} (${run.outcome.kind === run.scenario.expected ? 'ok' : 'MISMATCH'}), after ${run.steps} steps`,
+    ...(run.inspection === undefined
+      ? []
+      : [`inspection: ${run.scenario.inspection!.what}`, ...run.inspection.result.lines.map((line) => `  ${line}`), `inspection outcome: ${run.inspection.result.outcome}: ${run.inspection.result.detail}`, `expected: ${run.inspection.expected} (${run.inspection.matches ? 'ok' : 'MISMATCH'})`]),
   ].join('\n');
 }
 
@@ -316,14 +337,14 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .option('--json', 'JSON output')
     .action((options: { json?: boolean }) => {
       const backends = services.backends();
-      const entries: ScenarioListEntry[] = [...allScenarios(backends), ...allSmpScenarios(backends)].map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected }));
+      const entries: ScenarioListEntry[] = [...allScenarios(backends).map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected, ...(s.inspection === undefined ? {} : { inspection: s.inspection.expected }) })), ...allSmpScenarios(backends).map(({ scenario: s }) => ({ name: s.name, arch: s.arch, title: s.title, expected: s.expected }))];
       if (options.json === true) {
         io.out(JSON.stringify({ scenarios: entries }, undefined, 2));
         return;
       }
       const width = Math.max(0, ...entries.map((e) => e.name.length));
       const expected = Math.max(0, ...entries.map((e) => e.expected.length));
-      io.out(entries.map((e) => `${e.name.padEnd(width)}  ${e.arch}  ${e.expected.padEnd(expected)}  ${e.title}`).join('\n'));
+      io.out(entries.map((e) => `${e.name.padEnd(width)}  ${e.arch}  ${e.expected.padEnd(expected)}  ${e.title}${e.inspection === undefined ? '' : ` (then: ${e.inspection})`}`).join('\n'));
     });
   scenario
     .command('run')
@@ -346,7 +367,7 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
       const found = allScenarios(backends).find(({ scenario: s }) => s.name === name);
       if (found === undefined) throw new CliError(`unknown scenario '${name}' (see \`hyplay scenario list\`)`);
       if (options.schedule !== undefined || options.seed !== undefined) throw new CliError(`${options.schedule !== undefined ? '--schedule' : '--seed'}: ${name} runs on one vCPU; only scenarios on several vCPUs (smp-*) take a schedule`);
-      const run = runScenario(found.backend, found.scenario, registry());
+      const run = runScenario(found.backend, found.scenario, registry(), { state: stateCatalog(services.backends().all()) });
       const trace = options.trace === true;
       io.out(options.json === true ? JSON.stringify(scenarioRunJson(run, found.backend, trace), undefined, 2) : scenarioRunText(run, trace, registerWidth(found.backend.createMachine())));
     });

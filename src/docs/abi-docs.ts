@@ -15,6 +15,7 @@
  * @module
  */
 
+import { renderStateDocs, type StateDocsInput } from './state-docs.ts';
 import { createRequire } from 'node:module';
 import type { AbiRegistry } from '../abi/registry.ts';
 import { exampleTrap, selectsByImmediate, type Abi, type AbiRecognition, type AbiSpec, type CallSpec, type RecognitionInput, type ResolvedCall } from '../abi/spec.ts';
@@ -512,14 +513,15 @@ export function parseManifest(text: string): string[] {
   return parseManifestEntries(text).map((entry) => entry.path);
 }
 
-/** Every generated file, sorted by path: the index, the collisions page, one page per family, and the manifest. */
-export function renderAbiDocs(registry: AbiRegistry): readonly GeneratedPage[] {
+/** Every generated file, sorted by path: the index, the collisions page, one page per family, the state format pages when `state` is given, and the manifest. */
+export function renderAbiDocs(registry: AbiRegistry, state?: StateDocsInput): readonly GeneratedPage[] {
   const report = analyseCollisions(registry);
   const pages: GeneratedPage[] = [
     { path: 'index.md', content: renderIndexPage(registry, report) },
     { path: 'collisions.md', content: renderCollisionsPage(registry, report) },
     { path: DESIGN_COST_PAGE, content: renderDesignCostPage(registry) },
     ...familiesOf(registry).map(({ arch, family, eras }) => ({ path: familyPagePath(arch, family), content: renderFamilyPage(arch, family, eras) })),
+    ...(state === undefined ? [] : renderStateDocs(state)),
   ];
   for (const page of pages) {
     if (page.path.split('/')[0] === GUIDES_DIR) throw new Error(`generated page '${page.path}' would land in the hand-written ${GUIDES_DIR}/ directory`);

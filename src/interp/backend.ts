@@ -13,6 +13,7 @@ import type { BootSupport } from '../loader/boot-image.ts';
 import type { Endian, GuestMemory } from '../memory/guest-memory.ts';
 import type { SmpSupport } from '../smp/smp-support.ts';
 import type { ResetMatrixDefinition, ScenarioCatalog } from '../scenario/scenario.ts';
+import type { StateSupport } from '../state/state-support.ts';
 import type { Machine } from './machine.ts';
 
 /** A guest program the benchmark runs. */
@@ -203,4 +204,6 @@ export interface ArchBackend {
   readonly boot?: BootSupport;
   /** What machines with several vCPUs need of this backend (`src/smp/`), where it has them; such a backend honours {@link MachineOptions.memory}. */
   readonly smp?: SmpSupport;
+  /** CPU state export, import and migration formats (`hyplay state`), where the backend has them. */
+  readonly state?: StateSupport;
 }

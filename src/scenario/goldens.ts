@@ -9,6 +9,7 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import type { ArchBackend } from '../interp/backend.ts';
+import { stateCatalog } from '../state/state-catalog.ts';
 import { runScenario } from './runner.ts';
 import { runSmpScenario } from './smp-runner.ts';
 
@@ -27,11 +28,12 @@ export interface GoldenTrace {
 export function goldenTraces(backends: readonly ArchBackend[], abis: AbiRegistry): readonly GoldenTrace[] {
   const out: GoldenTrace[] = [];
   const seen = new Set<string>();
+  const context = { state: stateCatalog(backends) };
   for (const backend of backends) {
     for (const scenario of backend.scenarios?.scenarios() ?? []) {
       if (seen.has(scenario.name)) throw new Error(`two scenarios are named '${scenario.name}'`);
       seen.add(scenario.name);
-      out.push({ name: scenario.name, text: `${runScenario(backend, scenario, abis).trace.join('\n')}\n` });
+      out.push({ name: scenario.name, text: `${runScenario(backend, scenario, abis, context).trace.join('\n')}\n` });
     }
     // Scenarios on several vCPUs, each under its own seed: the trace replays exactly from it.
     for (const scenario of backend.scenarios?.smpScenarios?.() ?? []) {

@@ -30,7 +30,8 @@ import { formatTraceEvent, type TraceEvent, type TraceSink } from '../interp/tra
 import { assemble, AssemblyError, type AssembledProgram } from '../isa/assembler.ts';
 import { HvcAnnotator, shortValue, type HvcRecord, type VectorOwner } from './hvc-annotator.ts';
 import { formatOutcome, type ExitKind, type HypCrash, type Outcome } from './outcome.ts';
-import type { Location, Scenario, ScenarioCatalog } from './scenario.ts';
+import { StateError } from '../state/architectural-state.ts';
+import type { InspectionContext, InspectionResult, Location, Scenario, ScenarioCatalog } from './scenario.ts';
 
 /** A scenario that cannot be built (its code does not assemble, a label is missing): a defect of the scenario, not a guest outcome. */
 export class ScenarioError extends Error {
@@ -52,6 +53,18 @@ export interface ScenarioRun {
   readonly trace: readonly string[];
   /** Every hypervisor call, in order. */
   readonly hvcs: readonly HvcRecord[];
+  /** What the scenario's inspection found, when it has one and the outcome was the expected one. */
+  readonly inspection?: InspectionRun;
+}
+
+/** A finished inspection (see `ScenarioInspection` in scenario.ts). */
+export interface InspectionRun {
+  /** The outcome it was expected to give. */
+  readonly expected: string;
+  /** What it found. */
+  readonly result: InspectionResult;
+  /** Whether that is the expected outcome. */
+  readonly matches: boolean;
 }
 
 /** A crash seen at a vector, before the run stops on it. */
@@ -195,7 +208,7 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
 }
 
 /** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call. */
-export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry): ScenarioRun {
+export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry, context?: InspectionContext): ScenarioRun {
   const { catalog, port } = partsOf(backend);
   const { machine, labels, owners, sites, programs, resolve } = setUpScenario(backend, scenario, {}, abis);
   const newKernel = scenario.newKernel === undefined ? undefined : resolve(scenario.newKernel);
@@ -296,7 +309,25 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   const matches = outcome.kind === scenario.expected;
   trace.push(`== outcome ${formatOutcome(outcome)}`);
   trace.push(`== expected ${scenario.expected}: ${matches ? 'ok' : 'MISMATCH'}`);
-  return { scenario, outcome, matches, steps: result.steps, trace, hvcs: annotator.records };
+  const base = { scenario, outcome, steps: result.steps, trace, hvcs: annotator.records };
+  if (scenario.inspection === undefined || !matches) return { ...base, matches: matches && scenario.inspection === undefined };
+  trace.push(`== inspection: ${scenario.inspection.what}`);
+  let found: InspectionResult;
+  if (context === undefined) {
+    found = { outcome: 'inspection-error', detail: 'no inspection context (state catalog) was given to the runner', lines: [] };
+  } else {
+    try {
+      found = scenario.inspection.inspect(machine, context);
+    } catch (error) {
+      if (!(error instanceof StateError)) throw error;
+      found = { outcome: 'inspection-error', detail: error.message, lines: [] };
+    }
+  }
+  const inspected = found.outcome === scenario.inspection.expected;
+  trace.push(...found.lines.map((line) => `-- ${line}`));
+  trace.push(`== inspection outcome ${found.outcome}: ${found.detail}`);
+  trace.push(`== expected ${scenario.inspection.expected}: ${inspected ? 'ok' : 'MISMATCH'}`);
+  return { ...base, matches: inspected, inspection: { expected: scenario.inspection.expected, result: found, matches: inspected } };
 }
 
 interface Ending {

@@ -14,6 +14,7 @@
 import type { Abi } from '../abi/spec.ts';
 import type { FirmwareSlot } from '../firmware/firmware.ts';
 import type { Machine } from '../interp/machine.ts';
+import type { StateCatalog } from '../state/state-catalog.ts';
 import type { ExitKind, OutcomeKind } from './outcome.ts';
 
 /** A piece of guest code assembled at its own base address (a kernel image, a crash kernel, …). */
@@ -116,6 +117,40 @@ export interface CallerFunction {
   readonly abi: string;
 }
 
+/**
+ * What an inspection of the stopped machine found: an outcome named by the
+ * scenario (`spsr-el1-lost-in-migration`), one line of detail, and the
+ * lines that show it (one per event, for the trace).
+ */
+export interface InspectionResult {
+  /** The named outcome. */
+  readonly outcome: string;
+  /** One line: why. */
+  readonly detail: string;
+  /** What the inspection did and saw, one line each. */
+  readonly lines: readonly string[];
+}
+
+/** What an inspection may use beyond the machine: every backend's state formats, syncs and kernel operations (a format may carry another backend's guests). */
+export interface InspectionContext {
+  /** The state catalog of every loaded backend. */
+  readonly state: StateCatalog;
+}
+
+/**
+ * A look at the machine a scenario's guest left, once the run reached its
+ * expected outcome: it turns the stopped machine's state into a named
+ * outcome of its own (a state exported, migrated and compared, say).
+ */
+export interface ScenarioInspection {
+  /** What it does, one line. */
+  readonly what: string;
+  /** The named outcome it is expected to give. */
+  readonly expected: string;
+  /** Inspect the stopped machine (it may be changed; the run is over). */
+  inspect(machine: Machine, context: InspectionContext): InspectionResult;
+}
+
 /** One scenario. */
 export interface Scenario {
   /** Unique name (`kdump-rmk-kvm-v4.6-vm`). */
@@ -146,6 +181,8 @@ export interface Scenario {
   readonly maxSteps: number;
   /** The outcome the scenario is expected to reach. */
   readonly expected: OutcomeKind;
+  /** An inspection of the stopped machine, run when the outcome is the expected one; the scenario then also expects its named outcome. */
+  readonly inspection?: ScenarioInspection;
 }
 
 /**

@@ -3,13 +3,14 @@
  * reports what it wrote, and leaves hand-written guides alone.
  */
 
+import { stateDocsInput } from '../../src/docs/state-docs.ts';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ABI_DOCS_DIR } from '../../src/cli/abi-commands.ts';
 import { runCli } from '../../src/cli/main.ts';
-import { loadAbis } from '../../src/di/container.ts';
+import { loadAbis, loadBackends } from '../../src/di/container.ts';
 import { contentHash, MANIFEST_FILE, renderAbiDocs } from '../../src/docs/abi-docs.ts';
 import { allServices, cli } from '../support/cli.ts';
 
@@ -21,7 +22,7 @@ describe('hyplay abi-docs', () => {
     const dir = join(TMP, 'docs');
     mkdirSync(join(dir, 'guides'), { recursive: true });
     writeFileSync(join(dir, 'guides', 'mine.md'), 'hand-written\n');
-    const pages = renderAbiDocs(loadAbis());
+    const pages = renderAbiDocs(loadAbis(), stateDocsInput(loadBackends().all()));
 
     const first = cli('abi-docs', '--out', dir);
     expect(first.status).toBe(0);
@@ -44,7 +45,7 @@ describe('hyplay abi-docs', () => {
 });
 
 describe('hyplay abi-docs --out never deletes or overwrites a file it did not write', () => {
-  const pages = (): ReturnType<typeof renderAbiDocs> => renderAbiDocs(loadAbis());
+  const pages = (): ReturnType<typeof renderAbiDocs> => renderAbiDocs(loadAbis(), stateDocsInput(loadBackends().all()));
   let n = 0;
   const fresh = (): string => {
     n += 1;

@@ -21,7 +21,7 @@ describe('hyplay scenario list', () => {
       title: "kdump on linux-hyp-stub-rmk with kvm-arm32-v3.10 (v4.6–v4.11), a VM running: the out-of-tree soft-reboot stub on its tree's function-pointer KVM",
       expected: 'hyp-crash',
     });
-    for (const s of scenarios) expect(Object.keys(s)).toEqual(['name', 'arch', 'title', 'expected']);
+    for (const s of scenarios) expect(Object.keys(s)).toEqual(s.inspection === undefined ? ['name', 'arch', 'title', 'expected'] : ['name', 'arch', 'title', 'expected', 'inspection']);
     const text = cli('scenario', 'list');
     expect(text.status).toBe(0);
     expect(text.out.split('\n')).toHaveLength(scenarios.length);

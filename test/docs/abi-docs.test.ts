@@ -5,6 +5,7 @@
  * regeneration touches only the files it generates, never `guides/`.
  */
 
+import { stateDocsInput } from '../../src/docs/state-docs.ts';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AbiRegistry } from '../../src/abi/registry.ts';
 import { defineAbi, type Abi, type AbiSpec } from '../../src/abi/spec.ts';
 import { ABI_DOCS_DIR } from '../../src/cli/abi-commands.ts';
-import { loadAbis } from '../../src/di/container.ts';
+import { loadAbis, loadBackends } from '../../src/di/container.ts';
 import { analyseCollisions } from '../../src/dispatch/collisions.ts';
 import { checkAbiDocs, firstDifference, writeAbiDocs } from '../../src/docs/abi-docs-files.ts';
 import { DOC_FIELDS, FEW_CALLS, MANIFEST_FILE, parseManifest, renderAbiDocs, renderCollisionsPage, renderEraSection, renderFamilyPage } from '../../src/docs/abi-docs.ts';
@@ -28,7 +29,7 @@ function freshDir(): string {
 }
 
 const REGISTRY = loadAbis();
-const PAGES = renderAbiDocs(REGISTRY);
+const PAGES = renderAbiDocs(REGISTRY, stateDocsInput(loadBackends().all()));
 
 /** Two tiny specs of different families that collide on `hvc` r0 = 1, plus one that agrees. */
 function toySpec(overrides: Partial<AbiSpec> & Pick<AbiSpec, 'id' | 'family'>): Abi {
@@ -72,7 +73,8 @@ describe('the committed abi-docs pages', () => {
     expect(paths).toContain('collisions.md');
     expect(paths).toContain(MANIFEST_FILE);
     const families = new Set(REGISTRY.all().map((abi) => `${abi.spec.arch}/${abi.spec.family}.md`));
-    expect(paths.filter((p) => p.includes('/')).sort()).toEqual([...families].sort());
+    expect(paths.filter((p) => p.includes('/') && !p.startsWith('state/')).sort()).toEqual([...families].sort());
+    expect(paths).toContain('state/kvm-arm64-core.md');
     expect(paths).toContain('arm32/linux-hyp-stub.md');
     expect(paths).toEqual([...paths].sort());
   });
@@ -246,8 +248,8 @@ describe('family pages', () => {
 
   it('are deterministic: the same text twice, whatever order the specs come in', () => {
     const reversed = new AbiRegistry([...REGISTRY.all()].reverse(), REGISTRY.allowed);
-    expect(renderAbiDocs(reversed)).toEqual(PAGES);
-    expect(renderAbiDocs(REGISTRY)).toEqual(PAGES);
+    expect(renderAbiDocs(reversed, stateDocsInput(loadBackends().all()))).toEqual(PAGES);
+    expect(renderAbiDocs(REGISTRY, stateDocsInput(loadBackends().all()))).toEqual(PAGES);
   });
 
   it('escape table cells and code-quote call names', () => {

@@ -43,7 +43,7 @@ describe('golden scenario traces', () => {
     for (const trace of TRACES) {
       const lines = trace.text.slice(0, -1).split('\n');
       expect(lines.every((l) => l.length > 0)).toBe(true);
-      expect(lines.at(-2)).toMatch(/^== outcome /);
+      expect(lines.at(-2)).toMatch(/^== (outcome|inspection outcome) /);
       expect(lines.at(-1)).toMatch(/^== expected \S+: ok$/);
     }
   });

@@ -13,6 +13,7 @@ import type { Scenario, ScenarioCatalog, SmpScenario } from '../../../src/scenar
 import { Vector } from '../exceptions.ts';
 import { resetScenarios } from './reset.scenario.ts';
 import { smpScenarios } from './smp.scenario.ts';
+import { arm32SpsrScenarios } from './spsr.scenario.ts';
 
 export { ARM32_RESET_MATRIX } from './reset.scenario.ts';
 
@@ -25,7 +26,7 @@ const MODE_LABELS: Readonly<Record<string, string>> = { usr: 'User', fiq: 'FIQ',
 /** The arm32 {@link ScenarioCatalog}. Scenarios are built (their assembly files read) on first use. */
 export const ARM32_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
-    cache ??= resetScenarios();
+    cache ??= [...resetScenarios(), ...arm32SpsrScenarios()];
     return cache;
   },
   smpScenarios(): readonly SmpScenario[] {

@@ -13,6 +13,7 @@ import type { Scenario, ScenarioCatalog, SmpScenario } from '../../../src/scenar
 import { Ec } from '../exceptions.ts';
 import { arm64ResetScenarios } from './reset.scenario.ts';
 import { arm64SmpScenarios } from './smp.scenario.ts';
+import { arm64SpsrScenarios } from './spsr.scenario.ts';
 
 export { ARM64_RESET_MATRIX } from './reset.scenario.ts';
 
@@ -36,7 +37,7 @@ const EXCEPTION_NAMES: ReadonlyMap<number, string> = new Map([
 /** The arm64 {@link ScenarioCatalog}. Scenarios are built (their assembly files read) on first use. */
 export const ARM64_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
-    cache ??= arm64ResetScenarios();
+    cache ??= [...arm64ResetScenarios(), ...arm64SpsrScenarios()];
     return cache;
   },
   smpScenarios(): readonly SmpScenario[] {
