@@ -611,6 +611,10 @@ export function assembleX86(text: string, context: ParseContext, syntax: X86Synt
   const found: { bytes: Uint8Array; size: number }[] = [];
   let firstError: string | undefined;
   const registerSized = operands.some((p) => p.kind === 'reg') || operands.some((p) => p.kind === 'mem' && p.size !== 0);
+  // XCHG is symmetric: llvm-mc takes the one-byte 90+r form with the accumulator on either side (`xchgq %rax, %rdx` is 48 92), so
+  // the operands are also tried swapped, after the given order (which wins a tie, keeping the 87 /r operand order llvm-mc emits).
+  const orders = mnemonic.startsWith('xchg') && operands.length === 2 && operands.every((p) => p.kind === 'reg') ? [operands, [operands[1]!, operands[0]!]] : [operands];
+  for (const operands of orders)
   for (const { rows, size } of candidates) {
     for (const r of rows) {
       if ((r.handler === 'call-indirect' || r.handler === 'jmp-indirect') !== indirect && syntax === 'att' && (r.handler.startsWith('call') || r.handler.startsWith('jmp'))) continue;
@@ -620,6 +624,11 @@ export function assembleX86(text: string, context: ParseContext, syntax: X86Synt
         if (size !== 0 && rowSize !== size) continue;
         try {
           const bytes = r.handler === 'int' && ops[0]?.kind === 'imm' && ops[0].value === 3n ? Uint8Array.of(0xcc) : encode(r, opsize, ops, context, lock);
+          if (bytes !== undefined && r.name === 'xchg rAX,Zv' && ops[1]?.kind === 'reg' && ops[1].n === 0) {
+            const exchange = accumulatorExchange(opsize);
+            if (exchange !== undefined) found.push({ bytes: exchange, size: rowSize });
+            continue;
+          }
           if (bytes !== undefined) found.push({ bytes, size: rowSize });
         } catch (error) {
           if (error instanceof OperandError) firstError ??= error.message;
@@ -636,6 +645,16 @@ export function assembleX86(text: string, context: ParseContext, syntax: X86Synt
   let best = found[0]!.bytes;
   for (const f of found) if (f.bytes.length < best.length) best = f.bytes;
   return best;
+}
+
+/**
+ * XCHG of the accumulator with itself in the 90+r form (`opsize` in bytes). In 64-bit mode 90 is NOP (SDM vol. 2, NOP and XCHG), so `xchgl %eax, %eax`,
+ * which zero-extends RAX, must take 87 /r (undefined: this row gives nothing); `xchgq %rax, %rax` changes nothing and llvm-mc emits
+ * the bare 90; `xchgw %ax, %ax` is 66 90.
+ */
+function accumulatorExchange(opsize: number): Uint8Array | undefined {
+  if (opsize === 4) return undefined;
+  return opsize === 2 ? Uint8Array.of(0x66, 0x90) : Uint8Array.of(0x90);
 }
 
 /** The size a row's AT&T suffix names at an operand size: its first register or memory operand's, as llvm-mc prints it. */

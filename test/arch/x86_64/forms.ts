@@ -222,6 +222,11 @@ const EXTRA: readonly X86Form[] = [
   { text: 'lock xaddl %edx, 8(%rbx)', row: 'xadd Ev,Gv' },
   { text: 'lock btsq $3, (%rax)', row: 'bts Ev,Ib' },
   { text: 'lock orb $1, (%rdi)', row: 'or Eb,Ib' },
+  // XCHG is symmetric: llvm-mc takes 90+r with the accumulator on either side, and 87 /r for eax with itself (90 is NOP in 64-bit mode).
+  { text: 'xchgq %rax, %rdx', row: 'xchg rAX,Zv' },
+  { text: 'xchgw %ax, %si', row: 'xchg rAX,Zv' },
+  { text: 'xchgl %eax, %r8d', row: 'xchg rAX,Zv' },
+  { text: 'xchgl %eax, %eax', row: 'xchg Gv,Rv' },
 ];
 
 /** Every form, in a fixed order. */

@@ -124,6 +124,15 @@ describe('x86_64 integer semantics', () => {
     expect(m.register('rsi')).toBe(0n);
   });
 
+  it('xchg with the accumulator: either operand order, and eax with itself zero-extends RAX (87 /r, not the 90 NOP)', () => {
+    const m = run('xchgq %rax, %rdx\nxchgl %ecx, %eax', { rax: 1n, rcx: 0x3_0000_0003n, rdx: 2n });
+    expect(m.register('rdx')).toBe(1n);
+    expect(m.register('rax')).toBe(3n);
+    expect(m.register('rcx')).toBe(2n);
+    expect(run('xchgl %eax, %eax', { rax: 0x1_0000_0005n }).register('rax')).toBe(5n);
+    expect(run('xchgq %rax, %rax', { rax: 0x1_0000_0005n }).register('rax')).toBe(0x1_0000_0005n);
+  });
+
   it('cmpxchg writes the destination on success and the accumulator on failure', () => {
     const m = run('movq $0x100, %rdi\ncmpxchgq %rcx, %rbx', { rax: 4n, rbx: 4n, rcx: 9n });
     expect(m.register('rbx')).toBe(9n);
