@@ -614,25 +614,23 @@ export function assembleX86(text: string, context: ParseContext, syntax: X86Synt
   // XCHG is symmetric: llvm-mc takes the one-byte 90+r form with the accumulator on either side (`xchgq %rax, %rdx` is 48 92), so
   // the operands are also tried swapped, after the given order (which wins a tie, keeping the 87 /r operand order llvm-mc emits).
   const orders = mnemonic.startsWith('xchg') && operands.length === 2 && operands.every((p) => p.kind === 'reg') ? [operands, [operands[1]!, operands[0]!]] : [operands];
-  for (const operands of orders)
-  for (const { rows, size } of candidates) {
-    for (const r of rows) {
-      if ((r.handler === 'call-indirect' || r.handler === 'jmp-indirect') !== indirect && syntax === 'att' && (r.handler.startsWith('call') || r.handler.startsWith('jmp'))) continue;
-      const ops = syntax === 'intel' ? operands.map((p) => (p.kind === 'imm' && r.operands.some((o) => o.kind === 'J') ? ({ kind: 'mem', seg: -1, base: -1, index: -1, scale: 0, disp: p.value, size: 0, bare: true, bracketed: false, constant: true, adsize: 8, column: p.column } as Parsed) : p)) : operands;
-      for (const opsize of sizesFor(r, size, ops)) {
-        const rowSize = rowSuffixSize(r, opsize);
-        if (size !== 0 && rowSize !== size) continue;
-        try {
-          const bytes = r.handler === 'int' && ops[0]?.kind === 'imm' && ops[0].value === 3n ? Uint8Array.of(0xcc) : encode(r, opsize, ops, context, lock);
-          if (bytes !== undefined && r.name === 'xchg rAX,Zv' && ops[1]?.kind === 'reg' && ops[1].n === 0) {
-            const exchange = accumulatorExchange(opsize);
-            if (exchange !== undefined) found.push({ bytes: exchange, size: rowSize });
-            continue;
+  for (const order of orders) {
+    for (const { rows, size } of candidates) {
+      for (const r of rows) {
+        if ((r.handler === 'call-indirect' || r.handler === 'jmp-indirect') !== indirect && syntax === 'att' && (r.handler.startsWith('call') || r.handler.startsWith('jmp'))) continue;
+        const ops = syntax === 'intel' ? order.map((p) => (p.kind === 'imm' && r.operands.some((o) => o.kind === 'J') ? ({ kind: 'mem', seg: -1, base: -1, index: -1, scale: 0, disp: p.value, size: 0, bare: true, bracketed: false, constant: true, adsize: 8, column: p.column } as Parsed) : p)) : order;
+        for (const opsize of sizesFor(r, size, ops)) {
+          const rowSize = rowSuffixSize(r, opsize);
+          if (size !== 0 && rowSize !== size) continue;
+          const special = specialEncoding(r, opsize, ops);
+          if (special === 'refused') continue;
+          try {
+            const bytes = special ?? encode(r, opsize, ops, context, lock);
+            if (bytes !== undefined) found.push({ bytes, size: rowSize });
+          } catch (error) {
+            if (error instanceof OperandError) firstError ??= error.message;
+            else throw error;
           }
-          if (bytes !== undefined) found.push({ bytes, size: rowSize });
-        } catch (error) {
-          if (error instanceof OperandError) firstError ??= error.message;
-          else throw error;
         }
       }
     }
@@ -648,13 +646,20 @@ export function assembleX86(text: string, context: ParseContext, syntax: X86Synt
 }
 
 /**
- * XCHG of the accumulator with itself in the 90+r form (`opsize` in bytes). In 64-bit mode 90 is NOP (SDM vol. 2, NOP and XCHG), so `xchgl %eax, %eax`,
- * which zero-extends RAX, must take 87 /r (undefined: this row gives nothing); `xchgq %rax, %rax` changes nothing and llvm-mc emits
- * the bare 90; `xchgw %ax, %ax` is 66 90.
+ * Where llvm-mc encodes a row's operands other than the row's general rule does: the bytes, `'refused'` when the row must not be
+ * used for them, or undefined for the general encoding (`opsize` in bytes).
+ * - `int $3` is the one-byte CC (SDM vol. 2, INT n/INTO/INT3).
+ * - XCHG of the accumulator with itself in the 90+r form: in 64-bit mode 90 is NOP (SDM vol. 2, NOP and XCHG), so `xchgl %eax, %eax`,
+ *   which zero-extends RAX, must take 87 /r; `xchgq %rax, %rax` changes nothing and llvm-mc emits the bare 90 (`xchgw %ax, %ax`,
+ *   66 90, is the general rule's).
  */
-function accumulatorExchange(opsize: number): Uint8Array | undefined {
-  if (opsize === 4) return undefined;
-  return opsize === 2 ? Uint8Array.of(0x66, 0x90) : Uint8Array.of(0x90);
+function specialEncoding(r: X86Row, opsize: number, ops: readonly Parsed[]): Uint8Array | 'refused' | undefined {
+  if (r.handler === 'int' && ops[0]?.kind === 'imm' && ops[0].value === 3n) return Uint8Array.of(0xcc);
+  if (r.name === 'xchg rAX,Zv' && ops.every((p) => p.kind === 'reg' && p.n === 0 && p.size === opsize)) {
+    if (opsize === 4) return 'refused';
+    if (opsize === 8) return Uint8Array.of(0x90);
+  }
+  return undefined;
 }
 
 /** The size a row's AT&T suffix names at an operand size: its first register or memory operand's, as llvm-mc prints it. */
