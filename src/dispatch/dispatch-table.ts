@@ -16,11 +16,11 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import { bigIntOutcome, exampleTrap, reg, registerName, type Abi, type CallOutcome, type Origin, type Privilege, type RegisterOperand, type SpecOutcome, type World } from '../abi/spec.ts';
+import { bigIntOutcome, exampleTrap, reg, registerName, type Abi, type CallContext, type CallOutcome, type HypervisorState, type Origin, type Privilege, type RegisterOperand, type ResolvedCall, type SpecOutcome, type World } from '../abi/spec.ts';
 import { MAX_EXACT } from '../abi/value-set.ts';
 import { compileSelector, originIndex, ORIGINS, REFUSAL, SlotValues, type CompiledSelector } from './compiled-selector.ts';
 import { ClaimedInterpretation, DeclinedInterpretation, sameCallEffect, type Interpretation } from './interpretation.ts';
-import { RecordingContext } from './recording-context.ts';
+import { RecordingContext, RecordingMemory, RecordingState } from './recording-context.ts';
 import { TrapRegisters } from './trap-registers.ts';
 
 /** A trap to classify. */
@@ -154,6 +154,90 @@ class ReadRecorder extends RecordingContext {
   }
 }
 
+/**
+ * A context that notes whether the semantics read any input at all: a
+ * register (`get`, `u32`, the source of `copy`), the immediate, the origin,
+ * the state, the memory or the vCPUs. Writes go nowhere. A call that runs
+ * on one without touching any has the same outcome and writes on every
+ * trap. Its own class, not a {@link RecordingContext}: the table's contexts
+ * keep one shape.
+ */
+class InputProbe implements CallContext {
+  /** Whether the semantics read an input. */
+  touched = false;
+
+  constructor(private readonly caller: Origin) {}
+
+  get(): bigint {
+    this.touched = true;
+    return 0n;
+  }
+
+  set(): void {}
+
+  u32(): number {
+    this.touched = true;
+    return 0;
+  }
+
+  setU32(): void {}
+
+  copy(): void {
+    this.touched = true;
+  }
+
+  get imm(): number {
+    this.touched = true;
+    return 0;
+  }
+
+  get origin(): Origin {
+    this.touched = true;
+    return this.caller;
+  }
+
+  get state(): HypervisorState {
+    this.touched = true;
+    return new RecordingState();
+  }
+
+  get memory(): RecordingMemory {
+    this.touched = true;
+    return new RecordingMemory();
+  }
+
+  get vcpus(): undefined {
+    this.touched = true;
+    return undefined;
+  }
+}
+
+/** What a call that reads no input does on every trap: its outcome, and a context holding its writes. */
+interface ConstantEffect {
+  readonly outcome: SpecOutcome;
+  readonly context: RecordingContext;
+}
+
+/**
+ * The effect of `call` when its semantics read no input (see
+ * {@link InputProbe}), run once; `undefined` when it reads one or throws.
+ * Semantics are functions of their context (they keep nothing between
+ * runs), so such a call needs no run per trap.
+ */
+function constantEffect(call: ResolvedCall, origin: Origin): ConstantEffect | undefined {
+  const probe = new InputProbe(origin);
+  try {
+    call.spec.run(probe);
+  } catch {
+    return undefined;
+  }
+  if (probe.touched) return undefined;
+  const context = new RecordingContext({}, 0, origin);
+  const outcome = call.spec.run(context);
+  context.detach();
+  return { outcome, context };
+}
+
 /** The verdicts by index, as {@link DispatchTable.run} answers them. */
 export const VERDICTS: readonly Verdict[] = ['unclaimed', 'unique', 'agree', 'collision'];
 
@@ -186,6 +270,12 @@ export class DispatchTable {
   private readonly outcomes: (SpecOutcome | undefined)[];
   /** One context per spec, reused by every run; `undefined` after {@link DispatchTable.classify} handed it to an interpretation. */
   private readonly contexts: (RecordingContext | undefined)[];
+  /** Per spec, the context its call ran on in the last run: its own, or a constant call's (never reset). */
+  private readonly ran: (RecordingContext | undefined)[];
+  /** Every spec's calls, flat: spec `i`'s call `c` is at `callBase[i] + c`; with the effect of each call that reads no input. */
+  private readonly calls: readonly ResolvedCall[];
+  private readonly callBase: Int32Array;
+  private readonly constants: readonly (ConstantEffect | undefined)[];
   private lastClaims = 0;
   /** The selector groups, each spec's group and its place in it, and the pieces of the last trap. */
   private readonly groups: readonly SelectorGroup[];
@@ -223,6 +313,15 @@ export class DispatchTable {
     this.origins = new Int8Array(this.abis.length);
     this.outcomes = new Array<SpecOutcome | undefined>(this.abis.length).fill(undefined);
     this.contexts = new Array<RecordingContext | undefined>(this.abis.length).fill(undefined);
+    this.ran = new Array<RecordingContext | undefined>(this.abis.length).fill(undefined);
+    this.callBase = new Int32Array(this.abis.length);
+    const calls: ResolvedCall[] = [];
+    this.abis.forEach((abi, i) => {
+      this.callBase[i] = calls.length;
+      calls.push(...abi.calls);
+    });
+    this.calls = calls;
+    this.constants = calls.map((call) => constantEffect(call, ORIGINS[0]!));
     const byKey = new Map<string, number[]>();
     this.selectors.forEach((selector, i) => {
       const key = `${selector.selectorSlotIndex}/${selector.selectorWidth}`;
@@ -314,9 +413,13 @@ export class DispatchTable {
     return outcome;
   }
 
-  /** The context spec `index`'s call ran on in the last run (its writes), if it claimed the trap. */
+  /**
+   * The context spec `index`'s call ran on in the last run, if it claimed
+   * the trap: read its writes. (A call whose semantics read no input runs
+   * once, when the table is built, and every run shares that context.)
+   */
   context(index: number): RecordingContext | undefined {
-    return this.codes[index]! >= 0 ? this.contexts[index] : undefined;
+    return this.codes[index]! >= 0 ? this.ran[index] : undefined;
   }
 
   /**
@@ -378,24 +481,38 @@ export class DispatchTable {
   run(query: TrapQuery): number {
     const claims = this.decide(query);
     if (claims === 0) return 0;
-    const selectors = this.selectors;
     const codes = this.codes;
     const contexts = this.contexts;
+    const ran = this.ran;
     const outcomes = this.outcomes;
+    const calls = this.calls;
+    const base = this.callBase;
+    const constants = this.constants;
     let first = -1;
     let agree = true;
-    for (let i = 0; i < selectors.length; i++) {
+    for (let i = 0; i < codes.length; i++) {
       const code = codes[i]!;
       if (code < 0) continue;
-      const origin = ORIGINS[this.origins[i]!]!;
-      let context = contexts[i];
-      if (context === undefined) contexts[i] = context = new RecordingContext(query.registers, query.imm, origin);
-      context.reset(query.registers, query.imm, origin, this.trap);
-      const call = selectors[i]!.call(code);
-      const outcome = call.spec.run(context);
+      const at = base[i]! + code;
+      const call = calls[at]!;
+      const constant = constants[at];
+      let outcome: SpecOutcome;
+      let context: RecordingContext;
+      if (constant !== undefined) {
+        outcome = constant.outcome;
+        context = constant.context;
+      } else {
+        const origin = ORIGINS[this.origins[i]!]!;
+        let own = contexts[i];
+        if (own === undefined) contexts[i] = own = new RecordingContext(query.registers, query.imm, origin);
+        own.reset(query.registers, query.imm, origin, this.trap);
+        context = own;
+        outcome = call.spec.run(context);
+      }
       outcomes[i] = outcome;
+      ran[i] = context;
       if (first < 0) first = i;
-      else if (agree) agree = sameCallEffect(selectors[first]!.call(codes[first]!), outcomes[first]!, contexts[first]!, call, outcome, context);
+      else if (agree) agree = sameCallEffect(calls[base[first]! + codes[first]!]!, outcomes[first]!, ran[first]!, call, outcome, context);
     }
     return claims === 1 ? 1 : agree ? 2 : 3;
   }
@@ -418,10 +535,13 @@ export class DispatchTable {
         continue;
       }
       // The interpretation keeps the context (off the trap view, which the next run reloads): the next run makes a new one.
-      const context = this.contexts[i]!;
-      context.detach();
+      // A constant call's context is never reset, so it is handed out as it is.
+      const context = this.ran[i]!;
+      if (context === this.contexts[i]) {
+        context.detach();
+        this.contexts[i] = undefined;
+      }
       out[mine++] = new ClaimedInterpretation(id, selector.call(code), selector.abi.spec.selector.width, this.outcome(i)!, context, query.registers);
-      this.contexts[i] = undefined;
     }
     return { verdict, interpretations: out };
   }

@@ -47,7 +47,8 @@ export class TrapRegisters {
       const n = Number(value);
       if (n >= 0 && n <= Number.MAX_SAFE_INTEGER) {
         this.exact[id] = n;
-        this.low[id] = n % 0x1_0000_0000;
+        // ToUint32 is n modulo 2^32 for any integer n.
+        this.low[id] = n >>> 0;
       } else {
         this.exact[id] = NaN;
         this.low[id] = Number(BigInt.asUintN(32, value));

@@ -9,7 +9,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { PRIVILEGES, WORLDS, exampleTrap, type Abi, type Privilege, type World } from '../../src/abi/spec.ts';
+import { PRIVILEGES, WORLDS, defineAbi, exampleTrap, type Abi, type AbiSpec, type Privilege, type World } from '../../src/abi/spec.ts';
 import { KVM_ARM32_V4_12 } from '../../arch/arm32/abis/kvm-arm32.abi.ts';
 import { LINUX_HYP_STUB_V4_12, LINUX_HYP_STUB_V5_7 } from '../../arch/arm32/abis/linux-hyp-stub.abi.ts';
 import { AbiRegistry } from '../../src/abi/registry.ts';
@@ -206,6 +206,69 @@ describe('DispatchTable', () => {
     const claimed = first.interpretations.find((i) => i.abi === 'kvm-arm32-v4.12') as ClaimedInterpretation;
     expect(claimed.writes).toMatchObject({ hsctlr: 0x30c5_0800n, hvbar: 0x8010_0000n, r0: 0n });
     expect((second.interpretations.find((i) => i.abi === 'kvm-arm32-v4.12') as ClaimedInterpretation).writes['hsctlr']).toBe(0n);
+  });
+
+  it('a call whose semantics read no input runs once; one that reads the immediate, the origin, the state or a register runs on each trap', () => {
+    let runs = 0;
+    const spec = (id: string, calls: AbiSpec['calls']): Abi =>
+      defineAbi({
+        id,
+        family: id,
+        arch: 'toy',
+        era: 'v1',
+        status: 'draft',
+        purpose: 'toy',
+        source: { document: 'test', version: 'v1' },
+        conduit: { instruction: 'hvc', imm: 'any' },
+        origin: { privilege: ['kernel', 'hyp'], world: ['host'] },
+        selector: { register: 'r0', width: 32 },
+        priority: 0,
+        calls,
+        examples: [],
+      });
+    const constant = spec('toy-constant', [
+      {
+        name: 'error',
+        select: 1n,
+        summary: 'r0 ← 0xbadca11',
+        run: (call) => {
+          runs++;
+          call.setU32('r0', 0xbadca11);
+          return { kind: 'return' };
+        },
+      },
+    ]);
+    const inputs = spec('toy-inputs', [
+      { name: 'imm', select: 1n, summary: 'r1 ← imm', run: (call) => (call.setU32('r1', call.imm), { kind: 'return' }) },
+      { name: 'origin', select: 2n, summary: 'r1 ← hyp?', run: (call) => (call.setU32('r1', call.origin.privilege === 'hyp' ? 1 : 0), { kind: 'return' }) },
+      { name: 'state', select: 3n, summary: 'r1 ← count', run: (call) => (call.set('r1', call.state.get('count', 7n)), { kind: 'return' }) },
+      { name: 'register', select: 4n, summary: 'r1 ← r2', run: (call) => (call.copy('r1', 'r2'), { kind: 'return' }) },
+    ]);
+    const table = new AbiRegistry([constant, inputs]);
+    const query = (r0: bigint, imm: number, privilege: Privilege, r2 = 0n): TrapQuery => ({ arch: 'toy', conduit: 'hvc', imm, privilege, world: 'host', registers: { r0, r2 } });
+    const at = (id: string): number => dispatchTable(table, 'toy', 'hvc').abis.findIndex((abi) => abi.spec.id === id);
+    const written = (q: TrapQuery, id: string, register: string): bigint | undefined => {
+      const t = dispatchTable(table, 'toy', 'hvc');
+      t.run(q);
+      return t.context(at(id))?.written(register);
+    };
+    expect(written(query(1n, 5, 'kernel'), 'toy-constant', 'r0')).toBe(0xbadca11n);
+    const built = runs;
+    expect(written(query(1n, 6, 'hyp'), 'toy-constant', 'r0')).toBe(0xbadca11n);
+    expect(runs).toBe(built);
+    expect(written(query(1n, 5, 'kernel'), 'toy-inputs', 'r1')).toBe(5n);
+    expect(written(query(1n, 9, 'kernel'), 'toy-inputs', 'r1')).toBe(9n);
+    expect(written(query(2n, 0, 'kernel'), 'toy-inputs', 'r1')).toBe(0n);
+    expect(written(query(2n, 0, 'hyp'), 'toy-inputs', 'r1')).toBe(1n);
+    expect(written(query(3n, 0, 'kernel'), 'toy-inputs', 'r1')).toBe(7n);
+    expect(written(query(4n, 0, 'kernel', 0x1234n), 'toy-inputs', 'r1')).toBe(0x1234n);
+    expect(written(query(4n, 0, 'kernel', 0x5678n), 'toy-inputs', 'r1')).toBe(0x5678n);
+    // The shared context survives classify handing it to an interpretation, and the interpretation's writes stay.
+    const first = dispatchTable(table, 'toy', 'hvc').classify(query(1n, 0, 'kernel'));
+    dispatchTable(table, 'toy', 'hvc').run(query(4n, 0, 'kernel', 3n));
+    expect((first.interpretations.find((i) => i.abi === 'toy-constant') as ClaimedInterpretation).writes).toEqual({ r0: 0xbadca11n });
+    expect(written(query(1n, 0, 'kernel'), 'toy-constant', 'r0')).toBe(0xbadca11n);
+    expect(runs).toBe(built);
   });
 
   it('reads: the registers the specs on a conduit read, their semantics included', () => {
