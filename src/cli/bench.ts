@@ -293,7 +293,7 @@ function dispatchMeasurement(abis: AbiRegistry, arch: string): Measurement | und
     arch,
     metric: 'dispatch-per-s',
     engine: undefined,
-    description: 'dispatcher classifications per second (every spec example of the arch, in turn, as `dispatch --batch` classifies them: decision and semantics, no text)',
+    description: 'dispatcher classifications per second (every spec example of the arch, in turn, as `dispatch --batch` classifies them: the decisions and the semantics the verdict needs, no text)',
     unit: 'rate',
     peerKind: 'trap',
     firstCount: queries.length,

@@ -10,7 +10,9 @@
  * registers, decide every spec on numbers, run the semantics of each call
  * that claims the trap on a {@link RecordingContext}, compare the claims
  * with `sameEffect`; the interpretations build their text only if it
- * is read.
+ * is read. The verdict alone ({@link DispatchTable.run}) runs only the
+ * semantics it needs, and a call whose semantics read no input runs once,
+ * when the table is built.
  *
  * @module
  */
@@ -270,8 +272,10 @@ export class DispatchTable {
   private readonly outcomes: (SpecOutcome | undefined)[];
   /** One context per spec, reused by every run; `undefined` after {@link DispatchTable.classify} handed it to an interpretation. */
   private readonly contexts: (RecordingContext | undefined)[];
-  /** Per spec, the context its call ran on in the last run: its own, or a constant call's (never reset). */
+  /** Per spec, the context its call ran on for the last trap: its own, or a constant call's (never reset); `undefined` until it runs. */
   private readonly ran: (RecordingContext | undefined)[];
+  /** The last trap decided, which a call not run yet runs on when its effect is read. */
+  private query: TrapQuery | undefined;
   /** Every spec's calls, flat: spec `i`'s call `c` is at `callBase[i] + c`; with the effect of each call that reads no input. */
   private readonly calls: readonly ResolvedCall[];
   private readonly callBase: Int32Array;
@@ -404,9 +408,10 @@ export class DispatchTable {
     return this.origins[index]!;
   }
 
-  /** The outcome of spec `index`'s call in the last run, if it claimed the trap. */
+  /** The outcome of spec `index`'s call in the last run, if it claimed the trap (run now if the verdict did not need it). */
   outcome(index: number): CallOutcome | undefined {
     if (this.codes[index]! < 0) return undefined;
+    if (this.ran[index] === undefined) this.execute(index);
     // Made all-bigint here, when read, rather than on every run.
     const outcome = bigIntOutcome(this.outcomes[index]!);
     this.outcomes[index] = outcome;
@@ -417,9 +422,32 @@ export class DispatchTable {
    * The context spec `index`'s call ran on in the last run, if it claimed
    * the trap: read its writes. (A call whose semantics read no input runs
    * once, when the table is built, and every run shares that context.)
+   * Run now if the verdict did not need it.
    */
   context(index: number): RecordingContext | undefined {
-    return this.codes[index]! >= 0 ? this.ran[index] : undefined;
+    if (this.codes[index]! < 0) return undefined;
+    return this.ran[index] ?? this.execute(index);
+  }
+
+  /** Run spec `index`'s claimed call on the last trap decided (or take its constant effect); its context. */
+  private execute(index: number): RecordingContext {
+    const at = this.callBase[index]! + this.codes[index]!;
+    const constant = this.constants[at];
+    let context: RecordingContext;
+    if (constant !== undefined) {
+      this.outcomes[index] = constant.outcome;
+      context = constant.context;
+    } else {
+      const query = this.query!;
+      const origin = ORIGINS[this.origins[index]!]!;
+      let own = this.contexts[index];
+      if (own === undefined) this.contexts[index] = own = new RecordingContext(query.registers, query.imm, origin);
+      own.reset(query.registers, query.imm, origin, this.trap);
+      context = own;
+      this.outcomes[index] = this.calls[at]!.spec.run(context);
+    }
+    this.ran[index] = context;
+    return context;
   }
 
   /**
@@ -431,6 +459,7 @@ export class DispatchTable {
   decide(query: TrapQuery): number {
     const trap = this.trap;
     trap.load(query.registers);
+    this.query = query;
     const values = this.values;
     const numbers = values.numbers;
     const ids = this.slotIds;
@@ -466,6 +495,7 @@ export class DispatchTable {
       }
       codes[i] = code;
       origins[i] = origin;
+      this.ran[i] = undefined;
       if (code >= 0) claims++;
     }
     this.lastClaims = claims;
@@ -473,48 +503,30 @@ export class DispatchTable {
   }
 
   /**
-   * Classify a trap: decide every spec, run the semantics of each claimed
-   * call (each on a fresh state, as one dispatch query has always had), and
-   * compare the claims. Returns the verdict's index in {@link VERDICTS}; the
-   * decisions, outcomes and writes stay readable until the next run.
+   * Classify a trap: decide every spec, and run the semantics the verdict
+   * needs (each on a fresh state, as one dispatch query has always had):
+   * none for a trap one spec claims, and for several, each claimed call in
+   * turn until one differs from the first (a collision). Returns the
+   * verdict's index in {@link VERDICTS}. The decisions stay readable until
+   * the next run, and so do the outcomes and writes: a call the verdict did
+   * not need runs when they are read.
    */
   run(query: TrapQuery): number {
     const claims = this.decide(query);
-    if (claims === 0) return 0;
+    if (claims < 2) return claims;
     const codes = this.codes;
-    const contexts = this.contexts;
-    const ran = this.ran;
-    const outcomes = this.outcomes;
     const calls = this.calls;
     const base = this.callBase;
-    const constants = this.constants;
+    const outcomes = this.outcomes;
     let first = -1;
-    let agree = true;
     for (let i = 0; i < codes.length; i++) {
       const code = codes[i]!;
       if (code < 0) continue;
-      const at = base[i]! + code;
-      const call = calls[at]!;
-      const constant = constants[at];
-      let outcome: SpecOutcome;
-      let context: RecordingContext;
-      if (constant !== undefined) {
-        outcome = constant.outcome;
-        context = constant.context;
-      } else {
-        const origin = ORIGINS[this.origins[i]!]!;
-        let own = contexts[i];
-        if (own === undefined) contexts[i] = own = new RecordingContext(query.registers, query.imm, origin);
-        own.reset(query.registers, query.imm, origin, this.trap);
-        context = own;
-        outcome = call.spec.run(context);
-      }
-      outcomes[i] = outcome;
-      ran[i] = context;
+      const context = this.execute(i);
       if (first < 0) first = i;
-      else if (agree) agree = sameCallEffect(calls[base[first]! + codes[first]!]!, outcomes[first]!, ran[first]!, call, outcome, context);
+      else if (!sameCallEffect(calls[base[first]! + codes[first]!]!, outcomes[first]!, this.ran[first]!, calls[base[i]! + code]!, outcomes[i]!, context)) return 3;
     }
-    return claims === 1 ? 1 : agree ? 2 : 3;
+    return 2;
   }
 
   /** Classify a trap (on this table's architecture and conduit) against every spec, as interpretation objects. */
@@ -536,7 +548,7 @@ export class DispatchTable {
       }
       // The interpretation keeps the context (off the trap view, which the next run reloads): the next run makes a new one.
       // A constant call's context is never reset, so it is handed out as it is.
-      const context = this.ran[i]!;
+      const context = this.context(i)!;
       if (context === this.contexts[i]) {
         context.detach();
         this.contexts[i] = undefined;

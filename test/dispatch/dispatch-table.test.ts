@@ -271,6 +271,66 @@ describe('DispatchTable', () => {
     expect(runs).toBe(built);
   });
 
+  it('run runs only the semantics the verdict needs; the others run when their effect is read, on the trap decided', () => {
+    const ran: string[] = [];
+    const toy = (id: string, write: (r1: bigint) => bigint): Abi =>
+      defineAbi({
+        id,
+        family: id,
+        arch: 'toy',
+        era: 'v1',
+        status: 'draft',
+        purpose: 'toy',
+        source: { document: 'test', version: 'v1' },
+        conduit: { instruction: 'hvc', imm: 'any' },
+        origin: { privilege: ['kernel'], world: ['host'] },
+        selector: { register: 'r0', width: 32 },
+        priority: 0,
+        calls: [
+          {
+            name: 'call',
+            select: { min: id === 'toy-c' ? 1n : 0n, max: 1n },
+            summary: 'r0 ← f(r1)',
+            run: (call) => {
+              ran.push(id);
+              call.set('r0', write(call.get('r1')));
+              return { kind: 'return' };
+            },
+          },
+        ],
+        examples: [],
+      });
+    const registry = new AbiRegistry([toy('toy-a', (r1) => r1), toy('toy-b', (r1) => r1 + 1n), toy('toy-c', (r1) => r1)]);
+    const table = dispatchTable(registry, 'toy', 'hvc');
+    const query = (r0: bigint, r1: bigint): TrapQuery => ({ arch: 'toy', conduit: 'hvc', imm: 0, privilege: 'kernel', world: 'host', registers: { r0, r1 } });
+    const index = (id: string): number => table.abis.findIndex((abi) => abi.spec.id === id);
+    // Building the table probed each call once (each reads r1, so none is constant).
+    expect(ran.sort()).toEqual(['toy-a', 'toy-b', 'toy-c']);
+    ran.length = 0;
+    // toy-c claims only r0 = 1: with r0 = 0, a and b claim; they differ, and c is refused.
+    expect(VERDICTS[table.run(query(0n, 5n))]).toBe('collision');
+    expect(ran).toEqual(['toy-a', 'toy-b']);
+    // r0 = 1: all three claim, a and b differ, so c is not run until its effect is read (on r1 = 7, not the earlier trap's 5).
+    ran.length = 0;
+    expect(VERDICTS[table.run(query(1n, 7n))]).toBe('collision');
+    expect(ran).toEqual(['toy-a', 'toy-b']);
+    expect(table.context(index('toy-c'))?.written('r0')).toBe(7n);
+    expect(table.outcome(index('toy-c'))).toEqual({ kind: 'return' });
+    expect(ran).toEqual(['toy-a', 'toy-b', 'toy-c']);
+    // One claim: no semantics runs for the verdict.
+    const single = new AbiRegistry([toy('toy-c', (r1) => r1)]);
+    const alone = dispatchTable(single, 'toy', 'hvc');
+    ran.length = 0;
+    expect(VERDICTS[alone.run(query(1n, 3n))]).toBe('unique');
+    expect(ran).toEqual([]);
+    expect(alone.context(0)?.written('r0')).toBe(3n);
+    // classify runs every claimed call.
+    ran.length = 0;
+    const answer = table.classify(query(1n, 2n));
+    expect(ran.sort()).toEqual(['toy-a', 'toy-b', 'toy-c']);
+    expect(answer.interpretations.filter((i) => i.mine).map((i) => (i as ClaimedInterpretation).writes['r0'])).toEqual([2n, 3n, 2n]);
+  });
+
   it('reads: the registers the specs on a conduit read, their semantics included', () => {
     expect([...dispatchTable(REGISTRY, 'arm32', 'hvc').reads].sort()).toEqual(['hsctlr', 'hvbar', 'r0', 'r1', 'r12', 'r2', 'r3', 'r4', 'vmpidr']);
     expect(dispatchTable(REGISTRY, 'ppc64', 'sc').reads.has('pc')).toBe(true);
