@@ -11,8 +11,8 @@ import { exampleTrap } from '../abi/spec.ts';
 import { dispatchTable, type TrapQuery } from './dispatch-table.ts';
 
 /**
- * Classify each query in turn, each against every spec on its conduit with
- * the semantics of every claimed call run, exactly as `dispatch` decides
+ * Classify each query in turn, each against every spec on its conduit,
+ * with the semantics the verdict needs run, exactly as `dispatch` decides
  * (through the same `DispatchTable`s). Writes each verdict's index in
  * `VERDICTS` into `verdicts` (when given, at the query's index) and returns
  * the number of claims over all queries. Builds no interpretation objects
