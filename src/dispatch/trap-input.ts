@@ -105,6 +105,16 @@ export class TrapInput {
       probe.setRegister(name, (1n << 64n) - 1n);
       widths.set(name, probe.register(name) > 0xffff_ffffn ? 64 : 32);
     }
+    // Registers a spec reads that the machine takes but does not dump (x86's hidden segment parts, cs_attr): a trap may give them too.
+    for (const name of new Set(this.conduits.flatMap((conduit) => [...dispatchTable(registry, backend.name, conduit).reads]))) {
+      if (widths.has(name)) continue;
+      try {
+        probe.setRegister(name, (1n << 64n) - 1n);
+        widths.set(name, probe.register(name) > 0xffff_ffffn ? 64 : 32);
+      } catch {
+        // Not a register of the machine: a spec's own name (a pseudo register the dispatcher alone reads) stays unknown here.
+      }
+    }
     this.widths = widths;
     this.origins = new Map((backend.originRegisters ?? []).map((r) => [r.register, r]));
   }
