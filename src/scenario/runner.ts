@@ -53,6 +53,8 @@ export interface ScenarioRun {
   readonly trace: readonly string[];
   /** Every hypervisor call, in order. */
   readonly hvcs: readonly HvcRecord[];
+  /** Where the hypervisor is a host model (`HostFirmware`): what the machine noted of each exit and what the host did, one line each, in order; empty otherwise. */
+  readonly host: readonly string[];
   /** What the scenario's inspection found, when it has one and the outcome was the expected one. */
   readonly inspection?: InspectionRun;
 }
@@ -277,6 +279,8 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   let crash: CrashSighting | undefined;
   let arrival: { mode: string } | undefined;
   let lastStep = machine.pc;
+  const hosted = scenario.firmware.some((f) => f.kind === 'host');
+  const host: string[] = [];
   const sink: TraceSink = {
     emit(event: TraceEvent): void {
       switch (event.kind) {
@@ -317,6 +321,10 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
           if (crash !== undefined && event.reason === 'breakpoint' && event.pc === crash.vectorAddress) return;
           trace.push(formatTraceEvent(event));
           return;
+        case 'note':
+          if (hosted) host.push(`${hexAddress(event.address)}: ${event.message}`);
+          trace.push(formatTraceEvent(event));
+          return;
         default:
           trace.push(formatTraceEvent(event));
       }
@@ -332,7 +340,7 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   const matches = outcome.kind === scenario.expected;
   trace.push(`== outcome ${formatOutcome(outcome)}`);
   trace.push(`== expected ${scenario.expected}: ${matches ? 'ok' : 'MISMATCH'}`);
-  const base = { scenario, outcome, steps: result.steps, trace, hvcs: records };
+  const base = { scenario, outcome, steps: result.steps, trace, hvcs: records, host };
   if (scenario.inspection === undefined || !matches) return { ...base, matches: matches && scenario.inspection === undefined };
   trace.push(`== inspection: ${scenario.inspection.what}`);
   let found: InspectionResult;
