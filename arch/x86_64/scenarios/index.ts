@@ -360,7 +360,12 @@ type KickHost = 'kvm' | 'kvm-hyperv' | 'xen';
  * Hyper-V hypercall MSR (VM-wide up to v5.7: call code RCX & 0xffff = 1,
  * HV_STATUS_INVALID_HYPERCALL_CODE), or Xen (RAX = 5 is fpu_taskswitch,
  * PV only: −ENOSYS). `user` issues it from CPL 3 instead: the Hyper-V path
- * queues #UD there.
+ * queues #UD there, at the vmcall: kvm_hv_hypercall queues it and returns
+ * before the instruction is skipped (later kernels' hyperv.c). Older KVM,
+ * whose handle_vmcall calls skip_emulated_instruction before
+ * kvm_emulate_hypercall (copies of v3.x vmx.c), queued it with RIP past
+ * the vmcall; that era's frame is derived, its releases unchecked, and not
+ * modelled.
  */
 function kickScenario(who: KickHost, user = false): Scenario {
   const enable =
