@@ -9,6 +9,7 @@
 import type { ArchBackend, BenchProgram, MachineOptions, Showcase } from '../../src/interp/backend.ts';
 import { createX86Machine, X86_INSTRUCTION_SETS, X86_REGISTER_ALIASES } from './core.ts';
 import { X86_ORIGIN_REGISTERS } from './firmware-port.ts';
+import { X86_64_SCENARIOS } from './scenarios/index.ts';
 import { VENDORS, type Vendor } from './registers.ts';
 
 /** ALU loop: four ALU instructions per iteration, the counter in rcx. */
@@ -67,4 +68,5 @@ export const X86_64_BACKEND: ArchBackend = {
   },
   registerAliases: X86_REGISTER_ALIASES,
   originRegisters: X86_ORIGIN_REGISTERS,
+  scenarios: X86_64_SCENARIOS,
 };

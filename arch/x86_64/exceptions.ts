@@ -87,8 +87,53 @@ export interface VmExit {
   readonly errorCode: number;
 }
 
-/** What the host model does after an exit: resume the guest as it left it, reinject the exception into the guest, or stop the run. */
-export type HostAction = 'resume' | 'reinject' | Stop;
+/**
+ * An event the host injects into the guest on the next VM entry (the VMX
+ * VM-entry interruption-information field, SVM EVENTINJ): the CPU delivers
+ * it through the guest's IDT as if it had happened at the guest's RIP, as
+ * the host left it (SDM vol. 3 §26.6). The gate's DPL is not checked: that
+ * check is for software interrupts only (§6.12.1.1).
+ */
+export interface InjectVector {
+  /** Discriminant. */
+  readonly kind: 'inject';
+  /** `exception` (a hardware exception: #GP, #UD, …, vector ≤ 31) or `interrupt` (an external interrupt, which needs RFLAGS.IF = 1). */
+  readonly type: 'exception' | 'interrupt';
+  /** The vector, 0–255. */
+  readonly vector: number;
+  /** The error code to push, or −1 for none: exactly the exceptions 8, 10–14 and 17 have one. */
+  readonly errorCode: number;
+  /** Why the host injects it, one line (the trace's cause). */
+  readonly why: string;
+}
+
+/** What the host model does after an exit: resume the guest as it left it, reinject the exception into the guest, inject an event of its own, or stop the run. */
+export type HostAction = 'resume' | 'reinject' | InjectVector | Stop;
+
+/** The exceptions that push an error code (SDM vol. 3 table 6-1: #DF, #TS, #NP, #SS, #GP, #PF, #AC). */
+const HAS_ERROR_CODE: ReadonlySet<number> = new Set([8, 10, 11, 12, 13, 14, 17]);
+
+/** RFLAGS.IF. */
+const IF_FLAG = 1 << 9;
+
+/**
+ * Why VM entry with `event` injected fails, or `undefined` when it may go
+ * ahead: the checks on the VM-entry interruption-information field and the
+ * guest's RFLAGS (SDM vol. 3 §26.2.1.3, §26.3.1.4).
+ */
+export function injectionError(event: InjectVector, rflags: number): string | undefined {
+  if (!Number.isInteger(event.vector) || event.vector < 0 || event.vector > 255) return `vector ${event.vector} is not 0–255`;
+  if (event.type === 'exception') {
+    if (event.vector > 31) return `a hardware exception has a vector ≤ 31, not ${event.vector}`;
+    if (event.vector === Vector.NMI) return 'vector 2 is injected as an NMI, not as a hardware exception';
+    const wants = HAS_ERROR_CODE.has(event.vector);
+    if (wants !== event.errorCode >= 0) return `${vectorName(event.vector)} ${wants ? 'pushes an error code, and none was given' : 'pushes no error code, and one was given'}`;
+    return undefined;
+  }
+  if (event.errorCode >= 0) return 'an external interrupt pushes no error code';
+  if ((rflags & IF_FLAG) === 0) return 'an external interrupt is injected with RFLAGS.IF = 0';
+  return undefined;
+}
 
 /** The hypervisor side of the machine: it sees every VM exit (the spec firmware's x86 form implements it). */
 export interface X86Host {
@@ -338,7 +383,20 @@ function vmExit(s: X86State, context: DeliveryContext, exit: VmExit, trace: Trac
     if (reinject !== undefined) return deliverThroughIdt(s, context.memory, reinject, trace);
     return undefined;
   }
+  if (action.kind === 'inject') return inject(s, context.memory, action, trace);
   return action;
+}
+
+/**
+ * VM entry with an injected event: a failed entry check stops the run
+ * (KVM would report KVM_EXIT_FAIL_ENTRY); otherwise the event is delivered
+ * through the guest's IDT at the guest's RIP, as the CPU delivers its own.
+ */
+function inject(s: X86State, memory: GuestMemory, event: InjectVector, trace: TraceSink | undefined): Stop | undefined {
+  const failure = injectionError(event, s.rflags);
+  if (failure !== undefined) return stop('firmware', `VM entry failed: ${failure} (injecting ${vectorName(event.vector)} at ${hexAddress(s.pc)}: ${event.why})`);
+  const code = event.errorCode >= 0 ? `(0x${event.errorCode.toString(16)})` : '';
+  return deliverThroughIdt(s, memory, { vector: event.vector, errorCode: event.errorCode, returnAddress: s.pc, software: false, cause: `host injects ${vectorName(event.vector)}${code}: ${event.why}` }, trace);
 }
 
 /**

@@ -15,19 +15,25 @@ import { assembleOrFail, loadProgram } from './run-program.ts';
 import { resetMatrixText } from './scenario-command.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import { hexAddress } from '../interp/step-result.ts';
+import { formatOutcome } from '../scenario/outcome.ts';
 import { runScenario } from '../scenario/runner.ts';
 import { formatTraceEvent, TraceRecorder } from '../interp/trace.ts';
 
-/** A backend's scenarios (for one without a reset matrix, which shows them): one line each, its outcome and whether it is the expected one. */
+/**
+ * A backend's scenarios (for one without a reset matrix, which shows them):
+ * one line each, its outcome and whether it is the expected one. Where the
+ * hypervisor is a host model, the first such scenario's exits follow, one
+ * line each, with its outcome: what the host did, which no guest trace shows.
+ */
 function scenarioLines(backend: ArchBackend, abis: AbiRegistry): string[] {
   const scenarios = backend.scenarios?.scenarios() ?? [];
   if (scenarios.length === 0) return [];
   const width = Math.max(...scenarios.map((s) => s.name.length));
-  const lines = scenarios.map((scenario) => {
-    const run = runScenario(backend, scenario, abis);
-    return `  ${scenario.name.padEnd(width)}  ${run.outcome.kind}${run.matches ? '' : ` (MISMATCH: expected ${scenario.expected})`}`;
-  });
-  return [`-- ${backend.name} scenarios (hyplay scenario run NAME --trace)`, ...lines, ''];
+  const runs = scenarios.map((scenario) => runScenario(backend, scenario, abis));
+  const lines = runs.map((run) => `  ${run.scenario.name.padEnd(width)}  ${run.outcome.kind}${run.matches ? '' : ` (MISMATCH: expected ${run.scenario.expected})`}`);
+  const hosted = runs.find((run) => run.host.length > 0);
+  const host = hosted === undefined ? [] : [`-- ${hosted.scenario.name}: what the host model did`, ...hosted.host.map((line) => `  ${line}`), `  ${formatOutcome(hosted.outcome)}`];
+  return [`-- ${backend.name} scenarios (hyplay scenario run NAME --trace)`, ...lines, ...host, ''];
 }
 
 /** Run every backend's reset matrix (or showcase), then summarise the collisions between `abis`; return the report text. */

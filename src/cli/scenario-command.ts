@@ -102,6 +102,8 @@ export interface ScenarioRunJson {
   readonly outcome: OutcomeJson;
   /** Every hypervisor call. */
   readonly hvcs: readonly HvcJson[];
+  /** Where the hypervisor is a host model: its VM exits and what it did, one line each. */
+  readonly host?: readonly string[];
   /** What the inspection of the stopped machine found, where the scenario has one and it ran. */
   readonly inspection?: InspectionJson;
   /** The trace (with `--trace`). */
@@ -279,6 +281,7 @@ export function scenarioRunJson(run: ScenarioRun, backend: ArchBackend, trace: b
     steps: run.steps,
     outcome: outcomeJson(run.outcome),
     hvcs: run.hvcs.map((record) => hvcJson(record, register, registerWidth(backend.createMachine()))),
+    ...(run.host.length === 0 ? {} : { host: run.host }),
     ...(run.inspection === undefined ? {} : { inspection: { expected: run.inspection.expected, outcome: run.inspection.result.outcome, detail: run.inspection.result.detail, matches: run.inspection.matches } }),
     ...(trace ? { trace: run.trace } : {}),
   };
@@ -299,8 +302,9 @@ export function scenarioRunText(run: ScenarioRun, trace: boolean, width: number)
   });
   return [
     `scenario ${run.scenario.name} (${run.scenario.arch}): ${run.scenario.title}`,
-    `hypervisor calls: ${run.hvcs.length}${run.hvcs.length === 0 ? '' : ' (--trace shows each as it happens)'}`,
-    ...calls,
+    ...(run.host.length === 0
+      ? [`hypervisor calls: ${run.hvcs.length}${run.hvcs.length === 0 ? '' : ' (--trace shows each as it happens)'}`, ...calls]
+      : ['host model (--trace shows each exit as it happens):', ...run.host.map((line, i) => `  ${i + 1}. ${line}`)]),
     `outcome: ${formatOutcome(run.outcome)}`,
     `expected: ${run.scenario.expected} (${run.outcome.kind === run.scenario.expected ? 'ok' : 'MISMATCH'}), after ${run.steps} steps`,
     ...(run.inspection === undefined

@@ -84,7 +84,11 @@ export interface GuestError {
  * - `syscall-reflected`: a system call the guest made reached the guest kernel's own handler
  *   (the hypervisor did not take it as a hypercall, or passed it on);
  * - `hypercall-intercepted`: a system call the guest made never reached the guest kernel:
- *   the hypervisor took it as a hypercall and returned straight to the caller.
+ *   the hypervisor took it as a hypercall and returned straight to the caller;
+ * - `guest-exception`: an exception reached the guest kernel's own handler, raised by the
+ *   CPU or injected by the hypervisor (a #GP for a call it refused, a #UD it queued);
+ * - `hypercall-misread`: a hypercall was answered under another convention than the one
+ *   the guest spoke (another hypervisor's ABI took the same instruction and registers).
  *
  * The scenario says which kind each of its exits ends with.
  */
@@ -100,7 +104,7 @@ export interface ExitReached {
 }
 
 /** The outcome kinds a scenario exit can end a run with. */
-export type ExitKind = 'guest-done' | 'syscall-reflected' | 'hypercall-intercepted';
+export type ExitKind = 'guest-done' | 'syscall-reflected' | 'hypercall-intercepted' | 'guest-exception' | 'hypercall-misread';
 
 /** How a scenario ended. */
 export type Outcome = NewKernelInHyp | NewKernelInSvc | HypCrash | BudgetExhausted | GuestError | ExitReached;
@@ -109,7 +113,7 @@ export type Outcome = NewKernelInHyp | NewKernelInSvc | HypCrash | BudgetExhaust
 export type OutcomeKind = Outcome['kind'];
 
 /** Every outcome name, in the order the docs list them. */
-export const OUTCOME_KINDS: readonly OutcomeKind[] = ['new-kernel-in-hyp', 'new-kernel-in-svc', 'hyp-crash', 'budget-exhausted', 'guest-error', 'guest-done', 'syscall-reflected', 'hypercall-intercepted'];
+export const OUTCOME_KINDS: readonly OutcomeKind[] = ['new-kernel-in-hyp', 'new-kernel-in-svc', 'hyp-crash', 'budget-exhausted', 'guest-error', 'guest-done', 'syscall-reflected', 'hypercall-intercepted', 'guest-exception', 'hypercall-misread'];
 
 /** An outcome as JSON: addresses as `0x` hex strings. */
 export type OutcomeJson = Readonly<Record<string, string | number | null>>;
@@ -135,6 +139,8 @@ export function outcomeJson(outcome: Outcome): OutcomeJson {
     case 'guest-done':
     case 'syscall-reflected':
     case 'hypercall-intercepted':
+    case 'guest-exception':
+    case 'hypercall-misread':
       return { kind: outcome.kind, pc: hexAddress(outcome.pc), mode: outcome.mode, detail: outcome.detail };
     case 'guest-error':
       return { kind: outcome.kind, reason: outcome.reason, pc: hexAddress(outcome.pc), mode: outcome.mode, detail: outcome.detail };

@@ -53,6 +53,8 @@ export interface ScenarioRun {
   readonly trace: readonly string[];
   /** Every hypervisor call, in order. */
   readonly hvcs: readonly HvcRecord[];
+  /** Where the hypervisor is a host model (`HostFirmware`): what the machine noted of each exit and what the host did, one line each, in order; empty otherwise. */
+  readonly host: readonly string[];
   /** What the scenario's inspection found, when it has one and the outcome was the expected one. */
   readonly inspection?: InspectionRun;
 }
@@ -99,8 +101,22 @@ export interface ScenarioParts {
 
 /** The backend pieces a run needs, or a {@link ScenarioError} naming what is missing. */
 export function partsOf(backend: ArchBackend): ScenarioParts {
+  const { catalog, port } = hostPartsOf(backend);
+  if (port === undefined) throw new ScenarioError(`${backend.name} has no firmware port: scenarios need its hypervisor vectors`);
+  return { catalog, port };
+}
+
+/** The backend pieces of a single-vCPU run, where the hypervisor may be a host model (`HostFirmware`) and the backend have no vector port. */
+export interface HostScenarioParts {
+  /** The backend's scenario catalog. */
+  readonly catalog: ScenarioCatalog;
+  /** Its firmware port, where it has hypervisor vectors. */
+  readonly port: FirmwarePort | undefined;
+}
+
+/** The backend pieces of a single-vCPU run, or a {@link ScenarioError} for a backend without scenarios. */
+export function hostPartsOf(backend: ArchBackend): HostScenarioParts {
   if (backend.scenarios === undefined) throw new ScenarioError(`${backend.name} has no scenarios`);
-  if (backend.firmware === undefined) throw new ScenarioError(`${backend.name} has no firmware port: scenarios need its hypervisor vectors`);
   return { catalog: backend.scenarios, port: backend.firmware };
 }
 
@@ -163,10 +179,10 @@ export interface ScenarioSetup {
  * piece of real-code firmware implements.
  */
 export function setUpScenario(backend: ArchBackend, scenario: Scenario, options: MachineOptions = {}, abis?: AbiRegistry): ScenarioSetup {
-  const { port } = partsOf(backend);
+  const { port } = hostPartsOf(backend);
   const programs = assembleSegments(backend, scenario);
   const resolve = resolver(scenario, programs);
-  const machine = backend.createMachine(options);
+  const machine = backend.createMachine(scenario.choices === undefined ? options : { ...options, choices: { ...options.choices, ...scenario.choices } });
 
   // Guest code, then further memory.
   const labels = new Map<number, string[]>();
@@ -178,10 +194,16 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
   for (const region of scenario.regions) machine.memory.map(region.base, region.size);
 
   // Firmware: installed where the scenario says, then the vector base is put back, as the boot firmware left it.
-  const initialBase = machine.register(port.vectorBaseRegister);
+  const initialBase = port === undefined ? undefined : machine.register(port.vectorBaseRegister);
   const owners = new Map<number, VectorOwner>();
   const sites = new Map<number, FirmwareSite>();
   for (const firmware of scenario.firmware) {
+    if (firmware.kind === 'host') {
+      // A host model sits outside the guest: no vectors, nothing in guest memory.
+      firmware.install(machine);
+      continue;
+    }
+    if (port === undefined) throw new ScenarioError(`${scenario.name}: ${backend.name} has no hypervisor vectors for firmware at ${hexAddress(firmware.base)}`);
     if (firmware.kind === 'spec') {
       const reflectTo = firmware.reflectTo === undefined ? undefined : resolve(firmware.reflectTo);
       const installed = installSpecFirmware(machine, port, firmware.abi, firmware.base, reflectTo === undefined ? {} : { reflectTo });
@@ -195,7 +217,7 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
       owners.set(firmware.base, { name: firmware.name, label: `${firmware.name} (real code implementing ${firmware.implements})`, abi: abis?.get(firmware.implements) });
     }
   }
-  machine.setRegister(port.vectorBaseRegister, initialBase);
+  if (port !== undefined && initialBase !== undefined) machine.setRegister(port.vectorBaseRegister, initialBase);
 
   // Where it starts.
   try {
@@ -209,7 +231,7 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
 
 /** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call. */
 export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry, context?: InspectionContext): ScenarioRun {
-  const { catalog, port } = partsOf(backend);
+  const { catalog, port } = hostPartsOf(backend);
   const { machine, labels, owners, sites, programs, resolve } = setUpScenario(backend, scenario, {}, abis);
   const newKernel = scenario.newKernel === undefined ? undefined : resolve(scenario.newKernel);
   const exits = new Map(scenario.errorExits.map((exit) => [resolve(exit.at), exit.what]));
@@ -241,20 +263,24 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
     const name = labels.get(base)?.[0];
     return name === undefined ? undefined : { name, label: `${name} (guest code)`, abi: undefined };
   };
-  const annotator = new HvcAnnotator({ arch: backend.name, port, abis, callRegisters: catalog.callRegisters, ownerAt });
+  const annotator = port === undefined ? undefined : new HvcAnnotator({ arch: backend.name, port, abis, callRegisters: catalog.callRegisters, ownerAt });
 
   const trace: string[] = [`== scenario ${scenario.name}: ${scenario.title}`];
   for (const segment of scenario.segments) {
     const program = programs.get(segment.name)!;
     trace.push(`== segment ${segment.name} at ${hexAddress(segment.base)}-${hexAddress(segment.base + Math.max(program.bytes.length, 4) - 1)} (${segment.origin})`);
   }
-  for (const firmware of scenario.firmware) trace.push(`== firmware at ${hexAddress(firmware.base)}: ${owners.get(firmware.base)!.label}`);
+  for (const firmware of scenario.firmware) {
+    trace.push(firmware.kind === 'host' ? `== host model: ${firmware.name} (answers with ${firmware.implements.join(', ')})` : `== firmware at ${hexAddress(firmware.base)}: ${owners.get(firmware.base)!.label}`);
+  }
   const ends = [...(newKernel === undefined ? [] : [`new kernel at ${hexAddress(newKernel)}`]), ...[...endings].map(([address, exit]) => `${exit.kind} at ${hexAddress(address)}`)];
   trace.push(`== entered in ${scenario.entry.mode} at ${hexAddress(machine.pc)}; ${ends.join('; ')}; budget ${scenario.maxSteps} steps`);
 
   let crash: CrashSighting | undefined;
   let arrival: { mode: string } | undefined;
   let lastStep = machine.pc;
+  const hosted = scenario.firmware.some((f) => f.kind === 'host');
+  const host: string[] = [];
   const sink: TraceSink = {
     emit(event: TraceEvent): void {
       switch (event.kind) {
@@ -269,7 +295,7 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
         }
         case 'exception': {
           trace.push(formatTraceEvent(event));
-          if (!trapModes.has(event.to)) return;
+          if (!trapModes.has(event.to) || port === undefined || annotator === undefined) return;
           const base = Number(machine.register(port.vectorBaseRegister));
           const offset = event.vector - base;
           const slot = port.slots.find((s) => s.offset === offset);
@@ -295,6 +321,10 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
           if (crash !== undefined && event.reason === 'breakpoint' && event.pc === crash.vectorAddress) return;
           trace.push(formatTraceEvent(event));
           return;
+        case 'note':
+          if (hosted) host.push(`${hexAddress(event.address)}: ${event.message}`);
+          trace.push(formatTraceEvent(event));
+          return;
         default:
           trace.push(formatTraceEvent(event));
       }
@@ -305,11 +335,12 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   machine.trace = undefined;
 
   const labelOf = (address: number): string | undefined => labels.get(address)?.[0];
-  const outcome = classify({ scenario, catalog, port, machine, result, crash, arrival, newKernel, exits, endings, records: annotator.records, ownerAt, labelOf });
+  const records = annotator?.records ?? [];
+  const outcome = classify({ scenario, catalog, port, machine, result, crash, arrival, newKernel, exits, endings, records, ownerAt, labelOf });
   const matches = outcome.kind === scenario.expected;
   trace.push(`== outcome ${formatOutcome(outcome)}`);
   trace.push(`== expected ${scenario.expected}: ${matches ? 'ok' : 'MISMATCH'}`);
-  const base = { scenario, outcome, steps: result.steps, trace, hvcs: annotator.records };
+  const base = { scenario, outcome, steps: result.steps, trace, hvcs: records, host };
   if (scenario.inspection === undefined || !matches) return { ...base, matches: matches && scenario.inspection === undefined };
   trace.push(`== inspection: ${scenario.inspection.what}`);
   let found: InspectionResult;
@@ -333,7 +364,7 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
 interface Ending {
   readonly scenario: Scenario;
   readonly catalog: ScenarioCatalog;
-  readonly port: FirmwarePort;
+  readonly port: FirmwarePort | undefined;
   readonly machine: Machine;
   readonly result: RunResult;
   readonly crash: CrashSighting | undefined;
@@ -379,7 +410,7 @@ function crashCause(record: HvcRecord | undefined, fault: number): string {
 
 function describeCrash(ending: Ending, crash: CrashSighting): HypCrash {
   const { port, records, catalog } = ending;
-  const where = `${crash.name} in ${catalog.displayMode(crash.from)} at ${hexAddress(crash.faultAddress)} (${port.vectorBaseRegister.toUpperCase()}+${offsetText(crash.offset)})`;
+  const where = `${crash.name} in ${catalog.displayMode(crash.from)} at ${hexAddress(crash.faultAddress)} (${port === undefined ? 'vector' : port.vectorBaseRegister.toUpperCase()}+${offsetText(crash.offset)})`;
   return {
     kind: 'hyp-crash',
     vector: crash.slot.name,
@@ -393,6 +424,7 @@ function describeCrash(ending: Ending, crash: CrashSighting): HypCrash {
 
 /** Who owns the hypervisor vectors at the end, one phrase. */
 function vectorOwnerNow(ending: Ending): string {
+  if (ending.port === undefined) return 'no hypervisor vectors: the hypervisor is a host model';
   const register = ending.port.vectorBaseRegister.toUpperCase();
   const base = Number(ending.machine.register(ending.port.vectorBaseRegister));
   const owner = ending.ownerAt(base);
@@ -446,7 +478,7 @@ function classify(ending: Ending): Outcome {
   if (result.reason === 'budget-exhausted') {
     return { kind: 'budget-exhausted', steps: result.steps, pc: result.pc, mode, detail: `no outcome within ${scenario.maxSteps} steps: still running at ${placeOf(ending, result.pc)} in ${shown}` };
   }
-  if (result.reason === 'recursive-fault' && mode === catalog.hypervisorMode) {
+  if (result.reason === 'recursive-fault' && mode === catalog.hypervisorMode && ending.port !== undefined) {
     const base = Number(machine.register(ending.port.vectorBaseRegister));
     return { kind: 'hyp-crash', vector: 'unmapped vector', offset: result.pc - base, vectorAddress: result.pc, faultAddress: result.pc, mode, detail: `${result.detail}${after}` };
   }

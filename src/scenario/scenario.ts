@@ -80,8 +80,25 @@ export interface CodeFirmware {
   install(machine: Machine): ReadonlyMap<string, number> | undefined;
 }
 
-/** Something installed at a hypervisor vector base before the run. */
-export type ScenarioFirmware = SpecFirmware | CodeFirmware;
+/**
+ * A host model: where the hypervisor is not guest code at a vector base but
+ * sits outside the guest (x86: a VM exit leaves the guest for the host), the
+ * backend installs it on the machine itself. Nothing is written to guest
+ * memory and no vector base register is involved.
+ */
+export interface HostFirmware {
+  /** Discriminant. */
+  readonly kind: 'host';
+  /** Its name, for the trace (`kvm-v4.11 host`). */
+  readonly name: string;
+  /** The ABI ids it answers with, in the order it consults them. */
+  readonly implements: readonly string[];
+  /** Install it on `machine`. */
+  install(machine: Machine): void;
+}
+
+/** Something installed before the run: at a hypervisor vector base, or as the machine's host model. */
+export type ScenarioFirmware = SpecFirmware | CodeFirmware | HostFirmware;
 
 /** Where the machine starts. */
 export interface ScenarioEntry {
@@ -159,6 +176,8 @@ export interface Scenario {
   readonly arch: string;
   /** What it shows, one line. */
   readonly title: string;
+  /** Values of the backend's machine choices (`MachineChoice`: x86_64 `vendor`), where the scenario needs other than the defaults. */
+  readonly choices?: Readonly<Record<string, string>>;
   /** Guest code, assembled and loaded in order. */
   readonly segments: readonly ScenarioSegment[];
   /** Further memory to map. */

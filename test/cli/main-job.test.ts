@@ -33,4 +33,20 @@ describe('the main job', () => {
     expect(listed).toHaveLength(collisions.length - allowed);
     expect(listed.some((line) => line.startsWith('  arm32 hvc: kvm-arm32-v3.9 (') && line.includes(' x linux-hyp-stub-v4.12 ('))).toBe(true);
   });
+
+  it('lists every scenario of a backend without a reset matrix, and for one whose hypervisor is a host model the exits of its first scenario', () => {
+    const lines = report.split('\n');
+    const header = lines.indexOf('-- x86_64 scenarios (hyplay scenario run NAME --trace)');
+    expect(header).toBeGreaterThan(lines.indexOf(lines.find((l) => l.startsWith('== x86_64'))!));
+    const scenarios = loadBackends().get('x86_64')!.scenarios!.scenarios();
+    for (const [i, scenario] of scenarios.entries()) expect(lines[header + 1 + i]).toMatch(new RegExp(`^  ${scenario.name} +${scenario.expected}$`));
+    const host = lines.indexOf(`-- ${scenarios[0]!.name}: what the host model did`);
+    expect(host).toBe(header + 1 + scenarios.length);
+    expect(lines.slice(host + 1, host + 5)).toEqual([
+      expect.stringMatching(/: vm exit 0 EXCEPTION_NMI \(#UD\) to the host$/),
+      expect.stringMatching(/: host: emulator_fix_hypercall: patch_hypercall writes 0f 01 c1 \(vmcall\) at RIP; RIP is not advanced/),
+      expect.stringMatching(/: vm exit 18 VMCALL to the host$/),
+      expect.stringMatching(/: host: kvm-x86-v4.11-vmcall: .*rax ← 0xfffffffffffffc18, rip \+= 3$/),
+    ]);
+  });
 });

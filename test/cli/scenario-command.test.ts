@@ -84,6 +84,22 @@ describe('hyplay scenario run', () => {
     expect(traced.trace.at(-2)).toBe(`== outcome hyp-crash: ${run.outcome.detail}`);
   });
 
+  it('a scenario whose hypervisor is a host model prints the host\'s exits instead of hypervisor calls, text and --json', () => {
+    const result = cli('scenario', 'run', 'x86-kvm-vmcall-cpl3-on-amd');
+    expect(result.status).toBe(0);
+    const lines = result.out.split('\n');
+    expect(lines[1]).toBe('host model (--trace shows each exit as it happens):');
+    expect(lines[2]).toMatch(/^  1\. 0x[0-9a-f]{8}: vm exit 0x46 EXCP_BASE\+6 \(#UD\) to the host$/);
+    expect(lines[3]).toMatch(/^  2\. 0x[0-9a-f]{8}: host: VMCALL is decoded with Priv: CPL ≠ 0 → #GP\(0\), and the instruction is not patched$/);
+    expect(lines).not.toContain('hypervisor calls: 0');
+    expect(lines[lines.length - 1]).toMatch(/^expected: guest-exception \(ok\)/);
+    const run = json('scenario', 'run', 'x86-kvm-vmcall-cpl3-on-amd', '--json');
+    expect(run.outcome.kind).toBe('guest-exception');
+    expect(run.hvcs).toEqual([]);
+    expect(run.host).toHaveLength(2);
+    expect(json('scenario', 'run', 'kdump-rmk-kvm-v4.6-vm', '--json').host).toBeUndefined();
+  });
+
   it('an unknown scenario is a one-line error with exit status 2', () => {
     const result = cli('scenario', 'run', 'no-such-scenario');
     expect(result).toEqual({ status: 2, out: '', err: ["hyplay: unknown scenario 'no-such-scenario' (see `hyplay scenario list`)"] });

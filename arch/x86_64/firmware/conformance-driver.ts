@@ -43,7 +43,29 @@ function callerSource(form: 'vmcall' | 'vmmcall'): string {
         .text
 caller: callq   kvm_hypercall4_${form}
 done:   hlt
+gp_pad: hlt                             # the guest kernel's #GP handler (IDT gate 13)
 ${KVM_HYPERCALL4_SOURCE}`;
+}
+
+/** The GDT and IDT the driver gives the guest (a page below the stack): Linux's __KERNEL_CS 0x10 and __KERNEL_DS 0x18, and one gate, #GP. */
+const TABLES = BASE - 0x3000;
+
+/** Give `machine` a GDT with a 64-bit kernel code segment, a TSS with RSP0, and an IDT whose #GP gate (DPL 0, interrupt gate) leads to `handler`: where an exception KVM injects lands. */
+function installTables(machine: X86Machine, handler: number): void {
+  machine.memory.map(TABLES, 0x2000);
+  machine.memory.write64(TABLES + 0x10, 0x00af_9b00_0000_ffffn);
+  machine.memory.write64(TABLES + 0x18, 0x00cf_9300_0000_ffffn);
+  const offset = BigInt(handler);
+  const idt = TABLES + 0x1000;
+  machine.memory.write64(idt + 16 * 13, (offset & 0xffffn) | (0x10n << 16n) | (0x8en << 40n) | (((offset >> 16n) & 0xffffn) << 48n));
+  machine.memory.write64(idt + 16 * 13 + 8, offset >> 32n);
+  machine.setRegister('gdtr_base', BigInt(TABLES));
+  machine.setRegister('gdtr_limit', 0x1fn);
+  machine.setRegister('idtr_base', BigInt(idt));
+  machine.setRegister('idtr_limit', 0xfffn);
+  // The TSS, for the switch to CPL 0 when the exception comes from CPL 3: RSP0 in the tables' page, below the TSS.
+  machine.memory.write64(TABLES + 0x800 + 4, BigInt(TABLES + 0x700));
+  machine.setRegister('tr_base', BigInt(TABLES + 0x800));
 }
 
 /** The patching era the host applies (v4.11: no MMU zap, no quirk). */
@@ -76,6 +98,7 @@ export function runKvmHypercall4Suite(abi: Abi, form: 'vmcall' | 'vmmcall'): X86
   const vendor = abi.spec.conduit.instruction === 'vmcall' ? 'intel' : 'amd';
   const program = assemble(X86_64_BACKEND.instructionSet('little'), callerSource(form), BASE);
   const done = program.symbols.get('done')!;
+  const gpPad = program.symbols.get('gp_pad')!;
   const cases: X86ConformanceCase[] = [];
   const args = { rsi: 0x11n, rdx: 0x22n, rcx: 0x33n, r8: 0x44n };
   for (const [call, values] of suiteSelectorValues(abi)) {
@@ -91,8 +114,10 @@ export function runKvmHypercall4Suite(abi: Abi, form: 'vmcall' | 'vmmcall'): X86
         machine.setRegister('rdi', nr);
         for (const [register, value] of Object.entries(args)) machine.setRegister(register, value);
         const before = Object.fromEntries(PRESERVED.map((r) => [r, machine.register(r)]));
-        SpecHost.install(machine, { abis: [abi], patching: ERA });
+        installTables(machine, gpPad);
+        const hostModel = SpecHost.install(machine, { abis: [abi], patching: ERA });
         machine.breakpoints.add(done);
+        machine.breakpoints.add(gpPad);
         const result = machine.run(200);
         // What the spec says: the trap as the wrapper makes it (EAX = nr, RBX = p1, RCX = p2, RDX = p3, RSI = p4).
         const nr32 = BigInt.asUintN(32, nr);
@@ -102,7 +127,10 @@ export function runKvmHypercall4Suite(abi: Abi, form: 'vmcall' | 'vmmcall'): X86
         const decision = form === NATIVE_HYPERCALL[vendor] ? undefined : fixHypercall(ERA, { vendor, instruction: form, cpl: privilege === 'kernel' ? 0 : 3, protectedMode: true, quirkEnabled: true, writable: true });
         if (decision?.kind === 'exception') {
           const expected = `#${decision.vector}(${decision.errorCode ?? ''})`.replace('()', '');
-          const failure = result.reason === 'firmware' && result.detail.startsWith(expected) ? undefined : `expected ${expected}, the run ended ${result.reason}: ${result.detail}`;
+          // KVM injects it: the guest's #GP handler runs with the error code on its stack and RIP on the unpatched instruction.
+          const rsp = Number(machine.register('rsp'));
+          const landed = decision.vector === 'GP' && result.reason === 'breakpoint' && machine.pc === gpPad && machine.memory.read64(rsp) === BigInt(decision.errorCode ?? 0) && machine.memory.read64(rsp + 8) === BigInt(hostModel.events[0]?.exit.address ?? -1);
+          const failure = landed ? undefined : `expected ${expected} in the guest's handler, the run ended ${result.reason} at ${machine.pc.toString(16)}: ${result.detail}`;
           cases.push({ call, nr, origin, expected, actual: undefined, failure });
           continue;
         }

@@ -10,9 +10,10 @@
  * written over it and the guest resumes at the same RIP, so it re-executes
  * the patched instruction; every other #UD is reinjected.
  *
- * What the host hook cannot do yet: inject an exception of its own choosing
- * (Hyper-V's #UD at CPL 3, the #GP(0) of an AMD host's CPL-3 vmcall); such
- * outcomes stop the run with a `firmware` stop that names the exception.
+ * Where KVM queues an exception of its own (Hyper-V's #UD at CPL 3, the
+ * #GP(0) the emulator gives an AMD host's CPL-3 vmcall), the host returns
+ * an inject action ({@link InjectVector}) and the exception model delivers
+ * it through the guest's IDT at the guest's RIP.
  *
  * @module
  */
@@ -24,7 +25,7 @@ import { machineMemory } from '../../../src/firmware/firmware.ts';
 import { hexAddress, stop } from '../../../src/interp/step-result.ts';
 import { fixHypercall, HYPERCALL_BYTES, type HypercallInstruction, type PatchingEra, type PatchOutcome } from '../abis/hypercall-patching.ts';
 import type { X86Machine } from '../core.ts';
-import type { HostAction, VmExit, X86Host } from '../exceptions.ts';
+import { Vector, type HostAction, type InjectVector, type VmExit, type X86Host } from '../exceptions.ts';
 
 /** How the host is set up. */
 export interface SpecHostOptions {
@@ -79,6 +80,14 @@ function hypercallAt(machine: X86Machine, address: number): HypercallInstruction
   return undefined;
 }
 
+/** The meaning of a spec call that KVM answers by queueing #UD for the guest (hyperv-tlfs …-cpl3). */
+const INJECT_UNDEFINED = 'inject-undefined';
+
+/** #UD injected at the guest's RIP. */
+function undefinedAt(why: string): InjectVector {
+  return { kind: 'inject', type: 'exception', vector: Vector.UD, errorCode: -1, why };
+}
+
 /** CR0.PE. */
 const CR0_PE = 1n;
 
@@ -129,6 +138,8 @@ export class SpecHost implements X86Host {
       if (outcome.kind !== 'return') return stop('firmware', `${abi.spec.id} ${call.spec.name}: a ${outcome.kind} outcome has no x86 host form`);
       if (call.spec.noReturn === true) {
         this.note(exit, `${abi.spec.id}: ${call.spec.name} (${call.spec.summary})`);
+        // KVM queues #UD and resumes at the instruction (kvm_queue_exception(vcpu, UD_VECTOR)).
+        if (call.spec.meaning === INJECT_UNDEFINED) return undefinedAt(`${abi.spec.id} ${call.spec.name}`);
         return stop('firmware', `${abi.spec.id}: ${call.spec.name} at ${hexAddress(exit.address)}: the host would inject it, which the host hook cannot do`);
       }
       this.machine.pc = exit.address + exit.length;
@@ -166,7 +177,7 @@ export class SpecHost implements X86Host {
       case 'exception':
         this.note(exit, decision.note);
         if (decision.vector === 'UD') return 'reinject';
-        return stop('firmware', `#GP(${decision.errorCode ?? 0}) at ${hexAddress(exit.address)}: ${decision.note}; the host hook can only reinject the #UD`);
+        return { kind: 'inject', type: 'exception', vector: Vector.GP, errorCode: decision.errorCode ?? 0, why: `the emulator refuses ${hypercallAt(this.machine, exit.address) ?? 'the instruction'} at CPL ${Number(this.machine.register('cpl'))}` };
       case 'native':
         return 'reinject';
       default: {

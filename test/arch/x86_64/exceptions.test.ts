@@ -8,7 +8,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import type { VmExit } from '../../../arch/x86_64/exceptions.ts';
+import { injectionError, type InjectVector, type VmExit } from '../../../arch/x86_64/exceptions.ts';
 import { TraceRecorder } from '../../../src/interp/trace.ts';
 import { IST1, LOAD, machineWith, RSP0, STACK_TOP, stackWord } from './machine-harness.ts';
 
@@ -284,5 +284,86 @@ describe('x86_64 VM exits to the host model', () => {
     machine.setHost({ exit: () => 'reinject' });
     machine.run(3);
     expect(machine.pc).toBe(labels.get('h_ud')! + 1);
+  });
+});
+
+describe('the host injects a vector (VM-entry event injection)', () => {
+  /** A guest that makes one vmcall (at `call`, from `mode`), a host that answers it with `action`; gates as withHandlers, plus 0x30 (DPL 0 interrupt gate) to h_80. */
+  function injecting(action: InjectVector, mode: 'cpl0' | 'cpl3' = 'cpl3', advance = false) {
+    const { machine, labels } = withHandlers('call:   vmcall\nafter:  nop');
+    const probe = withHandlers('call:   vmcall\nafter:  nop');
+    const offset = probe.labels.get('h_80')!;
+    const low = (BigInt(offset) & 0xffffn) | (0x10n << 16n) | (0x8en << 40n) | ((BigInt(offset) >> 16n) << 48n);
+    machine.memory.write64(0x40_1000 + 16 * 0x30, low);
+    machine.memory.write64(0x40_1000 + 16 * 0x30 + 8, 0n);
+    machine.setMode(mode);
+    machine.setRegister('rflags', 0x202n);
+    machine.setHost({
+      exit(exit) {
+        if (advance) machine.pc = exit.address + exit.length;
+        return action;
+      },
+    });
+    return { machine, labels };
+  }
+
+  it('an injected #GP(0x10) at CPL 3 is taken through gate 13 on the TSS.RSP0 stack, with the error code, at the guest RIP', () => {
+    const { machine, labels } = injecting({ kind: 'inject', type: 'exception', vector: 13, errorCode: 0x10, why: 'test' });
+    expect(machine.run(5).reason).toBe('wfi');
+    expect(machine.pc).toBe(labels.get('h_gp')! + 1);
+    expect(machine.mode()).toBe('cpl0');
+    const rsp = machine.register('rsp');
+    expect(rsp).toBe(BigInt(RSP0 - 48));
+    expect(stackWord(machine, rsp)).toBe(0x10n);
+    expect(stackWord(machine, rsp + 8n)).toBe(BigInt(labels.get('call')!));
+    expect(stackWord(machine, rsp + 16n) & 3n).toBe(3n);
+  });
+
+  it('the return address is the RIP the host left: an injection after the host advanced RIP returns past the call', () => {
+    const { machine, labels } = injecting({ kind: 'inject', type: 'exception', vector: 6, errorCode: -1, why: 'test' }, 'cpl0', true);
+    machine.run(5);
+    expect(machine.pc).toBe(labels.get('h_ud')! + 1);
+    expect(stackWord(machine, machine.register('rsp'))).toBe(BigInt(labels.get('after')!));
+  });
+
+  it('an external interrupt through a DPL-0 gate from CPL 3 is taken (the DPL check is for software INT n only); IF is cleared and no error code is pushed', () => {
+    const { machine, labels } = injecting({ kind: 'inject', type: 'interrupt', vector: 0x30, errorCode: -1, why: 'timer' });
+    const recorder = new TraceRecorder();
+    machine.trace = recorder;
+    machine.run(5);
+    expect(machine.pc).toBe(labels.get('h_80')! + 1);
+    expect(machine.register('rflags') & 0x200n).toBe(0n);
+    const rsp = machine.register('rsp');
+    expect(stackWord(machine, rsp)).toBe(BigInt(labels.get('call')!));
+    expect(stackWord(machine, rsp + 16n) & 0x200n).toBe(0x200n);
+    expect(recorder.events.some((e) => e.kind === 'exception' && /host injects vector 48: timer/.test(e.cause))).toBe(true);
+  });
+
+  it('an interrupt injected with RFLAGS.IF = 0 fails VM entry: the run stops, the guest takes nothing', () => {
+    const { machine, labels } = injecting({ kind: 'inject', type: 'interrupt', vector: 0x30, errorCode: -1, why: 'timer' });
+    machine.setRegister('rflags', 0x2n);
+    const result = machine.run(5);
+    expect(result.reason).toBe('firmware');
+    expect(result.detail).toMatch(/VM entry failed: an external interrupt is injected with RFLAGS.IF = 0/);
+    expect(machine.pc).toBe(labels.get('call')!);
+  });
+
+  it('a vector with no gate is #GP with the IDT and EXT bits (vector · 8 + 3)', () => {
+    const { machine, labels } = injecting({ kind: 'inject', type: 'interrupt', vector: 0x31, errorCode: -1, why: 'no gate' });
+    machine.run(5);
+    expect(machine.pc).toBe(labels.get('h_gp')! + 1);
+    expect(stackWord(machine, machine.register('rsp'))).toBe(BigInt(0x31 * 8 + 3));
+  });
+
+  it('the VM-entry checks on the event (SDM vol. 3 §26.2.1.3)', () => {
+    const event = (type: 'exception' | 'interrupt', vector: number, errorCode: number): InjectVector => ({ kind: 'inject', type, vector, errorCode, why: 't' });
+    expect(injectionError(event('exception', 13, -1), 0x202)).toMatch(/#GP pushes an error code/);
+    expect(injectionError(event('exception', 6, 0), 0x202)).toMatch(/#UD pushes no error code/);
+    expect(injectionError(event('exception', 40, -1), 0x202)).toMatch(/vector ≤ 31/);
+    expect(injectionError(event('exception', 2, -1), 0x202)).toMatch(/NMI/);
+    expect(injectionError(event('interrupt', 256, -1), 0x202)).toMatch(/not 0–255/);
+    expect(injectionError(event('interrupt', 0x30, 0), 0x202)).toMatch(/no error code/);
+    expect(injectionError(event('exception', 14, 2), 0x2)).toBeUndefined();
+    expect(injectionError(event('interrupt', 0x30, -1), 0x202)).toBeUndefined();
   });
 });

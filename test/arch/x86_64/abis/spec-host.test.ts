@@ -15,6 +15,7 @@ import type { X86Machine } from '../../../../arch/x86_64/core.ts';
 import { SpecHost, type SpecHostOptions } from '../../../../arch/x86_64/firmware/spec-host.ts';
 import type { Abi } from '../../../../src/abi/spec.ts';
 import { assemble } from '../../../../src/isa/assembler.ts';
+import { machineWith, RSP0, stackWord } from '../machine-harness.ts';
 
 const BASE = 0x10_0000;
 const V411 = PATCHING_ERAS.find((era) => era.key === 'v4.11')!;
@@ -81,11 +82,38 @@ describe('the spec host', () => {
     intel.machine.run(20);
     expect(Array.from(intel.machine.memory.readBytes(BASE + 7, 3)!)).toEqual([0x0f, 0x01, 0xc1]);
     expect(intel.machine.register('rax')).toBe(0xffff_ffff_ffff_ffffn);
-    const amd = guest('amd', 'movq $1, %rax\nvmcall\nhlt\n', { abis: [spec('kvm-x86-v4.11-vmmcall')], patching: V411 }, 'cpl3');
+    // The AMD host injects #GP(0): the guest kernel's #GP gate is taken from CPL 3 (stack from TSS.RSP0), RIP on the unpatched vmcall.
+    const source = 'movq $1, %rax\ncall: vmcall\nhlt\nh_gp: hlt\n';
+    const probe = machineWith(source);
+    const amd = machineWith(source, { vendor: 'amd', gates: { 13: { offset: probe.labels.get('h_gp')! } } });
+    amd.machine.setMode('cpl3');
+    const host = SpecHost.install(amd.machine, { abis: [spec('kvm-x86-v4.11-vmmcall')], patching: V411 });
     const result = amd.machine.run(20);
-    expect(Array.from(amd.machine.memory.readBytes(BASE + 7, 3)!)).toEqual([0x0f, 0x01, 0xc1]);
-    expect(result.reason).toBe('firmware');
-    expect(amd.host.events[0]!.note).toMatch(/#GP\(0\)/);
+    const call = amd.labels.get('call')!;
+    expect(Array.from(amd.machine.memory.readBytes(call, 3)!)).toEqual([0x0f, 0x01, 0xc1]);
+    expect(result.reason).toBe('wfi');
+    expect(amd.machine.pc).toBe(amd.labels.get('h_gp')! + 1);
+    expect(amd.machine.mode()).toBe('cpl0');
+    const rsp = amd.machine.register('rsp');
+    expect(stackWord(amd.machine, rsp)).toBe(0n);
+    expect(stackWord(amd.machine, rsp + 8n)).toBe(BigInt(call));
+    expect(stackWord(amd.machine, rsp + 16n) & 3n).toBe(3n);
+    expect(rsp).toBeLessThan(BigInt(RSP0));
+    expect(host.events[0]!.note).toMatch(/#GP\(0\)/);
+  });
+
+  it('Hyper-V at CPL 3 (≤ v5.7, enabled): the host injects #UD at the vmcall; RAX is untouched', () => {
+    const source = 'movq $5, %rax\nmovq $1, %rcx\ncall: vmcall\nhlt\nh_ud: hlt\n';
+    const probe = machineWith(source);
+    const { machine, labels } = machineWith(source, { gates: { 6: { offset: probe.labels.get('h_ud')! } } });
+    machine.setRegister('hv_x64_msr_hypercall', 0x34_5001n);
+    machine.setMode('cpl3');
+    const host = SpecHost.install(machine, { abis: [spec('kvm-x86-v5.7-vmcall'), spec('hyperv-tlfs-v3.9-vmcall'), spec('hyperv-tlfs-v3.9-vmcall-cpl3')], patching: V411 });
+    machine.run(20);
+    expect(machine.pc).toBe(labels.get('h_ud')! + 1);
+    expect(stackWord(machine, machine.register('rsp'))).toBe(BigInt(labels.get('call')!));
+    expect(machine.register('rax')).toBe(5n);
+    expect(host.events.map((e) => e.note).join('\n')).toMatch(/hyperv-tlfs-v3.9-vmcall-cpl3: inject #UD/);
   });
 
   it('Hyper-V enablement takes KVM_HC_KICK_CPU (≤ v5.7): with the hypercall MSR enabled RAX = 5, RCX = 1 is call code 1, answered 2', () => {
