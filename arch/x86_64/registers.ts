@@ -317,6 +317,8 @@ export interface X86State {
   efer: number;
   /** The MSRs of {@link MSRS}, by slot. */
   msr: BigUint64Array;
+  /** The same MSRs as 32-bit words over `msr`'s buffer, low word first (slot n is words 2n and 2n + 1), for the SYSCALL/SYSRET path. */
+  msr32: Uint32Array;
   /** Virtualization vendor: index into {@link VENDORS}. */
   vendor: number;
   /** Steps since reset (RDTSC reads it). */
@@ -375,6 +377,7 @@ export function is64BitMode(s: X86State): boolean {
 /** The reset state hyplay starts from: long mode already on (CR0.PE|PG, CR4.PAE, EFER.LME|LMA|SCE), CPL 0, flat segments, RFLAGS = 2. */
 export function createX86State(vendor: Vendor = 'intel'): X86State {
   const gpr = new BigUint64Array(16);
+  const msr = new BigUint64Array(MSRS.map((m) => m.reset));
   const s: X86State = {
     pc: 0,
     gpr,
@@ -397,7 +400,8 @@ export function createX86State(vendor: Vendor = 'intel'): X86State {
     cr3: 0n,
     cr4: Cr4.PAE,
     efer: Efer.SCE | Efer.LME | Efer.LMA | Efer.NXE,
-    msr: new BigUint64Array(MSRS.map((m) => m.reset)),
+    msr,
+    msr32: new Uint32Array(msr.buffer),
     vendor: VENDORS.indexOf(vendor),
     tsc: 0,
   };
