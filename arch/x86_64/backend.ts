@@ -7,7 +7,8 @@
  */
 
 import type { ArchBackend, BenchProgram, MachineOptions, Showcase } from '../../src/interp/backend.ts';
-import { createX86Machine, X86_INSTRUCTION_SETS, X86_REGISTER_ALIASES } from './core.ts';
+import { createX86Machine, X86_INSTRUCTION_SETS, X86_REGISTER_ALIASES, type X86Machine } from './core.ts';
+import { SpecHost } from './firmware/spec-host.ts';
 import { X86_ORIGIN_REGISTERS } from './firmware-port.ts';
 import { X86_64_SCENARIOS } from './scenarios/index.ts';
 import { VENDORS, type Vendor } from './registers.ts';
@@ -22,7 +23,76 @@ loop:   addq    $1, %rax
         hlt
 `;
 
-const BENCHMARKS: readonly BenchProgram[] = [{ metric: 'alu-ips', description: 'guest instructions per second, ALU loop', source: ALU_LOOP, mode: 'cpl0', registers: {}, instructionsPerUnit: 1, peer: { loop: 'loop', counter: 'rcx' } }];
+/**
+ * SYSCALL round trip: at CPL 0 the guest points IA32_LSTAR at a handler
+ * that is one \`sysretq\`, sets IA32_STAR as Linux does (SYSCALL CS 0x10,
+ * SYSRET base 0x23: CS 0x33, SS 0x2b; arch/x86/kernel/cpu/common.c
+ * syscall_init), drops to CPL 3 with a \`sysretq\` of its own, then loops on
+ * \`syscall\`. Each one is the full architectural entry (RCX, R11, the
+ * SFMASK, CS/SS from STAR, RIP from LSTAR; SDM vol. 2 SYSCALL) and the
+ * \`sysretq\` the full return. SYSCALL writes RCX, so RBX counts. Four per
+ * iteration: ten instructions per four round trips.
+ */
+const SYSCALL_ROUND_TRIP = `
+        movl    $0xc0000082, %ecx          # IA32_LSTAR
+        leaq    handler(%rip), %rax
+        xorl    %edx, %edx
+        wrmsr
+        movl    $0xc0000081, %ecx          # IA32_STAR
+        xorl    %eax, %eax
+        movl    $0x00230010, %edx
+        wrmsr
+        leaq    loop(%rip), %rcx
+        movl    $2, %r11d
+        movl    $0x7fffffff, %ebx
+        sysretq
+loop:   syscall
+        syscall
+        syscall
+        syscall
+        subq    $1, %rbx
+        jne     loop
+        hlt
+handler:
+        sysretq
+`;
+
+/**
+ * VMCALL round trip into spec firmware: an Intel VMX guest at CPL 0 loops
+ * on KVM_HC_VAPIC_POLL_IRQ (RAX = 1, which KVM answers RAX = 0, so RAX is
+ * set again before every call). Each vmcall is VM exit 18 to the host
+ * model, which runs the kvm-x86 v5.7 spec, writes RAX, advances RIP and
+ * resumes. Per round trip: mov and vmcall, plus the loop's subq/jne shared
+ * by four: 2.5 steps.
+ */
+const SPEC_VMCALL_ROUND_TRIP = `
+        movl    $0x7fffffff, %ebx
+loop:   movl    $1, %eax                   # KVM_HC_VAPIC_POLL_IRQ
+        vmcall
+        movl    $1, %eax
+        vmcall
+        movl    $1, %eax
+        vmcall
+        movl    $1, %eax
+        vmcall
+        subq    $1, %rbx
+        jne     loop
+        hlt
+`;
+
+const BENCHMARKS: readonly BenchProgram[] = [
+  { metric: 'alu-ips', description: 'guest instructions per second, ALU loop', source: ALU_LOOP, mode: 'cpl0', registers: {}, instructionsPerUnit: 1, peer: { loop: 'loop', counter: 'rcx' } },
+  { metric: 'trap-rtps', description: 'SYSCALL round trips per second (CPL 3 -> IA32_LSTAR handler -> sysretq)', source: SYSCALL_ROUND_TRIP, mode: 'cpl0', registers: {}, instructionsPerUnit: 2.5, peer: { loop: 'loop', counter: 'rbx' } },
+  {
+    metric: 'spec-trap-rtps',
+    description: 'VMCALL round trips per second into spec firmware (VM exit 18 -> the kvm-x86-v5.7-vmcall host model, KVM_HC_VAPIC_POLL_IRQ -> resume)',
+    source: SPEC_VMCALL_ROUND_TRIP,
+    mode: 'cpl0',
+    registers: {},
+    instructionsPerUnit: 2.5,
+    firmware: { abi: 'kvm-x86-v5.7-vmcall', base: 0, install: (machine, abi) => SpecHost.install(machine as X86Machine, { abis: [abi], recordEvents: false }) },
+  },
+];
 
 /** VMCALL from CPL 0 with no host model: the VM exit (basic reason 18) ends the run. */
 const SHOWCASE: Showcase = {

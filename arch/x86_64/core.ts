@@ -39,6 +39,7 @@ import {
 } from './registers.ts';
 import { resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
 import { X86_SEMANTICS } from './semantics/index.ts';
+import { numberForm } from './semantics/number-forms.ts';
 import { decodeX86, isInsn, MAX_INSTRUCTION_BYTES } from './table.ts';
 import { formatInsn, X86_INSTRUCTION_SETS } from './operands.ts';
 
@@ -81,6 +82,9 @@ export function predecodeX86(memory: GuestMemory, address: number): X86Op {
   op.variant = row.variant;
   op.operands = resolveOperands(result);
   if (handler === undefined) op.fixed = undefinedOp(op, `no semantics for ${row.name}`);
+  // The hot forms (32/64-bit register and immediate ALU, MOV, TEST, INC/DEC; near branches) run on numbers, decided once here.
+  const fast = numberForm(op);
+  if (fast !== undefined) op.exec = op.inner = asHandler(fast);
   return op;
 }
 

@@ -406,12 +406,16 @@ function inject(s: X86State, memory: GuestMemory, event: InjectVector, trace: Tr
  * EFER.SCE check is the semantics' guard (#UD).
  */
 function syscall(s: X86State, address: number, next: number, trace: TraceSink | undefined): Stop | undefined {
-  const star = s.msr[MsrSlot.star]!;
-  const selector = Number((star >> 32n) & 0xffffn);
+  // On the 32-bit words of the registers and MSRs (`gpr32`, `msr32`, low word first): this is every syscall's path, and numbers allocate nothing.
+  const g = s.gpr32;
+  const msr = s.msr32;
+  const selector = msr[2 * MsrSlot.star + 1]! & 0xffff;
   const from = s.cpl;
-  s.gpr[Gpr.rcx] = BigInt(next);
-  s.gpr[Gpr.r11] = BigInt(s.rflags);
-  s.rflags = (s.rflags & ~Number(s.msr[MsrSlot.sfmask]! & 0xffff_ffffn) & ~Flag.RF) | Flag.FIXED;
+  g[2 * Gpr.rcx] = next % TWO_32;
+  g[2 * Gpr.rcx + 1] = Math.floor(next / TWO_32);
+  g[2 * Gpr.r11] = s.rflags;
+  g[2 * Gpr.r11 + 1] = 0;
+  s.rflags = (s.rflags & ~msr[2 * MsrSlot.sfmask]! & ~Flag.RF) | Flag.FIXED;
   s.sel[Seg.cs] = selector & 0xfffc;
   s.segBase[Seg.cs] = 0n;
   s.segLimit[Seg.cs] = 0xffff_ffff;
@@ -421,12 +425,17 @@ function syscall(s: X86State, address: number, next: number, trace: TraceSink | 
   s.segLimit[Seg.ss] = 0xffff_ffff;
   s.segAttr[Seg.ss] = dataAttr(0);
   s.cpl = 0;
-  const lstar = s.msr[MsrSlot.lstar]!;
   // LSTAR holds a canonical address (WRMSR checks it); hyplay keeps code below 2^53.
-  s.pc = lstar > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(lstar);
+  const lstarHigh = msr[2 * MsrSlot.lstar + 1]!;
+  s.pc = lstarHigh >= SAFE_HIGH ? Number.MAX_SAFE_INTEGER : lstarHigh * TWO_32 + msr[2 * MsrSlot.lstar]!;
   if (trace !== undefined) trace.emit({ kind: 'exception', exception: 'syscall', cause: `syscall at ${hexAddress(address)}`, from: cplName(from), to: 'cpl0', vector: s.pc, returnAddress: next, syndrome: undefined });
   return undefined;
 }
+
+/** 2^32: joins a register's two words into a number. */
+const TWO_32 = 0x1_0000_0000;
+/** A high word at or above this makes the value exceed 2^53 − 1 (Number.MAX_SAFE_INTEGER). */
+const SAFE_HIGH = 0x20_0000;
 
 /** Perform an exception return: IRETQ/IRETD or SYSRETQ/SYSRETL. */
 export function exceptionReturnX86(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
@@ -454,13 +463,16 @@ export function exceptionReturnX86(s: X86State, context: DeliveryContext, reques
  */
 function sysret(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
   const wide = request.instruction === 'sysretq';
-  const rcx = s.gpr[Gpr.rcx]!;
+  // On the 32-bit words (`gpr32`, `msr32`), as SYSCALL: every sysret's path.
+  const g = s.gpr32;
+  const rcxLow = g[2 * Gpr.rcx]!;
+  const rcxHigh = g[2 * Gpr.rcx + 1]!;
   const vendor = VENDORS[s.vendor]!;
-  const top = rcx >> 47n;
-  if (wide && vendor === 'intel' && top !== 0n && top !== 0x1_ffffn) {
-    return exception(s, context, Vector.GP, 0, request.address, `#GP(0) at ${hexAddress(request.address)}: sysretq with non-canonical RCX ${hexBig(rcx)} (Intel: at CPL 0, on the current RSP)`, trace);
+  const top = rcxHigh >>> 15;
+  if (wide && vendor === 'intel' && top !== 0 && top !== 0x1_ffff) {
+    return exception(s, context, Vector.GP, 0, request.address, `#GP(0) at ${hexAddress(request.address)}: sysretq with non-canonical RCX ${hexBig(s.gpr[Gpr.rcx]!)} (Intel: at CPL 0, on the current RSP)`, trace);
   }
-  const star = Number((s.msr[MsrSlot.star]! >> 48n) & 0xffffn);
+  const star = s.msr32[2 * MsrSlot.star + 1]! >>> 16;
   const from = s.cpl;
   const csSelector = wide ? ((star + 16) | 3) & 0xffff : (star | 3) & 0xffff;
   s.sel[Seg.cs] = csSelector;
@@ -472,10 +484,9 @@ function sysret(s: X86State, context: DeliveryContext, request: ExceptionReturn,
   s.segLimit[Seg.ss] = 0xffff_ffff;
   s.segAttr[Seg.ss] = dataAttr(3);
   s.cpl = 3;
-  s.rflags = (Number(s.gpr[Gpr.r11]! & 0x3f_7fd7n) & ~(Flag.RF | Flag.VM)) | Flag.FIXED;
-  const target = wide ? rcx : rcx & 0xffff_ffffn;
+  s.rflags = (g[2 * Gpr.r11]! & 0x3f_7fd7 & ~(Flag.RF | Flag.VM)) | Flag.FIXED;
   // A non-canonical target (AMD) faults on the next fetch, at CPL 3.
-  s.pc = target > BigInt(Number.MAX_SAFE_INTEGER) ? 0x8000_0000_0000 : Number(target);
+  s.pc = !wide ? rcxLow : rcxHigh >= SAFE_HIGH ? 0x8000_0000_0000 : rcxHigh * TWO_32 + rcxLow;
   if (trace !== undefined) trace.emit({ kind: 'return', instruction: request.instruction, from: cplName(from), to: 'cpl3', target: s.pc });
   return undefined;
 }

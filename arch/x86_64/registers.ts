@@ -8,7 +8,8 @@
  * The general registers are one `BigUint64Array` (index = the encoding's
  * register number, Intel SDM vol. 2 table 2-2: 0 RAX, 1 RCX, 2 RDX, 3 RBX,
  * 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8–15 R8–R15), so that spec firmware can
- * reach each as two 32-bit words of a `Uint32Array` over the same buffer.
+ * reach each as two 32-bit words of a `Uint32Array` over the same buffer
+ * (`gpr32`, which the number-typed forms of the hot instructions use).
  * Segment descriptors keep their attributes in the VMCS access-rights
  * layout (SDM vol. 3 §24.4.1: type 3:0, S 4, DPL 6:5, P 7, AVL 12, L 13,
  * D/B 14, G 15), which is also the descriptor's bits 55:40 without the
@@ -276,6 +277,8 @@ export interface X86State {
   pc: number;
   /** RAX–R15 by encoding number. */
   gpr: BigUint64Array;
+  /** The same registers as 32-bit words over `gpr`'s buffer, low word first (register n is words 2n and 2n + 1): the number-typed hot path's view. */
+  gpr32: Uint32Array;
   /** RFLAGS (bits 31:0; 63:32 are reserved zero). */
   rflags: number;
   /** Segment selectors by {@link Seg} number. */
@@ -314,6 +317,8 @@ export interface X86State {
   efer: number;
   /** The MSRs of {@link MSRS}, by slot. */
   msr: BigUint64Array;
+  /** The same MSRs as 32-bit words over `msr`'s buffer, low word first (slot n is words 2n and 2n + 1), for the SYSCALL/SYSRET path. */
+  msr32: Uint32Array;
   /** Virtualization vendor: index into {@link VENDORS}. */
   vendor: number;
   /** Steps since reset (RDTSC reads it). */
@@ -371,9 +376,12 @@ export function is64BitMode(s: X86State): boolean {
 
 /** The reset state hyplay starts from: long mode already on (CR0.PE|PG, CR4.PAE, EFER.LME|LMA|SCE), CPL 0, flat segments, RFLAGS = 2. */
 export function createX86State(vendor: Vendor = 'intel'): X86State {
+  const gpr = new BigUint64Array(16);
+  const msr = new BigUint64Array(MSRS.map((m) => m.reset));
   const s: X86State = {
     pc: 0,
-    gpr: new BigUint64Array(16),
+    gpr,
+    gpr32: new Uint32Array(gpr.buffer),
     rflags: Flag.FIXED,
     sel: new Uint16Array(6),
     segBase: new BigUint64Array(6),
@@ -392,7 +400,8 @@ export function createX86State(vendor: Vendor = 'intel'): X86State {
     cr3: 0n,
     cr4: Cr4.PAE,
     efer: Efer.SCE | Efer.LME | Efer.LMA | Efer.NXE,
-    msr: new BigUint64Array(MSRS.map((m) => m.reset)),
+    msr,
+    msr32: new Uint32Array(msr.buffer),
     vendor: VENDORS.indexOf(vendor),
     tsc: 0,
   };

@@ -18,10 +18,13 @@ Requests
     ``counter`` (hyplay's name, ``r1``/``r5``) counts iterations down to 0.
     ``hook`` is ``none`` (native JIT, no hooks), ``trap`` (a Python hook per
     trap, UC_HOOK_INTR, that serves the call as a script would: it reads the
-    call number and writes a result, r0 on arm32, x0 on arm64 and r3 on ppc64) or ``code`` (a Python hook on every instruction,
+    call number and writes a result, r0 on arm32, x0 on arm64, r3 on ppc64
+    and rax on x86_64; x86's ``syscall`` is hooked with UC_HOOK_INSN) or ``code`` (a Python hook on every instruction,
     UC_HOOK_CODE, recording each address in a ring: an in-memory trace).
     ``iterations`` is the work per measurement; when it is ``null`` the peer
     sizes it so that the timed run lasts about ``ms`` milliseconds.
+    ``instructions`` (optional) is the loop body's instruction count, for
+    variable-length code (x86); without it the body is 4-byte instructions.
 
     Every run first checks the loop on a fresh engine with a few iterations
     (each trap site trapped once per iteration with the expected exception,
@@ -33,7 +36,7 @@ Requests
     traps (``trap``: hook calls) or hooked instructions (``code``), counted
     in the timed run and checked against the iterations. ``conduit`` names
     the trapping instruction (``hvc``; ``svc`` when hvc does not trap and
-    svc stands in for it; ``sc``). On any failure: ``{"ok": false, "error"}``.
+    svc stands in for it; ``sc``; ``syscall``). On any failure: ``{"ok": false, "error"}``.
 
 Why each setting (Unicorn 2.0.1):
 - ARM ``hvc`` traps only from Non-secure PL1 with SCR.HCE set (ARM ARM
@@ -51,6 +54,11 @@ Why each setting (Unicorn 2.0.1):
   model cannot be chosen (UC_ERR_ARG: the model index is not offset past
   the 32-bit models, fixed upstream after 2.0.1). The check reports that
   and hyplay falls back to the ARM loops for ppc64 ratios.
+- x86-64 (UC_MODE_64): Unicorn models no VMX or SVM, so ``vmcall`` and
+  ``vmmcall`` are invalid instructions (UC_ERR_INSN_INVALID) and no hook can
+  resume past them; hyplay's x86 trap loop is the ``syscall`` round trip,
+  which Unicorn hands to a UC_HOOK_INSN hook and resumes after, the whole
+  trap a script would serve.
 """
 
 import json
@@ -59,7 +67,7 @@ import time
 
 try:
     import unicorn
-    from unicorn import arm_const, arm64_const, ppc_const
+    from unicorn import arm_const, arm64_const, ppc_const, x86_const
 except ImportError as error:  # answered below, as a reason to skip
     unicorn = None
     IMPORT_ERROR = f"{type(error).__name__}: {error}"
@@ -96,6 +104,10 @@ def engine(request):
         if endian != "little":
             fail(f"arm64 {endian}-endian is not set up here")
         uc = unicorn.Uc(unicorn.UC_ARCH_ARM64, unicorn.UC_MODE_ARM)
+    elif arch == "x86_64":
+        if endian != "little":
+            fail("x86_64 is little-endian")
+        uc = unicorn.Uc(unicorn.UC_ARCH_X86, unicorn.UC_MODE_64)
     elif arch == "ppc64":
         mode = unicorn.UC_MODE_PPC64 | (unicorn.UC_MODE_BIG_ENDIAN if endian == "big" else unicorn.UC_MODE_LITTLE_ENDIAN)
         uc = unicorn.Uc(unicorn.UC_ARCH_PPC, mode)
@@ -111,7 +123,12 @@ def engine(request):
 
 
 def register_id(arch, name):
-    """Unicorn's id for hyplay's general-register name (`r1`, `r5`, `x1`)."""
+    """Unicorn's id for hyplay's general-register name (`r1`, `r5`, `x1`, `rcx`)."""
+    if arch == "x86_64":
+        constant = f"UC_X86_REG_{name.upper()}"
+        if not name.startswith("r") or not hasattr(x86_const, constant):
+            fail(f"no Unicorn register for '{name}'")
+        return getattr(x86_const, constant)
     letter = "x" if arch == "arm64" else "r"
     if not (name.startswith(letter) and name[1:].isdigit()):
         fail(f"counter register '{name}' is not {letter}N")
@@ -124,11 +141,15 @@ def register_id(arch, name):
 
 
 def call_register(arch):
-    """Where the call number goes in and the result comes out (SMCCC / hyp-stub r0 or x0; PAPR hcall r3)."""
+    """Where the call number goes in and the result comes out (SMCCC / hyp-stub r0 or x0; PAPR hcall r3; x86 RAX)."""
+    if arch == "x86_64":
+        return x86_const.UC_X86_REG_RAX
     return {"arm32": arm_const.UC_ARM_REG_R0, "arm64": arm64_const.UC_ARM64_REG_X0}.get(arch, ppc_const.UC_PPC_REG_3)
 
 
 def pc_id(arch):
+    if arch == "x86_64":
+        return x86_const.UC_X86_REG_RIP
     return {"arm32": arm_const.UC_ARM_REG_PC, "arm64": arm64_const.UC_ARM64_REG_PC}.get(arch, ppc_const.UC_PPC_REG_PC)
 
 
@@ -152,7 +173,14 @@ def with_conduit(request, conduit):
 
 
 def expected_trap(arch, conduit):
-    return {"hvc": 11, "svc": 2, "sc": 8}[conduit] if arch in EXCP_NAMES else None
+    # x86's syscall reaches its own hook (UC_HOOK_INSN), not the interrupt hook: any interrupt there is unexpected.
+    return {"hvc": 11, "svc": 2, "sc": 8}[conduit] if arch in EXCP_NAMES else -1
+
+
+def body_length(request):
+    """Instructions in the loop body: as the request counts them, else 4-byte instructions."""
+    given = request.get("instructions")
+    return given if isinstance(given, int) and given > 0 else (request["until"] - request["start"]) // 4
 
 
 def exception_name(arch, number):
@@ -169,7 +197,7 @@ def check(request, conduit):
     arch, hook = request["arch"], request["hook"]
     uc = engine(request)
     prepare(uc, request, conduit)
-    body = (request["until"] - request["start"]) // 4
+    body = body_length(request)
     sites = {}
     executed = [0]
     unexpected = []
@@ -187,7 +215,13 @@ def check(request, conduit):
     def on_code(uc, address, size, data):
         executed[0] += 1
 
+    def on_syscall(uc, data):
+        at = uc.reg_read(pc_id(arch))
+        sites[at] = sites.get(at, 0) + 1
+
     uc.hook_add(unicorn.UC_HOOK_INTR, on_interrupt)
+    if conduit == "syscall":
+        uc.hook_add(unicorn.UC_HOOK_INSN, on_syscall, None, 1, 0, x86_const.UC_X86_INS_SYSCALL)
     if hook == "code":
         uc.hook_add(unicorn.UC_HOOK_CODE, on_code)
     uc.reg_write(register_id(arch, request["counter"]), CHECK_ITERATIONS)
@@ -234,7 +268,10 @@ def timed(request, conduit, per_iteration, iterations):
                 uc.reg_write(call, 0)
             state[0] += 1
 
-        uc.hook_add(unicorn.UC_HOOK_INTR, on_interrupt)
+        if conduit == "syscall":
+            uc.hook_add(unicorn.UC_HOOK_INSN, lambda uc, data: on_interrupt(uc, 0, data), None, 1, 0, x86_const.UC_X86_INS_SYSCALL)
+        else:
+            uc.hook_add(unicorn.UC_HOOK_INTR, on_interrupt)
     elif hook == "code":
         ring = [0] * RING
         mask = RING - 1
@@ -281,7 +318,7 @@ def run_request(request):
     conduit = None
     note = None
     if hook == "trap":
-        conduit = "sc" if arch == "ppc64" else "hvc"
+        conduit = {"ppc64": "sc", "x86_64": "syscall"}.get(arch, "hvc")
         try:
             per_iteration = check(request, conduit)
         except PeerError as error:

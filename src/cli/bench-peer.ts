@@ -114,7 +114,7 @@ export function peerHello(peer: PeerCommand): PeerIdentity {
 export type PeerHook = 'none' | 'trap' | 'code';
 
 /** Instructions the peer hooks as traps. */
-const TRAP_MNEMONICS: ReadonlySet<string> = new Set(['hvc', 'svc', 'smc', 'sc']);
+const TRAP_MNEMONICS: ReadonlySet<string> = new Set(['hvc', 'svc', 'smc', 'sc', 'syscall', 'vmcall', 'vmmcall']);
 
 /** A benchmark program's loop, as the peer runs it. */
 export interface PeerLoop {
@@ -174,7 +174,7 @@ export interface PeerRun {
   readonly units: number;
   /** Units per second. */
   readonly rate: number;
-  /** The trapping instruction for `trap` loops (`hvc`; `svc` standing in for it; `sc`). */
+  /** The trapping instruction for `trap` loops (`hvc`; `svc` standing in for it; `sc`; `syscall`). */
   readonly conduit: string | undefined;
   /** What the peer had to change, when it did (the svc fallback). */
   readonly note: string | undefined;
@@ -197,6 +197,8 @@ export function runPeerLoop(peer: PeerCommand, loop: PeerLoop, hook: PeerHook, i
     start: loop.start,
     until: loop.until,
     counter: loop.counter,
+    // The body's length in instructions: what the peer counts per iteration, whatever the instructions' widths.
+    instructions: loop.instructions,
     hook,
     iterations: iterations ?? null,
     ms,

@@ -209,6 +209,8 @@ export interface BenchOptions {
   readonly peers?: boolean | PeerCommand;
   /** Where progress goes. */
   readonly progress?: BenchProgress;
+  /** Only this backend's figures and peer loops (and no collision analysis); absent: every backend. */
+  readonly arch?: string;
 }
 
 /** The ratio targets (DESIGN.md "Performance", perf-notes §5) of a metric on an engine. */
@@ -255,8 +257,9 @@ function machineMeasurement(backend: ArchBackend, bench: BenchProgram, engine: E
   if (bench.firmware !== undefined) {
     const abi = abis.get(bench.firmware.abi);
     if (abi === undefined) throw new Error(`${name}: no ABI spec '${bench.firmware.abi}'`);
-    if (backend.firmware === undefined) throw new Error(`${name}: the backend has no firmware port`);
-    installSpecFirmware(machine, backend.firmware, abi, bench.firmware.base);
+    if (bench.firmware.install !== undefined) bench.firmware.install(machine, abi);
+    else if (backend.firmware === undefined) throw new Error(`${name}: the backend has no firmware port`);
+    else installSpecFirmware(machine, backend.firmware, abi, bench.firmware.base);
   }
   const start = machine.snapshot();
   // One ring for every round, as a long-running trace would be; each round counts the steps it added.
@@ -326,9 +329,9 @@ function collisionMeasurement(abis: AbiRegistry): Measurement {
 }
 
 /** Every measurement, grouped by the peer loop kind they compare with (alu, trap, traced, then none), backends in registry order. */
-function measurements(registry: BackendRegistry, abis: AbiRegistry): Measurement[] {
+function measurements(backends: readonly ArchBackend[], abis: AbiRegistry, collisions: boolean): Measurement[] {
   const all: Measurement[] = [];
-  for (const backend of registry.all()) {
+  for (const backend of backends) {
     for (const engine of backend.engines ?? ['interp']) {
       for (const bench of backend.benchmarks) {
         all.push(machineMeasurement(backend, bench, engine, abis, false));
@@ -338,7 +341,7 @@ function measurements(registry: BackendRegistry, abis: AbiRegistry): Measurement
     const rate = dispatchMeasurement(abis, backend.name);
     if (rate !== undefined) all.push(rate);
   }
-  all.push(collisionMeasurement(abis));
+  if (collisions) all.push(collisionMeasurement(abis));
   const rank = (m: Measurement): number => (m.peerKind === undefined ? PEER_KINDS.length : PEER_KINDS.indexOf(m.peerKind));
   return all.map((m, index) => ({ m, index })).sort((a, b) => rank(a.m) - rank(b.m) || a.index - b.index).map(({ m }) => m);
 }
@@ -410,7 +413,7 @@ function peerDescription(arch: string, kind: PeerKind, conduit: string | undefin
     case 'alu':
       return `${arch}'s ALU loop on Unicorn's native JIT, no hooks (instructions per second)`;
     case 'trap': {
-      const how = conduit === 'hvc' ? 'hvc #0 (SCR.HCE set)' : conduit === 'svc' ? 'svc #0 standing in for hvc' : (conduit ?? 'trap');
+      const how = conduit === 'hvc' ? 'hvc #0 (SCR.HCE set)' : conduit === 'svc' ? 'svc #0 standing in for hvc' : conduit === 'syscall' ? 'syscall (UC_HOOK_INSN; Unicorn has no VMX, vmcall is #UD)' : (conduit ?? 'trap');
       return `${arch}'s trap loop, ${how}, a Python hook per trap that reads the call and writes a result (traps per second)`;
     }
     case 'traced':
@@ -423,9 +426,9 @@ function peerDescription(arch: string, kind: PeerKind, conduit: string | undefin
 }
 
 /** The loops the peer could run for these backends, each checked and sized; notes say what could not. */
-function peerSlots(registry: BackendRegistry, peer: PeerCommand, roundMs: number, progress: BenchProgress, notes: string[]): PeerSlot[] {
+function peerSlots(backends: readonly ArchBackend[], peer: PeerCommand, roundMs: number, progress: BenchProgress, notes: string[]): PeerSlot[] {
   const slots: PeerSlot[] = [];
-  for (const backend of registry.all()) {
+  for (const backend of backends) {
     const endian = backend.endians[0]!;
     for (const bench of backend.benchmarks) {
       if (bench.peer === undefined) continue;
@@ -471,7 +474,9 @@ export function runBenchmarks(registry: BackendRegistry, abis: AbiRegistry, opti
   if (!Number.isInteger(rounds) || rounds < DEFAULT_ROUNDS) throw new Error(`rounds must be an integer of at least ${DEFAULT_ROUNDS}`);
   if (!(roundMs > 0)) throw new Error('roundMs must be positive');
   try {
-    const list = measurements(registry, abis);
+    const backends = options.arch === undefined ? registry.all() : registry.all().filter((b) => b.name === options.arch);
+    if (backends.length === 0) throw new Error(`no backend '${options.arch}'`);
+    const list = measurements(backends, abis, options.arch === undefined);
 
     // The peer first: whether it runs, and which loops.
     let peerState: { identity: PeerIdentity; command: PeerCommand; slots: PeerSlot[]; notes: string[] } | { skipped: string } | undefined;
@@ -483,7 +488,7 @@ export function runBenchmarks(registry: BackendRegistry, abis: AbiRegistry, opti
         try {
           const identity = peerHello(command);
           const notes: string[] = [];
-          peerState = { identity, command, slots: peerSlots(registry, command, roundMs, progress, notes), notes };
+          peerState = { identity, command, slots: peerSlots(backends, command, roundMs, progress, notes), notes };
         } catch (error) {
           if (!(error instanceof PeerError)) throw error;
           peerState = { skipped: error.message };
@@ -779,11 +784,14 @@ export function registerBenchCommand(program: Command, io: CliIo, services: Benc
     .option('--json', 'JSON output')
     .option('--rounds <n>', `rounds per figure (at least ${DEFAULT_ROUNDS})`, String(DEFAULT_ROUNDS))
     .option('--round-ms <ms>', 'length of one round of one figure, in milliseconds', String(DEFAULT_ROUND_MS))
-    .action((options: { peers?: boolean; json?: boolean; rounds: string; roundMs: string }) => {
+    .option('--arch <arch>', "only this architecture's figures and peer loops (no collision analysis)")
+    .action((options: { peers?: boolean; json?: boolean; rounds: string; roundMs: string; arch?: string }) => {
       const rounds = parsePositive(options.rounds, '--rounds', DEFAULT_ROUNDS);
       const roundMs = parsePositive(options.roundMs, '--round-ms', 1);
       const progress = io === processIo && process.stderr.isTTY === true ? terminalProgress(process.stderr) : lineProgress((line) => io.err(line));
-      const report = runBenchmarks(services.backends(), services.abis(), { rounds, roundMs, peers: options.peers === true ? (peer ?? true) : false, progress });
+      const registry = services.backends();
+      if (options.arch !== undefined && !registry.all().some((b) => b.name === options.arch)) throw new CliError(`--arch: unknown architecture '${options.arch}' (one of ${registry.all().map((b) => b.name).join(', ')})`);
+      const report = runBenchmarks(registry, services.abis(), { rounds, roundMs, peers: options.peers === true ? (peer ?? true) : false, progress, ...(options.arch === undefined ? {} : { arch: options.arch }) });
       if (report.peer !== undefined && 'skipped' in report.peer) io.err(`hyplay bench: --peers skipped: ${report.peer.skipped}`);
       io.out(options.json === true ? JSON.stringify(benchJson(report), undefined, 2) : formatBenchReport(report));
     });

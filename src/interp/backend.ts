@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Privilege, World } from '../abi/spec.ts';
+import type { Abi, Privilege, World } from '../abi/spec.ts';
 import type { FirmwarePort } from '../firmware/firmware.ts';
 import type { InstructionSet } from '../isa/assembler.ts';
 import type { BootSupport } from '../loader/boot-image.ts';
@@ -56,6 +56,13 @@ export interface BenchFirmware {
   readonly abi: string;
   /** Vector base to install it at. */
   readonly base: number;
+  /**
+   * How to install it, where the backend's spec firmware is no vector table
+   * (x86's VM exits go to a host model): called instead of the generic
+   * install, with the machine and the spec. Absent: the backend's
+   * {@link ArchBackend.firmware} port at `base`.
+   */
+  readonly install?: (machine: Machine, abi: Abi) => void;
 }
 
 /** A short guest program the main job runs with a trace, to show the backend at work. */

@@ -26,6 +26,7 @@ function loopOf(backend: ArchBackend, metric: string): PeerLoop {
 const ARM32 = BACKENDS.get('arm32')!;
 const PPC64 = BACKENDS.get('ppc64')!;
 const ARM64 = BACKENDS.get('arm64')!;
+const X86 = BACKENDS.get('x86_64')!;
 
 describe('the loops hyplay hands the peer', () => {
   it('are the ALU and trap loops of both backends, from the label to the branch back', () => {
@@ -149,6 +150,17 @@ describe.runIf(UNICORN !== undefined)('tiny real Unicorn loops (counts, not spee
       expect(run.conduit).toBe('svc');
       expect(run.note).toMatch(/hvc did not trap \(EXCP_UDEF at 0x[0-9a-f]+ instead of EXCP_HVC\); svc #0 stands in for it/);
     }
+  });
+
+  it('runs and hooks the x86_64 ALU loop (variable-length instructions counted as the loop has them)', () => {
+    expect(runPeerLoop(SCRIPT!, loopOf(X86, 'alu-ips'), 'none', 500, 10)).toMatchObject({ iterations: 500, units: 2000 });
+    expect(runPeerLoop(SCRIPT!, loopOf(X86, 'alu-ips'), 'code', 300, 10)).toMatchObject({ iterations: 300, units: 1200 });
+  });
+
+  it('hooks every syscall of the x86_64 trap loop (UC_HOOK_INSN), four per iteration, with RBX counting', () => {
+    const loop = loopOf(X86, 'trap-rtps');
+    expect(loop).toMatchObject({ counter: 'rbx', instructions: 6, traps: 4 });
+    expect(runPeerLoop(SCRIPT!, loop, 'trap', 300, 10)).toMatchObject({ iterations: 300, units: 1200, conduit: 'syscall' });
   });
 
   it('reports whether it can run the ppc64 loops (Unicorn 2.0.1 cannot: unicorn-engine/unicorn#1591)', () => {

@@ -55,6 +55,42 @@ describe('arm32 spec-trap-rtps', () => {
   });
 });
 
+describe('x86_64 trap loops', () => {
+  const X86 = BACKENDS.get('x86_64')!;
+  const setup = (metric: string) => {
+    const bench = X86.benchmarks.find((b) => b.metric === metric)!;
+    const program = assembleOrFail(X86, bench.source, metric, X86.loadAddress);
+    const machine = loadProgram(X86, program, bench.mode);
+    if (bench.firmware !== undefined) bench.firmware.install!(machine, ABIS.get(bench.firmware.abi)!);
+    return { bench, program, machine };
+  };
+
+  it('trap-rtps: syscall from CPL 3 to the LSTAR handler and sysretq back, 10 steps per 4 round trips after 12 of setup', () => {
+    const { bench, program, machine } = setup('trap-rtps');
+    const iterations = 1000;
+    const result = machine.run(12 + iterations * 10);
+    expect(result.reason).toBe('budget-exhausted');
+    expect(result.pc).toBe(program.symbols.get('loop'));
+    expect(machine.mode()).toBe('cpl3');
+    expect(machine.register('rbx')).toBe(0x7fff_ffffn - BigInt(iterations));
+    expect(machine.register('lstar')).toBe(BigInt(program.symbols.get('handler')!));
+    expect(machine.register('rcx')).toBe(BigInt(program.symbols.get('loop')! + 8)); // the return address of the loop's last syscall
+    expect(bench.instructionsPerUnit).toBe(10 / 4);
+  });
+
+  it('spec-trap-rtps: vmcall exits to the kvm-x86 host, which answers KVM_HC_VAPIC_POLL_IRQ with RAX = 0 and resumes after it', () => {
+    const { bench, program, machine } = setup('spec-trap-rtps');
+    expect(ABIS.get(bench.firmware!.abi)?.spec.family).toBe('kvm-x86');
+    const iterations = 1000;
+    const result = machine.run(1 + iterations * 10);
+    expect(result.reason).toBe('budget-exhausted');
+    expect(result.pc).toBe(program.symbols.get('loop'));
+    expect(machine.register('rbx')).toBe(0x7fff_ffffn - BigInt(iterations));
+    expect(machine.register('rax')).toBe(0n);
+    expect(bench.instructionsPerUnit).toBe(10 / 4);
+  });
+});
+
 describe('dispatch queries', () => {
   it('are every example of every spec of the arch, and none for an arch without specs', () => {
     const queries = dispatchQueries(ABIS, 'arm32');
@@ -105,11 +141,19 @@ describe('runBenchmarks', () => {
         'ppc64 dispatch-per-s -',
         'x86_64 alu-ips interp',
         'x86_64 traced-ips interp',
+        'x86_64 trap-rtps interp',
+        'x86_64 spec-trap-rtps interp',
         'x86_64 dispatch-per-s -',
         'all collision-analysis-ms -',
       ].sort(),
     );
     expect(report.peer).toBeUndefined();
+  });
+
+  it('with an arch, measures only that backend and leaves the collision analysis out', () => {
+    const one = runBenchmarks(BACKENDS, ABIS, { ...QUICK, arch: 'x86_64' });
+    expect(one.figures.map(key).sort()).toEqual(report.figures.map(key).filter((k) => k.startsWith('x86_64 ')).sort());
+    expect(() => runBenchmarks(BACKENDS, ABIS, { ...QUICK, arch: 'mips' })).toThrow("no backend 'mips'");
   });
 
   it('reports each figure as the median and range of its five rounds', () => {

@@ -37,6 +37,8 @@ export interface SpecHostOptions {
   readonly quirkEnabled?: boolean;
   /** Hypervisor state kept between calls (default: a fresh map). */
   readonly state?: HypervisorState;
+  /** Whether {@link SpecHost.events} keeps every exit (default: yes); a long run (the bench) turns it off, or the list grows without bound. */
+  readonly recordEvents?: boolean;
 }
 
 /** One exit the host handled, for traces and tests. */
@@ -121,7 +123,7 @@ export class SpecHost implements X86Host {
   }
 
   private note(exit: VmExit, note: string): void {
-    this.events.push({ exit, note });
+    if (this.options.recordEvents !== false) this.events.push({ exit, note });
     this.machine.trace?.emit({ kind: 'note', address: exit.address, message: `host: ${note}` });
   }
 
