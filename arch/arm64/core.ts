@@ -37,10 +37,12 @@ import {
   type Arm64State,
 } from './registers.ts';
 import { Arm64Translator, type Arm64TranslatorOptions } from './jit/translator.ts';
-import { BRANCH, undefinedInstruction, type A64Handler, type Op } from './semantics/common.ts';
+import { BRANCH, TRANSLATED, undefinedInstruction, type A64Handler, type Op } from './semantics/common.ts';
 import { ARM64_SEMANTICS } from './semantics/index.ts';
-import { exceptionReturn, raiseFixed } from './semantics/system.ts';
+import { exceptionReturn, moveToSystem, raiseFixed, TRANSLATION_CONTROLS } from './semantics/system.ts';
 import { ARM64_TABLE } from './table.ts';
+import { Access, Arm64Tlb, translationActive } from './tlb.ts';
+import { Arm64TranslatedMemory } from './translated-memory.ts';
 
 /** The A64 instruction set for the assembler and disassembler (little-endian). */
 export const ARM64_INSTRUCTION_SET = new TableInstructionSet(ARM64_TABLE, 'little', ['//']);
@@ -77,6 +79,8 @@ interface Arm64LoopKit {
   readonly exceptionReturn: typeof exceptionReturnArm64;
   /** The machine's memory. */
   readonly memory: GuestMemory;
+  /** {@link translationActive}: checked once per block; while it holds, every instruction runs through `host.step` (the translating decode). */
+  readonly translationActive: typeof translationActive;
 }
 
 /**
@@ -98,7 +102,14 @@ function interpretArm64Blocks(kit: Arm64LoopKit, host: LoopHost<Arm64State>, s: 
   const mask = blocks.mask;
   const recorder = host.recorder;
   let steps = 0;
+  const translating = kit.translationActive;
   while (steps < maxSteps) {
+    if (translating(s)) {
+      // The MMU is on: one instruction at a time through the translating decode (see Arm64Core.decode).
+      steps++;
+      if (host.step()) return steps;
+      continue;
+    }
     const pc = s.pc;
     let block = slots[(pc >>> 2) & mask]!;
     if (block.address !== pc) block = blocks.find(pc);
@@ -130,22 +141,30 @@ function interpretArm64Blocks(kit: Arm64LoopKit, host: LoopHost<Arm64State>, s: 
 /** Steps a machine asks of the interpreter's loop before it gets a copy of its own (see {@link Arm64Core.interpretBlocks}). */
 const OWN_LOOP_AFTER = 1 << 20;
 
-/** Predecode the instruction at `address`. Never throws. */
+/** Slots of the translated-op cache (a power of two). */
+const TRANSLATED_OPS = 1 << 14;
+
+/** The op of a fetch that faults at `address` (misaligned, or nothing there). */
+function fetchFault(memory: GuestMemory, address: number, misaligned: boolean): Op {
+  const op = new DecodedOp<Arm64State>(misaligned ? 'misaligned' : 'fetch-fault', address, 4, 0, raiseFixed, memory);
+  op.fixed = misaligned ? undefinedInstruction(op, Reason.pcAlignment) : { kind: 'trap', cause: 'fetch-fault', address, next: address + 4 };
+  op.cacheable = false;
+  return op;
+}
+
+/**
+ * Predecode the instruction at `address` from physical memory. Never
+ * throws. Addresses are the signed representation (`tlb.ts`): a negative
+ * one, like one at or above 2^48, is outside the physical address space.
+ */
 export function predecodeArm64(memory: GuestMemory, address: number): Op {
-  if ((address & 3) !== 0 || address >= PA_LIMIT) {
-    const misaligned = (address & 3) !== 0;
-    const op = new DecodedOp<Arm64State>(misaligned ? 'misaligned' : 'fetch-fault', address, 4, 0, raiseFixed, memory);
-    op.fixed = misaligned ? undefinedInstruction(op, Reason.pcAlignment) : { kind: 'trap', cause: 'fetch-fault', address, next: address + 4 };
-    op.cacheable = false;
-    return op;
-  }
-  const word = memory.fetch32(address);
-  if (word === undefined) {
-    const op = new DecodedOp<Arm64State>('fetch-fault', address, 4, 0, raiseFixed, memory);
-    op.fixed = { kind: 'trap', cause: 'fetch-fault', address, next: address + 4 };
-    op.cacheable = false;
-    return op;
-  }
+  if ((address & 3) !== 0 || address >= PA_LIMIT || address < 0) return fetchFault(memory, address, (address & 3) !== 0);
+  return decodeArm64Word(memory, address, memory.fetch32(address));
+}
+
+/** The op of the instruction word fetched at `address` (`undefined`: the fetch faulted), whose accesses go to `memory`. Never throws. */
+function decodeArm64Word(memory: GuestMemory, address: number, word: number | undefined): Op {
+  if (word === undefined) return fetchFault(memory, address, false);
   const match = ARM64_TABLE.decode(word);
   if (match === undefined) {
     const op = new DecodedOp<Arm64State>('undefined', address, 4, word, raiseFixed, memory);
@@ -184,6 +203,16 @@ export class Arm64Core implements ExecutionCore<Arm64State> {
   readonly runLoop: RunLoop<Arm64State>;
   /** The JIT, when it is the engine. */
   readonly jit: Jit<Arm64State> | undefined;
+  /** The machine's TLB: stage-1 translations of the EL1&0 regime while SCTLR_EL1.M is set (see `tlb.ts`). */
+  readonly tlb: Arm64Tlb;
+  /** Memory as ops predecoded under translation see it (see `translated-memory.ts`). */
+  readonly translatedMemory: Arm64TranslatedMemory;
+  /** Ops predecoded under translation, direct-mapped by virtual address; each is checked against its physical address and word when used. */
+  private readonly translatedOps: (Op | undefined)[] = new Array<Op | undefined>(TRANSLATED_OPS).fill(undefined);
+  /** The physical address each of {@link Arm64Core.translatedOps} was fetched from. */
+  private readonly translatedPhysical = new Float64Array(TRANSLATED_OPS);
+  /** {@link unmappedVector} through the view the new EL fetches with. */
+  private readonly vectorCheck: (s: Arm64State, physical: GuestMemory) => Stop | undefined;
   /** Ops depend on the code bytes alone (the EL checks happen when they run): a restore keeps them. */
   readonly decodeReadsState = false;
   /** Both engines record runs traced into a recorder themselves (`host.recorder`). */
@@ -199,7 +228,13 @@ export class Arm64Core implements ExecutionCore<Arm64State> {
     readonly engine: EngineName = 'interp',
     translation: Arm64TranslatorOptions = {},
   ) {
-    this.kit = { execute: executeArm64, retired: RETIRED, deliver: deliverArm64, unmappedVector, exceptionReturn: exceptionReturnArm64, memory };
+    this.tlb = new Arm64Tlb(this.state, memory);
+    this.translatedMemory = new Arm64TranslatedMemory(memory, this.tlb);
+    const translated = this.translatedMemory;
+    // The vector check fetches as the new EL will: through the MMU when it translates.
+    const vectorCheck = (s: Arm64State, physical: GuestMemory): Stop | undefined => unmappedVector(s, translationActive(s) ? translated : physical);
+    this.vectorCheck = vectorCheck;
+    this.kit = { execute: executeArm64, retired: RETIRED, deliver: deliverArm64, unmappedVector: vectorCheck, exceptionReturn: exceptionReturnArm64, memory, translationActive };
     if (engine === 'jit') {
       const jit = new Jit(new Arm64Translator(this.state, memory, translation), this.state, memory);
       this.jit = jit;
@@ -231,19 +266,58 @@ export class Arm64Core implements ExecutionCore<Arm64State> {
   /** Steps asked of the interpreter's loop so far (until it has its own copy). */
   private budgets = 0;
 
-  /** Whether an op ends its block: exception-generating and returning instructions, and every branch. */
+  /**
+   * Whether an op ends its block: exception-generating and returning
+   * instructions, every branch, and an MSR to a register the translation
+   * depends on (what follows it may have to be fetched through the MMU).
+   */
   endsBlock(op: Op): boolean {
-    return BLOCK_ENDING.has(op.inner) || (op.flags & BRANCH) !== 0;
+    return BLOCK_ENDING.has(op.inner) || (op.flags & BRANCH) !== 0 || (op.inner === moveToSystem && TRANSLATION_CONTROLS.has(op.imm));
   }
 
-  /** Predecode at `address`. */
+  /**
+   * Predecode at `address`: from physical memory while nothing translates;
+   * else the fetch translates through the TLB as an instruction fetch (a
+   * fault is an instruction abort when the op runs), and the op's accesses
+   * go through {@link Arm64Core.translatedMemory}. Translated ops are never
+   * cacheable in the interpreter's caches (they depend on the translation);
+   * this core keeps them by virtual address and reuses one only while the
+   * address still translates to the same physical address holding the same
+   * word.
+   */
   decode(address: number): Op {
-    return predecodeArm64(this.memory, address);
+    if (!translationActive(this.state)) return predecodeArm64(this.memory, address);
+    return this.decodeTranslated(address);
+  }
+
+  /** True while the MMU translates the current regime (see `ExecutionCore.translating`). */
+  translating(): boolean {
+    return translationActive(this.state);
+  }
+
+  private decodeTranslated(address: number): Op {
+    const view = this.translatedMemory;
+    if ((address & 3) !== 0) return fetchFault(view, address, true);
+    const physical = this.tlb.translate(address, Access.fetch | (this.state.el === 0 ? Access.el0 : 0));
+    if (physical < 0) return fetchFault(view, address, false);
+    const word = this.memory.fetch32(physical);
+    if (word === undefined) this.tlb.external(address);
+    const index = (address >>> 2) & (TRANSLATED_OPS - 1);
+    const cached = this.translatedOps[index];
+    if (cached !== undefined && cached.address === address && this.translatedPhysical[index] === physical && cached.word === word && word !== undefined) return cached;
+    const op = decodeArm64Word(view, address, word);
+    op.cacheable = false;
+    op.flags |= TRANSLATED;
+    if (word !== undefined) {
+      this.translatedOps[index] = op;
+      this.translatedPhysical[index] = physical;
+    }
+    return op;
   }
 
   /** Deliver a trap through the exception model. */
   deliver(trap: Trap, trace: TraceSink | undefined): Stop | undefined {
-    return deliverArm64(this.state, trap, trace) ?? unmappedVector(this.state, this.memory);
+    return deliverArm64(this.state, trap, trace) ?? this.vectorCheck(this.state, this.memory);
   }
 
   /** Perform an exception return through the exception model. */
@@ -317,7 +391,8 @@ export const ARM64_REGISTERS: RegisterView<Arm64State> = {
       case 'sp':
         return wordsToBigInt(s.x[2 * SP_SLOT]!, s.x[2 * SP_SLOT + 1]!);
       case 'pc':
-        return BigInt(s.pc);
+        // The signed representation (see `tlb.ts`): negative for an address with bit 63 set.
+        return BigInt.asUintN(64, BigInt(s.pc));
       case 'pstate':
         return BigInt(readPstate(s));
       case 'sp_el2':
@@ -355,8 +430,8 @@ export const ARM64_REGISTERS: RegisterView<Arm64State> = {
         s.x[2 * SP_SLOT + 1] = high;
         return true;
       case 'pc':
-        // Addresses live below 2^48 (the modelled PA size); a larger PC faults at its first fetch.
-        s.pc = Number(BigInt.asUintN(64, value) > BigInt(Number.MAX_SAFE_INTEGER) ? BigInt(Number.MAX_SAFE_INTEGER) : BigInt.asUintN(64, value));
+        // The signed representation (see `tlb.ts`): exact within ±2^53, which holds every canonical address.
+        s.pc = Number(BigInt.asIntN(64, value));
         return true;
       case 'pstate': {
         // Setup keeps the mode an implemented one: an AArch32 or EL3 M field keeps the current mode.

@@ -32,6 +32,7 @@ import type { TraceSink } from '../../src/interp/trace.ts';
 import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { arm64SlotPlace, isValidMode, MODE_NAMES, modeOf, Psr, SP_SLOT, stackSlotOf, StateSlot, Sys, sysWordSlot, type Arm64State } from './registers.ts';
+import { tlbOf } from './tlb.ts';
 
 /** ESR_ELx.EC values used here (ARM ARM D13.2.37; Linux `esr.h`). */
 export const Ec = {
@@ -107,6 +108,11 @@ const FSC_ALIGNMENT = 0x21;
 /** The physical address size modelled (ID_AA64MMFR0_EL1.PARange = 48 bits): an access at or above it is an address size fault. */
 export const PA_LIMIT = 2 ** 48;
 
+/** Whether an address (the signed representation, see `tlb.ts`) is outside the 48-bit physical address space: an address size fault with the MMU off. */
+export function outsidePhysical(address: number): boolean {
+  return address < 0 || address >= PA_LIMIT;
+}
+
 /** Reasons of undefined-instruction traps that the architecture reports with their own exception class. */
 export const Reason = {
   /** PSTATE.IL was set when an instruction was about to run (D1.11.4). */
@@ -177,7 +183,7 @@ function causeOf(trap: Trap, from: number): string {
     case 'fetch-fault':
       return `instruction fetch from unmapped ${hexAddress(trap.address)}`;
     case 'data-fault':
-      return `${trap.write ? 'write to' : 'read from'} ${trap.fault === 'alignment' ? 'unaligned' : trap.faultAddress >= PA_LIMIT ? 'out-of-range' : 'unmapped'} ${hexAddress(trap.faultAddress)} at ${hexAddress(trap.address)}`;
+      return `${trap.write ? 'write to' : 'read from'} ${trap.fault === 'alignment' ? 'unaligned' : outsidePhysical(trap.faultAddress) ? 'out-of-range' : 'unmapped'} ${hexAddress(trap.faultAddress)} at ${hexAddress(trap.address)}`;
     case 'breakpoint':
       return `brk #0x${trap.imm.toString(16)} at ${hexAddress(trap.address)}`;
     case 'wait':
@@ -189,8 +195,9 @@ function causeOf(trap: Trap, from: number): string {
   }
 }
 
+/** A 64-bit system register as an address: the signed representation (see `tlb.ts`), exact within ±2^53. */
 function pairValue(s: Arm64State, slot: number): number {
-  return (s.sys[2 * slot + 1]! >>> 0) * 0x1_0000_0000 + (s.sys[2 * slot]! >>> 0);
+  return s.sys[2 * slot + 1]! * 0x1_0000_0000 + (s.sys[2 * slot]! >>> 0);
 }
 
 /** The vector group a synchronous exception taken from mode `from` to EL `target` uses (D1.10.2). */
@@ -206,12 +213,12 @@ function wordsOf(value: string): [string, string] {
   return [`(${value}) | 0`, `Math.floor((${value}) / 4294967296) | 0`];
 }
 
-/** A 64-bit system register (slot `register`) as a number, exact below 2^53: the expression. */
+/** A 64-bit system register (slot `register`) as an address in the signed representation (see `tlb.ts`), exact within ±2^53: the expression. */
 function pairExpression(code: StateCode, register: number): string {
   const hi = code.get(sysWordSlot(register, 1));
   const lo = code.get(sysWordSlot(register, 0));
   // Below 4 GiB (the common case) the value stays a uint32, never a double.
-  return `(${hi} === 0 ? ${lo} >>> 0 : (${hi} >>> 0) * 4294967296 + (${lo} >>> 0))`;
+  return `(${hi} === 0 ? ${lo} >>> 0 : ${hi} * 4294967296 + (${lo} >>> 0))`;
 }
 
 /**
@@ -351,17 +358,21 @@ export function deliverArm64(s: Arm64State, trap: Trap, trace: TraceSink | undef
     case 'privileged':
       return undefinedException(s, trap, trap.address, trap.reason, trace);
     case 'fetch-fault': {
-      // Instruction abort, synchronous external (nothing is mapped there), or address size beyond the 48-bit PA: FAR and ELR are the address.
+      // Instruction abort: the stage-1 fault the TLB found (translation, access flag, permission; D8.14), else synchronous external
+      // (nothing is mapped there) or address size beyond the 48-bit PA with the MMU off: FAR and ELR are the address.
       const target = defaultTarget(s);
       const ec = target > s.el ? Ec.iabtLower : Ec.iabtCurrent;
-      const fsc = trap.address >= PA_LIMIT ? FSC_ADDRESS_SIZE_L0 : FSC_SYNC_EXTERNAL;
+      const translated = tlbOf(s)?.takeFault(trap.address, trap.address + 3) ?? -1;
+      const fsc = translated >= 0 ? translated : outsidePhysical(trap.address) ? FSC_ADDRESS_SIZE_L0 : FSC_SYNC_EXTERNAL;
       return takeException(s, target, syndrome(ec, fsc), trap.address, trap.address, exceptionName(s, target, 'instruction abort'), trap, trace);
     }
     case 'data-fault': {
-      // Data abort: ISV = 0 (no stage 2 is modelled, so no syndrome for emulation is given), WnR, DFSC; FAR is the address, ELR the instruction.
+      // Data abort: ISV = 0 (no stage 2 is modelled, so no syndrome for emulation is given), WnR, DFSC (the stage-1 fault the TLB
+      // found, else as the MMU off gives it); FAR is the address (virtual under translation), ELR the instruction.
       const target = defaultTarget(s);
       const ec = target > s.el ? Ec.dabtLower : Ec.dabtCurrent;
-      const fsc = trap.fault === 'alignment' ? FSC_ALIGNMENT : trap.faultAddress >= PA_LIMIT ? FSC_ADDRESS_SIZE_L0 : FSC_SYNC_EXTERNAL;
+      const translated = trap.fault === 'alignment' ? -1 : (tlbOf(s)?.takeFault(trap.faultAddress, trap.faultAddress + trap.size - 1) ?? -1);
+      const fsc = trap.fault === 'alignment' ? FSC_ALIGNMENT : translated >= 0 ? translated : outsidePhysical(trap.faultAddress) ? FSC_ADDRESS_SIZE_L0 : FSC_SYNC_EXTERNAL;
       const iss = (trap.write ? 1 << 6 : 0) | fsc;
       return takeException(s, target, syndrome(ec, iss), trap.address, trap.faultAddress, exceptionName(s, target, 'data abort'), trap, trace);
     }
@@ -525,6 +536,8 @@ export function emitEretFastPath(code: StateCode, from: number, to: number, slow
   const el2 = from >> 2 === 2;
   const spsr = code.temp(`${code.get(sysWordSlot(el2 ? Sys.spsrEl2 : Sys.spsrEl1, 0))} >>> 0`);
   const tge = to >> 2 === 1 ? ` || (${code.get(sysWordSlot(Sys.hcrEl2, 0))} & ${1 << Hcr.TGE}) !== 0` : '';
-  code.emit(`if ((${spsr} & ${Psr.IL | Psr.nRW | Psr.M}) !== ${to}${tge}) ${slow}`);
+  // A return into the EL1&0 regime with its stage 1 on lands where translated code cannot go (it reads the physical window): the model takes it.
+  const mmu = to >> 2 < 2 ? ` || (${code.get(sysWordSlot(Sys.sctlrEl1, 0))} & 1) !== 0` : '';
+  code.emit(`if ((${spsr} & ${Psr.IL | Psr.nRW | Psr.M}) !== ${to}${tge}${mmu}) ${slow}`);
   return emitExceptionReturn(code, from, to, spsr, pairExpression(code, el2 ? Sys.elrEl2 : Sys.elrEl1));
 }

@@ -11,11 +11,12 @@
  *
  * It works on whole 64-bit virtual addresses (bigints): the walk runs off
  * the hot path. `AT S1E0R/W, S1E1R/W` use it when SCTLR_EL1.M is set
- * (`arch/arm64/semantics/system.ts`), filling PAR_EL1 as D13.2.101 says.
- * The machine's own loads, stores and fetches are not translated through it
- * yet: the backend keeps the PC and data addresses as numbers below 2^48
- * (the physical address space), so the kernel's TTBR1 addresses
- * (0xffff…) cannot be formed until addresses carry the upper half. A stage
+ * (`arch/arm64/semantics/system.ts`), filling PAR_EL1 as D13.2.101 says,
+ * and the machine's TLB (`tlb.ts`) on a miss: with SCTLR_EL1.M set, the
+ * machine's own fetches, loads and stores at EL0 and EL1 translate through
+ * it (`translated-memory.ts`), the PC and data addresses in the signed
+ * representation that holds the TTBR1 half. The EL2 regime's stage 1
+ * (SCTLR_EL2.M) and stage 2 are not applied to accesses yet. A stage
  * 2 (VTCR_EL2/VTTBR_EL2) would reuse {@link walkTables} with its own start
  * level and base, which is why the walk takes the table base, the input
  * size and the start level as arguments.

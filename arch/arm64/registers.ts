@@ -327,7 +327,7 @@ export const SYS_SLOTS = SYS_REGISTERS.length + 1;
  * The whole arm64 architectural state, as plain data.
  */
 export interface Arm64State {
-  /** Address of the next instruction (below 2^48: the modelled physical address space). */
+  /** Address of the next instruction, in the signed representation (bit 63 set: value − 2^64, so the TTBR1 half is negative; see `tlb.ts`). */
   pc: number;
   /** The general registers as int32 word pairs (see the module comment): X0–X30, XZR, the discard slot, SP. */
   x: Int32Array;

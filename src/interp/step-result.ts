@@ -160,6 +160,8 @@ export function stop(reason: StopReason, detail: string): Stop {
 
 /** `0x` hex of an address: 8 digits below 4 GiB, 16 above. */
 export function hexAddress(address: number): string {
+  // A negative address is a 64-bit one with bit 63 set in the signed representation a backend may keep (arm64's TTBR1 half): its two's complement.
+  if (address < 0) return `0x${BigInt.asUintN(64, BigInt(Math.trunc(address))).toString(16)}`;
   const digits = address < 0x1_0000_0000 ? 8 : 16;
   return `0x${address.toString(16).padStart(digits, '0')}`;
 }

@@ -267,7 +267,8 @@ const VHE_CPU_AT_EL1: Readonly<Record<string, bigint>> = {
   tcr_el1: 0x0000_0034_b559_3519n,
   ttbr0_el1: 0x4123_4000n,
   mair_el1: 0x0000_00ff_4404_0400n,
-  sctlr_el1: 0x30d0_199dn,
+  // M clear: the conformance driver runs the caller flat, and with SCTLR_EL1.M set the model's EL1&0 stage 1 would translate its fetches.
+  sctlr_el1: 0x30d0_199cn,
 };
 
 /** The VHE upgrade call under `name` (3 in both numberings that have it). */

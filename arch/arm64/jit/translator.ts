@@ -42,6 +42,7 @@ import { BlockWriter, type BlockSource } from '../../../src/jit/block-writer.ts'
 import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
 import { PAGE_MAPPED, type GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { Ec, emitEretFastPath, emitHvcFastPath, eretFastPathAllowed, FIRMWARE_ERET, hvcFastPathAllowed } from '../exceptions.ts';
+import { translationActive } from '../tlb.ts';
 import { arm64SlotPlace, DISCARD_SLOT, Mode, modeKeyOf, Psr, StateSlot, Sys, sysWordSlot, ZERO_SLOT, type Arm64State } from '../registers.ts';
 import { branch, branchConditional, branchRegister, branchWithLink, compareBranch, testBranch } from '../semantics/branch.ts';
 import { WIDE, type A64Handler, type Op } from '../semantics/common.ts';
@@ -91,6 +92,9 @@ const LOOP_EXIT_MASK = (1 << 14) - 1;
 const TWO_32 = 0x1_0000_0000;
 /** True when this host stores typed-array words little-endian (the window's words are then the guest's little-endian words). */
 const HOST_LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** The mode key of every block while the MMU translates (above every `modeKeyOf` value, below `MODE_KEYS`). */
+export const TRANSLATED_MODE_KEY = 63;
+
 /** The mode key's PSTATE.IL bit (see `modeKeyOf`). */
 const IL_KEY = 16;
 
@@ -158,9 +162,15 @@ export class Arm64Translator implements Translator<Arm64State> {
     this.unroll = options.unrollLoops ?? true;
   }
 
-  /** Blocks are keyed by PSTATE.M[3:0] and PSTATE.IL (`modeKeyOf`). */
+  /**
+   * Blocks are keyed by PSTATE.M[3:0] and PSTATE.IL (`modeKeyOf`); while
+   * the MMU translates, by {@link TRANSLATED_MODE_KEY}, for which nothing
+   * is translated: every instruction then runs in the interpreter, through
+   * the core's translating decode (translated code reads the flat physical
+   * window).
+   */
   modeKey(state: Arm64State): number {
-    return modeKeyOf(state);
+    return translationActive(state) ? TRANSLATED_MODE_KEY : modeKeyOf(state);
   }
 
   /** The state and the memory window. */
@@ -191,7 +201,7 @@ export class Arm64Translator implements Translator<Arm64State> {
 
 /** Only code below 4 GiB with PSTATE.IL clear is translated, on a little-endian host. */
 function translatable(pc: number, mode: number): boolean {
-  return (mode & IL_KEY) === 0 && pc < TWO_32 && HOST_LITTLE;
+  return mode !== TRANSLATED_MODE_KEY && (mode & IL_KEY) === 0 && pc >= 0 && pc < TWO_32 && HOST_LITTLE;
 }
 
 /** NOT of an int32 expression: folded for a constant. */
@@ -809,9 +819,14 @@ class BlockTranslation {
 
   /** BR, BLR, RET: the target read before BLR writes X30. */
   private branchRegister(op: Op, done: number): void {
-    this.record(op);
     const [lo, hi] = this.reg(op.src1);
-    const target = this.w.temp(`${hi} === 0 ? ${lo} >>> 0 : (${hi} >>> 0) * ${TWO_32} + (${lo} >>> 0)`);
+    // A target whose top byte is not the sign extension of bit 55 (tagged, or far from canonical): the interpreter takes the
+    // branch (AArch64.BranchAddr strips a tag under TBI; the number representation holds such a target only inexactly).
+    this.materialise();
+    this.w.emit(`if ((${hi} >> 24) !== ((${hi} << 8) >> 31)) ${this.exit(this.w.step(op.address, done))}`);
+    this.record(op);
+    // The signed representation of addresses (`tlb.ts`).
+    const target = this.w.temp(`${hi} === 0 ? ${lo} >>> 0 : ${hi} * ${TWO_32} + (${lo} >>> 0)`);
     if (op.variant === 1) this.setRegNumber(LINK_WORD, op.next);
     this.goOnDynamic(target, this.mode, done + 1);
   }

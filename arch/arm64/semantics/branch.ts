@@ -8,6 +8,7 @@
  */
 
 import { RETIRED } from '../../../src/interp/step-result.ts';
+import { sysSlot, type Arm64State } from '../registers.ts';
 import { BRANCH, conditionPassed, pairNumber, setPairNumber, sourceZr, type A64Handler, type Prepare } from './common.ts';
 
 const LINK = 60; // word index of X30
@@ -49,9 +50,27 @@ export const testBranch: A64Handler = (s, op) => {
   return RETIRED;
 };
 
+/**
+ * AArch64.BranchAddr for a target whose top byte is not the sign extension
+ * of bit 55 (the caller has checked): at EL0 and EL1, where TCR_EL1.TBI0
+ * (bit 37) or TBI1 (bit 38) of the half bit 55 selects is set, the top byte
+ * is replaced by that sign extension (the tag is dropped, so the fetch sees
+ * an untagged address); otherwise the target stays whole.
+ */
+function branchAddress(s: Arm64State, lo: number, hi: number): number {
+  const upper = (hi >>> 23) & 1;
+  const tbi = s.el < 2 && ((s.sys[2 * TCR_EL1 + 1]! >>> (upper === 1 ? 6 : 5)) & 1) === 1;
+  const high = tbi ? (hi << 8) >> 8 : hi;
+  return high * 0x1_0000_0000 + (lo >>> 0);
+}
+
+const TCR_EL1 = sysSlot('tcr_el1');
+
 /** BR/RET/BLR (op.variant 1: link): the target is read before X30 is written (BLR X30). */
 export const branchRegister: A64Handler = (s, op) => {
-  const target = pairNumber(s.x, op.src1);
+  const x = s.x;
+  const hi = x[op.src1 + 1]!;
+  const target = (hi >> 24) === (hi << 8) >> 31 ? pairNumber(x, op.src1) : branchAddress(s, x[op.src1]!, hi);
   if (op.variant === 1) setPairNumber(s.x, LINK, op.next);
   s.pc = target;
   return RETIRED;

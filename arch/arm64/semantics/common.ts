@@ -90,12 +90,17 @@ export function conditionPassed(s: Arm64State, cond: number): boolean {
   return conditionHolds(cond, s.n, s.z, s.c, s.v);
 }
 
-/** A 64-bit value of a register pair as a number, exact below 2^53 (addresses). */
+/**
+ * A register pair as an address: the signed representation every address
+ * takes in this backend (a value with bit 63 set is value − 2^64, so the
+ * TTBR1 half 0xffff… is a small negative number; `tlb.ts`), exact within
+ * ±2^53, which holds every canonical address.
+ */
 export function pairNumber(x: Int32Array, w: number): number {
-  return (x[w + 1]! >>> 0) * 0x1_0000_0000 + (x[w]! >>> 0);
+  return x[w + 1]! * 0x1_0000_0000 + (x[w]! >>> 0);
 }
 
-/** Write a non-negative number below 2^53 as a register pair. */
+/** Write an integer within ±2^53 (an address in the signed representation) as a register pair. */
 export function setPairNumber(x: Int32Array, w: number, value: number): void {
   x[w] = value | 0;
   x[w + 1] = Math.floor(value / 0x1_0000_0000) | 0;
@@ -105,6 +110,8 @@ export function setPairNumber(x: Int32Array, w: number, value: number): void {
 export const WIDE = 1;
 /** `op.flags` bit: the instruction may change the PC (a branch): it ends its block. */
 export const BRANCH = 2;
+/** `op.flags` bit: the op was predecoded while stage 1 translates (`core.ts`): its addresses are virtual, its memory the translating view. */
+export const TRANSLATED = 4;
 
 /**
  * Results of the pair arithmetic below, in module-level slots so that the

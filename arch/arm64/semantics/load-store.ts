@@ -4,9 +4,13 @@
  * and literal forms; LDP/STP/LDNP/STNP/LDPSW; the exclusives (LDXR, STXR,
  * and their pair and acquire/release forms) and LDAR/STLR; PRFM.
  *
- * Memory is the flat physical space (no stage 1 or stage 2 translation is
- * modelled): an access to nothing mapped is a synchronous external abort,
- * one at or above the 48-bit physical address size an address size fault.
+ * Addresses are the signed representation (`tlb.ts`). With the MMU off,
+ * memory is the flat physical space: an access to nothing mapped is a
+ * synchronous external abort, one outside the 48-bit physical address size
+ * an address size fault. An op predecoded while stage 1 translates
+ * (`op.flags` TRANSLATED) carries the translating view as its memory
+ * (`translated-memory.ts`): its addresses are virtual, and the view's TLB
+ * notes the stage-1 fault for the exception model.
  * Alignment: exclusives and acquire/release accesses must be aligned to
  * their size (B2.5.2); other accesses only when SCTLR_ELx.A is set.
  *
@@ -17,7 +21,7 @@ import { RETIRED, type DataFaultTrap, type StepResult } from '../../../src/inter
 import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { PA_LIMIT } from '../exceptions.ts';
 import { Sys, type Arm64State } from '../registers.ts';
-import { destZr, extend64, pairNumber, R, sourceSp, sourceZr, type A64Handler, type Op, type Prepare } from './common.ts';
+import { destZr, extend64, pairNumber, R, sourceSp, sourceZr, TRANSLATED, type A64Handler, type Op, type Prepare } from './common.ts';
 
 /** `op.variant` bits: log2 of the access size in bits 1:0; then what to do with it. */
 export const SIZE_MASK = 3;
@@ -37,6 +41,11 @@ export const PRE = 1;
 /** Post-index addressing. */
 export const POST = 2;
 
+/** Whether an access of `bytes` at `address` is outside the physical address space for an untranslated op. */
+function outside(op: Op, address: number, bytes: number): boolean {
+  return (op.flags & TRANSLATED) === 0 && (address < 0 || address + bytes > PA_LIMIT);
+}
+
 function fault(op: Op, address: number, write: boolean, size: number, alignment = false): DataFaultTrap {
   return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress: address, write, size, ...(alignment ? { fault: 'alignment' as const } : {}) };
 }
@@ -54,7 +63,7 @@ function alignmentChecked(s: Arm64State): boolean {
 function loadInto(s: Arm64State, memory: GuestMemory, op: Op, address: number, variant: number, t: number): StepResult | undefined {
   const size = variant & SIZE_MASK;
   const bytes = 1 << size;
-  if (address < 0 || address + bytes > PA_LIMIT) return fault(op, address, false, bytes);
+  if (outside(op, address, bytes)) return fault(op, address, false, bytes);
   if ((address & (bytes - 1)) !== 0 && ((variant & ORDERED) !== 0 || alignmentChecked(s))) return fault(op, address, false, bytes, true);
   const x = s.x;
   if (size === 3) {
@@ -78,7 +87,7 @@ function loadInto(s: Arm64State, memory: GuestMemory, op: Op, address: number, v
 function storeFrom(s: Arm64State, memory: GuestMemory, op: Op, address: number, variant: number, t: number): StepResult | undefined {
   const size = variant & SIZE_MASK;
   const bytes = 1 << size;
-  if (address < 0 || address + bytes > PA_LIMIT) return fault(op, address, true, bytes);
+  if (outside(op, address, bytes)) return fault(op, address, true, bytes);
   if ((address & (bytes - 1)) !== 0 && ((variant & ORDERED) !== 0 || alignmentChecked(s))) return fault(op, address, true, bytes, true);
   const x = s.x;
   let ok: boolean;
@@ -95,14 +104,14 @@ function storeFrom(s: Arm64State, memory: GuestMemory, op: Op, address: number, 
 /**
  * A 64-bit base (words `w`, `w + 1` of `x`) plus a 64-bit offset (its low and
  * high words), wrapped to 64 bits as the architecture adds addresses
- * (C6.2 "Address calculation": the sum is taken modulo 2^64), as a number:
- * exact below 2^53, and any sum at or above the 48-bit PA limit faults
- * whatever its low bits.
+ * (C6.2 "Address calculation": the sum is taken modulo 2^64), as an address
+ * in the signed representation (`tlb.ts`): exact within ±2^53, and any sum
+ * outside it is neither a physical address nor a canonical virtual one.
  */
 function wrappedSum(x: Int32Array, w: number, lo: number, hi: number): number {
   const low = (x[w]! >>> 0) + (lo >>> 0);
   const carry = low >= 0x1_0000_0000 ? 1 : 0;
-  return ((x[w + 1]! + hi + carry) >>> 0) * 0x1_0000_0000 + (low >>> 0);
+  return ((x[w + 1]! + hi + carry) | 0) * 0x1_0000_0000 + (low >>> 0);
 }
 
 /** The base plus the op's offset (a small signed immediate), wrapped to 64 bits. */
@@ -154,7 +163,7 @@ export const loadStorePair: A64Handler = (s, op) => {
   if ((op.variant & STORE) !== 0) {
     // Check the second access first so that a fault leaves memory unchanged when the first would succeed.
     const probe = op.memory.readBytes(address, 2 * bytes);
-    if (probe === undefined || address + 2 * bytes > PA_LIMIT) {
+    if (probe === undefined || outside(op, address, 2 * bytes)) {
       const first = op.memory.readBytes(address, bytes) === undefined;
       return fault(op, first ? address : address + bytes, true, bytes);
     }

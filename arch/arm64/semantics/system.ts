@@ -14,10 +14,13 @@
 
 import { hexAddress, RETIRED, stop, type CallTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
 import { Ec, Hcr, PA_LIMIT, waitTrapped } from '../exceptions.ts';
+import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { parAfter, translateStage1 } from '../mmu.ts';
+import { flushTlb } from '../tlb.ts';
+import { Arm64TranslatedMemory } from '../translated-memory.ts';
 import { findSysOperation } from '../operands.ts';
-import { findSysRegister, isReservedIdSpace, modeOf, stackSlotOf, Sys, SYS_INDEX, switchMode, sysFields, sysSlot, type Arm64State, type SysRegister } from '../registers.ts';
-import { destZr, sourceZr, undefinedInstruction, type A64Handler, type Op, type Prepare } from './common.ts';
+import { findSysRegister, isReservedIdSpace, modeOf, stackSlotOf, Sys, SYS_INDEX, SYS_REGISTERS, switchMode, sysFields, sysKey, sysSlot, type Arm64State, type SysRegister } from '../registers.ts';
+import { destZr, sourceZr, TRANSLATED, undefinedInstruction, type A64Handler, type Op, type Prepare } from './common.ts';
 
 /** The op's fixed trap or return value. */
 export const raiseFixed: A64Handler = (_s, op) => op.fixed!;
@@ -169,8 +172,21 @@ function writeMasked(s: Arm64State, register: SysRegister, slot: number, lo: num
   s.sys[2 * slot + 1] = (hi & mhi) | (rhi & ~mhi);
 }
 
+/**
+ * The keys of the registers stage 1 of the EL1&0 regime depends on (and the
+ * stage-2 and routing controls): an MSR to one empties the TLB (`tlb.ts`)
+ * and ends its block (`core.ts`), since what follows it may be fetched
+ * through another translation.
+ */
+export const TRANSLATION_CONTROLS: ReadonlySet<number> = new Set(
+  ['sctlr_el1', 'tcr_el1', 'ttbr0_el1', 'ttbr1_el1', 'mair_el1', 'hcr_el2', 'vtcr_el2', 'vttbr_el2', 'sctlr_el2', 'tcr_el2', 'ttbr0_el2'].map((name) => {
+    const r = SYS_REGISTERS[sysSlot(name)]!;
+    return sysKey(r.op0, r.op1, r.crn, r.crm, r.op2);
+  }),
+);
+
 /** MSR (register): op.imm is the key, op.src1 the source words. */
-const moveToSystem: A64Handler = (s, op) => {
+export const moveToSystem: A64Handler = (s, op) => {
   const register = findSysRegister(op.imm);
   if (register === undefined) return op.fixed!;
   const denied = accessDenied(s, register);
@@ -203,6 +219,7 @@ const moveToSystem: A64Handler = (s, op) => {
       return RETIRED;
     default:
       writeMasked(s, register, slot, lo, hi);
+      if (TRANSLATION_CONTROLS.has(op.imm)) flushTlb(s);
       return RETIRED;
   }
 };
@@ -295,11 +312,18 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
     if (!open) return undefinedInstruction(op, `${found.alias} ${found.name} at EL0 with SCTLR_EL1.${found.name === 'zva' ? 'DZE' : 'UCI'} = 0`);
   }
   const x = s.x;
-  const address = (x[op.src1 + 1]! >>> 0) * 0x1_0000_0000 + (x[op.src1]! >>> 0);
+  // The signed representation of addresses (`tlb.ts`).
+  const address = x[op.src1 + 1]! * 0x1_0000_0000 + (x[op.src1]! >>> 0);
   if (found.alias === 'dc' && found.name === 'zva') {
-    // DC ZVA zeroes the 64-byte block (DCZID_EL0.BS = 4 words … 2^4 × 4 bytes) that holds the address.
-    const block = address - (address % 64);
-    if (block + 64 > PA_LIMIT || !op.memory.writeBytes(block, ZERO_BLOCK)) return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress: address, write: true, size: 64 };
+    // DC ZVA zeroes the 64-byte block (DCZID_EL0.BS = 4 words … 2^4 × 4 bytes) that holds the address: a write, translated as one.
+    const block = Math.floor(address / 64) * 64;
+    const outside = (op.flags & TRANSLATED) === 0 && (block < 0 || block + 64 > PA_LIMIT);
+    if (outside || !op.memory.writeBytes(block, ZERO_BLOCK)) return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress: address, write: true, size: 64 };
+    return RETIRED;
+  }
+  if (found.alias === 'tlbi') {
+    // TLB maintenance: the machine's TLB drops every entry, whatever the operation's scope (a superset of what it asks, D8.13).
+    flushTlb(s);
     return RETIRED;
   }
   if (found.alias === 'at') {
@@ -308,14 +332,14 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
       // Stage 1 of the EL1&0 regime is on: walk TTBR0/TTBR1_EL1 (arch/arm64/mmu.ts) and report the result or the fault in PAR_EL1.
       const va = (BigInt(x[op.src1 + 1]! >>> 0) << 32n) | BigInt(x[op.src1]! >>> 0);
       const regime = { tcr: sysValue(s, 'tcr_el1'), ttbr0: sysValue(s, 'ttbr0_el1'), ttbr1: sysValue(s, 'ttbr1_el1') };
-      const result = translateStage1(op.memory, regime, va, found.name.endsWith('w') ? 'write' : 'read', AT_STAGE1_EL.get(found.name)!);
+      const result = translateStage1(physicalOf(op.memory), regime, va, found.name.endsWith('w') ? 'write' : 'read', AT_STAGE1_EL.get(found.name)!);
       const value = parAfter(result, sysValue(s, 'mair_el1'));
       s.sys[2 * par] = Number(value & 0xffff_ffffn) | 0;
       s.sys[2 * par + 1] = Number(value >> 32n) | 0;
       return RETIRED;
     }
     // Stage 1 off (or a regime whose translation is not modelled): the output address is the input, PAR_EL1 = PA[47:12], F = 0 (D13.2.101).
-    const page = address - (address % 4096);
+    const page = Math.floor(address / 4096) * 4096;
     s.sys[2 * par] = page % 0x1_0000_0000 | 0;
     s.sys[2 * par + 1] = Math.floor(page / 0x1_0000_0000) | 0;
     return RETIRED;
@@ -325,6 +349,11 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
 };
 
 const ZERO_BLOCK = new Uint8Array(64);
+
+/** The guest-physical memory under an op's memory (the translating view's, or the memory itself): table walks read it. */
+function physicalOf(memory: GuestMemory): GuestMemory {
+  return memory instanceof Arm64TranslatedMemory ? memory.physical : memory;
+}
 
 /** The AT operations of the EL1&0 stage 1 and the EL whose permissions they check (C5.5). */
 const AT_STAGE1_EL: ReadonlyMap<string, number> = new Map([

@@ -11,6 +11,7 @@ import { expect } from 'vitest';
 import { ARM64_INSTRUCTION_SET, createArm64Machine } from '../../../arch/arm64/core.ts';
 import type { Arm64State } from '../../../arch/arm64/registers.ts';
 import { assemble } from '../../../src/isa/assembler.ts';
+import type { EngineName } from '../../../src/interp/backend.ts';
 import type { RunResult } from '../../../src/interp/interpreter.ts';
 import type { CoreMachine } from '../../../src/interp/machine.ts';
 import { TraceRecorder, type TraceEvent } from '../../../src/interp/trace.ts';
@@ -28,8 +29,8 @@ export const DATA = 0x4_0000;
 export type Arm64Machine = CoreMachine<Arm64State>;
 
 /** A machine in `mode` with code, both vector tables (every slot `wfi`) and data mapped; `source` at {@link CODE}. */
-export function machineWith(source: string, mode = 'el1h', vectors: { el1?: string; el2?: string } = {}): Arm64Machine {
-  const machine = createArm64Machine();
+export function machineWith(source: string, mode = 'el1h', vectors: { el1?: string; el2?: string } = {}, engine: EngineName = 'jit'): Arm64Machine {
+  const machine = createArm64Machine({ engine });
   machine.memory.map(CODE, 0x1_0000);
   machine.memory.map(DATA, 0x1000);
   for (const [base, code] of [[VBAR1, vectors.el1], [VBAR2, vectors.el2]] as const) {

@@ -177,6 +177,12 @@ describe('AT S1E1R/W and S1E0R with SCTLR_EL1.M set', () => {
     m.memory.write64(l0 + 0x1000 + entry(1), BigInt(l0 + 0x2000) | TABLE);
     m.memory.write64(l0 + 0x2000 + entry(2), BigInt(l0 + 0x3000) | TABLE);
     m.memory.write64(l0 + 0x3000 + entry(3), BigInt(DATA) | PAGE | AF | AP_RO | (1n << 2n));
+    // TTBR0 maps the low 2 MiB (code, vectors, data, tables) flat with one level 2 block: with SCTLR_EL1.M set the program's own fetches translate.
+    m.memory.map(l0 + 0x4000, 0x3000);
+    m.memory.write64(l0 + 0x4000, BigInt(l0 + 0x5000) | TABLE);
+    m.memory.write64(l0 + 0x5000, BigInt(l0 + 0x6000) | TABLE);
+    m.memory.write64(l0 + 0x6000, VALID | AF);
+    m.setRegister('ttbr0_el1', BigInt(l0 + 0x4000));
     m.setRegister('tcr_el1', TCR);
     m.setRegister('ttbr1_el1', BigInt(l0));
     m.setRegister('mair_el1', 0x00_44_ffn);

@@ -54,7 +54,7 @@ describe('arm64 assembly hyp-stubs', () => {
         [true, 'el1h'],
         [true, 'el1h'],
       ]);
-      expect(vhe[0]!.why).toMatch(/^returned to the caller at 0x00008004 in el2h \(not the caller's el1h: .*\) with hcr_el2=0x488000000, sp_el2=0xffff800012343f00, tpidr_el2=0xffff00007f7f0000, vbar_el2=0xffff800010010800, mdcr_el2=0x6, .*spsr_el2=0x3c9, sctlr_el2=0x30d0199d, x0=0x0; 12 registers preserved$/);
+      expect(vhe[0]!.why).toMatch(/^returned to the caller at 0x00008004 in el2h \(not the caller's el1h: .*\) with hcr_el2=0x488000000, sp_el2=0xffff800012343f00, tpidr_el2=0xffff00007f7f0000, vbar_el2=0xffff800010010800, mdcr_el2=0x6, .*spsr_el2=0x3c9, sctlr_el2=0x30d0199c, x0=0x0; 12 registers preserved$/);
       expect(vhe[1]!.why).toMatch(/^returned to the caller at 0x00008004 in el1h with x0=0xbadca11/);
     }
   });
