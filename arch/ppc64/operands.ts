@@ -534,7 +534,6 @@ export const PPC64_CODECS: CodecSet = {
   crbittriple: crBitTriple,
   u1: unsigned(1),
   u2: unsigned(2),
-  u3: unsigned(3),
   u5: unsigned(5),
   u7: unsigned(7),
   u8: unsigned(8, 'field mask'),

@@ -655,17 +655,17 @@ function storageControl(): InstructionDef[] {
   });
   return [
     {
-      // dcbf with L (v3.1: three bits): llvm prints dcbfl (1), dcbflp (3), dcbfps (4) and dcbstps (6).
+      // dcbf with v3.0B's two-bit L (Book II 4.3.2): 0, dcbfl (1) and dcbflp (3); L = 2 is reserved. v3.1's
+      // third bit (dcbfps, dcbstps: persistent storage, POWER10) is not in this POWER9 model.
       name: 'DCBF',
-      pattern: `${opcode(31)} 00 l:3 ra:5 rb:5 ${bits(86, 10)} 0`,
+      pattern: `${opcode(31)} 000 l:2 ra:5 rb:5 ${bits(86, 10)} 0`,
       syntax: [
         { text: 'dcbf {gpr:ra}, {gpr:rb}', when: { l: 0 } },
         { text: 'dcbfl {gpr:ra}, {gpr:rb}', when: { l: 1 } },
         { text: 'dcbflp {gpr:ra}, {gpr:rb}', when: { l: 3 } },
-        { text: 'dcbfps {gpr:ra}, {gpr:rb}', when: { l: 4 } },
-        { text: 'dcbstps {gpr:ra}, {gpr:rb}', when: { l: 6 } },
-        'dcbf {gpr:ra}, {gpr:rb}, {u3:l}',
+        'dcbf {gpr:ra}, {gpr:rb}, {u2:l}',
       ],
+      exclude: [{ l: 2 }],
     },
     block('DCBST', 54, 'dcbst'),
     touch('DCBT', 278, 'dcbt', 'dcbtt'),

@@ -246,7 +246,7 @@ function kernelForms(out: Ppc64Form[]): void {
   for (const name of ['lhbrx', 'lwbrx', 'ldbrx', 'sthbrx', 'stwbrx', 'stdbrx']) add(name.toUpperCase(), `${name} ${r.next()}, 0, ${r.next()}`, `${name} ${r.next()}, ${r.next()}, ${r.next()}`);
   for (const name of ['lbarx', 'lharx', 'lwarx', 'ldarx']) add(name.toUpperCase(), `${name} ${r.next()}, 0, ${r.next()}`, `${name} ${r.next()}, ${r.next()}, ${r.next()}`, `${name} 3, 4, 5, 1`, `${name} 31, 0, 1, 0`);
   for (const name of ['stbcx.', 'sthcx.', 'stwcx.', 'stdcx.']) add(`${name.slice(0, -1).toUpperCase()}_rec`, `${name} ${r.next()}, 0, ${r.next()}`, `${name} ${r.next()}, ${r.next()}, ${r.next()}`);
-  add('DCBF', 'dcbf 4, 5', 'dcbf 0, 9', 'dcbf 4, 5, 1', 'dcbfl 4, 5', 'dcbf 4, 5, 3', 'dcbflp 6, 7', 'dcbfps 0, 9', 'dcbstps 0, 9', 'dcbf 4, 5, 2');
+  add('DCBF', 'dcbf 4, 5', 'dcbf 0, 9', 'dcbf 4, 5, 1', 'dcbfl 4, 5', 'dcbf 4, 5, 3', 'dcbflp 6, 7');
   add('DCBST', 'dcbst 4, 5', 'dcbst 0, 3');
   add('DCBT', 'dcbt 4, 5', 'dcbt 0, 11, 10', 'dcbt 4, 5, 16', 'dcbtt 0, 3', 'dcbt 4, 5, 8');
   add('DCBTST', 'dcbtst 4, 5', 'dcbtst 0, 9, 8', 'dcbtst 4, 5, 16', 'dcbtstt 6, 7');
