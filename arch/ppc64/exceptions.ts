@@ -52,6 +52,8 @@ export const Vector = {
   dsi: 0x300,
   /** Instruction Storage. */
   isi: 0x400,
+  /** Alignment. */
+  alignment: 0x600,
   /** Program. */
   program: 0x700,
   /** System Call (sc with any LEV). */
@@ -205,6 +207,8 @@ function interruptName(vector: number): string {
       return 'instruction-storage';
     case Vector.program:
       return 'program';
+    case Vector.alignment:
+      return 'alignment';
     default:
       return 'system-call';
   }
@@ -224,8 +228,17 @@ export function deliverPpc64(s: Ppc64State, trap: Trap, trace: TraceSink | undef
       vector = 0xc00;
       enter(s, vector, trap.next, 0, trap.imm === 1, trap, trace, onEndianChange);
       break;
-    case 'undefined':
     case 'exception':
+      // The alignment interrupt (Book III 7.5.8) of a misaligned load and reserve or store conditional: SRR1[33:36,42:47] = 0. DAR is not set (the trap does not carry the EA).
+      if (trap.vector === Vector.alignment) {
+        vector = Vector.alignment;
+        enter(s, vector, trap.address, 0, false, trap, trace, onEndianChange);
+        break;
+      }
+      vector = 0x700;
+      enter(s, vector, trap.address, 0x0008_0000, false, trap, trace, onEndianChange);
+      break;
+    case 'undefined':
     case 'wait':
       vector = 0x700;
       enter(s, vector, trap.address, 0x0008_0000, false, trap, trace, onEndianChange);

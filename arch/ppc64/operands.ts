@@ -152,6 +152,26 @@ const crField = codec(WORD, ([n]) => `${n}`, (text, context) => [parseCrField(te
 
 const crBit = codec('[%\\w*+]+', ([n]) => `${n}`, (text, context) => [parseCrBit(text, context)]);
 
+/** Two CR-bit fields that must name the same bit (`crmove bx, by` is `cror bx, by, by`). */
+const crBitPair = codec(
+  '[%\\w*+]+',
+  ([a, b]) => (a === b ? `${a}` : undefined),
+  (text, context) => {
+    const n = parseCrBit(text, context);
+    return [n, n];
+  },
+);
+
+/** Three CR-bit fields that must name the same bit (`crclr bx` is `crxor bx, bx, bx`). */
+const crBitTriple = codec(
+  '[%\\w*+]+',
+  ([a, b, c]) => (a === b && b === c ? `${a}` : undefined),
+  (text, context) => {
+    const n = parseCrBit(text, context);
+    return [n, n, n];
+  },
+);
+
 function unsigned(bits: number, what = 'immediate'): OperandCodec {
   const max = 2 ** bits - 1;
   return codec(IMM, ([v]) => `${v}`, (text, context) => [parseImmediate(text, context, 0, max, what, bits === 16)]);
@@ -510,6 +530,8 @@ export const PPC64_CODECS: CodecSet = {
   gprpair: gprPair,
   crf: crField,
   crbit: crBit,
+  crbitpair: crBitPair,
+  crbittriple: crBitTriple,
   u1: unsigned(1),
   u2: unsigned(2),
   u5: unsigned(5),

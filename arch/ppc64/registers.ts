@@ -136,10 +136,52 @@ export const SPRS: readonly SprDef[] = [
   { name: 'hsrr0', number: 314, access: 'hypervisor', width: 64, slot: 11, reset: 0n },
   { name: 'hsrr1', number: 315, access: 'hypervisor', width: 64, slot: 12, reset: 0n },
   { name: 'pir', number: 1023, access: 'privileged', width: 32, readOnly: true, slot: 13, reset: 0n },
+  // What a POWER9 kernel's entry, early setup, exception prologs and __setup_cpu_power9 move (issue 12),
+  // kept as plain storage: writing them changes nothing else in this model (no translation, timers,
+  // performance monitor or facility traps), which is said beside the ones a kernel might expect to act.
+  { name: 'dscr', number: 17, access: 'privileged', width: 64, slot: 14, reset: 0n },
+  /** Decrementer: kept, never decremented (hyplay has no timer interrupt). */
+  { name: 'dec', number: 22, access: 'privileged', width: 32, slot: 15, reset: 0n },
+  { name: 'sdr1', number: 25, access: 'hypervisor', width: 64, slot: 16, reset: 0n },
+  /** Come-From Address Register: kept as written; hyplay's branches do not set it. */
+  { name: 'cfar', number: 28, access: 'privileged', width: 64, slot: 17, reset: 0n },
+  { name: 'amr', number: 29, access: 'privileged', width: 64, slot: 18, reset: 0n },
+  { name: 'pid', number: 48, access: 'privileged', width: 32, slot: 19, reset: 0n },
+  { name: 'iamr', number: 61, access: 'privileged', width: 64, slot: 20, reset: 0n },
+  { name: 'fscr', number: 153, access: 'privileged', width: 64, slot: 21, reset: 0n },
+  { name: 'uamor', number: 157, access: 'privileged', width: 64, slot: 22, reset: 0n },
+  { name: 'dawr0', number: 180, access: 'hypervisor', width: 64, slot: 23, reset: 0n },
+  { name: 'rpr', number: 186, access: 'hypervisor', width: 64, slot: 24, reset: 0n },
+  { name: 'ciabr', number: 187, access: 'hypervisor', width: 64, slot: 25, reset: 0n },
+  { name: 'dawrx0', number: 188, access: 'hypervisor', width: 64, slot: 26, reset: 0n },
+  { name: 'hfscr', number: 190, access: 'hypervisor', width: 64, slot: 27, reset: 0n },
+  /** Time Base (read at 268): kept, never advanced (hyplay has no clock). */
+  { name: 'tb', number: 268, access: 'user', width: 64, readOnly: true, slot: 28, reset: 0n },
+  /** Hypervisor Decrementer: kept, never decremented. */
+  { name: 'hdec', number: 310, access: 'hypervisor', width: 32, slot: 29, reset: 0n },
+  { name: 'hrmor', number: 313, access: 'hypervisor', width: 64, slot: 30, reset: 0n },
+  { name: 'mmcrh', number: 316, access: 'hypervisor', width: 64, slot: 31, reset: 0n },
+  { name: 'lpcr', number: 318, access: 'hypervisor', width: 64, slot: 32, reset: 0n },
+  { name: 'lpidr', number: 319, access: 'hypervisor', width: 32, slot: 33, reset: 0n },
+  { name: 'hmer', number: 336, access: 'hypervisor', width: 64, slot: 34, reset: 0n },
+  { name: 'hmeer', number: 337, access: 'hypervisor', width: 64, slot: 35, reset: 0n },
+  { name: 'pcr', number: 338, access: 'hypervisor', width: 64, slot: 36, reset: 0n },
+  { name: 'amor', number: 349, access: 'hypervisor', width: 64, slot: 37, reset: 0n },
+  { name: 'ptcr', number: 464, access: 'hypervisor', width: 64, slot: 38, reset: 0n },
+  { name: 'mmcr2', number: 785, access: 'privileged', width: 64, slot: 39, reset: 0n },
+  { name: 'mmcra', number: 786, access: 'privileged', width: 64, slot: 40, reset: 0n },
+  { name: 'mmcr0', number: 795, access: 'privileged', width: 32, slot: 41, reset: 0n },
+  { name: 'mmcr1', number: 798, access: 'privileged', width: 64, slot: 42, reset: 0n },
+  { name: 'mmcrc', number: 851, access: 'hypervisor', width: 64, slot: 43, reset: 0n },
+  { name: 'psscr', number: 855, access: 'hypervisor', width: 64, slot: 44, reset: 0n },
+  { name: 'mmcrs', number: 894, access: 'hypervisor', width: 64, slot: 45, reset: 0n },
+  /** Program Priority Register: user-accessible; its reset priority is medium (PPR[11:13] = 0b100, Book II 3.1). */
+  { name: 'ppr', number: 896, access: 'user', width: 64, slot: 46, reset: 0x0010_0000_0000_0000n },
+  { name: 'hid0', number: 1008, access: 'hypervisor', width: 64, slot: 47, reset: 0n },
 ];
 
 /** Number of {@link Ppc64State.spr} slots. */
-const SPR_SLOTS = 14;
+const SPR_SLOTS = 48;
 
 /** SPRs by number. */
 export const SPR_BY_NUMBER: ReadonlyMap<number, SprDef> = new Map(SPRS.map((d) => [d.number, d]));
@@ -218,6 +260,10 @@ export interface Ppc64State {
   swap: number;
   /** The other modelled SPRs: slot k has its high word at 2k, low word at 2k+1 ({@link SPRS}). */
   spr: Int32Array;
+  /** The EA of this thread's reservation (Book II 4.4.2, set by a load and reserve), or -1 when none is held. */
+  reserveAddress: number;
+  /** The length in bytes of the load and reserve that set the reservation (0 when none is held). */
+  reserveSize: number;
 }
 
 /** The hypervisor state, problem state and the privileged non-hypervisor state between them (Book III 2.2). */
@@ -323,6 +369,8 @@ export function createPpc64State(bigEndian: boolean): Ppc64State {
     bigMemory: bigEndian ? 1 : 0,
     swap: 0,
     spr,
+    reserveAddress: -1,
+    reserveSize: 0,
   };
   const msr = modeMsr('hv', !bigEndian);
   writeMsr(s, msr.hi, msr.lo);

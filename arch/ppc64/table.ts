@@ -108,6 +108,18 @@ function xoArithmetic(): InstructionDef[] {
     pattern: `${opcode(31)} rt:5 ra:5 00000 oe:1 ${bits(xo, 9)} rc:1`,
     syntax: [`${mnemonic}{o:oe}{dot:rc} {gpr:rt}, {gpr:ra}`],
   });
+  // The multiply-high forms have no OE: bit 21 is reserved (/).
+  const high = (name: string, xo: number, mnemonic: string): InstructionDef => ({
+    name,
+    pattern: `${opcode(31)} rt:5 ra:5 rb:5 0 ${bits(xo, 9)} rc:1`,
+    syntax: [`${mnemonic}{dot:rc} {gpr:rt}, {gpr:ra}, {gpr:rb}`],
+  });
+  // The v3.0 modulo forms are X-form with neither OE nor Rc.
+  const modulo = (name: string, xo: number, mnemonic: string): InstructionDef => ({
+    name,
+    pattern: `${opcode(31)} rt:5 ra:5 rb:5 ${bits(xo, 10)} 0`,
+    syntax: [`${mnemonic} {gpr:rt}, {gpr:ra}, {gpr:rb}`],
+  });
   return [
     three('ADD', 266, 'add'),
     three('ADDC', 10, 'addc'),
@@ -124,6 +136,19 @@ function xoArithmetic(): InstructionDef[] {
     three('DIVDU', 457, 'divdu'),
     three('DIVW', 491, 'divw'),
     three('DIVWU', 459, 'divwu'),
+    // Kernel forms (issue 12): the add/subtract-minus-one forms, the extended divides (Book I 3.3.9).
+    two('ADDME', 234, 'addme'),
+    two('SUBFME', 232, 'subfme'),
+    three('DIVDE', 425, 'divde'),
+    three('DIVDEU', 393, 'divdeu'),
+    high('MULHD', 73, 'mulhd'),
+    high('MULHDU', 9, 'mulhdu'),
+    high('MULHW', 75, 'mulhw'),
+    high('MULHWU', 11, 'mulhwu'),
+    modulo('MODSD', 777, 'modsd'),
+    modulo('MODUD', 265, 'modud'),
+    modulo('MODSW', 779, 'modsw'),
+    modulo('MODUW', 267, 'moduw'),
   ];
 }
 
@@ -139,6 +164,11 @@ function xLogical(): InstructionDef[] {
     pattern: `${opcode(31)} rs:5 ra:5 00000 ${bits(xo, 10)} rc:1`,
     syntax: [`${mnemonic}{dot:rc} {gpr:ra}, {gpr:rs}`],
   });
+  const noRecord = (name: string, xo: number, mnemonic: string): InstructionDef => ({
+    name,
+    pattern: `${opcode(31)} rs:5 ra:5 00000 ${bits(xo, 10)} 0`,
+    syntax: [`${mnemonic} {gpr:ra}, {gpr:rs}`],
+  });
   return [
     three('AND', 28, 'and'),
     three('ANDC', 60, 'andc'),
@@ -153,6 +183,44 @@ function xLogical(): InstructionDef[] {
     two('EXTSW', 986, 'extsw'),
     two('CNTLZW', 26, 'cntlzw'),
     two('CNTLZD', 58, 'cntlzd'),
+    // Kernel forms (issue 12): count trailing zeros (v3.0), population counts and compare bytes (Book I 3.3.13).
+    two('CNTTZW', 538, 'cnttzw'),
+    two('CNTTZD', 570, 'cnttzd'),
+    noRecord('POPCNTB', 122, 'popcntb'),
+    noRecord('POPCNTW', 378, 'popcntw'),
+    noRecord('POPCNTD', 506, 'popcntd'),
+    { name: 'CMPB', pattern: `${opcode(31)} rs:5 ra:5 rb:5 ${bits(508, 10)} 0`, syntax: ['cmpb {gpr:ra}, {gpr:rs}, {gpr:rb}'] },
+    {
+      // isel (Book I 3.3.12): llvm prints isellt/iselgt/iseleq for the CR0 bits 0..2.
+      name: 'ISEL',
+      pattern: `${opcode(31)} rt:5 ra:5 rb:5 bc:5 01111 0`,
+      syntax: [
+        { text: 'isellt {gpr:rt}, {gpr:ra}, {gpr:rb}', when: { bc: 0 } },
+        { text: 'iselgt {gpr:rt}, {gpr:ra}, {gpr:rb}', when: { bc: 1 } },
+        { text: 'iseleq {gpr:rt}, {gpr:ra}, {gpr:rb}', when: { bc: 2 } },
+        'isel {gpr:rt}, {gpr:ra}, {gpr:rb}, {crbit:bc}',
+      ],
+    },
+  ];
+}
+
+/** CR logical instructions and mcrf (Book I 2.5.1), with llvm's extended mnemonics first. */
+function conditionRegister(): InstructionDef[] {
+  const logic = (name: string, xo: number, mnemonic: string, aliases: readonly TemplateDef[] = []): InstructionDef => ({
+    name,
+    pattern: `${opcode(19)} bt:5 ba:5 bb:5 ${bits(xo, 10)} 0`,
+    syntax: [...aliases, `${mnemonic} {crbit:bt}, {crbit:ba}, {crbit:bb}`],
+  });
+  return [
+    logic('CRAND', 257, 'crand'),
+    logic('CROR', 449, 'cror', [{ text: 'crmove {crbit:bt}, {crbitpair:ba,bb}' }]),
+    logic('CRXOR', 193, 'crxor', [{ text: 'crclr {crbittriple:bt,ba,bb}' }]),
+    logic('CRNAND', 225, 'crnand'),
+    logic('CRNOR', 33, 'crnor', [{ text: 'crnot {crbit:bt}, {crbitpair:ba,bb}' }]),
+    logic('CREQV', 289, 'creqv', [{ text: 'crset {crbittriple:bt,ba,bb}' }]),
+    logic('CRANDC', 129, 'crandc'),
+    logic('CRORC', 417, 'crorc'),
+    { name: 'MCRF', pattern: `${opcode(19)} bf:3 00 bfa:3 00 00000 ${bits(0, 10)} 0`, syntax: ['mcrf {crf:bf}, {crf:bfa}'] },
   ];
 }
 
@@ -458,6 +526,25 @@ function loadsAndStores(): InstructionDef[] {
     defs.push(dForm(name, d, 'rs'), dForm(`${name}U`, du, 'rs'), xForm(`${name}X`, x, 'rs'), xForm(`${name}UX`, xu, 'rs'));
   }
   defs.push(dsForm('STD', 62, 0, 'rs'), dsForm('STDU', 62, 1, 'rs'), xForm('STDX', 149, 'rs'), xForm('STDUX', 181, 'rs'));
+  // Byte-reversed loads and stores (Book I 3.3.6).
+  defs.push(xForm('LHBRX', 790, 'rt'), xForm('LWBRX', 534, 'rt'), xForm('LDBRX', 532, 'rt'));
+  defs.push(xForm('STHBRX', 918, 'rs'), xForm('STWBRX', 662, 'rs'), xForm('STDBRX', 660, 'rs'));
+  // Load and reserve, store conditional (Book II 4.4.2): EH is the lock hint, printed only when set.
+  const reserve = (name: string, xo: number): InstructionDef => ({
+    name,
+    pattern: `${opcode(31)} rt:5 ra:5 rb:5 ${bits(xo, 10)} eh:1`,
+    syntax: [
+      { text: `${name.toLowerCase()} {gpr:rt}, {gpr:ra}, {gpr:rb}`, when: { eh: 0 } },
+      `${name.toLowerCase()} {gpr:rt}, {gpr:ra}, {gpr:rb}, {u1:eh}`,
+    ],
+  });
+  const conditional = (name: string, xo: number, mnemonic: string): InstructionDef => ({
+    name,
+    pattern: `${opcode(31)} rs:5 ra:5 rb:5 ${bits(xo, 10)} 1`,
+    syntax: [`${mnemonic} {gpr:rs}, {gpr:ra}, {gpr:rb}`],
+  });
+  defs.push(reserve('LBARX', 52), reserve('LHARX', 116), reserve('LWARX', 20), reserve('LDARX', 84));
+  defs.push(conditional('STBCX_rec', 694, 'stbcx.'), conditional('STHCX_rec', 726, 'sthcx.'), conditional('STWCX_rec', 150, 'stwcx.'), conditional('STDCX_rec', 214, 'stdcx.'));
   return defs;
 }
 
@@ -541,6 +628,61 @@ function system(): InstructionDef[] {
       pattern: `${opcode(31)} 000 wc:2 00000 00000 ${bits(30, 10)} 0`,
       syntax: [{ text: 'wait', when: { wc: 0 } }, { text: 'waitrsv', when: { wc: 1 } }, { text: 'waitimpl', when: { wc: 2 } }, 'wait {u2:wc}'],
     },
+    // Power-saving (v3.0 Book III 7.3 stop; nap is v2.07's, kept by llvm), copy-paste abort (Book II 4.x), message sync (Book III 11), darn (Book I 3.3.9).
+    { name: 'STOP', pattern: `${opcode(19)} 00000 00000 00000 ${bits(370, 10)} 0`, syntax: ['stop'] },
+    { name: 'NAP', pattern: `${opcode(19)} 00000 00000 00000 ${bits(434, 10)} 0`, syntax: ['nap'] },
+    { name: 'CPABORT', pattern: `${opcode(31)} 00000 00000 00000 ${bits(838, 10)} 0`, syntax: ['cpabort'] },
+    { name: 'MSGSYNC', pattern: `${opcode(31)} 00000 00000 00000 ${bits(886, 10)} 0`, syntax: ['msgsync'] },
+    { name: 'DARN', pattern: `${opcode(31)} rt:5 000 l:2 00000 ${bits(755, 10)} 0`, syntax: ['darn {gpr:rt}, {u2:l}'] },
+  ];
+}
+
+/** Cache management (Book II 4.3), TLB and SLB management (Book III 5.9.3). */
+function storageControl(): InstructionDef[] {
+  const block = (name: string, xo: number, mnemonic: string): InstructionDef => ({
+    name,
+    pattern: `${opcode(31)} 00000 ra:5 rb:5 ${bits(xo, 10)} 0`,
+    syntax: [`${mnemonic} {gpr:ra}, {gpr:rb}`],
+  });
+  const touch = (name: string, xo: number, mnemonic: string, transient: string): InstructionDef => ({
+    name,
+    pattern: `${opcode(31)} th:5 ra:5 rb:5 ${bits(xo, 10)} 0`,
+    syntax: [
+      { text: `${mnemonic} {gpr:ra}, {gpr:rb}`, when: { th: 0 } },
+      { text: `${transient} {gpr:ra}, {gpr:rb}`, when: { th: 16 } },
+      `${mnemonic} {gpr:ra}, {gpr:rb}, {u5:th}`,
+    ],
+  });
+  return [
+    {
+      // dcbf with v3.0B's two-bit L (Book II 4.3.2): 0, dcbfl (1) and dcbflp (3); L = 2 is reserved. v3.1's
+      // third bit (dcbfps, dcbstps: persistent storage, POWER10) is not in this POWER9 model.
+      name: 'DCBF',
+      pattern: `${opcode(31)} 000 l:2 ra:5 rb:5 ${bits(86, 10)} 0`,
+      syntax: [
+        { text: 'dcbf {gpr:ra}, {gpr:rb}', when: { l: 0 } },
+        { text: 'dcbfl {gpr:ra}, {gpr:rb}', when: { l: 1 } },
+        { text: 'dcbflp {gpr:ra}, {gpr:rb}', when: { l: 3 } },
+        'dcbf {gpr:ra}, {gpr:rb}, {u2:l}',
+      ],
+      exclude: [{ l: 2 }],
+    },
+    block('DCBST', 54, 'dcbst'),
+    touch('DCBT', 278, 'dcbt', 'dcbtt'),
+    touch('DCBTST', 246, 'dcbtst', 'dcbtstt'),
+    block('DCBZ', 1014, 'dcbz'),
+    block('ICBI', 982, 'icbi'),
+    // llvm 14 knows tlbie/tlbiel only with RIC = PRS = R = 0 (and prints RB,RS with no space).
+    {
+      name: 'TLBIE',
+      pattern: `${opcode(31)} rs:5 00000 rb:5 ${bits(306, 10)} 0`,
+      syntax: [{ text: 'tlbie {gpr:rb}', when: { rs: 0 } }, 'tlbie {gpr:rb},{gpr:rs}', 'tlbie {gpr:rb}, {gpr:rs}'],
+    },
+    { name: 'TLBIEL', pattern: `${opcode(31)} 00000 00000 rb:5 ${bits(274, 10)} 0`, syntax: ['tlbiel {gpr:rb}'] },
+    { name: 'TLBSYNC', pattern: `${opcode(31)} 00000 00000 00000 ${bits(566, 10)} 0`, syntax: ['tlbsync'] },
+    { name: 'SLBMTE', pattern: `${opcode(31)} rs:5 00000 rb:5 ${bits(402, 10)} 0`, syntax: ['slbmte {gpr:rs}, {gpr:rb}'] },
+    { name: 'SLBIE', pattern: `${opcode(31)} 00000 00000 rb:5 ${bits(434, 10)} 0`, syntax: ['slbie {gpr:rb}'] },
+    { name: 'SLBIA', pattern: `${opcode(31)} 00000 00000 00000 ${bits(498, 10)} 0`, syntax: ['slbia'] },
   ];
 }
 
@@ -549,12 +691,14 @@ export const PPC64_INSTRUCTIONS: readonly InstructionDef[] = [
   ...immediateForms(),
   ...xoArithmetic(),
   ...xLogical(),
+  ...conditionRegister(),
   ...rotatesAndShifts(),
   ...compares(),
   ...branches(),
   ...loadsAndStores(),
   ...specialRegisters(),
   ...system(),
+  ...storageControl(),
 ];
 
 /** The ppc64 table, built on first use (a command that never decodes or assembles skips it). Its pairwise overlap scan runs in the test suite and the build (`checkOverlaps`), not at every start. */

@@ -56,6 +56,16 @@ export const PPC64_EXCLUDED_ROWS: ReadonlyMap<string, Exclusion> = new Map(
       ['MTMSR', 'privileged', 'mtmsr is privileged (Book III 4.4.4): a program interrupt in problem state'],
       ['MTMSRD', 'privileged', 'mtmsrd is privileged (Book III 4.4.4): a program interrupt in problem state'],
       ['WAIT', 'waits', 'wait waits for an interrupt that nothing raises: hyplay ends the run'],
+      ['STOP', 'privileged', 'stop is privileged (v3.0 Book III 7.3): a program interrupt in problem state'],
+      ['NAP', 'privileged', 'nap is hypervisor privileged (Book III 7.3): a program interrupt in problem state'],
+      ['MSGSYNC', 'privileged', 'msgsync is hypervisor privileged (Book III 11): a program interrupt in problem state'],
+      ['TLBIE', 'privileged', 'tlbie is hypervisor privileged (Book III 5.9.3.3): a program interrupt in problem state'],
+      ['TLBIEL', 'privileged', 'tlbiel is privileged (Book III 5.9.3.3): a program interrupt in problem state'],
+      ['TLBSYNC', 'privileged', 'tlbsync is hypervisor privileged (Book III 5.9.3.3): a program interrupt in problem state'],
+      ['SLBMTE', 'privileged', 'slbmte is privileged (Book III 5.9.3.2): a program interrupt in problem state'],
+      ['SLBIE', 'privileged', 'slbie is privileged (Book III 5.9.3.2): a program interrupt in problem state'],
+      ['SLBIA', 'privileged', 'slbia is privileged (Book III 5.9.3.2): a program interrupt in problem state'],
+      ['DARN', 'random', 'darn gives a random number under qemu; hyplay always reports the error value (none available), which the ISA allows'],
     ] as const
   ).map(([row, name, reason]) => [row, { name, reason }]),
 );
@@ -72,13 +82,18 @@ interface Access {
   readonly load: boolean;
   readonly update: boolean;
   readonly indexed: boolean;
+  /** A load and reserve or store conditional: always aligned (a misaligned one is an alignment interrupt, SIGBUS under qemu-user). */
+  readonly reserve: boolean;
 }
 
 function accessOf(row: string): Access | undefined {
-  const m = /^(L|ST)(B|H|W|D)(Z|A)?(U)?(X)?$/.exec(row);
+  const m = /^(L|ST)(B|H|W|D)(Z|A)?(U)?(X|BRX|ARX|CX_rec)?$/.exec(row);
   if (m === null || PPC64_TABLE.entry(row) === undefined) return undefined;
-  return { size: { B: 1, H: 2, W: 4, D: 8 }[m[2] as 'B' | 'H' | 'W' | 'D'], load: m[1] === 'L', update: m[4] === 'U', indexed: m[5] === 'X' };
+  return { size: { B: 1, H: 2, W: 4, D: 8 }[m[2] as 'B' | 'H' | 'W' | 'D'], load: m[1] === 'L', update: m[4] === 'U', indexed: m[5] !== undefined, reserve: m[5] === 'ARX' || m[5] === 'CX_rec' };
 }
+
+/** The cache-block instructions, aimed at the window like an indexed access of one byte (dcbz: of a whole 128-byte block). */
+const CACHE_ROWS: ReadonlyMap<string, number> = new Map([['DCBF', 1], ['DCBST', 1], ['DCBT', 1], ['DCBTST', 1], ['ICBI', 1], ['DCBZ', 128]]);
 
 /** Field values left out, each with the reason. */
 export const PPC64_EXCLUSIONS: readonly FieldExclusion[] = [
@@ -102,6 +117,16 @@ export const PPC64_EXCLUSIONS: readonly FieldExclusion[] = [
     },
   },
   {
+    name: 'dcbf-l',
+    reason: 'qemu 7.2 decodes dcbf only with L = 0 or 1 (its invalid-bits mask covers the high bit of L), so dcbflp (L = 3, Power ISA v3.0B Book II 4.3.2) is SIGILL there',
+    rejects: (row, f) => row === 'DCBF' && f.l === 3,
+  },
+  {
+    name: 'divde-same-register',
+    reason: 'divde and divdeu with RA = RB overflow ((RA) || 0^64 ÷ RA is 2^64), where RT is undefined (Book I 3.3.9) and qemu 7.2 writes a truncated quotient, hyplay 0',
+    rejects: (row, f) => (row === 'DIVDE' || row === 'DIVDEU') && f.ra === f.rb,
+  },
+  {
     name: 'absolute-bc',
     reason: 'bca and bcla branch to a 16-bit absolute address (below 32 KiB), where user space cannot map code',
     rejects: (row, f) => row === 'BC' && f.aa === 1,
@@ -117,8 +142,12 @@ export const PPC64_LIMITS: readonly Exclusion[] = [
 /** Drawing weight of a row (1 unless listed). */
 const WEIGHTS: Readonly<Record<string, number>> = { TW: 0.3, TWI: 0.3, TD: 0.3, TDI: 0.3 };
 
-/** SPRs problem state may move to and from: the `user` ones of `SPRS`. */
-const USER_SPRS = SPRS.filter((d) => d.access === 'user');
+/**
+ * SPRs problem state may move to and from: the `user` ones of `SPRS`, but
+ * not TB (qemu's advances with the host clock, hyplay's never does) nor PPR
+ * (qemu-user starts it at 0, hyplay at the architected medium priority).
+ */
+const USER_SPRS = SPRS.filter((d) => d.access === 'user' && d.name !== 'tb' && d.name !== 'ppr');
 
 function instruction(row: string, fields: FieldValues, setup = false): SequenceInstruction {
   return { word: PPC64_TABLE.encode(PPC64_TABLE.entry(row)!, fields), row, setup };
@@ -161,15 +190,15 @@ function drawFields(entry: TableEntry, random: Random): Record<string, number> {
   return fields;
 }
 
-/** A random address in the window for an access of `size` bytes, naturally aligned half the time. */
-function target(random: Random, size: number): number {
+/** A random address in the window for an access of `size` bytes, naturally aligned half the time (always with `aligned`). */
+function target(random: Random, size: number, aligned = false): number {
   const offset = random.below(WINDOW - size + 1);
-  return DATA + (random.chance(0.5) ? offset - (offset % size) : offset);
+  return DATA + (aligned || random.chance(0.5) ? offset - (offset % size) : offset);
 }
 
 /** Aim a load or store at the window through setup of RA (and RB). */
 function prepareAccess(access: Access, f: Record<string, number>, random: Random): SequenceInstruction[] {
-  const want = BigInt(target(random, access.size));
+  const want = BigInt(target(random, access.size, access.reserve));
   if (!access.indexed) {
     const displacement = f.d !== undefined ? BigInt.asIntN(16, BigInt(f.d)) : BigInt.asIntN(14, BigInt(f.ds!)) * 4n;
     return loadConstant(f.ra!, want - displacement);
@@ -178,6 +207,21 @@ function prepareAccess(access: Access, f: Record<string, number>, random: Random
   if (f.ra === f.rb) return loadConstant(f.ra!, (want & ~1n) / 2n);
   const index = random.doubleword();
   return [...loadConstant(f.rb!, index), ...loadConstant(f.ra!, want - index)];
+}
+
+/**
+ * Operands for divde/divdeu whose quotient fits in 64 bits (|RA| below
+ * |RB| / 2), or a zero divisor one time in ten: an overflowing quotient is
+ * undefined (Book I 3.3.9), and qemu 7.2 and hyplay write different values.
+ */
+function prepareExtendedDivide(signed: boolean, f: Record<string, number>, random: Random): SequenceInstruction[] {
+  if (random.chance(0.1)) return loadConstant(f.rb!, 0n);
+  let divisor = random.doubleword();
+  if (signed) divisor = BigInt.asIntN(64, divisor);
+  if (divisor === 0n || divisor === -1n || divisor === 1n) divisor = signed ? -3n : 3n;
+  const magnitude = (divisor < 0n ? -divisor : divisor) >> BigInt(1 + random.below(40));
+  const dividend = signed && random.chance(0.5) ? -magnitude : magnitude;
+  return [...loadConstant(f.rb!, divisor), ...loadConstant(f.ra!, dividend)];
 }
 
 /**
@@ -199,9 +243,12 @@ function drawInstruction(row: string, random: Random, address: (setupLength: num
   let setup: SequenceInstruction[] = [];
   const access = accessOf(row);
   if (access !== undefined) setup = prepareAccess(access, f, random);
+  const block = CACHE_ROWS.get(row);
+  if (block !== undefined) setup = prepareAccess({ size: block, load: true, update: false, indexed: true, reserve: block > 1 }, f, random);
   // Every branch goes to the next instruction, taken or not.
   if (row === 'B') f.li = f.aa === 1 ? (address(0) + 4) >>> 2 : 1;
   if (row === 'BC') f.bd = 1;
+  if (row === 'DIVDE' || row === 'DIVDEU') setup = prepareExtendedDivide(row === 'DIVDE', f, random);
   if (row === 'BCLR' || row === 'BCCTR') setup = targetRegister(row === 'BCLR' ? 'lr' : 'ctr', random.below(32), address(3) + 4);
   const main = instruction(row, f);
   const decoded = PPC64_TABLE.decode(main.word);

@@ -14,9 +14,13 @@ export const IMAGE_CACHE = process.env.HYPLAY_IMAGE_CACHE ?? join(process.env.XD
 /** A cached image: its path and the package it came from; or why there is none. */
 export type KernelImage = { readonly path: string; readonly package: string; readonly skip?: undefined } | { readonly skip: string };
 
-/** The cached `debian-<name>.vmlinuz` (`armmp`, `arm64`), or the reason a test must skip. */
-export function kernelImage(name: 'armmp' | 'arm64'): KernelImage {
-  const path = join(IMAGE_CACHE, `debian-${name}.vmlinuz`);
+/**
+ * The cached `debian-<name>.vmlinuz` (`armmp`, `arm64`), or
+ * `debian-ppc64el.vmlinux` (the ppc64el package ships the ELF vmlinux), or
+ * the reason a test must skip.
+ */
+export function kernelImage(name: 'armmp' | 'arm64' | 'ppc64el'): KernelImage {
+  const path = join(IMAGE_CACHE, `debian-${name}.${name === 'ppc64el' ? 'vmlinux' : 'vmlinuz'}`);
   if (!existsSync(path)) {
     const skip = `no Debian ${name} kernel image at ${path} (run scripts/kernel-images.sh; CI does)`;
     console.warn(`skipping: ${skip}`);

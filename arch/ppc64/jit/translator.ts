@@ -579,12 +579,14 @@ class BlockTranslation {
   private addRegisters(op: Op): void {
     const w = this.w;
     const form = op.inner === add ? AddForm.add : op.src3;
-    const complement = form >= AddForm.subf && form !== AddForm.addze;
+    const complement = form >= AddForm.subf && form !== AddForm.addze && form !== AddForm.addme;
     const [rHi, rLo] = this.gprTemps(op.src1);
     const aHi = complement ? w.temp(`~${rHi}`) : rHi;
     const aLo = complement ? w.temp(`~${rLo}`) : rLo;
     const unary = form >= AddForm.addze;
-    const [bHi, bLo] = unary ? ['0', '0'] : this.gprTemps(op.src2);
+    // addme and subfme add all ones (-1) where addze and subfze add zero.
+    const minusOne = form >= AddForm.addme ? '-1' : '0';
+    const [bHi, bLo] = unary ? [minusOne, minusOne] : this.gprTemps(op.src2);
     const carryIn = form === AddForm.subf || form === AddForm.subfc || form === AddForm.neg ? '1' : form === AddForm.add || form === AddForm.addc ? '0' : w.temp(this.flag(CA));
     const sum = this.add64(aHi, aLo, bHi, bLo, carryIn);
     this.setGpr(op.dest, sum.hi, sum.lo);

@@ -20,6 +20,7 @@ import {
   add64,
   baseIndex,
   gprIndex,
+  mul32,
   mul64,
   mulSigned32,
   record,
@@ -52,6 +53,8 @@ const SUBFE = 5;
 const ADDZE = 6;
 const SUBFZE = 7;
 const NEG = 8;
+const ADDME = 9;
+const SUBFME = 10;
 
 /** The operations {@link addRegisters} performs, by `op.src3`: (operand a, operand b, carry in, whether CA is set). */
 export const AddForm = {
@@ -73,6 +76,10 @@ export const AddForm = {
   subfze: SUBFZE,
   /** neg: ¬RA + 1 (CA unchanged). */
   neg: NEG,
+  /** addme: RA + CA - 1, sets CA. */
+  addme: ADDME,
+  /** subfme: ¬RA + CA - 1, sets CA. */
+  subfme: SUBFME,
 } as const;
 
 const MULLD = 0;
@@ -181,12 +188,14 @@ export const add: PpcHandler = (s, op) => {
 export const addRegisters: PpcHandler = (s, op) => {
   const g = s.gpr;
   const form = op.src3;
-  const complement = form >= SUBF && form !== ADDZE;
+  const complement = form >= SUBF && form !== ADDZE && form !== ADDME;
   const aHi = complement ? ~g[op.src1]! : g[op.src1]!;
   const aLo = complement ? ~g[op.src1 + 1]! : g[op.src1 + 1]!;
   const unary = form >= ADDZE;
-  const bHi = unary ? 0 : g[op.src2]!;
-  const bLo = unary ? 0 : g[op.src2 + 1]!;
+  // addme and subfme add the all-ones doubleword (-1) as the second operand.
+  const minusOne = form >= ADDME ? -1 : 0;
+  const bHi = unary ? minusOne : g[op.src2]!;
+  const bLo = unary ? minusOne : g[op.src2 + 1]!;
   const carryIn = form === SUBF || form === SUBFC || form === NEG ? 1 : form === ADD || form === ADDC ? 0 : s.ca;
   add64(aHi, aLo, bHi, bLo, carryIn);
   const hi = resultHi;
@@ -266,6 +275,93 @@ export const divide: PpcHandler = (s, op) => {
   return RETIRED;
 };
 
+const MULHD = 0;
+const MULHDU = 1;
+const MULHW = 2;
+const MULHWU = 3;
+
+/** The multiply-high forms by `op.src3`. */
+export const MultiplyHighForm = {
+  /** mulhd: the high doubleword of the signed 128-bit product. */
+  mulhd: MULHD,
+  /** mulhdu: the high doubleword of the unsigned 128-bit product. */
+  mulhdu: MULHDU,
+  /** mulhw: the high word of the signed 64-bit product of the low words. */
+  mulhw: MULHW,
+  /** mulhwu: the high word of the unsigned product. */
+  mulhwu: MULHWU,
+} as const;
+
+/**
+ * mulhd, mulhdu, mulhw, mulhwu (Book I 3.3.9). The word forms leave
+ * RT[0:31] undefined, and with them CR0 LT/GT/EQ in 64-bit mode; hyplay
+ * writes 0 there and records the doubleword, as QEMU does.
+ */
+export const multiplyHigh: PpcHandler = (s, op) => {
+  const g = s.gpr;
+  const form = op.src3;
+  if (form === MULHW || form === MULHWU) {
+    if (form === MULHW) mulSigned32(g[op.src1 + 1]!, g[op.src2 + 1]!);
+    else mul32(g[op.src1 + 1]! >>> 0, g[op.src2 + 1]! >>> 0);
+    g[op.dest] = 0;
+    g[op.dest + 1] = resultHi;
+  } else {
+    const signed = form === MULHD;
+    const product = toBig(g[op.src1]!, g[op.src1 + 1]!, signed) * toBig(g[op.src2]!, g[op.src2 + 1]!, signed);
+    writeBig(s, op.dest, product >> 64n);
+  }
+  if ((op.variant & RC) !== 0) record(s, g[op.dest]!, g[op.dest + 1]!);
+  return RETIRED;
+};
+
+/**
+ * divde and divdeu (Book I 3.3.9): (RA || 64 zeros) ÷ RB. A quotient that
+ * does not fit 64 bits, or a zero divisor, leaves RT undefined and sets OV
+ * (with OE); hyplay writes 0, as QEMU does.
+ */
+export const divideExtended: PpcHandler = (s, op) => {
+  const g = s.gpr;
+  const signed = op.src3 === 0;
+  const dividend = toBig(g[op.src1]!, g[op.src1 + 1]!, signed) << 64n;
+  const divisor = toBig(g[op.src2]!, g[op.src2 + 1]!, signed);
+  let quotient = 0n;
+  let overflow = 1;
+  if (divisor !== 0n) {
+    const q = dividend / divisor;
+    if (signed ? q === BigInt.asIntN(64, q) : q === BigInt.asUintN(64, q)) {
+      quotient = q;
+      overflow = 0;
+    }
+  }
+  writeBig(s, op.dest, quotient);
+  if ((op.variant & OE) !== 0) setOverflow(s, overflow, overflow);
+  if ((op.variant & RC) !== 0) record(s, g[op.dest]!, g[op.dest + 1]!);
+  return RETIRED;
+};
+
+/**
+ * modsd, modud, modsw, moduw (v3.0, Book I 3.3.9; `src3` bit 0 = unsigned,
+ * bit 1 = word). A zero divisor or most-negative modulo -1 leaves RT
+ * undefined; hyplay writes 0, as QEMU does (it divides by 1). The word
+ * forms' RT[0:31] is undefined too: the remainder is sign-extended (modsw)
+ * or zero-extended (moduw) there, as in QEMU.
+ */
+export const modulo: PpcHandler = (s, op) => {
+  const g = s.gpr;
+  const unsigned = (op.src3 & 1) !== 0;
+  const word = (op.src3 & 2) !== 0;
+  const width = word ? 32 : 64;
+  const read = (index: number): bigint => {
+    const v = toBig(g[index]!, g[index + 1]!, false);
+    return unsigned ? BigInt.asUintN(width, v) : BigInt.asIntN(width, v);
+  };
+  const a = read(op.src1);
+  const b = read(op.src2);
+  const invalid = b === 0n || (!unsigned && b === -1n && a === -(1n << BigInt(width - 1)));
+  writeBig(s, op.dest, invalid ? 0n : a % b);
+  return RETIRED;
+};
+
 function registers(op: Op, f: FieldValues): void {
   op.dest = gprIndex(f.rt!);
   op.src1 = gprIndex(f.ra!);
@@ -342,4 +438,16 @@ export const ARITHMETIC_SEMANTICS: Readonly<Record<string, Prepare>> = {
   DIVDU: registerForm(divide, DivideForm.divdu),
   DIVW: registerForm(divide, DivideForm.divw),
   DIVWU: registerForm(divide, DivideForm.divwu),
+  ADDME: addForm(AddForm.addme),
+  SUBFME: addForm(AddForm.subfme),
+  MULHD: registerForm(multiplyHigh, MultiplyHighForm.mulhd),
+  MULHDU: registerForm(multiplyHigh, MultiplyHighForm.mulhdu),
+  MULHW: registerForm(multiplyHigh, MultiplyHighForm.mulhw),
+  MULHWU: registerForm(multiplyHigh, MultiplyHighForm.mulhwu),
+  DIVDE: registerForm(divideExtended, 0),
+  DIVDEU: registerForm(divideExtended, 1),
+  MODSD: registerForm(modulo, 0),
+  MODUD: registerForm(modulo, 1),
+  MODSW: registerForm(modulo, 2),
+  MODUW: registerForm(modulo, 3),
 };

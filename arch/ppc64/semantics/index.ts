@@ -12,6 +12,7 @@ import { LOAD_STORE_SEMANTICS } from './load-store.ts';
 import { LOGICAL_SEMANTICS } from './logical.ts';
 import { ROTATE_SEMANTICS } from './rotate.ts';
 import { SPECIAL_SEMANTICS } from './special.ts';
+import { STORAGE_CONTROL_SEMANTICS } from './storage-control.ts';
 import { SYSTEM_SEMANTICS } from './system.ts';
 
 /** The handler preparer for each table row. A test checks that every row has one. */
@@ -24,4 +25,5 @@ export const PPC64_SEMANTICS: Readonly<Record<string, Prepare>> = {
   ...LOAD_STORE_SEMANTICS,
   ...SPECIAL_SEMANTICS,
   ...SYSTEM_SEMANTICS,
+  ...STORAGE_CONTROL_SEMANTICS,
 };

@@ -1,7 +1,8 @@
 /**
  * Fixed-point loads and stores (Power ISA v3.0B Book I 3.3.2, 3.3.3): byte,
  * halfword (zero and algebraic), word (zero and algebraic) and doubleword,
- * in D-, DS- and X-form, with and without update.
+ * in D-, DS- and X-form, with and without update; the byte-reversed forms
+ * (Book I 3.3.6); load and reserve and store conditional (Book II 4.4.2).
  *
  * Accesses follow MSR[LE]: guest memory has one byte order, and when MSR[LE]
  * disagrees with it every access is byte-swapped. An access to unmapped
@@ -16,12 +17,12 @@
  * @module
  */
 
-import { RETIRED, type StepResult } from '../../../src/interp/step-result.ts';
+import { hexAddress, RETIRED, type ExceptionTrap, type StepResult } from '../../../src/interp/step-result.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
 import { PAGE_MAPPED } from '../../../src/memory/guest-memory.ts';
 import type { Ppc64Memory } from '../core.ts';
 import type { Ppc64State } from '../registers.ts';
-import { baseIndex, dataFault, eaHi, eaLo, effectiveAddress, gprIndex, illegalInstruction, signExtend, swap16, swap32, type Op, type PpcHandler, type Prepare } from './common.ts';
+import { baseIndex, CR_EQ, dataFault, eaHi, eaLo, effectiveAddress, gprIndex, illegalInstruction, signExtend, swap16, swap32, type Op, type PpcHandler, type Prepare } from './common.ts';
 import { raiseFixed } from './system.ts';
 
 /** `op.variant` bit: sign-extend the loaded value (lha, lwa). */
@@ -30,6 +31,8 @@ export const SIGNED = 1;
 export const UPDATE = 2;
 /** `op.variant` bit: the offset is RB (X-form), not the displacement. */
 export const INDEXED = 4;
+/** `op.variant` bit: byte-reversed (lhbrx, lwbrx, ldbrx and their stores): the bytes go the other way from MSR[LE]'s order. */
+export const REVERSED = 8;
 
 /** The op's EA as a number; its halves are in `eaHi`/`eaLo`. */
 function address(s: Ppc64State, op: Op): number {
@@ -92,6 +95,8 @@ export const load: PpcHandler = (s, op) => {
 function loadThroughMemory(s: Ppc64State, op: Op, ea: number): StepResult {
   const m = op.memory;
   const signed = (op.variant & SIGNED) !== 0;
+  // A byte-reversed access swaps exactly when an ordinary one does not.
+  const swap = (op.variant & REVERSED) !== 0 ? s.swap ^ 1 : s.swap;
   let hi = 0;
   let lo: number;
   switch (op.src3) {
@@ -104,7 +109,7 @@ function loadThroughMemory(s: Ppc64State, op: Op, ea: number): StepResult {
     case 2: {
       let v = m.read16(ea);
       if (v === undefined) return dataFault(op, ea, false, 2);
-      if (s.swap !== 0) v = swap16(v);
+      if (swap !== 0) v = swap16(v);
       lo = signed ? (v << 16) >> 16 : v;
       hi = lo >> 31;
       break;
@@ -112,7 +117,7 @@ function loadThroughMemory(s: Ppc64State, op: Op, ea: number): StepResult {
     case 4: {
       let v = m.read32(ea);
       if (v === undefined) return dataFault(op, ea, false, 4);
-      if (s.swap !== 0) v = swap32(v);
+      if (swap !== 0) v = swap32(v);
       lo = v | 0;
       hi = signed ? lo >> 31 : 0;
       break;
@@ -121,11 +126,11 @@ function loadThroughMemory(s: Ppc64State, op: Op, ea: number): StepResult {
       let w0 = m.read32(ea);
       let w1 = m.read32(ea + 4);
       if (w0 === undefined || w1 === undefined) return dataFault(op, ea, false, 8);
-      if (s.swap !== 0) {
+      if (swap !== 0) {
         w0 = swap32(w0);
         w1 = swap32(w1);
       }
-      const big = (s.bigMemory ^ s.swap) !== 0;
+      const big = (s.bigMemory ^ swap) !== 0;
       hi = (big ? w0 : w1) | 0;
       lo = (big ? w1 : w0) | 0;
     }
@@ -189,25 +194,26 @@ function storeThroughMemory(s: Ppc64State, op: Op, ea: number): StepResult {
   const m = op.memory;
   const g = s.gpr;
   const lo = g[op.dest + 1]!;
+  const swap = (op.variant & REVERSED) !== 0 ? s.swap ^ 1 : s.swap;
   let ok: boolean;
   switch (op.src3) {
     case 1:
       ok = m.write8(ea, lo & 0xff);
       break;
     case 2:
-      ok = m.write16(ea, s.swap !== 0 ? swap16(lo & 0xffff) : lo & 0xffff);
+      ok = m.write16(ea, swap !== 0 ? swap16(lo & 0xffff) : lo & 0xffff);
       break;
     case 4:
-      ok = m.write32(ea, s.swap !== 0 ? swap32(lo) : lo);
+      ok = m.write32(ea, swap !== 0 ? swap32(lo) : lo);
       break;
     default: {
       // Both words or neither: check the second page before writing the first word.
       if ((ea & 0xfff) > 0xff8 && !m.isMapped(ea + 7)) return dataFault(op, ea, true, 8);
       const hi = g[op.dest]!;
-      const big = (s.bigMemory ^ s.swap) !== 0;
+      const big = (s.bigMemory ^ swap) !== 0;
       let w0 = big ? hi : lo;
       let w1 = big ? lo : hi;
-      if (s.swap !== 0) {
+      if (swap !== 0) {
         w0 = swap32(w0);
         w1 = swap32(w1);
       }
@@ -220,6 +226,82 @@ function storeThroughMemory(s: Ppc64State, op: Op, ea: number): StepResult {
     g[op.src1 + 1] = eaLo;
   }
   return RETIRED;
+}
+
+/** lhbrx, lwbrx, ldbrx (Book I 3.3.6): always through the memory's accessors, the bytes reversed. */
+export const loadReversed: PpcHandler = (s, op) => loadThroughMemory(s, op, address(s, op));
+
+/** sthbrx, stwbrx, stdbrx (Book I 3.3.6). */
+export const storeReversed: PpcHandler = (s, op) => storeThroughMemory(s, op, address(s, op));
+
+/**
+ * The alignment interrupt (Book III 7.5.8) of a load and reserve or store
+ * conditional whose EA is not a multiple of its size (Book II 4.4.2).
+ * Built when it happens (rare).
+ */
+function misaligned(op: Op, ea: number): ExceptionTrap {
+  return { kind: 'trap', cause: 'exception', vector: 0x600, errorCode: -1, address: op.address, next: op.next, reason: `${op.name.toLowerCase()} at unaligned ${hexAddress(ea)}` };
+}
+
+/**
+ * lbarx, lharx, lwarx, ldarx (Book II 4.4.2): an ordinary load that also
+ * sets this thread's reservation on the EA (the granule is the access
+ * itself here: one thread, so only this thread's own stcx. can end it).
+ */
+export const loadAndReserve: PpcHandler = (s, op) => {
+  const ea = address(s, op);
+  if (ea % op.src3 !== 0) return misaligned(op, ea);
+  const result = loadThroughMemory(s, op, ea);
+  if (result === RETIRED) {
+    s.reserveAddress = ea;
+    s.reserveSize = op.src3;
+  }
+  return result;
+};
+
+/**
+ * stbcx., sthcx., stwcx., stdcx. (Book II 4.4.2): the store is performed
+ * only while a reservation is held for the same address and length (a
+ * different address or length is "undefined whether the store is
+ * performed": hyplay does not perform it, as QEMU does not); CR0 =
+ * 0b00 || stored || XER[SO]. Every stcx. clears the reservation.
+ */
+export const storeConditional: PpcHandler = (s, op) => {
+  const ea = address(s, op);
+  if (ea % op.src3 !== 0) return misaligned(op, ea);
+  const held = s.reserveAddress === ea && s.reserveSize === op.src3;
+  if (held) {
+    const result = storeThroughMemory(s, op, ea);
+    if (result !== RETIRED) return result;
+  }
+  s.reserveAddress = -1;
+  s.reserveSize = 0;
+  s.cr = (s.cr & 0x0fff_ffff) | (((held ? CR_EQ : 0) | s.so) << 28);
+  return RETIRED;
+};
+
+function reservation(size: number, kind: 'load' | 'store'): Prepare {
+  return (op, f: FieldValues) => {
+    op.dest = gprIndex(kind === 'load' ? f.rt! : f.rs!);
+    op.src1 = baseIndex(f.ra!);
+    op.src2 = gprIndex(f.rb!);
+    op.src3 = size;
+    op.variant = INDEXED;
+    op.imm = 0;
+    return kind === 'load' ? loadAndReserve : storeConditional;
+  };
+}
+
+function reversed(size: number, kind: 'load' | 'store'): Prepare {
+  return (op, f: FieldValues) => {
+    op.dest = gprIndex(kind === 'load' ? f.rt! : f.rs!);
+    op.src1 = baseIndex(f.ra!);
+    op.src2 = gprIndex(f.rb!);
+    op.src3 = size;
+    op.variant = INDEXED | REVERSED;
+    op.imm = 0;
+    return kind === 'load' ? loadReversed : storeReversed;
+  };
 }
 
 /** How a row addresses memory. */
@@ -288,4 +370,18 @@ export const LOAD_STORE_SEMANTICS: Readonly<Record<string, Prepare>> = {
   STDU: access(8, 'store', 'ds', UPDATE),
   STDX: access(8, 'store', 'x', 0),
   STDUX: access(8, 'store', 'x', UPDATE),
+  LHBRX: reversed(2, 'load'),
+  LWBRX: reversed(4, 'load'),
+  LDBRX: reversed(8, 'load'),
+  STHBRX: reversed(2, 'store'),
+  STWBRX: reversed(4, 'store'),
+  STDBRX: reversed(8, 'store'),
+  LBARX: reservation(1, 'load'),
+  LHARX: reservation(2, 'load'),
+  LWARX: reservation(4, 'load'),
+  LDARX: reservation(8, 'load'),
+  STBCX_rec: reservation(1, 'store'),
+  STHCX_rec: reservation(2, 'store'),
+  STWCX_rec: reservation(4, 'store'),
+  STDCX_rec: reservation(8, 'store'),
 };

@@ -12,7 +12,7 @@
 
 import { RETIRED } from '../../../src/interp/step-result.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
-import { gprIndex, record, type Op, type PpcHandler, type Prepare } from './common.ts';
+import { baseIndex, gprIndex, record, type Op, type PpcHandler, type Prepare } from './common.ts';
 import { noOperation } from './system.ts';
 
 // Plain constants for the hot switch (V8 folds these, not property loads of a const object).
@@ -142,6 +142,86 @@ export const countLeadingZeros: PpcHandler = (s, op) => {
   return RETIRED;
 };
 
+/** Ones in each byte's bits, summed per byte (the popcntb step every population count starts from). */
+function byteCounts(v: number): number {
+  let x = v - ((v >>> 1) & 0x5555_5555);
+  x = (x & 0x3333_3333) + ((x >>> 2) & 0x3333_3333);
+  return (x + (x >>> 4)) & 0x0f0f_0f0f;
+}
+
+/** The sum of the four byte counts of a word. */
+function wordCount(v: number): number {
+  return Math.imul(byteCounts(v), 0x0101_0101) >>> 24;
+}
+
+/** popcntb (`variant` 8), popcntw (32) and popcntd (64) (Book I 3.3.13): ones counted per byte, word or doubleword. */
+export const populationCount: PpcHandler = (s, op) => {
+  const g = s.gpr;
+  const hi = g[op.src1]!;
+  const lo = g[op.src1 + 1]!;
+  if (op.variant === 8) {
+    g[op.dest] = byteCounts(hi);
+    g[op.dest + 1] = byteCounts(lo);
+  } else if (op.variant === 32) {
+    g[op.dest] = wordCount(hi);
+    g[op.dest + 1] = wordCount(lo);
+  } else {
+    g[op.dest] = 0;
+    g[op.dest + 1] = wordCount(hi) + wordCount(lo);
+  }
+  return RETIRED;
+};
+
+/** Trailing zeros of a word (32 for zero). */
+function trailingZeros(v: number): number {
+  return v === 0 ? 32 : 31 - Math.clz32(v & -v);
+}
+
+/** cnttzw (`variant` 32) and cnttzd (`variant` 64) (v3.0, Book I 3.3.13). */
+export const countTrailingZeros: PpcHandler = (s, op) => {
+  const g = s.gpr;
+  const hi = g[op.src1]!;
+  const lo = g[op.src1 + 1]!;
+  const n = op.variant === 32 || lo !== 0 ? trailingZeros(lo) : 32 + trailingZeros(hi);
+  g[op.dest] = 0;
+  g[op.dest + 1] = n;
+  if (op.setFlags) record(s, 0, n);
+  return RETIRED;
+};
+
+/** 0xff in each byte of `a` equal to that byte of `b`, else 0. */
+function equalBytes(a: number, b: number): number {
+  let out = 0;
+  for (let shift = 0; shift < 32; shift += 8) if (((a >>> shift) & 0xff) === ((b >>> shift) & 0xff)) out |= 0xff << shift;
+  return out | 0;
+}
+
+/** cmpb (Book I 3.3.13): RA byte i = 0xff when RS and RB agree in byte i, else 0x00. */
+export const compareBytes: PpcHandler = (s, op) => {
+  const g = s.gpr;
+  const hi = equalBytes(g[op.src1]!, g[op.src2]!);
+  const lo = equalBytes(g[op.src1 + 1]!, g[op.src2 + 1]!);
+  g[op.dest] = hi;
+  g[op.dest + 1] = lo;
+  return RETIRED;
+};
+
+/**
+ * isel (Book I 3.3.12): RT = CR[BC] ? (RA|0) : RB. Slots: dest = RT,
+ * src1 = RA index (-1 for RA = 0), src2 = RB, imm = the CR bit's mask.
+ */
+export const integerSelect: PpcHandler = (s, op) => {
+  const g = s.gpr;
+  if ((s.cr & op.imm) !== 0) {
+    g[op.dest] = op.src1 < 0 ? 0 : g[op.src1]!;
+    g[op.dest + 1] = op.src1 < 0 ? 0 : g[op.src1 + 1]!;
+  } else {
+    g[op.dest] = g[op.src2]!;
+    g[op.dest + 1] = g[op.src2 + 1]!;
+  }
+  return RETIRED;
+};
+
 function xForm(op: Op, f: FieldValues): void {
   op.dest = gprIndex(f.ra!);
   op.src1 = gprIndex(f.rs!);
@@ -197,4 +277,20 @@ export const LOGICAL_SEMANTICS: Readonly<Record<string, Prepare>> = {
   EXTSW: unary(extendSign, 32),
   CNTLZW: unary(countLeadingZeros, 32),
   CNTLZD: unary(countLeadingZeros, 64),
+  CNTTZW: unary(countTrailingZeros, 32),
+  CNTTZD: unary(countTrailingZeros, 64),
+  POPCNTB: unary(populationCount, 8),
+  POPCNTW: unary(populationCount, 32),
+  POPCNTD: unary(populationCount, 64),
+  CMPB: (op, f) => {
+    xForm(op, f);
+    return compareBytes;
+  },
+  ISEL: (op, f) => {
+    op.dest = gprIndex(f.rt!);
+    op.src1 = baseIndex(f.ra!);
+    op.src2 = gprIndex(f.rb!);
+    op.imm = (1 << (31 - f.bc!)) | 0;
+    return integerSelect;
+  },
 };

@@ -82,6 +82,43 @@ function trapForm(double: boolean, immediate: boolean): Prepare {
   };
 }
 
+/**
+ * stop (v3.0) and nap (v2.07), the power-saving instructions (Book III
+ * 7.3): the thread waits for an interrupt, and as with wait hyplay models
+ * no interrupt source, so the run ends. stop is privileged, nap hypervisor
+ * privileged.
+ */
+export const powerSave: PpcHandler = (s, op) => {
+  if (op.variant === 1 ? !inHypervisorState(s) : inProblemState(s)) return privilegedTrap(op);
+  return stop('wfi', `${op.name.toLowerCase()} at ${hexAddress(op.address)} waits for an interrupt that never comes`);
+};
+
+/** An instruction that is privileged (variant 0) or hypervisor privileged (variant 1) and otherwise does nothing hyplay can observe. */
+export const privilegedNoOperation: PpcHandler = (s, op) => {
+  if (op.variant === 1 ? !inHypervisorState(s) : inProblemState(s)) return privilegedTrap(op);
+  return RETIRED;
+};
+
+/**
+ * darn (v3.0, Book I 3.3.9): a random number, or the error value when
+ * none is available, which hyplay always reports so that runs stay
+ * deterministic: 0x0000_0000_FFFF_FFFF for L = 0 (32-bit), all ones
+ * otherwise.
+ */
+export const deliverRandomNumber: PpcHandler = (s, op) => {
+  s.gpr[op.dest] = op.variant === 0 ? 0 : -1;
+  s.gpr[op.dest + 1] = -1;
+  return RETIRED;
+};
+
+function privilegedForm(handler: PpcHandler, hypervisor: boolean, reason: string): Prepare {
+  return (op) => {
+    op.variant = hypervisor ? 1 : 0;
+    preparePrivileged(op, reason);
+    return handler;
+  };
+}
+
 /** Handlers of this family by table row name. */
 export const SYSTEM_SEMANTICS: Readonly<Record<string, Prepare>> = {
   SC: (op, f) => {
@@ -106,4 +143,15 @@ export const SYSTEM_SEMANTICS: Readonly<Record<string, Prepare>> = {
   ISYNC: () => noOperation,
   EIEIO: () => noOperation,
   WAIT: () => wait,
+  STOP: privilegedForm(powerSave, false, 'stop in problem state'),
+  NAP: privilegedForm(powerSave, true, 'nap outside hypervisor state'),
+  // No copy-paste buffer is modelled, so there is nothing to abort (cpabort is not privileged).
+  CPABORT: () => noOperation,
+  // No other thread sends messages, so there are none to wait for.
+  MSGSYNC: privilegedForm(privilegedNoOperation, true, 'msgsync outside hypervisor state'),
+  DARN: (op, f) => {
+    op.dest = gprIndex(f.rt!);
+    op.variant = f.l!;
+    return deliverRandomNumber;
+  },
 };

@@ -212,6 +212,65 @@ function system(out: Ppc64Form[]): void {
   out.push({ text: 'wait', row: 'WAIT' }, { text: 'waitrsv', row: 'WAIT' }, { text: 'waitimpl', row: 'WAIT' }, { text: 'wait 3', row: 'WAIT' });
 }
 
+/** The forms a real kernel's entry code uses that hyplay added for issue 12, by family. */
+function kernelForms(out: Ppc64Form[]): void {
+  const add = (row: string, ...texts: string[]): void => {
+    for (const text of texts) out.push({ text, row });
+  };
+  const r = new Cycle(GPRS, 5);
+  for (const [mnemonic, row] of [['addme', 'ADDME'], ['subfme', 'SUBFME']] as const) {
+    for (const suffix of ['', '.', 'o', 'o.']) add(row, `${mnemonic}${suffix} ${r.next()}, ${r.next()}`);
+  }
+  for (const [mnemonic, row] of [['divde', 'DIVDE'], ['divdeu', 'DIVDEU']] as const) {
+    for (const suffix of ['', '.', 'o', 'o.']) add(row, `${mnemonic}${suffix} ${r.next()}, ${r.next()}, ${r.next()}`);
+  }
+  for (const [mnemonic, row] of [['mulhd', 'MULHD'], ['mulhdu', 'MULHDU'], ['mulhw', 'MULHW'], ['mulhwu', 'MULHWU']] as const) {
+    for (const suffix of ['', '.']) add(row, `${mnemonic}${suffix} ${r.next()}, ${r.next()}, ${r.next()}`);
+  }
+  for (const [mnemonic, row] of [['modsd', 'MODSD'], ['modud', 'MODUD'], ['modsw', 'MODSW'], ['moduw', 'MODUW'], ['cmpb', 'CMPB']] as const) {
+    add(row, `${mnemonic} ${r.next()}, ${r.next()}, ${r.next()}`, `${mnemonic} 31, 0, 15`);
+  }
+  for (const [mnemonic, row] of [['cnttzw', 'CNTTZW'], ['cnttzd', 'CNTTZD']] as const) {
+    for (const suffix of ['', '.']) add(row, `${mnemonic}${suffix} ${r.next()}, ${r.next()}`);
+  }
+  for (const [mnemonic, row] of [['popcntb', 'POPCNTB'], ['popcntw', 'POPCNTW'], ['popcntd', 'POPCNTD']] as const) add(row, `${mnemonic} ${r.next()}, ${r.next()}`, `${mnemonic} 0, 31`);
+  add('ISEL', 'isel 3, 4, 5, 6', 'isel 3, 0, 5, 31', 'isel 3, 4, 5, 0', 'isel 3, 4, 5, 1', 'isel 3, 4, 5, 2', 'isel 3, 4, 5, 3', 'isellt 7, 8, 9', 'iselgt 7, 8, 9', 'iseleq 7, 0, 9');
+  for (const [mnemonic, row] of [['crand', 'CRAND'], ['cror', 'CROR'], ['crxor', 'CRXOR'], ['crnand', 'CRNAND'], ['crnor', 'CRNOR'], ['creqv', 'CREQV'], ['crandc', 'CRANDC'], ['crorc', 'CRORC']] as const) {
+    add(row, `${mnemonic} 1, 2, 3`, `${mnemonic} 31, 0, 17`, `${mnemonic} 6, 6, 6`, `${mnemonic} 4, 9, 9`);
+  }
+  add('CROR', 'crmove 1, 2', 'crmove 4*cr1+eq, 31');
+  add('CRXOR', 'crclr 6', 'crclr 4*cr7+so');
+  add('CRNOR', 'crnot 1, 2', 'crnot 30, 30');
+  add('CREQV', 'crset 6', 'crset 0');
+  add('MCRF', 'mcrf 1, 2', 'mcrf 0, 7', 'mcrf 7, 0', 'mcrf 3, 3');
+  for (const name of ['lhbrx', 'lwbrx', 'ldbrx', 'sthbrx', 'stwbrx', 'stdbrx']) add(name.toUpperCase(), `${name} ${r.next()}, 0, ${r.next()}`, `${name} ${r.next()}, ${r.next()}, ${r.next()}`);
+  for (const name of ['lbarx', 'lharx', 'lwarx', 'ldarx']) add(name.toUpperCase(), `${name} ${r.next()}, 0, ${r.next()}`, `${name} ${r.next()}, ${r.next()}, ${r.next()}`, `${name} 3, 4, 5, 1`, `${name} 31, 0, 1, 0`);
+  for (const name of ['stbcx.', 'sthcx.', 'stwcx.', 'stdcx.']) add(`${name.slice(0, -1).toUpperCase()}_rec`, `${name} ${r.next()}, 0, ${r.next()}`, `${name} ${r.next()}, ${r.next()}, ${r.next()}`);
+  add('DCBF', 'dcbf 4, 5', 'dcbf 0, 9', 'dcbf 4, 5, 1', 'dcbfl 4, 5', 'dcbf 4, 5, 3', 'dcbflp 6, 7');
+  add('DCBST', 'dcbst 4, 5', 'dcbst 0, 3');
+  add('DCBT', 'dcbt 4, 5', 'dcbt 0, 11, 10', 'dcbt 4, 5, 16', 'dcbtt 0, 3', 'dcbt 4, 5, 8');
+  add('DCBTST', 'dcbtst 4, 5', 'dcbtst 0, 9, 8', 'dcbtst 4, 5, 16', 'dcbtstt 6, 7');
+  add('DCBZ', 'dcbz 4, 5', 'dcbz 0, 3');
+  add('ICBI', 'icbi 4, 5', 'icbi 0, 3');
+  add('TLBIE', 'tlbie 3', 'tlbie 3, 4', 'tlbie 31, 0');
+  add('TLBIEL', 'tlbiel 3', 'tlbiel 10');
+  add('TLBSYNC', 'tlbsync');
+  add('SLBMTE', 'slbmte 3, 4', 'slbmte 7, 0');
+  add('SLBIE', 'slbie 4', 'slbie 6');
+  add('SLBIA', 'slbia');
+  add('STOP', 'stop');
+  add('NAP', 'nap');
+  add('CPABORT', 'cpabort');
+  add('MSGSYNC', 'msgsync');
+  add('DARN', 'darn 3, 0', 'darn 10, 1', 'darn 31, 2', 'darn 5, 3');
+  for (const spr of [17, 22, 25, 28, 29, 48, 61, 153, 157, 180, 186, 187, 188, 190, 268, 310, 313, 316, 318, 319, 336, 337, 338, 349, 464, 785, 786, 795, 798, 851, 855, 894, 896, 1008]) {
+    add('MFSPR', `mfspr 9, ${spr}`);
+    if (spr !== 268) add('MTSPR', `mtspr ${spr}, 10`);
+  }
+  add('MFSPR', 'mfppr 9', 'mfcfar 10', 'mfamr 3', 'mfpid 21', 'mfdscr 10', 'mfdec 4', 'mfsdr1 5');
+  add('MTSPR', 'mtppr 9', 'mtcfar 10', 'mtamr 3', 'mtpid 21', 'mtdscr 10', 'mtdec 4', 'mtsdr1 5');
+}
+
 /** Every form, in a fixed order. */
 export function ppc64Forms(): Ppc64Form[] {
   const out: Ppc64Form[] = [];
@@ -223,5 +282,6 @@ export function ppc64Forms(): Ppc64Form[] {
   loadsAndStores(out);
   specialRegisters(out);
   system(out);
+  kernelForms(out);
   return out;
 }
