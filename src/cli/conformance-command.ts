@@ -45,7 +45,8 @@ import type { FirmwarePort } from '../firmware/firmware.ts';
 import { bootToStubs, describeInstall, imageStubDriver, imageStubImplementation, type StubInstall } from '../firmware/image-stub.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import { hexAddress } from '../interp/step-result.ts';
-import { KERNEL_STUB, type ImageStub } from '../loader/boot-image.ts';
+import { KERNEL_STUB, placeImage, type BootSupport, type ImageStub } from '../loader/boot-image.ts';
+import { ImageError } from '../loader/image-error.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
 import { inputName, readInputBytes } from './input.ts';
 import { bootMachine } from './run-image.ts';
@@ -59,17 +60,34 @@ export interface ConformanceOptions {
   readonly json?: boolean;
   /** With `image:`, the step budget of the boot up to the stub (a number as text; default {@link DEFAULT_IMAGE_BOOT_STEPS}). */
   readonly bootSteps?: string;
-  /** With `image:`, the RAM as BASE:SIZE (default: {@link IMAGE_RAM_SIZE} bytes at the architecture's RAM base). */
+  /** With `image:`, the RAM as BASE:SIZE (default: see {@link IMAGE_RAM_SIZE}). */
   readonly ram?: string;
 }
 
 /**
- * RAM an image gets for conformance unless `--ram` says otherwise: 64 MiB,
- * enough for a distribution kernel to decompress and reach its stub, and
- * small enough to sit in guest memory's flat window, so that the snapshot
- * and the restore before every case are one copy each.
+ * The least RAM an image gets for conformance unless `--ram` says
+ * otherwise: 64 MiB, enough for Debian's armmp zImage to decompress and
+ * reach its stub, and small enough to sit in guest memory's flat window, so
+ * that the snapshot and the restore before every case are one copy each.
+ * An image that does not fit in the first half (where the device tree
+ * goes) gets twice as much, up to the architecture's default.
  */
 export const IMAGE_RAM_SIZE = 64 << 20;
+
+/** `BASE:SIZE` of the RAM an image gets for conformance (see {@link IMAGE_RAM_SIZE}). */
+async function imageRam(bytes: Uint8Array, support: BootSupport): Promise<string> {
+  const base = support.ram.base;
+  let size = Math.min(IMAGE_RAM_SIZE, support.ram.size);
+  try {
+    const { placement } = await placeImage(bytes, support, support.ram);
+    const end = Math.max(...placement.segments.map((s) => s.address + s.memorySize)) - base;
+    while (end > size / 2 && size < support.ram.size) size *= 2;
+  } catch (error) {
+    // A malformed image: the boot reports it, with its offset.
+    if (!(error instanceof ImageError)) throw error;
+  }
+  return `0x${base.toString(16)}:${size}`;
+}
 
 /** The prefix of an image implementation. */
 export const IMAGE_PREFIX = 'image:';
@@ -243,8 +261,9 @@ export async function runImageConformance(backends: BackendRegistry, abis: AbiRe
     if (error instanceof ConformanceError) throw new CliError(error.message);
     throw error;
   }
-  const ram = options.ram ?? `0x${support.ram.base.toString(16)}:${IMAGE_RAM_SIZE}`;
-  const { machine, loaded } = await bootMachine(backend, readInputBytes(file), inputName(file), { maxSteps: Number(budget), trace: false, ram });
+  const bytes = readInputBytes(file);
+  const ram = options.ram ?? (await imageRam(bytes, support));
+  const { machine, loaded } = await bootMachine(backend, bytes, inputName(file), { maxSteps: Number(budget), trace: false, ram });
   const index = stubs.indexOf(stub);
   const watch = { hypervisorMode: target.driver.hypervisorMode, vectorBaseRegister: target.port.vectorBaseRegister };
   const boot = bootToStubs(machine, watch, { snapshots: [index], maxSteps: Number(budget) });
@@ -298,11 +317,16 @@ export function registerConformanceCommand(program: Command, io: ConformanceIo, 
     .argument('<abi-id>', 'spec id (see `hyplay abi list`)')
     .option('--impl <name>', "implementation: spec (the spec's own firmware), another spec's id, asm:<name>, or image:FILE[@STUB] (a kernel image's own stub: arm32 zimage or kernel, default the last installed)", 'spec')
     .option('--boot-steps <n>', 'with image:, the step budget of the boot up to the stub', String(DEFAULT_IMAGE_BOOT_STEPS))
-    .option('--ram <base:size>', `with image:, the RAM (default ${IMAGE_RAM_SIZE >> 20}M at the architecture's RAM base)`)
+    .option('--ram <base:size>', `with image:, the RAM (default ${IMAGE_RAM_SIZE >> 20}M at the architecture's RAM base, doubled while the image takes more than half)`)
     .option('--json', 'JSON output')
-    .action(async (abiId: string, options: ConformanceOptions) => {
-      const { text, report } = options.impl?.startsWith(IMAGE_PREFIX) === true ? await runImageConformance(services.backends(), services.abis(), abiId, options) : runConformanceCommand(services.backends(), services.abis(), abiId, options);
-      io.out(text);
-      if (report.failed > 0) throw new ResultFailure(`${report.failed} of ${report.results.length} conformance cases failed`);
+    .action((abiId: string, options: ConformanceOptions): Promise<void> | undefined => {
+      const finish = ({ text, report }: ConformanceOutput): void => {
+        io.out(text);
+        if (report.failed > 0) throw new ResultFailure(`${report.failed} of ${report.results.length} conformance cases failed`);
+      };
+      // Only an image boots (asynchronously: it may be compressed); every other implementation runs at once.
+      if (options.impl?.startsWith(IMAGE_PREFIX) === true) return runImageConformance(services.backends(), services.abis(), abiId, options).then(finish);
+      finish(runConformanceCommand(services.backends(), services.abis(), abiId, options));
+      return undefined;
     });
 }

@@ -124,8 +124,8 @@ describe('hyplay conformance', () => {
 
   it.each([
     [['conformance', 'no-such-abi'], "hyplay: unknown ABI 'no-such-abi' (see `hyplay abi list`)"],
-    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'nope'], "hyplay: --impl: unknown implementation 'nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10)"],
-    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'asm:nope'], "hyplay: --impl: unknown implementation 'asm:nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10)"],
+    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'nope'], "hyplay: --impl: unknown implementation 'nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10, image:FILE[@STUB])"],
+    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'asm:nope'], "hyplay: --impl: unknown implementation 'asm:nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10, image:FILE[@STUB])"],
   ])('bad input %j: one line on stderr, exit 2', (argv, message) => {
     const result = cli(...argv);
     expect(result).toEqual({ status: 2, out: '', err: [message] });
