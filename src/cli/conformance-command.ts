@@ -15,7 +15,10 @@
  *   which of the image's stubs, for an architecture whose images install
  *   more than one (arm32 zImage: `zimage`, the decompressor's copy, or
  *   `kernel`, the kernel proper's); the default is the last one installed,
- *   the kernel proper's, which is the one that stays.
+ *   the kernel proper's, which is the one that stays. With `--payload` the
+ *   boot starts in the kernel inside a self-decompressing image, as
+ *   `hyplay boot --payload` does (seconds instead of a zImage's
+ *   decompression), so only the kernel's own stub can be asked for.
  *
  * Exit status: 0 when every case passes, 1 when a case fails (a result,
  * reported on stdout), 2 on bad input (unknown spec or implementation, an
@@ -62,6 +65,8 @@ export interface ConformanceOptions {
   readonly bootSteps?: string;
   /** With `image:`, the RAM as BASE:SIZE (default: see {@link IMAGE_RAM_SIZE}). */
   readonly ram?: string;
+  /** With `image:`, boot the kernel inside a self-decompressing image directly (`hyplay boot --payload`): its decompressor's stub is never installed. */
+  readonly payload?: boolean;
 }
 
 /**
@@ -75,11 +80,11 @@ export interface ConformanceOptions {
 export const IMAGE_RAM_SIZE = 64 << 20;
 
 /** `BASE:SIZE` of the RAM an image gets for conformance (see {@link IMAGE_RAM_SIZE}). */
-async function imageRam(bytes: Uint8Array, support: BootSupport): Promise<string> {
+async function imageRam(bytes: Uint8Array, support: BootSupport, payload: boolean): Promise<string> {
   const base = support.ram.base;
   let size = Math.min(IMAGE_RAM_SIZE, support.ram.size);
   try {
-    const { placement } = await placeImage(bytes, support, support.ram);
+    const { placement } = await placeImage(bytes, support, support.ram, undefined, payload);
     const end = Math.max(...placement.segments.map((s) => s.address + s.memorySize)) - base;
     while (end > size / 2 && size < support.ram.size) size *= 2;
   } catch (error) {
@@ -249,8 +254,12 @@ export async function runImageConformance(backends: BackendRegistry, abis: AbiRe
   const backend: ArchBackend | undefined = backends.get(target.abi.spec.arch);
   const support = backend?.boot;
   if (backend === undefined || support === undefined) throw new CliError(`--impl: ${target.abi.spec.arch} cannot boot images`);
-  const stubs = support.stubs ?? [KERNEL_STUB];
-  const { file, stub } = parseImageImplementation(name.slice(IMAGE_PREFIX.length), stubs, backend.name);
+  const payload = options.payload === true;
+  const all = support.stubs ?? [KERNEL_STUB];
+  // A payload boot starts in the kernel, past every stub its decompressor installs.
+  const stubs = payload ? all.filter((s) => s.decompressor !== true) : all;
+  const { file, stub } = parseImageImplementation(name.slice(IMAGE_PREFIX.length), all, backend.name);
+  if (!stubs.includes(stub)) throw new CliError(`--impl: the ${stub.name} stub is ${stub.description}; --payload boots the kernel inside the image directly and never runs it`, { input: '--payload' });
   const budget = parseCliNumber(options.bootSteps ?? String(DEFAULT_IMAGE_BOOT_STEPS), '--boot-steps');
   if (budget < 1n || budget > 100_000_000_000n) throw new CliError(`--boot-steps: ${options.bootSteps} is out of range 1..100000000000`, { input: '--boot-steps' });
   let suite: ConformanceSuite | undefined;
@@ -262,8 +271,8 @@ export async function runImageConformance(backends: BackendRegistry, abis: AbiRe
     throw error;
   }
   const bytes = readInputBytes(file);
-  const ram = options.ram ?? (await imageRam(bytes, support));
-  const { machine, loaded } = await bootMachine(backend, bytes, inputName(file), { maxSteps: Number(budget), trace: false, ram });
+  const ram = options.ram ?? (await imageRam(bytes, support, payload));
+  const { machine, loaded } = await bootMachine(backend, bytes, inputName(file), { maxSteps: Number(budget), trace: false, ram, ...(payload ? { payload } : {}) });
   const index = stubs.indexOf(stub);
   const watch = { hypervisorMode: target.driver.hypervisorMode, vectorBaseRegister: target.port.vectorBaseRegister };
   const boot = bootToStubs(machine, watch, { snapshots: [index], maxSteps: Number(budget) });
@@ -317,6 +326,7 @@ export function registerConformanceCommand(program: Command, io: ConformanceIo, 
     .argument('<abi-id>', 'spec id (see `hyplay abi list`)')
     .option('--impl <name>', "implementation: spec (the spec's own firmware), another spec's id, asm:<name>, or image:FILE[@STUB] (a kernel image's own stub: arm32 zimage or kernel, default the last installed)", 'spec')
     .option('--boot-steps <n>', 'with image:, the step budget of the boot up to the stub', String(DEFAULT_IMAGE_BOOT_STEPS))
+    .option('--payload', "with image:, boot the kernel inside a self-decompressing image (zImage) directly, as `hyplay boot --payload` does: seconds instead of the decompression, and only the kernel proper's stub")
     .option('--ram <base:size>', `with image:, the RAM (default ${IMAGE_RAM_SIZE >> 20}M at the architecture's RAM base, doubled while the image takes more than half)`)
     .option('--json', 'JSON output')
     .action((abiId: string, options: ConformanceOptions): Promise<void> | undefined => {

@@ -24,7 +24,7 @@
 
 import type { RunResult } from '../interp/interpreter.ts';
 import type { Machine, MachineSnapshot } from '../interp/machine.ts';
-import { hexAddress } from '../interp/step-result.ts';
+import { hexAddress, stop as haltAtInstall } from '../interp/step-result.ts';
 import { TraceRecorder, type TraceEvent } from '../interp/trace.ts';
 import { PAGE_SIZE } from '../memory/guest-memory.ts';
 import type { CallerSetup, CaseTrap, ConformanceDriver, FirmwareImplementation, Pad } from './conformance.ts';
@@ -92,8 +92,9 @@ const DEFAULT_SLICE = 50_000_000;
  * Run `machine` (an image loaded and entered, see `loadBootImage`) until
  * it has made the installations `options.snapshots` asks for, taking a
  * snapshot at each; see the module comment for what an installation is.
- * The machine is left wherever the boot stopped (past the last wanted
- * installation by less than a slice), its trace sink as it was.
+ * The machine is left where the boot stopped: at the target of the last
+ * wanted installation's drop, before its first instruction (or wherever
+ * the budget or a stop left it), its trace sink as it was.
  */
 export function bootToStubs(machine: Machine, watch: StubWatch, options: StubBootOptions): StubBoot {
   const wanted = new Set(options.snapshots);
@@ -129,11 +130,20 @@ export function bootToStubs(machine: Machine, watch: StubWatch, options: StubBoo
       steps: recorder.steps,
       snapshot: wanted.has(index) ? machine.snapshot() : undefined,
     });
+    if (index !== last) return;
+    // The last installation asked for: end the run right here, at the drop's target, before its first instruction runs
+    // (the step loop has moved the PC past the overlay; put it back). Taken after the snapshot, so not part of it.
+    stopAt = event.target;
+    machine.addOverlay(event.target, () => {
+      machine.pc = event.target;
+      return haltAtInstall('breakpoint', `stub installation ${index} seen: the boot ends at the drop's target`);
+    });
   };
   const saved = machine.trace;
   // One recorder for the whole boot (it counts every step; translated code is bound to it), keeping only the latest event.
   const recorder = new TraceRecorder({ limit: 1, onEvent });
   let stop: RunResult | undefined;
+  let stopAt: number | undefined;
   try {
     machine.trace = recorder;
     while (steps < options.maxSteps && installs.length <= last) {
@@ -143,7 +153,10 @@ export function bootToStubs(machine: Machine, watch: StubWatch, options: StubBoo
     }
   } finally {
     machine.trace = saved;
+    if (stopAt !== undefined) machine.removeOverlay(stopAt);
   }
+  // Stopped by the overlay: the boot ran exactly up to the drop (the overlay is no instruction of the image's).
+  if (stopAt !== undefined) steps = installs[last]!.steps;
   return { installs, steps, stop: stop ?? { reason: 'budget-exhausted', detail: 'no steps run', pc: machine.pc, steps: 0 }, complete: installs.length > last };
 }
 
@@ -155,8 +168,9 @@ export function describeInstall(install: StubInstall, vectorBaseRegister: string
 /**
  * The conformance driver of an image's stub: `base`'s callers, landing
  * pads and registers, on machines restored from the installation's
- * snapshot (made by `createMachine`, which gives a fresh machine of the
- * same backend), with the vectors where the kernel put them. A landing pad
+ * snapshot (one machine, made once by `createMachine`, which gives a fresh
+ * machine of the same backend, and restored before every case), with the
+ * vectors where the kernel put them. A landing pad
  * may not sit in the two pages from the vector base (the stub's table and
  * handler code).
  */
@@ -164,12 +178,17 @@ export function imageStubDriver(base: ConformanceDriver, install: StubInstall, c
   const snapshot = install.snapshot;
   if (snapshot === undefined) throw new Error(`stub installation ${install.index} has no snapshot`);
   const stubPages = [Math.floor(install.vectorBase / PAGE_SIZE), Math.floor(install.vectorBase / PAGE_SIZE) + 1];
+  let reused: Machine | undefined;
   const driver: ConformanceDriver = {
     ...base,
     createMachine: () => {
-      const machine = createMachine();
-      machine.restore(snapshot);
-      return machine;
+      // One machine, restored from the snapshot for every case: a restore puts state and memory back exactly (pages the
+      // last case mapped are unmapped, its code writes undone), and into a machine whose memory already spans the
+      // snapshot's RAM it is one copy, where a fresh machine first grows its flat window page run by page run (seconds
+      // for 64 MiB, per case). The conformance runner uses one machine at a time and installs no overlays on it here.
+      reused ??= createMachine();
+      reused.restore(snapshot);
+      return reused;
     },
     vectorBase: install.vectorBase,
     landingPadProblem(address: bigint): string | undefined {

@@ -85,6 +85,12 @@ export interface ImageStub {
   readonly name: string;
   /** One line: which code installs it, and when. */
   readonly description: string;
+  /**
+   * True for a stub a self-decompressing image's own decompressor installs
+   * before it enters the kernel: a boot of the payload
+   * ({@link BootOptions.payload}) starts past it, so never sees it.
+   */
+  readonly decompressor?: boolean;
 }
 
 /** What a backend offers for booting real images. */
