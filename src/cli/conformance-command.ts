@@ -273,6 +273,11 @@ export async function runImageConformance(backends: BackendRegistry, abis: AbiRe
   const bytes = readInputBytes(file);
   const ram = options.ram ?? (await imageRam(bytes, support, payload));
   const { machine, loaded } = await bootMachine(backend, bytes, inputName(file), { maxSteps: Number(budget), trace: false, ram, ...(payload ? { payload } : {}) });
+  // `run --image` takes any bytes as a raw program; a stub to test must come from a kernel image.
+  if (loaded.format === 'raw') {
+    const formats = ['ELF', ...support.formats.map((f) => f.name)].join(', ');
+    throw new CliError(`${inputName(file)}: offset 0x0: not a kernel image ${backend.name} boots (${formats}), so it has no hyp stub to test`, { input: inputName(file) });
+  }
   const index = stubs.indexOf(stub);
   const watch = { hypervisorMode: target.driver.hypervisorMode, vectorBaseRegister: target.port.vectorBaseRegister };
   const boot = bootToStubs(machine, watch, { snapshots: [index], maxSteps: Number(budget) });

@@ -447,7 +447,9 @@ function describeStop(prepared: PreparedCase, result: RunResult, port: FirmwareP
     const cause = slot || after === undefined ? '' : `, after ${after.cause} (${after.exception}, ${after.from} -> ${after.to} at ${hexAddress(after.vector)})`;
     return `no end within ${result.steps} steps, stuck at ${where}${cause}`;
   }
-  return `${result.reason} at ${whereIs(machine, port, driver.vectorBase, result.pc)}: ${result.detail}`;
+  // A fault taking a fault: the exception the call led to first is what went wrong (the last is only where it ended).
+  const first = result.reason === 'recursive-fault' && after !== undefined ? `, first after ${after.cause} (${after.exception}, ${after.from} -> ${after.to} at ${hexAddress(after.vector)})` : '';
+  return `${result.reason} at ${whereIs(machine, port, driver.vectorBase, result.pc)}: ${result.detail}${first}`;
 }
 
 function valueList(values: Readonly<Record<string, bigint>>, width: number): string {
