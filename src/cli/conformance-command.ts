@@ -228,8 +228,16 @@ export function runConformanceCommand(backends: BackendRegistry, abis: AbiRegist
   return { text, report };
 }
 
+/** An `image:FILE[@STUB]` implementation, parsed. */
+export interface ImageImplementation {
+  /** The image file. */
+  readonly file: string;
+  /** The stub asked for (the last the architecture lists when none is named). */
+  readonly stub: ImageStub;
+}
+
 /** `FILE[@STUB]` of an `image:` implementation, with the stub checked against `stubs`; the default stub is the last. */
-export function parseImageImplementation(text: string, stubs: readonly ImageStub[], arch: string): { readonly file: string; readonly stub: ImageStub } {
+export function parseImageImplementation(text: string, stubs: readonly ImageStub[], arch: string): ImageImplementation {
   const at = text.lastIndexOf('@');
   const named = at > 0 && !text.slice(at + 1).includes('/') ? text.slice(at + 1) : undefined;
   const file = named === undefined ? text : text.slice(0, at);
