@@ -135,4 +135,10 @@ export const ARM32_BOOT: BootSupport = {
     machine.pc = entry.entry;
   },
   protocol: 'r0 = 0, r1 = 0xffffffff (no board number: a device tree follows), r2 = device tree address; A, I, F masked; MMU off (Documentation/arch/arm/booting.rst)',
+  // A zImage entered in Hyp installs two copies of arch/arm/kernel/hyp-stub.S: the decompressor's (built with ZIMAGE, from
+  // arch/arm/boot/compressed/head.S before it drops to svc) and, after the Hyp re-entry, the kernel proper's (head.S).
+  stubs: [
+    { name: 'zimage', description: "the zImage decompressor's copy of the hyp stub (compressed/head.S __hyp_stub_install, then the drop to svc)", decompressor: true },
+    { name: 'kernel', description: "the kernel proper's hyp stub (head.S __hyp_stub_install after the Hyp re-entry, then the drop to svc)" },
+  ],
 };

@@ -347,7 +347,7 @@ export class Arm64Core implements ExecutionCore<Arm64State> {
 }
 
 /** System registers the register view shows: every modelled one but the write-only, the counters and the PSTATE views (shown as `pstate`). */
-const VIEW_SYS = SYS_REGISTERS.filter((r) => r.kind === 'plain' || r.kind === 'read-only' || r.kind === 'stack');
+const VIEW_SYS = SYS_REGISTERS.filter((r) => (r.kind === 'plain' || r.kind === 'read-only' || r.kind === 'stack') && r.e2hAliasOf === undefined);
 
 /** Register names in dump order: x0–x30, sp, pc, pstate, sp_el2, then the system registers. */
 const NAMES: readonly string[] = [...X_NAMES, 'sp', 'pc', 'pstate', ...VIEW_SYS.map((r) => r.name), 'sp_el2', 'currentel', 'nzcv', 'daif', 'spsel'];

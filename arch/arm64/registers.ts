@@ -123,6 +123,13 @@ export interface SysRegister {
   readonly reset: bigint;
   /** Bits a write keeps (others read as their reset value: RES0/RES1); all when absent. */
   readonly writable?: bigint;
+  /**
+   * For an `_EL12` name: the EL1 register it accesses from EL2 when
+   * HCR_EL2.E2H is 1 (ARM ARM D13.2, e.g. "Accessing CPACR_EL12"); at any
+   * other EL, or with E2H 0, the access is UNDEFINED. It has no storage
+   * of its own and is not in the register view.
+   */
+  readonly e2hAliasOf?: string;
 }
 
 function sys(spelling: string, op0: number, op1: number, crn: number, crm: number, op2: number, el: SysAccess, kind: SysKind = 'plain', reset = 0n, writable?: bigint): SysRegister {
@@ -239,6 +246,10 @@ export const SYS_REGISTERS: readonly SysRegister[] = [
   sys('CNTHP_TVAL_EL2', 3, 4, 14, 2, 0, 2),
   sys('CNTHP_CTL_EL2', 3, 4, 14, 2, 1, 2),
   sys('CNTHP_CVAL_EL2', 3, 4, 14, 2, 2, 2),
+  // The VHE (FEAT_VHE) aliases of EL1 registers, reached from EL2 with HCR_EL2.E2H = 1 (D13.2): the one a kernel's
+  // __finalise_el2 reads first (arch/arm64/kernel/hyp-stub.S, `mrs_s x0, SYS_CPACR_EL12`). Last in the table, so no
+  // other register's slot moves.
+  { ...sys('CPACR_EL12', 3, 5, 1, 0, 2, 2), e2hAliasOf: 'cpacr_el1' },
 ];
 
 /** The 15-bit system register key: op0[1:0]:op1:CRn:CRm:op2, as bits 20:5 of MRS/MSR hold it (o0 is op0 - 2). */

@@ -27,6 +27,7 @@ import { RecordingContext } from '../dispatch/dispatcher.ts';
 import type { RunResult } from '../interp/interpreter.ts';
 import type { Machine } from '../interp/machine.ts';
 import { hexAddress, type StopReason } from '../interp/step-result.ts';
+import { TraceRecorder, type ExceptionEvent } from '../interp/trace.ts';
 import { installSpecFirmware, type FirmwarePort } from './firmware.ts';
 
 /** Something that can sit at a hypervisor vector base and answer traps. */
@@ -433,14 +434,22 @@ function whereIs(machine: Machine, port: FirmwarePort, base: number, pc: number)
   return slot === undefined ? at : `${at} (vector ${slot.name}: ${port.describeException(machine, slot)})`;
 }
 
-/** One line on how a run ended. */
-function describeStop(prepared: PreparedCase, result: RunResult, port: FirmwarePort, driver: ConformanceDriver): string {
+/** One line on how a run ended; `after` is the first exception the call led to (beyond its own trap), if any. */
+function describeStop(prepared: PreparedCase, result: RunResult, port: FirmwarePort, driver: ConformanceDriver, after?: ExceptionEvent): string {
   const { machine, setup, pad } = prepared;
   if (result.reason === setup.resume.reason && result.pc === setup.resume.pc) return `a return to the caller at ${hexAddress(setup.resume.address)} in ${machine.mode()}`;
   if (pad !== undefined && result.reason === pad.reason && result.pc === pad.pc) return `a landing at ${hexAddress(pad.address)} in ${machine.mode()}`;
   if (result.reason === 'firmware') return `firmware stop: ${result.detail}`;
-  if (result.reason === 'budget-exhausted') return `no end within ${result.steps} steps, stuck at ${whereIs(machine, port, driver.vectorBase, result.pc)}`;
-  return `${result.reason} at ${whereIs(machine, port, driver.vectorBase, result.pc)}: ${result.detail}`;
+  if (result.reason === 'budget-exhausted') {
+    const where = whereIs(machine, port, driver.vectorBase, result.pc);
+    // Stuck outside a vector slot (a handler looping on an exception it took itself): say which exception that was.
+    const slot = port.slots.some((s) => driver.vectorBase + s.offset === result.pc);
+    const cause = slot || after === undefined ? '' : `, after ${after.cause} (${after.exception}, ${after.from} -> ${after.to} at ${hexAddress(after.vector)})`;
+    return `no end within ${result.steps} steps, stuck at ${where}${cause}`;
+  }
+  // A fault taking a fault: the exception the call led to first is what went wrong (the last is only where it ended).
+  const first = result.reason === 'recursive-fault' && after !== undefined ? `, first after ${after.cause} (${after.exception}, ${after.from} -> ${after.to} at ${hexAddress(after.vector)})` : '';
+  return `${result.reason} at ${whereIs(machine, port, driver.vectorBase, result.pc)}: ${result.detail}${first}`;
 }
 
 function valueList(values: Readonly<Record<string, bigint>>, width: number): string {
@@ -460,9 +469,9 @@ function mismatches(machine: Machine, expected: Readonly<Record<string, bigint>>
   return out;
 }
 
-function judge(kase: ConformanceCase, prepared: PreparedCase, result: RunResult, width: number, port: FirmwarePort, driver: ConformanceDriver): { pass: boolean; why: string } {
+function judge(kase: ConformanceCase, prepared: PreparedCase, result: RunResult, width: number, port: FirmwarePort, driver: ConformanceDriver, after?: ExceptionEvent): { pass: boolean; why: string } {
   const { machine, setup, before, pad } = prepared;
-  const got = describeStop(prepared, result, port, driver);
+  const got = describeStop(prepared, result, port, driver, after);
   const expected = kase.expected;
   switch (expected.kind) {
     case 'return': {
@@ -500,8 +509,17 @@ function judge(kase: ConformanceCase, prepared: PreparedCase, result: RunResult,
 /** Run one case against one implementation, comparing registers at `width` bits ({@link valueWidth}). */
 export function runCase(kase: ConformanceCase, width: number, port: FirmwarePort, driver: ConformanceDriver, implementation: FirmwareImplementation, options: SuiteRunOptions = {}): CaseResult {
   const prepared = prepareCase(kase, driver, implementation);
+  // The exceptions of the run, for a stuck case: the first is the call's own trap, the second what it led to.
+  const exceptions: ExceptionEvent[] = [];
+  prepared.machine.trace = new TraceRecorder({
+    limit: 1,
+    onEvent: (event) => {
+      if (event.kind === 'exception' && exceptions.length < 2) exceptions.push(event);
+    },
+  });
   const result = prepared.machine.run(options.maxSteps ?? DEFAULT_CASE_STEPS);
-  const { pass, why } = judge(kase, prepared, result, width, port, driver);
+  prepared.machine.trace = undefined;
+  const { pass, why } = judge(kase, prepared, result, width, port, driver, exceptions[1]);
   return { name: kase.name, call: kase.call, pass, why, stop: result, mode: prepared.machine.mode() };
 }
 

@@ -79,6 +79,20 @@ export interface BootEntry {
   readonly ram: RamRegion;
 }
 
+/** A hyp stub a kernel image of an architecture installs while it boots (conformance takes it as `image:FILE@name`). */
+export interface ImageStub {
+  /** Short name (`zimage`, `kernel`). */
+  readonly name: string;
+  /** One line: which code installs it, and when. */
+  readonly description: string;
+  /**
+   * True for a stub a self-decompressing image's own decompressor installs
+   * before it enters the kernel: a boot of the payload
+   * ({@link BootOptions.payload}) starts past it, so never sees it.
+   */
+  readonly decompressor?: boolean;
+}
+
 /** What a backend offers for booting real images. */
 export interface BootSupport {
   /** ELF e_machine values this backend runs (40 ARM, 183 AArch64, …). */
@@ -97,7 +111,16 @@ export interface BootSupport {
   enter(machine: Machine, entry: BootEntry): void;
   /** Lines describing the boot protocol as `enter` follows it, with its source (for the report). */
   readonly protocol: string;
+  /**
+   * The hyp stubs a kernel image installs, in the order it installs them
+   * (the zImage decompressor's before the kernel proper's). Absent: one,
+   * {@link KERNEL_STUB}.
+   */
+  readonly stubs?: readonly ImageStub[];
 }
+
+/** The one stub of an architecture that does not list its own: the kernel's. */
+export const KERNEL_STUB: ImageStub = { name: 'kernel', description: "the kernel's own hyp stub" };
 
 /** A range of guest memory. */
 export interface AddressRange {

@@ -13,7 +13,8 @@ import { defineAbi } from '../../src/abi/spec.ts';
 import { CliError } from '../../src/cli/cli-error.ts';
 import { runConformanceCommand } from '../../src/cli/conformance-command.ts';
 import { loadBackends } from '../../src/di/container.ts';
-import { cli } from '../support/cli.ts';
+import { cli, cliAsync } from '../support/cli.ts';
+import { tempFiles } from '../support/temp-files.ts';
 
 const CASES = [
   'HVC_SET_VECTORS r0=0x0 r1=0x80001000',
@@ -124,8 +125,8 @@ describe('hyplay conformance', () => {
 
   it.each([
     [['conformance', 'no-such-abi'], "hyplay: unknown ABI 'no-such-abi' (see `hyplay abi list`)"],
-    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'nope'], "hyplay: --impl: unknown implementation 'nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10)"],
-    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'asm:nope'], "hyplay: --impl: unknown implementation 'asm:nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10)"],
+    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'nope'], "hyplay: --impl: unknown implementation 'nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10, image:FILE[@STUB])"],
+    [['conformance', 'linux-hyp-stub-v4.12', '--impl', 'asm:nope'], "hyplay: --impl: unknown implementation 'asm:nope' (one of spec, a spec id of arm32, asm:hyp-stub-v4.12, asm:kvm-v3.9, asm:kvm-v3.10, image:FILE[@STUB])"],
   ])('bad input %j: one line on stderr, exit 2', (argv, message) => {
     const result = cli(...argv);
     expect(result).toEqual({ status: 2, out: '', err: [message] });
@@ -135,6 +136,43 @@ describe('hyplay conformance', () => {
     const result = cli('conformance');
     expect(result.status).toBe(2);
     expect(result.err).toEqual(["hyplay: missing required argument 'abi-id'"]);
+  });
+});
+
+describe('hyplay conformance --impl image: bad input', () => {
+  const files = tempFiles('conformance-image');
+  /** A well-formed little-endian zImage header (magic, start 0, end, flag) on code that is all `b .`: it boots, and spins. */
+  function spinningZimage(): string {
+    const words = new Uint32Array(0x40 / 4).fill(0xeaff_fffe);
+    words[0x24 / 4] = 0x016f_2818;
+    words[0x28 / 4] = 0;
+    words[0x2c / 4] = 0x40;
+    words[0x30 / 4] = 0x0403_0201;
+    return files.file(new Uint8Array(words.buffer), '.zimage');
+  }
+
+  it.each([
+    ['a missing file', () => ['--impl', `image:${files.dir}/none.vmlinuz`], "hyplay: cannot read '<dir>/none.vmlinuz': no such file"],
+    ['a file that is no kernel image', () => ['--impl', `image:${files.file('not a kernel\n', '.txt')}`], 'hyplay: <file>: offset 0x0: not a kernel image arm32 boots (ELF, zImage), so it has no hyp stub to test'],
+    ['an unknown @STUB', () => ['--impl', 'image:vmlinuz@nope'], "hyplay: --impl: arm32 images have no stub 'nope' (one of zimage, kernel)"],
+    ["the decompressor's stub with --payload", () => ['--impl', 'image:vmlinuz@zimage', '--payload'], "hyplay: --impl: the zimage stub is the zImage decompressor's copy of the hyp stub (compressed/head.S __hyp_stub_install, then the drop to svc); --payload boots the kernel inside the image directly and never runs it"],
+    ['no file', () => ['--impl', 'image:'], "hyplay: --impl: 'image:' names no file (image:FILE[@STUB])"],
+    ['a step budget out of range', () => ['--impl', 'image:vmlinuz', '--boot-steps', '0'], 'hyplay: --boot-steps: 0 is out of range 1..100000000000'],
+  ])('%s: one line on stderr, exit 2', async (_, argv, message) => {
+    const args = argv();
+    const file = args[1]!.slice('image:'.length).replace(/@.*$/, '');
+    const result = await cliAsync('conformance', 'linux-hyp-stub-v5.7', ...args);
+    expect(result).toEqual({ status: 2, out: '', err: [message.replace('<dir>', files.dir).replace('<file>', file)] });
+  });
+
+  it('an image that never installs a stub stops on the boot budget: one line naming the stub, the budget and where the boot was, exit 2', async () => {
+    const file = spinningZimage();
+    const result = await cliAsync('conformance', 'linux-hyp-stub-v5.7', '--impl', `image:${file}`, '--boot-steps', '1000');
+    expect(result.status).toBe(2);
+    expect(result.out).toBe('');
+    expect(result.err).toEqual([
+      `hyplay: image:${file}@kernel: the image did not install the kernel proper's hyp stub (head.S __hyp_stub_install after the Hyp re-entry, then the drop to svc) within 1000 instructions (no stub installed); the boot stopped with budget-exhausted at 0x40008000: step budget of 1000 used up`,
+    ]);
   });
 });
 

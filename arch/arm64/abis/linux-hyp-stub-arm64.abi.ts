@@ -503,6 +503,7 @@ export const LINUX_HYP_STUB_ARM64_FINALISE_EL2: Abi = defineAbi({
     stubError('invalid', 'otherwise', 'x0 ≥ HVC_STUB_HCALL_NR (4): x0 ← HVC_STUB_ERR (0xbadca11)'),
   ],
   examples: [
+    { title: 'KVM installs its init vectors', registers: { x0: 0n, x1: 0x4008_0800n }, call: 'HVC_SET_VECTORS' },
     { title: 'finalise_el2 on a VHE CPU: the kernel resumes at EL2h', registers: { x0: 3n, ...VHE_CPU_AT_EL1 }, call: 'HVC_FINALISE_EL2' },
     { title: 'finalise_el2 on a CPU without VHE: HVC_STUB_ERR, and the kernel stays at EL1', registers: { ...VHE_CPU_AT_EL1, x0: 3n, id_aa64mmfr1_el1: 0n }, call: 'HVC_FINALISE_EL2' },
     { title: 'kexec soft restart to the new kernel', registers: { x0: 1n, x1: 0x4008_0000n, x2: 0x4800_0000n }, call: 'HVC_SOFT_RESTART' },

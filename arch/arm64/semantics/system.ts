@@ -74,6 +74,8 @@ function cntkctl(s: Arm64State, bit: number): boolean {
  */
 function accessDenied(s: Arm64State, register: SysRegister): string | undefined {
   if (s.el < register.el) return `${register.spelling} is not accessible at EL${s.el}`;
+  // HCR_EL2.E2H is bit 34: bit 2 of the register's high word.
+  if (register.e2hAliasOf !== undefined && ((s.sys[2 * Sys.hcrEl2 + 1]! >>> 2) & 1) === 0) return `${register.spelling} with HCR_EL2.E2H = 0`;
   if (register.kind === 'stack' && stackSlotOf(modeOf(s)) === SYS_INDEX.get(register.name)) return `${register.spelling} is the stack pointer in use`;
   if (s.el !== 0) return undefined;
   switch (register.name) {
@@ -116,7 +118,7 @@ export const moveFromSystem: A64Handler = (s, op) => {
   }
   const denied = accessDenied(s, register);
   if (denied !== undefined) return undefinedInstruction(op, `MRS ${denied}`);
-  const slot = SYS_INDEX.get(register.name)!;
+  const slot = SYS_INDEX.get(register.e2hAliasOf ?? register.name)!;
   switch (register.kind) {
     case 'write-only':
       return undefinedInstruction(op, `MRS from the write-only ${register.spelling}`);
@@ -193,7 +195,7 @@ export const moveToSystem: A64Handler = (s, op) => {
   if (denied !== undefined) return undefinedInstruction(op, `MSR ${denied}`);
   const lo = s.x[op.src1]!;
   const hi = s.x[op.src1 + 1]!;
-  const slot = SYS_INDEX.get(register.name)!;
+  const slot = SYS_INDEX.get(register.e2hAliasOf ?? register.name)!;
   switch (register.kind) {
     case 'read-only':
     case 'counter':

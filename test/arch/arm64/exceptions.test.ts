@@ -159,6 +159,23 @@ describe('synchronous exception entry', () => {
     expect(m.register('elr_el1')).toBe(BigInt(CODE + 8));
   });
 
+  it('CPACR_EL12 (S3_5_C1_C0_2) is CPACR_EL1 from EL2 with HCR_EL2.E2H = 1, and UNDEFINED from EL2 with E2H = 0 or from EL1', () => {
+    const on = machineWith('mrs x0, s3_5_c1_c0_2\nmov x1, #0x300000\nmsr s3_5_c1_c0_2, x1\nwfi\n', 'el2h');
+    setE2h(on);
+    on.setRegister('cpacr_el1', 0x10_0000n);
+    runToWfi(on);
+    expect([on.register('x0'), on.register('cpacr_el1'), on.mode(), on.pc]).toEqual([0x10_0000n, 0x30_0000n, 'el2h', CODE + 16]);
+    // E2H = 0: the EL12 encodings name nothing (D13.2 "Accessing CPACR_EL12"); the trap is taken at EL2 itself.
+    const off = machineWith('mrs x0, s3_5_c1_c0_2\n', 'el2h');
+    runToWfi(off);
+    expect([off.register('esr_el2'), off.register('elr_el2')]).toEqual([0x0200_0000n, BigInt(CODE)]);
+    // From EL1, even with E2H set: UNDEFINED, taken at EL1.
+    const el1 = machineWith('mrs x0, s3_5_c1_c0_2\n', 'el1h');
+    setE2h(el1);
+    runToWfi(el1);
+    expect([el1.register('esr_el1'), el1.register('elr_el1'), el1.mode()]).toEqual([0x0200_0000n, BigInt(CODE), 'el1h']);
+  });
+
   it('TLB maintenance: the EL1 forms run at EL1 (op1 = 0), the EL2 and stage-2 forms (op1 = 4) are UNDEFINED there', () => {
     // tlbi vmalle1 is what arm64 Linux runs at EL1 right after init_el2 (__cpu_setup); its name contains "alle1" but its op1 is 0.
     const m = machineWith('tlbi vmalle1\ntlbi vmalle1is\ntlbi vae1, x0\nat s1e1r, x1\ndc cisw, x2\nwfi\n', 'el1h');
@@ -281,3 +298,8 @@ describe('exception return', () => {
     expect(m.mode()).toBe('el1h');
   });
 });
+
+/** HCR_EL2.E2H (bit 34) set, nothing else. */
+function setE2h(machine: ReturnType<typeof machineWith>): void {
+  machine.setRegister('hcr_el2', 1n << 34n);
+}
