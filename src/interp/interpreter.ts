@@ -81,6 +81,14 @@ export interface ExecutionCore<S extends SteppableState> {
    * any other sink, always take the interpreter's observed loop.
    */
   readonly runLoopTraces?: boolean;
+  /**
+   * True while the core translates addresses (an MMU is on): predecoded ops
+   * then depend on the translation, so the interpreter's own caches are
+   * bypassed for single steps and observed runs, and
+   * {@link ExecutionCore.decode} (which caches what it may) is asked for
+   * every instruction. Absent: never.
+   */
+  translating?(): boolean;
 }
 
 /** What a backend's copy of the hot loop ({@link ExecutionCore.runLoop}) may use of the interpreter. */
@@ -339,7 +347,7 @@ export class Interpreter<S extends SteppableState> {
   private stepOnce(): boolean {
     const core = this.core;
     const state = core.state;
-    const op = this.opAt(state.pc);
+    const op = core.translating?.() === true ? this.decode(state.pc) : this.opAt(state.pc);
     const recorder = this.runRecorder;
     if (recorder !== undefined) recorder.step(op, core.traceMode());
     state.pc = op.next;
@@ -385,7 +393,7 @@ export class Interpreter<S extends SteppableState> {
         this.ended = stop('breakpoint', `breakpoint at 0x${pc.toString(16)}`);
         break;
       }
-      const op = this.opAt(pc);
+      const op = core.translating?.() === true ? this.decode(pc) : this.opAt(pc);
       if (op.notAStep) {
         // The guard's stop is not an instruction: no step traced.
       } else if (recorder !== undefined) recorder.step(op, core.traceMode());
