@@ -142,68 +142,55 @@ export function faultStatusMeaning(code: number): string {
   }
 }
 
-/** Register names for SRT. */
-function registerName(n: number, wide: boolean | undefined): string {
-  if (wide === undefined) return n === 15 ? 'r15 (pc)' : n === 14 ? 'r14 (lr)' : n === 13 ? 'r13 (sp)' : `r${n}`;
-  if (n === 31) return wide ? 'xzr' : 'wzr';
-  return `${wide ? 'x' : 'w'}${n}`;
+/** SRT's register in words. */
+function registerName(n: number): string {
+  return n === 15 ? 'r15 (pc)' : n === 14 ? 'r14 (lr)' : n === 13 ? 'r13 (sp)' : `r${n}`;
 }
 
-/** The fields the Arm syndrome decoders share; `arch` picks the ARMv7 (4-bit SRT, no SF/AR) or AArch64 layout. */
-export function armSyndromeFields(value: number, classes: ReadonlyMap<number, string>, aarch64: boolean): { readonly summary: string; readonly fields: SyndromeField[] } {
+function bitMeaning(on: boolean, yes: string, no: string): string {
+  return on ? yes : no;
+}
+
+/** Decode an HSR value into its fields (B3.13.6; abi-facts §6.4, §12.1). */
+export function decodeHsr(value: number): DecodedSyndrome {
   const v = value >>> 0;
   const ec = v >>> 26;
   const il = (v >>> 25) & 1;
-  const className = classes.get(ec);
-  const summary = className ?? `exception class 0x${ec.toString(16).padStart(2, '0')} is not one the architecture defines (or hyplay does not know it)`;
+  const bit = (n: number): number => (v >>> n) & 1;
+  const className = HSR_CLASSES.get(ec);
+  const summary = className ?? `exception class 0x${ec.toString(16).padStart(2, '0')} is not one ARMv7 defines for the HSR`;
   const fields: SyndromeField[] = [
     { name: 'ec', value: ec, meaning: summary },
     { name: 'il', value: il, meaning: il === 1 ? '32-bit instruction' : '16-bit instruction' },
   ];
-  const bit = (n: number): number => (v >>> n) & 1;
-  const dataAbort = ec === 0x24 || ec === 0x25;
-  const instructionAbort = ec === 0x20 || ec === 0x21;
-  const call = aarch64 ? [0x11, 0x12, 0x13, 0x15, 0x16, 0x17].includes(ec) : ec === 0x11 || ec === 0x12;
-  if (dataAbort) {
+  if (ec === 0x24 || ec === 0x25) {
     const isv = bit(24);
-    fields.push({ name: 'isv', value: isv, meaning: isv === 1 ? 'instruction syndrome valid: bits 23:14 describe the access' : 'no valid instruction syndrome: bits 23:14 are not valid (a hypervisor must decode the instruction itself)' });
+    fields.push({ name: 'isv', value: isv, meaning: isv === 1 ? 'instruction syndrome valid: bits 23:16 describe the access' : 'no valid instruction syndrome: bits 23:16 are not valid (a hypervisor must decode the instruction itself)' });
     if (isv === 1) {
       const sas = (v >>> 22) & 3;
-      const sasMeaning = ['byte', 'halfword', 'word', aarch64 ? 'doubleword' : 'reserved on ARMv7'][sas]!;
-      fields.push({ name: 'sas', value: sas, meaning: `access size: ${sasMeaning}` });
-      fields.push({ name: 'sse', value: bit(21), meaning: bit(21) === 1 ? 'the load sign-extends' : 'no sign extension' });
-      const sf = aarch64 ? bit(15) : undefined;
-      const srt = aarch64 ? (v >>> 16) & 0x1f : (v >>> 16) & 0xf;
-      fields.push({ name: 'srt', value: srt, meaning: `register transferred: ${registerName(srt, sf === undefined ? undefined : sf === 1)}` });
-      if (aarch64) {
-        fields.push({ name: 'sf', value: bit(15), meaning: bit(15) === 1 ? '64-bit register' : '32-bit register' });
-        fields.push({ name: 'ar', value: bit(14), meaning: bit(14) === 1 ? 'acquire/release semantics' : 'no acquire/release semantics' });
-      }
+      fields.push({ name: 'sas', value: sas, meaning: `access size: ${['byte', 'halfword', 'word', 'reserved (0b11 is reserved on ARMv7)'][sas]!}` });
+      fields.push({ name: 'sse', value: bit(21), meaning: bitMeaning(bit(21) === 1, 'the load sign-extends', 'no sign extension') });
+      fields.push({ name: 'srt', value: (v >>> 16) & 0xf, meaning: `register transferred: ${registerName((v >>> 16) & 0xf)}` });
     }
-    if (aarch64) fields.push({ name: 'fnv', value: bit(10), meaning: bit(10) === 1 ? 'FAR is not valid' : 'FAR is valid' });
-    fields.push({ name: 'ea', value: bit(9), meaning: bit(9) === 1 ? 'external abort' : 'not an external abort' });
-    fields.push({ name: 'cm', value: bit(8), meaning: bit(8) === 1 ? 'a cache maintenance or address translation instruction' : 'not cache maintenance' });
-    fields.push({ name: 's1ptw', value: bit(7), meaning: bit(7) === 1 ? 'stage-2 fault on a stage-1 translation table walk' : 'not on a stage-1 table walk' });
-    fields.push({ name: 'wnr', value: bit(6), meaning: bit(6) === 1 ? 'write' : 'read' });
+    fields.push({ name: 'ea', value: bit(9), meaning: bitMeaning(bit(9) === 1, 'external abort', 'not an external abort') });
+    fields.push({ name: 'cm', value: bit(8), meaning: bitMeaning(bit(8) === 1, 'a cache maintenance or address translation instruction', 'not cache maintenance') });
+    fields.push({ name: 's1ptw', value: bit(7), meaning: bitMeaning(bit(7) === 1, 'stage-2 fault on a stage-1 translation table walk', 'not on a stage-1 table walk') });
+    fields.push({ name: 'wnr', value: bit(6), meaning: bitMeaning(bit(6) === 1, 'write', 'read') });
     fields.push({ name: 'dfsc', value: v & 0x3f, meaning: faultStatusMeaning(v & 0x3f) });
-  } else if (instructionAbort) {
-    if (aarch64) fields.push({ name: 'fnv', value: bit(10), meaning: bit(10) === 1 ? 'FAR is not valid' : 'FAR is valid' });
-    fields.push({ name: 'ea', value: bit(9), meaning: bit(9) === 1 ? 'external abort' : 'not an external abort' });
-    fields.push({ name: 's1ptw', value: bit(7), meaning: bit(7) === 1 ? 'stage-2 fault on a stage-1 translation table walk' : 'not on a stage-1 table walk' });
+  } else if (ec === 0x20 || ec === 0x21) {
+    fields.push({ name: 'ea', value: bit(9), meaning: bitMeaning(bit(9) === 1, 'external abort', 'not an external abort') });
+    fields.push({ name: 's1ptw', value: bit(7), meaning: bitMeaning(bit(7) === 1, 'stage-2 fault on a stage-1 translation table walk', 'not on a stage-1 table walk') });
     fields.push({ name: 'ifsc', value: v & 0x3f, meaning: faultStatusMeaning(v & 0x3f) });
-  } else if (call) {
+  } else if (ec === 0x11 || ec === 0x12) {
     fields.push({ name: 'imm16', value: v & 0xffff, meaning: `the instruction's immediate, #${v & 0xffff}` });
+  } else if (ec === 0x13) {
+    // syn_aa32_smc() carries no immediate (abi-facts §6.4).
+    fields.push({ name: 'iss', value: v & 0x1ff_ffff, meaning: 'SMC: no immediate in the syndrome' });
   } else if (className !== undefined && ec !== 0) {
     fields.push({ name: 'iss', value: v & 0x1ff_ffff, meaning: 'instruction-specific syndrome (not decoded further here)' });
   }
-  return { summary, fields };
+  return { register: 'HSR', value: v, summary, fields };
 }
 
 /** The ARMv7 HSR decoder. */
-export const HSR_DECODER: SyndromeDecoder = {
-  register: 'HSR',
-  decode(value: number): DecodedSyndrome {
-    const { summary, fields } = armSyndromeFields(value, HSR_CLASSES, false);
-    return { register: 'HSR', value: value >>> 0, summary, fields };
-  },
-};
+export const HSR_DECODER: SyndromeDecoder = { register: 'HSR', decode: decodeHsr };

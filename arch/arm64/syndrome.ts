@@ -2,10 +2,9 @@
  * The AArch64 ESR_ELx decoder behind `hyplay syndrome arm64` (Arm ARM
  * DDI 0487 D13.2.37 ESR_EL2; abi-facts §6.4 and §12.1): the exception
  * classes by their Linux `esr.h` names, and for data aborts the ISS with
- * SRT[4:0], SF and AR, which the ARMv7 HSR lacks. The field layout is the
- * one the arm32 decoder shares (`armSyndromeFields`, taken by the layout,
- * not the state: the two backends do not import each other, so the field
- * walk is written once for both in this file's terms).
+ * SRT[4:0], SF and AR, which the ARMv7 HSR lacks (backends never
+ * import each other: arm32's HSR decoder is its own, in
+ * `arch/arm32/syndrome.ts`).
  *
  * @module
  */

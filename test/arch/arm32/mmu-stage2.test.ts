@@ -9,6 +9,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { buildStage2Tables } from '../../../arch/arm32/stage2-tables.ts';
+import { HSR_DECODER } from '../../../arch/arm32/syndrome.ts';
 import { exceptionEvents, HVBAR, runProgram, type Arm32Machine } from './machine-harness.ts';
 
 /** Where the stage-2 tables go (outside the guest's IPA ranges). */
@@ -54,6 +55,26 @@ describe('stage-2 data aborts to Hyp (B3.13.6, abi-facts §12)', () => {
     expect(entry).toMatchObject({ to: 'hyp', vector: HVBAR + 0x14, syndrome: 0x9381_0047 });
   });
 
+  /** The A32 encodings abi-facts §12.4 and §12.5 list (llvm-mc 14): the project's assembler must agree. */
+  const PINNED: Readonly<Record<string, number>> = {
+    'str r1, [r0]': 0xe580_1000,
+    'ldr r1, [r0], #4': 0xe490_1004,
+    'ldr r1, [r0, #4]!': 0xe5b0_1004,
+    'stm r0, {r1, r2}': 0xe880_0006,
+    'ldm r0!, {r1, r2}': 0xe8b0_0006,
+    'ldrd r2, r3, [r0]': 0xe1c0_20d0,
+    'strd r2, r3, [r0]': 0xe1c0_20f0,
+    'ldr pc, [r0]': 0xe590_f000,
+    'ldrex r1, [r0]': 0xe190_1f9f,
+  };
+
+  it('assembles the access forms to the encodings llvm-mc gives (§12.4)', () => {
+    for (const [instruction, word] of Object.entries(PINNED)) {
+      const ran = access(instruction);
+      expect(ran.machine.memory.read32(0x8000), instruction).toBe(word);
+    }
+  });
+
   const forms: [string, number, Record<string, number>?][] = [
     ['ldr r2, [r0]', hsr({ isv: true, sas: 2, srt: 2 })],
     ['ldrsh r1, [r0]', hsr({ isv: true, sas: 1, sse: true, srt: 1 })],
@@ -82,6 +103,11 @@ describe('stage-2 data aborts to Hyp (B3.13.6, abi-facts §12)', () => {
       expect(ran.machine.mode()).toBe('hyp');
       expect(ran.r('hsr').toString(16)).toBe(expected.toString(16));
       expect(ran.r('elr_hyp')).toBe(0x8000);
+      // The decoder reads back what the machine wrote.
+      const fields = Object.fromEntries(HSR_DECODER.decode(ran.r('hsr')).fields.map((f) => [f.name, f.value]));
+      expect(fields.ec).toBe(0x24);
+      expect(fields.wnr).toBe(/^(str|stm)/.test(instruction) ? 1 : 0);
+      if (fields.isv === 1) expect(fields.srt).toBe(Number(/^\w+ (r\d+|pc)/.exec(instruction)![1]!.replace('pc', '15').replace('r', '')));
     });
   }
 
