@@ -28,14 +28,67 @@ import { Mode, type Arm32State } from './registers.ts';
  * TLBIMVAH, `non-hyp-all` TLBIALLNSNH. The PL1 forms act on the issuing
  * processor's current VMID (B3.10.4: "for the current VMID").
  */
-export type Arm32TlbOperation =
-  | { readonly kind: 'all'; readonly vmid: number }
-  | { readonly kind: 'va'; readonly page: number; readonly asid: number; readonly vmid: number }
-  | { readonly kind: 'asid'; readonly asid: number; readonly vmid: number }
-  | { readonly kind: 'va-any-asid'; readonly page: number; readonly vmid: number }
-  | { readonly kind: 'hyp-all' }
-  | { readonly kind: 'hyp-va'; readonly page: number }
-  | { readonly kind: 'non-hyp-all' };
+export type Arm32TlbOperation = TlbAll | TlbByVa | TlbByAsid | TlbByVaAnyAsid | TlbHypAll | TlbHypByVa | TlbNonHypAll;
+
+/** TLBIALL, ITLBIALL, DTLBIALL (and the IS form): every PL1&0 entry of a VMID. */
+export interface TlbAll {
+  /** Discriminant. */
+  readonly kind: 'all';
+  /** The VMID. */
+  readonly vmid: number;
+}
+
+/** TLBIMVA (ITLBIMVA, DTLBIMVA, IS): one page, for one ASID or global. */
+export interface TlbByVa {
+  /** Discriminant. */
+  readonly kind: 'va';
+  /** The page number (MVA[31:12]). */
+  readonly page: number;
+  /** The ASID (value[7:0]). */
+  readonly asid: number;
+  /** The VMID. */
+  readonly vmid: number;
+}
+
+/** TLBIASID (ITLBIASID, DTLBIASID, IS): the non-global entries of one ASID. */
+export interface TlbByAsid {
+  /** Discriminant. */
+  readonly kind: 'asid';
+  /** The ASID. */
+  readonly asid: number;
+  /** The VMID. */
+  readonly vmid: number;
+}
+
+/** TLBIMVAA (IS): one page for every ASID. */
+export interface TlbByVaAnyAsid {
+  /** Discriminant. */
+  readonly kind: 'va-any-asid';
+  /** The page number. */
+  readonly page: number;
+  /** The VMID. */
+  readonly vmid: number;
+}
+
+/** TLBIALLH (IS): every Hyp-regime entry. */
+export interface TlbHypAll {
+  /** Discriminant. */
+  readonly kind: 'hyp-all';
+}
+
+/** TLBIMVAH (IS): one Hyp-regime page. */
+export interface TlbHypByVa {
+  /** Discriminant. */
+  readonly kind: 'hyp-va';
+  /** The page number. */
+  readonly page: number;
+}
+
+/** TLBIALLNSNH (IS): every non-Hyp entry, any VMID. */
+export interface TlbNonHypAll {
+  /** Discriminant. */
+  readonly kind: 'non-hyp-all';
+}
 
 /** One cached translation. */
 interface TlbEntry {
@@ -176,13 +229,21 @@ export class Arm32Tlb implements TlbTarget<Arm32TlbOperation> {
   }
 }
 
+/** A decoded TLB maintenance instruction. */
+export interface TlbMaintenance {
+  /** What it invalidates. */
+  readonly op: Arm32TlbOperation;
+  /** An inner-shareable (`…IS`) form: broadcast to the other processors. */
+  readonly broadcast: boolean;
+}
+
 /**
  * The operation a c8 MCR performs, from the register's name and the value
  * written (B4.2.2: by-MVA forms take MVA[31:12] and, except MVAA and the
  * Hyp forms, ASID[7:0]; TLBIASID takes the ASID), for the current VMID.
  * `undefined` for a name that is not a TLB operation.
  */
-export function tlbOperation(s: Arm32State, name: string, value: number): { readonly op: Arm32TlbOperation; readonly broadcast: boolean } | undefined {
+export function tlbOperation(s: Arm32State, name: string, value: number): TlbMaintenance | undefined {
   const broadcast = name.endsWith('is');
   const base = broadcast ? name.slice(0, -2) : name;
   const vmid = pl1Vmid(s);
