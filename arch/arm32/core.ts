@@ -10,6 +10,7 @@ import { TableInstructionSet } from '../../src/isa/assembler.ts';
 import type { FieldValues } from '../../src/isa/instruction-table.ts';
 import { DecodedOp } from '../../src/interp/decoded-op.ts';
 import type { EngineName } from '../../src/interp/backend.ts';
+import type { OpBlock } from '../../src/interp/block-cache.ts';
 import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
 import { Jit } from '../../src/jit/jit.ts';
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
@@ -65,6 +66,7 @@ import { ARM32_TABLE } from './table.ts';
 import { Arm32Translator, type Arm32TranslatorOptions } from './jit/translator.ts';
 import { translationActive } from './mmu.ts';
 import { Arm32Tlb } from './tlb.ts';
+import { TranslatedBlocks } from './translated-blocks.ts';
 import { TranslatedMemory } from './translated-memory.ts';
 
 /** The A32 instruction set for the assembler and disassembler (little-endian only for now). */
@@ -308,8 +310,14 @@ interface Arm32LoopKit {
   readonly exceptionReturn: typeof exceptionReturnArm32;
   /** The machine's memory. */
   readonly memory: GuestMemory;
-  /** {@link translationActive}: checked once per block; while it holds, every instruction runs through `host.step` (the translating decode). */
+  /** {@link translationActive}: checked once per block; while it holds, blocks come from {@link Arm32LoopKit.translatedBlock}. */
   readonly translationActive: typeof translationActive;
+  /** The block at a virtual PC under the current translation (`TranslatedBlocks.find`); `undefined`: the interpreter steps the instruction (a fetch abort). */
+  readonly translatedBlock: (host: LoopHost<Arm32State>, pc: number) => OpBlock<Arm32State> | undefined;
+  /** Set on the JIT engine, whose blocks run untranslated code: the loop then returns when translation stops, with {@link Arm32LoopKit.handedBack}[0] set. */
+  readonly untranslatedElsewhere: boolean;
+  /** Its first element is set to 1 when the loop returned for {@link Arm32LoopKit.untranslatedElsewhere}. */
+  readonly handedBack: Int32Array;
 }
 
 /**
@@ -335,15 +343,25 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
   let steps = 0;
   const translating = kit.translationActive;
   blocks: while (steps < maxSteps) {
-    if (translating(s)) {
-      // The MMU is on: one instruction at a time through the translating decode (see Arm32Core.decode).
-      steps++;
-      if (host.step()) return steps;
-      continue;
-    }
     const pc = s.pc;
-    let block = slots[(pc >>> 2) & mask]!;
-    if (block.address !== pc) block = blocks.find(pc);
+    let block: OpBlock<Arm32State>;
+    if (translating(s)) {
+      // The MMU is on: blocks by virtual PC, checked against the TLB once each (see translated-blocks.ts).
+      const found = kit.translatedBlock(host, pc);
+      if (found === undefined) {
+        steps++;
+        if (host.step()) return steps;
+        continue;
+      }
+      block = found;
+    } else {
+      if (kit.untranslatedElsewhere) {
+        kit.handedBack[0] = 1;
+        return steps;
+      }
+      block = slots[(pc >>> 2) & mask]!;
+      if (block.address !== pc) block = blocks.find(pc);
+    }
     const ops = block.ops;
     const room = maxSteps - steps;
     const count = block.count < room ? block.count : room;
@@ -462,6 +480,8 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
   readonly jit: Jit<Arm32State> | undefined;
   /** The machine's TLB: translations cached while the MMU is on, and the guest's TLB maintenance (see `tlb.ts`). */
   readonly tlb: Arm32Tlb;
+  /** Blocks of ops predecoded under translation, by virtual PC (see `translated-blocks.ts`). */
+  readonly translatedBlocks: TranslatedBlocks;
   /** Memory as ops predecoded under translation see it (see `translated-memory.ts`). */
   readonly translatedMemory: TranslatedMemory;
   /** Ops predecoded under translation, direct-mapped by virtual address; each is checked against its physical address and word when used. */
@@ -484,11 +504,41 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
     const translated = this.translatedMemory;
     // The vector check fetches as the new mode will: through the MMU when it translates.
     const vectorCheck = (s: Arm32State, physical: GuestMemory): Stop | undefined => unmappedVector(s, translationActive(s) ? translated : physical);
-    this.kit = { execute: executeArm32, run: executeArm32With, handlers: ARM32_HANDLERS, retired: RETIRED, deliver: deliverArm32, unmappedVector: vectorCheck, exceptionReturn: exceptionReturnArm32, memory, translationActive };
+    const translatedBlocks = new TranslatedBlocks(this.state, this.tlb, (op) => this.endsBlock(op));
+    this.translatedBlocks = translatedBlocks;
+    const handedBack = new Int32Array(1);
+    this.kit = {
+      execute: executeArm32,
+      run: executeArm32With,
+      handlers: ARM32_HANDLERS,
+      retired: RETIRED,
+      deliver: deliverArm32,
+      unmappedVector: vectorCheck,
+      exceptionReturn: exceptionReturnArm32,
+      memory,
+      translationActive,
+      translatedBlock: (host, pc) => translatedBlocks.find(host, pc),
+      untranslatedElsewhere: engine === 'jit',
+      handedBack,
+    };
     if (engine === 'jit') {
       const jit = new Jit(new Arm32Translator(this.state, memory, translation), this.state, memory);
       this.jit = jit;
-      this.runLoop = (host, s, maxSteps) => jit.run(host, s, maxSteps);
+      // The JIT's blocks read the physical window: while the MMU translates, the interpreter's translated blocks run
+      // instead, each side handing the run to the other when translation starts or stops (see Jit.yielded).
+      this.runLoop = (host, s, maxSteps) => {
+        let done = 0;
+        for (;;) {
+          if (translationActive(s)) {
+            handedBack[0] = 0;
+            done += this.interpretBlocks(host, s, maxSteps - done);
+            if (handedBack[0] === 0 || done >= maxSteps) return done;
+          } else {
+            done += jit.run(host, s, maxSteps - done);
+            if (!jit.yielded || done >= maxSteps) return done;
+          }
+        }
+      };
       this.runLoopTraces = true;
     } else {
       this.jit = undefined;

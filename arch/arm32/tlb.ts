@@ -110,6 +110,9 @@ const EXECUTE = 2;
 const USER = 4;
 const HYP = 8;
 
+/** Slots of the TLB's direct-mapped front ({@link Arm32Tlb.translate}'s hit path): 256 pages times the 16 access kinds. */
+const FRONT_PAGES = 256;
+
 /** TLBs by the state they belong to, for the cp15 maintenance operations (whose semantics see only the state). */
 const TLBS = new WeakMap<Arm32State, Arm32Tlb>();
 
@@ -130,6 +133,17 @@ export class Arm32Tlb implements TlbTarget<Arm32TlbOperation> {
   lastFault: MmuFault | undefined = undefined;
   /** Walks made (TLB misses), for tests and statistics. */
   walks = 0;
+  /**
+   * A direct-mapped copy of recent entries, by `(page & 255) * 16 + access
+   * kind`, so that a hit allocates nothing and touches no Map: the page
+   * (-1: empty), the physical page, the ASID (-1: global) and the VMID of
+   * the entry. Emptied whenever an entry is dropped, so it never holds
+   * what {@link Arm32Tlb.entries} does not.
+   */
+  private readonly frontPage = new Int32Array(FRONT_PAGES * 16).fill(-1);
+  private readonly frontPhysical = new Int32Array(FRONT_PAGES * 16);
+  private readonly frontAsid = new Int32Array(FRONT_PAGES * 16);
+  private readonly frontVmid = new Int32Array(FRONT_PAGES * 16);
 
   /**
    * @param state the processor's state (its registers select the regime).
@@ -157,11 +171,19 @@ export class Arm32Tlb implements TlbTarget<Arm32TlbOperation> {
     const hyp = s.mode === Mode.hyp;
     const code = (write ? WRITE : 0) | (execute ? EXECUTE : 0) | (user ? USER : 0) | (hyp ? HYP : 0);
     const page = va >>> 12;
+    const slot = ((page & (FRONT_PAGES - 1)) << 4) | code;
+    if (this.frontPage[slot] === page && this.frontVmid[slot] === (hyp ? 0 : pl1Vmid(s))) {
+      const asid = this.frontAsid[slot]!;
+      if (asid < 0 || asid === currentAsid(s)) return ((this.frontPhysical[slot]! << 12) | (va & 0xfff)) >>> 0;
+    }
     const key = page * 16 + code;
     const entry = this.entries.get(key);
     if (entry !== undefined && entry.hyp === hyp) {
       const vmid = hyp ? 0 : pl1Vmid(s);
-      if (entry.vmid === vmid && (entry.global || entry.asid === currentAsid(s))) return (entry.physicalPage * 4096 + (va & 0xfff)) >>> 0;
+      if (entry.vmid === vmid && (entry.global || entry.asid === currentAsid(s))) {
+        this.remember(slot, page, entry);
+        return (entry.physicalPage * 4096 + (va & 0xfff)) >>> 0;
+      }
     }
     this.walks++;
     const result = translateFull(s, this.memory, va, ACCESSES[code & 7]!);
@@ -170,12 +192,23 @@ export class Arm32Tlb implements TlbTarget<Arm32TlbOperation> {
       return -1;
     }
     const vmid = hyp ? 0 : pl1Vmid(s);
-    this.entries.set(key, { physicalPage: result.physical >>> 12, asid: currentAsid(s), global: result.global, vmid, hyp });
+    const made = { physicalPage: result.physical >>> 12, asid: currentAsid(s), global: result.global, vmid, hyp };
+    this.entries.set(key, made);
+    this.remember(slot, page, made);
     return result.physical;
+  }
+
+  /** Put `entry` (for `page`) in the front's `slot`. */
+  private remember(slot: number, page: number, entry: TlbEntry): void {
+    this.frontPage[slot] = page;
+    this.frontPhysical[slot] = entry.physicalPage;
+    this.frontAsid[slot] = entry.global ? -1 : entry.asid;
+    this.frontVmid[slot] = entry.vmid;
   }
 
   /** Apply `op` to this TLB (see {@link Arm32TlbOperation}). */
   invalidate(op: Arm32TlbOperation): void {
+    this.frontPage.fill(-1);
     switch (op.kind) {
       case 'all':
         this.drop((e) => !e.hyp && e.vmid === op.vmid);
@@ -213,6 +246,7 @@ export class Arm32Tlb implements TlbTarget<Arm32TlbOperation> {
 
   /** Drop every entry. */
   clear(): void {
+    this.frontPage.fill(-1);
     this.entries.clear();
   }
 

@@ -130,12 +130,18 @@ export class Arm32Translator implements Translator<Arm32State> {
 
   /**
    * Blocks are keyed by CPSR.M; while the MMU translates, by
-   * {@link TRANSLATED_MODE_KEY}, for which nothing is translated: every
-   * instruction then runs in the interpreter, through the core's
-   * translating decode (translated code reads the flat physical window).
+   * {@link TRANSLATED_MODE_KEY}, for which nothing is translated: the JIT
+   * hands the run to the interpreter's translated blocks
+   * ({@link Arm32Translator.yields}; translated code reads the flat
+   * physical window).
    */
   modeKey(state: Arm32State): number {
     return translationActive(state) ? TRANSLATED_MODE_KEY : state.mode;
+  }
+
+  /** Blocks of {@link TRANSLATED_MODE_KEY} are the interpreter's translated blocks (`translated-blocks.ts`): the JIT hands the run over. */
+  yields(mode: number): boolean {
+    return mode === TRANSLATED_MODE_KEY;
   }
 
   /** The state, the helpers and the memory window. */

@@ -11,15 +11,11 @@
 import { describe, expect, it } from 'vitest';
 import { tlbOf } from '../../../arch/arm32/tlb.ts';
 import type { Arm32State } from '../../../arch/arm32/registers.ts';
-import { CODE, DATA, runProgram, VBAR, type Arm32Machine } from './machine-harness.ts';
+import { CODE, DATA, runProgram, section, VBAR, type Arm32Machine } from './machine-harness.ts';
 
 const L1 = 0x4000;
 const L2 = 0xc000;
 
-/** A section descriptor (B3.5.1): PA[31:20], AP[2] bit 15, AP[1:0] 11:10, domain 8:5, XN bit 4, nG bit 17. */
-function section(pa: number, ap: number, extra: { domain?: number; xn?: boolean; ng?: boolean } = {}): number {
-  return ((pa & 0xfff0_0000) | ((ap >> 2) << 15) | ((ap & 3) << 10) | ((extra.domain ?? 0) << 5) | (extra.xn ? 0x10 : 0) | (extra.ng ? 1 << 17 : 0) | 2) >>> 0;
-}
 
 /** Tables: the first MiB identity-mapped (code, vectors, data), full access, domain 0 client; then whatever `more` adds. */
 function tables(more: (machine: Arm32Machine) => void = () => undefined): (machine: Arm32Machine) => void {
