@@ -7,6 +7,7 @@
 
 import { ARM32_SMP } from './smp.ts';
 import { ARM32_STATE } from './state/index.ts';
+import { HSR_DECODER } from './syndrome.ts';
 import { ARM32_BOOT } from './image.ts';
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM32_INSTRUCTION_SET, createArm32Machine } from './core.ts';
@@ -171,4 +172,5 @@ export const ARM32_BACKEND: ArchBackend = {
   scenarios: ARM32_SCENARIOS,
   resetMatrix: ARM32_RESET_MATRIX,
   boot: ARM32_BOOT,
+  syndrome: HSR_DECODER,
 };

@@ -10,6 +10,7 @@ import { TableInstructionSet } from '../../src/isa/assembler.ts';
 import type { FieldValues } from '../../src/isa/instruction-table.ts';
 import { DecodedOp } from '../../src/interp/decoded-op.ts';
 import type { EngineName } from '../../src/interp/backend.ts';
+import type { OpBlock } from '../../src/interp/block-cache.ts';
 import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
 import { Jit } from '../../src/jit/jit.ts';
 import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
@@ -63,6 +64,10 @@ import { load, loadMultiple, store, storeMultiple } from './semantics/load-store
 import { exceptionReturn, hypervisorCall, noOperation, raiseFixed } from './semantics/system.ts';
 import { ARM32_TABLE } from './table.ts';
 import { Arm32Translator, type Arm32TranslatorOptions } from './jit/translator.ts';
+import { translationActive } from './mmu.ts';
+import { Arm32Tlb } from './tlb.ts';
+import { TranslatedBlocks } from './translated-blocks.ts';
+import { TranslatedMemory } from './translated-memory.ts';
 
 /** The A32 instruction set for the assembler and disassembler (little-endian only for now). */
 export const ARM32_INSTRUCTION_SET = new TableInstructionSet(ARM32_TABLE, 'little', ['@', '//']);
@@ -305,6 +310,14 @@ interface Arm32LoopKit {
   readonly exceptionReturn: typeof exceptionReturnArm32;
   /** The machine's memory. */
   readonly memory: GuestMemory;
+  /** {@link translationActive}: checked once per block; while it holds, blocks come from {@link Arm32LoopKit.translatedBlock}. */
+  readonly translationActive: typeof translationActive;
+  /** The block at a virtual PC under the current translation (`TranslatedBlocks.find`); `undefined`: the interpreter steps the instruction (a fetch abort). */
+  readonly translatedBlock: (host: LoopHost<Arm32State>, pc: number) => OpBlock<Arm32State> | undefined;
+  /** Set on the JIT engine, whose blocks run untranslated code: the loop then returns when translation stops, with {@link Arm32LoopKit.handedBack}[0] set. */
+  readonly untranslatedElsewhere: boolean;
+  /** Its first element is set to 1 when the loop returned for {@link Arm32LoopKit.untranslatedElsewhere}. */
+  readonly handedBack: Int32Array;
 }
 
 /**
@@ -328,10 +341,27 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
   const mask = blocks.mask;
   const recorder = host.recorder;
   let steps = 0;
+  const translating = kit.translationActive;
   blocks: while (steps < maxSteps) {
     const pc = s.pc;
-    let block = slots[(pc >>> 2) & mask]!;
-    if (block.address !== pc) block = blocks.find(pc);
+    let block: OpBlock<Arm32State>;
+    if (translating(s)) {
+      // The MMU is on: blocks by virtual PC, checked against the TLB once each (see translated-blocks.ts).
+      const found = kit.translatedBlock(host, pc);
+      if (found === undefined) {
+        steps++;
+        if (host.step()) return steps;
+        continue;
+      }
+      block = found;
+    } else {
+      if (kit.untranslatedElsewhere) {
+        kit.handedBack[0] = 1;
+        return steps;
+      }
+      block = slots[(pc >>> 2) & mask]!;
+      if (block.address !== pc) block = blocks.find(pc);
+    }
     const ops = block.ops;
     const room = maxSteps - steps;
     const count = block.count < room ? block.count : room;
@@ -374,17 +404,30 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
   return steps;
 }
 
+/** Slots of the translated-op cache (a power of two). */
+const TRANSLATED_OPS = 1 << 14;
+
 /** Steps a machine asks of the interpreter's loop before it gets a copy of its own (see {@link Arm32Core.interpretBlocks}). */
 const OWN_LOOP_AFTER = 1 << 20;
 
 /** Predecode the instruction at `address`. Never throws. */
 export function predecodeArm32(memory: GuestMemory, address: number): Op {
-  if ((address & 3) !== 0) {
-    const op = new DecodedOp<Arm32State>('misaligned', address, 4, 0, (s, o) => unpredictable(s, o, 'the PC is not word-aligned in ARM state'), memory);
-    op.cacheable = false;
-    return op;
-  }
-  const word = memory.fetch32(address);
+  if ((address & 3) !== 0) return misalignedPc(memory, address);
+  return decodeArm32Word(memory, address, memory.fetch32(address));
+}
+
+/** The op of a fetch from an address that is not word-aligned. */
+function misalignedPc(memory: GuestMemory, address: number): Op {
+  const op = new DecodedOp<Arm32State>('misaligned', address, 4, 0, (s, o) => unpredictable(s, o, 'the PC is not word-aligned in ARM state'), memory);
+  op.cacheable = false;
+  return op;
+}
+
+/**
+ * The op of the instruction word fetched at `address` (`undefined`: the
+ * fetch faulted), whose accesses go to `memory`. Never throws.
+ */
+function decodeArm32Word(memory: GuestMemory, address: number, word: number | undefined): Op {
   if (word === undefined) {
     const op = new DecodedOp<Arm32State>('fetch-fault', address, 4, 0, raiseFixed, memory);
     op.fixed = { kind: 'trap', cause: 'fetch-fault', address, next: address + 4 };
@@ -435,6 +478,16 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
   readonly runLoopTraces: boolean;
   /** The JIT, when it is the engine. */
   readonly jit: Jit<Arm32State> | undefined;
+  /** The machine's TLB: translations cached while the MMU is on, and the guest's TLB maintenance (see `tlb.ts`). */
+  readonly tlb: Arm32Tlb;
+  /** Blocks of ops predecoded under translation, by virtual PC (see `translated-blocks.ts`). */
+  readonly translatedBlocks: TranslatedBlocks;
+  /** Memory as ops predecoded under translation see it (see `translated-memory.ts`). */
+  readonly translatedMemory: TranslatedMemory;
+  /** Ops predecoded under translation, direct-mapped by virtual address; each is checked against its physical address and word when used. */
+  private readonly translatedOps: (Op | undefined)[] = new Array<Op | undefined>(TRANSLATED_OPS).fill(undefined);
+  /** The physical address each of {@link Arm32Core.translatedOps} was fetched from. */
+  private readonly translatedPhysical = new Float64Array(TRANSLATED_OPS);
 
   /**
    * @param memory guest memory (little-endian).
@@ -446,11 +499,46 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
     readonly engine: EngineName = 'interp',
     translation: Arm32TranslatorOptions = {},
   ) {
-    this.kit = { execute: executeArm32, run: executeArm32With, handlers: ARM32_HANDLERS, retired: RETIRED, deliver: deliverArm32, unmappedVector, exceptionReturn: exceptionReturnArm32, memory };
+    this.tlb = new Arm32Tlb(this.state, memory);
+    this.translatedMemory = new TranslatedMemory(memory, this.tlb);
+    const translated = this.translatedMemory;
+    // The vector check fetches as the new mode will: through the MMU when it translates.
+    const vectorCheck = (s: Arm32State, physical: GuestMemory): Stop | undefined => unmappedVector(s, translationActive(s) ? translated : physical);
+    const translatedBlocks = new TranslatedBlocks(this.state, this.tlb, (op) => this.endsBlock(op));
+    this.translatedBlocks = translatedBlocks;
+    const handedBack = new Int32Array(1);
+    this.kit = {
+      execute: executeArm32,
+      run: executeArm32With,
+      handlers: ARM32_HANDLERS,
+      retired: RETIRED,
+      deliver: deliverArm32,
+      unmappedVector: vectorCheck,
+      exceptionReturn: exceptionReturnArm32,
+      memory,
+      translationActive,
+      translatedBlock: (host, pc) => translatedBlocks.find(host, pc),
+      untranslatedElsewhere: engine === 'jit',
+      handedBack,
+    };
     if (engine === 'jit') {
       const jit = new Jit(new Arm32Translator(this.state, memory, translation), this.state, memory);
       this.jit = jit;
-      this.runLoop = (host, s, maxSteps) => jit.run(host, s, maxSteps);
+      // The JIT's blocks read the physical window: while the MMU translates, the interpreter's translated blocks run
+      // instead, each side handing the run to the other when translation starts or stops (see Jit.yielded).
+      this.runLoop = (host, s, maxSteps) => {
+        let done = 0;
+        for (;;) {
+          if (translationActive(s)) {
+            handedBack[0] = 0;
+            done += this.interpretBlocks(host, s, maxSteps - done);
+            if (handedBack[0] === 0 || done >= maxSteps) return done;
+          } else {
+            done += jit.run(host, s, maxSteps - done);
+            if (!jit.yielded || done >= maxSteps) return done;
+          }
+        }
+      };
       this.runLoopTraces = true;
     } else {
       this.jit = undefined;
@@ -494,14 +582,48 @@ export class Arm32Core implements ExecutionCore<Arm32State> {
     return op.kind === LOAD_MULTIPLE_KIND && (op.imm & 0x8000) !== 0;
   }
 
-  /** Predecode at `address`. */
+  /**
+   * Predecode at `address`: from physical memory while nothing translates;
+   * else (B3.1) the fetch translates through the TLB as an instruction
+   * fetch (a fault is a prefetch abort when the op runs), and the op's
+   * accesses go through {@link Arm32Core.translatedMemory}. Translated ops
+   * are never cacheable in the interpreter's caches (they depend on the
+   * translation); this core keeps them by virtual address and reuses one
+   * only while the address still translates to the same physical address
+   * holding the same word.
+   */
   decode(address: number): Op {
-    return predecodeArm32(this.memory, address);
+    if (!translationActive(this.state)) return predecodeArm32(this.memory, address);
+    return this.decodeTranslated(address >>> 0);
+  }
+
+  /** True while the MMU translates the current regime (see `ExecutionCore.translating`). */
+  translating(): boolean {
+    return translationActive(this.state);
+  }
+
+  private decodeTranslated(address: number): Op {
+    const view = this.translatedMemory;
+    if ((address & 3) !== 0) return misalignedPc(view, address);
+    const physical = this.tlb.translate(address, false, true, this.state.mode === Mode.usr);
+    if (physical < 0) return decodeArm32Word(view, address, undefined);
+    const word = this.memory.fetch32(physical);
+    const index = (address >>> 2) & (TRANSLATED_OPS - 1);
+    const cached = this.translatedOps[index];
+    if (cached !== undefined && cached.address === address && this.translatedPhysical[index] === physical && cached.word === word && word !== undefined) return cached;
+    const op = decodeArm32Word(view, address, word);
+    op.cacheable = false;
+    if (word !== undefined) {
+      this.translatedOps[index] = op;
+      this.translatedPhysical[index] = physical;
+    }
+    return op;
   }
 
   /** Deliver a trap through the exception model. */
   deliver(trap: Trap, trace: TraceSink | undefined): ReturnType<ExecutionCore<Arm32State>['deliver']> {
-    return deliverArm32(this.state, trap, trace) ?? unmappedVector(this.state, this.memory);
+    const s = this.state;
+    return deliverArm32(s, trap, trace) ?? unmappedVector(s, translationActive(s) ? this.translatedMemory : this.memory);
   }
 
   /** Perform an exception return through the exception model. */

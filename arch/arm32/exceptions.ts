@@ -14,7 +14,10 @@ import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '..
 import type { TraceSink } from '../../src/interp/trace.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
-import { arm32SlotPlace, Bank, bankOf, Cp15, cpsrExpression, emitSwitchMode, emitWriteCpsr, isValidMode, Mode, MODE_NAMES, Psr, StateSlot, writeCpsr, type Arm32State, Slot } from './registers.ts';
+import { arm32SlotPlace, Bank, bankOf, Cp15, CP15_INDEX, cpsrExpression, emitSwitchMode, emitWriteCpsr, isValidMode, Mode, MODE_NAMES, Psr, StateSlot, writeCpsr, type Arm32State, Slot } from './registers.ts';
+import { translationActive, type MmuFault } from './mmu.ts';
+import { tlbOf } from './tlb.ts';
+import { dataAbortIss, instructionAbortIss } from './syndrome.ts';
 
 /** HSR exception classes used here (ARM ARM B3.13.6, Table B3-24; Linux `kvm_arm.h`). */
 export const Ec = {
@@ -229,7 +232,8 @@ export function emitHvcFastPath(code: StateCode, from: number, imm: number, next
   // HVC from Non-secure PL1 is a Hyp trap (0x14); executed in Hyp it uses the Hyp SVC/HVC slot (0x08).
   const offset = from === Mode.hyp ? Vector.svc : Vector.hypTrap;
   const vector = code.temp(`(${code.get(StateSlot.cp15 + Cp15.hvbar)} + ${offset}) >>> 0`);
-  code.emit(`if ((${code.get(StateSlot.cp15 + Cp15.hsctlr)} & ${1 << 30}) !== 0 || !(${mapped(vector)})) ${slow}`);
+  // HSCTLR.TE (bit 30) or HSCTLR.M (bit 0): Thumb vectors, or a Hyp regime that translates (the fast path's blocks read the physical window).
+  code.emit(`if ((${code.get(StateSlot.cp15 + Cp15.hsctlr)} & ${(1 << 30) | 1}) !== 0 || !(${mapped(vector)})) ${slow}`);
   emitHypEntry(code, from, `${offset}`, `${syndrome(Ec.hvc, imm & 0xffff) | 0}`, `${next}`);
   return vector;
 }
@@ -339,23 +343,29 @@ function deliverOther(s: Arm32State, trap: Trap, trace: TraceSink | undefined): 
       return enterPl1(s, Mode.und, Vector.undefined, trap.address + 4, Psr.I, pl1VectorBase(s), 'undefined', trap, trace);
     }
     case 'fetch-fault': {
+      const fault = translationFault(s, trap.address, false, true);
+      if (fault !== undefined) return deliverTranslationFault(s, trap, fault, trace);
       if (inHyp) {
         s.cp15[Cp15.hifar] = trap.address;
         return enterHyp(s, Vector.prefetchAbort, syndrome(Ec.iabtHyp, FSC_SYNC_EXTERNAL), trap.address, 'prefetch-abort', trap, trace);
       }
       s.cp15[Cp15.ifar] = trap.address;
-      s.cp15[Cp15.ifsr] = FS_SYNC_EXTERNAL;
+      s.cp15[Cp15.ifsr] = longFormat(s) ? LPAE_FORMAT | FSC_SYNC_EXTERNAL : FS_SYNC_EXTERNAL;
       return enterPl1(s, Mode.abt, Vector.prefetchAbort, trap.address + 4, Psr.A | Psr.I, pl1VectorBase(s), 'prefetch-abort', trap, trace);
     }
     case 'data-fault': {
       const alignment = trap.fault === 'alignment';
+      const fault = alignment ? undefined : translationFault(s, trap.faultAddress, trap.write, false);
+      if (fault !== undefined) return deliverTranslationFault(s, trap, fault, trace);
       if (inHyp) {
         s.cp15[Cp15.hdfar] = trap.faultAddress;
         const iss = (trap.write ? 1 << 6 : 0) | (alignment ? FSC_ALIGNMENT : FSC_SYNC_EXTERNAL);
         return enterHyp(s, Vector.dataAbort, syndrome(Ec.dabtHyp, iss), trap.address, 'data-abort', trap, trace);
       }
       s.cp15[Cp15.dfar] = trap.faultAddress;
-      s.cp15[Cp15.dfsr] = (trap.write ? 1 << 11 : 0) | (alignment ? FS_ALIGNMENT : FS_SYNC_EXTERNAL);
+      // DFSR.WnR is bit 11 in both formats; the long format (TTBCR.EAE) has LPAE (bit 9) and the 6-bit STATUS (B4.1.52).
+      const status = longFormat(s) ? LPAE_FORMAT | (alignment ? FSC_ALIGNMENT : FSC_SYNC_EXTERNAL) : alignment ? FS_ALIGNMENT : FS_SYNC_EXTERNAL;
+      s.cp15[Cp15.dfsr] = (trap.write ? 1 << 11 : 0) | status;
       return enterPl1(s, Mode.abt, Vector.dataAbort, trap.address + 8, Psr.A | Psr.I, pl1VectorBase(s), 'data-abort', trap, trace);
     }
     case 'breakpoint': {
@@ -374,6 +384,65 @@ function deliverOther(s: Arm32State, trap: Trap, trace: TraceSink | undefined): 
       return unreachable;
     }
   }
+}
+
+/** DFSR/IFSR bit 9 (LPAE): the long-descriptor format (B4.1.52). */
+const LPAE_FORMAT = 1 << 9;
+
+/** The PL1 fault status registers use the long-descriptor format: TTBCR.EAE (B4.1.52, B4.1.153). */
+function longFormat(s: Arm32State): boolean {
+  return (s.cp15[TTBCR]! & 0x8000_0000) !== 0;
+}
+
+const TTBCR = CP15_INDEX.get('ttbcr')!;
+
+/**
+ * Why an access faulted in translation, when the current regime translates
+ * and the translation itself failed: the same lookup the access made (the
+ * TLB, then the walk), whose fault the TLB keeps. `undefined` when there is
+ * no translation or it succeeded (then nothing answered at the physical
+ * address: a synchronous external abort, as without an MMU).
+ */
+function translationFault(s: Arm32State, address: number, write: boolean, execute: boolean): MmuFault | undefined {
+  if (!translationActive(s)) return undefined;
+  const tlb = tlbOf(s);
+  if (tlb === undefined) return undefined;
+  return tlb.translate(address >>> 0, write, execute, s.mode === Mode.usr) < 0 ? tlb.lastFault : undefined;
+}
+
+/**
+ * Deliver an MMU fault (B3.12, B3.13): a stage-2 fault from a PL1&0 mode is
+ * a Hyp trap (HSR EC 0x24 data abort / 0x20 prefetch abort, HDFAR or HIFAR
+ * the virtual address, HPFAR the IPA's bits 39:12 in bits 31:4, B4.1.70);
+ * a stage-1 fault in Hyp mode is a Hyp data/prefetch abort (EC 0x25/0x21);
+ * any other stage-1 fault is a PL1 abort with DFSR/IFSR in the format the
+ * walk used and DFAR/IFAR.
+ */
+function deliverTranslationFault(s: Arm32State, trap: Trap, fault: MmuFault, trace: TraceSink | undefined): Stop | undefined {
+  const data = trap.cause === 'data-fault';
+  const address = data ? trap.faultAddress : trap.address;
+  const write = data && trap.write;
+  if (fault.stage === 2 || s.mode === Mode.hyp) {
+    const inHyp = s.mode === Mode.hyp;
+    if (fault.stage === 2) s.cp15[Cp15.hpfar] = ((fault.ipa >>> 12) << 4) >>> 0;
+    if (data) {
+      s.cp15[Cp15.hdfar] = address;
+      const iss = dataAbortIss({ fault, write, size: trap.size, transfer: inHyp ? undefined : trap.transfer });
+      return enterHyp(s, Vector.dataAbort, syndrome(inHyp ? Ec.dabtHyp : Ec.dabtLower, iss), trap.address, inHyp ? 'data-abort' : 'hyp-trap', trap, trace);
+    }
+    s.cp15[Cp15.hifar] = address;
+    return enterHyp(s, Vector.prefetchAbort, syndrome(inHyp ? Ec.iabtHyp : Ec.iabtLower, instructionAbortIss(fault)), trap.address, inHyp ? 'prefetch-abort' : 'hyp-trap', trap, trace);
+  }
+  // B4.1.52: the short format's status already carries FS[4] at bit 10 and the domain; the long format's LPAE bit 9.
+  if (data) {
+    s.cp15[Cp15.dfar] = address;
+    s.cp15[Cp15.dfsr] = (write ? 1 << 11 : 0) | fault.status;
+    return enterPl1(s, Mode.abt, Vector.dataAbort, trap.address + 8, Psr.A | Psr.I, pl1VectorBase(s), 'data-abort', trap, trace);
+  }
+  s.cp15[Cp15.ifar] = address;
+  // IFSR has no domain field (B4.1.96): the short format keeps FS only.
+  s.cp15[Cp15.ifsr] = fault.format === 'short' ? fault.status & 0x40f : fault.status;
+  return enterPl1(s, Mode.abt, Vector.prefetchAbort, trap.address + 4, Psr.A | Psr.I, pl1VectorBase(s), 'prefetch-abort', trap, trace);
 }
 
 /**

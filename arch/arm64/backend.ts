@@ -7,6 +7,7 @@
 
 import { ARM64_SMP } from './smp.ts';
 import { ARM64_STATE } from './state/index.ts';
+import { ESR_DECODER } from './syndrome.ts';
 import { ARM64_BOOT } from './image.ts';
 import type { ArchBackend, BenchProgram, Showcase } from '../../src/interp/backend.ts';
 import { ARM64_INSTRUCTION_SET, createArm64Machine } from './core.ts';
@@ -132,4 +133,5 @@ export const ARM64_BACKEND: ArchBackend = {
   scenarios: ARM64_SCENARIOS,
   resetMatrix: ARM64_RESET_MATRIX,
   boot: ARM64_BOOT,
+  syndrome: ESR_DECODER,
 };

@@ -32,6 +32,7 @@ import { imageText, runImage } from './run-image.ts';
 import { assembleOrFail, checkChoices, runProgram, runText, syntaxSet } from './run-program.ts';
 import { registerScenarioCommands } from './scenario-command.ts';
 import { registerStateCommands } from './state-command.ts';
+import { registerSyndromeCommand } from './syndrome-command.ts';
 import { BACKEND_NAMES } from '../di/backend-names.ts';
 import { archArgumentNeeds, declareNeeds, helpNeedsOf, lazyServices, needsOf, type CliServices, type CompositionRoot } from './services.ts';
 
@@ -233,6 +234,7 @@ export function buildProgram(io: CliIo, services: CliServices): Command {
   registerBenchCommand(program, io, services);
   registerBootCommand(program, io, services);
   registerStateCommands(program, io, services);
+  registerSyndromeCommand(program, io, services);
 
   program
     .command('start')

@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { SyndromeDecoder } from './syndrome.ts';
 import type { Abi, Privilege, World } from '../abi/spec.ts';
 import type { FirmwarePort } from '../firmware/firmware.ts';
 import type { InstructionSet } from '../isa/assembler.ts';
@@ -213,4 +214,6 @@ export interface ArchBackend {
   readonly smp?: SmpSupport;
   /** CPU state export, import and migration formats (`hyplay state`), where the backend has them. */
   readonly state?: StateSupport;
+  /** The decoder of its exception syndrome register (`hyplay syndrome`), where it has one. */
+  readonly syndrome?: SyndromeDecoder;
 }

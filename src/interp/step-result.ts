@@ -73,6 +73,25 @@ export interface DataFaultTrap extends TrapBase {
   readonly size: number;
   /** Why it faulted; absent means `unmapped`. */
   readonly fault?: DataFaultKind;
+  /**
+   * The single register the access transfers, for architectures whose abort
+   * syndrome describes it (the Arm ISV/SRT/SSE fields); absent when the
+   * instruction's form gives no valid syndrome (multiple registers,
+   * writeback, …: the backend's semantics say which).
+   */
+  readonly transfer?: DataTransfer;
+}
+
+/** What a faulting single-register load or store moves (see {@link DataFaultTrap.transfer}). */
+export interface DataTransfer {
+  /** The register number loaded or stored. */
+  readonly register: number;
+  /** A load that sign-extends. */
+  readonly signExtend: boolean;
+  /** The register is 64 bits wide (AArch64 SF); false for 32-bit registers. */
+  readonly wide: boolean;
+  /** Load-acquire or store-release (AArch64 AR). */
+  readonly acquireRelease: boolean;
 }
 
 /** A breakpoint or trap instruction (`bkpt`, `tw`, …). */

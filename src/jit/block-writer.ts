@@ -34,6 +34,8 @@ export const Exit = {
   lookup: 4,
   /** A loop header got hot (`X.hot` names it): record the path it leads to, for a trace. */
   record: 5,
+  /** The mode is one the translator leaves to another run loop (`Translator.yields`): `Jit.run` returns, with `Jit.yielded` set. */
+  yield: 6,
 } as const;
 
 /** A translated block's source, as a translator hands it to the JIT. */

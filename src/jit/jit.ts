@@ -59,6 +59,13 @@ export interface Translator<S> {
    * guard).
    */
   translateTrace?(path: readonly TracePoint[], context: TranslationContext<S>): BlockSource | undefined;
+  /**
+   * Whether blocks of mode key `mode` belong to another run loop (arm32:
+   * while the MMU translates, the interpreter's translated blocks): the JIT
+   * then returns from {@link Jit.run} when it reaches one, with
+   * {@link Jit.yielded} set, nothing run. Absent: never.
+   */
+  yields?(mode: number): boolean;
 }
 
 /** A block on a trace's path. */
@@ -176,6 +183,8 @@ export class Jit<S extends SteppableState> {
   private readonly failures = new Map<number, number>();
   /** The header that asked for recording (`X.hot`, set by its code). */
   hot: Block | undefined = undefined;
+  /** Set when the last {@link Jit.run} returned early at a mode the translator {@link Translator.yields}: the caller's other loop goes on. */
+  yielded = false;
 
   /**
    * @param translator the backend's translator.
@@ -224,6 +233,7 @@ export class Jit<S extends SteppableState> {
     const J = this.control;
     J[0] = maxSteps;
     J[1] = 0;
+    this.yielded = false;
     const translator = this.translator;
     let block: Block | null = this.find(state.pc, translator.modeKey(state), traced);
     for (;;) {
@@ -231,6 +241,10 @@ export class Jit<S extends SteppableState> {
       const why: number = J[1]!;
       J[1] = 0;
       if (why === Exit.end) return maxSteps - J[0]!;
+      if (why === Exit.yield) {
+        this.yielded = true;
+        return maxSteps - J[0]!;
+      }
       if (why === Exit.fuel) {
         while (J[0]! > 0) {
           J[0] = J[0]! - 1;
@@ -345,20 +359,24 @@ export class Jit<S extends SteppableState> {
 
   private make(pc: number, mode: number, traced: boolean): Block {
     const host = this.host!;
+    if (this.translator.yields?.(mode) === true) return this.exitBlock(pc, mode, pc + 1, traced, Exit.yield);
     const op = host.opAt(pc);
     if (op.name === 'overlay') return this.hostBlock(pc, mode, op.next, traced);
     const source = op.cacheable ? this.translator.translate(pc, mode, { opAt: (address) => host.opAt(address), traced, recorder: traced ? this.recorder : undefined }) : undefined;
-    if (source === undefined) {
-      const block = new Block(pc, mode, op.next, traced, 'step');
-      const J = this.control;
-      block.fn = () => {
-        J[1] = Exit.step;
-        return null;
-      };
-      return block;
-    }
+    if (source === undefined) return this.exitBlock(pc, mode, op.next, traced, Exit.step);
     for (const header of source.headers) this.markHeader(header);
     return this.compile(pc, mode, traced, source, 'translated');
+  }
+
+  /** A block that only leaves the JIT's code with reason `why` (its first instruction runs elsewhere). */
+  private exitBlock(pc: number, mode: number, end: number, traced: boolean, why: number): Block {
+    const block = new Block(pc, mode, end, traced, 'step');
+    const J = this.control;
+    block.fn = () => {
+      J[1] = why;
+      return null;
+    };
+    return block;
   }
 
   /** Note a loop header: a plain block already there is dropped, to be made again with a counter. */

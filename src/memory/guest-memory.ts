@@ -89,6 +89,21 @@ export function knownPagesIn(address: number, length: number, known: ReadonlyMap
   return out;
 }
 
+/**
+ * Answers guest-physical accesses that fall outside RAM (an MMIO bus plugs
+ * in here). Consulted only where RAM would have faulted, so RAM accesses
+ * never see it; what it declines (`undefined` from `read`, `false` from
+ * `write`) faults as before, and the machine turns the fault into its
+ * architecture's abort. Page-table walks, instruction fetches, loaders and
+ * trace reads never reach it: they read RAM only.
+ */
+export interface UnbackedAccessHandler {
+  /** A read of `size` bytes (1, 2 or 4) at `address`: the value (unsigned, in the access's own byte order), or `undefined` to fault. */
+  read(address: number, size: number): number | undefined;
+  /** A write of `size` bytes (1, 2 or 4): true when taken, false to fault. */
+  write(address: number, size: number, value: number): boolean;
+}
+
 /** Called when a write lands on a page that holds decoded code. */
 export type CodeWriteListener = (address: number, length: number) => void;
 
@@ -129,6 +144,28 @@ export class GuestMemory {
   private readonly little: boolean;
   /** Aligned 32-bit accesses in the window are one `Int32Array` element. */
   private readonly fastWords: boolean;
+  /** What answers accesses outside RAM, if anything (see {@link UnbackedAccessHandler}). */
+  private unbacked: UnbackedAccessHandler | undefined = undefined;
+
+  /** Install (or, with `undefined`, remove) the handler of accesses outside RAM. */
+  setUnbackedHandler(handler: UnbackedAccessHandler | undefined): void {
+    this.unbacked = handler;
+  }
+
+  /** The handler installed by {@link GuestMemory.setUnbackedHandler}, if any. */
+  unbackedHandler(): UnbackedAccessHandler | undefined {
+    return this.unbacked;
+  }
+
+  /** A read RAM could not serve: the unbacked-access handler's answer, or `undefined` (a fault). */
+  private missRead(address: number, size: number): number | undefined {
+    return this.unbacked === undefined ? undefined : this.unbacked.read(address, size);
+  }
+
+  /** A write RAM could not take: the unbacked-access handler's answer, or false (a fault). */
+  private missWrite(address: number, size: number, value: number): boolean {
+    return this.unbacked !== undefined && this.unbacked.write(address, size, value >>> 0);
+  }
 
   /**
    * @param endian byte order of 16-, 32- and 64-bit accesses.
@@ -230,6 +267,16 @@ export class GuestMemory {
     this.lastPage = undefined;
   }
 
+  /**
+   * True when a write to the byte at `address` would land: it is mapped
+   * (for physical memory the same as {@link GuestMemory.isMapped}; a
+   * translating view also checks the write permission). Multi-word stores
+   * check every word with it before writing any.
+   */
+  isWritable(address: number): boolean {
+    return this.isMapped(address);
+  }
+
   /** True when the byte at `address` is mapped. */
   isMapped(address: number): boolean {
     const offset = this.offset(address);
@@ -281,6 +328,14 @@ export class GuestMemory {
   /** Read one byte, or `undefined` when unmapped. */
   read8(address: number): number | undefined {
     const offset = this.offset(address);
+    if (offset >= 0) return this.flatPages[offset >>> PAGE_SHIFT] !== 0 ? this.flatBytes[offset] : this.missRead(address, 1);
+    const page = this.page(address);
+    return page === undefined ? this.missRead(address, 1) : page.bytes[address & PAGE_MASK];
+  }
+
+  /** {@link GuestMemory.read8} of RAM only (the unbacked-access handler is not asked). */
+  private peek8(address: number): number | undefined {
+    const offset = this.offset(address);
     if (offset >= 0) return this.flatPages[offset >>> PAGE_SHIFT] !== 0 ? this.flatBytes[offset] : undefined;
     const page = this.page(address);
     return page === undefined ? undefined : page.bytes[address & PAGE_MASK];
@@ -321,7 +376,7 @@ export class GuestMemory {
   read32(address: number): number | undefined {
     const offset = address - this.flatBase;
     if ((offset & 3) === 0 && offset >= 0 && offset < this.flatSize && this.fastWords) {
-      return this.flatPages[offset >>> PAGE_SHIFT] !== 0 ? this.flatWords[offset >>> 2]! >>> 0 : undefined;
+      return this.flatPages[offset >>> PAGE_SHIFT] !== 0 ? this.flatWords[offset >>> 2]! >>> 0 : this.missRead(address, 4);
     }
     const b = this.span(address, 4);
     if (b === undefined) return this.readSlow(address, 4);
@@ -356,6 +411,7 @@ export class GuestMemory {
    * later write to it invalidates the predecode cache.
    */
   fetch32(address: number): number | undefined {
+    if (this.unbacked !== undefined && !this.isMapped(address)) return undefined;
     this.markCode(address);
     return this.read32(address);
   }
@@ -368,7 +424,7 @@ export class GuestMemory {
    */
   fetch8(address: number): number | undefined {
     this.markCode(address);
-    return this.read8(address);
+    return this.peek8(address);
   }
 
   /** Read `length` bytes in memory order and mark their pages as code, or `undefined` on a fault. */
@@ -383,8 +439,8 @@ export class GuestMemory {
   private readSlow(address: number, length: number): number | undefined {
     let value = 0;
     for (let i = 0; i < length; i++) {
-      const byte = this.read8(this.little ? address + length - 1 - i : address + i);
-      if (byte === undefined) return undefined;
+      const byte = this.peek8(this.little ? address + length - 1 - i : address + i);
+      if (byte === undefined) return this.missRead(address, length);
       value = value * 256 + byte;
     }
     return value;
@@ -402,13 +458,13 @@ export class GuestMemory {
     const offset = this.offset(address);
     if (offset >= 0) {
       const flags = this.flatPages[offset >>> PAGE_SHIFT]!;
-      if (flags === 0) return false;
+      if (flags === 0) return this.missWrite(address, 1, value & 0xff);
       this.flatBytes[offset] = value;
       if ((flags & PAGE_CODE) !== 0) this.notify(address, 1);
       return true;
     }
     const page = this.page(address);
-    if (page === undefined) return false;
+    if (page === undefined) return this.missWrite(address, 1, value & 0xff);
     page.bytes[address & PAGE_MASK] = value;
     if (page.code) this.notify(address, 1);
     return true;
@@ -457,14 +513,19 @@ export class GuestMemory {
 
   /** Write a 64-bit value in this memory's byte order; `false` on a fault (nothing written). */
   write64(address: number, value: bigint): boolean {
-    if (!this.isMapped(address) || !this.isMapped(address + 7)) return false;
+    if (!this.isMapped(address) || !this.isMapped(address + 7)) {
+      if (this.unbacked === undefined || this.isMapped(address) || this.isMapped(address + 7)) return false;
+      const high = Number((value >> 32n) & 0xffff_ffffn);
+      const low = Number(value & 0xffff_ffffn);
+      return this.missWrite(address, 4, this.little ? low : high) && this.missWrite(address + 4, 4, this.little ? high : low);
+    }
     const high = Number((value >> 32n) & 0xffff_ffffn);
     const low = Number(value & 0xffff_ffffn);
     return this.little ? this.write32(address, low) && this.write32(address + 4, high) : this.write32(address, high) && this.write32(address + 4, low);
   }
 
   private writeSlow(address: number, value: number, length: number): boolean {
-    for (let i = 0; i < length; i++) if (!this.isMapped(address + i)) return false;
+    for (let i = 0; i < length; i++) if (!this.isMapped(address + i)) return this.missWrite(address, length, length === 4 ? value : value & (length === 2 ? 0xffff : 0xff));
     for (let i = 0; i < length; i++) {
       const shift = this.little ? 8 * i : 8 * (length - 1 - i);
       this.write8(address + i, Math.floor(value / 2 ** shift) & 0xff);
@@ -476,7 +537,7 @@ export class GuestMemory {
   readBytes(address: number, length: number): Uint8Array | undefined {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
-      const byte = this.read8(address + i);
+      const byte = this.peek8(address + i);
       if (byte === undefined) return undefined;
       out[i] = byte;
     }

@@ -30,7 +30,8 @@ import { BlockWriter, type BlockSource } from '../../../src/jit/block-writer.ts'
 import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
 import { RETIRED } from '../../../src/interp/step-result.ts';
 import { PAGE_MAPPED, type GuestMemory } from '../../../src/memory/guest-memory.ts';
-import { arm32SlotPlace, bankOf, Mode, Psr, Slot, StateSlot, type Arm32State } from '../registers.ts';
+import { arm32SlotPlace, bankOf, Cp15, Mode, Psr, Slot, StateSlot, type Arm32State } from '../registers.ts';
+import { translationActive } from '../mmu.ts';
 import { branch, branchExchange, branchWithLink } from '../semantics/branch.ts';
 import { conditionHolds, lastShifterCarry, READS_PC, shiftImmediate, shiftRegister, type A32Handler, type Op } from '../semantics/common.ts';
 import { carryOfAdd, DATA_PROCESSING_HANDLERS, moveTop, moveWide, multiply, OperandForm, overflowOfAdd } from '../semantics/data-processing.ts';
@@ -103,6 +104,9 @@ export interface Arm32TranslatorOptions {
   readonly unrollLoops?: boolean;
 }
 
+/** The mode key of every block while the MMU translates (above every CPSR.M value, below `MODE_KEYS`). */
+export const TRANSLATED_MODE_KEY = 63;
+
 /** The arm32 {@link Translator}. */
 export class Arm32Translator implements Translator<Arm32State> {
   private readonly lazy: boolean;
@@ -124,9 +128,20 @@ export class Arm32Translator implements Translator<Arm32State> {
     this.unroll = options.unrollLoops ?? true;
   }
 
-  /** Blocks are keyed by CPSR.M. */
+  /**
+   * Blocks are keyed by CPSR.M; while the MMU translates, by
+   * {@link TRANSLATED_MODE_KEY}, for which nothing is translated: the JIT
+   * hands the run to the interpreter's translated blocks
+   * ({@link Arm32Translator.yields}; translated code reads the flat
+   * physical window).
+   */
   modeKey(state: Arm32State): number {
-    return state.mode;
+    return translationActive(state) ? TRANSLATED_MODE_KEY : state.mode;
+  }
+
+  /** Blocks of {@link TRANSLATED_MODE_KEY} are the interpreter's translated blocks (`translated-blocks.ts`): the JIT hands the run over. */
+  yields(mode: number): boolean {
+    return mode === TRANSLATED_MODE_KEY;
   }
 
   /** The state, the helpers and the memory window. */
@@ -143,6 +158,7 @@ export class Arm32Translator implements Translator<Arm32State> {
 
   /** Translate the block at (`pc`, `mode`). */
   translate(pc: number, mode: number, context: TranslationContext<Arm32State>): BlockSource | undefined {
+    if (mode === TRANSLATED_MODE_KEY) return undefined;
     const block = new BlockTranslation(context, mode, this.lazy, this.memory.window().littleWords, this.state);
     const source = block.run(pc);
     if (source === undefined || !source.loops || !this.unroll) return source;
@@ -619,6 +635,9 @@ class BlockTranslation {
     const to = this.expected?.mode ?? this.state.r[Slot.spsr + bankOf(mode)]! & (Psr.T | Psr.M);
     if ((to & Psr.T) !== 0 || !exceptionReturnAllowed(mode, to)) return 'no';
     this.materialise();
+    // The mode returned to must not translate (its blocks read the physical window): else the interpreter takes the ERET.
+    const control = to === Mode.hyp ? this.w.get(StateSlot.cp15 + Cp15.hsctlr) : `(${this.w.get(StateSlot.cp15 + Cp15.sctlr)} | ${this.w.get(StateSlot.cp15 + Cp15.hcr)})`;
+    this.w.emit(`if ((${control} & 1) !== 0) ${this.exit(this.w.step(op.address, done))}`);
     const pc = emitEretFastPath(this.w, mode, to, this.exit(this.w.step(op.address, done)));
     this.wroteFlags();
     this.mode = to;

@@ -13,6 +13,22 @@
 import { RETIRED } from '../../../src/interp/step-result.ts';
 import { CP15_INDEX, CP15_REGISTERS, findCp15, Mode, type Arm32State, type Cp15Register } from '../registers.ts';
 import { undefinedInstruction, unpredictableHandler, type A32Handler, type Op, type Prepare } from './common.ts';
+import { tlbOf, tlbOperation } from '../tlb.ts';
+
+/** CRn of the TLB maintenance operations (B4.2.2). */
+const TLB_MAINTENANCE = 8;
+
+/**
+ * A TLB maintenance MCR (c8): the machine's TLB applies it, and hands the
+ * inner-shareable forms to its shootdown (see `tlb.ts`). A machine without
+ * a TLB (none registered for the state) has nothing cached.
+ */
+function maintainTlb(s: Arm32State, register: Cp15Register, value: number): void {
+  const tlb = tlbOf(s);
+  if (tlb === undefined) return;
+  const operation = tlbOperation(s, register.name, value >>> 0);
+  if (operation !== undefined) tlb.perform(operation.op, operation.broadcast);
+}
 
 /** Whether the current mode may read (or write) a cp15 register, from Non-secure state. */
 function accessible(s: Arm32State, register: Cp15Register, write: boolean): boolean {
@@ -59,6 +75,7 @@ const write32: A32Handler = (s, op) => {
   const register = CP15_REGISTERS[op.variant]!;
   if (!accessible(s, register, true)) return denied(s, op, register);
   if (register.readOnly !== true && register.operation !== true) s.cp15[op.imm] = s.r[op.dest]!;
+  else if (register.crn === TLB_MAINTENANCE && register.operation === true) maintainTlb(s, register, s.r[op.dest]!);
   return RETIRED;
 };
 

@@ -36,6 +36,14 @@ import { TransferBits } from './load-store.ts';
 
 const { preIndex: PRE_INDEX, writeback: WRITEBACK, addOffset: ADD_OFFSET, registerOffset: REGISTER_OFFSET } = TransferBits;
 
+/**
+ * A fault of one of these forms. None carries a transfer register, so a
+ * stage-2 abort reports ISV = 0 (abi-facts §12.4): LDM/STM (multiple
+ * registers) and LDRT/STRT (always post-indexed, so always writeback) as
+ * the sources state; LDRD/STRD and the exclusives because the ARM ARM's
+ * ISV = 1 list (B3.13.6) names only the single LDR/STR forms; §12.4 marks
+ * them UNCONFIRMED.
+ */
 function dataFault(op: Op, faultAddress: number, write: boolean, size: number, alignment = false): DataFaultTrap {
   return alignment
     ? { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size, fault: 'alignment' }
@@ -55,8 +63,9 @@ function readWord(s: Arm32State, op: Op, address: number): number | undefined {
   return v === undefined || !bigEndianData(s) ? v : reverseBytes32(v);
 }
 
-function mapped(op: Op, address: number, size: number): boolean {
-  return op.memory.isMapped(address) && op.memory.isMapped((address + size - 1) >>> 0);
+/** A store of `size` bytes at `address` would land (checked before anything is written; under the MMU, write permission included). */
+function writable(op: Op, address: number, size: number): boolean {
+  return op.memory.isWritable(address) && op.memory.isWritable((address + size - 1) >>> 0);
 }
 
 function writeWord(s: Arm32State, op: Op, address: number, value: number): void {
@@ -83,8 +92,8 @@ const storeDouble: A32Handler = (s, op) => {
   const offsetAddr = offsetAddress(s, op);
   const address = (op.variant & PRE_INDEX) !== 0 ? offsetAddr : s.r[op.src1]! >>> 0;
   if ((address & 3) !== 0) return dataFault(op, address, true, 4, true);
-  if (!mapped(op, address, 4)) return dataFault(op, address, true, 4);
-  if (!mapped(op, (address + 4) >>> 0, 4)) return dataFault(op, (address + 4) >>> 0, true, 4);
+  if (!writable(op, address, 4)) return dataFault(op, address, true, 4);
+  if (!writable(op, (address + 4) >>> 0, 4)) return dataFault(op, (address + 4) >>> 0, true, 4);
   writeWord(s, op, address, s.r[op.dest]!);
   writeWord(s, op, (address + 4) >>> 0, s.r[op.dest + 1]!);
   if ((op.variant & WRITEBACK) !== 0) s.r[op.src1] = offsetAddr;
@@ -164,7 +173,7 @@ const storeExclusive: A32Handler = (s, op) => {
     s.r[op.dest] = 1;
     return RETIRED;
   }
-  if (!mapped(op, address, size)) return dataFault(op, address, true, size);
+  if (!writable(op, address, size)) return dataFault(op, address, true, size);
   const value = s.r[op.src3]!;
   const big = bigEndianData(s);
   if (size === 1) op.memory.write8(address, value & 0xff);
@@ -226,7 +235,7 @@ function unprivilegedHandler(isLoad: boolean, byte: boolean): A32Handler {
       s.r[op.dest] = value;
       return RETIRED;
     }
-    if (!mapped(op, address, byte ? 1 : 4)) return dataFault(op, address, true, byte ? 1 : 4);
+    if (!writable(op, address, byte ? 1 : 4)) return dataFault(op, address, true, byte ? 1 : 4);
     if (byte) op.memory.write8(address, s.r[op.dest]! & 0xff);
     else writeWord(s, op, address, s.r[op.dest]!);
     s.r[op.src1] = next;
@@ -312,7 +321,7 @@ const storeUserRegisters: A32Handler = (s, op) => {
   if (bad !== undefined) return bad;
   const start = blockStart(s, op);
   if ((start & 3) !== 0) return dataFault(op, start, true, 4, true);
-  for (let i = 0, address = start; i < op.src3 / 4; i++, address = (address + 4) >>> 0) if (!mapped(op, address, 4)) return dataFault(op, address, true, 4);
+  for (let i = 0, address = start; i < op.src3 / 4; i++, address = (address + 4) >>> 0) if (!writable(op, address, 4)) return dataFault(op, address, true, 4);
   // STM (user registers) stores the PC as the instruction's address + 8 (PCStoreValue).
   s.r[15] = (op.address + 8) | 0;
   let address = start;

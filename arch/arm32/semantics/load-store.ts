@@ -20,7 +20,7 @@
  * @module
  */
 
-import { RETIRED, type DataFaultTrap } from '../../../src/interp/step-result.ts';
+import { RETIRED, type DataFaultTrap, type DataTransfer } from '../../../src/interp/step-result.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
 import type { Arm32State } from '../registers.ts';
 import {
@@ -81,6 +81,23 @@ function dataFault(op: Op, faultAddress: number, write: boolean, size: number): 
   return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size };
 }
 
+/**
+ * A fault of a single LDR/STR/LDRB/STRB/LDRH/STRH/LDRSB/LDRSH: with the
+ * register it moves when the form has a valid syndrome, which is when it
+ * does not write back (post-indexed forms always do). The ARM ARM's HSR
+ * description (B3.13.6) gives ISV = 1 for these instructions only without
+ * writeback; abi-facts §12.4 (Russell's pre-merge decoder) also names "the
+ * PC as destination" among the ISV = 0 causes, while v3.9's `decode_hsr`
+ * handles SRT = 15 (a load into the PC, §12.7): hyplay follows the latter
+ * and gives ISV = 1 with SRT = 15 for `ldr pc, [rn]` (a conflict in the
+ * sources, reported).
+ */
+function singleFault(op: Op, faultAddress: number, write: boolean, size: number): DataFaultTrap {
+  if ((op.variant & WRITEBACK) !== 0) return dataFault(op, faultAddress, write, size);
+  const transfer: DataTransfer = { register: op.dest, signExtend: op.src3 === SIGNED_BYTE || op.src3 === SIGNED_HALF, wide: false, acquireRelease: false };
+  return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size, transfer };
+}
+
 /** An alignment fault (ARM ARM A3.2.1; reported as DFSR.FS = 0b00001 / DFSC 0b100001 by the exception model). */
 function alignmentFault(op: Op, faultAddress: number, write: boolean, size: number): DataFaultTrap {
   return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size, fault: 'alignment' };
@@ -130,7 +147,7 @@ export const load: A32Handler = (s, op) => {
       value = v === undefined ? undefined : signExtend(bigEndianData(s) ? reverseBytes16(v) : v, 16) >>> 0;
     }
   }
-  if (value === undefined) return dataFault(op, address, false, SIZES[op.src3]!);
+  if (value === undefined) return singleFault(op, address, false, SIZES[op.src3]!);
   if ((op.variant & WRITEBACK) !== 0) s.r[op.src1] = offsetAddr;
   s.r[op.dest] = value;
   return RETIRED;
@@ -150,7 +167,7 @@ export const store: A32Handler = (s, op) => {
       : op.src3 === BYTE
         ? memory.write8(address, value & 0xff)
         : memory.write16(address, big ? reverseBytes16(value) : value & 0xffff);
-  if (!ok) return dataFault(op, address, true, SIZES[op.src3]!);
+  if (!ok) return singleFault(op, address, true, SIZES[op.src3]!);
   if ((op.variant & WRITEBACK) !== 0) s.r[op.src1] = offsetAddr;
   return RETIRED;
 };
@@ -236,7 +253,7 @@ export const storeMultiple: A32Handler = (s, op) => {
   // MemA[]: STM needs a word-aligned address whatever SCTLR.A says (ARM ARM A3.2.1, Table A3-1).
   if ((start & 3) !== 0) return alignmentFault(op, start, true, 4);
   for (let i = 0, address = start; i < op.src2; i++, address = (address + 4) >>> 0) {
-    if (!memory.isMapped(address) || !memory.isMapped(address + 3)) return dataFault(op, address, true, 4);
+    if (!memory.isWritable(address) || !memory.isWritable(address + 3)) return dataFault(op, address, true, 4);
   }
   const big = bigEndianData(s);
   let address = start;

@@ -60,6 +60,11 @@ export function load(machine: Arm32Machine, source: string, base: number): Assem
   return program;
 }
 
+/** A short-format section descriptor (B3.5.1): PA[31:20], AP[2] bit 15, AP[1:0] 11:10, domain 8:5, XN bit 4, nG bit 17. */
+export function section(pa: number, ap: number, extra: { domain?: number; xn?: boolean; ng?: boolean } = {}): number {
+  return ((pa & 0xfff0_0000) | ((ap >> 2) << 15) | ((ap & 3) << 10) | ((extra.domain ?? 0) << 5) | (extra.xn ? 0x10 : 0) | (extra.ng ? 1 << 17 : 0) | 2) >>> 0;
+}
+
 /** Fill the eight vectors of a table at `base` with `wfi`, so that a run stops at vector + 4. */
 export function wfiVectors(machine: Arm32Machine, base: number): void {
   load(machine, Array.from({ length: 8 }, () => 'wfi').join('\n'), base);
