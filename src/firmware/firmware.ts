@@ -578,6 +578,10 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
           return port.jump(machine, outcome.target, address);
         case 'call':
           return port.callFunction(machine, outcome.target, outcome.args, returnTrampoline, address);
+        case 'exit':
+          // The hypervisor gives the vCPU back to its host: the guest stops here, on the vector.
+          machine.pc = address;
+          return stop('vm-exit', `${id}: ${outcome.exit}: ${outcome.note}`);
         default: {
           const unreachable: never = outcome;
           return unreachable;
