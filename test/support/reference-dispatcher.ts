@@ -104,7 +104,7 @@ export function referenceInterpret(abi: Abi, query: TrapQuery): ReferenceInterpr
       .map(([r, v]) => [r, v.toString()])
       .sort(),
   });
-  return { abi: abi.spec.id, mine: true, call: call.name, args, effect: describe(outcome, context.writes, call.noReturn === true), key, outcome, writes, returns: call.noReturn !== true && outcome.kind !== 'jump' };
+  return { abi: abi.spec.id, mine: true, call: call.name, args, effect: describe(outcome, context.writes, call.noReturn === true), key, outcome, writes, returns: call.noReturn !== true && outcome.kind !== 'jump' && outcome.kind !== 'exit' };
 }
 
 /** Classify a trap the reference way. */
