@@ -106,7 +106,7 @@ export function encodeDataAbort(fields: Partial<DataAbortSyndrome>, layout: Data
  * and `io_mem_abort`).
  */
 export function faultIpa(hpfar: bigint, far: bigint): bigint {
-  return ((hpfar & ~0xfn & 0xffff_ffff_ffffn) << 8n) | (far & 0xfffn);
+  return (BigInt.asUintN(64, hpfar & ~0xfn) << 8n) | (far & 0xfffn);
 }
 
 /** Bytes an access of size field `sas` moves (1 << SAS). */
