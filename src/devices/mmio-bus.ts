@@ -40,6 +40,8 @@ export interface MmioDevice {
   write(offset: number, size: MmioSize, value: bigint): void;
   /** The register at `offset` by the device's name for it (`UARTDR`), with `unimplemented` where the model has none there. */
   describe(offset: number): { readonly register: string; readonly unimplemented: boolean };
+  /** What the device has to say at the end of a run, one line (a UART's output), or `undefined`. */
+  report?(): string | undefined;
 }
 
 /** One access a device answered. */

@@ -114,6 +114,11 @@ export class Pl011Uart implements MmioDevice {
     this.held.set(offset, Number(BigInt.asUintN(32, value)));
   }
 
+  /** The transmitted text as a JSON string (`transmitted "hi\\n"`), or `undefined` when nothing was sent. */
+  report(): string | undefined {
+    return this.transmitted.length === 0 ? undefined : `transmitted ${JSON.stringify(this.output)}`;
+  }
+
   /** The register's TRM name; offsets the TRM leaves reserved are unimplemented (they read 0). */
   describe(offset: number): { register: string; unimplemented: boolean } {
     const name = NAMES_BY_OFFSET.get(offset);

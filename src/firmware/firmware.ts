@@ -516,6 +516,12 @@ export interface SpecFirmwareOptions {
    * `powered-off` stop, the PC on the vector.
    */
   readonly vcpus?: VcpuControl;
+  /**
+   * Guest memory as the spec's semantics see it (default: the machine's):
+   * where a hypervisor's emulated devices sit in front of the guest's RAM
+   * (an MMIO bus layered over the machine's memory).
+   */
+  readonly memory?: CallMemory;
 }
 
 /**
@@ -535,6 +541,7 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
   const conduit = abi.spec.conduit.instruction;
   const vcpus = options.vcpus;
   const context = new FirmwareContext(machine, port, { ...(options.state === undefined ? {} : { state: options.state }), ...(vcpus === undefined ? {} : { vcpus }) });
+  const context = new FirmwareContext(machine, port, options.memory === undefined ? {} : { memory: options.memory });
   const finder = new CallFinder(abi, context);
   // One record per table: the port decodes each trap into it.
   const trap: PendingTrapRecord = { conduit: '', imm: 0, origin: context.origin };

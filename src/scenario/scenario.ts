@@ -13,6 +13,7 @@
 
 import type { Abi } from '../abi/spec.ts';
 import type { FirmwareSlot } from '../firmware/firmware.ts';
+import type { MmioDevice } from '../devices/mmio-bus.ts';
 import type { Machine } from '../interp/machine.ts';
 import type { StateCatalog } from '../state/state-catalog.ts';
 import type { ExitKind, OutcomeKind } from './outcome.ts';
@@ -149,6 +150,17 @@ export interface ScenarioInspection {
   readonly expected: string;
   /** Inspect the stopped machine (it may be changed; the run is over). */
   inspect(machine: Machine, context: InspectionContext): InspectionResult;
+ * A device the hypervisor emulates for the guest: spec firmware reaches it
+ * through its memory (an MMIO bus in front of the guest's RAM), and every
+ * access it answers is an `mmio` line in the trace.
+ */
+export interface ScenarioDevice {
+  /** Its name on the bus (`uart0`). */
+  readonly name: string;
+  /** Its first guest-physical address. */
+  readonly base: number;
+  /** A fresh model for one run. */
+  create(): MmioDevice;
 }
 
 /** One scenario. */
@@ -221,6 +233,14 @@ export interface SmpScenario {
   readonly report?: readonly SymbolRef[];
   /** The outcome it is expected to reach. */
   readonly expected: OutcomeKind;
+  /** Devices the hypervisor emulates (absent: none). */
+  readonly devices?: readonly ScenarioDevice[];
+  /**
+   * Set up what the hypervisor leaves in place before the guest first runs,
+   * after the code, memory and firmware are loaded (stage-2 tables, the
+   * registers a world switch programs); absent: nothing.
+   */
+  prepare?(machine: Machine): void;
 }
 
 /** A backend's scenarios and what the runner needs to know about its modes. */
