@@ -262,6 +262,13 @@ const SELECTOR = { register: 'hsr', width: 32 } as const;
 
 /** The worked syndromes of abi-facts §12.5 and §12.7 as examples (IPA 0x09000000 + offset; the guest in SVC). */
 const STR_EXAMPLE = { title: 'A32 str r1, [r0] (e5801000) to a device at IPA 0x09000000: HSR 0x93810047', registers: { hsr: 0x9381_0047n, hdfar: 0x0900_0000n, hpfar: 0x0009_0000n, elr_hyp: 0x8000_0100n, spsr_hyp: 0x1d3n, r0: 0x0900_0000n, r1: 0x41n }, call: 'MMIO access, syndrome valid' };
+const GUEST_AT = { hdfar: 0x0900_0000n, hpfar: 0x0009_0000n, elr_hyp: 0x8000_0100n, spsr_hyp: 0x1d3n, r0: 0x0900_0000n } as const;
+const LDRSH_EXAMPLE = { title: 'A32 ldrsh r1, [r0] (e1d010f0): ISV = 1, SAS halfword, SSE, HSR 0x93610007', registers: { ...GUEST_AT, hsr: 0x9361_0007n }, call: 'MMIO access, syndrome valid' };
+const CM_EXAMPLE = { title: 'cache maintenance by VA on MMIO (CM = 1, WnR = 1): HSR 0x93810147', registers: { ...GUEST_AT, hsr: 0x9381_0147n }, call: 'MMIO access, syndrome valid' };
+const CM_NO_SYNDROME_EXAMPLE = { title: 'cache maintenance by VA on MMIO reported with ISV = 0 (CM = 1, WnR = 1): HSR 0x92000147', registers: { ...GUEST_AT, hsr: 0x9200_0147n }, call: 'MMIO access, no valid syndrome' };
+const S1PTW_EXAMPLE = { title: 'a stage-1 table walk into MMIO (S1PTW = 1): HSR 0x938100c7', registers: { ...GUEST_AT, hsr: 0x9381_00c7n }, call: 'MMIO access, syndrome valid' };
+const SAS3_EXAMPLE = { title: 'SAS = 3, reserved on ARMv7 (fault injection): HSR 0x93c10007', registers: { ...GUEST_AT, hsr: 0x93c1_0007n }, call: 'MMIO access, syndrome valid' };
+const PC_EXAMPLE = { title: 'A32 ldr pc, [r0] (e590f000): ISV = 1, SRT = 15, HSR 0x938f0007', registers: { ...GUEST_AT, hsr: 0x938f_0007n }, call: 'MMIO access, syndrome valid' };
 const STM_EXAMPLE = { title: 'A32 stm r0, {r1, r2} (e8800006) to a device: ISV = 0, HSR 0x92000047', registers: { hsr: 0x9200_0047n, hdfar: 0x0900_0000n, hpfar: 0x0009_0000n, elr_hyp: 0x8000_0100n, spsr_hyp: 0x1d3n, r0: 0x0900_0000n }, call: 'MMIO access, no valid syndrome' };
 
 /** Build one era's spec. */
@@ -275,7 +282,7 @@ function mmioSpec(spec: Omit<AbiSpec, 'family' | 'arch' | 'conduit' | 'origin' |
     selector: SELECTOR,
     priority: 0,
     calls: calls(era, injection, noSyndrome),
-    examples: [STR_EXAMPLE, STM_EXAMPLE],
+    examples: [STR_EXAMPLE, LDRSH_EXAMPLE, PC_EXAMPLE, CM_EXAMPLE, CM_NO_SYNDROME_EXAMPLE, S1PTW_EXAMPLE, SAS3_EXAMPLE, STM_EXAMPLE],
   });
 }
 
