@@ -11,6 +11,7 @@ import type { FirmwareSlot } from '../../../src/firmware/firmware.ts';
 import type { Machine } from '../../../src/interp/machine.ts';
 import type { Scenario, ScenarioCatalog, SmpScenario } from '../../../src/scenario/scenario.ts';
 import { Vector } from '../exceptions.ts';
+import { mmioScenarios } from './mmio.scenario.ts';
 import { resetScenarios } from './reset.scenario.ts';
 import { smpScenarios } from './smp.scenario.ts';
 import { arm32SpsrScenarios } from './spsr.scenario.ts';
@@ -27,6 +28,7 @@ const MODE_LABELS: Readonly<Record<string, string>> = { usr: 'User', fiq: 'FIQ',
 export const ARM32_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
     cache ??= [...resetScenarios(), ...arm32SpsrScenarios()];
+    cache ??= [...resetScenarios(), ...mmioScenarios()];
     return cache;
   },
   smpScenarios(): readonly SmpScenario[] {
