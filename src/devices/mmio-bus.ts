@@ -15,6 +15,7 @@
  */
 
 import type { CallMemory } from '../abi/spec.ts';
+import type { UnbackedAccessHandler } from '../memory/guest-memory.ts';
 
 /** The width of one access, in bytes. */
 export type MmioSize = 1 | 2 | 4 | 8;
@@ -39,9 +40,17 @@ export interface MmioDevice {
   /** Take a write. */
   write(offset: number, size: MmioSize, value: bigint): void;
   /** The register at `offset` by the device's name for it (`UARTDR`), with `unimplemented` where the model has none there. */
-  describe(offset: number): { readonly register: string; readonly unimplemented: boolean };
+  describe(offset: number): MmioRegisterName;
   /** What the device has to say at the end of a run, one line (a UART's output), or `undefined`. */
   report?(): string | undefined;
+}
+
+/** A register as a device names it. */
+export interface MmioRegisterName {
+  /** Its name (`UARTDR`), or the offset (`+0x40`) where the device has none. */
+  readonly register: string;
+  /** Whether the model leaves it unimplemented (it reads as the model's defined value). */
+  readonly unimplemented: boolean;
 }
 
 /** One access a device answered. */
@@ -151,6 +160,23 @@ export class MmioBus implements CallMemory {
     const { register, unimplemented } = mapping.device.describe(offset);
     this.onAccess({ direction, size, value, ipa, device: mapping.name, register, unimplemented });
   }
+}
+
+/**
+ * The bus as a machine's handler of accesses outside RAM
+ * (`GuestMemory.setUnbackedHandler`): for a machine with no hypervisor in
+ * between, where the guest's own loads and stores reach the devices (a
+ * bare-metal kernel's early console). Under a hypervisor the devices sit
+ * behind its spec firmware instead (a scenario's `devices`).
+ */
+export function unbackedHandler(bus: MmioBus): UnbackedAccessHandler {
+  return {
+    read: (address, size) => {
+      const value = bus.read(BigInt(address >>> 0), size as MmioSize);
+      return value === undefined ? undefined : Number(value);
+    },
+    write: (address, size, value) => bus.write(BigInt(address >>> 0), size as MmioSize, BigInt(value >>> 0)),
+  };
 }
 
 /**

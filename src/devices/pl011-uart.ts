@@ -15,23 +15,37 @@
  * @module
  */
 
-import type { MmioDevice, MmioSize } from './mmio-bus.ts';
+import type { MmioDevice, MmioRegisterName, MmioSize } from './mmio-bus.ts';
 
 /** Register offsets (PL011 TRM 3.2). */
 export const PL011_REGISTERS = {
+  /** Data register: a write transmits its low byte, a read takes a received byte. */
   UARTDR: 0x000,
+  /** Receive status / error clear. */
   UARTRSR: 0x004,
+  /** Flag register (read-only). */
   UARTFR: 0x018,
+  /** IrDA low-power counter. */
   UARTILPR: 0x020,
+  /** Integer baud rate divisor. */
   UARTIBRD: 0x024,
+  /** Fractional baud rate divisor. */
   UARTFBRD: 0x028,
+  /** Line control. */
   UARTLCR_H: 0x02c,
+  /** Control (reset 0x0300: TXE, RXE). */
   UARTCR: 0x030,
+  /** Interrupt FIFO level select. */
   UARTIFLS: 0x034,
+  /** Interrupt mask set/clear. */
   UARTIMSC: 0x038,
+  /** Raw interrupt status. */
   UARTRIS: 0x03c,
+  /** Masked interrupt status. */
   UARTMIS: 0x040,
+  /** Interrupt clear. */
   UARTICR: 0x044,
+  /** DMA control. */
   UARTDMACR: 0x048,
 } as const;
 
@@ -120,7 +134,7 @@ export class Pl011Uart implements MmioDevice {
   }
 
   /** The register's TRM name; offsets the TRM leaves reserved are unimplemented (they read 0). */
-  describe(offset: number): { register: string; unimplemented: boolean } {
+  describe(offset: number): MmioRegisterName {
     const name = NAMES_BY_OFFSET.get(offset);
     if (name !== undefined) return { register: name, unimplemented: false };
     if (offset >= ID_BASE && offset < ID_BASE + 4 * ID_BYTES.length && offset % 4 === 0) return { register: ID_NAMES[(offset - ID_BASE) / 4]!, unimplemented: false };

@@ -8,7 +8,7 @@
  * @module
  */
 
-import type { MmioDevice, MmioDirection, MmioSize } from './mmio-bus.ts';
+import type { MmioDevice, MmioDirection, MmioRegisterName, MmioSize } from './mmio-bus.ts';
 
 /** One register. */
 export interface TestRegister {
@@ -96,7 +96,7 @@ export class TestRegisterFile implements MmioDevice {
   }
 
   /** The register's name, or the offset as unimplemented. */
-  describe(offset: number): { register: string; unimplemented: boolean } {
+  describe(offset: number): MmioRegisterName {
     const register = this.registers.get(offset);
     return register === undefined ? { register: `+0x${offset.toString(16)}`, unimplemented: true } : { register: register.name, unimplemented: false };
   }

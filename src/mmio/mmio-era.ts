@@ -18,14 +18,40 @@
 import type { DataAbortLayout, DataAbortSyndrome } from './data-abort.ts';
 import { accessBytes } from './data-abort.ts';
 
+/** Fetch the trapping instruction through the guest's translation and decode it (pre-merge trees). */
+export interface DecodeInstruction {
+  /** Discriminant. */
+  readonly kind: 'decode-instruction';
+  /** How the instruction is read: translate the PC and read later, or with every vCPU paused around both. */
+  readonly fetch: 'translate-then-read' | 'stop-the-world';
+}
+
+/** Fail `KVM_RUN` (mainline v3.9–v5.4; v5.5+ without the capability). */
+export interface FailRun {
+  /** Discriminant. */
+  readonly kind: 'fail';
+  /** What the host sees (`KVM_RUN: -ENOSYS`). */
+  readonly exit: string;
+  /** The kernel's message and what follows, one line. */
+  readonly message: string;
+}
+
+/** Exit to userspace with the sanitised ISS and the fault IPA; userspace answers (v5.5+ with `KVM_CAP_ARM_NISV_TO_USER`). */
+export interface ExitToUserspace {
+  /** Discriminant. */
+  readonly kind: 'exit-to-userspace';
+  /** The exit reason (`KVM_EXIT_ARM_NISV`). */
+  readonly exit: string;
+  /** The capability userspace enabled. */
+  readonly capability: string;
+  /** The ISS bits passed up. */
+  readonly issMask: number;
+  /** What userspace does with it (QEMU: inject an external data abort). */
+  readonly userspace: 'inject-external-abort';
+}
+
 /** What the era does with an abort whose syndrome is not valid (ISV = 0). */
-export type NoSyndromeHandling =
-  /** Fetch the trapping instruction through the guest's translation and decode it (pre-merge trees). */
-  | { readonly kind: 'decode-instruction'; readonly fetch: 'translate-then-read' | 'stop-the-world' }
-  /** Fail `KVM_RUN` (mainline v3.9–v5.4; v5.5+ without the capability). */
-  | { readonly kind: 'fail'; readonly exit: string; readonly message: string }
-  /** Exit to userspace with the sanitised ISS and the fault IPA; userspace answers (v5.5+ with `KVM_CAP_ARM_NISV_TO_USER`). */
-  | { readonly kind: 'exit-to-userspace'; readonly exit: string; readonly capability: string; readonly issMask: number; readonly userspace: 'inject-external-abort' };
+export type NoSyndromeHandling = DecodeInstruction | FailRun | ExitToUserspace;
 
 /** What the era does with cache maintenance (CM = 1) on an address outside memory. */
 export type CacheMaintenanceHandling = 'inject-data-abort' | 'skip-instruction';
@@ -40,6 +66,14 @@ export interface MmioEra {
   readonly cacheMaintenance: CacheMaintenanceHandling;
   /** Accesses with no valid syndrome. */
   readonly noSyndrome: NoSyndromeHandling;
+}
+
+/** A base-register writeback: the register and its new value. */
+export interface Writeback {
+  /** The base register. */
+  readonly register: number;
+  /** Its value after the writeback (32 bits). */
+  readonly value: number;
 }
 
 /** The access to emulate, from the syndrome or from the decoded instruction. */
@@ -60,38 +94,101 @@ export interface MmioPlan {
   readonly instructionBytes: 2 | 4;
   /** Where the access description came from. */
   readonly via: 'syndrome' | 'instruction';
-  /** A base-register writeback the decoder performed (register, new value). */
-  readonly writeback?: { readonly register: number; readonly value: number };
+  /** A base-register writeback the decoder performed. */
+  readonly writeback?: Writeback;
   /** The instruction word, when it was fetched. */
   readonly instruction?: number;
 }
 
+/** Emulate the access (a device, in the kernel or in userspace, answers it), complete it, advance the PC. */
+export interface EmulateAccess {
+  /** Discriminant. */
+  readonly kind: 'emulate';
+  /** The access. */
+  readonly plan: MmioPlan;
+  /** Why, one line. */
+  readonly note: string;
+}
+
+/** Skip the instruction without an access (cache maintenance on MMIO, later kernels). */
+export interface SkipInstruction {
+  /** Discriminant. */
+  readonly kind: 'skip';
+  /** Bytes to advance the PC by. */
+  readonly instructionBytes: 2 | 4;
+  /** Why, one line. */
+  readonly note: string;
+}
+
+/** Inject an abort into the guest at the faulting address (a data abort, or a prefetch abort for a transfer into the PC). */
+export interface InjectAbort {
+  /** Discriminant. */
+  readonly kind: 'inject-data-abort' | 'inject-prefetch-abort';
+  /** Why, one line. */
+  readonly note: string;
+}
+
+/** The userspace model injects a synchronous external data abort (QEMU after `KVM_EXIT_ARM_NISV`). */
+export interface InjectExternalAbort {
+  /** Discriminant. */
+  readonly kind: 'inject-external-abort';
+  /** The exit that went to userspace. */
+  readonly exit: string;
+  /** The ISS userspace saw. */
+  readonly iss: number;
+  /** Why, one line. */
+  readonly note: string;
+}
+
+/** `KVM_RUN` fails (the VM stops), or the host itself breaks. */
+export interface RunFails {
+  /** Discriminant. */
+  readonly kind: 'fail';
+  /** What the host sees. */
+  readonly exit: string;
+  /** Why, one line. */
+  readonly note: string;
+}
+
+/** Re-enter the guest without doing anything (the instruction runs, and faults, again). */
+export interface RetryAccess {
+  /** Discriminant. */
+  readonly kind: 'retry';
+  /** Why, one line. */
+  readonly note: string;
+}
+
 /** What the hypervisor does. */
-export type MmioResolution =
-  /** Emulate the access (a device, in the kernel or in userspace, answers it), complete it, advance the PC. */
-  | { readonly kind: 'emulate'; readonly plan: MmioPlan; readonly note: string }
-  /** Skip the instruction without an access (cache maintenance on MMIO, later kernels). */
-  | { readonly kind: 'skip'; readonly instructionBytes: 2 | 4; readonly note: string }
-  /** Inject a data abort into the guest at the faulting address. */
-  | { readonly kind: 'inject-data-abort'; readonly note: string }
-  /** Inject a prefetch abort into the guest. */
-  | { readonly kind: 'inject-prefetch-abort'; readonly note: string }
-  /** The userspace model injects a synchronous external data abort (QEMU after `KVM_EXIT_ARM_NISV`). */
-  | { readonly kind: 'inject-external-abort'; readonly exit: string; readonly iss: number; readonly note: string }
-  /** `KVM_RUN` fails: the VM stops. */
-  | { readonly kind: 'fail'; readonly exit: string; readonly note: string }
-  /** Re-enter the guest without doing anything (the instruction runs, and faults, again). */
-  | { readonly kind: 'retry'; readonly note: string };
+export type MmioResolution = EmulateAccess | SkipInstruction | InjectAbort | InjectExternalAbort | RunFails | RetryAccess;
+
+/** The decoder described the access. */
+export interface Decoded {
+  /** Discriminant. */
+  readonly kind: 'decoded';
+  /** The access, with the decoder's writeback. */
+  readonly plan: MmioPlan;
+}
+
+/** The decoder's scope does not cover the instruction (the era injects a data abort), or decoding it would crash the host (a `BUG_ON` the guest can reach). */
+export interface NotDecoded {
+  /** Discriminant. */
+  readonly kind: 'refused' | 'host-bug';
+  /** The instruction word. */
+  readonly instruction: number;
+  /** Why, one line. */
+  readonly reason: string;
+}
+
+/** The instruction could not be read (translation failed, or the read did): re-enter the guest and retry. */
+export interface FetchFailed {
+  /** Discriminant. */
+  readonly kind: 'fetch-failed';
+  /** Why, one line. */
+  readonly reason: string;
+}
 
 /** What an instruction decoder gives for an ISV = 0 abort. */
-export type InstructionDecode =
-  | { readonly kind: 'decoded'; readonly plan: MmioPlan }
-  /** The decoder's scope does not cover it: the era injects a data abort. */
-  | { readonly kind: 'refused'; readonly instruction: number; readonly reason: string }
-  /** The instruction could not be read (translation failed, or the read did): re-enter the guest and retry. */
-  | { readonly kind: 'fetch-failed'; readonly reason: string }
-  /** The decoder itself would crash the host (a `BUG_ON` the guest can reach). */
-  | { readonly kind: 'host-bug'; readonly instruction: number; readonly reason: string };
+export type InstructionDecode = Decoded | NotDecoded | FetchFailed;
 
 /** The ISS bits `KVM_EXIT_ARM_NISV` passes to userspace: `kvm_vcpu_dabt_iss_nisv_sanitized` keeps CM, WnR and the FSC. */
 export const NISV_ISS_MASK = (1 << 8) | (1 << 6) | 0x3f;

@@ -112,7 +112,7 @@ export interface VmStopped {
   readonly kind: 'vm-stopped';
   /** What the host saw (`KVM_RUN: -ENOSYS`) and why, one line. */
   readonly detail: string;
-  /** Where the guest was. */
+  /** Where the run stopped: the hypervisor vector the vCPU left the guest from. */
   readonly pc: number;
   /** The mode the run ended in. */
   readonly mode: string;

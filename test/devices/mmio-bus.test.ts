@@ -48,3 +48,22 @@ describe('MmioBus', () => {
     expect(memory.write(0x3000n, 4, 1n)).toBe(false);
   });
 });
+
+describe('unbackedHandler', () => {
+  it('lets a machine without a hypervisor reach the devices: the guest memory asks the bus only where RAM is not', async () => {
+    const { GuestMemory } = await import('../../src/memory/guest-memory.ts');
+    const { unbackedHandler } = await import('../../src/devices/mmio-bus.ts');
+    const uart = new Pl011Uart();
+    const bus = new MmioBus().map('uart0', 0x0900_0000n, uart);
+    const memory = new GuestMemory('little');
+    memory.map(0x1000, 0x1000);
+    memory.setUnbackedHandler(unbackedHandler(bus));
+    expect(memory.write32(0x0900_0000, 0x41)).toBe(true);
+    expect(memory.write8(0x0900_0000, 0x42)).toBe(true);
+    expect(memory.read32(0x0900_0018)).toBe(0x90);
+    expect(uart.output).toBe('AB');
+    expect(memory.read32(0x0a00_0000)).toBeUndefined();
+    expect(memory.write32(0x1000, 7)).toBe(true);
+    expect(memory.read32(0x1000)).toBe(7);
+  });
+});

@@ -43,12 +43,15 @@ access_isv:
         bne     guest_fail
         b       guest_done
 
+@ quote: mmio-stm
 access_stm:
         mov     r1, #1
         mov     r2, #2
         stm     r0, {r1, r2}            @ a store multiple: no valid syndrome
         b       guest_done
+@ /quote: mmio-stm
 
+@ quote: mmio-writeback
 access_writeback:
         ldr     r1, [r0], #4            @ post-indexed: no valid syndrome
         ldr     r4, =TEST_DEVICE + 4
@@ -58,6 +61,7 @@ access_writeback:
         cmp     r1, r4
         bne     guest_fail
         b       guest_done
+@ /quote: mmio-writeback
 
 access_pc:
         ldr     pc, [r0]                @ MMIO into the PC
