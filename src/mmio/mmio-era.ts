@@ -56,12 +56,24 @@ export type NoSyndromeHandling = DecodeInstruction | FailRun | ExitToUserspace;
 /** What the era does with cache maintenance (CM = 1) on an address outside memory. */
 export type CacheMaintenanceHandling = 'inject-data-abort' | 'skip-instruction';
 
+/**
+ * One check the hypervisor makes before it emulates: cache maintenance
+ * (CM), a fault on a stage-1 table walk (S1PTW), or whether the syndrome is
+ * valid (ISV = 0 goes to {@link MmioEra.noSyndrome}). Their order is the
+ * era's, and it decides what happens to an abort with several of them.
+ */
+export type MmioCheck = 'cache-maintenance' | 'stage1-walk' | 'syndrome-valid';
+
 /** One era of MMIO handling. */
 export interface MmioEra {
   /** The era, as the releases it covers (`v3.9–v5.4`). */
   readonly releases: string;
-  /** Whether the syndrome is looked at before anything else (v3.9: an ISV = 0 abort fails before CM and S1PTW are read) or after S1PTW and CM (later kernels check those in the abort handler first). */
-  readonly order: 'syndrome-first' | 'walk-and-maintenance-first';
+  /**
+   * The checks, in the order the era makes them (v3.9: `io_mem_abort` tests
+   * ISV, then `decode_hsr` CM and S1PTW; v5.5: the abort handler skips
+   * cache maintenance first, then `io_mem_abort` tests ISV, then S1PTW).
+   */
+  readonly checks: readonly MmioCheck[];
   /** Cache maintenance on MMIO. */
   readonly cacheMaintenance: CacheMaintenanceHandling;
   /** Accesses with no valid syndrome. */
@@ -196,31 +208,33 @@ export const NISV_ISS_MASK = (1 << 8) | (1 << 6) | 0x3f;
 /**
  * Apply `era` to a data abort outside memory with syndrome `syndrome`.
  * `decodeInstruction` is called only where the era fetches and decodes the
- * instruction. The checks and their order are the sources' (see
- * {@link MmioEra.order}); for the syndrome path (v3.9 `decode_hsr`): SAS = 3
- * where it is reserved fails with −EFAULT, and a transfer into the PC
- * injects a prefetch abort; otherwise the access is emulated, the PC
- * advanced by IL.
+ * instruction. The era's checks run in its order ({@link MmioEra.checks});
+ * then, on the syndrome path (v3.9 `decode_hsr`): SAS = 3 where it is
+ * reserved fails with −EFAULT, and a transfer into the PC injects a
+ * prefetch abort; otherwise the access is emulated, the PC advanced by IL.
  */
 export function resolveDataAbort(era: MmioEra, syndrome: DataAbortSyndrome, layout: DataAbortLayout, decodeInstruction: () => InstructionDecode): MmioResolution {
-  const walkAndMaintenance = (): MmioResolution | undefined => {
-    if (era.order === 'syndrome-first' && syndrome.cm === 1) return { kind: 'inject-data-abort', note: 'cache maintenance on MMIO (CM = 1): a data abort is injected (v3.9 decode_hsr)' };
-    if (syndrome.s1ptw === 1) return { kind: 'inject-data-abort', note: 'stage-1 page-table walk into MMIO (S1PTW = 1): "page table accesses IO mem: tell guest to fix its TTBR", a data abort is injected' };
-    if (era.order === 'walk-and-maintenance-first' && syndrome.cm === 1) {
-      if (era.cacheMaintenance === 'skip-instruction') return { kind: 'skip', instructionBytes: syndrome.il === 1 ? 4 : 2, note: 'cache maintenance outside memory (CM = 1): "assume that the guest is just being cautious, and skip the instruction"' };
-      return { kind: 'inject-data-abort', note: 'cache maintenance on MMIO (CM = 1): a data abort is injected' };
+  for (const check of era.checks) {
+    switch (check) {
+      case 'cache-maintenance':
+        if (syndrome.cm === 1) {
+          if (era.cacheMaintenance === 'skip-instruction') return { kind: 'skip', instructionBytes: syndrome.il === 1 ? 4 : 2, note: 'cache maintenance outside memory (CM = 1): "assume that the guest is just being cautious, and skip the instruction"' };
+          return { kind: 'inject-data-abort', note: 'cache maintenance on MMIO (CM = 1): a data abort is injected (decode_hsr)' };
+        }
+        break;
+      case 'stage1-walk':
+        if (syndrome.s1ptw === 1) return { kind: 'inject-data-abort', note: 'stage-1 page-table walk into MMIO (S1PTW = 1): "page table accesses IO mem: tell guest to fix its TTBR", a data abort is injected' };
+        break;
+      case 'syndrome-valid':
+        if (syndrome.isv === 0) return noSyndrome(era, syndrome, decodeInstruction);
+        break;
+      default: {
+        const unreachable: never = check;
+        return unreachable;
+      }
     }
-    return undefined;
-  };
-  if (era.order === 'walk-and-maintenance-first') {
-    const early = walkAndMaintenance();
-    if (early !== undefined) return early;
   }
   if (syndrome.isv === 0) return noSyndrome(era, syndrome, decodeInstruction);
-  if (era.order === 'syndrome-first') {
-    const early = walkAndMaintenance();
-    if (early !== undefined) return early;
-  }
   if (syndrome.sas === 3 && layout.sas3 === 'reserved') return { kind: 'fail', exit: 'KVM_RUN: -EFAULT', note: 'SAS = 3 is reserved on ARMv7: kvm_err("Hardware is weird: SAS 0b11 is reserved")' };
   if (layout.pcRegister !== undefined && syndrome.srt === layout.pcRegister) return { kind: 'inject-prefetch-abort', note: 'MMIO access with the PC as the transfer register: "IO memory trying to read/write pc", a prefetch abort is injected' };
   const plan: MmioPlan = {

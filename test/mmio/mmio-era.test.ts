@@ -5,10 +5,10 @@ import { NISV_ISS_MASK, resolveDataAbort, type InstructionDecode, type MmioEra }
 const HSR: DataAbortLayout = { register: 'HSR', srtBits: 4, sixtyFourBitFields: false, sas3: 'reserved', pcRegister: 15, registerBits: 32 };
 const ESR: DataAbortLayout = { register: 'ESR_EL2', srtBits: 5, sixtyFourBitFields: true, sas3: 'doubleword', pcRegister: undefined, registerBits: 64 };
 
-const V3_9: MmioEra = { releases: 'v3.9', order: 'syndrome-first', cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'fail', exit: 'KVM_RUN: -ENOSYS', message: 'not implemented' } };
-const V5_5: MmioEra = { releases: 'v5.5', order: 'walk-and-maintenance-first', cacheMaintenance: 'skip-instruction', noSyndrome: { kind: 'fail', exit: 'KVM_RUN: -ENOSYS', message: 'no valid syndrome' } };
+const V3_9: MmioEra = { releases: 'v3.9', checks: ['syndrome-valid', 'cache-maintenance', 'stage1-walk'], cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'fail', exit: 'KVM_RUN: -ENOSYS', message: 'not implemented' } };
+const V5_5: MmioEra = { releases: 'v5.5', checks: ['cache-maintenance', 'syndrome-valid', 'stage1-walk'], cacheMaintenance: 'skip-instruction', noSyndrome: { kind: 'fail', exit: 'KVM_RUN: -ENOSYS', message: 'no valid syndrome' } };
 const NISV: MmioEra = { ...V5_5, noSyndrome: { kind: 'exit-to-userspace', exit: 'KVM_EXIT_ARM_NISV', capability: 'KVM_CAP_ARM_NISV_TO_USER', issMask: NISV_ISS_MASK, userspace: 'inject-external-abort' } };
-const PRE_MERGE: MmioEra = { releases: '2012', order: 'syndrome-first', cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'decode-instruction', fetch: 'stop-the-world' } };
+const PRE_MERGE: MmioEra = { releases: '2012', checks: ['syndrome-valid', 'cache-maintenance', 'stage1-walk'], cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'decode-instruction', fetch: 'stop-the-world' } };
 
 const syndrome = (fields: Partial<DataAbortSyndrome>, layout = HSR): DataAbortSyndrome => decodeDataAbort(encodeDataAbort({ ec: 0x24, il: 1, dfsc: 7, ...fields }, layout), layout);
 const neverDecode = (): InstructionDecode => {
@@ -35,9 +35,12 @@ describe('resolveDataAbort', () => {
     expect(resolveDataAbort(V3_9, syndrome({ isv: 0, cm: 1 }), HSR, neverDecode)).toMatchObject({ kind: 'fail', exit: 'KVM_RUN: -ENOSYS' });
   });
 
-  it('v5.5+: S1PTW and cache maintenance come before the syndrome; CM outside memory skips the instruction', () => {
+  it('v5.5+: cache maintenance outside memory is skipped before the syndrome is read; ISV = 0 before S1PTW', () => {
     expect(resolveDataAbort(V5_5, syndrome({ isv: 0, cm: 1, wnr: 1 }), HSR, neverDecode)).toEqual(expect.objectContaining({ kind: 'skip', instructionBytes: 4 }));
-    expect(resolveDataAbort(V5_5, syndrome({ isv: 0, s1ptw: 1 }), HSR, neverDecode).kind).toBe('inject-data-abort');
+    expect(resolveDataAbort(V5_5, syndrome({ isv: 1, s1ptw: 1 }), HSR, neverDecode).kind).toBe('inject-data-abort');
+    // A stage-1 walk fault reports ISV = 0: the ISV test comes first.
+    expect(resolveDataAbort(V5_5, syndrome({ isv: 0, s1ptw: 1 }), HSR, neverDecode)).toMatchObject({ kind: 'fail', exit: 'KVM_RUN: -ENOSYS' });
+    expect(resolveDataAbort(V3_9, syndrome({ isv: 0, s1ptw: 1 }), HSR, neverDecode)).toMatchObject({ kind: 'fail', exit: 'KVM_RUN: -ENOSYS' });
     expect(resolveDataAbort(V5_5, syndrome({ isv: 0 }), HSR, neverDecode)).toMatchObject({ kind: 'fail', exit: 'KVM_RUN: -ENOSYS' });
   });
 

@@ -286,18 +286,23 @@ function mmioSpec(spec: Omit<AbiSpec, 'family' | 'arch' | 'conduit' | 'origin' |
   });
 }
 
+/** v3.9's order: `io_mem_abort` tests ISV, then `decode_hsr` CM and S1PTW (abi-facts §12.3). */
+const SYNDROME_FIRST = ['syndrome-valid', 'cache-maintenance', 'stage1-walk'] as const;
+/** v5.5's: `kvm_handle_guest_abort` skips cache maintenance outside memory, then `io_mem_abort` tests ISV, then S1PTW. */
+const MAINTENANCE_FIRST = ['cache-maintenance', 'syndrome-valid', 'stage1-walk'] as const;
+
 /** Pre-merge trees (2012): translate the PC at trap time, read the instruction later, decode it. */
-export const PRE_MERGE_ERA: MmioEra = { releases: '2012 pre-merge KVM/ARM trees', order: 'syndrome-first', cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'decode-instruction', fetch: 'translate-then-read' } };
+export const PRE_MERGE_ERA: MmioEra = { releases: '2012 pre-merge KVM/ARM trees', checks: SYNDROME_FIRST, cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'decode-instruction', fetch: 'translate-then-read' } };
 /** The Virtual Open Systems tree of January 2013: the same decoder, the fetch done with every vCPU paused. */
-export const STOP_THE_WORLD_ERA: MmioEra = { releases: 'Jan 2013 Virtual Open Systems tree', order: 'syndrome-first', cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'decode-instruction', fetch: 'stop-the-world' } };
+export const STOP_THE_WORLD_ERA: MmioEra = { releases: 'Jan 2013 Virtual Open Systems tree', checks: SYNDROME_FIRST, cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'decode-instruction', fetch: 'stop-the-world' } };
 /** Mainline v3.9–v5.4: no decoder. */
-export const MAINLINE_V3_9_ERA: MmioEra = { releases: 'v3.9–v5.4', order: 'syndrome-first', cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'fail', exit: 'KVM_RUN: -ENOSYS', message: 'io_mem_abort: kvm_err("load/store instruction decoding not implemented"); KVM_RUN fails and the VM stops' } };
+export const MAINLINE_V3_9_ERA: MmioEra = { releases: 'v3.9–v5.4', checks: SYNDROME_FIRST, cacheMaintenance: 'inject-data-abort', noSyndrome: { kind: 'fail', exit: 'KVM_RUN: -ENOSYS', message: 'io_mem_abort: kvm_err("load/store instruction decoding not implemented"); KVM_RUN fails and the VM stops' } };
 /** v5.5+ without `KVM_CAP_ARM_NISV_TO_USER`. */
-export const V5_5_ERA: MmioEra = { releases: 'v5.5+', order: 'walk-and-maintenance-first', cacheMaintenance: 'skip-instruction', noSyndrome: { kind: 'fail', exit: 'KVM_RUN: -ENOSYS', message: 'kvm_pr_unimpl("Data abort outside memslots with no valid syndrome info"); KVM_RUN fails and the VM stops' } };
+export const V5_5_ERA: MmioEra = { releases: 'v5.5+', checks: MAINTENANCE_FIRST, cacheMaintenance: 'skip-instruction', noSyndrome: { kind: 'fail', exit: 'KVM_RUN: -ENOSYS', message: 'kvm_pr_unimpl("Data abort outside memslots with no valid syndrome info"); KVM_RUN fails and the VM stops' } };
 /** v5.5+ with `KVM_CAP_ARM_NISV_TO_USER` enabled and QEMU as userspace. */
 export const V5_5_NISV_ERA: MmioEra = {
   releases: 'v5.5+ with KVM_CAP_ARM_NISV_TO_USER',
-  order: 'walk-and-maintenance-first',
+  checks: MAINTENANCE_FIRST,
   cacheMaintenance: 'skip-instruction',
   noSyndrome: { kind: 'exit-to-userspace', exit: 'KVM_EXIT_ARM_NISV', capability: 'KVM_CAP_ARM_NISV_TO_USER', issMask: NISV_ISS_MASK, userspace: 'inject-external-abort' },
 };
@@ -354,7 +359,7 @@ export const KVM_ARM_MMIO_ABIS: readonly Abi[] = [
       era: 'v3.9–v5.4',
       status: 'mainline',
       purpose: PURPOSE,
-      source: { document: 'v3.9 tree arch/arm/kvm/mmio.c (io_mem_abort, decode_hsr, kvm_handle_mmio_return); merge commit 45e96ea6b369 "KVM: ARM: Handle I/O aborts"', version: 'v3.9', note: 'Later releases of the era check S1PTW and skip cache maintenance in the abort handler before the syndrome (the v5.5 spec models that order); the release of that change was not pinned.' },
+      source: { document: 'v3.9 tree arch/arm/kvm/mmio.c (io_mem_abort, decode_hsr, kvm_handle_mmio_return); merge commit 45e96ea6b369 "KVM: ARM: Handle I/O aborts"', version: 'v3.9', note: 'Later releases of the era skip cache maintenance in the abort handler before the syndrome is read (the v5.5 spec models that order); the release of that change was not pinned. A stage-1 walk into MMIO reports ISV = 0, so v3.9 fails it with -ENOSYS before decode_hsr could inject its data abort.' },
       notes: [...COMMON_NOTES, 'ISV = 0: no decoder in mainline ("patches are available elsewhere"): io_mem_abort returns -ENOSYS, KVM_RUN fails, the VM stops.'],
     },
     MAINLINE_V3_9_ERA,
@@ -370,7 +375,7 @@ export const KVM_ARM_MMIO_ABIS: readonly Abi[] = [
       source: { document: 'C. Dall, "KVM: arm/arm64: Allow reporting non-ISV data aborts to userspace" (v5.5); v5.7 tree virt/kvm/arm/mmio.c and mmu.c (kvm_handle_guest_abort)', version: 'v5.5' },
       notes: [
         ...COMMON_NOTES.slice(1),
-        'Order: S1PTW = 1 injects a data abort and CM = 1 outside memory skips the instruction ("assume that the guest is just being cautious"), both before the syndrome is read; then ISV = 0 is refused; then decode_hsr (SAS = 3, Rt = PC).',
+        'Order: CM = 1 outside memory skips the instruction ("assume that the guest is just being cautious") before the syndrome is read; then ISV = 0 is refused; then S1PTW = 1 injects a data abort; then decode_hsr (SAS = 3, Rt = PC). A fault on a stage-1 walk has ISV = 0, so until the S1PTW check moved ahead of the ISV test in the abort handler (after v5.7; release not pinned) a page-table walk into MMIO ends as ISV = 0 does.',
         'ISV = 0 without the capability: kvm_pr_unimpl("Data abort outside memslots with no valid syndrome info"), KVM_RUN returns -ENOSYS.',
         'Injected aborts here come from KVM itself and are modelled with the early inject_abt values (the v5.5 AArch32 injection was not read).',
       ],

@@ -10,6 +10,9 @@
 @   ACCESS 2  ldr r1, [r0], #4: a post-indexed load (writeback), ISV = 0
 @   ACCESS 3  ldr pc, [r0]: a load into the PC, ISV = 1 with SRT = 15
 @   ACCESS 4  "hello\n" to the UART's UARTDR, polling UARTFR.TXFF
+@   ACCESS 5  turn the MMU on with a level-1 entry whose level-2 table is
+@             in MMIO (at TEST_DEVICE), then load through it: the walk
+@             faults at stage 2 (S1PTW = 1)
 @
 @ The guest's own vectors end the run: its data- and prefetch-abort
 @ handlers are where an abort the hypervisor injects lands.
@@ -28,7 +31,9 @@ guest_entry:
         beq     access_writeback
         cmp     r5, #3
         beq     access_pc
-        b       access_uart
+        cmp     r5, #4
+        beq     access_uart
+        b       access_s1ptw
 
 access_isv:
         mov     r1, #0x41
@@ -82,6 +87,31 @@ access_uart:
 hello:
         .asciz  "hello\n"
         .balign 4
+
+@ Short-descriptor stage 1 (ARM ARM B3.5): L1_TABLE is 16 KiB, one entry
+@ per MiB of VA. The guest's own MiB is a section mapped flat (AP = 0b11);
+@ the MiB at S1PTW_VA points at a level-2 table at TEST_DEVICE, an IPA
+@ stage 2 does not map.
+access_s1ptw:
+        ldr     r1, =L1_TABLE
+        ldr     r2, =0x80000c02         @ section 0x800: PA 0x80000000, AP 0b11, domain 0
+        add     r3, r1, #(0x800 * 4)
+        str     r2, [r3]
+        ldr     r2, =TEST_DEVICE + 1    @ page-table descriptor: level 2 at TEST_DEVICE
+        add     r3, r1, #((S1PTW_VA >> 20) * 4)
+        str     r2, [r3]
+        mcr     p15, 0, r1, c2, c0, 0   @ TTBR0
+        mov     r2, #0
+        mcr     p15, 0, r2, c2, c0, 2   @ TTBCR: short descriptors, TTBR0 only
+        mov     r2, #3
+        mcr     p15, 0, r2, c3, c0, 0   @ DACR: domain 0 manager
+        mrc     p15, 0, r2, c1, c0, 0
+        orr     r2, r2, #1
+        mcr     p15, 0, r2, c1, c0, 0   @ SCTLR.M
+        isb
+        ldr     r0, =S1PTW_VA
+        ldr     r1, [r0]                @ the walk reads its level-2 descriptor from MMIO
+        b       guest_fail
 
 guest_done:
         wfi                             @ the guest finished

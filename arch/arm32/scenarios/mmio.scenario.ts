@@ -45,8 +45,11 @@ const SIGNED_EXTENDED = 0xffff_8001;
 const VMID = 1n;
 
 /** What the guest does (mmio-guest.s `ACCESS`). */
-type Access = 'isv' | 'stm' | 'writeback' | 'pc' | 'uart';
-const ACCESS_NUMBER: Readonly<Record<Access, number>> = { isv: 0, stm: 1, writeback: 2, pc: 3, uart: 4 };
+type Access = 'isv' | 'stm' | 'writeback' | 'pc' | 'uart' | 's1ptw';
+const ACCESS_NUMBER: Readonly<Record<Access, number>> = { isv: 0, stm: 1, writeback: 2, pc: 3, uart: 4, s1ptw: 5 };
+/** The guest's stage-1 level-1 table (16 KiB aligned, in its RAM) and the VA whose level-2 table is in MMIO. */
+const L1_TABLE = 0x8001_0000;
+const S1PTW_VA = 0x4000_0000;
 
 const DEVICES: readonly ScenarioDevice[] = [
   { name: 'uart0', base: UART, create: () => new Pl011Uart() },
@@ -80,6 +83,8 @@ function prelude(name: string, access: Access): string {
     ['UART', UART],
     ['DATA_VALUE', DATA_VALUE],
     ['SIGNED_EXTENDED', SIGNED_EXTENDED],
+    ['L1_TABLE', L1_TABLE],
+    ['S1PTW_VA', S1PTW_VA],
   ];
   return [`@ ${name}: the prelude (arch/arm32/scenarios/mmio.scenario.ts)`, ...lines.map(([n, v]) => `        .equ    ${n}, 0x${v.toString(16)}`), ''].join('\n');
 }
@@ -101,7 +106,7 @@ function mmioScenario(config: MmioScenarioConfig): Scenario {
     arch: 'arm32',
     title: config.title,
     segments: [{ name: 'guest', base: MMIO_GUEST_BASE, source: `${prelude(config.name, config.access)}\n${scenarioSource('mmio-guest.s')}`, origin: 'arch/arm32/scenarios/mmio-guest.s' }],
-    regions: [],
+    regions: config.access === 's1ptw' ? [{ base: L1_TABLE, size: 0x4000, what: "the guest's stage-1 level-1 table" }] : [],
     firmware: [{ kind: 'spec', abi, base: KVM_VECTORS }],
     entry: { at: at('guest_entry'), mode: 'svc' },
     exits: [
@@ -126,6 +131,7 @@ export function mmioScenarios(): readonly Scenario[] {
     { name: 'mmio-isv-v3.9', title: 'ISV = 1 store and loads to the test device on mainline v3.9: decoded from the HSR, answered, completed (SSE sign-extends)', access: 'isv', abi: 'kvm-arm-mmio-v3.9', expected: 'guest-done' },
     { name: 'mmio-uart-v3.9', title: 'an early console: "hello" to a PL011 through ISV = 1 stores, polling UARTFR, on mainline v3.9', access: 'uart', abi: 'kvm-arm-mmio-v3.9', expected: 'guest-done' },
     { name: 'mmio-ldr-pc-v3.9', title: 'ldr pc, [r0] from MMIO on v3.9: "IO memory trying to read/write pc", a prefetch abort injected', access: 'pc', abi: 'kvm-arm-mmio-v3.9', expected: 'guest-abort' },
+    { name: 'mmio-s1ptw-v3.9', title: 'a stage-1 table walk into MMIO on v3.9 (S1PTW = 1 with ISV = 0): io_mem_abort tests ISV first, so -ENOSYS, not decode_hsr\'s "tell guest to fix its TTBR"', access: 's1ptw', abi: 'kvm-arm-mmio-v3.9', expected: 'vm-stopped' },
     { name: 'mmio-stm-pre-merge', title: 'STM to MMIO on the pre-merge trees (stop-the-world fetch): the decoder refuses a store multiple, a data abort is injected', access: 'stm', abi: 'kvm-arm-mmio-pre-merge-stw', expected: 'guest-abort' },
     { name: 'mmio-writeback-pre-merge', title: 'ldr r1, [r0], #4 to MMIO on the pre-merge trees: fetched, decoded, r0 written back, the device read', access: 'writeback', abi: 'kvm-arm-mmio-pre-merge-stw', expected: 'guest-done' },
     { name: 'mmio-stm-v3.9', title: 'STM to MMIO on mainline v3.9: ISV = 0, no decoder, KVM_RUN returns -ENOSYS and the VM stops', access: 'stm', abi: 'kvm-arm-mmio-v3.9', expected: 'vm-stopped' },
