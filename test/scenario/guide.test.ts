@@ -14,6 +14,27 @@ import { describe, expect, it } from 'vitest';
 import { commandsOf, GUIDE, GUIDE_PATH, guideSections, markedRegions, npmScriptsOf, quotesOf, regionOf, sectionsOf } from './guide-support.ts';
 
 describe(GUIDE_PATH, () => {
+  const quotes = quotesOf(GUIDE);
+
+  it('quotes the scenario files', () => {
+    expect(quotes.length).toBeGreaterThanOrEqual(10);
+  });
+
+  for (const quote of quotes) {
+    it(`quote ${quote.path}#${quote.name} is verbatim`, () => {
+      const region = regionOf(readFileSync(join(ROOT, quote.path), 'utf8'), quote.name);
+      expect(region, `${quote.path}: marker missing`).toBeTypeOf('string');
+      expect(quote.body).toBe(region);
+    });
+  }
+
+  it('quotes every region the scenario files mark (here, or in another guide of abi-docs/guides)', () => {
+    const guides = readdirSync(join(ROOT, 'abi-docs/guides')).filter((file) => file.endsWith('.md'));
+    const others = guides.filter((file) => `abi-docs/guides/${file}` !== GUIDE_PATH).flatMap((file) => quotesOf(readFileSync(join(ROOT, 'abi-docs/guides', file), 'utf8')));
+    const quoted = new Set([...quotes, ...others].map((q) => `${q.path}#${q.name}`));
+    expect(markedRegions().filter((r) => !quoted.has(r))).toEqual([]);
+  });
+
   it('shows the matrix first, links to the ABI index and the README, and points at nothing a user does not have', () => {
     const headings = GUIDE.split('\n').filter((line) => line.startsWith('## '));
     expect(headings[0]).toBe('## The matrix');

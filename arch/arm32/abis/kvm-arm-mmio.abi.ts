@@ -107,12 +107,16 @@ interface Injection {
 const EARLY_INJECTION: Injection = { lrOffset: { arm: 0, thumb: 4 }, status: { short: 2, long: (1 << 9) | 0x22 }, why: 'inject_abt of the 2012–v3.9 trees: LR = PC + (Thumb ? 4 : 0), DFSR a debug event' };
 
 /**
- * A synchronous external abort as QEMU asks for it after an NISV exit
- * (`ext_dabt_pending`): the ARM ARM's LR = PC + 8 (B1.8.3), and the
- * external-abort status (short descriptor FS = 0b01000; LPAE 0x10 with
- * bit 9).
+ * The v5.5+ `inject_abt32` (virt/kvm/arm/aarch32.c, after "KVM: arm/arm64:
+ * Unify 32bit fault injection"), which KVM's own injections and QEMU's
+ * `ext_dabt_pending` both go through: the return-offset table's
+ * LR = PC + 8 (ARM ARM B1.8.3), and an external abort
+ * (`DFSR_FSC_EXTABT_nLPAE` 0x08; `DFSR_LPAE | DFSR_FSC_EXTABT_LPAE`).
+ * v5.5.0–v5.5.4 wrote 0x14 (a "lock abort") / 1 << 9 | 0x34 instead,
+ * fixed by J. Morse in January 2020 (the "5.5..5.5.4" AArch32 bug QEMU
+ * checks the injection for); the fixed values are modelled.
  */
-const EXTERNAL_INJECTION: Injection = { lrOffset: { arm: 8, thumb: 8 }, status: { short: 0x08, long: (1 << 9) | 0x10 }, why: 'a synchronous external abort (ext_dabt_pending): LR = PC + 8, DFSR FS = 0b01000' };
+const EXTERNAL_INJECTION: Injection = { lrOffset: { arm: 8, thumb: 8 }, status: { short: 0x08, long: (1 << 9) | 0x10 }, why: 'v5.5+ inject_abt32: LR = PC + 8, DFSR an external abort (0x08; LPAE 0x210)' };
 
 /** Enter the guest's abort mode at its data or prefetch abort vector, as `inject_abt` does (TakeDataAbortException). */
 function injectAbort(call: CallContext, prefetch: boolean, injection: Injection): void {
@@ -377,11 +381,11 @@ export const KVM_ARM_MMIO_ABIS: readonly Abi[] = [
         ...COMMON_NOTES.slice(1),
         'Order: CM = 1 outside memory skips the instruction ("assume that the guest is just being cautious") before the syndrome is read; then ISV = 0 is refused; then S1PTW = 1 injects a data abort; then decode_hsr (SAS = 3, Rt = PC). A fault on a stage-1 walk has ISV = 0, so until the S1PTW check moved ahead of the ISV test in the abort handler (after v5.7; release not pinned) a page-table walk into MMIO ends as ISV = 0 does.',
         'ISV = 0 without the capability: kvm_pr_unimpl("Data abort outside memslots with no valid syndrome info"), KVM_RUN returns -ENOSYS.',
-        'Injected aborts here come from KVM itself and are modelled with the early inject_abt values (the v5.5 AArch32 injection was not read).',
+        'Aborts KVM injects go through inject_abt32: LR_abt = PC + 8 and DFSR = 0x08, an external abort (LPAE: 0x210). v5.5.0–v5.5.4 wrote DFSR = 0x14, a "lock abort", fixed in January 2020.',
       ],
     },
     V5_5_ERA,
-    EARLY_INJECTION,
+    EXTERNAL_INJECTION,
     'ISV = 0 without KVM_CAP_ARM_NISV_TO_USER: KVM_RUN returns -ENOSYS: the VM stops',
   ),
   mmioSpec(
@@ -397,7 +401,7 @@ export const KVM_ARM_MMIO_ABIS: readonly Abi[] = [
       ],
     },
     V5_5_NISV_ERA,
-    EARLY_INJECTION,
+    EXTERNAL_INJECTION,
     'ISV = 0 with KVM_CAP_ARM_NISV_TO_USER: KVM_EXIT_ARM_NISV (ISS & (CM|WnR|FSC), fault IPA) to userspace; QEMU injects a synchronous external data abort',
   ),
 ];
