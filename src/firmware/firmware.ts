@@ -540,8 +540,7 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
   const id = abi.spec.id;
   const conduit = abi.spec.conduit.instruction;
   const vcpus = options.vcpus;
-  const context = new FirmwareContext(machine, port, { ...(options.state === undefined ? {} : { state: options.state }), ...(vcpus === undefined ? {} : { vcpus }) });
-  const context = new FirmwareContext(machine, port, options.memory === undefined ? {} : { memory: options.memory });
+  const context = new FirmwareContext(machine, port, { ...(options.state === undefined ? {} : { state: options.state }), ...(vcpus === undefined ? {} : { vcpus }), ...(options.memory === undefined ? {} : { memory: options.memory }) });
   const finder = new CallFinder(abi, context);
   // One record per table: the port decodes each trap into it.
   const trap: PendingTrapRecord = { conduit: '', imm: 0, origin: context.origin };

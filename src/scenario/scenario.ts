@@ -150,6 +150,9 @@ export interface ScenarioInspection {
   readonly expected: string;
   /** Inspect the stopped machine (it may be changed; the run is over). */
   inspect(machine: Machine, context: InspectionContext): InspectionResult;
+}
+
+/**
  * A device the hypervisor emulates for the guest: spec firmware reaches it
  * through its memory (an MMIO bus in front of the guest's RAM), and every
  * access it answers is an `mmio` line in the trace.
@@ -195,6 +198,14 @@ export interface Scenario {
   readonly expected: OutcomeKind;
   /** An inspection of the stopped machine, run when the outcome is the expected one; the scenario then also expects its named outcome. */
   readonly inspection?: ScenarioInspection;
+  /** Devices the hypervisor emulates (absent: none). */
+  readonly devices?: readonly ScenarioDevice[];
+  /**
+   * Set up what the hypervisor leaves in place before the guest first runs,
+   * after the code, memory and firmware are loaded (stage-2 tables, the
+   * registers a world switch programs); absent: nothing.
+   */
+  prepare?(machine: Machine): void;
 }
 
 /**
@@ -233,14 +244,6 @@ export interface SmpScenario {
   readonly report?: readonly SymbolRef[];
   /** The outcome it is expected to reach. */
   readonly expected: OutcomeKind;
-  /** Devices the hypervisor emulates (absent: none). */
-  readonly devices?: readonly ScenarioDevice[];
-  /**
-   * Set up what the hypervisor leaves in place before the guest first runs,
-   * after the code, memory and firmware are loaded (stage-2 tables, the
-   * registers a world switch programs); absent: nothing.
-   */
-  prepare?(machine: Machine): void;
 }
 
 /** A backend's scenarios and what the runner needs to know about its modes. */

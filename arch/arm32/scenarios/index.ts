@@ -27,8 +27,7 @@ const MODE_LABELS: Readonly<Record<string, string>> = { usr: 'User', fiq: 'FIQ',
 /** The arm32 {@link ScenarioCatalog}. Scenarios are built (their assembly files read) on first use. */
 export const ARM32_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
-    cache ??= [...resetScenarios(), ...arm32SpsrScenarios()];
-    cache ??= [...resetScenarios(), ...mmioScenarios()];
+    cache ??= [...resetScenarios(), ...arm32SpsrScenarios(), ...mmioScenarios()];
     return cache;
   },
   smpScenarios(): readonly SmpScenario[] {
