@@ -163,9 +163,15 @@ export const ARM32_BACKEND: ArchBackend = {
   engines: ['jit', 'interp'],
   benchmarks: BENCHMARKS,
   showcase: SOFT_RESTART,
-  conduits: ['hvc', 'smc', 'svc'],
+  conduits: ['data-abort', 'hvc', 'smc', 'svc'],
   // ARM ARM B9.3.4 HVC #imm16, B6.1.13 SMC #imm4 (a trapped SMC's HSR does not carry it), A8.8.228 SVC #imm24.
-  immediates: { hvc: { field: 'imm16', bits: 16 }, smc: { field: 'imm4', bits: 4 }, svc: { field: 'imm24', bits: 24 } },
+  immediates: {
+    hvc: { field: 'imm16', bits: 16 },
+    smc: { field: 'imm4', bits: 4 },
+    svc: { field: 'imm24', bits: 24 },
+    // A stage-2 data abort (HSR EC 0x24) is a guest exit, not an instruction with an operand (ARM ARM B3.13.6).
+    'data-abort': { field: 'none', bits: 0, note: 'a stage-2 data abort carries no immediate: the HSR describes the access' },
+  },
   originRegisters: ARM32_ORIGIN_REGISTERS,
   firmware: ARM32_FIRMWARE_PORT,
   state: ARM32_STATE,

@@ -38,7 +38,7 @@ function state(machine: Machine): Arm32State {
 const PRIVILEGE_OF_MODE = Uint8Array.from({ length: 32 }, (_, mode) => (mode === Mode.usr ? 0 : mode === Mode.hyp ? 2 : 1));
 
 /** The conduit of each HSR.EC that is a call (ARM ARM B3.13.6), else `undefined`. */
-const CONDUIT_OF_EC: readonly (string | undefined)[] = Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc ? 'hvc' : ec === Ec.svc ? 'svc' : ec === Ec.smc ? 'smc' : undefined));
+const CONDUIT_OF_EC: readonly (string | undefined)[] = Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc ? 'hvc' : ec === Ec.svc ? 'svc' : ec === Ec.smc ? 'smc' : ec === Ec.dabtLower ? 'data-abort' : undefined));
 
 /** The HSR.ISS bits that hold the immediate, by EC: imm16 for HVC and SVC; an SMC's ISS has none. */
 const IMMEDIATE_MASK_OF_EC = Uint32Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc || ec === Ec.svc ? 0xffff : 0));

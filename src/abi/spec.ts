@@ -407,11 +407,28 @@ export interface FunctionCallOutcome<V extends OutcomeValue = bigint> {
 }
 
 /**
+ * The hypervisor stops running the guest and hands the vCPU back to its
+ * host-side caller: `KVM_RUN` returns an error (−ENOSYS for an MMIO access
+ * with no valid syndrome on v3.9–v5.4), so the virtual machine stops. The
+ * guest never resumes; what the host sees is `exit`. A trap's meaning can
+ * end there only for conduits that are guest exits (a data abort), never
+ * for a call the guest makes on purpose and waits on.
+ */
+export interface ExitOutcome {
+  /** Discriminant. */
+  readonly kind: 'exit';
+  /** What the host sees, as the source spells it (`KVM_RUN: -ENOSYS`). */
+  readonly exit: string;
+  /** What it means, one line. */
+  readonly note: string;
+}
+
+/**
  * How a call ends. `CallOutcome` (values as bigints) is what the dispatcher,
  * conformance and the docs see; semantics return a {@link SpecOutcome},
  * which may carry 32-bit values as numbers.
  */
-export type CallOutcome<V extends OutcomeValue = bigint> = ReturnOutcome | JumpOutcome<V> | FunctionCallOutcome<V>;
+export type CallOutcome<V extends OutcomeValue = bigint> = ReturnOutcome | JumpOutcome<V> | FunctionCallOutcome<V> | ExitOutcome;
 
 /** What a call's semantics return: {@link RETURN}, or a jump or call whose values are bigints or 32-bit numbers. */
 export type SpecOutcome = CallOutcome<OutcomeValue>;
@@ -420,6 +437,7 @@ export type SpecOutcome = CallOutcome<OutcomeValue>;
 export function bigIntOutcome(outcome: SpecOutcome): CallOutcome {
   switch (outcome.kind) {
     case 'return':
+    case 'exit':
       return outcome;
     case 'jump':
       return typeof outcome.target === 'bigint' ? (outcome as JumpOutcome) : { kind: 'jump', target: outcomeBigInt(outcome.target), note: outcome.note };

@@ -23,6 +23,8 @@ export interface OutcomeJson {
   readonly args?: readonly string[];
   /** The mode a return resumes the caller in, when the call returns it to another exception level or mode. */
   readonly mode?: string;
+  /** What the host sees when the hypervisor leaves the guest (an `exit` outcome). */
+  readonly exit?: string;
 }
 
 /** One interpretation in the JSON contract. */
@@ -77,6 +79,7 @@ export function interpretationJson(i: Interpretation): InterpretationJson {
   const returns = i.returns ?? true;
   if (o.kind === 'return') return { ...out, outcome: o.mode === undefined ? { kind: o.kind } : { kind: o.kind, mode: o.mode }, returns };
   if (o.kind === 'jump') return { ...out, outcome: { kind: o.kind, target: hexValue(o.target) }, returns };
+  if (o.kind === 'exit') return { ...out, outcome: { kind: o.kind, exit: o.exit }, returns: false };
   return { ...out, outcome: { kind: o.kind, target: hexValue(o.target), args: o.args.map(hexValue) }, returns };
 }
 
@@ -141,6 +144,8 @@ function outcomeJson(outcome: CallOutcome): string {
       return `{"kind":"jump","target":"${hexValue(outcome.target)}"}`;
     case 'call':
       return `{"kind":"call","target":"${hexValue(outcome.target)}","args":[${outcome.args.map((a) => `"${hexValue(a)}"`).join(',')}]}`;
+    case 'exit':
+      return `{"kind":"exit","exit":${JSON.stringify(outcome.exit)}}`;
     default: {
       const unreachable: never = outcome;
       return unreachable;
@@ -187,7 +192,7 @@ export function dispatchJsonLine(table: DispatchTable, verdict: number, query: T
     const outcome = table.outcome(i)!;
     const noReturn = call.spec.noReturn === true;
     const effect = describeOutcome(outcome, table.context(i)!, noReturn);
-    claimed.push(`${fragments.claimed[i]}${json.name},"args":{${argsText}},"effect":${JSON.stringify(effect)},"outcome":${outcomeJson(outcome)},"returns":${!noReturn && outcome.kind !== 'jump'}}`);
+    claimed.push(`${fragments.claimed[i]}${json.name},"args":{${argsText}},"effect":${JSON.stringify(effect)},"outcome":${outcomeJson(outcome)},"returns":${!noReturn && outcome.kind !== 'jump' && outcome.kind !== 'exit'}}`);
   }
   let registersText = '';
   for (const register of Object.keys(registers)) registersText += `${registersText === '' ? '' : ','}${JSON.stringify(register)}:"${hex(register, registers[register]!)}"`;

@@ -82,7 +82,7 @@ export class ClaimedInterpretation implements Interpretation {
 
   /** Whether the caller gets control back (see {@link Interpretation.returns}). */
   get returns(): boolean {
-    return this.resolved.spec.noReturn !== true && this.outcome.kind !== 'jump';
+    return this.resolved.spec.noReturn !== true && this.outcome.kind !== 'jump' && this.outcome.kind !== 'exit';
   }
 
   /** Decoded arguments by role, `0x` hex at the selector's width. */
@@ -117,7 +117,7 @@ export class ClaimedInterpretation implements Interpretation {
       const writes: string[] = [];
       for (let i = 0; i < this.context.writeCount; i++) writes.push(`${this.context.writtenRegister(i)}=${this.context.writtenValue(i).toString(16)}`);
       writes.sort();
-      this.keyText = `${this.meaning}\u0000${outcome.kind === 'return' ? `return${outcome.mode === undefined ? '' : `:${outcome.mode}`}` : `${outcome.kind}:${outcome.target.toString(16)}`}\u0000${writes.join(',')}`;
+      this.keyText = `${this.meaning}\u0000${outcome.kind === 'return' ? `return${outcome.mode === undefined ? '' : `:${outcome.mode}`}` : outcome.kind === 'exit' ? `exit:${outcome.exit}` : `${outcome.kind}:${outcome.target.toString(16)}`}\u0000${writes.join(',')}`;
     }
     return this.keyText;
   }
@@ -176,7 +176,9 @@ function sameValue(a: OutcomeValue, b: OutcomeValue): boolean {
 export function sameCallEffect(callA: ResolvedCall, outcomeA: SpecOutcome, contextA: RecordingContext, callB: ResolvedCall, outcomeB: SpecOutcome, contextB: RecordingContext): boolean {
   if ((callA.spec.meaning ?? callA.spec.name) !== (callB.spec.meaning ?? callB.spec.name)) return false;
   if (outcomeA.kind !== outcomeB.kind) return false;
-  if (outcomeA.kind !== 'return' && outcomeB.kind !== 'return' && !sameValue(outcomeA.target, outcomeB.target)) return false;
+  if (outcomeA.kind === 'exit' || outcomeB.kind === 'exit') {
+    if (outcomeA.kind !== 'exit' || outcomeB.kind !== 'exit' || outcomeA.exit !== outcomeB.exit) return false;
+  } else if (outcomeA.kind !== 'return' && outcomeB.kind !== 'return' && !sameValue(outcomeA.target, outcomeB.target)) return false;
   return contextA.sameWrites(contextB);
 }
 
@@ -192,6 +194,8 @@ export function describeOutcome(outcome: CallOutcome, context: RecordingContext,
       return `${prefix}jumps to ${hexValue(outcome.target)} in the hypervisor's mode, no return (${outcome.note})`;
     case 'call':
       return `${prefix}calls hypervisor function at ${hexValue(outcome.target)}(${outcome.args.map(hexValue).join(', ')}) (${outcome.note})${noReturn ? '; does not return' : ''}`;
+    case 'exit':
+      return `${prefix}leaves the guest: ${outcome.exit} (${outcome.note})`;
     default: {
       const unreachable: never = outcome;
       return unreachable;

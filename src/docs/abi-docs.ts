@@ -18,7 +18,7 @@
 import { renderStateDocs, type StateDocsInput } from './state-docs.ts';
 import { createRequire } from 'node:module';
 import type { AbiRegistry } from '../abi/registry.ts';
-import { exampleTrap, selectsByImmediate, type Abi, type AbiRecognition, type AbiSpec, type CallSpec, type RecognitionInput, type ResolvedCall } from '../abi/spec.ts';
+import { exampleTrap, selectsByImmediate, type Abi, type AbiExample, type AbiRecognition, type AbiSpec, type CallSpec, type RecognitionInput, type ResolvedCall } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 import { analyseCollisions, type Collision, type CollisionReport } from '../dispatch/collisions.ts';
 import { dispatch, interpret } from '../dispatch/dispatcher.ts';
@@ -284,6 +284,32 @@ function frontmatter(title: string): string[] {
   return ['---', `title: ${JSON.stringify(title)}`, '---', '', BANNER, ''];
 }
 
+/**
+ * How the eras of a family answer the same traps: the examples that every
+ * era of the family has (same title, same registers) and on which at least
+ * two eras differ, each run through each era's spec, one row per example and
+ * era. Empty for a family of one era or where no shared example tells the
+ * eras apart.
+ */
+export function renderEraComparison(eras: readonly Abi[]): string[] {
+  if (eras.length < 2) return [];
+  const key = (example: AbiExample): string => `${example.title}\u0000${Object.entries(example.registers).map(([r, v]) => `${r}=${v.toString(16)}`).join(',')}`;
+  const shared = eras[0]!.spec.examples.filter((example) => eras.every((abi) => abi.spec.examples.some((other) => key(other) === key(example))));
+  if (shared.length === 0) return [];
+  const rows: string[][] = [];
+  for (const example of shared) {
+    const answers = eras.map((abi) => {
+      const trap = exampleTrap(abi, abi.spec.examples.find((other) => key(other) === key(example))!);
+      const result = interpret(abi, { arch: abi.spec.arch, conduit: abi.spec.conduit.instruction, imm: trap.imm, privilege: trap.origin.privilege, world: trap.origin.world, registers: trap.registers });
+      return [example.title, `${abi.spec.era} (${code(abi.spec.id)})`, code(result.call ?? 'none'), result.effect];
+    });
+    // Only where the eras differ: a trap every era answers alike says nothing about the eras.
+    if (new Set(answers.map((answer) => answer[3])).size > 1) rows.push(...answers);
+  }
+  if (rows.length === 0) return [];
+  return ['## The eras on the same traps', '', 'Each example every era of the family has and the eras answer differently, run through each era (the dispatcher has no guest memory: reads give 0).', '', ...table(['Example', 'Era', 'Call', 'Effect'], rows), ''];
+}
+
 /** A family's page: an era overview, then one section per era, oldest first. */
 export function renderFamilyPage(arch: string, family: string, eras: readonly Abi[]): string {
   const out: string[] = [...frontmatter(`${arch}: ${family}`), `# ${family} (${arch})`, ''];
@@ -298,6 +324,7 @@ export function renderFamilyPage(arch: string, family: string, eras: readonly Ab
     ),
     '',
   );
+  out.push(...renderEraComparison(eras));
   for (const abi of eras) out.push(...renderEraSection(abi, 2));
   return `${out.join('\n').trimEnd()}\n`;
 }

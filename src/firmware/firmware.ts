@@ -516,6 +516,12 @@ export interface SpecFirmwareOptions {
    * `powered-off` stop, the PC on the vector.
    */
   readonly vcpus?: VcpuControl;
+  /**
+   * Guest memory as the spec's semantics see it (default: the machine's):
+   * where a hypervisor's emulated devices sit in front of the guest's RAM
+   * (an MMIO bus layered over the machine's memory).
+   */
+  readonly memory?: CallMemory;
 }
 
 /**
@@ -534,7 +540,7 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
   const id = abi.spec.id;
   const conduit = abi.spec.conduit.instruction;
   const vcpus = options.vcpus;
-  const context = new FirmwareContext(machine, port, { ...(options.state === undefined ? {} : { state: options.state }), ...(vcpus === undefined ? {} : { vcpus }) });
+  const context = new FirmwareContext(machine, port, { ...(options.state === undefined ? {} : { state: options.state }), ...(vcpus === undefined ? {} : { vcpus }), ...(options.memory === undefined ? {} : { memory: options.memory }) });
   const finder = new CallFinder(abi, context);
   // One record per table: the port decodes each trap into it.
   const trap: PendingTrapRecord = { conduit: '', imm: 0, origin: context.origin };
@@ -578,6 +584,10 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
           return port.jump(machine, outcome.target, address);
         case 'call':
           return port.callFunction(machine, outcome.target, outcome.args, returnTrampoline, address);
+        case 'exit':
+          // The hypervisor gives the vCPU back to its host: the guest stops here, on the vector.
+          machine.pc = address;
+          return stop('vm-exit', `${id}: ${outcome.exit}: ${outcome.note}`);
         default: {
           const unreachable: never = outcome;
           return unreachable;

@@ -141,7 +141,9 @@ export type StopReason =
   | 'recursive-fault'
   | 'firmware'
   | 'left-image'
-  | 'powered-off';
+  | 'powered-off'
+  /** Spec firmware's hypervisor gave the vCPU back to its host (`KVM_RUN` returned): the virtual machine stopped. */
+  | 'vm-exit';
 
 /** The run must end. */
 export interface Stop {

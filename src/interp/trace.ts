@@ -5,6 +5,7 @@
  */
 
 import { hexBytes } from '../cpu/plain-state.ts';
+import { formatMmioAccess, type MmioAccess } from '../devices/mmio-bus.ts';
 import type { TracedOp } from './decoded-op.ts';
 import { hexAddress, type StopReason } from './step-result.ts';
 
@@ -78,8 +79,16 @@ export interface StopEvent {
   readonly detail: string;
 }
 
+/** An emulated device answered a guest access (the hypervisor's MMIO exit, as the device model saw it). */
+export interface MmioEvent {
+  /** Discriminant. */
+  readonly kind: 'mmio';
+  /** The access. */
+  readonly access: MmioAccess;
+}
+
 /** Every trace event. */
-export type TraceEvent = StepEvent | ExceptionEvent | ReturnEvent | NoteEvent | StopEvent;
+export type TraceEvent = StepEvent | ExceptionEvent | ReturnEvent | NoteEvent | StopEvent | MmioEvent;
 
 /** Receives trace events. */
 export interface TraceSink {
@@ -438,6 +447,8 @@ export function formatTraceEvent(event: TraceEvent): string {
       return `-- note ${hexAddress(event.address)}: ${event.message}`;
     case 'stop':
       return `-- stop ${event.reason} at ${hexAddress(event.pc)}: ${event.detail}`;
+    case 'mmio':
+      return `-- ${formatMmioAccess(event.access)}`;
     default: {
       const unreachable: never = event;
       return unreachable;

@@ -115,6 +115,8 @@ export function describeCallOutcome(outcome: CallOutcome | undefined, writes: Re
       return `${prefix}jumps to ${hexValue(outcome.target)}`;
     case 'call':
       return `${prefix}calls ${hexValue(outcome.target)}(${outcome.args.map(hexValue).join(', ')})`;
+    case 'exit':
+      return `${prefix}leaves the guest: ${outcome.exit}`;
     default: {
       const unreachable: never = outcome;
       return unreachable;

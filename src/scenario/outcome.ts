@@ -103,17 +103,33 @@ export interface ExitReached {
   readonly detail: string;
 }
 
-/** The outcome kinds a scenario exit can end a run with. */
-export type ExitKind = 'guest-done' | 'syscall-reflected' | 'hypercall-intercepted' | 'guest-exception' | 'hypercall-misread';
+/**
+ * The outcome kinds a scenario exit can end a run with (see {@link ExitReached}); also
+ * `guest-abort`: the guest's own abort handler ran (the hypervisor injected an abort,
+ * or the guest took one).
+ */
+export type ExitKind = 'guest-done' | 'syscall-reflected' | 'hypercall-intercepted' | 'guest-exception' | 'hypercall-misread' | 'guest-abort';
+
+/** The hypervisor gave the vCPU back to its host (`KVM_RUN` returned an error): the virtual machine stopped. */
+export interface VmStopped {
+  /** Discriminant. */
+  readonly kind: 'vm-stopped';
+  /** What the host saw (`KVM_RUN: -ENOSYS`) and why, one line. */
+  readonly detail: string;
+  /** Where the run stopped: the hypervisor vector the vCPU left the guest from. */
+  readonly pc: number;
+  /** The mode the run ended in. */
+  readonly mode: string;
+}
 
 /** How a scenario ended. */
-export type Outcome = NewKernelInHyp | NewKernelInSvc | HypCrash | BudgetExhausted | GuestError | ExitReached;
+export type Outcome = NewKernelInHyp | NewKernelInSvc | HypCrash | BudgetExhausted | GuestError | ExitReached | VmStopped;
 
 /** The name of an outcome. */
 export type OutcomeKind = Outcome['kind'];
 
 /** Every outcome name, in the order the docs list them. */
-export const OUTCOME_KINDS: readonly OutcomeKind[] = ['new-kernel-in-hyp', 'new-kernel-in-svc', 'hyp-crash', 'budget-exhausted', 'guest-error', 'guest-done', 'syscall-reflected', 'hypercall-intercepted', 'guest-exception', 'hypercall-misread'];
+export const OUTCOME_KINDS: readonly OutcomeKind[] = ['new-kernel-in-hyp', 'new-kernel-in-svc', 'hyp-crash', 'budget-exhausted', 'guest-error', 'guest-done', 'syscall-reflected', 'hypercall-intercepted', 'guest-exception', 'hypercall-misread', 'guest-abort', 'vm-stopped'];
 
 /** An outcome as JSON: addresses as `0x` hex strings. */
 export type OutcomeJson = Readonly<Record<string, string | number | null>>;
@@ -141,6 +157,8 @@ export function outcomeJson(outcome: Outcome): OutcomeJson {
     case 'hypercall-intercepted':
     case 'guest-exception':
     case 'hypercall-misread':
+    case 'guest-abort':
+    case 'vm-stopped':
       return { kind: outcome.kind, pc: hexAddress(outcome.pc), mode: outcome.mode, detail: outcome.detail };
     case 'guest-error':
       return { kind: outcome.kind, reason: outcome.reason, pc: hexAddress(outcome.pc), mode: outcome.mode, detail: outcome.detail };

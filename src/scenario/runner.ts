@@ -21,7 +21,8 @@
 import type { AbiRegistry } from '../abi/registry.ts';
 import type { Abi } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
-import { installSpecFirmware, type FirmwarePort, type FirmwareSlot } from '../firmware/firmware.ts';
+import { layeredMemory, MmioBus } from '../devices/mmio-bus.ts';
+import { installSpecFirmware, machineMemory, type FirmwarePort, type FirmwareSlot } from '../firmware/firmware.ts';
 import type { ArchBackend, MachineOptions } from '../interp/backend.ts';
 import type { RunResult } from '../interp/interpreter.ts';
 import type { Machine } from '../interp/machine.ts';
@@ -170,6 +171,8 @@ export interface ScenarioSetup {
   readonly programs: ReadonlyMap<string, AssembledProgram>;
   /** A scenario location's address. */
   resolve(location: Location): number;
+  /** The devices the hypervisor emulates (empty when the scenario has none). */
+  readonly bus: MmioBus;
 }
 
 /**
@@ -193,6 +196,11 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
   }
   for (const region of scenario.regions) machine.memory.map(region.base, region.size);
 
+  // Devices the hypervisor emulates sit in front of the guest's memory, as spec firmware sees it.
+  const bus = new MmioBus();
+  for (const device of scenario.devices ?? []) bus.map(device.name, BigInt(device.base), device.create());
+  const memory = bus.devices.length === 0 ? undefined : layeredMemory(bus, machineMemory(machine));
+
   // Firmware: installed where the scenario says, then the vector base is put back, as the boot firmware left it.
   const initialBase = port === undefined ? undefined : machine.register(port.vectorBaseRegister);
   const owners = new Map<number, VectorOwner>();
@@ -206,7 +214,7 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
     if (port === undefined) throw new ScenarioError(`${scenario.name}: ${backend.name} has no hypervisor vectors for firmware at ${hexAddress(firmware.base)}`);
     if (firmware.kind === 'spec') {
       const reflectTo = firmware.reflectTo === undefined ? undefined : resolve(firmware.reflectTo);
-      const installed = installSpecFirmware(machine, port, firmware.abi, firmware.base, reflectTo === undefined ? {} : { reflectTo });
+      const installed = installSpecFirmware(machine, port, firmware.abi, firmware.base, { ...(reflectTo === undefined ? {} : { reflectTo }), ...(memory === undefined ? {} : { memory }) });
       const label = `${firmware.abi.spec.id} (spec firmware)`;
       owners.set(firmware.base, { name: firmware.abi.spec.id, label, abi: firmware.abi });
       for (const slot of port.slots) sites.set(firmware.base + slot.offset, { label: firmware.abi.spec.id, what: `${slot.name} slot` });
@@ -218,6 +226,7 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
     }
   }
   if (port !== undefined && initialBase !== undefined) machine.setRegister(port.vectorBaseRegister, initialBase);
+  scenario.prepare?.(machine);
 
   // Where it starts.
   try {
@@ -226,13 +235,13 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
     throw new ScenarioError(`${scenario.name}: ${(error as Error).message}`);
   }
   machine.pc = resolve(scenario.entry.at);
-  return { machine, labels, owners, sites, programs, resolve };
+  return { machine, labels, owners, sites, programs, resolve, bus };
 }
 
 /** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call. */
 export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry, context?: InspectionContext): ScenarioRun {
   const { catalog, port } = hostPartsOf(backend);
-  const { machine, labels, owners, sites, programs, resolve } = setUpScenario(backend, scenario, {}, abis);
+  const { machine, labels, owners, sites, programs, resolve, bus } = setUpScenario(backend, scenario, {}, abis);
   const newKernel = scenario.newKernel === undefined ? undefined : resolve(scenario.newKernel);
   const exits = new Map(scenario.errorExits.map((exit) => [resolve(exit.at), exit.what]));
   for (const address of exits.keys()) machine.breakpoints.add(address);
@@ -273,6 +282,7 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   for (const firmware of scenario.firmware) {
     trace.push(firmware.kind === 'host' ? `== host model: ${firmware.name} (answers with ${firmware.implements.join(', ')})` : `== firmware at ${hexAddress(firmware.base)}: ${owners.get(firmware.base)!.label}`);
   }
+  for (const mapping of bus.devices) trace.push(`== device ${mapping.name} (${mapping.device.kind}) at IPA ${hexAddress(Number(mapping.base))}-${hexAddress(Number(mapping.base) + mapping.device.size - 1)}, emulated by the hypervisor`);
   const ends = [...(newKernel === undefined ? [] : [`new kernel at ${hexAddress(newKernel)}`]), ...[...endings].map(([address, exit]) => `${exit.kind} at ${hexAddress(address)}`)];
   trace.push(`== entered in ${scenario.entry.mode} at ${hexAddress(machine.pc)}; ${ends.join('; ')}; budget ${scenario.maxSteps} steps`);
 
@@ -331,8 +341,14 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
     },
   };
   machine.trace = sink;
+  bus.onAccess = (access) => sink.emit({ kind: 'mmio', access });
   const result = machine.run(scenario.maxSteps);
+  bus.onAccess = undefined;
   machine.trace = undefined;
+  for (const mapping of bus.devices) {
+    const report = mapping.device.report?.();
+    if (report !== undefined) trace.push(`== device ${mapping.name}: ${report}`);
+  }
 
   const labelOf = (address: number): string | undefined => labels.get(address)?.[0];
   const records = annotator?.records ?? [];
@@ -475,6 +491,7 @@ function classify(ending: Ending): Outcome {
   if (result.reason === 'breakpoint' && exits.has(result.pc)) {
     return { kind: 'guest-error', reason: 'bug', pc: result.pc, mode, detail: `${exits.get(result.pc)!}, at ${placeOf(ending, result.pc)} in ${shown} mode${after}` };
   }
+  if (result.reason === 'vm-exit') return { kind: 'vm-stopped', pc: machine.pc, mode, detail: `the hypervisor gave the vCPU back to its host: ${result.detail}${after}` };
   if (result.reason === 'budget-exhausted') {
     return { kind: 'budget-exhausted', steps: result.steps, pc: result.pc, mode, detail: `no outcome within ${scenario.maxSteps} steps: still running at ${placeOf(ending, result.pc)} in ${shown}` };
   }

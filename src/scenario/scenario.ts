@@ -13,6 +13,7 @@
 
 import type { Abi } from '../abi/spec.ts';
 import type { FirmwareSlot } from '../firmware/firmware.ts';
+import type { MmioDevice } from '../devices/mmio-bus.ts';
 import type { Machine } from '../interp/machine.ts';
 import type { StateCatalog } from '../state/state-catalog.ts';
 import type { ExitKind, OutcomeKind } from './outcome.ts';
@@ -168,6 +169,20 @@ export interface ScenarioInspection {
   inspect(machine: Machine, context: InspectionContext): InspectionResult;
 }
 
+/**
+ * A device the hypervisor emulates for the guest: spec firmware reaches it
+ * through its memory (an MMIO bus in front of the guest's RAM), and every
+ * access it answers is an `mmio` line in the trace.
+ */
+export interface ScenarioDevice {
+  /** Its name on the bus (`uart0`). */
+  readonly name: string;
+  /** Its first guest-physical address. */
+  readonly base: number;
+  /** A fresh model for one run. */
+  create(): MmioDevice;
+}
+
 /** One scenario. */
 export interface Scenario {
   /** Unique name (`kdump-rmk-kvm-v4.6-vm`). */
@@ -202,6 +217,14 @@ export interface Scenario {
   readonly expected: OutcomeKind;
   /** An inspection of the stopped machine, run when the outcome is the expected one; the scenario then also expects its named outcome. */
   readonly inspection?: ScenarioInspection;
+  /** Devices the hypervisor emulates (absent: none). */
+  readonly devices?: readonly ScenarioDevice[];
+  /**
+   * Set up what the hypervisor leaves in place before the guest first runs,
+   * after the code, memory and firmware are loaded (stage-2 tables, the
+   * registers a world switch programs); absent: nothing.
+   */
+  prepare?(machine: Machine): void;
 }
 
 /**

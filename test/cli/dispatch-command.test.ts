@@ -141,7 +141,7 @@ describe('verdicts against a made-up registry', () => {
   });
 
   it('accepts the backend\'s conduits even where no spec uses them', () => {
-    expect(conduitsOf(ARM32, new AbiRegistry([]))).toEqual(['hvc', 'smc', 'svc']);
+    expect(conduitsOf(ARM32, new AbiRegistry([]))).toEqual(['data-abort', 'hvc', 'smc', 'svc']);
   });
 });
 
@@ -159,7 +159,7 @@ describe('input errors: one line, status 2', () => {
     ['too negative', ['dispatch', 'arm32', 'hvc', 'r0=-0x80000001'], 'hyplay: dispatch: r0 (argument 3): -0x80000001 does not fit a 32-bit register'],
     ['not REG=VAL', ['dispatch', 'arm32', 'hvc', 'r0'], "hyplay: dispatch: 'r0' (argument 3) is not REG=VAL"],
     ['a register twice', ['dispatch', 'arm32', 'hvc', 'r0=1', 'R0=2'], "hyplay: dispatch: register 'r0' is given twice (argument 4)"],
-    ['unknown conduit', ['dispatch', 'arm32', 'vmcall'], "hyplay: dispatch: unknown conduit 'vmcall' for arm32 (one of hvc, smc, svc)"],
+    ['unknown conduit', ['dispatch', 'arm32', 'vmcall'], "hyplay: dispatch: unknown conduit 'vmcall' for arm32 (one of data-abort, hvc, smc, svc)"],
     ['unknown architecture', ['dispatch', 'arm33', 'hvc'], "hyplay: unknown architecture 'arm33' (one of " + loadBackends().names().join(', ') + ')'],
     ['bad --from', ['dispatch', 'arm32', 'hvc', '--from', 'root'], "hyplay: --from: 'root' is not one of user, kernel, hyp"],
     ['bad --world', ['dispatch', 'arm32', 'hvc', '--world', 'cloud'], "hyplay: --world: 'cloud' is not one of host, guest"],
@@ -286,7 +286,7 @@ describe('dispatch --help', () => {
       for (const conduit of backend.conduits ?? []) expect(line).toContain(conduit);
       for (const origin of backend.originRegisters ?? []) expect(line).toContain(origin.register);
     }
-    expect(text).toContain('  arm32: hvc (--imm: imm16), smc (--imm: imm4), svc (--imm: imm24); origin registers cpsr, vttbr');
+    expect(text).toContain('  arm32: data-abort (--imm: none), hvc (--imm: imm16), smc (--imm: imm4), svc (--imm: imm24); origin registers cpsr, vttbr');
   });
 
   it('the built CLI loads the backends for the help (it prints the list, not an internal error)', () => {

@@ -83,7 +83,7 @@ describe('DispatchBatch', () => {
       ['{"arch":"arm32"}', '"conduit" must be a string'],
       ['{"arch":"arm33","conduit":"hvc"}', "unknown architecture 'arm33' (one of arm32, arm64, ppc64, x86_64)"],
       ['{"arch":"arm32","conduit":"hvc","form":"user"}', "unknown key 'form'"],
-      ['{"arch":"arm32","conduit":"vmcall"}', "unknown conduit 'vmcall' for arm32 (one of hvc, smc, svc)"],
+      ['{"arch":"arm32","conduit":"vmcall"}', "unknown conduit 'vmcall' for arm32 (one of data-abort, hvc, smc, svc)"],
       ['{"arch":"arm32","conduit":"hvc","imm":65536}', "imm: 65536 does not fit hvc's imm16 (0..0xffff)"],
       ['{"arch":"arm32","conduit":"hvc","registers":{"r0":"0x100000000"}}', 'r0 (in registers): 0x100000000 does not fit a 32-bit register'],
       ['{"arch":"arm32","conduit":"hvc","registers":{"pc":"0x8000"}}', 'pc (in registers): no spec on arm32 hvc reads pc'],

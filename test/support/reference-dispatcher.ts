@@ -76,6 +76,7 @@ function describe(outcome: CallOutcome, writes: ReadonlyMap<string, bigint>, noR
   const prefix = changed === '' ? '' : `${changed}; `;
   if (outcome.kind === 'return') return `${prefix}${noReturn ? 'does not return' : 'returns'}${outcome.mode === undefined ? '' : ` in ${outcome.mode}${outcome.note === undefined ? '' : ` (${outcome.note})`}`}`;
   if (outcome.kind === 'jump') return `${prefix}jumps to ${hexValue(outcome.target)} in the hypervisor's mode, no return (${outcome.note})`;
+  if (outcome.kind === 'exit') return `${prefix}leaves the guest: ${outcome.exit} (${outcome.note})`;
   return `${prefix}calls hypervisor function at ${hexValue(outcome.target)}(${outcome.args.map(hexValue).join(', ')}) (${outcome.note})${noReturn ? '; does not return' : ''}`;
 }
 
@@ -98,12 +99,12 @@ export function referenceInterpret(abi: Abi, query: TrapQuery): ReferenceInterpr
   const writes = Object.fromEntries(context.writes);
   const key = JSON.stringify({
     meaning: call.meaning ?? call.name,
-    outcome: outcome.kind === 'return' ? (outcome.mode === undefined ? 'return' : { kind: 'return', mode: outcome.mode }) : { kind: outcome.kind, target: outcome.target.toString() },
+    outcome: outcome.kind === 'return' ? (outcome.mode === undefined ? 'return' : { kind: 'return', mode: outcome.mode }) : outcome.kind === 'exit' ? { kind: 'exit', exit: outcome.exit } : { kind: outcome.kind, target: outcome.target.toString() },
     writes: Object.entries(writes)
       .map(([r, v]) => [r, v.toString()])
       .sort(),
   });
-  return { abi: abi.spec.id, mine: true, call: call.name, args, effect: describe(outcome, context.writes, call.noReturn === true), key, outcome, writes, returns: call.noReturn !== true && outcome.kind !== 'jump' };
+  return { abi: abi.spec.id, mine: true, call: call.name, args, effect: describe(outcome, context.writes, call.noReturn === true), key, outcome, writes, returns: call.noReturn !== true && outcome.kind !== 'jump' && outcome.kind !== 'exit' };
 }
 
 /** Classify a trap the reference way. */

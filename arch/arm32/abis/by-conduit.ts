@@ -16,6 +16,7 @@ function on(conduit: string, ...abis: readonly (readonly Abi[])[]): readonly Abi
 
 /** Per conduit, a loader of every arm32 spec on it. */
 export const ARM32_ABIS_BY_CONDUIT: Readonly<Record<string, () => Promise<readonly Abi[]>>> = {
+  'data-abort': async () => on('data-abort', (await import('./kvm-arm-mmio.abi.ts')).KVM_ARM_MMIO_ABIS),
   hvc: async () => {
     const [stub, kvm, psci, xen] = await Promise.all([import('./linux-hyp-stub.abi.ts'), import('./kvm-arm32.abi.ts'), import('./psci.abi.ts'), import('./xen-arm32.abi.ts')]);
     return on('hvc', stub.LINUX_HYP_STUB_ABIS, kvm.KVM_ARM32_ABIS, psci.PSCI_ABIS, xen.XEN_ARM32_ABIS);

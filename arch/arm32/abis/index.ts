@@ -6,6 +6,7 @@
 
 import type { AllowedCollision } from '../../../src/abi/registry.ts';
 import type { Abi } from '../../../src/abi/spec.ts';
+import { KVM_ARM_MMIO_ABIS } from './kvm-arm-mmio.abi.ts';
 import { KVM_ARM32_ABIS } from './kvm-arm32.abi.ts';
 import { LINUX_HYP_STUB_ABIS } from './linux-hyp-stub.abi.ts';
 import { LINUX_SYSCALL_ABIS } from './linux-syscall-eabi.abi.ts';
@@ -13,7 +14,7 @@ import { PSCI_ABIS } from './psci.abi.ts';
 import { XEN_ARM32_ABIS } from './xen-arm32.abi.ts';
 
 /** The arm32 specs. */
-export const ARM32_ABIS: readonly Abi[] = [...LINUX_HYP_STUB_ABIS, ...KVM_ARM32_ABIS, ...PSCI_ABIS, ...LINUX_SYSCALL_ABIS, ...XEN_ARM32_ABIS];
+export const ARM32_ABIS: readonly Abi[] = [...LINUX_HYP_STUB_ABIS, ...KVM_ARM32_ABIS, ...PSCI_ABIS, ...LINUX_SYSCALL_ABIS, ...XEN_ARM32_ABIS, ...KVM_ARM_MMIO_ABIS];
 
 /** Why KVM's guest PSCI and Xen's HVC handling may claim the same traps: they are different hypervisors. */
 const DIFFERENT_HYPERVISORS =

@@ -11,6 +11,7 @@ import type { FirmwareSlot } from '../../../src/firmware/firmware.ts';
 import type { Machine } from '../../../src/interp/machine.ts';
 import type { Scenario, ScenarioCatalog, SmpScenario } from '../../../src/scenario/scenario.ts';
 import { Vector } from '../exceptions.ts';
+import { mmioScenarios } from './mmio.scenario.ts';
 import { resetScenarios } from './reset.scenario.ts';
 import { smpScenarios } from './smp.scenario.ts';
 import { arm32SpsrScenarios } from './spsr.scenario.ts';
@@ -26,7 +27,7 @@ const MODE_LABELS: Readonly<Record<string, string>> = { usr: 'User', fiq: 'FIQ',
 /** The arm32 {@link ScenarioCatalog}. Scenarios are built (their assembly files read) on first use. */
 export const ARM32_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
-    cache ??= [...resetScenarios(), ...arm32SpsrScenarios()];
+    cache ??= [...resetScenarios(), ...arm32SpsrScenarios(), ...mmioScenarios()];
     return cache;
   },
   smpScenarios(): readonly SmpScenario[] {
