@@ -365,9 +365,12 @@ export class DispatchTable {
    * The registers some spec on the conduit reads: its selector, conditions
    * and argument registers, and the registers its calls' semantics read when
    * each call is run once on all-zero registers and once on each of the
-   * spec's examples. (A semantics that reads a register only on a path
-   * neither takes is not seen; such a register should be declared as an
-   * argument.) Built on first use. What a register given to `hyplay
+   * spec's examples, and the registers those examples give (a semantics
+   * may read a register only on a path the dispatcher cannot take, such as
+   * an instruction it fetches from guest memory, which reads zeros here; the
+   * spec's author gave it for that). (A semantics that reads a register only
+   * on a path neither takes is not seen; such a register should be declared
+   * as an argument.) Built on first use. What a register given to `hyplay
    * dispatch` is checked against: one that no spec reads would be ignored.
    */
   get reads(): ReadonlySet<string> {
@@ -377,6 +380,7 @@ export class DispatchTable {
         for (const call of abi.calls) for (const arg of call.spec.args ?? []) reads.add(arg.register);
         const origin = ORIGINS[originIndex({ privilege: abi.spec.origin.privilege[0]!, world: abi.spec.origin.world[0]! })]!;
         const traps = [{ imm: Number(abi.imm.first() ?? 0n), registers: {} as Readonly<Record<string, bigint>> }, ...abi.spec.examples.map((example) => exampleTrap(abi, example))];
+        for (const trap of traps) for (const name of Object.keys(trap.registers)) reads.add(name);
         for (const call of abi.calls) {
           for (const trap of traps) {
             const probe = new ReadRecorder(trap.registers, trap.imm, origin, reads);
