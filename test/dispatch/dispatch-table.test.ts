@@ -180,6 +180,25 @@ describe('findCall agrees with the reference finder', () => {
   });
 });
 
+/** A spec on the toy architecture's `hvc` (any immediate, selector r0), host only, callable from `privileges`. */
+function toySpec(id: string, calls: AbiSpec['calls'], privileges: Privilege[] = ['kernel']): Abi {
+  return defineAbi({
+    id,
+    family: id,
+    arch: 'toy',
+    era: 'v1',
+    status: 'draft',
+    purpose: 'toy',
+    source: { document: 'test', version: 'v1' },
+    conduit: { instruction: 'hvc', imm: 'any' },
+    origin: { privilege: privileges, world: ['host'] },
+    selector: { register: 'r0', width: 32 },
+    priority: 0,
+    calls,
+    examples: [],
+  });
+}
+
 describe('DispatchTable', () => {
   it('sorts the specs once by priority, then id, and shares one slot per register', () => {
     const table = dispatchTable(REGISTRY, 'ppc64', 'sc');
@@ -210,22 +229,7 @@ describe('DispatchTable', () => {
 
   it('a call whose semantics read no input runs once; one that reads the immediate, the origin, the state or a register runs on each trap', () => {
     let runs = 0;
-    const spec = (id: string, calls: AbiSpec['calls']): Abi =>
-      defineAbi({
-        id,
-        family: id,
-        arch: 'toy',
-        era: 'v1',
-        status: 'draft',
-        purpose: 'toy',
-        source: { document: 'test', version: 'v1' },
-        conduit: { instruction: 'hvc', imm: 'any' },
-        origin: { privilege: ['kernel', 'hyp'], world: ['host'] },
-        selector: { register: 'r0', width: 32 },
-        priority: 0,
-        calls,
-        examples: [],
-      });
+    const spec = (id: string, calls: AbiSpec['calls']): Abi => toySpec(id, calls, ['kernel', 'hyp']);
     const constant = spec('toy-constant', [
       {
         name: 'error',
@@ -274,32 +278,18 @@ describe('DispatchTable', () => {
   it('run runs only the semantics the verdict needs; the others run when their effect is read, on the trap decided', () => {
     const ran: string[] = [];
     const toy = (id: string, write: (r1: bigint) => bigint): Abi =>
-      defineAbi({
-        id,
-        family: id,
-        arch: 'toy',
-        era: 'v1',
-        status: 'draft',
-        purpose: 'toy',
-        source: { document: 'test', version: 'v1' },
-        conduit: { instruction: 'hvc', imm: 'any' },
-        origin: { privilege: ['kernel'], world: ['host'] },
-        selector: { register: 'r0', width: 32 },
-        priority: 0,
-        calls: [
-          {
-            name: 'call',
-            select: { min: id === 'toy-c' ? 1n : 0n, max: 1n },
-            summary: 'r0 ← f(r1)',
-            run: (call) => {
-              ran.push(id);
-              call.set('r0', write(call.get('r1')));
-              return { kind: 'return' };
-            },
+      toySpec(id, [
+        {
+          name: 'call',
+          select: { min: id === 'toy-c' ? 1n : 0n, max: 1n },
+          summary: 'r0 ← f(r1)',
+          run: (call) => {
+            ran.push(id);
+            call.set('r0', write(call.get('r1')));
+            return { kind: 'return' };
           },
-        ],
-        examples: [],
-      });
+        },
+      ]);
     const registry = new AbiRegistry([toy('toy-a', (r1) => r1), toy('toy-b', (r1) => r1 + 1n), toy('toy-c', (r1) => r1)]);
     const table = dispatchTable(registry, 'toy', 'hvc');
     const query = (r0: bigint, r1: bigint): TrapQuery => ({ arch: 'toy', conduit: 'hvc', imm: 0, privilege: 'kernel', world: 'host', registers: { r0, r1 } });
