@@ -13,7 +13,7 @@
  */
 
 import type { DataTransfer } from '../../src/interp/step-result.ts';
-import type { DecodedSyndrome, SyndromeDecoder, SyndromeField } from '../../src/interp/syndrome.ts';
+import { levelledFaultStatus, type DecodedSyndrome, type SyndromeDecoder, type SyndromeField } from '../../src/interp/syndrome.ts';
 import type { MmuFault } from './mmu.ts';
 
 /** HSR ISS bits (B3.13.6). */
@@ -101,23 +101,8 @@ export const HSR_CLASSES: ReadonlyMap<number, string> = new Map([
 
 /** The long-descriptor fault status codes (DFSC/IFSC; B3.13.6 and Table B3-24; abi-facts §12.1). */
 export function faultStatusMeaning(code: number): string {
-  const level = code & 3;
-  switch (code & 0x3c) {
-    case 0x00:
-      return `address size fault, level ${level}`;
-    case 0x04:
-      return `translation fault, level ${level}`;
-    case 0x08:
-      return `access flag fault, level ${level}`;
-    case 0x0c:
-      return `permission fault, level ${level}`;
-    case 0x14:
-      return `synchronous external abort on a translation table walk, level ${level}`;
-    case 0x1c:
-      return `synchronous parity/ECC error on a translation table walk, level ${level}`;
-    default:
-      break;
-  }
+  const levelled = levelledFaultStatus(code);
+  if (levelled !== undefined) return levelled;
   switch (code) {
     case 0x10:
       return 'synchronous external abort';

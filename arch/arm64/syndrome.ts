@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { DecodedSyndrome, SyndromeDecoder, SyndromeField } from '../../src/interp/syndrome.ts';
+import { levelledFaultStatus, type DecodedSyndrome, type SyndromeDecoder, type SyndromeField } from '../../src/interp/syndrome.ts';
 
 /** ESR_ELx exception classes in words (abi-facts §6.4, Linux `esr.h`). */
 export const ESR_CLASSES: ReadonlyMap<number, string> = new Map([
@@ -62,23 +62,8 @@ export const ESR_CLASSES: ReadonlyMap<number, string> = new Map([
 
 /** The DFSC/IFSC codes (abi-facts §12.1; D13.2.37). */
 export function faultStatusMeaning(code: number): string {
-  const level = code & 3;
-  switch (code & 0x3c) {
-    case 0x00:
-      return `address size fault, level ${level}`;
-    case 0x04:
-      return `translation fault, level ${level}`;
-    case 0x08:
-      return `access flag fault, level ${level}`;
-    case 0x0c:
-      return `permission fault, level ${level}`;
-    case 0x14:
-      return `synchronous external abort on a translation table walk, level ${level}`;
-    case 0x1c:
-      return `synchronous parity/ECC error on a translation table walk, level ${level}`;
-    default:
-      break;
-  }
+  const levelled = levelledFaultStatus(code);
+  if (levelled !== undefined) return levelled;
   const named: Readonly<Record<number, string>> = {
     0x10: 'synchronous external abort',
     0x11: 'synchronous tag check fault (MTE)',

@@ -37,3 +37,29 @@ export interface SyndromeDecoder {
   /** Decode a 32-bit syndrome value. */
   decode(value: number): DecodedSyndrome;
 }
+
+/**
+ * The fault status codes that name a fault and a translation table level
+ * (bits [1:0]): the classes the long-descriptor translation formats share
+ * (ARMv7 LPAE B3.13.6, VMSAv8-64 D13.2.37), or `undefined` for a code
+ * outside them, which each architecture names itself.
+ */
+export function levelledFaultStatus(code: number): string | undefined {
+  const level = code & 3;
+  switch (code & 0x3c) {
+    case 0x00:
+      return `address size fault, level ${level}`;
+    case 0x04:
+      return `translation fault, level ${level}`;
+    case 0x08:
+      return `access flag fault, level ${level}`;
+    case 0x0c:
+      return `permission fault, level ${level}`;
+    case 0x14:
+      return `synchronous external abort on a translation table walk, level ${level}`;
+    case 0x1c:
+      return `synchronous parity/ECC error on a translation table walk, level ${level}`;
+    default:
+      return undefined;
+  }
+}
