@@ -280,28 +280,25 @@ export const storeConditional: PpcHandler = (s, op) => {
   return RETIRED;
 };
 
-function reservation(size: number, kind: 'load' | 'store'): Prepare {
+/** An X-form access of `size` bytes (RT or RS, RA|0 + RB) run by `load` or `store`, with `variant` beside INDEXED. */
+function indexedForm(size: number, kind: 'load' | 'store', variant: number, load: PpcHandler, store: PpcHandler): Prepare {
   return (op, f: FieldValues) => {
     op.dest = gprIndex(kind === 'load' ? f.rt! : f.rs!);
     op.src1 = baseIndex(f.ra!);
     op.src2 = gprIndex(f.rb!);
     op.src3 = size;
-    op.variant = INDEXED;
+    op.variant = INDEXED | variant;
     op.imm = 0;
-    return kind === 'load' ? loadAndReserve : storeConditional;
+    return kind === 'load' ? load : store;
   };
 }
 
+function reservation(size: number, kind: 'load' | 'store'): Prepare {
+  return indexedForm(size, kind, 0, loadAndReserve, storeConditional);
+}
+
 function reversed(size: number, kind: 'load' | 'store'): Prepare {
-  return (op, f: FieldValues) => {
-    op.dest = gprIndex(kind === 'load' ? f.rt! : f.rs!);
-    op.src1 = baseIndex(f.ra!);
-    op.src2 = gprIndex(f.rb!);
-    op.src3 = size;
-    op.variant = INDEXED | REVERSED;
-    op.imm = 0;
-    return kind === 'load' ? loadReversed : storeReversed;
-  };
+  return indexedForm(size, kind, REVERSED, loadReversed, storeReversed);
 }
 
 /** How a row addresses memory. */

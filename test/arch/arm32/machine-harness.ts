@@ -182,3 +182,13 @@ export function cpsrWith(mode: number, flags: { n?: boolean; z?: boolean; c?: bo
 export function flagsOf(cpsr: number): { n: boolean; z: boolean; c: boolean; v: boolean } {
   return { n: (cpsr & CPSR.N) !== 0, z: (cpsr & CPSR.Z) !== 0, c: (cpsr & CPSR.C) !== 0, v: (cpsr & CPSR.V) !== 0 };
 }
+
+/** The guest turns the MMU on (SCTLR.M), then runs `body`. */
+export function withMmu(body: string): string {
+  return `mrc p15, #0, r12, c1, c0, #0
+orr r12, r12, #1
+mcr p15, #0, r12, c1, c0, #0
+isb
+${body}
+wfi`;
+}

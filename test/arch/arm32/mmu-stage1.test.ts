@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { tlbOf } from '../../../arch/arm32/tlb.ts';
 import type { Arm32State } from '../../../arch/arm32/registers.ts';
-import { CODE, DATA, runProgram, section, VBAR, type Arm32Machine } from './machine-harness.ts';
+import { CODE, DATA, runProgram, section, VBAR, withMmu, type Arm32Machine } from './machine-harness.ts';
 
 const L1 = 0x4000;
 const L2 = 0xc000;
@@ -27,16 +27,6 @@ function tables(more: (machine: Arm32Machine) => void = () => undefined): (machi
     machine.setRegister('dacr', 1n);
     more(machine);
   };
-}
-
-/** The guest turns the MMU on (SCTLR.M), then runs `body`. */
-function withMmu(body: string): string {
-  return `mrc p15, #0, r12, c1, c0, #0
-orr r12, r12, #1
-mcr p15, #0, r12, c1, c0, #0
-isb
-${body}
-wfi`;
 }
 
 describe('stage-1 translation of a running guest (B3.5, B3.12)', () => {

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import type { Arm32Core } from '../../../arch/arm32/core.ts';
 import { tlbOf } from '../../../arch/arm32/tlb.ts';
 import type { Arm32State } from '../../../arch/arm32/registers.ts';
-import { load, runProgram, section, type Arm32Machine } from './machine-harness.ts';
+import { load, runProgram, section, withMmu, type Arm32Machine } from './machine-harness.ts';
 
 const L1 = 0x4000;
 const SECOND_L1 = 0x14000;
@@ -28,16 +28,6 @@ function aliasTables(machine: Arm32Machine): void {
   machine.memory.write32(L1 + 8 * 4, section(0, 0b011));
   machine.setRegister('ttbr0', BigInt(L1));
   machine.setRegister('dacr', 1n);
-}
-
-/** The guest turns the MMU on (SCTLR.M), then runs `body`. */
-function withMmu(body: string): string {
-  return `mrc p15, #0, r12, c1, c0, #0
-orr r12, r12, #1
-mcr p15, #0, r12, c1, c0, #0
-isb
-${body}
-wfi`;
 }
 
 function core(machine: Arm32Machine): Arm32Core {
