@@ -7,21 +7,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { ARM32_BACKEND } from '../../../../arch/arm32/backend.ts';
-import { loadAbis } from '../../../../src/di/container.ts';
-import { findScenario } from '../../../../src/scenario/reset-matrix.ts';
-import { runScenario, type ScenarioRun } from '../../../../src/scenario/runner.ts';
+import { scenarioRuns } from '../../../support/scenario-runs.ts';
 
-const ABIS = loadAbis();
-const runs = new Map<string, ScenarioRun>();
-
-function run(name: string): ScenarioRun {
-  let found = runs.get(name);
-  if (found === undefined) {
-    found = runScenario(ARM32_BACKEND, findScenario(ARM32_BACKEND, name), ABIS);
-    runs.set(name, found);
-  }
-  return found;
-}
+const run = scenarioRuns(ARM32_BACKEND);
 
 const mmioLines = (name: string): string[] => run(name).trace.filter((line) => line.startsWith('-- mmio '));
 const syndromes = (name: string): string[] => run(name).trace.flatMap((line) => /^-- exception hyp-trap: .*syndrome (0x[0-9a-f]+)$/.exec(line)?.[1] ?? []);

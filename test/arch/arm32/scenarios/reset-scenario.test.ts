@@ -9,21 +9,9 @@
 import { describe, expect, it } from 'vitest';
 import { ARM32_BACKEND } from '../../../../arch/arm32/backend.ts';
 import { CRASH_START, HYP_BOOT_PGD, HYP_PGD, HYP_STACK, HYP_STACK_BYTES, KVM_VECTORS, STUB_VECTORS } from '../../../../arch/arm32/scenarios/kernel-image.ts';
-import { loadAbis } from '../../../../src/di/container.ts';
-import { findScenario } from '../../../../src/scenario/reset-matrix.ts';
-import { runScenario, type ScenarioRun } from '../../../../src/scenario/runner.ts';
+import { scenarioRuns } from '../../../support/scenario-runs.ts';
 
-const ABIS = loadAbis();
-const runs = new Map<string, ScenarioRun>();
-
-function run(name: string): ScenarioRun {
-  let found = runs.get(name);
-  if (found === undefined) {
-    found = runScenario(ARM32_BACKEND, findScenario(ARM32_BACKEND, name), ABIS);
-    runs.set(name, found);
-  }
-  return found;
-}
+const run = scenarioRuns(ARM32_BACKEND);
 
 /** The guest labels a run reaches, in order (one per `label:` trace line; several labels on one address count once). */
 function labels(name: string): string[] {

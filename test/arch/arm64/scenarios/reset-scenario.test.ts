@@ -20,21 +20,12 @@ import { arm64KernelFiles, arm64Prelude, arm64ScenarioSource, HYP_PGD, HYP_STACK
 import { arm64ResetConfigs } from '../../../../arch/arm64/scenarios/reset.scenario.ts';
 import { loadAbis } from '../../../../src/di/container.ts';
 import { assemble } from '../../../../src/isa/assembler.ts';
-import { findScenario, runResetMatrix } from '../../../../src/scenario/reset-matrix.ts';
-import { runScenario, type ScenarioRun } from '../../../../src/scenario/runner.ts';
+import { runResetMatrix } from '../../../../src/scenario/reset-matrix.ts';
 import { llvmMcAvailable } from '../../../support/llvm-mc.ts';
+import { scenarioRuns } from '../../../support/scenario-runs.ts';
 
 const ABIS = loadAbis();
-const runs = new Map<string, ScenarioRun>();
-
-function run(name: string): ScenarioRun {
-  let found = runs.get(name);
-  if (found === undefined) {
-    found = runScenario(ARM64_BACKEND, findScenario(ARM64_BACKEND, name), ABIS);
-    runs.set(name, found);
-  }
-  return found;
-}
+const run = scenarioRuns(ARM64_BACKEND);
 
 /** The guest labels a run reaches, in order. */
 function labels(name: string): string[] {
