@@ -40,6 +40,8 @@ export interface DispatchOptions {
   readonly json?: boolean;
   /** `--batch FILE|-`. */
   readonly batch?: string;
+  /** `--compact` (with `--batch` only): each line is the verdict and the claims. */
+  readonly compact?: boolean;
 }
 
 /** A registry without specs, for register checks that need none. */
@@ -190,10 +192,11 @@ const CHUNK = 1 << 16;
  * Run `hyplay dispatch --batch FILE|-`: read trap lines from a file or
  * standard input (`-`) as they come, and write one result line per trap as
  * each chunk of input is done. Returns the batch's counts; the caller turns
- * bad lines into the exit status.
+ * bad lines into the exit status. With `compact`, each result line is the
+ * verdict and the claims only.
  */
-export function runDispatchBatch(file: string, backends: BackendRegistry, abis: AbiRegistry, out: (text: string) => void): DispatchBatch {
-  const batch = new DispatchBatch({ registry: abis, backend: (name) => backends.get(name), archNames: backends.names(), input: file });
+export function runDispatchBatch(file: string, backends: BackendRegistry, abis: AbiRegistry, out: (text: string) => void, compact = false): DispatchBatch {
+  const batch = new DispatchBatch({ registry: abis, backend: (name) => backends.get(name), archNames: backends.names(), input: file, compact });
   let fd: number;
   try {
     fd = file === '-' ? 0 : openSync(file, 'r');
@@ -217,13 +220,13 @@ export function runDispatchBatch(file: string, backends: BackendRegistry, abis: 
       const text = pending + decoder.decode(buffer.subarray(0, read), { stream: read > 0 });
       const lines = text.split('\n');
       pending = read === 0 ? '' : lines.pop()!;
-      const results: string[] = [];
+      let results = '';
       for (const line of lines) {
         number++;
         const result = batch.line(line, number);
-        if (result !== undefined) results.push(result);
+        if (result !== undefined) results += `${result}\n`;
       }
-      if (results.length > 0) out(`${results.join('\n')}\n`);
+      if (results !== '') out(results);
       if (read === 0) break;
     }
   } finally {
@@ -268,12 +271,14 @@ export function registerDispatchCommand(program: Command, io: Pick<CliIo, 'out'>
     .option('--world <world>', 'host or guest (default: both)')
     .option('--json', 'JSON output')
     .option('--batch <file>', "classify one trap per JSON line of FILE ('-' for standard input), one JSON result per line; exit status 2 if any line was bad")
+    .option('--compact', 'with --batch: each result line is only the verdict and the claiming specs ({"verdict","claims":[{"abi","call"}]})')
     .addHelpText('after', () => conduitHelp(backends()))
     .action((arch: string | undefined, conduit: string | undefined, assignments: string[], options: DispatchOptions) => {
+      if (options.compact === true && options.batch === undefined) throw new CliError('dispatch --compact: only with --batch (a single dispatch has --json)');
       if (options.batch !== undefined) {
         if (arch !== undefined) throw new CliError('dispatch --batch: each line names its own trap; give no ARCH, CONDUIT or REG=VAL');
         for (const option of ['imm', 'from', 'world'] as const) if (options[option] !== undefined) throw new CliError(`dispatch --batch: give ${option} on each line, not as --${option}`);
-        const batch = runDispatchBatch(options.batch, backends(), abis(), io.out);
+        const batch = runDispatchBatch(options.batch, backends(), abis(), io.out, options.compact === true);
         if (batch.errors > 0) throw new CliError(`dispatch --batch: ${batch.errors} of ${batch.traps} lines were not valid traps (the first is line ${batch.firstError}); each has an {"error":…} line`);
         return;
       }

@@ -15,7 +15,9 @@
  *
  * The values are checked as `hyplay dispatch` checks its arguments
  * ({@link TrapInput}). The output line is exactly the `--json` document of
- * that trap, on one line. A line that is not a valid trap gives
+ * that trap, on one line; with `compact` it is only the verdict and each
+ * claiming spec's id and call (`{"verdict","claims":[{"abi","call"}]}`, see
+ * {@link compactJsonLine}). A line that is not a valid trap gives
  * `{"error":{"message","input","line"}}` (plus `column` where the JSON
  * parser names one) on its output line, and the run goes on; blank lines
  * give no output. The command's exit status is 2 when any line was bad.
@@ -25,7 +27,7 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import type { ArchBackend } from '../interp/backend.ts';
-import { dispatchJsonLine } from './dispatch-json.ts';
+import { compactJsonLine, dispatchJsonLine } from './dispatch-json.ts';
 import { dispatchTable } from './dispatch-table.ts';
 import { TrapInput, TrapInputError, type TrapLabels } from './trap-input.ts';
 
@@ -54,6 +56,8 @@ export interface BatchSetup {
   readonly archNames: readonly string[];
   /** The input's name in error lines (a file name, or `-` for standard input). */
   readonly input: string;
+  /** Whether each result line is the compact form (verdict and claims) rather than the whole `--json` document. */
+  readonly compact?: boolean;
 }
 
 /** Turns trap lines into result lines (see the module notes), keeping count of the bad ones. */
@@ -117,7 +121,8 @@ export class DispatchBatch {
     if (world !== undefined && world !== null && typeof world !== 'string') throw new LineError('"world" must be a string (host or guest) or null');
     const query = input.query({ conduit, registers: pairs, ...(imm === undefined ? {} : { imm }), ...(from === undefined ? {} : { from }), ...(world === undefined || world === null ? {} : { world }) }, LABELS);
     const table = dispatchTable(this.setup.registry, query.arch, query.conduit);
-    return dispatchJsonLine(table, table.run(query), query, input.hex);
+    const verdict = table.run(query);
+    return this.setup.compact === true ? compactJsonLine(table, verdict) : dispatchJsonLine(table, verdict, query, input.hex);
   }
 
   private inputOf(arch: string): TrapInput {

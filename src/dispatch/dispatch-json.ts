@@ -2,7 +2,9 @@
  * The JSON form of a dispatch, the contract of `hyplay dispatch --json` and
  * of each output line of `hyplay dispatch --batch`: `verdict`, then
  * `interpretations` (each `abi`, `mine`, `call`, `args`, `effect`, and when
- * mine `outcome` and `returns`), then `query`, the trap as understood.
+ * mine `outcome` and `returns`), then `query`, the trap as understood;
+ * and the compact line of `hyplay dispatch --batch --compact`: `verdict`
+ * and `claims` (each claiming spec's `abi` and `call`).
  *
  * @module
  */
@@ -198,4 +200,55 @@ export function dispatchJsonLine(table: DispatchTable, verdict: number, query: T
   for (const register of Object.keys(registers)) registersText += `${registersText === '' ? '' : ','}${JSON.stringify(register)}:"${hex(register, registers[register]!)}"`;
   const world = query.world === undefined ? 'null' : `"${query.world}"`;
   return `{"verdict":"${VERDICTS[verdict]}","interpretations":[${claimed.concat(declined).join(',')}],"query":{"arch":${JSON.stringify(query.arch)},"conduit":${JSON.stringify(query.conduit)},"imm":${query.imm},"from":"${query.privilege}","world":${world},"registers":{${registersText}}}}`;
+}
+
+/** One claim in a compact line: the spec and the call it names. */
+export interface ClaimJson {
+  /** Spec id. */
+  readonly abi: string;
+  /** The call the spec names for the trap. */
+  readonly call: string;
+}
+
+/** The compact line of `hyplay dispatch --batch --compact`. */
+export interface CompactDispatchJson {
+  /** The verdict. */
+  readonly verdict: Verdict;
+  /** The claiming specs, in the order of the full document's interpretations. */
+  readonly claims: readonly ClaimJson[];
+}
+
+/** Per spec id and call: the `{"abi":…,"call":…}` text, built once. */
+const CLAIM_JSON = new WeakMap<ResolvedCall, Map<string, string>>();
+
+function claimJson(abi: string, call: ResolvedCall): string {
+  let byAbi = CLAIM_JSON.get(call);
+  if (byAbi === undefined) {
+    byAbi = new Map();
+    CLAIM_JSON.set(call, byAbi);
+  }
+  let text = byAbi.get(abi);
+  if (text === undefined) {
+    text = `{"abi":${JSON.stringify(abi)},"call":${JSON.stringify(call.spec.name)}}`;
+    byAbi.set(abi, text);
+  }
+  return text;
+}
+
+/**
+ * The compact line ({@link CompactDispatchJson}) of the trap `table` last
+ * ran: the verdict and each claiming spec's id and call, exactly
+ * `JSON.stringify` of the full document cut down to those fields. It needs
+ * no call's effect, so it runs no semantics beyond what the verdict needed.
+ */
+export function compactJsonLine(table: DispatchTable, verdict: number): string {
+  let claims = '';
+  const selectors = table.selectors;
+  for (let i = 0; i < selectors.length; i++) {
+    const code = table.code(i);
+    if (code < 0) continue;
+    const selector = selectors[i]!;
+    claims += `${claims === '' ? '' : ','}${claimJson(selector.abi.spec.id, selector.call(code))}`;
+  }
+  return `{"verdict":"${VERDICTS[verdict]}","claims":[${claims}]}`;
 }

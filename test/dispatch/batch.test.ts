@@ -24,8 +24,8 @@ const ABIS = loadAbis();
 const BACKENDS = loadBackends();
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function batch(): DispatchBatch {
-  return new DispatchBatch({ registry: ABIS, backend: (name) => BACKENDS.get(name), archNames: BACKENDS.names(), input: 'traps.jsonl' });
+function batch(compact = false): DispatchBatch {
+  return new DispatchBatch({ registry: ABIS, backend: (name) => BACKENDS.get(name), archNames: BACKENDS.names(), input: 'traps.jsonl', compact });
 }
 
 /** Every example of every spec as a trap line, and the same with the argument registers varied and the world left open. */
@@ -75,6 +75,29 @@ describe('DispatchBatch', () => {
     expect(checked).toBeGreaterThan(60);
   });
 
+  it('compact: per trap line, the full document cut down to the verdict and each claiming spec and call', () => {
+    const full = batch();
+    const compact = batch(true);
+    const verdicts = new Set<string>();
+    let claims = 0;
+    for (const [index, text] of lines().entries()) {
+      const whole = JSON.parse(full.line(text, index + 1)!);
+      const line = compact.line(text, index + 1)!;
+      if ('error' in whole) {
+        expect(JSON.parse(line)).toEqual(whole);
+        continue;
+      }
+      const mine = (whole.interpretations as { abi: string; mine: boolean; call: string | null }[]).filter((i) => i.mine).map((i) => ({ abi: i.abi, call: i.call }));
+      expect(line, text).toBe(JSON.stringify({ verdict: whole.verdict, claims: mine }));
+      verdicts.add(whole.verdict);
+      claims += mine.length;
+    }
+    // The examples reach more than one verdict and many claims, so the comparison is not of empty lists.
+    expect(verdicts.size).toBeGreaterThan(1);
+    expect(claims).toBeGreaterThan(60);
+    expect(compact).toMatchObject({ traps: full.traps, errors: full.errors });
+  });
+
   it('bad lines give an error line with the input and line number, and are counted; blank lines give nothing', () => {
     const run = batch();
     const cases: readonly (readonly [string, string])[] = [
@@ -119,6 +142,17 @@ describe('hyplay dispatch --batch', () => {
     expect(out[1].error).toMatchObject({ line: 3 });
     expect(out[2]).toEqual(single);
     expect(result.err).toEqual(['hyplay: dispatch --batch: 1 of 3 lines were not valid traps (the first is line 3); each has an {"error":…} line']);
+  });
+
+  it('--compact: one short line per trap, and only with --batch', () => {
+    const result = cli('dispatch', '--batch', tempFile('{"arch":"arm32","conduit":"hvc","registers":{"r0":"1","r1":"0x80008000"}}\n{"arch":"ppc64","conduit":"sc","registers":{"r0":"20"},"from":"user"}\n'), '--compact');
+    expect(result).toMatchObject({ status: 0, err: [] });
+    const out = result.out.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line));
+    const single = json('dispatch', 'arm32', 'hvc', 'r0=1', 'r1=0x80008000') as { verdict: string; interpretations: { abi: string; mine: boolean; call: string }[] };
+    expect(out[0]).toEqual({ verdict: single.verdict, claims: single.interpretations.filter((i) => i.mine).map((i) => ({ abi: i.abi, call: i.call })) });
+    expect(out[0].claims.length).toBeGreaterThan(1);
+    expect(out[1]).toEqual({ verdict: 'agree', claims: [{ abi: 'linux-syscall-ppc64-v5.0', call: 'getpid' }, { abi: 'linux-syscall-ppc64-v5.7', call: 'getpid' }] });
+    expect(cli('dispatch', 'arm32', 'hvc', 'r0=1', '--compact')).toMatchObject({ status: 2, err: ['hyplay: dispatch --compact: only with --batch (a single dispatch has --json)'] });
   });
 
   it('a clean batch exits 0; a last line without a newline counts', () => {
