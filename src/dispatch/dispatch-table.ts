@@ -272,7 +272,7 @@ export class DispatchTable {
   private readonly outcomes: (SpecOutcome | undefined)[];
   /** One context per spec, reused by every run; `undefined` after {@link DispatchTable.classify} handed it to an interpretation. */
   private readonly contexts: (RecordingContext | undefined)[];
-  /** Per spec, the context its call ran on for the last trap: its own, or a constant call's (never reset); `undefined` until it runs. */
+  /** Per spec, the context its call ran on for the last trap: its own, a constant call's (never reset), or a twin's; `undefined` until it runs. */
   private readonly ran: (RecordingContext | undefined)[];
   /** The last trap decided, which a call not run yet runs on when its effect is read. */
   private query: TrapQuery | undefined;
@@ -280,6 +280,19 @@ export class DispatchTable {
   private readonly calls: readonly ResolvedCall[];
   private readonly callBase: Int32Array;
   private readonly constants: readonly (ConstantEffect | undefined)[];
+  /**
+   * Twins: calls of different specs whose semantics are one function (eras
+   * that share a path, such as the MMIO eras' syndrome-valid handling). A
+   * semantics sees only the trap and the origin, so twins run once per trap
+   * and origin and share the outcome and writes. Per flat call, its twin
+   * class (−1 when its function is its own); per class, the spec that last
+   * ran it, on which trap (a serial) and origin.
+   */
+  private readonly twinClass: Int32Array;
+  private readonly twinSpec: Int32Array;
+  private readonly twinSerial: Int32Array;
+  private readonly twinOrigin: Int8Array;
+  private serial = 0;
   private lastClaims = 0;
   /** The selector groups, each spec's group and its place in it, and the pieces of the last trap. */
   private readonly groups: readonly SelectorGroup[];
@@ -326,6 +339,23 @@ export class DispatchTable {
     });
     this.calls = calls;
     this.constants = calls.map((call) => constantEffect(call, ORIGINS[0]!));
+    const byFunction = new Map<unknown, number[]>();
+    calls.forEach((call, at) => {
+      if (this.constants[at] !== undefined) return;
+      const list = byFunction.get(call.spec.run) ?? [];
+      list.push(at);
+      byFunction.set(call.spec.run, list);
+    });
+    this.twinClass = new Int32Array(calls.length).fill(-1);
+    let classes = 0;
+    for (const list of byFunction.values()) {
+      if (list.length < 2) continue;
+      for (const at of list) this.twinClass[at] = classes;
+      classes++;
+    }
+    this.twinSpec = new Int32Array(classes);
+    this.twinSerial = new Int32Array(classes);
+    this.twinOrigin = new Int8Array(classes);
     const byKey = new Map<string, number[]>();
     this.selectors.forEach((selector, i) => {
       const key = `${selector.selectorSlotIndex}/${selector.selectorWidth}`;
@@ -442,13 +472,27 @@ export class DispatchTable {
       this.outcomes[index] = constant.outcome;
       context = constant.context;
     } else {
-      const query = this.query!;
-      const origin = ORIGINS[this.origins[index]!]!;
-      let own = this.contexts[index];
-      if (own === undefined) this.contexts[index] = own = new RecordingContext(query.registers, query.imm, origin);
-      own.reset(query.registers, query.imm, origin, this.trap);
-      context = own;
-      this.outcomes[index] = this.calls[at]!.spec.run(context);
+      const twin = this.twinClass[at]!;
+      const originAt = this.origins[index]!;
+      if (twin >= 0 && this.twinSerial[twin] === this.serial && this.twinOrigin[twin] === originAt) {
+        // A twin ran on this trap and origin: the same function on the same input, so the same effect.
+        const other = this.twinSpec[twin]!;
+        this.outcomes[index] = this.outcomes[other];
+        context = this.ran[other]!;
+      } else {
+        const query = this.query!;
+        const origin = ORIGINS[originAt]!;
+        let own = this.contexts[index];
+        if (own === undefined) this.contexts[index] = own = new RecordingContext(query.registers, query.imm, origin);
+        own.reset(query.registers, query.imm, origin, this.trap);
+        context = own;
+        this.outcomes[index] = this.calls[at]!.spec.run(context);
+        if (twin >= 0) {
+          this.twinSpec[twin] = index;
+          this.twinSerial[twin] = this.serial;
+          this.twinOrigin[twin] = originAt;
+        }
+      }
     }
     this.ran[index] = context;
     return context;
@@ -464,6 +508,12 @@ export class DispatchTable {
     const trap = this.trap;
     trap.load(query.registers);
     this.query = query;
+    this.serial = (this.serial + 1) | 0;
+    if (this.serial === 0) {
+      // After 2^32 traps: 0 means "never ran", so start the count again.
+      this.serial = 1;
+      this.twinSerial.fill(0);
+    }
     const values = this.values;
     const numbers = values.numbers;
     const ids = this.slotIds;

@@ -312,6 +312,7 @@ export class RecordingContext extends BigIntCallContext {
 
   /** Whether `other` wrote the same registers with the same values (in any order), comparing 32-bit writes as numbers. */
   sameWrites(other: RecordingContext): boolean {
+    if (other === this) return true;
     const count = this.count;
     if (count !== other.count) return false;
     for (let i = 0; i < count; i++) {

@@ -181,7 +181,7 @@ describe('findCall agrees with the reference finder', () => {
 });
 
 /** A spec on the toy architecture's `hvc` (any immediate, selector r0), host only, callable from `privileges`. */
-function toySpec(id: string, calls: AbiSpec['calls'], privileges: Privilege[] = ['kernel']): Abi {
+function toySpec(id: string, calls: AbiSpec['calls'], privileges: Privilege[] = ['kernel'], worlds: World[] = ['host']): Abi {
   return defineAbi({
     id,
     family: id,
@@ -191,7 +191,7 @@ function toySpec(id: string, calls: AbiSpec['calls'], privileges: Privilege[] = 
     purpose: 'toy',
     source: { document: 'test', version: 'v1' },
     conduit: { instruction: 'hvc', imm: 'any' },
-    origin: { privilege: privileges, world: ['host'] },
+    origin: { privilege: privileges, world: worlds },
     selector: { register: 'r0', width: 32 },
     priority: 0,
     calls,
@@ -319,6 +319,69 @@ describe('DispatchTable', () => {
     const answer = table.classify(query(1n, 2n));
     expect(ran.sort()).toEqual(['toy-a', 'toy-b', 'toy-c']);
     expect(answer.interpretations.filter((i) => i.mine).map((i) => (i as ClaimedInterpretation).writes['r0'])).toEqual([2n, 3n, 2n]);
+  });
+
+  it('twins: specs whose call runs one semantics function run it once per trap and origin, and share its effect', () => {
+    const ran: string[] = [];
+    const shared: AbiSpec['calls'][number]['run'] = (call) => {
+      ran.push(`shared@${call.origin.world}`);
+      call.set('r0', call.get('r1') + (call.origin.world === 'guest' ? 100n : 1n));
+      return { kind: 'return' };
+    };
+    const own: AbiSpec['calls'][number]['run'] = (call) => {
+      ran.push('own');
+      call.set('r0', call.get('r1') + 1n);
+      return { kind: 'return' };
+    };
+    const call = (run: AbiSpec['calls'][number]['run']): AbiSpec['calls'] => [{ name: 'call', select: { min: 0n, max: 1n }, summary: 'r0 ← r1 + 1', run }];
+    const registry = new AbiRegistry([
+      toySpec('twin-a', call(shared)),
+      toySpec('twin-b', call(shared)),
+      toySpec('twin-guest', call(shared), ['kernel'], ['guest']),
+      toySpec('twin-own', call(own)),
+    ]);
+    const table = dispatchTable(registry, 'toy', 'hvc');
+    const index = (id: string): number => table.abis.findIndex((abi) => abi.spec.id === id);
+    const query = (r1: bigint, world?: World): TrapQuery => ({ arch: 'toy', conduit: 'hvc', imm: 0, privilege: 'kernel', ...(world === undefined ? {} : { world }), registers: { r0: 0n, r1 } });
+    ran.length = 0;
+    // Host only: a, b and own claim and agree; the shared function runs once for a and b.
+    expect(VERDICTS[table.run(query(5n, 'host'))]).toBe('agree');
+    expect(ran.sort()).toEqual(['own', 'shared@host']);
+    expect(table.context(index('twin-b'))).toBe(table.context(index('twin-a')));
+    expect(table.context(index('twin-b'))?.written('r0')).toBe(6n);
+    expect(table.outcome(index('twin-b'))).toEqual({ kind: 'return' });
+    // Both worlds open: the guest spec is decided for another origin, so the function runs again there, and differs.
+    ran.length = 0;
+    expect(VERDICTS[table.run(query(7n))]).toBe('collision');
+    for (const id of ['twin-a', 'twin-b', 'twin-own']) table.context(index(id));
+    expect(table.context(index('twin-guest'))?.written('r0')).toBe(107n);
+    expect(ran.sort()).toEqual(['own', 'shared@guest', 'shared@host']);
+    expect(table.context(index('twin-a'))?.written('r0')).toBe(8n);
+    // A new trap never reuses the last one's run: read lazily, b runs on r1 = 9, not on a's earlier trap.
+    ran.length = 0;
+    table.decide(query(9n, 'host'));
+    expect(table.context(index('twin-b'))?.written('r0')).toBe(10n);
+    expect(table.context(index('twin-a'))).toBe(table.context(index('twin-b')));
+    expect(ran).toEqual(['shared@host']);
+    // classify hands each interpretation the shared writes.
+    ran.length = 0;
+    const answer = table.classify(query(11n, 'host'));
+    expect(answer.interpretations.filter((i) => i.mine).map((i) => [i.abi, (i as ClaimedInterpretation).writes['r0']])).toEqual([
+      ['twin-a', 12n],
+      ['twin-b', 12n],
+      ['twin-own', 12n],
+    ]);
+    expect(ran.sort()).toEqual(['own', 'shared@host']);
+  });
+
+  it('the MMIO eras that differ only without a syndrome share their ISV = 1 semantics', () => {
+    const table = dispatchTable(REGISTRY, 'arm32', 'data-abort');
+    const run = (id: string): unknown => table.abis.find((abi) => abi.spec.id === id)!.calls.find((c) => c.spec.meaning === 'mmio-syndrome-valid')!.spec.run;
+    expect(run('kvm-arm-mmio-pre-merge-stw')).toBe(run('kvm-arm-mmio-pre-merge'));
+    expect(run('kvm-arm-mmio-v3.9')).toBe(run('kvm-arm-mmio-pre-merge'));
+    expect(run('kvm-arm-mmio-v5.5-nisv')).toBe(run('kvm-arm-mmio-v5.5'));
+    // v5.5 checks cache maintenance first and injects another abort: its own function.
+    expect(run('kvm-arm-mmio-v5.5')).not.toBe(run('kvm-arm-mmio-v3.9'));
   });
 
   it('reads: the registers the specs on a conduit read, their semantics included', () => {

@@ -237,8 +237,25 @@ const ARGS = [
   { register: 'spsr_hyp', role: 'guest CPSR' },
 ];
 
+/**
+ * The ISV = 1 semantics, one function per (checks, cache maintenance,
+ * injection): the syndrome-valid path never reaches an era's ISV = 0
+ * handling, so eras that differ only there share it, and the dispatcher
+ * runs it once per trap for all of them (its twins).
+ */
+const SYNDROME_VALID = new Map<string, (call: CallContext) => SpecOutcome>();
+
+function syndromeValidSemantics(era: MmioEra, injection: Injection): (call: CallContext) => SpecOutcome {
+  const key = `${era.checks.join(',')}|${era.cacheMaintenance}|${injection.why}`;
+  let run = SYNDROME_VALID.get(key);
+  if (run === undefined) {
+    run = mmioSemantics(era, injection);
+    SYNDROME_VALID.set(key, run);
+  }
+  return run;
+}
+
 function calls(era: MmioEra, injection: Injection, noSyndrome: string): readonly CallSpec[] {
-  const run = mmioSemantics(era, injection);
   return [
     {
       name: 'MMIO access, syndrome valid',
@@ -247,7 +264,7 @@ function calls(era: MmioEra, injection: Injection, noSyndrome: string): readonly
       args: ARGS,
       results: [{ register: 'elr_hyp', role: 'the next instruction (or the guest vector of an injected abort); a load also writes Rt (the SRT register)' }],
       meaning: 'mmio-syndrome-valid',
-      run,
+      run: syndromeValidSemantics(era, injection),
     },
     {
       name: 'MMIO access, no valid syndrome',
@@ -255,7 +272,7 @@ function calls(era: MmioEra, injection: Injection, noSyndrome: string): readonly
       summary: noSyndrome,
       args: ARGS,
       meaning: `mmio-no-syndrome`,
-      run,
+      run: mmioSemantics(era, injection),
     },
   ];
 }
