@@ -28,6 +28,13 @@
  * compared with the first backend's loop of the same kind, and the report
  * says so.
  *
+ * With `--boot ARCH=FILE` (repeatable), a real kernel image booted as
+ * `hyplay boot` boots it is a workload too: `boot-ips`, guest instructions
+ * per second on each of the backend's engines, each round running on from
+ * where the last one stopped (a boot is not a loop: successive rounds walk
+ * through the decompression), from the image's entry again if the guest
+ * stops. It has no peer: Unicorn has no model of these boot paths.
+ *
  * `--json` prints {@link BenchJson}: `{"results":[{"arch","metric","value",
  * "engine"?,"min","max","rounds"}]}`, `value` being the median; with
  * `--peers` also `peer` (who, or why skipped), `peers` (the peer's figures)
@@ -62,6 +69,9 @@ import {
 import { CliError, parseCliNumber } from './cli-error.ts';
 import { processIo, type CliIo } from './cli-io.ts';
 import { assembleOrFail, loadProgram } from './run-program.ts';
+import { inputName, readInputBytes } from './input.ts';
+import { bootMachine } from './run-image.ts';
+import type { Machine } from '../interp/machine.ts';
 
 /** Rounds by default, and the fewest accepted: a median of fewer says little on these machines. */
 export const DEFAULT_ROUNDS = 5;
@@ -88,7 +98,7 @@ const PEER_KINDS: readonly PeerKind[] = ['alu', 'trap', 'traced'];
 export interface BenchFigure {
   /** Architecture, or `all`. */
   readonly arch: string;
-  /** Metric name (`alu-ips`, `trap-rtps`, `spec-trap-rtps`, `traced-ips`, `dispatch-per-s`, `collision-analysis-ms`). */
+  /** Metric name (`alu-ips`, `trap-rtps`, `spec-trap-rtps`, `traced-ips`, `dispatch-per-s`, `boot-ips`, `collision-analysis-ms`). */
   readonly metric: string;
   /** The engine, for figures that run guest code. */
   readonly engine: EngineName | undefined;
@@ -211,6 +221,56 @@ export interface BenchOptions {
   readonly progress?: BenchProgress;
   /** Only this backend's figures and peer loops (and no collision analysis); absent: every backend. */
   readonly arch?: string;
+  /** Real kernel images booted and measured (`--boot`), see {@link prepareBootWorkloads}. */
+  readonly boots?: readonly BootWorkload[];
+}
+
+/** A kernel image booted on one engine, ready for `boot-ips` (see {@link prepareBootWorkloads}). */
+export interface BootWorkload {
+  /** The backend. */
+  readonly arch: string;
+  /** The engine the machine runs. */
+  readonly engine: EngineName;
+  /** The image's name as given (a file name). */
+  readonly image: string;
+  /** What was booted, for the description: format and compression, and the mode entered. */
+  readonly what: string;
+  /** The machine at the image's entry. */
+  readonly machine: Machine;
+}
+
+/** A boot that stops in fewer instructions than this from its entry has nothing to measure. */
+export const MIN_BOOT_STEPS = 1_000_000;
+
+/** The kernel command line of a bench boot: no earlycon, whose fixmap UART an arm64 boot would fault on. */
+export const BENCH_BOOTARGS = 'console=ttyAMA0';
+
+/**
+ * Boot `ARCH=FILE` for `hyplay bench --boot`: the image loaded as `hyplay
+ * boot` loads it (its boot protocol's mode and registers, a generated
+ * device tree with {@link BENCH_BOOTARGS}), one machine per engine of the
+ * backend. Bad input (no `=`, an unknown architecture, one outside
+ * `--arch`, an unreadable file, an image the backend cannot boot) is a
+ * {@link CliError}.
+ */
+export async function prepareBootWorkloads(registry: BackendRegistry, specs: readonly string[], arch: string | undefined): Promise<BootWorkload[]> {
+  const workloads: BootWorkload[] = [];
+  for (const spec of specs) {
+    const at = spec.indexOf('=');
+    if (at <= 0 || at === spec.length - 1) throw new CliError(`--boot: '${spec}' is not ARCH=FILE (e.g. arm32=debian-armmp.vmlinuz)`, { input: '--boot' });
+    const name = spec.slice(0, at);
+    const file = spec.slice(at + 1);
+    const backend = registry.get(name);
+    if (backend === undefined) throw new CliError(`--boot: unknown architecture '${name}' (one of ${registry.names().join(', ')})`, { input: '--boot' });
+    if (arch !== undefined && name !== arch) throw new CliError(`--boot: ${name} is not the --arch given (${arch})`, { input: '--boot' });
+    const bytes = readInputBytes(file);
+    for (const engine of backend.engines ?? ['interp']) {
+      const { machine, loaded } = await bootMachine(backend, bytes, inputName(file), { maxSteps: MAX_COUNT, trace: false, bootargs: BENCH_BOOTARGS, engine });
+      const what = `${loaded.format}${loaded.compression.length === 0 ? '' : `, ${loaded.compression.join(' in ')}-compressed`}, from ${loaded.mode}`;
+      workloads.push({ arch: name, engine, image: inputName(file), what, machine });
+    }
+  }
+  return workloads;
 }
 
 /** The ratio targets (DESIGN.md "Performance", perf-notes §5) of a metric on an engine. */
@@ -311,6 +371,36 @@ function dispatchMeasurement(abis: AbiRegistry, arch: string): Measurement | und
   };
 }
 
+function bootMeasurement(workload: BootWorkload): Measurement {
+  const machine = workload.machine;
+  const entry = machine.snapshot();
+  // Steps since the image's entry, to tell a boot that stops at once from one that stops after billions of instructions.
+  let sinceEntry = 0;
+  return {
+    arch: workload.arch,
+    metric: 'boot-ips',
+    engine: workload.engine,
+    description: `guest instructions per second booting ${workload.image} (${workload.what}); each round runs on from where the last stopped, from the entry again if the guest stops`,
+    unit: 'rate',
+    peerKind: undefined,
+    firstCount: 100_000,
+    reset: () => undefined,
+    work(count) {
+      let done = 0;
+      while (done < count) {
+        const result = machine.run(count - done);
+        done += result.steps;
+        sinceEntry += result.steps;
+        if (result.reason === 'budget-exhausted') continue;
+        if (sinceEntry < MIN_BOOT_STEPS) throw new CliError(`--boot ${workload.arch}=${workload.image}: the guest stopped after ${sinceEntry} instructions from its entry (${result.reason}: ${result.detail}); a boot that short has nothing to measure`, { input: '--boot' });
+        machine.restore(entry);
+        sinceEntry = 0;
+      }
+      return done;
+    },
+  };
+}
+
 function collisionMeasurement(abis: AbiRegistry): Measurement {
   return {
     arch: 'all',
@@ -329,7 +419,7 @@ function collisionMeasurement(abis: AbiRegistry): Measurement {
 }
 
 /** Every measurement, grouped by the peer loop kind they compare with (alu, trap, traced, then none), backends in registry order. */
-function measurements(backends: readonly ArchBackend[], abis: AbiRegistry, collisions: boolean): Measurement[] {
+function measurements(backends: readonly ArchBackend[], abis: AbiRegistry, collisions: boolean, boots: readonly BootWorkload[]): Measurement[] {
   const all: Measurement[] = [];
   for (const backend of backends) {
     for (const engine of backend.engines ?? ['interp']) {
@@ -341,6 +431,7 @@ function measurements(backends: readonly ArchBackend[], abis: AbiRegistry, colli
     const rate = dispatchMeasurement(abis, backend.name);
     if (rate !== undefined) all.push(rate);
   }
+  for (const boot of boots) all.push(bootMeasurement(boot));
   if (collisions) all.push(collisionMeasurement(abis));
   const rank = (m: Measurement): number => (m.peerKind === undefined ? PEER_KINDS.length : PEER_KINDS.indexOf(m.peerKind));
   return all.map((m, index) => ({ m, index })).sort((a, b) => rank(a.m) - rank(b.m) || a.index - b.index).map(({ m }) => m);
@@ -476,7 +567,7 @@ export function runBenchmarks(registry: BackendRegistry, abis: AbiRegistry, opti
   try {
     const backends = options.arch === undefined ? registry.all() : registry.all().filter((b) => b.name === options.arch);
     if (backends.length === 0) throw new Error(`no backend '${options.arch}'`);
-    const list = measurements(backends, abis, options.arch === undefined);
+    const list = measurements(backends, abis, options.arch === undefined, options.boots ?? []);
 
     // The peer first: whether it runs, and which loops.
     let peerState: { identity: PeerIdentity; command: PeerCommand; slots: PeerSlot[]; notes: string[] } | { skipped: string } | undefined;
@@ -785,14 +876,20 @@ export function registerBenchCommand(program: Command, io: CliIo, services: Benc
     .option('--rounds <n>', `rounds per figure (at least ${DEFAULT_ROUNDS})`, String(DEFAULT_ROUNDS))
     .option('--round-ms <ms>', 'length of one round of one figure, in milliseconds', String(DEFAULT_ROUND_MS))
     .option('--arch <arch>', "only this architecture's figures and peer loops (no collision analysis)")
-    .action((options: { peers?: boolean; json?: boolean; rounds: string; roundMs: string; arch?: string }) => {
+    .option('--boot <arch=file>', 'also measure booting a real kernel image (boot-ips on each engine; repeatable)', (value: string, list: string[]) => [...list, value], [] as string[])
+    .action((options: { peers?: boolean; json?: boolean; rounds: string; roundMs: string; arch?: string; boot: string[] }): void | Promise<void> => {
       const rounds = parsePositive(options.rounds, '--rounds', DEFAULT_ROUNDS);
       const roundMs = parsePositive(options.roundMs, '--round-ms', 1);
       const progress = io === processIo && process.stderr.isTTY === true ? terminalProgress(process.stderr) : lineProgress((line) => io.err(line));
       const registry = services.backends();
       if (options.arch !== undefined && !registry.all().some((b) => b.name === options.arch)) throw new CliError(`--arch: unknown architecture '${options.arch}' (one of ${registry.all().map((b) => b.name).join(', ')})`);
-      const report = runBenchmarks(registry, services.abis(), { rounds, roundMs, peers: options.peers === true ? (peer ?? true) : false, progress, ...(options.arch === undefined ? {} : { arch: options.arch }) });
-      if (report.peer !== undefined && 'skipped' in report.peer) io.err(`hyplay bench: --peers skipped: ${report.peer.skipped}`);
-      io.out(options.json === true ? JSON.stringify(benchJson(report), undefined, 2) : formatBenchReport(report));
+      const measure = (boots: readonly BootWorkload[]): void => {
+        const report = runBenchmarks(registry, services.abis(), { rounds, roundMs, peers: options.peers === true ? (peer ?? true) : false, progress, boots, ...(options.arch === undefined ? {} : { arch: options.arch }) });
+        if (report.peer !== undefined && 'skipped' in report.peer) io.err(`hyplay bench: --peers skipped: ${report.peer.skipped}`);
+        io.out(options.json === true ? JSON.stringify(benchJson(report), undefined, 2) : formatBenchReport(report));
+      };
+      // Loading an image is asynchronous (decompression); without one the command stays synchronous.
+      if (options.boot.length === 0) return measure([]);
+      return prepareBootWorkloads(registry, options.boot, options.arch).then(measure);
     });
 }

@@ -9,17 +9,21 @@
  */
 
 import { Command } from 'commander';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exampleQueries as dispatchQueries } from '../../src/dispatch/classify-batch.ts';
-import { benchJson, benchTarget, formatBenchReport, lineProgress, registerBenchCommand, runBenchmarks, type BenchReport } from '../../src/cli/bench.ts';
+import { benchJson, benchTarget, formatBenchReport, lineProgress, MIN_BOOT_STEPS, prepareBootWorkloads, registerBenchCommand, runBenchmarks, type BenchReport } from '../../src/cli/bench.ts';
 import type { PeerCommand } from '../../src/cli/bench-peer.ts';
 import { summarise } from '../../src/cli/bench-summary.ts';
 import { assembleOrFail, loadProgram } from '../../src/cli/run-program.ts';
 import { BackendRegistry, loadAbis, loadBackends } from '../../src/di/container.ts';
 import { installSpecFirmware } from '../../src/firmware/firmware.ts';
 import type { ArchBackend, MachineOptions } from '../../src/interp/backend.ts';
-import { cli } from '../support/cli.ts';
+import { cli, cliAsync } from '../support/cli.ts';
+import { kernelImage } from '../support/kernel-images.ts';
+import { tempFiles } from '../support/temp-files.ts';
 
 const BACKENDS = loadBackends();
 const ARM32 = BACKENDS.get('arm32')!;
@@ -348,5 +352,57 @@ describe('hyplay bench', () => {
     expect(cli('bench', '--round-ms', 'soon').err).toEqual(["hyplay: --round-ms: 'soon' is not a number (decimal or 0x hex)"]);
     const seven = JSON.parse(cli('bench', '--json', '--rounds', '7', '--round-ms', '1').out);
     for (const entry of seven.results) expect(entry.rounds).toHaveLength(7);
+  });
+});
+
+describe('hyplay bench --boot', () => {
+  const armmp = kernelImage('armmp');
+  const { dir, file } = tempFiles('bench-boot');
+  const tools = ['llvm-mc', 'ld.lld-14'].filter((tool) => spawnSync(tool, ['--version']).status !== 0);
+  if (tools.length > 0) console.warn(`skipping the short-boot bench case: ${tools.join(', ')} not installed`);
+
+  it.skipIf(armmp.skip !== undefined)('boots the Debian armmp zImage on each engine and walks on through it, round after round', async () => {
+    if (armmp.skip !== undefined) return;
+    const boots = await prepareBootWorkloads(BACKENDS, [`arm32=${armmp.path}`], 'arm32');
+    expect(boots.map((b) => b.engine)).toEqual(ARM32.engines ?? ['interp']);
+    const entries = boots.map((b) => b.machine.pc);
+    const report = runBenchmarks(new BackendRegistry([ARM32]), ABIS, { ...QUICK, arch: 'arm32', boots });
+    const figures = report.figures.filter((f) => f.metric === 'boot-ips');
+    expect(figures.map((f) => f.engine)).toEqual(boots.map((b) => b.engine));
+    for (const [i, figure] of figures.entries()) {
+      expect(figure.rounds).toHaveLength(5);
+      expect(figure.peerKind).toBeUndefined();
+      expect(figure.description).toContain('zImage');
+      // The rounds ran on from the entry: the decompressor left Hyp (it drops to SVC) and is past its first instruction.
+      expect(boots[i]!.machine.pc).not.toBe(entries[i]);
+      expect(boots[i]!.machine.mode()).not.toBe('hyp');
+    }
+    expect(benchJson(report).results.filter((r) => r.metric === 'boot-ips')).toHaveLength(figures.length);
+  }, 120_000);
+
+  it.skipIf(tools.length > 0)('refuses a boot that stops at once, in one line', async () => {
+    const source = file('.globl start\nstart: mov r0, #1\n  mov pc, #0xf0000000\n', '.s');
+    const object = join(dir, 'short.o');
+    const elf = join(dir, 'short.elf');
+    expect(spawnSync('llvm-mc', ['-triple=armv7a', '-filetype=obj', source, '-o', object]).status).toBe(0);
+    expect(spawnSync('ld.lld-14', ['-N', '-Ttext=0x40010000', '-e', 'start', object, '-o', elf]).status).toBe(0);
+    const result = await cliAsync('bench', '--arch', 'arm32', '--round-ms', '1', '--boot', `arm32=${elf}`);
+    expect(result.status).toBe(2);
+    expect(result.out).toBe('');
+    const errors = result.err.filter((line) => !line.startsWith('bench: '));
+    expect(errors).toEqual([expect.stringMatching(new RegExp(`^hyplay: --boot arm32=.*short\\.elf: the guest stopped after 3 instructions from its entry \\(recursive-fault: .*\\); a boot that short has nothing to measure$`))]);
+    expect(MIN_BOOT_STEPS).toBeGreaterThan(3);
+  });
+
+  it('gives one-line errors for a malformed --boot', async () => {
+    const one = async (...argv: string[]): Promise<string[]> => {
+      const result = await cliAsync('bench', '--round-ms', '1', ...argv);
+      expect(result.status).toBe(2);
+      return result.err;
+    };
+    expect(await one('--boot', 'arm32')).toEqual(["hyplay: --boot: 'arm32' is not ARCH=FILE (e.g. arm32=debian-armmp.vmlinuz)"]);
+    expect(await one('--boot', 'arm33=x')).toEqual(["hyplay: --boot: unknown architecture 'arm33' (one of arm32, arm64, ppc64, x86_64)"]);
+    expect(await one('--arch', 'arm32', '--boot', 'arm64=x')).toEqual(['hyplay: --boot: arm64 is not the --arch given (arm32)']);
+    expect(await one('--boot', `arm32=${join(dir, 'missing.vmlinuz')}`)).toEqual([`hyplay: cannot read '${join(dir, 'missing.vmlinuz')}': no such file`]);
   });
 });
