@@ -45,10 +45,11 @@ import {
   type FirmwareImplementation,
 } from '../firmware/conformance.ts';
 import type { FirmwarePort } from '../firmware/firmware.ts';
-import { bootToStubs, describeInstall, imageStubDriver, imageStubImplementation, type StubInstall } from '../firmware/image-stub.ts';
+import { bootToStubs, describeInstall, imageStubDriver, imageStubImplementation, type StubInstall, type StubWatch } from '../firmware/image-stub.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import { hexAddress } from '../interp/step-result.ts';
-import { KERNEL_STUB, placeImage, type BootSupport, type ImageStub } from '../loader/boot-image.ts';
+import { KERNEL_STUB, placeImage, type BootSupport, type ImageStub, type LoadedBootImage } from '../loader/boot-image.ts';
+import type { MachineSnapshot } from '../interp/machine.ts';
 import { ImageError } from '../loader/image-error.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
 import { inputName, readInputBytes } from './input.ts';
@@ -248,6 +249,54 @@ export function parseImageImplementation(text: string, stubs: readonly ImageStub
   return { file, stub };
 }
 
+/** A real image booted up to one of its stubs (see {@link bootImageToStub}). */
+export interface ImageAtStub {
+  /** What was loaded. */
+  readonly loaded: LoadedBootImage;
+  /** The installation asked for, with its snapshot (the machine at the drop). */
+  readonly install: StubInstall & { readonly snapshot: MachineSnapshot };
+  /** Every installation seen up to it, one line each. */
+  readonly lines: readonly string[];
+}
+
+/**
+ * Boot the kernel image `file` on `backend` until it installs `stub` (one
+ * of the backend's boot stubs; with `payload`, the kernel inside a
+ * self-decompressing image is booted directly, so only the stubs past its
+ * decompressor are seen), with a snapshot at the drop. The RAM is
+ * `options.ram`, else {@link IMAGE_RAM_SIZE} (grown to fit the image).
+ * Throws {@link CliError} for an unreadable or malformed image, one that
+ * is not a kernel image, or one that does not install the stub within
+ * `options.budget` instructions.
+ */
+export async function bootImageToStub(backend: ArchBackend, file: string, stub: ImageStub, watch: StubWatch, options: { readonly payload: boolean; readonly budget: number; readonly ram?: string }): Promise<ImageAtStub> {
+  const support = backend.boot;
+  if (support === undefined) throw new CliError(`${backend.name} cannot boot images`);
+  const payload = options.payload;
+  const all = support.stubs ?? [KERNEL_STUB];
+  const stubs = payload ? all.filter((s) => s.decompressor !== true) : all;
+  const bytes = readInputBytes(file);
+  const ram = options.ram ?? (await imageRam(bytes, support, payload));
+  const { machine, loaded } = await bootMachine(backend, bytes, inputName(file), { maxSteps: options.budget, trace: false, ram, ...(payload ? { payload } : {}) });
+  // `run --image` takes any bytes as a raw program; a stub must come from a kernel image.
+  if (loaded.format === 'raw') {
+    const formats = ['ELF', ...support.formats.map((f) => f.name)].join(', ');
+    throw new CliError(`${inputName(file)}: offset 0x0: not a kernel image ${backend.name} boots (${formats}), so it has no hyp stub to test`, { input: inputName(file) });
+  }
+  const index = stubs.indexOf(stub);
+  const boot = bootToStubs(machine, watch, { snapshots: [index], maxSteps: options.budget });
+  const lines = boot.installs.map((i) => `stub ${stubs[i.index]?.name ?? `#${i.index}`}: ${describeInstall(i, watch.vectorBaseRegister)}`);
+  const install = boot.installs[index];
+  if (!boot.complete || install === undefined || install.snapshot === undefined) {
+    const seen = lines.length === 0 ? 'no stub installed' : `only ${lines.join('; ')}`;
+    throw new CliError(
+      `${IMAGE_PREFIX}${inputName(file)}@${stub.name}: the image did not install ${stub.description} within ${boot.steps} instructions (${seen}); the boot stopped with ${boot.stop.reason} at ${hexAddress(boot.stop.pc)}: ${boot.stop.detail}`,
+      { input: inputName(file) },
+    );
+  }
+  return { loaded, install: { ...install, snapshot: install.snapshot }, lines };
+}
+
 /**
  * `--impl image:FILE[@STUB]`: boot the image until it installs the stub,
  * then run the suite of `abiId` from the snapshot taken there against the
@@ -278,26 +327,8 @@ export async function runImageConformance(backends: BackendRegistry, abis: AbiRe
     if (error instanceof ConformanceError) throw new CliError(error.message);
     throw error;
   }
-  const bytes = readInputBytes(file);
-  const ram = options.ram ?? (await imageRam(bytes, support, payload));
-  const { machine, loaded } = await bootMachine(backend, bytes, inputName(file), { maxSteps: Number(budget), trace: false, ram, ...(payload ? { payload } : {}) });
-  // `run --image` takes any bytes as a raw program; a stub to test must come from a kernel image.
-  if (loaded.format === 'raw') {
-    const formats = ['ELF', ...support.formats.map((f) => f.name)].join(', ');
-    throw new CliError(`${inputName(file)}: offset 0x0: not a kernel image ${backend.name} boots (${formats}), so it has no hyp stub to test`, { input: inputName(file) });
-  }
-  const index = stubs.indexOf(stub);
   const watch = { hypervisorMode: target.driver.hypervisorMode, vectorBaseRegister: target.port.vectorBaseRegister };
-  const boot = bootToStubs(machine, watch, { snapshots: [index], maxSteps: Number(budget) });
-  const lines = boot.installs.map((i) => `stub ${stubs[i.index]?.name ?? `#${i.index}`}: ${describeInstall(i, watch.vectorBaseRegister)}`);
-  const install = boot.installs[index];
-  if (!boot.complete || install === undefined) {
-    const seen = lines.length === 0 ? 'no stub installed' : `only ${lines.join('; ')}`;
-    throw new CliError(
-      `${IMAGE_PREFIX}${inputName(file)}@${stub.name}: the image did not install ${stub.description} within ${boot.steps} instructions (${seen}); the boot stopped with ${boot.stop.reason} at ${hexAddress(boot.stop.pc)}: ${boot.stop.detail}`,
-      { input: inputName(file) },
-    );
-  }
+  const { loaded, install, lines } = await bootImageToStub(backend, file, stub, watch, { payload, budget: Number(budget), ...(options.ram === undefined ? {} : { ram: options.ram }) });
   const driver = imageStubDriver(target.driver, install, () => backend.createMachine({ engine: 'interp' }));
   const implementation = imageStubImplementation(`${IMAGE_PREFIX}${inputName(file)}@${stub.name}`, stub.description, install, watch.vectorBaseRegister);
   try {

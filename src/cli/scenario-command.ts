@@ -13,13 +13,16 @@ import type { ArchBackend } from '../interp/backend.ts';
 import type { Interpretation } from '../dispatch/dispatcher.ts';
 import { describeCallOutcome, type HvcRecord } from '../scenario/hvc-annotator.ts';
 import { formatOutcome, outcomeJson, type OutcomeJson } from '../scenario/outcome.ts';
-import { formatResetMatrix, runResetMatrix, type ResetMatrixRow } from '../scenario/reset-matrix.ts';
-import { runScenario, type ScenarioRun } from '../scenario/runner.ts';
+import { formatResetMatrix, runImageResetMatrix, runResetMatrix, type ResetMatrixResult, type ResetMatrixRow } from '../scenario/reset-matrix.ts';
+import { hostPartsOf, runScenario, type ScenarioRun } from '../scenario/runner.ts';
+import { KERNEL_STUB } from '../loader/boot-image.ts';
+import { bootImageToStub, DEFAULT_IMAGE_BOOT_STEPS } from './conformance-command.ts';
+import { basename } from 'node:path';
 import type { Scenario, SmpScenario } from '../scenario/scenario.ts';
 import { runSmpScenario, type SmpScenarioRun } from '../scenario/smp-runner.ts';
 import { ExplicitScheduler, parseSchedule, ScheduleError, SeededScheduler, type Scheduler } from '../smp/schedule.ts';
 import { stateCatalog } from '../state/state-catalog.ts';
-import { CliError } from './cli-error.ts';
+import { CliError, parseCliNumber } from './cli-error.ts';
 import { registerHex, registerWidth } from './register-values.ts';
 import type { CliIo } from './cli-io.ts';
 import type { CliServices } from './services.ts';
@@ -381,13 +384,41 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .description('run the kexec/kdump reset matrix: each reboot path against each hyp-stub and hypervisor era')
     .option('--arch <arch>', 'only this architecture')
     .option('--json', 'JSON output')
-    .action((options: { arch?: string; json?: boolean }) => {
+    .option('--image <file>', "also the rows on a real kernel image's own stub: the image booted until it drops from its kernel's stub, then kexec and kdump from there (with --arch)")
+    .option('--payload', "with --image: boot the kernel inside a self-decompressing image directly, as `boot --payload` does (seconds, not minutes)")
+    .option('--boot-steps <n>', `with --image: the step budget of the boot up to the stub (default ${DEFAULT_IMAGE_BOOT_STEPS})`)
+    .action((options: { arch?: string; json?: boolean; image?: string; payload?: boolean; bootSteps?: string }): void | Promise<void> => {
       const selected = matrixBackends(services.backends(), options.arch);
-      if (options.json === true) {
-        const rows: ResetMatrixRow[] = selected.flatMap((backend) => runResetMatrix(backend, registry()).map((r) => r.row));
-        io.out(JSON.stringify({ rows }, undefined, 2));
+      const show = (extra: readonly ResetMatrixResult[]): void => {
+        if (options.json === true) {
+          const rows: ResetMatrixRow[] = [...selected.flatMap((backend) => runResetMatrix(backend, registry()).map((r) => r.row)), ...extra.map((r) => r.row)];
+          io.out(JSON.stringify({ rows }, undefined, 2));
+          return;
+        }
+        if (extra.length === 0) {
+          io.out(resetMatrixText(selected, registry()));
+          return;
+        }
+        const backend = selected[0]!;
+        io.out([`== ${backend.resetMatrix!.title}, and the image's own stub`, formatResetMatrix([...runResetMatrix(backend, registry()), ...extra].map((r) => r.row))].join('\n'));
+      };
+      if (options.image === undefined) {
+        for (const [given, option] of [[options.payload, '--payload'], [options.bootSteps, '--boot-steps']] as const) if (given !== undefined) throw new CliError(`reset-matrix ${option}: only with --image`);
+        show([]);
         return;
       }
-      io.out(resetMatrixText(selected, registry()));
+      if (options.arch === undefined) throw new CliError("reset-matrix --image: give --arch too (the image's architecture)");
+      const backend = selected[0]!;
+      const { catalog, port } = hostPartsOf(backend);
+      const support = backend.boot;
+      if (backend.resetMatrix?.imageRows === undefined || support === undefined || port === undefined) throw new CliError(`reset-matrix --image: ${backend.name} has no rows on a real image's stub`);
+      const budget = parseCliNumber(options.bootSteps ?? String(DEFAULT_IMAGE_BOOT_STEPS), '--boot-steps');
+      if (budget < 1n || budget > 100_000_000_000n) throw new CliError(`--boot-steps: ${options.bootSteps} is out of range 1..100000000000`, { input: '--boot-steps' });
+      // The kernel proper's stub: the last one a boot installs, the one a reboot from the running kernel calls.
+      const stub = (support.stubs ?? [KERNEL_STUB]).at(-1)!;
+      const file = options.image;
+      return bootImageToStub(backend, file, stub, { hypervisorMode: catalog.hypervisorMode, vectorBaseRegister: port.vectorBaseRegister }, { payload: options.payload === true, budget: Number(budget) }).then(({ install }) =>
+        show(runImageResetMatrix(backend, registry(), { name: `image:${basename(file)}@${stub.name}`, vectorBase: install.vectorBase }, install.snapshot)),
+      );
     });
 }

@@ -10,7 +10,8 @@ import type { AbiRegistry } from '../abi/registry.ts';
 import type { ArchBackend } from '../interp/backend.ts';
 import type { OutcomeKind } from './outcome.ts';
 import { runScenario, ScenarioError, type ScenarioRun } from './runner.ts';
-import type { ResetMatrixRowDefinition, ResetMatrixVm, Scenario } from './scenario.ts';
+import type { MachineSnapshot } from '../interp/machine.ts';
+import type { InstalledImageStub, ResetMatrixRowDefinition, ResetMatrixVm, Scenario } from './scenario.ts';
 
 /**
  * One row of the matrix, as `hyplay reset-matrix --json` prints it:
@@ -62,6 +63,22 @@ export function runResetMatrix(backend: ArchBackend, abis: AbiRegistry): readonl
     const run = runScenario(backend, findScenario(backend, definition.scenario), abis);
     const { path, era, stub, hypervisor, vm, shipped } = definition;
     return { row: { path, era, stub, hypervisor, vm, shipped, outcome: run.outcome.kind, detail: run.outcome.detail }, definition, run };
+  });
+}
+
+/**
+ * The real-stub rows of `backend`'s matrix (none when it defines none):
+ * each row's scenario run on a machine restored from `snapshot`, the
+ * machine a real image's boot left at the drop from its stub `stub`.
+ */
+export function runImageResetMatrix(backend: ArchBackend, abis: AbiRegistry, stub: InstalledImageStub, snapshot: MachineSnapshot): readonly ResetMatrixResult[] {
+  const rows = backend.resetMatrix?.imageRows?.(stub) ?? [];
+  return rows.map(({ definition, scenario }) => {
+    const machine = backend.createMachine({ engine: 'interp' });
+    machine.restore(snapshot);
+    const run = runScenario(backend, scenario, abis, undefined, machine);
+    const { path, era, stub: stubName, hypervisor, vm, shipped } = definition;
+    return { row: { path, era, stub: stubName, hypervisor, vm, shipped, outcome: run.outcome.kind, detail: run.outcome.detail }, definition, run };
   });
 }
 

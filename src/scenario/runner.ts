@@ -179,13 +179,16 @@ export interface ScenarioSetup {
  * Build `scenario`'s machine on `backend` (with `options`, e.g. an engine)
  * as {@link runScenario} runs it: the run itself (breakpoints at its exits,
  * the trace) is left to the caller; `abis`, where given, names the ABI each
- * piece of real-code firmware implements.
+ * piece of real-code firmware implements. With `on`, the scenario is set up
+ * on that machine (one a real image booted, say) instead of a new one: its
+ * memory and registers stay as they are where the scenario does not write.
  */
-export function setUpScenario(backend: ArchBackend, scenario: Scenario, options: MachineOptions = {}, abis?: AbiRegistry): ScenarioSetup {
+export function setUpScenario(backend: ArchBackend, scenario: Scenario, options: MachineOptions = {}, abis?: AbiRegistry, on?: Machine): ScenarioSetup {
   const { port } = hostPartsOf(backend);
   const programs = assembleSegments(backend, scenario);
   const resolve = resolver(scenario, programs);
-  const machine = backend.createMachine(scenario.choices === undefined ? options : { ...options, choices: { ...options.choices, ...scenario.choices } });
+  if (on !== undefined && scenario.choices !== undefined) throw new ScenarioError(`${scenario.name}: its machine choices need a new machine`);
+  const machine = on ?? backend.createMachine(scenario.choices === undefined ? options : { ...options, choices: { ...options.choices, ...scenario.choices } });
 
   // Guest code, then further memory.
   const labels = new Map<number, string[]>();
@@ -238,10 +241,10 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
   return { machine, labels, owners, sites, programs, resolve, bus };
 }
 
-/** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call. */
-export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry, context?: InspectionContext): ScenarioRun {
+/** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call; on the machine `on` where given (see {@link setUpScenario}). */
+export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry, context?: InspectionContext, on?: Machine): ScenarioRun {
   const { catalog, port } = hostPartsOf(backend);
-  const { machine, labels, owners, sites, programs, resolve, bus } = setUpScenario(backend, scenario, {}, abis);
+  const { machine, labels, owners, sites, programs, resolve, bus } = setUpScenario(backend, scenario, {}, abis, on);
   const newKernel = scenario.newKernel === undefined ? undefined : resolve(scenario.newKernel);
   const exits = new Map(scenario.errorExits.map((exit) => [resolve(exit.at), exit.what]));
   for (const address of exits.keys()) machine.breakpoints.add(address);

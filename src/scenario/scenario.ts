@@ -322,10 +322,32 @@ export interface ResetMatrixRowDefinition {
   readonly scenario: string;
 }
 
+/** A hyp stub that a real kernel image installed while it booted, as the reset matrix's real-stub rows see it. */
+export interface InstalledImageStub {
+  /** Its name in the rows (`image:debian-armmp.vmlinuz@kernel`). */
+  readonly name: string;
+  /** The vector base the image wrote (HVBAR). */
+  readonly vectorBase: number;
+}
+
+/** A reset-matrix row on a real image's own stub, with the scenario that runs it. */
+export interface ImageResetRow {
+  /** The row (its `scenario` names {@link ImageResetRow.scenario}). */
+  readonly definition: ResetMatrixRowDefinition;
+  /** The scenario, run on the machine the image's boot left at the stub's drop. */
+  readonly scenario: Scenario;
+}
+
 /** A backend's reset matrix. */
 export interface ResetMatrixDefinition {
   /** What the matrix shows, one line. */
   readonly title: string;
   /** The rows, in display order. */
   readonly rows: readonly ResetMatrixRowDefinition[];
+  /**
+   * Rows on a real kernel image's own stub (`hyplay reset-matrix --image`):
+   * the reboot paths with the stub's vectors where the image put them, no
+   * firmware of the model's own in Hyp.
+   */
+  imageRows?(stub: InstalledImageStub): readonly ImageResetRow[];
 }

@@ -27,7 +27,7 @@
 import { readFileSync } from 'node:fs';
 import type { Abi } from '../../../src/abi/spec.ts';
 import type { OutcomeKind } from '../../../src/scenario/outcome.ts';
-import type { Scenario, ScenarioFirmware } from '../../../src/scenario/scenario.ts';
+import type { InstalledImageStub, Scenario, ScenarioFirmware } from '../../../src/scenario/scenario.ts';
 import type { ResetMatrixVm } from '../../../src/scenario/scenario.ts';
 import { HYP_STUB_VECTORS, KVM_ARM32_V3_10, KVM_ARM32_V3_9, KVM_ARM32_V4_12 } from '../abis/kvm-arm32.abi.ts';
 import { LINUX_HYP_STUB_RMK, LINUX_HYP_STUB_V3_6, LINUX_HYP_STUB_V4_12, LINUX_HYP_STUB_V5_7 } from '../abis/linux-hyp-stub.abi.ts';
@@ -152,6 +152,12 @@ export interface KernelConfig {
   readonly asmStub?: boolean;
   /** Run KVM's real assembly vectors instead of the spec firmware. */
   readonly asmKvm?: boolean;
+  /**
+   * The stub a real kernel image installed (the scenario then runs on the
+   * machine that image booted): `__hyp_stub_install` writes its vector base
+   * to HVBAR, as the image's own did, and no model firmware is installed.
+   */
+  readonly imageStub?: InstalledImageStub;
   /** The expected outcome. */
   readonly expected: OutcomeKind;
   /** Step budget (default 2000). */
@@ -190,7 +196,7 @@ export function prelude(config: KernelConfig): string {
     ['SOFT_RESTART_IN_HYP', config.stub.softRestartInHyp ? 1 : 0, `${config.stub.abi.spec.id}: soft_restart may return to Hyp`],
     ['KEXEC_REBOOT_CPU', config.kexecRebootCpu ? 1 : 0, `kernel_kexec ${config.kexecRebootCpu ? 'with' : 'without'} migrate_to_reboot_cpu() and cpu_hotplug_enable()`],
     ['KERNEL_STACK_TOP', KERNEL_STACK_TOP, ''],
-    ['HYP_STUB_VECTORS', STUB_VECTORS, ''],
+    ['HYP_STUB_VECTORS', config.imageStub?.vectorBase ?? STUB_VECTORS, config.imageStub === undefined ? '' : `${config.imageStub.name}: the vectors the image installed`],
     ['KVM_HYP_VECTOR', KVM_VECTORS, ''],
     ['HYP_STACK_TOP', HYP_STACK + HYP_STACK_BYTES, ''],
     ['HYP_PGD', HYP_PGD, ''],
@@ -220,7 +226,11 @@ export function kernelScenario(config: KernelConfig): Scenario {
   const kernelSource = [prelude(config), ...files.map((file) => `@ ---- ${file}\n${scenarioSource(file)}`)].join('\n');
   const entry = config.path === 'kdump' ? CRASH_START : KEXEC_START;
   const firmware: ScenarioFirmware[] = [];
-  if (config.bootMode === 'hyp') {
+  if (config.imageStub !== undefined) {
+    // The image's own stub is in the machine's memory already, where the image put it.
+    if (config.kvm !== undefined || config.bootMode !== 'hyp') throw new Error(`${config.name}: a real image's stub runs booted in Hyp without KVM`);
+    firmware.push({ kind: 'code', name: config.imageStub.name, implements: config.stub.abi.spec.id, base: config.imageStub.vectorBase, install: () => undefined });
+  } else if (config.bootMode === 'hyp') {
     if (config.asmStub === true) {
       if (config.stub.asm === undefined) throw new Error(`${config.name}: ${config.stub.abi.spec.id} has no assembly stub`);
       firmware.push(asmFirmware(config.stub.asm, STUB_VECTORS));

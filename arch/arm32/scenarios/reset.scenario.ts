@@ -14,7 +14,7 @@
  */
 
 import type { OutcomeKind } from '../../../src/scenario/outcome.ts';
-import type { ResetMatrixDefinition, ResetMatrixRowDefinition, ResetMatrixVm, Scenario } from '../../../src/scenario/scenario.ts';
+import type { ImageResetRow, InstalledImageStub, ResetMatrixDefinition, ResetMatrixRowDefinition, ResetMatrixVm, Scenario } from '../../../src/scenario/scenario.ts';
 import { kernelScenario, kvmEra, stubEra, type KernelConfig, type KvmEra, type StubEra } from './kernel-image.ts';
 
 /** What each path ends in, with or without a VM. */
@@ -170,8 +170,36 @@ function matrixRows(): ResetMatrixRowDefinition[] {
   });
 }
 
+/**
+ * The rows on a real image's stub: kexec and kdump from the kernel the image
+ * booted, with its own vectors at HVBAR and no KVM (Debian's 6.x armmp has
+ * none: KVM/arm32 went in v5.7). The old kernel's side is the v5.7+ one,
+ * whose soft-restart call (HVC_SOFT_RESTART = 1, the entry in r1) every
+ * stub from v4.12 on takes; the outcome is the real stub's.
+ */
+function imageRows(stub: InstalledImageStub): ImageResetRow[] {
+  const era = stubEra('linux-hyp-stub-v5.7');
+  return PATHS.map((path) => {
+    const name = `${path}-image-stub`;
+    const config: KernelConfig = {
+      name,
+      title: `${path} on the stub ${stub.name} installed (its vectors at ${`0x${stub.vectorBase.toString(16)}`}), no KVM: the old kernel's side as v5.7+`,
+      path,
+      stub: era,
+      kvm: undefined,
+      vm: 'none',
+      kexecRebootCpu: true,
+      bootMode: 'hyp',
+      imageStub: stub,
+      expected: HYP,
+    };
+    return { definition: { path, era: "the image's own stub (kernel side v5.7+)", stub: stub.name, hypervisor: 'none', vm: 'none', shipped: true, scenario: name }, scenario: kernelScenario(config) };
+  });
+}
+
 /** The arm32 reset matrix. */
 export const ARM32_RESET_MATRIX: ResetMatrixDefinition = {
   title: 'arm32 kexec/kdump reset matrix: hyp-stub era × KVM era × VM (booted in Hyp mode)',
   rows: matrixRows(),
+  imageRows,
 };
