@@ -254,7 +254,10 @@ export interface ImageAtStub {
   /** What was loaded. */
   readonly loaded: LoadedBootImage;
   /** The installation asked for, with its snapshot (the machine at the drop). */
-  readonly install: StubInstall & { readonly snapshot: MachineSnapshot };
+  readonly install: StubInstall & {
+    /** The machine right after the drop. */
+    readonly snapshot: MachineSnapshot;
+  };
   /** Every installation seen up to it, one line each. */
   readonly lines: readonly string[];
 }
