@@ -9,7 +9,7 @@
 import type { Command } from 'commander';
 import type { AbiRegistry } from '../abi/registry.ts';
 import type { BackendRegistry } from '../di/container.ts';
-import type { ArchBackend } from '../interp/backend.ts';
+import type { ArchBackend, EngineName } from '../interp/backend.ts';
 import type { Interpretation } from '../dispatch/dispatcher.ts';
 import { describeCallOutcome, type HvcRecord } from '../scenario/hvc-annotator.ts';
 import { formatOutcome, outcomeJson, type OutcomeJson } from '../scenario/outcome.ts';
@@ -361,12 +361,20 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .option('--json', 'JSON output')
     .option('--schedule <slices>', 'several vCPUs: the interleaving, VCPU:STEPS entries (STEPS a number or * for until it stops), e.g. 0:12,1:3,0:*; round robin after it')
     .option('--seed <n>', "several vCPUs: a seeded interleaving instead of the scenario's own seed")
-    .action((name: string, options: { trace?: boolean; json?: boolean; schedule?: string; seed?: string }) => {
+    .option('--engine <engine>', "interp or jit, where the scenario's architecture has both (default: the architecture's)")
+    .action((name: string, options: { trace?: boolean; json?: boolean; schedule?: string; seed?: string; engine?: string }) => {
       const backends = services.backends();
       const smp = allSmpScenarios(backends).find(({ scenario: s }) => s.name === name);
+      const engineOf = (backend: ArchBackend): EngineName | undefined => {
+        if (options.engine === undefined) return undefined;
+        const engines = backend.engines ?? ['interp'];
+        if (!(engines as readonly string[]).includes(options.engine)) throw new CliError(`--engine: ${backend.name} offers ${engines.join(', ')}, not '${options.engine}'`, { input: '--engine' });
+        return options.engine as EngineName;
+      };
       if (smp !== undefined) {
         const scheduler = schedulerOf(options, smp.scenario.vcpus.length);
-        const run = runSmpScenario(smp.backend, smp.scenario, registry(), scheduler === undefined ? {} : { scheduler });
+        const engine = engineOf(smp.backend);
+        const run = runSmpScenario(smp.backend, smp.scenario, registry(), { ...(scheduler === undefined ? {} : { scheduler }), ...(engine === undefined ? {} : { engine }) });
         const width = registerWidth(smp.backend.createMachine());
         io.out(options.json === true ? JSON.stringify(smpScenarioRunJson(run, width, options.trace === true), undefined, 2) : smpScenarioRunText(run, options.trace === true, width));
         return;
@@ -374,7 +382,8 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
       const found = allScenarios(backends).find(({ scenario: s }) => s.name === name);
       if (found === undefined) throw new CliError(`unknown scenario '${name}' (see \`hyplay scenario list\`)`);
       if (options.schedule !== undefined || options.seed !== undefined) throw new CliError(`${options.schedule !== undefined ? '--schedule' : '--seed'}: ${name} runs on one vCPU; only scenarios on several vCPUs (smp-*) take a schedule`);
-      const run = runScenario(found.backend, found.scenario, registry(), { state: stateCatalog(services.backends().all()) });
+      const engine = engineOf(found.backend);
+      const run = runScenario(found.backend, found.scenario, registry(), { context: { state: stateCatalog(services.backends().all()) }, ...(engine === undefined ? {} : { engine }) });
       const trace = options.trace === true;
       io.out(options.json === true ? JSON.stringify(scenarioRunJson(run, found.backend, trace), undefined, 2) : scenarioRunText(run, trace, registerWidth(found.backend.createMachine())));
     });

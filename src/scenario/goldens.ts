@@ -33,7 +33,7 @@ export function goldenTraces(backends: readonly ArchBackend[], abis: AbiRegistry
     for (const scenario of backend.scenarios?.scenarios() ?? []) {
       if (seen.has(scenario.name)) throw new Error(`two scenarios are named '${scenario.name}'`);
       seen.add(scenario.name);
-      out.push({ name: scenario.name, text: `${runScenario(backend, scenario, abis, context).trace.join('\n')}\n` });
+      out.push({ name: scenario.name, text: `${runScenario(backend, scenario, abis, { context }).trace.join('\n')}\n` });
     }
     // Scenarios on several vCPUs, each under its own seed: the trace replays exactly from it.
     for (const scenario of backend.scenarios?.smpScenarios?.() ?? []) {

@@ -76,7 +76,7 @@ export function runImageResetMatrix(backend: ArchBackend, abis: AbiRegistry, stu
   return rows.map(({ definition, scenario }) => {
     const machine = backend.createMachine({ engine: 'interp' });
     machine.restore(snapshot);
-    const run = runScenario(backend, scenario, abis, undefined, machine);
+    const run = runScenario(backend, scenario, abis, { machine });
     const { path, era, stub: stubName, hypervisor, vm, shipped } = definition;
     return { row: { path, era, stub: stubName, hypervisor, vm, shipped, outcome: run.outcome.kind, detail: run.outcome.detail }, definition, run };
   });

@@ -23,7 +23,7 @@ import type { Abi } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 import { layeredMemory, MmioBus } from '../devices/mmio-bus.ts';
 import { installSpecFirmware, machineMemory, type FirmwarePort, type FirmwareSlot } from '../firmware/firmware.ts';
-import type { ArchBackend, MachineOptions } from '../interp/backend.ts';
+import type { ArchBackend, EngineName, MachineOptions } from '../interp/backend.ts';
 import type { RunResult } from '../interp/interpreter.ts';
 import type { Machine } from '../interp/machine.ts';
 import { hexAddress } from '../interp/step-result.ts';
@@ -241,10 +241,21 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
   return { machine, labels, owners, sites, programs, resolve, bus };
 }
 
-/** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call; on the machine `on` where given (see {@link setUpScenario}). */
-export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry, context?: InspectionContext, on?: Machine): ScenarioRun {
+/** How {@link runScenario} runs a scenario. */
+export interface ScenarioRunOptions {
+  /** What an inspection reads state with (the state catalog). */
+  readonly context?: InspectionContext;
+  /** Run on this machine (one a real image booted, say) instead of a new one (see {@link setUpScenario}). */
+  readonly machine?: Machine;
+  /** The engine of a new machine (default: the backend's). */
+  readonly engine?: EngineName;
+}
+
+/** Run `scenario` on `backend`, with `abis` for the dispatcher's view of each call. */
+export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiRegistry, options: ScenarioRunOptions = {}): ScenarioRun {
   const { catalog, port } = hostPartsOf(backend);
-  const { machine, labels, owners, sites, programs, resolve, bus } = setUpScenario(backend, scenario, {}, abis, on);
+  const context = options.context;
+  const { machine, labels, owners, sites, programs, resolve, bus } = setUpScenario(backend, scenario, options.engine === undefined ? {} : { engine: options.engine }, abis, options.machine);
   const newKernel = scenario.newKernel === undefined ? undefined : resolve(scenario.newKernel);
   const exits = new Map(scenario.errorExits.map((exit) => [resolve(exit.at), exit.what]));
   for (const address of exits.keys()) machine.breakpoints.add(address);

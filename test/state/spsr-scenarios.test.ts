@@ -30,7 +30,7 @@ const EXPECTED: readonly [typeof ARM64_BACKEND, string, string, RegExp][] = [
 describe('spsr-* scenarios', () => {
   for (const [backend, name, outcome, line] of EXPECTED) {
     it(`${name}: guest-done, then ${outcome}`, () => {
-      const run = runScenario(backend, findScenario(backend, name), ABIS, CONTEXT);
+      const run = runScenario(backend, findScenario(backend, name), ABIS, { context: CONTEXT });
       expect(run.outcome.kind).toBe('guest-done');
       expect(run.inspection?.result.outcome).toBe(outcome);
       expect(run.matches).toBe(true);
@@ -39,14 +39,14 @@ describe('spsr-* scenarios', () => {
   }
 
   it('the guests leave distinct SPSRs in every bank', () => {
-    const run = runScenario(ARM32_BACKEND, findScenario(ARM32_BACKEND, 'spsr-shifted-banks-aarch32'), ABIS, CONTEXT);
+    const run = runScenario(ARM32_BACKEND, findScenario(ARM32_BACKEND, 'spsr-shifted-banks-aarch32'), ABIS, { context: CONTEXT });
     const values = /spsr_svc = (\S+), spsr_abt = (\S+), spsr_und = (\S+), spsr_irq = (\S+), spsr_fiq = (\S+)/.exec(run.trace.join('\n'))!.slice(1);
     expect(new Set(values).size).toBe(5);
     expect(values).toEqual(['0x400001df', '0x000001d7', '0x200001d3', '0x000001d2', '0x200001d1']);
   });
 
   it('refusing the SPSR of SYS names the mode and the BUG()', () => {
-    const run = runScenario(ARM32_BACKEND, findScenario(ARM32_BACKEND, 'spsr-usr-sys-refused'), ABIS, CONTEXT);
+    const run = runScenario(ARM32_BACKEND, findScenario(ARM32_BACKEND, 'spsr-usr-sys-refused'), ABIS, { context: CONTEXT });
     expect(run.inspection?.result.detail).toMatch(/SYS mode has no SPSR .*BUG\(\)/);
   });
 
