@@ -389,6 +389,8 @@ describe('hyplay bench --boot', () => {
     const result = await cliAsync('bench', '--arch', 'arm32', '--round-ms', '1', '--boot', `arm32=${elf}`);
     expect(result.status).toBe(2);
     expect(result.out).toBe('');
+    // The boot is sized first, so no other figure was warmed up before the refusal.
+    expect(result.err.filter((line) => line.startsWith('bench: '))).toEqual([`bench: arm32 boot-ips (${(ARM32.engines ?? ['interp'])[0]}): warm-up`]);
     const errors = result.err.filter((line) => !line.startsWith('bench: '));
     expect(errors).toEqual([expect.stringMatching(new RegExp(`^hyplay: --boot arm32=.*short\\.elf: the guest stopped after 3 instructions from its entry \\(recursive-fault: .*\\); a boot that short has nothing to measure$`))]);
     expect(MIN_BOOT_STEPS).toBeGreaterThan(3);
