@@ -235,7 +235,7 @@ export interface Scenario {
  * ends at the first exit, error exit or stop any vCPU reaches.
  */
 export interface SmpScenario {
-  /** Unique name, starting `smp-`. */
+  /** Unique name (`smp-…`, or the family's prefix, `mmio-…`). */
   readonly name: string;
   /** Architecture name. */
   readonly arch: string;
@@ -257,8 +257,24 @@ export interface SmpScenario {
   readonly errorExits: readonly GuestErrorExit[];
   /** Step budget, all vCPUs together. */
   readonly maxSteps: number;
-  /** The seed of the default schedule (`--seed` and `--schedule` replace it). */
+  /** The seed of the default schedule when the scenario gives no {@link SmpScenario.schedule} (`--seed` and `--schedule` replace it). */
   readonly seed: number;
+  /**
+   * A fixed interleaving as `--schedule` writes it (`0:12,1:3,0:*`), the
+   * default schedule instead of the seed's: for a race that one
+   * interleaving shows (a write landing between two steps of a
+   * hypervisor call). `--seed` and `--schedule` replace it.
+   */
+  readonly schedule?: string;
+  /** Devices the hypervisor emulates, one bus shared by every vCPU's firmware (none when absent). */
+  readonly devices?: readonly ScenarioDevice[];
+  /**
+   * What the hypervisor sets up on vCPU `n` before it first enters the
+   * guest, after the code, memory, firmware and {@link SmpScenario.registers}
+   * (stage-2 tables, the registers a world switch programs); called for
+   * every vCPU, on or off. Absent: nothing.
+   */
+  prepare?(machine: Machine, n: number): void;
   /** Words of guest memory the trace ends with (results the guest wrote), by label. */
   readonly report?: readonly SymbolRef[];
   /** The outcome it is expected to reach. */

@@ -17,12 +17,13 @@
 import type { AbiRegistry } from '../abi/registry.ts';
 import { MapHypervisorState } from '../abi/spec.ts';
 import { interpret } from '../dispatch/dispatcher.ts';
-import { installSpecFirmware, pendingTrap } from '../firmware/firmware.ts';
+import { layeredMemory, MmioBus } from '../devices/mmio-bus.ts';
+import { installSpecFirmware, machineMemory, pendingTrap } from '../firmware/firmware.ts';
 import type { ArchBackend, EngineName } from '../interp/backend.ts';
 import type { RunResult } from '../interp/interpreter.ts';
 import { hexAddress } from '../interp/step-result.ts';
 import { formatTraceEvent, type TraceEvent, type TraceSink } from '../interp/trace.ts';
-import { SeededScheduler, type Scheduler } from '../smp/schedule.ts';
+import { ExplicitScheduler, parseSchedule, ScheduleError, SeededScheduler, type Scheduler } from '../smp/schedule.ts';
 import { createSmpMachine, SmpError, type SmpMachine, type SmpRunResult } from '../smp/smp-machine.ts';
 import { formatOutcome, type ExitKind, type Outcome } from './outcome.ts';
 import { assembleSegments, partsOf, resolver, ScenarioError, type FirmwareSite } from './runner.ts';
@@ -94,6 +95,8 @@ export interface SmpScenarioSetup {
   readonly sites: ReadonlyMap<number, FirmwareSite>;
   /** A scenario location's address. */
   resolve(location: Location): number;
+  /** The devices the hypervisor emulates (empty when the scenario has none). */
+  readonly bus: MmioBus;
 }
 
 /** Build `scenario`'s machine on `backend`: code loaded, firmware at every vCPU's vectors, the vCPUs that start on in their entry mode at their entry point. */
@@ -116,13 +119,18 @@ export function setUpSmpScenario(backend: ArchBackend, scenario: SmpScenario, en
   }
   for (const region of scenario.regions) smp.memory.map(region.base, region.size);
 
+  // Devices the hypervisor emulates sit in front of the one guest memory, as every vCPU's firmware sees it.
+  const bus = new MmioBus();
+  for (const device of scenario.devices ?? []) bus.map(device.name, BigInt(device.base), device.create());
+  const memory = bus.devices.length === 0 ? undefined : layeredMemory(bus, machineMemory(smp.vcpus[0]!));
+
   // One hypervisor state for every vCPU's firmware: what a call on one vCPU did, a call on another sees.
   const state = new MapHypervisorState();
   const { abi, base } = scenario.firmware;
   const reflectTo = scenario.firmware.reflectTo === undefined ? undefined : resolve(scenario.firmware.reflectTo);
   const sites = new Map<number, FirmwareSite>();
   smp.vcpus.forEach((machine, n) => {
-    const installed = installSpecFirmware(machine, port, abi, base, { state, vcpus: smp.control(n), ...(reflectTo === undefined ? {} : { reflectTo }) });
+    const installed = installSpecFirmware(machine, port, abi, base, { state, vcpus: smp.control(n), ...(reflectTo === undefined ? {} : { reflectTo }), ...(memory === undefined ? {} : { memory }) });
     sites.set(installed.returnTrampoline, { label: abi.spec.id, what: 'return trampoline' });
   });
   for (const slot of port.slots) sites.set(base + slot.offset, { label: abi.spec.id, what: `${slot.name} slot` });
@@ -130,6 +138,7 @@ export function setUpSmpScenario(backend: ArchBackend, scenario: SmpScenario, en
   scenario.vcpus.forEach((entry, n) => {
     const machine = smp.vcpus[n]!;
     for (const [name, value] of Object.entries(scenario.registers ?? {})) machine.setRegister(name, value);
+    scenario.prepare?.(machine, n);
     if (entry === 'off') return;
     try {
       machine.setMode(entry.mode);
@@ -138,7 +147,7 @@ export function setUpSmpScenario(backend: ArchBackend, scenario: SmpScenario, en
     }
     machine.pc = resolve(entry.at);
   });
-  return { smp, labels, sites, resolve };
+  return { smp, labels, sites, resolve, bus };
 }
 
 /** A register value in hex at the machine's width. */
@@ -156,8 +165,8 @@ function resultText(value: bigint, bits: number): string {
 /** Run `scenario` on `backend` (`abis` names the calls in the trace). */
 export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis: AbiRegistry, options: SmpRunOptions = {}): SmpScenarioRun {
   const { catalog, port } = partsOf(backend);
-  const { smp, labels, sites, resolve } = setUpSmpScenario(backend, scenario, options.engine);
-  const scheduler = options.scheduler ?? new SeededScheduler(scenario.seed);
+  const { smp, labels, sites, resolve, bus } = setUpSmpScenario(backend, scenario, options.engine);
+  const scheduler = options.scheduler ?? defaultScheduler(scenario);
   const exits = new Map<number, { readonly kind: ExitKind; readonly what: string }>(scenario.exits.map((exit) => [resolve(exit.at), { kind: exit.kind, what: exit.what }]));
   const errors = new Map(scenario.errorExits.map((exit) => [resolve(exit.at), exit.what]));
   for (const machine of smp.vcpus) for (const address of [...exits.keys(), ...errors.keys()]) machine.breakpoints.add(address);
@@ -168,6 +177,7 @@ export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis
 
   const trace: string[] = [`== scenario ${scenario.name}: ${scenario.title} (${scenario.vcpus.length} vCPUs)`];
   for (const segment of scenario.segments) trace.push(`== segment ${segment.name} at ${hexAddress(segment.base)} (${segment.origin})`);
+  for (const mapping of bus.devices) trace.push(`== device ${mapping.name} (${mapping.device.kind}) at IPA ${hexAddress(Number(mapping.base))}-${hexAddress(Number(mapping.base) + mapping.device.size - 1)}, emulated by the hypervisor`);
   trace.push(`== firmware at ${hexAddress(scenario.firmware.base)}: ${abi.spec.id} (spec firmware) at every vCPU's vectors, one hypervisor state`);
   trace.push(`== ${scenario.vcpus.map((entry, n) => (entry === 'off' ? `vcpu${n} off` : `vcpu${n} entered in ${entry.mode} at ${hexAddress(resolve(entry.at))}`)).join('; ')}`);
   trace.push(`== ${scheduler.describe()}; ${[...exits].map(([address, exit]) => `${exit.kind} at ${hexAddress(address)}`).join('; ')}; budget ${scenario.maxSteps} steps`);
@@ -229,12 +239,19 @@ export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis
       },
     };
   };
-  smp.vcpus.forEach((machine, n) => (machine.trace = sinkOf(n)));
+  const sinks = smp.vcpus.map((_, n) => sinkOf(n));
+  smp.vcpus.forEach((machine, n) => (machine.trace = sinks[n]));
+  // A device access happens inside a call of the vCPU whose slice is running.
+  let running = 0;
+  bus.onAccess = (access) => sinks[running]!.emit({ kind: 'mmio', access });
 
   let ended: SmpRunResult;
   try {
     ended = smp.run(scheduler, scenario.maxSteps, {
-      slice: (choice, budget) => trace.push(`-- vcpu${choice.vcpu} runs ${choice.steps === 'rest' ? `until it stops (up to ${budget} steps)` : `${budget} step${budget === 1 ? '' : 's'}`} (${choice.why})`),
+      slice: (choice, budget) => {
+        running = choice.vcpu;
+        trace.push(`-- vcpu${choice.vcpu} runs ${choice.steps === 'rest' ? `until it stops (up to ${budget} steps)` : `${budget} step${budget === 1 ? '' : 's'}`} (${choice.why})`);
+      },
       skipped: (choice, why) => trace.push(`-- vcpu${choice.vcpu} skipped (${choice.why}): ${why}`),
       poweredOn: (n, entry, contextId) => trace.push(`-- vcpu${n} powered on at ${hexAddress(Number(entry))} with ${resultRegister}=${hexText(contextId, bits)}`),
       poweredOff: (n) => trace.push(`-- vcpu${n} powered off`),
@@ -246,6 +263,11 @@ export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis
     });
   } finally {
     for (const machine of smp.vcpus) machine.trace = undefined;
+    bus.onAccess = undefined;
+  }
+  for (const mapping of bus.devices) {
+    const report = mapping.device.report?.();
+    if (report !== undefined) trace.push(`== device ${mapping.name}: ${report}`);
   }
 
   const outcome = classifySmp(scenario, catalog.displayMode.bind(catalog), smp, ended, exits, errors, labels);
@@ -263,6 +285,17 @@ export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis
   trace.push(`== outcome ${formatOutcome(outcome)}`);
   trace.push(`== expected ${scenario.expected}: ${matches ? 'ok' : 'MISMATCH'}`);
   return { scenario, outcome, matches, steps: ended.steps, schedule: scheduler.describe(), trace, calls, vcpus, report };
+}
+
+/** The schedule a run takes when it is given none: the scenario's fixed one, or its seed's. */
+function defaultScheduler(scenario: SmpScenario): Scheduler {
+  if (scenario.schedule === undefined) return new SeededScheduler(scenario.seed);
+  try {
+    return new ExplicitScheduler(parseSchedule(scenario.schedule, scenario.vcpus.length));
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new ScenarioError(`${scenario.name}: its schedule: ${error.message}`);
+    throw error;
+  }
 }
 
 function classifySmp(

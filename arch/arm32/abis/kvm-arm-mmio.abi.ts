@@ -147,17 +147,61 @@ const INTO_DATA_ABORT = returnIn('abt', 'KVM injected a data abort: the guest re
 const INTO_PREFETCH_ABORT = returnIn('abt', 'KVM injected a prefetch abort: the guest resumes in Abort mode at its prefetch-abort vector');
 const INTO_EXTERNAL_ABORT = returnIn('abt', 'QEMU injected a synchronous external abort: the guest resumes in Abort mode at its data-abort vector');
 
-/** The trapping instruction, fetched as the pre-merge trees fetch it, and decoded. */
-function fetchAndDecode(call: CallContext, mode: number): InstructionDecode {
+/** The offset of the Hyp trap vector in the Hyp vector table (ARM ARM B1.8.1, Table B1-3), where a data abort from a guest enters. */
+const HYP_TRAP_VECTOR = 0x14;
+const HVBAR = reg('hvbar');
+/** No translated PC is waiting to be read (an IPA is at most 40 bits, never all ones). */
+const NO_FETCH = -1n;
+
+/** The hypervisor state key of the IPA that vCPU `n`'s pending 2012 fetch translated and has not read yet. */
+export function pendingFetchKey(n: number): string {
+  return `kvm-arm-mmio.fetch-ipa.vcpu${n}`;
+}
+
+/**
+ * The PC's IPA, as `__kvm_va_to_pa` (ATS1CPR, then PAR) gives it: with the
+ * guest's stage 1 off the IPA is the VA; with it on, the call context gives
+ * no translation: the fetch fails as a PAR.F = 1 would (a reason string).
+ */
+function translatePc(call: CallContext): bigint | string {
+  if ((call.u32(SCTLR) & SCTLR_M) !== 0) return 'the guest MMU is on and the model has no AT operation in the hypervisor yet: PAR.F = 1, "IO abort from invalid instruction address"';
+  return BigInt(call.u32(ELR_HYP));
+}
+
+/** Read the instruction word at `ipa` (`kvm_read_guest`) and decode it with the pre-merge A32 decoder. */
+function readAndDecode(call: CallContext, ipa: bigint, mode: number): InstructionDecode {
+  const word = call.memory.read(ipa, 4);
+  if (word === undefined) return { kind: 'fetch-failed', reason: `kvm_read_guest of 0x${ipa.toString(16)} failed` };
+  return decodePreMergeArm(Number(word), { read: (n) => call.u32(guestRegister(n, mode)), carry: (call.u32(SPSR_HYP) & PSR_C) !== 0 });
+}
+
+/**
+ * The trapping instruction, fetched as the era fetches it, and decoded; or,
+ * for the 2012 fetch on a machine with several vCPUs, the translation only:
+ * the IPA is kept in `call.state` under {@link pendingFetchKey} and
+ * `'deferred'` returned, and the call that re-enters the trap vector reads
+ * the word at that IPA (whatever another vCPU wrote there meanwhile). The
+ * stop-the-world fetch, and any fetch on one vCPU, translates and reads in
+ * this one call: no other vCPU runs in between.
+ */
+function fetchAndDecode(call: CallContext, era: MmioEra, mode: number): InstructionDecode | 'deferred' {
   const cpsr = call.u32(SPSR_HYP);
   if ((cpsr & PSR_T) !== 0) return { kind: 'refused', instruction: 0, reason: 'a Thumb instruction: the model has the A32 decoder only (the source also decodes some 32-bit Thumb stores and loads)' };
-  const pc = call.u32(ELR_HYP);
-  // The VA → IPA step is __kvm_va_to_pa (ATS1CPR, then PAR). With the guest's stage 1 off the IPA is the VA;
-  // with it on, the call context gives no translation: the fetch fails as a PAR.F = 1 would.
-  if ((call.u32(SCTLR) & SCTLR_M) !== 0) return { kind: 'fetch-failed', reason: 'the guest MMU is on and the model has no AT operation in the hypervisor yet: PAR.F = 1, "IO abort from invalid instruction address"' };
-  const word = call.memory.read(BigInt(pc), 4);
-  if (word === undefined) return { kind: 'fetch-failed', reason: `kvm_read_guest of 0x${pc.toString(16)} failed` };
-  return decodePreMergeArm(Number(word), { read: (n) => call.u32(guestRegister(n, mode)), carry: (cpsr & PSR_C) !== 0 });
+  const vcpus = call.vcpus;
+  const key = pendingFetchKey(vcpus?.self ?? 0);
+  const saved = call.state.get(key, NO_FETCH);
+  if (saved !== NO_FETCH) {
+    call.state.set(key, NO_FETCH);
+    return readAndDecode(call, saved, mode);
+  }
+  const ipa = translatePc(call);
+  if (typeof ipa === 'string') return { kind: 'fetch-failed', reason: ipa };
+  const split = era.noSyndrome.kind === 'decode-instruction' && era.noSyndrome.fetch === 'translate-then-read' && vcpus !== undefined && vcpus.count > 1;
+  if (split) {
+    call.state.set(key, ipa);
+    return 'deferred';
+  }
+  return readAndDecode(call, ipa, mode);
 }
 
 /** Do the access of `plan` at `ipa` through the context's memory (a device answers) and complete it as KVM does. */
@@ -183,12 +227,23 @@ function emulate(call: CallContext, plan: MmioPlan, ipa: bigint, mode: number): 
   }
 }
 
+const FETCH_DEFERRED = 'the PC translated to an IPA (kept in the hypervisor state), the instruction not read yet: the handler re-enters the Hyp trap vector, and other vCPUs may run before the read';
+
 /** The semantics of one era, for both calls (the HSR says which path). */
 function mmioSemantics(era: MmioEra, injectedAbort: Injection): (call: CallContext) => SpecOutcome {
   return (call) => {
     const syndrome = decodeDataAbort(call.u32(HSR), ARM32_DATA_ABORT_LAYOUT);
     const mode = call.u32(SPSR_HYP) & 0x1f;
-    const resolution = resolveDataAbort(era, syndrome, ARM32_DATA_ABORT_LAYOUT, () => fetchAndDecode(call, mode));
+    let deferred = false;
+    const resolution = resolveDataAbort(era, syndrome, ARM32_DATA_ABORT_LAYOUT, () => {
+      const fetched = fetchAndDecode(call, era, mode);
+      if (fetched !== 'deferred') return fetched;
+      deferred = true;
+      // What the resolution makes of this is not used: the call jumps instead.
+      return { kind: 'fetch-failed', reason: 'translated, not read yet' };
+    });
+    // The 2012 fetch between its translation and its read: back to the trap vector, where the scheduler may run other vCPUs first.
+    if (deferred) return { kind: 'jump', target: (call.u32(HVBAR) + HYP_TRAP_VECTOR) >>> 0, note: FETCH_DEFERRED };
     switch (resolution.kind) {
       case 'emulate':
         emulate(call, resolution.plan, faultIpa(BigInt(call.u32(HPFAR)), BigInt(call.u32(HDFAR))), mode);
@@ -350,7 +405,7 @@ export const KVM_ARM_MMIO_ABIS: readonly Abi[] = [
       },
       notes: [
         ...COMMON_NOTES,
-        'ISV = 0: the PC is translated (AT, PAR) at trap time and the instruction read later: a time-of-check/time-of-use window another vCPU can race (abi-facts §12.6). The A32 decoder (arm_instr) takes single word/byte loads and stores with writeback, the extra loads and stores (halfword, signed, LDRD/STRD, unprivileged halfword forms); LDM/STM, exclusives, Rt or Rn = PC and P = 1, W = 0 are refused and a data abort is injected. A register offset shifted by more than 5 hits BUG_ON in the decoder.',
+        'ISV = 0: the PC is translated (AT, PAR) at trap time and the instruction read later: a time-of-check/time-of-use window another vCPU can race (abi-facts §12.6). On a machine of several vCPUs the model keeps the IPA in the hypervisor state and re-enters the Hyp trap vector between the two, so other vCPUs may run before the read (scenario mmio-fetch-race-pre-merge); on one vCPU both happen in one call. The A32 decoder (arm_instr) takes single word/byte loads and stores with writeback, the extra loads and stores (halfword, signed, LDRD/STRD, unprivileged halfword forms); LDM/STM, exclusives, Rt or Rn = PC and P = 1, W = 0 are refused and a data abort is injected. A register offset shifted by more than 5 hits BUG_ON in the decoder.',
         'Injected aborts use this era\'s inject_abt: LR_abt = PC + (Thumb ? 4 : 0), not the ARM ARM\'s PC + 8, and DFSR = 2 (a debug event, "should give guest a clue").',
       ],
     },

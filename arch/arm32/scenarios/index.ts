@@ -11,7 +11,7 @@ import type { FirmwareSlot } from '../../../src/firmware/firmware.ts';
 import type { Machine } from '../../../src/interp/machine.ts';
 import type { Scenario, ScenarioCatalog, SmpScenario } from '../../../src/scenario/scenario.ts';
 import { Vector } from '../exceptions.ts';
-import { mmioScenarios } from './mmio.scenario.ts';
+import { mmioScenarios, mmioSmpScenarios } from './mmio.scenario.ts';
 import { resetScenarios } from './reset.scenario.ts';
 import { smpScenarios } from './smp.scenario.ts';
 import { arm32SpsrScenarios } from './spsr.scenario.ts';
@@ -31,7 +31,7 @@ export const ARM32_SCENARIOS: ScenarioCatalog = {
     return cache;
   },
   smpScenarios(): readonly SmpScenario[] {
-    smpCache ??= smpScenarios();
+    smpCache ??= [...smpScenarios(), ...mmioSmpScenarios()];
     return smpCache;
   },
   hypervisorMode: 'hyp',

@@ -7,7 +7,8 @@
  * emulate (−ENOSYS, the VM stops) and the pre-merge decoder refuses (an
  * injected data abort), a writeback LDR the pre-merge decoder emulates and
  * QEMU after v5.5 answers with a synchronous external abort, and a load
- * into the PC (an injected prefetch abort).
+ * into the PC (an injected prefetch abort). {@link mmioSmpScenarios} adds
+ * the two-vCPU fetch race of the pre-merge eras (issue 13 §3).
  *
  * What KVM's world switch leaves is set up by `prepare`: stage-2 tables
  * mapping the guest's RAM only (so the devices fault at stage 2), VTTBR
@@ -20,7 +21,7 @@ import { Pl011Uart } from '../../../src/devices/pl011-uart.ts';
 import { TestRegisterFile } from '../../../src/devices/test-register-file.ts';
 import type { Machine } from '../../../src/interp/machine.ts';
 import type { OutcomeKind } from '../../../src/scenario/outcome.ts';
-import type { Scenario, ScenarioDevice } from '../../../src/scenario/scenario.ts';
+import type { Scenario, ScenarioDevice, SmpScenario } from '../../../src/scenario/scenario.ts';
 import { KVM_ARM_MMIO_ABIS } from '../abis/kvm-arm-mmio.abi.ts';
 import { buildStage2Tables } from '../stage2-tables.ts';
 import { scenarioSource } from './kernel-image.ts';
@@ -140,4 +141,61 @@ export function mmioScenarios(): readonly Scenario[] {
     { name: 'mmio-stm-v5.5-nisv', title: 'STM to MMIO on v5.5+ with KVM_CAP_ARM_NISV_TO_USER: KVM_EXIT_ARM_NISV, QEMU injects an external data abort', access: 'stm', abi: 'kvm-arm-mmio-v5.5-nisv', expected: 'guest-abort' },
     { name: 'mmio-writeback-v5.5-qemu', title: 'a writeback LDR to a device under QEMU after v5.5: KVM_EXIT_ARM_NISV, the guest takes a synchronous external abort', access: 'writeback', abi: 'kvm-arm-mmio-v5.5-nisv', expected: 'guest-abort' },
   ].map((config) => mmioScenario(config as MmioScenarioConfig));
+}
+
+/**
+ * The fixed schedule of the fetch race: vCPU 0 runs to the first Hyp-trap
+ * entry of its ISV = 0 load and the one call there (the 2012 trees
+ * translate the PC and jump back to the vector; the stop-the-world fetch
+ * reads and emulates in that call), vCPU 1 then rewrites the instruction
+ * word, TLBIALLIS, DSB, and vCPU 0 runs on.
+ */
+export const FETCH_RACE_SCHEDULE = '0:11,1:9,0:*';
+
+/** A fetch-race scenario of one era. */
+function fetchRaceScenario(name: string, abiId: string, title: string, expected: 'guest-done' | 'hypercall-misread'): SmpScenario {
+  const abi = KVM_ARM_MMIO_ABIS.find((a) => a.spec.id === abiId);
+  if (abi === undefined) throw new Error(`${name}: no spec ${abiId}`);
+  const at = (symbol: string) => ({ segment: 'guest', symbol });
+  const start = { at: at('start'), mode: 'svc' } as const;
+  const equates = ([['TEST_DEVICE', TEST_DEVICE], ['DATA_VALUE', DATA_VALUE]] as const).map(([n, v]) => `        .equ    ${n}, 0x${v.toString(16)}`);
+  return {
+    name,
+    arch: 'arm32',
+    title,
+    segments: [{ name: 'guest', base: MMIO_GUEST_BASE, source: [`@ ${name}: the prelude (arch/arm32/scenarios/mmio.scenario.ts)`, ...equates, '', scenarioSource('mmio-fetch-race.s')].join('\n'), origin: 'arch/arm32/scenarios/mmio-fetch-race.s' }],
+    regions: [],
+    firmware: { kind: 'spec', abi, base: KVM_VECTORS },
+    vcpus: [start, start],
+    exits: [
+      { at: at('fetch_consistent'), kind: 'guest-done', what: 'the hypervisor emulated the load that trapped: r1 = DATA, r0 advanced by 4' },
+      { at: at('fetch_raced'), kind: 'hypercall-misread', what: 'the hypervisor emulated the word vCPU 1 wrote after the trap: a halfword load into r2, r0 advanced by 2' },
+      { at: at('guest_data_abort'), kind: 'guest-abort', what: "the guest's data-abort handler ran" },
+    ],
+    errorExits: [
+      { at: at('fetch_bad'), what: 'the registers after the access are neither instruction\'s' },
+      { at: at('guest_fail'), what: 'an exception the guest never expects' },
+    ],
+    devices: DEVICES,
+    prepare: (machine) => prepare(machine),
+    maxSteps: 400,
+    seed: 1,
+    schedule: FETCH_RACE_SCHEDULE,
+    report: ['result_r0', 'result_r1', 'result_r2'].map(at),
+    expected,
+  };
+}
+
+/**
+ * The MMIO scenarios on two vCPUs (issue 13 §3): the ISV = 0 fetch race,
+ * vCPU 1 rewriting vCPU 0's trapped load between the hypervisor's
+ * translation of the PC and its read of the word, on the 2012 trees (the
+ * new word is emulated: the wrong access) and on the stop-the-world fetch
+ * of January 2013 (the load that trapped is emulated), under one schedule.
+ */
+export function mmioSmpScenarios(): readonly SmpScenario[] {
+  return [
+    fetchRaceScenario('mmio-fetch-race-pre-merge', 'kvm-arm-mmio-pre-merge', 'ldr r1, [r0], #4 (ISV = 0) on vCPU 0 rewritten to ldrh r2, [r0], #2 by vCPU 1 between the 2012 fetch\'s translation and read: the hypervisor emulates the new word', 'hypercall-misread'),
+    fetchRaceScenario('mmio-fetch-race-stw', 'kvm-arm-mmio-pre-merge-stw', 'the same race on the stop-the-world fetch (Jan 2013): no vCPU runs between translation and read, the load that trapped is emulated', 'guest-done'),
+  ];
 }
