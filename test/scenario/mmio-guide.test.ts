@@ -14,6 +14,7 @@ import { ARM32_BACKEND } from '../../arch/arm32/backend.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import { findScenario } from '../../src/scenario/reset-matrix.ts';
 import { runScenario } from '../../src/scenario/runner.ts';
+import { commandsOf, expectCommandWorks } from './guide-support.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GUIDE = readFileSync(join(ROOT, 'abi-docs/guides/mmio-emulation.md'), 'utf8');
@@ -28,6 +29,12 @@ describe('the MMIO guide', () => {
       expect(region, `${path} has no region ${name}`).not.toBeNull();
       expect(body).toBe(region![1]);
     }
+  });
+
+  it('runs the race commands it shows, each ending in the outcome its comment names', () => {
+    const commands = commandsOf(GUIDE).filter((c) => c.argv.includes('mmio-fetch-race-pre-merge') || c.argv.includes('mmio-fetch-race-stw'));
+    expect(commands.map((c) => c.comment)).toEqual(['hypercall-misread', 'guest-done']);
+    for (const command of commands) expectCommandWorks(command);
   });
 
   it('lists the outcome each scenario reaches, with the spec it runs', () => {
