@@ -101,6 +101,13 @@ export const IMAGE_PREFIX = 'image:';
 /** Steps an image may run before its stub must be installed: a zImage decompresses itself first (about 2.3 billion instructions for Debian's 6.12 armmp). */
 export const DEFAULT_IMAGE_BOOT_STEPS = 8_000_000_000;
 
+/** `--boot-steps N` (default {@link DEFAULT_IMAGE_BOOT_STEPS}), checked to 1..10^11; a {@link CliError} otherwise. */
+export function parseBootSteps(text: string | undefined): bigint {
+  const budget = parseCliNumber(text ?? String(DEFAULT_IMAGE_BOOT_STEPS), '--boot-steps');
+  if (budget < 1n || budget > 100_000_000_000n) throw new CliError(`--boot-steps: ${text} is out of range 1..100000000000`, { input: '--boot-steps' });
+  return budget;
+}
+
 /** The command ran, and its result is a failure: exit status 1, the report already written. */
 export class ResultFailure extends Error {
   /** Always `'ResultFailure'`. */
@@ -320,8 +327,7 @@ export async function runImageConformance(backends: BackendRegistry, abis: AbiRe
   const stubs = payload ? all.filter((s) => s.decompressor !== true) : all;
   const { file, stub } = parseImageImplementation(name.slice(IMAGE_PREFIX.length), all, backend.name);
   if (!stubs.includes(stub)) throw new CliError(`--impl: the ${stub.name} stub is ${stub.description}; --payload boots the kernel inside the image directly and never runs it`, { input: '--payload' });
-  const budget = parseCliNumber(options.bootSteps ?? String(DEFAULT_IMAGE_BOOT_STEPS), '--boot-steps');
-  if (budget < 1n || budget > 100_000_000_000n) throw new CliError(`--boot-steps: ${options.bootSteps} is out of range 1..100000000000`, { input: '--boot-steps' });
+  const budget = parseBootSteps(options.bootSteps);
   let suite: ConformanceSuite | undefined;
   try {
     // Generated first: a spec whose cases cannot run here is refused before a long boot.

@@ -16,13 +16,13 @@ import { formatOutcome, outcomeJson, type OutcomeJson } from '../scenario/outcom
 import { formatResetMatrix, runImageResetMatrix, runResetMatrix, type ResetMatrixResult, type ResetMatrixRow } from '../scenario/reset-matrix.ts';
 import { hostPartsOf, runScenario, type ScenarioRun } from '../scenario/runner.ts';
 import { KERNEL_STUB } from '../loader/boot-image.ts';
-import { bootImageToStub, DEFAULT_IMAGE_BOOT_STEPS } from './conformance-command.ts';
+import { bootImageToStub, DEFAULT_IMAGE_BOOT_STEPS, parseBootSteps } from './conformance-command.ts';
 import { basename } from 'node:path';
 import type { Scenario, SmpScenario } from '../scenario/scenario.ts';
 import { runSmpScenario, type SmpScenarioRun } from '../scenario/smp-runner.ts';
 import { ExplicitScheduler, parseSchedule, ScheduleError, SeededScheduler, type Scheduler } from '../smp/schedule.ts';
 import { stateCatalog } from '../state/state-catalog.ts';
-import { CliError, parseCliNumber } from './cli-error.ts';
+import { CliError } from './cli-error.ts';
 import { registerHex, registerWidth } from './register-values.ts';
 import type { CliIo } from './cli-io.ts';
 import type { CliServices } from './services.ts';
@@ -421,8 +421,7 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
       const { catalog, port } = hostPartsOf(backend);
       const support = backend.boot;
       if (backend.resetMatrix?.imageRows === undefined || support === undefined || port === undefined) throw new CliError(`reset-matrix --image: ${backend.name} has no rows on a real image's stub`);
-      const budget = parseCliNumber(options.bootSteps ?? String(DEFAULT_IMAGE_BOOT_STEPS), '--boot-steps');
-      if (budget < 1n || budget > 100_000_000_000n) throw new CliError(`--boot-steps: ${options.bootSteps} is out of range 1..100000000000`, { input: '--boot-steps' });
+      const budget = parseBootSteps(options.bootSteps);
       // The kernel proper's stub: the last one a boot installs, the one a reboot from the running kernel calls.
       const stub = (support.stubs ?? [KERNEL_STUB]).at(-1)!;
       const file = options.image;

@@ -19,7 +19,7 @@
  */
 
 import type { AbiRegistry } from '../abi/registry.ts';
-import type { Abi } from '../abi/spec.ts';
+import type { Abi, CallMemory } from '../abi/spec.ts';
 import { hexValue } from '../abi/value-set.ts';
 import { layeredMemory, MmioBus } from '../devices/mmio-bus.ts';
 import { installSpecFirmware, machineMemory, type FirmwarePort, type FirmwareSlot } from '../firmware/firmware.ts';
@@ -32,7 +32,7 @@ import { assemble, AssemblyError, type AssembledProgram } from '../isa/assembler
 import { HvcAnnotator, shortValue, type HvcRecord, type VectorOwner } from './hvc-annotator.ts';
 import { formatOutcome, type ExitKind, type HypCrash, type Outcome } from './outcome.ts';
 import { StateError } from '../state/architectural-state.ts';
-import type { InspectionContext, InspectionResult, Location, Scenario, ScenarioCatalog } from './scenario.ts';
+import type { InspectionContext, InspectionResult, Location, Scenario, ScenarioCatalog, ScenarioDevice } from './scenario.ts';
 
 /** A scenario that cannot be built (its code does not assemble, a label is missing): a defect of the scenario, not a guest outcome. */
 export class ScenarioError extends Error {
@@ -157,6 +157,40 @@ export function resolver(scenario: ScenarioCode, programs: ReadonlyMap<string, A
   };
 }
 
+/** A scenario's emulated devices and the memory its spec firmware sees (see {@link deviceBus}). */
+export interface DeviceBus {
+  /** The devices, on one bus. */
+  readonly bus: MmioBus;
+  /** The bus in front of the machine's memory, or `undefined` without devices. */
+  readonly memory: CallMemory | undefined;
+}
+
+/**
+ * The devices a scenario's hypervisor emulates, on one bus, and the memory
+ * its spec firmware sees: the bus in front of `machine`'s memory
+ * (`undefined` when there are no devices, so the firmware sees the machine's).
+ */
+export function deviceBus(devices: readonly ScenarioDevice[] | undefined, machine: Machine): DeviceBus {
+  const bus = new MmioBus();
+  for (const device of devices ?? []) bus.map(device.name, BigInt(device.base), device.create());
+  return { bus, memory: bus.devices.length === 0 ? undefined : layeredMemory(bus, machineMemory(machine)) };
+}
+
+/** The trace's heading line for each device on `bus`. */
+export function deviceLines(bus: MmioBus): string[] {
+  return bus.devices.map((mapping) => `== device ${mapping.name} (${mapping.device.kind}) at IPA ${hexAddress(Number(mapping.base))}-${hexAddress(Number(mapping.base) + mapping.device.size - 1)}, emulated by the hypervisor`);
+}
+
+/** The trace's closing line for each device on `bus` that reports something. */
+export function deviceReports(bus: MmioBus): string[] {
+  const out: string[] = [];
+  for (const mapping of bus.devices) {
+    const report = mapping.device.report?.();
+    if (report !== undefined) out.push(`== device ${mapping.name}: ${report}`);
+  }
+  return out;
+}
+
 /** A scenario's machine, set up and about to run (see {@link setUpScenario}). */
 export interface ScenarioSetup {
   /** The machine: guest code and memory loaded, firmware installed, in the entry mode at the entry point. */
@@ -200,9 +234,7 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
   for (const region of scenario.regions) machine.memory.map(region.base, region.size);
 
   // Devices the hypervisor emulates sit in front of the guest's memory, as spec firmware sees it.
-  const bus = new MmioBus();
-  for (const device of scenario.devices ?? []) bus.map(device.name, BigInt(device.base), device.create());
-  const memory = bus.devices.length === 0 ? undefined : layeredMemory(bus, machineMemory(machine));
+  const { bus, memory } = deviceBus(scenario.devices, machine);
 
   // Firmware: installed where the scenario says, then the vector base is put back, as the boot firmware left it.
   const initialBase = port === undefined ? undefined : machine.register(port.vectorBaseRegister);
@@ -296,7 +328,7 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   for (const firmware of scenario.firmware) {
     trace.push(firmware.kind === 'host' ? `== host model: ${firmware.name} (answers with ${firmware.implements.join(', ')})` : `== firmware at ${hexAddress(firmware.base)}: ${owners.get(firmware.base)!.label}`);
   }
-  for (const mapping of bus.devices) trace.push(`== device ${mapping.name} (${mapping.device.kind}) at IPA ${hexAddress(Number(mapping.base))}-${hexAddress(Number(mapping.base) + mapping.device.size - 1)}, emulated by the hypervisor`);
+  trace.push(...deviceLines(bus));
   const ends = [...(newKernel === undefined ? [] : [`new kernel at ${hexAddress(newKernel)}`]), ...[...endings].map(([address, exit]) => `${exit.kind} at ${hexAddress(address)}`)];
   trace.push(`== entered in ${scenario.entry.mode} at ${hexAddress(machine.pc)}; ${ends.join('; ')}; budget ${scenario.maxSteps} steps`);
 
@@ -359,10 +391,7 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   const result = machine.run(scenario.maxSteps);
   bus.onAccess = undefined;
   machine.trace = undefined;
-  for (const mapping of bus.devices) {
-    const report = mapping.device.report?.();
-    if (report !== undefined) trace.push(`== device ${mapping.name}: ${report}`);
-  }
+  trace.push(...deviceReports(bus));
 
   const labelOf = (address: number): string | undefined => labels.get(address)?.[0];
   const records = annotator?.records ?? [];

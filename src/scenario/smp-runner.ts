@@ -17,8 +17,8 @@
 import type { AbiRegistry } from '../abi/registry.ts';
 import { MapHypervisorState } from '../abi/spec.ts';
 import { interpret } from '../dispatch/dispatcher.ts';
-import { layeredMemory, MmioBus } from '../devices/mmio-bus.ts';
-import { installSpecFirmware, machineMemory, pendingTrap } from '../firmware/firmware.ts';
+import type { MmioBus } from '../devices/mmio-bus.ts';
+import { installSpecFirmware, pendingTrap } from '../firmware/firmware.ts';
 import type { ArchBackend, EngineName } from '../interp/backend.ts';
 import type { RunResult } from '../interp/interpreter.ts';
 import { hexAddress } from '../interp/step-result.ts';
@@ -26,7 +26,7 @@ import { formatTraceEvent, type TraceEvent, type TraceSink } from '../interp/tra
 import { ExplicitScheduler, parseSchedule, ScheduleError, SeededScheduler, type Scheduler } from '../smp/schedule.ts';
 import { createSmpMachine, SmpError, type SmpMachine, type SmpRunResult } from '../smp/smp-machine.ts';
 import { formatOutcome, type ExitKind, type Outcome } from './outcome.ts';
-import { assembleSegments, partsOf, resolver, ScenarioError, type FirmwareSite } from './runner.ts';
+import { assembleSegments, deviceBus, deviceLines, deviceReports, partsOf, resolver, ScenarioError, type FirmwareSite } from './runner.ts';
 import type { Location, SmpScenario } from './scenario.ts';
 
 /** How to run an SMP scenario. */
@@ -120,9 +120,7 @@ export function setUpSmpScenario(backend: ArchBackend, scenario: SmpScenario, en
   for (const region of scenario.regions) smp.memory.map(region.base, region.size);
 
   // Devices the hypervisor emulates sit in front of the one guest memory, as every vCPU's firmware sees it.
-  const bus = new MmioBus();
-  for (const device of scenario.devices ?? []) bus.map(device.name, BigInt(device.base), device.create());
-  const memory = bus.devices.length === 0 ? undefined : layeredMemory(bus, machineMemory(smp.vcpus[0]!));
+  const { bus, memory } = deviceBus(scenario.devices, smp.vcpus[0]!);
 
   // One hypervisor state for every vCPU's firmware: what a call on one vCPU did, a call on another sees.
   const state = new MapHypervisorState();
@@ -177,7 +175,7 @@ export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis
 
   const trace: string[] = [`== scenario ${scenario.name}: ${scenario.title} (${scenario.vcpus.length} vCPUs)`];
   for (const segment of scenario.segments) trace.push(`== segment ${segment.name} at ${hexAddress(segment.base)} (${segment.origin})`);
-  for (const mapping of bus.devices) trace.push(`== device ${mapping.name} (${mapping.device.kind}) at IPA ${hexAddress(Number(mapping.base))}-${hexAddress(Number(mapping.base) + mapping.device.size - 1)}, emulated by the hypervisor`);
+  trace.push(...deviceLines(bus));
   trace.push(`== firmware at ${hexAddress(scenario.firmware.base)}: ${abi.spec.id} (spec firmware) at every vCPU's vectors, one hypervisor state`);
   trace.push(`== ${scenario.vcpus.map((entry, n) => (entry === 'off' ? `vcpu${n} off` : `vcpu${n} entered in ${entry.mode} at ${hexAddress(resolve(entry.at))}`)).join('; ')}`);
   trace.push(`== ${scheduler.describe()}; ${[...exits].map(([address, exit]) => `${exit.kind} at ${hexAddress(address)}`).join('; ')}; budget ${scenario.maxSteps} steps`);
@@ -265,10 +263,7 @@ export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis
     for (const machine of smp.vcpus) machine.trace = undefined;
     bus.onAccess = undefined;
   }
-  for (const mapping of bus.devices) {
-    const report = mapping.device.report?.();
-    if (report !== undefined) trace.push(`== device ${mapping.name}: ${report}`);
-  }
+  trace.push(...deviceReports(bus));
 
   const outcome = classifySmp(scenario, catalog.displayMode.bind(catalog), smp, ended, exits, errors, labels);
   const matches = outcome.kind === scenario.expected;
