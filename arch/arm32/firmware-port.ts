@@ -30,7 +30,8 @@ const SLOTS: readonly FirmwareSlot[] = [
   { offset: Vector.fiq, name: 'fiq', calls: false },
 ];
 
-function state(machine: Machine): Arm32State {
+/** The arm32 registers of `machine` (an arm32 backend's machine). */
+export function arm32StateOf(machine: Machine): Arm32State {
   return (machine as CoreMachine<Arm32State>).state;
 }
 
@@ -108,7 +109,7 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
   slots: SLOTS,
   pendingTrapReader(machine: Machine): PendingTrapReader {
     // Bound to the state's arrays (restored in place, so they stay the machine's), and tables, not branches: this runs on every call the firmware takes.
-    const { cp15, r } = state(machine);
+    const { cp15, r } = arm32StateOf(machine);
     return (_slot, into) => {
       const hsr = cp15[Cp15.hsr]!;
       const ec = hsr >>> 26;
@@ -123,7 +124,7 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
     };
   },
   describeException(machine: Machine, slot: FirmwareSlot): string {
-    const s = state(machine);
+    const s = arm32StateOf(machine);
     const from = modeName(s.r[Slot.spsr + Bank.hyp]! & 0x1f);
     const hsr = hexAddress(Number(machine.register('hsr')));
     switch (slot.offset) {
@@ -142,10 +143,10 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
     return request;
   },
   jump(machine: Machine, target: OutcomeValue, address: number): StepResult {
-    return branchTo(state(machine), machine.memory, outcomeU32(target), address, 'spec firmware branch');
+    return branchTo(arm32StateOf(machine), machine.memory, outcomeU32(target), address, 'spec firmware branch');
   },
   callFunction(machine: Machine, target: OutcomeValue, args: readonly OutcomeValue[], returnAddress: number, address: number): StepResult {
-    const s = state(machine);
+    const s = arm32StateOf(machine);
     // AAPCS: the first four arguments in r0–r3.
     for (let i = 0; i < args.length && i < 4; i++) s.r[i] = outcomeU32(args[i]!);
     s.r[14] = returnAddress;
@@ -153,7 +154,7 @@ export const ARM32_FIRMWARE_PORT: FirmwarePort = {
   },
   conformance: ARM32_CONFORMANCE_DRIVER,
   registerSlot(machine: Machine, name: string): RegisterSlot | undefined {
-    const s = state(machine);
+    const s = arm32StateOf(machine);
     // Plain stores only, as the register view (`ARM32_REGISTERS` in core.ts) makes them: r0–r12 and cp15. Banked registers, the CPSR and ELR_hyp go through the view.
     const core = CORE_SLOTS.get(name);
     if (core !== undefined) return { words: coreWords(s), low: core, high: -1 };

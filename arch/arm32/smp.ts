@@ -2,6 +2,11 @@
  * What machines with several arm32 vCPUs need: each vCPU's MPIDR, and the
  * state KVM/arm32's PSCI CPU_ON leaves a vCPU in.
  *
+ * Each vCPU's TLB joins the machine's shootdown: its inner-shareable
+ * maintenance (TLBIALLIS, TLBIMVAIS, …) reaches the other vCPUs, and its DSB
+ * completes as the shootdown design says (ARM ARM B3.10.5–B3.10.6). A vCPU
+ * in Hyp mode is inside the hypervisor's handling of a trap.
+ *
  * Facts: ../shared/abi-facts.md §5.3 and §5.5 (kvm_psci_vcpu_on: the target's
  * PC ← entry_point_address, r0 ← context_id, after a vCPU reset).
  *
@@ -9,8 +14,12 @@
  */
 
 import type { Machine } from '../../src/interp/machine.ts';
-import type { SmpSupport } from '../../src/smp/smp-support.ts';
+import type { TlbShootdown } from '../../src/memory/tlb-shootdown.ts';
+import type { ShootdownPort, SmpSupport } from '../../src/smp/smp-support.ts';
 import { PSCI_MODEL_CPUS, psciVcpuMpidr } from './abis/psci.abi.ts';
+import { arm32StateOf } from './firmware-port.ts';
+import { Mode } from './registers.ts';
+import { describeTlbOperation, tlbOf, type Arm32TlbOperation } from './tlb.ts';
 
 /** MPIDR bit 31: RES1 in the multiprocessing-extensions format (ARM ARM B4.1.106). */
 const MPIDR_M = 1n << 31n;
@@ -36,5 +45,18 @@ export const ARM32_SMP: SmpSupport = {
     machine.setRegister('cpsr', RESET_CPSR);
     machine.setRegister('r0', contextId);
     machine.pc = Number(BigInt.asUintN(32, entry));
+  },
+  shootdownPort(machine: Machine): ShootdownPort<unknown> | undefined {
+    const tlb = tlbOf(arm32StateOf(machine));
+    if (tlb === undefined) return undefined;
+    const port: ShootdownPort<Arm32TlbOperation> = {
+      tlb,
+      connect: (shootdown: TlbShootdown<Arm32TlbOperation>) => void (tlb.shootdown = shootdown),
+      describe: describeTlbOperation,
+    };
+    return port as ShootdownPort<unknown>;
+  },
+  inHypervisor(machine: Machine): boolean {
+    return arm32StateOf(machine).mode === Mode.hyp;
   },
 };

@@ -90,6 +90,31 @@ export interface TlbNonHypAll {
   readonly kind: 'non-hyp-all';
 }
 
+/** `TLBIMVAIS: VA 0x00008000 ASID 0 VMID 1`: an operation by the name of its inner-shareable form (the only ones a shootdown carries), for the trace. */
+export function describeTlbOperation(op: Arm32TlbOperation): string {
+  const page = (n: number) => `VA 0x${(n * 4096).toString(16).padStart(8, '0')}`;
+  switch (op.kind) {
+    case 'all':
+      return `TLBIALLIS: every PL1&0 entry of VMID ${op.vmid}`;
+    case 'va':
+      return `TLBIMVAIS: ${page(op.page)} ASID ${op.asid} VMID ${op.vmid}`;
+    case 'asid':
+      return `TLBIASIDIS: ASID ${op.asid} VMID ${op.vmid}`;
+    case 'va-any-asid':
+      return `TLBIMVAAIS: ${page(op.page)} every ASID, VMID ${op.vmid}`;
+    case 'hyp-all':
+      return 'TLBIALLHIS: every Hyp entry';
+    case 'hyp-va':
+      return `TLBIMVAHIS: Hyp ${page(op.page)}`;
+    case 'non-hyp-all':
+      return 'TLBIALLNSNHIS: every non-Hyp entry, any VMID';
+    default: {
+      const unreachable: never = op;
+      return unreachable;
+    }
+  }
+}
+
 /** One cached translation. */
 interface TlbEntry {
   /** The page number the access goes to (guest-physical, after both stages). */

@@ -21,6 +21,7 @@ import { basename } from 'node:path';
 import type { Scenario, SmpScenario } from '../scenario/scenario.ts';
 import { runSmpScenario, type SmpScenarioRun } from '../scenario/smp-runner.ts';
 import { ExplicitScheduler, parseSchedule, ScheduleError, SeededScheduler, type Scheduler } from '../smp/schedule.ts';
+import { SHOOTDOWN_DESIGNS, type ShootdownDesign } from '../smp/shootdown.ts';
 import { stateCatalog } from '../state/state-catalog.ts';
 import { CliError } from './cli-error.ts';
 import { registerHex, registerWidth } from './register-values.ts';
@@ -176,6 +177,8 @@ export interface SmpScenarioRunJson {
   readonly outcome: OutcomeJson;
   /** How the schedule chose. */
   readonly schedule: string;
+  /** The TLB shootdown design (`broadcast`, `ipi`), or null when the machine has no TLBs to join. */
+  readonly shootdown: string | null;
   /** Every hypervisor call. */
   readonly calls: readonly SmpCallJson[];
   /** Each vCPU at the end. */
@@ -197,6 +200,7 @@ export function smpScenarioRunJson(run: SmpScenarioRun, width: number, trace: bo
     steps: run.steps,
     outcome: outcomeJson(run.outcome),
     schedule: run.schedule,
+    shootdown: run.shootdown ?? null,
     calls: run.calls.map((c) => ({
       vcpu: c.vcpu,
       call: c.call,
@@ -215,6 +219,7 @@ export function smpScenarioRunText(run: SmpScenarioRun, trace: boolean, width: n
   return [
     `scenario ${run.scenario.name} (${run.scenario.arch}, ${run.scenario.vcpus.length} vCPUs): ${run.scenario.title}`,
     `schedule: ${run.schedule}`,
+    ...(run.shootdown === undefined ? [] : [`TLB shootdown: ${run.shootdown}`]),
     `hypervisor calls: ${run.calls.length}${run.calls.length === 0 ? '' : ' (--trace shows each as it happens)'}`,
     ...run.calls.map((c, i) => `  ${i + 1}. vcpu${c.vcpu} ${c.call} ${Object.entries(c.registers).map(([n, v]) => `${n}=${registerHex(v, width)}`).join(' ')} -> ${c.result === undefined ? 'did not return' : `returned ${registerHex(c.result, width)}`}`),
     ...run.vcpus.map((v, n) => `vcpu${n}: ${v.on ? 'on' : 'off'}, ${v.steps} steps, at 0x${v.pc.toString(16).padStart(8, '0')} in ${v.mode}`),
@@ -222,6 +227,13 @@ export function smpScenarioRunText(run: SmpScenarioRun, trace: boolean, width: n
     `outcome: ${formatOutcome(run.outcome)}`,
     `expected: ${run.scenario.expected} (${run.matches ? 'ok' : 'MISMATCH'}), after ${run.steps} steps`,
   ].join('\n');
+}
+
+/** The design `--shootdown` names (`undefined`: the scenario's); a {@link CliError} for another word. */
+function shootdownOf(option: string | undefined): ShootdownDesign | undefined {
+  if (option === undefined) return undefined;
+  if (!(SHOOTDOWN_DESIGNS as readonly string[]).includes(option)) throw new CliError(`--shootdown '${option}': expected ${SHOOTDOWN_DESIGNS.join(' or ')}`, { input: '--shootdown' });
+  return option as ShootdownDesign;
 }
 
 /**
@@ -361,8 +373,9 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
     .option('--json', 'JSON output')
     .option('--schedule <slices>', 'several vCPUs: the interleaving, VCPU:STEPS entries (STEPS a number or * for until it stops), e.g. 0:12,1:3,0:*; round robin after it')
     .option('--seed <n>', "several vCPUs: a seeded interleaving instead of the scenario's own seed")
+    .option('--shootdown <design>', `several vCPUs: how shareable TLB maintenance reaches the other vCPUs, ${SHOOTDOWN_DESIGNS.join(' or ')} (default: the scenario's, else broadcast)`)
     .option('--engine <engine>', "interp or jit, where the scenario's architecture has both (default: the architecture's)")
-    .action((name: string, options: { trace?: boolean; json?: boolean; schedule?: string; seed?: string; engine?: string }) => {
+    .action((name: string, options: { trace?: boolean; json?: boolean; schedule?: string; seed?: string; shootdown?: string; engine?: string }) => {
       const backends = services.backends();
       const smp = allSmpScenarios(backends).find(({ scenario: s }) => s.name === name);
       const engineOf = (backend: ArchBackend): EngineName | undefined => {
@@ -374,7 +387,8 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
       if (smp !== undefined) {
         const scheduler = schedulerOf(options, smp.scenario.vcpus.length);
         const engine = engineOf(smp.backend);
-        const run = runSmpScenario(smp.backend, smp.scenario, registry(), { ...(scheduler === undefined ? {} : { scheduler }), ...(engine === undefined ? {} : { engine }) });
+        const shootdown = shootdownOf(options.shootdown);
+        const run = runSmpScenario(smp.backend, smp.scenario, registry(), { ...(scheduler === undefined ? {} : { scheduler }), ...(engine === undefined ? {} : { engine }), ...(shootdown === undefined ? {} : { shootdown }) });
         const width = registerWidth(smp.backend.createMachine());
         io.out(options.json === true ? JSON.stringify(smpScenarioRunJson(run, width, options.trace === true), undefined, 2) : smpScenarioRunText(run, options.trace === true, width));
         return;
@@ -382,6 +396,7 @@ export function registerScenarioCommands(program: Command, io: Pick<CliIo, 'out'
       const found = allScenarios(backends).find(({ scenario: s }) => s.name === name);
       if (found === undefined) throw new CliError(`unknown scenario '${name}' (see \`hyplay scenario list\`)`);
       if (options.schedule !== undefined || options.seed !== undefined) throw new CliError(`${options.schedule !== undefined ? '--schedule' : '--seed'}: ${name} runs on one vCPU; only scenarios on several vCPUs (smp-*) take a schedule`);
+      if (options.shootdown !== undefined) throw new CliError(`--shootdown: ${name} runs on one vCPU; only scenarios on several vCPUs have other TLBs to reach`, { input: '--shootdown' });
       const engine = engineOf(found.backend);
       const run = runScenario(found.backend, found.scenario, registry(), { context: { state: stateCatalog(services.backends().all()) }, ...(engine === undefined ? {} : { engine }) });
       const trace = options.trace === true;

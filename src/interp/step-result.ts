@@ -142,6 +142,8 @@ export type StopReason =
   | 'firmware'
   | 'left-image'
   | 'powered-off'
+  /** A barrier that cannot complete yet (a DSB waiting for TLB shootdown acknowledgements from other vCPUs): the PC stays on it, and it is retried when the vCPU runs again. */
+  | 'waiting'
   /** Spec firmware's hypervisor gave the vCPU back to its host (`KVM_RUN` returned): the virtual machine stopped. */
   | 'vm-exit';
 

@@ -21,7 +21,13 @@ export interface TlbTarget<Op> {
 export interface TlbShootdown<Op> {
   /** `origin` issued the broadcast invalidation `op` (and has already applied it to itself): make the other TLBs see it. */
   broadcast(origin: TlbTarget<Op>, op: Op): void;
+  /**
+   * The origin's DSB: true when every broadcast invalidation it issued is
+   * complete on every processor; false when it must wait (the barrier does
+   * not complete, and the processor retries it).
+   */
+  complete(): boolean;
 }
 
 /** A uniprocessor: nothing else to reach. */
-export const LOCAL_SHOOTDOWN: TlbShootdown<never> = { broadcast: () => undefined };
+export const LOCAL_SHOOTDOWN: TlbShootdown<never> = { broadcast: () => undefined, complete: () => true };

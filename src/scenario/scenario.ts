@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { ShootdownDesign } from '../smp/shootdown.ts';
 import type { Abi } from '../abi/spec.ts';
 import type { FirmwareSlot } from '../firmware/firmware.ts';
 import type { MmioDevice } from '../devices/mmio-bus.ts';
@@ -266,6 +267,8 @@ export interface SmpScenario {
    * hypervisor call). `--seed` and `--schedule` replace it.
    */
   readonly schedule?: string;
+  /** How the vCPUs' shareable TLB maintenance reaches each other (default `broadcast`, the ARMv7+ hardware way; `--shootdown` replaces it). */
+  readonly shootdown?: ShootdownDesign;
   /** Devices the hypervisor emulates, one bus shared by every vCPU's firmware (none when absent). */
   readonly devices?: readonly ScenarioDevice[];
   /**

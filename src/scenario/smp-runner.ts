@@ -24,6 +24,7 @@ import type { RunResult } from '../interp/interpreter.ts';
 import { hexAddress } from '../interp/step-result.ts';
 import { formatTraceEvent, type TraceEvent, type TraceSink } from '../interp/trace.ts';
 import { ExplicitScheduler, parseSchedule, ScheduleError, SeededScheduler, type Scheduler } from '../smp/schedule.ts';
+import type { ShootdownDesign } from '../smp/shootdown.ts';
 import { createSmpMachine, SmpError, type SmpMachine, type SmpRunResult } from '../smp/smp-machine.ts';
 import { formatOutcome, type ExitKind, type Outcome } from './outcome.ts';
 import { assembleSegments, deviceBus, deviceLines, deviceReports, partsOf, resolver, ScenarioError, type FirmwareSite } from './runner.ts';
@@ -35,6 +36,8 @@ export interface SmpRunOptions {
   readonly scheduler?: Scheduler;
   /** The engine every vCPU runs (default: the backend's). */
   readonly engine?: EngineName;
+  /** The TLB shootdown design (default: the scenario's, else broadcast). */
+  readonly shootdown?: ShootdownDesign;
 }
 
 /** One hypervisor call as an SMP run took it. */
@@ -75,6 +78,8 @@ export interface SmpScenarioRun {
   readonly steps: number;
   /** How the schedule chose, one line. */
   readonly schedule: string;
+  /** The TLB shootdown design the vCPUs ran under (none when the backend's machines have no TLB to join). */
+  readonly shootdown: ShootdownDesign | undefined;
   /** The trace, one line per event. */
   readonly trace: readonly string[];
   /** Every hypervisor call, in order. */
@@ -100,13 +105,13 @@ export interface SmpScenarioSetup {
 }
 
 /** Build `scenario`'s machine on `backend`: code loaded, firmware at every vCPU's vectors, the vCPUs that start on in their entry mode at their entry point. */
-export function setUpSmpScenario(backend: ArchBackend, scenario: SmpScenario, engine?: EngineName): SmpScenarioSetup {
+export function setUpSmpScenario(backend: ArchBackend, scenario: SmpScenario, engine?: EngineName, design: ShootdownDesign = scenario.shootdown ?? 'broadcast'): SmpScenarioSetup {
   const { port } = partsOf(backend);
   const programs = assembleSegments(backend, scenario);
   const resolve = resolver(scenario, programs);
   let smp: SmpMachine;
   try {
-    smp = createSmpMachine(backend, scenario.vcpus.length, engine === undefined ? {} : { engine }, scenario.vcpus.map((v) => v !== 'off'));
+    smp = createSmpMachine(backend, scenario.vcpus.length, engine === undefined ? {} : { engine }, scenario.vcpus.map((v) => v !== 'off'), design);
   } catch (error) {
     if (error instanceof SmpError) throw new ScenarioError(`${scenario.name}: ${error.message}`);
     throw error;
@@ -163,7 +168,7 @@ function resultText(value: bigint, bits: number): string {
 /** Run `scenario` on `backend` (`abis` names the calls in the trace). */
 export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis: AbiRegistry, options: SmpRunOptions = {}): SmpScenarioRun {
   const { catalog, port } = partsOf(backend);
-  const { smp, labels, sites, resolve, bus } = setUpSmpScenario(backend, scenario, options.engine);
+  const { smp, labels, sites, resolve, bus } = setUpSmpScenario(backend, scenario, options.engine, options.shootdown);
   const scheduler = options.scheduler ?? defaultScheduler(scenario);
   const exits = new Map<number, { readonly kind: ExitKind; readonly what: string }>(scenario.exits.map((exit) => [resolve(exit.at), { kind: exit.kind, what: exit.what }]));
   const errors = new Map(scenario.errorExits.map((exit) => [resolve(exit.at), exit.what]));
@@ -178,6 +183,7 @@ export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis
   trace.push(...deviceLines(bus));
   trace.push(`== firmware at ${hexAddress(scenario.firmware.base)}: ${abi.spec.id} (spec firmware) at every vCPU's vectors, one hypervisor state`);
   trace.push(`== ${scenario.vcpus.map((entry, n) => (entry === 'off' ? `vcpu${n} off` : `vcpu${n} entered in ${entry.mode} at ${hexAddress(resolve(entry.at))}`)).join('; ')}`);
+  if (smp.shootdown !== undefined) trace.push(`== TLB shootdown: ${SHOOTDOWN_WORDS[smp.shootdown.design]}`);
   trace.push(`== ${scheduler.describe()}; ${[...exits].map(([address, exit]) => `${exit.kind} at ${hexAddress(address)}`).join('; ')}; budget ${scenario.maxSteps} steps`);
 
   const calls: SmpCallRecord[] = [];
@@ -238,6 +244,7 @@ export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis
     };
   };
   const sinks = smp.vcpus.map((_, n) => sinkOf(n));
+  if (smp.shootdown !== undefined) smp.shootdown.log = (n, line) => trace.push(`vcpu${n} -- ${line}`);
   smp.vcpus.forEach((machine, n) => (machine.trace = sinks[n]));
   // A device access happens inside a call of the vCPU whose slice is running.
   let running = 0;
@@ -279,8 +286,14 @@ export function runSmpScenario(backend: ArchBackend, scenario: SmpScenario, abis
   }
   trace.push(`== outcome ${formatOutcome(outcome)}`);
   trace.push(`== expected ${scenario.expected}: ${matches ? 'ok' : 'MISMATCH'}`);
-  return { scenario, outcome, matches, steps: ended.steps, schedule: scheduler.describe(), trace, calls, vcpus, report };
+  return { scenario, outcome, matches, steps: ended.steps, schedule: scheduler.describe(), shootdown: smp.shootdown?.design, trace, calls, vcpus, report };
 }
+
+/** The trace's heading line for each shootdown design. */
+const SHOOTDOWN_WORDS: Readonly<Record<ShootdownDesign, string>> = {
+  broadcast: "broadcast in hardware (ARMv7+): a vCPU's inner-shareable TLB maintenance reaches every vCPU by its DSB, whatever they are doing",
+  ipi: "IPI and acknowledge (the x86 way): a vCPU's DSB after shareable TLB maintenance waits until every other powered-on vCPU took the IPI in guest mode",
+};
 
 /** The schedule a run takes when it is given none: the scenario's fixed one, or its seed's. */
 function defaultScheduler(scenario: SmpScenario): Scheduler {
@@ -323,5 +336,6 @@ function classifySmp(
   if (exit !== undefined) return { kind: exit.kind, pc: result.pc, mode, detail: `vcpu${n}: ${exit.what}, at ${place(result.pc)} in ${displayMode(mode)}` };
   const error = result.reason === 'breakpoint' ? errors.get(result.pc) : undefined;
   if (error !== undefined) return { kind: 'guest-error', reason: 'bug', pc: result.pc, mode, detail: `vcpu${n}: ${error}, at ${place(result.pc)} in ${displayMode(mode)}` };
+  if (result.reason === 'vm-exit') return { kind: 'vm-stopped', pc: machine.pc, mode, detail: `vcpu${n}: the hypervisor gave the vCPU back to its host: ${result.detail}` };
   return { kind: 'guest-error', reason: result.reason, pc: result.pc, mode, detail: `vcpu${n}: ${result.reason} at ${place(result.pc)} in ${displayMode(mode)}: ${result.detail}` };
 }

@@ -24,6 +24,8 @@
  * @module
  */
 
+import type { TlbShootdown, TlbTarget } from '../memory/tlb-shootdown.ts';
+
 /** One TLB invalidation, as the guest's maintenance operation names it. */
 export interface TlbInvalidation {
   /** What goes: every entry, the entries for one virtual address, for one ASID, or for one VMID. */
@@ -36,11 +38,12 @@ export interface TlbInvalidation {
   readonly vmid?: number;
 }
 
-/** One vCPU's own TLB as a shootdown reaches it (a machine's TLB implements this). */
-export interface LocalTlb {
-  /** Drop the entries `request` names. */
-  invalidate(request: TlbInvalidation): void;
-}
+/**
+ * One vCPU's own TLB as a shootdown reaches it (a machine's TLB implements
+ * this), for invalidations of kind `Op`: the generic {@link TlbInvalidation}
+ * unless a backend's TLB names its own operations.
+ */
+export type LocalTlb<Op = TlbInvalidation> = TlbTarget<Op>;
 
 /** How TLB invalidation reaches the other vCPUs. */
 export type ShootdownDesign = 'broadcast' | 'ipi';
@@ -53,23 +56,26 @@ export const SHOOTDOWN_DESIGNS: readonly ShootdownDesign[] = ['broadcast', 'ipi'
  * per-machine TLB holds when its machine is a vCPU of an SMP machine (a
  * single-vCPU machine has none, and its shareable operations are local).
  */
-export interface VcpuShootdown {
+export interface VcpuShootdown<Op = TlbInvalidation> {
   /** A shareable invalidation issued by this vCPU: its own TLB at once, the others as the design says. */
-  invalidateShareable(request: TlbInvalidation): void;
+  invalidateShareable(request: Op): void;
   /** This vCPU's DSB: true when its invalidations are complete on every vCPU; false when it must wait (the barrier is retried). */
   barrier(): boolean;
 }
 
 /** A pending invalidation on one vCPU: what, and who issued it. */
-interface Pending {
-  readonly request: TlbInvalidation;
+interface Pending<Op> {
+  readonly request: Op;
   readonly from: number;
 }
 
-/** The shootdown of one SMP machine: every vCPU's TLB, the design, and what is pending where. */
-export class Shootdown {
+/**
+ * The shootdown of one SMP machine: every vCPU's TLB, the design, and what
+ * is pending where, for invalidations of kind `Op`.
+ */
+export class Shootdown<Op = TlbInvalidation> {
   /** Invalidations not yet applied, per target vCPU, in issue order. */
-  private readonly pending: Pending[][];
+  private readonly pending: Pending<Op>[][];
   /** Per vCPU: inside the hypervisor's emulation of one of its accesses (it cannot take an IPI). */
   readonly inEmulation: boolean[];
   /** Per vCPU: stopped at a barrier that could not complete (it waits for acknowledgements). */
@@ -80,12 +86,14 @@ export class Shootdown {
    * @param tlbs every vCPU's TLB, by vCPU number.
    * @param isOn whether a vCPU is powered on (an IPI goes only to those).
    * @param log where a line per shootdown event goes (the trace), if anywhere.
+   * @param describe an invalidation in words, for those lines (the generic {@link TlbInvalidation}'s by default).
    */
   constructor(
     readonly design: ShootdownDesign,
-    private readonly tlbs: readonly LocalTlb[],
+    private readonly tlbs: readonly LocalTlb<Op>[],
     private readonly isOn: (n: number) => boolean,
-    private readonly log?: (vcpu: number, line: string) => void,
+    public log?: (vcpu: number, line: string) => void,
+    private readonly describe: (request: Op) => string = describeInvalidation as unknown as (request: Op) => string,
   ) {
     this.pending = tlbs.map(() => []);
     this.inEmulation = tlbs.map(() => false);
@@ -93,14 +101,14 @@ export class Shootdown {
   }
 
   /** vCPU `from` issued a shareable invalidation. */
-  invalidateShareable(from: number, request: TlbInvalidation): void {
+  invalidateShareable(from: number, request: Op): void {
     this.tlbs[from]!.invalidate(request);
     for (let n = 0; n < this.tlbs.length; n++) {
       if (n === from) continue;
       if (this.design === 'ipi' && !this.isOn(n)) continue;
       this.pending[n]!.push({ request, from });
     }
-    this.log?.(from, `shootdown ${this.design}: ${describeInvalidation(request)}; ${this.design === 'ipi' ? 'IPI sent to every other powered-on vCPU' : 'broadcast in hardware, complete at this vCPU\'s DSB'}`);
+    this.log?.(from, `shootdown ${this.design}: ${this.describe(request)}; ${this.design === 'ipi' ? 'IPI sent to every other powered-on vCPU' : 'broadcast in hardware, complete at this vCPU\'s DSB'}`);
   }
 
   /** Invalidations issued by `from` not yet applied on some vCPU. */
@@ -152,13 +160,23 @@ export class Shootdown {
   }
 
   /** vCPU `n`'s view, for its TLB maintenance. */
-  forVcpu(n: number): VcpuShootdown {
+  forVcpu(n: number): VcpuShootdown<Op> {
     return { invalidateShareable: (request) => this.invalidateShareable(n, request), barrier: () => this.barrier(n) };
+  }
+
+  /**
+   * vCPU `n`'s TLB's view of the machine (what its broadcast maintenance
+   * and its DSB reach): a shareable operation it applied to itself goes to
+   * the others as the design says, and its barrier completes as
+   * {@link Shootdown.barrier} says.
+   */
+  forTlb(n: number): TlbShootdown<Op> {
+    return { broadcast: (_origin, op) => this.invalidateShareable(n, op), complete: () => this.barrier(n) };
   }
 
   private applyFrom(n: number, from: number): void {
     const queue = this.pending[n]!;
-    const keep: Pending[] = [];
+    const keep: Pending<Op>[] = [];
     for (const p of queue) {
       if (p.from === from) this.tlbs[n]!.invalidate(p.request);
       else keep.push(p);
@@ -171,6 +189,9 @@ export class Shootdown {
     this.pending[n] = [];
   }
 }
+
+/** What an SMP machine and its runner use of a {@link Shootdown} of any kind of invalidation. */
+export type MachineShootdown = Pick<Shootdown<never>, 'design' | 'waiting' | 'deliver' | 'setInEmulation' | 'log'>;
 
 /** `all entries`, `VA 0x00001000`, `ASID 5`, `VMID 1`. */
 export function describeInvalidation(request: TlbInvalidation): string {

@@ -19,7 +19,7 @@ import type { RunResult } from '../interp/interpreter.ts';
 import type { Machine } from '../interp/machine.ts';
 import type { GuestMemory } from '../memory/guest-memory.ts';
 import type { ScheduleChoice, Scheduler } from './schedule.ts';
-import type { Shootdown } from './shootdown.ts';
+import { Shootdown, type MachineShootdown, type ShootdownDesign } from './shootdown.ts';
 import type { SmpSupport } from './smp-support.ts';
 
 /** A machine that cannot be made with that many vCPUs, or on that backend. */
@@ -71,7 +71,7 @@ export class SmpMachine {
   /** Per vCPU: power, stop, steps. */
   readonly states: VcpuRunState[];
   /** The TLB shootdown, where the machine has one. */
-  shootdown: Shootdown | undefined = undefined;
+  shootdown: MachineShootdown | undefined = undefined;
 
   /**
    * @param vcpus the vCPUs, sharing one memory.
@@ -168,7 +168,10 @@ export class SmpMachine {
       const budget = choice.steps === 'rest' ? left : Math.min(choice.steps, left);
       const machine = this.vcpus[choice.vcpu]!;
       const state = this.states[choice.vcpu]!;
-      this.shootdown?.deliver(choice.vcpu);
+      if (this.shootdown !== undefined) {
+        if (this.support.inHypervisor !== undefined) this.shootdown.setInEmulation(choice.vcpu, this.support.inHypervisor(machine));
+        this.shootdown.deliver(choice.vcpu);
+      }
       observer.slice?.(choice, budget);
       // The interpreter steps over a breakpoint a run starts on (so a user can resume from one); a slice boundary is no resume.
       const result: RunResult =
@@ -178,7 +181,8 @@ export class SmpMachine {
       state.resumed = true;
       steps += result.steps;
       state.steps += result.steps;
-      if (result.reason === 'budget-exhausted') continue;
+      // A DSB waiting for acknowledgements: not stopped; the vCPU runs again once they are in (see runnable).
+      if (result.reason === 'budget-exhausted' || result.reason === 'waiting') continue;
       // Powered off by its own call (CPU_OFF, SYSTEM_OFF): off, not stopped; a later CPU_ON starts it afresh.
       if (result.reason === 'powered-off' && !state.on) continue;
       state.stopped = result;
@@ -190,15 +194,25 @@ export class SmpMachine {
 
 /**
  * An SMP machine of `count` vCPUs on `backend`, each made with `options`
- * (an engine) over the first one's memory. Throws an {@link SmpError} when
- * the backend has no SMP support or `count` is out of its range.
+ * (an engine) over the first one's memory, their TLBs (where the backend's
+ * machine has them) joined by a shootdown of `design`. Throws an
+ * {@link SmpError} when the backend has no SMP support or `count` is out of
+ * its range.
  */
-export function createSmpMachine(backend: ArchBackend, count: number, options: MachineOptions = {}, powered?: readonly boolean[]): SmpMachine {
+export function createSmpMachine(backend: ArchBackend, count: number, options: MachineOptions = {}, powered?: readonly boolean[], design: ShootdownDesign = 'broadcast'): SmpMachine {
   const support = backend.smp;
   if (support === undefined) throw new SmpError(`${backend.name} has no SMP support`);
   if (!Number.isInteger(count) || count < 1 || count > support.maxVcpus) throw new SmpError(`${backend.name}: ${count} vCPUs (1–${support.maxVcpus})`);
   const first = backend.createMachine(options);
   const vcpus = [first];
   for (let n = 1; n < count; n++) vcpus.push(backend.createMachine({ ...options, memory: first.memory }));
-  return new SmpMachine(vcpus, support, powered);
+  const smp = new SmpMachine(vcpus, support, powered);
+  const ports = support.shootdownPort === undefined ? [] : vcpus.map((vcpu) => support.shootdownPort!(vcpu));
+  if (ports.length > 0 && ports.every((port) => port !== undefined)) {
+    const joined = ports as NonNullable<(typeof ports)[number]>[];
+    const shootdown = new Shootdown<unknown>(design, joined.map((port) => port.tlb), (n) => smp.states[n]!.on, undefined, (op) => joined[0]!.describe(op));
+    joined.forEach((port, n) => port.connect(shootdown.forTlb(n)));
+    smp.shootdown = shootdown;
+  }
+  return smp;
 }

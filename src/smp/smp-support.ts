@@ -7,6 +7,17 @@
  */
 
 import type { Machine } from '../interp/machine.ts';
+import type { TlbShootdown, TlbTarget } from '../memory/tlb-shootdown.ts';
+
+/** A vCPU's TLB as an SMP machine's shootdown reaches it, for invalidations of kind `Op`. */
+export interface ShootdownPort<Op> {
+  /** The TLB: applies an invalidation to this vCPU only. */
+  readonly tlb: TlbTarget<Op>;
+  /** Send the TLB's broadcast (shareable) maintenance, and its DSB's completion, through `shootdown` from now on. */
+  connect(shootdown: TlbShootdown<Op>): void;
+  /** An invalidation in words, for the trace. */
+  describe(op: Op): string;
+}
 
 /** A backend's part of an SMP machine (`ArchBackend.smp`). */
 export interface SmpSupport {
@@ -20,4 +31,15 @@ export interface SmpSupport {
    * `entry`, `contextId` in the first argument register.
    */
   powerOn(machine: Machine, entry: bigint, contextId: bigint): void;
+  /**
+   * The vCPU's TLB for the machine's shootdown, when the backend's machine
+   * has one (absent: shareable maintenance stays local, as on one vCPU).
+   */
+  shootdownPort?(machine: Machine): ShootdownPort<unknown> | undefined;
+  /**
+   * Whether the vCPU runs at the hypervisor's level now (arm32 Hyp mode:
+   * the spec firmware's handling of a trap), where it cannot take an IPI
+   * (an IPI shootdown's acknowledgement waits until it is back in the guest).
+   */
+  inHypervisor?(machine: Machine): boolean;
 }

@@ -196,6 +196,7 @@ describe('hyplay scenario run on several vCPUs', () => {
       [['--schedule', '0:3,9:1'], /^hyplay: --schedule '0:3,9:1': schedule column 5: vCPU 9 does not exist/],
       [['--seed', 'abc'], /^hyplay: --seed 'abc': expected a number/],
       [['--seed', '1', '--schedule', '0:1'], /^hyplay: --schedule and --seed: give one of them/],
+      [['--shootdown', 'ipis'], /^hyplay: --shootdown 'ipis': expected broadcast or ipi$/],
     ] as const) {
       const result = cli('scenario', 'run', 'smp-psci-cpu-on-race', ...args);
       expect(result.status).toBe(2);
@@ -207,5 +208,20 @@ describe('hyplay scenario run on several vCPUs', () => {
     const single = cli('scenario', 'run', 'idle-spin', '--schedule', '0:1');
     expect(single.status).toBe(2);
     expect(single.err[0]).toMatch(/^hyplay: --schedule: idle-spin runs on one vCPU/);
+    const local = cli('scenario', 'run', 'idle-spin', '--shootdown', 'ipi');
+    expect(local.status).toBe(2);
+    expect(local.err).toEqual(["hyplay: --shootdown: idle-spin runs on one vCPU; only scenarios on several vCPUs have other TLBs to reach"]);
+  });
+
+  it('--shootdown swaps the TLB shootdown design: the text and --json name it, and the fetch race comes and goes with it', () => {
+    const raced = cli('scenario', 'run', 'mmio-fetch-race-ipi', '--shootdown', 'broadcast');
+    expect(raced.status).toBe(0);
+    expect(raced.out).toMatch(/^TLB shootdown: broadcast$/m);
+    expect(raced.out).toMatch(/^outcome: hypercall-misread: /m);
+    expect(raced.out).toMatch(/^expected: guest-done \(MISMATCH\)/m);
+    const run = json('scenario', 'run', 'mmio-fetch-race-pre-merge', '--shootdown', 'ipi');
+    expect(run.shootdown).toBe('ipi');
+    expect(run.outcome.kind).toBe('guest-done');
+    expect(json('scenario', 'run', 'mmio-fetch-race-pre-merge').shootdown).toBe('broadcast');
   });
 });

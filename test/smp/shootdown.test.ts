@@ -4,10 +4,15 @@
  * (one inside the hypervisor's emulation included); IPI waits for every
  * acknowledgement, which a vCPU inside the emulation cannot give until it
  * leaves; and the SMP machine does not run a vCPU waiting at its barrier.
+ * Then the same against two real arm32 vCPUs' TLBs, which an SMP machine
+ * joins: a stale translation is observable until the issuer's DSB.
  */
 
 import { describe, expect, it } from 'vitest';
 import { ARM32_BACKEND } from '../../arch/arm32/backend.ts';
+import { arm32StateOf } from '../../arch/arm32/firmware-port.ts';
+import { tlbOf } from '../../arch/arm32/tlb.ts';
+import { section } from '../arch/arm32/machine-harness.ts';
 import { Shootdown, type LocalTlb, type TlbInvalidation } from '../../src/smp/shootdown.ts';
 import { ExplicitScheduler, parseSchedule } from '../../src/smp/schedule.ts';
 import { createSmpMachine } from '../../src/smp/smp-machine.ts';
@@ -111,5 +116,66 @@ describe('IPI shootdown (the x86 way)', () => {
     expect(tlbs[1]!.pages.has(0x1000)).toBe(false);
     expect(smp.states.map((s) => s.steps)).toEqual([5, 10]);
     expect(result.reason).toBe('budget-exhausted');
+  });
+});
+
+describe("arm32 vCPUs' TLBs joined by the machine's shootdown", () => {
+  const L1 = 0x4000;
+  const VA = 0x50_0000;
+
+  /** Two arm32 vCPUs with stage 1 on: VA 0x00500000 is a section over physical 0x00100000; each vCPU has walked it once. */
+  function twoVcpus(design: 'broadcast' | 'ipi') {
+    const smp = createSmpMachine(ARM32_BACKEND, 2, { engine: 'interp' }, [true, true], design);
+    smp.memory.map(0, 0x30_0000);
+    smp.memory.write32(L1 + 5 * 4, section(0x10_0000, 0b011));
+    for (const vcpu of smp.vcpus) {
+      vcpu.setMode('svc');
+      vcpu.setRegister('ttbr0', BigInt(L1));
+      vcpu.setRegister('dacr', 1n);
+      vcpu.setRegister('sctlr', 0x00c5_0079n);
+    }
+    const tlbs = smp.vcpus.map((vcpu) => tlbOf(arm32StateOf(vcpu))!);
+    for (const tlb of tlbs) expect(tlb.translate(VA + 0x10, false, false, false)).toBe(0x10_0010);
+    // The guest remaps the section over physical 0x00200000 (a descriptor write, no maintenance yet).
+    smp.memory.write32(L1 + 5 * 4, section(0x20_0000, 0b011));
+    return { smp, tlbs };
+  }
+
+  it('broadcast: TLBIMVAIS on vCPU 0 reaches vCPU 1 at its DSB; before it vCPU 1 still uses the old translation', () => {
+    const { smp, tlbs } = twoVcpus('broadcast');
+    expect(smp.shootdown?.design).toBe('broadcast');
+    tlbs[0]!.perform({ kind: 'va', page: VA >>> 12, asid: 0, vmid: 0 }, true);
+    expect(tlbs[0]!.translate(VA + 0x10, false, false, false)).toBe(0x20_0010);
+    expect(tlbs[1]!.translate(VA + 0x10, false, false, false)).toBe(0x10_0010); // stale until the DSB
+    expect(tlbs[0]!.shootdown.complete()).toBe(true);
+    expect(tlbs[1]!.translate(VA + 0x10, false, false, false)).toBe(0x20_0010);
+  });
+
+  it('a local TLBIMVA stays on its vCPU, as on one processor', () => {
+    const { tlbs } = twoVcpus('broadcast');
+    tlbs[0]!.perform({ kind: 'va', page: VA >>> 12, asid: 0, vmid: 0 }, false);
+    expect(tlbs[0]!.shootdown.complete()).toBe(true);
+    expect(tlbs[1]!.translate(VA + 0x10, false, false, false)).toBe(0x10_0010);
+  });
+
+  it('IPI: the DSB does not complete until vCPU 1 takes the IPI, which it cannot do in Hyp mode', () => {
+    const { smp, tlbs } = twoVcpus('ipi');
+    tlbs[0]!.perform({ kind: 'all', vmid: 0 }, true);
+    expect(tlbs[0]!.shootdown.complete()).toBe(false);
+    expect(smp.runnable(0)).toBe(false);
+    // vCPU 1 runs a slice in Hyp mode (the hypervisor's code: b . at physical 0x00100000, the Hyp regime untranslated).
+    smp.memory.write32(0x10_0000, 0xeafffffe);
+    smp.vcpus[1]!.setMode('hyp');
+    smp.vcpus[1]!.pc = 0x10_0000;
+    smp.run(new ExplicitScheduler(parseSchedule('1:2', 2)), 2);
+    expect(smp.runnable(0)).toBe(false);
+    smp.vcpus[1]!.setMode('svc');
+    expect(tlbs[1]!.translate(VA + 0x10, false, false, false)).toBe(0x10_0010); // not acknowledged: still the old entry
+    // Back in the guest, its next slice takes the IPI first.
+    smp.vcpus[1]!.pc = VA;
+    smp.run(new ExplicitScheduler(parseSchedule('1:1', 2)), 1);
+    expect(smp.runnable(0)).toBe(true);
+    expect(tlbs[0]!.shootdown.complete()).toBe(true);
+    expect(tlbs[1]!.translate(VA + 0x10, false, false, false)).toBe(0x20_0010);
   });
 });

@@ -10,9 +10,14 @@
 @           is the instruction that trapped (fetch_consistent); r2 = the
 @           low half of DATA and r0 advanced by 2 is the instruction
 @           vCPU 1 wrote (fetch_raced); anything else is fetch_bad.
-@   vCPU 1  rewrites that instruction word to ldrh r2, [r0], #2, then
-@           TLBIALLIS and DSB (what a guest that changes code another CPU
-@           may be running does), and parks.
+@   vCPU 1  stands for the guest kernel taking that text page away and
+@           reusing its frame: it invalidates the page's translations
+@           everywhere (TLBIALLIS, then DSB to wait for completion), then
+@           writes the frame's new contents (ldrh r2, [r0], #2 over the
+@           word vCPU 0 trapped on), and parks. The guest runs with its
+@           stage 1 off, so nothing is unmapped at stage 1; the order of
+@           invalidate, complete, reuse is what matters, because an IPI
+@           shootdown holds the reuse back at the DSB.
 @
 @ Encodings (llvm-mc -triple=armv7a -mattr=+virtualization -show-encoding):
 @   ldr  r1, [r0], #4   e4901004
@@ -20,7 +25,9 @@
 @
 @ Where vCPU 1's write lands is the schedule's (the scenario's fixed one
 @ puts it between the hypervisor's translation of vCPU 0's PC and its
-@ read of the word); what it does to the emulation is the era's.
+@ read of the word) and the shootdown design's (under IPI, vCPU 1 waits at
+@ its DSB until vCPU 0 is back in the guest); what it does to the
+@ emulation is the era's.
 
         .equ    LDRH_R2_POST_2, 0xe0d020b2
 
@@ -59,9 +66,9 @@ race_access:
 rewriter:
         ldr     r0, =race_access
         ldr     r1, =LDRH_R2_POST_2
-        str     r1, [r0]                @ the new instruction word
         mcr     p15, 0, r0, c8, c3, 0   @ TLBIALLIS (B4.2.2)
-        dsb
+        dsb                             @ complete on every vCPU (B3.10.6)
+        str     r1, [r0]                @ the frame reused: the new instruction word
 rewritten:
         b       rewritten
 

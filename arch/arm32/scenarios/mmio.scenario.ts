@@ -22,6 +22,7 @@ import { TestRegisterFile } from '../../../src/devices/test-register-file.ts';
 import type { Machine } from '../../../src/interp/machine.ts';
 import type { OutcomeKind } from '../../../src/scenario/outcome.ts';
 import type { Scenario, ScenarioDevice, SmpScenario } from '../../../src/scenario/scenario.ts';
+import type { ShootdownDesign } from '../../../src/smp/shootdown.ts';
 import { KVM_ARM_MMIO_ABIS } from '../abis/kvm-arm-mmio.abi.ts';
 import { buildStage2Tables } from '../stage2-tables.ts';
 import { scenarioSource } from './kernel-image.ts';
@@ -147,13 +148,15 @@ export function mmioScenarios(): readonly Scenario[] {
  * The fixed schedule of the fetch race: vCPU 0 runs to the first Hyp-trap
  * entry of its ISV = 0 load and the one call there (the 2012 trees
  * translate the PC and jump back to the vector; the stop-the-world fetch
- * reads and emulates in that call), vCPU 1 then rewrites the instruction
- * word, TLBIALLIS, DSB, and vCPU 0 runs on.
+ * reads and emulates in that call), vCPU 1 then invalidates (TLBIALLIS,
+ * DSB) and reuses the frame (writes the new instruction word), and vCPU 0
+ * runs on. Under IPI shootdown vCPU 1's DSB waits for vCPU 0, which is in
+ * Hyp mode and cannot take the IPI, so its slice ends before the write.
  */
 export const FETCH_RACE_SCHEDULE = '0:11,1:9,0:*';
 
 /** A fetch-race scenario of one era. */
-function fetchRaceScenario(name: string, abiId: string, title: string, expected: 'guest-done' | 'hypercall-misread'): SmpScenario {
+function fetchRaceScenario(name: string, abiId: string, title: string, expected: 'guest-done' | 'hypercall-misread' | 'vm-stopped' | 'guest-abort', shootdown: ShootdownDesign = 'broadcast'): SmpScenario {
   const abi = KVM_ARM_MMIO_ABIS.find((a) => a.spec.id === abiId);
   if (abi === undefined) throw new Error(`${name}: no spec ${abiId}`);
   const at = (symbol: string) => ({ segment: 'guest', symbol });
@@ -181,6 +184,7 @@ function fetchRaceScenario(name: string, abiId: string, title: string, expected:
     maxSteps: 400,
     seed: 1,
     schedule: FETCH_RACE_SCHEDULE,
+    shootdown,
     report: ['result_r0', 'result_r1', 'result_r2'].map(at),
     expected,
   };
@@ -191,11 +195,18 @@ function fetchRaceScenario(name: string, abiId: string, title: string, expected:
  * vCPU 1 rewriting vCPU 0's trapped load between the hypervisor's
  * translation of the PC and its read of the word, on the 2012 trees (the
  * new word is emulated: the wrong access) and on the stop-the-world fetch
- * of January 2013 (the load that trapped is emulated), under one schedule.
+ * of January 2013 (the load that trapped is emulated), under one schedule;
+ * the 2012 fetch under an IPI shootdown (the race cannot happen); and the
+ * mainline eras, which never fetch (v3.9 and v5.5: -ENOSYS; v5.5 with the
+ * NISV capability: QEMU's external abort).
  */
 export function mmioSmpScenarios(): readonly SmpScenario[] {
   return [
     fetchRaceScenario('mmio-fetch-race-pre-merge', 'kvm-arm-mmio-pre-merge', 'ldr r1, [r0], #4 (ISV = 0) on vCPU 0 rewritten to ldrh r2, [r0], #2 by vCPU 1 between the 2012 fetch\'s translation and read: the hypervisor emulates the new word', 'hypercall-misread'),
     fetchRaceScenario('mmio-fetch-race-stw', 'kvm-arm-mmio-pre-merge-stw', 'the same race on the stop-the-world fetch (Jan 2013): no vCPU runs between translation and read, the load that trapped is emulated', 'guest-done'),
+    fetchRaceScenario('mmio-fetch-race-ipi', 'kvm-arm-mmio-pre-merge', "the 2012 fetch under an IPI shootdown (the x86 way): vCPU 1's DSB waits for vCPU 0, which cannot acknowledge inside the emulation, so the frame is reused only after it: the load that trapped is emulated", 'guest-done', 'ipi'),
+    fetchRaceScenario('mmio-fetch-race-v3.9', 'kvm-arm-mmio-v3.9', 'the same access and schedule on mainline v3.9: no decoder, ISV = 0 ends KVM_RUN with -ENOSYS before anything is fetched', 'vm-stopped'),
+    fetchRaceScenario('mmio-fetch-race-v5.5', 'kvm-arm-mmio-v5.5', 'the same on v5.5+ without KVM_CAP_ARM_NISV_TO_USER: -ENOSYS, nothing fetched', 'vm-stopped'),
+    fetchRaceScenario('mmio-fetch-race-v5.5-nisv', 'kvm-arm-mmio-v5.5-nisv', 'the same on v5.5+ with KVM_CAP_ARM_NISV_TO_USER: KVM_EXIT_ARM_NISV to QEMU, which injects an external data abort; nothing fetched, so nothing to race', 'guest-abort'),
   ];
 }

@@ -11,6 +11,7 @@
 
 import { hexAddress, RETIRED, stop, type CallTrap, type ExceptionReturn } from '../../../src/interp/step-result.ts';
 import { Cp15, Mode, type Arm32State } from '../registers.ts';
+import { tlbOf } from '../tlb.ts';
 import { isUserMode, undefinedInstruction, type A32Handler, type Op, type Prepare } from './common.ts';
 
 /** The op's fixed trap or return value. */
@@ -29,8 +30,22 @@ export const exceptionReturn: A32Handler = (s, op) => {
   return op.fixed!;
 };
 
-/** NOP, YIELD and the barriers: nothing to do in this model. */
+/** NOP, YIELD, DMB and ISB: nothing to do in this model. */
 export const noOperation: A32Handler = () => RETIRED;
+
+/**
+ * DSB: completes the TLB maintenance this processor issued (ARM ARM
+ * B3.10.6). On one vCPU that is at once; on an SMP machine the shootdown
+ * decides, and a barrier that must wait for other vCPUs' acknowledgements
+ * (an IPI design) does not retire: the PC stays on it and the run stops
+ * (`waiting`), to be retried when the vCPU runs again.
+ */
+export const dataSynchronizationBarrier: A32Handler = (s, op) => {
+  const tlb = tlbOf(s);
+  if (tlb === undefined || tlb.shootdown.complete()) return RETIRED;
+  s.pc = op.address;
+  return stop('waiting', `dsb at ${hexAddress(op.address)} waits for TLB shootdown acknowledgements from the other vCPUs`);
+};
 
 /** HCR.TWI (bit 13) and HCR.TWE (bit 14) trap WFI/WFE from below Hyp (ARM ARM B4.1.65). */
 function trappedByHcr(s: Arm32State, bit: number): boolean {
@@ -90,7 +105,7 @@ export const SYSTEM_SEMANTICS: Readonly<Record<string, Prepare>> = {
     op.fixed = { kind: 'trap', cause: 'wait', instruction: 'wfi', address: op.address, next: op.next };
     return waitForInterrupt;
   },
-  DSB: () => noOperation,
+  DSB: () => dataSynchronizationBarrier,
   DMB: () => noOperation,
   ISB: () => noOperation,
 };

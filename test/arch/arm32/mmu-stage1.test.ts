@@ -164,7 +164,7 @@ ldr r8, [r2]`;
       setup: tables((machine) => {
         broadcasts = [];
         const tlb = tlbOf(machine.state as Arm32State)!;
-        tlb.shootdown = { broadcast: (_origin, op) => broadcasts.push(JSON.stringify(op)) };
+        tlb.shootdown = { broadcast: (_origin, op) => broadcasts.push(JSON.stringify(op)), complete: () => true };
       }),
     });
     expect(ran.result.reason).toBe('wfi');
