@@ -85,8 +85,8 @@ function state(machine: Machine): Arm64State {
   return (machine as CoreMachine<Arm64State>).state;
 }
 
-/** The conduit of each ESR_EL2.EC that is a call (D13.2.37), else `undefined`. */
-const CONDUIT_OF_EC: readonly (string | undefined)[] = Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc64 ? 'hvc' : ec === Ec.svc64 ? 'svc' : ec === Ec.smc64 ? 'smc' : undefined));
+/** The conduit of each ESR_EL2.EC that is a call (D13.2.37), or a data abort from a lower EL (stage 2: the MMIO specs' conduit), else `undefined`. */
+const CONDUIT_OF_EC: readonly (string | undefined)[] = Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc64 ? 'hvc' : ec === Ec.svc64 ? 'svc' : ec === Ec.smc64 ? 'smc' : ec === Ec.dabtLower ? 'data-abort' : undefined));
 
 /**
  * The dispatcher's shared origin objects (privilege × 2 + world), so that

@@ -17,6 +17,7 @@ function on(conduit: string, ...abis: readonly (readonly Abi[])[]): readonly Abi
 
 /** Per conduit, a loader of every arm64 spec on it. */
 export const ARM64_ABIS_BY_CONDUIT: Readonly<Record<string, () => Promise<readonly Abi[]>>> = {
+  'data-abort': async () => on('data-abort', (await import('./kvm-arm64-mmio.abi.ts')).KVM_ARM64_MMIO_ABIS),
   hvc: async () => {
     const [stub, kvm, psci, vendor, xen] = await Promise.all([
       import('./linux-hyp-stub-arm64.abi.ts'),

@@ -6,6 +6,7 @@
 
 import type { AllowedCollision } from '../../../src/abi/registry.ts';
 import type { Abi } from '../../../src/abi/spec.ts';
+import { KVM_ARM64_MMIO_ABIS } from './kvm-arm64-mmio.abi.ts';
 import { KVM_ARM64_ABIS } from './kvm-arm64.abi.ts';
 import { KVM_VENDOR_HYP_ARM64_ABIS } from './kvm-vendor-hyp-arm64.abi.ts';
 import { LINUX_HYP_STUB_ARM64_ABIS } from './linux-hyp-stub-arm64.abi.ts';
@@ -14,7 +15,7 @@ import { PSCI_ARM64_ABIS } from './psci-arm64.abi.ts';
 import { XEN_ARM64_ABIS } from './xen-arm64.abi.ts';
 
 /** The arm64 specs. */
-export const ARM64_ABIS: readonly Abi[] = [...LINUX_HYP_STUB_ARM64_ABIS, ...KVM_ARM64_ABIS, ...PSCI_ARM64_ABIS, ...KVM_VENDOR_HYP_ARM64_ABIS, ...XEN_ARM64_ABIS, ...LINUX_SYSCALL_ARM64_ABIS];
+export const ARM64_ABIS: readonly Abi[] = [...LINUX_HYP_STUB_ARM64_ABIS, ...KVM_ARM64_ABIS, ...PSCI_ARM64_ABIS, ...KVM_VENDOR_HYP_ARM64_ABIS, ...XEN_ARM64_ABIS, ...LINUX_SYSCALL_ARM64_ABIS, ...KVM_ARM64_MMIO_ABIS];
 
 /** Why KVM's guest calls and Xen's HVC handling may claim the same traps: they are different hypervisors. */
 const DIFFERENT_HYPERVISORS =
