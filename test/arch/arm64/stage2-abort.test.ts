@@ -123,7 +123,7 @@ describe.each(['jit', 'interp'] as const)('stage-2 aborts on the %s engine', (en
       ['sttrb w9, [x0]', { isv: 1, sas: 0, srt: 9, wnr: 1 }, undefined],
       ['ldar w1, [x0]', { isv: 1, sas: 2, srt: 1, ar: 1 }, 0x9381_4007n],
       ['stlr x3, [x0]', { isv: 1, sas: 3, srt: 3, sf: 1, ar: 1, wnr: 1 }, undefined],
-      ['str wzr, [x0]', { isv: 1, sas: 2, srt: 31, wnr: 1 }, undefined],
+      ['str wzr, [x0]', { isv: 1, sas: 2, srt: 31, wnr: 1 }, 0x939f_0047n],
       ['ldr x4, #0x2000', { isv: 1, sas: 3, srt: 4, sf: 1 }, undefined],
     ];
     for (const [instruction, fields, literal] of cases) {
