@@ -23,6 +23,10 @@
  * - HVC is UNDEFINED at EL0 and, at EL1 and EL2, when HCR_EL2.HCD = 1
  *   (with no EL3 there is no SCR_EL3.HCE).
  * - HCR_EL2.TGE = 1 routes exceptions from EL0 to EL2 (D1.10.4).
+ * - With HCR_EL2.VM = 1, a stage-2 fault of an EL1 or EL0 access is taken
+ *   to EL2 (EC 0x24/0x20, FAR_EL2, HPFAR_EL2; `stage2Abort`); stage-1
+ *   faults still go to EL1. External aborts are taken to EL1 (HCR_EL2.TEA
+ *   is not modelled).
  *
  * @module
  */

@@ -7,10 +7,10 @@
  * Addresses are the signed representation (`tlb.ts`). With the MMU off,
  * memory is the flat physical space: an access to nothing mapped is a
  * synchronous external abort, one outside the 48-bit physical address size
- * an address size fault. An op predecoded while stage 1 translates
- * (`op.flags` TRANSLATED) carries the translating view as its memory
- * (`translated-memory.ts`): its addresses are virtual, and the view's TLB
- * notes the stage-1 fault for the exception model.
+ * an address size fault. An op predecoded while stage 1 or stage 2
+ * translates (`op.flags` TRANSLATED) carries the translating view as its
+ * memory (`translated-memory.ts`): its addresses are virtual, and the
+ * view's TLB notes the fault (and its stage) for the exception model.
  * Alignment: exclusives and acquire/release accesses must be aligned to
  * their size (B2.5.2); other accesses only when SCTLR_ELx.A is set.
  *
