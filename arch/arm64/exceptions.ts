@@ -423,7 +423,7 @@ function stage2Abort(s: Arm64State, trap: DataFaultTrap | FetchFaultTrap, fsc: n
     const iss = fsc | (tlb.faultOnWalk ? IABT_S1PTW : 0) | ((fsc & 0x3c) === 0x14 ? IABT_EA : 0);
     return takeException(s, 2, syndrome(Ec.iabtLower, iss), trap.address, trap.address, exceptionName(s, 2, 'stage-2 instruction abort'), trap, trace);
   }
-  const esr = stage2DataAbortSyndrome({ dfsc: fsc, write: trap.write, size: trap.size, s1ptw: tlb.faultOnWalk, transfer: trap.transfer });
+  const esr = stage2DataAbortSyndrome({ dfsc: fsc, write: trap.write, size: trap.size, s1ptw: tlb.faultOnWalk, transfer: trap.transfer, maintenance: trap.maintenance === true });
   return takeException(s, 2, esr, trap.address, trap.faultAddress, exceptionName(s, 2, 'stage-2 data abort'), trap, trace);
 }
 

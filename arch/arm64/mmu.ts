@@ -300,6 +300,22 @@ class Stage2WalkReader implements DescriptorMemory {
 }
 
 /**
+ * Stage 1 of the EL1&0 regime alone (its output is the IPA), its walk's
+ * descriptor reads going through stage 2 when `regime.stage2` is set: what
+ * {@link translateEl10} starts with, and what `AT S1E1R/W, S1E0R/W` ask
+ * for (C5.5: their result is the IPA, but their walk is translated). A
+ * walk read that stage 2 refuses is a stage-2 fault with `s1ptw`.
+ */
+export function translateStage1Nested(memory: DescriptorMemory, regime: El10Regime, virtualAddress: bigint, access: Stage1Access, el: number): El10Result {
+  const reader = regime.stage2 ? new Stage2WalkReader(memory, regime) : memory;
+  const result = translateStage1(reader, regime, virtualAddress, access, el);
+  if (result.ok) return result;
+  // A walk read that stage 2 refused: the walk saw 'walk-external'; the fault is stage 2's, on the walk (S1PTW).
+  if (reader instanceof Stage2WalkReader && reader.fault !== undefined) return stageFault(reader.fault, 2, true, reader.ipa);
+  return stageFault(result, 1, false, 0n);
+}
+
+/**
  * The whole translation of an EL1 or EL0 access (D8.2, "the EL1&0
  * translation regime"): stage 1 when SCTLR_EL1.M is set (else the IPA is
  * the VA, which must fit the 48-bit space: an address size fault at level
@@ -314,13 +330,8 @@ export function translateEl10(memory: DescriptorMemory, regime: El10Regime, virt
   let ipa: bigint;
   let first: Stage1Translation | undefined;
   if (regime.stage1) {
-    const reader = regime.stage2 ? new Stage2WalkReader(memory, regime) : memory;
-    const result = translateStage1(reader, regime, virtualAddress, access, el);
-    if (!result.ok) {
-      // A walk read that stage 2 refused: the walk saw 'walk-external'; the fault is stage 2's, on the walk (S1PTW).
-      if (reader instanceof Stage2WalkReader && reader.fault !== undefined) return stageFault(reader.fault, 2, true, reader.ipa);
-      return stageFault(result, 1, false, 0n);
-    }
+    const result = translateStage1Nested(memory, regime, virtualAddress, access, el);
+    if (!result.ok) return result;
     first = result;
     ipa = result.pa;
   } else {
@@ -347,11 +358,16 @@ export function instructionAbortIss(result: Stage1Fault): number {
 /**
  * PAR_EL1 after an AT instruction (D13.2.101): on success F = 0, SH in bits
  * 8:7, the PA in bits 47:12 and the MAIR_EL1 attribute byte in bits 63:56;
- * on a fault F = 1, the FST in bits 6:1 and bit 11 RES1 (S = 0 and PTW = 0:
- * a stage-1 fault not on a stage-2 walk).
+ * on a fault F = 1, the FST in bits 6:1 and bit 11 RES1, with S (bit 9)
+ * set for a stage-2 fault and PTW (bit 8) for one on the stage-1 walk (an
+ * {@link El10Fault}; only an AT executed at EL2 reports those in PAR: at
+ * EL1 they are taken to EL2).
  */
-export function parAfter(result: Stage1Result, mair: bigint): bigint {
-  if (!result.ok) return (1n << 11n) | (BigInt(result.fsc) << 1n) | 1n;
+export function parAfter(result: Stage1Result | El10Result, mair: bigint): bigint {
+  if (!result.ok) {
+    const stage2 = 'stage' in result && result.stage === 2;
+    return (1n << 11n) | (stage2 ? 1n << 9n : 0n) | (stage2 && result.s1ptw ? 1n << 8n : 0n) | (BigInt(result.fsc) << 1n) | 1n;
+  }
   const attribute = (mair >> BigInt(8 * result.attrIndex)) & 0xffn;
   return (attribute << 56n) | (result.pa & 0x0000_ffff_ffff_f000n) | (BigInt(result.shareability) << 7n);
 }

@@ -28,6 +28,8 @@ export interface Stage2DataAbort {
   readonly s1ptw: boolean;
   /** The single register the instruction moves, when its form gives a valid syndrome (`DataFaultTrap.transfer`). */
   readonly transfer: DataTransfer | undefined;
+  /** An address translation instruction's walk faulted (`DataFaultTrap.maintenance`): CM = 1, WnR = 1. */
+  readonly maintenance: boolean;
 }
 
 /**
@@ -41,9 +43,13 @@ export interface Stage2DataAbort {
  * ISV = 1: SAS the size, SSE sign extension, SRT Rt, SF a 64-bit register,
  * AR acquire/release; with ISV = 0 bits 23:14 are 0. WnR is the access's
  * direction, on a walk too (the ARM ARM text at hand says nothing of WnR on
- * an S1PTW fault; KVM treats WnR as unreliable then, §12.1). CM is 0: the
- * only data access here that is a System instruction is DC ZVA, which the
- * ARM ARM does not class as cache maintenance for CM. EA, an IMPLEMENTATION
+ * an S1PTW fault; KVM treats WnR as unreliable then, §12.1). CM is 1, and
+ * WnR with it, for an address translation instruction (AT S1E1R/W at EL1,
+ * whose walk faulted at stage 2; D13.2.37 CM: "a synchronous fault on the
+ * execution of an address translation instruction"; WnR: 1 for faults on
+ * cache maintenance and address translation instructions). DC ZVA is a
+ * store for these bits, not cache maintenance (the ARM ARM does not class
+ * it as one for CM); hyplay's cache maintenance by VA never faults. EA, an IMPLEMENTATION
  * DEFINED classification of external aborts, is set for a synchronous
  * external abort on the stage-2 walk (DFSC 0b0101ll), as hyplay's ARMv7
  * HSR does; FnV is 0 (FAR_EL2 is always valid here).
@@ -51,7 +57,7 @@ export interface Stage2DataAbort {
 export function stage2DataAbortSyndrome(access: Stage2DataAbort): number {
   const transfer = access.s1ptw ? undefined : access.transfer;
   const valid = transfer === undefined ? {} : { isv: 1, sas: access.size === 1 ? 0 : access.size === 2 ? 1 : access.size === 4 ? 2 : 3, sse: transfer.signExtend ? 1 : 0, srt: transfer.register, sf: transfer.wide ? 1 : 0, ar: transfer.acquireRelease ? 1 : 0 };
-  return encodeDataAbort({ ec: EC_DATA_ABORT_LOWER, il: 1, ...valid, ea: (access.dfsc & 0x3c) === 0x14 ? 1 : 0, s1ptw: access.s1ptw ? 1 : 0, wnr: access.write ? 1 : 0, dfsc: access.dfsc }, ESR_EL2_DATA_ABORT);
+  return encodeDataAbort({ ec: EC_DATA_ABORT_LOWER, il: 1, ...valid, ea: (access.dfsc & 0x3c) === 0x14 ? 1 : 0, cm: access.maintenance ? 1 : 0, s1ptw: access.s1ptw ? 1 : 0, wnr: access.write || access.maintenance ? 1 : 0, dfsc: access.dfsc }, ESR_EL2_DATA_ABORT);
 }
 
 /** ESR_EL2 ISS bit 7, S1PTW, of an instruction abort (D13.2.37, ISS encoding for an exception from an Instruction Abort). */

@@ -183,6 +183,15 @@ export class Arm64Tlb {
     return Number(result.pa);
   }
 
+  /**
+   * Note a fault found outside the TLB's own lookups (an AT instruction's
+   * walk, `semantics/system.ts`), so that the exception model reports it as
+   * it reports the TLB's.
+   */
+  noteFault(va: number, fault: El10Fault): void {
+    this.fail(va, fault);
+  }
+
   private fail(va: number, fault: El10Fault): void {
     this.note(va, fault.fsc, fault.stage === 2, fault.s1ptw, Number(fault.ipa));
   }

@@ -194,6 +194,26 @@ describe.each(['jit', 'interp'] as const)('stage-2 aborts on the %s engine', (en
     expect(faultRegisters(fetch)).toEqual([0x8200_0087n, BigInt(CODE), hpfar(TABLES + 0x2000), BigInt(CODE)]);
   });
 
+  it('AT S1E1R walks through stage 2: at EL1 a stage-2 fault on the walk is a data abort at EL2 with CM, S1PTW and WnR (0x920001C7); at EL2 it is PAR_EL1 with S and PTW; a good walk gives the IPA', () => {
+    const m = guest('at s1e1r, x4\nwfi', engine, { stage1: true });
+    m.setRegister('x4', KERNEL_VA + 0x18n);
+    runToWfi(m);
+    const esr = dabt({ cm: 1, s1ptw: 1, wnr: 1 });
+    expect(esr).toBe(0x9200_01c7n);
+    expect(faultRegisters(m)).toEqual([esr, KERNEL_VA + 0x18n, hpfar(HOLE), BigInt(CODE)]);
+    // At EL2 (VM still set) the same AT reports it: F = 1, FST = 0x07, PTW (bit 8), S (bit 9), bit 11 RES1.
+    const el2 = guest('at s1e1r, x4\nwfi', engine, { stage1: true });
+    el2.setMode('el2h');
+    el2.setRegister('x4', KERNEL_VA + 0x18n);
+    runToWfi(el2);
+    expect(el2.register('par_el1')).toBe((1n << 11n) | (1n << 9n) | (1n << 8n) | (0x07n << 1n) | 1n);
+    // A walk that stage 2 maps: PAR_EL1 has the IPA (stage 1's output), F = 0.
+    const good = guest('at s1e1r, x4\nwfi', engine, { stage1: true });
+    good.setRegister('x4', BigInt(DATA + 0x123));
+    runToWfi(good);
+    expect([good.register('par_el1') & 0xffff_ffff_f001n, good.mode()]).toEqual([BigInt(DATA), 'el1h']);
+  });
+
   it('a stage-1 fault with stage 2 on still goes to EL1 (EC 0x25, ESR_EL2 untouched)', () => {
     const m = guest('ldr x1, [x4]\nwfi', engine, { stage1: true });
     m.setRegister('x4', 0x0001_0000_0000_0000n);
