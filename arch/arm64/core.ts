@@ -203,7 +203,7 @@ export class Arm64Core implements ExecutionCore<Arm64State> {
   readonly runLoop: RunLoop<Arm64State>;
   /** The JIT, when it is the engine. */
   readonly jit: Jit<Arm64State> | undefined;
-  /** The machine's TLB: stage-1 translations of the EL1&0 regime while SCTLR_EL1.M is set (see `tlb.ts`). */
+  /** The machine's TLB: translations of the EL1&0 regime (stage 1 while SCTLR_EL1.M is set, stage 2 while HCR_EL2.VM is; see `tlb.ts`). */
   readonly tlb: Arm64Tlb;
   /** Memory as ops predecoded under translation see it (see `translated-memory.ts`). */
   readonly translatedMemory: Arm64TranslatedMemory;

@@ -23,16 +23,21 @@
  * - HVC is UNDEFINED at EL0 and, at EL1 and EL2, when HCR_EL2.HCD = 1
  *   (with no EL3 there is no SCR_EL3.HCE).
  * - HCR_EL2.TGE = 1 routes exceptions from EL0 to EL2 (D1.10.4).
+ * - With HCR_EL2.VM = 1, a stage-2 fault of an EL1 or EL0 access is taken
+ *   to EL2 (EC 0x24/0x20, FAR_EL2, HPFAR_EL2; `stage2Abort`); stage-1
+ *   faults still go to EL1. External aborts are taken to EL1 (HCR_EL2.TEA
+ *   is not modelled).
  *
  * @module
  */
 
-import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { hexAddress, stop, type DataFaultTrap, type ExceptionReturn, type FetchFaultTrap, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { arm64SlotPlace, isValidMode, MODE_NAMES, modeOf, Psr, SP_SLOT, stackSlotOf, StateSlot, Sys, sysWordSlot, type Arm64State } from './registers.ts';
-import { tlbOf } from './tlb.ts';
+import { IABT_EA, IABT_S1PTW, stage2DataAbortSyndrome } from './syndrome.ts';
+import { tlbOf, type Arm64Tlb } from './tlb.ts';
 
 /** ESR_ELx.EC values used here (ARM ARM D13.2.37; Linux `esr.h`). */
 export const Ec = {
@@ -360,18 +365,24 @@ export function deliverArm64(s: Arm64State, trap: Trap, trace: TraceSink | undef
     case 'fetch-fault': {
       // Instruction abort: the stage-1 fault the TLB found (translation, access flag, permission; D8.14), else synchronous external
       // (nothing is mapped there) or address size beyond the 48-bit PA with the MMU off: FAR and ELR are the address.
+      // A stage-2 fault goes to EL2 instead (stage2Abort).
+      const tlb = tlbOf(s);
+      const translated = tlb?.takeFault(trap.address, trap.address + 3) ?? -1;
+      if (translated >= 0 && tlb!.faultStage2) return stage2Abort(s, trap, translated, tlb!, trace);
       const target = defaultTarget(s);
       const ec = target > s.el ? Ec.iabtLower : Ec.iabtCurrent;
-      const translated = tlbOf(s)?.takeFault(trap.address, trap.address + 3) ?? -1;
       const fsc = translated >= 0 ? translated : outsidePhysical(trap.address) ? FSC_ADDRESS_SIZE_L0 : FSC_SYNC_EXTERNAL;
       return takeException(s, target, syndrome(ec, fsc), trap.address, trap.address, exceptionName(s, target, 'instruction abort'), trap, trace);
     }
     case 'data-fault': {
-      // Data abort: ISV = 0 (no stage 2 is modelled, so no syndrome for emulation is given), WnR, DFSC (the stage-1 fault the TLB
+      // Data abort: ISV = 0 (ESR_EL1 never has a valid instruction syndrome, D13.2.37), WnR, DFSC (the stage-1 fault the TLB
       // found, else as the MMU off gives it); FAR is the address (virtual under translation), ELR the instruction.
+      // A stage-2 fault goes to EL2 instead, with the syndrome (stage2Abort).
+      const tlb = tlbOf(s);
+      const translated = trap.fault === 'alignment' ? -1 : (tlb?.takeFault(trap.faultAddress, trap.faultAddress + trap.size - 1) ?? -1);
+      if (translated >= 0 && tlb!.faultStage2) return stage2Abort(s, trap, translated, tlb!, trace);
       const target = defaultTarget(s);
       const ec = target > s.el ? Ec.dabtLower : Ec.dabtCurrent;
-      const translated = trap.fault === 'alignment' ? -1 : (tlbOf(s)?.takeFault(trap.faultAddress, trap.faultAddress + trap.size - 1) ?? -1);
       const fsc = trap.fault === 'alignment' ? FSC_ALIGNMENT : translated >= 0 ? translated : outsidePhysical(trap.faultAddress) ? FSC_ADDRESS_SIZE_L0 : FSC_SYNC_EXTERNAL;
       const iss = (trap.write ? 1 << 6 : 0) | fsc;
       return takeException(s, target, syndrome(ec, iss), trap.address, trap.faultAddress, exceptionName(s, target, 'data abort'), trap, trace);
@@ -391,6 +402,29 @@ export function deliverArm64(s: Arm64State, trap: Trap, trace: TraceSink | undef
       return unreachable;
     }
   }
+}
+
+/**
+ * A stage-2 fault of an EL1 or EL0 access (HCR_EL2.VM set), taken to EL2
+ * (D8.2, D1.10.4: stage-2 aborts are always taken to EL2): EC 0x24 (data
+ * abort from a lower EL) with the syndrome of {@link stage2DataAbortSyndrome},
+ * or EC 0x20 (instruction abort from a lower EL) with the IFSC, S1PTW and
+ * EA; FAR_EL2 the faulting virtual address (D13.2.40), HPFAR_EL2.FIPA
+ * (bits 43:4) the IPA's bits 51:12 (D13.2.55; abi-facts §12.2: KVM forms
+ * the IPA as `(HPFAR_EL2 & HPFAR_MASK) << 8` plus FAR_EL2's low 12 bits);
+ * ELR_EL2 the instruction, SPSR_EL2 PSTATE, as every exception entry.
+ */
+function stage2Abort(s: Arm64State, trap: DataFaultTrap | FetchFaultTrap, fsc: number, tlb: Arm64Tlb, trace: TraceSink | undefined): undefined {
+  // FIPA: the IPA page number in bits 43:4 (an IPA below 2^48 keeps it within 2^40 · 16, exact in a double).
+  const fipa = Math.floor(tlb.faultIpa / 4096) * 16;
+  s.sys[2 * Sys.hpfarEl2] = fipa % 0x1_0000_0000 | 0;
+  s.sys[2 * Sys.hpfarEl2 + 1] = Math.floor(fipa / 0x1_0000_0000) | 0;
+  if (trap.cause === 'fetch-fault') {
+    const iss = fsc | (tlb.faultOnWalk ? IABT_S1PTW : 0) | ((fsc & 0x3c) === 0x14 ? IABT_EA : 0);
+    return takeException(s, 2, syndrome(Ec.iabtLower, iss), trap.address, trap.address, exceptionName(s, 2, 'stage-2 instruction abort'), trap, trace);
+  }
+  const esr = stage2DataAbortSyndrome({ dfsc: fsc, write: trap.write, size: trap.size, s1ptw: tlb.faultOnWalk, transfer: trap.transfer, maintenance: trap.maintenance === true });
+  return takeException(s, 2, esr, trap.address, trap.faultAddress, exceptionName(s, 2, 'stage-2 data abort'), trap, trace);
 }
 
 /**
@@ -536,8 +570,8 @@ export function emitEretFastPath(code: StateCode, from: number, to: number, slow
   const el2 = from >> 2 === 2;
   const spsr = code.temp(`${code.get(sysWordSlot(el2 ? Sys.spsrEl2 : Sys.spsrEl1, 0))} >>> 0`);
   const tge = to >> 2 === 1 ? ` || (${code.get(sysWordSlot(Sys.hcrEl2, 0))} & ${1 << Hcr.TGE}) !== 0` : '';
-  // A return into the EL1&0 regime with its stage 1 on lands where translated code cannot go (it reads the physical window): the model takes it.
-  const mmu = to >> 2 < 2 ? ` || (${code.get(sysWordSlot(Sys.sctlrEl1, 0))} & 1) !== 0` : '';
+  // A return into the EL1&0 regime with its stage 1 or stage 2 on lands where translated code cannot go (it reads the physical window): the model takes it.
+  const mmu = to >> 2 < 2 ? ` || ((${code.get(sysWordSlot(Sys.sctlrEl1, 0))} | ${code.get(sysWordSlot(Sys.hcrEl2, 0))}) & 1) !== 0` : '';
   code.emit(`if ((${spsr} & ${Psr.IL | Psr.nRW | Psr.M}) !== ${to}${tge}${mmu}) ${slow}`);
   return emitExceptionReturn(code, from, to, spsr, pairExpression(code, el2 ? Sys.elrEl2 : Sys.elrEl1));
 }

@@ -15,16 +15,27 @@
  * and the machine's TLB (`tlb.ts`) on a miss: with SCTLR_EL1.M set, the
  * machine's own fetches, loads and stores at EL0 and EL1 translate through
  * it (`translated-memory.ts`), the PC and data addresses in the signed
- * representation that holds the TTBR1 half. The EL2 regime's stage 1
- * (SCTLR_EL2.M) and stage 2 are not applied to accesses yet. A stage
- * 2 (VTCR_EL2/VTTBR_EL2) would reuse {@link walkTables} with its own start
- * level and base, which is why the walk takes the table base, the input
- * size and the start level as arguments.
+ * representation that holds the TTBR1 half. With HCR_EL2.VM set, stage 2
+ * (VTCR_EL2/VTTBR_EL2, {@link translateStage2}) follows stage 1 for those
+ * accesses, and the stage-1 walk's own descriptor reads go through stage 2
+ * too (S1PTW): {@link translateEl10} is the whole translation. The EL2
+ * regime's stage 1 (SCTLR_EL2.M) is not applied to accesses yet. Stage 2
+ * reuses {@link walkTables} with its own start level and base, which is
+ * why the walk takes the table base, the input size and the start level as
+ * arguments.
  *
  * @module
  */
 
-import type { GuestMemory } from '../../src/memory/guest-memory.ts';
+/**
+ * What a walk reads descriptors from: guest-physical memory (a
+ * `GuestMemory`), or, for a stage-1 walk under stage 2, a reader that
+ * translates each descriptor's IPA first ({@link translateEl10}).
+ */
+export interface DescriptorMemory {
+  /** The little-endian word at `address`, or `undefined` where nothing answers. */
+  read32(address: number): number | undefined;
+}
 
 /** What kind of access asks for the translation. */
 export type Stage1Access = 'read' | 'write' | 'fetch';
@@ -102,7 +113,7 @@ export function startLevel(inputSize: number): number {
 }
 
 /** Read a little-endian descriptor, or `undefined` where nothing is mapped. */
-function descriptorAt(memory: GuestMemory, address: bigint): bigint | undefined {
+function descriptorAt(memory: DescriptorMemory, address: bigint): bigint | undefined {
   if (address >= 1n << 53n) return undefined;
   const a = Number(address);
   const lo = memory.read32(a);
@@ -124,7 +135,7 @@ interface TableControls {
  * at `base`, resolving the low `inputSize` bits of `address`, starting at
  * `level`. A stage 2 calls it with VTTBR_EL2's base and VTCR_EL2's size.
  */
-export function walkTables(memory: GuestMemory, base: bigint, address: bigint, inputSize: number, level: number, outputBits: number, access: Stage1Access, el: number): Stage1Result {
+export function walkTables(memory: DescriptorMemory, base: bigint, address: bigint, inputSize: number, level: number, outputBits: number, access: Stage1Access, el: number): Stage1Result {
   const limit = 1n << BigInt(outputBits);
   let table = base & ~0xfffn & ((1n << 48n) - 1n);
   // The start level may be later than the input size needs (a stage 2's concatenated tables, D8.2.9): its index takes every bit up to the input size.
@@ -176,7 +187,7 @@ export function walkTables(memory: GuestMemory, base: bigint, address: bigint, i
  * With TBI0/TBI1 the top byte of a data address is ignored (an instruction
  * fetch is always checked whole, as TBI does not apply to it here).
  */
-export function translateStage1(memory: GuestMemory, regime: Stage1Regime, virtualAddress: bigint, access: Stage1Access, el: number): Stage1Result {
+export function translateStage1(memory: DescriptorMemory, regime: Stage1Regime, virtualAddress: bigint, access: Stage1Access, el: number): Stage1Result {
   const va = virtualAddress & 0xffff_ffff_ffff_ffffn;
   const upper = ((va >> 55n) & 1n) === 1n;
   const tcr = regime.tcr;
@@ -214,9 +225,9 @@ export interface Stage2Regime {
  * beyond the input size, or an SL0 that does not fit T0SZ, is reported as
  * a translation fault at level 0: the ARM ARM makes the latter a
  * misconfiguration (CONSTRAINED UNPREDICTABLE), and level 0 is a choice
- * made here. Not yet applied to the machine's accesses: only the walk.
+ * made here. The machine's accesses reach it through {@link translateEl10}.
  */
-export function translateStage2(memory: GuestMemory, regime: Stage2Regime, ipa: bigint, access: Stage1Access): Stage1Result {
+export function translateStage2(memory: DescriptorMemory, regime: Stage2Regime, ipa: bigint, access: Stage1Access): Stage1Result {
   const vtcr = regime.vtcr;
   if (bits(vtcr, 15, 14) !== 0) return fault('translation', 0, `VTCR_EL2.TG0 = ${bits(vtcr, 15, 14)}: only the 4 KiB granule is modelled`);
   const inputSize = 64 - Math.min(Math.max(bits(vtcr, 5, 0), 16), 39);
@@ -233,6 +244,107 @@ export function translateStage2(memory: GuestMemory, regime: Stage2Regime, ipa: 
   return { ...result, writable: (s2ap & 2) !== 0 };
 }
 
+/** A fault of the whole EL1&0 translation ({@link translateEl10}): which stage found it, and for stage 2 the IPA and whether the access was a stage-1 walk's. */
+export interface El10Fault extends Stage1Fault {
+  /** 1: the stage-1 walk (taken to EL1); 2: stage 2 (taken to EL2, D8.2). */
+  readonly stage: 1 | 2;
+  /** A stage-2 fault on a stage-1 translation table walk's descriptor read (ESR_EL2 ISS S1PTW, D13.2.37). */
+  readonly s1ptw: boolean;
+  /** For a stage-2 fault, the IPA whose translation failed (HPFAR_EL2.FIPA holds its bits 47:12, D13.2.55); 0 otherwise. */
+  readonly ipa: bigint;
+}
+
+/** The outcome of {@link translateEl10}. */
+export type El10Result = Stage1Translation | El10Fault;
+
+/** The EL1&0 regime's controls for both stages: which are on (SCTLR_EL1.M, HCR_EL2.VM) and their registers. */
+export interface El10Regime extends Stage1Regime, Stage2Regime {
+  /** SCTLR_EL1.M: stage 1 translates. */
+  readonly stage1: boolean;
+  /** HCR_EL2.VM: stage 2 translates (the PE is at EL1 or EL0). */
+  readonly stage2: boolean;
+}
+
+/** The IPA size the VA is checked against when stage 1 is off (the modelled PARange, 48 bits: D8.2.10, "an address above the PA size is an address size fault at level 0"). */
+const FLAT_LIMIT = 1n << 48n;
+
+function stageFault(result: Stage1Fault, stage: 1 | 2, s1ptw: boolean, ipa: bigint): El10Fault {
+  return { ...result, stage, s1ptw, ipa };
+}
+
+/**
+ * The stage-1 walk's descriptor reads under stage 2: each IPA is translated
+ * as a data read (the walk's accesses are reads, D8.2: a stage-1 walk's
+ * accesses are checked by stage 2 like any other), and the first stage-2
+ * fault is kept for {@link translateEl10}, which reports it with S1PTW set.
+ */
+class Stage2WalkReader implements DescriptorMemory {
+  fault: Stage1Fault | undefined = undefined;
+  ipa = 0n;
+  constructor(
+    private readonly memory: DescriptorMemory,
+    private readonly regime: Stage2Regime,
+  ) {}
+
+  read32(address: number): number | undefined {
+    const result = translateStage2(this.memory, this.regime, BigInt(address), 'read');
+    if (!result.ok) {
+      if (this.fault === undefined) {
+        this.fault = result;
+        this.ipa = BigInt(address);
+      }
+      return undefined;
+    }
+    return this.memory.read32(Number(result.pa));
+  }
+}
+
+/**
+ * Stage 1 of the EL1&0 regime alone (its output is the IPA), its walk's
+ * descriptor reads going through stage 2 when `regime.stage2` is set: what
+ * {@link translateEl10} starts with, and what `AT S1E1R/W, S1E0R/W` ask
+ * for (C5.5: their result is the IPA, but their walk is translated). A
+ * walk read that stage 2 refuses is a stage-2 fault with `s1ptw`.
+ */
+export function translateStage1Nested(memory: DescriptorMemory, regime: El10Regime, virtualAddress: bigint, access: Stage1Access, el: number): El10Result {
+  const reader = regime.stage2 ? new Stage2WalkReader(memory, regime) : memory;
+  const result = translateStage1(reader, regime, virtualAddress, access, el);
+  if (result.ok) return result;
+  // A walk read that stage 2 refused: the walk saw 'walk-external'; the fault is stage 2's, on the walk (S1PTW).
+  if (reader instanceof Stage2WalkReader && reader.fault !== undefined) return stageFault(reader.fault, 2, true, reader.ipa);
+  return stageFault(result, 1, false, 0n);
+}
+
+/**
+ * The whole translation of an EL1 or EL0 access (D8.2, "the EL1&0
+ * translation regime"): stage 1 when SCTLR_EL1.M is set (else the IPA is
+ * the VA, which must fit the 48-bit space: an address size fault at level
+ * 0 otherwise, reported by stage 1), then stage 2 when HCR_EL2.VM is set,
+ * the stage-1 walk's descriptor reads going through stage 2 as well. A
+ * stage-2 fault on such a read is reported with `s1ptw` and the
+ * descriptor's IPA; one on the access itself with the access's IPA. The
+ * result's `pa` is the physical address; its other fields are stage 1's
+ * (with stage 1 off, stage 2's), `writable` both stages'.
+ */
+export function translateEl10(memory: DescriptorMemory, regime: El10Regime, virtualAddress: bigint, access: Stage1Access, el: number): El10Result {
+  let ipa: bigint;
+  let first: Stage1Translation | undefined;
+  if (regime.stage1) {
+    const result = translateStage1Nested(memory, regime, virtualAddress, access, el);
+    if (!result.ok) return result;
+    first = result;
+    ipa = result.pa;
+  } else {
+    ipa = virtualAddress & 0xffff_ffff_ffff_ffffn;
+    if (ipa >= FLAT_LIMIT) return stageFault(fault('address-size', 0, `0x${ipa.toString(16)} is beyond the 48-bit physical address size (stage 1 off)`), 1, false, 0n);
+  }
+  if (!regime.stage2) return first ?? { ok: true, pa: ipa, attrIndex: 0, shareability: 0, level: 0, writable: true, leaf: 0n };
+  const second = translateStage2(memory, regime, ipa, access);
+  if (!second.ok) return stageFault(second, 2, false, ipa);
+  if (first === undefined) return second;
+  return { ...first, pa: second.pa, writable: first.writable && second.writable };
+}
+
 /** The ISS of a data abort from a stage-1 fault: WnR (bit 6) and the DFSC (D13.2.37; ISV = 0, S1PTW = 0, FnV = 0). */
 export function dataAbortIss(result: Stage1Fault, write: boolean): number {
   return (write ? 1 << 6 : 0) | result.fsc;
@@ -246,11 +358,16 @@ export function instructionAbortIss(result: Stage1Fault): number {
 /**
  * PAR_EL1 after an AT instruction (D13.2.101): on success F = 0, SH in bits
  * 8:7, the PA in bits 47:12 and the MAIR_EL1 attribute byte in bits 63:56;
- * on a fault F = 1, the FST in bits 6:1 and bit 11 RES1 (S = 0 and PTW = 0:
- * a stage-1 fault not on a stage-2 walk).
+ * on a fault F = 1, the FST in bits 6:1 and bit 11 RES1, with S (bit 9)
+ * set for a stage-2 fault and PTW (bit 8) for one on the stage-1 walk (an
+ * {@link El10Fault}; only an AT executed at EL2 reports those in PAR: at
+ * EL1 they are taken to EL2).
  */
-export function parAfter(result: Stage1Result, mair: bigint): bigint {
-  if (!result.ok) return (1n << 11n) | (BigInt(result.fsc) << 1n) | 1n;
+export function parAfter(result: Stage1Result | El10Result, mair: bigint): bigint {
+  if (!result.ok) {
+    const stage2 = 'stage' in result && result.stage === 2;
+    return (1n << 11n) | (stage2 ? 1n << 9n : 0n) | (stage2 && result.s1ptw ? 1n << 8n : 0n) | (BigInt(result.fsc) << 1n) | 1n;
+  }
   const attribute = (mair >> BigInt(8 * result.attrIndex)) & 0xffn;
   return (attribute << 56n) | (result.pa & 0x0000_ffff_ffff_f000n) | (BigInt(result.shareability) << 7n);
 }

@@ -9,7 +9,61 @@
  * @module
  */
 
+import type { DataTransfer } from '../../src/interp/step-result.ts';
 import { levelledFaultStatus, type DecodedSyndrome, type SyndromeDecoder, type SyndromeField } from '../../src/interp/syndrome.ts';
+import { EC_DATA_ABORT_LOWER, encodeDataAbort, type DataAbortLayout } from '../../src/mmio/data-abort.ts';
+
+/** ESR_EL2's data-abort ISS layout (D13.2.37; abi-facts §12.1): SRT 5 bits, SF and AR, SAS = 3 a doubleword, no PC register. */
+export const ESR_EL2_DATA_ABORT: DataAbortLayout = { register: 'ESR_EL2', srtBits: 5, sixtyFourBitFields: true, sas3: 'doubleword', pcRegister: undefined, registerBits: 64 };
+
+/** What {@link stage2DataAbortSyndrome} needs of a faulting access. */
+export interface Stage2DataAbort {
+  /** The fault status code the stage-2 walk found (DFSC: type and level). */
+  readonly dfsc: number;
+  /** A write (WnR). */
+  readonly write: boolean;
+  /** Bytes accessed (1, 2, 4 or 8 when the syndrome is valid). */
+  readonly size: number;
+  /** The fault was on a stage-1 translation table walk's read (S1PTW). */
+  readonly s1ptw: boolean;
+  /** The single register the instruction moves, when its form gives a valid syndrome (`DataFaultTrap.transfer`). */
+  readonly transfer: DataTransfer | undefined;
+  /** An address translation instruction's walk faulted (`DataFaultTrap.maintenance`): CM = 1, WnR = 1. */
+  readonly maintenance: boolean;
+}
+
+/**
+ * ESR_EL2 for a stage-2 data abort from EL1 or EL0 (EC 0x24, IL = 1;
+ * D13.2.37, ISS encoding for an exception from a Data Abort). ISV = 1 only
+ * when the instruction gives a syndrome (`transfer`, see
+ * `semantics/load-store.ts`) and the fault is not on a stage-1 walk: the
+ * access that faulted is then the walk's, not the instruction's (the ARM
+ * ARM's ISV rule names "stage 2 aborts" on the instruction's loads and
+ * stores; KVM checks S1PTW before anything else, abi-facts §12.3). With
+ * ISV = 1: SAS the size, SSE sign extension, SRT Rt, SF a 64-bit register,
+ * AR acquire/release; with ISV = 0 bits 23:14 are 0. WnR is the access's
+ * direction, on a walk too (the ARM ARM text at hand says nothing of WnR on
+ * an S1PTW fault; KVM treats WnR as unreliable then, §12.1). CM is 1, and
+ * WnR with it, for an address translation instruction (AT S1E1R/W at EL1,
+ * whose walk faulted at stage 2; D13.2.37 CM: "a synchronous fault on the
+ * execution of an address translation instruction"; WnR: 1 for faults on
+ * cache maintenance and address translation instructions). DC ZVA is a
+ * store for these bits, not cache maintenance (the ARM ARM does not class
+ * it as one for CM); hyplay's cache maintenance by VA never faults. EA, an IMPLEMENTATION
+ * DEFINED classification of external aborts, is set for a synchronous
+ * external abort on the stage-2 walk (DFSC 0b0101ll), as hyplay's ARMv7
+ * HSR does; FnV is 0 (FAR_EL2 is always valid here).
+ */
+export function stage2DataAbortSyndrome(access: Stage2DataAbort): number {
+  const transfer = access.s1ptw ? undefined : access.transfer;
+  const valid = transfer === undefined ? {} : { isv: 1, sas: access.size === 1 ? 0 : access.size === 2 ? 1 : access.size === 4 ? 2 : 3, sse: transfer.signExtend ? 1 : 0, srt: transfer.register, sf: transfer.wide ? 1 : 0, ar: transfer.acquireRelease ? 1 : 0 };
+  return encodeDataAbort({ ec: EC_DATA_ABORT_LOWER, il: 1, ...valid, ea: (access.dfsc & 0x3c) === 0x14 ? 1 : 0, cm: access.maintenance ? 1 : 0, s1ptw: access.s1ptw ? 1 : 0, wnr: access.write || access.maintenance ? 1 : 0, dfsc: access.dfsc }, ESR_EL2_DATA_ABORT);
+}
+
+/** ESR_EL2 ISS bit 7, S1PTW, of an instruction abort (D13.2.37, ISS encoding for an exception from an Instruction Abort). */
+export const IABT_S1PTW = 1 << 7;
+/** ESR_EL2 ISS bit 9, EA, of an instruction abort. */
+export const IABT_EA = 1 << 9;
 
 /** ESR_ELx exception classes in words (abi-facts §6.4, Linux `esr.h`). */
 export const ESR_CLASSES: ReadonlyMap<number, string> = new Map([

@@ -1,10 +1,13 @@
 /**
  * The per-machine (per-vCPU) TLB of the arm64 MMU: it caches what the
- * stage-1 walk of the EL1&0 regime (`mmu.ts`, {@link translateStage1})
- * found, one entry per 4 KiB page and access kind (read, write, fetch; from
- * EL1 or from EL0), so that translated loads, stores and fetches stay on
- * numbers. Faults are never cached (ARM ARM D8.13, "Translation Lookaside
- * Buffers": only valid translations may be held).
+ * whole translation of the EL1&0 regime (`mmu.ts`, {@link translateEl10}:
+ * stage 1 when SCTLR_EL1.M is set, then stage 2 when HCR_EL2.VM is set)
+ * found, VA straight to PA (a combined stage 1 and 2 entry, as D8.13.2
+ * allows), one entry per 4 KiB page and access kind (read, write, fetch;
+ * from EL1 or from EL0), so that translated loads, stores and fetches stay
+ * on numbers. Faults are never cached (ARM ARM D8.13, "Translation
+ * Lookaside Buffers": only valid translations may be held); the last one is
+ * kept with its stage, IPA and S1PTW for the exception model.
  *
  * Virtual addresses are the signed representation the backend uses for
  * every address (`registers.ts`): a 64-bit value with bit 63 set is the
@@ -23,13 +26,18 @@
  * HCR_EL2, VTCR/VTTBR_EL2): a TLB may drop entries at any time (D8.13.1),
  * so dropping more than the architecture requires is always allowed; the
  * ASID and VMID tags a TLB that kept entries across those writes would need
- * are not modelled.
+ * are not modelled. Because entries are combined, every TLBI empties it
+ * whatever its scope: VMALLS12E1(IS), ALLE1(IS), VMALLE1(IS) and the
+ * by-VA forms drop the stage-1 part they name, and IPAS2E1(IS) the stage-2
+ * part, which a combined entry holds as well (D8.13.5: after IPAS2E1 a
+ * VMALLE1 is still needed to drop combined entries architecturally; hyplay
+ * drops them at once, which is allowed).
  *
  * @module
  */
 
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
-import { translateStage1, type Stage1Access, type Stage1Fault } from './mmu.ts';
+import { translateEl10, type El10Fault, type Stage1Access } from './mmu.ts';
 import { Sys, sysSlot, type Arm64State } from './registers.ts';
 
 /** Magnitudes from which a number no longer holds every address exactly (2^53). */
@@ -68,14 +76,19 @@ export function flushTlb(s: Arm64State): void {
 const TCR_EL1 = sysSlot('tcr_el1');
 const TTBR0_EL1 = sysSlot('ttbr0_el1');
 const TTBR1_EL1 = sysSlot('ttbr1_el1');
+const VTCR_EL2 = sysSlot('vtcr_el2');
 
 function word64(s: Arm64State, slot: number): bigint {
   return (BigInt(s.sys[2 * slot + 1]! >>> 0) << 32n) | BigInt(s.sys[2 * slot]! >>> 0);
 }
 
-/** Whether stage 1 of the EL1&0 regime translates the current EL's accesses: EL0 or EL1 with SCTLR_EL1.M set (D13.2.113). */
+/**
+ * Whether the EL1&0 regime translates the current EL's accesses: EL0 or
+ * EL1 with stage 1 (SCTLR_EL1.M, D13.2.113) or stage 2 (HCR_EL2.VM,
+ * D13.2.46) on.
+ */
 export function translationActive(s: Arm64State): boolean {
-  return s.el < 2 && (s.sys[2 * Sys.sctlrEl1]! & 1) !== 0;
+  return s.el < 2 && ((s.sys[2 * Sys.sctlrEl1]! | s.sys[2 * Sys.hcrEl2]!) & 1) !== 0;
 }
 
 /** The translating TLB (see the module comment). */
@@ -90,6 +103,27 @@ export class Arm64Tlb {
   private faultStatus = -1;
   /** The virtual address of the last failed translation. */
   private faultAddress = 0;
+  /** Whether the last failed translation failed at stage 2 (see {@link Arm64Tlb.faultStage2}). */
+  private stage2 = false;
+  /** Whether it was a stage-2 fault on a stage-1 walk's read. */
+  private walk = false;
+  /** Its IPA (stage 2). */
+  private ipa = 0;
+
+  /** Whether the fault {@link Arm64Tlb.takeFault} last returned was found by stage 2 (taken to EL2). */
+  get faultStage2(): boolean {
+    return this.stage2;
+  }
+
+  /** Whether that stage-2 fault was on a stage-1 translation table walk (S1PTW). */
+  get faultOnWalk(): boolean {
+    return this.walk;
+  }
+
+  /** The IPA of that stage-2 fault (HPFAR_EL2 holds its bits 47:12). */
+  get faultIpa(): number {
+    return this.ipa;
+  }
 
   /**
    * @param state the machine's state (its registers select the regime).
@@ -120,15 +154,24 @@ export class Arm64Tlb {
   }
 
   private miss(va: number, page: number, index: number, kind: number): number {
+    const s = this.state;
+    const stage1 = (s.sys[2 * Sys.sctlrEl1]! & 1) !== 0;
     if (va >= INEXACT || va <= -INEXACT) {
-      // Not held exactly (see the module comment): never canonical, and with TBI the access could not be made at the right bytes.
-      this.faultStatus = 0b0001_00;
-      this.faultAddress = va;
+      // Not held exactly (see the module comment): never canonical, and with TBI the access could not be made at the right bytes;
+      // with stage 1 off, beyond the physical address size (an address size fault at level 0).
+      this.note(va, stage1 ? 0b0001_00 : 0b0000_00, false, false, 0);
       return -1;
     }
-    const s = this.state;
-    const regime = { tcr: word64(s, TCR_EL1), ttbr0: word64(s, TTBR0_EL1), ttbr1: word64(s, TTBR1_EL1) };
-    const result = translateStage1(this.physical, regime, BigInt.asUintN(64, BigInt(va)), ACCESS_NAMES[kind & 3]!, (kind & Access.el0) !== 0 ? 0 : 1);
+    const regime = {
+      stage1,
+      stage2: (s.sys[2 * Sys.hcrEl2]! & 1) !== 0,
+      tcr: word64(s, TCR_EL1),
+      ttbr0: word64(s, TTBR0_EL1),
+      ttbr1: word64(s, TTBR1_EL1),
+      vtcr: word64(s, VTCR_EL2),
+      vttbr: word64(s, Sys.vttbrEl2),
+    };
+    const result = translateEl10(this.physical, regime, BigInt.asUintN(64, BigInt(va)), ACCESS_NAMES[kind & 3]!, (kind & Access.el0) !== 0 ? 0 : 1);
     if (!result.ok) {
       this.fail(va, result);
       return -1;
@@ -140,9 +183,25 @@ export class Arm64Tlb {
     return Number(result.pa);
   }
 
-  private fail(va: number, fault: Stage1Fault): void {
-    this.faultStatus = fault.fsc;
+  /**
+   * Note a fault found outside the TLB's own lookups (an AT instruction's
+   * walk, `semantics/system.ts`), so that the exception model reports it as
+   * it reports the TLB's.
+   */
+  noteFault(va: number, fault: El10Fault): void {
+    this.fail(va, fault);
+  }
+
+  private fail(va: number, fault: El10Fault): void {
+    this.note(va, fault.fsc, fault.stage === 2, fault.s1ptw, Number(fault.ipa));
+  }
+
+  private note(va: number, status: number, stage2: boolean, walk: boolean, ipa: number): void {
+    this.faultStatus = status;
     this.faultAddress = va;
+    this.stage2 = stage2;
+    this.walk = walk;
+    this.ipa = ipa;
   }
 
   /**
@@ -150,15 +209,15 @@ export class Arm64Tlb {
    * synchronous external abort, not on a walk (FSC 0b010000).
    */
   external(va: number): void {
-    this.faultStatus = 0x10;
-    this.faultAddress = va;
+    this.note(va, 0x10, false, false, 0);
   }
 
   /**
    * The fault status code of the translated access that failed between
    * `first` and `last` (virtual addresses, inclusive), or -1 when none did
    * (the access faulted before any translation: an untranslated access, or
-   * an alignment fault). Taking it clears it.
+   * an alignment fault). Taking it clears it; {@link Arm64Tlb.faultStage2},
+   * {@link Arm64Tlb.faultOnWalk} and {@link Arm64Tlb.faultIpa} then say more.
    */
   takeFault(first: number, last: number): number {
     const status = this.faultStatus;

@@ -1,6 +1,6 @@
 /**
- * Guest memory as an arm64 instruction sees it while stage 1 of the EL1&0
- * regime translates (`tlb.ts`, `translationActive`): every access
+ * Guest memory as an arm64 instruction sees it while the EL1&0 regime
+ * translates, by stage 1, stage 2 or both (`tlb.ts`, `translationActive`): every access
  * goes through the machine's TLB ({@link Arm64Tlb}) and then to
  * guest-physical memory, so that the load/store semantics written against
  * {@link GuestMemory} run unchanged on virtual addresses (the signed

@@ -80,6 +80,12 @@ export interface DataFaultTrap extends TrapBase {
    * writeback, …: the backend's semantics say which).
    */
   readonly transfer?: DataTransfer;
+  /**
+   * The fault is an address translation or cache maintenance instruction's,
+   * not a load's or store's (the Arm syndromes' CM bit); absent means a
+   * load or store.
+   */
+  readonly maintenance?: boolean;
 }
 
 /** What a faulting single-register load or store moves (see {@link DataFaultTrap.transfer}). */

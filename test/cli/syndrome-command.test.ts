@@ -50,6 +50,22 @@ describe('hyplay syndrome', () => {
     expect(decoded.meanings.dfsc).toBe('synchronous external abort');
   });
 
+  it('decodes the stage-2 aborts the arm64 machine raises (test/arch/arm64/stage2-abort.test.ts): ldrsh x2, ldar w1, str wzr, an S1PTW walk, instruction aborts', () => {
+    expect(json('syndrome', 'arm64', '0x93628007')).toMatchObject({ ec: 0x24, isv: 1, sas: 1, sse: 1, srt: 2, sf: 1, ar: 0, wnr: 0, dfsc: 7 });
+    expect(json('syndrome', 'arm64', '0x93814007')).toMatchObject({ isv: 1, sas: 2, srt: 1, sf: 0, ar: 1, wnr: 0 });
+    const zr = json('syndrome', 'arm64', '0x939f0047');
+    expect(zr).toMatchObject({ isv: 1, srt: 31, wnr: 1 });
+    expect(zr.meanings.srt).toMatch(/wzr/);
+    const walk = json('syndrome', 'arm64', '0x92000087');
+    expect(walk).toMatchObject({ ec: 0x24, isv: 0, s1ptw: 1, wnr: 0, dfsc: 7 });
+    expect(walk.meanings.s1ptw).toMatch(/stage-1 translation table walk/);
+    const fetch = json('syndrome', 'arm64', '0x82000007');
+    expect(fetch).toMatchObject({ ec: 0x20, il: 1, s1ptw: 0, ifsc: 7 });
+    expect(fetch.summary).toMatch(/instruction abort from a lower exception level/);
+    expect(fetch.meanings.ifsc).toBe('translation fault, level 3');
+    expect(json('syndrome', 'arm64', '0x82000087')).toMatchObject({ ec: 0x20, s1ptw: 1, ifsc: 7 });
+  });
+
   it('gives HVC and SVC their imm16 (§6.4: HVC32 0x4A000000 | imm16, HVC64 0x5A000000 | imm16)', () => {
     expect(json('syndrome', 'arm32', '0x4a000001')).toMatchObject({ ec: 0x12, il: 1, imm16: 1 });
     expect(json('syndrome', 'arm64', '0x5a00beef')).toMatchObject({ ec: 0x16, imm16: 0xbeef });

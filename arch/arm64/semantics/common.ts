@@ -112,6 +112,13 @@ export const WIDE = 1;
 export const BRANCH = 2;
 /** `op.flags` bit: the op was predecoded while stage 1 translates (`core.ts`): its addresses are virtual, its memory the translating view. */
 export const TRANSLATED = 4;
+/**
+ * `op.flags` bit: a load or store of a single general-purpose register
+ * without writeback, not exclusive (set by its row's prepare): a stage-2
+ * abort on it has a valid instruction syndrome (ESR_EL2 ISV = 1, D13.2.37;
+ * see `load-store.ts`).
+ */
+export const SYNDROME_VALID = 8;
 
 /**
  * Results of the pair arithmetic below, in module-level slots so that the

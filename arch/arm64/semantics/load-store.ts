@@ -7,21 +7,37 @@
  * Addresses are the signed representation (`tlb.ts`). With the MMU off,
  * memory is the flat physical space: an access to nothing mapped is a
  * synchronous external abort, one outside the 48-bit physical address size
- * an address size fault. An op predecoded while stage 1 translates
- * (`op.flags` TRANSLATED) carries the translating view as its memory
- * (`translated-memory.ts`): its addresses are virtual, and the view's TLB
- * notes the stage-1 fault for the exception model.
+ * an address size fault. An op predecoded while stage 1 or stage 2
+ * translates (`op.flags` TRANSLATED) carries the translating view as its
+ * memory (`translated-memory.ts`): its addresses are virtual, and the
+ * view's TLB notes the fault (and its stage) for the exception model.
  * Alignment: exclusives and acquire/release accesses must be aligned to
  * their size (B2.5.2); other accesses only when SCTLR_ELx.A is set.
+ *
+ * The instruction syndrome: a fault of a row whose prepare sets
+ * SYNDROME_VALID carries the register it transfers (`DataFaultTrap.transfer`),
+ * which the exception model reports in ESR_EL2 (ISV, SAS, SSE, SRT, SF, AR)
+ * for a stage-2 abort. Those rows are the ARM ARM's (D13.2.37, ISS encoding
+ * for a Data Abort, ISV: "loads and stores of a single general-purpose
+ * register (including the register specified with 0b11111, including those
+ * with Acquire/Release semantics, but excluding Load Exclusive or Store
+ * Exclusive and excluding those with writeback)"; abi-facts §12.4 has what
+ * QEMU and KVM users observed): LDR/STR and every size and sign of it with
+ * an unsigned, unscaled or register offset, the unprivileged LDTR/STTR
+ * forms, LDR (literal) and LDAR/STLR. Not the pre- and post-index forms,
+ * LDP/STP/LDNP/STNP/LDPSW, or the exclusives (LDXR, STXR, their pair and
+ * acquire/release forms). The manual's wording (as quoted above) does not
+ * name LDR (literal); it is a single-register load without writeback, so it
+ * is given a syndrome here. No SIMD&FP loads or stores are modelled.
  *
  * @module
  */
 
-import { RETIRED, type DataFaultTrap, type StepResult } from '../../../src/interp/step-result.ts';
+import { RETIRED, type DataFaultTrap, type DataTransfer, type StepResult } from '../../../src/interp/step-result.ts';
 import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { PA_LIMIT } from '../exceptions.ts';
-import { Sys, type Arm64State } from '../registers.ts';
-import { destZr, extend64, pairNumber, R, sourceSp, sourceZr, TRANSLATED, type A64Handler, type Op, type Prepare } from './common.ts';
+import { DISCARD_SLOT, Sys, type Arm64State } from '../registers.ts';
+import { destZr, extend64, pairNumber, R, sourceSp, sourceZr, SYNDROME_VALID, TRANSLATED, type A64Handler, type Op, type Prepare } from './common.ts';
 
 /** `op.variant` bits: log2 of the access size in bits 1:0; then what to do with it. */
 export const SIZE_MASK = 3;
@@ -47,7 +63,27 @@ function outside(op: Op, address: number, bytes: number): boolean {
 }
 
 function fault(op: Op, address: number, write: boolean, size: number, alignment = false): DataFaultTrap {
-  return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress: address, write, size, ...(alignment ? { fault: 'alignment' as const } : {}) };
+  const transfer = (op.flags & SYNDROME_VALID) !== 0 ? transferOf(op) : undefined;
+  return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress: address, write, size, ...(alignment ? { fault: 'alignment' as const } : {}), ...(transfer === undefined ? {} : { transfer }) };
+}
+
+/**
+ * What a single-register op (SYNDROME_VALID) transfers, from its decoded
+ * operands: Rt (the register words op.dest; 31, XZR/WZR, is the discard
+ * slot of a load and the zero register of a store), sign extension
+ * (SIGNED), a 64-bit register (an X register: 8 bytes, or a sign-extending
+ * load to X), acquire/release (ORDERED, which only LDAR/STLR among these
+ * rows have).
+ */
+function transferOf(op: Op): DataTransfer {
+  const variant = op.variant;
+  const slot = op.dest >> 1;
+  return {
+    register: slot === DISCARD_SLOT ? 31 : slot,
+    signExtend: (variant & SIGNED) !== 0,
+    wide: (variant & SIZE_MASK) === 3 || (variant & (SIGNED | TO_X)) === (SIGNED | TO_X),
+    acquireRelease: (variant & ORDERED) !== 0,
+  };
 }
 
 /** SCTLR_ELx.A (bit 1) of the current regime: alignment checking for every access. */
@@ -262,6 +298,8 @@ function prepareImmediate(size: number, opc: number, mode: 'uoff' | 'unscaled' |
       op.cond = mode === 'pre' ? PRE : mode === 'post' ? POST : OFFSET;
     }
     // LDTR/STTR at EL1 access memory as EL0 would; with no translation modelled, that is the same access.
+    // Without writeback, a single register: a stage-2 abort has a valid syndrome (see the module comment).
+    if (mode !== 'pre' && mode !== 'post') op.flags |= SYNDROME_VALID;
     return loadStoreImmediate;
   };
 }
@@ -274,6 +312,7 @@ function prepareRegister(size: number, opc: number): Prepare {
     op.src2 = sourceZr(f.rm!);
     op.imm2 = f.option!;
     op.imm = f.s === 1 ? size : 0;
+    op.flags |= SYNDROME_VALID;
     return loadStoreRegister;
   };
 }
@@ -283,6 +322,7 @@ function prepareLiteral(variant: number): Prepare {
     op.variant = variant;
     op.dest = destZr(f.rt!);
     op.imm = op.address + ((f.imm19! << 13) >> 13) * 4;
+    op.flags |= SYNDROME_VALID;
     return loadLiteral;
   };
 }
@@ -322,12 +362,14 @@ function prepareExclusive(size: number, kind: 'load' | 'store' | 'load-pair' | '
         op.dest = destZr(f.rt!);
         op.imm = 0;
         op.cond = OFFSET;
+        op.flags |= SYNDROME_VALID;
         return loadStoreImmediate;
       default:
         op.variant = size | STORE | ORDERED;
         op.dest = sourceZr(f.rt!);
         op.imm = 0;
         op.cond = OFFSET;
+        op.flags |= SYNDROME_VALID;
         return loadStoreImmediate;
     }
   };

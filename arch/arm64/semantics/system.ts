@@ -15,8 +15,8 @@
 import { hexAddress, RETIRED, stop, type CallTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
 import { Ec, Hcr, PA_LIMIT, waitTrapped } from '../exceptions.ts';
 import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
-import { parAfter, translateStage1 } from '../mmu.ts';
-import { flushTlb } from '../tlb.ts';
+import { parAfter, translateStage1Nested } from '../mmu.ts';
+import { flushTlb, tlbOf } from '../tlb.ts';
 import { Arm64TranslatedMemory } from '../translated-memory.ts';
 import { findSysOperation } from '../operands.ts';
 import { findSysRegister, isReservedIdSpace, modeOf, stackSlotOf, Sys, SYS_INDEX, SYS_REGISTERS, switchMode, sysFields, sysKey, sysSlot, type Arm64State, type SysRegister } from '../registers.ts';
@@ -332,9 +332,26 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
     const par = sysSlot('par_el1');
     if (AT_STAGE1_EL.has(found.name) && sctlrEl1(s, Sctlr.M)) {
       // Stage 1 of the EL1&0 regime is on: walk TTBR0/TTBR1_EL1 (arch/arm64/mmu.ts) and report the result or the fault in PAR_EL1.
+      // With HCR_EL2.VM set the walk's reads go through stage 2; a stage-2 fault on them is taken to EL2 from EL1 (a data abort
+      // with CM and S1PTW, FAR_EL2 the VA) and reported in PAR_EL1 (S, PTW) at EL2 (D13.2.101; C5.5 AT S1E1R).
       const va = (BigInt(x[op.src1 + 1]! >>> 0) << 32n) | BigInt(x[op.src1]! >>> 0);
-      const regime = { tcr: sysValue(s, 'tcr_el1'), ttbr0: sysValue(s, 'ttbr0_el1'), ttbr1: sysValue(s, 'ttbr1_el1') };
-      const result = translateStage1(physicalOf(op.memory), regime, va, found.name.endsWith('w') ? 'write' : 'read', AT_STAGE1_EL.get(found.name)!);
+      const regime = {
+        stage1: true,
+        stage2: (s.sys[2 * Sys.hcrEl2]! & 1) !== 0,
+        tcr: sysValue(s, 'tcr_el1'),
+        ttbr0: sysValue(s, 'ttbr0_el1'),
+        ttbr1: sysValue(s, 'ttbr1_el1'),
+        vtcr: sysValue(s, 'vtcr_el2'),
+        vttbr: sysValue(s, 'vttbr_el2'),
+      };
+      const result = translateStage1Nested(physicalOf(op.memory), regime, va, found.name.endsWith('w') ? 'write' : 'read', AT_STAGE1_EL.get(found.name)!);
+      if (!result.ok && result.stage === 2 && s.el === 1) {
+        const tlb = tlbOf(s);
+        if (tlb !== undefined) {
+          tlb.noteFault(address, result);
+          return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress: address, write: true, size: 1, maintenance: true };
+        }
+      }
       const value = parAfter(result, sysValue(s, 'mair_el1'));
       s.sys[2 * par] = Number(value & 0xffff_ffffn) | 0;
       s.sys[2 * par + 1] = Number(value >> 32n) | 0;
