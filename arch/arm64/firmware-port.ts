@@ -88,6 +88,9 @@ function state(machine: Machine): Arm64State {
 /** The conduit of each ESR_EL2.EC that is a call (D13.2.37), or a data abort from a lower EL (stage 2: the MMIO specs' conduit), else `undefined`. */
 const CONDUIT_OF_EC: readonly (string | undefined)[] = Array.from({ length: 64 }, (_, ec) => (ec === Ec.hvc64 ? 'hvc' : ec === Ec.svc64 ? 'svc' : ec === Ec.smc64 ? 'smc' : ec === Ec.dabtLower ? 'data-abort' : undefined));
 
+/** The ESR_EL2.ISS bits that hold the immediate, by EC: imm16 for the calls, none for a data abort. */
+const IMMEDIATE_MASK_OF_EC = Uint32Array.from({ length: 64 }, (_, ec) => (ec === Ec.dabtLower ? 0 : 0xffff));
+
 /**
  * The dispatcher's shared origin objects (privilege × 2 + world), so that
  * reading a trap allocates no origin; copied out of their frozen array,
@@ -138,8 +141,8 @@ export const ARM64_FIRMWARE_PORT: FirmwarePort = {
       const conduit = CONDUIT_OF_EC[ec];
       if (conduit === undefined) return false;
       into.conduit = conduit;
-      // ISS bits 15:0 are the imm16 of HVC, SMC and SVC alike (D13.2.37, ISS encoding for an exception from HVC or SVC / SMC).
-      into.imm = esr & 0xffff;
+      // ISS bits 15:0 are the imm16 of HVC, SMC and SVC alike (D13.2.37, ISS encoding for an exception from HVC or SVC / SMC); a data abort's ISS has none.
+      into.imm = esr & IMMEDIATE_MASK_OF_EC[ec]!;
       // SPSR_EL2.M[3:2] is the caller's EL; VTTBR_EL2.VMID (bits 55:48, so bits 23:16 of the high word): 0 is the host.
       const guest = (sys[VTTBR_HIGH]! >>> 16) & 0xff;
       into.origin = ORIGINS[((sys[SPSR_EL2]! >>> 2) & 3) * 2 + (guest === 0 ? 0 : 1)]!;

@@ -562,7 +562,7 @@ export function installSpecFirmware(machine: Machine, port: FirmwarePort, abi: A
       if (!readTrap(slot, trap)) return halt(`${port.describeException(machine, slot)} (vector ${slot.name})`);
       if (trap.conduit !== conduit) {
         if (options.reflectTo !== undefined) return port.jump(machine, options.reflectTo, address);
-        return halt(`a ${trap.conduit} trap, but this ABI answers ${conduit}`);
+        return halt(`a ${trap.conduit} trap, but this ABI answers ${conduit}: ${port.describeException(machine, slot)} (vector ${slot.name})`);
       }
       const found = finder.find(trap.imm, trap.origin);
       if (typeof found === 'string') {

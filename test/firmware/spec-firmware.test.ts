@@ -177,7 +177,7 @@ describe('spec firmware: linux-hyp-stub-v4.12 at HVBAR on arm32', () => {
     // svc executed in Hyp arrives at the call slot 0x08, but this ABI answers hvc.
     const svc = run('svc #0', 'hyp', {});
     expect(svc.result).toMatchObject({ reason: 'firmware', pc: HVBAR + 0x08 });
-    expect(svc.result.detail).toBe('linux-hyp-stub-v4.12 firmware: a svc trap, but this ABI answers hvc');
+    expect(svc.result.detail).toBe('linux-hyp-stub-v4.12 firmware: a svc trap, but this ABI answers hvc: unexpected exception at HVBAR+0x08 (HSR 0x46000000), taken from hyp (vector svc/hvc-in-hyp)');
   });
 
   it('an hvc from Hyp mode enters at HVBAR+0x08; the stub answers kernel callers only, so the firmware stops saying why', () => {

@@ -37,6 +37,12 @@ describe('the MMIO guide', () => {
     for (const command of commands) expectCommandWorks(command);
   });
 
+  it('runs the arm64 commands it shows, each ending in the outcome its comment names', () => {
+    const commands = commandsOf(GUIDE).filter((c) => c.argv.some((a) => a.startsWith('mmio-a64-')));
+    expect(commands.map((c) => c.comment)).toEqual(['guest-done', 'hypercall-misread', 'guest-done', 'vm-stopped', 'guest-abort']);
+    for (const command of commands) expectCommandWorks(command);
+  });
+
   it('lists the outcome each scenario reaches, with the spec it runs', () => {
     const abis = loadAbis();
     const rows = [...GUIDE.matchAll(/^\| (mmio-[^ |]+) \| ([^ |]+) \| ([^ |]+) \|$/gm)];

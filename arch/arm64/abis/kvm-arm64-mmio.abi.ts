@@ -29,12 +29,13 @@
  */
 
 import { defineAbi, RETURN, reg, returnIn, type Abi, type AbiSpec, type CallContext, type CallSpec, type RegisterHandle, type SpecOutcome } from '../../../src/abi/spec.ts';
-import { completeRead, decodeDataAbort, EC_DATA_ABORT_LOWER, faultIpa, type DataAbortLayout } from '../../../src/mmio/data-abort.ts';
+import { completeRead, decodeDataAbort, EC_DATA_ABORT_LOWER, faultIpa } from '../../../src/mmio/data-abort.ts';
 import { NISV_ISS_MASK, resolveDataAbort, type MmioEra, type MmioPlan } from '../../../src/mmio/mmio-era.ts';
+import { ESR_EL2_DATA_ABORT } from '../syndrome.ts';
 import { ELR_EL2, SPSR_EL2, VBAR_EL1 } from './spec-registers.ts';
 
-/** ESR_EL2 as a data-abort syndrome (abi-facts §12.1): SRT bits 20:16 (31 = XZR), SF and AR defined, SAS = 3 a doubleword, no PC as a transfer register. */
-export const ARM64_DATA_ABORT_LAYOUT: DataAbortLayout = { register: 'ESR_EL2', srtBits: 5, sixtyFourBitFields: true, sas3: 'doubleword', pcRegister: undefined, registerBits: 64 };
+/** ESR_EL2 as a data-abort syndrome (abi-facts §12.1): SRT bits 20:16 (31 = XZR), SF and AR defined, SAS = 3 a doubleword, no PC as a transfer register: the layout the machine raises its stage-2 aborts with. */
+const ARM64_DATA_ABORT_LAYOUT = ESR_EL2_DATA_ABORT;
 
 const ESR_EL2 = reg('esr_el2');
 const FAR_EL2 = reg('far_el2');
@@ -101,12 +102,14 @@ function injectDataAbort(call: CallContext): void {
 const INTO_DATA_ABORT = returnIn('el1h', 'KVM injected a data abort (inject_abt64): the guest resumes in EL1h at its synchronous vector');
 const INTO_EXTERNAL_ABORT = returnIn('el1h', 'QEMU injected a synchronous external abort (ext_dabt_pending, inject_abt64): the guest resumes in EL1h at its synchronous vector, ESR_EL1 FSC 0x10');
 
-/** How an era completes a read (see the module comment). */
-type Completion = 'sign-extend-to-64' | 'register-width';
+/** How an era completes a sign-extending read: to 64 bits whatever the register (before v5.6), or up to the register width SF names. */
+export type Completion = 'sign-extend-to-64' | 'register-width';
 
 /** One arm64 era: the MMIO era and its read completion. */
-interface Arm64MmioEra {
+export interface Arm64MmioEra {
+  /** The checks and the ISV = 0 handling. */
   readonly era: MmioEra;
+  /** The read completion. */
   readonly completion: Completion;
 }
 

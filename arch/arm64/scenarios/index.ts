@@ -11,6 +11,7 @@ import type { FirmwareSlot } from '../../../src/firmware/firmware.ts';
 import type { Machine } from '../../../src/interp/machine.ts';
 import type { Scenario, ScenarioCatalog, SmpScenario } from '../../../src/scenario/scenario.ts';
 import { Ec } from '../exceptions.ts';
+import { arm64MmioScenarios } from './mmio.scenario.ts';
 import { arm64ResetScenarios } from './reset.scenario.ts';
 import { arm64SmpScenarios } from './smp.scenario.ts';
 import { arm64SpsrScenarios } from './spsr.scenario.ts';
@@ -37,7 +38,7 @@ const EXCEPTION_NAMES: ReadonlyMap<number, string> = new Map([
 /** The arm64 {@link ScenarioCatalog}. Scenarios are built (their assembly files read) on first use. */
 export const ARM64_SCENARIOS: ScenarioCatalog = {
   scenarios(): readonly Scenario[] {
-    cache ??= [...arm64ResetScenarios(), ...arm64SpsrScenarios()];
+    cache ??= [...arm64ResetScenarios(), ...arm64SpsrScenarios(), ...arm64MmioScenarios()];
     return cache;
   },
   smpScenarios(): readonly SmpScenario[] {

@@ -108,9 +108,15 @@ describe('arm64 pendingTrapReader', () => {
     expect(into).toEqual(expected);
   });
 
+  it('reads a data abort from a lower EL (EC 0x24) as the data-abort conduit with no immediate', () => {
+    const machine = createArm64Machine();
+    machine.setRegister('esr_el2', 0x9381_0047n);
+    expect(pendingTrap(port, machine, lower)).toMatchObject({ conduit: 'data-abort', imm: 0 });
+  });
+
   it('gives nothing for a syndrome that is not a call, and leaves the record alone', () => {
     const machine = createArm64Machine();
-    machine.setRegister('esr_el2', 0x9200_0010n); // EC 0x24: data abort from a lower EL
+    machine.setRegister('esr_el2', 0x9600_0010n); // EC 0x25: a data abort taken at EL2 itself
     expect(pendingTrap(port, machine, lower)).toBeUndefined();
     const into = { conduit: 'hvc', imm: 7, origin: { privilege: 'kernel' as const, world: 'host' as const } };
     expect(port.pendingTrapReader(machine)(lower, into)).toBe(false);
@@ -177,13 +183,13 @@ describe('spec firmware at VBAR_EL2', () => {
     expect(machine.mode()).toBe('el0');
   });
 
-  it('stops on a data abort taken to EL2, saying where, with the PC on the vector', () => {
+  it('stops on a data abort taken to EL2 by firmware of another conduit, saying where, with the PC on the vector', () => {
     const machine = withFirmware(LINUX_HYP_STUB_ARM64_V4_12, 'mov x1, #0x7000\nlsl x1, x1, #32\nldr x0, [x1]\nwfi', 'el0');
     machine.setRegister('hcr_el2', 1n << 27n);
     const { result } = run(machine);
     expect(result.reason).toBe('firmware');
     expect(result.detail).toBe(
-      'linux-hyp-stub-arm64-v4.12 firmware: data abort at EL2 for 0x0000700000000000 (FAR_EL2) by the instruction at 0x00080008 (VBAR_EL2+0x400, ESR_EL2 0x92000010), taken from el0 (vector lower-a64-sync)',
+      'linux-hyp-stub-arm64-v4.12 firmware: a data-abort trap, but this ABI answers hvc: data abort at EL2 for 0x0000700000000000 (FAR_EL2) by the instruction at 0x00080008 (VBAR_EL2+0x400, ESR_EL2 0x92000010), taken from el0 (vector lower-a64-sync)',
     );
     expect(machine.pc).toBe(FIRMWARE + 0x400);
   });
