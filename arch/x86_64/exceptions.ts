@@ -422,7 +422,9 @@ export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, tr
       const kind = PageAccess.fetch | (s.cpl === 3 ? PageAccess.user : 0);
       const walked = context.tlb.probe(trap.address, kind);
       if (walked >= 0) return exception(s, context, Vector.PF, walked, trap.next, `#PF(0x${walked.toString(16)}): instruction fetch at ${hexAddress(trap.address)} (${pageFaultWhy(walked)})`, trace);
-      return exception(s, context, Vector.PF, PF_FETCH | (s.cpl === 3 ? PF_USER : 0), trap.next, `#PF: instruction fetch from unmapped ${hexAddress(trap.address)}`, trace);
+      // No RAM behind the address: P = 0; I/D as the SDM gives it (§4.7: only with CR4.SMEP or EFER.NXE under PAE paging).
+      const fetchBit = (s.efer & Efer.NXE) !== 0 || (s.cr4 & 0x10_0000) !== 0 ? PF_FETCH : 0;
+      return exception(s, context, Vector.PF, fetchBit | (s.cpl === 3 ? PF_USER : 0), trap.next, `#PF: instruction fetch from unmapped ${hexAddress(trap.address)}`, trace);
     }
     case 'data-fault': {
       if (trap.fault === 'non-canonical') return exception(s, context, Vector.GP, 0, trap.address, `#GP(0) at ${hexAddress(trap.address)}: non-canonical ${trap.write ? 'write' : 'read'} address`, trace);

@@ -326,7 +326,10 @@ const movFromSeg: X86Handler = (s, op) => {
  * SS), a data or readable code segment with max(CPL, RPL) ≤ DPL; SS must be
  * writable with RPL = DPL = CPL. In 64-bit mode FS and GS keep their base
  * MSRs' value only when loaded through the MSRs: a selector load sets the
- * base from the descriptor (zero in a flat GDT).
+ * base from the descriptor (zero in a flat GDT). Not modelled: with paging
+ * on, the GDT read is made at the current CPL (at CPL 3 a user-mode
+ * access) rather than as the implicit supervisor access of SDM vol. 3
+ * §4.6.1, so a GDT on a supervisor-only page faults for a CPL-3 load.
  */
 const movToSeg: X86Handler = (s, op) => {
   const seg = op.operands[0]!.n;

@@ -334,6 +334,22 @@ pushing: pushq $1`);
     expect(machine.register('rsi')).toBe(0x2222n);
   });
 
+  it('a snapshot taken with paging on restores it, with an empty TLB', () => {
+    const { machine, labels } = paged(`
+  movabsq $${VA}, %rbx
+  movq $0x99, (%rbx)
+  movq (%rbx), %rcx`);
+    expect(machine.run(3).reason).toBe('budget-exhausted');
+    const snapshot = machine.snapshot();
+    expect(runToHalt(machine, labels)).toBe('done');
+    // A PTE changed behind the TLB's back: after the restore the walk sees it.
+    machine.restore(snapshot);
+    machine.memory.write64(PT_HIGH, BigInt(FRAME + 0x7000) | P | RW | US);
+    expect(runToHalt(machine, labels)).toBe('done');
+    expect(machine.register('rcx')).toBe(0x99n);
+    expect(machine.memory.read64(FRAME + 0x7000)).toBe(0x99n);
+  });
+
   it('INVLPG is #GP(0) at CPL 3', () => {
     const { machine, labels } = paged('  invlpg (%rax)', { user: true });
     expect(runToHalt(machine, labels)).toBe('h_gp');
