@@ -9,16 +9,29 @@
  * byte that cannot be fetched is a #PF on that byte's page (fact sheet
  * §9; SDM vol. 3 §4.7), with RIP on the instruction's first byte.
  *
+ * Once the guest loads CR3 (`paging.ts`: before that the reset state's
+ * identity map applies), the core translates: each instruction is
+ * predecoded through the translating view (`translated-memory.ts`), its
+ * bytes fetched through the TLB (`tlb.ts`), and its accesses made through
+ * the same view; the block loop then steps one instruction at a time
+ * through {@link X86Core.decode}, which keeps translated ops by linear
+ * address and reuses one only while its first and last bytes still
+ * translate to the physical addresses it was fetched from (and no code
+ * write has happened since).
+ *
  * @module
  */
 
 import type { EngineName, RegisterAlias } from '../../src/interp/backend.ts';
 import type { DecodedOp, Handler } from '../../src/interp/decoded-op.ts';
 import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
-import { CoreMachine, type RegisterView } from '../../src/interp/machine.ts';
+import { CoreMachine, type MachineSnapshot, type RegisterView } from '../../src/interp/machine.ts';
 import { RETIRED, type ExceptionReturn, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
+import { PageAccess } from './paging.ts';
+import { pagingActive, X86Tlb } from './tlb.ts';
+import { X86TranslatedMemory } from './translated-memory.ts';
 import { cplName, deliverX86, exceptionReturnX86, type X86Host } from './exceptions.ts';
 import {
   createX86State,
@@ -52,7 +65,7 @@ function asHandler(handler: X86Handler): Handler<X86State> {
 }
 
 /** Handlers that end a block: they change RIP or leave for the exception model. */
-const BLOCK_ENDING = new Set(['call', 'call-indirect', 'jmp', 'jmp-indirect', 'ret', 'jcc', 'vmcall', 'vmmcall', 'syscall', 'sysret', 'iret', 'int', 'int3', 'ud2', 'hlt', 'mov-to-cr', 'mov-to-seg', 'wrmsr', 'lgdt', 'ltr', 'swapgs', 'popf', 'cli']);
+const BLOCK_ENDING = new Set(['invlpg', 'call', 'call-indirect', 'jmp', 'jmp-indirect', 'ret', 'jcc', 'vmcall', 'vmmcall', 'syscall', 'sysret', 'iret', 'int', 'int3', 'ud2', 'hlt', 'mov-to-cr', 'mov-to-seg', 'wrmsr', 'lgdt', 'ltr', 'swapgs', 'popf', 'cli']);
 
 /**
  * Predecode the instruction at `address`. Never throws: a byte that cannot
@@ -91,7 +104,7 @@ export function predecodeX86(memory: GuestMemory, address: number): X86Op {
 /** Up to the first four bytes as a little-endian word (what a trace record keeps of an op). */
 function firstWord(memory: GuestMemory, address: number, length: number): number {
   let word = 0;
-  for (let i = Math.min(4, length) - 1; i >= 0; i--) word = (word << 8) | (memory.read8(address + i) ?? 0);
+  for (let i = Math.min(4, length) - 1; i >= 0; i--) word = (word << 8) | (memory.fetch8(address + i) ?? 0);
   return word >>> 0;
 }
 
@@ -111,6 +124,18 @@ export class X86Core implements ExecutionCore<X86State> {
   readonly runLoop: RunLoop<X86State>;
   /** The hypervisor model VM exits go to; none means every hypercall exit stops the run and #UD is reinjected. */
   host: X86Host | undefined = undefined;
+  /** The machine's TLB over the 4-level walk (`tlb.ts`); the identity until the guest loads CR3. */
+  readonly tlb: X86Tlb;
+  /** Memory as ops predecoded under paging see it (`translated-memory.ts`). */
+  readonly translatedMemory: X86TranslatedMemory;
+  /** Ops predecoded under paging, direct-mapped by linear address. */
+  private readonly translatedOps: (X86Op | undefined)[] = new Array<X86Op | undefined>(TRANSLATED_OPS).fill(undefined);
+  /** The physical address each translated op's first byte was fetched from. */
+  private readonly translatedFirst = new Float64Array(TRANSLATED_OPS);
+  /** The physical address each translated op's last byte was fetched from. */
+  private readonly translatedLast = new Float64Array(TRANSLATED_OPS);
+  /** The fetch kind ({@link PageAccess}) each translated op was fetched with. */
+  private readonly translatedKind = new Int8Array(TRANSLATED_OPS);
 
   /**
    * @param memory guest memory (little-endian).
@@ -123,7 +148,21 @@ export class X86Core implements ExecutionCore<X86State> {
     readonly engine: EngineName = 'interp',
   ) {
     this.state = createX86State(vendor);
+    this.tlb = new X86Tlb(this.state, memory);
+    this.translatedMemory = new X86TranslatedMemory(memory, this.tlb);
+    // A write to a page holding fetched code makes every translated op suspect (they are checked by physical address, not by bytes).
+    memory.onCodeWrite(() => this.dropTranslated());
     this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+  }
+
+  /** Forget every translated op (a code write, a restore). */
+  dropTranslated(): void {
+    this.translatedOps.fill(undefined);
+  }
+
+  /** True once the guest has loaded CR3: every access translates (see `ExecutionCore.translating`). */
+  translating(): boolean {
+    return pagingActive(this.state);
   }
 
   /**
@@ -139,6 +178,12 @@ export class X86Core implements ExecutionCore<X86State> {
     const recorder = host.recorder;
     let steps = 0;
     while (steps < maxSteps) {
+      if (s.paging !== 0) {
+        // Paging is on: one instruction at a time through the translating decode (X86Core.decode).
+        steps++;
+        if (host.step()) return steps;
+        continue;
+      }
       const pc = s.pc;
       let block = slots[pc & mask]!;
       if (block.address !== pc) block = blocks.find(pc);
@@ -174,9 +219,32 @@ export class X86Core implements ExecutionCore<X86State> {
     return x.insn === undefined || BLOCK_ENDING.has(x.insn.row.handler);
   }
 
-  /** Predecode at `address`. */
+  /** Predecode at `address`: from physical memory until the guest loads CR3, then through the translation (see the module comment). */
   decode(address: number): X86Op {
-    return predecodeX86(this.memory, address);
+    if (this.state.paging === 0) return predecodeX86(this.memory, address);
+    return this.decodeTranslated(address);
+  }
+
+  private decodeTranslated(address: number): X86Op {
+    const kind = this.state.cpl === 3 ? PageAccess.fetch | PageAccess.user : PageAccess.fetch;
+    const first = this.tlb.translate(address, kind);
+    const index = address & (TRANSLATED_OPS - 1);
+    if (first >= 0) {
+      const cached = this.translatedOps[index];
+      if (cached !== undefined && cached.address === address && this.translatedFirst[index] === first && this.translatedKind[index] === kind) {
+        const last = address + cached.size - 1;
+        if (this.tlb.translate(last, kind) === this.translatedLast[index]) return cached;
+      }
+    }
+    const op = predecodeX86(this.translatedMemory, address);
+    op.cacheable = false;
+    if (first >= 0 && op.name !== 'fetch-fault') {
+      this.translatedOps[index] = op;
+      this.translatedFirst[index] = first;
+      this.translatedLast[index] = this.tlb.translate(address + op.size - 1, kind);
+      this.translatedKind[index] = kind;
+    }
+    return op;
   }
 
   /** Deliver a trap through the exception model. */
@@ -211,6 +279,9 @@ export class X86Core implements ExecutionCore<X86State> {
     return formatInsn(x.insn, 'att', op.address).replace(/\t+/g, ' ');
   }
 }
+
+/** Slots of the translated-op cache (a power of two). */
+const TRANSLATED_OPS = 1 << 12;
 
 /** Named registers beyond the general ones and the MSRs, in dump order. */
 const SYSTEM_NAMES = ['rip', 'rflags', ...SEG_NAMES, 'cr0', 'cr2', 'cr3', 'cr4', 'efer', 'fs_base', 'gs_base', 'gdtr_base', 'gdtr_limit', 'idtr_base', 'idtr_limit', 'tr', 'tr_base', 'tr_limit', 'cpl'];
@@ -427,6 +498,13 @@ export class X86Machine extends CoreMachine<X86State> {
   /** The vendor whose virtualization the guest runs under. */
   get vendor(): Vendor {
     return VENDORS[this.x86.state.vendor]!;
+  }
+
+  /** Put the machine back as `snapshot` was taken; the TLB and the translated ops start empty. */
+  override restore(snapshot: MachineSnapshot): void {
+    super.restore(snapshot);
+    this.x86.tlb.flush();
+    this.x86.dropTranslated();
   }
 
   /** Install the host model (or remove it with `undefined`). */

@@ -14,6 +14,20 @@
  * SVM exit code 0x46) that the host model may handle (emulate, patch the
  * guest's code and resume without advancing RIP) or reinject.
  *
+ * Once the guest has loaded CR3 (`paging.ts`), the IDT, GDT and TSS are
+ * read, and the exception frame pushed and IRETQ's popped, at linear
+ * addresses through the machine's TLB: descriptor-table and TSS reads are
+ * implicit supervisor accesses (SDM vol. 3 §4.6.1), the stack accesses are
+ * made at the privilege of the stack (the new CPL when pushing, the
+ * current one when IRETQ pops). A #PF during delivery is delivered as the
+ * SDM's table 6-5 says: a #PF while delivering a contributory exception or
+ * a #PF is a double fault (#DF, vector 8, error code 0), and a fault while
+ * delivering #DF is a triple fault (the run stops with `recursive-fault`,
+ * the shutdown); CR2 holds the address of the #PF that was detected. The
+ * #PF error code comes from the walk (P, W/R, U/S, RSVD, I/D); a fault on
+ * memory that translated but holds no RAM keeps hyplay's unmapped-memory
+ * #PF (P = 0).
+ *
  * @module
  */
 
@@ -21,6 +35,8 @@ import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { Attr, Efer, Flag, Gpr, MsrSlot, Seg, VENDORS, codeAttr, dataAttr, type Vendor, type X86State } from './registers.ts';
+import { PageAccess, PfError } from './paging.ts';
+import type { X86Tlb } from './tlb.ts';
 
 /** Exception vectors (SDM vol. 3 table 6-1). */
 export const Vector = {
@@ -147,6 +163,8 @@ export interface DeliveryContext {
   readonly memory: GuestMemory;
   /** The host model, if one is installed. */
   readonly host: X86Host | undefined;
+  /** The machine's TLB: linear addresses of the system tables and stacks translate through it (the identity until the guest loads CR3). */
+  readonly tlb: X86Tlb;
 }
 
 /** The mode name of a CPL, for traces. */
@@ -154,19 +172,80 @@ export function cplName(cpl: number): string {
   return `cpl${cpl}`;
 }
 
-function read64(memory: GuestMemory, address: bigint): bigint | undefined {
-  if (address > BigInt(Number.MAX_SAFE_INTEGER) - 8n) return undefined;
-  return memory.read64(Number(address));
+/** The linear address of the last failed {@link linearPhysical} (CR2 for the #PF it raises). */
+let linearFaultAddress = 0;
+/** The #PF error code of the last failed {@link linearPhysical}. */
+let linearFaultCode = 0;
+
+/**
+ * The physical address of the byte at linear `address` for an access of
+ * `kind` ({@link PageAccess}) made by the exception model itself, or -1
+ * (the fault's address and error code kept for the #PF it raises).
+ */
+function linearPhysical(context: DeliveryContext, address: number, kind: number): number {
+  const pa = context.tlb.translate(address, kind);
+  if (pa >= 0 && context.memory.isMapped(pa)) return pa;
+  linearFaultAddress = address;
+  // Translated but no RAM there: hyplay's unmapped-memory #PF (P = 0).
+  linearFaultCode = pa >= 0 ? ((kind & 3) === PageAccess.write ? PfError.W : 0) | ((kind & PageAccess.user) !== 0 ? PfError.U : 0) : context.tlb.faultCode();
+  return -1;
 }
 
-/** A segment descriptor read from the GDT: its access rights (VMCS layout), or a reason it cannot be loaded. */
-function descriptor(s: X86State, memory: GuestMemory, selector: number): number | string {
+/** Scratch physical addresses of one access's bytes (delivery allocates no arrays). */
+const bytePa = new Float64Array(8);
+
+/** Translate `size` bytes from linear `address` into {@link bytePa} (first faulting byte wins); false with the fault kept. */
+function linearBytes(context: DeliveryContext, address: bigint, size: number, kind: number): boolean {
+  if (address > BigInt(Number.MAX_SAFE_INTEGER) - BigInt(size)) {
+    linearFaultAddress = Number(address & 0xffff_ffff_ffffn);
+    linearFaultCode = ((kind & 3) === PageAccess.write ? PfError.W : 0) | ((kind & PageAccess.user) !== 0 ? PfError.U : 0);
+    return false;
+  }
+  const a = Number(address);
+  for (let i = 0; i < size; i++) {
+    const pa = linearPhysical(context, a + i, kind);
+    if (pa < 0) return false;
+    bytePa[i] = pa;
+  }
+  return true;
+}
+
+/** Read 8 bytes at a linear address (an implicit supervisor read unless `kind` says otherwise), or `undefined` with the fault kept. */
+function read64(context: DeliveryContext, address: bigint, kind: number = PageAccess.read): bigint | undefined {
+  if (!linearBytes(context, address, 8, kind)) return undefined;
+  let value = 0n;
+  for (let i = 7; i >= 0; i--) value = (value << 8n) | BigInt(context.memory.read8(bytePa[i]!)!);
+  return value;
+}
+
+/** Read 4 bytes at a linear address, or `undefined` with the fault kept. */
+function read32(context: DeliveryContext, address: bigint, kind: number): number | undefined {
+  if (!linearBytes(context, address, 4, kind)) return undefined;
+  let value = 0;
+  for (let i = 3; i >= 0; i--) value = value * 256 + context.memory.read8(bytePa[i]!)!;
+  return value;
+}
+
+/** Write 8 bytes at a linear address (every byte translated before any is written); false with the fault kept. */
+function write64(context: DeliveryContext, address: bigint, value: bigint, kind: number): boolean {
+  if (!linearBytes(context, address, 8, kind)) return false;
+  for (let i = 0; i < 8; i++) context.memory.write8(bytePa[i]!, Number((value >> BigInt(8 * i)) & 0xffn));
+  return true;
+}
+
+/** The access kind of the exception model's stack accesses at `cpl`. */
+function stackKind(cpl: number, write: boolean): number {
+  return (write ? PageAccess.write : PageAccess.read) | (cpl === 3 ? PageAccess.user : 0);
+}
+
+/** A segment descriptor read from the GDT (an implicit supervisor access): its access rights (VMCS layout), a reason it cannot be loaded, or -1 for a #PF on the read (its address and code kept). */
+function descriptor(s: X86State, context: DeliveryContext, selector: number): number | string {
   if ((selector & 4) !== 0) return 'LDT selectors are not modelled';
   const offset = selector & ~7;
   if (offset === 0) return 'null selector';
   if (offset + 7 > s.gdtrLimit) return 'selector beyond the GDT limit';
-  const raw = read64(memory, s.gdtrBase + BigInt(offset));
-  if (raw === undefined) return 'GDT entry unmapped';
+  const raw = read64(context, s.gdtrBase + BigInt(offset));
+  if (raw === undefined) return -1;
   return Number((raw >> 40n) & 0xf0ffn);
 }
 
@@ -194,7 +273,7 @@ interface Delivery {
  * gate. A fault while delivering is a double fault, and one while
  * delivering that a triple fault (shutdown: the run stops).
  */
-function deliverThroughIdt(s: X86State, memory: GuestMemory, event: Delivery, trace: TraceSink | undefined, depth = 0): Stop | undefined {
+function deliverThroughIdt(s: X86State, context: DeliveryContext, event: Delivery, trace: TraceSink | undefined, depth = 0): Stop | undefined {
   const nested = (vector: number, code: number, why: string): Stop | undefined => {
     if (depth >= 1 || event.vector === Vector.DF) return stop('recursive-fault', `triple fault: ${why} while delivering ${vectorName(event.vector)} (shutdown)`);
     const contributory = (v: number): boolean => v === 0 || (v >= 10 && v <= 13);
@@ -203,15 +282,20 @@ function deliverThroughIdt(s: X86State, memory: GuestMemory, event: Delivery, tr
     const second: Delivery = asDouble
       ? { vector: Vector.DF, errorCode: 0, returnAddress: event.returnAddress, software: false, cause: `double fault: ${why} while delivering ${vectorName(event.vector)}` }
       : { vector, errorCode: code, returnAddress: event.returnAddress, software: false, cause: `${why} while delivering ${vectorName(event.vector)}` };
-    return deliverThroughIdt(s, memory, second, trace, depth + 1);
+    return deliverThroughIdt(s, context, second, trace, depth + 1);
+  };
+  // A #PF on one of delivery's own accesses: CR2 is the address the walk faulted on (SDM vol. 3 §4.7), the code the walk's.
+  const pageFault = (why: string): Stop | undefined => {
+    s.cr2 = BigInt(linearFaultAddress);
+    return nested(Vector.PF, linearFaultCode, why);
   };
   const vector = event.vector;
   const gateCode = vector * 8 + 2 + (event.software ? 0 : 1);
   if (vector * 16 + 15 > s.idtrLimit) return nested(Vector.GP, gateCode, `IDT limit ${s.idtrLimit} below vector ${vector}`);
   const gateAddress = s.idtrBase + BigInt(vector * 16);
-  const low = read64(memory, gateAddress);
-  const high = read64(memory, gateAddress + 8n);
-  if (low === undefined || high === undefined) return nested(Vector.PF, 0, `IDT gate ${vector} unmapped`);
+  const low = read64(context, gateAddress);
+  const high = low === undefined ? undefined : read64(context, gateAddress + 8n);
+  if (low === undefined || high === undefined) return pageFault(`#PF reading IDT gate ${vector} at ${hexAddress(linearFaultAddress)}`);
   const type = Number((low >> 40n) & 0xfn);
   const dpl = Number((low >> 45n) & 3n);
   const present = ((low >> 47n) & 1n) === 1n;
@@ -222,10 +306,11 @@ function deliverThroughIdt(s: X86State, memory: GuestMemory, event: Delivery, tr
   // A software interrupt through a gate of lower privilege than CPL: #GP with the IDT bit set (error code vector·8 + 2; fact sheet §9.4).
   if (event.software && dpl < s.cpl) {
     const gp: Delivery = { vector: Vector.GP, errorCode: vector * 8 + 2, returnAddress: event.returnAddress === 0 ? 0 : softwareFaultAddress, software: false, cause: `${event.cause}: gate DPL ${dpl} < CPL ${s.cpl}` };
-    return deliverThroughIdt(s, memory, gp, trace, depth);
+    return deliverThroughIdt(s, context, gp, trace, depth);
   }
   if (!present) return nested(Vector.NP, gateCode, `IDT gate ${vector} not present`);
-  const target = descriptor(s, memory, selector);
+  const target = descriptor(s, context, selector);
+  if (target === -1) return pageFault(`#PF reading the GDT entry of gate ${vector}'s selector 0x${selector.toString(16)}`);
   if (typeof target === 'string') return nested(Vector.GP, selector & ~3, `gate ${vector} selector 0x${selector.toString(16)}: ${target}`);
   if ((target & Attr.P) === 0 || (target & 0x18) !== 0x18 || (target & Attr.L) === 0) return nested(Vector.GP, selector & ~3, `gate ${vector} selector 0x${selector.toString(16)} is not a present 64-bit code segment`);
   const newCpl = (target >> Attr.DPL_SHIFT) & 3;
@@ -235,12 +320,12 @@ function deliverThroughIdt(s: X86State, memory: GuestMemory, event: Delivery, tr
   const oldRsp = s.gpr[Gpr.rsp]!;
   let rsp = oldRsp;
   if (ist !== 0) {
-    const slot = read64(memory, s.trBase + BigInt(0x24 + 8 * (ist - 1)));
-    if (slot === undefined) return nested(Vector.PF, 0, `TSS IST${ist} unmapped`);
+    const slot = read64(context, s.trBase + BigInt(0x24 + 8 * (ist - 1)));
+    if (slot === undefined) return pageFault(`#PF reading TSS IST${ist}`);
     rsp = slot;
   } else if (newCpl < s.cpl) {
-    const slot = read64(memory, s.trBase + BigInt(4 + 8 * newCpl));
-    if (slot === undefined) return nested(Vector.PF, 0, `TSS RSP${newCpl} unmapped`);
+    const slot = read64(context, s.trBase + BigInt(4 + 8 * newCpl));
+    if (slot === undefined) return pageFault(`#PF reading TSS RSP${newCpl}`);
     rsp = slot;
   }
   rsp &= ~0xfn;
@@ -249,7 +334,7 @@ function deliverThroughIdt(s: X86State, memory: GuestMemory, event: Delivery, tr
   let sp = rsp;
   for (const value of frame) {
     sp = BigInt.asUintN(64, sp - 8n);
-    if (sp > BigInt(Number.MAX_SAFE_INTEGER) || !memory.write64(Number(sp), value)) return nested(Vector.PF, 2, `stack write at ${hexBig(sp)} faulted`);
+    if (!write64(context, sp, value, stackKind(newCpl, true))) return pageFault(`stack write at ${hexBig(sp)} faulted`);
   }
   // Everything checked: commit (the SDM's order of checks, then the state change).
   if (newCpl !== s.cpl) {
@@ -284,6 +369,13 @@ function hexBig(value: bigint): string {
   return `0x${value.toString(16).padStart(16, '0')}`;
 }
 
+/** What a walk's #PF error code says, for traces. */
+function pageFaultWhy(code: number): string {
+  if ((code & PfError.RSVD) !== 0) return 'reserved bit set in a paging entry';
+  if ((code & PfError.P) === 0) return 'page not present';
+  return (code & PfError.ID) !== 0 ? 'protection: no execute' : (code & PfError.W) !== 0 ? 'protection: no write' : 'protection: supervisor page';
+}
+
 /** #PF error code bits (SDM vol. 3 §4.7): P, W/R, U/S, I/D. */
 const PF_WRITE = 2;
 const PF_USER = 4;
@@ -291,7 +383,6 @@ const PF_FETCH = 16;
 
 /** Deliver an exception for `trap`, or exit to the host where the guest's VMX/SVM controls say so. */
 export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, trace: TraceSink | undefined): Stop | undefined {
-  const memory = context.memory;
   switch (trap.cause) {
     case 'call': {
       switch (trap.conduit) {
@@ -312,7 +403,7 @@ export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, tr
           softwareFaultAddress = trap.address;
           const vector = trap.imm;
           const cause = trap.conduit === 'int3' ? 'int3' : `int $0x${vector.toString(16)}`;
-          return deliverThroughIdt(s, memory, { vector, errorCode: -1, returnAddress: trap.next, software: true, cause }, trace);
+          return deliverThroughIdt(s, context, { vector, errorCode: -1, returnAddress: trap.next, software: true, cause }, trace);
         }
         default:
           return stop('unpredictable', `x86_64 has no conduit '${trap.conduit}'`);
@@ -328,16 +419,24 @@ export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, tr
       // A fetch beyond canonical space is #GP(0); an unmapped page is #PF with I/D set and CR2 the byte that faulted (SDM vol. 3 §4.7).
       if (trap.address >= 0x8000_0000_0000) return exception(s, context, Vector.GP, 0, trap.next, `#GP(0): instruction fetch at non-canonical ${hexAddress(trap.address)}`, trace, trap.address);
       s.cr2 = BigInt(trap.address);
-      return exception(s, context, Vector.PF, PF_FETCH | (s.cpl === 3 ? PF_USER : 0), trap.next, `#PF: instruction fetch from unmapped ${hexAddress(trap.address)}`, trace);
+      const kind = PageAccess.fetch | (s.cpl === 3 ? PageAccess.user : 0);
+      const walked = context.tlb.probe(trap.address, kind);
+      if (walked >= 0) return exception(s, context, Vector.PF, walked, trap.next, `#PF(0x${walked.toString(16)}): instruction fetch at ${hexAddress(trap.address)} (${pageFaultWhy(walked)})`, trace);
+      // No RAM behind the address: P = 0; I/D as the SDM gives it (§4.7: only with CR4.SMEP or EFER.NXE under PAE paging).
+      const fetchBit = (s.efer & Efer.NXE) !== 0 || (s.cr4 & 0x10_0000) !== 0 ? PF_FETCH : 0;
+      return exception(s, context, Vector.PF, fetchBit | (s.cpl === 3 ? PF_USER : 0), trap.next, `#PF: instruction fetch from unmapped ${hexAddress(trap.address)}`, trace);
     }
     case 'data-fault': {
       if (trap.fault === 'non-canonical') return exception(s, context, Vector.GP, 0, trap.address, `#GP(0) at ${hexAddress(trap.address)}: non-canonical ${trap.write ? 'write' : 'read'} address`, trace);
       s.cr2 = BigInt(trap.faultAddress);
+      const kind = (trap.write ? PageAccess.write : PageAccess.read) | (s.cpl === 3 ? PageAccess.user : 0);
+      const walked = context.tlb.probe(trap.faultAddress, kind);
+      if (walked >= 0) return exception(s, context, Vector.PF, walked, trap.address, `#PF(0x${walked.toString(16)}) at ${hexAddress(trap.address)}: ${trap.write ? 'write to' : 'read from'} ${hexAddress(trap.faultAddress)} (${pageFaultWhy(walked)})`, trace);
       return exception(s, context, Vector.PF, (trap.write ? PF_WRITE : 0) | (s.cpl === 3 ? PF_USER : 0), trap.address, `#PF at ${hexAddress(trap.address)}: ${trap.write ? 'write to' : 'read from'} unmapped ${hexAddress(trap.faultAddress)}`, trace);
     }
     case 'breakpoint':
       softwareFaultAddress = trap.address;
-      return deliverThroughIdt(s, memory, { vector: Vector.BP, errorCode: -1, returnAddress: trap.next, software: true, cause: 'int3' }, trace);
+      return deliverThroughIdt(s, context, { vector: Vector.BP, errorCode: -1, returnAddress: trap.next, software: true, cause: 'int3' }, trace);
     case 'wait':
       return stop('wfi', `${trap.instruction} at ${hexAddress(trap.address)}`);
     default: {
@@ -362,7 +461,7 @@ function exception(s: X86State, context: DeliveryContext, vector: number, errorC
       : { vendor, reason: ExitReason.svmExceptionBase + vector, name: `EXCP_BASE+${vector}`, address: rip, length: 0, vector, errorCode };
     return vmExit(s, context, exit, trace, { vector, errorCode, returnAddress: rip, software: false, cause });
   }
-  return deliverThroughIdt(s, context.memory, { vector, errorCode, returnAddress: rip, software: false, cause }, trace);
+  return deliverThroughIdt(s, context, { vector, errorCode, returnAddress: rip, software: false, cause }, trace);
 }
 
 /** Exit to the host model; `reinject` is the guest exception to deliver if the host asks for it. */
@@ -374,16 +473,16 @@ function vmExit(s: X86State, context: DeliveryContext, exit: VmExit, trace: Trac
   }
   const host = context.host;
   if (host === undefined) {
-    if (reinject !== undefined) return deliverThroughIdt(s, context.memory, reinject, trace);
+    if (reinject !== undefined) return deliverThroughIdt(s, context, reinject, trace);
     return stop('firmware', `VM exit ${exit.name} (${exit.vendor === 'intel' ? `basic reason ${exit.reason}` : `exit code 0x${exit.reason.toString(16)}`}) at ${hexAddress(exit.address)}: no host model is installed`);
   }
   const action = host.exit(exit);
   if (action === 'resume') return undefined;
   if (action === 'reinject') {
-    if (reinject !== undefined) return deliverThroughIdt(s, context.memory, reinject, trace);
+    if (reinject !== undefined) return deliverThroughIdt(s, context, reinject, trace);
     return undefined;
   }
-  if (action.kind === 'inject') return inject(s, context.memory, action, trace);
+  if (action.kind === 'inject') return inject(s, context, action, trace);
   return action;
 }
 
@@ -392,11 +491,11 @@ function vmExit(s: X86State, context: DeliveryContext, exit: VmExit, trace: Trac
  * (KVM would report KVM_EXIT_FAIL_ENTRY); otherwise the event is delivered
  * through the guest's IDT at the guest's RIP, as the CPU delivers its own.
  */
-function inject(s: X86State, memory: GuestMemory, event: InjectVector, trace: TraceSink | undefined): Stop | undefined {
+function inject(s: X86State, context: DeliveryContext, event: InjectVector, trace: TraceSink | undefined): Stop | undefined {
   const failure = injectionError(event, s.rflags);
   if (failure !== undefined) return stop('firmware', `VM entry failed: ${failure} (injecting ${vectorName(event.vector)} at ${hexAddress(s.pc)}: ${event.why})`);
   const code = event.errorCode >= 0 ? `(0x${event.errorCode.toString(16)})` : '';
-  return deliverThroughIdt(s, memory, { vector: event.vector, errorCode: event.errorCode, returnAddress: s.pc, software: false, cause: `host injects ${vectorName(event.vector)}${code}: ${event.why}` }, trace);
+  return deliverThroughIdt(s, context, { vector: event.vector, errorCode: event.errorCode, returnAddress: s.pc, software: false, cause: `host injects ${vectorName(event.vector)}${code}: ${event.why}` }, trace);
 }
 
 /**
@@ -501,7 +600,6 @@ function sysret(s: X86State, context: DeliveryContext, request: ExceptionReturn,
  * 32-bit slots.
  */
 function iret(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
-  const memory = context.memory;
   const gp = (code: number, why: string): Stop | undefined => exception(s, context, Vector.GP, code, request.address, `#GP(0x${code.toString(16)}) at ${hexAddress(request.address)}: ${why}`, trace);
   if ((s.rflags & Flag.NT) !== 0) return gp(0, 'iret with RFLAGS.NT set in long mode');
   const slot = request.instruction === 'iretq' ? 8 : 4;
@@ -509,10 +607,11 @@ function iret(s: X86State, context: DeliveryContext, request: ExceptionReturn, t
   let sp = s.gpr[Gpr.rsp]!;
   for (let i = 0; i < 5; i++) {
     const a = BigInt.asUintN(64, sp);
-    const v = a > BigInt(Number.MAX_SAFE_INTEGER) ? undefined : slot === 8 ? memory.read64(Number(a)) : memory.read32(Number(a));
+    const kind = stackKind(s.cpl, false);
+    const v = slot === 8 ? read64(context, a, kind) : read32(context, a, kind);
     if (v === undefined) {
-      s.cr2 = a;
-      return exception(s, context, Vector.PF, s.cpl === 3 ? PF_USER : 0, request.address, `#PF at ${hexAddress(request.address)}: iret reads unmapped stack ${hexBig(a)}`, trace);
+      s.cr2 = BigInt(linearFaultAddress);
+      return exception(s, context, Vector.PF, linearFaultCode, request.address, `#PF at ${hexAddress(request.address)}: iret reads unmapped stack ${hexBig(a)}`, trace);
     }
     values.push(BigInt(v));
     sp = a + BigInt(slot);
@@ -521,7 +620,8 @@ function iret(s: X86State, context: DeliveryContext, request: ExceptionReturn, t
   const csSelector = Number(cs & 0xffffn);
   const newCpl = csSelector & 3;
   if (newCpl < s.cpl) return gp(csSelector & ~3, `iret to CPL ${newCpl} from CPL ${s.cpl}`);
-  const csAttr = descriptor(s, memory, csSelector);
+  const csAttr = descriptor(s, context, csSelector);
+  if (csAttr === -1) return gdtPageFault(s, context, request, trace);
   if (typeof csAttr === 'string') return gp(csSelector & ~3, `iret CS 0x${csSelector.toString(16)}: ${csAttr}`);
   if ((csAttr & 0x18) !== 0x18 || (csAttr & Attr.P) === 0 || ((csAttr >> Attr.DPL_SHIFT) & 3) !== newCpl) return gp(csSelector & ~3, `iret CS 0x${csSelector.toString(16)} is not a present code segment of DPL ${newCpl}`);
   const ssSelector = Number(ss & 0xffffn);
@@ -530,7 +630,8 @@ function iret(s: X86State, context: DeliveryContext, request: ExceptionReturn, t
     if (newCpl === 3 || (csAttr & Attr.L) === 0) return gp(0, 'iret with a null SS to CPL 3');
     ssAttr = dataAttr(newCpl);
   } else {
-    const a = descriptor(s, memory, ssSelector);
+    const a = descriptor(s, context, ssSelector);
+    if (a === -1) return gdtPageFault(s, context, request, trace);
     if (typeof a === 'string') return gp(ssSelector & ~3, `iret SS 0x${ssSelector.toString(16)}: ${a}`);
     if ((ssSelector & 3) !== newCpl || ((a >> Attr.DPL_SHIFT) & 3) !== newCpl || (a & 0x1a) !== 0x12) return gp(ssSelector & ~3, `iret SS 0x${ssSelector.toString(16)} is not a writable data segment at CPL ${newCpl}`);
     ssAttr = a;
@@ -554,6 +655,12 @@ function iret(s: X86State, context: DeliveryContext, request: ExceptionReturn, t
   s.pc = rip > BigInt(Number.MAX_SAFE_INTEGER) ? 0x8000_0000_0000 : Number(rip);
   if (trace !== undefined) trace.emit({ kind: 'return', instruction: request.instruction, from: cplName(from), to: cplName(newCpl), target: s.pc });
   return undefined;
+}
+
+/** A #PF on IRETQ's read of the GDT (an implicit supervisor access; CR2 and the code from the walk). */
+function gdtPageFault(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
+  s.cr2 = BigInt(linearFaultAddress);
+  return exception(s, context, Vector.PF, linearFaultCode, request.address, `#PF at ${hexAddress(request.address)}: iret reads the GDT at ${hexAddress(linearFaultAddress)}`, trace);
 }
 
 /** EFER.SCE, the guard of SYSCALL and SYSRET (#UD when clear). */

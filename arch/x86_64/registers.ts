@@ -311,6 +311,8 @@ export interface X86State {
   cr2: bigint;
   /** CR3. */
   cr3: bigint;
+  /** 1 once the guest has loaded CR3 (MOV to CR3): linear addresses then go through the 4-level walk from CR3; 0 at reset, where the loader's identity map applies (`paging.ts`). */
+  paging: number;
   /** CR4. */
   cr4: number;
   /** IA32_EFER. */
@@ -398,6 +400,7 @@ export function createX86State(vendor: Vendor = 'intel'): X86State {
     cr0: Cr0.PE | Cr0.ET | Cr0.NE | Cr0.WP | Cr0.PG,
     cr2: 0n,
     cr3: 0n,
+    paging: 0,
     cr4: Cr4.PAE,
     efer: Efer.SCE | Efer.LME | Efer.LMA | Efer.NXE,
     msr,

@@ -380,6 +380,8 @@ function rows(): X86Row[] {
   add({ handler: 'vmcall', att: 'vmcall', opcode: '0F 01 =C1' });
   add({ handler: 'vmmcall', att: 'vmmcall', opcode: '0F 01 =D9' });
   add({ handler: 'swapgs', att: 'swapgs', opcode: '0F 01 =F8' });
+  // INVLPG m: 0F 01 /7 with a memory operand (mod = 3 is SWAPGS, RDTSCP); llvm-mc: `invlpg (%rax)` = 0f 01 38, Intel `invlpg byte ptr [rax]`.
+  add({ handler: 'invlpg', att: 'invlpg', opcode: '0F 01 /7', operands: 'Mb', osz: 'n' });
   add({ handler: 'ud2', att: 'ud2', opcode: '0F 0B' });
   add({ handler: 'int3', att: 'int3', opcode: 'CC' });
   add({ handler: 'int', att: 'int', opcode: 'CD', operands: 'Ib', osz: 'n' });

@@ -6,8 +6,13 @@
  *
  * Values are bigints of the operand's width; a memory access goes through
  * {@link linear} (segment base, canonical check: #GP(0)) and the guest
- * memory (unmapped: #PF). Hyplay maps linear addresses one to one onto
- * guest memory: CR0.PG is set but no page tables are walked.
+ * memory (unmapped: #PF). Until the guest loads CR3 linear addresses map
+ * one to one onto guest memory (the reset state's identity map,
+ * `paging.ts`); after, an op's memory is the translating view
+ * (`translated-memory.ts`) and a #PF's error code comes from the walk.
+ * A non-canonical stack reference (PUSH, POP, CALL, RET, and a memory
+ * operand addressed through RSP or RBP, which is in SS) is #SS(0), any
+ * other #GP(0) (SDM vol. 3 §6.15, interrupts 12 and 13).
  *
  * @module
  */
@@ -208,14 +213,15 @@ export function readAt(op: X86Op, address: bigint, size: number): Trap | undefin
     default:
       v = m.read64(a);
   }
-  if (v === undefined) return dataFault(op, firstUnmapped(op, a, size), size, false);
+  if (v === undefined) return dataFault(op, firstFaulting(op, a, size, false), size, false);
   loaded = typeof v === 'bigint' ? v : BigInt(v);
   return undefined;
 }
 
-/** The first unmapped byte of an access (a #PF reports the page that faulted, CR2 = that address's page for a split access). */
-function firstUnmapped(op: X86Op, a: number, size: number): bigint {
-  for (let i = 0; i < size; i++) if (!op.memory.isMapped(a + i)) return BigInt(a + i);
+/** The first byte of an access that faults (a #PF reports the page that faulted: for a split access whose second page faults, CR2 is that page's first byte). */
+function firstFaulting(op: X86Op, a: number, size: number, write: boolean): bigint {
+  const m = op.memory;
+  for (let i = 0; i < size; i++) if (!(write ? m.isWritable(a + i) : m.isMapped(a + i))) return BigInt(a + i);
   return BigInt(a);
 }
 
@@ -238,7 +244,7 @@ export function writeAt(op: X86Op, address: bigint, size: number, value: bigint)
     default:
       ok = m.write64(a, BigInt.asUintN(64, value));
   }
-  return ok ? undefined : dataFault(op, firstUnmapped(op, a, size), size, true);
+  return ok ? undefined : dataFault(op, firstFaulting(op, a, size, true), size, true);
 }
 
 /** Read operand `i` into {@link loaded}; a trap on a memory fault. */
@@ -254,8 +260,11 @@ export function readOperand(s: X86State, op: X86Op, i: number): Trap | undefined
     case Loc.imm:
       loaded = o.imm & MASKS[o.size === 0 ? 8 : o.size]!;
       return undefined;
-    case Loc.mem:
-      return readAt(op, linear(s, op), o.size);
+    case Loc.mem: {
+      const address = linear(s, op);
+      if (!canonical(address) && segmentOf(op.insn!) === Seg.ss) return stackFault(op);
+      return readAt(op, address, o.size);
+    }
     case Loc.seg:
       loaded = BigInt(s.sel[o.n]!);
       return undefined;
@@ -280,8 +289,11 @@ export function writeOperand(s: X86State, op: X86Op, i: number, value: bigint): 
     case Loc.high8:
       s.gpr[o.n] = (s.gpr[o.n]! & ~0xff00n) | ((value & 0xffn) << 8n);
       return undefined;
-    case Loc.mem:
-      return writeAt(op, linear(s, op), o.size, value);
+    case Loc.mem: {
+      const address = linear(s, op);
+      if (!canonical(address) && segmentOf(op.insn!) === Seg.ss) return stackFault(op);
+      return writeAt(op, address, o.size, value);
+    }
     default:
       return undefined;
   }
@@ -368,9 +380,15 @@ export function conditionHolds(s: X86State, cc: number): boolean {
   return (cc & 1) === 0 ? r : !r;
 }
 
-/** The stack pointer's width for pushes and pops in 64-bit mode (always 64; SDM vol. 1 §6.2.3). */
+/** #SS(0): a stack reference to a non-canonical address (SDM vol. 3 §6.15, interrupt 12). */
+export function stackFault(op: X86Op): ExceptionTrap {
+  return { kind: 'trap', cause: 'exception', address: op.address, next: op.next, vector: 12, errorCode: 0, reason: 'non-canonical stack address' };
+}
+
+/** Push `size` bytes (the stack pointer is 64 bits wide in 64-bit mode; SDM vol. 1 §6.2.3); RSP changes only when the write lands. */
 export function push(s: X86State, op: X86Op, size: number, value: bigint): Trap | undefined {
   const rsp = BigInt.asUintN(64, s.gpr[4]! - BigInt(size));
+  if (!canonical(rsp) || !canonical(rsp + BigInt(size - 1))) return stackFault(op);
   const fault = writeAt(op, rsp, size, value);
   if (fault !== undefined) return fault;
   s.gpr[4] = rsp;
@@ -380,6 +398,7 @@ export function push(s: X86State, op: X86Op, size: number, value: bigint): Trap 
 /** Pop `size` bytes into {@link loaded}. */
 export function pop(s: X86State, op: X86Op, size: number): Trap | undefined {
   const rsp = s.gpr[4]!;
+  if (!canonical(rsp) || !canonical(rsp + BigInt(size - 1))) return stackFault(op);
   const fault = readAt(op, rsp, size);
   if (fault !== undefined) return fault;
   s.gpr[4] = BigInt.asUintN(64, rsp + BigInt(size));

@@ -1,8 +1,8 @@
 /**
  * System instructions: the trap conduits (VMCALL, VMMCALL, SYSCALL, INT n,
  * INT3), their returns (SYSRET, IRETQ), CPUID, RDMSR/WRMSR, RDTSC,
- * LGDT/LIDT/LTR, moves to and from control and segment registers, SWAPGS,
- * CLI/STI, HLT and UD2. Guards first (SDM vol. 2, each instruction's
+ * LGDT/LIDT/LTR, moves to and from control and segment registers, INVLPG,
+ * SWAPGS, CLI/STI, HLT and UD2. Guards first (SDM vol. 2, each instruction's
  * "Protected Mode Exceptions" / "64-Bit Mode Exceptions"); traps are
  * returned, and `exceptions.ts` delivers them.
  *
@@ -12,6 +12,7 @@
 import { RETIRED, stop, type CallTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
 import { syscallEnabled } from '../exceptions.ts';
 import { Attr, Cr0, Cr4, Efer, Flag, Gpr, MSR_EFER, MSR_FS_BASE, MSR_GS_BASE, MSR_SLOT, MsrSlot, Seg, VENDORS, dataAttr, isCanonical, type X86State } from '../registers.ts';
+import { tlbOf } from '../tlb.ts';
 import { generalProtection, linear, loaded, readAt, readOperand, undefinedOp, writeOperand, type X86Handler, type X86Op } from './common.ts';
 
 /** A call trap, built per op at first use (trapping then allocates nothing). */
@@ -159,6 +160,8 @@ const wrmsr: X86Handler = (s, op) => {
   if (index === MSR_EFER) {
     if ((value & ~BigInt(EFER_WRITABLE | Efer.LMA)) !== 0n) return generalProtection(op, 'wrmsr to a reserved EFER bit');
     s.efer = (s.efer & Efer.LMA) | (Number(value) & EFER_WRITABLE);
+    // EFER.NXE changes what a cached translation allows.
+    tlbOf(s)?.flush();
     return RETIRED;
   }
   const address = index === MSR_FS_BASE || index === MSR_GS_BASE || index === 0xc000_0082 || index === 0xc000_0083 || index === 0xc000_0102;
@@ -281,6 +284,8 @@ const movToCr: X86Handler = (s, op) => {
       if ((s.efer & Efer.LMA) !== 0 && (v & Cr0.PG) === 0) return generalProtection(op, 'mov to cr0 clears PG in long mode (leaving long mode is not modelled)');
       if ((v & Cr0.NW) !== 0 && (v & Cr0.CD) === 0) return generalProtection(op, 'mov to cr0 sets NW without CD');
       s.cr0 = v;
+      // CR0.WP changes what a cached translation allows (SDM vol. 3 §4.10.4.1).
+      tlbOf(s)?.flush();
       return RETIRED;
     }
     case 2:
@@ -289,11 +294,15 @@ const movToCr: X86Handler = (s, op) => {
     case 3:
       if (value >> 52n !== 0n) return generalProtection(op, 'mov to cr3 sets a reserved bit');
       s.cr3 = value;
+      // The guest's own CR3 starts the 4-level walks (`paging.ts`); the load invalidates every TLB entry (global pages are not modelled, SDM vol. 3 §4.10.4.1).
+      s.paging = 1;
+      tlbOf(s)?.flush();
       return RETIRED;
     case 4:
       if ((value & ~BigInt(CR4_DEFINED)) !== 0n) return generalProtection(op, 'mov to cr4 sets a reserved bit');
       if ((s.efer & Efer.LMA) !== 0 && (Number(value) & Cr4.PAE) === 0) return generalProtection(op, 'mov to cr4 clears PAE in long mode');
       s.cr4 = Number(value);
+      tlbOf(s)?.flush();
       return RETIRED;
     default:
       if (value >> 4n !== 0n) return generalProtection(op, 'mov to cr8 sets a reserved bit');
@@ -317,7 +326,10 @@ const movFromSeg: X86Handler = (s, op) => {
  * SS), a data or readable code segment with max(CPL, RPL) ≤ DPL; SS must be
  * writable with RPL = DPL = CPL. In 64-bit mode FS and GS keep their base
  * MSRs' value only when loaded through the MSRs: a selector load sets the
- * base from the descriptor (zero in a flat GDT).
+ * base from the descriptor (zero in a flat GDT). Not modelled: with paging
+ * on, the GDT read is made at the current CPL (at CPL 3 a user-mode
+ * access) rather than as the implicit supervisor access of SDM vol. 3
+ * §4.6.1, so a GDT on a supervisor-only page faults for a CPL-3 load.
  */
 const movToSeg: X86Handler = (s, op) => {
   const seg = op.operands[0]!.n;
@@ -355,6 +367,20 @@ const movToSeg: X86Handler = (s, op) => {
   return RETIRED;
 };
 
+/**
+ * INVLPG m (0F 01 /7): #GP(0) at CPL > 0; drops the TLB entries of the
+ * page holding the operand's linear address. The operand is not accessed,
+ * so it never faults; a non-canonical address is a no-op (SDM vol. 2
+ * INVLPG: "INVLPG is a NOP" for it).
+ */
+const invlpg: X86Handler = (s, op) => {
+  const guard = notAtCpl0(s, op, 'invlpg');
+  if (guard !== undefined) return guard;
+  const address = linear(s, op);
+  if (isCanonical(address) && address <= BigInt(Number.MAX_SAFE_INTEGER)) tlbOf(s)?.flushPage(Number(address));
+  return RETIRED;
+};
+
 /** NOP forms (90, F3 90 PAUSE, 0F 1F /0): nothing, not even the memory operand is accessed. */
 const nop: X86Handler = () => RETIRED;
 
@@ -376,6 +402,7 @@ export const SYSTEM_SEMANTICS: Readonly<Record<string, X86Handler>> = {
   lgdt,
   ltr,
   swapgs,
+  invlpg,
   cli,
   'mov-from-cr': movFromCr,
   'mov-to-cr': movToCr,

@@ -196,6 +196,7 @@ const HAND: Readonly<Record<string, readonly string[]>> = {
   lgdtq: ['lgdtq (%rax)', 'lgdtq 8(%rsp)', 'lgdt (%r9)'],
   lidtq: ['lidtq (%rax)', 'lidtq 16(%rip)', 'lidt (%rbx,%rcx,2)'],
   'ltr Ew': ['ltrw %ax', 'ltrw (%rax)', 'ltrw %r9w'],
+  'invlpg Mb': ['invlpg (%rax)', 'invlpg 16(%rbx,%rcx,8)', 'invlpg %fs:40', 'invlpg (%r13)'],
   'bswap Zy': ['bswapl %eax', 'bswapq %r9', 'bswapl %r12d', 'bswapq %rsp'],
 };
 
