@@ -2,14 +2,21 @@
  * What machines with several arm64 vCPUs need: each vCPU's MPIDR_EL1, and
  * the state KVM/arm64's PSCI CPU_ON leaves a vCPU in.
  *
+ * Each vCPU's TLB joins the machine's shootdown: its shareable TLBI forms
+ * reach the other vCPUs, and its DSB completes as the design says (D8.13).
+ * A vCPU at EL2 is inside the hypervisor's handling of a trap.
+ *
  * Facts: ../shared/abi-facts.md §5.3 and §5.5 (kvm_psci_vcpu_on: reset_state
  * pc ← entry_point_address, r0 ← context_id, then a vCPU reset).
  *
  * @module
  */
 
-import type { Machine } from '../../src/interp/machine.ts';
-import type { SmpSupport } from '../../src/smp/smp-support.ts';
+import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
+import type { TlbShootdown } from '../../src/memory/tlb-shootdown.ts';
+import type { ShootdownPort, SmpSupport } from '../../src/smp/smp-support.ts';
+import type { Arm64State } from './registers.ts';
+import { describeArm64TlbOperation, tlbOf, type Arm64TlbOperation } from './tlb.ts';
 import { PSCI_ARM64_MODEL_CPUS, psciArm64VcpuMpidr } from './abis/psci-arm64.abi.ts';
 
 /** MPIDR_EL1 bit 31: RES1 (ARM ARM D13.2.86). */
@@ -37,4 +44,21 @@ export const ARM64_SMP: SmpSupport = {
     machine.setRegister('x0', contextId);
     machine.pc = Number(entry);
   },
+  shootdownPort(machine: Machine): ShootdownPort<unknown> | undefined {
+    const tlb = tlbOf(stateOf(machine));
+    if (tlb === undefined) return undefined;
+    const port: ShootdownPort<Arm64TlbOperation> = {
+      tlb,
+      connect: (shootdown: TlbShootdown<Arm64TlbOperation>) => void (tlb.shootdown = shootdown),
+      describe: describeArm64TlbOperation,
+    };
+    return port as ShootdownPort<unknown>;
+  },
+  inHypervisor(machine: Machine): boolean {
+    return stateOf(machine).el === 2;
+  },
 };
+
+function stateOf(machine: Machine): Arm64State {
+  return (machine as CoreMachine<Arm64State>).state;
+}

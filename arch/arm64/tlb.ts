@@ -36,6 +36,7 @@
  * @module
  */
 
+import { LOCAL_SHOOTDOWN, type TlbShootdown, type TlbTarget } from '../../src/memory/tlb-shootdown.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { translateEl10, type El10Fault, type Stage1Access } from './mmu.ts';
 import { Sys, sysSlot, type Arm64State } from './registers.ts';
@@ -91,8 +92,30 @@ export function translationActive(s: Arm64State): boolean {
   return s.el < 2 && ((s.sys[2 * Sys.sctlrEl1]! | s.sys[2 * Sys.hcrEl2]!) & 1) !== 0;
 }
 
+/**
+ * A TLB maintenance operation as a shootdown carries it: the TLBI
+ * operation's name (`vmalle1is`). The model's TLB drops every entry
+ * whatever the scope, so the name is all another vCPU needs.
+ */
+export interface Arm64TlbOperation {
+  /** The TLBI operation (lower case, as llvm-mc prints it). */
+  readonly operation: string;
+}
+
+/** `TLBI VMALLE1IS`: an operation in words, for the trace. */
+export function describeArm64TlbOperation(op: Arm64TlbOperation): string {
+  return `TLBI ${op.operation.toUpperCase()} (every entry, in this model)`;
+}
+
+/** Whether a TLBI operation is broadcast: the Inner Shareable (…IS) and Outer Shareable (…OS) forms (D8.13.4). */
+export function isBroadcastTlbi(operation: string): boolean {
+  return operation.endsWith('is') || operation.endsWith('os');
+}
+
 /** The translating TLB (see the module comment). */
-export class Arm64Tlb {
+export class Arm64Tlb implements TlbTarget<Arm64TlbOperation> {
+  /** How broadcast (shareable) invalidations reach other vCPUs; a multi-vCPU machine replaces it. */
+  shootdown: TlbShootdown<Arm64TlbOperation> = LOCAL_SHOOTDOWN;
   /** The VA page number of each entry (NaN when empty). */
   private readonly pages = new Float64Array(ENTRIES).fill(Number.NaN);
   /** The access kind of each entry. */
@@ -139,6 +162,17 @@ export class Arm64Tlb {
   /** Drop every entry. */
   flush(): void {
     this.pages.fill(Number.NaN);
+  }
+
+  /** Apply `op` to this TLB only (every entry goes). */
+  invalidate(_op: Arm64TlbOperation): void {
+    this.flush();
+  }
+
+  /** The guest issued TLBI `operation`: flush here, and hand a broadcast form to {@link Arm64Tlb.shootdown}. */
+  perform(operation: string): void {
+    this.flush();
+    if (isBroadcastTlbi(operation)) this.shootdown.broadcast(this, { operation });
   }
 
   /**

@@ -11,6 +11,11 @@
 import { describe, expect, it } from 'vitest';
 import { ARM32_BACKEND } from '../../arch/arm32/backend.ts';
 import { arm32StateOf } from '../../arch/arm32/firmware-port.ts';
+import { ARM64_BACKEND } from '../../arch/arm64/backend.ts';
+import { ARM64_INSTRUCTION_SET } from '../../arch/arm64/core.ts';
+import { assemble } from '../../src/isa/assembler.ts';
+import type { Arm64State } from '../../arch/arm64/registers.ts';
+import { Access, tlbOf as arm64TlbOf } from '../../arch/arm64/tlb.ts';
 import { tlbOf } from '../../arch/arm32/tlb.ts';
 import { section } from '../arch/arm32/machine-harness.ts';
 import { Shootdown, type LocalTlb, type TlbInvalidation } from '../../src/smp/shootdown.ts';
@@ -177,5 +182,64 @@ describe("arm32 vCPUs' TLBs joined by the machine's shootdown", () => {
     expect(smp.runnable(0)).toBe(true);
     expect(tlbs[0]!.shootdown.complete()).toBe(true);
     expect(tlbs[1]!.translate(VA + 0x10, false, false, false)).toBe(0x20_0010);
+  });
+});
+
+describe("arm64 vCPUs' TLBs joined by the machine's shootdown (guest code: tlbi …is, dsb)", () => {
+  const S2 = 0x6_0000;
+  const PAGE = 0x4_0000;
+  const CODE = 0x8_0000;
+
+  /** Two arm64 vCPUs at EL1 with stage 2 on (identity over the low 2 MiB); each has translated PAGE once; then its descriptor moves to PAGE + 0x1000. */
+  function twoVcpus(design: 'broadcast' | 'ipi', code: string) {
+    const smp = createSmpMachine(ARM64_BACKEND, 2, { engine: 'interp' }, [true, true], design);
+    smp.memory.map(0, 0x20_0000);
+    const w = (address: number, value: bigint) => smp.memory.write64(address, value);
+    w(S2, BigInt(S2 + 0x1000) | 3n);
+    w(S2 + 0x1000, BigInt(S2 + 0x2000) | 3n);
+    for (let page = 0; page < 0x200; page++) w(S2 + 0x2000 + page * 8, BigInt(page * 0x1000) | 3n | (1n << 10n) | (3n << 6n));
+    smp.memory.load(CODE, assemble(ARM64_INSTRUCTION_SET, code, CODE).bytes);
+    for (const vcpu of smp.vcpus) {
+      vcpu.setMode('el1h');
+      vcpu.setRegister('vtcr_el2', 25n | (1n << 6n) | (2n << 16n));
+      vcpu.setRegister('vttbr_el2', BigInt(S2) | (1n << 48n));
+      vcpu.setRegister('hcr_el2', (1n << 31n) | 1n);
+      vcpu.pc = CODE;
+    }
+    const tlbs = smp.vcpus.map((vcpu) => arm64TlbOf((vcpu as unknown as { state: Arm64State }).state)!);
+    for (const tlb of tlbs) expect(tlb.translate(PAGE + 8, Access.read)).toBe(PAGE + 8);
+    w(S2 + 0x2000 + (PAGE >>> 12) * 8, BigInt(PAGE + 0x1000) | 3n | (1n << 10n) | (3n << 6n));
+    return { smp, tlbs };
+  }
+
+  it('broadcast: vCPU 0\'s tlbi vmalle1is reaches vCPU 1 at its dsb; a local tlbi vmalle1 does not', () => {
+    const { smp, tlbs } = twoVcpus('broadcast', 'tlbi vmalle1is\ndsb ish\ntlbi vmalle1\nwfi');
+    smp.run(new ExplicitScheduler(parseSchedule('0:1', 2)), 1);
+    expect(tlbs[1]!.translate(PAGE + 8, Access.read)).toBe(PAGE + 8); // stale until vCPU 0's DSB
+    smp.run(new ExplicitScheduler(parseSchedule('0:1', 2)), 1);
+    expect(tlbs[1]!.translate(PAGE + 8, Access.read)).toBe(PAGE + 0x1008);
+    // Cached again, then moved back: vCPU 0's local TLBI leaves vCPU 1 stale.
+    smp.memory.write64(S2 + 0x2000 + (PAGE >>> 12) * 8, BigInt(PAGE) | 3n | (1n << 10n) | (3n << 6n));
+    smp.run(new ExplicitScheduler(parseSchedule('0:1', 2)), 1);
+    expect(tlbs[1]!.translate(PAGE + 8, Access.read)).toBe(PAGE + 0x1008);
+    expect(tlbs[0]!.translate(PAGE + 8, Access.read)).toBe(PAGE + 8);
+  });
+
+  it('IPI: vCPU 0\'s dsb waits (stop "waiting", the PC on it) while vCPU 1 is at EL2, and completes once vCPU 1 took the IPI at EL1', () => {
+    const { smp, tlbs } = twoVcpus('ipi', 'tlbi vmalle1is\ndsb ish\nwfi');
+    smp.memory.load(0x9_0000, assemble(ARM64_INSTRUCTION_SET, 'b .', 0x9_0000).bytes);
+    smp.vcpus[1]!.setMode('el2h');
+    smp.vcpus[1]!.pc = 0x9_0000;
+    const stops: string[] = [];
+    smp.run(new ExplicitScheduler(parseSchedule('0:2,1:2,0:2', 2)), 6, { skipped: (c, why) => stops.push(`${c.vcpu}: ${why}`) });
+    expect(smp.vcpus[0]!.pc).toBe(CODE + 4);
+    expect(smp.runnable(0)).toBe(false);
+    expect(stops).toEqual(['0: waiting for a TLB shootdown']);
+    smp.vcpus[1]!.setMode('el1h');
+    expect(tlbs[1]!.translate(PAGE + 8, Access.read)).toBe(PAGE + 8); // not acknowledged yet
+    smp.vcpus[1]!.pc = 0x9_0000;
+    smp.run(new ExplicitScheduler(parseSchedule('1:1,0:2', 2)), 3);
+    expect(tlbs[1]!.translate(PAGE + 8, Access.read)).toBe(PAGE + 0x1008);
+    expect(smp.states[0]!.stopped?.reason).toBe('wfi');
   });
 });

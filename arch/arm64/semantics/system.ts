@@ -32,6 +32,20 @@ export const exceptionReturn: A64Handler = (s, op) => (s.el === 0 ? undefinedIns
 export const noOperation: A64Handler = () => RETIRED;
 
 /**
+ * DSB: completes the TLB maintenance this vCPU issued (D8.13.5: a TLBI is
+ * complete once a DSB after it completes). On one vCPU that is at once; on
+ * an SMP machine the shootdown decides, and a barrier that must wait for
+ * other vCPUs' acknowledgements (an IPI design) does not retire: the PC
+ * stays on it and the run stops (`waiting`), to be retried.
+ */
+export const dataSynchronizationBarrier: A64Handler = (s, op) => {
+  const tlb = tlbOf(s);
+  if (tlb === undefined || tlb.shootdown.complete()) return RETIRED;
+  s.pc = op.address;
+  return stop('waiting', `dsb at ${hexAddress(op.address)} waits for TLB shootdown acknowledgements from the other vCPUs`);
+};
+
+/**
  * WFI: hyplay models no interrupt source, so a WFI that is not trapped would
  * wait forever: it ends the run with reason `wfi`, the PC after it.
  */
@@ -324,8 +338,9 @@ const systemInstruction: A64Handler = (s, op): StepResult => {
     return RETIRED;
   }
   if (found.alias === 'tlbi') {
-    // TLB maintenance: the machine's TLB drops every entry, whatever the operation's scope (a superset of what it asks, D8.13).
-    flushTlb(s);
+    // TLB maintenance: the machine's TLB drops every entry, whatever the operation's scope (a superset of what it asks, D8.13);
+    // the shareable forms go to the other vCPUs through the machine's shootdown.
+    tlbOf(s)?.perform(found.name);
     return RETIRED;
   }
   if (found.alias === 'at') {
@@ -422,7 +437,7 @@ export const SYSTEM_SEMANTICS: Readonly<Record<string, Prepare>> = {
     return raiseFixed;
   },
   CLREX: () => clearExclusive,
-  DSB: () => noOperation,
+  DSB: () => dataSynchronizationBarrier,
   DMB: () => noOperation,
   ISB: () => noOperation,
   SVC: (op, f) => {
