@@ -25,7 +25,9 @@ import {
   MODE_NAMES,
   modeMsr,
   modeName,
+  pcValue,
   readXer,
+  setPc,
   SPR_BY_NAME,
   writeMsr,
   writeXer,
@@ -546,7 +548,8 @@ function registerView(memory: Ppc64Memory): RegisterView<Ppc64State> {
       if (n >= 0) return join64(s.gpr[2 * n]!, s.gpr[2 * n + 1]!);
       switch (name) {
         case 'pc':
-          return BigInt(s.pc);
+          // The full 64-bit EA (`setPc` in registers.ts: pc with the EA bits 0:3 of pcTop).
+          return pcValue(s);
         case 'cr':
           return BigInt(s.cr >>> 0);
         case 'xer':
@@ -579,7 +582,7 @@ function registerView(memory: Ppc64Memory): RegisterView<Ppc64State> {
       }
       switch (name) {
         case 'pc':
-          s.pc = Number(v & ~3n);
+          setPc(s, hi, lo & ~3);
           return true;
         case 'cr':
           s.cr = lo;

@@ -42,7 +42,7 @@ import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '..
 import type { TraceSink } from '../../src/interp/trace.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
-import { emitWriteMsr, MODE_KEY_COUNT, ModeKey, modeKeyOf, modeName, Msr, MSR_LO_IMPLEMENTED, ppc64SlotPlace, Spr, StateSlot, type Ppc64State } from './registers.ts';
+import { addressHigh, emitWriteMsr, MODE_KEY_COUNT, ModeKey, modeKeyOf, modeName, Msr, MSR_LO_IMPLEMENTED, ppc64SlotPlace, Spr, StateSlot, type Ppc64State } from './registers.ts';
 import { TWO_32 } from './semantics/common.ts';
 import { isUnknownSprTrap } from './semantics/special.ts';
 
@@ -153,7 +153,9 @@ export function emitInterruptEntry(code: StateCode, from: number, setHv: boolean
   code.set(StateSlot.spr + SRR1 + 1, `(${msrLo} & ${~SRR1_INTERRUPT_BITS}) | ${srr1Bits}`);
   const hi = MSR_SF | ((to & ModeKey.hv) !== 0 ? MSR_HV : 0);
   emitWriteMsr(code, to, `${hi | 0}`, `(${msrLo} & ${MSR_ME}) | ${(to & ModeKey.le) !== 0 ? MSR_LE : 0}`, bigMemory);
+  // The vectors are real addresses below 2^32: EA bits 0:3 are 0.
   code.set(StateSlot.pc, vector);
+  code.set(StateSlot.pcTop, '0');
   return to;
 }
 
@@ -189,7 +191,8 @@ function enter(
   const from = trace === undefined ? '' : modeName(s);
   const key = modeKeyOf(s);
   const bigMemory = s.bigMemory;
-  (entries[(key * 2 + (setHv ? 1 : 0)) * 2 + bigMemory] ?? entryPath(key, setHv, bigMemory))(s, vector, srr0 < TWO_32 ? 0 : Math.floor(srr0 / TWO_32) | 0, srr0 | 0, srr1Bits);
+  // SRR0 is the full 64-bit EA: the PC number of the instruction with the current PC's bits 0:3 (`setPc`).
+  (entries[(key * 2 + (setHv ? 1 : 0)) * 2 + bigMemory] ?? entryPath(key, setHv, bigMemory))(s, vector, addressHigh(s, srr0), srr0 | 0, srr1Bits);
   if ((key & ModeKey.le) !== s.le) onEndianChange();
   if (trace !== undefined) {
     if (isUnknownSprTrap(trap)) trace.emit({ kind: 'note', address: trap.address, message: `${(trap as { reason: string }).reason}: hyplay does not model it, so it is an illegal instruction` });
@@ -314,10 +317,13 @@ export function emitInterruptReturn(code: StateCode, from: number, to: number, h
   const lo = `((${l1} & ${kept | 0}) | ${me} | (${l1} & ${MSR_EE_IR_DR})${pr ? ` | ${MSR_EE_IR_DR}` : ''}) & ${MSR_LO_IMPLEMENTED}`;
   const hi = ((to & ModeKey.sf) !== 0 ? MSR_SF : 0) | ((to & ModeKey.hv) !== 0 ? MSR_HV : 0);
   const targetLo = code.temp(`(${code.get(srr0 + 1)} & -4) >>> 0`);
+  // The new PC in the form of `setPc`: EA bits 4:63 as a signed number (`low`), bits 0:3 beyond bit 4's sign in pcTop.
   const targetHi = (to & ModeKey.sf) !== 0 ? code.temp(code.get(srr0)) : undefined;
+  const low = targetHi === undefined ? undefined : code.temp(`(${targetHi} << 4) >> 4`);
   emitWriteMsr(code, to, `${hi | 0}`, lo, bigMemory);
-  const pc = code.temp(targetHi === undefined ? targetLo : `${targetHi} === 0 ? ${targetLo} : (${targetHi} >>> 0) * ${TWO_32} + ${targetLo}`);
+  const pc = code.temp(low === undefined ? targetLo : `${low} === 0 ? ${targetLo} : ${low} * ${TWO_32} + ${targetLo}`);
   code.set(StateSlot.pc, pc);
+  code.set(StateSlot.pcTop, low === undefined ? '0' : `${targetHi} ^ ${low}`);
   return pc;
 }
 
@@ -412,11 +418,18 @@ export function returnFastPathAllowed(from: number, to: number, hyper: boolean):
 
 /**
  * Translated code's rfid or hrfid from mode `from` when (H)SRR1 gives mode
- * `to`: the guard on {@link emitReturnMode} (else `slow` runs: the model
- * takes the instruction whole), then {@link emitInterruptReturn}. Returns
+ * `to`: the guards on {@link emitReturnMode} and on the target's EA bits
+ * 0:3 (else `slow` runs: the model takes the instruction whole), then
+ * {@link emitInterruptReturn}. Returns
  * the name of the new PC's temporary. Only where {@link returnFastPathAllowed}.
  */
 export function emitReturnFastPath(code: StateCode, from: number, to: number, hyper: boolean, bigMemory: number, slow: string): string {
   code.emit(`if (${emitReturnMode(code, from, hyper)} !== ${to}) ${slow}`);
+  if ((to & ModeKey.sf) !== 0) {
+    // Translated code runs with pcTop = 0 (the translator's `modeKey`): a return to an EA whose bits 0:3 are not
+    // bit 4's sign extension (a 0xc000… kernel address) is the model's.
+    const hi = code.temp(code.get(StateSlot.spr + (hyper ? HSRR0 : SRR0)));
+    code.emit(`if (((${hi} << 4) >> 4) !== ${hi}) ${slow}`);
+  }
   return emitInterruptReturn(code, from, to, hyper, bigMemory);
 }

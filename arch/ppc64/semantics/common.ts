@@ -31,9 +31,6 @@ export type Prepare = (op: Op, fields: FieldValues) => PpcHandler;
 /** 2^32, for joining halves into a number. */
 export const TWO_32 = 4294967296;
 
-/** 2^64, for wrapping a negative address. */
-const TWO_64 = 18446744073709551616;
-
 /** The GPR index of register `n` (its high word) in `state.gpr`. */
 export function gprIndex(n: number): number {
   return 2 * n;
@@ -195,10 +192,26 @@ export let eaHi = 0;
 export let eaLo = 0;
 
 /**
+ * EA bits 0:31 that a data access in real addressing mode (MSR[DR] = 0)
+ * keeps: real addressing ignores EA bits 0:3 (Power ISA v3.0B Book III 5.7.3
+ * "Real Addressing Mode"; in hypervisor real mode an EA with bit 0 = 0 is
+ * further offset by HRMOR, 5.7.3.1, which hyplay keeps at its reset value 0
+ * and does not apply). QEMU does the same: `raddr = eaddr &
+ * 0x0FFFFFFFFFFFFFFF` in `ppc_hash64_xlate` and `ppc_radix64_xlate`
+ * (target/ppc/mmu-hash64.c, mmu-radix64.c), adding HRMOR only when EA bit 0
+ * is clear; as an sPAPR guest under a virtual hypervisor it adds nothing.
+ * So 0xc000_0000_0000_1234, Linux's linear-map address of physical 0x1234,
+ * reaches 0x1234. With MSR[DR] = 1 the EA is taken whole (hyplay models no
+ * translation), and nothing is mapped at 2^60 and up.
+ */
+export const REAL_HIGH_MASK = 0x0fff_ffff;
+
+/**
  * EA = (RA|0) + offset (Book I 1.10.3), its halves in {@link eaHi} and
- * {@link eaLo}; returns it as a number. In 32-bit mode the high word is 0.
- * Above 2^53 the number is not exact, but no memory is mapped there, so the
- * access faults either way.
+ * {@link eaLo}; returns the address the access is made at, as a number: in
+ * real mode (MSR[DR] = 0) without EA bits 0:3 ({@link REAL_HIGH_MASK}). In
+ * 32-bit mode the high word is 0. Above 2^53 the number is not exact, but
+ * no memory is mapped there, so the access faults either way.
  */
 export function effectiveAddress(s: Ppc64State, base: number, offsetHi: number, offsetLo: number): number {
   let hi = offsetHi;
@@ -212,8 +225,12 @@ export function effectiveAddress(s: Ppc64State, base: number, offsetHi: number, 
   if (s.sf === 0) hi = 0;
   eaHi = hi;
   eaLo = lo;
-  return hi === 0 ? lo >>> 0 : (hi >>> 0) * TWO_32 + (lo >>> 0);
+  const h = (s.msrLo & MSR_DR) === 0 ? hi & REAL_HIGH_MASK : hi;
+  return h === 0 ? lo >>> 0 : (h >>> 0) * TWO_32 + (lo >>> 0);
 }
+
+/** MSR[DR] in the MSR's low word (a plain constant for the hot path; `Msr.DR` in registers.ts). */
+const MSR_DR = 0x10;
 
 /** A doubleword as an address number (exact below 2^53). */
 export function addressOf(hi: number, lo: number): number {
@@ -221,18 +238,13 @@ export function addressOf(hi: number, lo: number): number {
 }
 
 /**
- * A branch target computed as a number: wrapped to 32 bits in 32-bit mode,
- * and modulo 2^64 in 64-bit mode (NIA, Book I 2.4 and 1.10.3).
+ * A relative or absolute branch target computed as a number in the PC's
+ * form (`setPc` in registers.ts): wrapped to 32 bits in 32-bit mode, and in
+ * 64-bit mode already the signed representation, which a negative target
+ * is (NIA, Book I 2.4 and 1.10.3).
  */
 export function wrapTarget(s: Ppc64State, target: number): number {
-  if (s.sf === 0) return target >>> 0;
-  return target >= 0 ? target : target + TWO_64;
-}
-
-/** LR or CTR as a branch target: bits 0:61 || 0b00, wrapped to 32 bits in 32-bit mode. */
-export function registerTarget(s: Ppc64State, hi: number, lo: number): number {
-  const low = (lo & ~3) >>> 0;
-  return s.sf === 0 || hi === 0 ? low : (hi >>> 0) * TWO_32 + low;
+  return s.sf === 0 ? target >>> 0 : target;
 }
 
 /** Byte-swap a word. */
