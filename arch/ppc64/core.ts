@@ -338,7 +338,7 @@ function interpretPpc64Blocks(kit: Ppc64LoopKit, host: LoopHost<Ppc64State>, s: 
       if (result !== retired) {
         let halted: Stop | undefined;
         if (result.kind === 'trap') halted = kit.deliver(s, result, recorder, kit.memory, kit.onEndianChange);
-        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder, kit.onEndianChange);
+        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder, kit.memory, kit.onEndianChange);
         else halted = result as Stop;
         if (halted !== undefined && host.settle(halted)) return steps + i;
         break;
@@ -467,7 +467,7 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
 
   /** Perform rfid or hrfid through the exception model. */
   exceptionReturn(request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
-    return exceptionReturnPpc64(this.state, request, trace, this.onEndianChange);
+    return exceptionReturnPpc64(this.state, request, trace, this.memory, this.onEndianChange);
   }
 
   /** The current mode's name. */

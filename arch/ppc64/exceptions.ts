@@ -43,7 +43,7 @@ import type { TraceSink } from '../../src/interp/trace.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
 import { addressHigh, emitWriteMsr, MODE_KEY_COUNT, ModeKey, modeKeyOf, modeName, Msr, MSR_LO_IMPLEMENTED, ppc64SlotPlace, Spr, StateSlot, type Ppc64State } from './registers.ts';
-import { TWO_32 } from './semantics/common.ts';
+import { dataFaultEa, fetchable, TWO_32, unfetchable } from './semantics/common.ts';
 import { isUnknownSprTrap } from './semantics/special.ts';
 
 /** Interrupt vector offsets (Book III 6.5, Figure 67). */
@@ -261,8 +261,10 @@ export function deliverPpc64(s: Ppc64State, trap: Trap, trace: TraceSink | undef
     case 'data-fault': {
       vector = 0x300;
       const dar = trap.faultAddress;
-      s.spr[DAR] = Math.floor(dar / TWO_32) | 0;
-      s.spr[DAR + 1] = dar | 0;
+      // The full EA where the handler kept it (in real mode the access was made without EA bits 0:3).
+      const ea = dataFaultEa(trap);
+      s.spr[DAR] = ea !== undefined ? ea.hi : Math.floor(dar / TWO_32) | 0;
+      s.spr[DAR + 1] = ea !== undefined ? ea.lo : dar | 0;
       s.spr[DSISR] = 0;
       s.spr[DSISR + 1] = 0x4000_0000 | (trap.write ? 0x0200_0000 : 0);
       enter(s, vector, trap.address, 0, false, trap, trace, onEndianChange);
@@ -365,9 +367,11 @@ function returnPath(index: number, from: number, hyper: boolean, bigMemory: numb
 /**
  * rfid and hrfid (Book III 4.3.1): the return built for the current mode
  * (every mode it can return to, {@link emitInterruptReturn} for each); the
- * predecoder is told when MSR[LE] changed.
+ * predecoder is told when MSR[LE] changed. A return with MSR[IR] = 1 to an
+ * NIA that is not `fetchable` takes the instruction storage interrupt of
+ * that fetch (`memory` is for {@link deliverPpc64}).
  */
-export function exceptionReturnPpc64(s: Ppc64State, request: ExceptionReturn, trace: TraceSink | undefined, onEndianChange: () => void): Stop | undefined {
+export function exceptionReturnPpc64(s: Ppc64State, request: ExceptionReturn, trace: TraceSink | undefined, memory: GuestMemory, onEndianChange: () => void): Stop | undefined {
   const from = trace === undefined ? '' : modeName(s);
   const hyper = request.instruction === 'hrfid';
   const key = modeKeyOf(s);
@@ -376,6 +380,9 @@ export function exceptionReturnPpc64(s: Ppc64State, request: ExceptionReturn, tr
   const to = (returns[index] ?? returnPath(index, key, hyper, bigMemory))(s);
   if ((key & ModeKey.le) !== (to & ModeKey.le)) onEndianChange();
   trace?.emit({ kind: 'return', instruction: request.instruction, from, to: modeName(s), target: s.pc });
+  // Returning with relocation on to an EA whose bits 0:3 are its own (a 0xc000… address): hyplay translates
+  // nothing, so the fetch there is an instruction storage interrupt, SRR0 the full EA (`fetchable`).
+  if (!fetchable(s)) return deliverPpc64(s, unfetchable(s), trace, memory, onEndianChange);
   return undefined;
 }
 

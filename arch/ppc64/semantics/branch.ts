@@ -14,8 +14,8 @@
  * @module
  */
 
-import { RETIRED } from '../../../src/interp/step-result.ts';
-import { illegalInstruction, signExtend, TWO_32, wrapTarget, type Op, type PpcHandler, type Prepare } from './common.ts';
+import { RETIRED, type StepResult } from '../../../src/interp/step-result.ts';
+import { fetchable, illegalInstruction, signExtend, unfetchable, TWO_32, wrapTarget, type Op, type PpcHandler, type Prepare } from './common.ts';
 import { setPc, type Ppc64State } from '../registers.ts';
 
 /** `op.flags` bit: LK = 1. */
@@ -44,9 +44,14 @@ function link(s: Ppc64State, op: Op): void {
   s.lrLo = op.imm2;
 }
 
-/** NIA ← LR or CTR [0:61] || 0b00 (`hi`, `lo`), wrapped to 32 bits in 32-bit mode. */
-function jumpToRegister(s: Ppc64State, hi: number, lo: number): void {
+/**
+ * NIA ← LR or CTR [0:61] || 0b00 (`hi`, `lo`), wrapped to 32 bits in 32-bit
+ * mode; the instruction storage interrupt of its fetch where the NIA is not
+ * {@link fetchable} (relocation on, a 0xc000… target).
+ */
+function jumpToRegister(s: Ppc64State, hi: number, lo: number): StepResult {
   setPc(s, s.sf !== 0 ? hi : 0, lo & ~3);
+  return fetchable(s) ? RETIRED : unfetchable(s);
 }
 
 /**
@@ -110,8 +115,7 @@ export const branchToLink: PpcHandler = (s, op) => {
   const lo = s.lrLo;
   if ((op.flags & LK) !== 0) link(s, op);
   const ctrOk = (bo & 4) !== 0 || decrementCtr(s, bo);
-  if (ctrOk && conditionHolds(s, op)) jumpToRegister(s, hi, lo);
-  return RETIRED;
+  return ctrOk && conditionHolds(s, op) ? jumpToRegister(s, hi, lo) : RETIRED;
 };
 
 /**
@@ -123,8 +127,7 @@ export const branchToCount: PpcHandler = (s, op) => {
   const bo = op.variant;
   if ((bo & 4) === 0) return op.fixed!;
   if ((op.flags & LK) !== 0) link(s, op);
-  if (conditionHolds(s, op)) jumpToRegister(s, s.ctrHi, s.ctrLo);
-  return RETIRED;
+  return conditionHolds(s, op) ? jumpToRegister(s, s.ctrHi, s.ctrLo) : RETIRED;
 };
 
 function common(op: Op, aa: number, lk: number): void {

@@ -12,7 +12,7 @@
  */
 
 import type { DecodedOp, Handler } from '../../../src/interp/decoded-op.ts';
-import type { DataFaultTrap, PrivilegedTrap, UndefinedTrap } from '../../../src/interp/step-result.ts';
+import type { DataFaultTrap, FetchFaultTrap, PrivilegedTrap, UndefinedTrap } from '../../../src/interp/step-result.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
 import type { Halves, Ppc64State } from '../registers.ts';
 
@@ -226,11 +226,40 @@ export function effectiveAddress(s: Ppc64State, base: number, offsetHi: number, 
   eaHi = hi;
   eaLo = lo;
   const h = (s.msrLo & MSR_DR) === 0 ? hi & REAL_HIGH_MASK : hi;
-  return h === 0 ? lo >>> 0 : (h >>> 0) * TWO_32 + (lo >>> 0);
+  eaNumber = h === 0 ? lo >>> 0 : (h >>> 0) * TWO_32 + (lo >>> 0);
+  return eaNumber;
 }
+
+/** What the last {@link effectiveAddress} returned (for {@link dataFault}). */
+let eaNumber = 0;
 
 /** MSR[DR] in the MSR's low word (a plain constant for the hot path; `Msr.DR` in registers.ts). */
 const MSR_DR = 0x10;
+
+/** MSR[IR] in the MSR's low word (`Msr.IR` in registers.ts). */
+const MSR_IR = 0x20;
+
+/**
+ * Whether the NIA can be fetched as it is held: with MSR[IR] = 1 hyplay
+ * translates nothing and takes the EA whole, so an NIA whose EA bits 0:3 are
+ * not bit 4's sign extension (`pcTop` ≠ 0, e.g. a 0xc000… kernel address) is
+ * at 2^60 or up, where nothing is mapped; in real mode (MSR[IR] = 0) those
+ * bits are ignored (Book III 5.7.3, see {@link REAL_HIGH_MASK}) and `pc` is
+ * the real address.
+ */
+export function fetchable(s: Ppc64State): boolean {
+  return s.pcTop === 0 || (s.msrLo & MSR_IR) === 0;
+}
+
+/**
+ * The instruction storage interrupt of fetching at the NIA when it is not
+ * {@link fetchable}: the trap's address is the PC number, in the PC's EA bits
+ * 0:3 (`pcTop`), which the exception model puts back together for SRR0.
+ * Built when it happens (rare).
+ */
+export function unfetchable(s: Ppc64State): FetchFaultTrap {
+  return { kind: 'trap', cause: 'fetch-fault', address: s.pc, next: s.pc + 4 };
+}
 
 /** A doubleword as an address number (exact below 2^53). */
 export function addressOf(hi: number, lo: number): number {
@@ -294,9 +323,25 @@ export function privilegedTrap(op: Op, hypervisor = false): PrivilegedTrap {
   return (hypervisor ? hypervisorTraps : privilegedTraps).get(op) ?? privilegedInstruction(op, `${op.name.toLowerCase()} is privileged`);
 }
 
-/** A data-storage trap (built only when an access faults). */
+/** The full EAs (high word, low word) of data faults, by trap. */
+const faultEas = new WeakMap<DataFaultTrap, Halves>();
+
+/**
+ * A data-storage trap (built only when an access faults) at the address
+ * number the access was made at. When that is the last
+ * {@link effectiveAddress}'s, its full 64-bit EA is kept for DAR
+ * ({@link dataFaultEa}): the number lacks EA bits 0:3 in real mode, and is
+ * inexact from 2^53 up.
+ */
 export function dataFault(op: Op, faultAddress: number, write: boolean, size: number): DataFaultTrap {
-  return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size };
+  const trap: DataFaultTrap = { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size };
+  if (faultAddress === eaNumber) faultEas.set(trap, { hi: eaHi, lo: eaLo });
+  return trap;
+}
+
+/** The full EA of a data fault where {@link dataFault} kept it; `undefined` otherwise. */
+export function dataFaultEa(trap: DataFaultTrap): Halves | undefined {
+  return faultEas.get(trap);
 }
 
 /** Two's-complement sign extension of the low `bits` bits. */

@@ -22,7 +22,7 @@
 
 import { RETIRED, type Trap } from '../../../src/interp/step-result.ts';
 import { Msr, readXer, SPR_BY_NUMBER, writeMsr, writeXer, type Ppc64State, type SprDef } from '../registers.ts';
-import { gprIndex, illegalInstruction, inHypervisorState, inProblemState, preparePrivileged, privilegedTrap, type Op, type PpcHandler, type Prepare } from './common.ts';
+import { fetchable, gprIndex, illegalInstruction, inHypervisorState, inProblemState, preparePrivileged, privilegedTrap, unfetchable, type Op, type PpcHandler, type Prepare } from './common.ts';
 
 /** Traps raised for an SPR number hyplay does not model; the exception model adds a trace note for them. */
 const unknownSprTraps = new WeakSet<Trap>();
@@ -200,7 +200,8 @@ const moveToMsr: PpcHandler = (s, op) => {
     s.pc = s.pc >>> 0;
     s.pcTop = 0;
   }
-  return RETIRED;
+  // Turning relocation on where the next instruction's EA has bits 0:3 of its own: that fetch faults (`fetchable`).
+  return fetchable(s) ? RETIRED : unfetchable(s);
 };
 
 /** Handlers of this family by table row name. */
