@@ -455,6 +455,17 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
     return kind < 0 || (kind >= FIRST_BRANCH_KIND && kind <= LAST_BRANCH_KIND) || kind === RAISE_KIND || kind === RETURN_KIND || kind === TRAP_KIND || kind === NEAR_BRANCH_KIND;
   }
 
+  /**
+   * Set the PC to a PC number (`CoreMachine.pc`): the signed representation
+   * of the whole EA, so EA bits 0:3 beyond bit 4's sign (`pcTop`, see
+   * `setPc` in registers.ts) are cleared; the register view's `pc` sets the
+   * full 64-bit EA.
+   */
+  setPc(address: number): void {
+    this.state.pc = address;
+    this.state.pcTop = 0;
+  }
+
   /** Predecode at `address`. */
   decode(address: number): Op {
     return predecodePpc64(this.memory, this.state, address);

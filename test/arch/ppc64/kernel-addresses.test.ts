@@ -9,6 +9,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
+import { createPpc64Machine } from '../../../arch/ppc64/core.ts';
 import { createPpc64State, pcHigh, pcValue, setPc } from '../../../arch/ppc64/registers.ts';
 import { CODE, DATA, exceptions, MSR, run, runToWait } from './machine-harness.ts';
 
@@ -41,6 +42,19 @@ describe('the PC form', () => {
     expect([s.pc, s.pcTop]).toEqual([-16, 0]);
     setPc(s, 0xc000_0000 | 0, 0x1234);
     expect([s.pc, s.pcTop]).toEqual([0x1234, 0xc000_0000 | 0]);
+  });
+});
+
+describe('setting the PC', () => {
+  it('the register view sets and reads the full EA; a number PC (CoreMachine.pc) is the signed representation and clears EA bits 0:3', () => {
+    const m = createPpc64Machine();
+    m.setRegister('pc', KERNEL | 0x1234n);
+    expect(m.register('pc')).toBe(KERNEL | 0x1234n);
+    expect(m.pc).toBe(0x1234);
+    m.pc = 0x1000;
+    expect(m.register('pc')).toBe(0x1000n);
+    m.pc = -16;
+    expect(m.register('pc')).toBe(0xffff_ffff_ffff_fff0n);
   });
 });
 
