@@ -220,7 +220,7 @@ export interface Ppc64State {
    * Address of the next instruction (NIA) with {@link Ppc64State.pcTop}:
    * bits 4:63 of the EA as a signed 60-bit number (bit 4 set: value − 2^60),
    * exact within ±2^53. With `pcTop` 0 this is the signed representation
-   * of the whole EA (bit 0 set: value − 2^64); see `setPc`.
+   * of the whole EA (the MSB, ISA bit 0, set: value − 2^64); see `setPc`.
    */
   pc: number;
   /**
@@ -392,16 +392,18 @@ export function createPpc64State(bigEndian: boolean): Ppc64State {
 
 /*
  * How the NIA is held (issue 12): a Linux kernel runs at 0xc000_0000_0000_0000
- * and up, and the signed representation arm64 uses (a 64-bit value with bit 0
- * set held as value − 2^64) does not hold those exactly: 0xc000_0000_0000_1234
- * is −2^62 + 0x1234, which needs 62 significant bits, and a double has 53.
+ * and up, and the signed representation arm64 uses (a 64-bit value with its
+ * MSB, ISA bit 0, set held as value − 2^64) does not hold those exactly:
+ * 0xc000_0000_0000_1234 is −2^62 + 0x1234, which needs 62 significant bits,
+ * and a double has 53.
  * So the PC is two fields: {@link Ppc64State.pc} holds EA bits 4:63 as a
  * signed 60-bit number and {@link Ppc64State.pcTop} the bits 0:3 where they
  * are not the sign extension of bit 4. Every address within ±2^59 (so every
  * address the signed representation holds exactly) has `pcTop` = 0 and `pc`
  * equal to its signed representation; 0xc000_0000_0000_1234 is
  * `pcTop` = 0xc000_0000, `pc` = 0x1234. Bits 0:3 are exactly the bits real
- * addressing mode ignores (Book III 5.7.3, see `realAddress`), so in real mode
+ * addressing mode ignores (Book III 5.7.3, see `REAL_HIGH_MASK` in
+ * semantics/common.ts), so in real mode
  * `pc` itself is the real address of the fetch (negative or at 2^53 and up:
  * nothing is mapped there), and the interpreter's and the JIT's caches keyed
  * by `pc` hold the same instructions whatever `pcTop` is.
@@ -422,8 +424,8 @@ export function addressHigh(s: Ppc64State, address: number): number {
 
 /**
  * Set the NIA to the 64-bit EA `hi`:`lo` (`lo`'s low two bits already
- * clear), in the form described above (`pc` and `pcTop`). In 32-bit mode the caller passes
- * `hi` = 0.
+ * clear), in the form described above (`pc` and `pcTop`). In 32-bit mode
+ * the caller passes `hi` = 0.
  */
 export function setPc(s: Ppc64State, hi: number, lo: number): void {
   const h = (hi << 4) >> 4;

@@ -200,6 +200,11 @@ export let eaLo = 0;
  * 0x0FFFFFFFFFFFFFFF` in `ppc_hash64_xlate` and `ppc_radix64_xlate`
  * (target/ppc/mmu-hash64.c, mmu-radix64.c), adding HRMOR only when EA bit 0
  * is clear; as an sPAPR guest under a virtual hypervisor it adds nothing.
+ * (The ISA's own text was not at hand when this was written: the section
+ * numbers are recalled, not checked against the document; the rule is
+ * checked against QEMU's code named here.) Non-hypervisor real mode
+ * (MSR[HV] = 0) goes through the RMOR or the VRMA on hardware; hyplay,
+ * like QEMU's virtual-hypervisor case, ignores bits 0:3 there too.
  * So 0xc000_0000_0000_1234, Linux's linear-map address of physical 0x1234,
  * reaches 0x1234. With MSR[DR] = 1 the EA is taken whole (hyplay models no
  * translation), and nothing is mapped at 2^60 and up.
