@@ -25,7 +25,9 @@ import {
   MODE_NAMES,
   modeMsr,
   modeName,
+  pcValue,
   readXer,
+  setPc,
   SPR_BY_NAME,
   writeMsr,
   writeXer,
@@ -336,7 +338,7 @@ function interpretPpc64Blocks(kit: Ppc64LoopKit, host: LoopHost<Ppc64State>, s: 
       if (result !== retired) {
         let halted: Stop | undefined;
         if (result.kind === 'trap') halted = kit.deliver(s, result, recorder, kit.memory, kit.onEndianChange);
-        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder, kit.onEndianChange);
+        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder, kit.memory, kit.onEndianChange);
         else halted = result as Stop;
         if (halted !== undefined && host.settle(halted)) return steps + i;
         break;
@@ -453,6 +455,17 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
     return kind < 0 || (kind >= FIRST_BRANCH_KIND && kind <= LAST_BRANCH_KIND) || kind === RAISE_KIND || kind === RETURN_KIND || kind === TRAP_KIND || kind === NEAR_BRANCH_KIND;
   }
 
+  /**
+   * Set the PC to a PC number (`CoreMachine.pc`): the signed representation
+   * of the whole EA, so EA bits 0:3 beyond bit 4's sign (`pcTop`, see
+   * `setPc` in registers.ts) are cleared; the register view's `pc` sets the
+   * full 64-bit EA.
+   */
+  setPc(address: number): void {
+    this.state.pc = address;
+    this.state.pcTop = 0;
+  }
+
   /** Predecode at `address`. */
   decode(address: number): Op {
     return predecodePpc64(this.memory, this.state, address);
@@ -465,7 +478,7 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
 
   /** Perform rfid or hrfid through the exception model. */
   exceptionReturn(request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
-    return exceptionReturnPpc64(this.state, request, trace, this.onEndianChange);
+    return exceptionReturnPpc64(this.state, request, trace, this.memory, this.onEndianChange);
   }
 
   /** The current mode's name. */
@@ -546,7 +559,8 @@ function registerView(memory: Ppc64Memory): RegisterView<Ppc64State> {
       if (n >= 0) return join64(s.gpr[2 * n]!, s.gpr[2 * n + 1]!);
       switch (name) {
         case 'pc':
-          return BigInt(s.pc);
+          // The full 64-bit EA (`setPc` in registers.ts: pc with the EA bits 0:3 of pcTop).
+          return pcValue(s);
         case 'cr':
           return BigInt(s.cr >>> 0);
         case 'xer':
@@ -579,7 +593,7 @@ function registerView(memory: Ppc64Memory): RegisterView<Ppc64State> {
       }
       switch (name) {
         case 'pc':
-          s.pc = Number(v & ~3n);
+          setPc(s, hi, lo & ~3);
           return true;
         case 'cr':
           s.cr = lo;

@@ -42,8 +42,8 @@ import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '..
 import type { TraceSink } from '../../src/interp/trace.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
-import { emitWriteMsr, MODE_KEY_COUNT, ModeKey, modeKeyOf, modeName, Msr, MSR_LO_IMPLEMENTED, ppc64SlotPlace, Spr, StateSlot, type Ppc64State } from './registers.ts';
-import { TWO_32 } from './semantics/common.ts';
+import { addressHigh, emitWriteMsr, MODE_KEY_COUNT, ModeKey, modeKeyOf, modeName, Msr, MSR_LO_IMPLEMENTED, ppc64SlotPlace, Spr, StateSlot, type Ppc64State } from './registers.ts';
+import { dataFaultEa, fetchable, TWO_32, unfetchable } from './semantics/common.ts';
 import { isUnknownSprTrap } from './semantics/special.ts';
 
 /** Interrupt vector offsets (Book III 6.5, Figure 67). */
@@ -153,7 +153,9 @@ export function emitInterruptEntry(code: StateCode, from: number, setHv: boolean
   code.set(StateSlot.spr + SRR1 + 1, `(${msrLo} & ${~SRR1_INTERRUPT_BITS}) | ${srr1Bits}`);
   const hi = MSR_SF | ((to & ModeKey.hv) !== 0 ? MSR_HV : 0);
   emitWriteMsr(code, to, `${hi | 0}`, `(${msrLo} & ${MSR_ME}) | ${(to & ModeKey.le) !== 0 ? MSR_LE : 0}`, bigMemory);
+  // The vectors are real addresses below 2^32: EA bits 0:3 are 0.
   code.set(StateSlot.pc, vector);
+  code.set(StateSlot.pcTop, '0');
   return to;
 }
 
@@ -189,7 +191,8 @@ function enter(
   const from = trace === undefined ? '' : modeName(s);
   const key = modeKeyOf(s);
   const bigMemory = s.bigMemory;
-  (entries[(key * 2 + (setHv ? 1 : 0)) * 2 + bigMemory] ?? entryPath(key, setHv, bigMemory))(s, vector, srr0 < TWO_32 ? 0 : Math.floor(srr0 / TWO_32) | 0, srr0 | 0, srr1Bits);
+  // SRR0 is the full 64-bit EA: the PC number of the instruction with the current PC's bits 0:3 (`setPc`).
+  (entries[(key * 2 + (setHv ? 1 : 0)) * 2 + bigMemory] ?? entryPath(key, setHv, bigMemory))(s, vector, addressHigh(s, srr0), srr0 | 0, srr1Bits);
   if ((key & ModeKey.le) !== s.le) onEndianChange();
   if (trace !== undefined) {
     if (isUnknownSprTrap(trap)) trace.emit({ kind: 'note', address: trap.address, message: `${(trap as { reason: string }).reason}: hyplay does not model it, so it is an illegal instruction` });
@@ -258,8 +261,10 @@ export function deliverPpc64(s: Ppc64State, trap: Trap, trace: TraceSink | undef
     case 'data-fault': {
       vector = 0x300;
       const dar = trap.faultAddress;
-      s.spr[DAR] = Math.floor(dar / TWO_32) | 0;
-      s.spr[DAR + 1] = dar | 0;
+      // The full EA where the handler kept it (in real mode the access was made without EA bits 0:3).
+      const ea = dataFaultEa(trap);
+      s.spr[DAR] = ea !== undefined ? ea.hi : Math.floor(dar / TWO_32) | 0;
+      s.spr[DAR + 1] = ea !== undefined ? ea.lo : dar | 0;
       s.spr[DSISR] = 0;
       s.spr[DSISR + 1] = 0x4000_0000 | (trap.write ? 0x0200_0000 : 0);
       enter(s, vector, trap.address, 0, false, trap, trace, onEndianChange);
@@ -314,10 +319,13 @@ export function emitInterruptReturn(code: StateCode, from: number, to: number, h
   const lo = `((${l1} & ${kept | 0}) | ${me} | (${l1} & ${MSR_EE_IR_DR})${pr ? ` | ${MSR_EE_IR_DR}` : ''}) & ${MSR_LO_IMPLEMENTED}`;
   const hi = ((to & ModeKey.sf) !== 0 ? MSR_SF : 0) | ((to & ModeKey.hv) !== 0 ? MSR_HV : 0);
   const targetLo = code.temp(`(${code.get(srr0 + 1)} & -4) >>> 0`);
+  // The new PC in the form of `setPc`: EA bits 4:63 as a signed number (`low`), bits 0:3 beyond bit 4's sign in pcTop.
   const targetHi = (to & ModeKey.sf) !== 0 ? code.temp(code.get(srr0)) : undefined;
+  const low = targetHi === undefined ? undefined : code.temp(`(${targetHi} << 4) >> 4`);
   emitWriteMsr(code, to, `${hi | 0}`, lo, bigMemory);
-  const pc = code.temp(targetHi === undefined ? targetLo : `${targetHi} === 0 ? ${targetLo} : (${targetHi} >>> 0) * ${TWO_32} + ${targetLo}`);
+  const pc = code.temp(low === undefined ? targetLo : `${low} === 0 ? ${targetLo} : ${low} * ${TWO_32} + ${targetLo}`);
   code.set(StateSlot.pc, pc);
+  code.set(StateSlot.pcTop, low === undefined ? '0' : `${targetHi} ^ ${low}`);
   return pc;
 }
 
@@ -359,9 +367,11 @@ function returnPath(index: number, from: number, hyper: boolean, bigMemory: numb
 /**
  * rfid and hrfid (Book III 4.3.1): the return built for the current mode
  * (every mode it can return to, {@link emitInterruptReturn} for each); the
- * predecoder is told when MSR[LE] changed.
+ * predecoder is told when MSR[LE] changed. A return with MSR[IR] = 1 to an
+ * NIA that is not `fetchable` takes the instruction storage interrupt of
+ * that fetch (`memory` is for {@link deliverPpc64}).
  */
-export function exceptionReturnPpc64(s: Ppc64State, request: ExceptionReturn, trace: TraceSink | undefined, onEndianChange: () => void): Stop | undefined {
+export function exceptionReturnPpc64(s: Ppc64State, request: ExceptionReturn, trace: TraceSink | undefined, memory: GuestMemory, onEndianChange: () => void): Stop | undefined {
   const from = trace === undefined ? '' : modeName(s);
   const hyper = request.instruction === 'hrfid';
   const key = modeKeyOf(s);
@@ -370,6 +380,9 @@ export function exceptionReturnPpc64(s: Ppc64State, request: ExceptionReturn, tr
   const to = (returns[index] ?? returnPath(index, key, hyper, bigMemory))(s);
   if ((key & ModeKey.le) !== (to & ModeKey.le)) onEndianChange();
   trace?.emit({ kind: 'return', instruction: request.instruction, from, to: modeName(s), target: s.pc });
+  // Returning with relocation on to an EA whose bits 0:3 are its own (a 0xc000… address): hyplay translates
+  // nothing, so the fetch there is an instruction storage interrupt, SRR0 the full EA (`fetchable`).
+  if (!fetchable(s)) return deliverPpc64(s, unfetchable(s), trace, memory, onEndianChange);
   return undefined;
 }
 
@@ -412,11 +425,18 @@ export function returnFastPathAllowed(from: number, to: number, hyper: boolean):
 
 /**
  * Translated code's rfid or hrfid from mode `from` when (H)SRR1 gives mode
- * `to`: the guard on {@link emitReturnMode} (else `slow` runs: the model
- * takes the instruction whole), then {@link emitInterruptReturn}. Returns
+ * `to`: the guards on {@link emitReturnMode} and on the target's EA bits
+ * 0:3 (else `slow` runs: the model takes the instruction whole), then
+ * {@link emitInterruptReturn}. Returns
  * the name of the new PC's temporary. Only where {@link returnFastPathAllowed}.
  */
 export function emitReturnFastPath(code: StateCode, from: number, to: number, hyper: boolean, bigMemory: number, slow: string): string {
   code.emit(`if (${emitReturnMode(code, from, hyper)} !== ${to}) ${slow}`);
+  if ((to & ModeKey.sf) !== 0) {
+    // Translated code runs with pcTop = 0 (the translator's `modeKey`): a return to an EA whose bits 0:3 are not
+    // bit 4's sign extension (a 0xc000… kernel address) is the model's.
+    const hi = code.temp(code.get(StateSlot.spr + (hyper ? HSRR0 : SRR0)));
+    code.emit(`if (((${hi} << 4) >> 4) !== ${hi}) ${slow}`);
+  }
   return emitInterruptReturn(code, from, to, hyper, bigMemory);
 }

@@ -29,8 +29,7 @@ import type { OriginReading, OriginRegister } from '../../src/interp/backend.ts'
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
 import { hexAddress, RETIRED, type ExceptionReturn, type StepResult } from '../../src/interp/step-result.ts';
 import { Vector } from './exceptions.ts';
-import { Msr, SPR_BY_NAME, type Ppc64State } from './registers.ts';
-import { wrapTarget } from './semantics/common.ts';
+import { high32, low32, Msr, setPc, SPR_BY_NAME, type Ppc64State } from './registers.ts';
 
 const SLOTS: readonly FirmwareSlot[] = [
   { offset: Vector.dsi, name: 'data-storage', calls: false },
@@ -146,7 +145,9 @@ export const PPC64_FIRMWARE_PORT: FirmwarePort = {
   jump(machine: Machine, target: OutcomeValue, _address: number): StepResult {
     const s = state(machine);
     // A number is a 32-bit target; a bigint the full 64-bit NIA. Either way word aligned.
-    s.pc = wrapTarget(s, typeof target === 'number' ? (target & ~3) >>> 0 : Number(BigInt.asUintN(64, target) & ~3n));
+    if (typeof target === 'number') setPc(s, 0, target & ~3);
+    else if (s.sf === 0) setPc(s, 0, Number(BigInt.asIntN(32, target)) & ~3);
+    else setPc(s, high32(target), low32(target) & ~3);
     return RETIRED;
   },
   callFunction(machine: Machine, target: OutcomeValue, args: readonly OutcomeValue[], returnAddress: number, address: number): StepResult {

@@ -216,8 +216,20 @@ export const Spr = {
  * low word with `>>> 0` for its unsigned value.
  */
 export interface Ppc64State {
-  /** Address of the next instruction (NIA), as a number (exact below 2^53). */
+  /**
+   * Address of the next instruction (NIA) with {@link Ppc64State.pcTop}:
+   * bits 4:63 of the EA as a signed 60-bit number (bit 4 set: value − 2^60),
+   * exact within ±2^53. With `pcTop` 0 this is the signed representation
+   * of the whole EA (the MSB, ISA bit 0, set: value − 2^64); see `setPc`.
+   */
   pc: number;
+  /**
+   * EA bits 0:3 of the NIA where they differ from the sign extension of bit
+   * 4, in place in a high word (0x0000_0000 … 0xf000_0000, an int32): the
+   * EA's high word is `pcTop ^ (high word of pc)`. 0 for every address
+   * within ±2^59, and nonzero for Linux's 0xc000… kernel addresses (see `setPc`).
+   */
+  pcTop: number;
   /** r0–r31: index 2n holds bits 0:31 of rn, 2n+1 bits 32:63. */
   gpr: Int32Array;
   /** The condition register, CR0 in bits 31:28 (ISA bits 32:35). */
@@ -348,6 +360,7 @@ export function createPpc64State(bigEndian: boolean): Ppc64State {
   }
   const s: Ppc64State = {
     pc: 0,
+    pcTop: 0,
     gpr: new Int32Array(64),
     cr: 0,
     so: 0,
@@ -375,6 +388,54 @@ export function createPpc64State(bigEndian: boolean): Ppc64State {
   const msr = modeMsr('hv', !bigEndian);
   writeMsr(s, msr.hi, msr.lo);
   return s;
+}
+
+/*
+ * How the NIA is held (issue 12): a Linux kernel runs at 0xc000_0000_0000_0000
+ * and up, and the signed representation arm64 uses (a 64-bit value with its
+ * MSB, ISA bit 0, set held as value − 2^64) does not hold those exactly:
+ * 0xc000_0000_0000_1234 is −2^62 + 0x1234, which needs 62 significant bits,
+ * and a double has 53.
+ * So the PC is two fields: {@link Ppc64State.pc} holds EA bits 4:63 as a
+ * signed 60-bit number and {@link Ppc64State.pcTop} the bits 0:3 where they
+ * are not the sign extension of bit 4. Every address within ±2^59 (so every
+ * address the signed representation holds exactly) has `pcTop` = 0 and `pc`
+ * equal to its signed representation; 0xc000_0000_0000_1234 is
+ * `pcTop` = 0xc000_0000, `pc` = 0x1234. Bits 0:3 are exactly the bits real
+ * addressing mode ignores (Book III 5.7.3, see `REAL_HIGH_MASK` in
+ * semantics/common.ts), so in real mode
+ * `pc` itself is the real address of the fetch (negative or at 2^53 and up:
+ * nothing is mapped there), and the interpreter's and the JIT's caches keyed
+ * by `pc` hold the same instructions whatever `pcTop` is.
+ */
+
+/** 2^32 (kept here so that this module stands alone). */
+const TWO_32 = 4294967296;
+
+/** The NIA's high word (EA bits 0:31), from {@link Ppc64State.pc} and {@link Ppc64State.pcTop}. */
+export function pcHigh(s: Ppc64State): number {
+  return (Math.floor(s.pc / TWO_32) ^ s.pcTop) | 0;
+}
+
+/** The high word (EA bits 0:31) of an op address or return address `address` (a PC number) in the quadrant of the current PC. */
+export function addressHigh(s: Ppc64State, address: number): number {
+  return (Math.floor(address / TWO_32) ^ s.pcTop) | 0;
+}
+
+/**
+ * Set the NIA to the 64-bit EA `hi`:`lo` (`lo`'s low two bits already
+ * clear), in the form described above (`pc` and `pcTop`). In 32-bit mode
+ * the caller passes `hi` = 0.
+ */
+export function setPc(s: Ppc64State, hi: number, lo: number): void {
+  const h = (hi << 4) >> 4;
+  s.pcTop = (hi ^ h) | 0;
+  s.pc = h === 0 ? lo >>> 0 : h * TWO_32 + (lo >>> 0);
+}
+
+/** The NIA as an unsigned 64-bit bigint (for the register view and reports). */
+export function pcValue(s: Ppc64State): bigint {
+  return join64(pcHigh(s), s.pc | 0);
 }
 
 /** A 64-bit value from its halves. */
@@ -438,11 +499,13 @@ export const StateSlot = {
   swap: 81,
   /** The PC. */
   pc: 82,
+  /** EA bits 0:3 of the PC beyond bit 4's sign extension ({@link Ppc64State.pcTop}). */
+  pcTop: 83,
   /** First SPR word. */
   spr: 96,
 } as const;
 
-const FIELD_NAMES: readonly string[] = ['cr', 'so', 'ov', 'ca', 'ov32', 'ca32', 'xerCount', 'lrHi', 'lrLo', 'ctrHi', 'ctrLo', 'msrHi', 'msrLo', 'sf', 'hv', 'pr', 'le', 'swap', 'pc'];
+const FIELD_NAMES: readonly string[] = ['cr', 'so', 'ov', 'ca', 'ov32', 'ca32', 'xerCount', 'lrHi', 'lrLo', 'ctrHi', 'ctrLo', 'msrHi', 'msrLo', 'sf', 'hv', 'pr', 'le', 'swap', 'pc', 'pcTop'];
 
 /** Where a {@link StateSlot} lives, as an assignable expression over a state named `s`. */
 export function ppc64SlotPlace(slot: number): string {

@@ -48,6 +48,13 @@ export interface ExecutionCore<S extends SteppableState> {
   /** Whether `op` must end its block in {@link LoopHost.blocks} (a branch, an exception return, …); absent: only overlays and page ends do. */
   endsBlock?(op: DecodedOp<S>): boolean;
   /**
+   * Set the PC to `address`, a PC number as `state.pc` holds one, for a core
+   * whose PC has more to it than `state.pc` (a field of address bits a
+   * number cannot hold, which a number PC then clears); absent: `state.pc`
+   * is written. `CoreMachine.pc` goes through it.
+   */
+  setPc?(address: number): void;
+  /**
    * The backend's own copy of the hot loop, if it has one (the interpreter's
    * `runFast` is the reference: look the PC up in `host.cache`, on a miss
    * take `host.miss(pc)` and keep it when cacheable, set the PC to

@@ -148,7 +148,8 @@ export class CoreMachine<S extends SteppableState> implements Machine {
   }
 
   set pc(value: number) {
-    this.core.state.pc = value;
+    if (this.core.setPc !== undefined) this.core.setPc(value);
+    else this.core.state.pc = value;
   }
 
   /** Modes this architecture has. */

@@ -36,7 +36,7 @@ import { BlockWriter, type BlockSource } from '../../../src/jit/block-writer.ts'
 import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
 import { PAGE_MAPPED, type FlatWindow, type GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { emitReturnFastPath, emitSystemCallFastPath, interruptReturnMode, returnFastPathAllowed, systemCallFastPathAllowed, Vector } from '../exceptions.ts';
-import { ModeKey, ppc64SlotPlace, StateSlot, traceModeOfKey, type Ppc64State } from '../registers.ts';
+import { MODE_KEY_COUNT, ModeKey, ppc64SlotPlace, StateSlot, traceModeOfKey, type Ppc64State } from '../registers.ts';
 import { add, addImmediate, addImmediateCarrying, AddForm, addRegisters, divide, loadImmediate, multiplyImmediate, multiplyLow, OE, RC, subtractFromImmediate } from '../semantics/arithmetic.ts';
 import { AA, branch, branchConditional, branchOnCondition, branchOnConditionNear, branchOnCount, branchToCount, branchToLink, LK } from '../semantics/branch.ts';
 import { TWO_32, type Op, type PpcHandler } from '../semantics/common.ts';
@@ -104,9 +104,15 @@ export class Ppc64Translator implements Translator<Ppc64State> {
     this.unroll = options.unrollLoops ?? true;
   }
 
-  /** Blocks are keyed by the mode key (MSR[SF], [HV], [PR], [LE]: `ModeKey`). */
+  /**
+   * Blocks are keyed by the mode key (MSR[SF], [HV], [PR], [LE]: `ModeKey`);
+   * while the PC's EA bits 0:3 are not the sign extension of bit 4
+   * (`pcTop` ≠ 0: a Linux kernel's 0xc000… addresses, in real mode), by
+   * {@link FAR_MODE_KEY}, for which nothing is translated: the interpreter
+   * runs those instructions (a `bl` there must put the full EA in LR).
+   */
   modeKey(state: Ppc64State): number {
-    return (state.sf << 3) | (state.hv << 2) | (state.pr << 1) | state.le;
+    return state.pcTop !== 0 ? FAR_MODE_KEY : (state.sf << 3) | (state.hv << 2) | (state.pr << 1) | state.le;
   }
 
   /** The state, the ops called in place and the memory window's arrays (asked for after every flush; the window's base and size are written into the code as constants). */
@@ -146,9 +152,16 @@ export class Ppc64Translator implements Translator<Ppc64State> {
   }
 }
 
-/** Only 64-bit code below 4 GiB is translated, on a little-endian host. */
+/**
+ * The mode key of code whose PC has EA bits 0:3 of their own (`pcTop` ≠ 0):
+ * above every mode key of `ModeKey` (`MODE_KEY_COUNT`), and below the JIT's
+ * `MODE_KEYS`.
+ */
+export const FAR_MODE_KEY = MODE_KEY_COUNT;
+
+/** Only 64-bit code below 4 GiB (with `pcTop` = 0) is translated, on a little-endian host. */
 function translatable(pc: number, mode: number): boolean {
-  return (mode & ModeKey.sf) !== 0 && pc < TWO_32 && HOST_LITTLE;
+  return mode < MODE_KEY_COUNT && (mode & ModeKey.sf) !== 0 && pc >= 0 && pc < TWO_32 && HOST_LITTLE;
 }
 
 /** One block (or trace) being translated. */
@@ -829,11 +842,14 @@ class BlockTranslation {
     const w = this.w;
     const bo = op.variant;
     if (!toLink && (bo & 4) === 0) return 'no';
-    this.recordStep(op);
-    // The target is read before LK updates LR.
+    // The target is read before LK updates LR. Translated code runs with the PC's EA bits 0:3 the sign
+    // extension of bit 4 (pcTop = 0, `modeKey`): a target beyond that (a 0xc000… kernel address) is the interpreter's.
     const hi = w.temp(w.get(toLink ? StateSlot.lrHi : StateSlot.ctrHi));
+    w.emit(`if (((${hi} << 4) >> 4) !== ${hi}) ${this.exit(w.step(op.address, done))}`);
+    this.recordStep(op);
     const lo = w.temp(`(${w.get(toLink ? StateSlot.lrLo : StateSlot.ctrLo)} & -4) >>> 0`);
-    const target = w.temp(`${hi} === 0 ? ${lo} : (${hi} >>> 0) * ${TWO_32} + ${lo}`);
+    // The signed representation of the target (`setPc`).
+    const target = w.temp(`${hi} === 0 ? ${lo} : ${hi} * ${TWO_32} + ${lo}`);
     if ((op.flags & LK) !== 0) w.emit(this.link(op));
     const tests: string[] = [];
     if ((bo & 4) === 0) {

@@ -14,25 +14,44 @@
  * @module
  */
 
-import { RETIRED } from '../../../src/interp/step-result.ts';
-import { illegalInstruction, registerTarget, signExtend, TWO_32, wrapTarget, type Op, type PpcHandler, type Prepare } from './common.ts';
-import type { Ppc64State } from '../registers.ts';
+import { RETIRED, type StepResult } from '../../../src/interp/step-result.ts';
+import { fetchable, illegalInstruction, signExtend, unfetchable, TWO_32, wrapTarget, type Op, type PpcHandler, type Prepare } from './common.ts';
+import { setPc, type Ppc64State } from '../registers.ts';
 
 /** `op.flags` bit: LK = 1. */
 export const LK = 1;
 /** `op.flags` bit: AA = 1, an absolute target. */
 export const AA = 2;
 
-/** The target of a b or bc. */
-function target(s: Ppc64State, op: Op): number {
-  const t = (op.flags & AA) !== 0 ? op.imm : op.address + op.imm;
-  return t >= 0 && (s.sf !== 0 || t <= 0xffff_ffff) ? t : wrapTarget(s, t);
+/**
+ * Branch to the target of a b or bc: CIA + displacement keeps the PC's EA
+ * bits 0:3 (`pcTop`, see `setPc`), an absolute target EXTS(LI || 0b00) is a
+ * full EA of its own, so it clears them. In 32-bit mode both wrap to 32 bits.
+ */
+function jump(s: Ppc64State, op: Op): void {
+  if ((op.flags & AA) !== 0) {
+    s.pcTop = 0;
+    s.pc = s.sf !== 0 ? op.imm : op.imm >>> 0;
+    return;
+  }
+  const t = op.address + op.imm;
+  s.pc = t >= 0 && (s.sf !== 0 || t <= 0xffff_ffff) ? t : wrapTarget(s, t);
 }
 
-/** LR ← CIA + 4. */
+/** LR ← CIA + 4: its full 64-bit EA, the PC's bits 0:3 (`pcTop`) included. */
 function link(s: Ppc64State, op: Op): void {
-  s.lrHi = s.sf !== 0 ? op.src3 : 0;
+  s.lrHi = s.sf !== 0 ? op.src3 ^ s.pcTop : 0;
   s.lrLo = op.imm2;
+}
+
+/**
+ * NIA ← LR or CTR [0:61] || 0b00 (`hi`, `lo`), wrapped to 32 bits in 32-bit
+ * mode; the instruction storage interrupt of its fetch where the NIA is not
+ * {@link fetchable} (relocation on, a 0xc000… target).
+ */
+function jumpToRegister(s: Ppc64State, hi: number, lo: number): StepResult {
+  setPc(s, s.sf !== 0 ? hi : 0, lo & ~3);
+  return fetchable(s) ? RETIRED : unfetchable(s);
 }
 
 /**
@@ -55,7 +74,7 @@ function conditionHolds(s: Ppc64State, op: Op): boolean {
 /** b, ba, bl, bla. */
 export const branch: PpcHandler = (s, op) => {
   if ((op.flags & LK) !== 0) link(s, op);
-  s.pc = target(s, op);
+  jump(s, op);
   return RETIRED;
 };
 
@@ -64,13 +83,13 @@ export const branchConditional: PpcHandler = (s, op) => {
   const bo = op.variant;
   if ((op.flags & LK) !== 0) link(s, op);
   const ctrOk = (bo & 4) !== 0 || decrementCtr(s, bo);
-  if (ctrOk && conditionHolds(s, op)) s.pc = target(s, op);
+  if (ctrOk && conditionHolds(s, op)) jump(s, op);
   return RETIRED;
 };
 
 /** bc that tests a CR bit only (BO = 0b0x1xx), relative, without LK: beq, bne, blt, … */
 export const branchOnCondition: PpcHandler = (s, op) => {
-  if (((s.cr >>> op.src1) & 1) === op.src2) s.pc = target(s, op);
+  if (((s.cr >>> op.src1) & 1) === op.src2) jump(s, op);
   return RETIRED;
 };
 
@@ -85,18 +104,18 @@ export const branchOnConditionNear: PpcHandler = (s, op) => {
 
 /** bc that tests CTR only (BO = 0b1x0xx), relative, without LK: bdnz, bdz. */
 export const branchOnCount: PpcHandler = (s, op) => {
-  if (decrementCtr(s, op.variant)) s.pc = target(s, op);
+  if (decrementCtr(s, op.variant)) jump(s, op);
   return RETIRED;
 };
 
 /** bclr, bclrl (blr, beqlr, bdnzlr, …): to LR[0:61] || 0b00, read before LK updates it. */
 export const branchToLink: PpcHandler = (s, op) => {
   const bo = op.variant;
-  const to = registerTarget(s, s.lrHi, s.lrLo);
+  const hi = s.lrHi;
+  const lo = s.lrLo;
   if ((op.flags & LK) !== 0) link(s, op);
   const ctrOk = (bo & 4) !== 0 || decrementCtr(s, bo);
-  if (ctrOk && conditionHolds(s, op)) s.pc = to;
-  return RETIRED;
+  return ctrOk && conditionHolds(s, op) ? jumpToRegister(s, hi, lo) : RETIRED;
 };
 
 /**
@@ -108,8 +127,7 @@ export const branchToCount: PpcHandler = (s, op) => {
   const bo = op.variant;
   if ((bo & 4) === 0) return op.fixed!;
   if ((op.flags & LK) !== 0) link(s, op);
-  if (conditionHolds(s, op)) s.pc = registerTarget(s, s.ctrHi, s.ctrLo);
-  return RETIRED;
+  return conditionHolds(s, op) ? jumpToRegister(s, s.ctrHi, s.ctrLo) : RETIRED;
 };
 
 function common(op: Op, aa: number, lk: number): void {

@@ -12,7 +12,7 @@
  */
 
 import type { DecodedOp, Handler } from '../../../src/interp/decoded-op.ts';
-import type { DataFaultTrap, PrivilegedTrap, UndefinedTrap } from '../../../src/interp/step-result.ts';
+import type { DataFaultTrap, FetchFaultTrap, PrivilegedTrap, UndefinedTrap } from '../../../src/interp/step-result.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
 import type { Halves, Ppc64State } from '../registers.ts';
 
@@ -30,9 +30,6 @@ export type Prepare = (op: Op, fields: FieldValues) => PpcHandler;
 
 /** 2^32, for joining halves into a number. */
 export const TWO_32 = 4294967296;
-
-/** 2^64, for wrapping a negative address. */
-const TWO_64 = 18446744073709551616;
 
 /** The GPR index of register `n` (its high word) in `state.gpr`. */
 export function gprIndex(n: number): number {
@@ -195,10 +192,31 @@ export let eaHi = 0;
 export let eaLo = 0;
 
 /**
+ * EA bits 0:31 that a data access in real addressing mode (MSR[DR] = 0)
+ * keeps: real addressing ignores EA bits 0:3 (Power ISA v3.0B Book III 5.7.3
+ * "Real Addressing Mode"; in hypervisor real mode an EA with bit 0 = 0 is
+ * further offset by HRMOR, 5.7.3.1, which hyplay keeps at its reset value 0
+ * and does not apply). QEMU does the same: `raddr = eaddr &
+ * 0x0FFFFFFFFFFFFFFF` in `ppc_hash64_xlate` and `ppc_radix64_xlate`
+ * (target/ppc/mmu-hash64.c, mmu-radix64.c), adding HRMOR only when EA bit 0
+ * is clear; as an sPAPR guest under a virtual hypervisor it adds nothing.
+ * (The ISA's own text was not at hand when this was written: the section
+ * numbers are recalled, not checked against the document; the rule is
+ * checked against QEMU's code named here.) Non-hypervisor real mode
+ * (MSR[HV] = 0) goes through the RMOR or the VRMA on hardware; hyplay,
+ * like QEMU's virtual-hypervisor case, ignores bits 0:3 there too.
+ * So 0xc000_0000_0000_1234, Linux's linear-map address of physical 0x1234,
+ * reaches 0x1234. With MSR[DR] = 1 the EA is taken whole (hyplay models no
+ * translation), and nothing is mapped at 2^60 and up.
+ */
+export const REAL_HIGH_MASK = 0x0fff_ffff;
+
+/**
  * EA = (RA|0) + offset (Book I 1.10.3), its halves in {@link eaHi} and
- * {@link eaLo}; returns it as a number. In 32-bit mode the high word is 0.
- * Above 2^53 the number is not exact, but no memory is mapped there, so the
- * access faults either way.
+ * {@link eaLo}; returns the address the access is made at, as a number: in
+ * real mode (MSR[DR] = 0) without EA bits 0:3 ({@link REAL_HIGH_MASK}). In
+ * 32-bit mode the high word is 0. Above 2^53 the number is not exact, but
+ * no memory is mapped there, so the access faults either way.
  */
 export function effectiveAddress(s: Ppc64State, base: number, offsetHi: number, offsetLo: number): number {
   let hi = offsetHi;
@@ -212,7 +230,40 @@ export function effectiveAddress(s: Ppc64State, base: number, offsetHi: number, 
   if (s.sf === 0) hi = 0;
   eaHi = hi;
   eaLo = lo;
-  return hi === 0 ? lo >>> 0 : (hi >>> 0) * TWO_32 + (lo >>> 0);
+  const h = (s.msrLo & MSR_DR) === 0 ? hi & REAL_HIGH_MASK : hi;
+  eaNumber = h === 0 ? lo >>> 0 : (h >>> 0) * TWO_32 + (lo >>> 0);
+  return eaNumber;
+}
+
+/** What the last {@link effectiveAddress} returned (for {@link dataFault}). */
+let eaNumber = 0;
+
+/** MSR[DR] in the MSR's low word (a plain constant for the hot path; `Msr.DR` in registers.ts). */
+const MSR_DR = 0x10;
+
+/** MSR[IR] in the MSR's low word (`Msr.IR` in registers.ts). */
+const MSR_IR = 0x20;
+
+/**
+ * Whether the NIA can be fetched as it is held: with MSR[IR] = 1 hyplay
+ * translates nothing and takes the EA whole, so an NIA whose EA bits 0:3 are
+ * not bit 4's sign extension (`pcTop` ≠ 0, e.g. a 0xc000… kernel address) is
+ * at 2^60 or up, where nothing is mapped; in real mode (MSR[IR] = 0) those
+ * bits are ignored (Book III 5.7.3, see {@link REAL_HIGH_MASK}) and `pc` is
+ * the real address.
+ */
+export function fetchable(s: Ppc64State): boolean {
+  return s.pcTop === 0 || (s.msrLo & MSR_IR) === 0;
+}
+
+/**
+ * The instruction storage interrupt of fetching at the NIA when it is not
+ * {@link fetchable}: the trap's address is the PC number, in the PC's EA bits
+ * 0:3 (`pcTop`), which the exception model puts back together for SRR0.
+ * Built when it happens (rare).
+ */
+export function unfetchable(s: Ppc64State): FetchFaultTrap {
+  return { kind: 'trap', cause: 'fetch-fault', address: s.pc, next: s.pc + 4 };
 }
 
 /** A doubleword as an address number (exact below 2^53). */
@@ -221,18 +272,13 @@ export function addressOf(hi: number, lo: number): number {
 }
 
 /**
- * A branch target computed as a number: wrapped to 32 bits in 32-bit mode,
- * and modulo 2^64 in 64-bit mode (NIA, Book I 2.4 and 1.10.3).
+ * A relative or absolute branch target computed as a number in the PC's
+ * form (`setPc` in registers.ts): wrapped to 32 bits in 32-bit mode, and in
+ * 64-bit mode already the signed representation, which a negative target
+ * is (NIA, Book I 2.4 and 1.10.3).
  */
 export function wrapTarget(s: Ppc64State, target: number): number {
-  if (s.sf === 0) return target >>> 0;
-  return target >= 0 ? target : target + TWO_64;
-}
-
-/** LR or CTR as a branch target: bits 0:61 || 0b00, wrapped to 32 bits in 32-bit mode. */
-export function registerTarget(s: Ppc64State, hi: number, lo: number): number {
-  const low = (lo & ~3) >>> 0;
-  return s.sf === 0 || hi === 0 ? low : (hi >>> 0) * TWO_32 + low;
+  return s.sf === 0 ? target >>> 0 : target;
 }
 
 /** Byte-swap a word. */
@@ -282,9 +328,25 @@ export function privilegedTrap(op: Op, hypervisor = false): PrivilegedTrap {
   return (hypervisor ? hypervisorTraps : privilegedTraps).get(op) ?? privilegedInstruction(op, `${op.name.toLowerCase()} is privileged`);
 }
 
-/** A data-storage trap (built only when an access faults). */
+/** The full EAs (high word, low word) of data faults, by trap. */
+const faultEas = new WeakMap<DataFaultTrap, Halves>();
+
+/**
+ * A data-storage trap (built only when an access faults) at the address
+ * number the access was made at. When that is the last
+ * {@link effectiveAddress}'s, its full 64-bit EA is kept for DAR
+ * ({@link dataFaultEa}): the number lacks EA bits 0:3 in real mode, and is
+ * inexact from 2^53 up.
+ */
 export function dataFault(op: Op, faultAddress: number, write: boolean, size: number): DataFaultTrap {
-  return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size };
+  const trap: DataFaultTrap = { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size };
+  if (faultAddress === eaNumber) faultEas.set(trap, { hi: eaHi, lo: eaLo });
+  return trap;
+}
+
+/** The full EA of a data fault where {@link dataFault} kept it; `undefined` otherwise. */
+export function dataFaultEa(trap: DataFaultTrap): Halves | undefined {
+  return faultEas.get(trap);
 }
 
 /** Two's-complement sign extension of the low `bits` bits. */

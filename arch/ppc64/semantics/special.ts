@@ -22,7 +22,7 @@
 
 import { RETIRED, type Trap } from '../../../src/interp/step-result.ts';
 import { Msr, readXer, SPR_BY_NUMBER, writeMsr, writeXer, type Ppc64State, type SprDef } from '../registers.ts';
-import { gprIndex, illegalInstruction, inHypervisorState, inProblemState, preparePrivileged, privilegedTrap, TWO_32, type Op, type PpcHandler, type Prepare } from './common.ts';
+import { fetchable, gprIndex, illegalInstruction, inHypervisorState, inProblemState, preparePrivileged, privilegedTrap, unfetchable, type Op, type PpcHandler, type Prepare } from './common.ts';
 
 /** Traps raised for an SPR number hyplay does not model; the exception model adds a trace note for them. */
 const unknownSprTraps = new WeakSet<Trap>();
@@ -196,8 +196,12 @@ const moveToMsr: PpcHandler = (s, op) => {
   }
   writeMsr(s, hi, lo);
   // Leaving 64-bit mode: the next instruction address loses its high word (Book III 4.4.4).
-  if (s.sf === 0 && s.pc > 0xffff_ffff) s.pc %= TWO_32;
-  return RETIRED;
+  if (s.sf === 0 && (s.pc < 0 || s.pc > 0xffff_ffff || s.pcTop !== 0)) {
+    s.pc = s.pc >>> 0;
+    s.pcTop = 0;
+  }
+  // Turning relocation on where the next instruction's EA has bits 0:3 of its own: that fetch faults (`fetchable`).
+  return fetchable(s) ? RETIRED : unfetchable(s);
 };
 
 /** Handlers of this family by table row name. */

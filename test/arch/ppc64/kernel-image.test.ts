@@ -1,6 +1,8 @@
 /**
  * Debian's own ppc64el kernel (issue 12 §2), code nobody here wrote: its
- * entry path from `__start`, and leaf routines of its own that use the
+ * entry path from `__start`, its boot past the branch to its 0xc000… link
+ * addresses (real mode ignores EA bits 0:3) as far as it goes without a
+ * device tree, and leaf routines of its own that use the
  * forms hyplay added for it, called directly (r3.. arguments, LR at a
  * `wait`), in little-endian hypervisor real mode. The ELF's one PT_LOAD
  * goes at its physical address 0, as a kexec or skiboot loader puts it.
@@ -30,10 +32,15 @@ const RETURN = 0x3f0_0000;
 /** The stack top. */
 const STACK = 0x3e0_0000;
 
-function physical(name: string): number {
+/** A symbol's link address (0xc000…). */
+function linked(name: string): bigint {
   const symbol = elf!.symbols.find((s) => s.name === name);
   if (symbol === undefined) throw new Error(`no symbol ${name} in ${image.skip === undefined ? image.path : ''}`);
-  return Number(symbol.value - KERNEL_BASE);
+  return symbol.value;
+}
+
+function physical(name: string): number {
+  return Number(linked(name) - KERNEL_BASE);
 }
 
 /** The symbol an address (physical or kernel-virtual) falls in, as `name+0xoff`. */
@@ -77,7 +84,7 @@ describe.skipIf(elf === undefined)(`Debian's ppc64el kernel (${image.skip === un
     m.run(2_000);
     const stop = events.findIndex((e) => e.kind === 'exception');
     const steps = events.slice(0, stop < 0 ? undefined : stop).filter((e): e is StepEvent => e.kind === 'step');
-    const reached = new Set(steps.map((e) => symbolAt(e.address).replace(/\+.*$/, '')));
+    const reached = new Set([...new Set(steps.map((e) => e.address))].map((address) => symbolAt(address).replace(/\+.*$/, '')));
     for (const name of ['start_first_256B', '__start_initialization_multiplatform', 'enable_64b_mode', 'relative_toc', 'start_initialization_book3s']) expect(reached, name).toContain(name);
     const first = events.find((e): e is ExceptionEvent => e.kind === 'exception');
     // The path so far has no form hyplay lacks: whatever stops it is not a program interrupt.
@@ -85,6 +92,37 @@ describe.skipIf(elf === undefined)(`Debian's ppc64el kernel (${image.skip === un
     console.info(
       `ppc64el kernel: ${steps.length} instructions from __start to ${first === undefined ? 'the budget' : `the first interrupt, ${first.exception} (${first.cause}) at ${symbolAt(first.returnAddress)}`}`,
     );
+  });
+
+  it('boots from __start past the branch to its 0xc000… link addresses, through relocate, start_here_multiplatform and early_setup, to the panic of a boot without a device tree', () => {
+    // Each named function in turn, as a breakpoint on its global and local (ELFv2: +8) entry; the PC reads as the
+    // full 64-bit EA, 0xc000… from __after_prom_start on (real mode ignores EA bits 0:3, so it runs at physical 0…).
+    const path = ['__after_prom_start', 'relocate', 'start_here_multiplatform', 'early_setup', 'initialise_paca', 'identify_cpu', '__setup_cpu_power9', 'udbg_early_init', 'early_init_devtree', 'panic'];
+    const m = machine('interp');
+    m.pc = 0;
+    let steps = 0;
+    for (const name of path) {
+      m.breakpoints.clear();
+      m.breakpoints.add(physical(name));
+      m.breakpoints.add(physical(name) + 8);
+      const result = m.run(3_000_000 - steps);
+      steps += result.steps;
+      expect(result.reason, `${name}: ${result.detail} at ${symbolAt(result.pc)}`).toBe('breakpoint');
+      const at = m.register('pc');
+      expect(at === linked(name) || at === linked(name) + 8n, `${name} at 0x${at.toString(16)}`).toBe(true);
+    }
+    // The kernel's own diagnosis: r3 is panic's message, at its 0xc000… address. No device tree was given (r3 = 0 at entry).
+    const message = m.register('r3');
+    expect(message >> 60n).toBe(0xcn);
+    const bytes = m.memory.readBytes(Number(message - KERNEL_BASE), 64)!;
+    expect(new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)))).toBe('BUG: Failed verifying flat device tree, bad version?');
+    expect(m.register('lr') >> 60n).toBe(0xcn);
+    // The JIT (which leaves code at 0xc000… addresses to the interpreter) gets to the same state in as many steps.
+    const jit = machine('jit');
+    jit.pc = 0;
+    expect(jit.run(steps).reason).toBe('budget-exhausted');
+    expect(jit.registers()).toEqual(m.registers());
+    console.info(`ppc64el kernel: ${steps} instructions from __start to panic ("${new TextDecoder().decode(bytes.subarray(0, bytes.indexOf(0)))}") from ${symbolAt(Number(m.register('lr') - KERNEL_BASE))}`);
   });
 
   it("the kernel's copy_and_flush copies doublewords and flushes each block with dcbst, sync, icbi", () => {
