@@ -250,6 +250,51 @@ export const SYS_REGISTERS: readonly SysRegister[] = [
   // __finalise_el2 reads first (arch/arm64/kernel/hyp-stub.S, `mrs_s x0, SYS_CPACR_EL12`). Last in the table, so no
   // other register's slot moves.
   { ...sys('CPACR_EL12', 3, 5, 1, 0, 2, 2), e2hAliasOf: 'cpacr_el1' },
+  // The rest of the _EL12 aliases __finalise_el2 and KVM's VHE world switch use (D13.2; hyp-stub.S reads VBAR, TCR,
+  // TTBR0/1, MAIR and SCTLR through them).
+  { ...sys('SCTLR_EL12', 3, 5, 1, 0, 0, 2), e2hAliasOf: 'sctlr_el1' },
+  { ...sys('TTBR0_EL12', 3, 5, 2, 0, 0, 2), e2hAliasOf: 'ttbr0_el1' },
+  { ...sys('TTBR1_EL12', 3, 5, 2, 0, 1, 2), e2hAliasOf: 'ttbr1_el1' },
+  { ...sys('TCR_EL12', 3, 5, 2, 0, 2, 2), e2hAliasOf: 'tcr_el1' },
+  { ...sys('SPSR_EL12', 3, 5, 4, 0, 0, 2), e2hAliasOf: 'spsr_el1' },
+  { ...sys('ELR_EL12', 3, 5, 4, 0, 1, 2), e2hAliasOf: 'elr_el1' },
+  { ...sys('AFSR0_EL12', 3, 5, 5, 1, 0, 2), e2hAliasOf: 'afsr0_el1' },
+  { ...sys('AFSR1_EL12', 3, 5, 5, 1, 1, 2), e2hAliasOf: 'afsr1_el1' },
+  { ...sys('ESR_EL12', 3, 5, 5, 2, 0, 2), e2hAliasOf: 'esr_el1' },
+  { ...sys('FAR_EL12', 3, 5, 6, 0, 0, 2), e2hAliasOf: 'far_el1' },
+  { ...sys('MAIR_EL12', 3, 5, 10, 2, 0, 2), e2hAliasOf: 'mair_el1' },
+  { ...sys('AMAIR_EL12', 3, 5, 10, 3, 0, 2), e2hAliasOf: 'amair_el1' },
+  { ...sys('VBAR_EL12', 3, 5, 12, 0, 0, 2), e2hAliasOf: 'vbar_el1' },
+  { ...sys('CONTEXTIDR_EL12', 3, 5, 13, 0, 1, 2), e2hAliasOf: 'contextidr_el1' },
+  { ...sys('CNTKCTL_EL12', 3, 5, 14, 1, 0, 2), e2hAliasOf: 'cntkctl_el1' },
+  // TTBR1_EL2 (FEAT_VHE): the upper range of the EL2&0 regime, which an EL2 access to TTBR1_EL1 reaches with E2H = 1.
+  sys('TTBR1_EL2', 3, 4, 2, 0, 1, 2),
+];
+
+/**
+ * With HCR_EL2.E2H = 1, an access from EL2 to an EL1 register name reaches
+ * the EL2 register (ARM ARM D5.7.2 / the "Accessing" pseudocode of each
+ * _EL1 register: `if EL2Enabled() && HCR_EL2.E2H == '1' then X[t] =
+ * <reg>_EL2`), in the EL1 register's layout (CPTR_EL2 and TCR_EL2 take
+ * CPACR_EL1's and TCR_EL1's formats under VHE). Pairs by name; the EL1
+ * timer registers' redirection to the EL2 timers is not modelled.
+ */
+export const E2H_REDIRECTION: readonly (readonly [string, string])[] = [
+  ['sctlr_el1', 'sctlr_el2'],
+  ['cpacr_el1', 'cptr_el2'],
+  ['ttbr0_el1', 'ttbr0_el2'],
+  ['ttbr1_el1', 'ttbr1_el2'],
+  ['tcr_el1', 'tcr_el2'],
+  ['spsr_el1', 'spsr_el2'],
+  ['elr_el1', 'elr_el2'],
+  ['afsr0_el1', 'afsr0_el2'],
+  ['afsr1_el1', 'afsr1_el2'],
+  ['esr_el1', 'esr_el2'],
+  ['far_el1', 'far_el2'],
+  ['mair_el1', 'mair_el2'],
+  ['amair_el1', 'amair_el2'],
+  ['vbar_el1', 'vbar_el2'],
+  ['cntkctl_el1', 'cnthctl_el2'],
 ];
 
 /** The 15-bit system register key: op0[1:0]:op1:CRn:CRm:op2, as bits 20:5 of MRS/MSR hold it (o0 is op0 - 2). */

@@ -21,8 +21,6 @@ import { TestRegisterFile } from '../../../src/devices/test-register-file.ts';
 import type { Machine } from '../../../src/interp/machine.ts';
 import type { OutcomeKind } from '../../../src/scenario/outcome.ts';
 import type { Scenario, ScenarioDevice } from '../../../src/scenario/scenario.ts';
-// The VMSAv8-64 stage-2 descriptors of a 4 KiB granule are the ARMv7 long-descriptor ones (AF, SH, S2AP, MemAttr), and a 32-bit IPA space starts at level 1 in both.
-import { buildStage2Tables } from '../../arm32/stage2-tables.ts';
 import { KVM_ARM64_MMIO_ABIS } from '../abis/kvm-arm64-mmio.abi.ts';
 
 /** Where the guest kernel's code is loaded (IPA = PA). */
@@ -62,11 +60,26 @@ const DEVICES: readonly ScenarioDevice[] = [
   },
 ];
 
+/**
+ * Stage-2 tables for the guest's RAM (VMSAv8-64, 4 KiB granule, D8.3):
+ * a level-1 table whose first entry points at a level-2 table whose first
+ * entry is a 2 MiB block over IPA = PA 0 (AF, inner shareable, S2AP
+ * read/write, MemAttr normal write-back). Every other IPA has no
+ * descriptor: the device's 2 MiB faults at level 2 (DFSC 0x06).
+ */
+function buildStage2(machine: Machine): number {
+  const level1 = STAGE2_TABLES;
+  const level2 = STAGE2_TABLES + 0x1000;
+  machine.memory.map(level1, 0x2000);
+  machine.memory.write64(level1, BigInt(level2) | 3n);
+  machine.memory.write64(level2, BigInt(GUEST_RAM.ipa) | (1n << 10n) | (3n << 8n) | (3n << 6n) | (0xfn << 2n) | 1n);
+  return level1;
+}
+
 /** Stage 2 on for the guest's RAM, and KVM's vectors in VBAR_EL2: what KVM leaves before it first enters the guest. */
 function prepare(machine: Machine): void {
-  const tables = buildStage2Tables(machine.memory, STAGE2_TABLES, [GUEST_RAM]);
   machine.setRegister('vtcr_el2', VTCR_EL2);
-  machine.setRegister('vttbr_el2', BigInt(tables.vttbr) | (VMID << 48n));
+  machine.setRegister('vttbr_el2', BigInt(buildStage2(machine)) | (VMID << 48n));
   machine.setRegister('hcr_el2', machine.register('hcr_el2') | HCR_EL2);
   machine.setRegister('vbar_el2', BigInt(KVM_VECTORS));
 }

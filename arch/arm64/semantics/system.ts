@@ -19,7 +19,7 @@ import { parAfter, translateStage1Nested } from '../mmu.ts';
 import { flushTlb, tlbOf } from '../tlb.ts';
 import { Arm64TranslatedMemory } from '../translated-memory.ts';
 import { findSysOperation } from '../operands.ts';
-import { findSysRegister, isReservedIdSpace, modeOf, stackSlotOf, Sys, SYS_INDEX, SYS_REGISTERS, switchMode, sysFields, sysKey, sysSlot, type Arm64State, type SysRegister } from '../registers.ts';
+import { E2H_REDIRECTION, findSysRegister, isReservedIdSpace, modeOf, stackSlotOf, Sys, SYS_INDEX, SYS_REGISTERS, switchMode, sysFields, sysKey, sysSlot, type Arm64State, type SysRegister } from '../registers.ts';
 import { destZr, sourceZr, TRANSLATED, undefinedInstruction, type A64Handler, type Op, type Prepare } from './common.ts';
 
 /** The op's fixed trap or return value. */
@@ -110,6 +110,23 @@ function accessDenied(s: Arm64State, register: SysRegister): string | undefined 
   }
 }
 
+/** Per system register slot: the slot an EL2 access reaches with HCR_EL2.E2H = 1 (-1: the register's own). */
+const E2H_SLOT = Int16Array.from(SYS_REGISTERS, () => -1);
+for (const [el1, el2] of E2H_REDIRECTION) E2H_SLOT[SYS_INDEX.get(el1)!] = SYS_INDEX.get(el2)!;
+
+/**
+ * Where an MRS/MSR of `register` goes: an _EL12 alias to its EL1 register;
+ * an EL1 register from EL2 with HCR_EL2.E2H = 1 to its EL2 counterpart
+ * (E2H_REDIRECTION); anything else to its own slot.
+ */
+function storageSlot(s: Arm64State, register: SysRegister): number {
+  if (register.e2hAliasOf !== undefined) return SYS_INDEX.get(register.e2hAliasOf)!;
+  const slot = SYS_INDEX.get(register.name)!;
+  // HCR_EL2.E2H is bit 34: bit 2 of the register's high word.
+  if (s.el === 2 && E2H_SLOT[slot]! >= 0 && ((s.sys[2 * Sys.hcrEl2 + 1]! >>> 2) & 1) === 1) return E2H_SLOT[slot]!;
+  return slot;
+}
+
 /** The physical counter, advanced by one per read (deterministic, and it moves). */
 function tick(s: Arm64State): void {
   const lo = (s.ticks[0]! + 1) | 0;
@@ -132,7 +149,7 @@ export const moveFromSystem: A64Handler = (s, op) => {
   }
   const denied = accessDenied(s, register);
   if (denied !== undefined) return undefinedInstruction(op, `MRS ${denied}`);
-  const slot = SYS_INDEX.get(register.e2hAliasOf ?? register.name)!;
+  const slot = storageSlot(s, register);
   switch (register.kind) {
     case 'write-only':
       return undefinedInstruction(op, `MRS from the write-only ${register.spelling}`);
@@ -209,7 +226,7 @@ export const moveToSystem: A64Handler = (s, op) => {
   if (denied !== undefined) return undefinedInstruction(op, `MSR ${denied}`);
   const lo = s.x[op.src1]!;
   const hi = s.x[op.src1 + 1]!;
-  const slot = SYS_INDEX.get(register.e2hAliasOf ?? register.name)!;
+  const slot = storageSlot(s, register);
   switch (register.kind) {
     case 'read-only':
     case 'counter':

@@ -176,6 +176,32 @@ describe('synchronous exception entry', () => {
     expect([el1.register('esr_el1'), el1.register('elr_el1'), el1.mode()]).toEqual([0x0200_0000n, BigInt(CODE), 'el1h']);
   });
 
+  it("E2H's redirection: from EL2 with HCR_EL2.E2H = 1 the EL1 names reach the EL2 registers and the _EL12 names the EL1 ones; with E2H = 0 or from EL1 nothing moves", () => {
+    const program = 'msr vbar_el1, x1\nmrs x2, vbar_el12\nmsr tcr_el1, x3\nmrs x4, spsr_el1\nwfi\n';
+    const on = machineWith(program, 'el2h');
+    setE2h(on);
+    on.setRegister('x1', 0x4_0800n);
+    on.setRegister('x3', 0x35n);
+    on.setRegister('vbar_el1', 0x8_0000n);
+    on.setRegister('spsr_el2', 0x3c9n);
+    runToWfi(on);
+    expect([on.register('vbar_el2'), on.register('vbar_el1'), on.register('x2'), on.register('tcr_el2'), on.register('tcr_el1'), on.register('x4')]).toEqual([0x4_0800n, 0x8_0000n, 0x8_0000n, 0x35n, 0n, 0x3c9n]);
+    // E2H = 0 at EL2: the EL1 names are the EL1 registers (and VBAR_EL12 is UNDEFINED, so stop before it).
+    const off = machineWith('msr vbar_el1, x1\nmrs x4, spsr_el1\nwfi\n', 'el2h');
+    off.setRegister('x1', 0x4_0800n);
+    off.setRegister('spsr_el1', 0x3c5n);
+    const vbarEl2 = off.register('vbar_el2');
+    runToWfi(off);
+    expect([off.register('vbar_el1'), off.register('vbar_el2'), off.register('x4')]).toEqual([0x4_0800n, vbarEl2, 0x3c5n]);
+    // From EL1 with E2H set: EL1's own registers.
+    const el1 = machineWith('msr vbar_el1, x1\nwfi\n', 'el1h');
+    setE2h(el1);
+    el1.setRegister('x1', 0x4_0800n);
+    const el1Vbar2 = el1.register('vbar_el2');
+    runToWfi(el1);
+    expect([el1.register('vbar_el1'), el1.register('vbar_el2')]).toEqual([0x4_0800n, el1Vbar2]);
+  });
+
   it('TLB maintenance: the EL1 forms run at EL1 (op1 = 0), the EL2 and stage-2 forms (op1 = 4) are UNDEFINED there', () => {
     // tlbi vmalle1 is what arm64 Linux runs at EL1 right after init_el2 (__cpu_setup); its name contains "alle1" but its op1 is 0.
     const m = machineWith('tlbi vmalle1\ntlbi vmalle1is\ntlbi vae1, x0\nat s1e1r, x1\ndc cisw, x2\nwfi\n', 'el1h');
