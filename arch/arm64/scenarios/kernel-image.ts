@@ -29,7 +29,7 @@
 
 import { ARM64_HYP_STUB_VECTORS } from '../abis/kvm-arm64.abi.ts';
 import type { OutcomeKind } from '../../../src/scenario/outcome.ts';
-import type { ResetMatrixVm, Scenario, ScenarioFirmware } from '../../../src/scenario/scenario.ts';
+import type { InstalledImageStub, ResetMatrixVm, Scenario, ScenarioFirmware } from '../../../src/scenario/scenario.ts';
 import { arm64FirmwareSource, HYP_STUB_ARM64_V4_12, HYP_STUB_ARM64_V4_8, HYP_STUB_ARM64_V5_12, installArm64AsmFirmware, type Arm64AsmFirmware } from '../firmware/hyp-stubs.ts';
 
 /** Where the old kernel's image is assembled. */
@@ -165,6 +165,8 @@ export interface Arm64KernelConfig {
   readonly expected: OutcomeKind;
   /** Step budget (default 3000). */
   readonly maxSteps?: number;
+  /** A real image's own stub, already in the machine's memory where the image installed it (instead of the era's assembly stub), and the spec it implements. */
+  readonly imageStub?: { readonly installed: InstalledImageStub; readonly implements: string };
 }
 
 function hex(value: number): string {
@@ -173,6 +175,14 @@ function hex(value: number): string {
 
 function flag(value: boolean): number {
   return value ? 1 : 0;
+}
+
+/** Where the configuration's stub vectors are: the image's, or the model's `__hyp_stub_vectors`. */
+function stubVectors(config: Arm64KernelConfig): number {
+  const base = config.imageStub?.installed.vectorBase ?? STUB_VECTORS;
+  // KVM's EL2 code puts the stub back with one movz (bits 31:16): the vectors must be 64 KiB aligned below 4 GiB.
+  if (base % 0x1_0000 !== 0 || base >= 2 ** 32) throw new Error(`${config.name}: stub vectors at 0x${base.toString(16)} are not a 64 KiB-aligned address below 4 GiB`);
+  return base;
 }
 
 /** The `.equ` prelude of a configuration (every segment gets it). */
@@ -191,8 +201,8 @@ export function arm64Prelude(config: Arm64KernelConfig): string {
     ['ARM_EXCEPTION_HYP_GONE', config.stub.hypGone, 'what the stub answers a kvm_call_hyp'],
     ['HVC_STUB_HCALL_NR', config.stub.stubHcallCount, 'stub calls are below it'],
     ['KERNEL_STACK_TOP', KERNEL_STACK_TOP, ''],
-    ['HYP_STUB_VECTORS', STUB_VECTORS, ''],
-    ['HYP_STUB_VECTORS_HI', STUB_VECTORS >>> 16, 'for movz ..., lsl #16'],
+    ['HYP_STUB_VECTORS', stubVectors(config), config.imageStub === undefined ? '' : `${config.imageStub.installed.name}: the vectors the image installed`],
+    ['HYP_STUB_VECTORS_HI', stubVectors(config) >>> 16, 'for movz ..., lsl #16'],
     ['KVM_VECTORS', KVM_VECTORS, ''],
     ['KVM_INIT_VECTORS', KVM_INIT_VECTORS, ''],
     ['KVM_VCPU_RUN', KVM_VCPU_RUN, ''],
@@ -243,7 +253,12 @@ export function arm64KernelScenario(config: Arm64KernelConfig): Scenario {
   const files = arm64KernelFiles(config);
   const kernelSource = [prelude, ...files.map((file) => `// ---- ${file}\n${arm64ScenarioSource(file)}`)].join('\n');
   const entry = config.path === 'kdump' ? CRASH_START : KEXEC_START;
-  const firmware: ScenarioFirmware[] = [codeFirmware(config.stub.asm, STUB_VECTORS, prelude)];
+  // A real image's stub is in the machine's memory already, where the image put it; otherwise the era's assembly stub.
+  const firmware: ScenarioFirmware[] = [
+    config.imageStub === undefined
+      ? codeFirmware(config.stub.asm, STUB_VECTORS, prelude)
+      : { kind: 'code', name: config.imageStub.installed.name, implements: config.imageStub.implements, base: config.imageStub.installed.vectorBase, install: () => undefined },
+  ];
   if (config.kvm !== undefined) firmware.push(codeFirmware(kvmFirmware(config.kvm), KVM_VECTORS, prelude));
   const errorExits = [
     { at: { segment: 'kernel', symbol: 'die' }, what: 'the old kernel died: an exception reached its EL1 vectors and no new kernel boots' },
@@ -267,7 +282,7 @@ export function arm64KernelScenario(config: Arm64KernelConfig): Scenario {
     entry: { at: { segment: 'kernel', symbol: 'stext' }, mode: config.bootMode },
     newKernel: { segment: 'new-kernel', symbol: 'new_kernel' },
     errorExits,
-    caller: config.stub.asm.implements,
+    caller: config.imageStub?.implements ?? config.stub.asm.implements,
     callers: config.kvm === undefined ? [] : [{ at: { segment: 'kernel', symbol: 'kvm_call_hyp' }, abi: config.kvm.abi }],
     maxSteps: config.maxSteps ?? 3000,
     expected: config.expected,

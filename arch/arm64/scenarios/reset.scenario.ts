@@ -24,7 +24,7 @@
  */
 
 import type { OutcomeKind } from '../../../src/scenario/outcome.ts';
-import type { ResetMatrixDefinition, ResetMatrixRowDefinition, ResetMatrixVm, Scenario } from '../../../src/scenario/scenario.ts';
+import type { ImageResetRow, InstalledImageStub, ResetMatrixDefinition, ResetMatrixRowDefinition, ResetMatrixVm, Scenario } from '../../../src/scenario/scenario.ts';
 import { arm64KernelScenario, arm64KvmEra, arm64StubEra, type Arm64KernelConfig, type Arm64KvmEra, type Arm64StubEra, type SoftRestartEra } from './kernel-image.ts';
 
 /** A reboot path of the matrix: `kexec-race` is kexec with a vCPU running again after kvm_reboot. */
@@ -152,8 +152,42 @@ function matrixRows(): ResetMatrixRowDefinition[] {
   });
 }
 
+/**
+ * The rows on a real image's stub: kexec and kdump from the kernel the image
+ * booted, with its own `__hyp_stub_vectors` in VBAR_EL2 and no KVM. The old
+ * kernel's side is the ≈v5.15+ one (HVC_SOFT_RESTART = 1, the crash kernel
+ * restarted in place); the stub it calls is the image's (Debian's 6.x:
+ * the HVC_FINALISE_EL2 era), and the outcome is that stub's.
+ */
+function imageRows(stub: InstalledImageStub): ImageResetRow[] {
+  const era = arm64StubEra('v5.12');
+  return (['kexec', 'kdump'] as const).map((path) => {
+    const name = `${path}-arm64-image-stub`;
+    const config: Arm64KernelConfig = {
+      name,
+      title: `${path} on the stub ${stub.name} installed (its vectors at 0x${stub.vectorBase.toString(16)}), no KVM: the old kernel's side as ≈v5.15+`,
+      path,
+      stub: era,
+      kvm: undefined,
+      vm: 'none',
+      softRestart: 'v5.15',
+      crashKernel: true,
+      rebootNotifier: true,
+      vcpuRace: false,
+      bootMode: 'el2h',
+      imageStub: { installed: stub, implements: IMAGE_STUB_ABI },
+      expected: EL2,
+    };
+    return { definition: { path, era: "the image's own stub (kernel side ≈v5.15+)", stub: stub.name, hypervisor: 'none', vm: 'none', shipped: true, scenario: name }, scenario: arm64KernelScenario(config) };
+  });
+}
+
+/** The spec a 6.x kernel's own stub implements (the HVC_FINALISE_EL2 era). */
+const IMAGE_STUB_ABI = 'linux-hyp-stub-arm64-finalise-el2';
+
 /** The arm64 reset matrix. */
 export const ARM64_RESET_MATRIX: ResetMatrixDefinition = {
   title: 'arm64 kexec/kdump reset matrix: hyp-stub era × KVM era × VM (booted at EL2, nVHE)',
   rows: matrixRows(),
+  imageRows,
 };
