@@ -137,6 +137,14 @@ export function arm64KvmEra(short: string): Arm64KvmEra {
   return era;
 }
 
+/** A real image's stub as a reset scenario uses it. */
+export interface Arm64ImageStub {
+  /** Where the image installed it. */
+  readonly installed: InstalledImageStub;
+  /** The spec it implements (the trace names its calls by it). */
+  readonly implements: string;
+}
+
 /** One kernel configuration to build a scenario from. */
 export interface Arm64KernelConfig {
   /** Scenario name. */
@@ -166,7 +174,7 @@ export interface Arm64KernelConfig {
   /** Step budget (default 3000). */
   readonly maxSteps?: number;
   /** A real image's own stub, already in the machine's memory where the image installed it (instead of the era's assembly stub), and the spec it implements. */
-  readonly imageStub?: { readonly installed: InstalledImageStub; readonly implements: string };
+  readonly imageStub?: Arm64ImageStub;
 }
 
 function hex(value: number): string {
