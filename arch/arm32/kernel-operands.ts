@@ -99,16 +99,34 @@ const listWithPc: OperandCodec = {
   },
 };
 
-/** `[rn], #±imm12` of the unprivileged loads and stores (LDRT, A8.8.92): fields rn, u, imm12. */
-const postImmediate: OperandCodec = {
-  pattern: '\\[\\s*[a-z0-9]+\\s*\\](?:\\s*,\\s*#[^,]+)?',
-  format: ([rn, u, imm12]) => `[${CORE_NAMES[rn!]}], #${u === 1 ? '' : '-'}${imm12}`,
-  parse: (text, context) => {
-    const m = /^\s*\[\s*([a-z0-9]+)\s*\](?:\s*,\s*(#.*))?$/i.exec(text)!;
-    const rn = parseRegister(m[1]!, text.indexOf(m[1]!));
-    if (m[2] === undefined) return [rn, 1, 0];
-    const value = parseImmediate(m[2], context, -4095, 4095, 'offset');
-    return [rn, value < 0 || /^#\s*-/.test(m[2]) ? 0 : 1, Math.abs(value)];
+/** `[rn], #±imm` of the unprivileged loads and stores, `max` the largest offset: fields rn, u and the offset. */
+function postImmediateOf(max: number): OperandCodec {
+  return {
+    pattern: '\\[\\s*[a-z0-9]+\\s*\\](?:\\s*,\\s*#[^,]+)?',
+    format: ([rn, u, offset]) => `[${CORE_NAMES[rn!]}], #${u === 1 ? '' : '-'}${offset}`,
+    parse: (text, context) => {
+      const m = /^\s*\[\s*([a-z0-9]+)\s*\](?:\s*,\s*(#.*))?$/i.exec(text)!;
+      const rn = parseRegister(m[1]!, text.indexOf(m[1]!));
+      if (m[2] === undefined) return [rn, 1, 0];
+      const value = parseImmediate(m[2], context, -max, max, 'offset');
+      return [rn, value < 0 || /^#\s*-/.test(m[2]) ? 0 : 1, Math.abs(value)];
+    },
+  };
+}
+
+/** `[rn], #±imm12` of the unprivileged word and byte forms (LDRT, A8.8.92): fields rn, u, imm12. */
+const postImmediate = postImmediateOf(4095);
+
+/** `[rn], #±imm8` of the unprivileged halfword and signed forms (LDRHT, A8.8.83): fields rn, u, imm8. */
+const postImmediate8 = postImmediateOf(255);
+
+/** `[rn], ±rm` of the unprivileged halfword and signed register forms (LDRHT, A8.8.83; no shift): fields rn, u, rm. */
+const postRegister8: OperandCodec = {
+  pattern: '\\[\\s*[a-z0-9]+\\s*\\]\\s*,\\s*[-+]?[a-z][a-z0-9]*',
+  format: ([rn, u, rm]) => `[${CORE_NAMES[rn!]}], ${u === 1 ? '' : '-'}${CORE_NAMES[rm!]}`,
+  parse: (text) => {
+    const m = /^\s*\[\s*([a-z0-9]+)\s*\]\s*,\s*([-+]?)([a-z][a-z0-9]*)\s*$/i.exec(text)!;
+    return [parseRegister(m[1]!, text.indexOf(m[1]!)), m[2] === '-' ? 0 : 1, parseRegister(m[3]!, text.indexOf(m[3]!))];
   },
 };
 
@@ -144,5 +162,7 @@ export const KERNEL_CODECS: CodecSet = {
   modenum: modeNumber,
   reglistpc: listWithPc,
   addrpost: postImmediate,
+  addrpost8: postImmediate8,
+  addrpostreg8: postRegister8,
   addrpostreg: postRegister,
 };

@@ -62,7 +62,7 @@ function exclusives(): InstructionDef[] {
   return rows;
 }
 
-/** The unprivileged word and byte loads and stores (A8.8.92 LDRT and neighbours): post-indexed, W = 1. */
+/** The unprivileged loads and stores (A8.8.92 LDRT and neighbours, and the halfword and signed forms): post-indexed, W = 1. */
 function unprivileged(): InstructionDef[] {
   const rows: InstructionDef[] = [];
   for (const { op, b, l } of [
@@ -73,6 +73,17 @@ function unprivileged(): InstructionDef[] {
   ]) {
     rows.push(conditional(`${op.toUpperCase()}_imm`, `0100 u:1 ${b}1${l} rn:4 rt:4 imm12:12`, [`${op}{cond:cond} {reg:rt}, {addrpost:rn,u,imm12}`]));
     rows.push(conditional(`${op.toUpperCase()}_reg`, `0110 u:1 ${b}1${l} rn:4 rt:4 imm5:5 type:2 0 rm:4`, [`${op}{cond:cond} {reg:rt}, {addrpostreg:rn,u,rm,type,imm5}`]));
+  }
+  // The halfword and signed forms (A8.8.83 LDRHT, A8.8.87 LDRSBT, A8.8.91 LDRSHT, A8.8.211 STRHT): the extra load/store
+  // encodings with P = 0, W = 1, an 8-bit split immediate or an unshifted register.
+  for (const { op, l, sh } of [
+    { op: 'strht', l: 0, sh: '1011' },
+    { op: 'ldrht', l: 1, sh: '1011' },
+    { op: 'ldrsbt', l: 1, sh: '1101' },
+    { op: 'ldrsht', l: 1, sh: '1111' },
+  ]) {
+    rows.push(conditional(`${op.toUpperCase()}_imm`, `0000 u:1 11${l} rn:4 rt:4 imm8:4 ${sh} imm8:4`, [`${op}{cond:cond} {reg:rt}, {addrpost8:rn,u,imm8}`]));
+    rows.push(conditional(`${op.toUpperCase()}_reg`, `0000 u:1 01${l} rn:4 rt:4 0000 ${sh} rm:4`, [`${op}{cond:cond} {reg:rt}, {addrpostreg8:rn,u,rm}`]));
   }
   return rows;
 }

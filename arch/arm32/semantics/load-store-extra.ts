@@ -216,12 +216,14 @@ const clearExclusive: A32Handler = (s) => {
 const preload: A32Handler = () => RETIRED;
 
 /**
- * LDRT/STRT/LDRBT/STRBT (A8.8.92 and neighbours): post-indexed accesses
- * made as if from PL0. Without a translation regime every access a PL1
- * mode may make a PL0 access may make too, so they are ordinary accesses
- * here. "UNPREDICTABLE in Hyp mode".
+ * LDRT/STRT/LDRBT/STRBT (A8.8.92 and neighbours) and LDRHT/STRHT/LDRSBT/
+ * LDRSHT (A8.8.83, A8.8.87, A8.8.91, A8.8.211): post-indexed accesses made
+ * as if from PL0, `size` bytes, sign-extended loads where `signed`. They
+ * are ordinary accesses here: with the MMU on they are translated with the
+ * current mode's permissions, not PL0's (a deviation, noted in the issue).
+ * "UNPREDICTABLE in Hyp mode".
  */
-function unprivilegedHandler(isLoad: boolean, byte: boolean): A32Handler {
+function unprivilegedHandler(isLoad: boolean, size: 1 | 2 | 4, signed: boolean): A32Handler {
   return (s, op) => {
     if (s.mode === Mode.hyp) return unpredictable(s, op, 'the unprivileged loads and stores in Hyp mode');
     const address = s.r[op.src1]! >>> 0;
@@ -229,31 +231,34 @@ function unprivilegedHandler(isLoad: boolean, byte: boolean): A32Handler {
     const offset = (op.variant & REGISTER_OFFSET) === 0 ? op.imm : shiftImmediate(s.r[op.src2]!, op.imm2, op.imm, s.c);
     const next = ((op.variant & ADD_OFFSET) !== 0 || (op.variant & REGISTER_OFFSET) === 0 ? base + offset : base - offset) >>> 0;
     if (isLoad) {
-      const value = byte ? op.memory.read8(address) : readWord(s, op, address);
-      if (value === undefined) return dataFault(op, address, false, byte ? 1 : 4);
+      const value = readSized(s, op, address, size);
+      if (value === undefined) return dataFault(op, address, false, size);
       s.r[op.src1] = next;
-      s.r[op.dest] = value;
+      s.r[op.dest] = signed ? (size === 1 ? (value << 24) >> 24 : (value << 16) >> 16) : value;
       return RETIRED;
     }
-    if (!writable(op, address, byte ? 1 : 4)) return dataFault(op, address, true, byte ? 1 : 4);
-    if (byte) op.memory.write8(address, s.r[op.dest]! & 0xff);
-    else writeWord(s, op, address, s.r[op.dest]!);
+    if (!writable(op, address, size)) return dataFault(op, address, true, size);
+    const value = s.r[op.dest]!;
+    if (size === 1) op.memory.write8(address, value & 0xff);
+    else if (size === 2) op.memory.write16(address, bigEndianData(s) ? reverseBytes16(value) : value & 0xffff);
+    else writeWord(s, op, address, value);
     s.r[op.src1] = next;
     return RETIRED;
   };
 }
 
-function prepareUnprivileged(isLoad: boolean, byte: boolean, registerOffset: boolean): Prepare {
-  const handler = unprivilegedHandler(isLoad, byte);
+/** The prepare of one unprivileged row: `immediate` names the offset field of the immediate form (imm12, or the split imm8). */
+function prepareUnprivileged(isLoad: boolean, size: 1 | 2 | 4, registerOffset: boolean, signed = false, immediate: 'imm12' | 'imm8' = 'imm12'): Prepare {
+  const handler = unprivilegedHandler(isLoad, size, signed);
   return (op, f) => {
     op.dest = f.rt!;
     op.src1 = f.rn!;
     op.variant = (f.u === 1 ? ADD_OFFSET : 0) | (registerOffset ? REGISTER_OFFSET : 0);
     if (registerOffset) {
       op.src2 = f.rm!;
-      op.imm2 = f.type!;
-      op.imm = f.imm5!;
-    } else op.imm = f.u === 1 ? f.imm12! : -f.imm12!;
+      op.imm2 = f.type ?? 0;
+      op.imm = f.imm5 ?? 0;
+    } else op.imm = f.u === 1 ? f[immediate]! : -f[immediate]!;
     if (f.rn === 15 || f.rn === f.rt || f.rt === 15 || (registerOffset && f.rm === 15)) return unpredictableHandler('the PC as an operand, or Rn = Rt');
     return handler;
   };
@@ -378,14 +383,22 @@ export const LOAD_STORE_EXTRA_SEMANTICS: Readonly<Record<string, Prepare>> = {
   PLD: () => preload,
   PLDW: () => preload,
   PLI: () => preload,
-  STRT_imm: prepareUnprivileged(false, false, false),
-  STRT_reg: prepareUnprivileged(false, false, true),
-  LDRT_imm: prepareUnprivileged(true, false, false),
-  LDRT_reg: prepareUnprivileged(true, false, true),
-  STRBT_imm: prepareUnprivileged(false, true, false),
-  STRBT_reg: prepareUnprivileged(false, true, true),
-  LDRBT_imm: prepareUnprivileged(true, true, false),
-  LDRBT_reg: prepareUnprivileged(true, true, true),
+  STRT_imm: prepareUnprivileged(false, 4, false),
+  STRT_reg: prepareUnprivileged(false, 4, true),
+  LDRT_imm: prepareUnprivileged(true, 4, false),
+  LDRT_reg: prepareUnprivileged(true, 4, true),
+  STRBT_imm: prepareUnprivileged(false, 1, false),
+  STRBT_reg: prepareUnprivileged(false, 1, true),
+  LDRBT_imm: prepareUnprivileged(true, 1, false),
+  LDRBT_reg: prepareUnprivileged(true, 1, true),
+  STRHT_imm: prepareUnprivileged(false, 2, false, false, 'imm8'),
+  STRHT_reg: prepareUnprivileged(false, 2, true),
+  LDRHT_imm: prepareUnprivileged(true, 2, false, false, 'imm8'),
+  LDRHT_reg: prepareUnprivileged(true, 2, true),
+  LDRSBT_imm: prepareUnprivileged(true, 1, false, true, 'imm8'),
+  LDRSBT_reg: prepareUnprivileged(true, 1, true, true),
+  LDRSHT_imm: prepareUnprivileged(true, 2, false, true, 'imm8'),
+  LDRSHT_reg: prepareUnprivileged(true, 2, true, true),
   LDM_user: prepareUserBlock('load'),
   LDM_return: prepareUserBlock('return'),
   STM_user: prepareUserBlock('store'),

@@ -130,6 +130,21 @@ describe('doubleword, exclusive and unprivileged transfers', () => {
     expect(ran.r('r3')).toBe(DATA - 4);
   });
 
+  it('ldrht, ldrsbt, ldrsht and strht are post-indexed, the signed forms sign-extend', () => {
+    const ran = runProgram(['strht r1, [r0], #2', 'ldrht r2, [r3], #2', 'ldrsbt r4, [r5], #-1', 'ldrsht r6, [r7], r8', 'wfi'].join('\n'), {
+      registers: { r0: DATA + 0x20, r1: 0x1_9abc, r3: DATA, r5: DATA + 4, r7: DATA + 8, r8: 6 },
+      setup: (m) => {
+        m.memory.write32(DATA, 0x1234_8765);
+        m.memory.write32(DATA + 4, 0x0000_0080);
+        m.memory.write32(DATA + 8, 0x0000_8001);
+      },
+    });
+    expect([ran.r('r0'), ran.machine.memory.read32(DATA + 0x20)]).toEqual([DATA + 0x22, 0x9abc]);
+    expect([ran.r('r2'), ran.r('r3')]).toEqual([0x8765, DATA + 2]);
+    expect([ran.r('r4'), ran.r('r5')]).toEqual([0xffff_ff80, DATA + 3]);
+    expect([ran.r('r6'), ran.r('r7')]).toEqual([0xffff_8001, DATA + 14]);
+  });
+
   it('pld, pldw and pli never fault, even at unmapped addresses', () => {
     const ran = runProgram(['pld [r0, #-4]', 'pldw [r0]', 'pli [r0, #64]', 'wfi'].join('\n'), { registers: { r0: 0x4000_0000 } });
     expect(ran.result.reason).toBe('wfi');
