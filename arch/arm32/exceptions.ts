@@ -474,8 +474,9 @@ function exceptionReturnPath(from: number, to: number): ExceptionReturnPath {
 
 /**
  * Perform an exception return (ARM ARM B9.3.3 ERET and B9.3.19/B9.3.20 SUBS
- * PC, LR): CPSR from the current mode's SPSR, PC from ELR_hyp (ERET in Hyp)
- * or from the instruction's result.
+ * PC, LR, B9.3.13 RFE): CPSR from the current mode's SPSR (or, for RFE, the
+ * word the instruction loaded), PC from ELR_hyp (ERET in Hyp) or from the
+ * instruction's result.
  *
  * A return to Hyp from a Non-secure PL1 mode, or to a mode number the
  * architecture does not define, is UNPREDICTABLE: hyplay stops with reason `unpredictable`
@@ -484,7 +485,7 @@ function exceptionReturnPath(from: number, to: number): ExceptionReturnPath {
  */
 export function exceptionReturnArm32(s: Arm32State, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
   const from = s.mode;
-  const spsr = s.r[Slot.spsr + bankOf(from)]! >>> 0;
+  const spsr = (request.status ?? s.r[Slot.spsr + bankOf(from)]!) >>> 0;
   // An untraced return this model has already allowed once for this mode and SPSR.M/T: its built path, and nothing else to decide.
   const known = trace === undefined ? allowedReturns[from * 64 + (spsr & (Psr.T | Psr.M))] : undefined;
   if (known !== undefined) {

@@ -151,6 +151,16 @@ const postRegister: OperandCodec = {
   },
 };
 
+/** The addressing mode of SRS and RFE (`ia`, `ib`, `da`, `db`; llvm-mc always prints it): fields p, u. */
+const returnStateMode: OperandCodec = {
+  pattern: '(?:ia|ib|da|db)?',
+  format: ([p, u]) => (p === 0 ? (u === 1 ? 'ia' : 'da') : u === 1 ? 'ib' : 'db'),
+  parse: (text) => {
+    const mode = text.trim().toLowerCase();
+    return mode === 'ib' ? [1, 1] : mode === 'da' ? [0, 0] : mode === 'db' ? [1, 0] : [0, 1];
+  },
+};
+
 /** The codecs, by the names `kernel-rows.ts` uses. */
 export const KERNEL_CODECS: CodecSet = {
   bfwidth: bitFieldWidth,
@@ -163,6 +173,7 @@ export const KERNEL_CODECS: CodecSet = {
   reglistpc: listWithPc,
   addrpost: postImmediate,
   addrpost8: postImmediate8,
+  amode: returnStateMode,
   addrpostreg8: postRegister8,
   addrpostreg: postRegister,
 };

@@ -117,6 +117,9 @@ export const KERNEL_INSTRUCTIONS: readonly InstructionDef[] = [
   conditional('STRD_reg', '000 p:1 u:1 0 w:1 0 rn:4 rt:4 0000 1111 rm:4', ['strd{cond:cond} {regpair:rt}, {addrreg8:rn,p,u,w,rm}'], [{ p: 0, w: 1 }, ...NO_PAIR]),
   ...exclusives(),
   { name: 'CLREX', pattern: '1111 0101 0111 1111 1111 0000 0001 1111', syntax: ['clrex'] },
+  // SRS (B9.3.16) and RFE (B9.3.13): store LR and SPSR to a mode's stack; load the PC and CPSR back.
+  { name: 'SRS', pattern: '1111 100 p:1 u:1 1 w:1 0 1101 0000 0101 000 mode:5', syntax: ['srs{amode:p,u} sp{wb:w}, {imm5:mode}'] },
+  { name: 'RFE', pattern: '1111 100 p:1 u:1 0 w:1 1 rn:4 0000 1010 0000 0000', syntax: ['rfe{amode:p,u} {reg:rn}{wb:w}'] },
   { name: 'PLD', pattern: '1111 0101 u:1 101 rn:4 1111 imm12:12', syntax: ['pld {addrpreload:rn,u,imm12}'] },
   { name: 'PLDW', pattern: '1111 0101 u:1 001 rn:4 1111 imm12:12', syntax: ['pldw {addrpreload:rn,u,imm12}'] },
   { name: 'PLI', pattern: '1111 0100 u:1 101 rn:4 1111 imm12:12', syntax: ['pli {addrpreload:rn,u,imm12}'] },

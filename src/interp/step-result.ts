@@ -177,6 +177,8 @@ export interface ExceptionReturn {
   readonly address: number;
   /** The return address the instruction computed, or `undefined` for the architecture's own return register (ELR_hyp, SRR0, …). */
   readonly target: number | undefined;
+  /** The program status the return restores, when the instruction loaded it (an arm32 RFE); absent: the current mode's saved one. */
+  readonly status?: number;
 }
 
 /** What executing one instruction produced. */

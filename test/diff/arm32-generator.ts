@@ -61,6 +61,8 @@ export const ARM32_EXCLUDED_ROWS: ReadonlyMap<string, Exclusion> = new Map(
       ['LDM_user', 'unpredictable', 'LDM (user registers) is UNPREDICTABLE in usr mode (B9.3.5)'],
       ['LDM_return', 'unpredictable', 'LDM (exception return) is UNPREDICTABLE in usr mode (B9.3.6)'],
       ['STM_user', 'unpredictable', 'STM (user registers) is UNPREDICTABLE in usr mode (B9.3.17)'],
+      ['SRS', 'unpredictable', 'SRS is UNPREDICTABLE in usr mode (B9.3.16)'],
+      ['RFE', 'unpredictable', 'RFE is UNPREDICTABLE in usr mode (B9.3.13)'],
       ...(['LDREX', 'STREX', 'LDREXB', 'STREXB', 'LDREXH', 'STREXH', 'LDREXD', 'STREXD'] as const).map(
         (row) => [row, 'monitor', 'the exclusives compare monitors, and QEMU (so Unicorn) checks the value as well as the address (a documented IMPLEMENTATION DEFINED freedom, A3.4.5): test/arch/arm32/kernel-forms.test.ts covers them'] as const,
       ),

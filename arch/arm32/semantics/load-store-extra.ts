@@ -19,7 +19,7 @@
 
 import { RETIRED, type DataFaultTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
 import type { FieldValues } from '../../../src/isa/instruction-table.ts';
-import { Bank, lrBankOf, Mode, Slot, type Arm32State } from '../registers.ts';
+import { Bank, bankOf, isValidMode, lrBankOf, Mode, Slot, type Arm32State } from '../registers.ts';
 import {
   bigEndianData,
   reverseBytes16,
@@ -369,6 +369,71 @@ function prepareUserBlock(kind: 'load' | 'store' | 'return'): Prepare {
   };
 }
 
+/** The SP of mode `mode` as a slot of `s.r`: r13 itself when `mode` shares the current mode's bank. */
+function stackSlotOf(s: Arm32State, mode: number): number {
+  const bank = bankOf(mode);
+  return bank === bankOf(s.mode) ? 13 : Slot.sp + bank;
+}
+
+/**
+ * SRS (B9.3.16): store the current mode's LR and SPSR to the stack of mode
+ * `op.imm`, at SP - 8 (decrement) or SP (increment), one word higher when
+ * P = U; SP of that mode written back by 8 with W. UNDEFINED in Hyp,
+ * UNPREDICTABLE in User or System mode and for a target that is Hyp or no
+ * mode.
+ */
+const storeReturnState: A32Handler = (s, op) => {
+  if (s.mode === Mode.hyp) return undefinedInstruction(op, 'SRS is UNDEFINED in Hyp mode');
+  if (s.mode === Mode.usr || s.mode === Mode.sys) return unpredictable(s, op, 'SRS in User or System mode');
+  const mode = op.imm;
+  if (!isValidMode(mode) || mode === Mode.hyp) return unpredictable(s, op, `SRS to mode 0x${mode.toString(16)}`);
+  const slot = stackSlotOf(s, mode);
+  const base = s.r[slot]! >>> 0;
+  const increment = (op.variant & ADD_OFFSET) !== 0;
+  const address = ((increment ? base : base - 8) + ((op.variant & PRE_INDEX) !== 0 === increment ? 4 : 0)) >>> 0;
+  if ((address & 3) !== 0) return dataFault(op, address, true, 4, true);
+  if (!writable(op, address, 4) || !writable(op, (address + 4) >>> 0, 4)) return dataFault(op, writable(op, address, 4) ? (address + 4) >>> 0 : address, true, 4);
+  writeWord(s, op, address, s.r[14]!);
+  writeWord(s, op, (address + 4) >>> 0, s.r[Slot.spsr + bankOf(s.mode)]!);
+  if ((op.variant & WRITEBACK) !== 0) s.r[slot] = (increment ? base + 8 : base - 8) | 0;
+  return RETIRED;
+};
+
+/**
+ * RFE (B9.3.13): load the PC and the CPSR from [Rn] (and Rn + 4), as
+ * STRS placed them, Rn written back by 8 with W, then the exception return
+ * (the exception model checks the mode change). UNDEFINED in Hyp,
+ * UNPREDICTABLE in User mode.
+ */
+const returnFromException: A32Handler = (s, op) => {
+  if (s.mode === Mode.hyp) return undefinedInstruction(op, 'RFE is UNDEFINED in Hyp mode');
+  if (s.mode === Mode.usr) return unpredictable(s, op, 'RFE in User mode');
+  const base = s.r[op.src1]! >>> 0;
+  const increment = (op.variant & ADD_OFFSET) !== 0;
+  const address = ((increment ? base : base - 8) + ((op.variant & PRE_INDEX) !== 0 === increment ? 4 : 0)) >>> 0;
+  if ((address & 3) !== 0) return dataFault(op, address, false, 4, true);
+  const pc = readWord(s, op, address);
+  if (pc === undefined) return dataFault(op, address, false, 4);
+  const status = readWord(s, op, (address + 4) >>> 0);
+  if (status === undefined) return dataFault(op, (address + 4) >>> 0, false, 4);
+  if ((op.variant & WRITEBACK) !== 0) s.r[op.src1] = (increment ? base + 8 : base - 8) | 0;
+  const request: ExceptionReturn = { kind: 'return', instruction: 'rfe', address: op.address, target: pc >>> 0, status: status >>> 0 };
+  return request;
+};
+
+function prepareReturnState(store: boolean): Prepare {
+  return (op, f) => {
+    op.variant = (f.p === 1 ? PRE_INDEX : 0) | (f.u === 1 ? ADD_OFFSET : 0) | (f.w === 1 ? WRITEBACK : 0);
+    if (store) {
+      op.imm = f.mode!;
+      return storeReturnState;
+    }
+    op.src1 = f.rn!;
+    if (f.rn === 15) return unpredictableHandler('RFE with Rn = PC');
+    return returnFromException;
+  };
+}
+
 /** Handlers of this family by table row name. */
 export const LOAD_STORE_EXTRA_SEMANTICS: Readonly<Record<string, Prepare>> = {
   LDRD_imm: prepareDouble(true, false),
@@ -399,6 +464,8 @@ export const LOAD_STORE_EXTRA_SEMANTICS: Readonly<Record<string, Prepare>> = {
   LDRSBT_reg: prepareUnprivileged(true, 1, true, true),
   LDRSHT_imm: prepareUnprivileged(true, 2, false, true, 'imm8'),
   LDRSHT_reg: prepareUnprivileged(true, 2, true, true),
+  SRS: prepareReturnState(true),
+  RFE: prepareReturnState(false),
   LDM_user: prepareUserBlock('load'),
   LDM_return: prepareUserBlock('return'),
   STM_user: prepareUserBlock('store'),

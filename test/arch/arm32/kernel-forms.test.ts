@@ -145,6 +145,38 @@ describe('doubleword, exclusive and unprivileged transfers', () => {
     expect([ran.r('r6'), ran.r('r7')]).toEqual([0xffff_8001, DATA + 14]);
   });
 
+  it('srsdb sp!, #19 stores LR and SPSR on the svc stack; rfeia sp! loads them back as the PC and the CPSR', () => {
+    // From svc: SPSR_svc is a usr-mode CPSR with N and C, LR the return address (the wfi after the rfe's target).
+    const ran = runProgram(['srsdb sp!, #19', 'rfeia sp!', 'wfi', 'target: wfi'].join('\n'), {
+      registers: { sp: DATA + 0x100, lr: 0x800c, spsr_svc: 0xa000_0010 },
+    });
+    expect(ran.machine.memory.read32(DATA + 0xf8)).toBe(0x800c);
+    expect(ran.machine.memory.read32(DATA + 0xfc)).toBe(0xa000_0010);
+    expect(ran.machine.mode()).toBe('usr');
+    expect(ran.r('cpsr')).toBe(0xa000_0010);
+    expect(ran.result.pc).toBe(0x800c + 4);
+    expect(ran.r('sp_svc')).toBe(DATA + 0x100);
+  });
+
+  it('srsia to another mode uses that mode\'s banked SP (irq), with writeback; rfe writes back its base', () => {
+    const ran = runProgram(['srsia sp!, #18', 'mov r0, r1', 'rfedb r0!', 'wfi', 'back: wfi'].join('\n'), {
+      registers: { sp_irq: DATA + 0x40, sp: DATA + 0x200, lr: 0x8010, spsr_svc: 0x1d3, r1: DATA + 0x48 },
+    });
+    expect([ran.machine.memory.read32(DATA + 0x40), ran.machine.memory.read32(DATA + 0x44)]).toEqual([0x8010, 0x1d3]);
+    expect(ran.r('sp_irq')).toBe(DATA + 0x48);
+    // rfedb from DATA + 0x48: the words at DATA + 0x40 (decrement before: base - 8), base written back by -8.
+    expect(ran.r('r0')).toBe(DATA + 0x40);
+    expect(ran.machine.mode()).toBe('svc');
+    expect(ran.result.pc).toBe(0x8010 + 4);
+  });
+
+  it('srs and rfe are UNDEFINED in Hyp mode', () => {
+    for (const text of ['srsdb sp!, #19', 'rfeia sp!']) {
+      const ran = runProgram(`${text}\nwfi`, { mode: 'hyp', registers: { sp: DATA + 0x100 } });
+      expect(exceptionEvents(ran.trace.events).map((e) => e.exception), text).toEqual(['undefined']);
+    }
+  });
+
   it('pld, pldw and pli never fault, even at unmapped addresses', () => {
     const ran = runProgram(['pld [r0, #-4]', 'pldw [r0]', 'pli [r0, #64]', 'wfi'].join('\n'), { registers: { r0: 0x4000_0000 } });
     expect(ran.result.reason).toBe('wfi');
