@@ -109,6 +109,15 @@ export function faultIpa(hpfar: bigint, far: bigint): bigint {
   return (BigInt.asUintN(64, hpfar & ~0xfn) << 8n) | (far & 0xfffn);
 }
 
+/**
+ * {@link faultIpa} of 32-bit fault registers, without BigInt: the IPA as a
+ * number (at most 40 bits, so exact). `hpfar` and `far` are read as
+ * unsigned 32-bit values.
+ */
+export function faultIpa32(hpfar: number, far: number): number {
+  return ((hpfar & ~0xf) >>> 0) * 256 + (far & 0xfff);
+}
+
 /** Bytes an access of size field `sas` moves (1 << SAS). */
 export function accessBytes(sas: number): 1 | 2 | 4 | 8 {
   return (1 << (sas & 3)) as 1 | 2 | 4 | 8;

@@ -254,27 +254,20 @@ function noSyndrome(era: MmioEra, syndrome: DataAbortSyndrome, decodeInstruction
   switch (handling.kind) {
     case 'fail':
       return { kind: 'fail', exit: handling.exit, note: handling.message };
-    case 'exit-to-userspace': {
-      const iss = encodeIss(syndrome) & handling.issMask;
-      return {
-        kind: 'inject-external-abort',
-        exit: handling.exit,
-        iss,
-        note: `${handling.exit} with esr_iss 0x${iss.toString(16)} and the fault IPA (${handling.capability} enabled); the PC is not advanced; userspace (QEMU) sets ext_dabt_pending: the guest takes a synchronous external abort`,
-      };
-    }
+    case 'exit-to-userspace':
+      return new NisvExit(handling, encodeIss(syndrome) & handling.issMask);
     case 'decode-instruction': {
       const decoded = decodeInstruction();
-      const fetch = handling.fetch === 'stop-the-world' ? 'every vCPU paused (pause flag + IPI), the VA translated with AT and PAR, the instruction read, the vCPUs resumed' : 'the PC translated with AT and PAR, the instruction read from guest memory afterwards';
+      const fetch = handling.fetch === 'stop-the-world' ? STOP_THE_WORLD_FETCH : TRANSLATE_THEN_READ_FETCH;
       switch (decoded.kind) {
         case 'decoded':
-          return { kind: 'emulate', plan: decoded.plan, note: `no valid syndrome (ISV = 0): ${fetch}; decoded 0x${(decoded.plan.instruction ?? 0).toString(16).padStart(8, '0')}, KVM_EXIT_MMIO` };
+          return new DecodedAccess(decoded.plan, fetch);
         case 'refused':
-          return { kind: 'inject-data-abort', note: `no valid syndrome (ISV = 0): ${fetch}; "Unable to decode inst" 0x${decoded.instruction.toString(16).padStart(8, '0')} (${decoded.reason}): a data abort is injected` };
+          return new UndecodedAbort(decoded, fetch);
         case 'fetch-failed':
-          return { kind: 'retry', note: `no valid syndrome (ISV = 0): the instruction could not be read (${decoded.reason}): re-enter the guest to retry ("SMP race?")` };
+          return new FetchRetry(decoded.reason);
         case 'host-bug':
-          return { kind: 'fail', exit: 'host oops', note: `no valid syndrome (ISV = 0): decoding 0x${decoded.instruction.toString(16).padStart(8, '0')} hits ${decoded.reason}` };
+          return new DecoderBug(decoded);
         default: {
           const unreachable: never = decoded;
           return unreachable;
@@ -285,6 +278,94 @@ function noSyndrome(era: MmioEra, syndrome: DataAbortSyndrome, decodeInstruction
       const unreachable: never = handling;
       return unreachable;
     }
+  }
+}
+
+const STOP_THE_WORLD_FETCH = 'every vCPU paused (pause flag + IPI), the VA translated with AT and PAR, the instruction read, the vCPUs resumed';
+const TRANSLATE_THEN_READ_FETCH = 'the PC translated with AT and PAR, the instruction read from guest memory afterwards';
+
+/** An instruction word as the kernel prints it: `0x` and 8 hex digits. */
+function hexWord(word: number): string {
+  return `0x${word.toString(16).padStart(8, '0')}`;
+}
+
+// The resolutions of the ISV = 0 paths whose notes hold values: the note is built when read, because the semantics that
+// resolve an abort on every classified trap (the dispatcher's) mostly never read it. The inputs are private fields, so
+// the objects show the same properties as the plain ones of the other paths.
+
+class NisvExit implements InjectExternalAbort {
+  readonly kind = 'inject-external-abort';
+  readonly exit: string;
+  readonly #capability: string;
+
+  constructor(
+    handling: ExitToUserspace,
+    readonly iss: number,
+  ) {
+    this.exit = handling.exit;
+    this.#capability = handling.capability;
+  }
+
+  get note(): string {
+    return `${this.exit} with esr_iss 0x${this.iss.toString(16)} and the fault IPA (${this.#capability} enabled); the PC is not advanced; userspace (QEMU) sets ext_dabt_pending: the guest takes a synchronous external abort`;
+  }
+}
+
+class DecodedAccess implements EmulateAccess {
+  readonly kind = 'emulate';
+  readonly #fetch: string;
+
+  constructor(
+    readonly plan: MmioPlan,
+    fetch: string,
+  ) {
+    this.#fetch = fetch;
+  }
+
+  get note(): string {
+    return `no valid syndrome (ISV = 0): ${this.#fetch}; decoded ${hexWord(this.plan.instruction ?? 0)}, KVM_EXIT_MMIO`;
+  }
+}
+
+class UndecodedAbort implements InjectAbort {
+  readonly kind = 'inject-data-abort';
+  readonly #decoded: NotDecoded;
+  readonly #fetch: string;
+
+  constructor(decoded: NotDecoded, fetch: string) {
+    this.#decoded = decoded;
+    this.#fetch = fetch;
+  }
+
+  get note(): string {
+    return `no valid syndrome (ISV = 0): ${this.#fetch}; "Unable to decode inst" ${hexWord(this.#decoded.instruction)} (${this.#decoded.reason}): a data abort is injected`;
+  }
+}
+
+class FetchRetry implements RetryAccess {
+  readonly kind = 'retry';
+  readonly #reason: string;
+
+  constructor(reason: string) {
+    this.#reason = reason;
+  }
+
+  get note(): string {
+    return `no valid syndrome (ISV = 0): the instruction could not be read (${this.#reason}): re-enter the guest to retry ("SMP race?")`;
+  }
+}
+
+class DecoderBug implements RunFails {
+  readonly kind = 'fail';
+  readonly exit = 'host oops';
+  readonly #decoded: NotDecoded;
+
+  constructor(decoded: NotDecoded) {
+    this.#decoded = decoded;
+  }
+
+  get note(): string {
+    return `no valid syndrome (ISV = 0): decoding ${hexWord(this.#decoded.instruction)} hits ${this.#decoded.reason}`;
   }
 }
 

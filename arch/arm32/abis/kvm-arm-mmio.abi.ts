@@ -21,7 +21,7 @@
  */
 
 import { defineAbi, RETURN, reg, returnIn, type Abi, type AbiSpec, type CallContext, type CallSpec, type RegisterHandle, type SpecOutcome } from '../../../src/abi/spec.ts';
-import { completeRead, decodeDataAbort, EC_DATA_ABORT_LOWER, faultIpa, type DataAbortLayout } from '../../../src/mmio/data-abort.ts';
+import { completeRead, decodeDataAbort, EC_DATA_ABORT_LOWER, faultIpa32, type DataAbortLayout } from '../../../src/mmio/data-abort.ts';
 import { NISV_ISS_MASK, resolveDataAbort, type InstructionDecode, type MmioEra, type MmioPlan } from '../../../src/mmio/mmio-era.ts';
 import { decodePreMergeArm } from './mmio-instruction-decoder.ts';
 import { ELR_HYP } from './spec-registers.ts';
@@ -246,7 +246,7 @@ function mmioSemantics(era: MmioEra, injectedAbort: Injection): (call: CallConte
     if (deferred) return { kind: 'jump', target: (call.u32(HVBAR) + HYP_TRAP_VECTOR) >>> 0, note: FETCH_DEFERRED };
     switch (resolution.kind) {
       case 'emulate':
-        emulate(call, resolution.plan, faultIpa(BigInt(call.u32(HPFAR)), BigInt(call.u32(HDFAR))), mode);
+        emulate(call, resolution.plan, BigInt(faultIpa32(call.u32(HPFAR), call.u32(HDFAR))), mode);
         call.setU32(ELR_HYP, call.u32(ELR_HYP) + resolution.plan.instructionBytes);
         return RETURN;
       case 'skip':
