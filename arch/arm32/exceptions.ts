@@ -343,7 +343,7 @@ function deliverOther(s: Arm32State, trap: Trap, trace: TraceSink | undefined): 
       return enterPl1(s, Mode.und, Vector.undefined, trap.address + 4, Psr.I, pl1VectorBase(s), 'undefined', trap, trace);
     }
     case 'fetch-fault': {
-      const fault = translationFault(s, trap.address, false, true);
+      const fault = translationFault(s, trap.address, false, true, false);
       if (fault !== undefined) return deliverTranslationFault(s, trap, fault, trace);
       if (inHyp) {
         s.cp15[Cp15.hifar] = trap.address;
@@ -355,7 +355,7 @@ function deliverOther(s: Arm32State, trap: Trap, trace: TraceSink | undefined): 
     }
     case 'data-fault': {
       const alignment = trap.fault === 'alignment';
-      const fault = alignment ? undefined : translationFault(s, trap.faultAddress, trap.write, false);
+      const fault = alignment ? undefined : translationFault(s, trap.faultAddress, trap.write, false, trap.unprivileged === true);
       if (fault !== undefined) return deliverTranslationFault(s, trap, fault, trace);
       if (inHyp) {
         s.cp15[Cp15.hdfar] = trap.faultAddress;
@@ -399,15 +399,15 @@ const TTBCR = CP15_INDEX.get('ttbcr')!;
 /**
  * Why an access faulted in translation, when the current regime translates
  * and the translation itself failed: the same lookup the access made (the
- * TLB, then the walk), whose fault the TLB keeps. `undefined` when there is
+ * TLB, then the walk, as PL0 for an unprivileged access), whose fault the TLB keeps. `undefined` when there is
  * no translation or it succeeded (then nothing answered at the physical
  * address: a synchronous external abort, as without an MMU).
  */
-function translationFault(s: Arm32State, address: number, write: boolean, execute: boolean): MmuFault | undefined {
+function translationFault(s: Arm32State, address: number, write: boolean, execute: boolean, unprivileged: boolean): MmuFault | undefined {
   if (!translationActive(s)) return undefined;
   const tlb = tlbOf(s);
   if (tlb === undefined) return undefined;
-  return tlb.translate(address >>> 0, write, execute, s.mode === Mode.usr) < 0 ? tlb.lastFault : undefined;
+  return tlb.translate(address >>> 0, write, execute, unprivileged || s.mode === Mode.usr) < 0 ? tlb.lastFault : undefined;
 }
 
 /**

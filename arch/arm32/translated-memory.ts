@@ -34,9 +34,15 @@ export class TranslatedMemory extends GuestMemory {
     this.state = tlb.state;
   }
 
-  /** PL0 accesses are unprivileged (B3.7.1). */
+  /**
+   * Set while an unprivileged load or store (LDRT and its family, A8.8.92)
+   * accesses memory from PL1: its accesses are checked as PL0's (B3.7.1).
+   */
+  unprivileged = false;
+
+  /** PL0 accesses are unprivileged (B3.7.1), and so are LDRT's. */
   private user(): boolean {
-    return this.state.mode === Mode.usr;
+    return this.unprivileged || this.state.mode === Mode.usr;
   }
 
   /** The guest-physical address of a data access, or -1 (a fault). */

@@ -86,6 +86,8 @@ export interface DataFaultTrap extends TrapBase {
    * load or store.
    */
   readonly maintenance?: boolean;
+  /** The access was made as an unprivileged one from a privileged level (the Arm LDRT family): its permissions were the lowest level's. */
+  readonly unprivileged?: boolean;
 }
 
 /** What a faulting single-register load or store moves (see {@link DataFaultTrap.transfer}). */

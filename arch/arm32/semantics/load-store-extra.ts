@@ -32,6 +32,7 @@ import {
   type Op,
   type Prepare,
 } from './common.ts';
+import { TranslatedMemory } from '../translated-memory.ts';
 import { TransferBits } from './load-store.ts';
 
 const { preIndex: PRE_INDEX, writeback: WRITEBACK, addOffset: ADD_OFFSET, registerOffset: REGISTER_OFFSET } = TransferBits;
@@ -218,14 +219,12 @@ const preload: A32Handler = () => RETIRED;
 /**
  * LDRT/STRT/LDRBT/STRBT (A8.8.92 and neighbours) and LDRHT/STRHT/LDRSBT/
  * LDRSHT (A8.8.83, A8.8.87, A8.8.91, A8.8.211): post-indexed accesses made
- * as if from PL0, `size` bytes, sign-extended loads where `signed`. They
- * are ordinary accesses here: with the MMU on they are translated with the
- * current mode's permissions, not PL0's (a deviation, noted in the issue).
- * "UNPREDICTABLE in Hyp mode".
+ * as if from PL0, `size` bytes, sign-extended loads where `signed`: with
+ * the MMU on, translated and permission-checked as PL0's (the translating
+ * view's `unprivileged`). "UNPREDICTABLE in Hyp mode".
  */
 function unprivilegedHandler(isLoad: boolean, size: 1 | 2 | 4, signed: boolean): A32Handler {
-  return (s, op) => {
-    if (s.mode === Mode.hyp) return unpredictable(s, op, 'the unprivileged loads and stores in Hyp mode');
+  const access: A32Handler = (s, op) => {
     const address = s.r[op.src1]! >>> 0;
     const base = s.r[op.src1]!;
     const offset = (op.variant & REGISTER_OFFSET) === 0 ? op.imm : shiftImmediate(s.r[op.src2]!, op.imm2, op.imm, s.c);
@@ -244,6 +243,21 @@ function unprivilegedHandler(isLoad: boolean, size: 1 | 2 | 4, signed: boolean):
     else writeWord(s, op, address, value);
     s.r[op.src1] = next;
     return RETIRED;
+  };
+  return (s, op) => {
+    if (s.mode === Mode.hyp) return unpredictable(s, op, 'the unprivileged loads and stores in Hyp mode');
+    // Under the MMU the access is checked as PL0's (B3.7.1); without it there is nothing to check.
+    const view = op.memory instanceof TranslatedMemory ? op.memory : undefined;
+    if (view === undefined) return access(s, op);
+    view.unprivileged = true;
+    let result: StepResult;
+    try {
+      result = access(s, op);
+    } finally {
+      view.unprivileged = false;
+    }
+    // The exception model looks the fault up again: as the PL0 access it was.
+    return result !== RETIRED && result.kind === 'trap' && result.cause === 'data-fault' ? { ...result, unprivileged: true } : result;
   };
 }
 

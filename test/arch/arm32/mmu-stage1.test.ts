@@ -71,6 +71,31 @@ describe('stage-1 translation of a running guest (B3.5, B3.12)', () => {
     expect(ran.r('dfar')).toBe(0x60_0000 + DATA);
   });
 
+  it('checks LDRT and STRT as PL0 accesses: a PL1-only section (AP 0b001) is readable by ldr but a permission fault for ldrt and strt', () => {
+    // Section 6: AP = 0b001 (PL1 read/write, PL0 no access; B3.7.1 Table B3-8), domain 0 client.
+    const setup = tables((machine) => {
+      machine.memory.write32(L1 + 6 * 4, section(0, 0b001));
+      machine.memory.write32(DATA, 0x1234);
+    });
+    const privileged = runProgram(withMmu('ldr r2, [r1]'), { registers: { r1: 0x60_0000 + DATA }, setup });
+    expect(privileged.result.reason).toBe('wfi');
+    expect(privileged.r('r2')).toBe(0x1234);
+    for (const text of ['ldrt r2, [r1], #4', 'strt r2, [r1], #4', 'ldrht r2, [r1], #2']) {
+      const ran = runProgram(withMmu(text), { registers: { r1: 0x60_0000 + DATA }, setup });
+      expect(ran.machine.mode(), text).toBe('abt');
+      // A section permission fault, domain 0 (FS 0b01101), WnR for the store; DFAR the VA; the base not written back.
+      expect(ran.r('dfsr'), text).toBe((text.startsWith('strt') ? 0x800 : 0) | 0b1101);
+      expect(ran.r('dfar'), text).toBe(0x60_0000 + DATA);
+      expect(ran.r('r1'), text).toBe(0x60_0000 + DATA);
+    }
+    // And a PL0-readable section (AP 0b011) serves ldrt from svc.
+    const open = runProgram(withMmu('ldrt r2, [r1], #4'), { registers: { r1: 0x50_0000 + DATA }, setup: tables((machine) => {
+      machine.memory.write32(L1 + 5 * 4, section(0, 0b011));
+      machine.memory.write32(DATA, 0x5678);
+    }) });
+    expect([open.result.reason, open.r('r2'), open.r('r1')]).toEqual(['wfi', 0x5678, 0x50_0000 + DATA + 4]);
+  });
+
   it('takes a fetch from an unmapped VA as a prefetch abort with IFSR and IFAR', () => {
     const ran = runProgram(withMmu('bx r1'), { registers: { r1: 0x70_0000 }, setup: tables() });
     expect(ran.machine.mode()).toBe('abt');
