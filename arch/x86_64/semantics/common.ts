@@ -350,7 +350,11 @@ export function signed(value: bigint, size: number): bigint {
 
 /** Whether condition `cc` holds (SDM vol. 1 appendix B, table B-1). */
 export function conditionHolds(s: X86State, cc: number): boolean {
-  const f = s.rflags;
+  return conditionOf(s.rflags, cc);
+}
+
+/** Whether condition `cc` holds for RFLAGS `f` (the same table; the JIT's translator calls it on its RFLAGS local). */
+export function conditionOf(f: number, cc: number): boolean {
   let r: boolean;
   switch (cc >> 1) {
     case 0:
