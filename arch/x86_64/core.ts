@@ -52,7 +52,7 @@ import {
   type Vendor,
   type X86State,
 } from './registers.ts';
-import { resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
+import { endsX86Block, resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
 import { X86_SEMANTICS } from './semantics/index.ts';
 import { numberForm } from './semantics/number-forms.ts';
 import { decodeX86, isInsn, MAX_INSTRUCTION_BYTES } from './table.ts';
@@ -65,9 +65,6 @@ const raiseFixed: X86Handler = (_s, op) => op.fixed as StepResult;
 function asHandler(handler: X86Handler): Handler<X86State> {
   return handler as unknown as Handler<X86State>;
 }
-
-/** Handlers that end a block: they change RIP or leave for the exception model. */
-const BLOCK_ENDING = new Set(['invlpg', 'call', 'call-indirect', 'jmp', 'jmp-indirect', 'ret', 'jcc', 'vmcall', 'vmmcall', 'syscall', 'sysret', 'iret', 'int', 'int3', 'ud2', 'hlt', 'mov-to-cr', 'mov-to-seg', 'wrmsr', 'lgdt', 'ltr', 'swapgs', 'popf', 'cli']);
 
 /**
  * Predecode the instruction at `address`. Never throws: a byte that cannot
@@ -267,8 +264,7 @@ export class X86Core implements ExecutionCore<X86State> {
 
   /** Whether an op ends its block. */
   endsBlock(op: DecodedOp<X86State>): boolean {
-    const x = op as X86Op;
-    return x.insn === undefined || BLOCK_ENDING.has(x.insn.row.handler);
+    return endsX86Block(op as X86Op);
   }
 
   /** Predecode at `address`: from physical memory until the guest loads CR3, then through the translation (see the module comment). */

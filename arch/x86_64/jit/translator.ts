@@ -7,10 +7,13 @@
  * operations (ADD, OR, ADC, SBB, AND, SUB, XOR, CMP), TEST, INC and DEC
  * between 32- and 64-bit registers and immediates, and near Jcc/JMP, whose
  * targets predecode resolved. Every other op (memory operands, 8- and
- * 16-bit forms, SYSCALL, VMCALL, …) ends its block and runs through the
- * interpreter's step. A block is a straight run of these ops that ends at
- * a branch (a branch to its own start makes it a loop), at an op left to
- * the interpreter, or after {@link MAX_BLOCK} ops.
+ * 16-bit forms, SYSCALL, VMCALL, …) runs its own handler, called in place
+ * as the interpreter's block loop calls it, with its result settled by
+ * the exception model. A block is a straight run of ops that ends at a
+ * branch (a near branch to its own start makes it a loop), after an op
+ * that ends the interpreter's blocks too (`endsX86Block`: SYSCALL, MOV to
+ * CR3, …), at an op the interpreter must step (a fetch fault) or spec
+ * firmware, or after {@link MAX_BLOCK} ops.
  *
  * Results are the handlers' own: the flags through the same functions the
  * handlers use (`addFlags32` …, `szp64`; conditions through
@@ -31,10 +34,11 @@
  * @module
  */
 
+import { RETIRED } from '../../../src/interp/step-result.ts';
 import { BlockWriter, type BlockSource } from '../../../src/jit/block-writer.ts';
 import type { TranslationContext, Translator } from '../../../src/jit/jit.ts';
 import { Flag, STATUS_FLAGS, type X86State } from '../registers.ts';
-import { conditionOf, type X86Op } from '../semantics/common.ts';
+import { conditionOf, endsX86Block, type X86Op } from '../semantics/common.ts';
 import { addFlags32, addFlags64, LITTLE_ENDIAN_HOST, NOT_CF, NUMBER_FORMS, subFlags32, subFlags64, szp32, szp64 } from '../semantics/number-forms.ts';
 
 /** Longest block, in instructions. */
@@ -71,9 +75,9 @@ const WRITES = new Map<unknown, number>([
   [F.jmpNear, 0],
 ]);
 
-/** The flags `op` reads (ADC and SBB read CF, Jcc its condition's: taken as all). */
+/** The flags `op` reads (ADC and SBB read CF, Jcc its condition's, an op called in place any: taken as all). */
 function reads(op: X86Op): number {
-  if (op.inner === F.jccNear) return STATUS_FLAGS;
+  if (op.inner === F.jccNear || !WRITES.has(op.inner)) return STATUS_FLAGS;
   if ((op.inner === F.alu32 || op.inner === F.alu64) && (op.variant === 2 || op.variant === 3)) return Flag.CF;
   return 0;
 }
@@ -124,35 +128,82 @@ class BlockTranslation {
     let after: X86Op | undefined;
     for (;;) {
       const op = this.context.opAt(address) as X86Op;
-      if (!op.cacheable || op.name === 'overlay' || !WRITES.has(op.inner) || ops.length >= MAX_BLOCK) {
+      if (!op.cacheable || op.name === 'overlay' || ops.length >= MAX_BLOCK) {
         after = op;
         break;
       }
       ops.push(op);
       address = op.next;
-      if (op.inner === F.jccNear || op.inner === F.jmpNear) break;
+      if (op.inner === F.jccNear || op.inner === F.jmpNear || (!WRITES.has(op.inner) && endsX86Block(op))) break;
     }
     if (ops.length === 0) return undefined;
-    // Which ops' flags are read: every flag is live at the block's end, and an op's are dead when all it writes is written again first.
+    // Which ops' flags are read: every flag is live at the block's end and before an op called in place, and an op's are
+    // dead when all it writes is written again first.
     const needed: boolean[] = new Array<boolean>(ops.length).fill(false);
     let live = STATUS_FLAGS;
     for (let i = ops.length - 1; i >= 0; i--) {
       const op = ops[i]!;
-      const written = WRITES.get(op.inner)!;
+      const written = WRITES.get(op.inner) ?? 0;
       needed[i] = (live & written) !== 0;
       live = (live & ~written) | reads(op);
     }
     const w = this.w;
     const count = ops.length;
-    for (let i = 0; i < count; i++) this.instruction(ops[i]!, needed[i]!);
-    w.set(TSC, `${w.get(TSC)} + ${count}`);
+    for (let i = 0; i < count; i++) {
+      const op = ops[i]!;
+      if (WRITES.has(op.inner)) {
+        this.instruction(op, needed[i]!);
+        this.uncounted++;
+      } else if (this.callInPlace(op, i + 1)) return this.finish(count, address);
+    }
+    this.count();
     const last = ops[count - 1]!;
     if (last.inner === F.jccNear || last.inner === F.jmpNear) this.branch(last, count);
-    else if (after !== undefined && after.name === 'overlay') w.emit(w.chain(address, this.mode, count));
-    else if (after !== undefined && WRITES.has(after.inner) && after.cacheable) w.emit(w.chain(address, this.mode, count));
+    else if (after !== undefined && (after.name === 'overlay' || (after.cacheable && ops.length >= MAX_BLOCK))) w.emit(w.chain(address, this.mode, count));
     else w.emit(w.step(address, count));
+    return this.finish(count, address);
+  }
+
+  private finish(count: number, end: number): BlockSource {
+    const w = this.w;
     const body = w.fueledBody(count, this.looped);
-    return w.finish(body, address, this.headers, this.looped);
+    return w.finish(body, end, this.headers, this.looped);
+  }
+
+  /** Translated ops not yet added to the step counter. */
+  private uncounted = 0;
+
+  /** Add the ops run so far to the step counter (before an op called in place, which may read it, and before the exits). */
+  private count(): void {
+    if (this.uncounted === 0) return;
+    const w = this.w;
+    w.set(TSC, `${w.get(TSC)} + ${this.uncounted}`);
+    this.uncounted = 0;
+  }
+
+  /**
+   * An op the translator does not know, called in place as the interpreter's
+   * block loop runs it (`done` counts it): the state written back, RIP at
+   * its next instruction, its handler, the locals reloaded; what it returns
+   * other than retired goes to the exception model (`X.settle`), and the
+   * block goes on only while RIP is the next instruction and the block was
+   * not invalidated (a store into its own code). After an op that ends the
+   * interpreter's blocks (`endsX86Block`) the dispatcher looks the next
+   * block up. Returns true when the block ended here.
+   */
+  private callInPlace(op: X86Op, done: number): boolean {
+    const w = this.w;
+    this.record(op);
+    this.uncounted++;
+    this.count();
+    const result = w.overlayCall(op, done);
+    w.emit(`if (${result} !== ${w.constant(RETIRED)}) ${w.settle(result)}`);
+    if (endsX86Block(op)) {
+      w.emit(w.relookup());
+      return true;
+    }
+    w.emit(`if (s.pc !== ${op.next} || !self.valid) ${w.relookup()}`);
+    return false;
   }
 
   /** The trace record of `op`, when the run is traced (the interpreter records each op as it starts, with the CPL). */
