@@ -21,6 +21,7 @@ import { loadAbis } from '../../src/di/container.ts';
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
 import { assemble } from '../../src/isa/assembler.ts';
 import { setUpScenario } from '../../src/scenario/runner.ts';
+import { machineWith } from '../arch/x86_64/machine-harness.ts';
 import { agree as agreeAmong, outcome, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
 
 const abis = loadAbis();
@@ -221,6 +222,42 @@ func:   movl    $5, %eax
     expect(machine.run(1000).reason).toBe('wfi');
     expect([machine.register('rax'), machine.register('rsi'), machine.register('r8')]).toEqual([9n, 3n + 3n * 16n, 5n]);
     expect(jitOf(machine).stats.invalidated).toBeGreaterThan(0);
+  });
+
+  it('faults and traps among translated ops (#PF, #UD, #BP, #GP, #DE, int $0x80), each delivered through the IDT', () => {
+    const handlers = ['h_de', 'h_bp', 'h_ud', 'h_gp', 'h_pf', 'h_80'].map((name) => `${name}: movq %r12, %r13\n addq $7, %r13\n hlt`).join('\n');
+    const faults = ['movq (%rbx), %rax', 'ud2', 'int3', 'wrmsr', 'divl %esi', 'int $0x80', 'movq %rax, (%rbx)', 'addl %eax, 16(%rdi)'];
+    for (const fault of faults) {
+      const source = `
+        movl    $0x70000000, %ebx
+        xorl    %esi, %esi
+        movl    $0x12345, %ecx
+        movl    $${0x20_0000 - 0x100}, %edi
+        movl    $4, %r12d
+loop:   addq    $3, %r12
+        xorq    %r12, %rdx
+        decl    %r12d
+        cmpl    $12, %r12d
+        jne     loop
+        subq    $1, %r12
+        ${fault}
+        incq    %r12
+        hlt
+${handlers}`;
+      const probe = machineWith(source);
+      const at = (name: string): number => probe.labels.get(name)!;
+      const setup: Setup = (options) =>
+        machineWith(source, {
+          ...(options.engine === undefined ? {} : { engine: options.engine }),
+          gates: { 0: { offset: at('h_de') }, 3: { offset: at('h_bp'), dpl: 3 }, 6: { offset: at('h_ud') }, 13: { offset: at('h_gp') }, 14: { offset: at('h_pf') }, 0x80: { offset: at('h_80'), dpl: 3, type: 15 } },
+        }).machine;
+      agree(`fault ${fault}`, setup, { counts: [1, 5, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 25, 30, 40], splits: [17, 40], traced: [40] });
+      const machine = setup({ engine: 'jit' });
+      expect(machine.run(100).reason, fault).toBe('wfi');
+      // Every one but the last (a store to a mapped page) is delivered to its handler, which leaves R13 = R12 + 7.
+      if (fault !== faults.at(-1)) expect(machine.register('r13'), fault).toBe(machine.register('r12') + 7n);
+      else expect(machine.register('r13'), fault).toBe(0n);
+    }
   });
 
   it('a run split across many budgets ends as one run', () => {
