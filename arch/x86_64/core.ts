@@ -28,7 +28,9 @@ import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpre
 import { CoreMachine, type MachineSnapshot, type RegisterView } from '../../src/interp/machine.ts';
 import { RETIRED, type ExceptionReturn, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
+import { Jit } from '../../src/jit/jit.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
+import { X86Translator } from './jit/translator.ts';
 import { PageAccess } from './paging.ts';
 import { pagingActive, X86Tlb } from './tlb.ts';
 import { X86TranslatedMemory } from './translated-memory.ts';
@@ -50,7 +52,7 @@ import {
   type Vendor,
   type X86State,
 } from './registers.ts';
-import { resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
+import { endsX86Block, resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
 import { X86_SEMANTICS } from './semantics/index.ts';
 import { numberForm } from './semantics/number-forms.ts';
 import { decodeX86, isInsn, MAX_INSTRUCTION_BYTES } from './table.ts';
@@ -63,9 +65,6 @@ const raiseFixed: X86Handler = (_s, op) => op.fixed as StepResult;
 function asHandler(handler: X86Handler): Handler<X86State> {
   return handler as unknown as Handler<X86State>;
 }
-
-/** Handlers that end a block: they change RIP or leave for the exception model. */
-const BLOCK_ENDING = new Set(['invlpg', 'call', 'call-indirect', 'jmp', 'jmp-indirect', 'ret', 'jcc', 'vmcall', 'vmmcall', 'syscall', 'sysret', 'iret', 'int', 'int3', 'ud2', 'hlt', 'mov-to-cr', 'mov-to-seg', 'wrmsr', 'lgdt', 'ltr', 'swapgs', 'popf', 'cli']);
 
 /**
  * Predecode the instruction at `address`. Never throws: a byte that cannot
@@ -120,8 +119,10 @@ export class X86Core implements ExecutionCore<X86State> {
   readonly decodeReadsState = false;
   /** The block loop records runs traced into a recorder itself. */
   readonly runLoopTraces = true;
-  /** The run loop: the interpreter's blocks. */
+  /** The run loop of the machine's engine: the interpreter's blocks ({@link X86Core.interpretBlocks}) or the JIT's. */
   readonly runLoop: RunLoop<X86State>;
+  /** The JIT, when it is the engine. */
+  readonly jit: Jit<X86State> | undefined;
   /** The hypervisor model VM exits go to; none means every hypercall exit stops the run and #UD is reinjected. */
   host: X86Host | undefined = undefined;
   /** The machine's TLB over the 4-level walk (`tlb.ts`); the identity until the guest loads CR3. */
@@ -140,7 +141,7 @@ export class X86Core implements ExecutionCore<X86State> {
   /**
    * @param memory guest memory (little-endian).
    * @param vendor the virtualization vendor.
-   * @param engine the engine (only the interpreter so far).
+   * @param engine the interpreter, or the JIT (which falls back to it).
    */
   constructor(
     readonly memory: GuestMemory,
@@ -152,7 +153,55 @@ export class X86Core implements ExecutionCore<X86State> {
     this.translatedMemory = new X86TranslatedMemory(memory, this.tlb);
     // A write to a page holding fetched code makes every translated op suspect (they are checked by physical address, not by bytes).
     memory.onCodeWrite(() => this.dropTranslated());
-    this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+    if (engine === 'jit') {
+      const jit = new Jit(new X86Translator(this.state), this.state, memory);
+      this.jit = jit;
+      // The JIT's blocks read physical memory: while paging is on, the interpreter's loop runs instead (it steps through the
+      // translating decode); the JIT yields to it when paging starts (X86Translator.yields).
+      this.runLoop = (host, s, maxSteps) => {
+        const counted = this.countingHost(host);
+        let done = 0;
+        for (;;) {
+          if (s.paging !== 0) return done + this.interpretBlocks(host, s, maxSteps - done);
+          done += jit.run(counted, s, maxSteps - done);
+          if (!jit.yielded || done >= maxSteps) return done;
+        }
+      };
+    } else {
+      this.jit = undefined;
+      this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+    }
+  }
+
+  /** The host the JIT was last given, and its counting wrapper ({@link X86Core.countingHost}). */
+  private counted: [LoopHost<X86State>, LoopHost<X86State>] | undefined = undefined;
+
+  /**
+   * `host` with a step that also counts the instruction in the step counter
+   * RDTSC reads, as {@link X86Core.interpretBlocks} counts every op it runs:
+   * what the JIT falls back to (translated blocks count their own).
+   */
+  private countingHost(host: LoopHost<X86State>): LoopHost<X86State> {
+    if (this.counted !== undefined && this.counted[0] === host) return this.counted[1];
+    const s = this.state;
+    const counted: LoopHost<X86State> = {
+      cache: host.cache,
+      mask: host.mask,
+      miss: (address) => host.miss(address),
+      settle: (result) => host.settle(result),
+      blocks: host.blocks,
+      step: () => {
+        s.tsc++;
+        return host.step();
+      },
+      opAt: (address) => host.opAt(address),
+      get recorder() {
+        return host.recorder;
+      },
+      onInvalidate: (listener) => host.onInvalidate(listener),
+    };
+    this.counted = [host, counted];
+    return counted;
   }
 
   /** Forget every translated op (a code write, a restore). */
@@ -215,8 +264,7 @@ export class X86Core implements ExecutionCore<X86State> {
 
   /** Whether an op ends its block. */
   endsBlock(op: DecodedOp<X86State>): boolean {
-    const x = op as X86Op;
-    return x.insn === undefined || BLOCK_ENDING.has(x.insn.row.handler);
+    return endsX86Block(op as X86Op);
   }
 
   /** Predecode at `address`: from physical memory until the guest loads CR3, then through the translation (see the module comment). */
@@ -478,7 +526,7 @@ export const X86_REGISTER_NAMES: readonly string[] = [...NAMES, ...EXTRA_NAMES];
 
 /** Options for a new x86-64 machine. */
 export interface X86MachineOptions {
-  /** The engine (the interpreter). */
+  /** The engine: the JIT (the default, as on the other backends) or the interpreter. */
   readonly engine?: EngineName;
   /** The virtualization vendor (default Intel). */
   readonly vendor?: Vendor;
@@ -515,7 +563,7 @@ export class X86Machine extends CoreMachine<X86State> {
 
 /** A new x86-64 machine over empty little-endian memory, at CPL 0 in 64-bit mode. */
 export function createX86Machine(options: X86MachineOptions = {}): X86Machine {
-  return new X86Machine(new X86Core(new GuestMemory('little'), options.vendor ?? 'intel', options.engine ?? 'interp'));
+  return new X86Machine(new X86Core(new GuestMemory('little'), options.vendor ?? 'intel', options.engine ?? 'jit'));
 }
 
 /** The instruction sets (AT&T, the default, and Intel) for the assembler and disassembler. */

@@ -67,6 +67,14 @@ export class X86Op extends DecodedOp<X86State> {
   opsize = 8;
 }
 
+/** Handlers that end a block: they change RIP or leave for the exception model, or change what later instructions depend on (CR3, the segments, MSRs, RFLAGS.IF). */
+const BLOCK_ENDING: ReadonlySet<string> = new Set(['invlpg', 'call', 'call-indirect', 'jmp', 'jmp-indirect', 'ret', 'jcc', 'vmcall', 'vmmcall', 'syscall', 'sysret', 'iret', 'int', 'int3', 'ud2', 'hlt', 'mov-to-cr', 'mov-to-seg', 'wrmsr', 'lgdt', 'ltr', 'swapgs', 'popf', 'cli']);
+
+/** Whether `op` ends a block (the interpreter's block loop and the JIT's translator both stop after it): a fault pseudo-op, or a handler of `BLOCK_ENDING`. */
+export function endsX86Block(op: X86Op): boolean {
+  return op.insn === undefined || BLOCK_ENDING.has(op.insn.row.handler);
+}
+
 /** Mask of the low `size` bytes. */
 export const MASKS: readonly bigint[] = [0n, 0xffn, 0xffffn, 0n, 0xffff_ffffn, 0n, 0n, 0n, 0xffff_ffff_ffff_ffffn];
 /** The sign bit of `size` bytes. */
@@ -350,7 +358,11 @@ export function signed(value: bigint, size: number): bigint {
 
 /** Whether condition `cc` holds (SDM vol. 1 appendix B, table B-1). */
 export function conditionHolds(s: X86State, cc: number): boolean {
-  const f = s.rflags;
+  return conditionOf(s.rflags, cc);
+}
+
+/** Whether condition `cc` holds for RFLAGS `f` (the same table; the JIT's translator calls it on its RFLAGS local). */
+export function conditionOf(f: number, cc: number): boolean {
   let r: boolean;
   switch (cc >> 1) {
     case 0:

@@ -41,16 +41,42 @@ for (let b = 0; b < 256; b++) {
 }
 
 /** The status flags outside CF (what INC and DEC write). */
-const NOT_CF = STATUS_FLAGS & ~Flag.CF;
+export const NOT_CF = STATUS_FLAGS & ~Flag.CF;
 
 /** SF, ZF and PF of a 32-bit result `r` (unsigned). */
-function szp32(r: number): number {
+export function szp32(r: number): number {
   return (r === 0 ? Flag.ZF : 0) | ((r >>> 31) << 7) | PARITY[r & 0xff]!;
 }
 
 /** SF, ZF and PF of a 64-bit result (`lo`, `hi` unsigned words). */
-function szp64(lo: number, hi: number): number {
+export function szp64(lo: number, hi: number): number {
   return ((lo | hi) === 0 ? Flag.ZF : 0) | ((hi >>> 31) << 7) | PARITY[lo & 0xff]!;
+}
+
+/** The status flags of a 32-bit `a + b + c` whose unwrapped sum is `full` (the JIT's translator computes them with this too). */
+export function addFlags32(a: number, b: number, full: number): number {
+  const r = full >>> 0;
+  return szp32(r) | (full > 0xffff_ffff ? Flag.CF : 0) | ((((a ^ r) & (b ^ r)) >>> 31) << 11) | ((a ^ b ^ r) & Flag.AF);
+}
+
+/** The status flags of a 32-bit `a − b − c` whose unwrapped difference is `d`. */
+export function subFlags32(a: number, b: number, d: number): number {
+  const r = d >>> 0;
+  return szp32(r) | (d < 0 ? Flag.CF : 0) | ((((a ^ b) & (a ^ r)) >>> 31) << 11) | ((a ^ b ^ r) & Flag.AF);
+}
+
+/** The status flags of a 64-bit `a + b + c` (words `al`/`ah`, `bl`/`bh`), whose unwrapped word sums are `lo` (with c) and `hi` (with the carry out of `lo`). */
+export function addFlags64(al: number, ah: number, bl: number, bh: number, lo: number, hi: number): number {
+  const rl = lo >>> 0;
+  const rh = hi >>> 0;
+  return szp64(rl, rh) | (hi > 0xffff_ffff ? Flag.CF : 0) | ((((ah ^ rh) & (bh ^ rh)) >>> 31) << 11) | ((al ^ bl ^ rl) & Flag.AF);
+}
+
+/** The status flags of a 64-bit `a − b − c`, whose unwrapped word differences are `lo` (with c) and `hi` (with the borrow out of `lo`). */
+export function subFlags64(al: number, ah: number, bl: number, bh: number, lo: number, hi: number): number {
+  const rl = lo >>> 0;
+  const rh = hi >>> 0;
+  return szp64(rl, rh) | (hi < 0 ? Flag.CF : 0) | ((((ah ^ bh) & (ah ^ rh)) >>> 31) << 11) | ((al ^ bl ^ rl) & Flag.AF);
 }
 
 /** The high word the last 64-bit operation left (the low word is its return value). */
@@ -61,39 +87,33 @@ let flags = 0;
 /** `a + b + c` on 32 bits: the result, with its flags in {@link flags}. */
 function add32(a: number, b: number, c: number): number {
   const full = a + b + c;
-  const r = full >>> 0;
-  flags = szp32(r) | (full > 0xffff_ffff ? Flag.CF : 0) | ((((a ^ r) & (b ^ r)) >>> 31) << 11) | ((a ^ b ^ r) & Flag.AF);
-  return r;
+  flags = addFlags32(a, b, full);
+  return full >>> 0;
 }
 
 /** `a − b − c` on 32 bits. */
 function sub32(a: number, b: number, c: number): number {
   const d = a - b - c;
-  const r = d >>> 0;
-  flags = szp32(r) | (d < 0 ? Flag.CF : 0) | ((((a ^ b) & (a ^ r)) >>> 31) << 11) | ((a ^ b ^ r) & Flag.AF);
-  return r;
+  flags = subFlags32(a, b, d);
+  return d >>> 0;
 }
 
 /** `a + b + c` on 64 bits (words `al`/`ah`, `bl`/`bh`): the low word, the high one in {@link high}. */
 function add64(al: number, ah: number, bl: number, bh: number, c: number): number {
   const lo = al + bl + c;
-  const rl = lo >>> 0;
   const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
-  const rh = hi >>> 0;
-  high = rh;
-  flags = szp64(rl, rh) | (hi > 0xffff_ffff ? Flag.CF : 0) | ((((ah ^ rh) & (bh ^ rh)) >>> 31) << 11) | ((al ^ bl ^ rl) & Flag.AF);
-  return rl;
+  high = hi >>> 0;
+  flags = addFlags64(al, ah, bl, bh, lo, hi);
+  return lo >>> 0;
 }
 
 /** `a − b − c` on 64 bits. */
 function sub64(al: number, ah: number, bl: number, bh: number, c: number): number {
   const lo = al - bl - c;
-  const rl = lo >>> 0;
   const hi = ah - bh - (lo < 0 ? 1 : 0);
-  const rh = hi >>> 0;
-  high = rh;
-  flags = szp64(rl, rh) | (hi < 0 ? Flag.CF : 0) | ((((ah ^ bh) & (ah ^ rh)) >>> 31) << 11) | ((al ^ bl ^ rl) & Flag.AF);
-  return rl;
+  high = hi >>> 0;
+  flags = subFlags64(al, ah, bl, bh, lo, hi);
+  return lo >>> 0;
 }
 
 /** ADD … CMP (variant 0–7) on 32-bit registers; the source a register (`src1`) or an immediate (`imm`). A 32-bit write zero-extends. */
@@ -270,6 +290,13 @@ const jmpNear: X86Handler = (s, op) => {
   s.pc = op.imm;
   return RETIRED;
 };
+
+/**
+ * Every number-typed handler by name, for the JIT's translator
+ * (`arch/x86_64/jit/translator.ts`), which knows ops by their handler's
+ * identity.
+ */
+export const NUMBER_FORMS = { alu32, alu64, test32, test64, mov32, mov64, incdec32, incdec64, jccNear, jmpNear } as const;
 
 /** Highest address a predecoded target may be: canonical lower half, below 2^47 (SDM vol. 1 §3.3.7.1). */
 const LOWER_HALF_END = 0x8000_0000_0000;

@@ -1,0 +1,374 @@
+/**
+ * The x86-64 block translator for the JIT (`src/jit/jit.ts`).
+ *
+ * It translates from the interpreter's own predecoded ops, and only the
+ * ones predecode gave a number-typed handler (`semantics/number-forms.ts`,
+ * known here by identity through `NUMBER_FORMS`): MOV, the eight ALU
+ * operations (ADD, OR, ADC, SBB, AND, SUB, XOR, CMP), TEST, INC and DEC
+ * between 32- and 64-bit registers and immediates, and near Jcc/JMP, whose
+ * targets predecode resolved. Every other op (memory operands, 8- and
+ * 16-bit forms, SYSCALL, VMCALL, …) runs its own handler, called in place
+ * as the interpreter's block loop calls it, with its result settled by
+ * the exception model. A block is a straight run of ops that ends at a
+ * branch (a near branch to its own start makes it a loop), after an op
+ * that ends the interpreter's blocks too (`endsX86Block`: SYSCALL, MOV to
+ * CR3, …), at an op the interpreter must step (a fetch fault) or spec
+ * firmware, or after {@link MAX_BLOCK} ops.
+ *
+ * Results are the handlers' own: the flags through the same functions the
+ * handlers use (`addFlags32` …, `szp64`; conditions through
+ * `conditionOf`). A flag computation whose every flag is written again
+ * later in the block before anything reads it is left out (block exits
+ * read every flag).
+ *
+ * While paging is on (`paging.ts`: the guest has loaded CR3) every access
+ * translates, and the translated code would read physical memory: blocks
+ * are then keyed by {@link PAGED_MODE_KEY}, which the JIT
+ * {@link X86Translator.yields | yields} to the interpreter's loop.
+ *
+ * GPRs live in JS locals as unsigned 32-bit words (slot k is word k of
+ * `gpr32`: register n is slots 2n, 2n + 1), as do RFLAGS and the step
+ * counter RDTSC reads, which counts every instruction as the interpreter's
+ * block loop does.
+ *
+ * @module
+ */
+
+import { RETIRED } from '../../../src/interp/step-result.ts';
+import { BlockWriter, type BlockSource } from '../../../src/jit/block-writer.ts';
+import type { TranslationContext, Translator } from '../../../src/jit/jit.ts';
+import { Flag, STATUS_FLAGS, type X86State } from '../registers.ts';
+import { conditionOf, endsX86Block, type X86Op } from '../semantics/common.ts';
+import { addFlags32, addFlags64, LITTLE_ENDIAN_HOST, NOT_CF, NUMBER_FORMS, subFlags32, subFlags64, szp32, szp64 } from '../semantics/number-forms.ts';
+
+/** Longest block, in instructions. */
+export const MAX_BLOCK = 64;
+/** A loop also leaves through its back edge once the fuel's bits under this mask wrap (every 16 Ki instructions), as on ppc64. */
+const LOOP_EXIT_MASK = (1 << 14) - 1;
+
+/** The mode key while paging is on: above every CPL, below the JIT's `MODE_KEYS`. */
+export const PAGED_MODE_KEY = 4;
+
+/** Slot of RFLAGS (slots 0–31 are the words of `gpr32`). */
+const RFLAGS = 32;
+/** Slot of the step counter. */
+const TSC = 33;
+
+/** Where each slot lives in the state. */
+function x86SlotPlace(slot: number): string {
+  if (slot < RFLAGS) return `s.gpr32[${slot}]`;
+  return slot === RFLAGS ? 's.rflags' : 's.tsc';
+}
+
+const F = NUMBER_FORMS;
+/** The handlers this translator knows, with the flags each writes. */
+const WRITES = new Map<unknown, number>([
+  [F.alu32, STATUS_FLAGS],
+  [F.alu64, STATUS_FLAGS],
+  [F.test32, STATUS_FLAGS],
+  [F.test64, STATUS_FLAGS],
+  [F.mov32, 0],
+  [F.mov64, 0],
+  [F.incdec32, NOT_CF],
+  [F.incdec64, NOT_CF],
+  [F.jccNear, 0],
+  [F.jmpNear, 0],
+]);
+
+/** The flags `op` reads (ADC and SBB read CF, Jcc its condition's, an op called in place any: taken as all). */
+function reads(op: X86Op): number {
+  if (op.inner === F.jccNear || !WRITES.has(op.inner)) return STATUS_FLAGS;
+  if ((op.inner === F.alu32 || op.inner === F.alu64) && (op.variant === 2 || op.variant === 3)) return Flag.CF;
+  return 0;
+}
+
+/** The x86-64 {@link Translator}. */
+export class X86Translator implements Translator<X86State> {
+  /** @param state the machine's state. */
+  constructor(private readonly state: X86State) {}
+
+  /** Blocks are keyed by the CPL (it is the trace mode); while paging is on, by {@link PAGED_MODE_KEY}. */
+  modeKey(state: X86State): number {
+    return state.paging !== 0 ? PAGED_MODE_KEY : state.cpl;
+  }
+
+  /** Blocks under paging belong to the interpreter's loop (it translates every access). */
+  yields(mode: number): boolean {
+    return mode === PAGED_MODE_KEY;
+  }
+
+  /** The state and the flag functions the generated code calls. */
+  bindings(): Readonly<Record<string, unknown>> {
+    return { s: this.state, addFlags32, subFlags32, addFlags64, subFlags64, szp32, szp64, conditionOf };
+  }
+
+  /** Translate the block at (`pc`, `mode`). */
+  translate(pc: number, mode: number, context: TranslationContext<X86State>): BlockSource | undefined {
+    if (mode === PAGED_MODE_KEY || !LITTLE_ENDIAN_HOST) return undefined;
+    return new BlockTranslation(context, mode).run(pc);
+  }
+}
+
+/** One block being translated. */
+class BlockTranslation {
+  private readonly w = new BlockWriter(x86SlotPlace);
+  private start = 0;
+  private looped = false;
+  private readonly headers: number[] = [];
+
+  constructor(
+    private readonly context: TranslationContext<X86State>,
+    private readonly mode: number,
+  ) {}
+
+  run(pc: number): BlockSource | undefined {
+    this.start = pc;
+    const ops: X86Op[] = [];
+    let address = pc;
+    let after: X86Op | undefined;
+    for (;;) {
+      const op = this.context.opAt(address) as X86Op;
+      if (!op.cacheable || op.name === 'overlay' || ops.length >= MAX_BLOCK) {
+        after = op;
+        break;
+      }
+      ops.push(op);
+      address = op.next;
+      if (op.inner === F.jccNear || op.inner === F.jmpNear || (!WRITES.has(op.inner) && endsX86Block(op))) break;
+    }
+    if (ops.length === 0) return undefined;
+    // Which ops' flags are read: every flag is live at the block's end and before an op called in place, and an op's are
+    // dead when all it writes is written again first.
+    const needed: boolean[] = new Array<boolean>(ops.length).fill(false);
+    let live = STATUS_FLAGS;
+    for (let i = ops.length - 1; i >= 0; i--) {
+      const op = ops[i]!;
+      const written = WRITES.get(op.inner) ?? 0;
+      needed[i] = (live & written) !== 0;
+      live = (live & ~written) | reads(op);
+    }
+    const w = this.w;
+    const count = ops.length;
+    for (let i = 0; i < count; i++) {
+      const op = ops[i]!;
+      if (WRITES.has(op.inner)) {
+        this.instruction(op, needed[i]!);
+        this.uncounted++;
+      } else if (this.callInPlace(op, i + 1)) return this.finish(count, address);
+    }
+    this.count();
+    const last = ops[count - 1]!;
+    if (last.inner === F.jccNear || last.inner === F.jmpNear) this.branch(last, count);
+    else if (after !== undefined && (after.name === 'overlay' || (after.cacheable && ops.length >= MAX_BLOCK))) w.emit(w.chain(address, this.mode, count));
+    else w.emit(w.step(address, count));
+    return this.finish(count, address);
+  }
+
+  private finish(count: number, end: number): BlockSource {
+    const w = this.w;
+    const body = w.fueledBody(count, this.looped);
+    return w.finish(body, end, this.headers, this.looped);
+  }
+
+  /** Translated ops not yet added to the step counter. */
+  private uncounted = 0;
+
+  /** Add the ops run so far to the step counter (before an op called in place, which may read it, and before the exits). */
+  private count(): void {
+    if (this.uncounted === 0) return;
+    const w = this.w;
+    w.set(TSC, `${w.get(TSC)} + ${this.uncounted}`);
+    this.uncounted = 0;
+  }
+
+  /**
+   * An op the translator does not know, called in place as the interpreter's
+   * block loop runs it (`done` counts it): the state written back, RIP at
+   * its next instruction, its handler, the locals reloaded; what it returns
+   * other than retired goes to the exception model (`X.settle`), and the
+   * block goes on only while RIP is the next instruction and the block was
+   * not invalidated (a store into its own code). After an op that ends the
+   * interpreter's blocks (`endsX86Block`) the dispatcher looks the next
+   * block up. Returns true when the block ended here.
+   */
+  private callInPlace(op: X86Op, done: number): boolean {
+    const w = this.w;
+    this.record(op);
+    this.uncounted++;
+    this.count();
+    const result = w.overlayCall(op, done);
+    w.emit(`if (${result} !== ${w.constant(RETIRED)}) ${w.settle(result)}`);
+    if (endsX86Block(op)) {
+      w.emit(w.relookup());
+      return true;
+    }
+    w.emit(`if (s.pc !== ${op.next} || !self.valid) ${w.relookup()}`);
+    return false;
+  }
+
+  /** The trace record of `op`, when the run is traced (the interpreter records each op as it starts, with the CPL). */
+  private record(op: X86Op): void {
+    const recorder = this.context.recorder;
+    if (recorder === undefined) return;
+    const id = op.traceOwner === recorder ? op.traceId : recorder.register(op);
+    this.w.emit(`TR.stepRegistered(${id}, ${this.mode}, ${op.address | 0}, ${op.word | 0});`);
+  }
+
+  /** The low and high words of the source (a register's, as temporaries, or the immediate's). */
+  private source(op: X86Op): [string, string] {
+    const w = this.w;
+    if (op.src1 < 0) return [`${op.imm >>> 0}`, `${op.imm2 >>> 0}`];
+    return [w.temp(w.get(op.src1)), w.temp(w.get(op.src1 + 1))];
+  }
+
+  /** RFLAGS' status bits `mask` from `flags` (an expression). */
+  private setFlags(flags: string, mask: number): void {
+    const w = this.w;
+    w.set(RFLAGS, `(${w.get(RFLAGS)} & ${~mask}) | (${flags}${mask === STATUS_FLAGS ? '' : ` & ${mask}`})`);
+  }
+
+  private instruction(op: X86Op, needed: boolean): void {
+    const w = this.w;
+    this.record(op);
+    const d = op.dest;
+    const inner = op.inner;
+    switch (inner) {
+      case F.mov32: {
+        const [lo] = this.source(op);
+        w.set(d, lo);
+        w.set(d + 1, '0');
+        return;
+      }
+      case F.mov64: {
+        const [lo, hi] = this.source(op);
+        w.set(d, lo);
+        w.set(d + 1, hi);
+        return;
+      }
+      case F.test32:
+      case F.test64: {
+        if (!needed) return;
+        const [bl, bh] = this.source(op);
+        if (inner === F.test32) this.setFlags(`szp32((${w.get(d)} & ${bl}) >>> 0)`, STATUS_FLAGS);
+        else this.setFlags(`szp64((${w.get(d)} & ${bl}) >>> 0, (${w.get(d + 1)} & ${bh}) >>> 0)`, STATUS_FLAGS);
+        return;
+      }
+      case F.alu32:
+        return this.alu32(op, needed);
+      case F.alu64:
+        return this.alu64(op, needed);
+      case F.incdec32: {
+        const a = w.temp(w.get(d));
+        const full = w.temp(op.variant === 0 ? `${a} + 1` : `${a} - 1`);
+        if (needed) this.setFlags(op.variant === 0 ? `addFlags32(${a}, 1, ${full})` : `subFlags32(${a}, 1, ${full})`, NOT_CF);
+        w.set(d, `${full} >>> 0`);
+        w.set(d + 1, '0');
+        return;
+      }
+      case F.incdec64: {
+        const al = w.temp(w.get(d));
+        const ah = w.temp(w.get(d + 1));
+        const inc = op.variant === 0;
+        const lo = w.temp(inc ? `${al} + 1` : `${al} - 1`);
+        const hi = w.temp(inc ? `${ah} + (${lo} > 0xffffffff ? 1 : 0)` : `${ah} - (${lo} < 0 ? 1 : 0)`);
+        if (needed) this.setFlags(`${inc ? 'add' : 'sub'}Flags64(${al}, ${ah}, 1, 0, ${lo}, ${hi})`, NOT_CF);
+        w.set(d, `${lo} >>> 0`);
+        w.set(d + 1, `${hi} >>> 0`);
+        return;
+      }
+      default:
+        // The branches: their effect is the block's exit (see BlockTranslation.branch).
+        return;
+    }
+  }
+
+  /** ADD … CMP (variant 0–7) on 32-bit registers, as `alu32` does them. */
+  private alu32(op: X86Op, needed: boolean): void {
+    const w = this.w;
+    const d = op.dest;
+    const v = op.variant;
+    const a = w.temp(w.get(d));
+    const [b] = this.source(op);
+    const carry = v === 2 || v === 3 ? `(${w.get(RFLAGS)} & ${Flag.CF})` : '0';
+    let result: string;
+    if (v === 0 || v === 2) {
+      const full = w.temp(`${a} + ${b} + ${carry}`);
+      if (needed) this.setFlags(`addFlags32(${a}, ${b}, ${full})`, STATUS_FLAGS);
+      result = `${full} >>> 0`;
+    } else if (v === 3 || v === 5 || v === 7) {
+      const diff = w.temp(`${a} - ${b} - ${carry}`);
+      if (needed) this.setFlags(`subFlags32(${a}, ${b}, ${diff})`, STATUS_FLAGS);
+      if (v === 7) return;
+      result = `${diff} >>> 0`;
+    } else {
+      const r = w.temp(`(${a} ${v === 1 ? '|' : v === 4 ? '&' : '^'} ${b}) >>> 0`);
+      if (needed) this.setFlags(`szp32(${r})`, STATUS_FLAGS);
+      result = r;
+    }
+    w.set(d, result);
+    w.set(d + 1, '0');
+  }
+
+  /** ADD … CMP on 64-bit registers, as `alu64` does them. */
+  private alu64(op: X86Op, needed: boolean): void {
+    const w = this.w;
+    const d = op.dest;
+    const v = op.variant;
+    const al = w.temp(w.get(d));
+    const ah = w.temp(w.get(d + 1));
+    const [bl, bh] = this.source(op);
+    const carry = v === 2 || v === 3 ? `(${w.get(RFLAGS)} & ${Flag.CF})` : '0';
+    let rl: string;
+    let rh: string;
+    if (v === 0 || v === 2) {
+      const lo = w.temp(`${al} + ${bl} + ${carry}`);
+      const hi = w.temp(`${ah} + ${bh} + (${lo} > 0xffffffff ? 1 : 0)`);
+      if (needed) this.setFlags(`addFlags64(${al}, ${ah}, ${bl}, ${bh}, ${lo}, ${hi})`, STATUS_FLAGS);
+      rl = `${lo} >>> 0`;
+      rh = `${hi} >>> 0`;
+    } else if (v === 3 || v === 5 || v === 7) {
+      const lo = w.temp(`${al} - ${bl} - ${carry}`);
+      const hi = w.temp(`${ah} - ${bh} - (${lo} < 0 ? 1 : 0)`);
+      if (needed) this.setFlags(`subFlags64(${al}, ${ah}, ${bl}, ${bh}, ${lo}, ${hi})`, STATUS_FLAGS);
+      if (v === 7) return;
+      rl = `${lo} >>> 0`;
+      rh = `${hi} >>> 0`;
+    } else {
+      const operator = v === 1 ? '|' : v === 4 ? '&' : '^';
+      rl = w.temp(`(${al} ${operator} ${bl}) >>> 0`);
+      rh = w.temp(`(${ah} ${operator} ${bh}) >>> 0`);
+      if (needed) this.setFlags(`szp64(${rl}, ${rh})`, STATUS_FLAGS);
+    }
+    w.set(d, rl);
+    w.set(d + 1, rh);
+  }
+
+  /** The block's ending branch (`count` ops in the block, the branch included): a loop when it goes back to the start. */
+  private branch(op: X86Op, count: number): void {
+    const w = this.w;
+    const target = op.imm;
+    if (target <= op.address) this.headers.push(target);
+    if (op.inner === F.jmpNear) {
+      if (target === this.start) this.loopBack(count);
+      else w.emit(w.chain(target, this.mode, count));
+      return;
+    }
+    const condition = w.temp(`conditionOf(${w.get(RFLAGS)}, ${op.variant})`);
+    if (target === this.start) {
+      w.emit(`if (!${condition}) ${w.chain(op.next, this.mode, count)}`);
+      this.loopBack(count);
+      return;
+    }
+    w.emit(`if (${condition}) ${w.chain(target, this.mode, count)}`);
+    w.emit(w.chain(op.next, this.mode, count));
+  }
+
+  /** The end of a loop's pass of `count` instructions: the fuel, the periodic way out, the back edge. */
+  private loopBack(count: number): void {
+    const w = this.w;
+    this.looped = true;
+    w.emit(`fuel -= ${count};`);
+    w.emit(`if ((fuel & ${LOOP_EXIT_MASK}) < ${count}) ${w.chain(this.start, this.mode, 0)}`);
+    w.emit('}');
+  }
+}
