@@ -185,14 +185,14 @@ describe("arm32 vCPUs' TLBs joined by the machine's shootdown", () => {
   });
 });
 
-describe("arm64 vCPUs' TLBs joined by the machine's shootdown (guest code: tlbi …is, dsb)", () => {
+describe.each(['interp', 'jit'] as const)("arm64 vCPUs' TLBs joined by the machine's shootdown (guest code: tlbi …is, dsb; %s)", (engine) => {
   const S2 = 0x6_0000;
   const PAGE = 0x4_0000;
   const CODE = 0x8_0000;
 
   /** Two arm64 vCPUs at EL1 with stage 2 on (identity over the low 2 MiB); each has translated PAGE once; then its descriptor moves to PAGE + 0x1000. */
   function twoVcpus(design: 'broadcast' | 'ipi', code: string) {
-    const smp = createSmpMachine(ARM64_BACKEND, 2, { engine: 'interp' }, [true, true], design);
+    const smp = createSmpMachine(ARM64_BACKEND, 2, { engine }, [true, true], design);
     smp.memory.map(0, 0x20_0000);
     const w = (address: number, value: bigint) => smp.memory.write64(address, value);
     w(S2, BigInt(S2 + 0x1000) | 3n);
