@@ -6,8 +6,9 @@
 // when the EL2 MMU is on or the CPU has no VHE; otherwise HCR_EL2 for a VHE
 // host, the EL1 stack, per-CPU offset, vectors and MM state moved to EL2,
 // MDCR_EL2.E2PB/E2TB cleared, and the eret back at EL2h with x0 = 0, the
-// EL1 state read through the _EL12 aliases and written through the EL1
-// names E2H redirects to EL2; the EL1 SCTLR reset and the arm64.nohvhe
+// EL1 state read through the _EL12 aliases (by their generic S3_5_… names,
+// as the kernel's mrs_s does: llvm-mc needs v8.1a for the _EL12 names) and
+// written through the EL1 names E2H redirects to EL2; the EL1 SCTLR reset and the arm64.nohvhe
 // override are not modelled), anything else HVC_STUB_ERR. "Synchronous EL2h" (+0x200) goes
 // to the same handler. Every other slot spins.
 
@@ -88,28 +89,28 @@ mutate_to_vhe:                          // the sanity checks, then the upgrade
         mov     sp, x1
         mrs     x1, tpidr_el1
         msr     tpidr_el2, x1
-        mrs     x1, cpacr_el12          // FP configuration: with E2H = 1 an EL2 write of CPACR_EL1 is CPTR_EL2
+        mrs     x1, s3_5_c1_c0_2        // CPACR_EL12 (mrs_s, as the kernel writes it). FP configuration: with E2H = 1 an EL2 write of CPACR_EL1 is CPTR_EL2
         msr     cpacr_el1, x1
-        mrs     x1, vbar_el12           // the kernel's vectors become EL2's (VBAR_EL1 is VBAR_EL2 here)
+        mrs     x1, s3_5_c12_c0_0       // VBAR_EL12: the kernel's vectors become EL2's (VBAR_EL1 is VBAR_EL2 here)
         msr     vbar_el1, x1
         mrs     x1, mdcr_el2            // EL2 translations for SPE and TRBE
         bic     x1, x1, #(MDCR_EL2_E2PB_MASK << MDCR_EL2_E2PB_SHIFT)
         bic     x1, x1, #(MDCR_EL2_E2TB_MASK << MDCR_EL2_E2TB_SHIFT)
         msr     mdcr_el2, x1
-        mrs     x1, tcr_el12            // the MM state moves from EL1 to EL2, through the _EL12 aliases
+        mrs     x1, s3_5_c2_c0_2        // TCR_EL12: the MM state moves from EL1 to EL2, through the _EL12 aliases
         msr     tcr_el1, x1
-        mrs     x1, ttbr0_el12
+        mrs     x1, s3_5_c2_c0_0        // TTBR0_EL12
         msr     ttbr0_el1, x1
-        mrs     x1, ttbr1_el12
+        mrs     x1, s3_5_c2_c0_1        // TTBR1_EL12
         msr     ttbr1_el1, x1
-        mrs     x1, mair_el12
+        mrs     x1, s3_5_c10_c2_0       // MAIR_EL12
         msr     mair_el1, x1
         isb
         mrs     x1, spsr_el1            // the eret stays at EL2 (SPSR_EL1 is SPSR_EL2 here)
         mov     x2, #PSR_MODE_EL2H
         bfi     x1, x2, #0, #4          // M[3:0] (PSR_MODE_MASK) ← EL2h
         msr     spsr_el1, x1
-        mrs     x1, sctlr_el12          // enter_vhe: the EL2 MMU as the kernel set EL1's up
+        mrs     x1, s3_5_c1_c0_0        // SCTLR_EL12: enter_vhe: the EL2 MMU as the kernel set EL1's up
         msr     sctlr_el1, x1
         isb
         mov     x0, xzr
