@@ -66,8 +66,8 @@ export const ARM32_EXCLUDED_ROWS: ReadonlyMap<string, Exclusion> = new Map(
       ...(['LDREX', 'STREX', 'LDREXB', 'STREXB', 'LDREXH', 'STREXH', 'LDREXD', 'STREXD'] as const).map(
         (row) => [row, 'monitor', 'the exclusives compare monitors, and QEMU (so Unicorn) checks the value as well as the address (a documented IMPLEMENTATION DEFINED freedom, A3.4.5): test/arch/arm32/kernel-forms.test.ts covers them'] as const,
       ),
-      ...(['LDRD_imm', 'LDRD_reg', 'STRD_imm', 'STRD_reg', 'LDRT_imm', 'LDRT_reg', 'STRT_imm', 'STRT_reg', 'LDRBT_imm', 'LDRBT_reg', 'STRBT_imm', 'STRBT_reg', 'LDRHT_imm', 'LDRHT_reg', 'STRHT_imm', 'STRHT_reg', 'LDRSBT_imm', 'LDRSBT_reg', 'LDRSHT_imm', 'LDRSHT_reg'] as const).map(
-        (row) => [row, 'unplaced', 'the generator does not yet aim doubleword and unprivileged transfers at the data window: test/arch/arm32/kernel-forms.test.ts covers them'] as const,
+      ...(['LDRD_imm', 'LDRD_reg', 'STRD_imm', 'STRD_reg'] as const).map(
+        (row) => [row, 'unplaced', 'the generator does not yet aim doubleword transfers at the data window: test/arch/arm32/kernel-forms.test.ts covers them'] as const,
       ),
     ] as const
   ).map(([row, name, reason]) => [row, { name, reason }]),
@@ -102,14 +102,15 @@ interface FieldExclusion extends Exclusion {
 
 const DATA_PROCESSING = /^(AND|EOR|SUB|RSB|ADD|ADC|SBC|RSC|TST|TEQ|CMP|CMN|ORR|MOV|BIC|MVN)_(imm|reg|rsr)$/;
 const COMPARE = /^(TST|TEQ|CMP|CMN)_/;
-const SINGLE = /^(LDR|STR|LDRB|STRB|LDRH|STRH|LDRSB|LDRSH)_(imm|reg)$/;
+const SINGLE = /^(LDR|STR|LDRB|STRB|LDRH|STRH|LDRSB|LDRSH|LDRT|STRT|LDRBT|STRBT|LDRHT|STRHT|LDRSBT|LDRSHT)_(imm|reg)$/;
 const isLoad = (row: string): boolean => row.startsWith('LD');
 const KERNEL_MEDIA = /^(CLZ|REV|REV16|REVSH|RBIT|UBFX|SBFX|BFI|BFC|[SU]XTA?[BH])$/;
 const KERNEL_MULTIPLY = /^(UMULL|UMLAL|SMULL|SMLAL|UMAAL|MLS|SDIV|UDIV)$/;
 
 /** Writeback in a single transfer: post-indexed, or pre-indexed with W. */
 function writesBack(f: FieldValues): boolean {
-  return f.p === 0 || f.w === 1;
+  // The unprivileged rows (LDRT and family) have no P or W: always post-indexed, always written back.
+  return f.p === undefined || f.p === 0 || f.w === 1;
 }
 
 /** Field values left out, each with the reason. */
@@ -267,7 +268,7 @@ interface Prepared {
  * where the instruction itself will sit (for a PC-relative load).
  */
 function prepareSingle(row: string, f: Record<string, number>, random: Random, address: (setupLength: number) => number): Prepared | 'unplaceable' {
-  const size = /^(LDR|STR)_/.test(row) ? 4 : /B_/.test(row) ? 1 : 2;
+  const size = /^(LDR|STR)T?_/.test(row) ? 4 : /BT?_/.test(row) ? 1 : 2;
   const register = row.endsWith('_reg');
   const shiftForm = register && 'type' in f;
   const type = shiftForm ? f.type! : 0;
