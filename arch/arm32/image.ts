@@ -120,6 +120,7 @@ function deviceTree(ram: RamRegion, bootargs: string): FdtNode {
 
 /** How arm32 boots images: zImage or ELF, 256 MiB at 0x40000000, entered in Hyp with r0 = 0, r1 = ~0, r2 = the device tree. */
 export const ARM32_BOOT: BootSupport = {
+  consoleBase: ARM32_UART_BASE,
   elfMachines: [40],
   formats: [ZIMAGE_FORMAT],
   ram: { base: 0x4000_0000, size: 256 << 20 },

@@ -80,6 +80,7 @@ function deviceTree(ram: RamRegion, bootargs: string): FdtNode {
 
 /** How arm64 boots images: Image (gzip or not) or ELF, 256 MiB at 0x40000000, entered at EL2 with x0 = the device tree. */
 export const ARM64_BOOT: BootSupport = {
+  consoleBase: ARM64_UART_BASE,
   elfMachines: [183],
   formats: [ARM64_IMAGE_FORMAT],
   ram: { base: 0x4000_0000, size: 256 << 20 },

@@ -73,6 +73,8 @@ export interface BootReport {
   readonly spinningAt: string | undefined;
   /** The last steps before the stop (every step with `--trace`). */
   readonly tail: readonly string[];
+  /** What the kernel wrote to the console UART (the device tree's `stdout-path`), when the boot attached one. */
+  readonly console?: string;
 }
 
 interface BootOptions {
@@ -118,7 +120,7 @@ export function registerBootCommand(program: Command, io: CliIo, services: CliSe
       const engines = backend.engines ?? ['interp'];
       if (options.engine !== undefined && !(engines as readonly string[]).includes(options.engine)) throw new CliError(`--engine: ${backend.name} offers ${engines.join(', ')}, not '${options.engine}'`, { input: '--engine' });
       const file = options.image!;
-      const { machine, loaded, boot: support } = await bootMachine(backend, readInputBytes(file), inputName(file), {
+      const { machine, loaded, boot: support, console: uart } = await bootMachine(backend, readInputBytes(file), inputName(file), {
         maxSteps: Number(budget),
         trace: true,
         bootargs: options.bootargs,
@@ -176,6 +178,7 @@ export function registerBootCommand(program: Command, io: CliIo, services: CliSe
         steps: result.steps,
         spinningAt: spinning(result.reason, held.map((e) => e.address)),
         tail: (options.trace === true ? held : held.slice(-Number(tail))).map((e) => symbolisedLine(e, loaded.symbols)),
+        ...(uart === undefined ? {} : { console: uart.output }),
       };
       io.out(options.json === true ? JSON.stringify(report, undefined, 2) : bootText(report));
     });
@@ -197,5 +200,6 @@ export function bootText(report: BootReport): string {
   lines.push(`${report.tail.length === report.steps ? 'every one of the' : 'last'} ${report.tail.length} instructions:`, ...report.tail.map((e) => `  ${e}`));
   lines.push(`stop: ${report.stop.reason} at ${report.stop.pc}${report.stop.symbol === undefined ? '' : ` <${report.stop.symbol}>`} after ${report.steps} steps: ${report.stop.detail}`);
   if (report.spinningAt !== undefined) lines.push(`the guest is spinning at ${report.spinningAt}: every instruction it ran last was there`);
+  if (report.console !== undefined) lines.push(report.console === '' ? 'console: nothing written to the UART' : `console (${report.console.length} bytes written to the UART):`, ...(report.console === '' ? [] : report.console.replace(/\r/g, '').replace(/\n$/, '').split('\n').map((line) => `  | ${line}`)));
   return lines.join('\n');
 }

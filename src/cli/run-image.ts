@@ -18,6 +18,8 @@ import { formatTraceEvent, TraceRecorder, type TraceEvent } from '../interp/trac
 import { loadBootImage, type BootSupport, type LoadedBootImage, type RamRegion } from '../loader/boot-image.ts';
 import { ImageError } from '../loader/image-error.ts';
 import type { SymbolTable } from '../loader/symbols.ts';
+import { MmioBus, unbackedHandler } from '../devices/mmio-bus.ts';
+import { Pl011Uart } from '../devices/pl011-uart.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
 import { parseAssignments, parseRegisterList, registerWidth } from './register-values.ts';
 import type { RunReport } from './run-program.ts';
@@ -106,6 +108,19 @@ export interface BootedMachine {
   readonly loaded: LoadedBootImage;
   /** The backend's boot support used. */
   readonly boot: BootSupport;
+  /** The console UART attached at the device tree's `stdout-path`, when the boot support names one. */
+  readonly console: Pl011Uart | undefined;
+}
+
+/**
+ * A PL011 at `base` behind `machine`'s physical memory, as its one
+ * device: the guest's own loads and stores reach it (no hypervisor in
+ * between). Accesses no RAM and no device answers still fault.
+ */
+function attachConsole(machine: Machine, base: number): Pl011Uart {
+  const uart = new Pl011Uart();
+  machine.memory.setUnbackedHandler(unbackedHandler(new MmioBus().map('uart0', BigInt(base), uart)));
+  return uart;
 }
 
 /** The summary of `loaded`, booted by `boot`'s protocol. */
@@ -174,7 +189,8 @@ export async function bootMachine(backend: ArchBackend, bytes: Uint8Array, input
     });
     const entry = addressOption(options.entry, '--entry', loaded.symbols);
     if (entry !== undefined) machine.pc = entry;
-    return { machine, loaded: entry === undefined ? loaded : { ...loaded, entry }, boot };
+    const console = boot.consoleBase === undefined ? undefined : attachConsole(machine, boot.consoleBase);
+    return { machine, loaded: entry === undefined ? loaded : { ...loaded, entry }, boot, console };
   } catch (error) {
     if (error instanceof ImageError) throw new CliError(`${inputName}: offset 0x${error.offset.toString(16)}: ${error.message}`, { input: inputName });
     throw error;

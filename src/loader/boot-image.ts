@@ -112,6 +112,12 @@ export interface BootSupport {
   /** Lines describing the boot protocol as `enter` follows it, with its source (for the report). */
   readonly protocol: string;
   /**
+   * The UART the generated device tree names as `stdout-path` (a PL011 at
+   * this physical address), which a boot attaches to the machine's
+   * physical memory so the kernel's early console shows; absent: none.
+   */
+  readonly consoleBase?: number;
+  /**
    * The hyp stubs a kernel image installs, in the order it installs them
    * (the zImage decompressor's before the kernel proper's). Absent: one,
    * {@link KERNEL_STUB}.

@@ -3,7 +3,8 @@
  * Debian's own arm64 Image entered at EL2, through init_el2 to the eret
  * into EL1 with VBAR_EL2 at the kernel's __hyp_stub_vectors; then at EL1
  * through __enable_mmu into its TTBR1 half, to the HVC_FINALISE_EL2 call
- * and the stub's answer.
+ * and the stub's answer; and, with `earlycon`, the kernel's own log on the
+ * PL011 the generated device tree names.
  */
 
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { ARM64_IMAGE_FORMAT } from '../../../arch/arm64/image.ts';
 import { loadBootImage } from '../../../src/loader/boot-image.ts';
 import type { TraceEvent } from '../../../src/interp/trace.ts';
 import { TraceRecorder } from '../../../src/interp/trace.ts';
+import { bootMachine } from '../../../src/cli/run-image.ts';
 import { kernelImage } from '../../support/kernel-images.ts';
 
 const RAM = { base: 0x4010_0000, size: 256 << 20 };
@@ -108,4 +110,20 @@ describe.skipIf(image.skip !== undefined)(`Debian's arm64 Image (${image.skip ==
     const back = events.filter((e) => e.kind === 'return')[1];
     expect(back).toMatchObject({ kind: 'return', instruction: 'eret', from: 'el2h', to: 'el1h', target: returnAddress });
   });
+});
+
+describe.skipIf(image.skip !== undefined)(`Debian's arm64 Image's early console (${image.skip === undefined ? image.package : 'absent'})`, () => {
+  it('boots with earlycon to the PL011 its device tree names: the kernel prints its banner, model and command line', async () => {
+    const { machine, console: uart } = await bootMachine(ARM64_BACKEND, new Uint8Array(readFileSync(image.skip === undefined ? image.path : '')), 'vmlinuz', { maxSteps: 0, trace: false, engine: 'jit', bootargs: 'earlycon console=ttyAMA0' });
+    expect(uart).toBeDefined();
+    for (let chunk = 0; chunk < 400 && !uart!.output.includes('Kernel command line:'); chunk++) {
+      const result = machine.run(250_000);
+      expect(result.reason, result.detail).toBe('budget-exhausted');
+    }
+    const text = uart!.output;
+    expect(text).toMatch(/^\[ +0\.000000\] Booting Linux on physical CPU 0x0+ \[0x410fd034\]/);
+    expect(text).toMatch(/\] Linux version 6\.\d+\S* \(debian-kernel@lists\.debian\.org\)/);
+    expect(text).toContain('] Machine model: hyplay arm64 (virt-like)');
+    expect(text).toContain('] Kernel command line: earlycon console=ttyAMA0');
+  }, 120_000);
 });
