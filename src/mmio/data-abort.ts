@@ -86,6 +86,28 @@ export function decodeDataAbort(value: number, layout: DataAbortLayout): DataAbo
   };
 }
 
+/** A range of syndrome values, as a spec's selector takes it. */
+export interface SyndromeRange {
+  /** Lowest value. */
+  readonly min: bigint;
+  /** Highest value. */
+  readonly max: bigint;
+}
+
+/** The ranges of a data abort from a lower level (EC 0x24) with ISV = `isv`, for IL = 0 and IL = 1 (HSR and ESR_ELx alike). */
+function lowerDataAborts(isv: 0 | 1): readonly SyndromeRange[] {
+  return [0, 1].map((il) => {
+    const base = ((EC_DATA_ABORT_LOWER << 26) | (il << 25) | (isv << 24)) >>> 0;
+    return { min: BigInt(base), max: BigInt((base | 0xff_ffff) >>> 0) };
+  });
+}
+
+/** Syndrome values of a data abort from a guest with ISV = 1 (the syndrome describes the access). */
+export const SYNDROME_VALID_RANGES: readonly SyndromeRange[] = lowerDataAborts(1);
+
+/** Syndrome values of a data abort from a guest with ISV = 0 (it does not). */
+export const NO_SYNDROME_RANGES: readonly SyndromeRange[] = lowerDataAborts(0);
+
 /** Build a syndrome from fields (absent ones 0): the inverse of {@link decodeDataAbort}, for hand-built test syndromes. */
 export function encodeDataAbort(fields: Partial<DataAbortSyndrome>, layout: DataAbortLayout): number {
   const f = (name: keyof DataAbortSyndrome): number => fields[name] ?? 0;

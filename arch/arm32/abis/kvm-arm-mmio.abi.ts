@@ -21,7 +21,7 @@
  */
 
 import { defineAbi, RETURN, reg, returnIn, type Abi, type AbiSpec, type CallContext, type CallSpec, type RegisterHandle, type SpecOutcome } from '../../../src/abi/spec.ts';
-import { completeRead, decodeDataAbort, EC_DATA_ABORT_LOWER, faultIpa32, type DataAbortLayout } from '../../../src/mmio/data-abort.ts';
+import { completeRead, decodeDataAbort, faultIpa32, NO_SYNDROME_RANGES, SYNDROME_VALID_RANGES, type DataAbortLayout } from '../../../src/mmio/data-abort.ts';
 import { NISV_ISS_MASK, resolveDataAbort, type InstructionDecode, type MmioEra, type MmioPlan } from '../../../src/mmio/mmio-era.ts';
 import { decodePreMergeArm } from './mmio-instruction-decoder.ts';
 import { ELR_HYP } from './spec-registers.ts';
@@ -273,16 +273,6 @@ function mmioSemantics(era: MmioEra, injectedAbort: Injection): (call: CallConte
   };
 }
 
-/** HSR values of a data abort from a guest (EC 0x24) with ISV = 1, for IL = 0 and IL = 1. */
-const ISV_SET = [
-  { min: BigInt(((EC_DATA_ABORT_LOWER << 26) | (1 << 24)) >>> 0), max: BigInt(((EC_DATA_ABORT_LOWER << 26) | (1 << 24) | 0xff_ffff) >>> 0) },
-  { min: BigInt(((EC_DATA_ABORT_LOWER << 26) | (3 << 24)) >>> 0), max: BigInt(((EC_DATA_ABORT_LOWER << 26) | (3 << 24) | 0xff_ffff) >>> 0) },
-];
-/** The same with ISV = 0. */
-const ISV_CLEAR = [
-  { min: BigInt((EC_DATA_ABORT_LOWER << 26) >>> 0), max: BigInt(((EC_DATA_ABORT_LOWER << 26) | 0xff_ffff) >>> 0) },
-  { min: BigInt(((EC_DATA_ABORT_LOWER << 26) | (2 << 24)) >>> 0), max: BigInt(((EC_DATA_ABORT_LOWER << 26) | (2 << 24) | 0xff_ffff) >>> 0) },
-];
 
 const ARGS = [
   { register: 'hsr', role: 'syndrome' },
@@ -314,7 +304,7 @@ function calls(era: MmioEra, injection: Injection, noSyndrome: string): readonly
   return [
     {
       name: 'MMIO access, syndrome valid',
-      select: ISV_SET,
+      select: SYNDROME_VALID_RANGES,
       summary: 'ISV = 1: the HSR describes the access; KVM_EXIT_MMIO, a device answers, a load completes into Rt (SSE sign-extends), the PC advances by 2 or 4 (IL). CM, S1PTW, SAS = 3 and Rt = PC are refused as the era does',
       args: ARGS,
       results: [{ register: 'elr_hyp', role: 'the next instruction (or the guest vector of an injected abort); a load also writes Rt (the SRT register)' }],
@@ -323,7 +313,7 @@ function calls(era: MmioEra, injection: Injection, noSyndrome: string): readonly
     },
     {
       name: 'MMIO access, no valid syndrome',
-      select: ISV_CLEAR,
+      select: NO_SYNDROME_RANGES,
       summary: noSyndrome,
       args: ARGS,
       meaning: `mmio-no-syndrome`,

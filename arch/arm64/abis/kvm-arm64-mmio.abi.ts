@@ -29,7 +29,7 @@
  */
 
 import { defineAbi, RETURN, reg, returnIn, type Abi, type AbiSpec, type CallContext, type CallSpec, type RegisterHandle, type SpecOutcome } from '../../../src/abi/spec.ts';
-import { completeRead, decodeDataAbort, EC_DATA_ABORT_LOWER, faultIpa } from '../../../src/mmio/data-abort.ts';
+import { completeRead, decodeDataAbort, EC_DATA_ABORT_LOWER, faultIpa, NO_SYNDROME_RANGES, SYNDROME_VALID_RANGES } from '../../../src/mmio/data-abort.ts';
 import { NISV_ISS_MASK, resolveDataAbort, type MmioEra, type MmioPlan } from '../../../src/mmio/mmio-era.ts';
 import { ESR_EL2_DATA_ABORT } from '../syndrome.ts';
 import { ELR_EL2, SPSR_EL2, VBAR_EL1 } from './spec-registers.ts';
@@ -161,16 +161,6 @@ function mmioSemantics({ era, completion }: Arm64MmioEra): (call: CallContext) =
   };
 }
 
-/** ESR_EL2 values of a data abort from a lower EL (EC 0x24) with ISV = 1 (IL = 1: every A64 instruction is 32 bits; IL = 0 from AArch32 Thumb). */
-const ISV_SET = [
-  { min: BigInt(((EC_DATA_ABORT_LOWER << 26) | (1 << 24)) >>> 0), max: BigInt(((EC_DATA_ABORT_LOWER << 26) | (1 << 24) | 0xff_ffff) >>> 0) },
-  { min: BigInt(((EC_DATA_ABORT_LOWER << 26) | (3 << 24)) >>> 0), max: BigInt(((EC_DATA_ABORT_LOWER << 26) | (3 << 24) | 0xff_ffff) >>> 0) },
-];
-/** The same with ISV = 0. */
-const ISV_CLEAR = [
-  { min: BigInt((EC_DATA_ABORT_LOWER << 26) >>> 0), max: BigInt(((EC_DATA_ABORT_LOWER << 26) | 0xff_ffff) >>> 0) },
-  { min: BigInt(((EC_DATA_ABORT_LOWER << 26) | (2 << 24)) >>> 0), max: BigInt(((EC_DATA_ABORT_LOWER << 26) | (2 << 24) | 0xff_ffff) >>> 0) },
-];
 
 const ARGS = [
   { register: 'esr_el2', role: 'syndrome' },
@@ -197,7 +187,7 @@ function calls(era: Arm64MmioEra, noSyndrome: string): readonly CallSpec[] {
   return [
     {
       name: 'MMIO access, syndrome valid',
-      select: ISV_SET,
+      select: SYNDROME_VALID_RANGES,
       summary: `ISV = 1: ESR_EL2 describes the access; KVM_EXIT_MMIO, a device answers, a load completes into Xt/Wt (SRT; XZR discards it), ${era.completion === 'register-width' ? 'sign-extended up to the register width (SF)' : 'sign-extended to 64 bits whatever the register width (SF not read)'}, the PC advances by 4. CM skips the instruction, S1PTW injects a data abort`,
       args: ARGS,
       results: [{ register: 'elr_el2', role: 'the next instruction (or the guest vector of an injected abort); a load also writes the SRT register' }],
@@ -206,7 +196,7 @@ function calls(era: Arm64MmioEra, noSyndrome: string): readonly CallSpec[] {
     },
     {
       name: 'MMIO access, no valid syndrome',
-      select: ISV_CLEAR,
+      select: NO_SYNDROME_RANGES,
       summary: noSyndrome,
       args: ARGS,
       meaning: 'mmio-no-syndrome',
