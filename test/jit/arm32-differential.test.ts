@@ -22,7 +22,7 @@ import type { Machine } from '../../src/interp/machine.ts';
 import { assemble } from '../../src/isa/assembler.ts';
 import { setUpScenario } from '../../src/scenario/runner.ts';
 import { CODE, DATA, installWfiVectors } from '../arch/arm32/machine-harness.ts';
-import { agree as agreeAmong, outcome, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
+import { agree as agreeAmong, expectRestoreRunsFresh, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
 
 const abis = loadAbis();
 
@@ -196,17 +196,7 @@ target: .word   done
     const setup = program(source, 'svc', withVectors);
     agree('self-modifying', setup, { ...SMALL, traced: [...SMALL.traced, 200] });
     // A machine restored after a run that rewrote its code runs as a fresh one (what it translated from the old bytes is dropped).
-    for (const engine of ENGINES) {
-      for (const first of [5, 30, 120, 1000]) {
-        const fresh = setup(engine.options);
-        const expected = outcome(fresh, fresh.run(1000));
-        const again = setup(engine.options);
-        const snap = again.snapshot();
-        again.run(first);
-        again.restore(snap);
-        expect(outcome(again, again.run(1000)), `${engine.name}: restored after ${first}`).toEqual(expected);
-      }
-    }
+    expectRestoreRunsFresh(ENGINES, setup, [5, 30, 120, 1000]);
     const machine = setup({ engine: 'jit' });
     expect(machine.run(1000).reason).toBe('wfi');
     expect([machine.register('r0'), machine.register('r3'), machine.register('r7')]).toEqual([9n, 3n + 3n * 16n, 5n]);

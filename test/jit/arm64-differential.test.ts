@@ -26,7 +26,7 @@ import { setUpScenario } from '../../src/scenario/runner.ts';
 import { CODE_REGION, CODE_REGION_SIZE, DATA as DIFF_DATA, DATA_SIZE, generateArm64Case, TERMINATOR } from '../diff/arm64-generator.ts';
 import { Coverage } from '../diff/differential.ts';
 import { Random } from '../diff/random.ts';
-import { agree as agreeAmong, outcome, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
+import { agree as agreeAmong, expectRestoreRunsFresh, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
 
 const abis = loadAbis();
 
@@ -246,17 +246,7 @@ done:   mov     x2, #42
     const setup = program(source, 'el1h', withVectors);
     agree('self-modifying', setup, { ...SMALL, traced: [...SMALL.traced, 200] });
     // A machine restored after a run that rewrote its code runs as a fresh one (what it translated from the old bytes is dropped).
-    for (const engine of ENGINES) {
-      for (const first of [5, 30, 120, 1000]) {
-        const fresh = setup(engine.options);
-        const expected = outcome(fresh, fresh.run(1000));
-        const again = setup(engine.options);
-        const snap = again.snapshot();
-        again.run(first);
-        again.restore(snap);
-        expect(outcome(again, again.run(1000)), `${engine.name}: restored after ${first}`).toEqual(expected);
-      }
-    }
+    expectRestoreRunsFresh(ENGINES, setup, [5, 30, 120, 1000]);
     const machine = setup({ engine: 'jit' });
     expect(machine.run(1000).reason).toBe('wfi');
     expect([machine.register('x0'), machine.register('x3'), machine.register('x7')]).toEqual([9n, 3n + 3n * 16n, 5n]);

@@ -20,7 +20,7 @@ import { assemble } from '../../src/isa/assembler.ts';
 import type { Endian } from '../../src/memory/guest-memory.ts';
 import { setUpScenario } from '../../src/scenario/runner.ts';
 import type { Ppc64State } from '../../arch/ppc64/registers.ts';
-import { agree as agreeAmong, outcome, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
+import { agree as agreeAmong, expectRestoreRunsFresh, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
 
 const abis = loadAbis();
 
@@ -170,17 +170,7 @@ describe('ppc64 JIT = interpreter', () => {
       const setup = program(source, 'hv', endian, withVectors);
       agree(`self-modifying ${endian}`, setup, { ...SMALL, traced: [...SMALL.traced, 200] });
       // A machine restored after a run that rewrote its code runs as a fresh one.
-      for (const engine of ENGINES) {
-        for (const first of [5, 30, 120, 1000]) {
-          const fresh = setup(engine.options);
-          const expected = outcome(fresh, fresh.run(1000));
-          const again = setup(engine.options);
-          const snap = again.snapshot();
-          again.run(first);
-          again.restore(snap);
-          expect(outcome(again, again.run(1000)), `${engine.name}: restored after ${first}`).toEqual(expected);
-        }
-      }
+      expectRestoreRunsFresh(ENGINES, setup, [5, 30, 120, 1000]);
       const machine = setup({ engine: 'jit' });
       expect(machine.run(1000).reason).toBe('wfi');
       expect([machine.register('r3'), machine.register('r6'), machine.register('r8')]).toEqual([9n, 3n + 3n * 16n, 5n]);

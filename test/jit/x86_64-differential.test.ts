@@ -22,7 +22,7 @@ import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
 import { assemble } from '../../src/isa/assembler.ts';
 import { setUpScenario } from '../../src/scenario/runner.ts';
 import { machineWith } from '../arch/x86_64/machine-harness.ts';
-import { agree as agreeAmong, outcome, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
+import { agree as agreeAmong, expectRestoreRunsFresh, outcome, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
 
 const abis = loadAbis();
 
@@ -207,17 +207,7 @@ func:   movl    $5, %eax
     const setup = program(source, 'cpl0', (machine) => machine.setRegister('r15', BigInt(DATA)));
     agree('self-modifying', setup, { ...SMALL, traced: [...SMALL.traced, 60] });
     // A machine restored after a run that rewrote its code runs as a fresh one.
-    for (const engine of ENGINES) {
-      for (const first of [3, 10, 30, 1000]) {
-        const fresh = setup(engine.options);
-        const expected = outcome(fresh, fresh.run(1000));
-        const again = setup(engine.options);
-        const snap = again.snapshot();
-        again.run(first);
-        again.restore(snap);
-        expect(outcome(again, again.run(1000)), `${engine.name}: restored after ${first}`).toEqual(expected);
-      }
-    }
+    expectRestoreRunsFresh(ENGINES, setup, [3, 10, 30, 1000]);
     const machine = setup({ engine: 'jit' });
     expect(machine.run(1000).reason).toBe('wfi');
     expect([machine.register('rax'), machine.register('rsi'), machine.register('r8')]).toEqual([9n, 3n + 3n * 16n, 5n]);

@@ -89,3 +89,22 @@ export function agree<O>(engines: readonly EngineUnderTest<O>[], label: string, 
     }
   }
 }
+
+/**
+ * A machine restored from a snapshot after a run of `first` steps (for each
+ * of `firsts`) runs as a fresh one does, on every engine: what it translated
+ * from bytes the run rewrote is dropped with the restore.
+ */
+export function expectRestoreRunsFresh<O>(engines: readonly EngineUnderTest<O>[], setup: Setup<O>, firsts: readonly number[], budget = 1000): void {
+  for (const engine of engines) {
+    for (const first of firsts) {
+      const fresh = setup(engine.options);
+      const expected = outcome(fresh, fresh.run(budget));
+      const again = setup(engine.options);
+      const snap = again.snapshot();
+      again.run(first);
+      again.restore(snap);
+      expect(outcome(again, again.run(budget)), `${engine.name}: restored after ${first}`).toEqual(expected);
+    }
+  }
+}
