@@ -8,7 +8,7 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import { exampleTrap } from '../abi/spec.ts';
-import { dispatchTable, type TrapQuery } from './dispatch-table.ts';
+import { dispatchTable, withResolvedRegisters, type TrapQuery } from './dispatch-table.ts';
 
 /**
  * Classify each query in turn, each against every spec on its conduit,
@@ -32,14 +32,15 @@ export function classifyBatch(registry: AbiRegistry, queries: readonly TrapQuery
 
 /**
  * The traps of every example of every spec of `arch` (each with its own
- * immediate and origin): the prepared list `hyplay bench` classifies.
+ * immediate and origin), their registers resolved as a parsed trap's are:
+ * the prepared list `hyplay bench` classifies.
  */
 export function exampleQueries(registry: AbiRegistry, arch: string): TrapQuery[] {
   const queries: TrapQuery[] = [];
   for (const abi of registry.all(arch)) {
     for (const example of abi.spec.examples) {
       const trap = exampleTrap(abi, example);
-      queries.push({ arch, conduit: abi.spec.conduit.instruction, imm: trap.imm, privilege: trap.origin.privilege, world: trap.origin.world, registers: trap.registers });
+      queries.push(withResolvedRegisters({ arch, conduit: abi.spec.conduit.instruction, imm: trap.imm, privilege: trap.origin.privilege, world: trap.origin.world, registers: trap.registers }));
     }
   }
   return queries;

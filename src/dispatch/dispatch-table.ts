@@ -21,9 +21,9 @@ import type { AbiRegistry } from '../abi/registry.ts';
 import { bigIntOutcome, exampleTrap, reg, registerName, type Abi, type CallContext, type CallOutcome, type HypervisorState, type Origin, type Privilege, type RegisterOperand, type ResolvedCall, type SpecOutcome, type World } from '../abi/spec.ts';
 import { MAX_EXACT } from '../abi/value-set.ts';
 import { compileSelector, originIndex, ORIGINS, REFUSAL, SlotValues, type CompiledSelector } from './compiled-selector.ts';
-import { ClaimedInterpretation, DeclinedInterpretation, sameCallEffect, type Interpretation } from './interpretation.ts';
+import { callMeaning, ClaimedInterpretation, DeclinedInterpretation, sameOutcomeEffect, type Interpretation } from './interpretation.ts';
 import { RecordingContext, RecordingMemory, RecordingState } from './recording-context.ts';
-import { TrapRegisters } from './trap-registers.ts';
+import { ResolvedRegisters, TrapRegisters } from './trap-registers.ts';
 
 /** A trap to classify. */
 export interface TrapQuery {
@@ -39,6 +39,18 @@ export interface TrapQuery {
   readonly world?: World;
   /** Registers at the trap; unset ones are 0. */
   readonly registers: Readonly<Record<string, bigint>>;
+  /**
+   * The same registers resolved to handles and numbers where the trap was
+   * made ({@link withResolvedRegisters}), so that classifying it does no
+   * name lookup or bigint conversion; absent: resolved from `registers` on
+   * each classification. It must hold exactly `registers`.
+   */
+  readonly resolved?: ResolvedRegisters;
+}
+
+/** `query` with its registers resolved once ({@link TrapQuery.resolved}), for a query classified as soon as it is made or many times over. */
+export function withResolvedRegisters(query: TrapQuery): TrapQuery {
+  return { ...query, resolved: new ResolvedRegisters(query.registers) };
 }
 
 /** How the interpretations relate. */
@@ -279,6 +291,8 @@ export class DispatchTable {
   /** Every spec's calls, flat: spec `i`'s call `c` is at `callBase[i] + c`; with the effect of each call that reads no input. */
   private readonly calls: readonly ResolvedCall[];
   private readonly callBase: Int32Array;
+  /** Per flat call, what it means ({@link callMeaning}): claims of different meanings collide whatever their semantics do. */
+  private readonly meanings: readonly string[];
   private readonly constants: readonly (ConstantEffect | undefined)[];
   /**
    * Twins: calls of different specs whose semantics are one function (eras
@@ -338,6 +352,7 @@ export class DispatchTable {
       calls.push(...abi.calls);
     });
     this.calls = calls;
+    this.meanings = calls.map(callMeaning);
     this.constants = calls.map((call) => constantEffect(call, ORIGINS[0]!));
     const byFunction = new Map<unknown, number[]>();
     calls.forEach((call, at) => {
@@ -506,7 +521,8 @@ export class DispatchTable {
    */
   decide(query: TrapQuery): number {
     const trap = this.trap;
-    trap.load(query.registers);
+    if (query.resolved !== undefined) trap.loadResolved(query.resolved);
+    else trap.load(query.registers);
     this.query = query;
     this.serial = (this.serial + 1) | 0;
     if (this.serial === 0) {
@@ -569,16 +585,25 @@ export class DispatchTable {
     const claims = this.decide(query);
     if (claims < 2) return claims;
     const codes = this.codes;
-    const calls = this.calls;
     const base = this.callBase;
+    const meanings = this.meanings;
     const outcomes = this.outcomes;
     let first = -1;
+    let meaning = '';
+    let firstContext: RecordingContext | undefined;
     for (let i = 0; i < codes.length; i++) {
       const code = codes[i]!;
       if (code < 0) continue;
+      if (first < 0) {
+        first = i;
+        meaning = meanings[base[i]! + code]!;
+        continue;
+      }
+      // Another meaning is a collision before any semantics runs.
+      if (meanings[base[i]! + code] !== meaning) return 3;
+      firstContext ??= this.execute(first);
       const context = this.execute(i);
-      if (first < 0) first = i;
-      else if (!sameCallEffect(calls[base[first]! + codes[first]!]!, outcomes[first]!, this.ran[first]!, calls[base[i]! + code]!, outcomes[i]!, context)) return 3;
+      if (!sameOutcomeEffect(outcomes[first]!, firstContext, outcomes[i]!, context)) return 3;
     }
     return 2;
   }

@@ -174,7 +174,16 @@ function sameValue(a: OutcomeValue, b: OutcomeValue): boolean {
  * bigints `bigIntOutcome` makes of them) and the context they wrote to.
  */
 export function sameCallEffect(callA: ResolvedCall, outcomeA: SpecOutcome, contextA: RecordingContext, callB: ResolvedCall, outcomeB: SpecOutcome, contextB: RecordingContext): boolean {
-  if ((callA.spec.meaning ?? callA.spec.name) !== (callB.spec.meaning ?? callB.spec.name)) return false;
+  return callMeaning(callA) === callMeaning(callB) && sameOutcomeEffect(outcomeA, contextA, outcomeB, contextB);
+}
+
+/** What a call means, for {@link sameEffect}: its declared meaning, else its name. */
+export function callMeaning(call: ResolvedCall): string {
+  return call.spec.meaning ?? call.spec.name;
+}
+
+/** {@link sameCallEffect} without the calls: two calls of the same meaning, by the outcomes their semantics gave and the writes they made. */
+export function sameOutcomeEffect(outcomeA: SpecOutcome, contextA: RecordingContext, outcomeB: SpecOutcome, contextB: RecordingContext): boolean {
   if (outcomeA.kind !== outcomeB.kind) return false;
   if (outcomeA.kind === 'exit' || outcomeB.kind === 'exit') {
     if (outcomeA.kind !== 'exit' || outcomeB.kind !== 'exit' || outcomeA.exit !== outcomeB.exit) return false;

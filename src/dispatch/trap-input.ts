@@ -27,6 +27,7 @@ import { hexValue } from '../abi/value-set.ts';
 import type { ArchBackend, ConduitImmediate, OriginRegister } from '../interp/backend.ts';
 import { dispatchTable } from './dispatch-table.ts';
 import type { TrapQuery } from './dispatch-table.ts';
+import { ResolvedRegisters } from './trap-registers.ts';
 
 /** Bad trap input; the message is one line naming the input. */
 export class TrapInputError extends Error {
@@ -254,6 +255,6 @@ export class TrapInput {
       }
       registers[name] = value;
     }
-    return { arch: this.backend.name, conduit, imm, privilege: privilege ?? 'kernel', ...(world === undefined ? {} : { world }), registers };
+    return { arch: this.backend.name, conduit, imm, privilege: privilege ?? 'kernel', ...(world === undefined ? {} : { world }), registers, resolved: new ResolvedRegisters(registers) };
   }
 }
