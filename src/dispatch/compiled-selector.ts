@@ -28,7 +28,7 @@
  * @module
  */
 
-import { PRIVILEGES, selectsByImmediate, WORLDS, type Abi, type Origin, type ResolvedCall } from '../abi/spec.ts';
+import { PRIVILEGES, selectsByImmediate, WORLDS, type Abi, type Origin, type Privilege, type ResolvedCall, type World } from '../abi/spec.ts';
 import { hexValue, MAX_EXACT, NumberIntervals, type ValueSet } from '../abi/value-set.ts';
 
 /** Reads a register by name (unset or unknown registers read as 0). */
@@ -56,7 +56,17 @@ export const ORIGINS: readonly Origin[] = Object.freeze(PRIVILEGES.flatMap((priv
 
 /** The index of an origin in {@link ORIGINS}: privilege index × 2 + world index. */
 export function originIndex(origin: Origin): number {
-  return PRIVILEGES.indexOf(origin.privilege) * 2 + WORLDS.indexOf(origin.world);
+  return privilegeIndex(origin.privilege) * 2 + worldIndex(origin.world);
+}
+
+/** A privilege's index in `PRIVILEGES` (user 0, kernel 1, hyp 2), by comparisons rather than a keyed load: it runs on every trap. */
+export function privilegeIndex(privilege: Privilege): number {
+  return privilege === 'user' ? 0 : privilege === 'kernel' ? 1 : 2;
+}
+
+/** A world's index in `WORLDS` (host 0, guest 1). */
+export function worldIndex(world: World): number {
+  return world === 'host' ? 0 : 1;
 }
 
 /**

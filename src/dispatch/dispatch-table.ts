@@ -20,7 +20,7 @@
 import type { AbiRegistry } from '../abi/registry.ts';
 import { bigIntOutcome, exampleTrap, reg, registerName, type Abi, type CallContext, type CallOutcome, type HypervisorState, type Origin, type Privilege, type RegisterOperand, type ResolvedCall, type SpecOutcome, type World } from '../abi/spec.ts';
 import { MAX_EXACT } from '../abi/value-set.ts';
-import { compileSelector, originIndex, ORIGINS, REFUSAL, SlotValues, type CompiledSelector } from './compiled-selector.ts';
+import { compileSelector, originIndex, ORIGINS, privilegeIndex, REFUSAL, SlotValues, worldIndex, type CompiledSelector } from './compiled-selector.ts';
 import { callMeaning, ClaimedInterpretation, DeclinedInterpretation, sameOutcomeEffect, type Interpretation } from './interpretation.ts';
 import { RecordingContext, RecordingMemory, RecordingState } from './recording-context.ts';
 import { ResolvedRegisters, TrapRegisters } from './trap-registers.ts';
@@ -64,8 +64,6 @@ export interface Dispatch {
   readonly interpretations: readonly Interpretation[];
 }
 
-const PRIVILEGE_INDEX: Readonly<Record<Privilege, number>> = { user: 0, kernel: 1, hyp: 2 };
-const WORLD_INDEX: Readonly<Record<World, number>> = { host: 0, guest: 1 };
 
 /** Dispatch order: higher priority first, then by id (as the registry sorts ids). */
 function byPriority(a: Abi, b: Abi): number {
@@ -539,8 +537,8 @@ export class DispatchTable {
       numbers[slot] = n;
       if (n !== n) values.wide[slot] = trap.big(id);
     }
-    const privilege = PRIVILEGE_INDEX[query.privilege] * 2;
-    const world = query.world === undefined ? -1 : WORLD_INDEX[query.world];
+    const privilege = privilegeIndex(query.privilege) * 2;
+    const world = query.world === undefined ? -1 : worldIndex(query.world);
     const imm = query.imm;
     const selectors = this.selectors;
     const codes = this.codes;

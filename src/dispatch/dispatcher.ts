@@ -13,7 +13,7 @@
 
 import type { AbiRegistry } from '../abi/registry.ts';
 import { bigIntOutcome, type Abi } from '../abi/spec.ts';
-import { compileSelector, ORIGINS, SlotValues } from './compiled-selector.ts';
+import { compileSelector, ORIGINS, privilegeIndex, SlotValues, worldIndex } from './compiled-selector.ts';
 import { dispatchTable, type Dispatch, type TrapQuery } from './dispatch-table.ts';
 import { ClaimedInterpretation, DeclinedInterpretation, type Interpretation } from './interpretation.ts';
 import { RecordingContext } from './recording-context.ts';
@@ -23,8 +23,6 @@ export { dispatchTable, DispatchTable, VERDICTS, type Dispatch, type TrapQuery, 
 export { ClaimedInterpretation, DeclinedInterpretation, describeOutcome, sameEffect, type Interpretation } from './interpretation.ts';
 export { RecordingContext, RecordingMemory, type MemoryWrite } from './recording-context.ts';
 
-const PRIVILEGE_INDEX = { user: 0, kernel: 1, hyp: 2 } as const;
-const WORLD_INDEX = { host: 0, guest: 1 } as const;
 
 const SCRATCH = new WeakMap<Abi, SlotValues>();
 
@@ -38,8 +36,8 @@ export function interpret(abi: Abi, query: TrapQuery): Interpretation {
   }
   const registers = query.registers;
   const read = (register: string): bigint => registers[register] ?? 0n;
-  const privilege = PRIVILEGE_INDEX[query.privilege] * 2;
-  const worlds = query.world === undefined ? selector.worlds : [WORLD_INDEX[query.world]];
+  const privilege = privilegeIndex(query.privilege) * 2;
+  const worlds = query.world === undefined ? selector.worlds : [worldIndex(query.world)];
   let origin = privilege + worlds[0]!;
   let code = selector.decideByName(query.imm, origin, read, values);
   for (let w = 1; code < 0 && w < worlds.length; w++) {

@@ -7,9 +7,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { defineAbi, IMMEDIATE_SELECTOR, type Abi, type AbiSpec } from '../../src/abi/spec.ts';
+import { defineAbi, IMMEDIATE_SELECTOR, PRIVILEGES, WORLDS, type Abi, type AbiSpec } from '../../src/abi/spec.ts';
 import { NumberIntervals, ValueSet } from '../../src/abi/value-set.ts';
-import { compileSelector, findCall, originIndex, ORIGINS, REFUSAL, SlotValues } from '../../src/dispatch/compiled-selector.ts';
+import { compileSelector, findCall, originIndex, ORIGINS, privilegeIndex, REFUSAL, SlotValues, worldIndex } from '../../src/dispatch/compiled-selector.ts';
 import { referenceFindCall } from '../support/reference-dispatcher.ts';
 
 const TOP = (1n << 64n) - 1n;
@@ -70,6 +70,14 @@ const KERNEL_HOST = ORIGINS[originIndex({ privilege: 'kernel', world: 'host' })]
 function around(values: readonly bigint[]): bigint[] {
   return values.flatMap((v) => [v - 2n, v - 1n, v, v + 1n, v + 2n, -v, v + (1n << 64n), v + (1n << 32n)]);
 }
+
+describe('origin indices', () => {
+  it('privilegeIndex and worldIndex give the positions in PRIVILEGES and WORLDS, and ORIGINS is in originIndex order', () => {
+    PRIVILEGES.forEach((privilege, i) => expect(privilegeIndex(privilege)).toBe(i));
+    WORLDS.forEach((world, i) => expect(worldIndex(world)).toBe(i));
+    ORIGINS.forEach((origin, i) => expect(originIndex(origin)).toBe(i));
+  });
+});
 
 describe('compileSelector', () => {
   it('64-bit: calls one apart near 2^53 and 2^64, and a condition on the high half, decide as BigInt sets do', () => {
