@@ -12,8 +12,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { isCanonical, isCanonicalNumber, linearAddress, addressValue, NON_CANONICAL_PC } from '../../../arch/x86_64/registers.ts';
+import { PATCHING_ERAS } from '../../../arch/x86_64/abis/hypercall-patching.ts';
+import { KVM_X86_ABIS } from '../../../arch/x86_64/abis/kvm-x86.abi.ts';
+import { X86_INSTRUCTION_SETS } from '../../../arch/x86_64/core.ts';
+import { SpecHost } from '../../../arch/x86_64/firmware/spec-host.ts';
 import { TraceRecorder } from '../../../src/interp/trace.ts';
-import { IST1, machineWith, stackWord } from './machine-harness.ts';
+import { assemble } from '../../../src/isa/assembler.ts';
+import { IST1, machineWith, STACK_TOP, stackWord } from './machine-harness.ts';
 import { KERNEL, KERNEL_PHYS, KERNEL_VA, kernelLabel, upperHalfMachine } from './upper-half-machine.ts';
 
 /** The two non-canonical values next to the hole: the first above the lower half, the last below the upper half. */
@@ -127,6 +132,28 @@ describe('x86_64 upper-half kernel through paging', () => {
   });
 });
 
+describe('x86_64 hypercalls from an upper-half kernel', () => {
+  it('Intel: a vmmcall at 0xffffffff81000007 is patched through the guest\'s page tables, re-executed as vmcall, and answered', () => {
+    const { machine } = upperHalfMachine({ engine: 'interp' });
+    const code = assemble(X86_INSTRUCTION_SETS.att, 'movq $-1, %rax\nvmmcall\nmovq %rax, %rbx\nmovq $-1, %rax\nvmmcall\nsysretq\n', KERNEL);
+    machine.memory.load(KERNEL_PHYS, code.bytes);
+    const host = SpecHost.install(machine, { abis: [KVM_X86_ABIS.find((a) => a.spec.id === 'kvm-x86-v4.11-vmcall')!], patching: PATCHING_ERAS.find((e) => e.key === 'v4.11')! });
+    machine.run(60);
+    expect(machine.register('rbx')).toBe(0xffff_ffff_ffff_fc18n);
+    expect(machine.register('rax')).toBe(0xffff_ffff_ffff_fc18n);
+    // Both call sites now hold vmcall, written at the physical page the tables map.
+    expect(Array.from(machine.memory.readBytes(KERNEL_PHYS + 7, 3)!)).toEqual([0x0f, 0x01, 0xc1]);
+    expect(Array.from(machine.memory.readBytes(KERNEL_PHYS + 20, 3)!)).toEqual([0x0f, 0x01, 0xc1]);
+    expect(host.events.map((e) => [e.exit.name, addressValue(e.exit.address)])).toEqual([
+      ['EXCEPTION_NMI', KERNEL_VA + 7n],
+      ['VMCALL', KERNEL_VA + 7n],
+      ['EXCEPTION_NMI', KERNEL_VA + 20n],
+      ['VMCALL', KERNEL_VA + 20n],
+    ]);
+    expect(machine.mode()).toBe('cpl3');
+  });
+});
+
 describe('x86_64 upper-half addresses before the guest loads CR3', () => {
   it('a load from an upper-half address is an unmapped #PF (P = 0), CR2 the 64-bit address: the identity map cannot reach it', () => {
     const { machine, labels } = withHandlers(`movabsq $${KERNEL_VA}, %rbx\nload: movq 8(%rbx), %rax`);
@@ -224,6 +251,15 @@ describe('x86_64 non-canonical addresses on both sides of the hole', () => {
       expect(machine.mode()).toBe('cpl0');
     });
   }
+
+  it('a ret to a non-canonical return address is #GP(0) on the ret, RSP unchanged', () => {
+    for (const value of NON_CANONICAL) {
+      const { machine, labels } = withHandlers(`movabsq $${value}, %rax\npushq %rax\nat: ret`);
+      expect(halted(machine, labels)).toBe('h_gp');
+      expect(frame(machine).rip).toBe(BigInt(labels.get('at')!));
+      expect(stackWord(machine, machine.register('rsp') + 32n)).toBe(BigInt(STACK_TOP - 8));
+    }
+  });
 
   it('a data access whose last byte crosses 2^47 is #GP(0)', () => {
     const { machine, labels } = withHandlers(`movabsq $0x7ffffffffffc, %rbx\nmovq (%rbx), %rax`);
