@@ -563,7 +563,8 @@ function syscall(s: X86State, address: number, next: number, trace: TraceSink | 
   s.cpl = 0;
   // LSTAR holds a canonical address (WRMSR checks it), in the signed representation (the kernel's upper half negative); one
   // written through the register view unchecked stays non-canonical, and the fetch at it is #GP.
-  s.pc = linearAddressOfWords(msr[2 * MsrSlot.lstar]!, msr[2 * MsrSlot.lstar + 1]!);
+  const lstarHigh = msr[2 * MsrSlot.lstar + 1]!;
+  s.pc = lstarHigh === 0 ? msr[2 * MsrSlot.lstar]! : linearAddressOfWords(msr[2 * MsrSlot.lstar]!, lstarHigh);
   if (trace !== undefined) trace.emit({ kind: 'exception', exception: 'syscall', cause: `syscall at ${hexAddress(address)}`, from: cplName(from), to: 'cpl0', vector: s.pc, returnAddress: next, syndrome: undefined });
   return undefined;
 }
@@ -620,7 +621,7 @@ function sysret(s: X86State, context: DeliveryContext, request: ExceptionReturn,
   s.cpl = 3;
   s.rflags = (g[2 * Gpr.r11]! & 0x3f_7fd7 & ~(Flag.RF | Flag.VM)) | Flag.FIXED;
   // A non-canonical target (AMD) faults on the next fetch, at CPL 3: RIP keeps it (exactly within ±2^53).
-  s.pc = !wide ? rcxLow : linearAddressOfWords(rcxLow, rcxHigh);
+  s.pc = !wide || rcxHigh === 0 ? rcxLow : linearAddressOfWords(rcxLow, rcxHigh);
   if (trace !== undefined) trace.emit({ kind: 'return', instruction: request.instruction, from: cplName(from), to: 'cpl3', target: s.pc });
   return undefined;
 }

@@ -302,6 +302,40 @@ loop:   addq    $3, %rbx
     expect(machine.register('rax')).toBe(0x1122_3344_5566_7788n);
   });
 
+  it('code at and above 4 GiB (up to the top of the lower half) runs alike on both engines: the JIT leaves it to the interpreter', () => {
+    const loop = `
+        movl    $20, %ecx
+loop:   addl    $3, %eax
+        decl    %ecx
+        jne     loop
+        movl    $7, %ebx
+        hlt
+`;
+    for (const base of [0xffff_f000, 0x1_0000_0000, 0x7fff_ffff_e000]) {
+      const assembled = assemble(X86_INSTRUCTION_SETS.att, loop, base);
+      const setup: Setup = (options) => {
+        const machine = createX86Machine(options);
+        machine.memory.load(base, assembled.bytes);
+        machine.pc = base;
+        return machine;
+      };
+      agree(`loop at 0x${base.toString(16)}`, setup, { counts: [1, 2, 10, 30, 62, 63, 64, 100], splits: [63], traced: [64] });
+      const machine = setup({ engine: 'jit' });
+      expect(machine.run(100).reason).toBe('wfi');
+      expect([machine.register('rax'), machine.register('rbx')]).toEqual([60n, 7n]);
+    }
+    // Translated code below 4 GiB whose branches go above it.
+    const near = assemble(X86_INSTRUCTION_SETS.att, '        movl    $20, %ecx\n        addl    $1, %edx\n        jne     0x100000000\n', 0xffff_e000);
+    const far: Setup = (options) => {
+      const machine = createX86Machine(options);
+      machine.memory.load(near.base, near.bytes);
+      machine.memory.load(0x1_0000_0000, assemble(X86_INSTRUCTION_SETS.att, loop, 0x1_0000_0000).bytes);
+      machine.pc = near.base;
+      return machine;
+    };
+    agree('jmp to 4 GiB', far, { counts: [1, 2, 3, 30, 100], splits: [30], traced: [30] });
+  });
+
   it('lower-half code branching to an upper-half target without paging: the JIT leaves the fetch #PF to the interpreter', () => {
     const setup = program(
       `

@@ -292,20 +292,21 @@ const jmpNear: X86Handler = (s, op) => {
 };
 
 /**
- * Jcc to a target in the upper canonical half (negative in the signed
- * representation, `registers.ts`): {@link jccNear}'s meaning under another
- * identity, which the JIT's translator does not know, so that it calls the
- * op in place and leaves the block for the interpreter there (its block
- * links hold unsigned 32-bit PCs). Upper-half code only runs under paging,
- * where the interpreter runs every instruction anyway.
+ * Jcc to a target the JIT's block links cannot hold (they are unsigned
+ * 32-bit PCs): one in the upper canonical half (negative in the signed
+ * representation, `registers.ts`) or at or above 4 GiB. {@link jccNear}'s
+ * meaning under another identity, which the JIT's translator does not
+ * know, so that it calls the op in place and leaves the block for the
+ * interpreter there. Upper-half code only runs under paging, where the
+ * interpreter runs every instruction anyway.
  */
-const jccNearUpper: X86Handler = (s, op): StepResult => {
+const jccNearFar: X86Handler = (s, op): StepResult => {
   if (conditionHolds(s, op.variant)) s.pc = op.imm;
   return RETIRED;
 };
 
-/** JMP to a target in the upper canonical half: {@link jmpNear} under another identity (see {@link jccNearUpper}). */
-const jmpNearUpper: X86Handler = (s, op) => {
+/** JMP to a target the JIT's block links cannot hold: {@link jmpNear} under another identity (see {@link jccNearFar}). */
+const jmpNearFar: X86Handler = (s, op) => {
   s.pc = op.imm;
   return RETIRED;
 };
@@ -318,6 +319,9 @@ const jmpNearUpper: X86Handler = (s, op) => {
 export const NUMBER_FORMS = { alu32, alu64, test32, test64, mov32, mov64, incdec32, incdec64, jccNear, jmpNear } as const;
 
 
+
+/** 2^32: branch targets from here up (and negative ones) get {@link jccNearFar} / {@link jmpNearFar}. */
+const TWO_32 = 0x1_0000_0000;
 
 /** The register operand's word index, when operand `i` is a 32- or 64-bit general register of `size`; else −1. */
 function registerWord(op: X86Op, i: number, size: number): number {
@@ -361,7 +365,7 @@ export function numberForm(op: X86Op): X86Handler | undefined {
     const target = op.next + Number(BigInt.asIntN(64, op.operands[0]!.imm));
     if (!isCanonicalNumber(target)) return undefined;
     op.imm = target;
-    if (target < 0) return handler === 'jcc' ? jccNearUpper : jmpNearUpper;
+    if (!(target >= 0 && target < TWO_32)) return handler === 'jcc' ? jccNearFar : jmpNearFar;
     return handler === 'jcc' ? jccNear : jmpNear;
   }
   const size = op.operands[0]?.size ?? 0;
