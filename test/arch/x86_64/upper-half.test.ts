@@ -11,7 +11,9 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { isCanonical, isCanonicalNumber, linearAddress, addressValue, NON_CANONICAL_PC } from '../../../arch/x86_64/registers.ts';
+import { PageAccess, walk } from '../../../arch/x86_64/paging.ts';
+import { addressValue, createX86State, isCanonical, isCanonicalNumber, linearAddress, NON_CANONICAL_PC } from '../../../arch/x86_64/registers.ts';
+import { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { PATCHING_ERAS } from '../../../arch/x86_64/abis/hypercall-patching.ts';
 import { KVM_X86_ABIS } from '../../../arch/x86_64/abis/kvm-x86.abi.ts';
 import { X86_INSTRUCTION_SETS } from '../../../arch/x86_64/core.ts';
@@ -71,6 +73,31 @@ describe('x86_64 addresses in the signed representation', () => {
     }
     expect(linearAddress(0x8000_0000_0000_0000n)).toBe(NON_CANONICAL_PC);
     expect(isCanonical(1n << 64n)).toBe(false);
+  });
+});
+
+describe('x86_64 4-level walk of the upper half', () => {
+  it('indexes PML4 entries 256–511 with bits 47:39: 0xffff800000000000 is entry 256, Linux\'s direct map 0xffff888000000000 entry 273, the top entry 511', () => {
+    const memory = new GuestMemory('little');
+    memory.map(0, 0x10_0000);
+    const s = createX86State();
+    s.cr3 = 0x1000n;
+    s.paging = 1;
+    // Each PML4 entry under test points at its own PDPT, whose entry 0 (or 510 for the top) is a 1 GiB page.
+    const cases = [
+      { pml4: 256, pdpt: 0, va: 0xffff_8000_0000_1234n, frame: 0x4000_0000n },
+      { pml4: 273, pdpt: 0, va: 0xffff_8880_0000_5678n, frame: 0x8000_0000n },
+      { pml4: 511, pdpt: 510, va: 0xffff_ffff_8000_9abcn, frame: 0xc000_0000n },
+    ];
+    cases.forEach((c, i) => {
+      const pdpt = 0x2000 + 0x1000 * i;
+      memory.write64(0x1000 + 8 * c.pml4, BigInt(pdpt) | 3n);
+      memory.write64(pdpt + 8 * c.pdpt, c.frame | 0x83n);
+    });
+    for (const c of cases) expect(walk(s, memory, linearAddress(c.va), PageAccess.read, false), c.va.toString(16)).toBe(Number(c.frame + (c.va & 0x3fff_ffffn)));
+    // The lower half's entry 0 is not present: 0x1234 does not translate, nor does a non-canonical address.
+    expect(walk(s, memory, 0x1234, PageAccess.read, false)).toBe(-1);
+    expect(walk(s, memory, linearAddress(0xffff_7fff_ffff_f000n), PageAccess.read, false)).toBe(-1);
   });
 });
 
