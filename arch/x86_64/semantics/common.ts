@@ -425,7 +425,7 @@ export function stackFault(op: X86Op): ExceptionTrap {
 /** Push `size` bytes (the stack pointer is 64 bits wide in 64-bit mode; SDM vol. 1 §6.2.3); RSP changes only when the write lands. */
 export function push(s: X86State, op: X86Op, size: number, value: bigint): Trap | undefined {
   const rsp = BigInt.asUintN(64, s.gpr[4]! - BigInt(size));
-  if (!canonical(rsp) || !canonical(BigInt.asUintN(64, rsp + BigInt(size - 1)))) return stackFault(op);
+  if (nonCanonical(rsp, size)) return stackFault(op);
   const fault = writeAt(op, rsp, size, value);
   if (fault !== undefined) return fault;
   s.gpr[4] = rsp;
@@ -435,7 +435,7 @@ export function push(s: X86State, op: X86Op, size: number, value: bigint): Trap 
 /** Pop `size` bytes into {@link loaded}. */
 export function pop(s: X86State, op: X86Op, size: number): Trap | undefined {
   const rsp = s.gpr[4]!;
-  if (!canonical(rsp) || !canonical(BigInt.asUintN(64, rsp + BigInt(size - 1)))) return stackFault(op);
+  if (nonCanonical(rsp, size)) return stackFault(op);
   const fault = readAt(op, rsp, size);
   if (fault !== undefined) return fault;
   s.gpr[4] = BigInt.asUintN(64, rsp + BigInt(size));
