@@ -293,6 +293,19 @@ describe('x86_64 non-canonical addresses on both sides of the hole', () => {
     expect(halted(machine, labels)).toBe('h_gp');
   });
 
+  it('a CPL-3 #GP whose TSS.RSP0 is non-canonical: the frame cannot be pushed (#SS(EXT) during a #GP: a double fault, on IST1)', () => {
+    for (const value of NON_CANONICAL) {
+      const source = `hlt\n${HANDLERS}`;
+      const probe = machineWith(source);
+      const at = (name: string): number => probe.labels.get(name)!;
+      const { machine, labels } = machineWith(source, { gates: { 8: { offset: at('h_df'), ist: 1 }, 12: { offset: at('h_ss'), ist: 1 }, 13: { offset: at('h_gp') } } });
+      machine.memory.write64(Number(machine.register('tr_base')) + 4, value);
+      machine.setMode('cpl3');
+      expect(halted(machine, labels)).toBe('h_df');
+      expect(machine.register('rsp')).toBe(BigInt(IST1 - 48));
+    }
+  });
+
   it('an IDT gate whose target is non-canonical is #GP with the EXT bit', () => {
     const { machine, labels } = withHandlers('ud2');
     // Gate 6 (#UD): offset 0x0000_8000_0000_0000, present, type 14, selector 0x10.
