@@ -31,12 +31,14 @@ import type { TraceSink } from '../../src/interp/trace.ts';
 import { Jit } from '../../src/jit/jit.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { X86Translator } from './jit/translator.ts';
-import { PageAccess } from './paging.ts';
+import { PageAccess, walk } from './paging.ts';
 import { pagingActive, X86Tlb } from './tlb.ts';
 import { X86TranslatedMemory } from './translated-memory.ts';
 import { cplName, deliverX86, exceptionReturnX86, type X86Host } from './exceptions.ts';
 import {
+  addressValue,
   createX86State,
+  linearAddress,
   enterMode,
   GPR16_NAMES,
   GPR32_NAMES,
@@ -215,6 +217,25 @@ export class X86Core implements ExecutionCore<X86State> {
   }
 
   /**
+   * Code bytes at linear `address` as they are fetched now (a trace's bytes
+   * column): once the guest has loaded CR3, each byte through a walk that
+   * only looks (no A/D update, no TLB entry), so that tracing changes
+   * nothing the guest can see.
+   */
+  codeBytes(address: number, length: number): Uint8Array | undefined {
+    if (!pagingActive(this.state)) return this.memory.readBytes(address, length);
+    const kind = this.state.cpl === 3 ? PageAccess.fetch | PageAccess.user : PageAccess.fetch;
+    const out = new Uint8Array(length);
+    for (let i = 0; i < length; i++) {
+      const pa = walk(this.state, this.memory, address + i, kind, false);
+      const byte = pa < 0 ? undefined : this.memory.read8(pa);
+      if (byte === undefined) return undefined;
+      out[i] = byte;
+    }
+    return out;
+  }
+
+  /**
    * x86's own copy of the interpreter's hot loop (in this backend's source,
    * so V8's feedback sees only x86 ops): blocks of `host.blocks`, traps and
    * returns straight to the exception model, each op recorded as it
@@ -369,7 +390,8 @@ function readNamed(s: X86State, name: string): bigint | undefined {
   }
   switch (name) {
     case 'rip':
-      return BigInt(s.pc);
+      // RIP is kept in the signed representation (`registers.ts`): the view shows the 64-bit value.
+      return addressValue(s.pc);
     case 'rflags':
       return BigInt(s.rflags);
     case 'cr0':
@@ -439,7 +461,7 @@ function writeNamed(s: X86State, name: string, value: bigint): boolean {
   const low = Number(v & 0xffff_ffffn);
   switch (name) {
     case 'rip':
-      s.pc = v > BigInt(Number.MAX_SAFE_INTEGER) ? 0x8000_0000_0000 : Number(v);
+      s.pc = linearAddress(v);
       return true;
     case 'rflags':
       s.rflags = (low & RFLAGS_WRITABLE) | Flag.FIXED;

@@ -28,13 +28,39 @@
  * memory that translated but holds no RAM keeps hyplay's unmapped-memory
  * #PF (P = 0).
  *
+ * Addresses are the signed representation of `registers.ts` (the upper
+ * canonical half negative; CR2 and the pushed frames hold the unsigned
+ * 64-bit values). A non-canonical address where the architecture checks
+ * one is #GP: an instruction fetch, a gate's target (#GP with the EXT
+ * bit), a system-table read, IRETQ's RIP; a non-canonical stack (the frame
+ * pushed, IRETQ's pops) is #SS(0). Intel's SYSRETQ checks RCX at CPL 0.
+ *
  * @module
  */
 
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
-import { Attr, Efer, Flag, Gpr, MsrSlot, Seg, VENDORS, codeAttr, dataAttr, type Vendor, type X86State } from './registers.ts';
+import {
+  addressValue,
+  Attr,
+  Efer,
+  Flag,
+  Gpr,
+  isCanonical,
+  isCanonicalNumber,
+  linearAddress,
+  linearAddressOfWords,
+  MsrSlot,
+  NON_CANONICAL_PC,
+  Seg,
+  UPPER_HALF_START,
+  VENDORS,
+  codeAttr,
+  dataAttr,
+  type Vendor,
+  type X86State,
+} from './registers.ts';
 import { PageAccess, PfError } from './paging.ts';
 import type { X86Tlb } from './tlb.ts';
 
@@ -176,6 +202,8 @@ export function cplName(cpl: number): string {
 let linearFaultAddress = 0;
 /** The #PF error code of the last failed {@link linearPhysical}. */
 let linearFaultCode = 0;
+/** Whether the last failed access of the exception model was non-canonical (a #GP or #SS, not a #PF). */
+let linearFaultNonCanonical = false;
 
 /**
  * The physical address of the byte at linear `address` for an access of
@@ -186,6 +214,7 @@ function linearPhysical(context: DeliveryContext, address: number, kind: number)
   const pa = context.tlb.translate(address, kind);
   if (pa >= 0 && context.memory.isMapped(pa)) return pa;
   linearFaultAddress = address;
+  linearFaultNonCanonical = false;
   // Translated but no RAM there: hyplay's unmapped-memory #PF (P = 0).
   linearFaultCode = pa >= 0 ? ((kind & 3) === PageAccess.write ? PfError.W : 0) | ((kind & PageAccess.user) !== 0 ? PfError.U : 0) : context.tlb.faultCode();
   return -1;
@@ -196,12 +225,13 @@ const bytePa = new Float64Array(8);
 
 /** Translate `size` bytes from linear `address` into {@link bytePa} (first faulting byte wins); false with the fault kept. */
 function linearBytes(context: DeliveryContext, address: bigint, size: number, kind: number): boolean {
-  if (address > BigInt(Number.MAX_SAFE_INTEGER) - BigInt(size)) {
-    linearFaultAddress = Number(address & 0xffff_ffff_ffffn);
-    linearFaultCode = ((kind & 3) === PageAccess.write ? PfError.W : 0) | ((kind & PageAccess.user) !== 0 ? PfError.U : 0);
+  const a = linearAddress(address);
+  if (!(a >= UPPER_HALF_START && a + size <= NON_CANONICAL_PC)) {
+    linearFaultAddress = a;
+    linearFaultNonCanonical = true;
+    linearFaultCode = 0;
     return false;
   }
-  const a = Number(address);
   for (let i = 0; i < size; i++) {
     const pa = linearPhysical(context, a + i, kind);
     if (pa < 0) return false;
@@ -285,8 +315,10 @@ function deliverThroughIdt(s: X86State, context: DeliveryContext, event: Deliver
     return deliverThroughIdt(s, context, second, trace, depth + 1);
   };
   // A #PF on one of delivery's own accesses: CR2 is the address the walk faulted on (SDM vol. 3 §4.7), the code the walk's.
-  const pageFault = (why: string): Stop | undefined => {
-    s.cr2 = BigInt(linearFaultAddress);
+  // A non-canonical address instead is #GP, or #SS for the new stack (SDM vol. 3 §6.14.3), with the EXT bit.
+  const pageFault = (why: string, stack = false): Stop | undefined => {
+    if (linearFaultNonCanonical) return nested(stack ? Vector.SS : Vector.GP, event.software ? 0 : 1, `${why} (non-canonical ${hexAddress(linearFaultAddress)})`);
+    s.cr2 = addressValue(linearFaultAddress);
     return nested(Vector.PF, linearFaultCode, why);
   };
   const vector = event.vector;
@@ -329,12 +361,14 @@ function deliverThroughIdt(s: X86State, context: DeliveryContext, event: Deliver
     rsp = slot;
   }
   rsp &= ~0xfn;
-  const frame = [BigInt(oldSs), oldRsp, BigInt(s.rflags), BigInt(s.sel[Seg.cs]!), BigInt(event.returnAddress)];
+  // The gate's target must be canonical (SDM vol. 3 §6.14.1: #GP(EXT)), checked before anything is pushed.
+  if (!isCanonical(offset)) return nested(Vector.GP, event.software ? 0 : 1, `IDT gate ${vector} targets non-canonical ${hexBig(offset)}`);
+  const frame = [BigInt(oldSs), oldRsp, BigInt(s.rflags), BigInt(s.sel[Seg.cs]!), addressValue(event.returnAddress)];
   if (event.errorCode >= 0) frame.push(BigInt(event.errorCode));
   let sp = rsp;
   for (const value of frame) {
     sp = BigInt.asUintN(64, sp - 8n);
-    if (!write64(context, sp, value, stackKind(newCpl, true))) return pageFault(`stack write at ${hexBig(sp)} faulted`);
+    if (!write64(context, sp, value, stackKind(newCpl, true))) return pageFault(`stack write at ${hexBig(sp)} faulted`, true);
   }
   // Everything checked: commit (the SDM's order of checks, then the state change).
   if (newCpl !== s.cpl) {
@@ -351,9 +385,9 @@ function deliverThroughIdt(s: X86State, context: DeliveryContext, event: Deliver
   if (vector === Vector.PF) {
     // CR2 was written by the caller before delivery.
   }
-  s.pc = Number(offset);
+  s.pc = linearAddress(offset);
   if (trace !== undefined) {
-    trace.emit({ kind: 'exception', exception: vectorName(vector), cause: event.cause, from: cplName(from), to: cplName(newCpl), vector: Number(offset), returnAddress: event.returnAddress, syndrome: event.errorCode >= 0 ? event.errorCode : undefined });
+    trace.emit({ kind: 'exception', exception: vectorName(vector), cause: event.cause, from: cplName(from), to: cplName(newCpl), vector: s.pc, returnAddress: event.returnAddress, syndrome: event.errorCode >= 0 ? event.errorCode : undefined });
   }
   return undefined;
 }
@@ -417,8 +451,9 @@ export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, tr
       return exception(s, context, trap.vector, trap.errorCode, trap.address, `${vectorName(trap.vector)}${trap.errorCode >= 0 ? `(0x${trap.errorCode.toString(16)})` : ''} at ${hexAddress(trap.address)}: ${trap.reason}`, trace);
     case 'fetch-fault': {
       // A fetch beyond canonical space is #GP(0); an unmapped page is #PF with I/D set and CR2 the byte that faulted (SDM vol. 3 §4.7).
-      if (trap.address >= 0x8000_0000_0000) return exception(s, context, Vector.GP, 0, trap.next, `#GP(0): instruction fetch at non-canonical ${hexAddress(trap.address)}`, trace, trap.address);
-      s.cr2 = BigInt(trap.address);
+      if (!isCanonicalNumber(trap.address)) return exception(s, context, Vector.GP, 0, trap.next, `#GP(0): instruction fetch at non-canonical ${hexAddress(trap.address)}`, trace, trap.address);
+      // CR2 holds the 64-bit address; without paging an upper-half one (negative) is unmapped, as no physical address reaches it.
+      s.cr2 = addressValue(trap.address);
       const kind = PageAccess.fetch | (s.cpl === 3 ? PageAccess.user : 0);
       const walked = context.tlb.probe(trap.address, kind);
       if (walked >= 0) return exception(s, context, Vector.PF, walked, trap.next, `#PF(0x${walked.toString(16)}): instruction fetch at ${hexAddress(trap.address)} (${pageFaultWhy(walked)})`, trace);
@@ -428,7 +463,7 @@ export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, tr
     }
     case 'data-fault': {
       if (trap.fault === 'non-canonical') return exception(s, context, Vector.GP, 0, trap.address, `#GP(0) at ${hexAddress(trap.address)}: non-canonical ${trap.write ? 'write' : 'read'} address`, trace);
-      s.cr2 = BigInt(trap.faultAddress);
+      s.cr2 = addressValue(trap.faultAddress);
       const kind = (trap.write ? PageAccess.write : PageAccess.read) | (s.cpl === 3 ? PageAccess.user : 0);
       const walked = context.tlb.probe(trap.faultAddress, kind);
       if (walked >= 0) return exception(s, context, Vector.PF, walked, trap.address, `#PF(0x${walked.toString(16)}) at ${hexAddress(trap.address)}: ${trap.write ? 'write to' : 'read from'} ${hexAddress(trap.faultAddress)} (${pageFaultWhy(walked)})`, trace);
@@ -510,6 +545,8 @@ function syscall(s: X86State, address: number, next: number, trace: TraceSink | 
   const msr = s.msr32;
   const selector = msr[2 * MsrSlot.star + 1]! & 0xffff;
   const from = s.cpl;
+  // `next` in the signed representation: the typed array stores each word modulo 2^32, so an upper-half RIP becomes its
+  // two's complement words (−0x7eff_fffe: 0x8100_0002 and 0xffff_ffff).
   g[2 * Gpr.rcx] = next % TWO_32;
   g[2 * Gpr.rcx + 1] = Math.floor(next / TWO_32);
   g[2 * Gpr.r11] = s.rflags;
@@ -524,17 +561,16 @@ function syscall(s: X86State, address: number, next: number, trace: TraceSink | 
   s.segLimit[Seg.ss] = 0xffff_ffff;
   s.segAttr[Seg.ss] = dataAttr(0);
   s.cpl = 0;
-  // LSTAR holds a canonical address (WRMSR checks it); hyplay keeps code below 2^53.
+  // LSTAR holds a canonical address (WRMSR checks it), in the signed representation (the kernel's upper half negative); one
+  // written through the register view unchecked stays non-canonical, and the fetch at it is #GP.
   const lstarHigh = msr[2 * MsrSlot.lstar + 1]!;
-  s.pc = lstarHigh >= SAFE_HIGH ? Number.MAX_SAFE_INTEGER : lstarHigh * TWO_32 + msr[2 * MsrSlot.lstar]!;
+  s.pc = lstarHigh === 0 ? msr[2 * MsrSlot.lstar]! : linearAddressOfWords(msr[2 * MsrSlot.lstar]!, lstarHigh);
   if (trace !== undefined) trace.emit({ kind: 'exception', exception: 'syscall', cause: `syscall at ${hexAddress(address)}`, from: cplName(from), to: 'cpl0', vector: s.pc, returnAddress: next, syndrome: undefined });
   return undefined;
 }
 
-/** 2^32: joins a register's two words into a number. */
+/** 2^32: splits a number into a register's two words (a negative one into its two's complement words, as the typed array stores them). */
 const TWO_32 = 0x1_0000_0000;
-/** A high word at or above this makes the value exceed 2^53 − 1 (Number.MAX_SAFE_INTEGER). */
-const SAFE_HIGH = 0x20_0000;
 
 /** Perform an exception return: IRETQ/IRETD or SYSRETQ/SYSRETL. */
 export function exceptionReturnX86(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
@@ -584,8 +620,8 @@ function sysret(s: X86State, context: DeliveryContext, request: ExceptionReturn,
   s.segAttr[Seg.ss] = dataAttr(3);
   s.cpl = 3;
   s.rflags = (g[2 * Gpr.r11]! & 0x3f_7fd7 & ~(Flag.RF | Flag.VM)) | Flag.FIXED;
-  // A non-canonical target (AMD) faults on the next fetch, at CPL 3.
-  s.pc = !wide ? rcxLow : rcxHigh >= SAFE_HIGH ? 0x8000_0000_0000 : rcxHigh * TWO_32 + rcxLow;
+  // A non-canonical target (AMD) faults on the next fetch, at CPL 3: RIP keeps it (exactly within ±2^53).
+  s.pc = !wide || rcxHigh === 0 ? rcxLow : linearAddressOfWords(rcxLow, rcxHigh);
   if (trace !== undefined) trace.emit({ kind: 'return', instruction: request.instruction, from: cplName(from), to: 'cpl3', target: s.pc });
   return undefined;
 }
@@ -610,7 +646,8 @@ function iret(s: X86State, context: DeliveryContext, request: ExceptionReturn, t
     const kind = stackKind(s.cpl, false);
     const v = slot === 8 ? read64(context, a, kind) : read32(context, a, kind);
     if (v === undefined) {
-      s.cr2 = BigInt(linearFaultAddress);
+      if (linearFaultNonCanonical) return exception(s, context, Vector.SS, 0, request.address, `#SS(0) at ${hexAddress(request.address)}: iret reads non-canonical stack ${hexBig(a)}`, trace);
+      s.cr2 = addressValue(linearFaultAddress);
       return exception(s, context, Vector.PF, linearFaultCode, request.address, `#PF at ${hexAddress(request.address)}: iret reads unmapped stack ${hexBig(a)}`, trace);
     }
     values.push(BigInt(v));
@@ -636,6 +673,8 @@ function iret(s: X86State, context: DeliveryContext, request: ExceptionReturn, t
     if ((ssSelector & 3) !== newCpl || ((a >> Attr.DPL_SHIFT) & 3) !== newCpl || (a & 0x1a) !== 0x12) return gp(ssSelector & ~3, `iret SS 0x${ssSelector.toString(16)} is not a writable data segment at CPL ${newCpl}`);
     ssAttr = a;
   }
+  // A 64-bit return needs a canonical RIP (SDM vol. 2 IRET: #GP(0)), checked before anything changes.
+  if ((csAttr & Attr.L) !== 0 && !isCanonical(rip)) return gp(0, `iret to non-canonical RIP ${hexBig(rip)}`);
   const from = s.cpl;
   const iopl = (s.rflags >> 12) & 3;
   let mask = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF | Flag.DF | Flag.TF | Flag.AC | Flag.ID | Flag.RF | Flag.NT;
@@ -652,14 +691,15 @@ function iret(s: X86State, context: DeliveryContext, request: ExceptionReturn, t
   s.segAttr[Seg.ss] = ssAttr;
   s.cpl = newCpl;
   s.gpr[Gpr.rsp] = slot === 8 ? rsp : rsp & 0xffff_ffffn;
-  s.pc = rip > BigInt(Number.MAX_SAFE_INTEGER) ? 0x8000_0000_0000 : Number(rip);
+  s.pc = linearAddress(rip);
   if (trace !== undefined) trace.emit({ kind: 'return', instruction: request.instruction, from: cplName(from), to: cplName(newCpl), target: s.pc });
   return undefined;
 }
 
 /** A #PF on IRETQ's read of the GDT (an implicit supervisor access; CR2 and the code from the walk). */
 function gdtPageFault(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
-  s.cr2 = BigInt(linearFaultAddress);
+  if (linearFaultNonCanonical) return exception(s, context, Vector.GP, 0, request.address, `#GP(0) at ${hexAddress(request.address)}: iret reads the GDT at non-canonical ${hexAddress(linearFaultAddress)}`, trace);
+  s.cr2 = addressValue(linearFaultAddress);
   return exception(s, context, Vector.PF, linearFaultCode, request.address, `#PF at ${hexAddress(request.address)}: iret reads the GDT at ${hexAddress(linearFaultAddress)}`, trace);
 }
 

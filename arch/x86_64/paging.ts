@@ -9,7 +9,11 @@
  * the reset state stands for a loader's identity map of every linear
  * address that lives outside guest memory (linear = physical, all
  * present, writable, user-accessible and executable; no guest memory is
- * read for it). Real 4-level walks start when the guest itself loads CR3
+ * read for it). That map covers the lower canonical half only: an identity
+ * map cannot reach the upper half, since a physical address has at most 52
+ * bits, so before the guest loads CR3 an upper-half address is unmapped (a
+ * #PF with P = 0, CR2 the 64-bit address), never a wrap onto low memory.
+ * Real 4-level walks start when the guest itself loads CR3
  * (`mov %reg, %cr3`), which sets the state's `paging` flag; from then on
  * every linear address the guest forms goes through this walk. Writing
  * `cr3` through the register view is setup and does not start walks.
@@ -32,10 +36,14 @@
  * entry that lies outside guest RAM reads as not present (hyplay's
  * choice; real hardware would read whatever the bus gives).
  *
- * Linear addresses are numbers below 2^47 (the lower canonical half; the
- * backend keeps every address below 2^53 and treats the upper half as
- * unreachable): non-canonical addresses are the caller's #GP/#SS, never a
- * walk.
+ * Linear addresses are numbers in the backend's signed representation
+ * (`registers.ts`): the lower canonical half is 0 … 2^47 − 1, the upper
+ * half (0xffff_8000_0000_0000 up, where a Linux kernel lives) −2^47 … −1.
+ * The walk indexes the PML4 with bits 47:39 of the 48-bit address, so the
+ * upper half uses PML4 entries 256–511. Guest-physical memory is where it
+ * always is: paging is what maps an upper-half address onto it. A
+ * non-canonical address is the caller's #GP/#SS and never walks (here it
+ * fails as not present).
  *
  * @module
  */
@@ -80,8 +88,10 @@ const PS = 0x80;
 const XD_HIGH = 0x8000_0000;
 
 const TWO_32 = 0x1_0000_0000;
-/** The first non-canonical address of the lower half (2^47). */
+/** The first non-canonical address of the lower half (2^47); −2^47 is the first of the upper half. */
 const CANONICAL_LIMIT = 2 ** 47;
+/** 2^48: the upper half's negative numbers plus this are their 48-bit addresses. */
+const TWO_48 = 2 ** 48;
 
 /** The error code of the last walk that faulted ({@link walk} returned -1). */
 let faultCode = 0;
@@ -110,8 +120,14 @@ function errorCode(s: X86State, kind: number, present: boolean, reserved: boolea
 const entryAt = new Float64Array(4);
 const entryLow = new Uint32Array(4);
 
+/** The failure of an access of `kind` that no translation reaches (a not-present #PF code kept for {@link lastFaultCode}): -1. */
+export function notMapped(s: X86State, kind: number): number {
+  faultCode = errorCode(s, kind, false, false);
+  return -1;
+}
+
 /**
- * Translate linear `va` (a number below 2^47) for an access of `kind`
+ * Translate linear `va` (the signed representation) for an access of `kind`
  * ({@link PageAccess}) by the 4-level walk from CR3 in `physical`. Returns
  * the physical address, or -1 with the #PF error code kept for
  * {@link lastFaultCode}. With `update` the walk sets the A and D flags of
@@ -119,10 +135,12 @@ const entryLow = new Uint32Array(4);
  * exception model's second look at a fault).
  */
 export function walk(s: X86State, physical: GuestMemory, va: number, kind: number, update: boolean): number {
-  if (!(va >= 0 && va < CANONICAL_LIMIT)) {
+  if (!(va >= -CANONICAL_LIMIT && va < CANONICAL_LIMIT)) {
     faultCode = errorCode(s, kind, false, false);
     return -1;
   }
+  // Bits 47:0 of the address: the upper half's PML4 indexes are 256–511.
+  const u = va < 0 ? va + TWO_48 : va;
   const nxe = (s.efer & Efer.NXE) !== 0;
   let table = Number(s.cr3 & 0x000f_ffff_ffff_f000n);
   let writable = true;
@@ -133,7 +151,7 @@ export function walk(s: X86State, physical: GuestMemory, va: number, kind: numbe
   let pageSize = 0;
   for (let level = 4; level >= 1; level--) {
     const shift = 12 + 9 * (level - 1);
-    const index = Math.floor(va / 2 ** shift) % 512;
+    const index = Math.floor(u / 2 ** shift) % 512;
     const at = table + index * 8;
     const low = physical.read32(at);
     const high = physical.read32(at + 4);
@@ -185,5 +203,5 @@ export function walk(s: X86State, physical: GuestMemory, va: number, kind: numbe
       if (want !== entryLow[i]) physical.write32(entryAt[i]!, want >>> 0);
     }
   }
-  return pageBase + (va % pageSize);
+  return pageBase + (u % pageSize);
 }

@@ -273,7 +273,11 @@ export const VENDORS: readonly Vendor[] = ['intel', 'amd'];
 
 /** The x86-64 architectural state (plain data). */
 export interface X86State {
-  /** RIP: the next instruction. Addresses are kept below 2^53 (hyplay maps no upper-half memory). */
+  /**
+   * RIP: the next instruction, in the signed representation of addresses
+   * ({@link linearAddress}): a canonical upper-half address such as
+   * 0xffff_ffff_8100_0000 is the negative number value − 2^64.
+   */
   pc: number;
   /** RAX–R15 by encoding number. */
   gpr: BigUint64Array;
@@ -413,8 +417,69 @@ export function createX86State(vendor: Vendor = 'intel'): X86State {
   return s;
 }
 
-/** True for a canonical 64-bit address (bits 63:47 all equal; SDM vol. 1 §3.3.7.1). */
+/** True for a canonical 64-bit address (bits 63:47 all equal; SDM vol. 1 §3.3.7.1): `value` as an unsigned 64-bit bigint. */
 export function isCanonical(value: bigint): boolean {
-  const top = value >> 47n;
-  return top === 0n || top === 0x1_ffffn;
+  return value < LOWER_HALF_END_BIG || (value >= UPPER_HALF_BIG && value <= MAX_U64);
+}
+
+/*
+ * Addresses as numbers: the signed representation. A linear address (and
+ * RIP) that the hot paths keep as a number is the 64-bit value read as a
+ * signed integer, Number(BigInt.asIntN(64, value)): the lower canonical
+ * half 0 … 2^47 − 1 is itself, the upper half 0xffff_8000_0000_0000 …
+ * 0xffff_ffff_ffff_ffff is −2^47 … −1 (Linux's kernel text at
+ * 0xffff_ffff_8100_0000 is −0x7f00_0000). Every canonical address is exact
+ * in a double, arithmetic on it stays exact (and wraps modulo 2^64 the way
+ * the hardware does, from −1 to 0), and a number is canonical exactly when
+ * it is in [−2^47, 2^47) ({@link isCanonicalNumber}). Non-canonical values
+ * appear only where the architecture lets one stand until it is used (RIP
+ * after AMD's SYSRET, a register-view write): they are kept exactly when
+ * their magnitude is below 2^53 and as {@link NON_CANONICAL_PC} otherwise,
+ * so that they still fault as non-canonical. Memory and registers keep
+ * their bigints; {@link linearAddress} and {@link addressValue} convert at
+ * the edges, and traces and the register view print the unsigned 64-bit
+ * value.
+ */
+
+/** 2^47: the first address above the lower canonical half, and the one non-canonical RIP that stands for every value beyond ±2^53. */
+export const NON_CANONICAL_PC = 0x8000_0000_0000;
+/** −2^47: the first address of the upper canonical half (0xffff_8000_0000_0000) in the signed representation. */
+export const UPPER_HALF_START = -0x8000_0000_0000;
+const LOWER_HALF_END_BIG = 0x8000_0000_0000n;
+const UPPER_HALF_BIG = 0xffff_8000_0000_0000n;
+const MAX_U64 = 0xffff_ffff_ffff_ffffn;
+const TWO_64 = 1n << 64n;
+/** Magnitudes below this (2^53) are exact in a double. */
+const EXACT = 2 ** 53;
+
+/** Whether `address` (the signed representation) is canonical: in [−2^47, 2^47). */
+export function isCanonicalNumber(address: number): boolean {
+  return address >= UPPER_HALF_START && address < NON_CANONICAL_PC;
+}
+
+/**
+ * The signed representation of the 64-bit `value` (an unsigned bigint;
+ * larger or negative bigints are taken modulo 2^64): exact for a canonical
+ * address and for any value within ±2^53, {@link NON_CANONICAL_PC} for the
+ * other non-canonical ones.
+ */
+export function linearAddress(value: bigint): number {
+  if (value >= 0n && value < LOWER_HALF_END_BIG) return Number(value);
+  const v = BigInt.asUintN(64, value);
+  if (v >= UPPER_HALF_BIG) return Number(v - TWO_64);
+  const n = Number(BigInt.asIntN(64, v));
+  return n > -EXACT && n < EXACT ? n : NON_CANONICAL_PC;
+}
+
+/** The signed representation of the 64-bit value whose words are `low` and `high` (unsigned 32-bit): {@link linearAddress} without a bigint. */
+export function linearAddressOfWords(low: number, high: number): number {
+  const h = high | 0;
+  // |value| < 2^53 exactly when the signed high word is within ±2^21.
+  if (h >= -0x20_0000 && h < 0x20_0000) return h * 0x1_0000_0000 + (low >>> 0);
+  return NON_CANONICAL_PC;
+}
+
+/** The unsigned 64-bit value of an address in the signed representation (what the register view, traces and memory hold). */
+export function addressValue(address: number): bigint {
+  return BigInt.asUintN(64, BigInt(address));
 }

@@ -13,13 +13,16 @@
  * always allowed). Global pages (CR4.PGE with G = 1, which survive a CR3
  * load) and PCIDs are not modelled: every entry is flushed by a CR3 load.
  * Until the guest loads CR3 the reset state's identity map applies (see
- * `paging.ts`): the TLB answers linear = physical without a walk.
+ * `paging.ts`): the TLB answers linear = physical without a walk, for the
+ * lower half; an upper-half address (negative in the signed
+ * representation, `registers.ts`) is not mapped then, since no physical
+ * address reaches it (a not-present #PF).
  *
  * @module
  */
 
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
-import { lastFaultCode, PageAccess, walk } from './paging.ts';
+import { lastFaultCode, notMapped, PageAccess, walk } from './paging.ts';
 import type { X86State } from './registers.ts';
 
 /** Entries (a power of two), direct-mapped by page, eight slots (access kinds) per page. */
@@ -72,10 +75,10 @@ export class X86Tlb {
    * The physical address of linear `va` for an access of `kind`
    * ({@link PageAccess}), or -1 when the translation faults (its error code
    * is then {@link X86Tlb.faultCode}). Before the guest loads CR3, the
-   * identity.
+   * identity of the lower half (the upper half is not mapped).
    */
   translate(va: number, kind: number): number {
-    if (this.state.paging === 0) return va;
+    if (this.state.paging === 0) return va >= 0 ? va : notMapped(this.state, kind);
     const page = Math.floor(va / 4096);
     const index = ((page & (ENTRIES / 8 - 1)) << 3) | kind;
     if (this.pages[index] === page) return this.frames[index]! + (va - page * 4096);
@@ -97,7 +100,7 @@ export class X86Tlb {
    * entry filled).
    */
   probe(va: number, kind: number): number {
-    if (this.state.paging === 0) return -1;
+    if (this.state.paging === 0) return va >= 0 ? -1 : (notMapped(this.state, kind), lastFaultCode());
     return walk(this.state, this.physical, va, kind, false) < 0 ? lastFaultCode() : -1;
   }
 }

@@ -14,7 +14,7 @@ import { hexBytes } from '../cpu/plain-state.ts';
 import type { GuestMemory } from '../memory/guest-memory.ts';
 import { BlockCache } from './block-cache.ts';
 import { DecodedOp, type SteppableState } from './decoded-op.ts';
-import { RETIRED, stop, type ExceptionReturn, type Retired, type StepResult, type Stop, type StopReason, type Trap } from './step-result.ts';
+import { hexAddress, RETIRED, stop, type ExceptionReturn, type Retired, type StepResult, type Stop, type StopReason, type Trap } from './step-result.ts';
 import { TraceRecorder, type StepRenderer, type TraceSink } from './trace.ts';
 
 /** What a backend gives the step loop. */
@@ -96,6 +96,12 @@ export interface ExecutionCore<S extends SteppableState> {
    * every instruction. Absent: never.
    */
   translating?(): boolean;
+  /**
+   * The `length` bytes of code at `address` as the core fetches them now
+   * (through its translation while {@link ExecutionCore.translating}), for
+   * the bytes a trace shows; absent: read from `memory` (physical).
+   */
+  codeBytes?(address: number, length: number): Uint8Array | undefined;
 }
 
 /** What a backend's copy of the hot loop ({@link ExecutionCore.runLoop}) may use of the interpreter. */
@@ -206,7 +212,7 @@ export class Interpreter<S extends SteppableState> {
     this.renderer = {
       describe: (op) => core.describe(op as DecodedOp<S>),
       modeName: (code) => core.traceModeName(code),
-      readBytes: (address, length) => core.memory.readBytes(address, length),
+      readBytes: (address, length) => (core.codeBytes === undefined ? core.memory.readBytes(address, length) : core.codeBytes(address, length)),
     };
   }
 
@@ -397,7 +403,8 @@ export class Interpreter<S extends SteppableState> {
     while (steps < maxSteps) {
       const pc = state.pc;
       if (steps !== 0 && breakpoints.has(pc)) {
-        this.ended = stop('breakpoint', `breakpoint at 0x${pc.toString(16)}`);
+        // A negative PC is a backend's signed representation of a 64-bit address: its two's complement (hexAddress).
+        this.ended = stop('breakpoint', `breakpoint at ${pc < 0 ? hexAddress(pc) : `0x${pc.toString(16)}`}`);
         break;
       }
       const op = core.translating?.() === true ? this.decode(pc) : this.opAt(pc);
@@ -405,7 +412,7 @@ export class Interpreter<S extends SteppableState> {
         // The guard's stop is not an instruction: no step traced.
       } else if (recorder !== undefined) recorder.step(op, core.traceMode());
       else if (trace !== undefined) {
-        const bytes = core.memory.readBytes(pc, op.size);
+        const bytes = core.codeBytes === undefined ? core.memory.readBytes(pc, op.size) : core.codeBytes(pc, op.size);
         trace.emit({
           kind: 'step',
           address: pc,

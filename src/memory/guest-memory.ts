@@ -70,9 +70,14 @@ export interface FlatWindow {
   readonly littleWords: boolean;
 }
 
-/** The page number of an address (addresses go up to 2^53). */
+/**
+ * The page number of an address (addresses go up to 2^53). A negative
+ * address (the signed representation some backends keep for 64-bit
+ * virtual addresses) has a negative page number, which no mapped page has:
+ * physical memory never wraps it onto a page below 4 GiB.
+ */
 export function pageIndex(address: number): number {
-  return address >= 0x1_0000_0000 ? Math.floor(address / PAGE_SIZE) : address >>> PAGE_SHIFT;
+  return address >= 0 && address < 0x1_0000_0000 ? address >>> PAGE_SHIFT : Math.floor(address / PAGE_SIZE);
 }
 
 /**
@@ -125,7 +130,7 @@ export interface MemoryRegion {
  * Sparse, page-granular guest memory of one byte order.
  *
  * Addresses are non-negative integers below 2^53; 32-bit guests use the low
- * 4 GiB. Multi-byte accesses may cross a page boundary; they fault if any byte
+ * 4 GiB. A negative address is never mapped (an access there faults). Multi-byte accesses may cross a page boundary; they fault if any byte
  * is unmapped, and then nothing is written.
  */
 export class GuestMemory {

@@ -46,9 +46,9 @@ export abstract class TranslatingMemory extends GuestMemory {
     void address;
   }
 
-  /** Whether `size` bytes from `address` stay in one page. */
+  /** Whether `size` bytes from `address` stay in one page (a virtual address may be negative, the signed representation of its 64-bit value: the offset in its page is its low bits). */
   private static inPage(address: number, size: number): boolean {
-    return address % PAGE_SIZE <= PAGE_SIZE - size;
+    return (address & (PAGE_SIZE - 1)) <= PAGE_SIZE - size;
   }
 
   private absent<T>(address: number): T | undefined {

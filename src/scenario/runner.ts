@@ -228,7 +228,7 @@ export function setUpScenario(backend: ArchBackend, scenario: Scenario, options:
   const labels = new Map<number, string[]>();
   for (const segment of scenario.segments) {
     const program = programs.get(segment.name)!;
-    machine.memory.load(segment.base, program.bytes.length === 0 ? new Uint8Array(4) : program.bytes);
+    machine.memory.load(segment.load ?? segment.base, program.bytes.length === 0 ? new Uint8Array(4) : program.bytes);
     for (const [name, address] of program.symbols) labels.set(address, [...(labels.get(address) ?? []), name]);
   }
   for (const region of scenario.regions) machine.memory.map(region.base, region.size);
@@ -323,7 +323,8 @@ export function runScenario(backend: ArchBackend, scenario: Scenario, abis: AbiR
   const trace: string[] = [`== scenario ${scenario.name}: ${scenario.title}`];
   for (const segment of scenario.segments) {
     const program = programs.get(segment.name)!;
-    trace.push(`== segment ${segment.name} at ${hexAddress(segment.base)}-${hexAddress(segment.base + Math.max(program.bytes.length, 4) - 1)} (${segment.origin})`);
+    const loaded = segment.load === undefined || segment.load === segment.base ? '' : `, loaded at ${hexAddress(segment.load)}`;
+    trace.push(`== segment ${segment.name} at ${hexAddress(segment.base)}-${hexAddress(segment.base + Math.max(program.bytes.length, 4) - 1)}${loaded} (${segment.origin})`);
   }
   for (const firmware of scenario.firmware) {
     trace.push(firmware.kind === 'host' ? `== host model: ${firmware.name} (answers with ${firmware.implements.join(', ')})` : `== firmware at ${hexAddress(firmware.base)}: ${owners.get(firmware.base)!.label}`);

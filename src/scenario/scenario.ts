@@ -23,8 +23,15 @@ import type { ExitKind, OutcomeKind } from './outcome.ts';
 export interface ScenarioSegment {
   /** Name used by {@link SymbolRef} and in messages (`kernel`, `new-kernel`). */
   readonly name: string;
-  /** Where it is assembled and loaded. */
+  /** Where it is assembled (its labels' addresses) and, unless {@link ScenarioSegment.load} says otherwise, loaded. */
   readonly base: number;
+  /**
+   * Where its bytes are loaded in guest-physical memory when that is not
+   * `base`: a kernel linked at a virtual address (an upper half, in a
+   * backend's signed representation) that the guest's own page tables map
+   * onto this physical address. Default: `base`.
+   */
+  readonly load?: number;
   /** The assembly source. */
   readonly source: string;
   /** Where the source came from, for assembly errors (`arch/arm32/scenarios/kernel.s + …`). */

@@ -119,7 +119,7 @@ export function setUpSmpScenario(backend: ArchBackend, scenario: SmpScenario, en
   const labels = new Map<number, string[]>();
   for (const segment of scenario.segments) {
     const program = programs.get(segment.name)!;
-    smp.memory.load(segment.base, program.bytes.length === 0 ? new Uint8Array(4) : program.bytes);
+    smp.memory.load(segment.load ?? segment.base, program.bytes.length === 0 ? new Uint8Array(4) : program.bytes);
     for (const [name, address] of program.symbols) labels.set(address, [...(labels.get(address) ?? []), name]);
   }
   for (const region of scenario.regions) smp.memory.map(region.base, region.size);

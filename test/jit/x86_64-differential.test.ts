@@ -20,8 +20,10 @@ import type { X86State } from '../../arch/x86_64/registers.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
 import { assemble } from '../../src/isa/assembler.ts';
+import { TraceRecorder } from '../../src/interp/trace.ts';
 import { setUpScenario } from '../../src/scenario/runner.ts';
 import { machineWith } from '../arch/x86_64/machine-harness.ts';
+import { upperHalfMachine } from '../arch/x86_64/upper-half-machine.ts';
 import { agree as agreeAmong, expectRestoreRunsFresh, outcome, type Plan, type Setup as SetupFor } from '../support/engine-agreement.ts';
 
 const abis = loadAbis();
@@ -290,5 +292,67 @@ loop:   addq    $3, %rbx
     expect(machine.run(1000).reason).toBe('wfi');
     expect(machine.register('rbx')).toBe(300n);
     expect(jitOf(machine).blocks().every((block) => block.mode !== PAGED_MODE_KEY || block.kind === 'step')).toBe(true);
+  });
+
+  it('an upper-half kernel (LSTAR 0xffffffff81000000 through PML4 entry 511) entered by a user syscall ends alike on both engines', () => {
+    const setup: Setup = (options) => upperHalfMachine(options).machine;
+    agree('upper half', setup, { counts: [1, 2, 17, 18, 19, 20, 30, 35, 36, 37, 38, 40, 60, 200], splits: [36, 60], traced: [20, 40, 60] });
+    const machine = setup({ engine: 'jit' });
+    machine.run(60);
+    expect(machine.register('rax')).toBe(0x1122_3344_5566_7788n);
+  });
+
+  it('code at and above 4 GiB (up to the top of the lower half) runs alike on both engines: the JIT leaves it to the interpreter', () => {
+    const loop = `
+        movl    $20, %ecx
+loop:   addl    $3, %eax
+        decl    %ecx
+        jne     loop
+        movl    $7, %ebx
+        hlt
+`;
+    for (const base of [0xffff_f000, 0x1_0000_0000, 0x7fff_ffff_e000]) {
+      const assembled = assemble(X86_INSTRUCTION_SETS.att, loop, base);
+      const setup: Setup = (options) => {
+        const machine = createX86Machine(options);
+        machine.memory.load(base, assembled.bytes);
+        machine.pc = base;
+        return machine;
+      };
+      agree(`loop at 0x${base.toString(16)}`, setup, { counts: [1, 2, 10, 30, 62, 63, 64, 100], splits: [63], traced: [64] });
+      const machine = setup({ engine: 'jit' });
+      expect(machine.run(100).reason).toBe('wfi');
+      expect([machine.register('rax'), machine.register('rbx')]).toEqual([60n, 7n]);
+    }
+    // Translated code below 4 GiB whose branches go above it.
+    const near = assemble(X86_INSTRUCTION_SETS.att, '        movl    $20, %ecx\n        addl    $1, %edx\n        jne     0x100000000\n', 0xffff_e000);
+    const far: Setup = (options) => {
+      const machine = createX86Machine(options);
+      machine.memory.load(near.base, near.bytes);
+      machine.memory.load(0x1_0000_0000, assemble(X86_INSTRUCTION_SETS.att, loop, 0x1_0000_0000).bytes);
+      machine.pc = near.base;
+      return machine;
+    };
+    agree('jmp to 4 GiB', far, { counts: [1, 2, 3, 30, 100], splits: [30], traced: [30] });
+  });
+
+  it('lower-half code branching to an upper-half target without paging: the JIT leaves the fetch #PF to the interpreter', () => {
+    const setup = program(
+      `
+        movl    $10, %ecx
+loop:   decl    %ecx
+        jne     loop
+        jmp     0xffffffff81000000
+`,
+    );
+    agree('upper-half target', setup, { counts: [1, 5, 21, 22, 23, 24, 100], splits: [24], traced: [24] });
+    // No IDT is set up: the fetch #PF at the target cannot be delivered (its gate read faults, then #DF's: a triple fault).
+    const machine = setup({ engine: 'jit' });
+    const recorder = new TraceRecorder();
+    machine.trace = recorder;
+    expect(machine.run(100).reason).toBe('recursive-fault');
+    const lines = recorder.lines();
+    expect(lines.some((line) => line.endsWith(' jmp 0xffffffff81000000'))).toBe(true);
+    expect(lines).toContain('0xffffffff81000000 cpl0 ??           <unmapped>');
   });
 });

@@ -23,6 +23,7 @@ import { registerName } from '../../../src/abi/spec.ts';
 import { findCall } from '../../../src/dispatch/compiled-selector.ts';
 import { machineMemory } from '../../../src/firmware/firmware.ts';
 import { hexAddress, stop } from '../../../src/interp/step-result.ts';
+import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { fixHypercall, HYPERCALL_BYTES, type HypercallInstruction, type PatchingEra, type PatchOutcome } from '../abis/hypercall-patching.ts';
 import type { X86Machine } from '../core.ts';
 import { Vector, type HostAction, type InjectVector, type VmExit, type X86Host } from '../exceptions.ts';
@@ -71,9 +72,18 @@ class MachineCallContext extends BigIntCallContext {
   }
 }
 
-/** The instruction whose bytes sit at `address`, if it is a hypercall instruction. */
+/**
+ * Guest memory at linear addresses, as KVM's emulator reads and writes the
+ * guest's code (through the guest's page tables once it has loaded CR3;
+ * an upper-half RIP is only reachable that way).
+ */
+function linearMemory(machine: X86Machine): GuestMemory {
+  return machine.x86.translating() ? machine.x86.translatedMemory : machine.memory;
+}
+
+/** The instruction whose bytes sit at linear `address`, if it is a hypercall instruction. */
 function hypercallAt(machine: X86Machine, address: number): HypercallInstruction | undefined {
-  const bytes = machine.memory.readBytes(address, 3);
+  const bytes = linearMemory(machine).readBytes(address, 3);
   if (bytes === undefined) return undefined;
   for (const name of ['vmcall', 'vmmcall'] as const) {
     const want = HYPERCALL_BYTES[name];
@@ -163,7 +173,7 @@ export class SpecHost implements X86Host {
       cpl,
       protectedMode: (this.machine.register('cr0') & CR0_PE) !== 0n,
       quirkEnabled: this.options.quirkEnabled ?? true,
-      writable: this.machine.memory.isMapped(exit.address) && this.machine.memory.isMapped(exit.address + 2),
+      writable: linearMemory(this.machine).isWritable(exit.address) && linearMemory(this.machine).isWritable(exit.address + 2),
     });
   }
 
@@ -172,7 +182,7 @@ export class SpecHost implements X86Host {
     if (decision === undefined) return 'reinject';
     switch (decision.kind) {
       case 'patched': {
-        if (!this.machine.memory.writeBytes(exit.address, Uint8Array.from(decision.bytes))) return 'reinject';
+        if (!linearMemory(this.machine).writeBytes(exit.address, Uint8Array.from(decision.bytes))) return 'reinject';
         this.note(exit, `emulator_fix_hypercall: ${decision.note}`);
         return 'resume';
       }

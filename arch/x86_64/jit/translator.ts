@@ -46,6 +46,9 @@ export const MAX_BLOCK = 64;
 /** A loop also leaves through its back edge once the fuel's bits under this mask wrap (every 16 Ki instructions), as on ppc64. */
 const LOOP_EXIT_MASK = (1 << 14) - 1;
 
+/** Blocks start below this (4 GiB less the longest block's bytes), so that every PC a block links to or leaves at fits the unsigned 32 bits of `BlockWriter`'s links. */
+const JIT_PC_LIMIT = 0x1_0000_0000 - MAX_BLOCK * 15;
+
 /** The mode key while paging is on: above every CPL, below the JIT's `MODE_KEYS`. */
 export const PAGED_MODE_KEY = 4;
 
@@ -104,7 +107,8 @@ export class X86Translator implements Translator<X86State> {
 
   /** Translate the block at (`pc`, `mode`). */
   translate(pc: number, mode: number, context: TranslationContext<X86State>): BlockSource | undefined {
-    if (mode === PAGED_MODE_KEY || !LITTLE_ENDIAN_HOST) return undefined;
+    // Block links hold unsigned 32-bit PCs: code outside [0, 4 GiB) (the upper half, negative; the top of the lower half) is the interpreter's.
+    if (mode === PAGED_MODE_KEY || !LITTLE_ENDIAN_HOST || !(pc >= 0 && pc < JIT_PC_LIMIT)) return undefined;
     return new BlockTranslation(context, mode).run(pc);
   }
 }

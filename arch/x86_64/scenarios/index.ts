@@ -727,6 +727,111 @@ last_nr:
   };
 }
 
+/** Where `entry_SYSCALL_64` is linked: 0xffff_ffff_8100_0000, Linux's kernel text, in the backend's signed representation. */
+const ENTRY_SYSCALL_64 = -0x7f00_0000;
+/** Where the upper-half kernel's 2 MiB page lives in guest-physical memory. */
+const UPPER_KERNEL_PHYS = 0x100_0000;
+
+/** The upper-half kernel: a much reduced `entry_SYSCALL_64` (arch/x86/entry/entry_64.S) and its `do_syscall_64`, linked at {@link ENTRY_SYSCALL_64}. */
+const UPPER_KERNEL_SOURCE = `
+# Linked at 0xffffffff81000000 and loaded at 0x1000000: the guest's page
+# tables (PML4 entry 511, PDPT entry 510, PD entry 8) map the one onto the
+# other. Everything here addresses the upper half: the stack, the call and
+# its return address, the RIP-relative data.
+entry_SYSCALL_64:
+        movq    %rsp, %r12              # the user's RSP (Linux keeps it in a per-CPU slot)
+        leaq    kstack_top(%rip), %rsp  # the kernel stack, RIP-relative
+        pushq   %rcx                    # the user's RIP
+        pushq   %r11                    # the user's RFLAGS
+        callq   do_syscall_64
+        popq    %r11
+        popq    %rcx
+        movq    %r12, %rsp
+        sysretq
+do_syscall_64:
+        cmpq    $${nr64('getpid')}, %rax               # __NR_getpid, syscall_64.tbl
+        jne     1f
+        movq    task_pid(%rip), %rax
+        retq
+1:      movq    $-38, %rax              # -ENOSYS
+        retq
+        .p2align 3
+task_pid:
+        .quad   4242
+        .space  0x200
+kstack_top:
+`;
+
+/**
+ * A user task's `syscall` into a kernel in the upper canonical half, as
+ * every Linux x86-64 kernel is (SDM vol. 1 §3.3.7.1, vol. 3 §4.5): the
+ * early kernel builds 4-level tables that identity-map its low 8 MiB and
+ * map 0xffff_ffff_8100_0000 (PML4 entry 511) onto the physical page its
+ * loader put the entry code in, loads CR3, points IA32_LSTAR at
+ * `entry_SYSCALL_64` there, and drops to CPL 3. The task's getpid enters
+ * at 0xffffffff81000000, runs on an upper-half stack, calls
+ * `do_syscall_64`, loads the pid RIP-relative, and sysretqs back.
+ */
+function upperHalfScenario(): Scenario {
+  const main = `
+        .equ    PML4, 0x600000
+        .equ    PDPT_LOW, 0x601000
+        .equ    PD_LOW, 0x602000
+        .equ    PDPT_KERNEL, 0x603000
+        .equ    PD_KERNEL, 0x604000
+        .equ    KERNEL_PHYS, 0x${UPPER_KERNEL_PHYS.toString(16)}
+main:
+        movq    $PDPT_LOW + 7, PML4                     # PML4[0]: the low half (present, writable, user)
+        movq    $PDPT_KERNEL + 3, PML4 + 511 * 8        # PML4[511]: 0xffffff8000000000 up (supervisor)
+        movq    $PD_LOW + 7, PDPT_LOW
+        movq    $PD_KERNEL + 3, PDPT_KERNEL + 510 * 8   # 0xffffffff80000000 up
+        movq    $0x000087, PD_LOW                       # 0-8 MiB identity, 2 MiB pages
+        movq    $0x200087, PD_LOW + 8
+        movq    $0x400087, PD_LOW + 16
+        movq    $0x600087, PD_LOW + 24
+        movq    $KERNEL_PHYS + 0x83, PD_KERNEL + 8 * 8  # 0xffffffff81000000: a 2 MiB supervisor page
+        movq    $PML4, %rax
+        movq    %rax, %cr3
+        movl    $MSR_LSTAR, %ecx                        # LSTAR = entry_SYSCALL_64
+        movl    $0x81000000, %eax
+        movl    $0xffffffff, %edx
+        wrmsr
+        leaq    user(%rip), %rdi
+        jmp     enter_user
+user:
+        movq    $${nr64('getpid')}, %rax               # getpid, syscall_64.tbl
+        syscall
+        cmpq    $4242, %rax
+        jne     wrong_pid
+upper_half_ok:
+        jmp     upper_half_ok
+wrong_pid:
+        jmp     wrong_pid
+`;
+  const all: Ending[] = [
+    { label: 'upper_half_ok', what: "getpid entered entry_SYSCALL_64 at 0xffffffff81000000 through the guest's page tables and sysretq brought the kernel's answer back to CPL 3" },
+    { label: 'wrong_pid', what: 'the syscall came back with something other than the pid the upper-half kernel holds' },
+    { label: 'gp_handler', what: 'a #GP (or an exception without a gate) instead of the system call' },
+    { label: 'ud_handler', what: 'a #UD instead of the system call' },
+  ];
+  return {
+    name: 'x86-syscall-upper-half-kernel',
+    arch: 'x86_64',
+    title: "a user task's syscall enters entry_SYSCALL_64 at 0xffffffff81000000 (IA32_LSTAR) through the guest's 4-level tables (PML4 entry 511); the kernel's stack, call/ret and RIP-relative data are in the upper half, and sysretq returns getpid's answer",
+    choices: { vendor: 'intel' },
+    segments: [
+      { name: 'kernel', base: KERNEL_BASE, source: kernel(main), origin: 'arch/x86_64/scenarios/kernel.s + index.ts (upperHalfScenario)' },
+      { name: 'upper', base: ENTRY_SYSCALL_64, load: UPPER_KERNEL_PHYS, source: UPPER_KERNEL_SOURCE, origin: 'arch/x86_64/scenarios/index.ts (UPPER_KERNEL_SOURCE)' },
+    ],
+    regions: [...REGIONS, { base: 0x60_0000, size: 0x5000, what: 'the page tables (PML4 0x600000, PDPTs, PDs)' }],
+    firmware: [],
+    entry: { at: at('start'), mode: 'cpl0' },
+    ...endings('guest-done', all[0]!, all),
+    maxSteps: 400,
+    expected: 'guest-done',
+  };
+}
+
 let cache: readonly Scenario[] | undefined;
 
 /** The x86_64 {@link ScenarioCatalog}. */
@@ -752,6 +857,7 @@ export const X86_64_SCENARIOS: ScenarioCatalog = {
       int80TaskScenario(),
       int80GateScenario(),
       discriminatorScenario(),
+      upperHalfScenario(),
     ];
     return cache;
   },

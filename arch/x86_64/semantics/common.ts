@@ -12,14 +12,22 @@
  * (`translated-memory.ts`) and a #PF's error code comes from the walk.
  * A non-canonical stack reference (PUSH, POP, CALL, RET, and a memory
  * operand addressed through RSP or RBP, which is in SS) is #SS(0), any
- * other #GP(0) (SDM vol. 3 §6.15, interrupts 12 and 13).
+ * other #GP(0) (SDM vol. 3 §6.15, interrupts 12 and 13); an access is
+ * non-canonical when any of its bytes is.
+ *
+ * Linear addresses reach memory in the signed representation
+ * (`registers.ts`, {@link linearAddress}): the upper canonical half is
+ * negative. Physical memory has nothing at a negative address, so without
+ * paging an upper-half access is an unmapped one (#PF, P = 0): the reset
+ * state's identity map cannot reach it, since a physical address has at
+ * most 52 bits. Under paging the walk maps it (`paging.ts`).
  *
  * @module
  */
 
 import { DecodedOp, type Handler } from '../../../src/interp/decoded-op.ts';
 import type { DataFaultTrap, ExceptionTrap, StepResult, Trap, UndefinedTrap } from '../../../src/interp/step-result.ts';
-import { Attr, Flag, Seg, type X86State } from '../registers.ts';
+import { Attr, Flag, isCanonical, linearAddress, NON_CANONICAL_PC, Seg, UPPER_HALF_START, type X86State } from '../registers.ts';
 import { RIP_BASE, sizeOf, type X86Insn } from '../table.ts';
 
 /** Where an operand lives, resolved at predecode. */
@@ -189,23 +197,40 @@ export function linear(s: X86State, op: X86Op): bigint {
   return ea;
 }
 
-/** True for a canonical address. */
-function canonical(address: bigint): boolean {
-  const top = address >> 47n;
-  return top === 0n || top === 0x1_ffffn;
+/** True for a canonical address (an unsigned 64-bit bigint; {@link isCanonical}). */
+const canonical = isCanonical;
+
+/**
+ * The signed representation of an access of `size` bytes at linear
+ * `address` (an unsigned bigint, or a sum that may have passed 2^64), or
+ * NaN when any of its bytes is non-canonical.
+ */
+function accessAddress(address: bigint, size: number): number {
+  const a = linearAddress(address);
+  return a >= UPPER_HALF_START && a + size <= NON_CANONICAL_PC ? a : Number.NaN;
 }
 
-/** A data fault: #GP(0) for a non-canonical address, #PF for an unmapped one. */
-export function dataFault(op: { readonly address: number; readonly next: number }, address: bigint, size: number, write: boolean): DataFaultTrap {
-  const fault = canonical(address) ? 'unmapped' : 'non-canonical';
-  const faultAddress = address > BigInt(Number.MAX_SAFE_INTEGER) ? Number(address & 0xffff_ffff_ffffn) : Number(address);
+/** Whether an access of `size` bytes at linear `address` touches a non-canonical byte. */
+function nonCanonical(address: bigint, size: number): boolean {
+  const a = accessAddress(address, size);
+  return a !== a;
+}
+
+/** A data fault: #GP(0) for a non-canonical address, #PF for an unmapped one at `faultAddress` (the signed representation). */
+function dataFaultAt(op: { readonly address: number; readonly next: number }, faultAddress: number, size: number, write: boolean, fault: 'unmapped' | 'non-canonical'): DataFaultTrap {
   return { kind: 'trap', cause: 'data-fault', address: op.address, next: op.next, faultAddress, write, size, fault };
+}
+
+/** A data fault at linear `address` (an unsigned bigint): #GP(0) when an access of `size` bytes there is non-canonical, else #PF. */
+export function dataFault(op: { readonly address: number; readonly next: number }, address: bigint, size: number, write: boolean): DataFaultTrap {
+  const a = accessAddress(address, size);
+  return a === a ? dataFaultAt(op, a, size, write, 'unmapped') : dataFaultAt(op, linearAddress(address), size, write, 'non-canonical');
 }
 
 /** Read `size` bytes at linear `address` into {@link loaded}; a trap on a fault. */
 export function readAt(op: X86Op, address: bigint, size: number): Trap | undefined {
-  if (!canonical(address) || address > BigInt(Number.MAX_SAFE_INTEGER) - 16n) return dataFault(op, address, size, false);
-  const a = Number(address);
+  const a = accessAddress(address, size);
+  if (a !== a) return dataFault(op, address, size, false);
   const m = op.memory;
   let v: number | bigint | undefined;
   switch (size) {
@@ -221,22 +246,22 @@ export function readAt(op: X86Op, address: bigint, size: number): Trap | undefin
     default:
       v = m.read64(a);
   }
-  if (v === undefined) return dataFault(op, firstFaulting(op, a, size, false), size, false);
+  if (v === undefined) return dataFaultAt(op, firstFaulting(op, a, size, false), size, false, 'unmapped');
   loaded = typeof v === 'bigint' ? v : BigInt(v);
   return undefined;
 }
 
 /** The first byte of an access that faults (a #PF reports the page that faulted: for a split access whose second page faults, CR2 is that page's first byte). */
-function firstFaulting(op: X86Op, a: number, size: number, write: boolean): bigint {
+function firstFaulting(op: X86Op, a: number, size: number, write: boolean): number {
   const m = op.memory;
-  for (let i = 0; i < size; i++) if (!(write ? m.isWritable(a + i) : m.isMapped(a + i))) return BigInt(a + i);
-  return BigInt(a);
+  for (let i = 0; i < size; i++) if (!(write ? m.isWritable(a + i) : m.isMapped(a + i))) return a + i;
+  return a;
 }
 
 /** Write `size` bytes at linear `address`; a trap on a fault (nothing written). */
 export function writeAt(op: X86Op, address: bigint, size: number, value: bigint): Trap | undefined {
-  if (!canonical(address) || address > BigInt(Number.MAX_SAFE_INTEGER) - 16n) return dataFault(op, address, size, true);
-  const a = Number(address);
+  const a = accessAddress(address, size);
+  if (a !== a) return dataFault(op, address, size, true);
   const m = op.memory;
   let ok: boolean;
   switch (size) {
@@ -252,7 +277,7 @@ export function writeAt(op: X86Op, address: bigint, size: number, value: bigint)
     default:
       ok = m.write64(a, BigInt.asUintN(64, value));
   }
-  return ok ? undefined : dataFault(op, firstFaulting(op, a, size, true), size, true);
+  return ok ? undefined : dataFaultAt(op, firstFaulting(op, a, size, true), size, true, 'unmapped');
 }
 
 /** Read operand `i` into {@link loaded}; a trap on a memory fault. */
@@ -270,7 +295,7 @@ export function readOperand(s: X86State, op: X86Op, i: number): Trap | undefined
       return undefined;
     case Loc.mem: {
       const address = linear(s, op);
-      if (!canonical(address) && segmentOf(op.insn!) === Seg.ss) return stackFault(op);
+      if (segmentOf(op.insn!) === Seg.ss && nonCanonical(address, o.size)) return stackFault(op);
       return readAt(op, address, o.size);
     }
     case Loc.seg:
@@ -299,7 +324,7 @@ export function writeOperand(s: X86State, op: X86Op, i: number, value: bigint): 
       return undefined;
     case Loc.mem: {
       const address = linear(s, op);
-      if (!canonical(address) && segmentOf(op.insn!) === Seg.ss) return stackFault(op);
+      if (segmentOf(op.insn!) === Seg.ss && nonCanonical(address, o.size)) return stackFault(op);
       return writeAt(op, address, o.size, value);
     }
     default:
@@ -400,7 +425,7 @@ export function stackFault(op: X86Op): ExceptionTrap {
 /** Push `size` bytes (the stack pointer is 64 bits wide in 64-bit mode; SDM vol. 1 §6.2.3); RSP changes only when the write lands. */
 export function push(s: X86State, op: X86Op, size: number, value: bigint): Trap | undefined {
   const rsp = BigInt.asUintN(64, s.gpr[4]! - BigInt(size));
-  if (!canonical(rsp) || !canonical(rsp + BigInt(size - 1))) return stackFault(op);
+  if (nonCanonical(rsp, size)) return stackFault(op);
   const fault = writeAt(op, rsp, size, value);
   if (fault !== undefined) return fault;
   s.gpr[4] = rsp;
@@ -410,17 +435,17 @@ export function push(s: X86State, op: X86Op, size: number, value: bigint): Trap 
 /** Pop `size` bytes into {@link loaded}. */
 export function pop(s: X86State, op: X86Op, size: number): Trap | undefined {
   const rsp = s.gpr[4]!;
-  if (!canonical(rsp) || !canonical(rsp + BigInt(size - 1))) return stackFault(op);
+  if (nonCanonical(rsp, size)) return stackFault(op);
   const fault = readAt(op, rsp, size);
   if (fault !== undefined) return fault;
   s.gpr[4] = BigInt.asUintN(64, rsp + BigInt(size));
   return undefined;
 }
 
-/** Set RIP to a 64-bit target: a non-canonical one is #GP(0) on the branch itself (SDM vol. 2 JMP: "If target offset is non-canonical"). */
+/** Set RIP to a 64-bit target (an unsigned bigint): a non-canonical one is #GP(0) on the branch itself (SDM vol. 2 JMP: "If target offset is non-canonical"); RIP keeps the signed representation. */
 export function branchTo(s: X86State, op: X86Op, target: bigint): StepResult | undefined {
-  if (!canonical(target) || target > BigInt(Number.MAX_SAFE_INTEGER)) return generalProtection(op, 'non-canonical branch target');
-  s.pc = Number(target);
+  if (!canonical(target)) return generalProtection(op, 'non-canonical branch target');
+  s.pc = linearAddress(target);
   return undefined;
 }
 

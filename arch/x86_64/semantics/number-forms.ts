@@ -25,7 +25,7 @@
  */
 
 import { RETIRED, type StepResult } from '../../../src/interp/step-result.ts';
-import { Flag, STATUS_FLAGS, type X86State } from '../registers.ts';
+import { Flag, isCanonicalNumber, STATUS_FLAGS, type X86State } from '../registers.ts';
 import { conditionHolds, type X86Handler, type X86Op, Loc } from './common.ts';
 
 /** Whether a `Uint32Array` over a `BigUint64Array`'s buffer sees each 64-bit value low word first (every host Node runs on is). */
@@ -292,14 +292,36 @@ const jmpNear: X86Handler = (s, op) => {
 };
 
 /**
+ * Jcc to a target the JIT's block links cannot hold (they are unsigned
+ * 32-bit PCs): one in the upper canonical half (negative in the signed
+ * representation, `registers.ts`) or at or above 4 GiB. {@link jccNear}'s
+ * meaning under another identity, which the JIT's translator does not
+ * know, so that it calls the op in place and leaves the block for the
+ * interpreter there. Upper-half code only runs under paging, where the
+ * interpreter runs every instruction anyway.
+ */
+const jccNearFar: X86Handler = (s, op): StepResult => {
+  if (conditionHolds(s, op.variant)) s.pc = op.imm;
+  return RETIRED;
+};
+
+/** JMP to a target the JIT's block links cannot hold: {@link jmpNear} under another identity (see {@link jccNearFar}). */
+const jmpNearFar: X86Handler = (s, op) => {
+  s.pc = op.imm;
+  return RETIRED;
+};
+
+/**
  * Every number-typed handler by name, for the JIT's translator
  * (`arch/x86_64/jit/translator.ts`), which knows ops by their handler's
  * identity.
  */
 export const NUMBER_FORMS = { alu32, alu64, test32, test64, mov32, mov64, incdec32, incdec64, jccNear, jmpNear } as const;
 
-/** Highest address a predecoded target may be: canonical lower half, below 2^47 (SDM vol. 1 §3.3.7.1). */
-const LOWER_HALF_END = 0x8000_0000_0000;
+
+
+/** 2^32: branch targets from here up (and negative ones) get {@link jccNearFar} / {@link jmpNearFar}. */
+const TWO_32 = 0x1_0000_0000;
 
 /** The register operand's word index, when operand `i` is a 32- or 64-bit general register of `size`; else −1. */
 function registerWord(op: X86Op, i: number, size: number): number {
@@ -328,8 +350,8 @@ function source(op: X86Op, size: number): boolean {
 /**
  * The number-typed handler for `op`, with its slots filled, or `undefined`
  * when the op keeps its row's general handler (memory operands, 8- and
- * 16-bit sizes, LOCK, a fixed trap, a branch whose target is not in the
- * lower canonical half, or a big-endian host).
+ * 16-bit sizes, LOCK, a fixed trap, a branch whose target is not
+ * canonical, or a big-endian host).
  */
 export function numberForm(op: X86Op): X86Handler | undefined {
   const insn = op.insn;
@@ -338,9 +360,12 @@ export function numberForm(op: X86Op): X86Handler | undefined {
   if (handler === 'jcc' || handler === 'jmp') {
     // A 16-bit operand size truncates the target (relativeTarget in integer.ts): that form keeps the general handler.
     if (op.opsize === 2) return undefined;
+    // In the signed representation (`registers.ts`), where the sum wraps as the 64-bit RIP does; a non-canonical target keeps
+    // the general handler, whose branch is #GP(0).
     const target = op.next + Number(BigInt.asIntN(64, op.operands[0]!.imm));
-    if (!(target >= 0 && target < LOWER_HALF_END)) return undefined;
+    if (!isCanonicalNumber(target)) return undefined;
     op.imm = target;
+    if (!(target >= 0 && target < TWO_32)) return handler === 'jcc' ? jccNearFar : jmpNearFar;
     return handler === 'jcc' ? jccNear : jmpNear;
   }
   const size = op.operands[0]?.size ?? 0;

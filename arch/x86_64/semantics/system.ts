@@ -9,9 +9,9 @@
  * @module
  */
 
-import { RETIRED, stop, type CallTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
+import { hexAddress, RETIRED, stop, type CallTrap, type ExceptionReturn, type StepResult } from '../../../src/interp/step-result.ts';
 import { syscallEnabled } from '../exceptions.ts';
-import { Attr, Cr0, Cr4, Efer, Flag, Gpr, MSR_EFER, MSR_FS_BASE, MSR_GS_BASE, MSR_SLOT, MsrSlot, Seg, VENDORS, dataAttr, isCanonical, type X86State } from '../registers.ts';
+import { Attr, Cr0, Cr4, Efer, Flag, Gpr, MSR_EFER, MSR_FS_BASE, MSR_GS_BASE, MSR_SLOT, MsrSlot, Seg, VENDORS, dataAttr, isCanonical, linearAddress, type X86State } from '../registers.ts';
 import { tlbOf } from '../tlb.ts';
 import { generalProtection, linear, loaded, readAt, readOperand, undefinedOp, writeOperand, type X86Handler, type X86Op } from './common.ts';
 
@@ -76,7 +76,7 @@ const ud2: X86Handler = (_s, op) => undefinedOp(op, 'ud2');
 /** HLT: #GP(0) at CPL > 0; otherwise the guest waits, which ends the run. */
 const hlt: X86Handler = (s, op) => {
   if (s.cpl !== 0) return { kind: 'trap', cause: 'privileged', address: op.address, next: op.next, reason: 'hlt' };
-  return stop('wfi', `hlt at 0x${op.address.toString(16)}`);
+  return stop('wfi', `hlt at ${hexAddress(op.address)}`);
 };
 
 /** A guard for instructions that are #GP(0) at CPL > 0. */
@@ -227,7 +227,7 @@ const ltr: X86Handler = (s, op) => {
   s.trBase = ((low >> 16n) & 0xff_ffffn) | (((low >> 56n) & 0xffn) << 24n) | ((high & 0xffff_ffffn) << 32n);
   s.trLimit = Number((low & 0xffffn) | ((low >> 32n) & 0xf_0000n));
   // Mark the descriptor busy (type 0xB).
-  op.memory.write8(Number(at) + 5, Number((low >> 40n) & 0xffn) | 0x02);
+  op.memory.write8(linearAddress(at) + 5, Number((low >> 40n) & 0xffn) | 0x02);
   return RETIRED;
 };
 
@@ -377,7 +377,7 @@ const invlpg: X86Handler = (s, op) => {
   const guard = notAtCpl0(s, op, 'invlpg');
   if (guard !== undefined) return guard;
   const address = linear(s, op);
-  if (isCanonical(address) && address <= BigInt(Number.MAX_SAFE_INTEGER)) tlbOf(s)?.flushPage(Number(address));
+  if (isCanonical(address)) tlbOf(s)?.flushPage(linearAddress(address));
   return RETIRED;
 };
 

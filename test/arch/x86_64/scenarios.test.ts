@@ -37,13 +37,24 @@ const V411 = PATCHING_ERAS.find((e) => e.key === 'v4.11')!;
 
 describe('x86_64 scenarios', () => {
   it('are registered on the backend, each reaches its expected outcome, and the host model\'s exits are in the run', () => {
-    expect(scenarios).toHaveLength(19);
+    expect(scenarios).toHaveLength(20);
     for (const scenario of scenarios) {
       const run = runScenario(X86_64_BACKEND, scenario, ABIS);
       expect(run.outcome.kind, `${scenario.name}: ${run.outcome.detail}`).toBe(scenario.expected);
       expect(run.matches).toBe(true);
       expect(run.host.length > 0).toBe(scenario.firmware.some((f) => f.kind === 'host'));
       expect(run.trace[run.trace.length - 1]).toBe(`== expected ${scenario.expected}: ok`);
+    }
+  });
+
+  it('the upper-half kernel: its segment is linked at 0xffffffff81000000 and loaded at 0x1000000, the syscall enters there, and the run is the same on AMD', () => {
+    const scenario = named('x86-syscall-upper-half-kernel');
+    for (const vendor of ['intel', 'amd']) {
+      const run = runScenario(X86_64_BACKEND, { ...scenario, choices: { vendor } }, ABIS);
+      expect(run.outcome.kind, `${vendor}: ${run.outcome.detail}`).toBe('guest-done');
+      expect(run.trace).toContain('== segment upper at 0xffffffff81000000-0xffffffff8100023f, loaded at 0x01000000 (arch/x86_64/scenarios/index.ts (UPPER_KERNEL_SOURCE))');
+      expect(run.trace.some((line) => line.includes('cpl3 -> cpl0, vector 0xffffffff81000000'))).toBe(true);
+      expect(run.trace).toContain('-- return sysretq: cpl0 -> cpl3 at 0x00100200');
     }
   });
 
