@@ -250,6 +250,16 @@ ${handlers}`;
     }
   });
 
+  it('blocks a few bytes apart keep their own slots of the block front (x86 code is byte-aligned)', () => {
+    // Four 2-byte syscalls in a row, each a block of its own, entered in turn from the handler's sysretq.
+    const machine = program(X86_64_BACKEND.benchmarks[1]!.source)({ engine: 'jit' });
+    expect(machine.run(20_000).reason).toBe('budget-exhausted');
+    const jit = jitOf(machine);
+    const misses = jit.stats.misses;
+    expect(machine.run(20_000).reason).toBe('budget-exhausted');
+    expect(jit.stats.misses).toBe(misses);
+  });
+
   it('a run split across many budgets ends as one run', () => {
     const setup = program(X86_64_BACKEND.benchmarks[0]!.source);
     const whole = setup({ engine: 'jit' });

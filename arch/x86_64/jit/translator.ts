@@ -84,6 +84,9 @@ function reads(op: X86Op): number {
 
 /** The x86-64 {@link Translator}. */
 export class X86Translator implements Translator<X86State> {
+  /** Instructions are byte-aligned: the JIT's block front is indexed by the whole PC. */
+  readonly alignShift = 0;
+
   /** @param state the machine's state. */
   constructor(private readonly state: X86State) {}
 
