@@ -30,7 +30,7 @@ import { RETIRED, type ExceptionReturn, type StepResult, type Stop, type Trap } 
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { Jit } from '../../src/jit/jit.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
-import { X86Translator } from './jit/translator.ts';
+import { X86Translator, type X86TranslatorOptions } from './jit/translator.ts';
 import { PageAccess } from './paging.ts';
 import { pagingActive, X86Tlb } from './tlb.ts';
 import { X86TranslatedMemory } from './translated-memory.ts';
@@ -142,11 +142,13 @@ export class X86Core implements ExecutionCore<X86State> {
    * @param memory guest memory (little-endian).
    * @param vendor the virtualization vendor.
    * @param engine the interpreter, or the JIT (which falls back to it).
+   * @param translation the JIT's translation choices.
    */
   constructor(
     readonly memory: GuestMemory,
     vendor: Vendor,
     readonly engine: EngineName = 'interp',
+    translation: X86TranslatorOptions = {},
   ) {
     this.state = createX86State(vendor);
     this.tlb = new X86Tlb(this.state, memory);
@@ -154,7 +156,7 @@ export class X86Core implements ExecutionCore<X86State> {
     // A write to a page holding fetched code makes every translated op suspect (they are checked by physical address, not by bytes).
     memory.onCodeWrite(() => this.dropTranslated());
     if (engine === 'jit') {
-      const jit = new Jit(new X86Translator(this.state), this.state, memory);
+      const jit = new Jit(new X86Translator(this.state, translation), this.state, memory);
       this.jit = jit;
       // The JIT's blocks read physical memory: while paging is on, the interpreter's loop runs instead (it steps through the
       // translating decode); the JIT yields to it when paging starts (X86Translator.yields).
@@ -530,6 +532,8 @@ export interface X86MachineOptions {
   readonly engine?: EngineName;
   /** The virtualization vendor (default Intel). */
   readonly vendor?: Vendor;
+  /** The JIT's translation choices (the defaults are the fast ones). */
+  readonly translation?: X86TranslatorOptions;
 }
 
 /** An x86-64 machine: the core machine, plus the host model its VM exits go to. */
@@ -563,7 +567,7 @@ export class X86Machine extends CoreMachine<X86State> {
 
 /** A new x86-64 machine over empty little-endian memory, at CPL 0 in 64-bit mode. */
 export function createX86Machine(options: X86MachineOptions = {}): X86Machine {
-  return new X86Machine(new X86Core(new GuestMemory('little'), options.vendor ?? 'intel', options.engine ?? 'jit'));
+  return new X86Machine(new X86Core(new GuestMemory('little'), options.vendor ?? 'intel', options.engine ?? 'jit', options.translation));
 }
 
 /** The instruction sets (AT&T, the default, and Intel) for the assembler and disassembler. */

@@ -30,6 +30,7 @@ const abis = loadAbis();
 const ENGINES: readonly { readonly name: string; readonly options: X86MachineOptions }[] = [
   { name: 'interp', options: { engine: 'interp' } },
   { name: 'jit', options: { engine: 'jit' } },
+  { name: 'jit (no traces)', options: { engine: 'jit', translation: { traces: false } } },
 ];
 
 type Setup = SetupFor<X86MachineOptions>;
@@ -252,12 +253,96 @@ ${handlers}`;
 
   it('blocks a few bytes apart keep their own slots of the block front (x86 code is byte-aligned)', () => {
     // Four 2-byte syscalls in a row, each a block of its own, entered in turn from the handler's sysretq.
-    const machine = program(X86_64_BACKEND.benchmarks[1]!.source)({ engine: 'jit' });
+    const machine = program(X86_64_BACKEND.benchmarks[1]!.source)({ engine: 'jit', translation: { traces: false } });
     expect(machine.run(20_000).reason).toBe('budget-exhausted');
     const jit = jitOf(machine);
     const misses = jit.stats.misses;
     expect(machine.run(20_000).reason).toBe('budget-exhausted');
     expect(jit.stats.misses).toBe(misses);
+  });
+
+  it('SYSCALL/SYSRET loops through the exception model templates: traps mid-block, guards that fail, self-modifying code at the trap site', () => {
+    // At CPL 3 the loop makes two syscalls per pass, each between ALU ops; the CPL-0 handler counts in R9 and, on its
+    // 200th run, does the variant's special thing instead of a plain sysretq.
+    const specials: Record<string, string> = {
+      'plain sysretq': 'sysretq',
+      'return elsewhere (the trace guard fails)': 'leaq elsewhere(%rip), %rcx\n sysretq',
+      'non-canonical RCX (Intel #GP at CPL 0, AMD faults on the fetch)': 'movabsq $0x800000000000, %rcx\n sysretq',
+      'RCX in the upper half': 'movabsq $0xffff800000001000, %rcx\n sysretq',
+      'EFER.SCE cleared (#UD)': 'movl $0xc0000080, %ecx\n rdmsr\n andl $-2, %eax\n wrmsr\n leaq after1(%rip), %rcx\n sysretq',
+      'SYSRETL to compatibility mode': 'sysretl',
+      'the second syscall overwritten with two NOPs': 'movw $0x9090, second(%rip)\n sysretq',
+      'LSTAR moved': 'movl %ecx, %r12d\n movl $0xc0000082, %ecx\n leaq handler2(%rip), %rax\n xorl %edx, %edx\n wrmsr\n movl %r12d, %ecx\n sysretq',
+      'SFMASK changed': 'movq %rcx, %r12\n movl $0xc0000084, %ecx\n movl $0x700, %eax\n xorl %edx, %edx\n wrmsr\n movq %r12, %rcx\n sysretq',
+    };
+    const gatesOf = (at: (name: string) => number) => ({ 6: { offset: at('h_ud') }, 13: { offset: at('h_gp') }, 14: { offset: at('h_pf') } });
+    for (const vendor of ['intel', 'amd'] as const) {
+      for (const [name, special] of Object.entries(specials)) {
+        const source = `
+        movl    $0xc0000082, %ecx          # IA32_LSTAR
+        leaq    handler(%rip), %rax
+        xorl    %edx, %edx
+        wrmsr
+        movl    $0xc0000081, %ecx          # IA32_STAR
+        xorl    %eax, %eax
+        movl    $0x00230010, %edx
+        wrmsr
+        movl    $0xc0000084, %ecx          # IA32_FMASK
+        movl    $0x47700, %eax
+        xorl    %edx, %edx
+        wrmsr
+        leaq    loop(%rip), %rcx
+        movl    $0x246, %r11d
+        movl    $300, %ebx
+        sysretq
+loop:   addq    $3, %rsi
+        syscall
+after1: xorq    %rsi, %rdi
+second: syscall
+        incq    %r10
+        subq    $1, %rbx
+        jne     loop
+        hlt
+elsewhere:
+        addq    $5, %rdi
+        syscall
+        jmp     after1
+handler:
+        incq    %r9
+        cmpq    $200, %r9
+        je      special
+        sysretq
+handler2:
+        addq    $2, %r9
+        sysretq
+special:
+        ${special}
+h_ud:   movl    $6, %r13d
+        hlt
+h_gp:   movl    $13, %r13d
+        hlt
+h_pf:   movl    $14, %r13d
+        hlt
+`;
+        const probe = machineWith(source);
+        const at = (label: string): number => probe.labels.get(label)!;
+        const setup: Setup = (options) =>
+          machineWith(source, {
+            vendor,
+            gates: gatesOf(at),
+            ...(options.engine === undefined ? {} : { engine: options.engine }),
+            ...(options.translation === undefined ? {} : { translation: options.translation }),
+          }).machine;
+        agree(`${vendor}: ${name}`, setup, { counts: [1, 2, 3, 5, 8, 13, 16, 17, 18, 19, 20, 21, 30, 64, 100, 500, 1000, 1500, 2000, 2500, 2800, 2810, 3000, 5000], splits: [17, 333, 1400, 3000], traced: [100, 3000] });
+      }
+    }
+    // The plain loop becomes a trace with both trap instructions inline.
+    const machine = program(X86_64_BACKEND.benchmarks[1]!.source)({ engine: 'jit' });
+    expect(machine.run(100_000).reason).toBe('budget-exhausted');
+    const jit = jitOf(machine);
+    expect(jit.stats.traces).toBe(1);
+    const trace = jit.blocks().find((block) => block.kind === 'trace')!;
+    expect(trace.source).not.toContain('X.settle');
   });
 
   it('a run split across many budgets ends as one run', () => {

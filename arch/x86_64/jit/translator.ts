@@ -36,8 +36,10 @@
 
 import { RETIRED } from '../../../src/interp/step-result.ts';
 import { BlockWriter, type BlockSource } from '../../../src/jit/block-writer.ts';
-import type { TranslationContext, Translator } from '../../../src/jit/jit.ts';
-import { Flag, STATUS_FLAGS, type X86State } from '../registers.ts';
+import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
+import { emitSyscallEntry, emitSysretReturn } from '../exceptions.ts';
+import { Flag, STATUS_FLAGS, X86Slot, x86SlotPlace, type X86State } from '../registers.ts';
+import { X86_SEMANTICS } from '../semantics/index.ts';
 import { conditionOf, endsX86Block, type X86Op } from '../semantics/common.ts';
 import { addFlags32, addFlags64, LITTLE_ENDIAN_HOST, NOT_CF, NUMBER_FORMS, subFlags32, subFlags64, szp32, szp64 } from '../semantics/number-forms.ts';
 
@@ -50,15 +52,9 @@ const LOOP_EXIT_MASK = (1 << 14) - 1;
 export const PAGED_MODE_KEY = 4;
 
 /** Slot of RFLAGS (slots 0–31 are the words of `gpr32`). */
-const RFLAGS = 32;
+const RFLAGS = X86Slot.rflags;
 /** Slot of the step counter. */
-const TSC = 33;
-
-/** Where each slot lives in the state. */
-function x86SlotPlace(slot: number): string {
-  if (slot < RFLAGS) return `s.gpr32[${slot}]`;
-  return slot === RFLAGS ? 's.rflags' : 's.tsc';
-}
+const TSC = X86Slot.tsc;
 
 const F = NUMBER_FORMS;
 /** The handlers this translator knows, with the flags each writes. */
@@ -82,13 +78,32 @@ function reads(op: X86Op): number {
   return 0;
 }
 
+/** SYSCALL's and SYSRET's handlers (`semantics/system.ts`), known by identity: translated through the exception model's templates. */
+const SYSCALL = X86_SEMANTICS['syscall']!;
+const SYSRET = X86_SEMANTICS['sysret']!;
+
+/** Options for what the translator does; the defaults are the fast ones (the differential test also runs the others). */
+export interface X86TranslatorOptions {
+  /** Make traces of hot loops (default true). */
+  readonly traces?: boolean;
+}
+
 /** The x86-64 {@link Translator}. */
 export class X86Translator implements Translator<X86State> {
   /** Instructions are byte-aligned: the JIT's block front is indexed by the whole PC. */
   readonly alignShift = 0;
+  private readonly traces: boolean;
 
-  /** @param state the machine's state. */
-  constructor(private readonly state: X86State) {}
+  /**
+   * @param state the machine's state.
+   * @param options translation choices.
+   */
+  constructor(
+    private readonly state: X86State,
+    options: X86TranslatorOptions = {},
+  ) {
+    this.traces = options.traces ?? true;
+  }
 
   /** Blocks are keyed by the CPL (it is the trace mode); while paging is on, by {@link PAGED_MODE_KEY}. */
   modeKey(state: X86State): number {
@@ -110,22 +125,69 @@ export class X86Translator implements Translator<X86State> {
     if (mode === PAGED_MODE_KEY || !LITTLE_ENDIAN_HOST) return undefined;
     return new BlockTranslation(context, mode).run(pc);
   }
+
+  /**
+   * Translate a trace (see `Translator.translateTrace`): the blocks of a
+   * hot loop as one loop, registers and flags kept in locals across them,
+   * SYSCALL and SYSRET included (their templates inline), so a trap loop
+   * runs its entries and returns without leaving the function.
+   */
+  translateTrace(path: readonly TracePoint[], context: TranslationContext<X86State>): BlockSource | undefined {
+    if (!this.traces || !LITTLE_ENDIAN_HOST || path.some((point) => point.mode === PAGED_MODE_KEY)) return undefined;
+    return new BlockTranslation(context, path[0]!.mode).runTrace(path);
+  }
 }
 
-/** One block being translated. */
+/** One block, or one trace, being translated. */
 class BlockTranslation {
   private readonly w = new BlockWriter(x86SlotPlace);
   private start = 0;
   private looped = false;
   private readonly headers: number[] = [];
+  /** In a trace: where the current block must go on to (other ways out exit); `undefined` in a plain block. */
+  private expected: TracePoint | undefined = undefined;
+  /** In a trace: set when a block cannot go on to {@link BlockTranslation.expected} as the path did. */
+  private failed = false;
 
   constructor(
     private readonly context: TranslationContext<X86State>,
-    private readonly mode: number,
+    private mode: number,
   ) {}
 
+  /** A plain block at `pc`. */
   run(pc: number): BlockSource | undefined {
     this.start = pc;
+    const block = this.block(pc, 0);
+    if (block === undefined) return undefined;
+    const w = this.w;
+    return w.finish(w.fueledBody(block.count, this.looped), block.end, this.headers, this.looped);
+  }
+
+  /** A trace: the blocks of `path` in turn, each going on to the next (the last to the first) inside one loop, every other way out an exit. */
+  runTrace(path: readonly TracePoint[]): BlockSource | undefined {
+    const head = path[0]!;
+    this.start = head.pc;
+    let done = 0;
+    for (let i = 0; i < path.length; i++) {
+      this.mode = path[i]!.mode;
+      this.expected = path[(i + 1) % path.length];
+      const block = this.block(path[i]!.pc, done);
+      if (block === undefined || this.failed) return undefined;
+      done += block.count;
+    }
+    this.mode = head.mode;
+    this.count();
+    this.loopBack(done);
+    const w = this.w;
+    return w.finish(w.fueledBody(done, true), head.pc + 1, [], true);
+  }
+
+  /**
+   * The ops of one block from `pc` (`before` instructions already ran in
+   * this pass): how many, and the address after the last; `undefined` when
+   * the first one is not translated.
+   */
+  private block(pc: number, before: number): { count: number; end: number } | undefined {
     const ops: X86Op[] = [];
     let address = pc;
     let after: X86Op | undefined;
@@ -157,20 +219,59 @@ class BlockTranslation {
       if (WRITES.has(op.inner)) {
         this.instruction(op, needed[i]!);
         this.uncounted++;
-      } else if (this.callInPlace(op, i + 1)) return this.finish(count, address);
+      } else if (this.trapThroughTemplate(op, before + i)) return { count: i + 1, end: address };
+      else if (this.callInPlace(op, before + i + 1)) {
+        // The dispatcher finds where the run goes on: a trace cannot follow.
+        if (this.expected !== undefined) this.failed = true;
+        return { count: i + 1, end: address };
+      }
     }
     this.count();
     const last = ops[count - 1]!;
-    if (last.inner === F.jccNear || last.inner === F.jmpNear) this.branch(last, count);
-    else if (after !== undefined && (after.name === 'overlay' || (after.cacheable && ops.length >= MAX_BLOCK))) w.emit(w.chain(address, this.mode, count));
-    else w.emit(w.step(address, count));
-    return this.finish(count, address);
+    if (last.inner === F.jccNear || last.inner === F.jmpNear) this.branch(last, before + count);
+    else if (after !== undefined && (after.name === 'overlay' || (after.cacheable && ops.length >= MAX_BLOCK))) this.goOn(address, before + count);
+    else if (this.expected !== undefined) this.failed = true;
+    else w.emit(w.step(address, before + count));
+    return { count, end: address };
   }
 
-  private finish(count: number, end: number): BlockSource {
+  /** Go on to a known PC in the current mode: an exit in a plain block; in a trace, nothing if the path goes there, else a failure. */
+  private goOn(pc: number, done: number): void {
+    if (this.expected === undefined) this.w.emit(this.w.chain(pc, this.mode, done));
+    else if (this.expected.pc !== pc || this.expected.mode !== this.mode) this.failed = true;
+  }
+
+  /** Go on to a PC computed at run time (an expression) in a known mode: an exit, or in a trace a guard that exits unless it is the path's. */
+  private goOnDynamic(pc: string, mode: number, done: number): void {
     const w = this.w;
-    const body = w.fueledBody(count, this.looped);
-    return w.finish(body, end, this.headers, this.looped);
+    const expected = this.expected;
+    if (expected === undefined) w.emit(w.dynamic(pc, mode, done));
+    else if (expected.mode !== mode) this.failed = true;
+    else w.emit(`if (${pc} !== ${expected.pc}) ${w.dynamic(pc, mode, done)}`);
+  }
+
+  /**
+   * SYSCALL, and SYSRET at CPL 0, through the exception model's own
+   * templates (`emitSyscallEntry`, `emitSysretReturn` in `exceptions.ts`,
+   * the code the interpreter's delivery runs): their guards leave for the
+   * interpreter to run the instruction (`done` instructions before it),
+   * which hands it to the model whole; the block then goes on to the new
+   * RIP in the new CPL. In a traced run the interpreter takes them (the
+   * model traces the entry and the return). Returns false for any other op.
+   */
+  private trapThroughTemplate(op: X86Op, done: number): boolean {
+    if (this.context.traced) return false;
+    const syscall = op.inner === SYSCALL;
+    if (!syscall && (op.inner !== SYSRET || this.mode !== 0)) return false;
+    const w = this.w;
+    this.count();
+    const slow = w.step(op.address, done);
+    const pc = syscall ? emitSyscallEntry(w, `${op.next}`, slow) : emitSysretReturn(w, op.variant === 8, slow);
+    this.uncounted++;
+    this.count();
+    this.mode = syscall ? 0 : 3;
+    this.goOnDynamic(pc, this.mode, done + 1);
+    return true;
   }
 
   /** Translated ops not yet added to the step counter. */
@@ -346,24 +447,35 @@ class BlockTranslation {
     w.set(d + 1, rh);
   }
 
-  /** The block's ending branch (`count` ops in the block, the branch included): a loop when it goes back to the start. */
-  private branch(op: X86Op, count: number): void {
+  /**
+   * The block's ending branch (`done` instructions in the pass, the branch
+   * included): a loop when it goes back to the start of a plain block; in a
+   * trace, the way the path went goes on and the other way exits.
+   */
+  private branch(op: X86Op, done: number): void {
     const w = this.w;
     const target = op.imm;
     if (target <= op.address) this.headers.push(target);
+    const plain = this.expected === undefined;
     if (op.inner === F.jmpNear) {
-      if (target === this.start) this.loopBack(count);
-      else w.emit(w.chain(target, this.mode, count));
+      if (plain && target === this.start) this.loopBack(done);
+      else this.goOn(target, done);
       return;
     }
     const condition = w.temp(`conditionOf(${w.get(RFLAGS)}, ${op.variant})`);
-    if (target === this.start) {
-      w.emit(`if (!${condition}) ${w.chain(op.next, this.mode, count)}`);
-      this.loopBack(count);
-      return;
-    }
-    w.emit(`if (${condition}) ${w.chain(target, this.mode, count)}`);
-    w.emit(w.chain(op.next, this.mode, count));
+    const expected = this.expected;
+    if (expected === undefined) {
+      if (target === this.start) {
+        w.emit(`if (!${condition}) ${w.chain(op.next, this.mode, done)}`);
+        this.loopBack(done);
+        return;
+      }
+      w.emit(`if (${condition}) ${w.chain(target, this.mode, done)}`);
+      w.emit(w.chain(op.next, this.mode, done));
+    } else if (expected.mode !== this.mode) this.failed = true;
+    else if (expected.pc === target) w.emit(`if (!${condition}) ${w.chain(op.next, this.mode, done)}`);
+    else if (expected.pc === op.next) w.emit(`if (${condition}) ${w.chain(target, this.mode, done)}`);
+    else this.failed = true;
   }
 
   /** The end of a loop's pass of `count` instructions: the fuel, the periodic way out, the back edge. */
