@@ -353,6 +353,8 @@ export const X86_REGISTER_ALIASES: Readonly<Record<string, RegisterAlias>> = Obj
 
 const INDEX = new Map<string, number>([...GPR_NAMES.map((n, i) => [n, i] as const)]);
 const SEG_INDEX = new Map(SEG_NAMES.map((n, i) => [n, i] as const));
+/** The hidden segment parts by name (`cs_attr`, `cs_base`, `cs_limit`, …): the segment and the part. */
+const HIDDEN = new Map<string, readonly [number, 'attr' | 'base' | 'limit']>(SEG_NAMES.flatMap((n, i) => (['attr', 'base', 'limit'] as const).map((part) => [`${n}_${part}`, [i, part]] as const)));
 
 function readNamed(s: X86State, name: string): bigint | undefined {
   const gpr = INDEX.get(name);
@@ -364,10 +366,10 @@ function readNamed(s: X86State, name: string): bigint | undefined {
   }
   const seg = SEG_INDEX.get(name);
   if (seg !== undefined) return BigInt(s.sel[seg]!);
-  const hidden = /^(es|cs|ss|ds|fs|gs)_(attr|base|limit)$/.exec(name);
-  if (hidden !== null) {
-    const i = SEG_INDEX.get(hidden[1]!)!;
-    return hidden[2] === 'attr' ? BigInt(s.segAttr[i]!) : hidden[2] === 'base' ? s.segBase[i]! : BigInt(s.segLimit[i]!);
+  const hidden = HIDDEN.get(name);
+  if (hidden !== undefined) {
+    const [i, part] = hidden;
+    return part === 'attr' ? BigInt(s.segAttr[i]!) : part === 'base' ? s.segBase[i]! : BigInt(s.segLimit[i]!);
   }
   switch (name) {
     case 'rip':
@@ -430,11 +432,11 @@ function writeNamed(s: X86State, name: string, value: bigint): boolean {
     s.sel[seg] = Number(v & 0xffffn);
     return true;
   }
-  const hidden = /^(es|cs|ss|ds|fs|gs)_(attr|base|limit)$/.exec(name);
-  if (hidden !== null) {
-    const i = SEG_INDEX.get(hidden[1]!)!;
-    if (hidden[2] === 'attr') s.segAttr[i] = Number(v & 0xf0ffn);
-    else if (hidden[2] === 'base') s.segBase[i] = v;
+  const hidden = HIDDEN.get(name);
+  if (hidden !== undefined) {
+    const [i, part] = hidden;
+    if (part === 'attr') s.segAttr[i] = Number(v & 0xf0ffn);
+    else if (part === 'base') s.segBase[i] = v;
     else s.segLimit[i] = Number(v & 0xffff_ffffn);
     return true;
   }
