@@ -156,7 +156,7 @@ export class X86Core implements ExecutionCore<X86State> {
     // A write to a page holding fetched code makes every translated op suspect (they are checked by physical address, not by bytes).
     memory.onCodeWrite(() => this.dropTranslated());
     if (engine === 'jit') {
-      const jit = new Jit(new X86Translator(this.state, translation), this.state, memory);
+      const jit = new Jit(new X86Translator(this.state, translation, this), this.state, memory);
       this.jit = jit;
       // The JIT's blocks read physical memory: while paging is on, the interpreter's loop runs instead (it steps through the
       // translating decode); the JIT yields to it when paging starts (X86Translator.yields).

@@ -388,14 +388,8 @@ export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, tr
     case 'call': {
       switch (trap.conduit) {
         case 'vmcall':
-        case 'vmmcall': {
-          const vendor = VENDORS[s.vendor]!;
-          const exit: VmExit =
-            vendor === 'intel'
-              ? { vendor, reason: ExitReason.vmxVmcall, name: 'VMCALL', address: trap.address, length: trap.next - trap.address, vector: -1, errorCode: -1 }
-              : { vendor, reason: ExitReason.svmVmmcall, name: 'VMMCALL', address: trap.address, length: trap.next - trap.address, vector: -1, errorCode: -1 };
-          return vmExit(s, context, exit, trace, undefined);
-        }
+        case 'vmmcall':
+          return vmExit(s, context, hypercallExit(VENDORS[s.vendor]!, trap.address, trap.next - trap.address), trace, undefined);
         case 'syscall':
           return syscall(s, trap.address, trap.next, trace);
         case 'int':
@@ -463,6 +457,23 @@ function exception(s: X86State, context: DeliveryContext, vector: number, errorC
     return vmExit(s, context, exit, trace, { vector, errorCode, returnAddress: rip, software: false, cause });
   }
   return deliverThroughIdt(s, context, { vector, errorCode, returnAddress: rip, software: false, cause }, trace);
+}
+
+/** The VM exit of the vendor's hypercall instruction (VMCALL: VMX basic reason 18; VMMCALL: SVM 0x81) at `address`, `length` bytes long. */
+export function hypercallExit(vendor: Vendor, address: number, length: number): VmExit {
+  return vendor === 'intel'
+    ? { vendor, reason: ExitReason.vmxVmcall, name: 'VMCALL', address, length, vector: -1, errorCode: -1 }
+    : { vendor, reason: ExitReason.svmVmmcall, name: 'VMMCALL', address, length, vector: -1, errorCode: -1 };
+}
+
+/**
+ * A hypercall's VM exit to the host model, untraced: what {@link deliverX86}
+ * does with a VMCALL or VMMCALL trap once the semantics let it through,
+ * with the exit made beforehand ({@link hypercallExit}: translated code
+ * keeps one per instruction). Returns the stop that ends the run, if any.
+ */
+export function deliverHypercallExit(s: X86State, context: DeliveryContext, exit: VmExit): Stop | undefined {
+  return vmExit(s, context, exit, undefined, undefined);
 }
 
 /** Exit to the host model; `reinject` is the guest exception to deliver if the host asks for it. */

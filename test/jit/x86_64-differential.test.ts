@@ -16,6 +16,8 @@ import { describe, expect, it } from 'vitest';
 import { X86_64_BACKEND } from '../../arch/x86_64/backend.ts';
 import { createX86Machine, X86_INSTRUCTION_SETS, type X86Core, type X86MachineOptions } from '../../arch/x86_64/core.ts';
 import { PAGED_MODE_KEY } from '../../arch/x86_64/jit/translator.ts';
+import { PATCHING_ERAS } from '../../arch/x86_64/abis/hypercall-patching.ts';
+import { SpecHost } from '../../arch/x86_64/firmware/spec-host.ts';
 import type { X86State } from '../../arch/x86_64/registers.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
@@ -343,6 +345,96 @@ h_pf:   movl    $14, %r13d
     expect(jit.stats.traces).toBe(1);
     const trace = jit.blocks().find((block) => block.kind === 'trace')!;
     expect(trace.source).not.toContain('X.settle');
+  });
+
+  it('hypercall loops whose VM exits go straight to the exception model: both vendors, patched code at the trap site, a host stop, #UD', () => {
+    const kvm = abis.get('kvm-x86-v5.7-vmcall')!;
+    // The loop's hypercall is the vendor's own, the other vendor's (KVM patches it on the first #UD and the guest runs the
+    // patched bytes), or one with a prefix (#UD, reinjected); on its 150th pass RAX asks for a number KVM answers -ENOSYS,
+    // or for one no spec claims.
+    const cases: Record<string, { insn: string; odd: string; patching: boolean }> = {
+      native: { insn: 'NATIVE', odd: 'movl $1, %eax', patching: false },
+      'other vendor, patched': { insn: 'OTHER', odd: 'movl $1, %eax', patching: true },
+      'other vendor, no patching (#UD reinjected)': { insn: 'OTHER', odd: 'movl $1, %eax', patching: false },
+      'an unknown number (-ENOSYS)': { insn: 'NATIVE', odd: 'movl $77, %eax', patching: false },
+      'RAX above 2^32': { insn: 'NATIVE', odd: 'movabsq $0x100000001, %rax', patching: false },
+      'with a REP prefix (#UD)': { insn: 'rep NATIVE', odd: 'movl $1, %eax', patching: false },
+    };
+    for (const vendor of ['intel', 'amd'] as const) {
+      const native = vendor === 'intel' ? 'vmcall' : 'vmmcall';
+      const other = vendor === 'intel' ? 'vmmcall' : 'vmcall';
+      for (const [name, c] of Object.entries(cases)) {
+        const insn = c.insn.replace('NATIVE', native).replace('OTHER', other);
+        const source = `
+        movl    $300, %ebx
+loop:   movl    $1, %eax
+        cmpl    $150, %ebx
+        jne     plain
+        ${c.odd}
+plain:  ${insn.startsWith('rep') ? `.byte 0xf3\n        ${native}` : insn}
+        addq    %rax, %rsi
+        movl    $1, %eax
+        ${native}
+        subq    $1, %rbx
+        jne     loop
+        hlt
+h_ud:   movl    $6, %r13d
+        hlt
+`;
+        const probe = machineWith(source);
+        const setup: Setup = (options) => {
+          const machine = machineWith(source, {
+            vendor,
+            gates: { 6: { offset: probe.labels.get('h_ud')! } },
+            ...(options.engine === undefined ? {} : { engine: options.engine }),
+            ...(options.translation === undefined ? {} : { translation: options.translation }),
+          }).machine;
+          SpecHost.install(machine, { abis: [kvm], ...(c.patching ? { patching: PATCHING_ERAS.at(-1)! } : {}), recordEvents: false });
+          return machine;
+        };
+        agree(`${vendor}: ${name}`, setup, { counts: [1, 2, 3, 5, 8, 13, 21, 40, 64, 100, 500, 1000, 1100, 1200, 1300, 2000, 2500, 3000], splits: [13, 1200, 3000], traced: [100, 1300] });
+      }
+    }
+    // At CPL 3 under Hyper-V the host injects #UD for every vmcall (KVM: "per HYPER-V spec"): the exit resumes in the
+    // guest's #UD handler at CPL 0, not at the next instruction; the handler steps over the vmcall and returns.
+    const hyperv = ['kvm-x86-v5.7-vmcall', 'hyperv-tlfs-v3.9-vmcall', 'hyperv-tlfs-v3.9-vmcall-cpl3'].map((id) => abis.get(id)!);
+    const user = `
+        movl    $300, %ebx
+loop:   movl    $1, %eax
+        vmcall
+        addq    %rax, %rsi
+        subq    $1, %rbx
+        jne     loop
+        hlt
+h_ud:   incq    %r12
+        addq    $3, (%rsp)
+        iretq
+h_gp:   movl    $13, %r13d
+        hlt
+`;
+    const userProbe = machineWith(user);
+    const userSetup: Setup = (options) => {
+      const machine = machineWith(user, {
+        gates: { 6: { offset: userProbe.labels.get('h_ud')! }, 13: { offset: userProbe.labels.get('h_gp')! } },
+        ...(options.engine === undefined ? {} : { engine: options.engine }),
+        ...(options.translation === undefined ? {} : { translation: options.translation }),
+      }).machine;
+      machine.setMode('cpl3');
+      machine.setRegister('hv_x64_msr_guest_os_id', 0x8100n << 48n);
+      machine.setRegister('hv_x64_msr_hypercall', 0x1_2345_6001n);
+      SpecHost.install(machine, { abis: hyperv, recordEvents: false });
+      return machine;
+    };
+    agree('intel: Hyper-V at CPL 3 injects #UD', userSetup, { counts: [1, 2, 3, 5, 8, 13, 21, 40, 64, 100, 500, 1000, 2000, 2500, 3000], splits: [13, 1200], traced: [100] });
+    const injected = userSetup({ engine: 'jit' });
+    injected.run(3000);
+    expect(injected.register('r12')).toBe(300n);
+    // The bench's spec loop becomes a trace that calls the model directly.
+    const bench = X86_64_BACKEND.benchmarks[2]!;
+    const machine = program(bench.source, bench.mode, (m) => bench.firmware!.install!(m, kvm))({ engine: 'jit' });
+    expect(machine.run(100_000).reason).toBe('budget-exhausted');
+    const trace = jitOf(machine).blocks().find((block) => block.kind === 'trace');
+    expect(trace?.source).toContain('deliverHypercallExit');
   });
 
   it('a run split across many budgets ends as one run', () => {

@@ -35,10 +35,10 @@
  */
 
 import { RETIRED } from '../../../src/interp/step-result.ts';
-import { BlockWriter, type BlockSource } from '../../../src/jit/block-writer.ts';
+import { BlockWriter, Exit, type BlockSource } from '../../../src/jit/block-writer.ts';
 import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
-import { emitSyscallEntry, emitSysretReturn } from '../exceptions.ts';
-import { Flag, STATUS_FLAGS, X86Slot, x86SlotPlace, type X86State } from '../registers.ts';
+import { deliverHypercallExit, emitSyscallEntry, emitSysretReturn, hypercallExit as hypercallExitOf, type DeliveryContext } from '../exceptions.ts';
+import { Flag, STATUS_FLAGS, VENDORS, X86Slot, x86SlotPlace, type X86State } from '../registers.ts';
 import { X86_SEMANTICS } from '../semantics/index.ts';
 import { conditionOf, endsX86Block, type X86Op } from '../semantics/common.ts';
 import { addFlags32, addFlags64, LITTLE_ENDIAN_HOST, NOT_CF, NUMBER_FORMS, subFlags32, subFlags64, szp32, szp64 } from '../semantics/number-forms.ts';
@@ -81,6 +81,11 @@ function reads(op: X86Op): number {
 /** SYSCALL's and SYSRET's handlers (`semantics/system.ts`), known by identity: translated through the exception model's templates. */
 const SYSCALL = X86_SEMANTICS['syscall']!;
 const SYSRET = X86_SEMANTICS['sysret']!;
+/** VMCALL's and VMMCALL's handlers, with the vendor (an index of `VENDORS`) under which each is the hypercall: their VM exits go straight to the exception model. */
+const HYPERCALLS = new Map<unknown, number>([
+  [X86_SEMANTICS['vmcall']!, VENDORS.indexOf('intel')],
+  [X86_SEMANTICS['vmmcall']!, VENDORS.indexOf('amd')],
+]);
 
 /** Options for what the translator does; the defaults are the fast ones (the differential test also runs the others). */
 export interface X86TranslatorOptions {
@@ -97,10 +102,12 @@ export class X86Translator implements Translator<X86State> {
   /**
    * @param state the machine's state.
    * @param options translation choices.
+   * @param delivery what the exception model delivers with (the core): with it, hypercalls' VM exits go to the model from translated code.
    */
   constructor(
     private readonly state: X86State,
     options: X86TranslatorOptions = {},
+    private readonly delivery?: DeliveryContext,
   ) {
     this.traces = options.traces ?? true;
   }
@@ -117,13 +124,13 @@ export class X86Translator implements Translator<X86State> {
 
   /** The state and the flag functions the generated code calls. */
   bindings(): Readonly<Record<string, unknown>> {
-    return { s: this.state, addFlags32, subFlags32, addFlags64, subFlags64, szp32, szp64, conditionOf };
+    return { s: this.state, D: this.delivery, deliverHypercallExit, addFlags32, subFlags32, addFlags64, subFlags64, szp32, szp64, conditionOf };
   }
 
   /** Translate the block at (`pc`, `mode`). */
   translate(pc: number, mode: number, context: TranslationContext<X86State>): BlockSource | undefined {
     if (mode === PAGED_MODE_KEY || !LITTLE_ENDIAN_HOST) return undefined;
-    return new BlockTranslation(context, mode).run(pc);
+    return new BlockTranslation(context, mode, this.delivery !== undefined).run(pc);
   }
 
   /**
@@ -134,7 +141,7 @@ export class X86Translator implements Translator<X86State> {
    */
   translateTrace(path: readonly TracePoint[], context: TranslationContext<X86State>): BlockSource | undefined {
     if (!this.traces || !LITTLE_ENDIAN_HOST || path.some((point) => point.mode === PAGED_MODE_KEY)) return undefined;
-    return new BlockTranslation(context, path[0]!.mode).runTrace(path);
+    return new BlockTranslation(context, path[0]!.mode, this.delivery !== undefined).runTrace(path);
   }
 }
 
@@ -152,6 +159,8 @@ class BlockTranslation {
   constructor(
     private readonly context: TranslationContext<X86State>,
     private mode: number,
+    /** Whether hypercalls may exit to the model from the block (the bindings hold the delivery context). */
+    private readonly exits: boolean,
   ) {}
 
   /** A plain block at `pc`. */
@@ -220,6 +229,7 @@ class BlockTranslation {
         this.instruction(op, needed[i]!);
         this.uncounted++;
       } else if (this.trapThroughTemplate(op, before + i)) return { count: i + 1, end: address };
+      else if (this.hypercallExit(op, before + i)) return { count: i + 1, end: address };
       else if (this.callInPlace(op, before + i + 1)) {
         // The dispatcher finds where the run goes on: a trace cannot follow.
         if (this.expected !== undefined) this.failed = true;
@@ -271,6 +281,35 @@ class BlockTranslation {
     this.count();
     this.mode = syscall ? 0 : 3;
     this.goOnDynamic(pc, this.mode, done + 1);
+    return true;
+  }
+
+  /**
+   * VMCALL (Intel) or VMMCALL (AMD) without prefixes: a guard that the
+   * machine is the vendor whose hypercall it is (else the interpreter runs
+   * it: #UD, `done` instructions before it), then the VM exit straight to
+   * the exception model's own delivery (`deliverHypercallExit`, the exit
+   * made once, as a constant), the state written back before and reloaded
+   * after. A stop ends the run; the block goes on only where the host
+   * resumed at the next instruction in the same CPL, paging still off, and
+   * nothing invalidated the block (a host that patched code); anywhere else
+   * the dispatcher looks the next block up. Untranslated in a traced run
+   * (the model traces the exit). Returns false for any other op.
+   */
+  private hypercallExit(op: X86Op, done: number): boolean {
+    const vendor = HYPERCALLS.get(op.inner);
+    const insn = op.insn;
+    if (vendor === undefined || !this.exits || this.context.traced || insn === undefined || insn.operandPrefix || insn.rep !== 0 || insn.lock) return false;
+    const w = this.w;
+    this.count();
+    w.emit(`if (s.vendor !== ${vendor}) ${w.step(op.address, done)}`);
+    this.uncounted++;
+    this.count();
+    const exit = w.constant(hypercallExitOf(VENDORS[vendor]!, op.address, op.next - op.address));
+    const result = w.callOut(`deliverHypercallExit(s, D, ${exit})`, op.next, done + 1);
+    w.emit(`if (${result} !== undefined) { X.settle(${result}); J[1] = ${Exit.end}; return null; }`);
+    w.emit(`if (s.pc !== ${op.next} || s.cpl !== ${this.mode} || s.paging !== 0 || !self.valid) ${w.relookup()}`);
+    this.goOn(op.next, done + 1);
     return true;
   }
 
