@@ -512,7 +512,7 @@ function inject(s: X86State, context: DeliveryContext, event: InjectVector, trac
 
 /**
  * The SYSCALL entry as a template over the state slots ({@link X86Slot}),
- * the one definition the interpreter (through {@link syscall}) and
+ * the one definition the interpreter (through `syscall`) and
  * translated code both run (fact sheet §9.4; SDM vol. 2 SYSCALL): RCX ←
  * `next` (an expression, the next RIP, below 2^53), R11 ← RFLAGS, RFLAGS
  * &= ~SFMASK (and RF cleared), CS ← STAR[47:32] & 0xFFFC (flat 64-bit, DPL
@@ -540,7 +540,7 @@ export function emitSyscallEntry(code: StateCode, next: string, slow?: string): 
 /**
  * The SYSRET return as a template (SDM vol. 2 SYSRET; QEMU `helper_sysret`),
  * once the model has refused what it refuses (Intel's non-canonical RCX,
- * see {@link sysret}). With REX.W (`wide`): RIP ← RCX, CS ← (STAR[63:48] +
+ * see `sysret`). With REX.W (`wide`): RIP ← RCX, CS ← (STAR[63:48] +
  * 16) | 3, 64-bit; without: RIP ← ECX, CS ← STAR[63:48] | 3, compatibility
  * mode. SS ← (STAR[63:48] + 8) | 3, CPL 3, RFLAGS ← R11 with RF and VM
  * clear and bit 1 set. Returns an expression for the new RIP (a
