@@ -437,6 +437,19 @@ h_gp:   movl    $13, %r13d
     expect(trace?.source).toContain('deliverHypercallExit');
   });
 
+  it('a loop whose JE/JNE reads its last writer lazily: flags the next pass reads, and every way out, see that writer', () => {
+    const loops = [
+      // ADC at the top reads the CF the last pass's SUB left (it borrows on about half the passes; the budget ends the loop).
+      'movl $5, %ebx\nloop: adcl $0, %edx\naddl $0x9e3779b9, %eax\nsubl %eax, %ebx\njne loop\nhlt',
+      'movq $5, %rbx\nloop: adcq $0, %rdx\naddq %rbx, %rax\nsubq %rax, %rbx\njne loop\nhlt',
+      // SBB reads the CF of DEC's pass (DEC keeps the ADD's CF); the loop leaves on JE.
+      'movl $33, %ecx\nloop: sbbl %esi, %edi\naddl $0x40000000, %ebx\ndecl %ecx\nje out\njmp loop\nout: hlt',
+      // Nothing reads the flags at the top: the write is only on the ways out.
+      'movl $70, %ecx\nloop: addq $3, %rax\nxorq %rax, %rdx\nincl %esi\ncmpl $5, %esi\ndecq %rcx\njne loop\nhlt',
+    ];
+    for (const [i, source] of loops.entries()) agree(`lazy ${i}`, program(source), SMALL);
+  });
+
   it('a run split across many budgets ends as one run', () => {
     const setup = program(X86_64_BACKEND.benchmarks[0]!.source);
     const whole = setup({ engine: 'jit' });

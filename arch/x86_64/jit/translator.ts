@@ -93,6 +93,11 @@ export interface X86TranslatorOptions {
   readonly traces?: boolean;
 }
 
+/** Whether `op` is a translated flag writer that writes its destination register (ADD … XOR, not CMP; INC, DEC): its ZF is the destination's zero test. */
+function writesDestination(op: X86Op): boolean {
+  return ((op.inner === F.alu32 || op.inner === F.alu64) && op.variant !== 7) || op.inner === F.incdec32 || op.inner === F.incdec64;
+}
+
 /** The x86-64 {@link Translator}. */
 export class X86Translator implements Translator<X86State> {
   /** Instructions are byte-aligned: the JIT's block front is indexed by the whole PC. */
@@ -155,6 +160,14 @@ class BlockTranslation {
   private expected: TracePoint | undefined = undefined;
   /** In a trace: set when a block cannot go on to {@link BlockTranslation.expected} as the path did. */
   private failed = false;
+  /** Whether the next flag write is deferred (the block's last flag writer, read only by its ending JE/JNE and the exits). */
+  private deferNext = false;
+  /** The deferred RFLAGS write (a statement), placed at every exit after it; `undefined` when none is pending. */
+  private deferred: string | undefined = undefined;
+  /** ZF of the deferred write, an expression over the destination's locals as the writer left them. */
+  private zero = '';
+  /** Whether the flags at the block's start are dead (every flag is written before anything, an exit included, reads it). */
+  private deadAtStart = false;
 
   constructor(
     private readonly context: TranslationContext<X86State>,
@@ -221,12 +234,20 @@ class BlockTranslation {
       needed[i] = (live & written) !== 0;
       live = (live & ~written) | reads(op);
     }
+    this.deadAtStart = (live & STATUS_FLAGS) === 0;
     const w = this.w;
     const count = ops.length;
+    // The flags of a destination-writing op right before an ending JE/JNE are read only there and at the exits: the
+    // branch tests the destination for zero, and the flags are written only on the ways out (see setFlags).
+    const last = ops[count - 1]!;
+    const lazy = count >= 2 && last.inner === F.jccNear && (last.variant === 4 || last.variant === 5) && writesDestination(ops[count - 2]!) && needed[count - 2]! ? count - 2 : -1;
     for (let i = 0; i < count; i++) {
       const op = ops[i]!;
       if (WRITES.has(op.inner)) {
+        this.deferNext = i === lazy;
         this.instruction(op, needed[i]!);
+        this.deferNext = false;
+        if (i === lazy) this.zero = op.inner === F.alu32 || op.inner === F.incdec32 ? `${w.get(op.dest)} === 0` : `(${w.get(op.dest)} | ${w.get(op.dest + 1)}) === 0`;
         this.uncounted++;
       } else if (this.trapThroughTemplate(op, before + i)) return { count: i + 1, end: address };
       else if (this.hypercallExit(op, before + i)) return { count: i + 1, end: address };
@@ -237,7 +258,6 @@ class BlockTranslation {
       }
     }
     this.count();
-    const last = ops[count - 1]!;
     if (last.inner === F.jccNear || last.inner === F.jmpNear) this.branch(last, before + count);
     else if (after !== undefined && (after.name === 'overlay' || (after.cacheable && ops.length >= MAX_BLOCK))) this.goOn(address, before + count);
     else if (this.expected !== undefined) this.failed = true;
@@ -367,7 +387,23 @@ class BlockTranslation {
   /** RFLAGS' status bits `mask` from `flags` (an expression). */
   private setFlags(flags: string, mask: number): void {
     const w = this.w;
-    w.set(RFLAGS, `(${w.get(RFLAGS)} & ${~mask}) | (${flags}${mask === STATUS_FLAGS ? '' : ` & ${mask}`})`);
+    const value = `(${w.get(RFLAGS)} & ${~mask}) | (${flags}${mask === STATUS_FLAGS ? '' : ` & ${mask}`})`;
+    if (this.deferNext) {
+      this.deferred = w.assign(RFLAGS, value);
+      return;
+    }
+    w.set(RFLAGS, value);
+  }
+
+  /** `exit` preceded by the deferred flag write, if one is pending. */
+  private exit(exit: string): string {
+    return this.deferred === undefined ? exit : `{ ${this.deferred} ${exit} }`;
+  }
+
+  /** Write the deferred flags, if pending, where the code goes on (nothing is deferred past the block's branch). */
+  private settleFlags(): void {
+    if (this.deferred !== undefined) this.w.emit(this.deferred);
+    this.deferred = undefined;
   }
 
   private instruction(op: X86Op, needed: boolean): void {
@@ -501,20 +537,21 @@ class BlockTranslation {
       else this.goOn(target, done);
       return;
     }
-    const condition = w.temp(`conditionOf(${w.get(RFLAGS)}, ${op.variant})`);
+    const condition = this.deferred !== undefined ? w.temp(`${op.variant === 4 ? '' : '!'}(${this.zero})`) : w.temp(`conditionOf(${w.get(RFLAGS)}, ${op.variant})`);
     const expected = this.expected;
     if (expected === undefined) {
       if (target === this.start) {
-        w.emit(`if (!${condition}) ${w.chain(op.next, this.mode, done)}`);
+        w.emit(`if (!${condition}) ${this.exit(w.chain(op.next, this.mode, done))}`);
         this.loopBack(done);
         return;
       }
-      w.emit(`if (${condition}) ${w.chain(target, this.mode, done)}`);
-      w.emit(w.chain(op.next, this.mode, done));
+      w.emit(`if (${condition}) ${this.exit(w.chain(target, this.mode, done))}`);
+      w.emit(this.exit(w.chain(op.next, this.mode, done)));
     } else if (expected.mode !== this.mode) this.failed = true;
-    else if (expected.pc === target) w.emit(`if (!${condition}) ${w.chain(op.next, this.mode, done)}`);
-    else if (expected.pc === op.next) w.emit(`if (${condition}) ${w.chain(target, this.mode, done)}`);
+    else if (expected.pc === target) w.emit(`if (!${condition}) ${this.exit(w.chain(op.next, this.mode, done))}`);
+    else if (expected.pc === op.next) w.emit(`if (${condition}) ${this.exit(w.chain(target, this.mode, done))}`);
     else this.failed = true;
+    this.settleFlags();
   }
 
   /** The end of a loop's pass of `count` instructions: the fuel, the periodic way out, the back edge. */
@@ -522,7 +559,10 @@ class BlockTranslation {
     const w = this.w;
     this.looped = true;
     w.emit(`fuel -= ${count};`);
-    w.emit(`if ((fuel & ${LOOP_EXIT_MASK}) < ${count}) ${w.chain(this.start, this.mode, 0)}`);
+    w.emit(`if ((fuel & ${LOOP_EXIT_MASK}) < ${count}) ${this.exit(w.chain(this.start, this.mode, 0))}`);
+    // The next pass writes every flag before anything reads one: the deferred write is needed only on the ways out.
+    if (this.deadAtStart && this.expected === undefined) this.deferred = undefined;
+    else this.settleFlags();
     w.emit('}');
   }
 }
