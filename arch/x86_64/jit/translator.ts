@@ -135,7 +135,11 @@ export class X86Translator implements Translator<X86State> {
   /** Translate the block at (`pc`, `mode`). */
   translate(pc: number, mode: number, context: TranslationContext<X86State>): BlockSource | undefined {
     if (mode === PAGED_MODE_KEY || !LITTLE_ENDIAN_HOST) return undefined;
-    return new BlockTranslation(context, mode, this.delivery !== undefined).run(pc);
+    const source = new BlockTranslation(context, mode, this.delivery !== undefined).run(pc);
+    if (source === undefined || !source.loops || !this.traces) return source;
+    // A loop of one block runs two passes per turn (a trace of the block twice): half the fuel checks and back edges.
+    const unrolled = new BlockTranslation(context, mode, this.delivery !== undefined).runTrace([{ pc, mode }, { pc, mode }]);
+    return unrolled === undefined ? source : { ...unrolled, end: source.end, headers: source.headers };
   }
 
   /**
@@ -168,6 +172,8 @@ class BlockTranslation {
   private zero = '';
   /** Whether the flags at the block's start are dead (every flag is written before anything, an exit included, reads it). */
   private deadAtStart = false;
+  /** Whether they are at the loop's start (the block's, or a trace's first block's): the back edge then drops a deferred write. */
+  private deadAtLoop = false;
 
   constructor(
     private readonly context: TranslationContext<X86State>,
@@ -235,7 +241,11 @@ class BlockTranslation {
       live = (live & ~written) | reads(op);
     }
     this.deadAtStart = (live & STATUS_FLAGS) === 0;
+    if (before === 0) this.deadAtLoop = this.deadAtStart;
     const w = this.w;
+    // In a trace, the last block's deferred write: needed only if this block may read flags before writing them all.
+    if (this.deferred !== undefined && !this.deadAtStart) w.emit(this.deferred);
+    this.deferred = undefined;
     const count = ops.length;
     // The flags of a destination-writing op right before an ending JE/JNE are read only there and at the exits: the
     // branch tests the destination for zero, and the flags are written only on the ways out (see setFlags).
@@ -551,7 +561,8 @@ class BlockTranslation {
     else if (expected.pc === target) w.emit(`if (!${condition}) ${this.exit(w.chain(op.next, this.mode, done))}`);
     else if (expected.pc === op.next) w.emit(`if (${condition}) ${this.exit(w.chain(target, this.mode, done))}`);
     else this.failed = true;
-    this.settleFlags();
+    // Going on in a trace, the deferred write stays pending for the next block (see BlockTranslation.block).
+    if (expected === undefined) this.settleFlags();
   }
 
   /** The end of a loop's pass of `count` instructions: the fuel, the periodic way out, the back edge. */
@@ -561,7 +572,7 @@ class BlockTranslation {
     w.emit(`fuel -= ${count};`);
     w.emit(`if ((fuel & ${LOOP_EXIT_MASK}) < ${count}) ${this.exit(w.chain(this.start, this.mode, 0))}`);
     // The next pass writes every flag before anything reads one: the deferred write is needed only on the ways out.
-    if (this.deadAtStart && this.expected === undefined) this.deferred = undefined;
+    if (this.deadAtLoop) this.deferred = undefined;
     else this.settleFlags();
     w.emit('}');
   }
