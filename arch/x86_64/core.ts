@@ -30,7 +30,7 @@ import { RETIRED, type ExceptionReturn, type StepResult, type Stop, type Trap } 
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { Jit } from '../../src/jit/jit.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
-import { X86Translator } from './jit/translator.ts';
+import { X86Translator, type X86TranslatorOptions } from './jit/translator.ts';
 import { PageAccess, walk } from './paging.ts';
 import { pagingActive, X86Tlb } from './tlb.ts';
 import { X86TranslatedMemory } from './translated-memory.ts';
@@ -144,11 +144,13 @@ export class X86Core implements ExecutionCore<X86State> {
    * @param memory guest memory (little-endian).
    * @param vendor the virtualization vendor.
    * @param engine the interpreter, or the JIT (which falls back to it).
+   * @param translation the JIT's translation choices.
    */
   constructor(
     readonly memory: GuestMemory,
     vendor: Vendor,
     readonly engine: EngineName = 'interp',
+    translation: X86TranslatorOptions = {},
   ) {
     this.state = createX86State(vendor);
     this.tlb = new X86Tlb(this.state, memory);
@@ -156,7 +158,7 @@ export class X86Core implements ExecutionCore<X86State> {
     // A write to a page holding fetched code makes every translated op suspect (they are checked by physical address, not by bytes).
     memory.onCodeWrite(() => this.dropTranslated());
     if (engine === 'jit') {
-      const jit = new Jit(new X86Translator(this.state), this.state, memory);
+      const jit = new Jit(new X86Translator(this.state, translation, this), this.state, memory);
       this.jit = jit;
       // The JIT's blocks read physical memory: while paging is on, the interpreter's loop runs instead (it steps through the
       // translating decode); the JIT yields to it when paging starts (X86Translator.yields).
@@ -372,6 +374,8 @@ export const X86_REGISTER_ALIASES: Readonly<Record<string, RegisterAlias>> = Obj
 
 const INDEX = new Map<string, number>([...GPR_NAMES.map((n, i) => [n, i] as const)]);
 const SEG_INDEX = new Map(SEG_NAMES.map((n, i) => [n, i] as const));
+/** The hidden segment parts by name (`cs_attr`, `cs_base`, `cs_limit`, …): the segment and the part. */
+const HIDDEN = new Map<string, readonly [number, 'attr' | 'base' | 'limit']>(SEG_NAMES.flatMap((n, i) => (['attr', 'base', 'limit'] as const).map((part) => [`${n}_${part}`, [i, part]] as const)));
 
 function readNamed(s: X86State, name: string): bigint | undefined {
   const gpr = INDEX.get(name);
@@ -383,10 +387,10 @@ function readNamed(s: X86State, name: string): bigint | undefined {
   }
   const seg = SEG_INDEX.get(name);
   if (seg !== undefined) return BigInt(s.sel[seg]!);
-  const hidden = /^(es|cs|ss|ds|fs|gs)_(attr|base|limit)$/.exec(name);
-  if (hidden !== null) {
-    const i = SEG_INDEX.get(hidden[1]!)!;
-    return hidden[2] === 'attr' ? BigInt(s.segAttr[i]!) : hidden[2] === 'base' ? s.segBase[i]! : BigInt(s.segLimit[i]!);
+  const hidden = HIDDEN.get(name);
+  if (hidden !== undefined) {
+    const [i, part] = hidden;
+    return part === 'attr' ? BigInt(s.segAttr[i]!) : part === 'base' ? s.segBase[i]! : BigInt(s.segLimit[i]!);
   }
   switch (name) {
     case 'rip':
@@ -450,11 +454,11 @@ function writeNamed(s: X86State, name: string, value: bigint): boolean {
     s.sel[seg] = Number(v & 0xffffn);
     return true;
   }
-  const hidden = /^(es|cs|ss|ds|fs|gs)_(attr|base|limit)$/.exec(name);
-  if (hidden !== null) {
-    const i = SEG_INDEX.get(hidden[1]!)!;
-    if (hidden[2] === 'attr') s.segAttr[i] = Number(v & 0xf0ffn);
-    else if (hidden[2] === 'base') s.segBase[i] = v;
+  const hidden = HIDDEN.get(name);
+  if (hidden !== undefined) {
+    const [i, part] = hidden;
+    if (part === 'attr') s.segAttr[i] = Number(v & 0xf0ffn);
+    else if (part === 'base') s.segBase[i] = v;
     else s.segLimit[i] = Number(v & 0xffff_ffffn);
     return true;
   }
@@ -552,6 +556,8 @@ export interface X86MachineOptions {
   readonly engine?: EngineName;
   /** The virtualization vendor (default Intel). */
   readonly vendor?: Vendor;
+  /** The JIT's translation choices (the defaults are the fast ones). */
+  readonly translation?: X86TranslatorOptions;
 }
 
 /** An x86-64 machine: the core machine, plus the host model its VM exits go to. */
@@ -585,7 +591,7 @@ export class X86Machine extends CoreMachine<X86State> {
 
 /** A new x86-64 machine over empty little-endian memory, at CPL 0 in 64-bit mode. */
 export function createX86Machine(options: X86MachineOptions = {}): X86Machine {
-  return new X86Machine(new X86Core(new GuestMemory('little'), options.vendor ?? 'intel', options.engine ?? 'jit'));
+  return new X86Machine(new X86Core(new GuestMemory('little'), options.vendor ?? 'intel', options.engine ?? 'jit', options.translation));
 }
 
 /** The instruction sets (AT&T, the default, and Intel) for the assembler and disassembler. */

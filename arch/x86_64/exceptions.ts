@@ -41,6 +41,7 @@
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
+import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
 import {
   addressValue,
   Attr,
@@ -50,12 +51,13 @@ import {
   isCanonical,
   isCanonicalNumber,
   linearAddress,
-  linearAddressOfWords,
   MsrSlot,
   NON_CANONICAL_PC,
   Seg,
   UPPER_HALF_START,
   VENDORS,
+  X86Slot,
+  x86SlotPlace,
   codeAttr,
   dataAttr,
   type Vendor,
@@ -421,14 +423,8 @@ export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, tr
     case 'call': {
       switch (trap.conduit) {
         case 'vmcall':
-        case 'vmmcall': {
-          const vendor = VENDORS[s.vendor]!;
-          const exit: VmExit =
-            vendor === 'intel'
-              ? { vendor, reason: ExitReason.vmxVmcall, name: 'VMCALL', address: trap.address, length: trap.next - trap.address, vector: -1, errorCode: -1 }
-              : { vendor, reason: ExitReason.svmVmmcall, name: 'VMMCALL', address: trap.address, length: trap.next - trap.address, vector: -1, errorCode: -1 };
-          return vmExit(s, context, exit, trace, undefined);
-        }
+        case 'vmmcall':
+          return vmExit(s, context, hypercallExit(VENDORS[s.vendor]!, trap.address, trap.next - trap.address), trace, undefined);
         case 'syscall':
           return syscall(s, trap.address, trap.next, trace);
         case 'int':
@@ -499,6 +495,23 @@ function exception(s: X86State, context: DeliveryContext, vector: number, errorC
   return deliverThroughIdt(s, context, { vector, errorCode, returnAddress: rip, software: false, cause }, trace);
 }
 
+/** The VM exit of the vendor's hypercall instruction (VMCALL: VMX basic reason 18; VMMCALL: SVM 0x81) at `address`, `length` bytes long. */
+export function hypercallExit(vendor: Vendor, address: number, length: number): VmExit {
+  return vendor === 'intel'
+    ? { vendor, reason: ExitReason.vmxVmcall, name: 'VMCALL', address, length, vector: -1, errorCode: -1 }
+    : { vendor, reason: ExitReason.svmVmmcall, name: 'VMMCALL', address, length, vector: -1, errorCode: -1 };
+}
+
+/**
+ * A hypercall's VM exit to the host model, untraced: what {@link deliverX86}
+ * does with a VMCALL or VMMCALL trap once the semantics let it through,
+ * with the exit made beforehand ({@link hypercallExit}: translated code
+ * keeps one per instruction). Returns the stop that ends the run, if any.
+ */
+export function deliverHypercallExit(s: X86State, context: DeliveryContext, exit: VmExit): Stop | undefined {
+  return vmExit(s, context, exit, undefined, undefined);
+}
+
 /** Exit to the host model; `reinject` is the guest exception to deliver if the host asks for it. */
 function vmExit(s: X86State, context: DeliveryContext, exit: VmExit, trace: TraceSink | undefined, reinject: Delivery | undefined): Stop | undefined {
   s.pc = exit.address;
@@ -534,37 +547,90 @@ function inject(s: X86State, context: DeliveryContext, event: InjectVector, trac
 }
 
 /**
- * SYSCALL in 64-bit mode (fact sheet §9.4; SDM vol. 2 SYSCALL): RCX ← next
- * RIP, R11 ← RFLAGS, RFLAGS &= ~SFMASK (and RF cleared), CS ← STAR[47:32]
- * & 0xFFFC (flat 64-bit, DPL 0), SS ← STAR[47:32] + 8, RIP ← LSTAR. The
- * EFER.SCE check is the semantics' guard (#UD).
+ * The SYSCALL entry as a template over the state slots ({@link X86Slot}),
+ * the one definition the interpreter (through `syscall`) and
+ * translated code both run (fact sheet §9.4; SDM vol. 2 SYSCALL): RCX ←
+ * `next` (an expression, the next RIP, below 2^53), R11 ← RFLAGS, RFLAGS
+ * &= ~SFMASK (and RF cleared), CS ← STAR[47:32] & 0xFFFC (flat 64-bit, DPL
+ * 0), SS ← STAR[47:32] + 8, CPL 0; returns an expression for the new RIP,
+ * LSTAR. With `slow` (the statement that leaves for the exception model,
+ * the JIT's way out), the semantics' guard comes first: EFER.SCE clear
+ * (#UD) takes it, before anything changes.
  */
-function syscall(s: X86State, address: number, next: number, trace: TraceSink | undefined): Stop | undefined {
-  // On the 32-bit words of the registers and MSRs (`gpr32`, `msr32`, low word first): this is every syscall's path, and numbers allocate nothing.
-  const g = s.gpr32;
-  const msr = s.msr32;
-  const selector = msr[2 * MsrSlot.star + 1]! & 0xffff;
-  const from = s.cpl;
-  // `next` in the signed representation: the typed array stores each word modulo 2^32, so an upper-half RIP becomes its
-  // two's complement words (−0x7eff_fffe: 0x8100_0002 and 0xffff_ffff).
-  g[2 * Gpr.rcx] = next % TWO_32;
-  g[2 * Gpr.rcx + 1] = Math.floor(next / TWO_32);
-  g[2 * Gpr.r11] = s.rflags;
-  g[2 * Gpr.r11 + 1] = 0;
-  s.rflags = (s.rflags & ~msr[2 * MsrSlot.sfmask]! & ~Flag.RF) | Flag.FIXED;
-  s.sel[Seg.cs] = selector & 0xfffc;
-  s.segBase[Seg.cs] = 0n;
-  s.segLimit[Seg.cs] = 0xffff_ffff;
-  s.segAttr[Seg.cs] = codeAttr(0);
-  s.sel[Seg.ss] = (selector + 8) & 0xffff;
-  s.segBase[Seg.ss] = 0n;
-  s.segLimit[Seg.ss] = 0xffff_ffff;
-  s.segAttr[Seg.ss] = dataAttr(0);
-  s.cpl = 0;
+export function emitSyscallEntry(code: StateCode, next: string, slow?: string): string {
+  if (slow !== undefined) code.emit(`if ((${code.get(X86Slot.efer)} & ${Efer.SCE}) === 0) ${slow}`);
+  const msr = (k: number): string => code.get(X86Slot.msr + k);
+  const selector = code.temp(`${msr(2 * MsrSlot.star + 1)} & 0xffff`);
+  code.set(2 * Gpr.rcx, `${next} % ${TWO_32}`);
+  code.set(2 * Gpr.rcx + 1, `Math.floor(${next} / ${TWO_32})`);
+  code.set(2 * Gpr.r11, code.get(X86Slot.rflags));
+  code.set(2 * Gpr.r11 + 1, '0');
+  code.set(X86Slot.rflags, `(${code.get(X86Slot.rflags)} & ~${msr(2 * MsrSlot.sfmask)} & ${~Flag.RF}) | ${Flag.FIXED}`);
+  emitFlatSegments(code, `${selector} & 0xfffc`, codeAttr(0), `(${selector} + 8) & 0xffff`, dataAttr(0));
+  code.set(X86Slot.cpl, '0');
   // LSTAR holds a canonical address (WRMSR checks it), in the signed representation (the kernel's upper half negative); one
   // written through the register view unchecked stays non-canonical, and the fetch at it is #GP.
-  const lstarHigh = msr[2 * MsrSlot.lstar + 1]!;
-  s.pc = lstarHigh === 0 ? msr[2 * MsrSlot.lstar]! : linearAddressOfWords(msr[2 * MsrSlot.lstar]!, lstarHigh);
+  return emitAddressOfWords(code, msr(2 * MsrSlot.lstar), msr(2 * MsrSlot.lstar + 1));
+}
+
+/**
+ * The SYSRET return as a template (SDM vol. 2 SYSRET; QEMU `helper_sysret`),
+ * once the model has refused what it refuses (Intel's non-canonical RCX,
+ * see `sysret`). With REX.W (`wide`): RIP ← RCX, CS ← (STAR[63:48] +
+ * 16) | 3, 64-bit; without: RIP ← ECX, CS ← STAR[63:48] | 3, compatibility
+ * mode. SS ← (STAR[63:48] + 8) | 3, CPL 3, RFLAGS ← R11 with RF and VM
+ * clear and bit 1 set. Returns an expression for the new RIP (a
+ * non-canonical RCX, AMD, gives 2^47: the next fetch faults). With `slow`,
+ * the guards come first and take it before anything changes: the
+ * semantics' (EFER.SCE clear: #UD; CPL ≠ 0: #GP(0)) and, for SYSRETQ, any
+ * RCX outside the lower canonical half (the model decides those).
+ */
+export function emitSysretReturn(code: StateCode, wide: boolean, slow?: string): string {
+  const rcxLow = code.get(2 * Gpr.rcx);
+  const rcxHigh = code.get(2 * Gpr.rcx + 1);
+  if (slow !== undefined) {
+    code.emit(`if ((${code.get(X86Slot.efer)} & ${Efer.SCE}) === 0 || ${code.get(X86Slot.cpl)} !== 0${wide ? ` || (${rcxHigh} >>> 15) !== 0` : ''}) ${slow}`);
+  }
+  const star = code.temp(`${code.get(X86Slot.msr + 2 * MsrSlot.star + 1)} >>> 16`);
+  emitFlatSegments(code, wide ? `((${star} + 16) | 3) & 0xffff` : `(${star} | 3) & 0xffff`, codeAttr(3, wide), `((${star} + 8) | 3) & 0xffff`, dataAttr(3));
+  code.set(X86Slot.cpl, '3');
+  code.set(X86Slot.rflags, `(${code.get(2 * Gpr.r11)} & ${0x3f_7fd7 & ~(Flag.RF | Flag.VM)}) | ${Flag.FIXED}`);
+  // A non-canonical target (AMD) faults on the next fetch, at CPL 3: RIP keeps it (exactly within ±2^53).
+  return wide ? emitAddressOfWords(code, rcxLow, rcxHigh) : code.temp(`${rcxLow}`);
+}
+
+/** An expression for `linearAddressOfWords(low, high)` (registers.ts): the signed representation of a 64-bit value's unsigned words. */
+function emitAddressOfWords(code: StateCode, low: string, high: string): string {
+  const h = code.temp(`${high} | 0`);
+  // |value| < 2^53 exactly when the signed high word is within ±2^21; otherwise the non-canonical placeholder.
+  return code.temp(`${h} >= ${-0x20_0000} && ${h} < ${0x20_0000} ? ${h} * ${TWO_32} + (${low} >>> 0) : ${NON_CANONICAL_PC}`);
+}
+
+/** CS and SS loaded flat (base 0, limit 4 GiB − 1) with the selectors (expressions) and access rights given, as SYSCALL and SYSRET load them. */
+function emitFlatSegments(code: StateCode, cs: string, csAttr: number, ss: string, ssAttr: number): void {
+  code.set(X86Slot.sel + Seg.cs, cs);
+  code.set(X86Slot.base + Seg.cs, '0n');
+  code.set(X86Slot.limit + Seg.cs, `${0xffff_ffff}`);
+  code.set(X86Slot.attr + Seg.cs, `${csAttr}`);
+  code.set(X86Slot.sel + Seg.ss, ss);
+  code.set(X86Slot.base + Seg.ss, '0n');
+  code.set(X86Slot.limit + Seg.ss, `${0xffff_ffff}`);
+  code.set(X86Slot.attr + Seg.ss, `${ssAttr}`);
+}
+
+/** The interpreter's SYSCALL entry: {@link emitSyscallEntry} built once over the state; returns the new RIP. */
+let syscallEntry: ((s: X86State, next: number) => number) | undefined;
+/** The interpreter's SYSRETQ and SYSRETL returns: {@link emitSysretReturn} built once each; they return the new RIP. */
+let sysretReturns: [(s: X86State) => number, (s: X86State) => number] | undefined;
+
+/**
+ * SYSCALL in 64-bit mode: {@link emitSyscallEntry}, then its trace event.
+ * The EFER.SCE check is the semantics' guard (#UD).
+ */
+function syscall(s: X86State, address: number, next: number, trace: TraceSink | undefined): Stop | undefined {
+  const from = s.cpl;
+  syscallEntry ??= buildDirect<(s: X86State, next: number) => number>(['s', 'next'], x86SlotPlace, (code) => code.emit(`return ${emitSyscallEntry(code, 'next')};`));
+  s.pc = syscallEntry(s, next);
   if (trace !== undefined) trace.emit({ kind: 'exception', exception: 'syscall', cause: `syscall at ${hexAddress(address)}`, from: cplName(from), to: 'cpl0', vector: s.pc, returnAddress: next, syndrome: undefined });
   return undefined;
 }
@@ -599,29 +665,18 @@ export function exceptionReturnX86(s: X86State, context: DeliveryContext, reques
 function sysret(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
   const wide = request.instruction === 'sysretq';
   // On the 32-bit words (`gpr32`, `msr32`), as SYSCALL: every sysret's path.
-  const g = s.gpr32;
-  const rcxLow = g[2 * Gpr.rcx]!;
-  const rcxHigh = g[2 * Gpr.rcx + 1]!;
+  const rcxHigh = s.gpr32[2 * Gpr.rcx + 1]!;
   const vendor = VENDORS[s.vendor]!;
   const top = rcxHigh >>> 15;
   if (wide && vendor === 'intel' && top !== 0 && top !== 0x1_ffff) {
     return exception(s, context, Vector.GP, 0, request.address, `#GP(0) at ${hexAddress(request.address)}: sysretq with non-canonical RCX ${hexBig(s.gpr[Gpr.rcx]!)} (Intel: at CPL 0, on the current RSP)`, trace);
   }
-  const star = s.msr32[2 * MsrSlot.star + 1]! >>> 16;
   const from = s.cpl;
-  const csSelector = wide ? ((star + 16) | 3) & 0xffff : (star | 3) & 0xffff;
-  s.sel[Seg.cs] = csSelector;
-  s.segBase[Seg.cs] = 0n;
-  s.segLimit[Seg.cs] = 0xffff_ffff;
-  s.segAttr[Seg.cs] = codeAttr(3, wide);
-  s.sel[Seg.ss] = ((star + 8) | 3) & 0xffff;
-  s.segBase[Seg.ss] = 0n;
-  s.segLimit[Seg.ss] = 0xffff_ffff;
-  s.segAttr[Seg.ss] = dataAttr(3);
-  s.cpl = 3;
-  s.rflags = (g[2 * Gpr.r11]! & 0x3f_7fd7 & ~(Flag.RF | Flag.VM)) | Flag.FIXED;
-  // A non-canonical target (AMD) faults on the next fetch, at CPL 3: RIP keeps it (exactly within ±2^53).
-  s.pc = !wide || rcxHigh === 0 ? rcxLow : linearAddressOfWords(rcxLow, rcxHigh);
+  sysretReturns ??= [
+    buildDirect<(s: X86State) => number>(['s'], x86SlotPlace, (code) => code.emit(`return ${emitSysretReturn(code, true)};`)),
+    buildDirect<(s: X86State) => number>(['s'], x86SlotPlace, (code) => code.emit(`return ${emitSysretReturn(code, false)};`)),
+  ];
+  s.pc = sysretReturns[wide ? 0 : 1](s);
   if (trace !== undefined) trace.emit({ kind: 'return', instruction: request.instruction, from: cplName(from), to: 'cpl3', target: s.pc });
   return undefined;
 }

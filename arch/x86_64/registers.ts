@@ -483,3 +483,54 @@ export function linearAddressOfWords(low: number, high: number): number {
 export function addressValue(address: number): bigint {
   return BigInt.asUintN(64, BigInt(address));
 }
+
+/**
+ * The state slots generated code touches (`src/jit/state-code.ts`): the
+ * words of `gpr32` (register n is slots 2n and 2n + 1), RFLAGS, the step
+ * counter, the CPL, EFER, each segment's selector, access rights, limit and
+ * base, and the words of `msr32`. Templates written over these (the SYSCALL
+ * entry and SYSRET return of `exceptions.ts`) run both in the interpreter
+ * (built once with `buildDirect`) and inside translated blocks.
+ */
+export const X86Slot = {
+  /** RFLAGS. */
+  rflags: 32,
+  /** The step counter RDTSC reads. */
+  tsc: 33,
+  /** The CPL. */
+  cpl: 34,
+  /** IA32_EFER. */
+  efer: 35,
+  /** Segment `n`'s selector is slot `sel + n`. */
+  sel: 40,
+  /** Segment `n`'s access rights are slot `attr + n`. */
+  attr: 46,
+  /** Segment `n`'s limit is slot `limit + n`. */
+  limit: 52,
+  /** Segment `n`'s base (a bigint) is slot `base + n`. */
+  base: 58,
+  /** Word `k` of `msr32` is slot `msr + k`. */
+  msr: 64,
+} as const;
+
+/** Where each {@link X86Slot} lives in the state (always named `s`). */
+export function x86SlotPlace(slot: number): string {
+  if (slot < X86Slot.rflags) return `s.gpr32[${slot}]`;
+  if (slot >= X86Slot.msr) return `s.msr32[${slot - X86Slot.msr}]`;
+  if (slot >= X86Slot.base) return `s.segBase[${slot - X86Slot.base}]`;
+  if (slot >= X86Slot.limit) return `s.segLimit[${slot - X86Slot.limit}]`;
+  if (slot >= X86Slot.attr) return `s.segAttr[${slot - X86Slot.attr}]`;
+  if (slot >= X86Slot.sel) return `s.sel[${slot - X86Slot.sel}]`;
+  switch (slot) {
+    case X86Slot.rflags:
+      return 's.rflags';
+    case X86Slot.tsc:
+      return 's.tsc';
+    case X86Slot.cpl:
+      return 's.cpl';
+    case X86Slot.efer:
+      return 's.efer';
+    default:
+      throw new Error(`x86_64: no state slot ${slot}`);
+  }
+}

@@ -22,6 +22,15 @@
 import type { DecodedOp } from '../interp/decoded-op.ts';
 import { LocalCode, type SlotPlace } from './state-code.ts';
 
+/**
+ * A PC as generated code spells it: an int32 (a 32-bit machine's register)
+ * as its unsigned value, any other address (up to 2^53: a 64-bit machine's,
+ * which may lie above 4 GiB) as it is.
+ */
+function address(pc: number): number {
+  return pc < 0 ? pc >>> 0 : pc;
+}
+
 /** Why a block returned `null` (the value in `J[1]`). */
 export const Exit = {
   /** Run one instruction at `s.pc` through the interpreter, then go on. */
@@ -94,7 +103,7 @@ export class BlockWriter extends LocalCode {
   /** Exit to a known (PC, mode): through link `L[k]`, resolved and patched on first use. */
   chain(pc: number, mode: number, done: number | string): string {
     const k = this.linkCount++;
-    return `{ ${this.leave(`${pc >>> 0}`, done)} const nb = L[${k}]; if (nb !== null && nb.valid) return nb; return X.link(self, ${k}, ${pc >>> 0}, ${mode}); }`;
+    return `{ ${this.leave(`${address(pc)}`, done)} const nb = L[${k}]; if (nb !== null && nb.valid) return nb; return X.link(self, ${k}, ${address(pc)}, ${mode}); }`;
   }
 
   /** Exit to a PC computed at run time (an expression, unsigned) in a known mode, through a one-entry inline cache. */
@@ -105,7 +114,7 @@ export class BlockWriter extends LocalCode {
 
   /** Exit to the instruction at `pc`, for the interpreter to run. */
   step(pc: number, done: number | string): string {
-    return `{ ${this.leave(`${pc >>> 0}`, done)} J[1] = ${Exit.step}; return null; }`;
+    return `{ ${this.leave(`${address(pc)}`, done)} J[1] = ${Exit.step}; return null; }`;
   }
 
   /** Exit to a PC computed at run time (an expression) in a mode the dispatcher reads from the state. */
@@ -119,7 +128,7 @@ export class BlockWriter extends LocalCode {
    * the overlay), the locals reloaded after. The run's end returns.
    */
   hostCall(pc: number, done: number): string {
-    return `${this.leave(`${pc >>> 0}`, done)} if (X.hostStep()) { J[1] = ${Exit.end}; return null; } ${this.reload()}`;
+    return `${this.leave(`${address(pc)}`, done)} if (X.hostStep()) { J[1] = ${Exit.end}; return null; } ${this.reload()}`;
   }
 
   /** An expression for `value`, bound as a constant of the block (the same value gives the same constant). */
@@ -139,8 +148,19 @@ export class BlockWriter extends LocalCode {
    */
   overlayCall<S>(op: DecodedOp<S>, done: number): string {
     const k = this.constant(op);
+    return this.callOut(`${k}.exec(s, ${k})`, op.next, done);
+  }
+
+  /**
+   * Call host code in place (`call`, an expression over the bindings, such
+   * as an exception model's function): the state written back and the fuel
+   * stored first (`done` instructions run, the calling one included), the
+   * PC at `pc`, then every local reloaded. Returns the name of the constant
+   * holding what the call returned.
+   */
+  callOut(call: string, pc: number, done: number): string {
     const result = `r${this.results++}`;
-    this.emit(`${this.leave(`${op.next >>> 0}`, done)} const ${result} = ${k}.exec(s, ${k}); ${this.reload()}`);
+    this.emit(`${this.leave(`${address(pc)}`, done)} const ${result} = ${call}; ${this.reload()}`);
     return result;
   }
 

@@ -66,6 +66,14 @@ export interface Translator<S> {
    * {@link Jit.yielded} set, nothing run. Absent: never.
    */
   yields?(mode: number): boolean;
+  /**
+   * The instructions' alignment as a shift (an instruction starts on a
+   * multiple of `1 << alignShift` bytes): the direct-mapped block front is
+   * indexed by `pc >>> alignShift`, so that neighbouring instructions never
+   * share a slot. Absent: 2 (4-byte instructions); a byte-aligned
+   * instruction set says 0.
+   */
+  readonly alignShift?: number;
 }
 
 /** A block on a trace's path. */
@@ -147,6 +155,8 @@ export interface JitStats {
   flushes: number;
   /** Traces compiled. */
   traces: number;
+  /** Block lookups the direct-mapped front did not answer (the block was new, invalid, or another one held its slot). */
+  misses: number;
 }
 
 let instances = 0;
@@ -163,6 +173,8 @@ export class Jit<S extends SteppableState> {
   /** Every live block by page, for invalidation. */
   private readonly pages = new Map<number, Set<Block>>();
   private readonly serial = ++instances;
+  /** `pc >>> shift` indexes the block front ({@link Translator.alignShift}). */
+  private readonly shift: number;
   /** Blocks compiled so far (each source is unique, so no two share V8's compiled code or feedback). */
   private compiled = 0;
   private host: LoopHost<S> | undefined = undefined;
@@ -176,7 +188,7 @@ export class Jit<S extends SteppableState> {
   }
 
   /** Counters. */
-  readonly stats: JitStats = { translated: 0, invalidated: 0, flushes: 0, traces: 0 };
+  readonly stats: JitStats = { translated: 0, invalidated: 0, flushes: 0, traces: 0, misses: 0 };
   /** Loop headers seen (targets of backward branches), by address. */
   private readonly headers = new Set<number>();
   /** Failed attempts at a trace, by `pc * MODE_KEYS + mode` of the header: after {@link MAX_ATTEMPTS} it stops counting. */
@@ -196,6 +208,7 @@ export class Jit<S extends SteppableState> {
     private readonly state: S,
     memory: GuestMemory,
   ) {
+    this.shift = translator.alignShift ?? 2;
     memory.onLayoutChange(() => this.flush());
   }
 
@@ -295,9 +308,10 @@ export class Jit<S extends SteppableState> {
   /** The block at (`pc`, `mode`), translated now if need be. */
   private find(pc: number, mode: number, traced: boolean): Block {
     const table = traced ? this.traced : this.plain;
-    const index = (pc >>> 2) & SLOT_MASK;
+    const index = (pc >>> this.shift) & SLOT_MASK;
     const cached = table.slots[index];
     if (cached !== undefined && cached.pc === pc && cached.mode === mode && cached.valid) return cached;
+    this.stats.misses++;
     const map = table.byMode[mode]!;
     let block = map.get(pc);
     if (block === undefined) {
@@ -475,7 +489,7 @@ export class Jit<S extends SteppableState> {
     const table = block.traced ? this.traced : this.plain;
     const map = table.byMode[block.mode]!;
     if (map.get(block.pc) === block) map.delete(block.pc);
-    const index = (block.pc >>> 2) & SLOT_MASK;
+    const index = (block.pc >>> this.shift) & SLOT_MASK;
     if (table.slots[index] === block) table.slots[index] = undefined;
     for (const [start, end] of block.ranges) for (let page = pageOf(start); page <= pageOf(Math.max(start, end - 1)); page++) this.pages.get(page)?.delete(block);
   }

@@ -16,6 +16,8 @@ import { describe, expect, it } from 'vitest';
 import { X86_64_BACKEND } from '../../arch/x86_64/backend.ts';
 import { createX86Machine, X86_INSTRUCTION_SETS, type X86Core, type X86MachineOptions } from '../../arch/x86_64/core.ts';
 import { PAGED_MODE_KEY } from '../../arch/x86_64/jit/translator.ts';
+import { PATCHING_ERAS } from '../../arch/x86_64/abis/hypercall-patching.ts';
+import { SpecHost } from '../../arch/x86_64/firmware/spec-host.ts';
 import type { X86State } from '../../arch/x86_64/registers.ts';
 import { loadAbis } from '../../src/di/container.ts';
 import type { CoreMachine, Machine } from '../../src/interp/machine.ts';
@@ -32,6 +34,7 @@ const abis = loadAbis();
 const ENGINES: readonly { readonly name: string; readonly options: X86MachineOptions }[] = [
   { name: 'interp', options: { engine: 'interp' } },
   { name: 'jit', options: { engine: 'jit' } },
+  { name: 'jit (no traces)', options: { engine: 'jit', translation: { traces: false } } },
 ];
 
 type Setup = SetupFor<X86MachineOptions>;
@@ -250,6 +253,203 @@ ${handlers}`;
       if (fault !== faults.at(-1)) expect(machine.register('r13'), fault).toBe(machine.register('r12') + 7n);
       else expect(machine.register('r13'), fault).toBe(0n);
     }
+  });
+
+  it('blocks a few bytes apart keep their own slots of the block front (x86 code is byte-aligned)', () => {
+    // Four 2-byte syscalls in a row, each a block of its own, entered in turn from the handler's sysretq.
+    const machine = program(X86_64_BACKEND.benchmarks[1]!.source)({ engine: 'jit', translation: { traces: false } });
+    expect(machine.run(20_000).reason).toBe('budget-exhausted');
+    const jit = jitOf(machine);
+    const misses = jit.stats.misses;
+    expect(machine.run(20_000).reason).toBe('budget-exhausted');
+    expect(jit.stats.misses).toBe(misses);
+  });
+
+  it('SYSCALL/SYSRET loops through the exception model templates: traps mid-block, guards that fail, self-modifying code at the trap site', () => {
+    // At CPL 3 the loop makes two syscalls per pass, each between ALU ops; the CPL-0 handler counts in R9 and, on its
+    // 200th run, does the variant's special thing instead of a plain sysretq.
+    const specials: Record<string, string> = {
+      'plain sysretq': 'sysretq',
+      'return elsewhere (the trace guard fails)': 'leaq elsewhere(%rip), %rcx\n sysretq',
+      'non-canonical RCX (Intel #GP at CPL 0, AMD faults on the fetch)': 'movabsq $0x800000000000, %rcx\n sysretq',
+      'RCX in the upper half': 'movabsq $0xffff800000001000, %rcx\n sysretq',
+      'EFER.SCE cleared (#UD)': 'movl $0xc0000080, %ecx\n rdmsr\n andl $-2, %eax\n wrmsr\n leaq after1(%rip), %rcx\n sysretq',
+      'SYSRETL to compatibility mode': 'sysretl',
+      'the second syscall overwritten with two NOPs': 'movw $0x9090, second(%rip)\n sysretq',
+      'LSTAR moved': 'movl %ecx, %r12d\n movl $0xc0000082, %ecx\n leaq handler2(%rip), %rax\n xorl %edx, %edx\n wrmsr\n movl %r12d, %ecx\n sysretq',
+      'SFMASK changed': 'movq %rcx, %r12\n movl $0xc0000084, %ecx\n movl $0x700, %eax\n xorl %edx, %edx\n wrmsr\n movq %r12, %rcx\n sysretq',
+    };
+    const gatesOf = (at: (name: string) => number) => ({ 6: { offset: at('h_ud') }, 13: { offset: at('h_gp') }, 14: { offset: at('h_pf') } });
+    for (const vendor of ['intel', 'amd'] as const) {
+      for (const [name, special] of Object.entries(specials)) {
+        const source = `
+        movl    $0xc0000082, %ecx          # IA32_LSTAR
+        leaq    handler(%rip), %rax
+        xorl    %edx, %edx
+        wrmsr
+        movl    $0xc0000081, %ecx          # IA32_STAR
+        xorl    %eax, %eax
+        movl    $0x00230010, %edx
+        wrmsr
+        movl    $0xc0000084, %ecx          # IA32_FMASK
+        movl    $0x47700, %eax
+        xorl    %edx, %edx
+        wrmsr
+        leaq    loop(%rip), %rcx
+        movl    $0x246, %r11d
+        movl    $300, %ebx
+        sysretq
+loop:   addq    $3, %rsi
+        syscall
+after1: xorq    %rsi, %rdi
+second: syscall
+        incq    %r10
+        subq    $1, %rbx
+        jne     loop
+        hlt
+elsewhere:
+        addq    $5, %rdi
+        syscall
+        jmp     after1
+handler:
+        incq    %r9
+        cmpq    $200, %r9
+        je      special
+        sysretq
+handler2:
+        addq    $2, %r9
+        sysretq
+special:
+        ${special}
+h_ud:   movl    $6, %r13d
+        hlt
+h_gp:   movl    $13, %r13d
+        hlt
+h_pf:   movl    $14, %r13d
+        hlt
+`;
+        const probe = machineWith(source);
+        const at = (label: string): number => probe.labels.get(label)!;
+        const setup: Setup = (options) =>
+          machineWith(source, {
+            vendor,
+            gates: gatesOf(at),
+            ...(options.engine === undefined ? {} : { engine: options.engine }),
+            ...(options.translation === undefined ? {} : { translation: options.translation }),
+          }).machine;
+        agree(`${vendor}: ${name}`, setup, { counts: [1, 2, 3, 5, 8, 13, 16, 17, 18, 19, 20, 21, 30, 64, 100, 500, 1000, 1500, 2000, 2500, 2800, 2810, 3000, 5000], splits: [17, 333, 1400, 3000], traced: [100, 3000] });
+      }
+    }
+    // The plain loop becomes a trace with both trap instructions inline.
+    const machine = program(X86_64_BACKEND.benchmarks[1]!.source)({ engine: 'jit' });
+    expect(machine.run(100_000).reason).toBe('budget-exhausted');
+    const jit = jitOf(machine);
+    expect(jit.stats.traces).toBe(1);
+    const trace = jit.blocks().find((block) => block.kind === 'trace')!;
+    expect(trace.source).not.toContain('X.settle');
+  });
+
+  it('hypercall loops whose VM exits go straight to the exception model: both vendors, patched code at the trap site, a host stop, #UD', () => {
+    const kvm = abis.get('kvm-x86-v5.7-vmcall')!;
+    // The loop's hypercall is the vendor's own, the other vendor's (KVM patches it on the first #UD and the guest runs the
+    // patched bytes), or one with a prefix (#UD, reinjected); on its 150th pass RAX asks for a number KVM answers -ENOSYS,
+    // or for one no spec claims.
+    const cases: Record<string, { insn: string; odd: string; patching: boolean }> = {
+      native: { insn: 'NATIVE', odd: 'movl $1, %eax', patching: false },
+      'other vendor, patched': { insn: 'OTHER', odd: 'movl $1, %eax', patching: true },
+      'other vendor, no patching (#UD reinjected)': { insn: 'OTHER', odd: 'movl $1, %eax', patching: false },
+      'an unknown number (-ENOSYS)': { insn: 'NATIVE', odd: 'movl $77, %eax', patching: false },
+      'RAX above 2^32': { insn: 'NATIVE', odd: 'movabsq $0x100000001, %rax', patching: false },
+      'with a REP prefix (#UD)': { insn: 'rep NATIVE', odd: 'movl $1, %eax', patching: false },
+    };
+    for (const vendor of ['intel', 'amd'] as const) {
+      const native = vendor === 'intel' ? 'vmcall' : 'vmmcall';
+      const other = vendor === 'intel' ? 'vmmcall' : 'vmcall';
+      for (const [name, c] of Object.entries(cases)) {
+        const insn = c.insn.replace('NATIVE', native).replace('OTHER', other);
+        const source = `
+        movl    $300, %ebx
+loop:   movl    $1, %eax
+        cmpl    $150, %ebx
+        jne     plain
+        ${c.odd}
+plain:  ${insn.startsWith('rep') ? `.byte 0xf3\n        ${native}` : insn}
+        addq    %rax, %rsi
+        movl    $1, %eax
+        ${native}
+        subq    $1, %rbx
+        jne     loop
+        hlt
+h_ud:   movl    $6, %r13d
+        hlt
+`;
+        const probe = machineWith(source);
+        const setup: Setup = (options) => {
+          const machine = machineWith(source, {
+            vendor,
+            gates: { 6: { offset: probe.labels.get('h_ud')! } },
+            ...(options.engine === undefined ? {} : { engine: options.engine }),
+            ...(options.translation === undefined ? {} : { translation: options.translation }),
+          }).machine;
+          SpecHost.install(machine, { abis: [kvm], ...(c.patching ? { patching: PATCHING_ERAS.at(-1)! } : {}), recordEvents: false });
+          return machine;
+        };
+        agree(`${vendor}: ${name}`, setup, { counts: [1, 2, 3, 5, 8, 13, 21, 40, 64, 100, 500, 1000, 1100, 1200, 1300, 2000, 2500, 3000], splits: [13, 1200, 3000], traced: [100, 1300] });
+      }
+    }
+    // At CPL 3 under Hyper-V the host injects #UD for every vmcall (KVM: "per HYPER-V spec"): the exit resumes in the
+    // guest's #UD handler at CPL 0, not at the next instruction; the handler steps over the vmcall and returns.
+    const hyperv = ['kvm-x86-v5.7-vmcall', 'hyperv-tlfs-v3.9-vmcall', 'hyperv-tlfs-v3.9-vmcall-cpl3'].map((id) => abis.get(id)!);
+    const user = `
+        movl    $300, %ebx
+loop:   movl    $1, %eax
+        vmcall
+        addq    %rax, %rsi
+        subq    $1, %rbx
+        jne     loop
+        hlt
+h_ud:   incq    %r12
+        addq    $3, (%rsp)
+        iretq
+h_gp:   movl    $13, %r13d
+        hlt
+`;
+    const userProbe = machineWith(user);
+    const userSetup: Setup = (options) => {
+      const machine = machineWith(user, {
+        gates: { 6: { offset: userProbe.labels.get('h_ud')! }, 13: { offset: userProbe.labels.get('h_gp')! } },
+        ...(options.engine === undefined ? {} : { engine: options.engine }),
+        ...(options.translation === undefined ? {} : { translation: options.translation }),
+      }).machine;
+      machine.setMode('cpl3');
+      machine.setRegister('hv_x64_msr_guest_os_id', 0x8100n << 48n);
+      machine.setRegister('hv_x64_msr_hypercall', 0x1_2345_6001n);
+      SpecHost.install(machine, { abis: hyperv, recordEvents: false });
+      return machine;
+    };
+    agree('intel: Hyper-V at CPL 3 injects #UD', userSetup, { counts: [1, 2, 3, 5, 8, 13, 21, 40, 64, 100, 500, 1000, 2000, 2500, 3000], splits: [13, 1200], traced: [100] });
+    const injected = userSetup({ engine: 'jit' });
+    injected.run(3000);
+    expect(injected.register('r12')).toBe(300n);
+    // The bench's spec loop becomes a trace that calls the model directly.
+    const bench = X86_64_BACKEND.benchmarks[2]!;
+    const machine = program(bench.source, bench.mode, (m) => bench.firmware!.install!(m, kvm))({ engine: 'jit' });
+    expect(machine.run(100_000).reason).toBe('budget-exhausted');
+    const trace = jitOf(machine).blocks().find((block) => block.kind === 'trace');
+    expect(trace?.source).toContain('deliverHypercallExit');
+  });
+
+  it('a loop whose JE/JNE reads its last writer lazily: flags the next pass reads, and every way out, see that writer', () => {
+    const loops = [
+      // ADC at the top reads the CF the last pass's SUB left (it borrows on about half the passes; the budget ends the loop).
+      'movl $5, %ebx\nloop: adcl $0, %edx\naddl $0x9e3779b9, %eax\nsubl %eax, %ebx\njne loop\nhlt',
+      'movq $5, %rbx\nloop: adcq $0, %rdx\naddq %rbx, %rax\nsubq %rax, %rbx\njne loop\nhlt',
+      // SBB reads the CF of DEC's pass (DEC keeps the ADD's CF); the loop leaves on JE.
+      'movl $33, %ecx\nloop: sbbl %esi, %edi\naddl $0x40000000, %ebx\ndecl %ecx\nje out\njmp loop\nout: hlt',
+      // Nothing reads the flags at the top: the write is only on the ways out.
+      'movl $70, %ecx\nloop: addq $3, %rax\nxorq %rax, %rdx\nincl %esi\ncmpl $5, %esi\ndecq %rcx\njne loop\nhlt',
+    ];
+    for (const [i, source] of loops.entries()) agree(`lazy ${i}`, program(source), SMALL);
   });
 
   it('a run split across many budgets ends as one run', () => {

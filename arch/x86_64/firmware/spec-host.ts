@@ -18,7 +18,7 @@
  * @module
  */
 
-import { BigIntCallContext, bigIntOutcome, MapHypervisorState, type Abi, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../../../src/abi/spec.ts';
+import { bigIntOutcome, MapHypervisorState, type Abi, type CallContext, type CallMemory, type HypervisorState, type Origin, type RegisterOperand } from '../../../src/abi/spec.ts';
 import { registerName } from '../../../src/abi/spec.ts';
 import { findCall } from '../../../src/dispatch/compiled-selector.ts';
 import { machineMemory } from '../../../src/firmware/firmware.ts';
@@ -27,6 +27,7 @@ import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { fixHypercall, HYPERCALL_BYTES, type HypercallInstruction, type PatchingEra, type PatchOutcome } from '../abis/hypercall-patching.ts';
 import type { X86Machine } from '../core.ts';
 import { Vector, type HostAction, type InjectVector, type VmExit, type X86Host } from '../exceptions.ts';
+import { GPR_NAMES, SEG_NAMES, type X86State } from '../registers.ts';
 
 /** How the host is set up. */
 export interface SpecHostOptions {
@@ -50,25 +51,79 @@ export interface HostEvent {
   readonly note: string;
 }
 
-/** The registers of a live machine as a call context (the host runs off the interpreter's hot path). */
-class MachineCallContext extends BigIntCallContext {
+/** General-register numbers by the names a spec reads them by (`rax` … `r15`), for the context's direct path. */
+const GPR_NUMBERS: ReadonlyMap<string, number> = new Map(GPR_NAMES.map((name, i) => [name, i] as const));
+
+/** The 32-bit system values a spec reads by name (EFER, the CPL, RFLAGS, each segment's selector and access rights), straight from the state: what the register view reads for them. */
+const SYSTEM_U32: ReadonlyMap<string, (s: X86State) => number> = new Map<string, (s: X86State) => number>([
+  ['efer', (s) => s.efer],
+  ['cpl', (s) => s.cpl],
+  ['rflags', (s) => s.rflags],
+  ...SEG_NAMES.flatMap((name, i) => [
+    [name, (s: X86State) => s.sel[i]!],
+    [`${name}_attr`, (s: X86State) => s.segAttr[i]!],
+  ] as const),
+]);
+
+/** The callers' origins, by CPL (the one object per privilege, made once). */
+const KERNEL: Origin = { privilege: 'kernel', world: 'guest' };
+const USER: Origin = { privilege: 'user', world: 'guest' };
+
+/**
+ * The registers of a live machine as a call context: the general registers
+ * straight from the state (`gpr`, and its words `gpr32` for the 32-bit
+ * forms), the 32-bit system values of {@link SYSTEM_U32} too, every other
+ * name through the machine's register view.
+ */
+class MachineCallContext implements CallContext {
   imm = 0;
-  origin: Origin = { privilege: 'kernel', world: 'guest' };
+  origin: Origin = KERNEL;
+  private readonly s: X86State;
 
   constructor(
     private readonly machine: X86Machine,
     readonly state: HypervisorState,
     readonly memory: CallMemory,
   ) {
-    super();
+    this.s = machine.x86.state;
   }
 
   get(register: RegisterOperand): bigint {
-    return this.machine.register(registerName(register));
+    const name = registerName(register);
+    const n = GPR_NUMBERS.get(name);
+    return n === undefined ? this.machine.register(name) : this.s.gpr[n]!;
   }
 
   set(register: RegisterOperand, value: bigint): void {
-    this.machine.setRegister(registerName(register), value);
+    const name = registerName(register);
+    const n = GPR_NUMBERS.get(name);
+    if (n === undefined) this.machine.setRegister(name, value);
+    else this.s.gpr[n] = BigInt.asUintN(64, value);
+  }
+
+  /** `Number(BigInt.asUintN(32, get(register)))`: a general register's low word. */
+  u32(register: RegisterOperand): number {
+    const name = registerName(register);
+    const n = GPR_NUMBERS.get(name);
+    if (n !== undefined) return this.s.gpr32[2 * n]!;
+    const system = SYSTEM_U32.get(name);
+    return system === undefined ? Number(BigInt.asUintN(32, this.machine.register(name))) : system(this.s);
+  }
+
+  /** `set(register, BigInt(value >>> 0))`: a general register zero-extended. */
+  setU32(register: RegisterOperand, value: number): void {
+    const name = registerName(register);
+    const n = GPR_NUMBERS.get(name);
+    if (n === undefined) this.machine.setRegister(name, BigInt(value >>> 0));
+    else {
+      this.s.gpr32[2 * n] = value >>> 0;
+      this.s.gpr32[2 * n + 1] = 0;
+    }
+  }
+
+  /** `set(to, get(from))`. */
+  copy(to: RegisterOperand, from: RegisterOperand): void {
+    this.set(to, this.get(from));
   }
 }
 
@@ -137,12 +192,18 @@ export class SpecHost implements X86Host {
     this.machine.trace?.emit({ kind: 'note', address: exit.address, message: `host: ${note}` });
   }
 
+  /** Whether a note would go anywhere: the event list, or the machine's trace. */
+  private noting(): boolean {
+    return this.options.recordEvents !== false || this.machine.trace !== undefined;
+  }
+
+  /** The selector reads registers through the context (made once). */
+  private readonly read = (name: string): bigint => this.context.get(name);
+
   private hypercall(exit: VmExit): HostAction {
-    const cpl = Number(this.machine.register('cpl'));
-    const origin: Origin = { privilege: cpl === 0 ? 'kernel' : 'user', world: 'guest' };
-    const read = (name: string): bigint => this.machine.register(name);
+    const origin = this.machine.x86.state.cpl === 0 ? KERNEL : USER;
     for (const abi of this.abis) {
-      const call = findCall(abi, 0, origin, read);
+      const call = findCall(abi, 0, origin, this.read);
       if (typeof call === 'string') continue;
       const context = this.context;
       context.origin = origin;
@@ -155,7 +216,8 @@ export class SpecHost implements X86Host {
         return stop('firmware', `${abi.spec.id}: ${call.spec.name} at ${hexAddress(exit.address)}: the host would inject it, which the host hook cannot do`);
       }
       this.machine.pc = exit.address + exit.length;
-      this.note(exit, `${abi.spec.id}: ${call.spec.name}, rax ← 0x${this.machine.register('rax').toString(16)}, rip += ${exit.length}`);
+      // The note is text: made only when it goes somewhere (a long run, the bench, keeps no events and traces nothing).
+      if (this.noting()) this.note(exit, `${abi.spec.id}: ${call.spec.name}, rax ← 0x${this.machine.register('rax').toString(16)}, rip += ${exit.length}`);
       return 'resume';
     }
     return stop('firmware', `no spec of the host claims the hypercall at ${hexAddress(exit.address)} (rax=0x${this.machine.register('rax').toString(16)})`);

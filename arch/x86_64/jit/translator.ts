@@ -35,9 +35,11 @@
  */
 
 import { RETIRED } from '../../../src/interp/step-result.ts';
-import { BlockWriter, type BlockSource } from '../../../src/jit/block-writer.ts';
-import type { TranslationContext, Translator } from '../../../src/jit/jit.ts';
-import { Flag, STATUS_FLAGS, type X86State } from '../registers.ts';
+import { BlockWriter, Exit, type BlockSource } from '../../../src/jit/block-writer.ts';
+import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
+import { deliverHypercallExit, emitSyscallEntry, emitSysretReturn, hypercallExit as hypercallExitOf, type DeliveryContext } from '../exceptions.ts';
+import { Flag, STATUS_FLAGS, VENDORS, X86Slot, x86SlotPlace, type X86State } from '../registers.ts';
+import { X86_SEMANTICS } from '../semantics/index.ts';
 import { conditionOf, endsX86Block, type X86Op } from '../semantics/common.ts';
 import { addFlags32, addFlags64, LITTLE_ENDIAN_HOST, NOT_CF, NUMBER_FORMS, subFlags32, subFlags64, szp32, szp64 } from '../semantics/number-forms.ts';
 
@@ -49,19 +51,18 @@ const LOOP_EXIT_MASK = (1 << 14) - 1;
 /** Blocks start below this (4 GiB less the longest block's bytes), so that every PC a block links to or leaves at fits the unsigned 32 bits of `BlockWriter`'s links. */
 const JIT_PC_LIMIT = 0x1_0000_0000 - MAX_BLOCK * 15;
 
+/** Whether code at `pc` is translated: [0, {@link JIT_PC_LIMIT}); the rest (the upper half, negative, and the top of the lower half) runs in the interpreter. */
+function inJitRange(pc: number): boolean {
+  return pc >= 0 && pc < JIT_PC_LIMIT;
+}
+
 /** The mode key while paging is on: above every CPL, below the JIT's `MODE_KEYS`. */
 export const PAGED_MODE_KEY = 4;
 
 /** Slot of RFLAGS (slots 0–31 are the words of `gpr32`). */
-const RFLAGS = 32;
+const RFLAGS = X86Slot.rflags;
 /** Slot of the step counter. */
-const TSC = 33;
-
-/** Where each slot lives in the state. */
-function x86SlotPlace(slot: number): string {
-  if (slot < RFLAGS) return `s.gpr32[${slot}]`;
-  return slot === RFLAGS ? 's.rflags' : 's.tsc';
-}
+const TSC = X86Slot.tsc;
 
 const F = NUMBER_FORMS;
 /** The handlers this translator knows, with the flags each writes. */
@@ -85,10 +86,44 @@ function reads(op: X86Op): number {
   return 0;
 }
 
+/** SYSCALL's and SYSRET's handlers (`semantics/system.ts`), known by identity: translated through the exception model's templates. */
+const SYSCALL = X86_SEMANTICS['syscall']!;
+const SYSRET = X86_SEMANTICS['sysret']!;
+/** VMCALL's and VMMCALL's handlers, with the vendor (an index of `VENDORS`) under which each is the hypercall: their VM exits go straight to the exception model. */
+const HYPERCALLS = new Map<unknown, number>([
+  [X86_SEMANTICS['vmcall']!, VENDORS.indexOf('intel')],
+  [X86_SEMANTICS['vmmcall']!, VENDORS.indexOf('amd')],
+]);
+
+/** Options for what the translator does; the defaults are the fast ones (the differential test also runs the others). */
+export interface X86TranslatorOptions {
+  /** Make traces of hot loops (default true). */
+  readonly traces?: boolean;
+}
+
+/** Whether `op` is a translated flag writer that writes its destination register (ADD … XOR, not CMP; INC, DEC): its ZF is the destination's zero test. */
+function writesDestination(op: X86Op): boolean {
+  return ((op.inner === F.alu32 || op.inner === F.alu64) && op.variant !== 7) || op.inner === F.incdec32 || op.inner === F.incdec64;
+}
+
 /** The x86-64 {@link Translator}. */
 export class X86Translator implements Translator<X86State> {
-  /** @param state the machine's state. */
-  constructor(private readonly state: X86State) {}
+  /** Instructions are byte-aligned: the JIT's block front is indexed by the whole PC. */
+  readonly alignShift = 0;
+  private readonly traces: boolean;
+
+  /**
+   * @param state the machine's state.
+   * @param options translation choices.
+   * @param delivery what the exception model delivers with (the core): with it, hypercalls' VM exits go to the model from translated code.
+   */
+  constructor(
+    private readonly state: X86State,
+    options: X86TranslatorOptions = {},
+    private readonly delivery?: DeliveryContext,
+  ) {
+    this.traces = options.traces ?? true;
+  }
 
   /** Blocks are keyed by the CPL (it is the trace mode); while paging is on, by {@link PAGED_MODE_KEY}. */
   modeKey(state: X86State): number {
@@ -102,31 +137,93 @@ export class X86Translator implements Translator<X86State> {
 
   /** The state and the flag functions the generated code calls. */
   bindings(): Readonly<Record<string, unknown>> {
-    return { s: this.state, addFlags32, subFlags32, addFlags64, subFlags64, szp32, szp64, conditionOf };
+    return { s: this.state, D: this.delivery, deliverHypercallExit, addFlags32, subFlags32, addFlags64, subFlags64, szp32, szp64, conditionOf };
   }
 
   /** Translate the block at (`pc`, `mode`). */
   translate(pc: number, mode: number, context: TranslationContext<X86State>): BlockSource | undefined {
-    // Block links hold unsigned 32-bit PCs: code outside [0, 4 GiB) (the upper half, negative; the top of the lower half) is the interpreter's.
-    if (mode === PAGED_MODE_KEY || !LITTLE_ENDIAN_HOST || !(pc >= 0 && pc < JIT_PC_LIMIT)) return undefined;
-    return new BlockTranslation(context, mode).run(pc);
+    if (mode === PAGED_MODE_KEY || !LITTLE_ENDIAN_HOST) return undefined;
+    const source = new BlockTranslation(context, mode, this.delivery !== undefined).run(pc);
+    if (source === undefined || !source.loops || !this.traces) return source;
+    // A loop of one block runs two passes per turn (a trace of the block twice): half the fuel checks and back edges.
+    const unrolled = new BlockTranslation(context, mode, this.delivery !== undefined).runTrace([{ pc, mode }, { pc, mode }]);
+    return unrolled === undefined ? source : { ...unrolled, end: source.end, headers: source.headers };
+  }
+
+  /**
+   * Translate a trace (see `Translator.translateTrace`): the blocks of a
+   * hot loop as one loop, registers and flags kept in locals across them,
+   * SYSCALL and SYSRET included (their templates inline), so a trap loop
+   * runs its entries and returns without leaving the function.
+   */
+  translateTrace(path: readonly TracePoint[], context: TranslationContext<X86State>): BlockSource | undefined {
+    if (!this.traces || !LITTLE_ENDIAN_HOST || path.some((point) => point.mode === PAGED_MODE_KEY || !inJitRange(point.pc))) return undefined;
+    return new BlockTranslation(context, path[0]!.mode, this.delivery !== undefined).runTrace(path);
   }
 }
 
-/** One block being translated. */
+/** One block, or one trace, being translated. */
 class BlockTranslation {
   private readonly w = new BlockWriter(x86SlotPlace);
   private start = 0;
   private looped = false;
   private readonly headers: number[] = [];
+  /** In a trace: where the current block must go on to (other ways out exit); `undefined` in a plain block. */
+  private expected: TracePoint | undefined = undefined;
+  /** In a trace: set when a block cannot go on to {@link BlockTranslation.expected} as the path did. */
+  private failed = false;
+  /** Whether the next flag write is deferred (the block's last flag writer, read only by its ending JE/JNE and the exits). */
+  private deferNext = false;
+  /** The deferred RFLAGS write (a statement), placed at every exit after it; `undefined` when none is pending. */
+  private deferred: string | undefined = undefined;
+  /** ZF of the deferred write, an expression over the destination's locals as the writer left them. */
+  private zero = '';
+  /** Whether the flags at the block's start are dead (every flag is written before anything, an exit included, reads it). */
+  private deadAtStart = false;
+  /** Whether they are at the loop's start (the block's, or a trace's first block's): the back edge then drops a deferred write. */
+  private deadAtLoop = false;
 
   constructor(
     private readonly context: TranslationContext<X86State>,
-    private readonly mode: number,
+    private mode: number,
+    /** Whether hypercalls may exit to the model from the block (the bindings hold the delivery context). */
+    private readonly exits: boolean,
   ) {}
 
+  /** A plain block at `pc`. */
   run(pc: number): BlockSource | undefined {
     this.start = pc;
+    const block = this.block(pc, 0);
+    if (block === undefined) return undefined;
+    const w = this.w;
+    return w.finish(w.fueledBody(block.count, this.looped), block.end, this.headers, this.looped);
+  }
+
+  /** A trace: the blocks of `path` in turn, each going on to the next (the last to the first) inside one loop, every other way out an exit. */
+  runTrace(path: readonly TracePoint[]): BlockSource | undefined {
+    const head = path[0]!;
+    this.start = head.pc;
+    let done = 0;
+    for (let i = 0; i < path.length; i++) {
+      this.mode = path[i]!.mode;
+      this.expected = path[(i + 1) % path.length];
+      const block = this.block(path[i]!.pc, done);
+      if (block === undefined || this.failed) return undefined;
+      done += block.count;
+    }
+    this.mode = head.mode;
+    this.count();
+    this.loopBack(done);
+    const w = this.w;
+    return w.finish(w.fueledBody(done, true), head.pc + 1, [], true);
+  }
+
+  /**
+   * The ops of one block from `pc` (`before` instructions already ran in
+   * this pass): how many, and the address after the last; `undefined` when
+   * the first one is not translated.
+   */
+  private block(pc: number, before: number): { count: number; end: number } | undefined {
     const ops: X86Op[] = [];
     let address = pc;
     let after: X86Op | undefined;
@@ -151,27 +248,107 @@ class BlockTranslation {
       needed[i] = (live & written) !== 0;
       live = (live & ~written) | reads(op);
     }
+    this.deadAtStart = (live & STATUS_FLAGS) === 0;
+    if (before === 0) this.deadAtLoop = this.deadAtStart;
     const w = this.w;
+    // In a trace, the last block's deferred write: needed only if this block may read flags before writing them all.
+    if (this.deferred !== undefined && !this.deadAtStart) w.emit(this.deferred);
+    this.deferred = undefined;
     const count = ops.length;
+    // The flags of a destination-writing op right before an ending JE/JNE are read only there and at the exits: the
+    // branch tests the destination for zero, and the flags are written only on the ways out (see setFlags).
+    const last = ops[count - 1]!;
+    const lazy = count >= 2 && last.inner === F.jccNear && (last.variant === 4 || last.variant === 5) && writesDestination(ops[count - 2]!) && needed[count - 2]! ? count - 2 : -1;
     for (let i = 0; i < count; i++) {
       const op = ops[i]!;
       if (WRITES.has(op.inner)) {
+        this.deferNext = i === lazy;
         this.instruction(op, needed[i]!);
+        this.deferNext = false;
+        if (i === lazy) this.zero = op.inner === F.alu32 || op.inner === F.incdec32 ? `${w.get(op.dest)} === 0` : `(${w.get(op.dest)} | ${w.get(op.dest + 1)}) === 0`;
         this.uncounted++;
-      } else if (this.callInPlace(op, i + 1)) return this.finish(count, address);
+      } else if (this.trapThroughTemplate(op, before + i)) return { count: i + 1, end: address };
+      else if (this.hypercallExit(op, before + i)) return { count: i + 1, end: address };
+      else if (this.callInPlace(op, before + i + 1)) {
+        // The dispatcher finds where the run goes on: a trace cannot follow.
+        if (this.expected !== undefined) this.failed = true;
+        return { count: i + 1, end: address };
+      }
     }
     this.count();
-    const last = ops[count - 1]!;
-    if (last.inner === F.jccNear || last.inner === F.jmpNear) this.branch(last, count);
-    else if (after !== undefined && (after.name === 'overlay' || (after.cacheable && ops.length >= MAX_BLOCK))) w.emit(w.chain(address, this.mode, count));
-    else w.emit(w.step(address, count));
-    return this.finish(count, address);
+    if (last.inner === F.jccNear || last.inner === F.jmpNear) this.branch(last, before + count);
+    else if (after !== undefined && (after.name === 'overlay' || (after.cacheable && ops.length >= MAX_BLOCK))) this.goOn(address, before + count);
+    else if (this.expected !== undefined) this.failed = true;
+    else w.emit(w.step(address, before + count));
+    return { count, end: address };
   }
 
-  private finish(count: number, end: number): BlockSource {
+  /** Go on to a known PC in the current mode: an exit in a plain block; in a trace, nothing if the path goes there, else a failure. */
+  private goOn(pc: number, done: number): void {
+    if (this.expected === undefined) this.w.emit(this.w.chain(pc, this.mode, done));
+    else if (this.expected.pc !== pc || this.expected.mode !== this.mode) this.failed = true;
+  }
+
+  /** Go on to a PC computed at run time (an expression) in a known mode: an exit, or in a trace a guard that exits unless it is the path's. */
+  private goOnDynamic(pc: string, mode: number, done: number): void {
     const w = this.w;
-    const body = w.fueledBody(count, this.looped);
-    return w.finish(body, end, this.headers, this.looped);
+    const expected = this.expected;
+    if (expected === undefined) w.emit(w.dynamic(pc, mode, done));
+    else if (expected.mode !== mode) this.failed = true;
+    else w.emit(`if (${pc} !== ${expected.pc}) ${w.dynamic(pc, mode, done)}`);
+  }
+
+  /**
+   * SYSCALL, and SYSRET at CPL 0, through the exception model's own
+   * templates (`emitSyscallEntry`, `emitSysretReturn` in `exceptions.ts`,
+   * the code the interpreter's delivery runs): their guards leave for the
+   * interpreter to run the instruction (`done` instructions before it),
+   * which hands it to the model whole; the block then goes on to the new
+   * RIP in the new CPL. In a traced run the interpreter takes them (the
+   * model traces the entry and the return). Returns false for any other op.
+   */
+  private trapThroughTemplate(op: X86Op, done: number): boolean {
+    if (this.context.traced) return false;
+    const syscall = op.inner === SYSCALL;
+    if (!syscall && (op.inner !== SYSRET || this.mode !== 0)) return false;
+    const w = this.w;
+    this.count();
+    const slow = w.step(op.address, done);
+    const pc = syscall ? emitSyscallEntry(w, `${op.next}`, slow) : emitSysretReturn(w, op.variant === 8, slow);
+    this.uncounted++;
+    this.count();
+    this.mode = syscall ? 0 : 3;
+    this.goOnDynamic(pc, this.mode, done + 1);
+    return true;
+  }
+
+  /**
+   * VMCALL (Intel) or VMMCALL (AMD) without prefixes: a guard that the
+   * machine is the vendor whose hypercall it is (else the interpreter runs
+   * it: #UD, `done` instructions before it), then the VM exit straight to
+   * the exception model's own delivery (`deliverHypercallExit`, the exit
+   * made once, as a constant), the state written back before and reloaded
+   * after. A stop ends the run; the block goes on only where the host
+   * resumed at the next instruction in the same CPL, paging still off, and
+   * nothing invalidated the block (a host that patched code); anywhere else
+   * the dispatcher looks the next block up. Untranslated in a traced run
+   * (the model traces the exit). Returns false for any other op.
+   */
+  private hypercallExit(op: X86Op, done: number): boolean {
+    const vendor = HYPERCALLS.get(op.inner);
+    const insn = op.insn;
+    if (vendor === undefined || !this.exits || this.context.traced || insn === undefined || insn.operandPrefix || insn.rep !== 0 || insn.lock) return false;
+    const w = this.w;
+    this.count();
+    w.emit(`if (s.vendor !== ${vendor}) ${w.step(op.address, done)}`);
+    this.uncounted++;
+    this.count();
+    const exit = w.constant(hypercallExitOf(VENDORS[vendor]!, op.address, op.next - op.address));
+    const result = w.callOut(`deliverHypercallExit(s, D, ${exit})`, op.next, done + 1);
+    w.emit(`if (${result} !== undefined) { X.settle(${result}); J[1] = ${Exit.end}; return null; }`);
+    w.emit(`if (s.pc !== ${op.next} || s.cpl !== ${this.mode} || s.paging !== 0 || !self.valid) ${w.relookup()}`);
+    this.goOn(op.next, done + 1);
+    return true;
   }
 
   /** Translated ops not yet added to the step counter. */
@@ -228,7 +405,23 @@ class BlockTranslation {
   /** RFLAGS' status bits `mask` from `flags` (an expression). */
   private setFlags(flags: string, mask: number): void {
     const w = this.w;
-    w.set(RFLAGS, `(${w.get(RFLAGS)} & ${~mask}) | (${flags}${mask === STATUS_FLAGS ? '' : ` & ${mask}`})`);
+    const value = `(${w.get(RFLAGS)} & ${~mask}) | (${flags}${mask === STATUS_FLAGS ? '' : ` & ${mask}`})`;
+    if (this.deferNext) {
+      this.deferred = w.assign(RFLAGS, value);
+      return;
+    }
+    w.set(RFLAGS, value);
+  }
+
+  /** `exit` preceded by the deferred flag write, if one is pending. */
+  private exit(exit: string): string {
+    return this.deferred === undefined ? exit : `{ ${this.deferred} ${exit} }`;
+  }
+
+  /** Write the deferred flags, if pending, where the code goes on (nothing is deferred past the block's branch). */
+  private settleFlags(): void {
+    if (this.deferred !== undefined) this.w.emit(this.deferred);
+    this.deferred = undefined;
   }
 
   private instruction(op: X86Op, needed: boolean): void {
@@ -347,24 +540,37 @@ class BlockTranslation {
     w.set(d + 1, rh);
   }
 
-  /** The block's ending branch (`count` ops in the block, the branch included): a loop when it goes back to the start. */
-  private branch(op: X86Op, count: number): void {
+  /**
+   * The block's ending branch (`done` instructions in the pass, the branch
+   * included): a loop when it goes back to the start of a plain block; in a
+   * trace, the way the path went goes on and the other way exits.
+   */
+  private branch(op: X86Op, done: number): void {
     const w = this.w;
     const target = op.imm;
     if (target <= op.address) this.headers.push(target);
+    const plain = this.expected === undefined;
     if (op.inner === F.jmpNear) {
-      if (target === this.start) this.loopBack(count);
-      else w.emit(w.chain(target, this.mode, count));
+      if (plain && target === this.start) this.loopBack(done);
+      else this.goOn(target, done);
       return;
     }
-    const condition = w.temp(`conditionOf(${w.get(RFLAGS)}, ${op.variant})`);
-    if (target === this.start) {
-      w.emit(`if (!${condition}) ${w.chain(op.next, this.mode, count)}`);
-      this.loopBack(count);
-      return;
-    }
-    w.emit(`if (${condition}) ${w.chain(target, this.mode, count)}`);
-    w.emit(w.chain(op.next, this.mode, count));
+    const condition = this.deferred !== undefined ? w.temp(`${op.variant === 4 ? '' : '!'}(${this.zero})`) : w.temp(`conditionOf(${w.get(RFLAGS)}, ${op.variant})`);
+    const expected = this.expected;
+    if (expected === undefined) {
+      if (target === this.start) {
+        w.emit(`if (!${condition}) ${this.exit(w.chain(op.next, this.mode, done))}`);
+        this.loopBack(done);
+        return;
+      }
+      w.emit(`if (${condition}) ${this.exit(w.chain(target, this.mode, done))}`);
+      w.emit(this.exit(w.chain(op.next, this.mode, done)));
+    } else if (expected.mode !== this.mode) this.failed = true;
+    else if (expected.pc === target) w.emit(`if (!${condition}) ${this.exit(w.chain(op.next, this.mode, done))}`);
+    else if (expected.pc === op.next) w.emit(`if (${condition}) ${this.exit(w.chain(target, this.mode, done))}`);
+    else this.failed = true;
+    // Going on in a trace, the deferred write stays pending for the next block (see BlockTranslation.block).
+    if (expected === undefined) this.settleFlags();
   }
 
   /** The end of a loop's pass of `count` instructions: the fuel, the periodic way out, the back edge. */
@@ -372,7 +578,10 @@ class BlockTranslation {
     const w = this.w;
     this.looped = true;
     w.emit(`fuel -= ${count};`);
-    w.emit(`if ((fuel & ${LOOP_EXIT_MASK}) < ${count}) ${w.chain(this.start, this.mode, 0)}`);
+    w.emit(`if ((fuel & ${LOOP_EXIT_MASK}) < ${count}) ${this.exit(w.chain(this.start, this.mode, 0))}`);
+    // The next pass writes every flag before anything reads one: the deferred write is needed only on the ways out.
+    if (this.deadAtLoop) this.deferred = undefined;
+    else this.settleFlags();
     w.emit('}');
   }
 }

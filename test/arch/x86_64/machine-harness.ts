@@ -6,6 +6,7 @@
  */
 
 import { createX86Machine, X86_INSTRUCTION_SETS, type X86Machine } from '../../../arch/x86_64/core.ts';
+import type { X86TranslatorOptions } from '../../../arch/x86_64/jit/translator.ts';
 import type { Vendor } from '../../../arch/x86_64/registers.ts';
 import type { EngineName } from '../../../src/interp/backend.ts';
 import { assemble } from '../../../src/isa/assembler.ts';
@@ -34,8 +35,8 @@ export interface Gate {
 }
 
 /** Assemble `source` and load it; map the stacks and the tables. */
-export function machineWith(source: string, options: { vendor?: Vendor; gates?: Readonly<Record<number, Gate>>; engine?: EngineName } = {}): { machine: X86Machine; labels: ReadonlyMap<string, number> } {
-  const machine = createX86Machine({ vendor: options.vendor ?? 'intel', ...(options.engine === undefined ? {} : { engine: options.engine }) });
+export function machineWith(source: string, options: { vendor?: Vendor; gates?: Readonly<Record<number, Gate>>; engine?: EngineName; translation?: X86TranslatorOptions } = {}): { machine: X86Machine; labels: ReadonlyMap<string, number> } {
+  const machine = createX86Machine({ vendor: options.vendor ?? 'intel', ...(options.engine === undefined ? {} : { engine: options.engine }), ...(options.translation === undefined ? {} : { translation: options.translation }) });
   const program = assemble(X86_INSTRUCTION_SETS.att, source, LOAD);
   machine.memory.load(LOAD, program.bytes);
   machine.memory.map(STACK_TOP - 0x1_0000, 0x1_0000);
