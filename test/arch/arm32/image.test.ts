@@ -14,6 +14,7 @@ import { ARM32_BACKEND } from '../../../arch/arm32/backend.ts';
 import { decompressorTextOffset, ZIMAGE_FORMAT } from '../../../arch/arm32/image.ts';
 import { TraceRecorder } from '../../../src/interp/trace.ts';
 import { loadBootImage } from '../../../src/loader/boot-image.ts';
+import { bootMachine } from '../../../src/cli/run-image.ts';
 import { kernelImage } from '../../support/kernel-images.ts';
 
 const RAM = { base: 0x4000_0000, size: 256 << 20 };
@@ -130,5 +131,28 @@ describe.skipIf(image.skip !== undefined)(`Debian's armmp zImage payload booted 
     expect(hvbar).toBeGreaterThanOrEqual(segment!.address);
     expect(hvbar).toBeLessThan(segment!.address + segment!.size);
     expect(returns[0]).toBe('hyp->svc');
+  });
+
+  it('prints its own boot log on the PL011 past cpuid_init_hwcaps (ID_ISAR6 and ID_PFR2 read as zero) and setup_arch, to the command line and the memory zones, with no exception taken', { timeout: 300_000 }, async () => {
+    const file = image.skip === undefined ? image.path : '';
+    const { machine, console: uart } = await bootMachine(ARM32_BACKEND, new Uint8Array(readFileSync(file)), file, { maxSteps: 1, trace: false, bootargs: 'earlycon console=ttyAMA0', payload: true, engine: 'jit' });
+    const exceptions: string[] = [];
+    machine.trace = new TraceRecorder({ limit: 1, onEvent: (event) => void (event.kind === 'exception' && exceptions.push(event.cause)) });
+    const want = 'Built 1 zonelists';
+    for (let chunk = 0; chunk < 100 && !uart!.output.includes(want) && exceptions.length === 0; chunk++) {
+      const result = machine.run(1_000_000);
+      expect(result.reason, result.detail).toBe('budget-exhausted');
+    }
+    const log = uart!.output;
+    expect(exceptions, log).toEqual([]);
+    expect(log).toMatch(/Linux version 6\.\d+/);
+    // setup_processor and cpuid_init_hwcaps (arch/arm/kernel/setup.c): the MIDR, then the hwcaps from the ID registers.
+    expect(log).toContain('CPU: ARMv7 Processor [412fc0f1] revision 1 (ARMv7)');
+    expect(log).toContain('CPU: div instructions available: patching division code');
+    expect(log).toContain('Machine model: hyplay arm32 (virt-like)');
+    expect(log).toContain('Kernel command line: earlycon console=ttyAMA0');
+    // The linear map starts at the RAM the device tree gives (a kernel placed below its TEXT_OFFSET would map it 2 MiB off).
+    expect(log).toContain('node   0: [mem 0x0000000040000000-0x000000004fffffff]');
+    expect(log).toContain(want);
   });
 });
