@@ -55,6 +55,35 @@ function cacheSizeId(s: Arm32State, csselrSlot: number): number {
 }
 
 /**
+ * Whether an MRC/MCR encoding is in the reserved part of the CP15 c0
+ * identification space: opc1 = 0, CRn = c0 with CRm = c2, opc2 = 6–7, or
+ * CRm = c3–c7 with any opc2. ARMv7-A (ARM DDI 0406C, B3.17.2, "CP15 c0
+ * register summary") reserves these as Read-As-Zero from PL1 so that later
+ * architecture versions can allocate them (ARMv8 AArch32 does: c0,c2,6 is
+ * ID_MMFR4, c0,c2,7 ID_ISAR6, c0,c3,4 ID_PFR2, …), and a v7 kernel reads
+ * them unconditionally.
+ *
+ * Read from public source: QEMU, qemu/qemu `target/arm/helper.c` at commit
+ * 00928a421d47f49691cace1207481b7aad31b1f1, `register_cp_regs_for_features`:
+ * `v6_idregs` defines c0,c2,7 as `ID_ISAR7_RESERVED` with the comment "7 is
+ * as yet unallocated and must RAZ" (PL1_R, ARM_CP_CONST 0; older QEMU had
+ * c2,6 and c2,7 both so), and `id_pre_v8_midr_cp_reginfo` defines
+ * "crn = 0 op1 = 0 crm = 3..7 : currently unassigned; we RAZ" as PL1_R
+ * constants 0 for every opc2. PL1_R means a PL0 read and any write are
+ * UNDEFINED, as the architecture's RO access rule says. The read that
+ * meets it first is Linux's `cpuid_init_hwcaps` (arch/arm/kernel/setup.c:
+ * `read_cpuid_ext(CPUID_EXT_ISAR6)`, i.e. `mrc p15, 0, rN, c0, c2, 7`, then
+ * `CPUID_EXT_PFR2`, c0, c3, 4).
+ *
+ * The modelled ID registers (ID_PFR0 … ID_ISAR5 above) are separate rows;
+ * this covers what is left, without a register (and a dump entry) each.
+ */
+export function isReservedIdEncoding(opc1: number, crn: number, crm: number, opc2: number): boolean {
+  if (opc1 !== 0 || crn !== 0) return false;
+  return (crm === 2 && opc2 >= 6) || (crm >= 3 && crm <= 7);
+}
+
+/**
  * Ticks the generic timer's count advances on every read of CNTPCT or
  * CNTVCT. hyplay has no time base: the count is deterministic and
  * monotonic, enough for a kernel's delay loops and clocksource checks.

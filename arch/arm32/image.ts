@@ -26,9 +26,50 @@ const ZIMAGE_OFFSET = 0x8000;
 /** Where the PL011 sits (QEMU virt's VIRT_UART). */
 export const ARM32_UART_BASE = 0x0900_0000;
 
-/** booting.rst / Makefile.boot: the kernel proper runs at RAM's base plus TEXT_OFFSET, 0x8000 for a multiplatform kernel. */
-const TEXT_OFFSET = 0x8000;
+/**
+ * booting.rst / arch/arm/Makefile: the kernel proper runs at RAM's base plus
+ * TEXT_OFFSET, 0x8000 unless a platform asks for more. A multiplatform kernel
+ * takes the largest any of its platforms asks for (arch/arm/Makefile:
+ * `textofs-$(CONFIG_ARCH_MESON) := 0x00208000`, and Debian's armmp kernel has
+ * Meson), so it is read from the decompressor ({@link decompressorTextOffset});
+ * this is the value when the decompressor does not show it.
+ */
+const DEFAULT_TEXT_OFFSET = 0x8000;
+/** How far into the zImage the decompressor's entry code is looked for (head.S `start` comes first, after an EFI header's branch). */
+const ENTRY_CODE_WINDOW = 0x4000;
 const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
+
+/** An A32 modified immediate (imm12: rotation and imm8, A5.2.4). */
+function armExpandImm(imm12: number): number {
+  const rotation = (imm12 >>> 8) * 2;
+  const imm8 = imm12 & 0xff;
+  return rotation === 0 ? imm8 : ((imm8 >>> rotation) | (imm8 << (32 - rotation))) >>> 0;
+}
+
+/**
+ * TEXT_OFFSET as the decompressor applies it: with AUTO_ZRELADDR,
+ * arch/arm/boot/compressed/head.S computes the kernel's address as
+ * `and rN, rM, #0xf8000000` (the 128 MiB-aligned RAM base from the PC)
+ * followed, a few instructions on, by `add r4, rN, #TEXT_OFFSET` (5.15 and
+ * later put `fdt_check_mem_start` between them, whose result in r0 is then
+ * rN). The first such pair in the entry code gives it, or `undefined`.
+ */
+export function decompressorTextOffset(bytes: Uint8Array): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const end = Math.min(bytes.length, ENTRY_CODE_WINDOW) & ~3;
+  for (let at = 0; at + 4 <= end; at += 4) {
+    const word = view.getUint32(at, true);
+    // AND (immediate), cond AL, S clear, whose modified immediate is 0xf8000000 (an assembler writes it 0x33e: 0x3e ror 6).
+    if (word >>> 20 !== 0xe20 || armExpandImm(word & 0xfff) !== 0xf800_0000) continue;
+    const base = (word >>> 12) & 0xf;
+    for (let next = at + 4; next + 4 <= end && next <= at + 4 * 32; next += 4) {
+      const add = view.getUint32(next, true);
+      // ADD (immediate), cond AL, S clear, Rd = r4 (the kernel's address in head.S), Rn = the AND's Rd.
+      if (add >>> 20 === 0xe28 && ((add >>> 12) & 0xf) === 4 && ((add >>> 16) & 0xf) === base) return armExpandImm(add & 0xfff);
+    }
+  }
+  return undefined;
+}
 
 /**
  * The kernel inside a zImage (arch/arm/boot/compressed: piggy.S puts the
@@ -38,7 +79,11 @@ const XZ_MAGIC = [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00];
  * loader undoes). It goes where a decompressor built with AUTO_ZRELADDR
  * (every multiplatform kernel) puts it: `(pc & 0xf8000000) + TEXT_OFFSET`
  * with the zImage at RAM + 0x8000, i.e. the 128 MiB-aligned RAM base plus
- * 0x8000 (compressed/head.S).
+ * the TEXT_OFFSET the decompressor adds ({@link decompressorTextOffset};
+ * 0x8000 when it is not found). Placed 2 MiB too low (0x8000 where the
+ * kernel was built for 0x208000), the kernel's head.S derives PHYS_OFFSET
+ * from where it runs, so its linear map is 2 MiB off: Debian's armmp then
+ * fetched other functions' code once paging_init switched tables.
  */
 async function zimagePayload(bytes: Uint8Array, ram: RamRegion): Promise<ImagePlacement> {
   const tried: string[] = [];
@@ -58,12 +103,14 @@ async function zimagePayload(bytes: Uint8Array, ram: RamRegion): Promise<ImagePl
       tried.push(`0x${at.toString(16)}: decompresses to ${stream.bytes.length} bytes, but the word after it says ${recorded ?? 'nothing'}`);
       continue;
     }
-    const address = (ram.base & 0xf800_0000) + TEXT_OFFSET;
+    const found = decompressorTextOffset(bytes);
+    const textOffset = found ?? DEFAULT_TEXT_OFFSET;
+    const address = (ram.base & 0xf800_0000) + textOffset;
     return {
       format: 'zImage payload',
       segments: [{ address, bytes: stream.bytes, memorySize: stream.bytes.length }],
       entry: address,
-      facts: [`XZ payload at offset 0x${at.toString(16)} (${stream.length} bytes), ${stream.bytes.length} bytes decompressed by hyplay`, 'entered as the decompressor enters the kernel (AUTO_ZRELADDR placement)'],
+      facts: [`XZ payload at offset 0x${at.toString(16)} (${stream.length} bytes), ${stream.bytes.length} bytes decompressed by hyplay`, `TEXT_OFFSET 0x${textOffset.toString(16)} (${found === undefined ? 'not found in the decompressor: the default' : "the decompressor's add r4, …, #TEXT_OFFSET"})`, 'entered as the decompressor enters the kernel (AUTO_ZRELADDR placement)'],
     };
   }
   throw new ImageError(`zImage: no XZ payload found (gzip, LZMA, LZO and LZ4 payloads are not undone)${tried.length === 0 ? '' : `; tried ${tried.join('; ')}`}`, 0x34);

@@ -8,7 +8,7 @@
  */
 
 import { OperandError, type CodecSet, type OperandCodec, type ParseContext } from '../../src/isa/operand.ts';
-import { formatRegisterList, parseImmediate, parseRegister, parseRegisterList, SHIFT_NAMES } from './operands.ts';
+import { formatRegisterList, formatShift, parseImmediate, parseRegister, parseRegisterList, parseShift, SHIFT_NAMES } from './operands.ts';
 import { CORE_NAMES } from './registers.ts';
 
 const IMM = '#[^,\\]]+';
@@ -79,6 +79,21 @@ const preloadAddress: OperandCodec = {
     const value = parseImmediate(offset, context, -4095, 4095, 'offset');
     // `#-0` is U = 0 with a zero offset, as llvm-mc reads it.
     return [rn, value < 0 || /^#\s*-/.test(offset) ? 0 : 1, Math.abs(value)];
+  },
+};
+
+/** `[rn, ±rm{, shift}]` of PLD/PLDW/PLI (register) (A8.8.128, A8.8.130): fields rn, u, rm, type, imm5. */
+const preloadRegisterAddress: OperandCodec = {
+  pattern: '\\[[^\\]]*\\]',
+  format: ([rn, u, rm, type, imm5]) => `[${CORE_NAMES[rn!]}, ${u === 1 ? '' : '-'}${CORE_NAMES[rm!]}${formatShift(type!, imm5!)}]`,
+  parse: (text, context) => {
+    const m = /^\s*\[\s*(\w+)\s*,\s*([-+]?)\s*(\w+)\s*(?:,\s*([^\]]*))?\]\s*$/.exec(text);
+    // An immediate offset (or none) is the immediate form's.
+    if (m === null || /^#|^\d/.test(m[3]!)) return undefined;
+    const rn = parseRegister(m[1]!, text.indexOf(m[1]!));
+    const rm = parseRegister(m[3]!, text.indexOf(m[3]!, text.indexOf(',')));
+    const [type, imm5] = parseShift(m[4], m[4] === undefined ? 0 : text.lastIndexOf(m[4]), context);
+    return [rn, m[2] === '-' ? 0 : 1, rm, type, imm5];
   },
 };
 
@@ -169,6 +184,7 @@ export const KERNEL_CODECS: CodecSet = {
   regpair: registerPair,
   addrplain: plainAddress,
   addrpreload: preloadAddress,
+  addrpreloadreg: preloadRegisterAddress,
   modenum: modeNumber,
   reglistpc: listWithPc,
   addrpost: postImmediate,

@@ -123,6 +123,10 @@ export const KERNEL_INSTRUCTIONS: readonly InstructionDef[] = [
   { name: 'PLD', pattern: '1111 0101 u:1 101 rn:4 1111 imm12:12', syntax: ['pld {addrpreload:rn,u,imm12}'] },
   { name: 'PLDW', pattern: '1111 0101 u:1 001 rn:4 1111 imm12:12', syntax: ['pldw {addrpreload:rn,u,imm12}'] },
   { name: 'PLI', pattern: '1111 0100 u:1 101 rn:4 1111 imm12:12', syntax: ['pli {addrpreload:rn,u,imm12}'] },
+  // The register forms (A8.8.128 PLD/PLDW (register), R = 1 for PLD; A8.8.130 PLI (register)).
+  { name: 'PLD_reg', pattern: '1111 0111 u:1 101 rn:4 1111 imm5:5 type:2 0 rm:4', syntax: ['pld {addrpreloadreg:rn,u,rm,type,imm5}'] },
+  { name: 'PLDW_reg', pattern: '1111 0111 u:1 001 rn:4 1111 imm5:5 type:2 0 rm:4', syntax: ['pldw {addrpreloadreg:rn,u,rm,type,imm5}'] },
+  { name: 'PLI_reg', pattern: '1111 0110 u:1 101 rn:4 1111 imm5:5 type:2 0 rm:4', syntax: ['pli {addrpreloadreg:rn,u,rm,type,imm5}'] },
   ...unprivileged(),
   conditional('LDM_user', '100 p:1 u:1 1 0 1 rn:4 0 regs:15', ['ldm{blockmode:p,u}{cond:cond} {reg:rn}, {reglist:regs} ^'], [{ regs: 0 }]),
   conditional('LDM_return', '100 p:1 u:1 1 w:1 1 rn:4 1 regs:15', ['ldm{blockmode:p,u}{cond:cond} {reg:rn}{wb:w}, {reglistpc:regs} ^']),

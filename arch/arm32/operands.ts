@@ -299,14 +299,16 @@ function immediateAddress(bits: number): OperandCodec {
   };
 }
 
-function formatShift(type: number, imm5: number): string {
+/** `, lsl #n` (or `, rrx`, or nothing for LSL #0) of a shifted register offset (A8.4.1 DecodeImmShift). */
+export function formatShift(type: number, imm5: number): string {
   if (type === 0 && imm5 === 0) return '';
   if (type === 3 && imm5 === 0) return ', rrx';
   return `, ${SHIFT_NAMES[type]} #${imm5 === 0 ? 32 : imm5}`;
 }
 
 /** Parse `lsl #n`, `rrx`, … (after the register). Returns [type, imm5]. */
-function parseShift(text: string | undefined, offset: number, context: ParseContext): [number, number] {
+/** The shift after a register offset (`lsl #2`, `rrx`, or none): [type, imm5]. */
+export function parseShift(text: string | undefined, offset: number, context: ParseContext): [number, number] {
   if (text === undefined || text.trim() === '') return [0, 0];
   const t = text.trim();
   if (t.toLowerCase() === 'rrx') return [3, 0];

@@ -10,7 +10,7 @@
  * before.
  *
  * The privilege of an access is the current EL's (EL0 accesses are checked
- * against AP[1]); an access that crosses a page is made a byte at a time,
+ * against AP[1]), or EL0's for LDTR/STTR at EL1 ({@link Arm64TranslatedMemory.unprivileged}); an access that crosses a page is made a byte at a time,
  * each byte translated (D8.2: a translation is per page), and faults with
  * nothing written if any byte does. Every failure is noted in the TLB, so
  * that the exception model reports its fault status code.
@@ -38,9 +38,17 @@ export class Arm64TranslatedMemory extends GuestMemory {
     this.state = tlb.state;
   }
 
-  /** The physical address of a data access, or -1 (a translation fault, noted in the TLB). */
+  /**
+   * Set while an unprivileged load or store (LDTR/STTR and their sizes,
+   * C6.2.150 and neighbours) runs at EL1: its data accesses are checked as
+   * EL0's (D8.4.1, "unprivileged"; in ARMv8.0 there is no PSTATE.UAO, and
+   * HCR_EL2.{NV, NV1} are not implemented).
+   */
+  unprivileged = false;
+
+  /** The physical address of a data access, or -1 (a translation fault, noted in the TLB). EL0's, and LDTR's, are checked as EL0 accesses. */
   private data(address: number, write: boolean): number {
-    return this.tlb.translate(address, (write ? Access.write : Access.read) | (this.state.el === 0 ? Access.el0 : 0));
+    return this.tlb.translate(address, (write ? Access.write : Access.read) | (this.unprivileged || this.state.el === 0 ? Access.el0 : 0));
   }
 
   /** Whether `size` bytes from `address` stay in one page. */

@@ -66,9 +66,6 @@ export const ARM32_EXCLUDED_ROWS: ReadonlyMap<string, Exclusion> = new Map(
       ...(['LDREX', 'STREX', 'LDREXB', 'STREXB', 'LDREXH', 'STREXH', 'LDREXD', 'STREXD'] as const).map(
         (row) => [row, 'monitor', 'the exclusives compare monitors, and QEMU (so Unicorn) checks the value as well as the address (a documented IMPLEMENTATION DEFINED freedom, A3.4.5): test/arch/arm32/kernel-forms.test.ts covers them'] as const,
       ),
-      ...(['LDRD_imm', 'LDRD_reg', 'STRD_imm', 'STRD_reg'] as const).map(
-        (row) => [row, 'unplaced', 'the generator does not yet aim doubleword transfers at the data window: test/arch/arm32/kernel-forms.test.ts covers them'] as const,
-      ),
     ] as const
   ).map(([row, name, reason]) => [row, { name, reason }]),
 );
@@ -103,6 +100,8 @@ interface FieldExclusion extends Exclusion {
 const DATA_PROCESSING = /^(AND|EOR|SUB|RSB|ADD|ADC|SBC|RSC|TST|TEQ|CMP|CMN|ORR|MOV|BIC|MVN)_(imm|reg|rsr)$/;
 const COMPARE = /^(TST|TEQ|CMP|CMN)_/;
 const SINGLE = /^(LDR|STR|LDRB|STRB|LDRH|STRH|LDRSB|LDRSH|LDRT|STRT|LDRBT|STRBT|LDRHT|STRHT|LDRSBT|LDRSHT)_(imm|reg)$/;
+/** The doubleword transfers (A8.8.72–A8.8.74, A8.8.210, A8.8.211): Rt even, Rt2 = Rt + 1, word-aligned addresses. */
+const DOUBLE = /^(LDRD|STRD)_(imm|reg)$/;
 const isLoad = (row: string): boolean => row.startsWith('LD');
 const KERNEL_MEDIA = /^(CLZ|REV|REV16|REVSH|RBIT|UBFX|SBFX|BFI|BFC|[SU]XTA?[BH])$/;
 const KERNEL_MULTIPLY = /^(UMULL|UMLAL|SMULL|SMLAL|UMAAL|MLS|SDIV|UDIV)$/;
@@ -125,7 +124,7 @@ export const ARM32_EXCLUSIONS: readonly FieldExclusion[] = [
     name: 'unpredictable',
     reason:
       'UNPREDICTABLE in the ARM ARM, where hyplay stops rather than pick a behaviour: the register-shifted-register forms with the PC, MOVW/MOVT/MUL/MLA with the PC, ' +
-      'load/store writeback with Rn = PC or Rn = Rt, a PC register offset, STRB/STRH of the PC, LDM/STM with Rn = PC, LDM writeback with Rn listed, MRS to and MSR or MCR from the PC',
+      'load/store writeback with Rn = PC or Rn = Rt (or Rt2 for LDRD/STRD), a PC register offset, LDRD with Rm = Rt or Rt2, preload register operands that are the PC, STRB/STRH of the PC, LDM/STM with Rn = PC, LDM writeback with Rn listed, MRS to and MSR or MCR from the PC',
     rejects: (row, f) => {
       if (/_rsr$/.test(row)) return f.rd === 15 || f.rn === 15 || f.rm === 15 || f.rs === 15;
       if (row === 'MOVW' || row === 'MOVT') return f.rd === 15;
@@ -135,7 +134,14 @@ export const ARM32_EXCLUSIONS: readonly FieldExclusion[] = [
         if (f.rm === 15) return true;
         return !isLoad(row) && row !== 'STR_imm' && row !== 'STR_reg' && f.rt === 15;
       }
+      if (DOUBLE.test(row)) {
+        // A8.8.72–A8.8.74, A8.8.210, A8.8.211: writeback with Rn = PC, Rt or Rt2; Rm = PC; a load's Rm = Rt or Rt2.
+        if (writesBack(f) && (f.rn === 15 || f.rn === f.rt || f.rn === f.rt! + 1)) return true;
+        return f.rm === 15 || (isLoad(row) && f.rm !== undefined && (f.rm === f.rt || f.rm === f.rt! + 1));
+      }
       if (row === 'LDM' || row === 'STM') return f.rn === 15 || (row === 'LDM' && f.w === 1 && (f.regs! & (1 << f.rn!)) !== 0);
+      // PLD/PLDW/PLI (register), A8.8.128, A8.8.130: Rm = PC, and Rn = PC for PLD/PLDW.
+      if (row === 'PLD_reg' || row === 'PLDW_reg' || row === 'PLI_reg') return f.rm === 15 || (row !== 'PLI_reg' && f.rn === 15);
       if (row === 'MRS') return f.rd === 15;
       if (row === 'MSR_reg') return f.rn === 15;
       if (row === 'MCR' || row === 'MCRR') return f.rt === 15 || f.rt2 === 15;
@@ -153,7 +159,7 @@ export const ARM32_EXCLUSIONS: readonly FieldExclusion[] = [
   {
     name: 'pc-relative-store',
     reason: 'a store relative to the PC writes the code region: self-modifying code needs cache maintenance that a straight-line sequence cannot do',
-    rejects: (row, f) => SINGLE.test(row) && !isLoad(row) && f.rn === 15,
+    rejects: (row, f) => (SINGLE.test(row) || DOUBLE.test(row)) && !isLoad(row) && f.rn === 15,
   },
   {
     name: 'bx-pc',
@@ -317,6 +323,54 @@ function prepareSingle(row: string, f: Record<string, number>, random: Random, a
   return { setup, fields: f };
 }
 
+/** A word-aligned address in the window for a doubleword transfer (doubleword-aligned half the time). */
+function doubleTarget(random: Random): number {
+  const offset = random.below(WINDOW - 8 + 1);
+  return DATA + (random.chance(0.5) ? offset - (offset % 8) : offset - (offset % 4));
+}
+
+/**
+ * Aim an LDRD/STRD at the window, word-aligned (LDRD/STRD need a
+ * word-aligned address whatever SCTLR.A says, A3.2.1): the base and the
+ * offset register set by setup instructions. A PC-relative LDRD (the
+ * literal form, Rn = PC without writeback) keeps a word-aligned access in
+ * the code region.
+ */
+function prepareDouble(row: string, f: Record<string, number>, random: Random, address: (setupLength: number) => number): Prepared | 'unplaceable' {
+  const register = row.endsWith('_reg');
+  const add = f.u === 1;
+  const pre = f.p === 1;
+  const setup: SequenceInstruction[] = [];
+  if (f.rn === 15) {
+    const offset = register ? 4 * random.below(0x200) : f.imm8! & ~3;
+    if (register) setup.push(...setRegisterExactly(f.rm!, offset));
+    else f.imm8 = offset;
+    const base = address(setup.length) + 8;
+    const at = (add ? base + offset : base - offset) >>> 0;
+    if (at < CODE_REGION || at + 8 > CODE_REGION + CODE_REGION_SIZE) return 'unplaceable';
+    return { setup, fields: f };
+  }
+  const want = doubleTarget(random);
+  if (register && f.rm === f.rn) {
+    if (!pre) setup.push(...setRegister(f.rn!, want));
+    // Pre-indexed Rn + Rn = want: Rn = want / 2 (Rn - Rn is 0, never in the window).
+    else if (add) setup.push(...setRegister(f.rn!, want >>> 1));
+    else return 'unplaceable';
+    return { setup, fields: f };
+  }
+  let offset: number;
+  if (register) {
+    offset = random.word();
+    setup.push(...setRegister(f.rm!, offset));
+  } else {
+    // The immediate made a multiple of 4 so that a pre-indexed address and the written-back base stay word-aligned.
+    f.imm8 = f.imm8! & ~3;
+    offset = f.imm8;
+  }
+  setup.push(...setRegister(f.rn!, (pre ? (add ? want - offset : want + offset) : want) >>> 0));
+  return { setup, fields: f };
+}
+
 /** Aim an LDM/STM block at the window, word-aligned most of the time (an unaligned block must take an alignment fault). */
 function prepareBlock(f: Record<string, number>, random: Random): Prepared {
   let count = 0;
@@ -346,9 +400,12 @@ function drawInstruction(row: string, random: Random, address: (setupLength: num
   }
   // Branches target the next instruction (B/BL: imm24 = -1, i.e. PC + 8 - 4).
   if (row === 'B' || row === 'BL') f.imm24 = 0xff_ffff;
+  // A legal doubleword pair: Rt even and below the LR (an odd Rt, or Rt = LR with Rt2 = PC, is UNPREDICTABLE; the table leaves them out).
+  if (DOUBLE.test(row)) f.rt = 2 * random.below(7);
   for (const exclusion of ARM32_EXCLUSIONS) if (exclusion.rejects(row, f)) return exclusion.name;
   let prepared: Prepared | 'unplaceable' = { setup: [], fields: f };
   if (SINGLE.test(row)) prepared = prepareSingle(row, f, random, address);
+  else if (DOUBLE.test(row)) prepared = prepareDouble(row, f, random, address);
   else if (row === 'LDM' || row === 'STM') prepared = prepareBlock(f, random);
   else if (row === 'BX' || row === 'BLX_reg') {
     prepared = { setup: setRegisterExactly(f.rm!, address(2) + 4), fields: f };

@@ -14,6 +14,7 @@ import { RETIRED } from '../../../src/interp/step-result.ts';
 import { CP15_INDEX, CP15_REGISTERS, findCp15, Mode, type Arm32State, type Cp15Register } from '../registers.ts';
 import { undefinedInstruction, unpredictableHandler, type A32Handler, type Op, type Prepare } from './common.ts';
 import { tlbOf, tlbOperation } from '../tlb.ts';
+import { isReservedIdEncoding } from '../cp15-registers.ts';
 
 /** CRn of the TLB maintenance operations (B4.2.2). */
 const TLB_MAINTENANCE = 8;
@@ -119,11 +120,33 @@ const readComputed64: A32Handler = (s, op) => {
   return RETIRED;
 };
 
+/**
+ * MRC of the reserved c0 identification space ({@link isReservedIdEncoding}):
+ * zero from PL1 and Hyp, UNDEFINED from usr (the access of an RO PL1
+ * register). Rt = 15 takes bits 31:28 of the zero, as MRC does elsewhere.
+ */
+const readReservedId: A32Handler = (s, op) => {
+  if (s.mode === Mode.usr) return undefinedInstruction(op, 'reserved ID register (RAZ at PL1) is not accessible from usr');
+  if (op.dest === 15) {
+    s.n = 0;
+    s.z = 0;
+    s.c = 0;
+    s.v = 0;
+  } else s.r[op.dest] = 0;
+  return RETIRED;
+};
+
+/** MCR to the reserved c0 identification space: a write to an RO register, UNDEFINED in every mode. */
+const writeReservedId: A32Handler = (_s, op) => undefinedInstruction(op, 'reserved ID register (RAZ, read-only) written');
+
 function prepare(width: 32 | 64, write: boolean): Prepare {
   return (op, f) => {
     const register = findCp15(width, f.opc1!, f.crn ?? 0, f.crm!, f.opc2 ?? 0);
     op.dest = f.rt!;
     op.src1 = f.rt2 ?? 0;
+    if (register === undefined && width === 32 && isReservedIdEncoding(f.opc1!, f.crn ?? 0, f.crm!, f.opc2 ?? 0)) {
+      return write ? writeReservedId : readReservedId;
+    }
     if (register === undefined) {
       const name = width === 32 ? `p15, ${f.opc1}, c${f.crn}, c${f.crm}, ${f.opc2}` : `p15, ${f.opc1}, c${f.crm} (64-bit)`;
       return (_s, o) => undefinedInstruction(o, `unknown system register ${name}`);

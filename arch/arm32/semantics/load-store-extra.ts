@@ -216,6 +216,11 @@ const clearExclusive: A32Handler = (s) => {
 /** PLD, PLDW, PLI (A8.8.126–A8.8.130): hints; hyplay has no caches, and a preload never faults. */
 const preload: A32Handler = () => RETIRED;
 
+/** The register forms: Rm = PC is UNPREDICTABLE, and for PLD/PLDW so is Rn = PC (A8.8.128, A8.8.130); otherwise a hint like the rest. */
+function preloadRegister(instruction: boolean): Prepare {
+  return (_op, f) => (f.rm === 15 || (f.rn === 15 && !instruction) ? unpredictableHandler(instruction ? 'PLI (register) with Rm = PC' : 'PLD/PLDW (register) with Rn or Rm = PC') : preload);
+}
+
 /**
  * LDRT/STRT/LDRBT/STRBT (A8.8.92 and neighbours) and LDRHT/STRHT/LDRSBT/
  * LDRSHT (A8.8.83, A8.8.87, A8.8.91, A8.8.211): post-indexed accesses made
@@ -462,6 +467,9 @@ export const LOAD_STORE_EXTRA_SEMANTICS: Readonly<Record<string, Prepare>> = {
   PLD: () => preload,
   PLDW: () => preload,
   PLI: () => preload,
+  PLD_reg: preloadRegister(false),
+  PLDW_reg: preloadRegister(false),
+  PLI_reg: preloadRegister(true),
   STRT_imm: prepareUnprivileged(false, 4, false),
   STRT_reg: prepareUnprivileged(false, 4, true),
   LDRT_imm: prepareUnprivileged(true, 4, false),

@@ -36,6 +36,7 @@
 import { RETIRED, type DataFaultTrap, type DataTransfer, type StepResult } from '../../../src/interp/step-result.ts';
 import type { GuestMemory } from '../../../src/memory/guest-memory.ts';
 import { PA_LIMIT } from '../exceptions.ts';
+import { Arm64TranslatedMemory } from '../translated-memory.ts';
 import { DISCARD_SLOT, Sys, type Arm64State } from '../registers.ts';
 import { destZr, extend64, pairNumber, R, sourceSp, sourceZr, SYNDROME_VALID, TRANSLATED, type A64Handler, type Op, type Prepare } from './common.ts';
 
@@ -180,6 +181,26 @@ export const loadStoreImmediate: A64Handler = (s, op) => {
   return RETIRED;
 };
 
+/**
+ * LDTR/STTR and their sizes (C6.2.150–C6.2.157, C6.2.306–C6.2.308) under
+ * translation: at EL1 the access is made, and permission-checked, as an EL0
+ * access (AArch64.CheckPermission with the unprivileged flag: AP[1] must
+ * allow EL0, so a page EL1 may read and EL0 may not is a permission fault);
+ * the fault is the one that EL0 lookup noted in the TLB, reported as a data
+ * abort from the current EL. At EL0 it is the plain access; at EL2 it would
+ * be EL2's, but the EL2 regime does not translate here.
+ */
+const unprivilegedImmediate: A64Handler = (s, op) => {
+  if (s.el !== 1) return loadStoreImmediate(s, op);
+  const view = op.memory as Arm64TranslatedMemory;
+  view.unprivileged = true;
+  try {
+    return loadStoreImmediate(s, op);
+  } finally {
+    view.unprivileged = false;
+  }
+};
+
 /** LDR/STR (register offset): Rm extended by op.imm2 (option) and shifted by op.imm. */
 export const loadStoreRegister: A64Handler = (s, op) => {
   const x = s.x;
@@ -297,9 +318,11 @@ function prepareImmediate(size: number, opc: number, mode: 'uoff' | 'unscaled' |
       op.imm = (f.imm9! << 23) >> 23;
       op.cond = mode === 'pre' ? PRE : mode === 'post' ? POST : OFFSET;
     }
-    // LDTR/STTR at EL1 access memory as EL0 would; with no translation modelled, that is the same access.
     // Without writeback, a single register: a stage-2 abort has a valid syndrome (see the module comment).
     if (mode !== 'pre' && mode !== 'post') op.flags |= SYNDROME_VALID;
+    // LDTR/STTR at EL1 access memory as EL0 would. Without translation (the physical view) nothing checks a privilege, so the
+    // access is LDR's/STR's (and the JIT's); predecoded under translation, the op carries the translating view.
+    if (mode === 'unpriv' && op.memory instanceof Arm64TranslatedMemory) return unprivilegedImmediate;
     return loadStoreImmediate;
   };
 }

@@ -11,9 +11,10 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ARM32_BACKEND } from '../../../arch/arm32/backend.ts';
-import { ZIMAGE_FORMAT } from '../../../arch/arm32/image.ts';
+import { decompressorTextOffset, ZIMAGE_FORMAT } from '../../../arch/arm32/image.ts';
 import { TraceRecorder } from '../../../src/interp/trace.ts';
 import { loadBootImage } from '../../../src/loader/boot-image.ts';
+import { bootMachine } from '../../../src/cli/run-image.ts';
 import { kernelImage } from '../../support/kernel-images.ts';
 
 const RAM = { base: 0x4000_0000, size: 256 << 20 };
@@ -40,6 +41,30 @@ describe('the zImage header', () => {
     expect(() => ZIMAGE_FORMAT.place(zImage(0x100, 0, 0x80, 0x01020304), RAM)).toThrow(/endianness flag 0x1020304/);
     expect(() => ZIMAGE_FORMAT.place(zImage(0x100, 0x80, 0x80), RAM)).toThrow(/not above start/);
     expect(() => ZIMAGE_FORMAT.place(zImage(0x100, 0, 0x1000), RAM)).toThrow(/header says 4096 bytes but the file has 256/);
+  });
+});
+
+/** Little-endian A32 words as bytes. */
+function words(...values: number[]): Uint8Array {
+  const bytes = new Uint8Array(values.length * 4);
+  values.forEach((value, i) => new DataView(bytes.buffer).setUint32(i * 4, value >>> 0, true));
+  return bytes;
+}
+
+describe("the decompressor's TEXT_OFFSET (compressed/head.S, AUTO_ZRELADDR)", () => {
+  // Encodings from llvm-mc -triple=armv7a: and r4, r4, #0xf8000000 = e204433e; add r4, r4, #0x8000 = e2844902;
+  // and r0, r0, #0xf8000000 = e200033e; add r4, r0, #0x208000 = e2804982; bl = eb000000; mov r1, r8 = e1a01008;
+  // mov r4, pc = e1a0400f; mov r0, pc = e1a0000f.
+  it('reads the add that follows the 128 MiB-aligned base, in the old and the 5.15+ (fdt_check_mem_start) sequence', () => {
+    expect(decompressorTextOffset(words(0xe1a0_0000, 0xe1a0_400f, 0xe204_433e, 0xe284_4902))).toBe(0x8000);
+    expect(decompressorTextOffset(words(0xe1a0_000f, 0xe200_033e, 0xe1a0_1008, 0xeb00_0000, 0xe280_4982))).toBe(0x20_8000);
+  });
+
+  it('is undefined without the pair: no base, or an add to another register or from another base', () => {
+    expect(decompressorTextOffset(words(0xe280_4982))).toBeUndefined();
+    expect(decompressorTextOffset(words(0xe200_033e, 0xe280_5982))).toBeUndefined();
+    expect(decompressorTextOffset(words(0xe200_033e, 0xe281_4982))).toBeUndefined();
+    expect(decompressorTextOffset(new Uint8Array(3))).toBeUndefined();
   });
 });
 
@@ -76,14 +101,18 @@ function liblzmaDigest(file: string, offset: number): string | undefined {
 }
 
 describe.skipIf(image.skip !== undefined)(`Debian's armmp zImage payload booted directly (${image.skip === undefined ? image.package : 'absent'})`, () => {
-  it('is the kernel liblzma gets from the payload, placed at RAM + 0x8000, and its head.S installs the kernel proper stub and drops to svc', async () => {
+  it('is the kernel liblzma gets from the payload, placed at RAM + TEXT_OFFSET as the decompressor places it, and its head.S installs the kernel proper stub and drops to svc', async () => {
     const file = image.skip === undefined ? image.path : '';
     const machine = ARM32_BACKEND.createMachine({ engine: 'jit' });
     const loaded = await loadBootImage(machine, new Uint8Array(readFileSync(file)), ARM32_BACKEND.boot!, { payload: true });
     expect(loaded.format).toBe('zImage payload');
     const [segment] = loaded.segments;
-    expect(segment!.address).toBe(0x4000_8000);
-    expect([machine.mode(), machine.pc, machine.register('r0'), machine.register('r2')]).toEqual(['hyp', 0x4000_8000, 0n, BigInt(loaded.deviceTree!.address)]);
+    // The decompressor's own `add r4, r0, #TEXT_OFFSET` (0x208000 for Debian's armmp, which has ARCH_MESON) places it.
+    const textOffset = decompressorTextOffset(new Uint8Array(readFileSync(file)));
+    expect(textOffset).toBeDefined();
+    expect(loaded.facts.join(' ')).toContain(`TEXT_OFFSET 0x${textOffset!.toString(16)}`);
+    expect(segment!.address).toBe(RAM.base + textOffset!);
+    expect([machine.mode(), machine.pc, machine.register('r0'), machine.register('r2')]).toEqual(['hyp', RAM.base + textOffset!, 0n, BigInt(loaded.deviceTree!.address)]);
     const offset = Number(/payload at offset 0x([0-9a-f]+)/.exec(loaded.facts.join(' '))![1]!);
     const oracle = liblzmaDigest(file, offset);
     if (oracle === undefined) console.warn('not comparing with liblzma: /usr/bin/python3 with its lzma module is not there');
@@ -102,5 +131,28 @@ describe.skipIf(image.skip !== undefined)(`Debian's armmp zImage payload booted 
     expect(hvbar).toBeGreaterThanOrEqual(segment!.address);
     expect(hvbar).toBeLessThan(segment!.address + segment!.size);
     expect(returns[0]).toBe('hyp->svc');
+  });
+
+  it('prints its own boot log on the PL011 past cpuid_init_hwcaps (ID_ISAR6 and ID_PFR2 read as zero) and setup_arch, to the command line and the memory zones, with no exception taken', { timeout: 300_000 }, async () => {
+    const file = image.skip === undefined ? image.path : '';
+    const { machine, console: uart } = await bootMachine(ARM32_BACKEND, new Uint8Array(readFileSync(file)), file, { maxSteps: 1, trace: false, bootargs: 'earlycon console=ttyAMA0', payload: true, engine: 'jit' });
+    const exceptions: string[] = [];
+    machine.trace = new TraceRecorder({ limit: 1, onEvent: (event) => void (event.kind === 'exception' && exceptions.push(event.cause)) });
+    const want = 'Built 1 zonelists';
+    for (let chunk = 0; chunk < 100 && !uart!.output.includes(want) && exceptions.length === 0; chunk++) {
+      const result = machine.run(1_000_000);
+      expect(result.reason, result.detail).toBe('budget-exhausted');
+    }
+    const log = uart!.output;
+    expect(exceptions, log).toEqual([]);
+    expect(log).toMatch(/Linux version 6\.\d+/);
+    // setup_processor and cpuid_init_hwcaps (arch/arm/kernel/setup.c): the MIDR, then the hwcaps from the ID registers.
+    expect(log).toContain('CPU: ARMv7 Processor [412fc0f1] revision 1 (ARMv7)');
+    expect(log).toContain('CPU: div instructions available: patching division code');
+    expect(log).toContain('Machine model: hyplay arm32 (virt-like)');
+    expect(log).toContain('Kernel command line: earlycon console=ttyAMA0');
+    // The linear map starts at the RAM the device tree gives (a kernel placed below its TEXT_OFFSET would map it 2 MiB off).
+    expect(log).toContain('node   0: [mem 0x0000000040000000-0x000000004fffffff]');
+    expect(log).toContain(want);
   });
 });

@@ -181,6 +181,14 @@ describe('doubleword, exclusive and unprivileged transfers', () => {
     const ran = runProgram(['pld [r0, #-4]', 'pldw [r0]', 'pli [r0, #64]', 'wfi'].join('\n'), { registers: { r0: 0x4000_0000 } });
     expect(ran.result.reason).toBe('wfi');
   });
+
+  it('the register forms (A8.8.128, A8.8.130) are hints too, leaving the registers; Rm = PC is UNPREDICTABLE', () => {
+    const ran = runProgram(['pld [r3, r2]', 'pldw [r3, -r2, lsl #2]', 'pli [r3, r2, ror #7]', 'wfi'].join('\n'), { registers: { r2: 0x10, r3: 0x4000_0000 } });
+    expect(ran.result.reason).toBe('wfi');
+    expect([ran.r('r2'), ran.r('r3')]).toEqual([0x10, 0x4000_0000]);
+    for (const text of ['pldw [r3, pc]', 'pld [pc, r2]', 'pli [r3, pc]']) expect(runProgram(`${text}\nwfi`).result.reason, text).toBe('unpredictable');
+    expect(runProgram('pli [pc, r2]\nwfi').result.reason).toBe('wfi');
+  });
 });
 
 describe('LDM and STM of the user registers, LDM exception return (B9.3.5, B9.3.6, B9.3.17)', () => {

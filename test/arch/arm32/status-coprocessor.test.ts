@@ -334,6 +334,36 @@ describe('cp15 transfers (MRC, MCR, MRRC, MCRR)', () => {
     expect(ran.r('vbar')).toBe(VBAR);
   });
 
+  it('the reserved c0 ID space (opc1 0: c2 opc2 6-7, c3-c7 any opc2) reads as zero from svc and Hyp (B3.17.2; QEMU target/arm/helper.c RAZ)', () => {
+    const encodings = [
+      [2, 6],
+      [2, 7],
+      ...[3, 4, 5, 6, 7].flatMap((crm) => [0, 1, 2, 3, 4, 5, 6, 7].map((opc2) => [crm, opc2])),
+    ] as const;
+    for (const [crm, opc2] of encodings) {
+      for (const mode of ['svc', 'hyp'] as const) {
+        const ran = runProgram(`mrc p15, 0, r0, c0, c${crm}, ${opc2}\nwfi`, { mode, registers: { cpsr: CPSR[mode], r0: 0xdead_beef } });
+        expect(ran.result.reason, `c0, c${crm}, ${opc2} from ${mode}: ${ran.result.detail}`).toBe('wfi');
+        expect(ran.r('r0'), `c0, c${crm}, ${opc2}`).toBe(0);
+      }
+    }
+    // The allocated neighbours keep their values: ID_ISAR4 (c2, 4) and the MIDR.
+    const ran = runProgram('mrc p15, 0, r0, c0, c2, 4\nmrc p15, 0, r1, c0, c2, 7\nmrc p15, 0, r2, c0, c0, 0\nwfi', { registers: { r1: 1 } });
+    expect([ran.r('r0'), ran.r('r1'), ran.r('r2')]).toEqual([0x1001_1142, 0, 0x412f_c0f1]);
+  });
+
+  it('the reserved c0 ID space is UNDEFINED from usr and for MCR; outside it (CRm c8, opc1 1) stays unknown', () => {
+    const usr = runProgram('mrc p15, 0, r0, c0, c2, 7\nwfi', { mode: 'usr', registers: { cpsr: CPSR.usr, r0: 5 } });
+    expect(expectUndefined(usr, CODE, 'usr')).toMatch(/reserved ID register/);
+    expect(usr.r('r0')).toBe(5);
+    const write = runProgram('mcr p15, 0, r0, c0, c3, 4\nwfi', { registers: { r0: 5 } });
+    expect(expectUndefined(write, CODE, 'svc')).toMatch(/reserved ID register/);
+    for (const source of ['mrc p15, 0, r0, c0, c8, 0', 'mrc p15, 1, r0, c0, c3, 0']) {
+      const ran = runProgram(`${source}\nwfi`, { registers: { r0: 5 } });
+      expect(expectUndefined(ran, CODE, 'svc')).toMatch(/unknown system register/);
+    }
+  });
+
   it('MIDR reads its reset value; SCTLR reads and writes', () => {
     // SCTLR.M stays clear: with it set the next fetch would translate (and there are no tables here; see mmu-stage1.test.ts).
     const ran = runProgram('mrc p15, 0, r0, c0, c0, 0\nmrc p15, 0, r1, c1, c0, 0\nmcr p15, 0, r2, c1, c0, 0\nmrc p15, 0, r3, c1, c0, 0\nwfi', { registers: { r2: 0x00c5_0878 } });

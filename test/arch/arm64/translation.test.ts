@@ -118,6 +118,59 @@ describe.each(['jit', 'interp'] as const)('stage 1 of the EL1&0 regime on the %s
     expect(load.register('x1')).toBe(42n);
   });
 
+  it('LDTR/STTR at EL1 are checked as EL0 accesses (D8.4.1): a page EL1 may use and EL0 may not (AP 0b00) is a level 3 permission fault for them, not for LDR/STR', () => {
+    // AP[2:1] (descriptor bits 7:6): 0b00 EL1 read/write, EL0 none; 0b01 both read/write; 0b11 both read-only (D8.4.1, no PAN in v8.0).
+    const EL0_RW_VA = KERNEL_VA + 0x3000n;
+    const EL0_RO_VA = KERNEL_VA + 0x4000n;
+    const withUserPages = (source: string): Arm64Machine => {
+      const m = running(source, engine);
+      m.memory.write64(TABLES + 0x6000 + 3 * 8, BigInt(DATA) | PAGE | AF | (1n << 6n));
+      m.memory.write64(TABLES + 0x6000 + 4 * 8, BigInt(DATA) | PAGE | AF | (3n << 6n));
+      m.memory.write64(DATA + 0x10, 0x0123_4567_89ab_cdefn);
+      m.setRegister('x1', 7n);
+      return m;
+    };
+    const dataAbort = (m: Arm64Machine) => {
+      const esr = m.register('esr_el1');
+      // EC 0x25 (data abort, current EL), IL 1, ISV 0 (ESR_EL1 has no instruction syndrome), WnR, DFSC.
+      return { ec: ESR_EC(esr), il: Number((esr >> 25n) & 1n), isv: Number((esr >> 24n) & 1n), wnr: Number((esr >> 6n) & 1n), dfsc: Number(esr & 0x3fn), far: m.register('far_el1'), elr: m.register('elr_el1') };
+    };
+    for (const [source, write] of [
+      ['ldtr x1, [x4, #16]', 0],
+      ['ldtrb w1, [x4, #16]', 0],
+      ['ldtrsh x1, [x4, #16]', 0],
+      ['sttr x1, [x4, #16]', 1],
+      ['sttrh w1, [x4, #16]', 1],
+    ] as const) {
+      const m = withUserPages(`${source}\nwfi`);
+      m.setRegister('x4', DATA_VA);
+      runToWfi(m);
+      expect(dataAbort(m), source).toEqual({ ec: 0x25, il: 1, isv: 0, wnr: write, dfsc: 0b0011_11, far: DATA_VA + 0x10n, elr: BigInt(CODE) });
+      expect(m.register('x1'), source).toBe(7n);
+    }
+    // LDR and STR of the same page are EL1's own accesses and go through.
+    const privileged = withUserPages('ldr x2, [x4, #16]\nstr x1, [x4, #24]\nwfi');
+    privileged.setRegister('x4', DATA_VA);
+    runToWfi(privileged);
+    expect([privileged.register('x2'), privileged.memory.read64(DATA + 0x18)]).toEqual([0x0123_4567_89ab_cdefn, 7n]);
+    expect(privileged.register('esr_el1')).toBe(0n);
+    // A page EL0 may use: LDTR and STTR go through; one EL0 may only read: LDTR reads, STTR is a permission fault with WnR.
+    const user = withUserPages('ldtr x2, [x4, #16]\nsttr x1, [x4, #24]\nldtr x3, [x5, #16]\nsttr x1, [x5, #24]\nwfi');
+    user.setRegister('x4', EL0_RW_VA);
+    user.setRegister('x5', EL0_RO_VA);
+    runToWfi(user);
+    expect([user.register('x2'), user.memory.read64(DATA + 0x18), user.register('x3')]).toEqual([0x0123_4567_89ab_cdefn, 7n, 0x0123_4567_89ab_cdefn]);
+    expect(dataAbort(user)).toEqual({ ec: 0x25, il: 1, isv: 0, wnr: 1, dfsc: 0b0011_11, far: EL0_RO_VA + 0x18n, elr: BigInt(CODE + 12) });
+  });
+
+  it('LDTR with the MMU off is the plain access (nothing checks a privilege)', () => {
+    const m = machineWith('ldtr x1, [x4]\nsttr x1, [x4, #8]\nwfi', 'el1h', {}, engine);
+    m.memory.write64(DATA, 99n);
+    m.setRegister('x4', BigInt(DATA));
+    runToWfi(m);
+    expect([m.register('x1'), m.memory.read64(DATA + 8)]).toEqual([99n, 99n]);
+  });
+
   it('a tagged data address (top byte not the sign extension of bit 55) is a level 0 translation fault; under TBI1 a branch drops the tag (AArch64.BranchAddr)', () => {
     const tag = (address: bigint) => (address & 0x00ff_ffff_ffff_ffffn) | (0x5an << 56n);
     const m = running('ldr x1, [x4]\nwfi', engine);
