@@ -349,10 +349,13 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
   const passed = handlers.conditionPassed;
   let steps = 0;
   const translating = kit.translationActive;
+  // Known untranslated since the last op that could have changed that (anything but the inline data processing and
+  // branches may: a trap, a return, a cp15 write, an overlay); until then the check is not repeated per block.
+  let untranslated = false;
   blocks: while (steps < maxSteps) {
     const pc = s.pc;
     let block: OpBlock<Arm32State>;
-    if (translating(s)) {
+    if (!untranslated && translating(s)) {
       // The MMU is on: blocks by virtual PC, checked against the TLB once each (see translated-blocks.ts).
       const found = kit.translatedBlock(host, pc);
       if (found === undefined) {
@@ -366,6 +369,7 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
         kit.handedBack[0] = 1;
         return steps;
       }
+      untranslated = true;
       block = slots[(pc >>> 2) & mask]!;
       if (block.address !== pc) block = blocks.find(pc);
     }
@@ -693,6 +697,19 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
         if (fast >= 65) break;
       }
       s.pc = next;
+      untranslated = false;
+      if (fast >= 67 && s.mode !== 0x10 && (fast === 67 || s.mode !== 0x1f)) {
+        // 67 HVC, 68 ERET, where they are not UNDEFINED (HVC in usr, ERET in usr and sys): their fixed trap or request
+        // straight to the exception model, as the handler would return it.
+        if (recorder !== undefined) {
+          if (block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, i);
+          else recorder.stepBlock(ops, i, mode);
+        }
+        const halted = fast === 67 ? (kit.deliver(s, op.fixed as Trap, recorder) ?? kit.unmappedVector(s, kit.memory)) : kit.exceptionReturn(s, op.fixed as ExceptionReturn, recorder);
+        if (halted !== undefined && host.settle(halted)) return steps + i;
+        steps += i;
+        continue blocks;
+      }
       const result = op.exec === execute ? run(handlers, s, op) : op.exec(s, op);
       if (result !== retired) {
         if (recorder !== undefined) {
