@@ -47,6 +47,7 @@ import {
   cmpHandler,
   DATA_PROCESSING_HANDLERS,
   eorHandler,
+  OperandForm,
   moveTop,
   moveWide,
   movHandler,
@@ -291,6 +292,10 @@ function executeArm32(s: Arm32State, op: Op): ReturnType<A32Handler> {
 const BLOCK_ENDING_KINDS = DIRECT_HANDLERS.indexOf(branch);
 const LAST_BLOCK_ENDING_KIND = DIRECT_HANDLERS.indexOf(raiseFixed);
 const LOAD_MULTIPLE_KIND = DIRECT_HANDLERS.indexOf(loadMultiple);
+const BRANCH_KIND = DIRECT_HANDLERS.indexOf(branch);
+const BRANCH_WITH_LINK_KIND = DIRECT_HANDLERS.indexOf(branchWithLink);
+const HYPERVISOR_CALL_KIND = DIRECT_HANDLERS.indexOf(hypervisorCall);
+const EXCEPTION_RETURN_KIND = DIRECT_HANDLERS.indexOf(exceptionReturn);
 
 /** What the interpreter's loop ({@link interpretArm32Blocks}) calls, passed in because the loop is closed (see {@link instanceCopy}). */
 interface Arm32LoopKit {
@@ -340,12 +345,17 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
   const slots = blocks.slots;
   const mask = blocks.mask;
   const recorder = host.recorder;
+  const r = s.r;
+  const passed = handlers.conditionPassed;
   let steps = 0;
   const translating = kit.translationActive;
+  // Known untranslated since the last op that could have changed that (anything but the inline data processing and
+  // branches may: a trap, a return, a cp15 write, an overlay); until then the check is not repeated per block.
+  let untranslated = false;
   blocks: while (steps < maxSteps) {
     const pc = s.pc;
     let block: OpBlock<Arm32State>;
-    if (translating(s)) {
+    if (!untranslated && translating(s)) {
       // The MMU is on: blocks by virtual PC, checked against the TLB once each (see translated-blocks.ts).
       const found = kit.translatedBlock(host, pc);
       if (found === undefined) {
@@ -359,6 +369,7 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
         kit.handedBack[0] = 1;
         return steps;
       }
+      untranslated = true;
       block = slots[(pc >>> 2) & mask]!;
       if (block.address !== pc) block = blocks.find(pc);
     }
@@ -375,10 +386,330 @@ function interpretArm32Blocks(kit: Arm32LoopKit, host: LoopHost<Arm32State>, s: 
       block.traceRecords = recorder.blockRecords(ops, mode);
     }
     let i = 0;
-    while (i < count) {
+    for (;;) {
+      if (i >= count) {
+        // The block ran out (its end, or the budget): the PC after its last op, which the inline ops leave unset.
+        s.pc = ops[i - 1]!.next;
+        break;
+      }
       const op = ops[i++]!;
       const next = op.next;
+      const fast = op.fast;
+      if (fast !== 0 && fast <= 66) {
+        // Specialised at predecode (core.ts fastKindOf): `1 + opcode * 4 + form * 2 + S` for data processing (form 0: the
+        // modified immediate, its carry-out in imm2, -1 for "C unchanged"; form 1: plain Rm), 65 B, 66 BL. None of them
+        // traps, stores or writes the PC but the branches, which end their block.
+        switch (fast) {
+          case 1: // and imm
+            r[op.dest] = r[op.src1]! & op.imm;
+            continue;
+          case 2: {
+            const v = r[op.src1]! & op.imm;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            if (op.imm2 >= 0) s.c = op.imm2;
+            continue;
+          }
+          case 3: // and reg
+            r[op.dest] = r[op.src1]! & r[op.src2]!;
+            continue;
+          case 4: {
+            const v = r[op.src1]! & r[op.src2]!;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            continue;
+          }
+          case 5: // eor imm
+            r[op.dest] = r[op.src1]! ^ op.imm;
+            continue;
+          case 6: {
+            const v = r[op.src1]! ^ op.imm;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            if (op.imm2 >= 0) s.c = op.imm2;
+            continue;
+          }
+          case 7: // eor reg
+            r[op.dest] = r[op.src1]! ^ r[op.src2]!;
+            continue;
+          case 8: {
+            const v = r[op.src1]! ^ r[op.src2]!;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            continue;
+          }
+          case 9: // sub imm
+            r[op.dest] = (r[op.src1]! - op.imm) | 0;
+            continue;
+          case 10: {
+            const a = r[op.src1]!;
+            const b = op.imm;
+            const v = (a - b) | 0;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = a >>> 0 >= b >>> 0 ? 1 : 0;
+            s.v = ((a ^ b) & (a ^ v)) >>> 31;
+            continue;
+          }
+          case 11: // sub reg
+            r[op.dest] = (r[op.src1]! - r[op.src2]!) | 0;
+            continue;
+          case 12: {
+            const a = r[op.src1]!;
+            const b = r[op.src2]!;
+            const v = (a - b) | 0;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = a >>> 0 >= b >>> 0 ? 1 : 0;
+            s.v = ((a ^ b) & (a ^ v)) >>> 31;
+            continue;
+          }
+          case 13: // rsb imm
+            r[op.dest] = (op.imm - r[op.src1]!) | 0;
+            continue;
+          case 14: {
+            const a = op.imm;
+            const b = r[op.src1]!;
+            const v = (a - b) | 0;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = a >>> 0 >= b >>> 0 ? 1 : 0;
+            s.v = ((a ^ b) & (a ^ v)) >>> 31;
+            continue;
+          }
+          case 15: // rsb reg
+            r[op.dest] = (r[op.src2]! - r[op.src1]!) | 0;
+            continue;
+          case 16: {
+            const a = r[op.src2]!;
+            const b = r[op.src1]!;
+            const v = (a - b) | 0;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = a >>> 0 >= b >>> 0 ? 1 : 0;
+            s.v = ((a ^ b) & (a ^ v)) >>> 31;
+            continue;
+          }
+          case 17: // add imm
+            r[op.dest] = (r[op.src1]! + op.imm) | 0;
+            continue;
+          case 18: {
+            const a = r[op.src1]!;
+            const b = op.imm;
+            const v = (a + b) | 0;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = (a >>> 0) + (b >>> 0) > 0xffff_ffff ? 1 : 0;
+            s.v = ((a ^ v) & (b ^ v)) >>> 31;
+            continue;
+          }
+          case 19: // add reg
+            r[op.dest] = (r[op.src1]! + r[op.src2]!) | 0;
+            continue;
+          case 20: {
+            const a = r[op.src1]!;
+            const b = r[op.src2]!;
+            const v = (a + b) | 0;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = (a >>> 0) + (b >>> 0) > 0xffff_ffff ? 1 : 0;
+            s.v = ((a ^ v) & (b ^ v)) >>> 31;
+            continue;
+          }
+          case 34: {
+            // tst imm
+            const v = r[op.src1]! & op.imm;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            if (op.imm2 >= 0) s.c = op.imm2;
+            continue;
+          }
+          case 36: {
+            // tst reg
+            const v = r[op.src1]! & r[op.src2]!;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            continue;
+          }
+          case 38: {
+            // teq imm
+            const v = r[op.src1]! ^ op.imm;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            if (op.imm2 >= 0) s.c = op.imm2;
+            continue;
+          }
+          case 40: {
+            // teq reg
+            const v = r[op.src1]! ^ r[op.src2]!;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            continue;
+          }
+          case 42: {
+            // cmp imm
+            const a = r[op.src1]!;
+            const b = op.imm;
+            const v = (a - b) | 0;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = a >>> 0 >= b >>> 0 ? 1 : 0;
+            s.v = ((a ^ b) & (a ^ v)) >>> 31;
+            continue;
+          }
+          case 44: {
+            // cmp reg
+            const a = r[op.src1]!;
+            const b = r[op.src2]!;
+            const v = (a - b) | 0;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = a >>> 0 >= b >>> 0 ? 1 : 0;
+            s.v = ((a ^ b) & (a ^ v)) >>> 31;
+            continue;
+          }
+          case 46: {
+            // cmn imm
+            const a = r[op.src1]!;
+            const b = op.imm;
+            const v = (a + b) | 0;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = (a >>> 0) + (b >>> 0) > 0xffff_ffff ? 1 : 0;
+            s.v = ((a ^ v) & (b ^ v)) >>> 31;
+            continue;
+          }
+          case 48: {
+            // cmn reg
+            const a = r[op.src1]!;
+            const b = r[op.src2]!;
+            const v = (a + b) | 0;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            s.c = (a >>> 0) + (b >>> 0) > 0xffff_ffff ? 1 : 0;
+            s.v = ((a ^ v) & (b ^ v)) >>> 31;
+            continue;
+          }
+          case 49: // orr imm
+            r[op.dest] = r[op.src1]! | op.imm;
+            continue;
+          case 50: {
+            const v = r[op.src1]! | op.imm;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            if (op.imm2 >= 0) s.c = op.imm2;
+            continue;
+          }
+          case 51: // orr reg
+            r[op.dest] = r[op.src1]! | r[op.src2]!;
+            continue;
+          case 52: {
+            const v = r[op.src1]! | r[op.src2]!;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            continue;
+          }
+          case 53: // mov imm
+            r[op.dest] = op.imm;
+            continue;
+          case 54: {
+            const v = op.imm;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            if (op.imm2 >= 0) s.c = op.imm2;
+            continue;
+          }
+          case 55: // mov reg
+            r[op.dest] = r[op.src2]!;
+            continue;
+          case 56: {
+            const v = r[op.src2]!;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            continue;
+          }
+          case 57: // bic imm
+            r[op.dest] = r[op.src1]! & ~op.imm;
+            continue;
+          case 58: {
+            const v = r[op.src1]! & ~op.imm;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            if (op.imm2 >= 0) s.c = op.imm2;
+            continue;
+          }
+          case 59: // bic reg
+            r[op.dest] = r[op.src1]! & ~r[op.src2]!;
+            continue;
+          case 60: {
+            const v = r[op.src1]! & ~r[op.src2]!;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            continue;
+          }
+          case 61: // mvn imm
+            r[op.dest] = ~op.imm;
+            continue;
+          case 62: {
+            const v = ~op.imm;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            if (op.imm2 >= 0) s.c = op.imm2;
+            continue;
+          }
+          case 63: // mvn reg
+            r[op.dest] = ~r[op.src2]!;
+            continue;
+          case 64: {
+            const v = ~r[op.src2]!;
+            r[op.dest] = v;
+            s.n = v >>> 31;
+            s.z = v === 0 ? 1 : 0;
+            continue;
+          }
+          case 65: // b
+            s.pc = op.cond === 14 || passed(s, op.cond) ? op.imm >>> 0 : next;
+            break;
+          case 66: // bl
+            if (op.cond === 14 || passed(s, op.cond)) {
+              r[14] = next;
+              s.pc = op.imm >>> 0;
+            } else s.pc = next;
+            break;
+        }
+        if (fast >= 65) break;
+      }
       s.pc = next;
+      untranslated = false;
+      if (fast >= 67 && s.mode !== 0x10 && (fast === 67 || s.mode !== 0x1f)) {
+        // 67 HVC, 68 ERET, where they are not UNDEFINED (HVC in usr, ERET in usr and sys): their fixed trap or request
+        // straight to the exception model, as the handler would return it.
+        if (recorder !== undefined) {
+          if (block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, i);
+          else recorder.stepBlock(ops, i, mode);
+        }
+        const halted = fast === 67 ? (kit.deliver(s, op.fixed as Trap, recorder) ?? kit.unmappedVector(s, kit.memory)) : kit.exceptionReturn(s, op.fixed as ExceptionReturn, recorder);
+        if (halted !== undefined && host.settle(halted)) return steps + i;
+        steps += i;
+        continue blocks;
+      }
       const result = op.exec === execute ? run(handlers, s, op) : op.exec(s, op);
       if (result !== retired) {
         if (recorder !== undefined) {
@@ -452,7 +783,51 @@ function decodeArm32Word(memory: GuestMemory, address: number, word: number | un
   op.flags = readsPc(name, match.fields) ? READS_PC : 0;
   op.kind = DIRECT_HANDLERS.indexOf(op.inner);
   op.exec = executeArm32;
+  op.fast = fastKindOf(op);
   return op;
+}
+
+/**
+ * `op.fast` of a data-processing op (ARM ARM A5.2), for the forms the
+ * interpreter's loop performs inline: `1 + opcode * 4 + form * 2 + S`, form 0
+ * for the modified immediate and 1 for plain Rm (LSL #0), S for "sets flags".
+ * ADC, SBC and RSC have none (they take the handler).
+ */
+function fastDataProcessing(opcode: number, register: boolean, setFlags: boolean): number {
+  return 1 + opcode * 4 + (register ? 2 : 0) + (setFlags ? 1 : 0);
+}
+
+/** `op.fast` of B, BL, HVC and ERET (see {@link fastKindOf}). */
+export const FastKind = {
+  /** B (any condition): the target is `op.imm`. */
+  branch: 65,
+  /** BL (any condition). */
+  branchWithLink: 66,
+  /** HVC (`op.fixed` the trap), run through the exception model's HVC entry. */
+  hypervisorCall: 67,
+  /** ERET (`op.fixed` the request), run through the exception model's return. */
+  exceptionReturn: 68,
+} as const;
+
+/**
+ * The specialised form of `op` ({@link DecodedOp.fast}) that
+ * {@link interpretArm32Blocks} performs inline, decided once here: the
+ * unconditional data-processing operations whose second operand is the
+ * modified immediate or plain Rm and that do not read the PC (their handlers
+ * never write it, trap or store), and B, BL, HVC and ERET. 0: the op runs
+ * through `op.exec`.
+ */
+function fastKindOf(op: Op): number {
+  if (op.flags !== 0) return 0;
+  const kind = op.kind;
+  if (kind === BRANCH_KIND) return FastKind.branch;
+  if (kind === BRANCH_WITH_LINK_KIND) return FastKind.branchWithLink;
+  if (op.cond !== 14) return 0;
+  if (kind === HYPERVISOR_CALL_KIND) return FastKind.hypervisorCall;
+  if (kind === EXCEPTION_RETURN_KIND) return FastKind.exceptionReturn;
+  if (kind < 0 || kind > 15 || (kind >= 5 && kind <= 7)) return 0;
+  if (op.variant !== OperandForm.immediate && op.variant !== OperandForm.plainRegister) return 0;
+  return fastDataProcessing(kind, op.variant === OperandForm.plainRegister, op.setFlags);
 }
 
 /** Disassembly of a word at an address (for traces). */

@@ -256,7 +256,7 @@ export function emitEretFastPath(code: StateCode, from: number, to: number, slow
 /** Built {@link emitHypEntry} functions by mode, and {@link emitPl1Entry} ones by `from * 32 + to`. */
 type HypEntry = (s: Arm32State, offset: number, hsr: number, returnAddress: number) => void;
 type Pl1Entry = (s: Arm32State, link: number, base: number) => void;
-const hypEntries: (HypEntry | undefined)[] = [];
+const hypEntries: (HypEntry | undefined)[] = new Array<HypEntry | undefined>(32).fill(undefined);
 const pl1Entries = new Map<number, Pl1Entry>();
 
 function hypEntry(from: number): HypEntry {
@@ -464,7 +464,7 @@ export function unmappedVector(s: Arm32State, memory: GuestMemory): Stop | undef
 
 /** Built {@link emitExceptionReturn} functions by `from * 32 + to`. */
 type ExceptionReturnPath = (s: Arm32State, spsr: number, target: number) => void;
-const returns: (ExceptionReturnPath | undefined)[] = [];
+const returns: (ExceptionReturnPath | undefined)[] = new Array<ExceptionReturnPath | undefined>(32 * 32).fill(undefined);
 
 function exceptionReturnPath(from: number, to: number): ExceptionReturnPath {
   const built = buildDirect<ExceptionReturnPath>(['s', 'spsr', 'target'], arm32SlotPlace, (code) => emitExceptionReturn(code, from, to, 'spsr', 'target'));
@@ -500,7 +500,7 @@ export function exceptionReturnArm32(s: Arm32State, request: ExceptionReturn, tr
  * returns {@link checkedReturn} found allowed and in ARM state: what
  * {@link exceptionReturnArm32} runs without deciding again.
  */
-const allowedReturns: (ExceptionReturnPath | undefined)[] = [];
+const allowedReturns: (ExceptionReturnPath | undefined)[] = new Array<ExceptionReturnPath | undefined>(32 * 64).fill(undefined);
 
 /** {@link exceptionReturnArm32} deciding everything: whether the return is allowed, Thumb, the trace event. */
 function checkedReturn(s: Arm32State, request: ExceptionReturn, trace: TraceSink | undefined, from: number, spsr: number): Stop | undefined {

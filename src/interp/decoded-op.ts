@@ -68,6 +68,14 @@ export class DecodedOp<S> implements TracedOp {
   kind = -1;
   /** Backend-specific flag bits (e.g. "reads the PC"). */
   flags = 0;
+  /**
+   * A backend's specialised form of this op, chosen once at predecode (0:
+   * none): its run loop may perform an op with a nonzero `fast` inline,
+   * with the condition, operand form and flag decisions already made,
+   * instead of calling {@link DecodedOp.exec}. It must mean exactly what
+   * `exec` does.
+   */
+  fast = 0;
   /** A trap or exception return this instruction produces, built once at predecode so that trapping allocates nothing. */
   fixed: Trap | ExceptionReturn | undefined = undefined;
   /** Whether this op may be kept in the predecode cache (fetch faults are not). */
