@@ -797,7 +797,7 @@ function fastDataProcessing(opcode: number, register: boolean, setFlags: boolean
   return 1 + opcode * 4 + (register ? 2 : 0) + (setFlags ? 1 : 0);
 }
 
-/** `op.fast` of B, BL, HVC and ERET (see {@link fastKindOf}). */
+/** `op.fast` of B, BL, HVC and ERET (see `fastKindOf`). */
 export const FastKind = {
   /** B (any condition): the target is `op.imm`. */
   branch: 65,

@@ -72,7 +72,7 @@ export class DecodedOp<S> implements TracedOp {
    * A backend's specialised form of this op, chosen once at predecode (0:
    * none): its run loop may perform an op with a nonzero `fast` inline,
    * with the condition, operand form and flag decisions already made,
-   * instead of calling {@link DecodedOp.exec}. It must mean exactly what
+   * instead of calling `exec`. It must mean exactly what
    * `exec` does.
    */
   fast = 0;
