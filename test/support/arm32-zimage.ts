@@ -175,15 +175,16 @@ export class ZimageBoot {
 
   /**
    * Run up to `maxSteps` more instructions, in slices of `slice`, ending
-   * early when the machine stops or sits on a vector that spins.
+   * early when the machine stops, sits on a vector that spins, or `done`
+   * says (asked after each slice) that what the caller waits for happened.
    */
-  run(maxSteps: number, slice = 50_000_000): RunResult {
+  run(maxSteps: number, slice = 50_000_000, done?: () => boolean): RunResult {
     let left = maxSteps;
     for (;;) {
       const result = this.machine.run(Math.min(left, slice));
       this.steps += result.steps;
       left -= result.steps;
-      if (result.reason !== 'budget-exhausted' || left <= 0 || this.spinning()) return result;
+      if (result.reason !== 'budget-exhausted' || left <= 0 || this.spinning() || done?.() === true) return result;
     }
   }
 

@@ -20,7 +20,14 @@ const image = findArmmpZimage();
 describe.skipIf(image === undefined)('Debian armmp zImage from Hyp mode', () => {
   it('runs the zImage stub, the decompressor, the Hyp re-entry and the kernel proper stub', { timeout: 900_000 }, () => {
     const boot = bootZimageFile(image!, { engine: 'jit' });
-    const result = boot.run(6_000_000_000);
+    // Until the kernel proper has dropped to svc after the bounce into Hyp (the kernel then boots on, which is the payload test's business).
+    const kernelDropped = (): boolean => {
+      const bounce = boot.hvcs[2];
+      if (bounce === undefined) return false;
+      const at = boot.transitions.findIndex((e) => e.kind === 'exception' && e.vector === bounce.vectorBase + 0x14);
+      return at >= 0 && boot.transitions.slice(at + 1).some((e) => e.kind === 'return');
+    };
+    const result = boot.run(6_000_000_000, 50_000_000, kernelDropped);
     const context = `${boot.summary()}; stop ${result.reason}: ${result.detail}\n${boot.transitionLines().join('\n')}\n${boot.hvcLines.join('\n')}`;
     const returns = boot.transitions.filter((e) => e.kind === 'return');
     const hvcs = boot.hvcs;
