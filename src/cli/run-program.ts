@@ -187,8 +187,20 @@ function firmwareOf(backend: ArchBackend, abis: AbiRegistry | undefined, name: s
   return specFirmwareImplementation(port, abi);
 }
 
-/** An address given as a number or a label of the program, checked to fit the machine's addresses. */
-function addressOf(text: string, program: AssembledProgram, width: number, option: string): number {
+/** Whether `addressOf` reads a breakpoint (a PC, virtual) or a dump (guest physical memory). */
+type AddressUse = '--break' | '--dump';
+
+/**
+ * An address given as a number or a label of the program, checked to fit
+ * the machine's addresses. A `--break` is a PC: on a 64-bit machine any
+ * value up to 2^64 − 1, held as the signed representation the framework
+ * uses for 64-bit virtual addresses (arch/README.md, "64-bit virtual
+ * addresses as numbers"), so an upper-half kernel address stops the run;
+ * a value that representation cannot hold exactly (beyond ±2^53, never a
+ * canonical address) is refused. A `--dump` reads guest physical memory,
+ * which no address beyond 2^53 − 1 reaches.
+ */
+function addressOf(text: string, program: AssembledProgram, width: number, option: AddressUse): number {
   const label = program.symbols.get(text);
   if (label !== undefined) return label;
   if (!/^-?(0x[0-9a-f]+|0b[01]+|\d+)$/i.test(text.trim())) {
@@ -197,9 +209,16 @@ function addressOf(text: string, program: AssembledProgram, width: number, optio
     throw new CliError(`${option}: '${text}' is neither an address nor a label of the program (${known})`, { input: option });
   }
   const value = parseCliNumber(text, option);
-  const top = BigInt(Math.min(Number.MAX_SAFE_INTEGER, 2 ** width - 1));
+  const top = (1n << BigInt(width)) - 1n;
+  const exact = BigInt(Number.MAX_SAFE_INTEGER);
   if (value < 0n || value > top) throw new CliError(`${option}: ${text} is out of range 0..0x${top.toString(16)}`, { input: option });
-  return Number(value);
+  if (option === '--dump') {
+    if (value > exact) throw new CliError(`--dump: ${text} is beyond guest physical memory (--dump reads physical memory, 0..0x${exact.toString(16)})`, { input: option });
+    return Number(value);
+  }
+  const pc = width === 64 ? BigInt.asIntN(64, value) : value;
+  if (pc > exact || pc < -exact) throw new CliError(`--break: ${text} cannot be a PC: hyplay holds 64-bit addresses in their signed representation, exact within ±2^53 (every canonical address is)`, { input: option });
+  return Number(pc);
 }
 
 interface DumpRange {

@@ -157,6 +157,48 @@ describe('run --break', () => {
   });
 });
 
+describe('run --break on a 64-bit machine', () => {
+  // The guest maps its own image at 0xffffffff80000000 (PML4 511, PDPT 510, one 2 MiB page at physical 0, beside the
+  // identity map it runs from) and jumps there: an upper-half PC, which hyplay holds in the signed representation.
+  const UPPER = `
+        movq    $pml4, %rax
+        movq    %rax, %cr3
+        movabsq $0xffffffff80000000 + upper, %rax
+        jmpq    *%rax
+        .p2align 8
+upper:  nop
+        hlt
+        .p2align 12
+pml4:   .quad   pdpt_low + 3
+        .space  8 * 510
+        .quad   pdpt_kernel + 3
+pdpt_low:
+        .quad   pd + 3
+        .space  8 * 511
+pdpt_kernel:
+        .space  8 * 510
+        .quad   pd + 3
+        .space  8
+pd:     .quad   0x83
+        .space  8 * 511
+`;
+
+  it.each(['interp', 'jit'])('stops at an upper-half address given as its 64-bit value (%s)', (engine) => {
+    const free = json('run', 'x86_64', file(UPPER), '--engine', engine);
+    expect(free.stop).toMatchObject({ reason: 'wfi', pc: '0xffffffff80100102' });
+    const stopped = json('run', 'x86_64', file(UPPER), '--engine', engine, '--break', '0xffffffff80100101');
+    expect(stopped.stop).toMatchObject({ reason: 'breakpoint', pc: '0xffffffff80100101' });
+  });
+
+  it.each([
+    [['--break', '0x8000000000000000'], 'hyplay: --break: 0x8000000000000000 cannot be a PC: hyplay holds 64-bit addresses in their signed representation, exact within ±2^53 (every canonical address is)'],
+    [['--break', '0x10000000000000000'], 'hyplay: --break: 0x10000000000000000 is out of range 0..0xffffffffffffffff'],
+    [['--dump', '0xffffffff80100101:4'], 'hyplay: --dump: 0xffffffff80100101 is beyond guest physical memory (--dump reads physical memory, 0..0x1fffffffffffff)'],
+  ])('rejects %j', (options, expected) => {
+    expect(failure('run', 'x86_64', file(UPPER), ...options)).toBe(expected);
+  });
+});
+
 describe('run --dump', () => {
   const DATA = 'mov r0, #1\nwfi\ntable: .word 0x64636261\n.word 0x0a\n';
 
