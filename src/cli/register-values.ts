@@ -11,6 +11,23 @@ import type { ArchBackend } from '../interp/backend.ts';
 import { MachineError, type Machine } from '../interp/machine.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
 
+/** Why {@link pcNumber} refused a value, for an error message. */
+export const UNREPRESENTABLE_PC = 'hyplay holds 64-bit addresses in their signed representation, exact within ±2^53 (every canonical address is)';
+
+/**
+ * The number a machine with `width`-bit registers holds the PC `value` as:
+ * on a 64-bit machine the signed representation of 64-bit virtual addresses
+ * (arch/README.md, "64-bit virtual addresses as numbers"), so an
+ * upper-half address is a small negative number. `undefined` when that
+ * number would not be exact (beyond ±2^53: never a canonical address).
+ * `value` is taken to be in range (0 to 2^width − 1).
+ */
+export function pcNumber(value: bigint, width: number): number | undefined {
+  const pc = width === 64 ? BigInt.asIntN(64, value) : value;
+  const exact = BigInt(Number.MAX_SAFE_INTEGER);
+  return pc > exact || pc < -exact ? undefined : Number(pc);
+}
+
 /** Width in bits of the machine's registers, from its register dump (hex digits × 4). */
 export function registerWidth(machine: Machine): number {
   const first = Object.values(machine.registers())[0];

@@ -21,7 +21,7 @@ import type { SymbolTable } from '../loader/symbols.ts';
 import { MmioBus, unbackedHandler } from '../devices/mmio-bus.ts';
 import { Pl011Uart } from '../devices/pl011-uart.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
-import { parseAssignments, parseRegisterList, registerWidth } from './register-values.ts';
+import { parseAssignments, parseRegisterList, pcNumber, registerWidth, UNREPRESENTABLE_PC } from './register-values.ts';
 import type { RunReport } from './run-program.ts';
 
 /** Options of an image run. */
@@ -154,14 +154,27 @@ export function parseRam(text: string): RamRegion {
   return { base: Number(base), size: Number(size) };
 }
 
-function addressOption(text: string | undefined, option: string, symbols: SymbolTable | undefined): number | undefined {
+/** An address option: a symbol of the image or a number; with `pcWidth` (the machine's register width), a PC. */
+function addressOption(text: string | undefined, option: string, symbols: SymbolTable | undefined, pcWidth?: number): number | undefined {
   if (text === undefined) return undefined;
   const named = symbols?.address(text);
-  if (named !== undefined) return Number(named);
+  const value = named ?? parseAddressText(text, option);
+  if (pcWidth === undefined) {
+    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new CliError(`${option}: ${text} is out of range`, { input: option });
+    return Number(value);
+  }
+  // A PC (--entry, --break): on a 64-bit machine its signed representation, so an upper-half kernel symbol is one.
+  const top = (1n << BigInt(pcWidth)) - 1n;
+  if (value > top) throw new CliError(`${option}: ${text} is out of range 0..0x${top.toString(16)}`, { input: option });
+  const pc = pcNumber(value, pcWidth);
+  if (pc === undefined) throw new CliError(`${option}: ${text} cannot be a PC: ${UNREPRESENTABLE_PC}`, { input: option });
+  return pc;
+}
+
+/** A number given for an address option (not a symbol). */
+function parseAddressText(text: string, option: string): bigint {
   if (!/^(0x[0-9a-f]+|\d+)$/i.test(text.trim())) throw new CliError(`${option}: '${text}' is neither an address nor a symbol of the image`, { input: option });
-  const value = parseCliNumber(text, option);
-  if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new CliError(`${option}: ${text} is out of range`, { input: option });
-  return Number(value);
+  return parseCliNumber(text, option);
 }
 
 /** The trace line of `event`, with the symbol its address is in (`  <name+0x8>`) where the image names one. */
@@ -187,7 +200,7 @@ export async function bootMachine(backend: ArchBackend, bytes: Uint8Array, input
       ...(options.bootargs === undefined ? {} : { bootargs: options.bootargs }),
       ...(options.payload === true ? { payload: true } : {}),
     });
-    const entry = addressOption(options.entry, '--entry', loaded.symbols);
+    const entry = addressOption(options.entry, '--entry', loaded.symbols, registerWidth(machine));
     if (entry !== undefined) machine.pc = entry;
     const console = boot.consoleBase === undefined ? undefined : attachConsole(machine, boot.consoleBase);
     return { machine, loaded: entry === undefined ? loaded : { ...loaded, entry }, boot, console };
@@ -203,7 +216,7 @@ export async function runImage(backend: ArchBackend, bytes: Uint8Array, inputNam
   const initial = parseAssignments(machine, backend.name, options.assignments ?? [], 'run', 3);
   for (const [name, value] of Object.entries(initial)) machine.setRegister(name, value);
   const shown = options.registers === undefined ? undefined : parseRegisterList(machine, backend.name, options.registers, '--regs');
-  for (const where of options.breaks ?? []) machine.breakpoints.add(addressOption(where, '--break', loaded.symbols)!);
+  for (const where of options.breaks ?? []) machine.breakpoints.add(addressOption(where, '--break', loaded.symbols, registerWidth(machine))!);
   const recorder = new TraceRecorder(options.traceTail === undefined ? {} : { limit: options.traceTail });
   if (options.trace) machine.trace = recorder;
   const result = machine.run(options.maxSteps);

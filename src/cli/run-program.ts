@@ -25,7 +25,7 @@ import { formatTraceEvent, TraceRecorder } from '../interp/trace.ts';
 import type { Machine } from '../interp/machine.ts';
 import type { Endian } from '../memory/guest-memory.ts';
 import { CliError, parseCliNumber } from './cli-error.ts';
-import { parseAssignments, parseRegisterList, registerWidth } from './register-values.ts';
+import { parseAssignments, parseRegisterList, pcNumber, registerWidth, UNREPRESENTABLE_PC } from './register-values.ts';
 
 /** Bytes of stack mapped below the load address. */
 export const STACK_BYTES = 0x4000;
@@ -216,9 +216,9 @@ function addressOf(text: string, program: AssembledProgram, width: number, optio
     if (value > exact) throw new CliError(`--dump: ${text} is beyond guest physical memory (--dump reads physical memory, 0..0x${exact.toString(16)})`, { input: option });
     return Number(value);
   }
-  const pc = width === 64 ? BigInt.asIntN(64, value) : value;
-  if (pc > exact || pc < -exact) throw new CliError(`--break: ${text} cannot be a PC: hyplay holds 64-bit addresses in their signed representation, exact within ±2^53 (every canonical address is)`, { input: option });
-  return Number(pc);
+  const pc = pcNumber(value, width);
+  if (pc === undefined) throw new CliError(`--break: ${text} cannot be a PC: ${UNREPRESENTABLE_PC}`, { input: option });
+  return pc;
 }
 
 interface DumpRange {

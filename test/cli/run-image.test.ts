@@ -88,6 +88,18 @@ describe('run --image', () => {
     expect(report.registers.r0).toBe('0x0000002a');
   });
 
+  it('checks --break and --entry as PCs of the machine: 32 bits on arm32, a 64-bit value on arm64 held in the signed representation', async () => {
+    const raw = file(new Uint8Array([0x1f, 0x20, 0x03, 0xd5]), '.bin');
+    expect(await failure('run', 'arm32', '--image', raw, '--load', '0x40100000', '--break', '0x100000000')).toBe('hyplay: --break: 0x100000000 is out of range 0..0xffffffff');
+    expect(await failure('run', 'arm64', '--image', raw, '--load', '0x40100000', '--break', '0x8000000000000000')).toBe(
+      'hyplay: --break: 0x8000000000000000 cannot be a PC: hyplay holds 64-bit addresses in their signed representation, exact within ±2^53 (every canonical address is)',
+    );
+    expect(await failure('run', 'arm64', '--image', raw, '--load', '0x40100000', '--entry', '0x10000000000000000')).toBe('hyplay: --entry: 0x10000000000000000 is out of range 0..0xffffffffffffffff');
+    // An upper-half PC is accepted (nothing maps it with the MMU off, so the fetch there is the architecture's fault).
+    const report = JSON.parse((await cliAsync('run', 'arm64', '--image', raw, '--load', '0x40100000', '--entry', '0xffff800008000000', '--max-steps', '1', '--json')).out);
+    expect(report.image.entry).toBe('0xffff800008000000');
+  });
+
   /** A well-formed zImage header with no payload after it. */
   function validZimage(): Uint8Array {
     const bytes = new Uint8Array(0x100);
