@@ -151,10 +151,17 @@ export abstract class TranslatingMemory extends GuestMemory {
     return this.physical.fetch32(pa) ?? this.absent(address);
   }
 
+  /**
+   * Copy `length` bytes out, each translated as a read, from RAM only as
+   * {@link GuestMemory.readBytes} does: a copy (a trace's code bytes, a
+   * dump) never reaches a device, and a byte without RAM makes it
+   * `undefined` without a fault being noted.
+   */
   override readBytes(address: number, length: number): Uint8Array | undefined {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {
-      const byte = this.read8(address + i);
+      const pa = this.translate(address + i, TranslationAccess.read);
+      const byte = pa < 0 ? undefined : this.physical.readBytes(pa, 1)?.[0];
       if (byte === undefined) return undefined;
       out[i] = byte;
     }

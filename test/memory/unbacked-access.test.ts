@@ -10,6 +10,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { GuestMemory, type UnbackedAccessHandler } from '../../src/memory/guest-memory.ts';
+import { TranslatingMemory, TranslationAccess } from '../../src/memory/translating-memory.ts';
 import { runProgram, type Arm32Machine } from '../arch/arm32/machine-harness.ts';
 
 const DEVICE = 0x0900_0000;
@@ -28,7 +29,31 @@ function device(log: string[], base = DEVICE): UnbackedAccessHandler {
   };
 }
 
+/** A translating view that maps virtual page V to physical page V + 0x0900_0000 - 0x1_0000 (the device's), and every other page to itself. */
+class ShiftedView extends TranslatingMemory {
+  readonly kinds: number[] = [];
+  protected translate(address: number, kind: number): number {
+    this.kinds.push(kind);
+    return address >= 0x1_0000 && address < 0x1_1000 ? address - 0x1_0000 + DEVICE : address;
+  }
+}
+
 describe('GuestMemory unbacked-access hook', () => {
+  it('through a translating view: loads reach the device, a copy of the bytes (a trace, a dump) does not', () => {
+    const physical = new GuestMemory('little');
+    physical.map(0, 0x1000);
+    physical.write32(0x20, 0x04030201);
+    const log: string[] = [];
+    physical.setUnbackedHandler(device(log));
+    const view = new ShiftedView(physical);
+    expect(view.read32(0x1_0008)).toBe(0x1008);
+    expect(log).toEqual(['read 4 @0x9000008']);
+    expect(view.readBytes(0x1_0008, 4)).toBeUndefined();
+    expect(Array.from(view.readBytes(0x20, 4)!)).toEqual([1, 2, 3, 4]);
+    expect(log).toEqual(['read 4 @0x9000008']);
+    expect(view.kinds.every((k) => k === TranslationAccess.read)).toBe(true);
+  });
+
   it('answers reads and writes outside RAM, in one call per access, and leaves RAM alone', () => {
     const memory = new GuestMemory('little');
     memory.map(0, 0x1000);
