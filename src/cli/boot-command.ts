@@ -8,7 +8,10 @@
  *
  * Every event is seen as it happens through the trace recorder's event
  * callback, beside a small ring of the latest steps, so a run of billions
- * of instructions keeps only what it shows.
+ * of instructions keeps only what it shows: at most `--max-events` event
+ * lines, the first half and the latest half, with a line saying how many
+ * between them were not kept (a guest taking an interrupt or a fault in a
+ * loop would otherwise fill the heap).
  *
  * @module
  */
@@ -28,6 +31,50 @@ import { archArgumentNeeds, declareNeeds, type CliServices } from './services.ts
 const DEFAULT_TAIL = 32;
 /** Default budget: enough for a decompressor (a few billion instructions). */
 const DEFAULT_BUDGET = 4_000_000_000;
+/** Event lines kept by default (`--max-events`). */
+const DEFAULT_MAX_EVENTS = 10_000;
+
+/**
+ * At most `limit` lines of a stream: the first `limit / 2` as they came, and
+ * the latest of the rest in a ring, with a count of the ones dropped between.
+ */
+export class KeptLines {
+  private readonly head: string[] = [];
+  private readonly ring: string[] = [];
+  private next = 0;
+  private dropped = 0;
+  private readonly headSize: number;
+  private readonly ringSize: number;
+
+  /** @param limit lines kept (at least 2). */
+  constructor(limit: number) {
+    this.headSize = Math.ceil(limit / 2);
+    this.ringSize = Math.max(1, limit - this.headSize);
+  }
+
+  /** Keep `line` (dropping the oldest of the latest half when it is full). */
+  push(line: string): void {
+    if (this.head.length < this.headSize) this.head.push(line);
+    else if (this.ring.length < this.ringSize) this.ring.push(line);
+    else {
+      this.ring[this.next] = line;
+      this.next = (this.next + 1) % this.ringSize;
+      this.dropped++;
+    }
+  }
+
+  /** Lines seen, kept or not. */
+  get seen(): number {
+    return this.head.length + this.ring.length + this.dropped;
+  }
+
+  /** The kept lines in order, with one line where some were dropped. */
+  lines(): string[] {
+    const latest = [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    if (this.dropped === 0) return [...this.head, ...latest];
+    return [...this.head, `... ${this.dropped} event line${this.dropped === 1 ? '' : 's'} not kept (--max-events ${this.headSize + this.ringSize}) ...`, ...latest];
+  }
+}
 
 /** One hypervisor call of a boot. */
 export interface BootHvc {
@@ -59,8 +106,10 @@ export interface BootStop {
 export interface BootReport {
   /** What was loaded (as `run --image` reports it). */
   readonly image: ImageSummary;
-  /** Every exception, return and hypervisor call, as trace lines, in order. */
+  /** Every exception, return and hypervisor call, as trace lines, in order (at most `--max-events`, see {@link KeptLines}). */
   readonly events: readonly string[];
+  /** Event lines the run produced, kept or not. */
+  readonly eventCount: number;
   /** The hypervisor calls, as the annotator records them. */
   readonly hvcs: readonly BootHvc[];
   /** Modes in the order first entered. */
@@ -86,6 +135,7 @@ interface BootOptions {
   readonly bootargs: string;
   readonly payload?: boolean;
   readonly tail: string;
+  readonly maxEvents: string;
   readonly trace?: boolean;
   readonly json?: boolean;
 }
@@ -108,6 +158,7 @@ export function registerBootCommand(program: Command, io: CliIo, services: CliSe
     .option('--bootargs <text>', 'the kernel command line in the generated device tree', 'earlycon console=ttyAMA0')
     .option('--payload', "boot the kernel inside a self-decompressing image (zImage) directly: hyplay decompresses it and enters it where the image's decompressor would")
     .option('--tail <n>', 'instructions shown before the stop', String(DEFAULT_TAIL))
+    .option('--max-events <n>', 'event lines kept: the first half and the latest half', String(DEFAULT_MAX_EVENTS))
     .option('--trace', 'keep and show every step, not only the tail (slow for a whole decompression)')
     .option('--json', 'JSON output')
     .action(async (arch: string, options: BootOptions) => {
@@ -117,6 +168,8 @@ export function registerBootCommand(program: Command, io: CliIo, services: CliSe
       if (budget < 1n || budget > 100_000_000_000n) throw new CliError(`--max-steps: ${options.maxSteps} is out of range 1..100000000000`, { input: '--max-steps' });
       const tail = parseCliNumber(options.tail, '--tail');
       if (tail < 1n || tail > 4096n) throw new CliError(`--tail: ${options.tail} is out of range 1..4096`, { input: '--tail' });
+      const maxEvents = parseCliNumber(options.maxEvents, '--max-events');
+      if (maxEvents < 2n || maxEvents > 10_000_000n) throw new CliError(`--max-events: ${options.maxEvents} is out of range 2..10000000`, { input: '--max-events' });
       const engines = backend.engines ?? ['interp'];
       if (options.engine !== undefined && !(engines as readonly string[]).includes(options.engine)) throw new CliError(`--engine: ${backend.name} offers ${engines.join(', ')}, not '${options.engine}'`, { input: '--engine' });
       const file = options.image!;
@@ -146,7 +199,7 @@ export function registerBootCommand(program: Command, io: CliIo, services: CliSe
               },
             });
       const trapModes = new Set(catalog === undefined ? [] : [catalog.hypervisorMode, ...(catalog.trapModes ?? [])]);
-      const events: string[] = [];
+      const events = new KeptLines(Number(maxEvents));
       const modes: string[] = [machine.mode()];
       const seeMode = (mode: string): void => {
         if (!modes.includes(mode)) modes.push(mode);
@@ -162,7 +215,7 @@ export function registerBootCommand(program: Command, io: CliIo, services: CliSe
         const slot = port.slots.find((s) => s.offset === event.vector - base);
         if (slot === undefined || !slot.calls) return;
         const annotated = annotator.annotate(machine, slot, base, event.from, undefined);
-        if (annotated !== undefined) events.push(...annotated.lines);
+        if (annotated !== undefined) for (const line of annotated.lines) events.push(line);
       };
       const recorder = new TraceRecorder(options.trace === true ? { onEvent } : { limit: Math.max(Number(tail), DEFAULT_TAIL) + 1, onEvent });
       machine.trace = recorder;
@@ -171,7 +224,8 @@ export function registerBootCommand(program: Command, io: CliIo, services: CliSe
       const held = recorder.events.filter((e): e is StepEvent => e.kind === 'step');
       const report: BootReport = {
         image: imageSummary(loaded, support),
-        events,
+        events: events.lines(),
+        eventCount: events.seen,
         hvcs: (annotator?.records ?? []).map((r) => ({ conduit: r.conduit, imm: r.imm, from: r.from, selector: selectorText(r), vectors: r.owner.label })),
         modes,
         stop: { reason: result.reason, pc: hexAddress(result.pc), detail: result.detail, symbol: loaded.symbols.nameOf(result.pc) },
@@ -194,7 +248,7 @@ function spinning(reason: string, addresses: readonly number[]): string | undefi
 
 /** The human report. */
 export function bootText(report: BootReport): string {
-  const lines = [imageText(report.image), `events (${report.events.length}):`, ...report.events.map((e) => `  ${e}`)];
+  const lines = [imageText(report.image), `events (${report.eventCount}${report.eventCount === report.events.length ? '' : `, ${report.events.length - 1} kept`}):`, ...report.events.map((e) => `  ${e}`)];
   lines.push(`modes: ${report.modes.join(' -> ')}`);
   lines.push(`hypervisor calls: ${report.hvcs.length}`);
   lines.push(`${report.tail.length === report.steps ? 'every one of the' : 'last'} ${report.tail.length} instructions:`, ...report.tail.map((e) => `  ${e}`));

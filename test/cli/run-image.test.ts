@@ -72,6 +72,11 @@ describe.skipIf(tools.length > 0)('run --image with an ELF', () => {
     expect(report.events[0]).toMatch(/^-- exception hyp-trap: hvc #0 from svc; svc -> hyp/);
     expect(report.hvcs).toEqual([expect.objectContaining({ conduit: 'hvc', imm: 0, from: 'svc', selector: 'r0=0x2b' })]);
     expect(report.events.some((line: string) => line.startsWith('-- dispatch'))).toBe(true);
+    expect(report.eventCount).toBe(report.events.length);
+    const kept = JSON.parse((await cliAsync('boot', 'arm32', '--image', elf, '--mode', 'svc', '--max-steps', '10', '--max-events', '2', '--json')).out);
+    expect(kept.eventCount).toBe(report.eventCount);
+    expect(kept.events).toEqual([report.events[0], `... ${report.eventCount - 2} event line${report.eventCount === 3 ? '' : 's'} not kept (--max-events 2) ...`, report.events.at(-1)]);
+    expect(await failure('boot', 'arm32', '--image', elf, '--max-events', '1')).toBe('hyplay: --max-events: 1 is out of range 2..10000000');
   });
 
   it('refuses an ELF for another machine', async () => {
