@@ -84,7 +84,7 @@ describe('arm64 inline ops', () => {
       fc.property(state, ([registers, flags]) => {
         for (const form of all) agree(`${form}\nwfi`, registers, flags, 10);
       }),
-      { numRuns: 12 },
+      { numRuns: 8 },
     );
   });
 
