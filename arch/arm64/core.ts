@@ -37,7 +37,9 @@ import {
   type Arm64State,
 } from './registers.ts';
 import { Arm64Translator, type Arm64TranslatorOptions } from './jit/translator.ts';
-import { BRANCH, TRANSLATED, undefinedInstruction, type A64Handler, type Op } from './semantics/common.ts';
+import { branch, branchConditional, branchWithLink, compareBranch, testBranch } from './semantics/branch.ts';
+import { BRANCH, conditionPassed, TRANSLATED, undefinedInstruction, WIDE, type A64Handler, type Op } from './semantics/common.ts';
+import { addressOf, addSubtractImmediate, addSubtractShifted, logicalImmediate, logicalShifted, moveKeep, moveWide } from './semantics/data-processing.ts';
 import { ARM64_SEMANTICS } from './semantics/index.ts';
 import { exceptionReturn, moveToSystem, raiseFixed, TRANSLATION_CONTROLS } from './semantics/system.ts';
 import { ARM64_TABLE } from './table.ts';
@@ -81,29 +83,141 @@ interface Arm64LoopKit {
   readonly memory: GuestMemory;
   /** {@link translationActive}: checked once per block; while it holds, every instruction runs through `host.step` (the translating decode). */
   readonly translationActive: typeof translationActive;
+  /** `conditionPassed` (ConditionHolds on PSTATE), for the inline B.cond. */
+  readonly conditionPassed: typeof conditionPassed;
 }
+
+/**
+ * `op.fast` of the forms the interpreter's block loop
+ * (`interpretArm64Blocks`) performs inline (chosen by `fastKindOf`). The data-processing kinds write their result (and
+ * NZCV where they set flags) exactly as their handler does, and never trap,
+ * store, or read or write the PC; the branch kinds (from
+ * {@link FastKind.branch} on) write the PC and end their block.
+ */
+export const FastKind = {
+  /** ADD (immediate), 64-bit: Xd|SP = Xn|SP + imm. */
+  add64Imm: 1,
+  /** ADDS (immediate), 64-bit. */
+  adds64Imm: 2,
+  /** SUB (immediate), 64-bit. */
+  sub64Imm: 3,
+  /** SUBS (immediate), 64-bit (CMP). */
+  subs64Imm: 4,
+  /** ADD (immediate), 32-bit. */
+  add32Imm: 5,
+  /** ADDS (immediate), 32-bit. */
+  adds32Imm: 6,
+  /** SUB (immediate), 32-bit. */
+  sub32Imm: 7,
+  /** SUBS (immediate), 32-bit. */
+  subs32Imm: 8,
+  /** ADD (shifted register, LSL #0), 64-bit. */
+  add64Reg: 9,
+  /** ADDS (shifted register, LSL #0), 64-bit (CMN). */
+  adds64Reg: 10,
+  /** SUB (shifted register, LSL #0), 64-bit (NEG with XZR). */
+  sub64Reg: 11,
+  /** SUBS (shifted register, LSL #0), 64-bit (CMP). */
+  subs64Reg: 12,
+  /** ADD (shifted register, LSL #0), 32-bit. */
+  add32Reg: 13,
+  /** ADDS (shifted register, LSL #0), 32-bit. */
+  adds32Reg: 14,
+  /** SUB (shifted register, LSL #0), 32-bit. */
+  sub32Reg: 15,
+  /** SUBS (shifted register, LSL #0), 32-bit. */
+  subs32Reg: 16,
+  /** AND (immediate), 64-bit: the bitmask in imm/imm2. */
+  and64Imm: 17,
+  /** ORR (immediate), 64-bit. */
+  orr64Imm: 18,
+  /** EOR (immediate), 64-bit. */
+  eor64Imm: 19,
+  /** ANDS (immediate), 64-bit (TST). */
+  ands64Imm: 20,
+  /** AND (immediate), 32-bit. */
+  and32Imm: 21,
+  /** ORR (immediate), 32-bit. */
+  orr32Imm: 22,
+  /** EOR (immediate), 32-bit. */
+  eor32Imm: 23,
+  /** ANDS (immediate), 32-bit. */
+  ands32Imm: 24,
+  /** AND (shifted register, shift amount 0), 64-bit. */
+  and64Reg: 25,
+  /** ORR (shifted register, shift amount 0), 64-bit (MOV with XZR). */
+  orr64Reg: 26,
+  /** EOR (shifted register, shift amount 0), 64-bit. */
+  eor64Reg: 27,
+  /** ANDS (shifted register, shift amount 0), 64-bit (TST). */
+  ands64Reg: 28,
+  /** AND (shifted register, shift amount 0), 32-bit. */
+  and32Reg: 29,
+  /** ORR (shifted register, shift amount 0), 32-bit. */
+  orr32Reg: 30,
+  /** EOR (shifted register, shift amount 0), 32-bit. */
+  eor32Reg: 31,
+  /** ANDS (shifted register, shift amount 0), 32-bit. */
+  ands32Reg: 32,
+  /** MOVZ, MOVN, ADR, ADRP: the whole value is imm/imm2, computed at predecode. */
+  moveWide: 33,
+  /** MOVK: imm inserted at bit `variant`. */
+  moveKeep: 34,
+  /** B: the target is imm. */
+  branch: 35,
+  /** BL. */
+  branchWithLink: 36,
+  /** B.cond, cond EQ. */
+  branchEq: 37,
+  /** B.cond, cond NE. */
+  branchNe: 38,
+  /** B.cond, any other condition. */
+  branchCond: 39,
+  /** CBZ, 64-bit. */
+  cbz64: 40,
+  /** CBNZ, 64-bit. */
+  cbnz64: 41,
+  /** CBZ, 32-bit. */
+  cbz32: 42,
+  /** CBNZ, 32-bit. */
+  cbnz32: 43,
+  /** TBZ. */
+  tbz: 44,
+  /** TBNZ. */
+  tbnz: 45,
+} as const;
 
 /**
  * The interpreter engine's hot loop, in this backend's source so that V8's
  * type feedback sees only arm64 ops (each machine runs a copy of its own):
- * it runs the blocks of `host.blocks` (one budget check per block), each op
- * through `executeArm64` directly and overlays (firmware) through their own
- * `exec`. It leaves a block when an op does not retire or branches, or the
- * block is a one-op stub. Traps and returns go straight to the exception
- * model. A run traced into a recorder records each op as it starts
- * (`host.recorder`), with the mode as PSTATE.M[3:0]. Closed (see
- * `instanceCopy`): everything it calls comes in `kit`.
+ * it runs the blocks of `host.blocks` (one budget check per block). An op
+ * with a {@link DecodedOp.fast} form (chosen at predecode by
+ * {@link fastKindOf}) is performed inline, on the register words; every
+ * other op runs through `executeArm64` directly, overlays (firmware) through
+ * their own `exec`. While PSTATE.IL is set no op is performed inline, so
+ * that each takes the Illegal Execution state exception in `executeArm64`.
+ * It leaves a block when an op does not retire or branches, or the block is
+ * invalidated (a store into it). Traps and returns go straight to the
+ * exception model. A run traced into a recorder registers a block's ops
+ * when the block first runs traced, and records the ops of the block that
+ * started as one copy (`recorder.stepRecords`) before anything the last one
+ * leads to is emitted, with the mode as PSTATE.M[3:0]; the block is left
+ * after an op that changed the mode (MSR SPSel) or an overlay, so that every
+ * recorded op started in the block's mode and an overlay is recorded before
+ * it runs. Closed (see `instanceCopy`): everything it calls comes in `kit`.
  */
 function interpretArm64Blocks(kit: Arm64LoopKit, host: LoopHost<Arm64State>, s: Arm64State, maxSteps: number): number {
   const execute = kit.execute;
   const retired = kit.retired;
+  const passed = kit.conditionPassed;
   const blocks = host.blocks;
   const slots = blocks.slots;
   const mask = blocks.mask;
   const recorder = host.recorder;
+  const x = s.x;
   let steps = 0;
   const translating = kit.translationActive;
-  while (steps < maxSteps) {
+  blocks: while (steps < maxSteps) {
     if (translating(s)) {
       // The MMU is on: one instruction at a time through the translating decode (see Arm64Core.decode).
       steps++;
@@ -115,27 +229,511 @@ function interpretArm64Blocks(kit: Arm64LoopKit, host: LoopHost<Arm64State>, s: 
     if (block.address !== pc) block = blocks.find(pc);
     const ops = block.ops;
     const room = maxSteps - steps;
-    const count = block.count < room ? block.count : room;
+    let count = block.count < room ? block.count : room;
+    const mode = (s.el << 2) | s.sp;
+    if (recorder !== undefined && (block.tracedBy !== recorder || block.traceMode !== mode)) {
+      recorder.registerAll(ops);
+      block.tracedBy = recorder;
+      block.traceMode = mode;
+      const records = recorder.blockRecords(ops, mode);
+      const last = ops[ops.length - 1]!;
+      if (records !== undefined && last.fast >= 35 && last.imm === block.address && ops.length <= 32) {
+        // A loop on itself (see below): its records repeated, so that many turns of it are recorded as one copy.
+        const turns = 128 / ops.length;
+        const repeated = new Int32Array(records.length * Math.floor(turns));
+        for (let k = 0; k < repeated.length; k++) repeated[k] = records[k % records.length]!;
+        block.traceRecords = repeated;
+      } else block.traceRecords = records;
+    }
+    // Ops with `fast` above this are performed inline: all of them (0) unless PSTATE.IL is set (above every kind). IL changes only on exception
+    // entry and return, which end a block; it is read again after every op that is not inline.
+    let floor = s.il === 0 ? 0 : 0x4000_0000;
+    // Set once the block's steps are recorded (before an overlay runs).
+    let recorded = false;
+    // Set once an op ran through its handler.
+    let slow = false;
+    // Steps of earlier turns of a block that loops on itself, neither counted in `steps` nor recorded yet.
+    let base = 0;
     let i = 0;
-    while (i < count) {
+    for (;;) {
+      if (i >= count) {
+        // The block ran out (its end, or the budget): the PC after its last op, which the inline ops leave unset.
+        s.pc = ops[i - 1]!.next;
+        break;
+      }
       const op = ops[i++]!;
-      if (recorder !== undefined) recorder.step(op, (s.el << 2) | s.sp);
+      const fast = op.fast;
+      if (fast > floor) {
+        switch (fast) {
+          case 1: {
+            // add imm, 64-bit
+            const a = op.src1;
+            const hi = x[a + 1]!;
+            const lo = (x[a]! >>> 0) + op.imm;
+            const d = op.dest;
+            x[d] = lo | 0;
+            x[d + 1] = lo > 0xffff_ffff ? (hi + 1) | 0 : hi;
+            continue;
+          }
+          case 2: {
+            // adds imm, 64-bit
+            const a = op.src1;
+            const ahi = x[a + 1]!;
+            const lo = (x[a]! >>> 0) + op.imm;
+            const hi = (ahi >>> 0) + (lo > 0xffff_ffff ? 1 : 0);
+            const rlo = lo | 0;
+            const rhi = hi | 0;
+            const d = op.dest;
+            x[d] = rlo;
+            x[d + 1] = rhi;
+            s.n = rhi >>> 31;
+            s.z = (rlo | rhi) === 0 ? 1 : 0;
+            s.c = hi > 0xffff_ffff ? 1 : 0;
+            s.v = (~ahi & rhi) < 0 ? 1 : 0;
+            continue;
+          }
+          case 3: {
+            // sub imm, 64-bit
+            const a = op.src1;
+            const alo = x[a]!;
+            const hi = x[a + 1]!;
+            const d = op.dest;
+            x[d] = (alo - op.imm) | 0;
+            x[d + 1] = alo >>> 0 < op.imm ? (hi - 1) | 0 : hi;
+            continue;
+          }
+          case 4: {
+            // subs imm, 64-bit: C is NOT borrow, V when a negative Xn gives a non-negative result
+            const a = op.src1;
+            const alo = x[a]!;
+            const ahi = x[a + 1]!;
+            const b = op.imm;
+            const borrow = alo >>> 0 < b;
+            const rlo = (alo - b) | 0;
+            const rhi = borrow ? (ahi - 1) | 0 : ahi;
+            const d = op.dest;
+            x[d] = rlo;
+            x[d + 1] = rhi;
+            s.n = rhi >>> 31;
+            s.z = (rlo | rhi) === 0 ? 1 : 0;
+            s.c = ahi !== 0 || !borrow ? 1 : 0;
+            s.v = (ahi & ~rhi) < 0 ? 1 : 0;
+            continue;
+          }
+          case 5: {
+            // add imm, 32-bit
+            const d = op.dest;
+            x[d] = (x[op.src1]! + op.imm) | 0;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 6: {
+            // adds imm, 32-bit
+            const a = x[op.src1]!;
+            const sum = (a >>> 0) + op.imm;
+            const r = sum | 0;
+            const d = op.dest;
+            x[d] = r;
+            x[d + 1] = 0;
+            s.n = r >>> 31;
+            s.z = r === 0 ? 1 : 0;
+            s.c = sum > 0xffff_ffff ? 1 : 0;
+            s.v = (~a & r) < 0 ? 1 : 0;
+            continue;
+          }
+          case 7: {
+            // sub imm, 32-bit
+            const d = op.dest;
+            x[d] = (x[op.src1]! - op.imm) | 0;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 8: {
+            // subs imm, 32-bit
+            const a = x[op.src1]!;
+            const r = (a - op.imm) | 0;
+            const d = op.dest;
+            x[d] = r;
+            x[d + 1] = 0;
+            s.n = r >>> 31;
+            s.z = r === 0 ? 1 : 0;
+            s.c = a >>> 0 >= op.imm ? 1 : 0;
+            s.v = (a & ~r) < 0 ? 1 : 0;
+            continue;
+          }
+          case 9: {
+            // add reg, 64-bit
+            const a = op.src1;
+            const m = op.src2;
+            const lo = (x[a]! >>> 0) + (x[m]! >>> 0);
+            const hi = (x[a + 1]! + x[m + 1]! + (lo > 0xffff_ffff ? 1 : 0)) | 0;
+            const d = op.dest;
+            x[d] = lo | 0;
+            x[d + 1] = hi;
+            continue;
+          }
+          case 10:
+          case 12: {
+            // adds / subs reg, 64-bit: AddWithCarry(Xn, Xm, 0) or AddWithCarry(Xn, NOT Xm, 1)
+            const a = op.src1;
+            const m = op.src2;
+            const sub = fast === 12;
+            const ahi = x[a + 1]!;
+            const blo = sub ? ~x[m]! : x[m]!;
+            const bhi = sub ? ~x[m + 1]! : x[m + 1]!;
+            const lo = (x[a]! >>> 0) + (blo >>> 0) + (sub ? 1 : 0);
+            const hi = (ahi >>> 0) + (bhi >>> 0) + (lo >= 0x1_0000_0000 ? 1 : 0);
+            const rlo = lo | 0;
+            const rhi = hi | 0;
+            const d = op.dest;
+            x[d] = rlo;
+            x[d + 1] = rhi;
+            s.n = rhi >>> 31;
+            s.z = (rlo | rhi) === 0 ? 1 : 0;
+            s.c = hi >= 0x1_0000_0000 ? 1 : 0;
+            s.v = ((ahi ^ rhi) & (bhi ^ rhi)) < 0 ? 1 : 0;
+            continue;
+          }
+          case 11: {
+            // sub reg, 64-bit
+            const a = op.src1;
+            const m = op.src2;
+            const alo = x[a]!;
+            const blo = x[m]!;
+            const hi = (x[a + 1]! - x[m + 1]! - (alo >>> 0 < blo >>> 0 ? 1 : 0)) | 0;
+            const d = op.dest;
+            x[d] = (alo - blo) | 0;
+            x[d + 1] = hi;
+            continue;
+          }
+          case 13: {
+            // add reg, 32-bit
+            const d = op.dest;
+            x[d] = (x[op.src1]! + x[op.src2]!) | 0;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 14:
+          case 16: {
+            // adds / subs reg, 32-bit
+            const a = x[op.src1]!;
+            const sub = fast === 16;
+            const b = sub ? ~x[op.src2]! : x[op.src2]!;
+            const sum = (a >>> 0) + (b >>> 0) + (sub ? 1 : 0);
+            const r = sum | 0;
+            const d = op.dest;
+            x[d] = r;
+            x[d + 1] = 0;
+            s.n = r >>> 31;
+            s.z = r === 0 ? 1 : 0;
+            s.c = sum >= 0x1_0000_0000 ? 1 : 0;
+            s.v = ((a ^ r) & (b ^ r)) < 0 ? 1 : 0;
+            continue;
+          }
+          case 15: {
+            // sub reg, 32-bit
+            const d = op.dest;
+            x[d] = (x[op.src1]! - x[op.src2]!) | 0;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 17: {
+            // and imm, 64-bit
+            const a = op.src1;
+            const d = op.dest;
+            const hi = x[a + 1]! & op.imm2;
+            x[d] = x[a]! & op.imm;
+            x[d + 1] = hi;
+            continue;
+          }
+          case 18: {
+            // orr imm, 64-bit
+            const a = op.src1;
+            const d = op.dest;
+            const hi = x[a + 1]! | op.imm2;
+            x[d] = x[a]! | op.imm;
+            x[d + 1] = hi;
+            continue;
+          }
+          case 19: {
+            // eor imm, 64-bit
+            const a = op.src1;
+            const d = op.dest;
+            const hi = x[a + 1]! ^ op.imm2;
+            x[d] = x[a]! ^ op.imm;
+            x[d + 1] = hi;
+            continue;
+          }
+          case 20: {
+            // ands imm, 64-bit: N, Z from the result, C and V cleared
+            const a = op.src1;
+            const lo = x[a]! & op.imm;
+            const hi = x[a + 1]! & op.imm2;
+            const d = op.dest;
+            x[d] = lo;
+            x[d + 1] = hi;
+            s.n = hi >>> 31;
+            s.z = (lo | hi) === 0 ? 1 : 0;
+            s.c = 0;
+            s.v = 0;
+            continue;
+          }
+          case 21: {
+            // and imm, 32-bit
+            const d = op.dest;
+            x[d] = x[op.src1]! & op.imm;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 22: {
+            // orr imm, 32-bit
+            const d = op.dest;
+            x[d] = x[op.src1]! | op.imm;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 23: {
+            // eor imm, 32-bit
+            const d = op.dest;
+            x[d] = x[op.src1]! ^ op.imm;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 24: {
+            // ands imm, 32-bit
+            const lo = x[op.src1]! & op.imm;
+            const d = op.dest;
+            x[d] = lo;
+            x[d + 1] = 0;
+            s.n = lo >>> 31;
+            s.z = lo === 0 ? 1 : 0;
+            s.c = 0;
+            s.v = 0;
+            continue;
+          }
+          case 25: {
+            // and reg, 64-bit
+            const a = op.src1;
+            const m = op.src2;
+            const d = op.dest;
+            const hi = x[a + 1]! & x[m + 1]!;
+            x[d] = x[a]! & x[m]!;
+            x[d + 1] = hi;
+            continue;
+          }
+          case 26: {
+            // orr reg, 64-bit
+            const a = op.src1;
+            const m = op.src2;
+            const d = op.dest;
+            const hi = x[a + 1]! | x[m + 1]!;
+            x[d] = x[a]! | x[m]!;
+            x[d + 1] = hi;
+            continue;
+          }
+          case 27: {
+            // eor reg, 64-bit
+            const a = op.src1;
+            const m = op.src2;
+            const d = op.dest;
+            const hi = x[a + 1]! ^ x[m + 1]!;
+            x[d] = x[a]! ^ x[m]!;
+            x[d + 1] = hi;
+            continue;
+          }
+          case 28: {
+            // ands reg, 64-bit
+            const a = op.src1;
+            const m = op.src2;
+            const lo = x[a]! & x[m]!;
+            const hi = x[a + 1]! & x[m + 1]!;
+            const d = op.dest;
+            x[d] = lo;
+            x[d + 1] = hi;
+            s.n = hi >>> 31;
+            s.z = (lo | hi) === 0 ? 1 : 0;
+            s.c = 0;
+            s.v = 0;
+            continue;
+          }
+          case 29: {
+            // and reg, 32-bit
+            const d = op.dest;
+            x[d] = x[op.src1]! & x[op.src2]!;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 30: {
+            // orr reg, 32-bit
+            const d = op.dest;
+            x[d] = x[op.src1]! | x[op.src2]!;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 31: {
+            // eor reg, 32-bit
+            const d = op.dest;
+            x[d] = x[op.src1]! ^ x[op.src2]!;
+            x[d + 1] = 0;
+            continue;
+          }
+          case 32: {
+            // ands reg, 32-bit
+            const lo = x[op.src1]! & x[op.src2]!;
+            const d = op.dest;
+            x[d] = lo;
+            x[d + 1] = 0;
+            s.n = lo >>> 31;
+            s.z = lo === 0 ? 1 : 0;
+            s.c = 0;
+            s.v = 0;
+            continue;
+          }
+          case 33: {
+            // movz, movn, adr, adrp
+            const d = op.dest;
+            x[d] = op.imm;
+            x[d + 1] = op.imm2;
+            continue;
+          }
+          case 34: {
+            // movk
+            const d = op.dest;
+            const shift = op.variant;
+            if (shift < 32) x[d] = (x[d]! & ~(0xffff << shift)) | (op.imm << shift);
+            else x[d + 1] = (x[d + 1]! & ~(0xffff << (shift - 32))) | (op.imm << (shift - 32));
+            if ((op.flags & 1) === 0) x[d + 1] = 0; // not WIDE (a closed loop: the literal)
+            continue;
+          }
+          case 35: // b
+            s.pc = op.imm;
+            break;
+          case 36: {
+            // bl: X30 = the next instruction (its signed representation as a pair)
+            const next = op.next;
+            x[60] = next | 0;
+            x[61] = Math.floor(next / 0x1_0000_0000) | 0;
+            s.pc = op.imm;
+            break;
+          }
+          case 37: // b.eq
+            s.pc = s.z === 1 ? op.imm : op.next;
+            break;
+          case 38: // b.ne
+            s.pc = s.z === 0 ? op.imm : op.next;
+            break;
+          case 39: // b.cond
+            s.pc = passed(s, op.cond) ? op.imm : op.next;
+            break;
+          case 40: {
+            // cbz, 64-bit
+            const t = op.src1;
+            s.pc = (x[t]! | x[t + 1]!) === 0 ? op.imm : op.next;
+            break;
+          }
+          case 41: {
+            // cbnz, 64-bit
+            const t = op.src1;
+            s.pc = (x[t]! | x[t + 1]!) !== 0 ? op.imm : op.next;
+            break;
+          }
+          case 42: // cbz, 32-bit
+            s.pc = x[op.src1] === 0 ? op.imm : op.next;
+            break;
+          case 43: // cbnz, 32-bit
+            s.pc = x[op.src1] !== 0 ? op.imm : op.next;
+            break;
+          case 44: // tbz
+          case 45: {
+            // tbnz
+            const bit = op.imm2;
+            const set = bit < 32 ? (x[op.src1]! >>> bit) & 1 : (x[op.src1 + 1]! >>> (bit - 32)) & 1;
+            s.pc = set === fast - 44 ? op.imm : op.next;
+            break;
+          }
+        }
+        // Only the branches get here: the block ends, unless it branched back to its own start having run whole, every op inline,
+        // and there is budget left. Then it runs again at once: nothing it did can have changed the translation, the mode, PSTATE.IL
+        // or the block, and nothing was emitted (a traced run records its turns together, up to what its records hold).
+        if (s.pc !== block.address || slow || i !== block.count || steps + base + i >= maxSteps) break;
+        base += i;
+        i = 0;
+        if (recorder !== undefined) {
+          const records = block.traceRecords;
+          if (records === undefined || (base + block.count) * 4 > records.length) {
+            if (records !== undefined) recorder.stepRecords(records, base);
+            else recorder.stepBlock(ops, base, mode);
+            steps += base;
+            base = 0;
+          }
+        }
+        const left = maxSteps - steps - base;
+        count = block.count < left ? block.count : left;
+        continue;
+      }
+      slow = true;
       const next = op.next;
       s.pc = next;
-      const result = op.exec === execute ? execute(s, op) : op.exec(s, op);
+      const exec = op.exec;
+      if (exec !== execute && recorder !== undefined && !recorded) {
+        // An overlay (the last op of its block): recorded before it runs, as its bytes are read then.
+        if (block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, base + i);
+        else recorder.stepBlock(ops, base + i, mode);
+        recorded = true;
+      }
+      const result = exec === execute ? execute(s, op) : exec(s, op);
       if (result !== retired) {
+        if (recorder !== undefined && !recorded) {
+          if (block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, base + i);
+          else recorder.stepBlock(ops, base + i, mode);
+          recorded = true;
+        }
         let halted: Stop | undefined;
         if (result.kind === 'trap') halted = kit.deliver(s, result, recorder) ?? kit.unmappedVector(s, kit.memory);
         else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder);
         else halted = result as Stop;
-        if (halted !== undefined && host.settle(halted)) return steps + i;
-        break;
+        if (halted !== undefined && host.settle(halted)) return steps + base + i;
+        steps += base + i;
+        continue blocks;
       }
-      if (s.pc !== next || block.count === 0) break;
+      floor = s.il === 0 ? 0 : 0x4000_0000;
+      if (s.pc !== next || block.count === 0 || recorded) break;
+      if (recorder !== undefined && ((s.el << 2) | s.sp) !== mode) break;
     }
-    steps += i;
+    if (recorder !== undefined && !recorded) {
+      if (block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, base + i);
+      else recorder.stepBlock(ops, base + i, mode);
+    }
+    steps += base + i;
   }
   return steps;
+}
+
+/**
+ * The inline form of `op` ({@link DecodedOp.fast}, see {@link FastKind}),
+ * decided once at predecode from its row's handler and operands: ADD/SUB
+ * (immediate, and shifted register with a zero shift amount) with and
+ * without flags, AND/ORR/EOR/ANDS (immediate, and shifted register with a
+ * zero amount, not inverted), MOVZ/MOVN/ADR/ADRP, MOVK, and B, BL, B.cond,
+ * CBZ/CBNZ, TBZ/TBNZ. 0: the op runs through `op.exec`.
+ */
+function fastKindOf(op: Op): number {
+  const inner = op.inner;
+  const is64 = (op.flags & WIDE) !== 0;
+  const s = op.setFlags;
+  const sub = op.variant === 1;
+  if (inner === addSubtractImmediate) return 1 + (is64 ? 0 : 4) + (sub ? 2 : 0) + (s ? 1 : 0);
+  if (inner === addSubtractShifted) return op.imm === 0 ? 9 + (is64 ? 0 : 4) + (sub ? 2 : 0) + (s ? 1 : 0) : 0;
+  if (inner === logicalImmediate) return 17 + (is64 ? 0 : 4) + (s ? 3 : op.variant);
+  if (inner === logicalShifted) return op.imm === 0 && op.cond === 0 ? 25 + (is64 ? 0 : 4) + (s ? 3 : op.variant) : 0;
+  if (inner === moveWide || inner === addressOf) return FastKind.moveWide;
+  if (inner === moveKeep) return FastKind.moveKeep;
+  if (inner === branch) return FastKind.branch;
+  if (inner === branchWithLink) return FastKind.branchWithLink;
+  if (inner === branchConditional) return op.cond === 0 ? FastKind.branchEq : op.cond === 1 ? FastKind.branchNe : FastKind.branchCond;
+  if (inner === compareBranch) return (op.cond === 1 ? FastKind.cbz64 : FastKind.cbz32) + op.variant;
+  if (inner === testBranch) return FastKind.tbz + op.variant;
+  return 0;
 }
 
 /** Steps a machine asks of the interpreter's loop before it gets a copy of its own (see {@link Arm64Core.interpretBlocks}). */
@@ -182,6 +780,7 @@ function decodeArm64Word(memory: GuestMemory, address: number, word: number | un
   }
   op.inner = prepare(op, match.fields);
   op.exec = executeArm64;
+  op.fast = fastKindOf(op);
   return op;
 }
 
@@ -234,7 +833,7 @@ export class Arm64Core implements ExecutionCore<Arm64State> {
     // The vector check fetches as the new EL will: through the MMU when it translates.
     const vectorCheck = (s: Arm64State, physical: GuestMemory): Stop | undefined => unmappedVector(s, translationActive(s) ? translated : physical);
     this.vectorCheck = vectorCheck;
-    this.kit = { execute: executeArm64, retired: RETIRED, deliver: deliverArm64, unmappedVector: vectorCheck, exceptionReturn: exceptionReturnArm64, memory, translationActive };
+    this.kit = { execute: executeArm64, retired: RETIRED, deliver: deliverArm64, unmappedVector: vectorCheck, exceptionReturn: exceptionReturnArm64, memory, translationActive, conditionPassed };
     if (engine === 'jit') {
       const jit = new Jit(new Arm64Translator(this.state, memory, translation), this.state, memory);
       this.jit = jit;
