@@ -14,6 +14,7 @@ import { RETIRED } from '../../../src/interp/step-result.ts';
 import { Flag, Gpr, STATUS_FLAGS, type X86State } from '../registers.ts';
 import {
   addFlags,
+  adjustStack,
   branchTo,
   conditionHolds,
   getReg,
@@ -482,7 +483,7 @@ const ret: X86Handler = (s, op) => {
     s.gpr[Gpr.rsp] = old;
     return b;
   }
-  if (op.operands.length === 1) s.gpr[Gpr.rsp] = BigInt.asUintN(64, s.gpr[Gpr.rsp]! + (op.operands[0]!.imm & 0xffffn));
+  if (op.operands.length === 1) adjustStack(s, op, op.operands[0]!.imm & 0xffffn);
   return RETIRED;
 };
 
