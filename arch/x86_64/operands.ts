@@ -473,7 +473,9 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
     }
   }
   const segment = mem !== undefined ? mem.seg : moffsSeg;
-  if (segment >= 0) bytes.push([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65][segment]!);
+  // llvm-mc puts a segment override after the 66 for the moffs forms (`movw %es:16, %ax` = 66 26 a1 …), before it otherwise.
+  const segmentByte = segment >= 0 ? [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65][segment]! : -1;
+  if (segmentByte >= 0 && moffs === undefined) bytes.push(segmentByte);
   if (code32 && mem !== undefined) {
     // 32-bit code addresses with 32-bit registers and no prefix; a 64-bit or RIP-relative address has no encoding there.
     if (mem.base === RIP_BASE) throw new OperandError('RIP-relative addressing is not available in 32-bit code', mem.column);
@@ -483,6 +485,7 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
   // A segment register moves 16 bits to or from memory, and MOV to a segment register reads 16: llvm-mc gives them no 66 (SDM vol. 2 MOV: "the operand-size attribute has no effect").
   const segmentMove = r.handler === 'mov-to-seg' || (r.handler === 'mov-from-seg' && mem !== undefined);
   if (opsize === 2 && r.osz !== 'n' && !segmentMove) bytes.push(0x66);
+  if (segmentByte >= 0 && moffs !== undefined) bytes.push(segmentByte);
   if (r.prefix !== 0) bytes.push(r.prefix);
   if (r.osz === 'v' && opsize === 8 && !(segmentMove && mem !== undefined)) rex |= 8;
   if (r.w === '1') rex |= 8;

@@ -1,0 +1,59 @@
+/**
+ * The 32-bit code forms (compatibility mode with CS.D = 1,
+ * `code32-forms.ts`) pinned to llvm-mc `-triple=i386`
+ * (`fixtures/encodings-code32.json`, written by
+ * `npx tsx scripts/pin-x86-code32-encodings.ts`): hyplay's 32-bit assembler
+ * gives llvm-mc's bytes, its disassembler llvm-mc's text, each encoding
+ * decodes (as 32-bit code) to the row its form names, and every row only
+ * 32-bit code has is pinned. No llvm-mc is needed to run this file.
+ */
+
+import { describe, expect, it } from 'vitest';
+import { X86_CODE32_INSTRUCTION_SETS, X86_INSTRUCTION_SETS } from '../../../arch/x86_64/operands.ts';
+import { assemble } from '../../../src/isa/assembler.ts';
+import { decodeBytes, isInsn, X86_TABLE } from '../../../arch/x86_64/table.ts';
+import { pinnedEncodingSuite } from '../../support/pinned-encodings.ts';
+import { code32Forms } from './code32-forms.ts';
+
+/** The row an encoding decodes to as 32-bit code. */
+function rowOf(bytes: Uint8Array): string | undefined {
+  const d = decodeBytes(bytes, 0, 4);
+  return isInsn(d) && d.length === bytes.length ? d.row.name : undefined;
+}
+
+/** llvm-mc prints a relative branch's displacement; hyplay prints its 32-bit target at the instruction's address (0 here). */
+function expectedDisasm(fixture: { readonly bytes: string; readonly disasm: string }): string {
+  const m = /^(j[a-z]+|calll) (-?\d+)$/.exec(fixture.disasm);
+  if (m === null) return fixture.disasm;
+  const length = fixture.bytes.split(' ').length;
+  return `${m[1]} 0x${BigInt.asUintN(32, BigInt(length) + BigInt(m[2]!)).toString(16)}`;
+}
+
+pinnedEncodingSuite({
+  arch: 'x86 32-bit code (AT&T, -triple=i386)',
+  fixtures: new URL('./fixtures/encodings-code32.json', import.meta.url),
+  set: X86_CODE32_INSTRUCTION_SETS.att,
+  rowOf,
+  rowNames: X86_TABLE.rows.filter((r) => r.modes === '32').map((r) => r.name),
+  forms: code32Forms,
+  minimum: 70,
+  expectedDisasm,
+});
+
+describe('x86 32-bit assembler refusals', () => {
+  it.each([
+    ['incq %rax', 'invalid operands'],
+    ['movl %r8d, %eax', 'REX'],
+    ['movb %sil, %al', 'REX'],
+    ['movl (%rax), %eax', '64-bit address'],
+    ['movl 4(%rip), %eax', 'RIP-relative'],
+    ['pushq %rax', 'invalid operands'],
+  ])('%s has no encoding in 32-bit code', (text, why) => {
+    expect(() => assemble(X86_CODE32_INSTRUCTION_SETS.att, `${text}\n`, 0)).toThrow(why);
+  });
+
+  it('the same text takes a REX-free one-byte form in 32-bit code and a two-byte form in 64-bit code', () => {
+    expect([...assemble(X86_CODE32_INSTRUCTION_SETS.att, 'incl %eax\n', 0).bytes]).toEqual([0x40]);
+    expect([...assemble(X86_INSTRUCTION_SETS.att, 'incl %eax\n', 0).bytes]).toEqual([0xff, 0xc0]);
+  });
+});
