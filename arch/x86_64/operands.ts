@@ -697,7 +697,17 @@ function rowSuffixSize(r: X86Row, opsize: number): number {
 }
 
 /** `.quad`, `.long` and the like are common; x86 `.word` is 2 bytes (GNU as, llvm-mc). */
-const X86_ASSEMBLY: AssemblySyntax = { wordSize: 2, expressions: { orNot: true }, directives: {}, codeFill: undefined };
+const X86_ASSEMBLY: AssemblySyntax = {
+  wordSize: 2,
+  expressions: { orNot: true },
+  // The code size of what follows, as GNU as and llvm-mc take it: `.code32` for 32-bit code (compatibility mode, CS.D = 1), `.code64` back.
+  directives: {
+    '.code32': { kind: 'mode', mode: '32' },
+    '.code64': { kind: 'mode', mode: '64' },
+    '.code16': { kind: 'reject', reason: '16-bit code is not modelled (compatibility mode with CS.D = 0 stops the run)' },
+  },
+  codeFill: undefined,
+};
 
 /** An x86-64 instruction set in one syntax, for 64-bit code or for 32-bit code (compatibility mode). */
 class X86InstructionSet implements InstructionSet {
@@ -714,7 +724,7 @@ class X86InstructionSet implements InstructionSet {
 
   /**
    * @param variant AT&T or Intel.
-   * @param codeSize 8 for 64-bit code, 4 for 32-bit code.
+   * @param codeSize 8 for 64-bit code, 4 for 32-bit code: the code size until a `.code32` or `.code64` directive.
    */
   constructor(
     readonly variant: X86Syntax,
@@ -726,7 +736,7 @@ class X86InstructionSet implements InstructionSet {
 
   /** Encode one instruction. */
   assembleOne(text: string, context: ParseContext): Uint8Array {
-    return assembleX86(text, context, this.variant, this.codeSize);
+    return assembleX86(text, context, this.variant, context.mode === '32' ? 4 : context.mode === '64' ? 8 : this.codeSize);
   }
 
   /** Decode and format one instruction. */

@@ -57,3 +57,20 @@ describe('x86 32-bit assembler refusals', () => {
     expect([...assemble(X86_INSTRUCTION_SETS.att, 'incl %eax\n', 0).bytes]).toEqual([0xff, 0xc0]);
   });
 });
+
+describe('x86 .code32 and .code64', () => {
+  it('switch the code size within one source, as llvm-mc -triple=x86_64 assembles it (bytes pinned from llvm-mc 14)', () => {
+    const source = 'incl %eax\npushq %rax\n.code32\nincl %eax\npushl %eax\nmovl 0x1000, %eax\n.code64\nincl %eax\nmovl 0x1000, %eax\n';
+    // llvm-mc -triple=x86_64 -filetype=obj, .text: ff c0 50 | 40 50 a1 00 10 00 00 | ff c0 8b 04 25 00 10 00 00
+    const expected = 'ff c0 50 40 50 a1 00 10 00 00 ff c0 8b 04 25 00 10 00 00';
+    const bytes = assemble(X86_INSTRUCTION_SETS.att, source, 0).bytes;
+    expect([...bytes].map((b) => b.toString(16).padStart(2, '0')).join(' ')).toBe(expected);
+    // Each pass starts in the set's own code size: a second assembly is the same.
+    expect([...assemble(X86_INSTRUCTION_SETS.att, source, 0).bytes]).toEqual([...bytes]);
+  });
+
+  it('.code16 is refused, and the directives take no arguments', () => {
+    expect(() => assemble(X86_INSTRUCTION_SETS.att, '.code16\n', 0)).toThrow('16-bit code is not modelled');
+    expect(() => assemble(X86_INSTRUCTION_SETS.att, '.code32 1\n', 0)).toThrow('takes no arguments');
+  });
+});
