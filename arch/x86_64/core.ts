@@ -179,7 +179,7 @@ export class X86Core implements ExecutionCore<X86State> {
    * Ops depend on the code bytes and the code size: the same bytes decode
    * differently in compatibility mode ({@link predecodeX86}). The caches
    * (the interpreter's ops and blocks, the JIT's blocks, the translated ops)
-   * hold ops of one code size, {@link X86Core.decodedKey}'s: whenever the
+   * hold ops of one code size, the one they were decoded under: whenever the
    * mode may have changed (an exception delivered or returned from, a run
    * starting, the interpreter about to step, the JIT handing over to the
    * interpreter) {@link X86Core.syncCodeSize} drops them all if it did.
@@ -263,7 +263,7 @@ export class X86Core implements ExecutionCore<X86State> {
     this.memory.invalidateAllCode();
   }
 
-  /** The code size ops are decoded for, with whether CS has a base ({@link decodeKey}): a restore that changes it drops the caches. */
+  /** The code size ops are decoded for, plus 16 when 32-bit code has a CS base (which stops): a restore that changes it drops the caches. */
   decodeDependency(): number {
     return decodeKey(this.state);
   }

@@ -685,7 +685,7 @@ function acceptsModrm(r: X86Row, modrm: number): boolean {
  * 32 and ModRM mod 00 r/m 101 is an absolute disp32, not RIP-relative; near
  * branches and the stack are 32-bit). In compatibility mode the 67 prefix
  * (16-bit addressing) and the opcodes only that mode has
- * ({@link COMPAT_UNMODELLED}) are {@link X86UnmodelledFailure}s. Never throws.
+ * (PUSHA, ARPL, LES, far CALL/JMP, BCD, …) are {@link X86UnmodelledFailure}s. Never throws.
  */
 export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE, codeSize: CodeSize = 8): X86Insn | X86DecodeFailure {
   const compat = codeSize === 4;

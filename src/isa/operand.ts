@@ -44,7 +44,7 @@ export interface ParseContext {
   readonly final: boolean;
   /**
    * The code mode the source's last mode directive selected (the value of
-   * a {@link ModeDirective} rule of the architecture's syntax), or
+   * a `ModeDirective` rule of the architecture's syntax), or
    * `undefined` before any: an architecture whose encodings depend on a
    * mode reads it here. Each pass starts without one.
    */
