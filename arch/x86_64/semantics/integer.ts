@@ -585,7 +585,8 @@ const bt: X86Handler = (s, op) => {
     if (op.operands[1]!.loc !== 3) {
       const so = signed(offset, size);
       const unit = so >= 0n ? so / bits : -((-so + bits - 1n) / bits);
-      address = BigInt.asUintN(64, address + unit * BigInt(size));
+      // The bit's address wraps as linear addresses do: at 2^64, or at 4 GiB in 32-bit code.
+      address = BigInt.asUintN(op.insn!.codeSize === 8 ? 64 : 32, address + unit * BigInt(size));
       offset = so - unit * bits;
     } else offset &= bits - 1n;
     fault = readAt(op, address, size);

@@ -111,6 +111,18 @@ describe.each(ENGINES)('x86_64 compatibility mode (%s)', (engine) => {
     expect(machine.memory.read32(CODE32 + 0x108)).toBe(0x5566_7788);
   });
 
+  it('BT with a register bit offset addresses memory below its operand, wrapping at 4 GiB', () => {
+    const { machine } = compatMachine('btl %ecx, (%ebx)\nint $0x80\n', undefined, { engine });
+    machine.memory.map(0xffff_f000, 0x1000);
+    machine.memory.write32(0xffff_ff90, 1 << 5);
+    machine.setRegister('rbx', 0x10n);
+    // −1019 = −32 · 32 + 5: the dword 32 below (0x10 − 0x80 wraps to 0xffffff90), bit 5.
+    machine.setRegister('rcx', BigInt.asUintN(32, -1019n));
+    machine.setRegister('rflags', BigInt(Flag.FIXED));
+    expect(machine.run(10).reason).toBe('wfi');
+    expect(Number(machine.register('rflags')) & Flag.CF).toBe(Flag.CF);
+  });
+
   it('a near branch target is truncated to 32 bits (EIP wraps at 4 GiB)', () => {
     const { machine } = compatMachine('int $0x80\n', undefined, { engine });
     // jmp rel32 at 0xffff_fff0 to 0x1_0000_0000 + CODE32 - … wraps to CODE32.
