@@ -544,7 +544,9 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
   if (imm !== undefined) pushLe(bytes, imm.value, imm.bytes);
   if (rel !== undefined) {
     const end = context.address + bytes.length + rel.bytes;
-    const d = rel.target - BigInt(end);
+    // In 32-bit code EIP wraps at 4 GiB (IP at 64 Ki with a rel16): the displacement is the difference modulo that.
+    const raw = rel.target - BigInt(end);
+    const d = code32 ? BigInt.asIntN(rel.bytes === 2 ? 16 : 32, raw) : raw;
     if (rel.bytes === 1 && (d < -128n || d > 127n)) return undefined;
     if (d < -0x8000_0000n || d > 0x7fff_ffffn) throw new OperandError(`branch target is out of range (${d} bytes)`, 0);
     pushLe(bytes, d, rel.bytes);
