@@ -141,6 +141,8 @@ function operandText(insn: X86Insn, def: OperandDef, syntax: X86Syntax, address:
 /** The mnemonic as llvm-mc prints it. */
 function mnemonicText(insn: X86Insn, syntax: X86Syntax): string {
   const r = insn.row;
+  // PUSHF/POPF name their operand size in Intel syntax, as llvm-mc prints them: pushfq, pushfd (32-bit code), pushf (66).
+  if (syntax === 'intel' && (r.handler === 'pushf' || r.handler === 'popf')) return `${r.handler}${insn.opsize === 8 ? 'q' : insn.opsize === 4 ? 'd' : ''}`;
   if (syntax === 'intel') return r.intel;
   return r.att.replace('{s}', SUFFIX[suffixSize(insn)] ?? '');
 }

@@ -335,8 +335,8 @@ function rows(): X86Row[] {
   add({ handler: 'push-seg', variant: 5, att: 'push{s}', opcode: '0F A8', operands: 'GS', osz: 's', name: 'push gs' });
   add({ handler: 'pop-seg', variant: 4, att: 'pop{s}', opcode: '0F A1', operands: 'FS', osz: 's', name: 'pop fs' });
   add({ handler: 'pop-seg', variant: 5, att: 'pop{s}', opcode: '0F A9', operands: 'GS', osz: 's', name: 'pop gs' });
-  add({ handler: 'pushf', att: 'pushf{s}', intel: 'pushfq', aliases: ['pushf'], opcode: '9C', osz: 's', name: 'pushfq' });
-  add({ handler: 'popf', att: 'popf{s}', intel: 'popfq', aliases: ['popf'], opcode: '9D', osz: 's', name: 'popfq' });
+  add({ handler: 'pushf', att: 'pushf{s}', intel: 'pushfq', aliases: ['pushf', 'pushfd'], opcode: '9C', osz: 's', name: 'pushfq' });
+  add({ handler: 'popf', att: 'popf{s}', intel: 'popfq', aliases: ['popf', 'popfd'], opcode: '9D', osz: 's', name: 'popfq' });
   // CALL/RET/JMP/Jcc.
   add({ handler: 'call', att: 'call{s}', intel: 'call', opcode: 'E8', operands: 'Jz', osz: 's', name: 'call Jz' });
   add({ handler: 'call-indirect', att: 'call{s}', intel: 'call', opcode: 'FF /2', operands: 'Es', name: 'call Es' });

@@ -27,6 +27,11 @@ export function llvmAssemble32(texts: readonly string[]): LlvmAssembly[] {
   return assembleFor(I386_LLVM, texts);
 }
 
+/** Assemble each Intel-syntax text as 32-bit code with llvm-mc (`-triple=i386`), in one process. */
+export function llvmAssembleIntel32(texts: readonly string[]): LlvmAssembly[] {
+  return assembleFor({ options: ['-triple=i386', '-x86-asm-syntax=intel'] }, texts);
+}
+
 /** Assemble each Intel-syntax text with llvm-mc, in one process. */
 export function llvmAssembleIntel(texts: readonly string[]): LlvmAssembly[] {
   return assembleFor({ options: ['-triple=x86_64', '-x86-asm-syntax=intel'] }, texts);
