@@ -302,7 +302,7 @@ class BlockTranslation {
   }
 
   /**
-   * SYSCALL, and SYSRET at CPL 0, through the exception model's own
+   * SYSCALL, and SYSRETQ at CPL 0, through the exception model's own
    * templates (`emitSyscallEntry`, `emitSysretReturn` in `exceptions.ts`,
    * the code the interpreter's delivery runs): their guards leave for the
    * interpreter to run the instruction (`done` instructions before it),
@@ -313,7 +313,9 @@ class BlockTranslation {
   private trapThroughTemplate(op: X86Op, done: number): boolean {
     if (this.context.traced) return false;
     const syscall = op.inner === SYSCALL;
-    if (!syscall && (op.inner !== SYSRET || this.mode !== 0)) return false;
+    // SYSRETL returns to 32-bit code, which the JIT declines (COMPAT_MODE_KEY): it runs its handler in place, and the exception
+    // model's return drops the ops of the other code size (X86Core.syncCodeSize).
+    if (!syscall && (op.inner !== SYSRET || this.mode !== 0 || op.variant !== 8)) return false;
     const w = this.w;
     this.count();
     const slow = w.step(op.address, done);

@@ -257,6 +257,46 @@ describe('x86_64 code size and the op caches', () => {
     expect(modeSwitch('jit')).toEqual(interp);
   });
 
+  it('a SYSRETL (translated inline by the JIT) into bytes the JIT translated as 64-bit code runs them as 32-bit code, on both engines', () => {
+    const sysretKernel = `
+        movabsq $0x1ffffffff, %rax
+        movl    $100, %ebx
+      shared:
+        .byte 0x48, 0xff, 0xc0
+        decq    %rbx
+        jnz     shared
+        int     $0x80
+      int80:
+        incq    %r13
+        cmpq    $2, %r13
+        je      done
+        movl    $0xc0000081, %ecx       # STAR: SYSRETL loads CS = 0x23, SS = 0x2b
+        movl    $0x00230010, %edx
+        pushq   %rax
+        xorl    %eax, %eax
+        wrmsr
+        popq    %rax
+        movq    $${USER_STACK}, %rsp
+        leaq    shared(%rip), %rcx
+        movq    $2, %r11
+        movl    $50, %ebx
+        sysretl
+      done:
+        hlt
+    `;
+    const results = (['interp', 'jit'] as const).map((engine) => {
+      const probe = machineWith(sysretKernel);
+      const { machine } = machineWith(sysretKernel, { engine, gates: { 0x80: { offset: probe.labels.get('int80')!, dpl: 3 } } });
+      machine.memory.map(USER_STACK - 0x1_0000, 0x1_0000);
+      const result = machine.run(100_000);
+      expect(result.reason, result.detail).toBe('wfi');
+      return [machine.register('rax'), machine.register('rbx'), result.steps];
+    });
+    // 64-bit: 0x1_ffff_ffff + 100 = 0x2_0000_0063; 32-bit: 50 × (DEC, INC, DEC EAX; DEC EBX) from EAX = 0x63.
+    expect(results[0]![0]).toBe(0x63n - 50n);
+    expect(results[1]).toEqual(results[0]);
+  });
+
   it('a restore or a register write into the other code size drops the cached ops', () => {
     const { machine } = compatMachine('.byte 0x48, 0xff, 0xc0\nint $0x80\n');
     const compat = machine.snapshot();
