@@ -26,7 +26,7 @@ import type { EngineName, RegisterAlias } from '../../src/interp/backend.ts';
 import type { DecodedOp, Handler } from '../../src/interp/decoded-op.ts';
 import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
 import { CoreMachine, type MachineSnapshot, type RegisterView } from '../../src/interp/machine.ts';
-import { RETIRED, type ExceptionReturn, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { hexAddress, RETIRED, stop, type ExceptionReturn, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { Jit } from '../../src/jit/jit.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
@@ -37,6 +37,7 @@ import { X86TranslatedMemory } from './translated-memory.ts';
 import { cplName, deliverX86, exceptionReturnX86, type X86Host } from './exceptions.ts';
 import {
   addressValue,
+  codeSizeOf,
   createX86State,
   linearAddress,
   enterMode,
@@ -49,15 +50,16 @@ import {
   MSRS,
   RFLAGS_WRITABLE,
   Flag,
+  Seg,
   SEG_NAMES,
   VENDORS,
   type Vendor,
   type X86State,
 } from './registers.ts';
-import { endsX86Block, resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
+import { COMPAT_UNMODELLED_HANDLERS, endsX86Block, resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
 import { X86_SEMANTICS } from './semantics/index.ts';
 import { numberForm } from './semantics/number-forms.ts';
-import { decodeX86, isInsn, MAX_INSTRUCTION_BYTES } from './table.ts';
+import { decodeX86, isInsn, MAX_INSTRUCTION_BYTES, X86_TABLE, type X86Insn } from './table.ts';
 import { formatInsn, X86_INSTRUCTION_SETS } from './operands.ts';
 
 /** Runs an op's fixed trap (fetch faults, undefined encodings). */
@@ -68,15 +70,41 @@ function asHandler(handler: X86Handler): Handler<X86State> {
   return handler as unknown as Handler<X86State>;
 }
 
+/** The name of the pseudo-op that stops at a form compatibility mode has that is not modelled. */
+export const COMPAT_UNSUPPORTED_OP = 'compat-unsupported';
+
+/** An op that stops the run with `compat-unsupported` at `address`, naming `what` (and keeping `insn`, when it decoded, for the disassembly). */
+function unmodelledOp(memory: GuestMemory, address: number, length: number, what: string, insn?: X86Insn): X86Op {
+  const reason = stop('compat-unsupported', `${what} at ${hexAddress(address)}: not modelled in compatibility mode`);
+  // RIP stays on the instruction.
+  const stopHere: X86Handler = (s, o) => {
+    s.pc = o.address;
+    return reason;
+  };
+  const op = new X86Op(COMPAT_UNSUPPORTED_OP, address, Math.max(1, length), 0, asHandler(stopHere), memory);
+  op.insn = insn;
+  return op;
+}
+
 /**
- * Predecode the instruction at `address`. Never throws: a byte that cannot
- * be fetched is a fetch fault carrying that byte's address (`address` of
- * the trap) and the instruction's first byte (`next`, where the exception
- * model puts RIP); an unknown encoding is #UD.
+ * Predecode the instruction at `address` as code of `codeSize` (from
+ * `codeSizeOf` in `registers.ts`: 8 in 64-bit mode, 4 in compatibility mode
+ * with CS.D = 1, 2 with CS.D = 0), in a code segment based at `csBase`.
+ * Never throws: a byte that cannot be fetched is a fetch fault carrying
+ * that byte's address (`address` of the trap) and the instruction's first
+ * byte (`next`, where the exception model puts RIP); an unknown encoding
+ * is #UD. In compatibility mode, what hyplay does not model (16-bit code,
+ * a CS base other than 0, the forms the decoder names, and the rows of
+ * `COMPAT_UNMODELLED_HANDLERS`) is an op that stops the run with
+ * `compat-unsupported`; the rest runs the rows' own handlers (never the
+ * number-typed forms of `number-forms.ts`, which the JIT translates).
  */
-export function predecodeX86(memory: GuestMemory, address: number): X86Op {
-  const result = decodeX86((i) => memory.fetch8(address + i));
+export function predecodeX86(memory: GuestMemory, address: number, codeSize: 8 | 4 | 2 = 8, csBase = 0n): X86Op {
+  if (codeSize === 2) return unmodelledOp(memory, address, 1, '16-bit code (CS.D = 0)');
+  if (codeSize === 4 && csBase !== 0n) return unmodelledOp(memory, address, 1, `code in a segment based at 0x${csBase.toString(16)}`);
+  const result = decodeX86((i) => memory.fetch8(address + i), X86_TABLE, codeSize);
   if (!isInsn(result)) {
+    if (result.kind === 'unmodelled') return unmodelledOp(memory, address, result.length, result.what);
     if (result.kind === 'fetch-fault') {
       const op = new X86Op('fetch-fault', address, 1, 0, asHandler(raiseFixed), memory);
       op.fixed = { kind: 'trap', cause: 'fetch-fault', address: address + result.offset, next: address };
@@ -88,6 +116,7 @@ export function predecodeX86(memory: GuestMemory, address: number): X86Op {
     return op;
   }
   const row = result.row;
+  if (codeSize === 4 && COMPAT_UNMODELLED_HANDLERS.has(row.handler)) return unmodelledOp(memory, address, result.length, `'${formatInsn(result, 'att', address).replace(/\t+/g, ' ')}'`, result);
   const word = firstWord(memory, address, result.length);
   const handler = X86_SEMANTICS[row.handler];
   const op = new X86Op(row.name, address, result.length, word, asHandler(handler ?? raiseFixed), memory);
@@ -97,7 +126,7 @@ export function predecodeX86(memory: GuestMemory, address: number): X86Op {
   op.operands = resolveOperands(result);
   if (handler === undefined) op.fixed = undefinedOp(op, `no semantics for ${row.name}`);
   // The hot forms (32/64-bit register and immediate ALU, MOV, TEST, INC/DEC; near branches) run on numbers, decided once here.
-  const fast = numberForm(op);
+  const fast = codeSize === 8 ? numberForm(op) : undefined;
   if (fast !== undefined) op.exec = op.inner = asHandler(fast);
   return op;
 }
@@ -109,6 +138,35 @@ function firstWord(memory: GuestMemory, address: number, length: number): number
   return word >>> 0;
 }
 
+/**
+ * Guest memory for an x86 core: {@link GuestMemory}, and a way to tell every
+ * code listener (the interpreter's op and block caches, the JIT's blocks,
+ * the translated ops) that all code changed, which the core does when the
+ * code size changes (the same bytes decode differently in compatibility
+ * mode).
+ */
+export class X86Memory extends GuestMemory {
+  /** Every code listener, kept so that {@link X86Memory.invalidateAllCode} can reach them. */
+  private readonly codeListeners: ((address: number, length: number) => void)[] = [];
+
+  /** Register a listener for writes to code. */
+  override onCodeWrite(listener: (address: number, length: number) => void): void {
+    super.onCodeWrite(listener);
+    this.codeListeners.push(listener);
+  }
+
+  /** Tell every code listener that all code changed. */
+  invalidateAllCode(): void {
+    for (const listener of this.codeListeners) listener(0, Number.MAX_SAFE_INTEGER);
+  }
+}
+
+/** What of the state predecoded ops depend on: the code size ({@link codeSizeOf}), and in 32-bit code whether CS has a base (which stops). */
+function decodeKey(s: X86State): number {
+  const size = codeSizeOf(s);
+  return size === 8 || s.segBase[Seg.cs] === 0n ? size : size + 16;
+}
+
 /** The x86-64 {@link ExecutionCore}. */
 export class X86Core implements ExecutionCore<X86State> {
   /** Architectural state. */
@@ -117,8 +175,19 @@ export class X86Core implements ExecutionCore<X86State> {
   readonly alignShift = 0;
   /** Instructions are at most 15 bytes. */
   readonly maxInstructionBytes = MAX_INSTRUCTION_BYTES;
-  /** Ops depend on the code bytes alone (the CPL and vendor checks happen when they run). */
-  readonly decodeReadsState = false;
+  /**
+   * Ops depend on the code bytes and the code size: the same bytes decode
+   * differently in compatibility mode ({@link predecodeX86}). The caches
+   * (the interpreter's ops and blocks, the JIT's blocks, the translated ops)
+   * hold ops of one code size, the one they were decoded under: whenever the
+   * mode may have changed (an exception delivered or returned from, a run
+   * starting, the interpreter about to step, the JIT handing over to the
+   * interpreter) {@link X86Core.syncCodeSize} drops them all if it did.
+   * The CPL and vendor checks happen when ops run.
+   */
+  readonly decodeReadsState = true;
+  /** The {@link decodeKey} the cached ops were decoded under. */
+  private decodedKey: number;
   /** The block loop records runs traced into a recorder itself. */
   readonly runLoopTraces = true;
   /** The run loop of the machine's engine: the interpreter's blocks ({@link X86Core.interpretBlocks}) or the JIT's. */
@@ -147,12 +216,13 @@ export class X86Core implements ExecutionCore<X86State> {
    * @param translation the JIT's translation choices.
    */
   constructor(
-    readonly memory: GuestMemory,
+    readonly memory: X86Memory,
     vendor: Vendor,
     readonly engine: EngineName = 'interp',
     translation: X86TranslatorOptions = {},
   ) {
     this.state = createX86State(vendor);
+    this.decodedKey = decodeKey(this.state);
     this.tlb = new X86Tlb(this.state, memory);
     this.translatedMemory = new X86TranslatedMemory(memory, this.tlb);
     // A write to a page holding fetched code makes every translated op suspect (they are checked by physical address, not by bytes).
@@ -163,18 +233,39 @@ export class X86Core implements ExecutionCore<X86State> {
       // The JIT's blocks read physical memory: while paging is on, the interpreter's loop runs instead (it steps through the
       // translating decode); the JIT yields to it when paging starts (X86Translator.yields).
       this.runLoop = (host, s, maxSteps) => {
+        this.syncCodeSize();
         const counted = this.countingHost(host);
         let done = 0;
         for (;;) {
-          if (s.paging !== 0) return done + this.interpretBlocks(host, s, maxSteps - done);
+          // The JIT declines 32-bit code (X86Translator.yields): the interpreter runs it, and the rest of the run.
+          if (s.paging !== 0 || codeSizeOf(s) !== 8) {
+            this.syncCodeSize();
+            return done + this.interpretBlocks(host, s, maxSteps - done);
+          }
           done += jit.run(counted, s, maxSteps - done);
           if (!jit.yielded || done >= maxSteps) return done;
         }
       };
     } else {
       this.jit = undefined;
-      this.runLoop = (host, s, maxSteps) => this.interpretBlocks(host, s, maxSteps);
+      this.runLoop = (host, s, maxSteps) => {
+        this.syncCodeSize();
+        return this.interpretBlocks(host, s, maxSteps);
+      };
     }
+  }
+
+  /** Drop every cached op if the code size changed since they were decoded (see {@link X86Core.decodeReadsState}). */
+  syncCodeSize(): void {
+    const key = decodeKey(this.state);
+    if (key === this.decodedKey) return;
+    this.decodedKey = key;
+    this.memory.invalidateAllCode();
+  }
+
+  /** The code size ops are decoded for, plus 16 when 32-bit code has a CS base (which stops): a restore that changes it drops the caches. */
+  decodeDependency(): number {
+    return decodeKey(this.state);
   }
 
   /** The host the JIT was last given, and its counting wrapper ({@link X86Core.countingHost}). */
@@ -213,8 +304,14 @@ export class X86Core implements ExecutionCore<X86State> {
     this.translatedOps.fill(undefined);
   }
 
-  /** True once the guest has loaded CR3: every access translates (see `ExecutionCore.translating`). */
+  /**
+   * True once the guest has loaded CR3: every access translates (see
+   * `ExecutionCore.translating`). The interpreter asks before each step it
+   * takes outside the block loop, so the code size is checked here too
+   * ({@link X86Core.syncCodeSize}).
+   */
   translating(): boolean {
+    this.syncCodeSize();
     return pagingActive(this.state);
   }
 
@@ -292,7 +389,7 @@ export class X86Core implements ExecutionCore<X86State> {
 
   /** Predecode at `address`: from physical memory until the guest loads CR3, then through the translation (see the module comment). */
   decode(address: number): X86Op {
-    if (this.state.paging === 0) return predecodeX86(this.memory, address);
+    if (this.state.paging === 0) return predecodeX86(this.memory, address, codeSizeOf(this.state), this.state.segBase[Seg.cs]);
     return this.decodeTranslated(address);
   }
 
@@ -307,7 +404,7 @@ export class X86Core implements ExecutionCore<X86State> {
         if (this.tlb.translate(last, kind) === this.translatedLast[index]) return cached;
       }
     }
-    const op = predecodeX86(this.translatedMemory, address);
+    const op = predecodeX86(this.translatedMemory, address, codeSizeOf(this.state), this.state.segBase[Seg.cs]);
     op.cacheable = false;
     if (first >= 0 && op.name !== 'fetch-fault') {
       this.translatedOps[index] = op;
@@ -320,12 +417,16 @@ export class X86Core implements ExecutionCore<X86State> {
 
   /** Deliver a trap through the exception model. */
   deliver(trap: Trap, trace: TraceSink | undefined): Stop | undefined {
-    return deliverX86(this.state, this, trap, trace);
+    const halted = deliverX86(this.state, this, trap, trace);
+    this.syncCodeSize();
+    return halted;
   }
 
   /** Perform an exception return through the exception model. */
   exceptionReturn(request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
-    return exceptionReturnX86(this.state, this, request, trace);
+    const halted = exceptionReturnX86(this.state, this, request, trace);
+    this.syncCodeSize();
+    return halted;
   }
 
   /** The current mode's name (`cpl0`, `cpl3`, or `cpl1`/`cpl2` where a guest put itself). */
@@ -591,7 +692,7 @@ export class X86Machine extends CoreMachine<X86State> {
 
 /** A new x86-64 machine over empty little-endian memory, at CPL 0 in 64-bit mode. */
 export function createX86Machine(options: X86MachineOptions = {}): X86Machine {
-  return new X86Machine(new X86Core(new GuestMemory('little'), options.vendor ?? 'intel', options.engine ?? 'jit', options.translation));
+  return new X86Machine(new X86Core(new X86Memory('little'), options.vendor ?? 'intel', options.engine ?? 'jit', options.translation));
 }
 
 /** The instruction sets (AT&T, the default, and Intel) for the assembler and disassembler. */

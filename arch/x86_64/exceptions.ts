@@ -624,13 +624,17 @@ let syscallEntry: ((s: X86State, next: number) => number) | undefined;
 let sysretReturns: [(s: X86State) => number, (s: X86State) => number] | undefined;
 
 /**
- * SYSCALL in 64-bit mode: {@link emitSyscallEntry}, then its trace event.
+ * SYSCALL in 64-bit mode, and on AMD in compatibility mode (RIP ← CSTAR
+ * there): {@link emitSyscallEntry}, then its trace event.
  * The EFER.SCE check is the semantics' guard (#UD).
  */
 function syscall(s: X86State, address: number, next: number, trace: TraceSink | undefined): Stop | undefined {
   const from = s.cpl;
+  // From compatibility mode (AMD: Intel's is #UD, the semantics' guard) the entry is CSTAR's (APM vol. 3 SYSCALL; QEMU `helper_syscall`).
+  const compat = (s.segAttr[Seg.cs]! & Attr.L) === 0;
   syscallEntry ??= buildDirect<(s: X86State, next: number) => number>(['s', 'next'], x86SlotPlace, (code) => code.emit(`return ${emitSyscallEntry(code, 'next')};`));
   s.pc = syscallEntry(s, next);
+  if (compat) s.pc = linearAddress(s.msr[MsrSlot.cstar]!);
   if (trace !== undefined) trace.emit({ kind: 'exception', exception: 'syscall', cause: `syscall at ${hexAddress(address)}`, from: cplName(from), to: 'cpl0', vector: s.pc, returnAddress: next, syndrome: undefined });
   return undefined;
 }

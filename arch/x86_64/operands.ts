@@ -14,7 +14,7 @@ import type { AssemblySyntax } from '../../src/isa/directives.ts';
 import { evaluateOperand } from '../../src/isa/expression.ts';
 import { OperandError, type ParseContext } from '../../src/isa/operand.ts';
 import { GPR16_NAMES, GPR32_NAMES, GPR8_LEGACY_NAMES, GPR8_REX_NAMES, GPR_NAMES, SEG_NAMES } from './registers.ts';
-import { decodeBytes, isInsn, operandSize, RIP_BASE, sizeOf, X86_TABLE, type OperandDef, type X86Insn, type X86Row } from './table.ts';
+import { decodeBytes, isInsn, operandSize, RIP_BASE, sizeOf, X86_TABLE, type CodeSize, type OperandDef, type X86Insn, type X86Row } from './table.ts';
 
 /** Which assembly syntax. */
 export type X86Syntax = 'att' | 'intel';
@@ -126,7 +126,9 @@ function operandText(insn: X86Insn, def: OperandDef, syntax: X86Syntax, address:
     case 'one':
       return '';
     case 'J': {
-      const target = BigInt.asUintN(64, BigInt(address + insn.length) + BigInt.asIntN(64, insn.imm));
+      // In 32-bit code the target is EIP (IP with a 66 prefix), as the branch computes it.
+      const width = insn.codeSize === 8 ? 64 : insn.operandPrefix ? 16 : 32;
+      const target = BigInt.asUintN(width, BigInt(address + insn.length) + BigInt.asIntN(64, insn.imm));
       return `0x${target.toString(16)}`;
     }
     default: {
@@ -139,6 +141,8 @@ function operandText(insn: X86Insn, def: OperandDef, syntax: X86Syntax, address:
 /** The mnemonic as llvm-mc prints it. */
 function mnemonicText(insn: X86Insn, syntax: X86Syntax): string {
   const r = insn.row;
+  // PUSHF/POPF name their operand size in Intel syntax, as llvm-mc prints them: pushfq, pushfd (32-bit code), pushf (66).
+  if (syntax === 'intel' && (r.handler === 'pushf' || r.handler === 'popf')) return `${r.handler}${insn.opsize === 8 ? 'q' : insn.opsize === 4 ? 'd' : ''}`;
   if (syntax === 'intel') return r.intel;
   return r.att.replace('{s}', SUFFIX[suffixSize(insn)] ?? '');
 }
@@ -157,9 +161,9 @@ export function formatInsn(insn: X86Insn, syntax: X86Syntax, address: number): s
   return prefix + text;
 }
 
-/** Disassemble one instruction from bytes, or `undefined` when it is not one. */
-export function disassembleX86(bytes: Uint8Array, address: number, syntax: X86Syntax): DecodedText | undefined {
-  const result = decodeBytes(bytes);
+/** Disassemble one instruction from bytes as code of `codeSize` (8: 64-bit mode, 4: 32-bit code), or `undefined` when it is not one. */
+export function disassembleX86(bytes: Uint8Array, address: number, syntax: X86Syntax, codeSize: CodeSize = 8): DecodedText | undefined {
+  const result = decodeBytes(bytes, 0, codeSize);
   if (!isInsn(result)) return undefined;
   return { length: result.length, text: formatInsn(result, syntax, address).replace(/\t+/g, ' ').replace(/^lock /, 'lock ') };
 }
@@ -410,7 +414,8 @@ function stems(mnemonic: string, syntax: X86Syntax): { rows: readonly X86Row[]; 
 }
 
 /** Encode `insn` operands for a row at an operand size; `undefined` when they do not fit it. */
-function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: ParseContext, lock: boolean): Uint8Array | undefined {
+function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: ParseContext, lock: boolean, codeSize: CodeSize): Uint8Array | undefined {
+  const code32 = codeSize === 4;
   // The shift-by-one forms may leave the 1 out (`shll %eax`, Intel `shl eax`), as llvm-mc prints them.
   const one = r.operands.findIndex((o) => o.kind === 'one');
   const operands = one >= 0 && given.length === r.operands.length - 1 ? [...given.slice(0, one), { kind: 'imm', value: 1n, column: 0 } as Parsed, ...given.slice(one)] : given;
@@ -457,7 +462,7 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
         if (p.kind === 'imm') imm = { value: p.value, bytes: def.size === 'q' ? 8 : sizeOf(def.size, opsize) };
         break;
       case 'J':
-        if (p.kind === 'mem') rel = { target: p.disp, bytes: def.size === 'b' ? 1 : 4 };
+        if (p.kind === 'mem') rel = { target: p.disp, bytes: def.size === 'b' ? 1 : code32 && opsize === 2 ? 2 : 4 };
         break;
       case 'O':
         if (p.kind === 'mem') {
@@ -470,12 +475,19 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
     }
   }
   const segment = mem !== undefined ? mem.seg : moffsSeg;
-  if (segment >= 0) bytes.push([0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65][segment]!);
-  if (mem !== undefined && mem.adsize === 4) bytes.push(0x67);
+  // llvm-mc puts a segment override after the 66 for the moffs forms (`movw %es:16, %ax` = 66 26 a1 …), before it otherwise.
+  const segmentByte = segment >= 0 ? [0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65][segment]! : -1;
+  if (segmentByte >= 0 && moffs === undefined) bytes.push(segmentByte);
+  if (code32 && mem !== undefined) {
+    // 32-bit code addresses with 32-bit registers and no prefix; a 64-bit or RIP-relative address has no encoding there.
+    if (mem.base === RIP_BASE) throw new OperandError('RIP-relative addressing is not available in 32-bit code', mem.column);
+    if (mem.adsize !== 4 && !mem.bare) throw new OperandError('64-bit address registers are not available in 32-bit code', mem.column);
+  } else if (mem !== undefined && mem.adsize === 4) bytes.push(0x67);
   if (lock) bytes.push(0xf0);
   // A segment register moves 16 bits to or from memory, and MOV to a segment register reads 16: llvm-mc gives them no 66 (SDM vol. 2 MOV: "the operand-size attribute has no effect").
   const segmentMove = r.handler === 'mov-to-seg' || (r.handler === 'mov-from-seg' && mem !== undefined);
   if (opsize === 2 && r.osz !== 'n' && !segmentMove) bytes.push(0x66);
+  if (segmentByte >= 0 && moffs !== undefined) bytes.push(segmentByte);
   if (r.prefix !== 0) bytes.push(r.prefix);
   if (r.osz === 'v' && opsize === 8 && !(segmentMove && mem !== undefined)) rex |= 8;
   if (r.w === '1') rex |= 8;
@@ -489,6 +501,7 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
     if (mem.base >= 8 && mem.base !== RIP_BASE) rex |= 1;
     if (mem.index >= 8) rex |= 2;
   }
+  if ((rex !== 0 || rexNeeded) && code32) throw new OperandError('needs a REX prefix (a 64-bit operand or R8–R15, SPL–DIL), which 32-bit code does not have', 0);
   if (rex !== 0 || rexNeeded) {
     if (noRex) throw new OperandError('cannot encode AH, BH, CH or DH in an instruction that needs a REX prefix', 0);
     bytes.push(0x40 | rex);
@@ -506,6 +519,12 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
         bytes.push(reg | 5);
         ripFixup = bytes.length;
         bytes.push(0, 0, 0, 0);
+      } else if (mem.base < 0 && mem.index < 0 && code32) {
+        // 32-bit code: mod 00 r/m 101 is an absolute disp32 (SDM vol. 2 table 2-2).
+        const d = BigInt.asIntN(32, disp);
+        if (!fitsDisp(disp) && BigInt.asUintN(32, disp) !== disp) throw new OperandError(`displacement ${disp} does not fit 32 bits`, mem.column);
+        bytes.push(reg | 5);
+        pushLe(bytes, d, 4);
       } else if (mem.base < 0) {
         // No base: SIB with base 101 and mod 00 (disp32; index or none).
         const d = BigInt.asIntN(32, disp);
@@ -523,11 +542,13 @@ function encode(r: X86Row, opsize: number, given: readonly Parsed[], context: Pa
       }
     }
   }
-  if (moffs !== undefined) pushLe(bytes, moffs, 8);
+  if (moffs !== undefined) pushLe(bytes, moffs, code32 ? 4 : 8);
   if (imm !== undefined) pushLe(bytes, imm.value, imm.bytes);
   if (rel !== undefined) {
     const end = context.address + bytes.length + rel.bytes;
-    const d = rel.target - BigInt(end);
+    // In 32-bit code EIP wraps at 4 GiB (IP at 64 Ki with a rel16): the displacement is the difference modulo that.
+    const raw = rel.target - BigInt(end);
+    const d = code32 ? BigInt.asIntN(rel.bytes === 2 ? 16 : 32, raw) : raw;
     if (rel.bytes === 1 && (d < -128n || d > 127n)) return undefined;
     if (d < -0x8000_0000n || d > 0x7fff_ffffn) throw new OperandError(`branch target is out of range (${d} bytes)`, 0);
     pushLe(bytes, d, rel.bytes);
@@ -563,20 +584,26 @@ function impliedSize(r: X86Row, operands: readonly Parsed[]): number {
   return 0;
 }
 
-/** Candidate operand sizes for a row. */
-function sizesFor(r: X86Row, explicit: number, operands: readonly Parsed[]): number[] {
-  if (r.osz === 'n') return [operandSize(r, r.w === '1', false)];
+/** Candidate operand sizes for a row (in 32-bit code there is no 64-bit operand size, and the stack and branches default to 32). */
+function sizesFor(r: X86Row, explicit: number, operands: readonly Parsed[], codeSize: CodeSize): number[] {
+  if (r.osz === 'n') return [operandSize(r, r.w === '1', false, codeSize)];
   const implied = impliedSize(r, operands);
   const size = explicit !== 0 ? explicit : implied;
-  const allowed = r.osz === 's' ? [8, 2] : r.w === '1' ? [8] : r.w === '0' ? [4, 2] : [4, 8, 2];
+  const allowed = codeSize === 4 ? (r.w === '1' ? [] : [4, 2]) : r.osz === 's' ? [8, 2] : r.w === '1' ? [8] : r.w === '0' ? [4, 2] : [4, 8, 2];
+  if (allowed.length === 0) return [];
   if (size !== 0) return allowed.includes(size) ? [size] : [];
   // No register names the size: only rows whose other operands fix it (a branch, push imm) may choose; a memory operand with an immediate is ambiguous.
   if (operands.some((p) => p.kind === 'mem' && !p.bare) && r.operands.some((o) => o.kind === 'E' && (o.size === 'v' || o.size === 's'))) return r.osz === 's' ? [8] : allowed;
   return [allowed[0]!];
 }
 
-/** Assemble one line in `syntax`. */
-export function assembleX86(text: string, context: ParseContext, syntax: X86Syntax): Uint8Array {
+/** Whether a row is an instruction in code of `codeSize` ({@link X86Row.modes}). */
+function rowInMode(r: X86Row, codeSize: CodeSize): boolean {
+  return r.modes === 'any' || (r.modes === '32') === (codeSize === 4);
+}
+
+/** Assemble one line in `syntax`, as code of `codeSize` (8: 64-bit mode, the default; 4: 32-bit code, llvm-mc's `-triple=i386` or `.code32`). */
+export function assembleX86(text: string, context: ParseContext, syntax: X86Syntax, codeSize: CodeSize = 8): Uint8Array {
   let line = text.trim();
   let lock = false;
   const lockMatch = /^lock\s+/i.exec(line);
@@ -617,15 +644,16 @@ export function assembleX86(text: string, context: ParseContext, syntax: X86Synt
   for (const order of orders) {
     for (const { rows, size } of candidates) {
       for (const r of rows) {
+        if (!rowInMode(r, codeSize)) continue;
         if ((r.handler === 'call-indirect' || r.handler === 'jmp-indirect') !== indirect && syntax === 'att' && (r.handler.startsWith('call') || r.handler.startsWith('jmp'))) continue;
         const ops = syntax === 'intel' ? order.map((p) => (p.kind === 'imm' && r.operands.some((o) => o.kind === 'J') ? ({ kind: 'mem', seg: -1, base: -1, index: -1, scale: 0, disp: p.value, size: 0, bare: true, bracketed: false, constant: true, adsize: 8, column: p.column } as Parsed) : p)) : order;
-        for (const opsize of sizesFor(r, size, ops)) {
+        for (const opsize of sizesFor(r, size, ops, codeSize)) {
           const rowSize = rowSuffixSize(r, opsize);
           if (size !== 0 && rowSize !== size) continue;
           const special = specialEncoding(r, opsize, ops);
           if (special === 'refused') continue;
           try {
-            const bytes = special ?? encode(r, opsize, ops, context, lock);
+            const bytes = special ?? encode(r, opsize, ops, context, lock, codeSize);
             if (bytes !== undefined) found.push({ bytes, size: rowSize });
           } catch (error) {
             if (error instanceof OperandError) firstError ??= error.message;
@@ -673,12 +701,22 @@ function rowSuffixSize(r: X86Row, opsize: number): number {
 }
 
 /** `.quad`, `.long` and the like are common; x86 `.word` is 2 bytes (GNU as, llvm-mc). */
-const X86_ASSEMBLY: AssemblySyntax = { wordSize: 2, expressions: { orNot: true }, directives: {}, codeFill: undefined };
+const X86_ASSEMBLY: AssemblySyntax = {
+  wordSize: 2,
+  expressions: { orNot: true },
+  // The code size of what follows, as GNU as and llvm-mc take it: `.code32` for 32-bit code (compatibility mode, CS.D = 1), `.code64` back.
+  directives: {
+    '.code32': { kind: 'mode', mode: '32' },
+    '.code64': { kind: 'mode', mode: '64' },
+    '.code16': { kind: 'reject', reason: '16-bit code is not modelled (compatibility mode with CS.D = 0 stops the run)' },
+  },
+  codeFill: undefined,
+};
 
-/** An x86-64 instruction set in one syntax. */
+/** An x86-64 instruction set in one syntax, for 64-bit code or for 32-bit code (compatibility mode). */
 class X86InstructionSet implements InstructionSet {
-  /** Architecture name. */
-  readonly name = 'x86_64';
+  /** Architecture name: `x86_64`, or `i386` for 32-bit code. */
+  readonly name: string;
   /** Little-endian. */
   readonly endian = 'little' as const;
   /** `#` starts a comment in AT&T syntax (and `;` in Intel's, as llvm-mc reads it). */
@@ -688,21 +726,36 @@ class X86InstructionSet implements InstructionSet {
   /** The syntax additions. */
   readonly syntax = X86_ASSEMBLY;
 
-  /** @param variant AT&T or Intel. */
-  constructor(readonly variant: X86Syntax) {
+  /**
+   * @param variant AT&T or Intel.
+   * @param codeSize 8 for 64-bit code, 4 for 32-bit code: the code size until a `.code32` or `.code64` directive.
+   */
+  constructor(
+    readonly variant: X86Syntax,
+    readonly codeSize: CodeSize = 8,
+  ) {
+    this.name = codeSize === 8 ? 'x86_64' : 'i386';
     this.commentPrefixes = variant === 'att' ? ['#'] : ['#', ';'];
   }
 
   /** Encode one instruction. */
   assembleOne(text: string, context: ParseContext): Uint8Array {
-    return assembleX86(text, context, this.variant);
+    return assembleX86(text, context, this.variant, context.mode === '32' ? 4 : context.mode === '64' ? 8 : this.codeSize);
   }
 
   /** Decode and format one instruction. */
   disassembleOne(bytes: Uint8Array, address: number): DecodedText | undefined {
-    return disassembleX86(bytes, address, this.variant);
+    return disassembleX86(bytes, address, this.variant, this.codeSize);
   }
 }
 
 /** The AT&T and Intel instruction sets. */
 export const X86_INSTRUCTION_SETS: Readonly<Record<X86Syntax, InstructionSet>> = { att: new X86InstructionSet('att'), intel: new X86InstructionSet('intel') };
+
+/**
+ * The AT&T and Intel instruction sets for 32-bit code (compatibility mode
+ * with CS.D = 1): what llvm-mc assembles with `-triple=i386`, or after
+ * `.code32` under `-triple=x86_64`. No REX, no 64-bit operands, 32-bit
+ * addresses without a 67 prefix, and INC/DEC r32 in their one-byte forms.
+ */
+export const X86_CODE32_INSTRUCTION_SETS: Readonly<Record<X86Syntax, InstructionSet>> = { att: new X86InstructionSet('att', 4), intel: new X86InstructionSet('intel', 4) };

@@ -375,6 +375,19 @@ export function loadFlat(s: X86State, seg: number, selector: number, attr: numbe
   s.segAttr[seg] = attr;
 }
 
+/**
+ * The code size of the current mode in bytes (SDM vol. 3 §2.2, §5.2.1):
+ * 8 in 64-bit mode (EFER.LMA = 1 and CS.L = 1), 4 in compatibility mode
+ * with CS.D = 1 (32-bit code), 2 with CS.D = 0 (16-bit code). Without
+ * EFER.LMA (legacy protected mode, which hyplay does not model) CS.D alone
+ * decides, as it does in compatibility mode.
+ */
+export function codeSizeOf(s: X86State): 8 | 4 | 2 {
+  const attr = s.segAttr[Seg.cs]!;
+  if ((s.efer & Efer.LMA) !== 0 && (attr & Attr.L) !== 0) return 8;
+  return (attr & Attr.DB) !== 0 ? 4 : 2;
+}
+
 /** True when CS is a 64-bit code segment and EFER.LMA is set: 64-bit mode (SDM vol. 3 §2.2). */
 export function is64BitMode(s: X86State): boolean {
   return (s.efer & Efer.LMA) !== 0 && (s.segAttr[Seg.cs]! & Attr.L) !== 0;

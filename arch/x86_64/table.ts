@@ -112,7 +112,12 @@ export interface X86Row {
   readonly condition: boolean;
   /** Rows that deliberately take bytes this row also matches, preferring this one (checked by {@link buildX86Table}). */
   readonly overlaps: readonly string[];
+  /** The code sizes the row decodes in: `any`, `64` (64-bit mode only) or `32` (compatibility mode with CS.D = 1 only: INC/DEC r32 at 40–4F, which are REX prefixes in 64-bit mode). */
+  readonly modes: RowModes;
 }
+
+/** Which code sizes a row decodes in (see {@link X86Row.modes}). */
+export type RowModes = 'any' | '64' | '32';
 
 /** What a row definition gives; the rest defaults. */
 interface RowSpec {
@@ -129,6 +134,7 @@ interface RowSpec {
   readonly condition?: boolean;
   readonly overlaps?: readonly string[];
   readonly name?: string;
+  readonly modes?: RowModes;
 }
 
 const OPERAND_CODES: Readonly<Record<string, OperandDef>> = {
@@ -200,6 +206,7 @@ function row(spec: RowSpec): X86Row {
     lockable: spec.lockable ?? false,
     condition: spec.condition ?? false,
     overlaps: spec.overlaps ?? [],
+    modes: spec.modes ?? 'any',
   };
 }
 
@@ -256,10 +263,15 @@ function rows(): X86Row[] {
   add({ handler: 'mov-imm', att: 'mov{s}', opcode: 'C6 /0', operands: 'Eb,Ib' });
   add({ handler: 'mov-imm', att: 'mov{s}', opcode: 'C7 /0', operands: 'Ev,Isz' });
   add({ handler: 'mov-imm', att: 'movabs{s}', intel: 'movabs', opcode: 'B8 +r', operands: 'Zv,Iq', w: '1', name: 'movabs Zq,Iq' });
-  add({ handler: 'mov-moffs', variant: 0, att: 'movabs{s}', intel: 'movabs', opcode: 'A0', operands: 'AL,Ob', name: 'movabs AL,Ob' });
-  add({ handler: 'mov-moffs', variant: 0, att: 'movabs{s}', intel: 'movabs', opcode: 'A1', operands: 'rAX,Ov', name: 'movabs rAX,Ov' });
-  add({ handler: 'mov-moffs', variant: 1, att: 'movabs{s}', intel: 'movabs', opcode: 'A2', operands: 'Ob,AL', name: 'movabs Ob,AL' });
-  add({ handler: 'mov-moffs', variant: 1, att: 'movabs{s}', intel: 'movabs', opcode: 'A3', operands: 'Ov,rAX', name: 'movabs Ov,rAX' });
+  add({ handler: 'mov-moffs', variant: 0, att: 'movabs{s}', intel: 'movabs', opcode: 'A0', operands: 'AL,Ob', name: 'movabs AL,Ob', modes: '64' });
+  add({ handler: 'mov-moffs', variant: 0, att: 'movabs{s}', intel: 'movabs', opcode: 'A1', operands: 'rAX,Ov', name: 'movabs rAX,Ov', modes: '64' });
+  add({ handler: 'mov-moffs', variant: 1, att: 'movabs{s}', intel: 'movabs', opcode: 'A2', operands: 'Ob,AL', name: 'movabs Ob,AL', modes: '64' });
+  add({ handler: 'mov-moffs', variant: 1, att: 'movabs{s}', intel: 'movabs', opcode: 'A3', operands: 'Ov,rAX', name: 'movabs Ov,rAX', modes: '64' });
+  // In 32-bit code A0–A3 take a 32-bit offset and are plain MOV (llvm-mc -triple=i386: `movl 4660, %eax` = a1 34 12 00 00).
+  add({ handler: 'mov-moffs', variant: 0, att: 'mov{s}', opcode: 'A0', operands: 'AL,Ob', name: 'mov AL,Ob', modes: '32' });
+  add({ handler: 'mov-moffs', variant: 0, att: 'mov{s}', opcode: 'A1', operands: 'rAX,Ov', name: 'mov rAX,Ov', modes: '32' });
+  add({ handler: 'mov-moffs', variant: 1, att: 'mov{s}', opcode: 'A2', operands: 'Ob,AL', name: 'mov Ob,AL', modes: '32' });
+  add({ handler: 'mov-moffs', variant: 1, att: 'mov{s}', opcode: 'A3', operands: 'Ov,rAX', name: 'mov Ov,rAX', modes: '32' });
   add({ handler: 'mov-from-seg', att: 'mov{s}', opcode: '8C /r', operands: 'Ev,Sw', name: 'mov Ev,Sw' });
   add({ handler: 'mov-to-seg', att: 'mov{s}', opcode: '8E /r', operands: 'Sw,Ev', name: 'mov Sw,Ev' });
   add({ handler: 'mov-from-cr', att: 'mov{s}', opcode: '0F 20 /r', operands: 'Rq,Cq', osz: 'n' });
@@ -277,6 +289,9 @@ function rows(): X86Row[] {
   add({ handler: 'incdec', variant: 0, att: 'inc{s}', opcode: 'FF /0', operands: 'Ev', lockable: true });
   add({ handler: 'incdec', variant: 1, att: 'dec{s}', opcode: 'FE /1', operands: 'Eb', lockable: true });
   add({ handler: 'incdec', variant: 1, att: 'dec{s}', opcode: 'FF /1', operands: 'Ev', lockable: true });
+  // INC/DEC r16/r32 (40+r, 48+r): compatibility mode only; in 64-bit mode these bytes are REX prefixes (SDM vol. 2 INC, DEC).
+  add({ handler: 'incdec', variant: 0, att: 'inc{s}', opcode: '40 +r', operands: 'Zv', name: 'inc Zv', modes: '32' });
+  add({ handler: 'incdec', variant: 1, att: 'dec{s}', opcode: '48 +r', operands: 'Zv', name: 'dec Zv', modes: '32' });
   add({ handler: 'not', att: 'not{s}', opcode: 'F6 /2', operands: 'Eb', lockable: true });
   add({ handler: 'not', att: 'not{s}', opcode: 'F7 /2', operands: 'Ev', lockable: true });
   add({ handler: 'neg', att: 'neg{s}', opcode: 'F6 /3', operands: 'Eb', lockable: true });
@@ -320,8 +335,8 @@ function rows(): X86Row[] {
   add({ handler: 'push-seg', variant: 5, att: 'push{s}', opcode: '0F A8', operands: 'GS', osz: 's', name: 'push gs' });
   add({ handler: 'pop-seg', variant: 4, att: 'pop{s}', opcode: '0F A1', operands: 'FS', osz: 's', name: 'pop fs' });
   add({ handler: 'pop-seg', variant: 5, att: 'pop{s}', opcode: '0F A9', operands: 'GS', osz: 's', name: 'pop gs' });
-  add({ handler: 'pushf', att: 'pushf{s}', intel: 'pushfq', aliases: ['pushf'], opcode: '9C', osz: 's', name: 'pushfq' });
-  add({ handler: 'popf', att: 'popf{s}', intel: 'popfq', aliases: ['popf'], opcode: '9D', osz: 's', name: 'popfq' });
+  add({ handler: 'pushf', att: 'pushf{s}', intel: 'pushfq', aliases: ['pushf', 'pushfd'], opcode: '9C', osz: 's', name: 'pushfq' });
+  add({ handler: 'popf', att: 'popf{s}', intel: 'popfq', aliases: ['popf', 'popfd'], opcode: '9D', osz: 's', name: 'popfq' });
   // CALL/RET/JMP/Jcc.
   add({ handler: 'call', att: 'call{s}', intel: 'call', opcode: 'E8', operands: 'Jz', osz: 's', name: 'call Jz' });
   add({ handler: 'call-indirect', att: 'call{s}', intel: 'call', opcode: 'FF /2', operands: 'Es', name: 'call Es' });
@@ -379,7 +394,8 @@ function rows(): X86Row[] {
   add({ handler: 'ltr', att: 'ltr{s}', intel: 'ltr', opcode: '0F 00 /3', operands: 'Ew', osz: 'n' });
   add({ handler: 'vmcall', att: 'vmcall', opcode: '0F 01 =C1' });
   add({ handler: 'vmmcall', att: 'vmmcall', opcode: '0F 01 =D9' });
-  add({ handler: 'swapgs', att: 'swapgs', opcode: '0F 01 =F8' });
+  // SWAPGS is #UD outside 64-bit mode (SDM vol. 2 SWAPGS: "#UD If Mode ≠ 64-Bit").
+  add({ handler: 'swapgs', att: 'swapgs', opcode: '0F 01 =F8', modes: '64' });
   // INVLPG m: 0F 01 /7 with a memory operand (mod = 3 is SWAPGS, RDTSCP); llvm-mc: `invlpg (%rax)` = 0f 01 38, Intel `invlpg byte ptr [rax]`.
   add({ handler: 'invlpg', att: 'invlpg', opcode: '0F 01 /7', operands: 'Mb', osz: 'n' });
   add({ handler: 'ud2', att: 'ud2', opcode: '0F 0B' });
@@ -431,13 +447,76 @@ export interface X86Insn {
   readonly imm: bigint;
   /** The immediate's width in bytes (0 for none). */
   readonly immBytes: number;
+  /** The code size it was decoded for ({@link CodeSize}): 8 in 64-bit mode, 4 in compatibility mode with CS.D = 1. */
+  readonly codeSize: CodeSize;
 }
+
+/**
+ * The default operand and address size of the code being decoded, in bytes
+ * (SDM vol. 3 §5.2.1, vol. 2 table 2-4 and §2.2.1): 8 in 64-bit mode
+ * (EFER.LMA = 1, CS.L = 1), 4 in compatibility mode with CS.D = 1 (the
+ * legacy 32-bit encoding: no REX, 40–4F are INC/DEC, no RIP-relative
+ * addressing, 32-bit addresses). Compatibility mode with CS.D = 0 (16-bit
+ * code) is not decoded (see {@link decodeX86}).
+ */
+export type CodeSize = 8 | 4;
 
 /** {@link X86Insn.base} of a RIP-relative operand. */
 export const RIP_BASE = 16;
 
-/** Why decoding failed: a byte that could not be fetched (a fault at `offset`), or an undefined encoding (#UD). */
-export type X86DecodeFailure = X86FetchFailure | X86UndefinedFailure;
+/** Why decoding failed: a byte that could not be fetched (a fault at `offset`), an undefined encoding (#UD), or a form hyplay does not model. */
+export type X86DecodeFailure = X86FetchFailure | X86UndefinedFailure | X86UnmodelledFailure;
+
+/**
+ * The bytes are an instruction of the current mode that hyplay does not
+ * model (a compatibility-mode form such as ARPL or PUSHA, or the 67
+ * prefix's 16-bit addressing): the run must stop there rather than run
+ * something else.
+ */
+export interface X86UnmodelledFailure {
+  /** Discriminant. */
+  readonly kind: 'unmodelled';
+  /** Bytes consumed before the decoder gave up. */
+  readonly length: number;
+  /** The instruction (or prefix) that is not modelled, in a few words. */
+  readonly what: string;
+}
+
+/**
+ * Opcodes that are #UD in 64-bit mode but instructions in compatibility
+ * mode (SDM vol. 2 appendix A, table A-2, the "i64" entries, the 82
+ * alias of group 1, and SYSENTER/SYSEXIT, which the table does not have),
+ * by first byte (0x100 + second byte after 0F): decoded there as a named stop, never as
+ * something else (an opcode no row claims is #UD in both modes, as before).
+ */
+const COMPAT_UNMODELLED: ReadonlyMap<number, string> = new Map([
+  [0x06, 'push %es'],
+  [0x07, 'pop %es'],
+  [0x0e, 'push %cs'],
+  [0x16, 'push %ss'],
+  [0x17, 'pop %ss'],
+  [0x1e, 'push %ds'],
+  [0x1f, 'pop %ds'],
+  [0x27, 'daa'],
+  [0x2f, 'das'],
+  [0x37, 'aaa'],
+  [0x3f, 'aas'],
+  [0x60, 'pusha'],
+  [0x61, 'popa'],
+  [0x62, 'bound'],
+  [0x63, 'arpl'],
+  [0x82, 'group-1 alias 82 (add/or/… r/m8, imm8)'],
+  [0x9a, 'lcall ptr16:32'],
+  [0xc4, 'les'],
+  [0xc5, 'lds'],
+  [0xce, 'into'],
+  [0xd4, 'aam'],
+  [0xd5, 'aad'],
+  [0xd6, 'salc'],
+  [0xea, 'ljmp ptr16:32'],
+  [0x134, 'sysenter'],
+  [0x135, 'sysexit'],
+]);
 
 /** A byte of the instruction could not be fetched. */
 export interface X86FetchFailure {
@@ -475,6 +554,7 @@ export interface X86Table {
 
 /** Whether two rows could take the same bytes: same opcode and mandatory prefix, compatible ModRM constraints and REX.W. */
 function rowsOverlap(a: X86Row, b: X86Row): boolean {
+  if (a.modes !== 'any' && b.modes !== 'any' && a.modes !== b.modes) return false;
   if ((a.prefix !== 0 && b.prefix !== 0 && a.prefix !== b.prefix) || a.modrm !== b.modrm) return false;
   if (a.w !== 'any' && b.w !== 'any' && a.w !== b.w) return false;
   if (a.modrm) {
@@ -572,13 +652,13 @@ export function sizeOf(code: SizeCode, opsize: number): number {
 
 const SEGMENT_PREFIXES: Readonly<Record<number, number>> = { 0x26: 0, 0x2e: 1, 0x36: 2, 0x3e: 3, 0x64: 4, 0x65: 5 };
 
-/** The operand size a row has under these prefixes (SDM vol. 2 table 2-4). */
-export function operandSize(r: X86Row, rexW: boolean, prefix66: boolean): number {
+/** The operand size a row has under these prefixes (SDM vol. 2 table 2-4) in code of `codeSize` (compatibility mode: the stack and near branches are 32-bit too). */
+export function operandSize(r: X86Row, rexW: boolean, prefix66: boolean, codeSize: CodeSize = 8): number {
   switch (r.osz) {
     case 'v':
       return rexW ? 8 : prefix66 ? 2 : 4;
     case 's':
-      return prefix66 ? 2 : 8;
+      return prefix66 ? 2 : codeSize;
     case 'n':
       return r.operands.some((o) => o.size === 'q') ? 8 : r.operands.some((o) => o.size === 'b') ? 1 : 8;
     default: {
@@ -599,10 +679,16 @@ function acceptsModrm(r: X86Row, modrm: number): boolean {
 }
 
 /**
- * Decode one instruction in 64-bit mode from `fetch` (SDM vol. 2 chapter 2).
- * Never throws.
+ * Decode one instruction from `fetch` (SDM vol. 2 chapter 2): in 64-bit
+ * mode (`codeSize` 8, the default) or in compatibility mode with CS.D = 1
+ * (`codeSize` 4: 40–4F are INC/DEC, not REX; the default address size is
+ * 32 and ModRM mod 00 r/m 101 is an absolute disp32, not RIP-relative; near
+ * branches and the stack are 32-bit). In compatibility mode the 67 prefix
+ * (16-bit addressing) and the opcodes only that mode has
+ * (PUSHA, ARPL, LES, far CALL/JMP, BCD, …) are {@link X86UnmodelledFailure}s. Never throws.
  */
-export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86Insn | X86DecodeFailure {
+export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE, codeSize: CodeSize = 8): X86Insn | X86DecodeFailure {
+  const compat = codeSize === 4;
   let p = 0;
   let operandPrefix = false;
   let addressPrefix = false;
@@ -625,7 +711,7 @@ export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86In
       rep = byte;
       mandatory = byte;
     } else if (SEGMENT_PREFIXES[byte] !== undefined) segment = SEGMENT_PREFIXES[byte]!;
-    else if (byte >= 0x40 && byte <= 0x4f) {
+    else if (byte >= 0x40 && byte <= 0x4f && !compat) {
       // REX counts only immediately before the opcode (SDM vol. 2 §2.2.1): a prefix after it cancels it.
       const next = fetch(p + 1);
       if (next === undefined) return { kind: 'fetch-fault', offset: p + 1 };
@@ -649,6 +735,11 @@ export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86In
     key = 0x100 + second;
     p++;
   }
+  if (compat) {
+    const unmodelled = COMPAT_UNMODELLED.get(key);
+    if (unmodelled !== undefined) return { kind: 'unmodelled', length: p, what: unmodelled };
+    if (addressPrefix) return { kind: 'unmodelled', length: p, what: '67 prefix (16-bit addressing)' };
+  }
   const candidates = table.byOpcode[key];
   if (candidates === undefined) return { kind: 'undefined', length: p, reason: 'unknown opcode' };
   const rexW = (rex & 8) !== 0;
@@ -662,6 +753,7 @@ export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86In
   let chosen: X86Row | undefined;
   for (const r of candidates) {
     if (r.prefix !== 0 && r.prefix !== mandatory) continue;
+    if (r.modes !== 'any' && (r.modes === '32') !== compat) continue;
     if (r.w === '1' && !rexW) continue;
     if (r.w === '0' && rexW) continue;
     if (r.modrm && !acceptsModrm(r, modrm)) continue;
@@ -674,7 +766,7 @@ export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86In
   const r = chosen;
   if (r.prefix === 0x66) operandPrefix = false;
   if (r.prefix === 0xf3 || r.prefix === 0xf2) rep = 0;
-  const opsize = operandSize(r, rexW, operandPrefix);
+  const opsize = operandSize(r, rexW, operandPrefix, codeSize);
   let mod = -1;
   let reg = 0;
   let rm = 0;
@@ -715,7 +807,8 @@ export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86In
           disp = read(4) | 0;
         }
       } else if ((modrm & 7) === 5 && mod === 0) {
-        base = RIP_BASE;
+        // RIP-relative in 64-bit mode; an absolute disp32 in 32-bit code (SDM vol. 2 §2.2.1.6, table 2-2).
+        base = compat ? -1 : RIP_BASE;
         const f = need(4);
         if (f !== undefined) return f;
         disp = read(4) | 0;
@@ -740,9 +833,10 @@ export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86In
       bytes = sizeOf(o.size, opsize);
       signed = o.kind === 'Is';
     } else if (o.kind === 'J') {
-      bytes = o.size === 'b' ? 1 : 4;
+      // In 32-bit code a 66 prefix makes a near branch's displacement 16 bits (rel16; SDM vol. 2 JMP, CALL, Jcc).
+      bytes = o.size === 'b' ? 1 : compat && opsize === 2 ? 2 : 4;
       signed = true;
-    } else if (o.kind === 'O') bytes = addressPrefix ? 4 : 8;
+    } else if (o.kind === 'O') bytes = addressPrefix || compat ? 4 : 8;
     else continue;
     const f = need(bytes);
     if (f !== undefined) return f;
@@ -756,12 +850,12 @@ export function decodeX86(fetch: ByteSource, table: X86Table = X86_TABLE): X86In
   if (lock && !(r.lockable && mod !== 3 && mod !== -1)) return { kind: 'undefined', length: p, reason: 'LOCK prefix not allowed here' };
   // ModRM.reg 6 and 7 name no segment register (SDM vol. 2 MOV: #UD).
   if (r.operands.some((o) => o.kind === 'S') && (reg & 7) > 5) return { kind: 'undefined', length: p, reason: 'no such segment register' };
-  return { row: r, length: p, opsize, adsize: addressPrefix ? 4 : 8, rex, segment, lock, rep, operandPrefix, mod, reg, rm, base, index, scale, disp, imm, immBytes };
+  return { row: r, length: p, opsize, adsize: addressPrefix || compat ? 4 : 8, rex, segment, lock, rep, operandPrefix, mod, reg, rm, base, index, scale, disp, imm, immBytes, codeSize };
 }
 
-/** Decode from a byte array (for the disassembler): bytes past the end cannot be fetched. */
-export function decodeBytes(bytes: Uint8Array, offset = 0): X86Insn | X86DecodeFailure {
-  return decodeX86((i) => (offset + i < bytes.length ? bytes[offset + i] : undefined));
+/** Decode from a byte array (for the disassembler), as code of `codeSize`: bytes past the end cannot be fetched. */
+export function decodeBytes(bytes: Uint8Array, offset = 0, codeSize: CodeSize = 8): X86Insn | X86DecodeFailure {
+  return decodeX86((i) => (offset + i < bytes.length ? bytes[offset + i] : undefined), X86_TABLE, codeSize);
 }
 
 /** Whether a decode result is an instruction. */

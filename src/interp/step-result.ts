@@ -145,6 +145,8 @@ export type StopReason =
   | 'breakpoint'
   | 'wfi'
   | 'thumb-unsupported'
+  /** Code in a 32-bit (or 16-bit) mode of a 64-bit machine that the backend decodes but does not model (the instruction and address are in the detail): the run stops rather than run something else. */
+  | 'compat-unsupported'
   | 'unpredictable'
   | 'recursive-fault'
   | 'firmware'

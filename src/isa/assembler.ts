@@ -316,6 +316,8 @@ class Pass implements ParseContext {
   private unsettled = false;
   private codeFillUnit: Uint8Array | undefined;
   private bases: number[] = [];
+  /** The code mode the last mode directive selected ({@link ParseContext.mode}). */
+  mode: string | undefined = undefined;
 
   constructor(
     private readonly set: InstructionSet,
@@ -767,6 +769,10 @@ class Pass implements ParseContext {
         case 'literal-pool':
           if (args.trim() !== '') throw new AssemblyError(`${name} takes no arguments`, this.line, argsColumn);
           this.flushPool(this.current, text);
+          return true;
+        case 'mode':
+          if (args.trim() !== '') throw new AssemblyError(`${name} takes no arguments`, this.line, argsColumn);
+          this.mode = rule.mode;
           return true;
         default: {
           const never: never = rule;

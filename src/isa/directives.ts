@@ -288,8 +288,16 @@ export interface LiteralPoolDirective {
   readonly kind: 'literal-pool';
 }
 
+/** A directive that selects the code mode of the statements after it (`ParseContext.mode`), taking no arguments. */
+export interface ModeDirective {
+  /** Discriminant. */
+  readonly kind: 'mode';
+  /** The mode it selects. */
+  readonly mode: string;
+}
+
 /** What an architecture does with a directive of its own, or one it accepts without modelling. */
-export type DirectiveRule = IgnoredDirective | RejectedDirective | DataDirective | InstructionDirective | LiteralPoolDirective;
+export type DirectiveRule = IgnoredDirective | RejectedDirective | DataDirective | InstructionDirective | LiteralPoolDirective | ModeDirective;
 
 /** How code-alignment padding is written (llvm-mc's `writeNopData`): as many copies of `instruction` as fit, then `remainders[count % size]`. */
 export interface CodeFill {

@@ -43,6 +43,13 @@ export interface ParseContext {
    */
   readonly final: boolean;
   /**
+   * The code mode the source's last mode directive selected (the value of
+   * a `ModeDirective` rule of the architecture's syntax), or
+   * `undefined` before any: an architecture whose encodings depend on a
+   * mode reads it here. Each pass starts without one.
+   */
+  readonly mode?: string;
+  /**
    * A symbol for an expression (`name`, or `1b` / `1f` for numeric local
    * labels), or `undefined` when it is not defined. The assembler provides
    * it; without it expressions use {@link ParseContext.resolve} and take

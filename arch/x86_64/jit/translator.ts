@@ -38,7 +38,7 @@ import { RETIRED } from '../../../src/interp/step-result.ts';
 import { BlockWriter, Exit, type BlockSource } from '../../../src/jit/block-writer.ts';
 import type { TracePoint, TranslationContext, Translator } from '../../../src/jit/jit.ts';
 import { deliverHypercallExit, emitSyscallEntry, emitSysretReturn, hypercallExit as hypercallExitOf, type DeliveryContext } from '../exceptions.ts';
-import { Flag, STATUS_FLAGS, VENDORS, X86Slot, x86SlotPlace, type X86State } from '../registers.ts';
+import { codeSizeOf, Flag, STATUS_FLAGS, VENDORS, X86Slot, x86SlotPlace, type X86State } from '../registers.ts';
 import { X86_SEMANTICS } from '../semantics/index.ts';
 import { conditionOf, endsX86Block, type X86Op } from '../semantics/common.ts';
 import { addFlags32, addFlags64, LITTLE_ENDIAN_HOST, NOT_CF, NUMBER_FORMS, subFlags32, subFlags64, szp32, szp64 } from '../semantics/number-forms.ts';
@@ -58,6 +58,9 @@ function inJitRange(pc: number): boolean {
 
 /** The mode key while paging is on: above every CPL, below the JIT's `MODE_KEYS`. */
 export const PAGED_MODE_KEY = 4;
+
+/** The mode key of 32-bit (compatibility-mode) code: the JIT declines it, and {@link X86Translator.yields} to the interpreter, which decodes it. */
+export const COMPAT_MODE_KEY = 5;
 
 /** Slot of RFLAGS (slots 0–31 are the words of `gpr32`). */
 const RFLAGS = X86Slot.rflags;
@@ -125,14 +128,14 @@ export class X86Translator implements Translator<X86State> {
     this.traces = options.traces ?? true;
   }
 
-  /** Blocks are keyed by the CPL (it is the trace mode); while paging is on, by {@link PAGED_MODE_KEY}. */
+  /** Blocks are keyed by the CPL (it is the trace mode); while paging is on, by {@link PAGED_MODE_KEY}; outside 64-bit mode by {@link COMPAT_MODE_KEY}. */
   modeKey(state: X86State): number {
-    return state.paging !== 0 ? PAGED_MODE_KEY : state.cpl;
+    return state.paging !== 0 ? PAGED_MODE_KEY : codeSizeOf(state) !== 8 ? COMPAT_MODE_KEY : state.cpl;
   }
 
-  /** Blocks under paging belong to the interpreter's loop (it translates every access). */
+  /** Blocks under paging belong to the interpreter's loop (it translates every access), and so does 32-bit code. */
   yields(mode: number): boolean {
-    return mode === PAGED_MODE_KEY;
+    return mode === PAGED_MODE_KEY || mode === COMPAT_MODE_KEY;
   }
 
   /** The state and the flag functions the generated code calls. */
@@ -299,7 +302,7 @@ class BlockTranslation {
   }
 
   /**
-   * SYSCALL, and SYSRET at CPL 0, through the exception model's own
+   * SYSCALL, and SYSRETQ at CPL 0, through the exception model's own
    * templates (`emitSyscallEntry`, `emitSysretReturn` in `exceptions.ts`,
    * the code the interpreter's delivery runs): their guards leave for the
    * interpreter to run the instruction (`done` instructions before it),
@@ -310,7 +313,9 @@ class BlockTranslation {
   private trapThroughTemplate(op: X86Op, done: number): boolean {
     if (this.context.traced) return false;
     const syscall = op.inner === SYSCALL;
-    if (!syscall && (op.inner !== SYSRET || this.mode !== 0)) return false;
+    // SYSRETL returns to 32-bit code, which the JIT declines (COMPAT_MODE_KEY): it runs its handler in place, and the exception
+    // model's return drops the ops of the other code size (X86Core.syncCodeSize).
+    if (!syscall && (op.inner !== SYSRET || this.mode !== 0 || op.variant !== 8)) return false;
     const w = this.w;
     this.count();
     const slow = w.step(op.address, done);

@@ -10,10 +10,13 @@
  * bytes, an exception frame), and each label the scenario does not expect
  * is an error exit, so a model that answers otherwise fails the scenario.
  *
- * What is not modelled: compatibility-mode decode. The truncation scenarios
- * run only `vmcall`, `testl %eax, %eax`, `je`/`jmp rel8` under the 32-bit
- * code segment, whose bytes mean the same in both modes; an `int $0x80`
- * from a 32-bit task is not a scenario (no §9.8 row needs it).
+ * Compatibility mode (CS.L = 0, CS.D = 1) is decoded for real: the
+ * scenario sources hold 32-bit code after `.code32` (back with `.code64`),
+ * as llvm-mc takes them. `x86-int80-from-32-bit-task` runs a 32-bit task's
+ * write and exit through `int $0x80`, in encodings that mean something
+ * else in 64-bit code; `x86-syscall-from-32-bit-task-on-*` its SYSCALL,
+ * #UD on Intel and a CSTAR entry on AMD. The truncation scenarios' 32-bit
+ * kernel code happens to use only bytes that mean the same in both modes.
  *
  * @module
  */
@@ -610,6 +613,169 @@ ia32_sys_write:
   };
 }
 
+/** The guest kernel's entry to a 32-bit task: IRETQ to __USER32_CS (compatibility mode, CS.D = 1) at CPL 3, with __USER_DS and the user stack. */
+const ENTER_USER32 = `
+        pushq   $0x2b                   # SS = __USER_DS
+        pushq   $USTACK_TOP             # RSP
+        pushq   $0x202                  # RFLAGS: IF
+        pushq   $0x23                   # CS = __USER32_CS: compatibility mode
+        leaq    user32(%rip), %rcx
+        pushq   %rcx                    # RIP
+        iretq
+`;
+
+/**
+ * A real 32-bit task (compatibility mode, CS = __USER32_CS): it writes
+ * "hello\n" to fd 1 and exits with status 0x2a through `int $0x80` (§9.2,
+ * §9.5: the i386 table, EAX = nr, EBX, ECX, EDX), in encodings that mean
+ * something else in 64-bit code: INC r32 (40+r, a REX prefix there), an
+ * absolute disp32 (RIP-relative there), 32-bit PUSH/POP. The guest
+ * kernel's entry (entry_INT80_compat) checks the frame's CS and the
+ * arguments, returns the count from write, and ends in exit.
+ */
+function int80Compat32Scenario(): Scenario {
+  const write32 = nr32('write');
+  const exit32 = nr32('exit');
+  const main = `
+main:${ENTER_USER32}
+        .code32
+user32:
+        pushl   $${write32}                   # __NR_write in syscall_32.tbl
+        popl    %eax
+        xorl    %ebx, %ebx
+        incl    %ebx                    # fd 1 (43: REX.XB in 64-bit code)
+        movl    $message, %ecx          # buf
+        movl    msglen, %edx            # count: an absolute disp32 (RIP-relative in 64-bit code)
+        int     $0x80
+        cmpl    msglen, %eax            # write returned the count
+        jne     user_bad
+        xorl    %eax, %eax
+        incl    %eax                    # __NR_exit in syscall_32.tbl (${exit32})
+        movl    $0x2a, %ebx             # status
+        int     $0x80
+user_bad:
+        jmp     user_bad
+        .code64
+message:
+        .ascii  "hello\\n"
+        .p2align 2
+msglen:
+        .long   6
+`;
+  const entry = `int80_entry:                        # entry_INT80_compat: the i386 table, arguments EBX, ECX, EDX, ...
+        cmpq    $0x23, 8(%rsp)          # the frame's CS: the 32-bit task
+        jne     int80_other
+        cmpl    $${write32}, %eax
+        je      ia32_write
+        cmpl    $${exit32}, %eax
+        je      ia32_exit
+int80_other:
+        jmp     int80_other
+ia32_write:
+        cmpl    $1, %ebx                # fd 1
+        jne     int80_other
+        cmpl    $6, %edx                # count
+        jne     int80_other
+        movl    %ecx, %ecx
+        cmpl    $0x6c6c6568, (%rcx)     # "hell"
+        jne     int80_other
+        movl    %edx, %eax              # written: the count
+        iretq
+ia32_exit:
+        cmpl    $0x2a, %ebx
+        jne     exit_other_status
+ia32_sys_exit:
+        jmp     ia32_sys_exit
+exit_other_status:
+        jmp     exit_other_status`;
+  const all: Ending[] = [
+    { label: 'ia32_sys_exit', what: `the 32-bit task's write (#${write32}: fd 1, "hello\\n", 6) returned 6, and its exit (#${exit32}) ran with status 0x2a from EBX` },
+    { label: 'int80_other', what: 'int $0x80 arrived with another CS, number or arguments than the 32-bit task gave' },
+    { label: 'exit_other_status', what: 'exit ran with another status than 0x2a' },
+    { label: 'user_bad', what: 'write came back with another count than 6' },
+  ];
+  return {
+    name: 'x86-int80-from-32-bit-task',
+    arch: 'x86_64',
+    title: `a 32-bit task (compatibility mode, __USER32_CS) writes "hello\\n" and exits with status 0x2a through int $0x80 and the i386 table (write #${write32}, exit #${exit32}), in INC r32, 32-bit PUSH/POP and absolute-disp32 encodings`,
+    choices: { vendor: 'intel' },
+    segments: [{ name: 'kernel', base: KERNEL_BASE, source: kernel(main, { int80_entry: entry }), origin: 'arch/x86_64/scenarios/kernel.s + index.ts (int80Compat32Scenario)' }],
+    regions: REGIONS,
+    firmware: [],
+    entry: { at: at('start'), mode: 'cpl0' },
+    ...endings('guest-done', all[0]!, all),
+    maxSteps: 400,
+    expected: 'guest-done',
+  };
+}
+
+/**
+ * SYSCALL from a 32-bit task (SDM vol. 2 SYSCALL: #UD outside 64-bit mode,
+ * "Compat/Leg Mode: Invalid"; APM vol. 3 SYSCALL: in compatibility mode RIP
+ * ← CSTAR): the guest kernel sets CSTAR (Linux: entry_SYSCALL_compat); on
+ * Intel the task's `syscall` is #UD, delivered to the guest's handler with
+ * RIP on it; on AMD it enters at CSTAR with RCX the return address.
+ */
+function syscallCompat32Scenario(vendor: HostVendor): Scenario {
+  const main = `
+        movl    $0xc0000083, %ecx       # MSR_CSTAR: entry_SYSCALL_compat
+        leaq    cstar_entry(%rip), %rax
+        xorl    %edx, %edx
+        wrmsr
+${ENTER_USER32}
+        .code32
+user32:
+        xorl    %eax, %eax
+        incl    %eax                    # a 32-bit-only encoding first
+compat_syscall:
+        syscall
+compat_after:
+        jmp     compat_after
+        .code64
+cstar_entry:
+        leaq    compat_after(%rip), %rdx
+        cmpq    %rdx, %rcx              # RCX: the 32-bit task's return address
+        jne     cstar_other
+compat_syscall_cstar:
+        jmp     compat_syscall_cstar
+cstar_other:
+        jmp     cstar_other
+`;
+  const ud = `ud_handler:
+        leaq    compat_syscall(%rip), %rcx
+        cmpq    %rcx, (%rsp)            # #UD at the task's syscall
+        jne     ud_other
+        cmpq    $0x23, 8(%rsp)          # from __USER32_CS
+        jne     ud_other
+compat_syscall_ud:
+        jmp     compat_syscall_ud
+ud_other:
+        jmp     ud_other`;
+  const all: Ending[] = [
+    { label: 'compat_syscall_ud', what: "the 32-bit task's syscall was #UD (Intel: SYSCALL is invalid outside 64-bit mode); the guest kernel's #UD handler got it with RIP on the syscall and CS = __USER32_CS" },
+    { label: 'compat_syscall_cstar', what: "the 32-bit task's syscall entered at CSTAR (AMD) with RCX its return address" },
+    { label: 'compat_after', what: 'syscall fell through: neither #UD nor an entry' },
+    { label: 'cstar_other', what: 'the CSTAR entry saw another RCX than the return address' },
+    { label: 'ud_other', what: 'a #UD elsewhere' },
+  ];
+  const expected = vendor === 'intel' ? all[0]! : all[1]!;
+  const kind: ExitKind = vendor === 'intel' ? 'guest-exception' : 'guest-done';
+  return {
+    name: `x86-syscall-from-32-bit-task-on-${vendor}`,
+    arch: 'x86_64',
+    title: `${VENDOR_NAME[vendor]}: a 32-bit task's syscall (compatibility mode, __USER32_CS) ${vendor === 'intel' ? 'is #UD (SDM: invalid outside 64-bit mode)' : 'enters at CSTAR (APM: compatibility mode), RCX the return address'}`,
+    choices: { vendor },
+    segments: [{ name: 'kernel', base: KERNEL_BASE, source: kernel(`
+main:${main}`, { ud_handler: ud }), origin: `arch/x86_64/scenarios/kernel.s + index.ts (syscallCompat32Scenario ${vendor})` }],
+    regions: REGIONS,
+    firmware: [],
+    entry: { at: at('start'), mode: 'cpl0' },
+    ...endings(kind, expected, all),
+    maxSteps: 400,
+    expected: kind,
+  };
+}
+
 /** `int $0x80` from CPL 3 through a DPL-0 gate: #GP with error code 0x80·8 + 2 = 0x402 (QEMU TCG before 2023: 0x802). */
 function int80GateScenario(): Scenario {
   const main = `
@@ -856,6 +1022,9 @@ export const X86_64_SCENARIOS: ScenarioCatalog = {
       sysretScenario(),
       int80TaskScenario(),
       int80GateScenario(),
+      int80Compat32Scenario(),
+      syscallCompat32Scenario('intel'),
+      syscallCompat32Scenario('amd'),
       discriminatorScenario(),
       upperHalfScenario(),
     ];

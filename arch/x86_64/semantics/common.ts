@@ -78,6 +78,16 @@ export class X86Op extends DecodedOp<X86State> {
 /** Handlers that end a block: they change RIP or leave for the exception model, or change what later instructions depend on (CR3, the segments, MSRs, RFLAGS.IF). */
 const BLOCK_ENDING: ReadonlySet<string> = new Set(['invlpg', 'call', 'call-indirect', 'jmp', 'jmp-indirect', 'ret', 'jcc', 'vmcall', 'vmmcall', 'syscall', 'sysret', 'iret', 'int', 'int3', 'ud2', 'hlt', 'mov-to-cr', 'mov-to-seg', 'wrmsr', 'lgdt', 'ltr', 'swapgs', 'popf', 'cli']);
 
+/**
+ * Rows whose handlers model 64-bit mode only, by handler name: in
+ * compatibility mode predecode makes them a `compat-unsupported` stop
+ * (`core.ts`). MOV to and from CR (32-bit
+ * operands there), MOV to a segment register and POP FS/GS and PUSH FS/GS
+ * (legacy descriptor loads), LGDT/LIDT (a 6-byte pseudo-descriptor),
+ * IRETD/IRETQ and SYSRET from 32-bit code.
+ */
+export const COMPAT_UNMODELLED_HANDLERS: ReadonlySet<string> = new Set(['mov-from-cr', 'mov-to-cr', 'mov-to-seg', 'push-seg', 'pop-seg', 'lgdt', 'iret', 'sysret']);
+
 /** Whether `op` ends a block (the interpreter's block loop and the JIT's translator both stop after it): a fault pseudo-op, or a handler of `BLOCK_ENDING`. */
 export function endsX86Block(op: X86Op): boolean {
   return op.insn === undefined || BLOCK_ENDING.has(op.insn.row.handler);
@@ -189,10 +199,18 @@ export function effectiveAddress(s: X86State, op: X86Op): bigint {
   return insn.adsize === 4 ? ea & 0xffff_ffffn : BigInt.asUintN(64, ea);
 }
 
-/** The linear address of the op's memory operand: FS and GS add their bases; in 64-bit mode the others are zero-based (SDM vol. 3 §3.2.4). */
+/**
+ * The linear address of the op's memory operand: in 64-bit mode FS and GS
+ * add their bases and the others are zero-based (SDM vol. 3 §3.2.4); in
+ * 32-bit code every segment adds its hidden base and the sum wraps at
+ * 4 GiB (SDM vol. 3 §3.4; QEMU `gen_lea_v_seg`). Segment limits are not
+ * checked (the flat segments Linux loads have none that matter).
+ */
 export function linear(s: X86State, op: X86Op): bigint {
+  const insn = op.insn!;
   const ea = effectiveAddress(s, op);
-  const seg = segmentOf(op.insn!);
+  const seg = segmentOf(insn);
+  if (insn.codeSize !== 8) return (ea + s.segBase[seg]!) & 0xffff_ffffn;
   if (seg === Seg.fs || seg === Seg.gs) return BigInt.asUintN(64, ea + s.segBase[seg]!);
   return ea;
 }
@@ -422,8 +440,43 @@ export function stackFault(op: X86Op): ExceptionTrap {
   return { kind: 'trap', cause: 'exception', address: op.address, next: op.next, vector: 12, errorCode: 0, reason: 'non-canonical stack address' };
 }
 
-/** Push `size` bytes (the stack pointer is 64 bits wide in 64-bit mode; SDM vol. 1 §6.2.3); RSP changes only when the write lands. */
+/**
+ * The stack-pointer width of 32-bit code as a mask: ESP with SS.B = 1, SP
+ * with SS.B = 0 (SDM vol. 3 §3.4.5, the D/B flag of a stack segment).
+ */
+function stackMask(s: X86State): bigint {
+  return (s.segAttr[Seg.ss]! & Attr.DB) !== 0 ? 0xffff_ffffn : 0xffffn;
+}
+
+/** Set the stack pointer of 32-bit code to `sp` (already masked): ESP is written as a 32-bit register write (zero-extended into RSP, as QEMU does), SP merges. */
+function setStackPointer(s: X86State, mask: bigint, sp: bigint): void {
+  s.gpr[4] = mask === 0xffffn ? (s.gpr[4]! & ~0xffffn) | sp : sp;
+}
+
+/** Add `delta` to the stack pointer at its width: RSP in 64-bit mode, ESP or SP in 32-bit code (RET imm16's release, a rolled-back push). */
+export function adjustStack(s: X86State, op: X86Op, delta: bigint): void {
+  if (op.insn!.codeSize === 8) {
+    s.gpr[4] = BigInt.asUintN(64, s.gpr[4]! + delta);
+    return;
+  }
+  const mask = stackMask(s);
+  setStackPointer(s, mask, (s.gpr[4]! + delta) & mask);
+}
+
+/**
+ * Push `size` bytes (the stack pointer is 64 bits wide in 64-bit mode; SDM
+ * vol. 1 §6.2.3; in 32-bit code ESP or SP by SS.B, at SS's base, wrapping
+ * at 4 GiB); RSP changes only when the write lands.
+ */
 export function push(s: X86State, op: X86Op, size: number, value: bigint): Trap | undefined {
+  if (op.insn!.codeSize !== 8) {
+    const mask = stackMask(s);
+    const sp = (s.gpr[4]! - BigInt(size)) & mask;
+    const fault = writeAt(op, (sp + s.segBase[Seg.ss]!) & 0xffff_ffffn, size, value);
+    if (fault !== undefined) return fault;
+    setStackPointer(s, mask, sp);
+    return undefined;
+  }
   const rsp = BigInt.asUintN(64, s.gpr[4]! - BigInt(size));
   if (nonCanonical(rsp, size)) return stackFault(op);
   const fault = writeAt(op, rsp, size, value);
@@ -432,8 +485,16 @@ export function push(s: X86State, op: X86Op, size: number, value: bigint): Trap 
   return undefined;
 }
 
-/** Pop `size` bytes into {@link loaded}. */
+/** Pop `size` bytes into {@link loaded} (in 32-bit code through ESP or SP, as {@link push}). */
 export function pop(s: X86State, op: X86Op, size: number): Trap | undefined {
+  if (op.insn!.codeSize !== 8) {
+    const mask = stackMask(s);
+    const sp = s.gpr[4]! & mask;
+    const fault = readAt(op, (sp + s.segBase[Seg.ss]!) & 0xffff_ffffn, size);
+    if (fault !== undefined) return fault;
+    setStackPointer(s, mask, (sp + BigInt(size)) & mask);
+    return undefined;
+  }
   const rsp = s.gpr[4]!;
   if (nonCanonical(rsp, size)) return stackFault(op);
   const fault = readAt(op, rsp, size);
@@ -444,6 +505,11 @@ export function pop(s: X86State, op: X86Op, size: number): Trap | undefined {
 
 /** Set RIP to a 64-bit target (an unsigned bigint): a non-canonical one is #GP(0) on the branch itself (SDM vol. 2 JMP: "If target offset is non-canonical"); RIP keeps the signed representation. */
 export function branchTo(s: X86State, op: X86Op, target: bigint): StepResult | undefined {
+  // In 32-bit code the target is EIP (IP with a 16-bit operand size), truncated, never non-canonical (SDM vol. 2 JMP: "tempEIP AND 0000FFFFH").
+  if (op.insn!.codeSize !== 8) {
+    s.pc = Number(target & (op.insn!.operandPrefix ? 0xffffn : 0xffff_ffffn));
+    return undefined;
+  }
   if (!canonical(target)) return generalProtection(op, 'non-canonical branch target');
   s.pc = linearAddress(target);
   return undefined;
@@ -454,7 +520,7 @@ export function privileged(s: X86State): boolean {
   return s.cpl === 0;
 }
 
-/** True when CS is a 64-bit segment (the decoder only models 64-bit mode). */
+/** True when CS is a 64-bit segment (the code size, `codeSizeOf` in `registers.ts`, decides how code decodes). */
 export function longCode(s: X86State): boolean {
   return (s.segAttr[Seg.cs]! & Attr.L) !== 0;
 }

@@ -14,6 +14,7 @@ import { RETIRED } from '../../../src/interp/step-result.ts';
 import { Flag, Gpr, STATUS_FLAGS, type X86State } from '../registers.ts';
 import {
   addFlags,
+  adjustStack,
   branchTo,
   conditionHolds,
   getReg,
@@ -482,7 +483,7 @@ const ret: X86Handler = (s, op) => {
     s.gpr[Gpr.rsp] = old;
     return b;
   }
-  if (op.operands.length === 1) s.gpr[Gpr.rsp] = BigInt.asUintN(64, s.gpr[Gpr.rsp]! + (op.operands[0]!.imm & 0xffffn));
+  if (op.operands.length === 1) adjustStack(s, op, op.operands[0]!.imm & 0xffffn);
   return RETIRED;
 };
 
@@ -584,7 +585,8 @@ const bt: X86Handler = (s, op) => {
     if (op.operands[1]!.loc !== 3) {
       const so = signed(offset, size);
       const unit = so >= 0n ? so / bits : -((-so + bits - 1n) / bits);
-      address = BigInt.asUintN(64, address + unit * BigInt(size));
+      // The bit's address wraps as linear addresses do: at 2^64, or at 4 GiB in 32-bit code.
+      address = BigInt.asUintN(op.insn!.codeSize === 8 ? 64 : 32, address + unit * BigInt(size));
       offset = so - unit * bits;
     } else offset &= bits - 1n;
     fault = readAt(op, address, size);

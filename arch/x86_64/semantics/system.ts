@@ -45,9 +45,17 @@ const vmmcall: X86Handler = (s, op) => {
   return (op.fixed ??= callTrap(op, 'vmmcall', 0)) as CallTrap;
 };
 
-/** SYSCALL: #UD when EFER.SCE is clear (SDM vol. 2 SYSCALL); otherwise the exception model's SYSCALL entry. */
+/**
+ * SYSCALL: #UD when EFER.SCE is clear (SDM vol. 2 SYSCALL); on Intel also
+ * outside 64-bit mode (SDM vol. 2 SYSCALL: "IF (CS.L ≠ 1) or (IA32_EFER.LMA
+ * ≠ 1) or (IA32_EFER.SCE ≠ 1) THEN #UD", the opcode table's "Compat/Leg
+ * Mode: Invalid"), where AMD enters through CSTAR (APM vol. 3 SYSCALL;
+ * QEMU `helper_syscall`, which takes CSTAR whatever the vendor); otherwise
+ * the exception model's SYSCALL entry.
+ */
 const syscallHandler: X86Handler = (s, op) => {
   if (!syscallEnabled(s)) return undefinedOp(op, 'syscall with EFER.SCE clear');
+  if (op.insn!.codeSize !== 8 && VENDORS[s.vendor] === 'intel') return undefinedOp(op, 'syscall outside 64-bit mode (Intel)');
   return (op.fixed ??= callTrap(op, 'syscall', 0)) as CallTrap;
 };
 

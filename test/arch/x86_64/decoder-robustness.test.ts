@@ -16,4 +16,11 @@ describe('x86_64 decoder robustness', () => {
     expect(report.decoded).toBeGreaterThan(8_000);
     expect(report.reassembled).toBe(report.decoded);
   });
+
+  it('as 32-bit code (compatibility mode): 20000 random strings, no throw, text round-trips through the 32-bit assembler', () => {
+    const report = checkRandomBytes(20_000, 0x5eed_0032, 1, 4);
+    expect(report.problems).toEqual([]);
+    expect(report.decoded).toBeGreaterThan(8_000);
+    expect(report.reassembled).toBe(report.decoded);
+  });
 });

@@ -230,10 +230,10 @@ const EXTRA: readonly X86Form[] = [
   { text: 'xchgl %eax, %eax', row: 'xchg Gv,Rv' },
 ];
 
-/** Every form, in a fixed order. */
+/** Every form of 64-bit code, in a fixed order (the rows of 32-bit code only are pinned by `code32-forms.ts`). */
 export function x86Forms(): X86Form[] {
   const out: X86Form[] = [];
-  X86_TABLE.rows.forEach((r, i) => {
+  X86_TABLE.rows.filter((r) => r.modes !== '32').forEach((r, i) => {
     const hand = HAND[r.name] ?? conditionForms(r);
     if (hand !== undefined) for (const text of hand) out.push({ text, row: r.name });
     else out.push(...rowForms(r, i));

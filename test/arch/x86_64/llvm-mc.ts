@@ -19,6 +19,19 @@ export function llvmAssemble(texts: readonly string[]): LlvmAssembly[] {
   return assembleFor(X86_LLVM, texts);
 }
 
+/** The 32-bit code target (compatibility mode with CS.D = 1), AT&T syntax. */
+export const I386_LLVM: LlvmTarget = { options: ['-triple=i386'] };
+
+/** Assemble each AT&T text as 32-bit code with llvm-mc (`-triple=i386`), in one process. */
+export function llvmAssemble32(texts: readonly string[]): LlvmAssembly[] {
+  return assembleFor(I386_LLVM, texts);
+}
+
+/** Assemble each Intel-syntax text as 32-bit code with llvm-mc (`-triple=i386`), in one process. */
+export function llvmAssembleIntel32(texts: readonly string[]): LlvmAssembly[] {
+  return assembleFor({ options: ['-triple=i386', '-x86-asm-syntax=intel'] }, texts);
+}
+
 /** Assemble each Intel-syntax text with llvm-mc, in one process. */
 export function llvmAssembleIntel(texts: readonly string[]): LlvmAssembly[] {
   return assembleFor({ options: ['-triple=x86_64', '-x86-asm-syntax=intel'] }, texts);
@@ -27,12 +40,13 @@ export function llvmAssembleIntel(texts: readonly string[]): LlvmAssembly[] {
 /**
  * Disassemble each encoding (hex bytes in memory order, one instruction
  * each) with one llvm-mc process, in AT&T (`att`) or Intel syntax; llvm-mc's
- * trailing comments (`# imm = 0x100`) are dropped. Throws when the printed
+ * trailing comments (`# imm = 0x100`) are dropped; `triple` is `i386` for
+ * 32-bit code. Throws when the printed
  * instructions do not line up with the encodings.
  */
-export function llvmDisassemble(encodings: readonly string[], syntax: 'att' | 'intel' = 'att'): string[] {
+export function llvmDisassemble(encodings: readonly string[], syntax: 'att' | 'intel' = 'att', triple = 'x86_64'): string[] {
   const input = encodings.map((w) => w.split(' ').map((b) => `0x${b}`).join(' ')).join('\n') + '\n';
-  const args = ['-disassemble', '-triple=x86_64', ...(syntax === 'intel' ? ['-output-asm-variant=1'] : [])];
+  const args = ['-disassemble', `-triple=${triple}`, ...(syntax === 'intel' ? ['-output-asm-variant=1'] : [])];
   const result = spawnSync(LLVM_MC, args, { input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (result.error !== undefined) throw result.error;
   if (/error|warning/.test(result.stderr)) throw new Error(`llvm-mc: ${result.stderr.split('\n')[0]}`);

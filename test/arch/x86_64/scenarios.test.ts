@@ -37,13 +37,37 @@ const V411 = PATCHING_ERAS.find((e) => e.key === 'v4.11')!;
 
 describe('x86_64 scenarios', () => {
   it('are registered on the backend, each reaches its expected outcome, and the host model\'s exits are in the run', () => {
-    expect(scenarios).toHaveLength(20);
+    expect(scenarios).toHaveLength(23);
     for (const scenario of scenarios) {
       const run = runScenario(X86_64_BACKEND, scenario, ABIS);
       expect(run.outcome.kind, `${scenario.name}: ${run.outcome.detail}`).toBe(scenario.expected);
       expect(run.matches).toBe(true);
       expect(run.host.length > 0).toBe(scenario.firmware.some((f) => f.kind === 'host'));
       expect(run.trace[run.trace.length - 1]).toBe(`== expected ${scenario.expected}: ok`);
+    }
+  });
+
+  it('the 32-bit task: its code decodes as 32-bit code only under __USER32_CS; entered as a 64-bit task (__USER_CS) the same bytes reach an error exit', () => {
+    const scenario = named('x86-int80-from-32-bit-task');
+    const run = runScenario(X86_64_BACKEND, scenario, ABIS);
+    expect(run.outcome.kind, run.outcome.detail).toBe('guest-done');
+    const [segment] = scenario.segments;
+    const as64 = { ...scenario, segments: [{ ...segment!, source: segment!.source.replace('pushq   $0x23                   # CS = __USER32_CS', 'pushq   $0x33                   # CS = __USER_CS') }] };
+    expect(as64.segments[0]!.source).not.toBe(segment!.source);
+    const wrong = runScenario(X86_64_BACKEND, as64, ABIS);
+    expect(wrong.matches).toBe(false);
+    expect(wrong.outcome.kind).not.toBe('guest-done');
+  });
+
+  it('the 32-bit task\'s syscall: #UD on Intel, CSTAR on AMD; each vendor\'s run of the other\'s scenario reaches the other ending', () => {
+    for (const [name, other] of [
+      ['x86-syscall-from-32-bit-task-on-intel', 'amd'],
+      ['x86-syscall-from-32-bit-task-on-amd', 'intel'],
+    ] as const) {
+      const scenario = named(name);
+      expect(runScenario(X86_64_BACKEND, scenario, ABIS).matches).toBe(true);
+      const swapped = runScenario(X86_64_BACKEND, { ...scenario, choices: { vendor: other } }, ABIS);
+      expect(swapped.matches, `${name} on ${other}`).toBe(false);
     }
   });
 
