@@ -38,11 +38,12 @@
  * @module
  */
 
-import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { hexAddress, stop, type CallTrap, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
 import { addressHigh, emitWriteMsr, MODE_KEY_COUNT, ModeKey, modeKeyOf, modeName, Msr, MSR_LO_IMPLEMENTED, ppc64SlotPlace, Spr, StateSlot, type Ppc64State } from './registers.ts';
+import type { Ppc64Memory } from './core.ts';
 import { dataFaultEa, fetchable, TWO_32, unfetchable } from './semantics/common.ts';
 import { isUnknownSprTrap } from './semantics/special.ts';
 
@@ -281,6 +282,56 @@ export function deliverPpc64(s: Ppc64State, trap: Trap, trace: TraceSink | undef
   if (trap.address === vector && trap.cause !== 'data-fault') {
     return stop('recursive-fault', `the instruction at the ${interruptName(vector)} vector ${hexAddress(vector)} raises that interrupt again, forever`);
   }
+  return undefined;
+}
+
+/**
+ * `sc` straight into the exception model, for the interpreter's block loop
+ * (`op.fast` in core.ts): what {@link deliverPpc64} does with a system
+ * call, on the entry path built once for the current mode and LEV
+ * ({@link emitInterruptEntry}, the same one {@link deliverPpc64} runs),
+ * without the dispatch on the trap's cause. A traced run, or one whose
+ * MSR[LE] is not the boot byte order (the entry changes it), goes through
+ * {@link deliverPpc64} itself. The caller never passes an sc that sits at the
+ * vector (predecode keeps those on the generic path).
+ */
+export function systemCallPpc64(s: Ppc64State, trap: CallTrap, trace: TraceSink | undefined, memory: Ppc64Memory, onEndianChange: () => void): Stop | undefined {
+  if (trace !== undefined || s.swap !== 0) return deliverPpc64(s, trap, trace, memory, onEndianChange);
+  const key = modeKeyOf(s);
+  const setHv = trap.imm === 1 ? 1 : 0;
+  const bigMemory = s.bigMemory;
+  const next = trap.next;
+  // SRR0 is the full 64-bit EA of the next instruction (`enter`), taken before the entry clears pcTop.
+  const srr0Hi = next >= 0 && next < TWO_32 ? s.pcTop : addressHigh(s, next);
+  (entries[(key * 2 + setHv) * 2 + bigMemory] ?? entryPath(key, setHv === 1, bigMemory))(s, 0xc00, srr0Hi, next | 0, 0);
+  // The vector's page, from the flat window when it covers it (as `isMapped` reads it).
+  const w = memory.flat;
+  const o = 0xc00 - w.base;
+  if (o >= 0 && o < w.size ? w.pages[o >>> 12] === 0 : !memory.isMapped(0xc00)) return systemCallVectorUnmapped(s);
+  return undefined;
+}
+
+/** {@link deliverPpc64}'s stop for a system call whose vector is unmapped (built only when it happens). */
+function systemCallVectorUnmapped(s: Ppc64State): Stop {
+  return stop('recursive-fault', `the ${interruptName(Vector.systemCall)} vector at ${hexAddress(Vector.systemCall)} is unmapped, so taking the interrupt faults again (in ${modeName(s)} state)`);
+}
+
+/**
+ * rfid straight into the exception model, for the interpreter's block loop
+ * (`op.fast` in core.ts), outside problem state (where rfid is a privileged
+ * instruction, which the caller leaves to the handler): what
+ * {@link exceptionReturnPpc64} does for rfid, on the return built once for
+ * the current mode (every mode it can return to), without the request's
+ * decoding. A traced run goes through {@link exceptionReturnPpc64} itself.
+ */
+export function returnFromInterruptPpc64(s: Ppc64State, request: ExceptionReturn, trace: TraceSink | undefined, memory: GuestMemory, onEndianChange: () => void): Stop | undefined {
+  if (trace !== undefined) return exceptionReturnPpc64(s, request, trace, memory, onEndianChange);
+  const key = modeKeyOf(s);
+  const bigMemory = s.bigMemory;
+  const index = key * 4 + bigMemory;
+  const to = (returns[index] ?? returnPath(index, key, false, bigMemory))(s);
+  if ((key & ModeKey.le) !== (to & ModeKey.le)) onEndianChange();
+  if (!fetchable(s)) return deliverPpc64(s, unfetchable(s), trace, memory, onEndianChange);
   return undefined;
 }
 
