@@ -16,7 +16,7 @@ import { RETIRED, stop, type CallTrap, type ExceptionReturn, type Retired, type 
 import { instanceCopy } from '../../src/interp/instance-code.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { GuestMemory, type CodeWriteListener, type Endian, type FlatWindow } from '../../src/memory/guest-memory.ts';
-import { deliverPpc64, exceptionReturnPpc64, returnFromInterruptPpc64, systemCallPpc64, Vector } from './exceptions.ts';
+import { deliverPpc64, exceptionReturnPpc64, PPC64_EXCEPTION_KIT, returnFromInterruptPpc64, systemCallPpc64, Vector, type Ppc64ExceptionKit } from './exceptions.ts';
 import {
   createPpc64State,
   high32,
@@ -420,10 +420,12 @@ interface Ppc64LoopKit {
   readonly deliver: typeof deliverPpc64;
   /** {@link exceptionReturnPpc64}. */
   readonly exceptionReturn: typeof exceptionReturnPpc64;
-  /** {@link systemCallPpc64}: an inline sc ({@link Ppc64FastKind}.systemCall). */
+  /** {@link systemCallPpc64}, or the machine's copy of it: an inline sc ({@link Ppc64FastKind}.systemCall). */
   readonly systemCall: typeof systemCallPpc64;
-  /** {@link returnFromInterruptPpc64}: an inline rfid ({@link Ppc64FastKind}.returnFromInterrupt). */
+  /** {@link returnFromInterruptPpc64}, or the machine's copy of it: an inline rfid ({@link Ppc64FastKind}.returnFromInterrupt). */
   readonly returnFromInterrupt: typeof returnFromInterruptPpc64;
+  /** {@link PPC64_EXCEPTION_KIT}, what those two are passed. */
+  readonly model: Ppc64ExceptionKit;
   /** The machine's memory. */
   readonly memory: Ppc64Memory;
   /** Drops every predecoded op (`Ppc64Core.onEndianChange`). */
@@ -712,8 +714,8 @@ function interpretPpc64Blocks(kit: Ppc64LoopKit, host: LoopHost<Ppc64State>, s: 
         }
         const halted =
           fast === 39
-            ? kit.systemCall(s, op.fixed as CallTrap, recorder, kit.memory, kit.onEndianChange)
-            : kit.returnFromInterrupt(s, op.fixed as ExceptionReturn, recorder, kit.memory, kit.onEndianChange);
+            ? kit.systemCall(kit.model, s, op.fixed as CallTrap, recorder, kit.memory, kit.onEndianChange)
+            : kit.returnFromInterrupt(kit.model, s, op.fixed as ExceptionReturn, recorder, kit.memory, kit.onEndianChange);
         if (halted !== undefined && host.settle(halted)) return steps + i;
         steps += i;
         continue blocks;
@@ -809,6 +811,7 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
       exceptionReturn: exceptionReturnPpc64,
       systemCall: systemCallPpc64,
       returnFromInterrupt: returnFromInterruptPpc64,
+      model: PPC64_EXCEPTION_KIT,
       memory,
       onEndianChange: this.onEndianChange,
     };
@@ -828,13 +831,19 @@ export class Ppc64Core implements ExecutionCore<Ppc64State> {
    * bench runs several ppc64 machines (the ALU loop, the trap loop, spec
    * firmware, traced runs) in one process: a loop and an `executePpc64` they
    * all share see all their ops, and each runs slower than alone. So a
-   * machine that has asked for 2^20 steps gets copies of both of its own
-   * ({@link instanceCopy}, and `executorCopy`); one that runs little (a
-   * test, a short command) keeps the shared ones, which are warm.
+   * machine that has asked for 2^20 steps gets copies of its own of both, and
+   * of the exception model's inline sc and rfid ({@link instanceCopy}, and
+   * `executorCopy`); one that runs little (a test, a short command) keeps the
+   * shared ones, which are warm.
    */
   interpretBlocks(host: LoopHost<Ppc64State>, s: Ppc64State, maxSteps: number): number {
     if (this.loop === interpretPpc64Blocks && (this.budgets += maxSteps) >= OWN_LOOP_AFTER) {
-      this.kit = { ...this.kit, execute: executorCopy('ppc64 execute') };
+      this.kit = {
+        ...this.kit,
+        execute: executorCopy('ppc64 execute'),
+        systemCall: instanceCopy(systemCallPpc64, 'ppc64 sc'),
+        returnFromInterrupt: instanceCopy(returnFromInterruptPpc64, 'ppc64 rfid'),
+      };
       this.loop = instanceCopy(interpretPpc64Blocks, 'ppc64 interpreter loop');
     }
     return this.loop(this.kit, host, s, maxSteps);
