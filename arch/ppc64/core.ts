@@ -276,7 +276,7 @@ function dispatched(op: Op): Op {
 
 /**
  * `op.fast` of the ppc64 forms the interpreter's block loop
- * ({@link interpretPpc64Blocks}) performs inline (see {@link fastKindOf}).
+ * (`interpretPpc64Blocks`) performs inline (chosen in `fastKindOf`).
  * The loop's source uses the numbers themselves (it is closed, see
  * `instanceCopy`): the ALU forms first, then the branches (which end their
  * block), then sc and rfid (which go straight to the exception model).
