@@ -14,6 +14,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createPpc64Machine, Ppc64FastKind, ppc64InstructionSet, predecodePpc64, type Ppc64Memory } from '../../../arch/ppc64/core.ts';
+import { PPC64_BACKEND } from '../../../arch/ppc64/backend.ts';
+import { assembleOrFail, loadProgram } from '../../../src/cli/run-program.ts';
 import { assemble } from '../../../src/isa/assembler.ts';
 import type { RunResult } from '../../../src/interp/interpreter.ts';
 import { TraceRecorder, type TraceEvent } from '../../../src/interp/trace.ts';
@@ -362,4 +364,17 @@ loop:   sc      LEV
     // sc at the vector itself would re-enter forever: the model stops it there.
     expect(agree('sc\nwait', s, 10, { base: 0xc00 }).reason).toBe('recursive-fault');
   });
+
+  it('a machine that runs long gets copies of its own of the loop, sc and rfid, and they run as the JIT does', () => {
+    // 2^20 steps asked of the loop make the machine copy it (and the inline sc and rfid): closed functions, or the copies throw.
+    for (const metric of ['alu-ips', 'trap-rtps']) {
+      const bench = PPC64_BACKEND.benchmarks.find((b) => b.metric === metric)!;
+      const program = assembleOrFail(PPC64_BACKEND, bench.source, metric, PPC64_BACKEND.loadAddress);
+      const machines = (['interp', 'jit'] as const).map((engine) => loadProgram(PPC64_BACKEND, program, bench.mode, undefined, engine));
+      const results = machines.map((machine) => [machine.run(1 << 20), machine.run(5003)]);
+      expect(results[0], metric).toEqual(results[1]);
+      expect(machines[0]!.registers(), metric).toEqual(machines[1]!.registers());
+    }
+  });
 });
+
