@@ -455,6 +455,11 @@ function interpretPpc64Blocks(kit: Ppc64LoopKit, host: LoopHost<Ppc64State>, s: 
   const slots = blocks.slots;
   const mask = blocks.mask;
   const recorder = host.recorder;
+  const systemCall = kit.systemCall;
+  const returnFromInterrupt = kit.returnFromInterrupt;
+  const model = kit.model;
+  const memory = kit.memory;
+  const onEndianChange = kit.onEndianChange;
   const g = s.gpr;
   let steps = 0;
   blocks: while (steps < maxSteps) {
@@ -714,8 +719,8 @@ function interpretPpc64Blocks(kit: Ppc64LoopKit, host: LoopHost<Ppc64State>, s: 
         }
         const halted =
           fast === 39
-            ? kit.systemCall(kit.model, s, op.fixed as CallTrap, recorder, kit.memory, kit.onEndianChange)
-            : kit.returnFromInterrupt(kit.model, s, op.fixed as ExceptionReturn, recorder, kit.memory, kit.onEndianChange);
+            ? systemCall(model, s, op.fixed as CallTrap, recorder, memory, onEndianChange)
+            : returnFromInterrupt(model, s, op.fixed as ExceptionReturn, recorder, memory, onEndianChange);
         if (halted !== undefined && host.settle(halted)) return steps + i;
         steps += i;
         continue blocks;
@@ -727,8 +732,8 @@ function interpretPpc64Blocks(kit: Ppc64LoopKit, host: LoopHost<Ppc64State>, s: 
           else recorder.stepBlock(ops, i, mode);
         }
         let halted: Stop | undefined;
-        if (result.kind === 'trap') halted = kit.deliver(s, result, recorder, kit.memory, kit.onEndianChange);
-        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder, kit.memory, kit.onEndianChange);
+        if (result.kind === 'trap') halted = kit.deliver(s, result, recorder, memory, onEndianChange);
+        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder, memory, onEndianChange);
         else halted = result as Stop;
         if (halted !== undefined && host.settle(halted)) return steps + i;
         steps += i;
