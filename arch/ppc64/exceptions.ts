@@ -38,11 +38,12 @@
  * @module
  */
 
-import { hexAddress, stop, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { hexAddress, stop, type CallTrap, type ExceptionReturn, type Stop, type Trap } from '../../src/interp/step-result.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import type { GuestMemory } from '../../src/memory/guest-memory.ts';
 import { buildDirect, type StateCode } from '../../src/jit/state-code.ts';
 import { addressHigh, emitWriteMsr, MODE_KEY_COUNT, ModeKey, modeKeyOf, modeName, Msr, MSR_LO_IMPLEMENTED, ppc64SlotPlace, Spr, StateSlot, type Ppc64State } from './registers.ts';
+import type { Ppc64Memory } from './core.ts';
 import { dataFaultEa, fetchable, TWO_32, unfetchable } from './semantics/common.ts';
 import { isUnknownSprTrap } from './semantics/special.ts';
 
@@ -159,8 +160,8 @@ export function emitInterruptEntry(code: StateCode, from: number, setHv: boolean
   return to;
 }
 
-/** Built {@link emitInterruptEntry} functions by `(from * 2 + setHv) * 2 + bigMemory`. */
-type EntryPath = (s: Ppc64State, vector: number, srr0Hi: number, srr0Lo: number, srr1Bits: number) => void;
+/** An {@link emitInterruptEntry} built for one (from, `sc 1` or not, byte order): writes SRR0/SRR1, the new MSR and the PC. Kept by `(from * 2 + setHv) * 2 + bigMemory`. */
+export type EntryPath = (s: Ppc64State, vector: number, srr0Hi: number, srr0Lo: number, srr1Bits: number) => void;
 // Filled with undefined up front: a sparse array assigned at large indices may fall back to slow (dictionary) elements.
 const entries: (EntryPath | undefined)[] = new Array<EntryPath | undefined>(MODE_KEY_COUNT * 4).fill(undefined);
 
@@ -285,6 +286,100 @@ export function deliverPpc64(s: Ppc64State, trap: Trap, trace: TraceSink | undef
 }
 
 /**
+ * What {@link systemCallPpc64} and {@link returnFromInterruptPpc64} use of
+ * this module, passed in because they are closed (see `instanceCopy` in
+ * src/interp/instance-code.ts): each machine's interpreter runs copies of
+ * its own, so that the call of the path built for its mode is monomorphic
+ * there whatever other machines in the process take.
+ */
+export interface Ppc64ExceptionKit {
+  /** {@link deliverPpc64}. */
+  readonly deliver: typeof deliverPpc64;
+  /** {@link exceptionReturnPpc64}. */
+  readonly exceptionReturn: typeof exceptionReturnPpc64;
+  /** The entry paths built so far, by `(from * 2 + setHv) * 2 + bigMemory` ({@link emitInterruptEntry}). */
+  readonly entries: readonly (EntryPath | undefined)[];
+  /** Build the entry path from mode `from` (`setHv` 1 for `sc 1`) and keep it in `entries`. */
+  readonly entryPath: (from: number, setHv: boolean, bigMemory: number) => EntryPath;
+  /** The return-mode functions built so far, by `from * 2 + hyper` ({@link emitReturnMode}). */
+  readonly returnModes: readonly (ReturnMode | undefined)[];
+  /** Build the return-mode function from mode `from` and keep it in `returnModes`. */
+  readonly returnMode: (from: number, hyper: boolean) => ReturnMode;
+  /** The return paths built so far, one per (from, to) pair: by `((from * 16 + to) * 2 + hyper) * 2 + bigMemory` ({@link emitInterruptReturn}). */
+  readonly returnPairs: readonly (ReturnPairPath | undefined)[];
+  /** Build the return path from mode `from` to mode `to` and keep it in `returnPairs`. */
+  readonly returnPair: (from: number, to: number, hyper: boolean, bigMemory: number) => ReturnPairPath;
+  /** The stop of a system call whose vector is unmapped. */
+  readonly vectorUnmapped: (s: Ppc64State) => Stop;
+  /** The instruction storage interrupt of fetching at an NIA that is not fetchable (`unfetchable`). */
+  readonly unfetchable: typeof unfetchable;
+}
+
+/**
+ * `sc` straight into the exception model, for the interpreter's block loop
+ * (`op.fast` in core.ts): what {@link deliverPpc64} does with a system
+ * call, on the entry path built once for the current mode and LEV
+ * ({@link emitInterruptEntry}, the same one {@link deliverPpc64} runs),
+ * without the dispatch on the trap's cause. A traced run, or one whose
+ * MSR[LE] is not the boot byte order (the entry changes it, so the
+ * predecoded code must go), goes through {@link deliverPpc64} itself. The
+ * caller never passes an sc that sits at the vector (predecode keeps those on
+ * the generic path). Closed: what it uses comes in `model`
+ * ({@link PPC64_EXCEPTION_KIT}), and its constants are written out (0xC00
+ * is {@link Vector}.systemCall, 2^32 `TWO_32`).
+ */
+export function systemCallPpc64(model: Ppc64ExceptionKit, s: Ppc64State, trap: CallTrap, trace: TraceSink | undefined, memory: Ppc64Memory, onEndianChange: () => void): Stop | undefined {
+  if (trace !== undefined || s.swap !== 0) return model.deliver(s, trap, trace, memory, onEndianChange);
+  const key = (s.sf << 3) | (s.hv << 2) | (s.pr << 1) | s.le;
+  const setHv = trap.imm === 1 ? 1 : 0;
+  const bigMemory = s.bigMemory;
+  const next = trap.next;
+  // SRR0 is the full 64-bit EA of the next instruction (`enter`: `addressHigh`), taken before the entry clears pcTop.
+  const srr0Hi = next >= 0 && next < 4294967296 ? s.pcTop : (Math.floor(next / 4294967296) ^ s.pcTop) | 0;
+  (model.entries[(key * 2 + setHv) * 2 + bigMemory] ?? model.entryPath(key, setHv === 1, bigMemory))(s, 0xc00, srr0Hi, next | 0, 0);
+  // The vector's page, from the flat window when it covers it (as `isMapped` reads it).
+  const w = memory.flat;
+  const o = 0xc00 - w.base;
+  if (o >= 0 && o < w.size ? w.pages[o >>> 12] === 0 : !memory.isMapped(0xc00)) return model.vectorUnmapped(s);
+  return undefined;
+}
+
+/** {@link deliverPpc64}'s stop for a system call whose vector is unmapped (built only when it happens). */
+function systemCallVectorUnmapped(s: Ppc64State): Stop {
+  return stop('recursive-fault', `the ${interruptName(Vector.systemCall)} vector at ${hexAddress(Vector.systemCall)} is unmapped, so taking the interrupt faults again (in ${modeName(s)} state)`);
+}
+
+/**
+ * rfid straight into the exception model, for the interpreter's block loop
+ * (`op.fast` in core.ts), outside problem state (where rfid is a privileged
+ * instruction, which the caller leaves to the handler): what
+ * {@link exceptionReturnPpc64} does for rfid, on the return path built once
+ * for the (from, to) mode pair ({@link emitInterruptReturn}, after
+ * {@link emitReturnMode} says where SRR1 goes), without the request's
+ * decoding. A traced run goes through {@link exceptionReturnPpc64} itself.
+ * Closed, as {@link systemCallPpc64} is (0x20 is MSR[IR]).
+ */
+export function returnFromInterruptPpc64(
+  model: Ppc64ExceptionKit,
+  s: Ppc64State,
+  request: ExceptionReturn,
+  trace: TraceSink | undefined,
+  memory: GuestMemory,
+  onEndianChange: () => void,
+): Stop | undefined {
+  if (trace !== undefined) return model.exceptionReturn(s, request, trace, memory, onEndianChange);
+  const key = (s.sf << 3) | (s.hv << 2) | (s.pr << 1) | s.le;
+  const bigMemory = s.bigMemory;
+  // The mode SRR1 returns to, then the path built for that (from, to) pair (16 modes: `MODE_KEY_COUNT`).
+  const to = (model.returnModes[key * 2] ?? model.returnMode(key, false))(s);
+  (model.returnPairs[(key * 16 + to) * 4 + bigMemory] ?? model.returnPair(key, to, false, bigMemory))(s);
+  if ((key & 1) !== (to & 1)) onEndianChange();
+  // Not `fetchable` (relocation on, EA bits 0:3 of its own): the instruction storage interrupt of that fetch.
+  if (s.pcTop !== 0 && (s.msrLo & 0x20) !== 0) return model.deliver(s, model.unfetchable(s), trace, memory, onEndianChange);
+  return undefined;
+}
+
+/**
  * The mode key rfid (or, with `hyper`, hrfid) returns to from mode `from`,
  * as an expression over the state (Book III 4.3.1: the new MSR[SF], MSR[PR]
  * and MSR[LE] come from (H)SRR1; rfid keeps MSR[HV] = 1 only when both
@@ -329,8 +424,8 @@ export function emitInterruptReturn(code: StateCode, from: number, to: number, h
   return pc;
 }
 
-/** Built {@link emitReturnMode} functions by `from * 2 + hyper` (for {@link interruptReturnMode}). */
-type ReturnMode = (s: Ppc64State) => number;
+/** An {@link emitReturnMode} built for one (from, rfid or hrfid): the mode key the return goes to. Kept by `from * 2 + hyper`. */
+export type ReturnMode = (s: Ppc64State) => number;
 const returnModes: (ReturnMode | undefined)[] = new Array<ReturnMode | undefined>(MODE_KEY_COUNT * 2).fill(undefined);
 
 function returnMode(from: number, hyper: boolean): ReturnMode {
@@ -340,13 +435,13 @@ function returnMode(from: number, hyper: boolean): ReturnMode {
 }
 
 /**
- * Built return functions by `(from * 2 + hyper) * 2 + bigMemory`: each
- * holds every return from its mode, the mode it returns to
- * ({@link emitReturnMode}) picking the path built for that pair
- * ({@link emitInterruptReturn}), and gives that mode. One call per rfid,
- * and the switch is a jump over small integers.
+ * A return function built for one (from, rfid or hrfid, byte order), kept
+ * by `(from * 2 + hyper) * 2 + bigMemory`: it holds every return from its
+ * mode, the mode it returns to ({@link emitReturnMode}) picking the path
+ * built for that pair ({@link emitInterruptReturn}), and gives that mode.
+ * One call per rfid, and the switch is a jump over small integers.
  */
-type ReturnPath = (s: Ppc64State) => number;
+export type ReturnPath = (s: Ppc64State) => number;
 const returns: (ReturnPath | undefined)[] = new Array<ReturnPath | undefined>(MODE_KEY_COUNT * 4).fill(undefined);
 
 function returnPath(index: number, from: number, hyper: boolean, bigMemory: number): ReturnPath {
@@ -361,6 +456,18 @@ function returnPath(index: number, from: number, hyper: boolean, bigMemory: numb
     code.emit('}\nreturn -1;');
   });
   returns[index] = built;
+  return built;
+}
+
+/** An {@link emitInterruptReturn} built for one (from, to, rfid or hrfid, byte order), kept by `((from * 16 + to) * 2 + hyper) * 2 + bigMemory`. */
+export type ReturnPairPath = (s: Ppc64State) => void;
+const returnPairs: (ReturnPairPath | undefined)[] = new Array<ReturnPairPath | undefined>(MODE_KEY_COUNT * MODE_KEY_COUNT * 4).fill(undefined);
+
+function returnPair(from: number, to: number, hyper: boolean, bigMemory: number): ReturnPairPath {
+  const built = buildDirect<ReturnPairPath>(['s'], ppc64SlotPlace, (code) => {
+    emitInterruptReturn(code, from, to, hyper, bigMemory);
+  });
+  returnPairs[((from * MODE_KEY_COUNT + to) * 2 + (hyper ? 1 : 0)) * 2 + bigMemory] = built;
   return built;
 }
 
@@ -440,3 +547,17 @@ export function emitReturnFastPath(code: StateCode, from: number, to: number, hy
   }
   return emitInterruptReturn(code, from, to, hyper, bigMemory);
 }
+
+/** What {@link systemCallPpc64} and {@link returnFromInterruptPpc64} are passed: this module's paths and entry points. */
+export const PPC64_EXCEPTION_KIT: Ppc64ExceptionKit = {
+  deliver: deliverPpc64,
+  exceptionReturn: exceptionReturnPpc64,
+  entries,
+  entryPath,
+  returnModes,
+  returnMode,
+  returnPairs,
+  returnPair,
+  vectorUnmapped: systemCallVectorUnmapped,
+  unfetchable,
+};
