@@ -113,8 +113,8 @@ function firstWord(memory: GuestMemory, address: number, length: number): number
 }
 
 /**
- * `op.fast` of the forms {@link interpretX86Blocks} performs inline, chosen
- * once at predecode ({@link x86FastKind}) from the op's number-typed
+ * `op.fast` of the forms the interpreter's block loop (`interpretX86Blocks`)
+ * performs inline, chosen once at predecode (`x86FastKind`) from the op's number-typed
  * handler (`semantics/number-forms.ts`) and its slots: 1–8 the ALU
  * operations ADD, OR, ADC, SBB, AND, SUB, XOR, CMP (the handlers'
  * `variant`) on 32-bit registers, 9–16 the same with an immediate, 17–24
@@ -1028,7 +1028,7 @@ export class X86Core implements ExecutionCore<X86State> {
   }
 
   /**
-   * The interpreter's hot loop ({@link interpretX86Blocks}), in a copy of
+   * The interpreter's hot loop (`interpretX86Blocks`), in a copy of
    * this machine's own ({@link instanceCopy}) once it has run a while, so
    * that V8's type feedback sees only this machine's ops and results.
    */
