@@ -321,7 +321,7 @@ function interpretX86Blocks(kit: X86LoopKit, host: LoopHost<X86State>, s: X86Sta
     if (block.address !== pc) block = blocks.find(pc);
     const ops = block.ops;
     const room = maxSteps - steps;
-    const count = block.count < room ? block.count : room;
+    let count = block.count < room ? block.count : room;
     // Every op of a block runs at the CPL it started at: what changes the CPL ends the block.
     const mode = s.cpl;
     if (recorder !== undefined && (block.tracedBy !== recorder || block.traceMode !== mode)) {
@@ -330,568 +330,573 @@ function interpretX86Blocks(kit: X86LoopKit, host: LoopHost<X86State>, s: X86Sta
       block.traceMode = mode;
       block.traceRecords = recorder.blockRecords(ops, mode);
     }
-    // Steps of the block recorded so far (traced), and the step counter less the ops started (inline ops leave it).
-    let recorded = 0;
-    let base = s.tsc;
-    let i = 0;
+    // A block that branched back to its own start runs again from here, while it is still valid and the budget holds all of it.
     for (;;) {
-      if (i >= count) {
-        // The block ran out (its end, or the budget): RIP after its last op, which the inline ops leave unset.
-        s.pc = ops[i - 1]!.next;
-        break;
-      }
-      const op = ops[i++]!;
-      const fast = op.fast;
-      if (fast !== 0 && fast <= 46) {
-        switch (fast) {
-          case 1: {
-            // add r32, r32
-            const d = op.dest;
-            const a = g[d]!;
-            const b = g[op.src1]!;
-            const full = a + b;
-            g[d] = full;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
-            continue;
-          }
-          case 2: {
-            // or r32, r32
-            const d = op.dest;
-            const a = g[d]!;
-            const b = g[op.src1]!;
-            const r = (a | b) >>> 0;
-            g[d] = r;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
-            continue;
-          }
-          case 3: {
-            // adc r32, r32
-            const d = op.dest;
-            const a = g[d]!;
-            const b = g[op.src1]!;
-            const full = a + b + (s.rflags & 1);
-            g[d] = full;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
-            continue;
-          }
-          case 4: {
-            // sbb r32, r32
-            const d = op.dest;
-            const a = g[d]!;
-            const b = g[op.src1]!;
-            const diff = a - b - (s.rflags & 1);
-            g[d] = diff;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
-            continue;
-          }
-          case 5: {
-            // and r32, r32
-            const d = op.dest;
-            const a = g[d]!;
-            const b = g[op.src1]!;
-            const r = (a & b) >>> 0;
-            g[d] = r;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
-            continue;
-          }
-          case 6: {
-            // sub r32, r32
-            const d = op.dest;
-            const a = g[d]!;
-            const b = g[op.src1]!;
-            const diff = a - b;
-            g[d] = diff;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
-            continue;
-          }
-          case 7: {
-            // xor r32, r32
-            const d = op.dest;
-            const a = g[d]!;
-            const b = g[op.src1]!;
-            const r = (a ^ b) >>> 0;
-            g[d] = r;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
-            continue;
-          }
-          case 8: {
-            // cmp r32, r32
-            const d = op.dest;
-            const a = g[d]!;
-            const b = g[op.src1]!;
-            const diff = a - b;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
-            continue;
-          }
-          case 9: {
-            // add r32, imm
-            const d = op.dest;
-            const a = g[d]!;
-            const b = op.imm;
-            const full = a + b;
-            g[d] = full;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
-            continue;
-          }
-          case 10: {
-            // or r32, imm
-            const d = op.dest;
-            const a = g[d]!;
-            const b = op.imm;
-            const r = (a | b) >>> 0;
-            g[d] = r;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
-            continue;
-          }
-          case 11: {
-            // adc r32, imm
-            const d = op.dest;
-            const a = g[d]!;
-            const b = op.imm;
-            const full = a + b + (s.rflags & 1);
-            g[d] = full;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
-            continue;
-          }
-          case 12: {
-            // sbb r32, imm
-            const d = op.dest;
-            const a = g[d]!;
-            const b = op.imm;
-            const diff = a - b - (s.rflags & 1);
-            g[d] = diff;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
-            continue;
-          }
-          case 13: {
-            // and r32, imm
-            const d = op.dest;
-            const a = g[d]!;
-            const b = op.imm;
-            const r = (a & b) >>> 0;
-            g[d] = r;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
-            continue;
-          }
-          case 14: {
-            // sub r32, imm
-            const d = op.dest;
-            const a = g[d]!;
-            const b = op.imm;
-            const diff = a - b;
-            g[d] = diff;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
-            continue;
-          }
-          case 15: {
-            // xor r32, imm
-            const d = op.dest;
-            const a = g[d]!;
-            const b = op.imm;
-            const r = (a ^ b) >>> 0;
-            g[d] = r;
-            g[d + 1] = 0;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
-            continue;
-          }
-          case 16: {
-            // cmp r32, imm
-            const d = op.dest;
-            const a = g[d]!;
-            const b = op.imm;
-            const diff = a - b;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
-            continue;
-          }
-          case 17: {
-            // add r64, r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const src = op.src1;
-            const bl = g[src]!;
-            const bh = g[src + 1]!;
-            const lo = al + bl;
-            const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 18: {
-            // or r64, r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const src = op.src1;
-            const bl = g[src]!;
-            const bh = g[src + 1]!;
-            const rl = (al | bl) >>> 0;
-            const rh = (ah | bh) >>> 0;
-            g[d] = rl;
-            g[d + 1] = rh;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
-            continue;
-          }
-          case 19: {
-            // adc r64, r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const src = op.src1;
-            const bl = g[src]!;
-            const bh = g[src + 1]!;
-            const lo = al + bl + (s.rflags & 1);
-            const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 20: {
-            // sbb r64, r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const src = op.src1;
-            const bl = g[src]!;
-            const bh = g[src + 1]!;
-            const lo = al - bl - (s.rflags & 1);
-            const hi = ah - bh - (lo < 0 ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 21: {
-            // and r64, r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const src = op.src1;
-            const bl = g[src]!;
-            const bh = g[src + 1]!;
-            const rl = (al & bl) >>> 0;
-            const rh = (ah & bh) >>> 0;
-            g[d] = rl;
-            g[d + 1] = rh;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
-            continue;
-          }
-          case 22: {
-            // sub r64, r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const src = op.src1;
-            const bl = g[src]!;
-            const bh = g[src + 1]!;
-            const lo = al - bl;
-            const hi = ah - bh - (lo < 0 ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 23: {
-            // xor r64, r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const src = op.src1;
-            const bl = g[src]!;
-            const bh = g[src + 1]!;
-            const rl = (al ^ bl) >>> 0;
-            const rh = (ah ^ bh) >>> 0;
-            g[d] = rl;
-            g[d + 1] = rh;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
-            continue;
-          }
-          case 24: {
-            // cmp r64, r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const src = op.src1;
-            const bl = g[src]!;
-            const bh = g[src + 1]!;
-            const lo = al - bl;
-            const hi = ah - bh - (lo < 0 ? 1 : 0);
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 25: {
-            // add r64, imm
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const bl = op.imm;
-            const bh = op.imm2;
-            const lo = al + bl;
-            const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 26: {
-            // or r64, imm
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const bl = op.imm;
-            const bh = op.imm2;
-            const rl = (al | bl) >>> 0;
-            const rh = (ah | bh) >>> 0;
-            g[d] = rl;
-            g[d + 1] = rh;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
-            continue;
-          }
-          case 27: {
-            // adc r64, imm
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const bl = op.imm;
-            const bh = op.imm2;
-            const lo = al + bl + (s.rflags & 1);
-            const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 28: {
-            // sbb r64, imm
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const bl = op.imm;
-            const bh = op.imm2;
-            const lo = al - bl - (s.rflags & 1);
-            const hi = ah - bh - (lo < 0 ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 29: {
-            // and r64, imm
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const bl = op.imm;
-            const bh = op.imm2;
-            const rl = (al & bl) >>> 0;
-            const rh = (ah & bh) >>> 0;
-            g[d] = rl;
-            g[d + 1] = rh;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
-            continue;
-          }
-          case 30: {
-            // sub r64, imm
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const bl = op.imm;
-            const bh = op.imm2;
-            const lo = al - bl;
-            const hi = ah - bh - (lo < 0 ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 31: {
-            // xor r64, imm
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const bl = op.imm;
-            const bh = op.imm2;
-            const rl = (al ^ bl) >>> 0;
-            const rh = (ah ^ bh) >>> 0;
-            g[d] = rl;
-            g[d + 1] = rh;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
-            continue;
-          }
-          case 32: {
-            // cmp r64, imm
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const bl = op.imm;
-            const bh = op.imm2;
-            const lo = al - bl;
-            const hi = ah - bh - (lo < 0 ? 1 : 0);
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
-            continue;
-          }
-          case 33: // test r32, r32
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32((g[op.dest]! & g[op.src1]!) >>> 0);
-            continue;
-          case 34: // test r32, imm
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32((g[op.dest]! & op.imm) >>> 0);
-            continue;
-          case 35: {
-            // test r64, r64
-            const d = op.dest;
-            const src = op.src1;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64((g[d]! & g[src]!) >>> 0, (g[d + 1]! & g[src + 1]!) >>> 0);
-            continue;
-          }
-          case 36: {
-            // test r64, imm
-            const d = op.dest;
-            if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64((g[d]! & op.imm) >>> 0, (g[d + 1]! & op.imm2) >>> 0);
-            continue;
-          }
-          case 37: {
-            // mov r32, r32 (zero-extended)
-            const d = op.dest;
-            g[d] = g[op.src1]!;
-            g[d + 1] = 0;
-            continue;
-          }
-          case 38: {
-            // mov r32, imm
-            const d = op.dest;
-            g[d] = op.imm;
-            g[d + 1] = 0;
-            continue;
-          }
-          case 39: {
-            // mov r64, r64
-            const d = op.dest;
-            const src = op.src1;
-            const lo = g[src]!;
-            g[d + 1] = g[src + 1]!;
-            g[d] = lo;
-            continue;
-          }
-          case 40: {
-            // mov r64, imm
-            const d = op.dest;
-            g[d] = op.imm;
-            g[d + 1] = op.imm2;
-            continue;
-          }
-          case 41: {
-            // inc r32 (CF kept)
-            const d = op.dest;
-            const a = g[d]!;
-            const full = a + 1;
-            g[d] = full;
-            g[d + 1] = 0;
-            s.rflags = (s.rflags & ~0x8d4) | (addFlags32(a, 1, full) & 0x8d4);
-            continue;
-          }
-          case 42: {
-            // dec r32
-            const d = op.dest;
-            const a = g[d]!;
-            const diff = a - 1;
-            g[d] = diff;
-            g[d + 1] = 0;
-            s.rflags = (s.rflags & ~0x8d4) | (subFlags32(a, 1, diff) & 0x8d4);
-            continue;
-          }
-          case 43: {
-            // inc r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const lo = al + 1;
-            const hi = ah + (lo > 0xffff_ffff ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            s.rflags = (s.rflags & ~0x8d4) | (addFlags64(al, ah, 1, 0, lo, hi) & 0x8d4);
-            continue;
-          }
-          case 44: {
-            // dec r64
-            const d = op.dest;
-            const al = g[d]!;
-            const ah = g[d + 1]!;
-            const lo = al - 1;
-            const hi = ah - (lo < 0 ? 1 : 0);
-            g[d] = lo;
-            g[d + 1] = hi;
-            s.rflags = (s.rflags & ~0x8d4) | (subFlags64(al, ah, 1, 0, lo, hi) & 0x8d4);
-            continue;
-          }
-          case 45: // jcc rel (the target resolved at predecode)
-            s.pc = conditionOf(s.rflags, op.variant) ? op.imm : op.next;
-            break;
-          default: // 46, jmp rel
-            s.pc = op.imm;
-            break;
+      // Steps of the block recorded so far (traced), and the step counter less the ops started (inline ops leave it).
+      let recorded = 0;
+      let base = s.tsc;
+      let i = 0;
+      for (;;) {
+        if (i >= count) {
+          // The block ran out (its end, or the budget): RIP after its last op, which the inline ops leave unset.
+          s.pc = ops[i - 1]!.next;
+          break;
         }
-        // A near branch: the last op of its block.
-        break;
-      }
-      const next = op.next;
-      s.pc = next;
-      s.tsc = base + i;
-      if (recorder !== undefined) {
-        // The steps so far, this one included, before anything it does is seen.
-        while (recorded < i) recorder.step(ops[recorded++]!, mode);
-      }
-      if (fast > 46) {
-        // SYSCALL, SYSRET, VMCALL, VMMCALL, where the handler would let them through (else they take it, for its trap).
-        let halted: Stop | undefined;
-        let taken = true;
-        if (fast === 47) {
-          if ((s.efer & 1) !== 0) halted = kit.syscall(s, op.address, next, recorder);
+        const op = ops[i++]!;
+        const fast = op.fast;
+        if (fast !== 0 && fast <= 46) {
+          switch (fast) {
+            case 1: {
+              // add r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const full = a + b;
+              g[d] = full;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
+              continue;
+            }
+            case 2: {
+              // or r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const r = (a | b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 3: {
+              // adc r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const full = a + b + (s.rflags & 1);
+              g[d] = full;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
+              continue;
+            }
+            case 4: {
+              // sbb r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const diff = a - b - (s.rflags & 1);
+              g[d] = diff;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 5: {
+              // and r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const r = (a & b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 6: {
+              // sub r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const diff = a - b;
+              g[d] = diff;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 7: {
+              // xor r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const r = (a ^ b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 8: {
+              // cmp r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const diff = a - b;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 9: {
+              // add r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const full = a + b;
+              g[d] = full;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
+              continue;
+            }
+            case 10: {
+              // or r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const r = (a | b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 11: {
+              // adc r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const full = a + b + (s.rflags & 1);
+              g[d] = full;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
+              continue;
+            }
+            case 12: {
+              // sbb r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const diff = a - b - (s.rflags & 1);
+              g[d] = diff;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 13: {
+              // and r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const r = (a & b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 14: {
+              // sub r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const diff = a - b;
+              g[d] = diff;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 15: {
+              // xor r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const r = (a ^ b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 16: {
+              // cmp r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const diff = a - b;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 17: {
+              // add r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al + bl;
+              const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 18: {
+              // or r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const rl = (al | bl) >>> 0;
+              const rh = (ah | bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 19: {
+              // adc r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al + bl + (s.rflags & 1);
+              const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 20: {
+              // sbb r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al - bl - (s.rflags & 1);
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 21: {
+              // and r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const rl = (al & bl) >>> 0;
+              const rh = (ah & bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 22: {
+              // sub r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al - bl;
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 23: {
+              // xor r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const rl = (al ^ bl) >>> 0;
+              const rh = (ah ^ bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 24: {
+              // cmp r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al - bl;
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 25: {
+              // add r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al + bl;
+              const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 26: {
+              // or r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const rl = (al | bl) >>> 0;
+              const rh = (ah | bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 27: {
+              // adc r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al + bl + (s.rflags & 1);
+              const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 28: {
+              // sbb r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al - bl - (s.rflags & 1);
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 29: {
+              // and r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const rl = (al & bl) >>> 0;
+              const rh = (ah & bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 30: {
+              // sub r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al - bl;
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 31: {
+              // xor r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const rl = (al ^ bl) >>> 0;
+              const rh = (ah ^ bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 32: {
+              // cmp r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al - bl;
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 33: // test r32, r32
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32((g[op.dest]! & g[op.src1]!) >>> 0);
+              continue;
+            case 34: // test r32, imm
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32((g[op.dest]! & op.imm) >>> 0);
+              continue;
+            case 35: {
+              // test r64, r64
+              const d = op.dest;
+              const src = op.src1;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64((g[d]! & g[src]!) >>> 0, (g[d + 1]! & g[src + 1]!) >>> 0);
+              continue;
+            }
+            case 36: {
+              // test r64, imm
+              const d = op.dest;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64((g[d]! & op.imm) >>> 0, (g[d + 1]! & op.imm2) >>> 0);
+              continue;
+            }
+            case 37: {
+              // mov r32, r32 (zero-extended)
+              const d = op.dest;
+              g[d] = g[op.src1]!;
+              g[d + 1] = 0;
+              continue;
+            }
+            case 38: {
+              // mov r32, imm
+              const d = op.dest;
+              g[d] = op.imm;
+              g[d + 1] = 0;
+              continue;
+            }
+            case 39: {
+              // mov r64, r64
+              const d = op.dest;
+              const src = op.src1;
+              const lo = g[src]!;
+              g[d + 1] = g[src + 1]!;
+              g[d] = lo;
+              continue;
+            }
+            case 40: {
+              // mov r64, imm
+              const d = op.dest;
+              g[d] = op.imm;
+              g[d + 1] = op.imm2;
+              continue;
+            }
+            case 41: {
+              // inc r32 (CF kept)
+              const d = op.dest;
+              const a = g[d]!;
+              const full = a + 1;
+              g[d] = full;
+              g[d + 1] = 0;
+              s.rflags = (s.rflags & ~0x8d4) | (addFlags32(a, 1, full) & 0x8d4);
+              continue;
+            }
+            case 42: {
+              // dec r32
+              const d = op.dest;
+              const a = g[d]!;
+              const diff = a - 1;
+              g[d] = diff;
+              g[d + 1] = 0;
+              s.rflags = (s.rflags & ~0x8d4) | (subFlags32(a, 1, diff) & 0x8d4);
+              continue;
+            }
+            case 43: {
+              // inc r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const lo = al + 1;
+              const hi = ah + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              s.rflags = (s.rflags & ~0x8d4) | (addFlags64(al, ah, 1, 0, lo, hi) & 0x8d4);
+              continue;
+            }
+            case 44: {
+              // dec r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const lo = al - 1;
+              const hi = ah - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              s.rflags = (s.rflags & ~0x8d4) | (subFlags64(al, ah, 1, 0, lo, hi) & 0x8d4);
+              continue;
+            }
+            case 45: // jcc rel (the target resolved at predecode)
+              s.pc = conditionOf(s.rflags, op.variant) ? op.imm : op.next;
+              break;
+            default: // 46, jmp rel
+              s.pc = op.imm;
+              break;
+          }
+          // A near branch: the last op of its block.
+          break;
+        }
+        const next = op.next;
+        s.pc = next;
+        s.tsc = base + i;
+        if (recorder !== undefined) {
+          // The steps so far, this one included, before anything it does is seen.
+          while (recorded < i) recorder.step(ops[recorded++]!, mode);
+        }
+        if (fast > 46) {
+          // SYSCALL, SYSRET, VMCALL, VMMCALL, where the handler would let them through (else they take it, for its trap).
+          let halted: Stop | undefined;
+          let taken = true;
+          if (fast === 47) {
+            if ((s.efer & 1) !== 0) halted = kit.syscall(s, op.address, next, recorder);
+            else taken = false;
+          } else if (fast === 48) {
+            const request = op.fixed;
+            if ((s.efer & 1) !== 0 && s.cpl === 0 && request !== undefined) halted = kit.sysret(s, request as ExceptionReturn, recorder);
+            else taken = false;
+          } else if ((s.vendor === kit.intel) === (fast === 49)) halted = kit.hypercall(s, op as X86Op, recorder);
           else taken = false;
-        } else if (fast === 48) {
-          const request = op.fixed;
-          if ((s.efer & 1) !== 0 && s.cpl === 0 && request !== undefined) halted = kit.sysret(s, request as ExceptionReturn, recorder);
-          else taken = false;
-        } else if ((s.vendor === kit.intel) === (fast === 49)) halted = kit.hypercall(s, op as X86Op, recorder);
-        else taken = false;
-        if (taken) {
+          if (taken) {
+            if (halted !== undefined && host.settle(halted)) return steps + i;
+            steps += i;
+            continue blocks;
+          }
+        }
+        const result = op.exec(s, op);
+        base = s.tsc - i;
+        if (result !== retired) {
+          let halted: Stop | undefined;
+          if (result.kind === 'trap') halted = kit.deliver(s, result, recorder);
+          else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder);
+          else halted = result as Stop;
           if (halted !== undefined && host.settle(halted)) return steps + i;
           steps += i;
           continue blocks;
         }
+        if (s.pc !== next || block.count === 0) break;
       }
-      const result = op.exec(s, op);
-      base = s.tsc - i;
-      if (result !== retired) {
-        let halted: Stop | undefined;
-        if (result.kind === 'trap') halted = kit.deliver(s, result, recorder);
-        else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder);
-        else halted = result as Stop;
-        if (halted !== undefined && host.settle(halted)) return steps + i;
-        steps += i;
-        continue blocks;
+      s.tsc = base + i;
+      if (recorder !== undefined) {
+        if (recorded === 0 && block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, i);
+        else while (recorded < i) recorder.step(ops[recorded++]!, mode);
       }
-      if (s.pc !== next || block.count === 0) break;
+      steps += i;
+      if (s.pc !== pc || block.count === 0 || steps + block.count > maxSteps || s.paging !== 0 || s.cpl !== mode) break;
+      count = block.count;
     }
-    s.tsc = base + i;
-    if (recorder !== undefined) {
-      if (recorded === 0 && block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, i);
-      else while (recorded < i) recorder.step(ops[recorded++]!, mode);
-    }
-    steps += i;
   }
   return steps;
 }
