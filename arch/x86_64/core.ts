@@ -158,13 +158,13 @@ export const X86FastKind = {
   jcc: 45,
   /** JMP rel. */
   jmp: 46,
-  /** SYSCALL: where EFER.SCE is set, straight to the exception model's entry. */
+  /** SYSCALL: where its handler lets it through (its own trap), straight to the exception model's entry. */
   syscall: 47,
-  /** SYSRET: where EFER.SCE is set and the CPL is 0, straight to the exception model's return. */
+  /** SYSRET: where its handler lets it through (its own request), straight to the exception model's return. */
   sysret: 48,
-  /** VMCALL without a prefix: in a VMX guest, straight to the VM exit. */
+  /** VMCALL without a prefix: where its handler lets it through (a VMX guest), straight to the VM exit. */
   vmcall: 49,
-  /** VMMCALL without a prefix: in an SVM guest, straight to the VM exit. */
+  /** VMMCALL without a prefix: where its handler lets it through (an SVM guest), straight to the VM exit. */
   vmmcall: 50,
 } as const;
 
@@ -250,8 +250,6 @@ interface X86LoopKit {
   readonly sysret: (s: X86State, request: ExceptionReturn, trace: TraceSink | undefined) => Stop | undefined;
   /** The hypercall VM exit of `op` ({@link hypercallExitAt}) to this core's host ({@link deliverHypercallExit}). */
   readonly hypercall: (s: X86State, op: X86Op, trace: TraceSink | undefined) => Stop | undefined;
-  /** The index of `intel` in `VENDORS` (VMCALL's vendor; VMMCALL's is the other). */
-  readonly intel: number;
   /** By {@link X86FastKind}: 1 for the inline ops that write every status flag and read none ({@link FLAG_KILLERS}). */
   readonly kills: Uint8Array;
   /** The flag functions the number-typed handlers use. */
@@ -278,10 +276,10 @@ interface X86LoopKit {
  * SYSCALL run inline, exactly as their number-typed handlers compute
  * (the flags through the same functions), without setting RIP or the
  * step counter, which are brought up to date where anything could read
- * them: before any other op runs, at a trap, at the block's end. SYSCALL,
- * SYSRET, VMCALL and VMMCALL, where their handlers would let them through,
- * go straight to their exception-model entries; every other op runs
- * through `op.exec`, its trap or return to the exception model. While
+ * them: before any other op runs, at a trap, at the block's end. Every
+ * other op runs through `op.exec`, its trap or return to the exception
+ * model; SYSCALL, SYSRET, VMCALL and VMMCALL, where their handlers let
+ * them through, straight to their own entries there. While
  * paging is on, one instruction at a time through the translating decode
  * (`host.step`).
  *
@@ -856,30 +854,17 @@ function interpretX86Blocks(kit: X86LoopKit, host: LoopHost<X86State>, s: X86Sta
           // The steps so far, this one included, before anything it does is seen.
           while (recorded < i) recorder.step(ops[recorded++]!, mode);
         }
-        if (fast > 46) {
-          // SYSCALL, SYSRET, VMCALL, VMMCALL, where the handler would let them through (else they take it, for its trap).
-          let halted: Stop | undefined;
-          let taken = true;
-          if (fast === 47) {
-            if ((s.efer & 1) !== 0) halted = kit.syscall(s, op.address, next, recorder);
-            else taken = false;
-          } else if (fast === 48) {
-            const request = op.fixed;
-            if ((s.efer & 1) !== 0 && s.cpl === 0 && request !== undefined) halted = kit.sysret(s, request as ExceptionReturn, recorder);
-            else taken = false;
-          } else if ((s.vendor === kit.intel) === (fast === 49)) halted = kit.hypercall(s, op as X86Op, recorder);
-          else taken = false;
-          if (taken) {
-            if (halted !== undefined && host.settle(halted)) return steps + i;
-            steps += i;
-            continue blocks;
-          }
-        }
         const result = op.exec(s, op);
         base = s.tsc - i;
         if (result !== retired) {
           let halted: Stop | undefined;
-          if (result.kind === 'trap') halted = kit.deliver(s, result, recorder);
+          if (fast > 46 && result === op.fixed) {
+            // SYSCALL, SYSRET, VMCALL, VMMCALL that their handlers let through (the op's own trap or request, which the handler
+            // keeps in `fixed`): straight to their entries in the exception model, as deliverX86 and exceptionReturnX86 send them.
+            if (fast === 47) halted = kit.syscall(s, op.address, next, recorder);
+            else if (fast === 48) halted = kit.sysret(s, result as ExceptionReturn, recorder);
+            else halted = kit.hypercall(s, op as X86Op, recorder);
+          } else if (result.kind === 'trap') halted = kit.deliver(s, result, recorder);
           else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder);
           else halted = result as Stop;
           if (halted !== undefined && host.settle(halted)) return steps + i;
@@ -1051,7 +1036,6 @@ export class X86Core implements ExecutionCore<X86State> {
     syscall: deliverSyscall,
     sysret: (s, request, trace) => returnSysret(s, this, request, trace),
     hypercall: (s, op, trace) => deliverHypercallExit(s, this, hypercallExitAt(s.vendor, op.address, op.size), trace),
-    intel: VENDORS.indexOf('intel'),
     kills: FLAG_KILLERS,
     addFlags32,
     subFlags32,
