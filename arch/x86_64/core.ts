@@ -26,7 +26,8 @@ import type { EngineName, RegisterAlias } from '../../src/interp/backend.ts';
 import type { DecodedOp, Handler } from '../../src/interp/decoded-op.ts';
 import type { ExecutionCore, LoopHost, RunLoop } from '../../src/interp/interpreter.ts';
 import { CoreMachine, type MachineSnapshot, type RegisterView } from '../../src/interp/machine.ts';
-import { hexAddress, RETIRED, stop, type ExceptionReturn, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { hexAddress, RETIRED, stop, type ExceptionReturn, type Retired, type StepResult, type Stop, type Trap } from '../../src/interp/step-result.ts';
+import { instanceCopy } from '../../src/interp/instance-code.ts';
 import type { TraceSink } from '../../src/interp/trace.ts';
 import { Jit } from '../../src/jit/jit.ts';
 import { GuestMemory } from '../../src/memory/guest-memory.ts';
@@ -34,7 +35,7 @@ import { X86Translator, type X86TranslatorOptions } from './jit/translator.ts';
 import { PageAccess, walk } from './paging.ts';
 import { pagingActive, X86Tlb } from './tlb.ts';
 import { X86TranslatedMemory } from './translated-memory.ts';
-import { cplName, deliverX86, exceptionReturnX86, type X86Host } from './exceptions.ts';
+import { cplName, deliverHypercallExit, deliverSyscall, deliverX86, exceptionReturnX86, hypercallExitAt, returnSysret, type X86Host } from './exceptions.ts';
 import {
   addressValue,
   codeSizeOf,
@@ -56,9 +57,9 @@ import {
   type Vendor,
   type X86State,
 } from './registers.ts';
-import { COMPAT_UNMODELLED_HANDLERS, endsX86Block, resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
+import { COMPAT_UNMODELLED_HANDLERS, conditionOf, endsX86Block, resolveOperands, undefinedOp, X86Op, type X86Handler } from './semantics/common.ts';
 import { X86_SEMANTICS } from './semantics/index.ts';
-import { numberForm } from './semantics/number-forms.ts';
+import { addFlags32, addFlags64, numberForm, NUMBER_FORMS, subFlags32, subFlags64, szp32, szp64 } from './semantics/number-forms.ts';
 import { decodeX86, isInsn, MAX_INSTRUCTION_BYTES, X86_TABLE, type X86Insn } from './table.ts';
 import { formatInsn, X86_INSTRUCTION_SETS } from './operands.ts';
 
@@ -128,6 +129,10 @@ export function predecodeX86(memory: GuestMemory, address: number, codeSize: 8 |
   // The hot forms (32/64-bit register and immediate ALU, MOV, TEST, INC/DEC; near branches) run on numbers, decided once here.
   const fast = codeSize === 8 ? numberForm(op) : undefined;
   if (fast !== undefined) op.exec = op.inner = asHandler(fast);
+  // What the interpreter's block loop performs inline, or hands to the exception model directly (X86FastKind).
+  // Only in 64-bit code: 32-bit code runs its rows' handlers, and its traps and returns go through X86Core.deliver and
+  // exceptionReturn (a SYSCALL from compatibility mode leaves it).
+  op.fast = codeSize === 8 ? x86FastKind(op, fast) : 0;
   return op;
 }
 
@@ -137,6 +142,783 @@ function firstWord(memory: GuestMemory, address: number, length: number): number
   for (let i = Math.min(4, length) - 1; i >= 0; i--) word = (word << 8) | (memory.fetch8(address + i) ?? 0);
   return word >>> 0;
 }
+
+/**
+ * `op.fast` of the forms the interpreter's block loop (`interpretX86Blocks`)
+ * performs inline, chosen once at predecode (`x86FastKind`) from the op's number-typed
+ * handler (`semantics/number-forms.ts`) and its slots: 1–8 the ALU
+ * operations ADD, OR, ADC, SBB, AND, SUB, XOR, CMP (the handlers'
+ * `variant`) on 32-bit registers, 9–16 the same with an immediate, 17–24
+ * and 25–32 on 64-bit registers; then TEST, MOV, INC/DEC, the near branches,
+ * and the instructions that leave for the exception model.
+ */
+export const X86FastKind = {
+  /** ADD r32, r32 (`+ variant` for OR … CMP). */
+  alu32: 1,
+  /** ADD r32, imm. */
+  alu32Imm: 9,
+  /** ADD r64, r64. */
+  alu64: 17,
+  /** ADD r64, imm. */
+  alu64Imm: 25,
+  /** TEST r32, r32. */
+  test32: 33,
+  /** TEST r32, imm. */
+  test32Imm: 34,
+  /** TEST r64, r64. */
+  test64: 35,
+  /** TEST r64, imm. */
+  test64Imm: 36,
+  /** MOV r32, r32. */
+  mov32: 37,
+  /** MOV r32, imm. */
+  mov32Imm: 38,
+  /** MOV r64, r64. */
+  mov64: 39,
+  /** MOV r64, imm. */
+  mov64Imm: 40,
+  /** INC r32. */
+  inc32: 41,
+  /** DEC r32. */
+  dec32: 42,
+  /** INC r64. */
+  inc64: 43,
+  /** DEC r64. */
+  dec64: 44,
+  /** Jcc rel (the target in `imm`). */
+  jcc: 45,
+  /** JMP rel. */
+  jmp: 46,
+  /** SYSCALL: where its handler lets it through (its own trap), straight to the exception model's entry. */
+  syscall: 47,
+  /** SYSRET: where its handler lets it through (its own request), straight to the exception model's return. */
+  sysret: 48,
+  /** VMCALL without a prefix: where its handler lets it through (a VMX guest), straight to the VM exit. */
+  vmcall: 49,
+  /** VMMCALL without a prefix: where its handler lets it through (an SVM guest), straight to the VM exit. */
+  vmmcall: 50,
+} as const;
+
+const F = NUMBER_FORMS;
+
+/**
+ * {@link DecodedOp.fast} of `op` (see {@link X86FastKind}), whose
+ * number-typed handler, if it has one, is `form`; 0: the op runs through
+ * `op.exec`.
+ */
+function x86FastKind(op: X86Op, form: X86Handler | undefined): number {
+  const insn = op.insn;
+  if (insn === undefined || op.fixed !== undefined) return 0;
+  const imm = op.src1 < 0;
+  switch (form) {
+    case undefined:
+      break;
+    case F.alu32:
+      return (imm ? X86FastKind.alu32Imm : X86FastKind.alu32) + op.variant;
+    case F.alu64:
+      return (imm ? X86FastKind.alu64Imm : X86FastKind.alu64) + op.variant;
+    case F.test32:
+      return imm ? X86FastKind.test32Imm : X86FastKind.test32;
+    case F.test64:
+      return imm ? X86FastKind.test64Imm : X86FastKind.test64;
+    case F.mov32:
+      return imm ? X86FastKind.mov32Imm : X86FastKind.mov32;
+    case F.mov64:
+      return imm ? X86FastKind.mov64Imm : X86FastKind.mov64;
+    case F.incdec32:
+      return op.variant === 0 ? X86FastKind.inc32 : X86FastKind.dec32;
+    case F.incdec64:
+      return op.variant === 0 ? X86FastKind.inc64 : X86FastKind.dec64;
+    default:
+      // The near branches, in and beyond the JIT's range alike (jccNear, jccNearFar, jmpNear, jmpNearFar).
+      if (insn.row.handler === 'jcc') return X86FastKind.jcc;
+      if (insn.row.handler === 'jmp') return X86FastKind.jmp;
+      return 0;
+  }
+  switch (insn.row.handler) {
+    case 'syscall':
+      return X86FastKind.syscall;
+    case 'sysret':
+      return X86FastKind.sysret;
+    case 'vmcall':
+    case 'vmmcall':
+      // A prefix makes either #UD (the handler's), whatever the vendor.
+      if (insn.operandPrefix || insn.rep !== 0 || insn.lock) return 0;
+      return insn.row.handler === 'vmcall' ? X86FastKind.vmcall : X86FastKind.vmmcall;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * By {@link X86FastKind}, 1 for the inline ops that write all six status
+ * flags and read none (ADD, OR, AND, SUB, XOR, CMP and TEST; not ADC and SBB,
+ * which read CF, nor INC and DEC, which keep it): an inline ALU op followed
+ * in its block by one of these leaves RFLAGS alone, since nothing can see
+ * the flags it would write before they are written again (neither op
+ * traps, and the budget check is the block's `count`).
+ */
+const FLAG_KILLERS: Uint8Array = (() => {
+  const kills = new Uint8Array(64);
+  for (const first of [X86FastKind.alu32, X86FastKind.alu32Imm, X86FastKind.alu64, X86FastKind.alu64Imm]) {
+    for (const variant of [0, 1, 4, 5, 6, 7]) kills[first + variant] = 1;
+  }
+  for (const kind of [X86FastKind.test32, X86FastKind.test32Imm, X86FastKind.test64, X86FastKind.test64Imm]) kills[kind] = 1;
+  return kills;
+})();
+
+/** What the interpreter's loop ({@link interpretX86Blocks}) calls, passed in because the loop is closed (see {@link instanceCopy}). */
+interface X86LoopKit {
+  /** {@link RETIRED}. */
+  readonly retired: Retired;
+  /** The core's {@link X86Core.deliver}. */
+  readonly deliver: (s: X86State, trap: Trap, trace: TraceSink | undefined) => Stop | undefined;
+  /** The core's {@link X86Core.exceptionReturn}. */
+  readonly exceptionReturn: (s: X86State, request: ExceptionReturn, trace: TraceSink | undefined) => Stop | undefined;
+  /** {@link deliverSyscall}. */
+  readonly syscall: typeof deliverSyscall;
+  /** {@link returnSysret} on this core. */
+  readonly sysret: (s: X86State, request: ExceptionReturn, trace: TraceSink | undefined) => Stop | undefined;
+  /** The hypercall VM exit of `op` ({@link hypercallExitAt}) to this core's host ({@link deliverHypercallExit}). */
+  readonly hypercall: (s: X86State, op: X86Op, trace: TraceSink | undefined) => Stop | undefined;
+  /** By {@link X86FastKind}: 1 for the inline ops that write every status flag and read none ({@link FLAG_KILLERS}). */
+  readonly kills: Uint8Array;
+  /** The flag functions the number-typed handlers use. */
+  readonly addFlags32: typeof addFlags32;
+  /** See {@link subFlags32}. */
+  readonly subFlags32: typeof subFlags32;
+  /** See {@link addFlags64}. */
+  readonly addFlags64: typeof addFlags64;
+  /** See {@link subFlags64}. */
+  readonly subFlags64: typeof subFlags64;
+  /** See {@link szp32}. */
+  readonly szp32: typeof szp32;
+  /** See {@link szp64}. */
+  readonly szp64: typeof szp64;
+  /** See {@link conditionOf}. */
+  readonly conditionOf: typeof conditionOf;
+}
+
+/**
+ * The interpreter engine's hot loop, in this backend's source so that V8's
+ * type feedback sees only x86 ops (each machine runs a copy of its own
+ * once it has run a while): it runs the blocks of `host.blocks` (one
+ * budget check per block). Ops with a {@link X86FastKind} below
+ * SYSCALL run inline, exactly as their number-typed handlers compute
+ * (the flags through the same functions), without setting RIP or the
+ * step counter, which are brought up to date where anything could read
+ * them: before any other op runs, at a trap, at the block's end. Every
+ * other op runs through `op.exec`, its trap or return to the exception
+ * model; SYSCALL, SYSRET, VMCALL and VMMCALL, where their handlers let
+ * them through, straight to their own entries there. While
+ * paging is on, one instruction at a time through the translating decode
+ * (`host.step`).
+ *
+ * A run traced into a recorder registers a block's ops before the block
+ * first runs and records the steps that started as a block (one copy of
+ * the block's records, `TraceRecorder.blockRecords`); where an op may
+ * emit events of its own (every op run through `exec` or the exception
+ * model), the steps up to and including it are recorded before it runs,
+ * so that events keep their order. Closed (see {@link instanceCopy}):
+ * everything it calls comes in `kit`.
+ */
+function interpretX86Blocks(kit: X86LoopKit, host: LoopHost<X86State>, s: X86State, maxSteps: number): number {
+  const retired = kit.retired;
+  const addFlags32 = kit.addFlags32;
+  const subFlags32 = kit.subFlags32;
+  const addFlags64 = kit.addFlags64;
+  const subFlags64 = kit.subFlags64;
+  const szp32 = kit.szp32;
+  const szp64 = kit.szp64;
+  const conditionOf = kit.conditionOf;
+  const kills = kit.kills;
+  const blocks = host.blocks;
+  const slots = blocks.slots;
+  const mask = blocks.mask;
+  const recorder = host.recorder;
+  const g = s.gpr32;
+  let steps = 0;
+  blocks: while (steps < maxSteps) {
+    if (s.paging !== 0) {
+      // Paging is on: one instruction at a time through the translating decode (X86Core.decode).
+      steps++;
+      if (host.step()) return steps;
+      continue;
+    }
+    const pc = s.pc;
+    let block = slots[pc & mask]!;
+    if (block.address !== pc) block = blocks.find(pc);
+    const ops = block.ops;
+    const room = maxSteps - steps;
+    let count = block.count < room ? block.count : room;
+    // Every op of a block runs at the CPL it started at: what changes the CPL ends the block.
+    const mode = s.cpl;
+    if (recorder !== undefined && (block.tracedBy !== recorder || block.traceMode !== mode)) {
+      recorder.registerAll(ops);
+      block.tracedBy = recorder;
+      block.traceMode = mode;
+      block.traceRecords = recorder.blockRecords(ops, mode);
+    }
+    // A block that branched back to its own start runs again from here, while it is still valid and the budget holds all of it.
+    for (;;) {
+      // Steps of the block recorded so far (traced), and the step counter less the ops started (inline ops leave it).
+      let recorded = 0;
+      let base = s.tsc;
+      let i = 0;
+      for (;;) {
+        if (i >= count) {
+          // The block ran out (its end, or the budget): RIP after its last op, which the inline ops leave unset.
+          s.pc = ops[i - 1]!.next;
+          break;
+        }
+        const op = ops[i++]!;
+        const fast = op.fast;
+        if (fast !== 0 && fast <= 46) {
+          switch (fast) {
+            case 1: {
+              // add r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const full = a + b;
+              g[d] = full;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
+              continue;
+            }
+            case 2: {
+              // or r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const r = (a | b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 3: {
+              // adc r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const full = a + b + (s.rflags & 1);
+              g[d] = full;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
+              continue;
+            }
+            case 4: {
+              // sbb r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const diff = a - b - (s.rflags & 1);
+              g[d] = diff;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 5: {
+              // and r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const r = (a & b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 6: {
+              // sub r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const diff = a - b;
+              g[d] = diff;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 7: {
+              // xor r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const r = (a ^ b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 8: {
+              // cmp r32, r32
+              const d = op.dest;
+              const a = g[d]!;
+              const b = g[op.src1]!;
+              const diff = a - b;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 9: {
+              // add r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const full = a + b;
+              g[d] = full;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
+              continue;
+            }
+            case 10: {
+              // or r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const r = (a | b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 11: {
+              // adc r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const full = a + b + (s.rflags & 1);
+              g[d] = full;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags32(a, b, full);
+              continue;
+            }
+            case 12: {
+              // sbb r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const diff = a - b - (s.rflags & 1);
+              g[d] = diff;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 13: {
+              // and r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const r = (a & b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 14: {
+              // sub r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const diff = a - b;
+              g[d] = diff;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 15: {
+              // xor r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const r = (a ^ b) >>> 0;
+              g[d] = r;
+              g[d + 1] = 0;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32(r);
+              continue;
+            }
+            case 16: {
+              // cmp r32, imm
+              const d = op.dest;
+              const a = g[d]!;
+              const b = op.imm;
+              const diff = a - b;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags32(a, b, diff);
+              continue;
+            }
+            case 17: {
+              // add r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al + bl;
+              const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 18: {
+              // or r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const rl = (al | bl) >>> 0;
+              const rh = (ah | bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 19: {
+              // adc r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al + bl + (s.rflags & 1);
+              const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 20: {
+              // sbb r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al - bl - (s.rflags & 1);
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 21: {
+              // and r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const rl = (al & bl) >>> 0;
+              const rh = (ah & bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 22: {
+              // sub r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al - bl;
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 23: {
+              // xor r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const rl = (al ^ bl) >>> 0;
+              const rh = (ah ^ bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 24: {
+              // cmp r64, r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const src = op.src1;
+              const bl = g[src]!;
+              const bh = g[src + 1]!;
+              const lo = al - bl;
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 25: {
+              // add r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al + bl;
+              const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 26: {
+              // or r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const rl = (al | bl) >>> 0;
+              const rh = (ah | bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 27: {
+              // adc r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al + bl + (s.rflags & 1);
+              const hi = ah + bh + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | addFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 28: {
+              // sbb r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al - bl - (s.rflags & 1);
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 29: {
+              // and r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const rl = (al & bl) >>> 0;
+              const rh = (ah & bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 30: {
+              // sub r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al - bl;
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 31: {
+              // xor r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const rl = (al ^ bl) >>> 0;
+              const rh = (ah ^ bh) >>> 0;
+              g[d] = rl;
+              g[d + 1] = rh;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64(rl, rh);
+              continue;
+            }
+            case 32: {
+              // cmp r64, imm
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const bl = op.imm;
+              const bh = op.imm2;
+              const lo = al - bl;
+              const hi = ah - bh - (lo < 0 ? 1 : 0);
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | subFlags64(al, ah, bl, bh, lo, hi);
+              continue;
+            }
+            case 33: // test r32, r32
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32((g[op.dest]! & g[op.src1]!) >>> 0);
+              continue;
+            case 34: // test r32, imm
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp32((g[op.dest]! & op.imm) >>> 0);
+              continue;
+            case 35: {
+              // test r64, r64
+              const d = op.dest;
+              const src = op.src1;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64((g[d]! & g[src]!) >>> 0, (g[d + 1]! & g[src + 1]!) >>> 0);
+              continue;
+            }
+            case 36: {
+              // test r64, imm
+              const d = op.dest;
+              if (i >= count || kills[ops[i]!.fast] === 0) s.rflags = (s.rflags & ~0x8d5) | szp64((g[d]! & op.imm) >>> 0, (g[d + 1]! & op.imm2) >>> 0);
+              continue;
+            }
+            case 37: {
+              // mov r32, r32 (zero-extended)
+              const d = op.dest;
+              g[d] = g[op.src1]!;
+              g[d + 1] = 0;
+              continue;
+            }
+            case 38: {
+              // mov r32, imm
+              const d = op.dest;
+              g[d] = op.imm;
+              g[d + 1] = 0;
+              continue;
+            }
+            case 39: {
+              // mov r64, r64
+              const d = op.dest;
+              const src = op.src1;
+              const lo = g[src]!;
+              g[d + 1] = g[src + 1]!;
+              g[d] = lo;
+              continue;
+            }
+            case 40: {
+              // mov r64, imm
+              const d = op.dest;
+              g[d] = op.imm;
+              g[d + 1] = op.imm2;
+              continue;
+            }
+            case 41: {
+              // inc r32 (CF kept)
+              const d = op.dest;
+              const a = g[d]!;
+              const full = a + 1;
+              g[d] = full;
+              g[d + 1] = 0;
+              s.rflags = (s.rflags & ~0x8d4) | (addFlags32(a, 1, full) & 0x8d4);
+              continue;
+            }
+            case 42: {
+              // dec r32
+              const d = op.dest;
+              const a = g[d]!;
+              const diff = a - 1;
+              g[d] = diff;
+              g[d + 1] = 0;
+              s.rflags = (s.rflags & ~0x8d4) | (subFlags32(a, 1, diff) & 0x8d4);
+              continue;
+            }
+            case 43: {
+              // inc r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const lo = al + 1;
+              const hi = ah + (lo > 0xffff_ffff ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              s.rflags = (s.rflags & ~0x8d4) | (addFlags64(al, ah, 1, 0, lo, hi) & 0x8d4);
+              continue;
+            }
+            case 44: {
+              // dec r64
+              const d = op.dest;
+              const al = g[d]!;
+              const ah = g[d + 1]!;
+              const lo = al - 1;
+              const hi = ah - (lo < 0 ? 1 : 0);
+              g[d] = lo;
+              g[d + 1] = hi;
+              s.rflags = (s.rflags & ~0x8d4) | (subFlags64(al, ah, 1, 0, lo, hi) & 0x8d4);
+              continue;
+            }
+            case 45: // jcc rel (the target resolved at predecode)
+              s.pc = conditionOf(s.rflags, op.variant) ? op.imm : op.next;
+              break;
+            default: // 46, jmp rel
+              s.pc = op.imm;
+              break;
+          }
+          // A near branch: the last op of its block.
+          break;
+        }
+        const next = op.next;
+        s.pc = next;
+        s.tsc = base + i;
+        if (recorder !== undefined) {
+          // The steps so far, this one included, before anything it does is seen.
+          while (recorded < i) recorder.step(ops[recorded++]!, mode);
+        }
+        const result = op.exec(s, op);
+        base = s.tsc - i;
+        if (result !== retired) {
+          let halted: Stop | undefined;
+          if (fast > 46 && result === op.fixed) {
+            // SYSCALL, SYSRET, VMCALL, VMMCALL that their handlers let through (the op's own trap or request, which the handler
+            // keeps in `fixed`): straight to their entries in the exception model, as deliverX86 and exceptionReturnX86 send them.
+            if (fast === 47) halted = kit.syscall(s, op.address, next, recorder);
+            else if (fast === 48) halted = kit.sysret(s, result as ExceptionReturn, recorder);
+            else halted = kit.hypercall(s, op as X86Op, recorder);
+          } else if (result.kind === 'trap') halted = kit.deliver(s, result, recorder);
+          else if (result.kind === 'return') halted = kit.exceptionReturn(s, result, recorder);
+          else halted = result as Stop;
+          if (halted !== undefined && host.settle(halted)) return steps + i;
+          steps += i;
+          continue blocks;
+        }
+        if (s.pc !== next || block.count === 0) break;
+      }
+      s.tsc = base + i;
+      if (recorder !== undefined) {
+        if (recorded === 0 && block.traceRecords !== undefined) recorder.stepRecords(block.traceRecords, i);
+        else while (recorded < i) recorder.step(ops[recorded++]!, mode);
+      }
+      steps += i;
+      if (s.pc !== pc || block.count === 0 || steps + block.count > maxSteps || s.paging !== 0 || s.cpl !== mode) break;
+      count = block.count;
+    }
+  }
+  return steps;
+}
+
+/** Steps a machine asks of the interpreter's loop before it gets a copy of its own (see {@link X86Core.interpretBlocks}). */
+const OWN_LOOP_AFTER = 1 << 20;
 
 /**
  * Guest memory for an x86 core: {@link GuestMemory}, and a way to tell every
@@ -335,52 +1117,42 @@ export class X86Core implements ExecutionCore<X86State> {
   }
 
   /**
-   * x86's own copy of the interpreter's hot loop (in this backend's source,
-   * so V8's feedback sees only x86 ops): blocks of `host.blocks`, traps and
-   * returns straight to the exception model, each op recorded as it
-   * starts when the run is traced into a recorder.
+   * The interpreter's hot loop (`interpretX86Blocks`), in a copy of
+   * this machine's own ({@link instanceCopy}) once it has run a while, so
+   * that V8's type feedback sees only this machine's ops and results.
    */
   interpretBlocks(host: LoopHost<X86State>, s: X86State, maxSteps: number): number {
-    const blocks = host.blocks;
-    const slots = blocks.slots;
-    const mask = blocks.mask;
-    const recorder = host.recorder;
-    let steps = 0;
-    while (steps < maxSteps) {
-      if (s.paging !== 0) {
-        // Paging is on: one instruction at a time through the translating decode (X86Core.decode).
-        steps++;
-        if (host.step()) return steps;
-        continue;
-      }
-      const pc = s.pc;
-      let block = slots[pc & mask]!;
-      if (block.address !== pc) block = blocks.find(pc);
-      const ops = block.ops;
-      const room = maxSteps - steps;
-      const count = block.count < room ? block.count : room;
-      let i = 0;
-      while (i < count) {
-        const op = ops[i++]!;
-        if (recorder !== undefined) recorder.step(op, s.cpl);
-        const next = op.next;
-        s.pc = next;
-        s.tsc++;
-        const result = op.exec(s, op);
-        if (result !== RETIRED) {
-          let halted: Stop | undefined;
-          if (result.kind === 'trap') halted = this.deliver(result, recorder);
-          else if (result.kind === 'return') halted = this.exceptionReturn(result, recorder);
-          else halted = result as Stop;
-          if (halted !== undefined && host.settle(halted)) return steps + i;
-          break;
-        }
-        if (s.pc !== next || block.count === 0) break;
-      }
-      steps += i;
-    }
-    return steps;
+    // A copy starts cold (V8 compiles it afresh): a machine that runs little (a test, a short command) keeps the shared loop.
+    if (this.loop === interpretX86Blocks && (this.budgets += maxSteps) >= OWN_LOOP_AFTER) this.loop = instanceCopy(interpretX86Blocks, 'x86_64 interpreter loop');
+    return this.loop(this.kit, host, s, maxSteps);
   }
+
+  /** What the loop uses, for this machine. */
+  private readonly kit: X86LoopKit = {
+    retired: RETIRED,
+    deliver: (_s, trap, trace) => this.deliver(trap, trace),
+    exceptionReturn: (_s, request, trace) => this.exceptionReturn(request, trace),
+    syscall: deliverSyscall,
+    sysret: (s, request, trace) => {
+      // SYSRETL enters compatibility mode: the ops decoded for 64-bit code go (syncCodeSize), as after any return.
+      const halted = returnSysret(s, this, request, trace);
+      this.syncCodeSize();
+      return halted;
+    },
+    hypercall: (s, op, trace) => deliverHypercallExit(s, this, hypercallExitAt(s.vendor, op.address, op.size), trace),
+    kills: FLAG_KILLERS,
+    addFlags32,
+    subFlags32,
+    addFlags64,
+    subFlags64,
+    szp32,
+    szp64,
+    conditionOf,
+  };
+  /** The loop this machine runs: the shared one, then (once it has asked for {@link OWN_LOOP_AFTER} steps) a copy of its own. */
+  private loop: typeof interpretX86Blocks = interpretX86Blocks;
+  /** Steps asked of the interpreter's loop so far (until it has its own copy). */
+  private budgets = 0;
 
   /** Whether an op ends its block. */
   endsBlock(op: DecodedOp<X86State>): boolean {

@@ -424,9 +424,9 @@ export function deliverX86(s: X86State, context: DeliveryContext, trap: Trap, tr
       switch (trap.conduit) {
         case 'vmcall':
         case 'vmmcall':
-          return vmExit(s, context, hypercallExit(VENDORS[s.vendor]!, trap.address, trap.next - trap.address), trace, undefined);
+          return vmExit(s, context, hypercallExitAt(s.vendor, trap.address, trap.next - trap.address), trace, undefined);
         case 'syscall':
-          return syscall(s, trap.address, trap.next, trace);
+          return deliverSyscall(s, trap.address, trap.next, trace);
         case 'int':
         case 'int80':
         case 'int3': {
@@ -502,14 +502,37 @@ export function hypercallExit(vendor: Vendor, address: number, length: number): 
     : { vendor, reason: ExitReason.svmVmmcall, name: 'VMMCALL', address, length, vector: -1, errorCode: -1 };
 }
 
+/** Slots of the hypercall exits kept by address ({@link hypercallExitAt}); a power of two. */
+const HYPERCALL_EXITS = 256;
+/** The hypercall exits made so far, direct-mapped by the instruction's address. */
+const hypercallExits: (VmExit | undefined)[] = new Array<VmExit | undefined>(HYPERCALL_EXITS).fill(undefined);
+
 /**
- * A hypercall's VM exit to the host model, untraced: what {@link deliverX86}
- * does with a VMCALL or VMMCALL trap once the semantics let it through,
- * with the exit made beforehand ({@link hypercallExit}: translated code
- * keeps one per instruction). Returns the stop that ends the run, if any.
+ * {@link hypercallExit} of the vendor numbered `vendor` (an index of
+ * `VENDORS`), kept by address: a VM exit is read-only, so the exit of the
+ * same instruction is made once and every later exit there reuses it (a
+ * hypercall allocates nothing on its way to the host).
  */
-export function deliverHypercallExit(s: X86State, context: DeliveryContext, exit: VmExit): Stop | undefined {
-  return vmExit(s, context, exit, undefined, undefined);
+export function hypercallExitAt(vendor: number, address: number, length: number): VmExit {
+  const index = address & (HYPERCALL_EXITS - 1);
+  const kept = hypercallExits[index];
+  const name = VENDORS[vendor]!;
+  if (kept !== undefined && kept.address === address && kept.length === length && kept.vendor === name) return kept;
+  const exit = hypercallExit(name, address, length);
+  hypercallExits[index] = exit;
+  return exit;
+}
+
+/**
+ * A hypercall's VM exit to the host model: what {@link deliverX86} does
+ * with a VMCALL or VMMCALL trap once the semantics let it through, with
+ * the exit made beforehand ({@link hypercallExit}: translated code keeps
+ * one per instruction; the interpreter's block loop takes
+ * {@link hypercallExitAt}'s), traced into `trace` when given. Returns the
+ * stop that ends the run, if any.
+ */
+export function deliverHypercallExit(s: X86State, context: DeliveryContext, exit: VmExit, trace?: TraceSink): Stop | undefined {
+  return vmExit(s, context, exit, trace, undefined);
 }
 
 /** Exit to the host model; `reinject` is the guest exception to deliver if the host asks for it. */
@@ -625,10 +648,13 @@ let sysretReturns: [(s: X86State) => number, (s: X86State) => number] | undefine
 
 /**
  * SYSCALL in 64-bit mode, and on AMD in compatibility mode (RIP ← CSTAR
- * there): {@link emitSyscallEntry}, then its trace event.
- * The EFER.SCE check is the semantics' guard (#UD).
+ * there): {@link emitSyscallEntry}, then its trace event. The EFER.SCE
+ * check is the semantics' guard (#UD): what {@link deliverX86}
+ * does with a SYSCALL trap, and what the interpreter's block loop calls
+ * for an enabled SYSCALL directly (`address` the instruction, `next` the
+ * one after it).
  */
-function syscall(s: X86State, address: number, next: number, trace: TraceSink | undefined): Stop | undefined {
+export function deliverSyscall(s: X86State, address: number, next: number, trace: TraceSink | undefined): Stop | undefined {
   const from = s.cpl;
   // From compatibility mode (AMD: Intel's is #UD, the semantics' guard) the entry is CSTAR's (APM vol. 3 SYSCALL; QEMU `helper_syscall`).
   const compat = (s.segAttr[Seg.cs]! & Attr.L) === 0;
@@ -647,7 +673,7 @@ export function exceptionReturnX86(s: X86State, context: DeliveryContext, reques
   switch (request.instruction) {
     case 'sysretq':
     case 'sysretl':
-      return sysret(s, context, request, trace);
+      return returnSysret(s, context, request, trace);
     case 'iretq':
     case 'iretd':
       return iret(s, context, request, trace);
@@ -664,9 +690,11 @@ export function exceptionReturnX86(s: X86State, context: DeliveryContext, reques
  * R11 with RF and VM clear and bit 1 set. On Intel a non-canonical RCX is
  * #GP(0) while still at CPL 0, on the stack the kernel already switched to
  * the user's (Linux `entry_64.S` warns of exactly this); AMD and QEMU
- * return and fault at CPL 3 on the fetch.
+ * return and fault at CPL 3 on the fetch. What {@link exceptionReturnX86}
+ * does with a SYSRET request, and what the interpreter's block loop calls
+ * for one directly.
  */
-function sysret(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
+export function returnSysret(s: X86State, context: DeliveryContext, request: ExceptionReturn, trace: TraceSink | undefined): Stop | undefined {
   const wide = request.instruction === 'sysretq';
   // On the 32-bit words (`gpr32`, `msr32`), as SYSCALL: every sysret's path.
   const rcxHigh = s.gpr32[2 * Gpr.rcx + 1]!;
