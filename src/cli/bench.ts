@@ -25,8 +25,9 @@
  * - `traced`: the ALU loop with a Python hook on every instruction that
  *   records its address in a ring, for `traced-ips`.
  * A backend whose loops the peer cannot run (ppc64 on Unicorn 2.0.1) is
- * compared with the first backend's loop of the same kind, and the report
- * says so.
+ * compared with the first backend's loop of the same kind that runs (from
+ * the whole registry, when `--arch` leaves that backend out), and the
+ * report says so.
  *
  * With `--boot ARCH=FILE` (repeatable), a real kernel image booted as
  * `hyplay boot` boots it is a workload too: `boot-ips`, guest instructions
@@ -579,7 +580,16 @@ export function runBenchmarks(registry: BackendRegistry, abis: AbiRegistry, opti
         try {
           const identity = peerHello(command);
           const notes: string[] = [];
-          peerState = { identity, command, slots: peerSlots(backends, command, roundMs, progress, notes), notes };
+          const slots = peerSlots(backends, command, roundMs, progress, notes);
+          // A loop the peer cannot run (ppc64 on Unicorn 2.0.1) borrows the first backend's of its kind that runs, from
+          // the whole registry when `--arch` left that backend out: `bench --arch ppc64 --peers` still gives ratios.
+          for (const standIn of registry.all()) {
+            const lacking = list.some((m) => m.peerKind !== undefined && slotFor(slots, m.arch, m.peerKind) === undefined);
+            if (!lacking) break;
+            if (backends.includes(standIn)) continue;
+            slots.push(...peerSlots([standIn], command, roundMs, progress, notes));
+          }
+          peerState = { identity, command, slots, notes };
         } catch (error) {
           if (!(error instanceof PeerError)) throw error;
           peerState = { skipped: error.message };

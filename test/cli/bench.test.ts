@@ -307,6 +307,21 @@ describe('with a peer (a fake one)', () => {
     for (const ratio of arm64) expect(ratio.peerArch).toBe('arm64');
   });
 
+  it('borrows the stand-in loop from outside --arch: `bench --arch ppc64 --peers` still gives ratios', () => {
+    const report = runBenchmarks(BACKENDS, ABIS, { ...QUICK, arch: 'ppc64', peers: fake('no-ppc64') });
+    const peer = peerOf(report);
+    // Only ppc64 is measured; arm32's loops run on the peer for its ratios, and nothing else does.
+    expect(new Set(report.figures.map((f) => f.arch))).toEqual(new Set(['ppc64']));
+    expect(peer.figures.map((p) => `${p.arch} ${p.kind}`).sort()).toEqual(['arm32 alu', 'arm32 traced', 'arm32 trap']);
+    for (const kind of ['alu', 'traced', 'trap']) expect(peer.notes).toContain(`ppc64 ${kind}: Unicorn 9.9.9 cannot run it (POWERPC_EXCP_HISI at 0x4004); its ratios use the arm32 ${kind} loop`);
+    expect(peer.ratios.map((r) => `${r.metric} ${r.engine ?? '-'}`).sort()).toEqual(
+      ['alu-ips jit', 'alu-ips interp', 'dispatch-per-s -', 'spec-trap-rtps jit', 'spec-trap-rtps interp', 'traced-ips jit', 'traced-ips interp', 'trap-rtps jit', 'trap-rtps interp'].sort(),
+    );
+    for (const ratio of peer.ratios) expect(`${ratio.arch} ${ratio.peerArch}`).toBe('ppc64 arm32');
+    // The stand-in is measured in every round, like a loop of the backend's own.
+    for (const figure of peer.figures) expect(figure.rounds).toHaveLength(5);
+  });
+
   it('drops a loop that fails during the rounds, with the reason', () => {
     const report = runBenchmarks(arm32Only, ABIS, { ...QUICK, peers: fake('fail-later') });
     const peer = peerOf(report);
